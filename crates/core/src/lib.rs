@@ -1,1 +1,10 @@
-//! Shared, I/O-free logic of Bitbucket Versioning.
+//! Shared, I/O-free logic of Bitbucket Versioning: the domain model, validation of the connection form,
+//! repository-URL parsing, test artifacts and their repository layout, and Bitbucket requests and responses
+//! as plain data. It runs in the browser (compiled to WebAssembly) and on a portal's back end alike.
+
+pub mod artifacts;
+pub mod connection;
+pub mod repo_url;
+
+pub use connection::{AuthMode, ConnectionForm, Field, ValidConnection, ValidationReport};
+pub use repo_url::{parse_repository_url, Flavour, RepositoryLocation, RepositoryUrlError};

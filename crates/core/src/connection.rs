@@ -1,0 +1,360 @@
+//! The Bitbucket connection form: its fields, how they are checked, and the connection they make.
+//!
+//! Validation is pure and field by field, so the app can show a message under a field as soon as the user
+//! leaves it, and all of them on **Create**. Messages say what is wrong and what to do.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::repo_url::{is_loopback, parse_repository_url, Flavour, RepositoryLocation};
+
+/// Longest connection name accepted.
+pub const NAME_MAX_CHARS: usize = 50;
+
+/// The fields of the connection form, in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// **Connection Name**.
+    Name,
+    /// **Access Token**.
+    Token,
+    /// **Repository URL**.
+    RepositoryUrl,
+    /// **Username**.
+    Username,
+    /// The optional **API base URL** under "Advanced".
+    ApiBaseUrl,
+}
+
+impl Field {
+    /// Every field, in display order.
+    pub const ALL: [Field; 5] = [
+        Field::Name,
+        Field::Token,
+        Field::RepositoryUrl,
+        Field::Username,
+        Field::ApiBaseUrl,
+    ];
+
+    /// The visible label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Connection Name",
+            Field::Token => "Access Token",
+            Field::RepositoryUrl => "Repository URL",
+            Field::Username => "Username",
+            Field::ApiBaseUrl => "API base URL",
+        }
+    }
+}
+
+/// How the token is sent to Bitbucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// `Authorization: Bearer <token>`: repository/project/workspace access tokens and Data Center HTTP
+    /// access tokens (the **Personal access token (PAT)** box is ticked).
+    Bearer,
+    /// `Authorization: Basic`: a Cloud API token with the Atlassian account email, or a Data Center token
+    /// with the Bitbucket username.
+    Basic,
+}
+
+impl AuthMode {
+    /// The mode the PAT checkbox selects.
+    pub fn from_pat(pat: bool) -> Self {
+        if pat {
+            AuthMode::Bearer
+        } else {
+            AuthMode::Basic
+        }
+    }
+}
+
+/// What the user typed, exactly as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionForm {
+    /// Connection Name.
+    pub name: String,
+    /// Access Token (a secret: never log or persist it in plain text).
+    pub token: String,
+    /// The **Personal access token (PAT)** checkbox.
+    pub pat: bool,
+    /// Repository URL.
+    pub repository_url: String,
+    /// Username (an email for Cloud API tokens).
+    pub username: String,
+    /// Optional API base URL (a proxy or relay in front of the API); empty means "derive from the URL".
+    pub api_base_url: String,
+}
+
+/// A connection that passed validation: everything needed to talk to Bitbucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidConnection {
+    /// Trimmed connection name.
+    pub name: String,
+    /// Where the repository is.
+    pub location: RepositoryLocation,
+    /// Bearer or Basic.
+    pub auth: AuthMode,
+    /// Trimmed user name or email.
+    pub username: String,
+    /// The token, exactly as it will be sent.
+    pub token: String,
+    /// The API base URL to call: the override when given, else the one derived from the URL.
+    pub api_base_url: String,
+}
+
+/// The outcome of checking the whole form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationReport {
+    /// At most one error per field.
+    pub errors: BTreeMap<Field, String>,
+    /// Warnings that do not block saving (e.g. credentials removed from the URL).
+    pub warnings: BTreeMap<Field, String>,
+    /// The parsed repository location, when the URL is valid (for the preview).
+    pub location: Option<RepositoryLocation>,
+}
+
+impl ValidationReport {
+    /// Whether the form may be submitted.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+impl ConnectionForm {
+    /// Checks one field, as when the user leaves it. `taken_names` are the other connections' names in
+    /// the same project.
+    pub fn check_field(&self, field: Field, taken_names: &[String]) -> Result<(), String> {
+        match field {
+            Field::Name => check_name(&self.name, taken_names),
+            Field::Token => check_token(&self.token),
+            Field::RepositoryUrl => parse_repository_url(&self.repository_url)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Field::Username => check_username(
+                &self.username,
+                AuthMode::from_pat(self.pat),
+                self.flavour(),
+            ),
+            Field::ApiBaseUrl => check_api_base_url(&self.api_base_url),
+        }
+    }
+
+    /// Checks every field, as on **Create**.
+    pub fn validate(&self, taken_names: &[String]) -> ValidationReport {
+        let mut report = ValidationReport::default();
+        for field in Field::ALL {
+            if let Err(message) = self.check_field(field, taken_names) {
+                report.errors.insert(field, message);
+            }
+        }
+        report.location = parse_repository_url(&self.repository_url).ok();
+        if let Some(location) = &report.location {
+            if location.had_credentials {
+                report.warnings.insert(
+                    Field::RepositoryUrl,
+                    "The user name or password in this URL was ignored. Never paste secrets into a URL: \
+                     put the token in Access Token."
+                        .into(),
+                );
+            } else if location.from_ssh && location.flavour == Flavour::DataCenter {
+                report.warnings.insert(
+                    Field::RepositoryUrl,
+                    format!(
+                        "This is an SSH URL, so the API address {} is a guess. If it is wrong, paste the \
+                         HTTPS clone URL or set the API base URL under Advanced.",
+                        location.api_base_url
+                    ),
+                );
+            }
+        }
+        if let Some(message) = token_kind_hint(&self.token, self.pat, self.flavour()) {
+            report.warnings.entry(Field::Token).or_insert(message);
+        }
+        report
+    }
+
+    /// Validates and, when every field is fine, builds the connection.
+    pub fn to_connection(&self, taken_names: &[String]) -> Result<ValidConnection, ValidationReport> {
+        let report = self.validate(taken_names);
+        match (&report.location, report.is_valid()) {
+            (Some(location), true) => {
+                let override_url = self.api_base_url.trim().trim_end_matches('/');
+                Ok(ValidConnection {
+                    name: self.name.trim().to_owned(),
+                    location: location.clone(),
+                    auth: AuthMode::from_pat(self.pat),
+                    username: self.username.trim().to_owned(),
+                    token: self.token.clone(),
+                    api_base_url: if override_url.is_empty() {
+                        location.api_base_url.clone()
+                    } else {
+                        override_url.to_owned()
+                    },
+                })
+            }
+            _ => Err(report),
+        }
+    }
+
+    fn flavour(&self) -> Option<Flavour> {
+        parse_repository_url(&self.repository_url)
+            .ok()
+            .map(|l| l.flavour)
+    }
+}
+
+fn check_name(name: &str, taken_names: &[String]) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Enter a name for this connection, e.g. \"Checkout tests\".".into());
+    }
+    let length = name.chars().count();
+    if length > NAME_MAX_CHARS {
+        return Err(format!(
+            "Use at most {NAME_MAX_CHARS} characters (this name has {length})."
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "\"{bad}\" is not allowed. Use letters, digits, spaces, \"-\", \"_\" and \".\"."
+        ));
+    }
+    if taken_names
+        .iter()
+        .any(|taken| taken.trim().eq_ignore_ascii_case(name))
+    {
+        return Err(format!(
+            "This project already has a connection named \"{name}\". Choose another name."
+        ));
+    }
+    Ok(())
+}
+
+fn check_token(token: &str) -> Result<(), String> {
+    if token.trim().is_empty() {
+        return Err("Paste the access token you created in Bitbucket.".into());
+    }
+    let lower = token.trim_start().to_ascii_lowercase();
+    for scheme in ["bearer ", "basic "] {
+        if lower.starts_with(scheme) {
+            let shown = &token.trim_start()[..scheme.len() - 1];
+            return Err(format!(
+                "Paste only the token itself, without the \"{shown}\" prefix: we add the right \
+                 Authorization scheme."
+            ));
+        }
+    }
+    if token.chars().any(char::is_whitespace) {
+        return Err(
+            "The token contains spaces or line breaks. Copy it again from Bitbucket, as one piece."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn check_username(
+    username: &str,
+    auth: AuthMode,
+    flavour: Option<Flavour>,
+) -> Result<(), String> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err(match (auth, flavour) {
+            (AuthMode::Basic, Some(Flavour::Cloud)) => {
+                "Enter the email of your Atlassian account: Bitbucket Cloud API tokens sign in with it."
+                    .into()
+            }
+            _ => "Enter your Bitbucket username.".into(),
+        });
+    }
+    if username.chars().any(char::is_whitespace) {
+        return Err("A username has no spaces. Copy it from your Bitbucket account settings.".into());
+    }
+    if auth == AuthMode::Basic && username.contains(':') {
+        return Err("A username cannot contain \":\". Check what you pasted.".into());
+    }
+    if auth == AuthMode::Basic && flavour == Some(Flavour::Cloud) && !looks_like_email(username) {
+        return Err(format!(
+            "Bitbucket Cloud API tokens sign in with your Atlassian account email, not the username \
+             \"{username}\". Enter the email (e.g. name@company.com), or tick Personal access token \
+             (PAT) if this is a repository or workspace access token."
+        ));
+    }
+    Ok(())
+}
+
+fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+fn check_api_base_url(text: &str) -> Result<(), String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    let url = url::Url::parse(text).map_err(|_| {
+        "Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty.".to_string()
+    })?;
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(
+                "Use https://: plain http:// would send your token unencrypted (allowed only on \
+                 localhost)."
+                    .into(),
+            )
+        }
+        _ => return Err("The API base URL must start with https://.".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("Remove the user name or password from this URL: never put secrets in a URL.".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("Remove the ?query or #fragment: give only the base address of the API.".into());
+    }
+    Ok(())
+}
+
+/// Bitbucket Cloud token prefixes tell API tokens (`ATATT`) from access tokens (`ATCTT`); a mismatch
+/// with the PAT box is the most common reason for a 401.
+fn token_kind_hint(token: &str, pat: bool, flavour: Option<Flavour>) -> Option<String> {
+    if flavour != Some(Flavour::Cloud) {
+        return None;
+    }
+    let token = token.trim();
+    if token.starts_with("ATCTT") && !pat {
+        Some(
+            "This looks like a repository or workspace access token: tick Personal access token (PAT) \
+             so that it is sent as a Bearer token."
+                .into(),
+        )
+    } else if token.starts_with("ATATT") && pat {
+        Some(
+            "This looks like an Atlassian API token: untick Personal access token (PAT) and enter your \
+             account email as Username."
+                .into(),
+        )
+    } else {
+        None
+    }
+}
