@@ -135,11 +135,9 @@ impl ConnectionForm {
             Field::RepositoryUrl => parse_repository_url(&self.repository_url)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Field::Username => check_username(
-                &self.username,
-                AuthMode::from_pat(self.pat),
-                self.flavour(),
-            ),
+            Field::Username => {
+                check_username(&self.username, AuthMode::from_pat(self.pat), self.flavour())
+            }
             Field::ApiBaseUrl => check_api_base_url(&self.api_base_url),
         }
     }
@@ -179,7 +177,10 @@ impl ConnectionForm {
     }
 
     /// Validates and, when every field is fine, builds the connection.
-    pub fn to_connection(&self, taken_names: &[String]) -> Result<ValidConnection, ValidationReport> {
+    pub fn to_connection(
+        &self,
+        taken_names: &[String],
+    ) -> Result<ValidConnection, ValidationReport> {
         let report = self.validate(taken_names);
         match (&report.location, report.is_valid()) {
             (Some(location), true) => {
@@ -261,11 +262,7 @@ fn check_token(token: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_username(
-    username: &str,
-    auth: AuthMode,
-    flavour: Option<Flavour>,
-) -> Result<(), String> {
+fn check_username(username: &str, auth: AuthMode, flavour: Option<Flavour>) -> Result<(), String> {
     let username = username.trim();
     if username.is_empty() {
         return Err(match (auth, flavour) {
@@ -277,7 +274,9 @@ fn check_username(
         });
     }
     if username.chars().any(char::is_whitespace) {
-        return Err("A username has no spaces. Copy it from your Bitbucket account settings.".into());
+        return Err(
+            "A username has no spaces. Copy it from your Bitbucket account settings.".into(),
+        );
     }
     if auth == AuthMode::Basic && username.contains(':') {
         return Err("A username cannot contain \":\". Check what you pasted.".into());
@@ -311,7 +310,8 @@ fn check_api_base_url(text: &str) -> Result<(), String> {
         return Ok(());
     }
     let url = url::Url::parse(text).map_err(|_| {
-        "Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty.".to_string()
+        "Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty."
+            .to_string()
     })?;
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
@@ -327,10 +327,14 @@ fn check_api_base_url(text: &str) -> Result<(), String> {
         _ => return Err("The API base URL must start with https://.".into()),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("Remove the user name or password from this URL: never put secrets in a URL.".into());
+        return Err(
+            "Remove the user name or password from this URL: never put secrets in a URL.".into(),
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("Remove the ?query or #fragment: give only the base address of the API.".into());
+        return Err(
+            "Remove the ?query or #fragment: give only the base address of the API.".into(),
+        );
     }
     Ok(())
 }

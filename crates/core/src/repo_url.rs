@@ -106,7 +106,9 @@ pub enum RepositoryUrlError {
     #[error("This is not a URL. Copy the HTTPS clone URL from the repository's Clone dialog, e.g. https://bitbucket.org/workspace/repository.git.")]
     NotAUrl,
     /// A scheme Bitbucket does not serve repositories over.
-    #[error("`{0}://` URLs are not supported. Use the HTTPS clone URL (https://…) or the SSH URL.")]
+    #[error(
+        "`{0}://` URLs are not supported. Use the HTTPS clone URL (https://…) or the SSH URL."
+    )]
     UnsupportedScheme(String),
     /// Plain HTTP to a non-local host would send the token unencrypted.
     #[error("Use https://. Plain http:// would send your token unencrypted; it is accepted only for a local sandbox on localhost or 127.0.0.1.")]
@@ -115,7 +117,9 @@ pub enum RepositoryUrlError {
     #[error("This URL names the workspace `{0}` but no repository. Open the repository itself and copy its clone URL.")]
     MissingRepository(String),
     /// A link to something inside a repository that is not the repository (a download, a pull request…).
-    #[error("This is a link to {0}, not to a repository. Copy the repository's clone URL instead.")]
+    #[error(
+        "This is a link to {0}, not to a repository. Copy the repository's clone URL instead."
+    )]
     NotARepository(&'static str),
     /// The path does not have any of the shapes Bitbucket uses for repositories.
     #[error("This URL does not point to a Bitbucket repository. Expected https://bitbucket.org/<workspace>/<repository> or, for Data Center, https://<host>/scm/<project>/<repository>.git or …/projects/<KEY>/repos/<repository>.")]
@@ -329,7 +333,8 @@ fn locate(raw: &RawUrl) -> Result<RepositoryLocation, RepositoryUrlError> {
             return data_center(raw, found);
         }
     }
-    if is_cloud_host(&raw.host) || raw.kind == Transport::Shorthand || is_loopback(&raw.host) {
+    let local_web = is_loopback(&raw.host) && raw.kind != Transport::Ssh;
+    if is_cloud_host(&raw.host) || raw.kind == Transport::Shorthand || local_web {
         return cloud(raw);
     }
     if raw.kind == Transport::Ssh && raw.segments.len() == 2 {
@@ -481,7 +486,9 @@ fn check_name(name: &str) -> Result<(), RepositoryUrlError> {
     if valid {
         Ok(())
     } else {
-        Err(RepositoryUrlError::InvalidName(name.chars().take(60).collect()))
+        Err(RepositoryUrlError::InvalidName(
+            name.chars().take(60).collect(),
+        ))
     }
 }
 
