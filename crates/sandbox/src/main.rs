@@ -1,1 +1,157 @@
-fn main() {}
+//! `bitbucket-sandbox`: runs the local Bitbucket-compatible server.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use bitbucket_sandbox::config::Config;
+use bitbucket_sandbox::control::token_rows;
+use bitbucket_sandbox::faults::FaultSettings;
+use bitbucket_sandbox::{app, server, AppState, Options};
+use clap::Parser;
+
+/// A local Bitbucket Cloud + Data Center server backed by real git repositories.
+#[derive(Parser, Debug)]
+#[command(name = "bitbucket-sandbox", version, about)]
+struct Cli {
+    /// TOML configuration (default: the built-in demo).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 7990)]
+    port: u16,
+    /// Directory for the bare repositories (default: a fresh temporary directory).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Serve a built single-page app from this directory on non-API paths.
+    #[arg(long, value_name = "DIR")]
+    serve: Option<PathBuf>,
+    /// Write the JSON-lines request log to this file instead of stderr.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Answer CORS on Data Center (`/rest`) paths too.
+    #[arg(long)]
+    dc_cors: bool,
+    /// Fixed latency added to every API answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Random extra latency, 0..=N milliseconds.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Cap on response body speed, bytes per second.
+    #[arg(long, value_name = "BYTES_PER_SEC")]
+    bandwidth: Option<u64>,
+    /// Delay between a response's head and its body, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    slow_body_ms: u64,
+    /// Requests per credential per rolling hour before 429.
+    #[arg(long, value_name = "N")]
+    rate_limit: Option<u32>,
+    /// Probability (0..1) of a 5xx answer.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Statuses used by --error-rate (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "500,502,503")]
+    error_statuses: Vec<u16>,
+    /// The next requests answer these statuses in order (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    fail_next: Vec<u16>,
+    /// Probability (0..1) of dropping the connection after processing a request.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Drop the connection of the next N requests after processing them.
+    #[arg(long, default_value_t = 0)]
+    drop_next: u32,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(path) => Config::parse(&std::fs::read_to_string(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?,
+        None => Config::demo(),
+    };
+    let faults = FaultSettings {
+        latency_ms: cli.latency_ms,
+        jitter_ms: cli.jitter_ms,
+        bandwidth_bytes_per_sec: cli.bandwidth,
+        slow_body_ms: cli.slow_body_ms,
+        rate_limit_per_hour: cli.rate_limit,
+        error_rate: cli.error_rate,
+        error_statuses: cli.error_statuses,
+        fail_next: cli.fail_next,
+        drop_rate: cli.drop_rate,
+        drop_next: cli.drop_next,
+    };
+    faults.validate()?;
+    let state = AppState::new(Options {
+        config,
+        data_dir: cli.data_dir,
+        serve_dir: cli.serve,
+        dc_cors: cli.dc_cors,
+        faults,
+        log_file: cli.log,
+        quiet: false,
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
+        let port = listener.local_addr()?.port();
+        print_banner(&state, port);
+        println!("Bitbucket sandbox listening on http://127.0.0.1:{port}");
+        std::io::stdout().flush()?;
+        tokio::select! {
+            result = server::serve(listener, app(state)) => result?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(())
+    })
+}
+
+fn print_banner(state: &AppState, port: u16) {
+    let rows = token_rows(state);
+    let width = |f: fn(&bitbucket_sandbox::control::TokenRow) -> &str, title: &str| {
+        rows.iter()
+            .map(|r| f(r).len())
+            .chain([title.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (wu, wr, wk) = (
+        width(|r| &r.user, "user"),
+        width(|r| &r.role, "role"),
+        width(|r| &r.kind, "kind"),
+    );
+    println!("{:wu$}  {:wr$}  {:wk$}  token", "user", "role", "kind");
+    for r in &rows {
+        println!(
+            "{:wu$}  {:wr$}  {:wk$}  {}",
+            r.user, r.role, r.kind, r.token
+        );
+    }
+    println!();
+    let config = state.config();
+    for ws in &config.cloud.workspaces {
+        for repo in &ws.repositories {
+            println!(
+                "Cloud repository:       http://localhost:{port}/{}/{}",
+                ws.slug, repo.slug
+            );
+        }
+    }
+    for project in &config.datacenter.projects {
+        for repo in &project.repositories {
+            println!(
+                "Data Center repository: http://localhost:{port}/projects/{}/repos/{}/browse  (clone: http://localhost:{port}/scm/{}/{}.git)",
+                project.key,
+                repo.slug,
+                project.key.to_ascii_lowercase(),
+                repo.slug
+            );
+        }
+    }
+    println!("Cloud API:       http://localhost:{port}/2.0");
+    println!("Data Center API: http://localhost:{port}/rest");
+    println!("Control:         http://127.0.0.1:{port}/_sandbox/faults");
+}

@@ -1,0 +1,208 @@
+//! JSON shapes of Cloud objects: accounts, repositories, branches, commits, tree entries.
+
+use serde_json::{json, Value};
+
+use super::RepoContext;
+use crate::config::User;
+use crate::links::{encode_path, uuid};
+use crate::store::{Child, CommitInfo};
+use crate::time::iso8601;
+
+const CREATED: i64 = 1_767_603_600;
+
+/// A user account (`GET /2.0/user`).
+pub fn account(origin: &str, user: &User) -> Value {
+    let id = uuid(&format!("user:{}", user.username));
+    json!({
+        "type": "user",
+        "uuid": id,
+        "account_id": format!("712020:{}", &id[1..37]),
+        "nickname": user.username,
+        "display_name": user.name,
+        "account_status": "active",
+        "created_on": iso8601(CREATED, 0),
+        "has_2fa_enabled": null,
+        "is_staff": false,
+        "links": {
+            "self": { "href": format!("{origin}/2.0/users/{}", encode_path(&id)) },
+            "html": { "href": format!("{origin}/{}/", encode_path(&id)) },
+            "avatar": { "href": format!("{origin}/account/{}/avatar/", user.username) },
+        },
+    })
+}
+
+/// The pseudo-user of a resource access token.
+pub fn token_account(origin: &str, name: &str) -> Value {
+    let id = uuid(&format!("token:{name}"));
+    json!({
+        "type": "user",
+        "uuid": id,
+        "account_id": format!("712020:{}", &id[1..37]),
+        "nickname": name,
+        "display_name": name,
+        "account_status": "active",
+        "created_on": iso8601(CREATED, 0),
+        "is_staff": false,
+        "links": {
+            "self": { "href": format!("{origin}/2.0/users/{}", encode_path(&id)) },
+            "html": { "href": format!("{origin}/{}/", encode_path(&id)) },
+            "avatar": { "href": format!("{origin}/account/{}/avatar/", encode_path(&id)) },
+        },
+    })
+}
+
+/// The short repository object embedded in other objects.
+pub fn repository_ref(ctx: &RepoContext<'_>) -> Value {
+    json!({
+        "type": "repository",
+        "name": ctx.repo.display_name(),
+        "full_name": ctx.full_name(),
+        "uuid": uuid(&format!("repo:{}", ctx.full_name())),
+        "links": {
+            "self": { "href": ctx.api() },
+            "html": { "href": ctx.web() },
+            "avatar": { "href": format!("{}/avatar", ctx.web()) },
+        },
+    })
+}
+
+/// The full repository object.
+pub fn repository(ctx: &RepoContext<'_>, size: u64) -> Value {
+    let ws = ctx.workspace;
+    let ws_name = ws.name.clone().unwrap_or_else(|| ws.slug.clone());
+    let ws_links = json!({
+        "self": { "href": format!("{}/2.0/workspaces/{}", ctx.origin, ws.slug) },
+        "html": { "href": format!("{}/{}/", ctx.origin, ws.slug) },
+        "avatar": { "href": format!("{}/workspaces/{}/avatar/", ctx.origin, ws.slug) },
+    });
+    let host = crate::links::hostname(&ctx.origin);
+    json!({
+        "type": "repository",
+        "uuid": uuid(&format!("repo:{}", ctx.full_name())),
+        "full_name": ctx.full_name(),
+        "slug": ctx.repo.slug,
+        "name": ctx.repo.display_name(),
+        "description": "",
+        "is_private": true,
+        "scm": "git",
+        "website": "",
+        "language": "",
+        "fork_policy": "no_public_forks",
+        "has_issues": false,
+        "has_wiki": false,
+        "size": size,
+        "created_on": iso8601(CREATED, 0),
+        "updated_on": iso8601(CREATED, 0),
+        "mainbranch": { "type": "branch", "name": ctx.repo.main_branch },
+        "owner": { "type": "team", "uuid": uuid(&format!("ws:{}", ws.slug)), "username": ws.slug,
+                   "display_name": ws_name, "links": ws_links },
+        "workspace": { "type": "workspace", "uuid": uuid(&format!("ws:{}", ws.slug)), "slug": ws.slug,
+                       "name": ws_name, "links": ws_links },
+        "project": { "type": "project", "key": "PROJ", "name": "Default project",
+                     "uuid": uuid(&format!("project:{}", ws.slug)),
+                     "links": { "self": { "href": format!("{}/2.0/workspaces/{}/projects/PROJ", ctx.origin, ws.slug) } } },
+        "links": {
+            "self": { "href": ctx.api() },
+            "html": { "href": ctx.web() },
+            "avatar": { "href": format!("{}/avatar", ctx.web()) },
+            "branches": { "href": format!("{}/refs/branches", ctx.api()) },
+            "commits": { "href": format!("{}/commits", ctx.api()) },
+            "source": { "href": format!("{}/src", ctx.api()) },
+            "clone": [
+                { "name": "https", "href": format!("{}.git", ctx.web()) },
+                { "name": "ssh", "href": format!("git@{host}:{}.git", ctx.full_name()) },
+            ],
+        },
+    })
+}
+
+/// A commit reference (hash and links only).
+pub fn commit_ref(ctx: &RepoContext<'_>, hash: &str) -> Value {
+    json!({
+        "type": "commit",
+        "hash": hash,
+        "links": {
+            "self": { "href": format!("{}/commit/{hash}", ctx.api()) },
+            "html": { "href": format!("{}/commits/{hash}", ctx.web()) },
+        },
+    })
+}
+
+/// A full commit.
+pub fn commit(ctx: &RepoContext<'_>, users: &[User], c: &CommitInfo) -> Value {
+    let raw = format!("{} <{}>", c.author_name, c.author_email);
+    let mut author = json!({ "type": "author", "raw": raw });
+    if let Some(user) = users
+        .iter()
+        .find(|u| u.email.eq_ignore_ascii_case(&c.author_email))
+    {
+        author["user"] = account(&ctx.origin, user);
+    }
+    let mut out = commit_ref(ctx, &c.hash);
+    out["date"] = json!(iso8601(c.author_time, c.author_offset));
+    out["author"] = author;
+    out["message"] = json!(c.message);
+    out["summary"] = json!({ "type": "rendered", "raw": c.message, "markup": "markdown",
+                             "html": format!("<p>{}</p>", escape_html(c.message.trim_end())) });
+    out["parents"] = c.parents.iter().map(|p| commit_ref(ctx, p)).collect();
+    out["repository"] = repository_ref(ctx);
+    out
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A branch with its tip commit.
+pub fn branch(ctx: &RepoContext<'_>, users: &[User], name: &str, tip: &CommitInfo) -> Value {
+    let encoded = encode_path(name).replace('/', "%2F");
+    json!({
+        "type": "branch",
+        "name": name,
+        "target": commit(ctx, users, tip),
+        "merge_strategies": ["merge_commit", "squash", "fast_forward"],
+        "default_merge_strategy": "merge_commit",
+        "links": {
+            "self": { "href": format!("{}/refs/branches/{encoded}", ctx.api()) },
+            "commits": { "href": format!("{}/commits/{encoded}", ctx.api()) },
+            "html": { "href": format!("{}/branch/{encoded}", ctx.web()) },
+        },
+    })
+}
+
+/// A tree entry (`commit_file` or `commit_directory`) at commit `hash`.
+pub fn tree_entry(ctx: &RepoContext<'_>, hash: &str, child: &Child) -> Value {
+    let path = encode_path(&child.path);
+    if child.is_dir {
+        return json!({
+            "type": "commit_directory",
+            "path": child.path,
+            "commit": commit_ref(ctx, hash),
+            "links": {
+                "self": { "href": format!("{}/src/{hash}/{path}/", ctx.api()) },
+                "meta": { "href": format!("{}/src/{hash}/{path}/?format=meta", ctx.api()) },
+            },
+        });
+    }
+    let attributes: Vec<&str> = if child.executable {
+        vec!["executable"]
+    } else {
+        vec![]
+    };
+    json!({
+        "type": "commit_file",
+        "path": child.path,
+        "escaped_path": child.path,
+        "commit": commit_ref(ctx, hash),
+        "attributes": attributes,
+        "size": child.size,
+        "mimetype": null,
+        "links": {
+            "self": { "href": format!("{}/src/{hash}/{path}", ctx.api()) },
+            "meta": { "href": format!("{}/src/{hash}/{path}?format=meta", ctx.api()) },
+            "history": { "href": format!("{}/filehistory/{hash}/{path}", ctx.api()) },
+        },
+    })
+}

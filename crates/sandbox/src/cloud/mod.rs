@@ -1,0 +1,119 @@
+//! Bitbucket Cloud REST 2.0 subset under `/2.0`.
+
+mod json;
+mod refs;
+mod src;
+mod user;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::Router;
+
+use crate::auth::Caller;
+use crate::config::{Access, Repository, Workspace};
+use crate::errors::{CloudError, CLOUD_NO_REPO};
+use crate::links::origin;
+use crate::state::{cloud_key, AppState};
+
+pub use json::account;
+
+/// The Cloud routes.
+pub fn routes() -> Router<AppState> {
+    let repo = "/2.0/repositories/{workspace}/{repo_slug}";
+    Router::new()
+        .route("/2.0/user", get(user::current))
+        .route(
+            "/2.0/user/workspaces/{workspace}/permissions/repositories",
+            get(user::repository_permissions),
+        )
+        .route(repo, get(refs::repository))
+        .route(
+            &format!("{repo}/refs/branches"),
+            get(refs::branches).post(refs::create_branch),
+        )
+        .route(&format!("{repo}/refs/branches/{{name}}"), get(refs::branch))
+        .route(
+            &format!("{repo}/branch-restrictions"),
+            get(refs::restrictions),
+        )
+        .route(&format!("{repo}/commits"), get(refs::commits_of_main))
+        .route(&format!("{repo}/commits/{{revision}}"), get(refs::commits))
+        .route(&format!("{repo}/commit/{{commit}}"), get(refs::commit))
+        .route(
+            &format!("{repo}/src"),
+            get(src::main_root).post(src::create_commit),
+        )
+        .route(&format!("{repo}/src/{{commit}}/"), get(src::root))
+        .route(&format!("{repo}/src/{{commit}}/{{*path}}"), get(src::read))
+}
+
+/// A Cloud repository the caller may use, with the URLs of this request.
+pub struct RepoContext<'a> {
+    /// Its workspace.
+    pub workspace: &'a Workspace,
+    /// Its configuration.
+    pub repo: &'a Repository,
+    /// Store key.
+    pub key: String,
+    /// The caller's access.
+    pub access: Access,
+    /// `http://host:port`.
+    pub origin: String,
+}
+
+impl RepoContext<'_> {
+    /// `http://host/2.0/repositories/ws/slug`.
+    pub fn api(&self) -> String {
+        format!(
+            "{}/2.0/repositories/{}/{}",
+            self.origin, self.workspace.slug, self.repo.slug
+        )
+    }
+
+    /// `http://host/ws/slug`.
+    pub fn web(&self) -> String {
+        format!("{}/{}/{}", self.origin, self.workspace.slug, self.repo.slug)
+    }
+
+    /// `ws/slug`.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.workspace.slug, self.repo.slug)
+    }
+}
+
+/// Finds the repository and checks the caller's access (`need`).
+pub fn repo_context<'a>(
+    state: &'a AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    workspace: &str,
+    slug: &str,
+    need: Access,
+) -> Result<RepoContext<'a>, CloudError> {
+    let (ws, repo) = state
+        .config()
+        .cloud_repo(workspace, slug)
+        .ok_or_else(|| CloudError::not_found(CLOUD_NO_REPO))?;
+    let access = caller
+        .access(repo, &ws.slug, &repo.slug)
+        .ok_or_else(|| CloudError::not_found(CLOUD_NO_REPO))?;
+    if access < need {
+        let message = match need {
+            Access::Admin => "Access denied. You must have admin access.",
+            _ => "Access denied. You must have write or admin access.",
+        };
+        return Err(CloudError::new(StatusCode::FORBIDDEN, message));
+    }
+    Ok(RepoContext {
+        workspace: ws,
+        repo,
+        key: cloud_key(&ws.slug, &repo.slug),
+        access,
+        origin: origin(headers),
+    })
+}
+
+/// Scopes of read endpoints: API-token scope, access-token scope.
+pub const READ: (&[&str], &[&str]) = (&["read:repository:bitbucket"], &["repository"]);
+/// Scopes of commit endpoints.
+pub const WRITE: (&[&str], &[&str]) = (&["write:repository:bitbucket"], &["repository:write"]);

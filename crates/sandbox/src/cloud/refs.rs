@@ -1,0 +1,296 @@
+//! Repository, branches, branch restrictions and commits.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::json::{self, account};
+use super::{repo_context, RepoContext, READ, WRITE};
+use crate::auth::Caller;
+use crate::config::Access;
+use crate::errors::CloudError;
+use crate::query::{cloud_page, sort_by_field, Filter, Params};
+use crate::restrictions::cloud_push_blocker;
+use crate::state::AppState;
+
+type Repo = Path<(String, String)>;
+
+fn page(
+    ctx: &RepoContext<'_>,
+    uri: &axum::http::Uri,
+    values: Vec<Value>,
+    params: &Params,
+) -> Result<Json<Value>, CloudError> {
+    let base = format!("{}{}", ctx.origin, uri.path());
+    cloud_page(values, params, &base)
+        .map(Json)
+        .map_err(CloudError::bad_request)
+}
+
+/// `GET /2.0/repositories/{workspace}/{repo_slug}`.
+pub async fn repository(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug)): Repo,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let size = dir_size(state.store().path(&ctx.key));
+    Ok(Json(json::repository(&ctx, size)))
+}
+
+fn dir_size(path: std::path::PathBuf) -> u64 {
+    let Ok(entries) = std::fs::read_dir(&path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// `GET …/refs/branches` with `q`, `sort`, `pagelen`, `page`.
+pub async fn branches(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug)): Repo,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let params = Params::from_uri(&uri);
+    let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
+    let mut branches = Vec::new();
+    for b in state.store().branches(&ctx.key).map_err(git_error)? {
+        let fields = |f: &str| match f {
+            "name" => Some(b.name.clone()),
+            "target.hash" => Some(b.tip.hash.clone()),
+            "target.date" => Some(crate::time::iso8601(b.tip.author_time, 0)),
+            _ => None,
+        };
+        if filter.matches(fields).map_err(CloudError::bad_request)? {
+            branches.push(b);
+        }
+    }
+    sort_by_field(&mut branches, params.get("sort"), |b, f| match f {
+        "name" => Some(b.name.clone()),
+        "target.date" => Some(format!("{:020}", b.tip.author_time)),
+        _ => None,
+    });
+    let users = &state.config().users;
+    let values = branches
+        .iter()
+        .map(|b| json::branch(&ctx, users, &b.name, &b.tip))
+        .collect();
+    page(&ctx, &uri, values, &params)
+}
+
+/// `GET …/refs/branches/{name}`.
+pub async fn branch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let tip = state
+        .store()
+        .branch_tip(&ctx.key, &name)
+        .and_then(|oid| state.store().commit(&ctx.key, oid))
+        .ok_or_else(|| CloudError::not_found(format!("Branch \"{name}\" does not exist.")))?;
+    Ok(Json(json::branch(&ctx, &state.config().users, &name, &tip)))
+}
+
+/// Body of `POST …/refs/branches`.
+#[derive(Deserialize)]
+pub struct NewBranch {
+    name: Option<String>,
+    target: Option<Target>,
+}
+
+/// `target` of a new branch.
+#[derive(Deserialize)]
+pub struct Target {
+    hash: Option<String>,
+}
+
+/// `POST …/refs/branches`: creates a branch at `target.hash`.
+pub async fn create_branch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug)): Repo,
+    headers: HeaderMap,
+    body: Result<Json<NewBranch>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, CloudError> {
+    caller.require_scopes(
+        &["read:repository:bitbucket", "write:repository:bitbucket"],
+        WRITE.1,
+    )?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Write)?;
+    let Json(body) = body.map_err(|e| CloudError::bad_request(e.body_text()))?;
+    let name = body
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| CloudError::bad_request("Branch name is required"))?;
+    let hash = body
+        .target
+        .and_then(|t| t.hash)
+        .ok_or_else(|| CloudError::bad_request("target.hash is required"))?;
+    let target = state
+        .store()
+        .resolve(&ctx.key, &hash)
+        .ok_or_else(|| CloudError::bad_request(format!("Commit \"{hash}\" does not exist.")))?;
+    if let Some(r) = cloud_push_blocker(state.config(), ctx.repo, &name, &caller) {
+        return Err(restriction_refusal(
+            &name,
+            r.pattern.as_deref().unwrap_or_default(),
+        ));
+    }
+    if !state
+        .store()
+        .create_branch(&ctx.key, &name, target)
+        .map_err(git_error)?
+    {
+        return Err(CloudError::bad_request(format!(
+            "BRANCH_ALREADY_EXISTS: Branch \"{name}\" already exists."
+        )));
+    }
+    let tip = state
+        .store()
+        .commit(&ctx.key, target)
+        .ok_or_else(|| git_error(git2::Error::from_str("lost commit")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json::branch(&ctx, &state.config().users, &name, &tip)),
+    )
+        .into_response())
+}
+
+/// The 403 of a push refused by a branch restriction.
+pub fn restriction_refusal(branch: &str, pattern: &str) -> CloudError {
+    CloudError::new(
+        StatusCode::FORBIDDEN,
+        format!(
+            "You do not have permission to push to branch \"{branch}\": it is protected by a push branch restriction (pattern \"{pattern}\")."
+        ),
+    )
+}
+
+/// A git failure as a 500.
+pub fn git_error(e: git2::Error) -> CloudError {
+    CloudError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message().to_string())
+}
+
+/// `GET …/branch-restrictions` (repository admins only).
+pub async fn restrictions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug)): Repo,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(&["admin:repository:bitbucket"], &["repository:admin"])?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Admin)?;
+    let config = state.config();
+    let values = ctx
+        .repo
+        .restrictions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind.is_some())
+        .map(|(i, r)| {
+            let id = i + 1;
+            let users: Vec<Value> = r.users.iter().filter_map(|u| config.user(u)).map(|u| account(&ctx.origin, u)).collect();
+            let groups: Vec<Value> = r
+                .groups
+                .iter()
+                .map(|g| json!({
+                    "type": "group",
+                    "name": g,
+                    "slug": g,
+                    "full_slug": format!("{}:{g}", ctx.workspace.slug),
+                    "links": { "self": { "href": format!("{}/2.0/groups/{}/{g}", ctx.origin, ctx.workspace.slug) } },
+                }))
+                .collect();
+            json!({
+                "type": "branchrestriction",
+                "id": id,
+                "kind": r.kind,
+                "branch_match_kind": "glob",
+                "pattern": r.pattern.clone().unwrap_or_default(),
+                "users": users,
+                "groups": groups,
+                "value": null,
+                "links": { "self": { "href": format!("{}/branch-restrictions/{id}", ctx.api()) } },
+            })
+        })
+        .collect();
+    page(&ctx, &uri, values, &Params::from_uri(&uri))
+}
+
+/// `GET …/commits`: history of the main branch.
+pub async fn commits_of_main(
+    state: State<AppState>,
+    caller: Extension<Caller>,
+    Path((ws, slug)): Repo,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    commits(state, caller, Path((ws, slug, String::new())), uri, headers).await
+}
+
+/// `GET …/commits/{revision}` with an optional `path` filter.
+pub async fn commits(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug, revision)): Path<(String, String, String)>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let revision = if revision.is_empty() {
+        ctx.repo.main_branch.clone()
+    } else {
+        revision
+    };
+    let from = state
+        .store()
+        .resolve(&ctx.key, &revision)
+        .ok_or_else(|| CloudError::not_found(format!("Commit not found: {revision}")))?;
+    let params = Params::from_uri(&uri);
+    let log = state
+        .store()
+        .log(&ctx.key, from, params.get("path"))
+        .map_err(git_error)?;
+    let users = &state.config().users;
+    let values = log.iter().map(|c| json::commit(&ctx, users, c)).collect();
+    page(&ctx, &uri, values, &params)
+}
+
+/// `GET …/commit/{commit}`.
+pub async fn commit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug, rev)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let info = state
+        .store()
+        .resolve(&ctx.key, &rev)
+        .and_then(|oid| state.store().commit(&ctx.key, oid))
+        .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
+    Ok(Json(json::commit(&ctx, &state.config().users, &info)))
+}

@@ -1,0 +1,325 @@
+//! `…/src`: reading trees and files, and `POST …/src` committing many files at once.
+
+use axum::extract::{OriginalUri, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::json;
+
+use super::json::{self, commit_ref};
+use super::refs::{git_error, restriction_refusal};
+use super::{repo_context, READ, WRITE};
+use crate::auth::Caller;
+use crate::config::Access;
+use crate::errors::CloudError;
+use crate::form::{self, Field};
+use crate::links::mime;
+use crate::query::{cloud_page, Params};
+use crate::restrictions::cloud_push_blocker;
+use crate::state::AppState;
+use crate::store::{CommitError, CommitPlan, Entry, Expect};
+
+const META_FIELDS: [&str; 5] = ["message", "author", "parents", "branch", "files"];
+const DEFAULT_MESSAGE: &str = "Edited online with Bitbucket";
+
+/// `GET …/src`: the root of the main branch.
+pub async fn main_root(
+    state: State<AppState>,
+    caller: Extension<Caller>,
+    Path((ws, slug)): Path<(String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, CloudError> {
+    listing(state, caller, ws, slug, None, String::new(), uri, headers).await
+}
+
+/// `GET …/src/{commit}/`: the root directory.
+pub async fn root(
+    state: State<AppState>,
+    caller: Extension<Caller>,
+    Path((ws, slug, commit)): Path<(String, String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, CloudError> {
+    listing(
+        state,
+        caller,
+        ws,
+        slug,
+        Some(commit),
+        String::new(),
+        uri,
+        headers,
+    )
+    .await
+}
+
+/// `GET …/src/{commit}/{path}`: a directory listing, a file's bytes, or `format=meta`.
+pub async fn read(
+    state: State<AppState>,
+    caller: Extension<Caller>,
+    Path((ws, slug, commit, path)): Path<(String, String, String, String)>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, CloudError> {
+    listing(state, caller, ws, slug, Some(commit), path, uri, headers).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn listing(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ws: String,
+    slug: String,
+    commit: Option<String>,
+    path: String,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, CloudError> {
+    caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    let rev = commit.unwrap_or_else(|| ctx.repo.main_branch.clone());
+    let oid = state
+        .store()
+        .resolve(&ctx.key, &rev)
+        .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
+    let hash = oid.to_string();
+    let path = path.trim_matches('/').to_string();
+    let entry = state
+        .store()
+        .entry(&ctx.key, oid, &path)
+        .ok_or_else(|| CloudError::not_found(format!("No such file or directory: {path}")))?;
+    let params = Params::from_uri(&uri);
+    let meta = params.get("format") == Some("meta");
+    match entry {
+        Entry::File { data, executable } => {
+            if meta {
+                let child = crate::store::Child {
+                    path: path.clone(),
+                    is_dir: false,
+                    size: data.len() as u64,
+                    executable,
+                    id: String::new(),
+                };
+                return Ok(Json(json::tree_entry(&ctx, &hash, &child)).into_response());
+            }
+            let etag = format!(
+                "\"{}\"",
+                state
+                    .store()
+                    .object_at(&ctx.key, oid, &path)
+                    .map(|o| o.to_string())
+                    .unwrap_or_default()
+            );
+            let mut response = data.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(&path)));
+            if let Ok(v) = HeaderValue::from_str(&etag) {
+                h.insert(header::ETAG, v);
+            }
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment"),
+            );
+            Ok(response)
+        }
+        Entry::Dir(children) => {
+            if meta {
+                let mut out = json!({ "type": "commit_directory", "path": path, "commit": commit_ref(&ctx, &hash) });
+                out["links"] =
+                    json!({ "self": { "href": format!("{}/src/{hash}/{path}", ctx.api()) } });
+                return Ok(Json(out).into_response());
+            }
+            let values = children
+                .iter()
+                .map(|c| json::tree_entry(&ctx, &hash, c))
+                .collect();
+            let base = format!("{}{}", ctx.origin, uri.path());
+            let page = cloud_page(values, &params, &base).map_err(CloudError::bad_request)?;
+            Ok(Json(page).into_response())
+        }
+    }
+}
+
+/// What a `POST …/src` form asks for.
+#[derive(Debug, Default)]
+struct CommitForm {
+    message: Option<String>,
+    author: Option<String>,
+    parents: Option<String>,
+    branch: Option<String>,
+    deletions: Vec<String>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+fn parse_form(fields: Vec<Field>) -> Result<CommitForm, CloudError> {
+    let mut form = CommitForm::default();
+    for field in fields {
+        let text = || String::from_utf8_lossy(&field.data).into_owned();
+        let is_meta = META_FIELDS.contains(&field.name.as_str()) && field.filename.is_none();
+        if !is_meta {
+            form.files.push((field.name.clone(), field.data.clone()));
+            continue;
+        }
+        match field.name.as_str() {
+            "message" => form.message = Some(text()),
+            "author" => form.author = Some(text()),
+            "parents" => {
+                if form.parents.is_some() {
+                    return Err(CloudError::bad_request(
+                        "Multiple parents are not supported",
+                    ));
+                }
+                form.parents = Some(text());
+            }
+            "branch" => {
+                if form.branch.is_some() {
+                    return Err(CloudError::bad_request("branch may not be repeated"));
+                }
+                form.branch = Some(text());
+            }
+            _ => form.deletions.push(text()),
+        }
+    }
+    Ok(form)
+}
+
+fn parse_author(raw: &str) -> Option<(String, String)> {
+    let (name, rest) = raw.split_once('<')?;
+    let email = rest.strip_suffix('>')?.trim();
+    let name = name.trim();
+    (!name.is_empty() && email.contains('@')).then(|| (name.to_string(), email.to_string()))
+}
+
+/// `POST …/src`: one commit with every file field written and every `files` path not uploaded deleted.
+pub async fn create_commit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((ws, slug)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, CloudError> {
+    caller.require_scopes(WRITE.0, WRITE.1)?;
+    let headers = request.headers().clone();
+    if caller.is_anonymous() {
+        return Err(CloudError::new(
+            StatusCode::UNAUTHORIZED,
+            "Anonymous commits are not allowed",
+        ));
+    }
+    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Write)?;
+    let form = parse_form(form::read(request).await.map_err(CloudError::bad_request)?)?;
+    let config = state.config();
+    let author = match &form.author {
+        Some(raw) => parse_author(raw).ok_or_else(|| {
+            CloudError::bad_request("The author must look like: Name <email@example.com>")
+        })?,
+        None => match (&caller.user, &caller.grant) {
+            (Some(u), _) => config
+                .user(u)
+                .map(|u| (u.name.clone(), u.email.clone()))
+                .unwrap_or_default(),
+            (None, Some(g)) => (g.name.clone(), "noreply@example.com".to_string()),
+            (None, None) => unreachable!("anonymous callers were refused"),
+        },
+    };
+    let store = state.store();
+    let main = ctx.repo.main_branch.clone();
+    let branch = form
+        .branch
+        .clone()
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| main.clone());
+    let parents = match &form.parents {
+        Some(p) => Some(store.resolve(&ctx.key, p.trim()).ok_or_else(|| {
+            CloudError::new(
+                StatusCode::CONFLICT,
+                format!("Parent commit {p} does not exist."),
+            )
+        })?),
+        None => None,
+    };
+    let tip = store.branch_tip(&ctx.key, &branch);
+    let (expect, start) = match (tip, parents) {
+        (Some(tip), Some(p)) if p != tip => return Err(CloudError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "The branch \"{branch}\" has moved: its tip is {tip}, not the given parent {p}."
+            ),
+        )),
+        (Some(tip), _) => (Expect::Tip(tip), None),
+        (None, Some(p)) => (Expect::Absent, Some(p)),
+        (None, None) => (Expect::Absent, store.branch_tip(&ctx.key, &main)),
+    };
+    if let Some(r) = cloud_push_blocker(config, ctx.repo, &branch, &caller) {
+        return Err(restriction_refusal(
+            &branch,
+            r.pattern.as_deref().unwrap_or_default(),
+        ));
+    }
+    let mut changes: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+    for (path, data) in form.files {
+        changes.push((path, Some(data)));
+    }
+    let uploaded: Vec<String> = changes
+        .iter()
+        .filter_map(|(p, _)| crate::store::clean_path(p))
+        .collect();
+    for path in form.deletions {
+        if crate::store::clean_path(&path).is_some_and(|c| !uploaded.contains(&c)) {
+            changes.push((path, None));
+        }
+    }
+    let plan = CommitPlan {
+        branch: branch.clone(),
+        expect,
+        start,
+        changes,
+        author,
+        message: form.message.unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
+    };
+    let info = store.apply(&ctx.key, &plan).map_err(|e| match e {
+        CommitError::Stale { .. } => CloudError::new(
+            StatusCode::CONFLICT,
+            format!("The branch \"{branch}\" changed while committing; retry."),
+        ),
+        CommitError::BadPath(p) => CloudError::bad_request(format!("Invalid path: {p}")),
+        CommitError::NoStart => CloudError::bad_request("No parent commit to start from"),
+        CommitError::Git(m) => git_error(git2::Error::from_str(&m)),
+    })?;
+    let mut response = StatusCode::CREATED.into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("{}/commit/{}", ctx.api(), info.hash)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_need_name_and_email() {
+        assert_eq!(
+            parse_author("Ada Admin <ada@example.com>"),
+            Some(("Ada Admin".into(), "ada@example.com".into()))
+        );
+        assert_eq!(parse_author("ada@example.com"), None);
+    }
+
+    #[test]
+    fn a_leading_slash_or_file_name_makes_a_meta_name_a_file() {
+        let field = |name: &str, filename: Option<&str>| Field {
+            name: name.into(),
+            filename: filename.map(str::to_string),
+            data: b"x".to_vec(),
+        };
+        let form = parse_form(vec![
+            field("message", None),
+            field("/message", None),
+            field("branch", Some("b")),
+        ])
+        .unwrap();
+        assert_eq!(form.message.as_deref(), Some("x"));
+        assert_eq!(form.files.len(), 2);
+    }
+}

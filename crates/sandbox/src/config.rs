@@ -1,0 +1,382 @@
+//! The sandbox configuration: users, Cloud workspaces, Data Center projects, repositories,
+//! permissions, branch restrictions, seed content and tokens, read from TOML.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The built-in demo configuration, used when no `--config` is given.
+pub const DEMO_TOML: &str = include_str!("../demo.toml");
+
+/// The whole sandbox configuration.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Every known person.
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// Bitbucket Cloud side.
+    #[serde(default)]
+    pub cloud: CloudConfig,
+    /// Bitbucket Data Center side.
+    #[serde(default)]
+    pub datacenter: DataCenterConfig,
+    /// Credentials accepted by the sandbox.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+}
+
+/// A person, known to both products under the same username.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// Username (Cloud nickname, Data Center user slug).
+    pub username: String,
+    /// Display name.
+    pub name: String,
+    /// Atlassian account email (Cloud API tokens authenticate with it).
+    pub email: String,
+    /// Product role in Bitbucket Versioning (shown in the start-up table).
+    #[serde(default)]
+    pub role: String,
+    /// Group memberships, used by branch restrictions.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Optional Data Center password (Basic username:password).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Cloud workspaces.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CloudConfig {
+    /// The workspaces.
+    #[serde(default)]
+    pub workspaces: Vec<Workspace>,
+}
+
+/// A Cloud workspace and its repositories.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workspace {
+    /// Workspace slug (`acme`).
+    pub slug: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Repositories of the workspace.
+    #[serde(default)]
+    pub repositories: Vec<Repository>,
+}
+
+/// Data Center projects.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DataCenterConfig {
+    /// The projects.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+}
+
+/// A Data Center project and its repositories.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Project key (`QA`).
+    pub key: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Repositories of the project.
+    #[serde(default)]
+    pub repositories: Vec<Repository>,
+}
+
+/// Access level of a user on a repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Read only.
+    Read,
+    /// Read and write.
+    Write,
+    /// Everything, including branch restrictions.
+    Admin,
+}
+
+impl Access {
+    /// The Cloud name (`read`, `write`, `admin`).
+    pub fn cloud_name(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::Admin => "admin",
+        }
+    }
+
+    /// Parses a Data Center permission name (`REPO_READ` …).
+    pub fn from_dc(name: &str) -> Option<Access> {
+        match name {
+            "REPO_READ" | "PROJECT_READ" => Some(Access::Read),
+            "REPO_WRITE" | "PROJECT_WRITE" => Some(Access::Write),
+            "REPO_ADMIN" | "PROJECT_ADMIN" => Some(Access::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A repository (Cloud or Data Center).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    /// Repository slug.
+    pub slug: String,
+    /// Display name (defaults to the slug).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Main (default) branch.
+    #[serde(default = "default_main")]
+    pub main_branch: String,
+    /// Access per username.
+    #[serde(default)]
+    pub permissions: BTreeMap<String, Access>,
+    /// Seed files of the main branch: path → text content.
+    #[serde(default)]
+    pub seed: BTreeMap<String, String>,
+    /// Extra branches created from the seed commit.
+    #[serde(default)]
+    pub branches: Vec<String>,
+    /// Branch restrictions (Cloud `kind`/`pattern` or Data Center `type`/`matcher`).
+    #[serde(default)]
+    pub restrictions: Vec<Restriction>,
+}
+
+impl Repository {
+    /// The display name.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.slug)
+    }
+}
+
+fn default_main() -> String {
+    "main".to_string()
+}
+
+/// A branch restriction. Cloud uses `kind` + `pattern`; Data Center uses `type` + `matcher`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    /// Cloud kind (`push`, `delete`, `force` …).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Cloud glob pattern on branch names.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Data Center type (`read-only`, `no-deletes`, `pull-request-only` …).
+    #[serde(default, rename = "type")]
+    pub dc_type: Option<String>,
+    /// Data Center matcher.
+    #[serde(default)]
+    pub matcher: Option<Matcher>,
+    /// Usernames exempted (Cloud: allowed to push).
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Groups exempted.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// A Data Center ref matcher.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matcher {
+    /// `BRANCH` (id = `refs/heads/x`) or `PATTERN` (id = glob).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The branch ref or the pattern.
+    pub id: String,
+}
+
+/// The kind of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenKind {
+    /// Cloud user API token (Basic `email:token`, granular scopes).
+    CloudApi,
+    /// Cloud repository access token (Bearer, classic scopes).
+    CloudRepository,
+    /// Cloud workspace access token (Bearer, classic scopes).
+    CloudWorkspace,
+    /// Data Center user HTTP access token (Bearer or Basic `username:token`).
+    DcUser,
+    /// Data Center project HTTP access token (Bearer only).
+    DcProject,
+    /// Data Center repository HTTP access token (Bearer only).
+    DcRepository,
+}
+
+impl TokenKind {
+    /// The kebab-case name used in configuration, logs and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::CloudApi => "cloud-api",
+            TokenKind::CloudRepository => "cloud-repository",
+            TokenKind::CloudWorkspace => "cloud-workspace",
+            TokenKind::DcUser => "dc-user",
+            TokenKind::DcProject => "dc-project",
+            TokenKind::DcRepository => "dc-repository",
+        }
+    }
+}
+
+/// A credential.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The secret string sent by clients.
+    pub secret: String,
+    /// The kind.
+    pub kind: TokenKind,
+    /// Owner (user tokens).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Token name (resource tokens act as a pseudo-user of that name).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Resource: `workspace/slug`, `workspace`, `KEY/slug` or `KEY`.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Scopes (Cloud).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Data Center resource token permission (`REPO_READ`, `REPO_WRITE`, `REPO_ADMIN`).
+    #[serde(default)]
+    pub permission: Option<String>,
+    /// Last valid day, `YYYY-MM-DD` (UTC); the token is refused after it.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+impl Token {
+    /// Whether the token has expired at `now` (seconds since the epoch).
+    pub fn is_expired(&self, now: i64) -> bool {
+        match self.expires.as_deref().and_then(crate::time::parse_date) {
+            Some(day) => now >= (day + 1) * 86_400,
+            None => false,
+        }
+    }
+}
+
+impl Config {
+    /// The demo configuration.
+    pub fn demo() -> Config {
+        Config::parse(DEMO_TOML).expect("the demo configuration is valid")
+    }
+
+    /// Parses and validates a TOML configuration.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for token in &self.tokens {
+            if let Some(user) = &token.user {
+                if self.user(user).is_none() {
+                    return Err(format!("token of unknown user {user:?}"));
+                }
+            }
+            if let Some(expires) = &token.expires {
+                if crate::time::parse_date(expires).is_none() {
+                    return Err(format!("bad expiry date {expires:?} (want YYYY-MM-DD)"));
+                }
+            }
+            let resource = matches!(
+                token.kind,
+                TokenKind::CloudRepository
+                    | TokenKind::CloudWorkspace
+                    | TokenKind::DcProject
+                    | TokenKind::DcRepository
+            );
+            if resource && token.repository.is_none() {
+                return Err(format!("a {} token needs `repository`", token.kind.name()));
+            }
+            if !resource && token.user.is_none() {
+                return Err(format!("a {} token needs `user`", token.kind.name()));
+            }
+        }
+        let repos = self
+            .cloud
+            .workspaces
+            .iter()
+            .flat_map(|w| &w.repositories)
+            .chain(
+                self.datacenter
+                    .projects
+                    .iter()
+                    .flat_map(|p| &p.repositories),
+            );
+        for repo in repos {
+            for user in repo.permissions.keys() {
+                if self.user(user).is_none() {
+                    return Err(format!("permission for unknown user {user:?}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A user by username.
+    pub fn user(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    /// A Cloud repository by workspace and slug.
+    pub fn cloud_repo(&self, workspace: &str, slug: &str) -> Option<(&Workspace, &Repository)> {
+        let ws = self.cloud.workspaces.iter().find(|w| w.slug == workspace)?;
+        let repo = ws.repositories.iter().find(|r| r.slug == slug)?;
+        Some((ws, repo))
+    }
+
+    /// A Data Center repository by project key (case-insensitive) and slug.
+    pub fn dc_repo(&self, key: &str, slug: &str) -> Option<(&Project, &Repository)> {
+        let project = self
+            .datacenter
+            .projects
+            .iter()
+            .find(|p| p.key.eq_ignore_ascii_case(key))?;
+        let repo = project.repositories.iter().find(|r| r.slug == slug)?;
+        Some((project, repo))
+    }
+
+    /// Every token secret (used to scrub logs).
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .map(|t| t.secret.as_str())
+            .chain(self.users.iter().filter_map(|u| u.password.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_config_parses_with_the_expected_people() {
+        let config = Config::demo();
+        let names: Vec<_> = config.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["ada", "quinn", "lee", "eve", "rory"]);
+        assert!(config.cloud_repo("acme", "checkout-tests").is_some());
+        assert!(config.dc_repo("qa", "regression-suite").is_some());
+    }
+
+    #[test]
+    fn unknown_users_are_rejected() {
+        let err =
+            Config::parse("[[tokens]]\nsecret='x'\nkind='dc-user'\nuser='nobody'\n").unwrap_err();
+        assert!(err.contains("nobody"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, Data Center
+//! CORS switch and the token table. Never subject to faults.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::faults::FaultSettings;
+use crate::state::AppState;
+
+/// The control routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/_sandbox/faults", get(get_faults).put(put_faults))
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/log", get(log))
+        .route("/_sandbox/cors", get(get_cors).put(put_cors))
+        .route("/_sandbox/tokens", get(tokens))
+}
+
+async fn get_faults(State(state): State<AppState>) -> Json<FaultSettings> {
+    Json(state.faults().settings())
+}
+
+async fn put_faults(
+    State(state): State<AppState>,
+    body: Result<Json<FaultSettings>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let settings = match body {
+        Ok(Json(s)) => s,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": e.body_text() })),
+            )
+                .into_response()
+        }
+    };
+    if let Err(e) = settings.validate() {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": e }))).into_response();
+    }
+    state.faults().set(settings.clone());
+    Json(settings).into_response()
+}
+
+async fn reset(State(state): State<AppState>) -> Response {
+    match state.reset() {
+        Ok(()) => Json(json!({ "reset": true })).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": e.message() })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogQuery {
+    limit: Option<usize>,
+}
+
+async fn log(State(state): State<AppState>, Query(q): Query<LogQuery>) -> Json<Vec<Value>> {
+    Json(state.log().recent(q.limit.unwrap_or(100)))
+}
+
+/// Body of `GET/PUT /_sandbox/cors`.
+#[derive(Serialize, Deserialize)]
+struct Cors {
+    dc_cors: bool,
+}
+
+async fn get_cors(State(state): State<AppState>) -> Json<Cors> {
+    Json(Cors {
+        dc_cors: state.dc_cors(),
+    })
+}
+
+async fn put_cors(State(state): State<AppState>, Json(body): Json<Cors>) -> Json<Cors> {
+    state.set_dc_cors(body.dc_cors);
+    Json(Cors {
+        dc_cors: state.dc_cors(),
+    })
+}
+
+/// One row of the token table (also printed at start-up).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRow {
+    /// Username, or the token name for resource tokens.
+    pub user: String,
+    /// Product role, or the resource for resource tokens.
+    pub role: String,
+    /// Token kind, with `(expired)` or `(no scopes)` notes.
+    pub kind: String,
+    /// Login to send with Basic auth, when Basic applies.
+    pub login: Option<String>,
+    /// The token string.
+    pub token: String,
+}
+
+/// The token table of a configuration.
+pub fn token_rows(state: &AppState) -> Vec<TokenRow> {
+    let config = state.config();
+    let now = crate::time::now_secs();
+    config
+        .tokens
+        .iter()
+        .map(|t| {
+            let user = t.user.as_deref().and_then(|u| config.user(u));
+            let mut kind = t.kind.name().to_string();
+            if t.is_expired(now) {
+                kind.push_str(" (expired)");
+            } else if t.kind == crate::config::TokenKind::CloudApi && t.scopes.is_empty() {
+                kind.push_str(" (no scopes)");
+            }
+            let login = match t.kind {
+                crate::config::TokenKind::CloudApi => user.map(|u| u.email.clone()),
+                crate::config::TokenKind::DcUser => user.map(|u| u.username.clone()),
+                _ => None,
+            };
+            TokenRow {
+                user: user
+                    .map(|u| u.username.clone())
+                    .or_else(|| t.name.clone())
+                    .unwrap_or_default(),
+                role: user
+                    .map(|u| u.role.clone())
+                    .or_else(|| t.repository.clone())
+                    .unwrap_or_default(),
+                kind,
+                login,
+                token: t.secret.clone(),
+            }
+        })
+        .collect()
+}
+
+async fn tokens(State(state): State<AppState>) -> Json<Vec<TokenRow>> {
+    Json(token_rows(&state))
+}

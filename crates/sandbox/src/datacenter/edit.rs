@@ -1,0 +1,150 @@
+//! `PUT …/browse/{path}`: commits one file (create or update) like Data Center's editFile.
+
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde_json::Value;
+
+use super::json;
+use super::repo_context;
+use crate::auth::Caller;
+use crate::config::Access;
+use crate::errors::DcError;
+use crate::form::{self, FormKind};
+use crate::restrictions::dc_write_blocker;
+use crate::state::AppState;
+use crate::store::{CommitError, CommitPlan, Expect};
+
+const DEFAULT_MESSAGE: &str = "Edited file via the REST API";
+
+fn conflict(message: String, exception: &str) -> DcError {
+    DcError::new(StatusCode::CONFLICT, message, exception)
+}
+
+/// Edits or creates the file at `path` on `branch` (multipart `content`, `message`, `branch`,
+/// `sourceCommitId`, `sourceBranch`), answering the new commit.
+pub async fn edit_file(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug, path)): Path<(String, String, String)>,
+    request: Request,
+) -> Result<Json<Value>, DcError> {
+    let headers = request.headers().clone();
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+    if caller.grant.is_some() {
+        return Err(DcError::new(
+            StatusCode::FORBIDDEN,
+            "The request was authenticated using a project or repository access token, which does not have a valid user associated with it",
+            "com.atlassian.bitbucket.AuthorisationException",
+        ));
+    }
+    if ctx.access < Access::Write {
+        return Err(DcError::not_permitted());
+    }
+    if form::kind(&request) != FormKind::Multipart {
+        return Err(DcError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected a multipart/form-data body",
+            "com.atlassian.bitbucket.rest.UnsupportedMediaTypeException",
+        ));
+    }
+    let fields = form::read(request).await.map_err(DcError::validation)?;
+    let text = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let content = fields
+        .iter()
+        .find(|f| f.name == "content")
+        .map(|f| f.data.clone());
+    let branch =
+        text("branch").ok_or_else(|| DcError::validation("The branch parameter is required."))?;
+    let content =
+        content.ok_or_else(|| DcError::validation("The content parameter is required."))?;
+    let path = crate::store::clean_path(&path)
+        .ok_or_else(|| DcError::validation(format!("Invalid path: {path}")))?;
+    let store = state.store();
+    let config = state.config();
+    if let Some(r) = dc_write_blocker(config, ctx.repo, &branch, &caller) {
+        return Err(DcError::new(
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "You do not have permission to write to branch '{branch}': it has a '{}' branch permission.",
+                r.dc_type.as_deref().unwrap_or_default()
+            ),
+            "com.atlassian.bitbucket.AuthorisationException",
+        ));
+    }
+    let tip = store.branch_tip(&ctx.key, &branch);
+    let source_commit = match text("sourceCommitId") {
+        Some(id) => Some(
+            store
+                .resolve(&ctx.key, &id)
+                .ok_or_else(|| DcError::no_such_commit(&id, &slug))?,
+        ),
+        None => None,
+    };
+    let (base, expect, start) = match tip {
+        Some(tip) => (tip, Expect::Tip(tip), None),
+        None => {
+            let source = text("sourceBranch").unwrap_or_else(|| ctx.repo.main_branch.clone());
+            let start = store
+                .resolve(&ctx.key, &source)
+                .ok_or_else(|| DcError::no_such_commit(&source, &slug))?;
+            (start, Expect::Absent, Some(start))
+        }
+    };
+    let current = store.object_at(&ctx.key, base, &path);
+    match source_commit {
+        Some(source) if store.object_at(&ctx.key, source, &path) != current => {
+            return Err(conflict(
+                format!("The file '{path}' has been modified since commit {source}; refresh and try again."),
+                "com.atlassian.bitbucket.content.FileOutOfDateException",
+            ))
+        }
+        None if current.is_some() => {
+            return Err(conflict(
+                format!("The file '{path}' already exists on '{branch}'; send its sourceCommitId to update it."),
+                "com.atlassian.bitbucket.content.FileAlreadyExistsException",
+            ))
+        }
+        _ => {}
+    }
+    if current.is_some() && current == git2::Oid::hash_object(git2::ObjectType::Blob, &content).ok()
+    {
+        return Err(conflict(
+            format!("The content of '{path}' is unchanged; no commit was made."),
+            "com.atlassian.bitbucket.content.FileContentUnmodifiedException",
+        ));
+    }
+    let user = caller
+        .user
+        .as_deref()
+        .and_then(|u| config.user(u))
+        .ok_or_else(DcError::not_permitted)?;
+    let plan = CommitPlan {
+        branch: branch.clone(),
+        expect,
+        start,
+        changes: vec![(path.clone(), Some(content))],
+        author: (user.name.clone(), user.email.clone()),
+        message: text("message").unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
+    };
+    let info = store.apply(&ctx.key, &plan).map_err(|e| match e {
+        CommitError::Stale { .. } => conflict(
+            format!("The branch '{branch}' changed while committing; refresh and try again."),
+            "com.atlassian.bitbucket.content.FileOutOfDateException",
+        ),
+        CommitError::BadPath(p) => DcError::validation(format!("Invalid path: {p}")),
+        CommitError::NoStart => DcError::validation("No commit to start from."),
+        CommitError::Git(m) => DcError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            m,
+            "com.atlassian.bitbucket.scm.CommandFailedException",
+        ),
+    })?;
+    Ok(Json(json::commit(&ctx.origin, &config.users, &info)))
+}

@@ -1,0 +1,259 @@
+//! Repository, default branch, branches, commits, repository search, users, application
+//! properties and branch permissions.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::{json, Value};
+
+use super::json;
+use super::{repo_context, RepoContext};
+use crate::auth::Caller;
+use crate::config::Access;
+use crate::errors::DcError;
+use crate::links::origin;
+use crate::query::{dc_page, Params};
+use crate::state::{dc_key, AppState};
+
+type Repo = Path<(String, String)>;
+
+fn git_error(e: git2::Error) -> DcError {
+    DcError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        e.message(),
+        "com.atlassian.bitbucket.scm.CommandFailedException",
+    )
+}
+
+fn paged(items: Vec<Value>, params: &Params, limit: usize) -> Result<Json<Value>, DcError> {
+    dc_page(items, params, limit, "values")
+        .map(Json)
+        .map_err(DcError::validation)
+}
+
+/// `GET /rest/api/{1.0,latest}/application-properties`: no auth needed; sets `X-AUSERNAME`.
+pub async fn application_properties(Extension(caller): Extension<Caller>) -> Response {
+    let body = json!({
+        "version": "9.4.0",
+        "buildNumber": "9004000",
+        "buildDate": "1718000000000",
+        "displayName": "Bitbucket",
+    });
+    let mut response = Json(body).into_response();
+    if let Some(value) = caller
+        .user
+        .as_deref()
+        .and_then(|u| HeaderValue::from_str(u).ok())
+    {
+        response.headers_mut().insert("x-ausername", value);
+    }
+    response
+}
+
+/// `GET /rest/api/latest/users/{userSlug}`.
+pub async fn user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    if caller.is_anonymous() {
+        return Err(DcError::authentication_required());
+    }
+    let user = state.config().user(&slug).ok_or_else(|| {
+        DcError::new(
+            StatusCode::NOT_FOUND,
+            format!("User {slug} does not exist."),
+            "com.atlassian.bitbucket.user.NoSuchUserException",
+        )
+    })?;
+    Ok(Json(json::user(&origin(&headers), user)))
+}
+
+/// `GET /rest/api/latest/repos?projectkey=&name=&permission=`: repositories the caller has at
+/// least `permission` on.
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    if caller.is_anonymous() {
+        return Err(DcError::authentication_required());
+    }
+    let params = Params::from_uri(&uri);
+    let need = match params.get("permission") {
+        None | Some("") => Access::Read,
+        Some(p) => Access::from_dc(p)
+            .ok_or_else(|| DcError::validation(format!("Invalid permission: {p}")))?,
+    };
+    let origin = origin(&headers);
+    let mut values = Vec::new();
+    for project in &state.config().datacenter.projects {
+        if params
+            .get("projectkey")
+            .is_some_and(|k| !k.eq_ignore_ascii_case(&project.key))
+        {
+            continue;
+        }
+        for repo in &project.repositories {
+            if params
+                .get("name")
+                .is_some_and(|n| !n.eq_ignore_ascii_case(repo.display_name()))
+            {
+                continue;
+            }
+            let Some(access) = caller.access(repo, &project.key, &repo.slug) else {
+                continue;
+            };
+            if access < need {
+                continue;
+            }
+            let ctx = RepoContext {
+                project,
+                repo,
+                key: dc_key(&project.key, &repo.slug),
+                access,
+                origin: origin.clone(),
+            };
+            values.push(json::repository(&ctx));
+        }
+    }
+    paged(values, &params, 25)
+}
+
+/// `GET …/repos/{slug}`.
+pub async fn repository(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug)): Repo,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+    Ok(Json(json::repository(&ctx)))
+}
+
+/// `GET …/default-branch`.
+pub async fn default_branch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug)): Repo,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+    let main = &ctx.repo.main_branch;
+    Ok(Json(
+        json!({ "id": format!("refs/heads/{main}"), "displayId": main, "type": "BRANCH" }),
+    ))
+}
+
+/// `GET …/branches` with `filterText`, `orderBy`, `start`, `limit`.
+pub async fn branches(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug)): Repo,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+    let params = Params::from_uri(&uri);
+    let filter = params.get("filterText").unwrap_or("").to_lowercase();
+    let mut branches: Vec<_> = state
+        .store()
+        .branches(&ctx.key)
+        .map_err(git_error)?
+        .into_iter()
+        .filter(|b| b.name.to_lowercase().contains(&filter))
+        .collect();
+    if params
+        .get("orderBy")
+        .is_some_and(|o| o.eq_ignore_ascii_case("ALPHABETICAL"))
+    {
+        branches.sort_by(|a, b| a.name.cmp(&b.name));
+    } else {
+        branches.sort_by(|a, b| {
+            b.tip
+                .committer_time
+                .cmp(&a.tip.committer_time)
+                .then(a.name.cmp(&b.name))
+        });
+    }
+    let main = &ctx.repo.main_branch;
+    let values = branches
+        .iter()
+        .map(|b| json::branch(&b.name, &b.tip.hash, &b.name == main))
+        .collect();
+    paged(values, &params, 25)
+}
+
+/// `GET …/commits` with `until`, `path`, `start`, `limit`.
+pub async fn commits(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug)): Repo,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+    let params = Params::from_uri(&uri);
+    let until = params
+        .get("until")
+        .filter(|u| !u.is_empty())
+        .unwrap_or(&ctx.repo.main_branch)
+        .to_string();
+    let from = state
+        .store()
+        .resolve(&ctx.key, &until)
+        .ok_or_else(|| DcError::no_such_commit(&until, &slug))?;
+    let log = state
+        .store()
+        .log(&ctx.key, from, params.get("path"))
+        .map_err(git_error)?;
+    let users = &state.config().users;
+    let values = log
+        .iter()
+        .map(|c| json::commit(&ctx.origin, users, c))
+        .collect();
+    paged(values, &params, 25)
+}
+
+/// `GET /rest/branch-permissions/{2.0,latest}/…/restrictions` (REPO_ADMIN).
+pub async fn restrictions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((key, slug)): Repo,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Admin)?;
+    let config = state.config();
+    let values = ctx
+        .repo
+        .restrictions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let kind = r.dc_type.as_ref()?;
+            let matcher = r.matcher.as_ref()?;
+            let (type_name, display) = match matcher.kind.as_str() {
+                "BRANCH" => ("Branch", matcher.id.trim_start_matches("refs/heads/").to_string()),
+                "PATTERN" => ("Pattern", matcher.id.clone()),
+                "MODEL_CATEGORY" => ("Branching model category", matcher.id.clone()),
+                _ => ("Branching model branch", matcher.id.clone()),
+            };
+            let users: Vec<Value> = r.users.iter().filter_map(|u| config.user(u)).map(|u| json::user(&ctx.origin, u)).collect();
+            Some(json!({
+                "id": i + 1,
+                "scope": { "type": "REPOSITORY", "resourceId": crate::links::numeric_id(&format!("repo:{}/{}", ctx.project.key, ctx.repo.slug)) },
+                "type": kind,
+                "matcher": { "id": matcher.id, "displayId": display, "active": true,
+                             "type": { "id": matcher.kind, "name": type_name } },
+                "users": users,
+                "groups": r.groups,
+                "accessKeys": [],
+            }))
+        })
+        .collect();
+    paged(values, &Params::from_uri(&uri), 25)
+}

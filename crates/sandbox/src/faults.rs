@@ -1,0 +1,317 @@
+//! Fault injection on `/2.0` and `/rest` (never on `/_sandbox` or static files): latency with
+//! jitter, a bandwidth cap, slow bodies, a per-credential hourly rate limit, random or queued
+//! 5xx answers, and connections dropped after the request was processed.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::time::Instant;
+
+use crate::errors::{rate_limited, CloudError, DcError};
+use crate::server::ConnectionKiller;
+use crate::state::AppState;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// The fault settings (the JSON of `GET/PUT /_sandbox/faults`). Missing fields take defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultSettings {
+    /// Fixed delay before each answer, in milliseconds.
+    pub latency_ms: u64,
+    /// Extra random delay, uniformly 0..=jitter_ms.
+    pub jitter_ms: u64,
+    /// Response bodies are sent at most this fast (bytes per second).
+    pub bandwidth_bytes_per_sec: Option<u64>,
+    /// Delay between the response head and its body, in milliseconds.
+    pub slow_body_ms: u64,
+    /// Requests allowed per credential in a rolling hour; more get 429.
+    pub rate_limit_per_hour: Option<u32>,
+    /// Probability (0..1) that a request is answered with one of `error_statuses`.
+    pub error_rate: f64,
+    /// Statuses used by `error_rate`.
+    pub error_statuses: Vec<u16>,
+    /// The next requests answer these statuses, one each, in order (deterministic).
+    pub fail_next: Vec<u16>,
+    /// Probability (0..1) that the connection is dropped after the request was processed.
+    pub drop_rate: f64,
+    /// The next N requests are processed and then their connection is dropped.
+    pub drop_next: u32,
+}
+
+impl Default for FaultSettings {
+    fn default() -> Self {
+        FaultSettings {
+            latency_ms: 0,
+            jitter_ms: 0,
+            bandwidth_bytes_per_sec: None,
+            slow_body_ms: 0,
+            rate_limit_per_hour: None,
+            error_rate: 0.0,
+            error_statuses: vec![500, 502, 503],
+            fail_next: Vec::new(),
+            drop_rate: 0.0,
+            drop_next: 0,
+        }
+    }
+}
+
+impl FaultSettings {
+    /// Checks ranges and statuses.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.error_rate) || !(0.0..=1.0).contains(&self.drop_rate) {
+            return Err("error_rate and drop_rate must be within 0..1".to_string());
+        }
+        let statuses = self.error_statuses.iter().chain(&self.fail_next);
+        if let Some(bad) = statuses
+            .into_iter()
+            .find(|s| StatusCode::from_u16(**s).is_err() || **s < 400)
+        {
+            return Err(format!("{bad} is not an error status"));
+        }
+        if self.bandwidth_bytes_per_sec == Some(0) {
+            return Err("bandwidth_bytes_per_sec must be positive".to_string());
+        }
+        Ok(())
+    }
+}
+
+/// What the injector decided for one request before running it.
+#[derive(Debug, Clone, PartialEq)]
+enum Verdict {
+    Pass { drop: bool },
+    RateLimited,
+    Fail(u16),
+}
+
+/// Live fault state: settings and rate-limit counters.
+pub struct Faults {
+    initial: FaultSettings,
+    settings: Mutex<FaultSettings>,
+    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Faults {
+    /// Faults starting with `initial` (restored by `reset`).
+    pub fn new(initial: FaultSettings) -> Faults {
+        Faults {
+            settings: Mutex::new(initial.clone()),
+            initial,
+            hits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Current settings.
+    pub fn settings(&self) -> FaultSettings {
+        self.settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the settings.
+    pub fn set(&self, settings: FaultSettings) {
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// Restores start-up settings and clears counters.
+    pub fn reset(&self) {
+        self.set(self.initial.clone());
+        self.hits.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The delay to apply to one request.
+    pub fn delay(&self) -> Duration {
+        let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let jitter = if s.jitter_ms > 0 {
+            rand::rng().random_range(0..=s.jitter_ms)
+        } else {
+            0
+        };
+        Duration::from_millis(s.latency_ms + jitter)
+    }
+
+    fn decide(&self, credential: &str) -> Verdict {
+        let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(limit) = s.rate_limit_per_hour {
+            let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let window = hits.entry(credential.to_string()).or_default();
+            while window
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= HOUR)
+            {
+                window.pop_front();
+            }
+            if window.len() >= limit as usize {
+                return Verdict::RateLimited;
+            }
+            window.push_back(now);
+        }
+        if !s.fail_next.is_empty() {
+            return Verdict::Fail(s.fail_next.remove(0));
+        }
+        let mut rng = rand::rng();
+        if s.error_rate > 0.0 && !s.error_statuses.is_empty() && rng.random_bool(s.error_rate) {
+            let i = rng.random_range(0..s.error_statuses.len());
+            return Verdict::Fail(s.error_statuses[i]);
+        }
+        let drop = if s.drop_next > 0 {
+            s.drop_next -= 1;
+            true
+        } else {
+            s.drop_rate > 0.0 && rng.random_bool(s.drop_rate)
+        };
+        Verdict::Pass { drop }
+    }
+
+    fn shaping(&self) -> (Option<u64>, u64) {
+        let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        (s.bandwidth_bytes_per_sec, s.slow_body_ms)
+    }
+}
+
+/// A rate-limit key that identifies a credential without keeping it.
+fn credential_key(request: &Request) -> String {
+    match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => {
+            let digest = Sha256::digest(value.as_bytes());
+            digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        }
+        None => "anonymous".to_string(),
+    }
+}
+
+fn failure(path: &str, status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reason = status.canonical_reason().unwrap_or("Error").to_string();
+    if path.starts_with("/2.0") {
+        CloudError::new(status, reason).into_response()
+    } else {
+        DcError {
+            status,
+            message: reason,
+            exception: None,
+        }
+        .into_response()
+    }
+}
+
+/// Middleware: applies the faults to API requests (not to preflights).
+pub async fn inject_faults(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    let api = path.starts_with("/2.0") || path.starts_with("/rest");
+    if !api || request.method() == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let faults = state.faults();
+    let delay = faults.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let drop = match faults.decide(&credential_key(&request)) {
+        Verdict::RateLimited => return rate_limited(),
+        Verdict::Fail(status) => return failure(&path, status),
+        Verdict::Pass { drop } => drop,
+    };
+    let killer = request.extensions().get::<ConnectionKiller>().cloned();
+    let response = next.run(request).await;
+    if drop {
+        return match killer {
+            Some(killer) => killer.kill().await,
+            None => broken_body(response),
+        };
+    }
+    match faults.shaping() {
+        (None, 0) => response,
+        (bandwidth, slow_ms) => throttle(response, bandwidth, slow_ms).await,
+    }
+}
+
+/// Without a real connection to drop (in-process use), the body fails instead.
+fn broken_body(response: Response) -> Response {
+    let (parts, _) = response.into_parts();
+    let stream = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "connection dropped by fault injection",
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+async fn throttle(response: Response, bandwidth: Option<u64>, slow_ms: u64) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "body error").into_response();
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let chunk = bandwidth
+        .map(|b| (b / 10).max(1) as usize)
+        .unwrap_or(bytes.len().max(1));
+    let stream = futures_util::stream::unfold((bytes, true), move |(rest, first)| async move {
+        if first && slow_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(slow_ms)).await;
+        }
+        if rest.is_empty() {
+            return None;
+        }
+        let mut rest = rest;
+        let piece = rest.split_to(chunk.min(rest.len()));
+        if let Some(bps) = bandwidth {
+            tokio::time::sleep(Duration::from_secs_f64(piece.len() as f64 / bps as f64)).await;
+        }
+        Some((Ok::<_, std::io::Error>(piece), (rest, false)))
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queued_failures_come_first_then_drops() {
+        let faults = Faults::new(FaultSettings {
+            fail_next: vec![503, 500],
+            drop_next: 1,
+            ..Default::default()
+        });
+        assert_eq!(faults.decide("a"), Verdict::Fail(503));
+        assert_eq!(faults.decide("a"), Verdict::Fail(500));
+        assert_eq!(faults.decide("a"), Verdict::Pass { drop: true });
+        assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        assert!(FaultSettings {
+            error_rate: 2.0,
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(FaultSettings {
+            fail_next: vec![200],
+            ..Default::default()
+        }
+        .validate()
+        .is_err());
+        assert!(FaultSettings::default().validate().is_ok());
+    }
+}

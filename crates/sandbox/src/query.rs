@@ -1,0 +1,325 @@
+//! Query strings: parameters, Cloud `q`/`sort` filtering (a small BBQL subset) and pagination
+//! in both products' styles.
+
+use axum::http::Uri;
+use serde_json::{json, Value};
+
+/// Decoded query parameters, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    /// Parses the query of a URI.
+    pub fn from_uri(uri: &Uri) -> Params {
+        let query = uri.query().unwrap_or("");
+        Params(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The first value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A parameter parsed as a number.
+    pub fn number(&self, name: &str) -> Result<Option<usize>, String> {
+        match self.get(name) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("Invalid {name}: {v}")),
+        }
+    }
+
+    /// A flag such as `type=true`.
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    /// The query string with `name` set to `value`.
+    pub fn with(&self, name: &str, value: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        let mut replaced = false;
+        for (k, v) in &self.0 {
+            if k == name {
+                if !replaced {
+                    out.append_pair(k, value);
+                    replaced = true;
+                }
+            } else {
+                out.append_pair(k, v);
+            }
+        }
+        if !replaced {
+            out.append_pair(name, value);
+        }
+        out.finish()
+    }
+}
+
+/// One `field op "value"` clause of a Cloud `q` filter.
+#[derive(Debug, Clone, PartialEq)]
+struct Clause {
+    field: String,
+    op: &'static str,
+    value: String,
+}
+
+/// A parsed Cloud `q` filter: clauses joined by `AND`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter(Vec<Clause>);
+
+const OPS: [&str; 8] = ["!=", ">=", "<=", "!~", "=", "~", ">", "<"];
+
+impl Filter {
+    /// Parses `q`, e.g. `repository.name="x" AND permission>"read"`.
+    pub fn parse(q: &str) -> Result<Filter, String> {
+        let mut clauses = Vec::new();
+        let mut rest = q.trim();
+        while !rest.is_empty() {
+            let (clause, tail) = parse_clause(rest).ok_or_else(|| format!("Invalid query: {q}"))?;
+            clauses.push(clause);
+            rest = tail.trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            let lower = rest.to_ascii_lowercase();
+            if !lower.starts_with("and ") {
+                return Err(format!("Invalid query: {q}"));
+            }
+            rest = rest[4..].trim_start();
+        }
+        Ok(Filter(clauses))
+    }
+
+    /// Whether `field` values (looked up by `get`) satisfy every clause.
+    pub fn matches(&self, get: impl Fn(&str) -> Option<String>) -> Result<bool, String> {
+        for c in &self.0 {
+            let actual = get(&c.field).ok_or_else(|| format!("Invalid field: {}", c.field))?;
+            let ord = compare(&actual, &c.value);
+            let contains = actual.to_lowercase().contains(&c.value.to_lowercase());
+            let ok = match c.op {
+                "=" => actual == c.value,
+                "!=" => actual != c.value,
+                "~" => contains,
+                "!~" => !contains,
+                ">" => ord.is_gt(),
+                ">=" => ord.is_ge(),
+                "<" => ord.is_lt(),
+                _ => ord.is_le(),
+            };
+            if !ok {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn parse_clause(text: &str) -> Option<(Clause, &str)> {
+    let field_end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))?;
+    let field = &text[..field_end];
+    let rest = text[field_end..].trim_start();
+    let op = OPS.into_iter().find(|op| rest.starts_with(op))?;
+    let rest = rest[op.len()..].trim_start();
+    let (value, tail) = if let Some(quoted) = rest.strip_prefix('"') {
+        let end = quoted.find('"')?;
+        (quoted[..end].to_string(), &quoted[end + 1..])
+    } else {
+        let end = rest.find(' ').unwrap_or(rest.len());
+        (rest[..end].to_string(), &rest[end..])
+    };
+    (!field.is_empty()).then(|| {
+        (
+            Clause {
+                field: field.to_string(),
+                op,
+                value,
+            },
+            tail,
+        )
+    })
+}
+
+/// Orders permission names by strength, numbers numerically, everything else as text.
+fn compare(a: &str, b: &str) -> std::cmp::Ordering {
+    let rank = |s: &str| match s {
+        "none" => Some(0),
+        "read" => Some(1),
+        "write" => Some(2),
+        "admin" => Some(3),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (rank(a), rank(b)) {
+        return x.cmp(&y);
+    }
+    if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
+        return x.total_cmp(&y);
+    }
+    a.cmp(b)
+}
+
+/// Applies a Cloud `sort` parameter (`field` or `-field`) to values by a field getter.
+pub fn sort_by_field<T>(
+    items: &mut [T],
+    sort: Option<&str>,
+    get: impl Fn(&T, &str) -> Option<String>,
+) {
+    let Some(sort) = sort.filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let (field, desc) = match sort.strip_prefix('-') {
+        Some(f) => (f, true),
+        None => (sort, false),
+    };
+    items.sort_by(|a, b| {
+        let o = natural(
+            &get(a, field).unwrap_or_default(),
+            &get(b, field).unwrap_or_default(),
+        );
+        if desc {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+}
+
+/// Natural ordering: digit runs compare as numbers (`v2` < `v10`).
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    let split = |s: &str| -> Vec<(bool, String)> {
+        let mut parts: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match parts.last_mut() {
+                Some((d, part)) if *d == digit => part.push(c),
+                _ => parts.push((digit, c.to_string())),
+            }
+        }
+        parts
+    };
+    let (pa, pb) = (split(a), split(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let o = if x.0 && y.0 {
+            let (nx, ny) = (x.1.trim_start_matches('0'), y.1.trim_start_matches('0'));
+            nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
+        } else {
+            x.1.cmp(&y.1)
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    pa.len().cmp(&pb.len())
+}
+
+/// Builds a Cloud page (`pagelen`, `page`, `size`, `values`, `next`, `previous`);
+/// `next` is absolute, built from `base` (origin + path) and the request's query.
+pub fn cloud_page(values: Vec<Value>, params: &Params, base: &str) -> Result<Value, String> {
+    let pagelen = params.number("pagelen")?.unwrap_or(10).clamp(1, 100);
+    let page = params.number("page")?.unwrap_or(1);
+    if page == 0 {
+        return Err("Invalid page".to_string());
+    }
+    let size = values.len();
+    let start = (page - 1).saturating_mul(pagelen);
+    let slice: Vec<Value> = values.into_iter().skip(start).take(pagelen).collect();
+    let mut out = json!({ "pagelen": pagelen, "size": size, "page": page, "values": slice });
+    if start + pagelen < size {
+        out["next"] = json!(format!(
+            "{base}?{}",
+            params.with("page", &(page + 1).to_string())
+        ));
+    }
+    if page > 1 {
+        out["previous"] = json!(format!(
+            "{base}?{}",
+            params.with("page", &(page - 1).to_string())
+        ));
+    }
+    Ok(out)
+}
+
+/// Start and limit of a Data Center page (defaults 0 and `default_limit`, limit at most 1000).
+pub fn dc_window(params: &Params, default_limit: usize) -> Result<(usize, usize), String> {
+    let start = params.number("start")?.unwrap_or(0);
+    let limit = params
+        .number("limit")?
+        .unwrap_or(default_limit)
+        .clamp(1, 1000);
+    Ok((start, limit))
+}
+
+/// Builds a Data Center page under `key` (`values`, or `lines` for file content).
+pub fn dc_page(
+    items: Vec<Value>,
+    params: &Params,
+    default_limit: usize,
+    key: &str,
+) -> Result<Value, String> {
+    let (start, limit) = dc_window(params, default_limit)?;
+    let total = items.len();
+    let slice: Vec<Value> = items.into_iter().skip(start).take(limit).collect();
+    let last = start + slice.len() >= total;
+    let mut out =
+        json!({ "size": slice.len(), "limit": limit, "isLastPage": last, "start": start });
+    out[key] = Value::Array(slice);
+    if !last {
+        out["nextPageStart"] = json!(start + limit);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_match() {
+        let f = Filter::parse(r#"repository.name="x" AND permission>"read""#).unwrap();
+        let get = |perm: &'static str| {
+            move |field: &str| match field {
+                "repository.name" => Some("x".to_string()),
+                "permission" => Some(perm.to_string()),
+                _ => None,
+            }
+        };
+        assert!(f.matches(get("write")).unwrap());
+        assert!(!f.matches(get("read")).unwrap());
+        assert!(Filter::parse("name =").is_err());
+        assert!(Filter::parse(r#"name ~ "fea""#)
+            .unwrap()
+            .matches(|_| Some("feature".into()))
+            .unwrap());
+    }
+
+    #[test]
+    fn natural_sort_orders_numbers() {
+        let mut v = vec!["v10", "v2", "main"];
+        sort_by_field(&mut v, Some("name"), |s, _| Some(s.to_string()));
+        assert_eq!(v, ["main", "v2", "v10"]);
+    }
+
+    #[test]
+    fn pages_link_to_the_next_one() {
+        let params = Params(vec![("pagelen".into(), "2".into())]);
+        let page = cloud_page((0..5).map(|i| json!(i)).collect(), &params, "http://h/x").unwrap();
+        assert_eq!(page["next"], "http://h/x?pagelen=2&page=2");
+        let dc = dc_page(
+            (0..5).map(|i| json!(i)).collect(),
+            &Params::default(),
+            2,
+            "values",
+        )
+        .unwrap();
+        assert_eq!(dc["nextPageStart"], 2);
+    }
+}

@@ -1,0 +1,110 @@
+//! Branch restrictions: Cloud `push` restrictions and Data Center `read-only` /
+//! `pull-request-only` branch permissions, decided per branch and caller.
+
+use crate::auth::Caller;
+use crate::config::{Config, Repository, Restriction};
+
+/// Glob match where `*` matches any run of characters (slashes included) and `?` one character.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+fn exempt(config: &Config, restriction: &Restriction, caller: &Caller) -> bool {
+    let Some(username) = caller.user.as_deref() else {
+        let name = caller
+            .grant
+            .as_ref()
+            .map(|g| g.name.as_str())
+            .unwrap_or_default();
+        return restriction.users.iter().any(|u| u == name);
+    };
+    if restriction.users.iter().any(|u| u == username) {
+        return true;
+    }
+    let groups = config
+        .user(username)
+        .map(|u| u.groups.as_slice())
+        .unwrap_or_default();
+    restriction.groups.iter().any(|g| groups.contains(g))
+}
+
+/// The Cloud push restriction that forbids the caller to push to `branch`, if any.
+pub fn cloud_push_blocker<'a>(
+    config: &Config,
+    repo: &'a Repository,
+    branch: &str,
+    caller: &Caller,
+) -> Option<&'a Restriction> {
+    repo.restrictions.iter().find(|r| {
+        r.kind.as_deref() == Some("push")
+            && r.pattern.as_deref().is_some_and(|p| glob(p, branch))
+            && !exempt(config, r, caller)
+    })
+}
+
+/// Whether a Data Center matcher selects `branch`.
+pub fn dc_matches(restriction: &Restriction, branch: &str) -> bool {
+    let Some(m) = &restriction.matcher else {
+        return false;
+    };
+    match m.kind.as_str() {
+        "BRANCH" => m.id == format!("refs/heads/{branch}") || m.id == branch,
+        "PATTERN" => glob(&m.id, branch) || glob(&m.id, &format!("refs/heads/{branch}")),
+        _ => false,
+    }
+}
+
+/// The Data Center branch permission that forbids the caller to change `branch` directly.
+pub fn dc_write_blocker<'a>(
+    config: &Config,
+    repo: &'a Repository,
+    branch: &str,
+    caller: &Caller,
+) -> Option<&'a Restriction> {
+    repo.restrictions.iter().find(|r| {
+        matches!(
+            r.dc_type.as_deref(),
+            Some("read-only") | Some("pull-request-only")
+        ) && dc_matches(r, branch)
+            && !exempt(config, r, caller)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_branch_patterns() {
+        assert!(glob("main", "main"));
+        assert!(!glob("main", "main2"));
+        assert!(glob("release/*", "release/1.0"));
+        assert!(glob("feat?re/*", "feature/a/b"));
+    }
+
+    #[test]
+    fn demo_main_is_pushable_by_admins_and_leads_only() {
+        let config = Config::demo();
+        let (_, repo) = config.cloud_repo("acme", "checkout-tests").unwrap();
+        let caller = |u: &str| Caller {
+            user: Some(u.into()),
+            ..Caller::default()
+        };
+        assert!(cloud_push_blocker(&config, repo, "main", &caller("ada")).is_none());
+        assert!(cloud_push_blocker(&config, repo, "main", &caller("lee")).is_none());
+        assert!(cloud_push_blocker(&config, repo, "main", &caller("eve")).is_some());
+        assert!(cloud_push_blocker(&config, repo, "feature/x", &caller("eve")).is_none());
+        let (_, dc) = config.dc_repo("QA", "regression-suite").unwrap();
+        assert!(dc_write_blocker(&config, dc, "main", &caller("quinn")).is_some());
+    }
+}

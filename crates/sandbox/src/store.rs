@@ -1,0 +1,525 @@
+//! Bare git repositories on disk: seeding, reading trees and history, and committing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use git2::{
+    ErrorCode, ObjectType, Oid, Repository, Signature, Sort, Time, TreeWalkMode, TreeWalkResult,
+};
+
+use crate::config::Repository as RepoConfig;
+
+/// Fixed time of seed commits (2026-01-05T09:00:00Z) so seeds have the same hashes after a reset.
+const SEED_TIME: i64 = 1_767_603_600;
+
+/// A commit as the APIs describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hash.
+    pub hash: String,
+    /// Parent hashes.
+    pub parents: Vec<String>,
+    /// Author name.
+    pub author_name: String,
+    /// Author email.
+    pub author_email: String,
+    /// Author time, epoch seconds.
+    pub author_time: i64,
+    /// Author UTC offset in minutes.
+    pub author_offset: i32,
+    /// Committer name.
+    pub committer_name: String,
+    /// Committer email.
+    pub committer_email: String,
+    /// Committer time, epoch seconds.
+    pub committer_time: i64,
+    /// Full message.
+    pub message: String,
+}
+
+/// A branch and its tip.
+#[derive(Debug, Clone)]
+pub struct BranchInfo {
+    /// Short name (`main`).
+    pub name: String,
+    /// Tip commit.
+    pub tip: CommitInfo,
+}
+
+/// What a path points at in a tree.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A file with its bytes.
+    File {
+        /// Content.
+        data: Vec<u8>,
+        /// Executable bit.
+        executable: bool,
+    },
+    /// A directory with its direct children.
+    Dir(Vec<Child>),
+}
+
+/// A direct child of a directory.
+#[derive(Debug, Clone)]
+pub struct Child {
+    /// Path from the repository root.
+    pub path: String,
+    /// True for directories.
+    pub is_dir: bool,
+    /// Size in bytes (files).
+    pub size: u64,
+    /// Executable bit.
+    pub executable: bool,
+    /// Object id.
+    pub id: String,
+}
+
+/// Which tip a commit expects its branch to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// No check: commit on the current tip (or create the branch from `start` when absent).
+    Any,
+    /// The branch must currently point at this commit.
+    Tip(Oid),
+    /// The branch must not exist yet.
+    Absent,
+}
+
+/// A commit to make.
+#[derive(Debug, Clone)]
+pub struct CommitPlan {
+    /// Target branch (short name).
+    pub branch: String,
+    /// Expected state of the branch.
+    pub expect: Expect,
+    /// Parent when the branch does not exist yet.
+    pub start: Option<Oid>,
+    /// Files to write (`Some`) or delete (`None`), by path.
+    pub changes: Vec<(String, Option<Vec<u8>>)>,
+    /// Author name and email.
+    pub author: (String, String),
+    /// Message.
+    pub message: String,
+}
+
+/// Why a commit was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitError {
+    /// The branch tip is not the expected one (optimistic concurrency).
+    Stale {
+        /// The current tip, if any.
+        current: Option<String>,
+    },
+    /// No parent to start from.
+    NoStart,
+    /// A path is invalid (empty, `..`, or under a file).
+    BadPath(String),
+    /// Any git failure.
+    Git(String),
+}
+
+impl From<git2::Error> for CommitError {
+    fn from(e: git2::Error) -> Self {
+        CommitError::Git(e.message().to_string())
+    }
+}
+
+/// All repositories of the sandbox, each under its own lock.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl Store {
+    /// A store rooted at `root` (created if needed).
+    pub fn new(root: &Path) -> std::io::Result<Store> {
+        std::fs::create_dir_all(root)?;
+        Ok(Store {
+            root: root.to_path_buf(),
+            locks: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The path of a bare repository; `key` is `cloud/ws/slug` or `dc/KEY/slug`.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.root.join(format!("{key}.git"))
+    }
+
+    fn lock(&self, key: &str) -> Arc<Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(key.to_string()).or_default().clone()
+    }
+
+    fn open(&self, key: &str) -> Result<Repository, git2::Error> {
+        Repository::open_bare(self.path(key))
+    }
+
+    /// (Re)creates a repository from its seed: one commit on the main branch, extra branches on it.
+    pub fn seed(&self, key: &str, config: &RepoConfig) -> Result<(), git2::Error> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let path = self.path(key);
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+        }
+        let repo = Repository::init_bare(&path)?;
+        repo.set_head(&format!("refs/heads/{}", config.main_branch))?;
+        if config.seed.is_empty() {
+            return Ok(());
+        }
+        let changes = config
+            .seed
+            .iter()
+            .map(|(p, c)| (p.clone(), Some(c.as_bytes().to_vec())))
+            .collect::<Vec<_>>();
+        let tree = build_tree(&repo, None, &changes)
+            .map_err(|e| git2::Error::from_str(&format!("{e:?}")))?;
+        let tree = repo.find_tree(tree)?;
+        let sig = Signature::new(
+            "Bitbucket Sandbox",
+            "sandbox@example.com",
+            &Time::new(SEED_TIME, 0),
+        )?;
+        let oid = repo.commit(None, &sig, &sig, "Initial commit", &tree, &[])?;
+        repo.reference(
+            &format!("refs/heads/{}", config.main_branch),
+            oid,
+            true,
+            "seed",
+        )?;
+        for branch in &config.branches {
+            repo.reference(&format!("refs/heads/{branch}"), oid, true, "seed")?;
+        }
+        Ok(())
+    }
+
+    /// Every branch with its tip, sorted by name.
+    pub fn branches(&self, key: &str) -> Result<Vec<BranchInfo>, git2::Error> {
+        let repo = self.open(key)?;
+        let mut out = Vec::new();
+        for branch in repo.branches(Some(git2::BranchType::Local))? {
+            let (branch, _) = branch?;
+            let Some(name) = branch.name()?.map(str::to_string) else {
+                continue;
+            };
+            let commit = branch.get().peel_to_commit()?;
+            out.push(BranchInfo {
+                name,
+                tip: info(&commit),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// The tip of a branch, if it exists.
+    pub fn branch_tip(&self, key: &str, branch: &str) -> Option<Oid> {
+        let repo = self.open(key).ok()?;
+        let reference = repo.find_reference(&format!("refs/heads/{branch}")).ok()?;
+        reference.target()
+    }
+
+    /// Resolves a branch name, `refs/heads/…` or (abbreviated) commit hash to a commit.
+    pub fn resolve(&self, key: &str, rev: &str) -> Option<Oid> {
+        let repo = self.open(key).ok()?;
+        resolve_in(&repo, rev)
+    }
+
+    /// A commit by id.
+    pub fn commit(&self, key: &str, oid: Oid) -> Option<CommitInfo> {
+        let repo = self.open(key).ok()?;
+        let commit = repo.find_commit(oid).ok()?;
+        Some(info(&commit))
+    }
+
+    /// What `path` ("" = root) is at commit `oid`.
+    pub fn entry(&self, key: &str, oid: Oid, path: &str) -> Option<Entry> {
+        let repo = self.open(key).ok()?;
+        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+        let path = path.trim_matches('/');
+        let (object, mode) = if path.is_empty() {
+            (tree.as_object().clone(), 0o040000)
+        } else {
+            let entry = tree.get_path(Path::new(path)).ok()?;
+            (entry.to_object(&repo).ok()?, entry.filemode())
+        };
+        match object.kind() {
+            Some(ObjectType::Blob) => Some(Entry::File {
+                data: object.as_blob()?.content().to_vec(),
+                executable: mode == 0o100755,
+            }),
+            Some(ObjectType::Tree) => {
+                let sub = object.as_tree()?;
+                let mut children = Vec::new();
+                for e in sub.iter() {
+                    let name = e.name()?.to_string();
+                    let full = if path.is_empty() {
+                        name
+                    } else {
+                        format!("{path}/{name}")
+                    };
+                    let is_dir = e.kind() == Some(ObjectType::Tree);
+                    let size = if is_dir {
+                        0
+                    } else {
+                        repo.find_blob(e.id()).map(|b| b.size() as u64).unwrap_or(0)
+                    };
+                    children.push(Child {
+                        path: full,
+                        is_dir,
+                        size,
+                        executable: e.filemode() == 0o100755,
+                        id: e.id().to_string(),
+                    });
+                }
+                Some(Entry::Dir(children))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every file under directory `path` at `oid`, relative to `path`, sorted.
+    pub fn files(&self, key: &str, oid: Oid, path: &str) -> Option<Vec<String>> {
+        let repo = self.open(key).ok()?;
+        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+        let path = path.trim_matches('/');
+        let tree = if path.is_empty() {
+            tree
+        } else {
+            let entry = tree.get_path(Path::new(path)).ok()?;
+            entry.to_object(&repo).ok()?.into_tree().ok()?
+        };
+        let mut out = Vec::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) {
+                if let Some(name) = e.name() {
+                    out.push(format!("{dir}{name}"));
+                }
+            }
+            TreeWalkResult::Ok
+        })
+        .ok()?;
+        out.sort();
+        Some(out)
+    }
+
+    /// History from `from` (newest first), optionally only commits that change `path`.
+    pub fn log(
+        &self,
+        key: &str,
+        from: Oid,
+        path: Option<&str>,
+    ) -> Result<Vec<CommitInfo>, git2::Error> {
+        let repo = self.open(key)?;
+        let mut walk = repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(from)?;
+        let path = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
+        let mut out = Vec::new();
+        for oid in walk {
+            let commit = repo.find_commit(oid?)?;
+            if let Some(path) = path {
+                let mine = blob_at(&commit.tree()?, path);
+                let changed = if commit.parent_count() == 0 {
+                    mine.is_some()
+                } else {
+                    commit
+                        .parents()
+                        .any(|p| p.tree().map(|t| blob_at(&t, path) != mine).unwrap_or(true))
+                };
+                if !changed {
+                    continue;
+                }
+            }
+            out.push(info(&commit));
+        }
+        Ok(out)
+    }
+
+    /// The object id of the file or tree at `path` in commit `oid`.
+    pub fn object_at(&self, key: &str, oid: Oid, path: &str) -> Option<Oid> {
+        let repo = self.open(key).ok()?;
+        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+        blob_at(&tree, path.trim_matches('/'))
+    }
+
+    /// Makes one commit atomically with respect to other commits on the same repository.
+    pub fn apply(&self, key: &str, plan: &CommitPlan) -> Result<CommitInfo, CommitError> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = self.open(key)?;
+        let refname = format!("refs/heads/{}", plan.branch);
+        let current = repo.find_reference(&refname).ok().and_then(|r| r.target());
+        let ok = match plan.expect {
+            Expect::Any => true,
+            Expect::Tip(oid) => current == Some(oid),
+            Expect::Absent => current.is_none(),
+        };
+        if !ok {
+            return Err(CommitError::Stale {
+                current: current.map(|o| o.to_string()),
+            });
+        }
+        let parent = match current.or(plan.start) {
+            Some(oid) => Some(repo.find_commit(oid)?),
+            None if repo.is_empty()? => None,
+            None => return Err(CommitError::NoStart),
+        };
+        let base = parent.as_ref().map(|p| p.tree()).transpose()?;
+        let tree = build_tree(&repo, base.as_ref(), &plan.changes)?;
+        let tree = repo.find_tree(tree)?;
+        let now = Time::new(crate::time::now_secs(), 0);
+        let author = Signature::new(&plan.author.0, &plan.author.1, &now)?;
+        let parents: Vec<_> = parent.iter().collect();
+        let oid = repo.commit(None, &author, &author, &plan.message, &tree, &parents)?;
+        repo.reference_matching(
+            &refname,
+            oid,
+            current.is_some(),
+            current.unwrap_or_else(Oid::zero),
+            "sandbox commit",
+        )?;
+        let commit = repo.find_commit(oid)?;
+        Ok(info(&commit))
+    }
+
+    /// Creates a branch at `target`; false if it already exists.
+    pub fn create_branch(&self, key: &str, name: &str, target: Oid) -> Result<bool, git2::Error> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = self.open(key)?;
+        let commit = repo.find_commit(target)?;
+        let created = match repo.branch(name, &commit, false) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == ErrorCode::Exists => Ok(false),
+            Err(e) => Err(e),
+        };
+        created
+    }
+}
+
+fn resolve_in(repo: &Repository, rev: &str) -> Option<Oid> {
+    let rev = rev.strip_prefix("refs/heads/").unwrap_or(rev);
+    if let Ok(r) = repo.find_reference(&format!("refs/heads/{rev}")) {
+        return r.target();
+    }
+    if rev.len() >= 4 && rev.chars().all(|c| c.is_ascii_hexdigit()) {
+        let object = repo.revparse_single(rev).ok()?;
+        return object.peel_to_commit().ok().map(|c| c.id());
+    }
+    None
+}
+
+fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {
+    tree.get_path(Path::new(path)).ok().map(|e| e.id())
+}
+
+fn info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    let committer = commit.committer();
+    CommitInfo {
+        hash: commit.id().to_string(),
+        parents: commit.parent_ids().map(|p| p.to_string()).collect(),
+        author_name: author.name().unwrap_or_default().to_string(),
+        author_email: author.email().unwrap_or_default().to_string(),
+        author_time: author.when().seconds(),
+        author_offset: author.when().offset_minutes(),
+        committer_name: committer.name().unwrap_or_default().to_string(),
+        committer_email: committer.email().unwrap_or_default().to_string(),
+        committer_time: committer.when().seconds(),
+        message: commit.message().unwrap_or_default().to_string(),
+    }
+}
+
+/// Normalises a repository path: no leading slash, no empty, `.` or `..` components.
+pub fn clean_path(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty()
+        || parts
+            .iter()
+            .any(|p| *p == "." || *p == ".." || *p == ".git")
+    {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+/// A tree under construction: files by name and sub-directories.
+#[derive(Default)]
+struct Node {
+    files: HashMap<String, Option<(Oid, i32)>>,
+    dirs: HashMap<String, Node>,
+}
+
+fn build_tree(
+    repo: &Repository,
+    base: Option<&git2::Tree<'_>>,
+    changes: &[(String, Option<Vec<u8>>)],
+) -> Result<Oid, CommitError> {
+    let mut root = Node::default();
+    for (path, content) in changes {
+        let clean = clean_path(path).ok_or_else(|| CommitError::BadPath(path.clone()))?;
+        let mut parts: Vec<&str> = clean.split('/').collect();
+        let name = parts.pop().unwrap_or_default().to_string();
+        let mut node = &mut root;
+        for part in parts {
+            node = node.dirs.entry(part.to_string()).or_default();
+        }
+        let value = match content {
+            Some(data) => Some((repo.blob(data)?, 0o100644)),
+            None => None,
+        };
+        node.files.insert(name, value);
+    }
+    write_node(repo, base, &root)
+}
+
+fn write_node(
+    repo: &Repository,
+    base: Option<&git2::Tree<'_>>,
+    node: &Node,
+) -> Result<Oid, CommitError> {
+    let mut builder = repo.treebuilder(base)?;
+    for (name, sub) in &node.dirs {
+        let existing = base
+            .and_then(|t| t.get_name(name))
+            .map(|e| (e.id(), e.kind()));
+        let sub_base = match existing {
+            Some((id, Some(ObjectType::Tree))) => Some(repo.find_tree(id)?),
+            Some(_) => return Err(CommitError::BadPath(name.clone())),
+            None => None,
+        };
+        let oid = write_node(repo, sub_base.as_ref(), sub)?;
+        if repo.find_tree(oid)?.is_empty() {
+            if builder.get(name)?.is_some() {
+                builder.remove(name)?;
+            }
+        } else {
+            builder.insert(name, oid, 0o040000)?;
+        }
+    }
+    for (name, value) in &node.files {
+        match value {
+            Some((oid, mode)) => {
+                if node.dirs.contains_key(name) {
+                    return Err(CommitError::BadPath(name.clone()));
+                }
+                if let Some(existing) = builder.get(name)? {
+                    if existing.kind() == Some(ObjectType::Tree) {
+                        return Err(CommitError::BadPath(name.clone()));
+                    }
+                }
+                builder.insert(name, *oid, *mode)?;
+            }
+            None => {
+                if builder.get(name)?.is_some() {
+                    builder.remove(name)?;
+                }
+            }
+        }
+    }
+    Ok(builder.write()?)
+}
