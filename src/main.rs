@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the standalone app: mounts it on the page's body.
+
+fn main() {
+    bitbucket_versioning::start();
+}

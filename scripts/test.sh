@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: lint, host tests (core, sandbox, app logic), browser component tests in headless
+# Chromium, the release build, and end-to-end tests in Chromium against the sandbox.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+echo "==> format and lint"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p bitbucket-versioning --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+echo "==> host tests"
+cargo test --workspace --locked
+
+echo "==> browser component tests (wasm-bindgen-test, headless Chromium)"
+cargo test -p bitbucket-versioning --target wasm32-unknown-unknown --locked
+
+echo "==> release build of the app and the sandbox"
+trunk build --release --cargo-profile wasm-release --locked
+cargo build --locked -p bitbucket-sandbox
+
+echo "==> end-to-end tests (Playwright in Chromium, against the sandbox)"
+(cd e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.mjs)

@@ -1,0 +1,36 @@
+//! The root component: router, shared contexts, the page frame.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::header::Header;
+use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::IntegrationsPage};
+use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
+use crate::route::Route;
+use crate::state::session::SessionProvider;
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <HomePage /> },
+        Route::Project { id } => html! { <ProjectPage {id} /> },
+        Route::Integrations { id } => html! { <IntegrationsPage {id} /> },
+        Route::Bitbucket { id } => html! { <BitbucketPage {id} /> },
+        Route::NotFound => html! { <NotFoundPage /> },
+    }
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> Html {
+    html! {
+        <BrowserRouter>
+            <SessionProvider>
+                <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                <Header />
+                <main id="main" class="page" tabindex="-1">
+                    <Switch<Route> render={switch} />
+                </main>
+            </SessionProvider>
+        </BrowserRouter>
+    }
+}

@@ -1,0 +1,97 @@
+//! A labelled text field with helper, warning and error text under it.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Props of [`TextField`].
+#[derive(Properties, PartialEq)]
+pub struct TextFieldProps {
+    /// Element id; also the prefix of its message ids.
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Current value.
+    pub value: AttrValue,
+    /// `text`, `password`, `email`, `url`.
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    /// The `autocomplete` attribute.
+    #[prop_or(AttrValue::Static("off"))]
+    pub autocomplete: AttrValue,
+    /// Whether the field must be filled.
+    #[prop_or(true)]
+    pub required: bool,
+    /// How to fill the field.
+    pub helper: Html,
+    /// The error to show, if any.
+    #[prop_or_default]
+    pub error: Option<String>,
+    /// A warning to show, if any.
+    #[prop_or_default]
+    pub warning: Option<String>,
+    /// Something confirmed about the value (e.g. the parsed repository).
+    #[prop_or_default]
+    pub confirmation: Option<String>,
+    /// Controls placed right of the input (e.g. a show/hide button).
+    #[prop_or_default]
+    pub trailing: Html,
+    /// Focus handle, so a form can focus its first invalid field.
+    #[prop_or_default]
+    pub input_ref: NodeRef,
+    /// New value as typed.
+    pub on_input: Callback<String>,
+    /// The user left the field.
+    pub on_leave: Callback<()>,
+}
+
+/// One field of a form, following Atlassian's form conventions: label above, messages below.
+#[component]
+pub fn TextField(props: &TextFieldProps) -> Html {
+    let id = &props.id;
+    let helper_id = format!("{id}-helper");
+    let message_id = format!("{id}-message");
+    let described_by = format!("{helper_id} {message_id}");
+    let oninput = props
+        .on_input
+        .reform(|event: InputEvent| event.target_unchecked_into::<HtmlInputElement>().value());
+    let onblur = props.on_leave.reform(|_: FocusEvent| ());
+    let message = match (&props.error, &props.warning, &props.confirmation) {
+        (Some(error), _, _) => {
+            html! { <p class="message error"><span aria-hidden="true">{ "✕ " }</span>{ error }</p> }
+        }
+        (None, Some(warning), _) => {
+            html! { <p class="message warning"><span aria-hidden="true">{ "⚠ " }</span>{ warning }</p> }
+        }
+        (None, None, Some(note)) => {
+            html! { <p class="message valid"><span aria-hidden="true">{ "✓ " }</span>{ note }</p> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <div class={classes!("field", props.error.is_some().then_some("has-error"))}>
+            <label for={id.clone()}>
+                { &props.label }
+                if props.required { <span class="required" aria-hidden="true">{ " *" }</span> }
+            </label>
+            <div class="control">
+                <input
+                    id={id.clone()}
+                    name={id.clone()}
+                    type={props.input_type.clone()}
+                    value={props.value.clone()}
+                    autocomplete={props.autocomplete.clone()}
+                    spellcheck="false"
+                    required={props.required}
+                    aria-invalid={if props.error.is_some() { "true" } else { "false" }}
+                    aria-describedby={described_by}
+                    ref={props.input_ref.clone()}
+                    {oninput}
+                    {onblur}
+                />
+                { props.trailing.clone() }
+            </div>
+            <div id={message_id} class="messages" aria-live="polite">{ message }</div>
+            <div id={helper_id} class="helper">{ props.helper.clone() }</div>
+        </div>
+    }
+}

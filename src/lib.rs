@@ -1,0 +1,16 @@
+//! Bitbucket Versioning: the browser app (Yew, compiled to WebAssembly).
+//!
+//! The app renders pages and performs I/O; every rule (validation, URL parsing, Bitbucket requests and
+//! errors) lives in `versioning-core`.
+
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod route;
+pub mod services;
+pub mod state;
+
+/// Mounts the standalone app on the document body.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

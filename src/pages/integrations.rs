@@ -1,0 +1,42 @@
+//! Manage Integration: the Versioning tab and its providers.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::project::ProjectPageProps;
+use crate::route::Route;
+use crate::services::projects::find_project;
+
+/// The integrations page, on its Versioning tab.
+#[component]
+pub fn IntegrationsPage(props: &ProjectPageProps) -> Html {
+    let Some(project) = find_project(&props.id) else {
+        return html! { <NotFoundPage /> };
+    };
+    html! {
+        <>
+            <Breadcrumb crumbs={vec![
+                Crumb::link("Home", Route::Home),
+                Crumb::link(project.name.clone(), Route::Project { id: project.id.clone() }),
+                Crumb::here("Manage Integration"),
+            ]} />
+            <h1>{ "Manage Integration" }</h1>
+            <div class="tabs" role="tablist" aria-label="Integration types">
+                <button type="button" role="tab" id="tab-versioning" aria-selected="true"
+                        aria-controls="panel-versioning" class="tab selected">{ "Versioning" }</button>
+            </div>
+            <section id="panel-versioning" role="tabpanel" aria-labelledby="tab-versioning" class="tab-panel">
+                <h2>{ "Versioning" }</h2>
+                <p>{ "Keep this project's test artifacts in a Git repository." }</p>
+                <ul class="providers" role="list">
+                    <li class="card provider">
+                        <h3><Link<Route> to={Route::Bitbucket { id: project.id.clone() }}>{ "Bitbucket" }</Link<Route>></h3>
+                        <p>{ "Bitbucket Cloud or Bitbucket Data Center." }</p>
+                    </li>
+                </ul>
+            </section>
+        </>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per route.
+
+pub mod bitbucket;
+pub mod home;
+pub mod integrations;
+pub mod not_found;
+pub mod project;

@@ -1,0 +1,18 @@
+//! The page for unknown addresses and unknown projects.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::route::Route;
+
+/// "Page not found", with a way back.
+#[component]
+pub fn NotFoundPage() -> Html {
+    html! {
+        <section class="card">
+            <h1>{ "Page not found" }</h1>
+            <p>{ "This address does not lead to a page or a project. " }
+               <Link<Route> to={Route::Home}>{ "Go to Home" }</Link<Route>></p>
+        </section>
+    }
+}

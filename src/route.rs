@@ -1,0 +1,33 @@
+//! The app's routes: real URLs, so reload and back/forward work.
+
+use yew_router::prelude::*;
+
+/// Every page of the app.
+#[derive(Clone, Routable, PartialEq, Eq, Debug)]
+pub enum Route {
+    /// Home, with the projects list.
+    #[at("/")]
+    Home,
+    /// One project, with its Settings card.
+    #[at("/projects/:id")]
+    Project {
+        /// Project id.
+        id: String,
+    },
+    /// Manage Integration, Versioning tab (the only tab so far).
+    #[at("/projects/:id/integrations")]
+    Integrations {
+        /// Project id.
+        id: String,
+    },
+    /// The Bitbucket connection of a project.
+    #[at("/projects/:id/integrations/versioning/bitbucket")]
+    Bitbucket {
+        /// Project id.
+        id: String,
+    },
+    /// Anything else.
+    #[not_found]
+    #[at("/not-found")]
+    NotFound,
+}
