@@ -135,6 +135,9 @@ fn parse_clause(text: &str) -> Option<(Clause, &str)> {
         (quoted[..end].to_string(), &quoted[end + 1..])
     } else {
         let end = rest.find(' ').unwrap_or(rest.len());
+        if end == 0 {
+            return None;
+        }
         (rest[..end].to_string(), &rest[end..])
     };
     (!field.is_empty()).then(|| {

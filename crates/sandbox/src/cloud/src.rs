@@ -240,12 +240,14 @@ pub async fn create_commit(
     };
     let tip = store.branch_tip(&ctx.key, &branch);
     let (expect, start) = match (tip, parents) {
-        (Some(tip), Some(p)) if p != tip => return Err(CloudError::new(
-            StatusCode::CONFLICT,
-            format!(
+        (Some(tip), Some(p)) if p != tip => {
+            return Err(CloudError::new(
+                StatusCode::CONFLICT,
+                format!(
                 "The branch \"{branch}\" has moved: its tip is {tip}, not the given parent {p}."
             ),
-        )),
+            ))
+        }
         (Some(tip), _) => (Expect::Tip(tip), None),
         (None, Some(p)) => (Expect::Absent, Some(p)),
         (None, None) => (Expect::Absent, store.branch_tip(&ctx.key, &main)),

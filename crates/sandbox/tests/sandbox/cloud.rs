@@ -1,0 +1,455 @@
+//! Cloud endpoints: happy paths, pagination, auth failures, permissions, restrictions, commits.
+
+use serde_json::json;
+
+use crate::common::*;
+
+const KEY: &str = "cloud/acme/checkout-tests";
+
+#[tokio::test]
+async fn user_and_repository_describe_the_caller_and_the_repo() {
+    let sb = Sandbox::new();
+    let user = get("/2.0/user")
+        .as_cloud("ada")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(user["display_name"], "Ada Admin");
+    assert_eq!(user["nickname"], "ada");
+    let repo = get(CLOUD_REPO)
+        .as_cloud("eve")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(repo["mainbranch"]["name"], "main");
+    assert_eq!(repo["full_name"], "acme/checkout-tests");
+    let clone = repo["links"]["clone"].as_array().unwrap();
+    assert_eq!(clone[0]["name"], "https");
+    assert_eq!(
+        clone[0]["href"],
+        "http://localhost:7990/acme/checkout-tests.git"
+    );
+}
+
+#[tokio::test]
+async fn repository_permissions_are_filtered_by_name() {
+    let sb = Sandbox::new();
+    let path = "/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22checkout-tests%22";
+    let page = get(path)
+        .as_cloud("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(page["values"][0]["permission"], "read");
+    assert_eq!(
+        page["values"][0]["repository"]["full_name"],
+        "acme/checkout-tests"
+    );
+    let none =
+        get("/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22other%22")
+            .as_cloud("ada")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json();
+    assert_eq!(none["values"], json!([]));
+    let bad = get("/2.0/user/workspaces/acme/permissions/repositories?q=name%20%3D")
+        .as_cloud("ada")
+        .send(&sb)
+        .await;
+    bad.expect(400);
+    let token = get(path)
+        .bearer("ATCTT-demo-repo-checkout-tests")
+        .send(&sb)
+        .await
+        .expect(403);
+    assert_eq!(
+        token.json()["error"]["detail"]["required"],
+        json!(["account", "repository"])
+    );
+}
+
+#[tokio::test]
+async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
+    let sb = Sandbox::new();
+    for i in 0..4 {
+        post(&format!("{CLOUD_REPO}/refs/branches"))
+            .as_cloud("eve")
+            .json(json!({ "name": format!("feature/b{i}"), "target": { "hash": sb.tip(KEY, "main") } }))
+            .send(&sb)
+            .await
+            .expect(201);
+    }
+    let mut url = format!("{CLOUD_REPO}/refs/branches?pagelen=2&sort=name");
+    let mut names = Vec::new();
+    loop {
+        let page = get(&url).as_cloud("eve").send(&sb).await.expect(200).json();
+        names.extend(
+            page["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["name"].as_str().unwrap().to_string()),
+        );
+        match page["next"].as_str() {
+            Some(next) => {
+                assert!(next.starts_with("http://localhost:7990/2.0/"), "{next}");
+                url = next.trim_start_matches("http://localhost:7990").to_string();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        names,
+        [
+            "feature/b0",
+            "feature/b1",
+            "feature/b2",
+            "feature/b3",
+            "main"
+        ]
+    );
+    let filtered = get(&format!("{CLOUD_REPO}/refs/branches?q=name%3D%22main%22"))
+        .as_cloud("eve")
+        .send(&sb)
+        .await;
+    assert_eq!(
+        filtered.expect(200).json()["values"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let one = get(&format!("{CLOUD_REPO}/refs/branches/feature%2Fb1"))
+        .as_cloud("eve")
+        .send(&sb)
+        .await;
+    assert_eq!(
+        one.expect(200).json()["target"]["hash"],
+        sb.tip(KEY, "main")
+    );
+    get(&format!("{CLOUD_REPO}/refs/branches/nope"))
+        .as_cloud("eve")
+        .send(&sb)
+        .await
+        .expect(404);
+}
+
+#[tokio::test]
+async fn src_lists_directories_reads_files_and_meta() {
+    let sb = Sandbox::new();
+    let root = get(&format!("{CLOUD_REPO}/src/main/"))
+        .as_cloud("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    let paths: Vec<_> = root["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["README.md", "test-artifacts"]);
+    assert_eq!(root["values"][1]["type"], "commit_directory");
+    let raw = get(&format!(
+        "{CLOUD_REPO}/src/main/test-artifacts/project.json"
+    ))
+    .as_cloud("rory")
+    .send(&sb)
+    .await;
+    let raw = raw.expect(200);
+    assert!(raw.text().contains("\"Checkout\""));
+    assert_eq!(
+        raw.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let meta = get(&format!("{CLOUD_REPO}/src/main/README.md?format=meta"))
+        .as_cloud("rory")
+        .send(&sb)
+        .await;
+    let meta = meta.expect(200).json();
+    assert_eq!(meta["type"], "commit_file");
+    assert_eq!(meta["commit"]["hash"], sb.tip(KEY, "main"));
+    let missing = get(&format!("{CLOUD_REPO}/src/main/nope.txt"))
+        .as_cloud("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert!(missing.cloud_message().contains("nope.txt"));
+}
+
+#[tokio::test]
+async fn a_multi_file_commit_is_a_real_git_commit() {
+    let sb = Sandbox::new();
+    let before = sb.tip(KEY, "main");
+    post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("lee")
+        .multipart(&[
+            ("test-artifacts/a.json", "{\"a\":1}"),
+            ("/test-artifacts/deep/b.json", "{\"b\":2}"),
+            ("message", "Add two artifacts"),
+            ("branch", "main"),
+            ("parents", &before),
+        ])
+        .send(&sb)
+        .await
+        .expect(201);
+    let repo = sb.git(KEY);
+    let commit = repo
+        .find_reference("refs/heads/main")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    assert_eq!(commit.message(), Some("Add two artifacts"));
+    assert_eq!(commit.author().name(), Some("Lee Lead"));
+    assert_eq!(commit.author().email(), Some("lee@example.com"));
+    assert_eq!(commit.parent_id(0).unwrap().to_string(), before);
+    let tree = commit.tree().unwrap();
+    let blob = |p: &str| {
+        let entry = tree.get_path(std::path::Path::new(p)).unwrap();
+        String::from_utf8(repo.find_blob(entry.id()).unwrap().content().to_vec()).unwrap()
+    };
+    assert_eq!(blob("test-artifacts/a.json"), "{\"a\":1}");
+    assert_eq!(blob("test-artifacts/deep/b.json"), "{\"b\":2}");
+    assert!(blob("README.md").starts_with("# checkout-tests"));
+    let history = get(&format!(
+        "{CLOUD_REPO}/commits/main?path=test-artifacts/a.json"
+    ))
+    .as_cloud("lee")
+    .send(&sb)
+    .await;
+    let history = history.expect(200).json();
+    assert_eq!(history["values"].as_array().unwrap().len(), 1);
+    assert_eq!(history["values"][0]["message"], "Add two artifacts");
+    let single = get(&format!("{CLOUD_REPO}/commit/{}", commit.id()))
+        .as_cloud("lee")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(single["parents"][0]["hash"], before);
+}
+
+#[tokio::test]
+async fn urlencoded_commits_delete_with_files_and_create_branches() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("eve")
+        .form(&[
+            ("files", "README.md"),
+            ("branch", "feature/cleanup"),
+            ("message", "Drop the README"),
+            ("author", "Eve E <eve@example.com>"),
+        ])
+        .send(&sb)
+        .await
+        .expect(201);
+    assert_eq!(sb.tip(KEY, "main"), main, "main does not move");
+    let repo = sb.git(KEY);
+    let commit = repo
+        .find_reference("refs/heads/feature/cleanup")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    assert_eq!(commit.parent_id(0).unwrap().to_string(), main);
+    assert_eq!(commit.author().name(), Some("Eve E"));
+    assert!(commit
+        .tree()
+        .unwrap()
+        .get_path(std::path::Path::new("README.md"))
+        .is_err());
+    assert!(commit
+        .tree()
+        .unwrap()
+        .get_path(std::path::Path::new("test-artifacts/project.json"))
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_stale_parent_is_a_409_and_leaves_the_branch_alone() {
+    let sb = Sandbox::new();
+    let old = sb.tip(KEY, "main");
+    post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("ada")
+        .multipart(&[("x.txt", "1")])
+        .send(&sb)
+        .await
+        .expect(201);
+    let now = sb.tip(KEY, "main");
+    let r = post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("ada")
+        .multipart(&[("x.txt", "2"), ("branch", "main"), ("parents", &old)])
+        .send(&sb)
+        .await
+        .expect(409);
+    assert_eq!(r.json()["type"], "error");
+    assert_eq!(sb.tip(KEY, "main"), now);
+}
+
+#[tokio::test]
+async fn push_restrictions_and_permissions_refuse_commits() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let refused = post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("eve")
+        .multipart(&[("x.txt", "1")])
+        .send(&sb)
+        .await
+        .expect(403);
+    assert!(refused.cloud_message().contains("branch restriction"));
+    assert!(refused.cloud_message().contains("main"));
+    let reader = post(&format!("{CLOUD_REPO}/src"))
+        .as_cloud("rory")
+        .multipart(&[("x.txt", "1"), ("branch", "feature/r")])
+        .send(&sb)
+        .await
+        .expect(403);
+    assert!(reader.cloud_message().contains("write"));
+    assert_eq!(sb.tip(KEY, "main"), main);
+    post(&format!("{CLOUD_REPO}/src"))
+        .bearer("ATCTT-demo-repo-checkout-tests")
+        .multipart(&[("x.txt", "1"), ("branch", "feature/ci")])
+        .send(&sb)
+        .await
+        .expect(201);
+    get(&format!("{CLOUD_REPO}/branch-restrictions"))
+        .as_cloud("quinn")
+        .send(&sb)
+        .await
+        .expect(403);
+    let list = get(&format!("{CLOUD_REPO}/branch-restrictions"))
+        .as_cloud("ada")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(list["values"][0]["kind"], "push");
+    assert_eq!(list["values"][0]["groups"][1]["name"], "leads");
+    get("/2.0/repositories/acme/unknown")
+        .as_cloud("ada")
+        .send(&sb)
+        .await
+        .expect(404);
+}
+
+#[tokio::test]
+async fn cloud_auth_failures_have_the_real_shapes() {
+    let sb = Sandbox::new();
+    let username = get("/2.0/user")
+        .basic("ada", "ATCTT-demo-ada-cloud")
+        .send(&sb)
+        .await
+        .expect(401);
+    assert_eq!(
+        username.header("www-authenticate").as_deref(),
+        Some("Basic realm=\"Bitbucket.org HTTP\"")
+    );
+    get("/2.0/user")
+        .basic("ada@example.com", "wrong")
+        .send(&sb)
+        .await
+        .expect(401);
+    let unscoped = get("/2.0/user")
+        .basic("ada@example.com", "ATCTT-demo-ada-unscoped")
+        .send(&sb)
+        .await
+        .expect(401);
+    assert_eq!(
+        unscoped.cloud_message(),
+        "Token is invalid, expired, or not supported for this endpoint."
+    );
+    let expired = get("/2.0/user")
+        .basic("ada@example.com", "ATCTT-demo-ada-expired")
+        .send(&sb)
+        .await
+        .expect(401);
+    assert_eq!(
+        expired.cloud_message(),
+        "Token is invalid, expired, or not supported for this endpoint."
+    );
+    get("/2.0/user")
+        .bearer("ATCTT-demo-ada-cloud")
+        .send(&sb)
+        .await
+        .expect(401);
+    get("/2.0/user").send(&sb).await.expect(401);
+    get(CLOUD_REPO).send(&sb).await.expect(404);
+    let scopes = get(&format!("{CLOUD_REPO}/branch-restrictions"))
+        .as_cloud("lee")
+        .send(&sb)
+        .await
+        .expect(403);
+    assert_eq!(
+        scopes.cloud_message(),
+        "Your credentials lack one or more required privilege scopes."
+    );
+    let detail = &scopes.json()["error"]["detail"];
+    assert_eq!(detail["required"], json!(["admin:repository:bitbucket"]));
+    assert!(detail["granted"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("read:repository:bitbucket")));
+    let pseudo = get("/2.0/user")
+        .bearer("ATCTT-demo-repo-checkout-tests")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(pseudo["display_name"], "checkout-tests CI token");
+    get(CLOUD_REPO)
+        .bearer("ATCTT-demo-repo-checkout-tests")
+        .send(&sb)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn cloud_cors_answers_any_origin() {
+    let sb = Sandbox::new();
+    let pre = Req::new(axum::http::Method::OPTIONS, "/2.0/user")
+        .header("origin", "http://127.0.0.1:1234")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert_eq!(
+        pre.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        pre.header("access-control-allow-methods").as_deref(),
+        Some("GET, POST, PUT, PATCH, DELETE, OPTIONS")
+    );
+    assert_eq!(
+        pre.header("access-control-max-age").as_deref(),
+        Some("86400")
+    );
+    assert!(pre
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("Authorization"));
+    assert!(!pre
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("X-Atlassian-Token"));
+    let simple = get("/2.0/user")
+        .as_cloud("ada")
+        .header("origin", "http://127.0.0.1:1234")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert_eq!(
+        simple.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        simple.header("access-control-expose-headers").as_deref(),
+        Some("Accept-Ranges, Content-Encoding, Content-Length, Content-Type, ETag, Last-Modified")
+    );
+}

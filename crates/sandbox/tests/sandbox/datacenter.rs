@@ -1,0 +1,392 @@
+//! Data Center endpoints: reads, paging, the file editor, XSRF, tokens, permissions, CORS.
+
+use crate::common::*;
+
+const KEY: &str = "dc/QA/regression-suite";
+
+#[tokio::test]
+async fn repository_default_branch_and_branches() {
+    let sb = Sandbox::new();
+    let repo = get(DC_REPO).as_dc("eve").send(&sb).await.expect(200).json();
+    assert_eq!(repo["project"]["key"], "QA");
+    assert_eq!(
+        repo["links"]["clone"][0]["href"],
+        "http://localhost:7990/scm/qa/regression-suite.git"
+    );
+    assert_eq!(
+        repo["links"]["self"][0]["href"],
+        "http://localhost:7990/projects/QA/repos/regression-suite/browse"
+    );
+    let legacy = get("/rest/api/1.0/projects/QA/repos/regression-suite/default-branch")
+        .as_dc("eve")
+        .send(&sb)
+        .await;
+    assert_eq!(legacy.expect(200).json()["displayId"], "main");
+    for i in 0..3 {
+        put(&format!("{DC_REPO}/browse/f{i}.txt"))
+            .as_dc("eve")
+            .no_check()
+            .multipart(&[
+                ("content", "x"),
+                ("branch", &format!("feature/f{i}")),
+                ("message", "m"),
+            ])
+            .send(&sb)
+            .await
+            .expect(200);
+    }
+    let mut start = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = get(&format!(
+            "{DC_REPO}/branches?limit=2&start={start}&orderBy=ALPHABETICAL"
+        ))
+        .as_dc("eve")
+        .send(&sb)
+        .await;
+        let page = page.expect(200).json();
+        for b in page["values"].as_array().unwrap() {
+            seen.push((
+                b["displayId"].as_str().unwrap().to_string(),
+                b["isDefault"].as_bool().unwrap(),
+            ));
+        }
+        if page["isLastPage"].as_bool().unwrap() {
+            assert!(page.get("nextPageStart").is_none());
+            break;
+        }
+        start = page["nextPageStart"].as_u64().unwrap() as usize;
+    }
+    assert_eq!(seen.len(), 4);
+    assert!(seen.contains(&("main".to_string(), true)));
+    let filtered = get(&format!("{DC_REPO}/branches?filterText=f1"))
+        .as_dc("eve")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(filtered["values"][0]["displayId"], "feature/f1");
+}
+
+#[tokio::test]
+async fn files_browse_raw_and_commits() {
+    let sb = Sandbox::new();
+    let files = get(&format!("{DC_REPO}/files?limit=1"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(files["values"], serde_json::json!(["README.md"]));
+    assert_eq!(files["nextPageStart"], 1);
+    let sub = get(&format!("{DC_REPO}/files/test-artifacts"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(sub["values"], serde_json::json!(["project.json"]));
+    let lines = get(&format!("{DC_REPO}/browse/README.md?limit=1"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(lines["lines"][0]["text"], "# regression-suite");
+    assert_eq!(lines["isLastPage"], false);
+    let kind = get(&format!("{DC_REPO}/browse/test-artifacts?type=true"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(kind["type"], "DIRECTORY");
+    let raw = get(&format!(
+        "{DC_REPO}/raw/test-artifacts/project.json?at=main"
+    ))
+    .as_dc("rory")
+    .send(&sb)
+    .await;
+    assert!(raw.expect(200).text().contains("Regression"));
+    let missing = get(&format!("{DC_REPO}/raw/nope?at=main"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert!(missing.dc_error().1.contains("NoSuchPath"));
+    let commits = get(&format!("{DC_REPO}/commits?until=main&path=README.md"))
+        .as_dc("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(commits["values"][0]["id"], sb.tip(KEY, "main"));
+}
+
+#[tokio::test]
+async fn editing_a_file_commits_and_checks_conflicts() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let sb = &sb;
+    let edit = |fields: Vec<(&'static str, String)>| {
+        let owned: Vec<(&str, String)> = fields;
+        async move {
+            let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            put(&format!("{DC_REPO}/browse/test-artifacts/project.json"))
+                .as_dc("lee")
+                .no_check()
+                .multipart(&refs)
+                .send(sb)
+                .await
+        }
+    };
+    let exists = edit(vec![("content", "{}".into()), ("branch", "main".into())])
+        .await
+        .expect(409);
+    assert!(exists.dc_error().0.contains("already exists"));
+    let commit = edit(vec![
+        ("content", "{\"v\":2}".into()),
+        ("branch", "main".into()),
+        ("sourceCommitId", main.clone()),
+        ("message", "Update project".into()),
+    ])
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(commit["message"], "Update project");
+    assert_eq!(commit["parents"][0]["id"], main);
+    assert_eq!(sb.tip(KEY, "main"), commit["id"].as_str().unwrap());
+    let stale = edit(vec![
+        ("content", "{\"v\":3}".into()),
+        ("branch", "main".into()),
+        ("sourceCommitId", main.clone()),
+    ])
+    .await;
+    assert!(stale.expect(409).dc_error().0.contains("modified"));
+    let tip = sb.tip(KEY, "main");
+    let same = edit(vec![
+        ("content", "{\"v\":2}".into()),
+        ("branch", "main".into()),
+        ("sourceCommitId", tip.clone()),
+    ])
+    .await;
+    assert!(same.expect(409).dc_error().0.contains("unchanged"));
+    assert_eq!(sb.tip(KEY, "main"), tip);
+    let repo = sb.git(KEY);
+    let head = repo
+        .find_commit(git2::Oid::from_str(&tip).unwrap())
+        .unwrap();
+    assert_eq!(head.author().name(), Some("Lee Lead"));
+    let blob = head
+        .tree()
+        .unwrap()
+        .get_path(std::path::Path::new("test-artifacts/project.json"))
+        .unwrap();
+    assert_eq!(repo.find_blob(blob.id()).unwrap().content(), b"{\"v\":2}");
+    edit(vec![("branch", "main".into())]).await.expect(400);
+}
+
+#[tokio::test]
+async fn xsrf_tokens_permissions_and_branch_permissions() {
+    let sb = Sandbox::new();
+    let path = format!("{DC_REPO}/browse/new.txt");
+    let fields = [("content", "x"), ("branch", "feature/n")];
+    let xsrf = put(&path)
+        .as_dc("eve")
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(403);
+    assert_eq!(xsrf.text(), "XSRF check failed");
+    let token = put(&path)
+        .bearer("BBDC-demo-repo-regression-suite")
+        .no_check()
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(403);
+    assert!(token
+        .dc_error()
+        .0
+        .contains("project or repository access token"));
+    get(DC_REPO)
+        .bearer("BBDC-demo-repo-regression-suite")
+        .send(&sb)
+        .await
+        .expect(200);
+    put(&path)
+        .as_dc("rory")
+        .no_check()
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(401);
+    let main = put(&path)
+        .as_dc("eve")
+        .no_check()
+        .multipart(&[("content", "x"), ("branch", "main")])
+        .send(&sb)
+        .await;
+    let (message, exception) = main.expect(401).dc_error();
+    assert!(message.contains("read-only"), "{message}");
+    assert!(exception.ends_with("AuthorisationException"));
+    put(&path)
+        .as_dc("lee")
+        .no_check()
+        .multipart(&[("content", "x"), ("branch", "main")])
+        .send(&sb)
+        .await
+        .expect(200);
+    put(&format!("{DC_REPO}/browse/other.txt"))
+        .basic("eve", "BBDC-demo-eve")
+        .no_check()
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(200);
+    let restrictions =
+        "/rest/branch-permissions/2.0/projects/QA/repos/regression-suite/restrictions";
+    get(restrictions).as_dc("eve").send(&sb).await.expect(401);
+    let list = get(restrictions)
+        .as_dc("ada")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(list["values"][0]["type"], "read-only");
+    get("/rest/branch-permissions/latest/projects/QA/repos/regression-suite/restrictions")
+        .as_dc("ada")
+        .send(&sb)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn dc_auth_failures_and_identity() {
+    let sb = Sandbox::new();
+    let anonymous = get(DC_REPO).send(&sb).await.expect(401);
+    assert!(anonymous
+        .dc_error()
+        .1
+        .ends_with("AuthenticationRequiredException"));
+    let wrong = get(DC_REPO)
+        .basic("eve", "nope")
+        .send(&sb)
+        .await
+        .expect(401);
+    assert_eq!(
+        wrong.dc_error().0,
+        "Authentication failed. Please check your credentials and try again."
+    );
+    get(DC_REPO)
+        .bearer("BBDC-demo-eve-expired")
+        .send(&sb)
+        .await
+        .expect(401);
+    get(DC_REPO)
+        .basic("eve", "BBDC-demo-repo-regression-suite")
+        .send(&sb)
+        .await
+        .expect(401);
+    get(DC_REPO)
+        .basic("ada", "BBDC-demo-eve")
+        .send(&sb)
+        .await
+        .expect(401);
+    let missing = get("/rest/api/latest/projects/QA/repos/nope")
+        .as_dc("eve")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert_eq!(
+        missing.dc_error(),
+        (
+            "Repository QA/nope does not exist.".into(),
+            "com.atlassian.bitbucket.repository.NoSuchRepositoryException".into()
+        )
+    );
+    let props = get("/rest/api/1.0/application-properties")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert!(props.header("x-ausername").is_none());
+    let props = get("/rest/api/1.0/application-properties")
+        .as_dc("quinn")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert_eq!(props.header("x-ausername").as_deref(), Some("quinn"));
+    let me = get("/rest/api/latest/users/quinn")
+        .as_dc("quinn")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(me["displayName"], "Quinn Manager");
+    let search = |perm: &'static str, user: &'static str| {
+        get(&format!(
+            "/rest/api/latest/repos?projectkey=QA&name=regression-suite&permission={perm}"
+        ))
+        .as_dc(user)
+    };
+    assert_eq!(
+        search("REPO_WRITE", "eve")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json()["size"],
+        1
+    );
+    assert_eq!(
+        search("REPO_WRITE", "rory")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json()["size"],
+        0
+    );
+    assert_eq!(
+        search("REPO_ADMIN", "ada")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json()["size"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn dc_cors_is_off_by_default_and_on_with_the_switch() {
+    let sb = Sandbox::new();
+    let preflight = || {
+        Req::new(
+            axum::http::Method::OPTIONS,
+            "/rest/api/latest/projects/QA/repos/regression-suite",
+        )
+        .header("origin", "http://127.0.0.1:1")
+        .header("access-control-request-method", "PUT")
+    };
+    let off = preflight().send(&sb).await;
+    assert!(off.header("access-control-allow-origin").is_none());
+    let plain = get(DC_REPO)
+        .as_dc("eve")
+        .header("origin", "http://127.0.0.1:1")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert!(plain.header("access-control-allow-origin").is_none());
+    put("/_sandbox/cors")
+        .json(serde_json::json!({ "dc_cors": true }))
+        .send(&sb)
+        .await
+        .expect(200);
+    let on = preflight().send(&sb).await.expect(200);
+    assert_eq!(
+        on.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert!(on
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("X-Atlassian-Token"));
+}

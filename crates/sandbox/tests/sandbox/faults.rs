@@ -1,0 +1,163 @@
+//! Fault injection: latency (paused clock), rate limit, 5xx queue, dropped connections.
+
+use std::time::Duration;
+
+use bitbucket_sandbox::config::Config;
+use bitbucket_sandbox::faults::FaultSettings;
+use bitbucket_sandbox::Options;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::*;
+
+fn with_faults(faults: FaultSettings) -> Sandbox {
+    Sandbox::with(Options {
+        config: Config::demo(),
+        quiet: true,
+        faults,
+        ..Options::default()
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn latency_delays_api_answers_by_the_configured_time() {
+    let sb = with_faults(FaultSettings {
+        latency_ms: 1500,
+        ..Default::default()
+    });
+    let started = tokio::time::Instant::now();
+    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    assert_eq!(started.elapsed(), Duration::from_millis(1500));
+    let started = tokio::time::Instant::now();
+    get("/_sandbox/faults").send(&sb).await.expect(200);
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "the control endpoint has no faults"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn slow_bodies_and_bandwidth_stretch_the_body() {
+    let sb = with_faults(FaultSettings {
+        slow_body_ms: 200,
+        bandwidth_bytes_per_sec: Some(1000),
+        ..Default::default()
+    });
+    let started = tokio::time::Instant::now();
+    let body = get("/2.0/user")
+        .as_cloud("ada")
+        .send(&sb)
+        .await
+        .expect(200)
+        .body
+        .len();
+    let expected = Duration::from_millis(200) + Duration::from_secs_f64(body as f64 / 1000.0);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= expected && elapsed < expected + Duration::from_millis(50),
+        "{elapsed:?} vs {expected:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_per_credential() {
+    let sb = with_faults(FaultSettings {
+        rate_limit_per_hour: Some(3),
+        ..Default::default()
+    });
+    for _ in 0..3 {
+        get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    }
+    let limited = get("/2.0/user").as_cloud("ada").send(&sb).await.expect(429);
+    assert_eq!(
+        limited.text(),
+        "Rate limit for this resource has been exceeded"
+    );
+    get("/2.0/user").as_cloud("lee").send(&sb).await.expect(200);
+    get(DC_REPO).as_dc("ada").send(&sb).await.expect(200);
+    post("/_sandbox/reset").send(&sb).await.expect(200);
+    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+}
+
+#[tokio::test]
+async fn queued_failures_answer_in_order_in_each_products_shape() {
+    let sb = Sandbox::new();
+    put("/_sandbox/faults")
+        .json(json!({ "fail_next": [503, 500] }))
+        .send(&sb)
+        .await
+        .expect(200);
+    get("/_sandbox/log").send(&sb).await.expect(200);
+    let first = get("/2.0/user").as_cloud("ada").send(&sb).await.expect(503);
+    assert_eq!(first.json()["type"], "error");
+    let second = get(DC_REPO).as_dc("ada").send(&sb).await.expect(500);
+    assert!(second.json()["errors"].is_array());
+    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    let faults = get("/_sandbox/faults").send(&sb).await.expect(200).json();
+    assert_eq!(faults["fail_next"], json!([]));
+    put("/_sandbox/faults")
+        .json(json!({ "error_rate": 1.0, "error_statuses": [502] }))
+        .send(&sb)
+        .await
+        .expect(200);
+    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(502);
+    put("/_sandbox/faults")
+        .json(json!({ "error_rate": 3 }))
+        .send(&sb)
+        .await
+        .expect(400);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_still_lands_the_commit() {
+    let sb = with_faults(FaultSettings {
+        drop_next: 1,
+        ..Default::default()
+    });
+    let key = "cloud/acme/checkout-tests";
+    let before = sb.tip(key, "main");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(bitbucket_sandbox::server::serve(listener, sb.app.clone()));
+    let body = "dropped.txt=landed&message=Commit+behind+a+dropped+connection";
+    let auth = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode("ada@example.com:ATCTT-demo-ada-cloud")
+    };
+    let request = format!(
+        "POST /2.0/repositories/acme/checkout-tests/src HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\n\
+Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("closed");
+    assert!(
+        read.is_err() || answer.is_empty(),
+        "got an answer: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    let after = sb.tip(key, "main");
+    assert_ne!(after, before, "the commit landed");
+    let message = sb
+        .git(key)
+        .find_commit(git2::Oid::from_str(&after).unwrap())
+        .unwrap()
+        .message()
+        .unwrap()
+        .to_string();
+    assert_eq!(message, "Commit behind a dropped connection");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET /2.0/user HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    server.abort();
+}

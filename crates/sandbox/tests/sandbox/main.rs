@@ -1,0 +1,8 @@
+//! Integration tests of the sandbox: the router in-process (plus one real socket) over real git.
+
+mod cloud;
+mod common;
+mod contract;
+mod datacenter;
+mod faults;
+mod platform;
