@@ -3,6 +3,7 @@
 //! as plain data. It runs in the browser (compiled to WebAssembly) and on a portal's back end alike.
 
 pub mod artifacts;
+pub mod bitbucket;
 pub mod connection;
 pub mod repo_url;
 

@@ -1,0 +1,528 @@
+//! The connection test run on **Create**, as a state machine without I/O: ask [`ConnectionTest::next_request`],
+//! execute it, hand the answer to [`ConnectionTest::handle_response`] (or a transport failure to
+//! [`ConnectionTest::handle_failure`]), repeat until there is no next request. [`ConnectionTest::steps`]
+//! shows progress; [`ConnectionTest::outcome`] is what the app stores with the connection.
+//!
+//! The steps, in order, stopping at the first failure:
+//! 1. credentials accepted (Cloud `GET /user`; Data Center `application-properties` for `X-AUSERNAME`, and
+//!    the repository read, which proves the credentials),
+//! 2. repository found and readable,
+//! 3. permission: read, write or admin (Cloud access tokens cannot ask: write is inferred and said so),
+//! 4. main branch and every branch,
+//! 5. branch restrictions when the credentials may read them (admin), otherwise "not visible".
+
+use std::mem;
+
+use serde::{Deserialize, Serialize};
+
+use super::api::{Api, Call};
+use super::cloud;
+
+use super::datacenter::{self, PermissionPlan, ServerInfo};
+use super::error::ApiError;
+use super::model::{Branch, BranchRestrictionSummary, Identity, Permission, RepositoryInfo};
+use super::paging::Pager;
+use super::request::{ApiRequest, ApiResponse};
+use crate::connection::{AuthMode, ValidConnection};
+use crate::repo_url::Flavour;
+
+/// The checks, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Bitbucket accepts the credentials, and who they act as.
+    Credentials,
+    /// The repository exists and can be read.
+    Repository,
+    /// Read, write or admin.
+    Permission,
+    /// The main branch and the list of branches.
+    Branches,
+    /// Branch restrictions (branch permissions), when visible.
+    Restrictions,
+}
+
+impl Step {
+    /// Every step, in order.
+    pub const ALL: [Step; 5] = [
+        Step::Credentials,
+        Step::Repository,
+        Step::Permission,
+        Step::Branches,
+        Step::Restrictions,
+    ];
+
+    /// The step's title in the checklist.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Credentials => "Credentials accepted",
+            Step::Repository => "Repository found and readable",
+            Step::Permission => "Permission",
+            Step::Branches => "Main branch and branches",
+            Step::Restrictions => "Branch restrictions",
+        }
+    }
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Not started.
+    Pending,
+    /// Waiting for Bitbucket.
+    Running,
+    /// Done; what was found.
+    Passed(String),
+    /// Failed; the test stops here.
+    Failed(ApiError),
+    /// Not run, and why.
+    Skipped(String),
+    /// The credentials may not see this; not an error.
+    NotVisible(String),
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    /// Which check.
+    pub step: Step,
+    /// Its state.
+    pub status: StepStatus,
+}
+
+/// What a successful test found, stored with the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    /// Who the credentials act as, when Bitbucket said (not for Cloud access tokens, nor for Data Center
+    /// servers that hide `X-AUSERNAME` from the browser).
+    pub identity: Option<Identity>,
+    /// The permission on the repository.
+    pub permission: Permission,
+    /// Whether the permission was inferred from the kind of token rather than reported by Bitbucket.
+    pub permission_inferred: bool,
+    /// The main (default) branch; `None` in an empty repository.
+    pub main_branch: Option<String>,
+    /// Every branch name, in name order.
+    pub branches: Vec<String>,
+    /// Whether the branch list stopped at the page cap.
+    pub branches_truncated: bool,
+    /// The branch restrictions, when visible.
+    pub restrictions: Vec<BranchRestrictionSummary>,
+    /// Whether the credentials could read branch restrictions.
+    pub restrictions_visible: bool,
+    /// Whether pushing is possible with this permission.
+    pub push_available: bool,
+    /// Why pushing is not possible, when it is not.
+    pub push_unavailable_reason: Option<String>,
+}
+
+/// The request being made, with what reads its answer.
+#[derive(Debug)]
+enum Stage {
+    CloudUser(Call<Identity>),
+    CloudRepository(Call<RepositoryInfo>),
+    CloudPermission(Call<Option<Permission>>),
+    ServerInfo(Call<ServerInfo>),
+    DataCenterRepository(Call<RepositoryInfo>),
+    DataCenterPermission(PermissionPlan),
+    DefaultBranch(Call<String>),
+    Branches(Pager<Branch>),
+    Restrictions(Pager<BranchRestrictionSummary>),
+    Finished,
+}
+
+impl Stage {
+    fn step(&self) -> Step {
+        match self {
+            Stage::CloudUser(_) | Stage::ServerInfo(_) => Step::Credentials,
+            Stage::CloudRepository(_) | Stage::DataCenterRepository(_) => Step::Repository,
+            Stage::CloudPermission(_) | Stage::DataCenterPermission(_) => Step::Permission,
+            Stage::DefaultBranch(_) | Stage::Branches(_) => Step::Branches,
+            Stage::Restrictions(_) | Stage::Finished => Step::Restrictions,
+        }
+    }
+
+    fn request(&self) -> Option<ApiRequest> {
+        match self {
+            Stage::CloudUser(call) => Some(call.request.clone()),
+            Stage::CloudRepository(call) | Stage::DataCenterRepository(call) => {
+                Some(call.request.clone())
+            }
+            Stage::CloudPermission(call) => Some(call.request.clone()),
+            Stage::ServerInfo(call) => Some(call.request.clone()),
+            Stage::DefaultBranch(call) => Some(call.request.clone()),
+            Stage::DataCenterPermission(plan) => plan.next_call().map(|call| call.request.clone()),
+            Stage::Branches(pager) => pager.next_request(),
+            Stage::Restrictions(pager) => pager.next_request(),
+            Stage::Finished => None,
+        }
+    }
+}
+
+/// The connection test of one connection.
+#[derive(Debug)]
+pub struct ConnectionTest {
+    api: Api,
+    stage: Stage,
+    waiting: bool,
+    steps: Vec<StepReport>,
+    identity: Option<Identity>,
+    repository: Option<RepositoryInfo>,
+    permission: Option<Permission>,
+    permission_inferred: bool,
+    main_branch: Option<String>,
+    branches: Vec<Branch>,
+    branches_truncated: bool,
+    restrictions: Vec<BranchRestrictionSummary>,
+    restrictions_visible: bool,
+}
+
+impl ConnectionTest {
+    /// A test of `connection`, with every step pending.
+    pub fn new(connection: &ValidConnection) -> Self {
+        let api = Api::new(connection);
+        let stage = match api.flavour() {
+            Flavour::Cloud => Stage::CloudUser(cloud::current_user(&api)),
+            Flavour::DataCenter => Stage::ServerInfo(datacenter::server_info(&api)),
+        };
+        ConnectionTest {
+            api,
+            stage,
+            waiting: false,
+            steps: Step::ALL
+                .iter()
+                .map(|&step| StepReport {
+                    step,
+                    status: StepStatus::Pending,
+                })
+                .collect(),
+            identity: None,
+            repository: None,
+            permission: None,
+            permission_inferred: false,
+            main_branch: None,
+            branches: Vec::new(),
+            branches_truncated: false,
+            restrictions: Vec::new(),
+            restrictions_visible: false,
+        }
+    }
+
+    /// The next request to execute, or `None` while one is outstanding or when the test is over.
+    pub fn next_request(&mut self) -> Option<ApiRequest> {
+        if self.waiting {
+            return None;
+        }
+        let request = self.stage.request()?;
+        self.waiting = true;
+        let step = self.stage.step();
+        if self.status(step) == &StepStatus::Pending {
+            self.set(step, StepStatus::Running);
+        }
+        Some(request)
+    }
+
+    /// Reads the answer to the last request.
+    pub fn handle_response(&mut self, response: ApiResponse) {
+        if !mem::take(&mut self.waiting) {
+            return;
+        }
+        let stage = mem::replace(&mut self.stage, Stage::Finished);
+        let step = stage.step();
+        if let Err(error) = self.advance(stage, &response) {
+            self.fail(step, error);
+        }
+    }
+
+    /// Records that the last request got no answer (network, CORS, timeout): the current step fails.
+    pub fn handle_failure(&mut self, error: ApiError) {
+        if mem::take(&mut self.waiting) {
+            let step = mem::replace(&mut self.stage, Stage::Finished).step();
+            self.fail(step, error);
+        }
+    }
+
+    /// The checklist.
+    pub fn steps(&self) -> &[StepReport] {
+        &self.steps
+    }
+
+    /// What was found, once every step is done without failure.
+    pub fn outcome(&self) -> Option<TestOutcome> {
+        let finished = matches!(self.stage, Stage::Finished) && !self.waiting;
+        let failed = self
+            .steps
+            .iter()
+            .any(|r| matches!(r.status, StepStatus::Failed(_)));
+        if !finished || failed {
+            return None;
+        }
+        let permission = self.permission?;
+        let push_available = permission >= Permission::Write;
+        let push_unavailable_reason = (!push_available).then(|| {
+            format!(
+                "These credentials have read-only access to {}: pushing needs write permission. Ask a \
+                 repository admin for write access, or use a token with write permission.",
+                self.api.repository_name()
+            )
+        });
+        Some(TestOutcome {
+            identity: self.identity.clone(),
+            permission,
+            permission_inferred: self.permission_inferred,
+            main_branch: self.main_branch.clone(),
+            branches: self.branches.iter().map(|b| b.name.clone()).collect(),
+            branches_truncated: self.branches_truncated,
+            restrictions: self.restrictions.clone(),
+            restrictions_visible: self.restrictions_visible,
+            push_available,
+            push_unavailable_reason,
+        })
+    }
+
+    /// Reads `response` for `stage` and sets up the next stage.
+    fn advance(&mut self, stage: Stage, response: &ApiResponse) -> Result<(), ApiError> {
+        match stage {
+            Stage::CloudUser(call) => {
+                let detail = match call.parse(response) {
+                    Ok(identity) => {
+                        let detail = format!("Signed in as {} ({})", identity.display_name, identity.account);
+                        self.identity = Some(identity);
+                        detail
+                    }
+                    Err(error) if self.is_access_token() && is_refusal(&error) => {
+                        "The access token was accepted. Access tokens act as their own user and cannot read \
+                         account details."
+                            .to_owned()
+                    }
+                    Err(error) => return Err(error),
+                };
+                self.pass(Step::Credentials, detail);
+                self.stage = Stage::CloudRepository(cloud::repository(&self.api));
+            }
+            Stage::CloudRepository(call) => {
+                let repository = self.repository_found(call.parse(response)?);
+                self.stage = Stage::CloudPermission(cloud::repository_permission(
+                    &self.api,
+                    &repository.full_name,
+                ));
+            }
+            Stage::CloudPermission(call) => match call.parse(response) {
+                Ok(permission) => {
+                    self.permission_found(permission.unwrap_or(Permission::Read), false)
+                }
+                Err(error) if self.is_access_token() && is_refusal(&error) => {
+                    self.permission_found(Permission::Write, true)
+                }
+                Err(error) => return Err(error),
+            },
+            Stage::ServerInfo(call) => {
+                let info = call.parse(response)?;
+                self.identity = info.acting_user.map(|user| Identity {
+                    display_name: user.clone(),
+                    account: user,
+                });
+                self.stage = Stage::DataCenterRepository(datacenter::repository(&self.api));
+            }
+            Stage::DataCenterRepository(call) => {
+                let repository = match call.parse(response) {
+                    Ok(repository) => repository,
+                    Err(error @ ApiError::InvalidCredentials { .. }) => return Err(error),
+                    Err(error) => {
+                        self.pass_data_center_credentials(response);
+                        self.fail(Step::Repository, error);
+                        return Ok(());
+                    }
+                };
+                self.pass_data_center_credentials(response);
+                let repository = self.repository_found(repository);
+                self.stage =
+                    Stage::DataCenterPermission(PermissionPlan::new(&self.api, &repository.name));
+            }
+            Stage::DataCenterPermission(mut plan) => {
+                plan.handle_response(response)?;
+                match plan.outcome() {
+                    Some(permission) => self.permission_found(permission, false),
+                    None => self.stage = Stage::DataCenterPermission(plan),
+                }
+            }
+            Stage::DefaultBranch(call) => {
+                self.main_branch = match call.parse(response) {
+                    Ok(name) => Some(name),
+                    Err(ApiError::NotFound { .. }) => None,
+                    Err(error) => return Err(error),
+                };
+                self.stage = Stage::Branches(self.branch_pager());
+            }
+            Stage::Branches(mut pager) => {
+                self.branches.extend(pager.handle_response(response)?);
+                if pager.next_request().is_some() {
+                    self.stage = Stage::Branches(pager);
+                } else {
+                    self.branches_truncated = pager.is_truncated();
+                    self.branches_found();
+                }
+            }
+            Stage::Restrictions(mut pager) => match pager.handle_response(response) {
+                Ok(restrictions) => {
+                    self.restrictions.extend(restrictions);
+                    if pager.next_request().is_some() {
+                        self.stage = Stage::Restrictions(pager);
+                    } else {
+                        self.restrictions_visible = true;
+                        let detail = match self.restrictions.len() {
+                            0 => "No branch restrictions.".to_owned(),
+                            1 => "1 branch restriction.".to_owned(),
+                            n => format!("{n} branch restrictions."),
+                        };
+                        self.pass(Step::Restrictions, detail);
+                    }
+                }
+                Err(error) if is_refusal(&error) => self.restrictions_not_visible(),
+                Err(error) => return Err(error),
+            },
+            Stage::Finished => {}
+        }
+        Ok(())
+    }
+
+    fn is_access_token(&self) -> bool {
+        self.api.credentials().mode == AuthMode::Bearer
+    }
+
+    fn repository_found(&mut self, repository: RepositoryInfo) -> RepositoryInfo {
+        self.pass(
+            Step::Repository,
+            format!("Found `{}`.", repository.full_name),
+        );
+        self.main_branch = repository.main_branch.clone();
+        self.repository = Some(repository.clone());
+        repository
+    }
+
+    fn pass_data_center_credentials(&mut self, response: &ApiResponse) {
+        if self.identity.is_none() {
+            self.identity = datacenter::acting_user(response).map(|user| Identity {
+                display_name: user.clone(),
+                account: user,
+            });
+        }
+        let detail = match &self.identity {
+            Some(identity) => format!("Accepted; acting as `{}`.", identity.account),
+            None => "Accepted (the server does not tell this app which user the token acts as)."
+                .to_owned(),
+        };
+        self.pass(Step::Credentials, detail);
+    }
+
+    fn permission_found(&mut self, permission: Permission, inferred: bool) {
+        self.permission = Some(permission);
+        self.permission_inferred = inferred;
+        let detail = if inferred {
+            format!(
+                "{} (inferred: access tokens cannot ask Bitbucket for permissions; the token's scopes decide).",
+                permission.label()
+            )
+        } else {
+            format!("{}.", permission.label())
+        };
+        self.pass(Step::Permission, capitalised(&detail));
+        self.stage = match self.api.flavour() {
+            Flavour::Cloud => Stage::Branches(self.branch_pager()),
+            Flavour::DataCenter => Stage::DefaultBranch(datacenter::default_branch(&self.api)),
+        };
+    }
+
+    fn branch_pager(&self) -> Pager<Branch> {
+        let call = match self.api.flavour() {
+            Flavour::Cloud => cloud::branches(&self.api, None),
+            Flavour::DataCenter => datacenter::branches(&self.api, None),
+        };
+        Pager::new(&self.api, call)
+    }
+
+    fn branches_found(&mut self) {
+        if self.main_branch.is_none() {
+            self.main_branch = self
+                .branches
+                .iter()
+                .find(|b| b.is_default == Some(true))
+                .map(|b| b.name.clone());
+        }
+        let count = self.branches.len();
+        let mut detail = match (&self.main_branch, count) {
+            (_, 0) => "The repository is empty: no branches yet.".to_owned(),
+            (Some(main), 1) => format!("Main branch `{main}`; 1 branch."),
+            (Some(main), n) => format!("Main branch `{main}`; {n} branches."),
+            (None, n) => format!("No main branch is set; {n} branches."),
+        };
+        if self.branches_truncated {
+            detail.push_str(" The list stops there; more exist.");
+        }
+        self.pass(Step::Branches, detail);
+        let may_read_restrictions =
+            self.permission == Some(Permission::Admin) || self.permission_inferred;
+        if may_read_restrictions {
+            let call = match self.api.flavour() {
+                Flavour::Cloud => cloud::branch_restrictions(&self.api),
+                Flavour::DataCenter => datacenter::branch_restrictions(&self.api),
+            };
+            self.stage = Stage::Restrictions(Pager::new(&self.api, call));
+        } else {
+            self.restrictions_not_visible();
+        }
+    }
+
+    fn restrictions_not_visible(&mut self) {
+        self.set(
+            Step::Restrictions,
+            StepStatus::NotVisible(
+                "Not visible to this token: only repository admins can read branch restrictions. Bitbucket \
+                 still applies them when you push, and explains any refusal."
+                    .to_owned(),
+            ),
+        );
+    }
+
+    fn pass(&mut self, step: Step, detail: String) {
+        self.set(step, StepStatus::Passed(detail));
+    }
+
+    fn fail(&mut self, step: Step, error: ApiError) {
+        self.stage = Stage::Finished;
+        self.set(step, StepStatus::Failed(error));
+        for report in &mut self.steps {
+            if matches!(report.status, StepStatus::Pending | StepStatus::Running) {
+                report.status = StepStatus::Skipped("Not run: an earlier check failed.".to_owned());
+            }
+        }
+    }
+
+    fn status(&self, step: Step) -> &StepStatus {
+        &self.steps[step as usize].status
+    }
+
+    fn set(&mut self, step: Step, status: StepStatus) {
+        self.steps[step as usize].status = status;
+    }
+}
+
+/// An answer meaning "authenticated, but not allowed to see this" (rather than a broken connection).
+fn is_refusal(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Forbidden { .. }
+            | ApiError::MissingScope { .. }
+            | ApiError::TokenWithoutScopes
+            | ApiError::ResourceTokenCannot { .. }
+    )
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,30 @@
+//! The Bitbucket client, without I/O: requests are described as data ([`ApiRequest`]), a transport executes
+//! them (fetch in the browser, a fake in tests), and the answers ([`ApiResponse`]) are read back into plain
+//! types or into an [`ApiError`] whose message says what to do.
+//!
+//! - [`cloud`] and [`datacenter`]: one function per operation, returning a [`Call`] (request + reader).
+//! - [`paging`]: following `next` links and `nextPageStart` safely.
+//! - [`connection_test`]: the checks run when a connection is created, as a state machine.
+//! - [`error`]: the one place where HTTP failures become user messages.
+
+mod api;
+mod auth;
+pub mod cloud;
+pub mod connection_test;
+pub mod datacenter;
+pub mod error;
+mod model;
+pub mod paging;
+mod request;
+mod shared;
+
+pub use api::{encode_component, encode_file_path, Api, Call};
+pub use auth::Credentials;
+pub use connection_test::{ConnectionTest, Step, StepReport, StepStatus, TestOutcome};
+pub use error::{ApiError, ErrorContext, Operation, TokenLimit};
+pub use model::{
+    Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
+    RepositoryInfo, TreeEntry,
+};
+pub use paging::{NextPage, Page, Pager};
+pub use request::{ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION};
