@@ -1,0 +1,208 @@
+//! The manifest (`<root>/.manifest.json`): every artifact file's path, SHA-256, id and kind, sorted by
+//! path, so push and pull can compare a local project with the repository without downloading every file.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::id::{ArtifactId, ArtifactKind};
+use super::layout::SCHEMA_VERSION;
+
+/// The lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The list of artifact files of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The layout version ([`SCHEMA_VERSION`] when written by this code).
+    pub schema_version: u32,
+    /// One entry per file, sorted by path; the manifest does not list itself.
+    pub files: Vec<ManifestEntry>,
+}
+
+/// One file of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    /// Repository path (with the root folder).
+    pub path: String,
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+    /// The artifact the file belongs to (the project's id for `project.json`).
+    pub id: ArtifactId,
+    /// What the file holds.
+    pub kind: ArtifactKind,
+}
+
+/// The key of a file in [`Manifest::by_artifact`]: ids are unique within a project, except that a data
+/// table has two files (its metadata and its rows), told apart by kind.
+pub type ArtifactKey = (ArtifactId, ArtifactKind);
+
+/// What changed between two manifests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManifestDiff {
+    /// Files of new artifacts (or new files of an artifact), in path order.
+    pub added: Vec<ManifestEntry>,
+    /// Files at the same path with different content: the new entries, in path order.
+    pub modified: Vec<ManifestEntry>,
+    /// Files of artifacts that are gone, in path order.
+    pub removed: Vec<ManifestEntry>,
+    /// Files that moved because their artifact was renamed (same id and kind, other path); the content
+    /// may have changed too (a rename changes the `name` field).
+    pub renamed: Vec<Renamed>,
+}
+
+/// A file that moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renamed {
+    /// The old entry.
+    pub from: ManifestEntry,
+    /// The new entry.
+    pub to: ManifestEntry,
+}
+
+impl Renamed {
+    /// Whether the content changed as well as the path.
+    pub fn content_changed(&self) -> bool {
+        self.from.sha256 != self.to.sha256
+    }
+}
+
+impl ManifestDiff {
+    /// Whether the two manifests describe the same files.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.modified.is_empty()
+            && self.removed.is_empty()
+            && self.renamed.is_empty()
+    }
+}
+
+impl Manifest {
+    /// A manifest of the current schema version with these entries, sorted by path.
+    pub fn from_entries(mut files: Vec<ManifestEntry>) -> Self {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Self {
+            schema_version: SCHEMA_VERSION,
+            files,
+        }
+    }
+
+    /// The entry of a path.
+    pub fn entry(&self, path: &str) -> Option<&ManifestEntry> {
+        let index = self
+            .files
+            .binary_search_by(|entry| entry.path.as_str().cmp(path))
+            .ok()?;
+        self.files.get(index)
+    }
+
+    /// The map artifact (id and kind) → entry, which push and pull planning compare.
+    pub fn by_artifact(&self) -> BTreeMap<ArtifactKey, &ManifestEntry> {
+        self.files
+            .iter()
+            .map(|entry| ((entry.id.clone(), entry.kind), entry))
+            .collect()
+    }
+
+    /// What changed from `self` (the older state) to `newer`: compared by path, with moves detected by
+    /// artifact id and kind.
+    ///
+    /// ```
+    /// use versioning_core::artifacts::{demo, manifest, LayoutOptions};
+    /// let mut project = demo::demo_projects().remove(0);
+    /// let before = manifest(&project, &LayoutOptions::default());
+    /// let case = project.test_cases().next().unwrap().id.clone();
+    /// project.rename(&case, "A better name").unwrap();
+    /// let diff = before.diff(&manifest(&project, &LayoutOptions::default()));
+    /// assert_eq!(diff.renamed.len(), 1);
+    /// assert!(diff.added.is_empty() && diff.removed.is_empty() && diff.modified.is_empty());
+    /// ```
+    pub fn diff(&self, newer: &Manifest) -> ManifestDiff {
+        let old_paths: BTreeMap<&str, &ManifestEntry> =
+            self.files.iter().map(|e| (e.path.as_str(), e)).collect();
+        let new_paths: BTreeMap<&str, &ManifestEntry> =
+            newer.files.iter().map(|e| (e.path.as_str(), e)).collect();
+        let mut gone: BTreeMap<ArtifactKey, &ManifestEntry> = self
+            .files
+            .iter()
+            .filter(|entry| !new_paths.contains_key(entry.path.as_str()))
+            .map(|entry| ((entry.id.clone(), entry.kind), entry))
+            .collect();
+        let mut diff = ManifestDiff::default();
+        for entry in &newer.files {
+            match old_paths.get(entry.path.as_str()) {
+                Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
+                Some(_) => {}
+                None => match gone.remove(&(entry.id.clone(), entry.kind)) {
+                    Some(old) => diff.renamed.push(Renamed {
+                        from: old.clone(),
+                        to: entry.clone(),
+                    }),
+                    None => diff.added.push(entry.clone()),
+                },
+            }
+        }
+        diff.removed = gone.into_values().cloned().collect();
+        diff.removed.sort_by(|a, b| a.path.cmp(&b.path));
+        diff
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, sha: &str, id: &str) -> ManifestEntry {
+        ManifestEntry {
+            path: path.to_owned(),
+            sha256: sha.to_owned(),
+            id: ArtifactId::new(id).unwrap(),
+            kind: ArtifactKind::TestCase,
+        }
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn diff_finds_each_change() {
+        let old = Manifest::from_entries(vec![
+            entry("a--t1.json", "1", "t1"),
+            entry("b--t2.json", "2", "t2"),
+            entry("c--t3.json", "3", "t3"),
+            entry("d--t4.json", "4", "t4"),
+        ]);
+        let new = Manifest::from_entries(vec![
+            entry("a--t1.json", "1", "t1"),
+            entry("b--t2.json", "22", "t2"),
+            entry("e--t3.json", "33", "t3"),
+            entry("f--t5.json", "5", "t5"),
+        ]);
+        let diff = old.diff(&new);
+        assert_eq!(diff.modified, vec![entry("b--t2.json", "22", "t2")]);
+        assert_eq!(diff.added, vec![entry("f--t5.json", "5", "t5")]);
+        assert_eq!(diff.removed, vec![entry("d--t4.json", "4", "t4")]);
+        assert_eq!(diff.renamed.len(), 1);
+        assert_eq!(diff.renamed[0].from.path, "c--t3.json");
+        assert!(diff.renamed[0].content_changed());
+        assert!(old.diff(&old).is_empty());
+        assert_eq!(
+            new.entry("e--t3.json").map(|e| e.sha256.as_str()),
+            Some("33")
+        );
+        assert_eq!(new.entry("zzz"), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! Test artifacts and their deterministic repository layout.
+//!
+//! A [`Project`] holds test suites of scenarios of test cases (with steps), element repositories, data
+//! tables and execution lists. [`to_files`] writes it as one canonical file per artifact below a root
+//! folder, plus `project.json` and a [`Manifest`] of hashes; [`from_files`] reads such a tree back,
+//! reporting every problem against its file. See `docs/repository-layout.md` for the format.
+//!
+//! ```
+//! use versioning_core::artifacts::{demo, from_files, to_files, LayoutOptions, ReadLimits};
+//! let project = demo::demo_projects().remove(0);
+//! let options = LayoutOptions::default();
+//! let files = to_files(&project, &options);
+//! let read = from_files(&files, &options, &ReadLimits::default()).expect("our own files read back");
+//! assert_eq!(read, project);
+//! assert_eq!(to_files(&read, &options), files);
+//! ```
+
+mod canonical;
+mod csv;
+pub mod demo;
+mod edit;
+pub mod generate;
+mod id;
+mod layout;
+mod manifest;
+mod model;
+mod read;
+mod records;
+mod rng;
+mod slug;
+
+pub use canonical::to_canonical_json;
+pub use csv::CsvError;
+pub use edit::EditError;
+pub use id::{ArtifactId, ArtifactKind, IdError, MAX_ID_LEN};
+pub use layout::{
+    manifest, to_files, ArtifactPath, LayoutError, LayoutOptions, ProjectFiles, DEFAULT_ROOT,
+    MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
+};
+pub use manifest::{sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed};
+pub use model::{
+    DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
+    Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
+};
+pub use read::{from_files, ReadLimits, TreeError, TreeErrorKind, TreeErrors};
+pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};

@@ -1,0 +1,714 @@
+//! Reading a tree of files back into a project. Every problem is reported against the file it is in,
+//! all at once, and no input makes the reader panic.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+use super::csv;
+use super::id::{ArtifactId, ArtifactKind, IdError};
+use super::layout::{
+    unsafe_path_reason, ArtifactPath, LayoutOptions, PathProblem, ProjectFiles, MANIFEST_FILE,
+    PROJECT_FILE, SCHEMA_VERSION,
+};
+use super::manifest::{sha256_hex, Manifest};
+use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
+use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
+
+/// Limits and checks applied while reading a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Files larger than this many bytes are refused (default 4 MiB).
+    pub max_file_bytes: usize,
+    /// Whether every file must match its SHA-256 in the manifest, when there is one (default `true`).
+    pub verify_manifest: bool,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 4 * 1024 * 1024,
+            verify_manifest: true,
+        }
+    }
+}
+
+/// What is wrong with one file of a tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeErrorKind {
+    /// The path could be harmful or unusable on some system.
+    #[error("unsafe path: {reason}; rename it in the repository")]
+    UnsafePath {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The file is not below the root folder.
+    #[error("the file is outside the artifact folder \"{root}/\"; pass only files below it, or change the root folder setting")]
+    OutsideRoot {
+        /// The root folder.
+        root: String,
+    },
+    /// The path has the layout's shape but holds an invalid id.
+    #[error("the path holds an invalid id: {0}")]
+    InvalidId(IdError),
+    /// The path is none of the layout's file places.
+    #[error("not a file of the artifact layout (see docs/repository-layout.md); move it out of the artifact folder or delete it")]
+    UnknownFile,
+    /// The file is larger than [`ReadLimits::max_file_bytes`].
+    #[error("the file has {size} bytes, more than the limit of {limit}; split the artifact or raise the limit")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The file is not valid JSON, or not the JSON this kind of file holds.
+    #[error("cannot read line {line}, column {column}: {message}; fix the file or restore it from an earlier commit")]
+    InvalidJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's description.
+        message: String,
+    },
+    /// A data table's CSV file cannot be read.
+    #[error("cannot read the CSV: {0}")]
+    InvalidCsv(csv::CsvError),
+    /// The tree was written by a newer version of the layout.
+    #[error("the tree uses layout version {found}, but this app reads versions up to {supported}; update the app")]
+    NewerSchema {
+        /// The version in the file.
+        found: u32,
+        /// The newest version this code reads.
+        supported: u32,
+    },
+    /// The root folder has no `project.json`.
+    #[error("the artifact folder has no project.json; check the root folder setting or push the project again")]
+    MissingProjectFile,
+    /// The id in the file name differs from the id inside the file.
+    #[error("the file name says id {in_name} but the file holds id {in_file}; make them the same")]
+    IdMismatch {
+        /// The id from the path.
+        in_name: ArtifactId,
+        /// The id from the content.
+        in_file: ArtifactId,
+    },
+    /// Another file already uses this id.
+    #[error(
+        "id {id} is already used by {first}; ids must be unique, so give one of them a new id"
+    )]
+    DuplicateId {
+        /// The id.
+        id: ArtifactId,
+        /// The file that has it first (in path order).
+        first: String,
+    },
+    /// The file's parent artifact has no file.
+    #[error("its {kind} {id} has no file; restore that file or delete this one")]
+    MissingParent {
+        /// The parent's kind.
+        kind: ArtifactKind,
+        /// The parent's id.
+        id: ArtifactId,
+    },
+    /// The parent does not list this artifact, so its position is unknown.
+    #[error("{parent} does not list this artifact, so its place in the order is unknown; add its id there or delete the file")]
+    NotListed {
+        /// The parent's file.
+        parent: String,
+    },
+    /// The file lists a child that has no file in the expected folder.
+    #[error("it lists {kind} {id}, but that {kind} has no file in the expected folder; restore it or remove the id from the list")]
+    MissingChild {
+        /// The child's kind.
+        kind: ArtifactKind,
+        /// The child's id.
+        id: ArtifactId,
+    },
+    /// The file lists the same child twice.
+    #[error("it lists {id} more than once; keep one")]
+    ListedTwice {
+        /// The repeated id.
+        id: ArtifactId,
+    },
+    /// A data table's JSON file has no CSV file beside it.
+    #[error("the data table has no rows file {missing}; restore it (a line with the column names is the minimum)")]
+    MissingRows {
+        /// The expected CSV path.
+        missing: String,
+    },
+    /// The file's content differs from its SHA-256 in the manifest.
+    #[error("the content does not match the manifest (SHA-256 {expected}); it was changed outside the app: save the project again to refresh the manifest, or set verify_manifest to false")]
+    ManifestMismatch {
+        /// The hash in the manifest.
+        expected: String,
+    },
+    /// The manifest lists a file that is not in the tree.
+    #[error("the manifest lists this file, but the tree has no such file; restore it or save the project again")]
+    MissingFile,
+    /// The file is not in the manifest.
+    #[error("the file is not in the manifest; it was added outside the app: save the project again to refresh the manifest")]
+    NotInManifest,
+}
+
+/// A problem with one file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {kind}")]
+pub struct TreeError {
+    /// The repository path of the file.
+    pub path: String,
+    /// What is wrong.
+    pub kind: TreeErrorKind,
+}
+
+/// All problems of a tree, sorted by path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeErrors(pub Vec<TreeError>);
+
+impl fmt::Display for TreeErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} problem(s) in the artifact tree:", self.0.len())?;
+        self.0.iter().try_for_each(|error| write!(f, "\n- {error}"))
+    }
+}
+
+impl std::error::Error for TreeErrors {}
+
+/// Reads a project from files written by [`super::to_files`] (or edited by hand in the repository).
+///
+/// ```
+/// use versioning_core::artifacts::{from_files, LayoutOptions, ProjectFiles, ReadLimits, TreeErrorKind};
+/// let mut files = ProjectFiles::new();
+/// files.insert("test-artifacts/notes.txt".into(), b"hello".to_vec());
+/// let errors = from_files(&files, &LayoutOptions::default(), &ReadLimits::default()).unwrap_err();
+/// // Sorted by path: notes.txt, then the missing project.json.
+/// assert_eq!(errors.0[0].kind, TreeErrorKind::UnknownFile);
+/// assert_eq!(errors.0[1].kind, TreeErrorKind::MissingProjectFile);
+/// ```
+pub fn from_files(
+    files: &ProjectFiles,
+    options: &LayoutOptions,
+    limits: &ReadLimits,
+) -> Result<Project, TreeErrors> {
+    let mut reader = Reader::new(options);
+    for (path, bytes) in files {
+        reader.add(path, bytes, limits);
+    }
+    if limits.verify_manifest {
+        reader.check_manifest(files);
+    }
+    reader.finish()
+}
+
+/// A file that was found: its path and, when it could be read, its content.
+struct Parsed<T> {
+    path: String,
+    value: Option<T>,
+}
+
+/// Files of one kind, keyed by their parent's key and their own id.
+type Pool<K, T> = BTreeMap<(K, ArtifactId), Parsed<T>>;
+type SuiteKey = ArtifactId;
+type ScenarioKey = (ArtifactId, ArtifactId);
+
+#[derive(Default)]
+struct Pools {
+    project: Option<Parsed<ProjectRecord>>,
+    manifest: Option<Parsed<Manifest>>,
+    suites: Pool<(), SuiteRecord>,
+    scenarios: Pool<SuiteKey, ScenarioRecord>,
+    test_cases: Pool<ScenarioKey, TestCase>,
+    element_repositories: Pool<(), ElementRepository>,
+    data_tables: Pool<(), DataTableRecord>,
+    data_table_rows: Pool<(), (Vec<String>, Vec<Vec<String>>)>,
+    execution_lists: Pool<(), ExecutionList>,
+}
+
+struct Reader<'a> {
+    options: &'a LayoutOptions,
+    errors: Vec<TreeError>,
+    newer_schema: bool,
+    pools: Pools,
+    /// The first file of each id (data table rows apart from their metadata).
+    ids: BTreeMap<(ArtifactId, bool), String>,
+    suite_files: BTreeSet<SuiteKey>,
+    scenario_files: BTreeSet<ScenarioKey>,
+    assembled_suites: BTreeMap<SuiteKey, String>,
+    assembled_scenarios: BTreeMap<ScenarioKey, String>,
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TreeErrorKind> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        let text = error.to_string();
+        let message = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(message, _)| message)
+            .to_owned();
+        TreeErrorKind::InvalidJson {
+            line: error.line(),
+            column: error.column(),
+            message,
+        }
+    })
+}
+
+/// Parses a file that starts with a schema version, refusing newer versions before reading the rest.
+fn parse_versioned<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TreeErrorKind> {
+    if let Ok(VersionProbe { schema_version }) = serde_json::from_slice(bytes) {
+        if schema_version > SCHEMA_VERSION {
+            return Err(TreeErrorKind::NewerSchema {
+                found: schema_version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+    }
+    parse_json(bytes)
+}
+
+/// Parses an artifact file and checks that it holds the id its name promises.
+fn parse_artifact<T: DeserializeOwned>(
+    bytes: &[u8],
+    expected: &ArtifactId,
+    id_of: fn(&T) -> &ArtifactId,
+) -> Result<T, TreeErrorKind> {
+    let value: T = parse_json(bytes)?;
+    if id_of(&value) == expected {
+        Ok(value)
+    } else {
+        Err(TreeErrorKind::IdMismatch {
+            in_name: expected.clone(),
+            in_file: id_of(&value).clone(),
+        })
+    }
+}
+
+/// Takes the children a parent lists, in its order, reporting ids listed twice or without a file.
+fn take_listed<K: Ord + Clone, T>(
+    pool: &mut Pool<K, T>,
+    parent: &K,
+    parent_path: &str,
+    (kind, ids): (ArtifactKind, &[ArtifactId]),
+    errors: &mut Vec<TreeError>,
+) -> Vec<(String, T)> {
+    let mut seen = BTreeSet::new();
+    let mut children = Vec::new();
+    for id in ids {
+        let problem = if !seen.insert(id) {
+            Some(TreeErrorKind::ListedTwice { id: id.clone() })
+        } else {
+            match pool.remove(&(parent.clone(), id.clone())) {
+                Some(Parsed {
+                    path,
+                    value: Some(value),
+                }) => {
+                    children.push((path, value));
+                    None
+                }
+                Some(Parsed { value: None, .. }) => None,
+                None => Some(TreeErrorKind::MissingChild {
+                    kind,
+                    id: id.clone(),
+                }),
+            }
+        };
+        if let Some(kind) = problem {
+            errors.push(TreeError {
+                path: parent_path.to_owned(),
+                kind,
+            });
+        }
+    }
+    children
+}
+
+impl<'a> Reader<'a> {
+    fn new(options: &'a LayoutOptions) -> Self {
+        Self {
+            options,
+            errors: Vec::new(),
+            newer_schema: false,
+            pools: Pools::default(),
+            ids: BTreeMap::new(),
+            suite_files: BTreeSet::new(),
+            scenario_files: BTreeSet::new(),
+            assembled_suites: BTreeMap::new(),
+            assembled_scenarios: BTreeMap::new(),
+        }
+    }
+
+    fn report(&mut self, path: &str, kind: TreeErrorKind) {
+        self.newer_schema |= matches!(kind, TreeErrorKind::NewerSchema { .. });
+        self.errors.push(TreeError {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+
+    /// Keeps a parse result, reporting its error.
+    fn parsed<T>(&mut self, path: &str, result: Result<T, TreeErrorKind>) -> Parsed<T> {
+        let value = result.map_err(|kind| self.report(path, kind)).ok();
+        Parsed {
+            path: path.to_owned(),
+            value,
+        }
+    }
+
+    fn add(&mut self, path: &str, bytes: &[u8], limits: &ReadLimits) {
+        if let Err(kind) = self.try_add(path, bytes, limits) {
+            self.report(path, kind);
+        }
+    }
+
+    fn try_add(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        limits: &ReadLimits,
+    ) -> Result<(), TreeErrorKind> {
+        if let Some(reason) = unsafe_path_reason(path) {
+            return Err(TreeErrorKind::UnsafePath { reason });
+        }
+        let root = || TreeErrorKind::OutsideRoot {
+            root: self.options.root().to_owned(),
+        };
+        let relative = self.options.relative(path).ok_or_else(root)?;
+        if bytes.len() > limits.max_file_bytes {
+            return Err(TreeErrorKind::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_file_bytes,
+            });
+        }
+        if relative == MANIFEST_FILE {
+            self.pools.manifest = Some(self.parsed(path, parse_versioned(bytes)));
+            return Ok(());
+        }
+        let place = ArtifactPath::parse(relative).map_err(|problem| match problem {
+            PathProblem::Unknown => TreeErrorKind::UnknownFile,
+            PathProblem::InvalidId(error) => TreeErrorKind::InvalidId(error),
+        })?;
+        match place {
+            ArtifactPath::Project => {
+                self.pools.project = Some(self.parsed(path, parse_versioned(bytes)))
+            }
+            ArtifactPath::Suite { id } => {
+                self.claim(&id, false, path)?;
+                self.suite_files.insert(id.clone());
+                let parsed = self.parsed(path, parse_artifact(bytes, &id, |r: &SuiteRecord| &r.id));
+                self.pools.suites.insert(((), id), parsed);
+            }
+            ArtifactPath::Scenario { suite, id } => {
+                self.claim(&id, false, path)?;
+                self.scenario_files.insert((suite.clone(), id.clone()));
+                let parsed =
+                    self.parsed(path, parse_artifact(bytes, &id, |r: &ScenarioRecord| &r.id));
+                self.pools.scenarios.insert((suite, id), parsed);
+            }
+            ArtifactPath::TestCase {
+                suite,
+                scenario,
+                id,
+            } => {
+                self.claim(&id, false, path)?;
+                let parsed = self.parsed(path, parse_artifact(bytes, &id, |r: &TestCase| &r.id));
+                self.pools
+                    .test_cases
+                    .insert(((suite, scenario), id), parsed);
+            }
+            ArtifactPath::ElementRepository { id } => {
+                self.claim(&id, false, path)?;
+                let parsed = self.parsed(
+                    path,
+                    parse_artifact(bytes, &id, |r: &ElementRepository| &r.id),
+                );
+                self.pools.element_repositories.insert(((), id), parsed);
+            }
+            ArtifactPath::DataTable { id } => {
+                self.claim(&id, false, path)?;
+                let parsed = self.parsed(
+                    path,
+                    parse_artifact(bytes, &id, |r: &DataTableRecord| &r.id),
+                );
+                self.pools.data_tables.insert(((), id), parsed);
+            }
+            ArtifactPath::DataTableRows { id } => {
+                self.claim(&id, true, path)?;
+                let parsed =
+                    self.parsed(path, csv::decode(bytes).map_err(TreeErrorKind::InvalidCsv));
+                self.pools.data_table_rows.insert(((), id), parsed);
+            }
+            ArtifactPath::ExecutionList { id } => {
+                self.claim(&id, false, path)?;
+                let parsed =
+                    self.parsed(path, parse_artifact(bytes, &id, |r: &ExecutionList| &r.id));
+                self.pools.execution_lists.insert(((), id), parsed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the first file of an id; a second file with the same id is an error.
+    fn claim(&mut self, id: &ArtifactId, rows: bool, path: &str) -> Result<(), TreeErrorKind> {
+        match self.ids.get(&(id.clone(), rows)) {
+            Some(first) => Err(TreeErrorKind::DuplicateId {
+                id: id.clone(),
+                first: first.clone(),
+            }),
+            None => {
+                self.ids.insert((id.clone(), rows), path.to_owned());
+                Ok(())
+            }
+        }
+    }
+
+    /// Compares every file with the manifest, for files that have no other problem.
+    fn check_manifest(&mut self, files: &ProjectFiles) {
+        let Some(Parsed {
+            path: manifest_path,
+            value: Some(manifest),
+        }) = self.pools.manifest.take()
+        else {
+            return;
+        };
+        let troubled: BTreeSet<String> =
+            self.errors.iter().map(|error| error.path.clone()).collect();
+        let listed: BTreeMap<&str, &str> = manifest
+            .files
+            .iter()
+            .map(|entry| (entry.path.as_str(), entry.sha256.as_str()))
+            .collect();
+        for (path, expected) in &listed {
+            match files.get(*path) {
+                None => self.report(path, TreeErrorKind::MissingFile),
+                Some(bytes) if troubled.contains(*path) || sha256_hex(bytes) == *expected => {}
+                Some(_) => self.report(
+                    path,
+                    TreeErrorKind::ManifestMismatch {
+                        expected: (*expected).to_owned(),
+                    },
+                ),
+            }
+        }
+        for path in files.keys() {
+            if *path != manifest_path
+                && !troubled.contains(path)
+                && !listed.contains_key(path.as_str())
+            {
+                self.report(path, TreeErrorKind::NotInManifest);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<Project, TreeErrors> {
+        let project = match self.pools.project.take() {
+            Some(Parsed {
+                path,
+                value: Some(record),
+            }) => Some(self.assemble(&path, record)),
+            Some(Parsed { value: None, .. }) => None,
+            None => {
+                let path = self.options.full_path(PROJECT_FILE);
+                self.report(&path, TreeErrorKind::MissingProjectFile);
+                None
+            }
+        };
+        self.report_unplaced(project.is_some());
+        if self.newer_schema {
+            // Other files may be fine in the newer layout; the version is what to fix.
+            self.errors
+                .retain(|error| matches!(error.kind, TreeErrorKind::NewerSchema { .. }));
+        }
+        match project {
+            Some(project) if self.errors.is_empty() => Ok(project),
+            _ => {
+                self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+                Err(TreeErrors(self.errors))
+            }
+        }
+    }
+
+    fn assemble(&mut self, path: &str, record: ProjectRecord) -> Project {
+        let pools = &mut self.pools;
+        let errors = &mut self.errors;
+        let suites = take_listed(
+            &mut pools.suites,
+            &(),
+            path,
+            (ArtifactKind::Suite, &record.suites),
+            errors,
+        );
+        let repositories = (
+            ArtifactKind::ElementRepository,
+            record.element_repositories.as_slice(),
+        );
+        let element_repositories = take_listed(
+            &mut pools.element_repositories,
+            &(),
+            path,
+            repositories,
+            errors,
+        );
+        let tables = take_listed(
+            &mut pools.data_tables,
+            &(),
+            path,
+            (ArtifactKind::DataTable, &record.data_tables),
+            errors,
+        );
+        let lists = (
+            ArtifactKind::ExecutionList,
+            record.execution_lists.as_slice(),
+        );
+        let execution_lists = take_listed(&mut pools.execution_lists, &(), path, lists, errors);
+        let data_tables = tables
+            .into_iter()
+            .filter_map(|(path, table)| self.attach_rows(path, table))
+            .collect();
+        // Rows of a listed table whose JSON file is missing or unreadable are covered by that file's error.
+        let listed_tables: BTreeSet<&ArtifactId> = record.data_tables.iter().collect();
+        self.pools
+            .data_table_rows
+            .retain(|((), id), _| !listed_tables.contains(id));
+        Project {
+            suites: suites
+                .into_iter()
+                .map(|(path, suite)| self.assemble_suite(path, suite))
+                .collect(),
+            element_repositories: element_repositories
+                .into_iter()
+                .map(|(_, repository)| repository)
+                .collect(),
+            data_tables,
+            execution_lists: execution_lists.into_iter().map(|(_, list)| list).collect(),
+            id: record.id,
+            name: record.name,
+            description: record.description,
+        }
+    }
+
+    fn assemble_suite(&mut self, path: String, record: SuiteRecord) -> super::model::TestSuite {
+        let listed = (ArtifactKind::Scenario, record.scenarios.as_slice());
+        let scenarios = take_listed(
+            &mut self.pools.scenarios,
+            &record.id,
+            &path,
+            listed,
+            &mut self.errors,
+        );
+        let suite_id = record.id.clone();
+        self.assembled_suites.insert(suite_id.clone(), path);
+        let scenarios = scenarios.into_iter().map(|(path, scenario)| {
+            let key = (suite_id.clone(), scenario.id.clone());
+            let listed = (ArtifactKind::TestCase, scenario.test_cases.as_slice());
+            let cases = take_listed(
+                &mut self.pools.test_cases,
+                &key,
+                &path,
+                listed,
+                &mut self.errors,
+            );
+            self.assembled_scenarios.insert(key, path);
+            scenario.into_scenario(cases.into_iter().map(|(_, case)| case).collect())
+        });
+        let scenarios = scenarios.collect();
+        record.into_suite(scenarios)
+    }
+
+    fn attach_rows(&mut self, path: String, record: DataTableRecord) -> Option<DataTable> {
+        match self.pools.data_table_rows.remove(&((), record.id.clone())) {
+            Some(Parsed {
+                value: Some((columns, rows)),
+                ..
+            }) => Some(record.into_table(columns, rows)),
+            Some(Parsed { value: None, .. }) => None,
+            None => {
+                let missing = path
+                    .strip_suffix(".json")
+                    .map_or_else(|| path.clone(), |stem| format!("{stem}.csv"));
+                self.report(&path, TreeErrorKind::MissingRows { missing });
+                None
+            }
+        }
+    }
+
+    /// Reports readable files that no parent placed: not listed, or whose parent has no file.
+    fn report_unplaced(&mut self, project_read: bool) {
+        let project_path = self.options.full_path(PROJECT_FILE);
+        let pools = std::mem::take(&mut self.pools);
+        let mut unplaced: Vec<(String, Option<TreeErrorKind>)> = Vec::new();
+        let top_level = [
+            leftovers(pools.suites),
+            leftovers(pools.element_repositories),
+            leftovers(pools.data_tables),
+            leftovers(pools.data_table_rows),
+            leftovers(pools.execution_lists),
+        ];
+        for path in top_level.into_iter().flatten() {
+            let parent = project_read.then(|| project_path.clone());
+            unplaced.push((
+                path,
+                parent.map(|parent| TreeErrorKind::NotListed { parent }),
+            ));
+        }
+        for ((suite, _), parsed) in pools
+            .scenarios
+            .into_iter()
+            .filter(|(_, p)| p.value.is_some())
+        {
+            let present = self.suite_files.contains(&suite);
+            let problem = parent_problem(
+                self.assembled_suites.get(&suite),
+                present,
+                (ArtifactKind::Suite, &suite),
+            );
+            unplaced.push((parsed.path, problem));
+        }
+        for (((suite, scenario), _), parsed) in pools
+            .test_cases
+            .into_iter()
+            .filter(|(_, p)| p.value.is_some())
+        {
+            let key = (suite, scenario);
+            let present = self.scenario_files.contains(&key);
+            let problem = parent_problem(
+                self.assembled_scenarios.get(&key),
+                present,
+                (ArtifactKind::Scenario, &key.1),
+            );
+            unplaced.push((parsed.path, problem));
+        }
+        for (path, problem) in unplaced {
+            if let Some(kind) = problem {
+                self.report(&path, kind);
+            }
+        }
+    }
+}
+
+/// Why a readable child was not placed: its parent did not list it, or its parent has no file. Nothing when
+/// the parent has a file that could not be placed itself (that file's own error says why).
+fn parent_problem(
+    assembled: Option<&String>,
+    present: bool,
+    (kind, id): (ArtifactKind, &ArtifactId),
+) -> Option<TreeErrorKind> {
+    match assembled {
+        Some(parent_path) => Some(TreeErrorKind::NotListed {
+            parent: parent_path.clone(),
+        }),
+        None if !present => Some(TreeErrorKind::MissingParent {
+            kind,
+            id: id.clone(),
+        }),
+        None => None,
+    }
+}
+
+/// Paths of readable files left in a pool.
+fn leftovers<K, T>(pool: Pool<K, T>) -> Vec<String> {
+    pool.into_values()
+        .filter(|parsed| parsed.value.is_some())
+        .map(|parsed| parsed.path)
+        .collect()
+}
