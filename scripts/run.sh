@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the app and serves it from the local Bitbucket sandbox, which also answers the Bitbucket API.
-# Usage: scripts/run.sh [--port N] [other bitbucket-sandbox flags]
+# Usage: scripts/run.sh [bitbucket-sandbox flags, e.g. --port 8080 --latency-ms 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,7 +11,5 @@ trunk build --release --cargo-profile wasm-release --locked
 echo "==> building the sandbox"
 cargo build --release --locked -p bitbucket-sandbox
 
-args=("$@")
-[[ " ${args[*]-} " == *" --port "* ]] || args+=(--port 8080)
 echo "==> starting; open the URL printed below (Ctrl+C stops)"
-exec target/release/bitbucket-sandbox --serve dist "${args[@]}"
+exec target/release/bitbucket-sandbox --serve dist "$@"

@@ -1,19 +1,24 @@
 //! The Bitbucket connection of a project: the form, or the saved connection.
 
-use versioning_core::ConnectionForm;
+use versioning_core::bitbucket::StepStatus;
+use versioning_core::{ConnectionForm, ValidConnection};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::checklist::Checklist;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
+use crate::services::connection_check::run_connection_test;
 use crate::services::connection_store::{
-    now_iso, BrowserConnectionStore, ConnectionRecord, ConnectionStore,
+    now_iso, BrowserConnectionStore, ConnectionRecord, ConnectionStore, LastTest,
 };
 use crate::services::projects::find_project;
+use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 
@@ -48,6 +53,56 @@ fn help_card() -> Html {
     }
 }
 
+/// Runs the connection test and, when it passes, saves the connection with its result.
+fn test_and_save(
+    project_id: String,
+    form: ConnectionForm,
+    connection: ValidConnection,
+    created_at: Option<String>,
+    check: UseReducerDispatcher<CheckState>,
+    page: UseReducerDispatcher<PageState>,
+) {
+    spawn_local(async move {
+        let progress = {
+            let check = check.clone();
+            Callback::from(move |steps| check.dispatch(CheckAction::Progress(steps)))
+        };
+        let (steps, outcome) = run_connection_test(&connection, &progress).await;
+        if let Some(outcome) = &outcome {
+            let last_test = LastTest {
+                tested_at: now_iso(),
+                outcome: outcome.clone(),
+            };
+            let created_at = created_at.unwrap_or_else(now_iso);
+            let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
+            match BrowserConnectionStore.save(&project_id, &record, &connection.token) {
+                Ok(()) => page.dispatch(PageAction::Saved(record)),
+                Err(message) => page.dispatch(PageAction::SaveFailed(message)),
+            }
+        }
+        check.dispatch(CheckAction::Finished(steps, outcome));
+    });
+}
+
+fn failure_banner(check: &CheckState) -> Html {
+    let CheckState::Failed(steps) = check else {
+        return html! {};
+    };
+    let failed = steps.iter().find_map(|report| match &report.status {
+        StepStatus::Failed(error) => Some((report.step.label(), error.to_string())),
+        _ => None,
+    });
+    match failed {
+        Some((step, message)) => html! {
+            <div class="banner error" role="alert">
+                <p><strong>{ format!("Connection test failed: {step}.") }</strong>{ " Nothing was saved." }</p>
+                <p>{ message }</p>
+            </div>
+        },
+        None => html! {},
+    }
+}
+
 /// The Bitbucket page of a project.
 #[component]
 pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
@@ -63,56 +118,102 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         })
     };
     let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
+    let check = use_reducer(CheckState::default);
     let Some(project) = find_project(&project_id) else {
         return html! { <NotFoundPage /> };
     };
 
     let on_submit = {
-        let (page, form, project_id) = (page.clone(), form.clone(), project_id.clone());
+        let (page, form, check, project_id) = (
+            page.clone(),
+            form.clone(),
+            check.clone(),
+            project_id.clone(),
+        );
         Callback::from(move |_| {
             let Some(connection) = form.connection() else {
                 return;
             };
-            let created_at = page
-                .saved
-                .as_ref()
-                .map(|saved| saved.created_at.clone())
-                .unwrap_or_else(now_iso);
-            let record = ConnectionRecord::new(&form.form, &connection, created_at);
-            if store.save(&project_id, &record, &connection.token).is_ok() {
-                page.dispatch(PageAction::Saved(record));
+            if check.is_running() {
+                return;
+            }
+            let created_at = page.saved.as_ref().map(|saved| saved.created_at.clone());
+            test_and_save(
+                project_id.clone(),
+                form.form.clone(),
+                connection,
+                created_at,
+                check.dispatcher(),
+                page.dispatcher(),
+            );
+        })
+    };
+    let on_test_again = {
+        let (page, check, project_id) = (page.clone(), check.clone(), project_id.clone());
+        Callback::from(move |_| {
+            let Some(saved) = &page.saved else { return };
+            let Some(token) = store.session_token(&project_id) else {
+                return;
+            };
+            let form = saved.to_form(token);
+            let Ok(connection) = form.to_connection(&[]) else {
+                return;
+            };
+            if !check.is_running() {
+                test_and_save(
+                    project_id.clone(),
+                    form,
+                    connection,
+                    Some(saved.created_at.clone()),
+                    check.dispatcher(),
+                    page.dispatcher(),
+                );
             }
         })
     };
     let on_edit = {
-        let (page, form, project_id) = (page.clone(), form.clone(), project_id.clone());
+        let (page, form, check, project_id) = (
+            page.clone(),
+            form.clone(),
+            check.clone(),
+            project_id.clone(),
+        );
         Callback::from(move |_| {
             if let Some(saved) = &page.saved {
                 let token = store.session_token(&project_id).unwrap_or_default();
                 form.dispatch(Action::Load(saved.to_form(token)));
             }
+            check.dispatch(CheckAction::Clear);
             page.dispatch(PageAction::Edit);
         })
     };
     let on_confirm_reset = {
-        let (page, form, project_id) = (page.clone(), form.clone(), project_id.clone());
+        let (page, form, check, project_id) = (
+            page.clone(),
+            form.clone(),
+            check.clone(),
+            project_id.clone(),
+        );
         Callback::from(move |_| {
             store.remove(&project_id);
             form.dispatch(Action::Load(ConnectionForm::default()));
+            check.dispatch(CheckAction::Clear);
             page.dispatch(PageAction::Cleared);
         })
     };
+    let ask_reset = Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset);
     let body = match (&page.saved, page.shows_form()) {
         (Some(record), false) => html! {
-            <ConnectionSummary record={record.clone()} has_token={page.has_token}
-                on_edit={on_edit} on_reset={Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset)} />
+            <ConnectionSummary record={record.clone()} has_token={page.has_token} testing={check.is_running()}
+                on_edit={on_edit} on_test={on_test_again} on_reset={ask_reset} />
         },
         (saved, _) => html! {
             <ConnectionFormView
                 state={form.clone()}
                 submit_label={if saved.is_some() { "Save" } else { "Create" }}
+                busy={check.is_running()}
                 on_submit={on_submit}
-                on_reset={Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset)}
+                on_reset={ask_reset}
                 on_cancel={saved.is_some().then(|| Callback::from(page.dispatcher()).reform(|_| PageAction::CancelEdit))}
             />
         },
@@ -128,8 +229,17 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             ]} />
             <h1>{ "Bitbucket" }</h1>
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
+            if let Some(message) = &page.save_error {
+                <div class="banner error" role="alert"><p>{ message }</p></div>
+            }
+            { failure_banner(&check) }
             <div class="two-columns">
-                { body }
+                <div class="stack">
+                    { body }
+                    if let Some(steps) = check.steps() {
+                        <Checklist steps={steps.to_vec()} />
+                    }
+                </div>
                 { help_card() }
             </div>
             if page.confirming_reset {

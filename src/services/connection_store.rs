@@ -6,7 +6,17 @@
 
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
+use versioning_core::bitbucket::TestOutcome;
 use versioning_core::{ConnectionForm, ValidConnection};
+
+/// The result of the last successful connection test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastTest {
+    /// When it ran (ISO 8601, UTC).
+    pub tested_at: String,
+    /// What it found.
+    pub outcome: TestOutcome,
+}
 
 /// A saved connection, without its token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,11 +33,19 @@ pub struct ConnectionRecord {
     pub api_base_url: String,
     /// When the connection was created (ISO 8601, UTC).
     pub created_at: String,
+    /// The last successful connection test.
+    #[serde(default)]
+    pub last_test: Option<LastTest>,
 }
 
 impl ConnectionRecord {
     /// The record of a validated connection, created now.
-    pub fn new(form: &ConnectionForm, connection: &ValidConnection, created_at: String) -> Self {
+    pub fn new(
+        form: &ConnectionForm,
+        connection: &ValidConnection,
+        created_at: String,
+        last_test: LastTest,
+    ) -> Self {
         ConnectionRecord {
             name: connection.name.clone(),
             repository_url: form.repository_url.trim().to_owned(),
@@ -35,6 +53,7 @@ impl ConnectionRecord {
             pat: form.pat,
             api_base_url: form.api_base_url.trim().to_owned(),
             created_at,
+            last_test: Some(last_test),
         }
     }
 

@@ -1,4 +1,6 @@
 //! I/O of the app: browser storage and the project list.
 
+pub mod connection_check;
 pub mod connection_store;
 pub mod projects;
+pub mod transport;

@@ -17,6 +17,8 @@ pub struct PageState {
     pub editing: bool,
     /// The Reset confirmation is open.
     pub confirming_reset: bool,
+    /// Why the last save failed, if it did.
+    pub save_error: Option<String>,
 }
 
 /// What can happen on the page.
@@ -24,6 +26,8 @@ pub struct PageState {
 pub enum PageAction {
     /// A connection was saved (created or edited).
     Saved(ConnectionRecord),
+    /// The browser refused to store the connection.
+    SaveFailed(String),
     /// Open the saved connection in the form.
     Edit,
     /// Leave the form without saving.
@@ -62,7 +66,9 @@ impl Reducible for PageState {
                 next.saved = Some(record);
                 next.has_token = true;
                 next.editing = false;
+                next.save_error = None;
             }
+            PageAction::SaveFailed(message) => next.save_error = Some(message),
             PageAction::Edit => next.editing = true,
             PageAction::CancelEdit => next.editing = false,
             PageAction::AskReset => next.confirming_reset = true,

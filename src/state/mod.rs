@@ -1,5 +1,6 @@
 //! App state: one reducer (`State` + `Action`) per concern, shared through contexts.
 
+pub mod connection_check;
 pub mod connection_form;
 pub mod connection_page;
 pub mod session;

@@ -1,0 +1,102 @@
+// Shared set-up of the end-to-end tests: the sandbox serving the built app, Debian's Chromium, axe-core.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const require = createRequire(import.meta.url);
+
+/** Chromium flags for a closed network and a root user. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync',
+  '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage',
+];
+
+/** Starts the sandbox on a free port, serving dist/; resolves once it prints its address. */
+export function startSandbox(extraArgs = []) {
+  const binary = join(root, 'target', 'debug', 'bitbucket-sandbox');
+  const child = spawn(binary, ['--serve', join(root, 'dist'), '--port', '0', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  child.stderr.on('data', (chunk) => log.push(chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.on('exit', (code) => reject(new Error(`sandbox exited (${code}): ${log.join('')}`)));
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk.toString();
+      const match = buffer.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (match) {
+        const port = Number(match[2]);
+        resolve({
+          url: match[1],
+          port,
+          /** The API origin as the app sees it: another origin than the page, as in production. */
+          apiOrigin: `http://localhost:${port}`,
+          log,
+          stop: () => new Promise((done) => { child.removeAllListeners('exit'); child.on('exit', done); child.kill(); }),
+        });
+      }
+    });
+  });
+}
+
+/** Launches Debian's Chromium, never a downloaded browser. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A page in a fresh context (a new browser session), recording console messages and request URLs. */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.consoleMessages = [];
+  page.requestUrls = [];
+  page.on('console', (message) => page.consoleMessages.push(message.text()));
+  page.on('pageerror', (error) => page.consoleMessages.push(`pageerror: ${error.message}`));
+  page.on('request', (request) => page.requestUrls.push(request.url()));
+  return { context, page };
+}
+
+/** Waits until the Yew app has rendered its header. */
+export async function waitForApp(page) {
+  await page.getByRole('link', { name: 'Bitbucket Versioning' }).waitFor();
+}
+
+/** Runs axe-core in the page and returns its violations. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** Saves a full-page screenshot under e2e/screenshots/. */
+export async function screenshot(page, name) {
+  const folder = join(here, 'screenshots');
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+}
+
+/** Presses Tab until the focused element satisfies `matches` (given its tag, text and label). */
+export async function tabTo(page, matches, limit = 60) {
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      const label = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent ?? '' : '';
+      return { tag: el?.tagName ?? '', text: (el?.textContent ?? '').trim(), label: label.trim(), id: el?.id ?? '' };
+    });
+    if (matches(focused)) return focused;
+  }
+  throw new Error('focus never reached the expected element');
+}
+
+/** The demo credentials of the sandbox (crates/sandbox/demo.toml). */
+export const DEMO = {
+  cloudEmail: 'ada@example.com',
+  cloudToken: 'ATCTT-demo-ada-cloud',
+};
