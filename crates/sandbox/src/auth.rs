@@ -281,9 +281,9 @@ pub async fn authenticate(
     let now = crate::time::now_secs();
     let config = state.config();
     let caller = if path.starts_with("/2.0") {
-        cloud_caller(&config, request.headers(), now).map_err(IntoResponse::into_response)
+        cloud_caller(config, request.headers(), now).map_err(IntoResponse::into_response)
     } else {
-        dc_caller(&config, request.headers(), now).map_err(IntoResponse::into_response)
+        dc_caller(config, request.headers(), now).map_err(IntoResponse::into_response)
     };
     let (mut response, kind) = match caller {
         Ok(caller) => {

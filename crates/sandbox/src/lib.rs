@@ -25,15 +25,60 @@ pub mod store;
 pub mod time;
 
 use axum::middleware::from_fn_with_state;
+use axum::routing::MethodRouter;
 use axum::Router;
 
 pub use state::{AppState, Options};
 
+/// One API route: its path template (axum syntax), the methods it answers and its handlers.
+pub struct Route {
+    /// Path template, e.g. `/2.0/repositories/{workspace}/{repo_slug}`.
+    pub path: String,
+    /// HTTP methods served.
+    pub methods: &'static [&'static str],
+    handler: MethodRouter<AppState>,
+}
+
+impl Route {
+    /// A route.
+    pub fn new(
+        path: impl Into<String>,
+        methods: &'static [&'static str],
+        handler: MethodRouter<AppState>,
+    ) -> Route {
+        Route {
+            path: path.into(),
+            methods,
+            handler,
+        }
+    }
+}
+
+/// Every API route the sandbox serves (Cloud then Data Center), as (method, path template).
+pub fn api_routes() -> Vec<(&'static str, String)> {
+    cloud::table()
+        .into_iter()
+        .chain(datacenter::table())
+        .flat_map(|r| {
+            r.methods
+                .iter()
+                .map(move |m| (*m, r.path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn router(routes: Vec<Route>) -> Router<AppState> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, r| router.route(&r.path, r.handler))
+}
+
 /// The whole HTTP application: API routes, control endpoint, static app, and the middleware
 /// stack (outermost first: request log → CORS → faults → XSRF → authentication).
 pub fn app(state: AppState) -> Router {
-    let api = cloud::routes()
-        .merge(datacenter::routes())
+    let api = router(cloud::table())
+        .merge(router(datacenter::table()))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn_with_state(state.clone(), datacenter::xsrf));
     Router::new()

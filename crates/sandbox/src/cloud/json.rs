@@ -21,7 +21,7 @@ pub fn account(origin: &str, user: &User) -> Value {
         "display_name": user.name,
         "account_status": "active",
         "created_on": iso8601(CREATED, 0),
-        "has_2fa_enabled": null,
+        "has_2fa_enabled": false,
         "is_staff": false,
         "links": {
             "self": { "href": format!("{origin}/2.0/users/{}", encode_path(&id)) },
@@ -100,14 +100,12 @@ pub fn repository(ctx: &RepoContext<'_>, size: u64) -> Value {
                        "name": ws_name, "links": ws_links },
         "project": { "type": "project", "key": "PROJ", "name": "Default project",
                      "uuid": uuid(&format!("project:{}", ws.slug)),
-                     "links": { "self": { "href": format!("{}/2.0/workspaces/{}/projects/PROJ", ctx.origin, ws.slug) } } },
+                     "links": { "html": { "href": format!("{}/{}/workspace/projects/PROJ", ctx.origin, ws.slug) } } },
         "links": {
             "self": { "href": ctx.api() },
             "html": { "href": ctx.web() },
             "avatar": { "href": format!("{}/avatar", ctx.web()) },
-            "branches": { "href": format!("{}/refs/branches", ctx.api()) },
             "commits": { "href": format!("{}/commits", ctx.api()) },
-            "source": { "href": format!("{}/src", ctx.api()) },
             "clone": [
                 { "name": "https", "href": format!("{}.git", ctx.web()) },
                 { "name": "ssh", "href": format!("git@{host}:{}.git", ctx.full_name()) },
@@ -142,7 +140,7 @@ pub fn commit(ctx: &RepoContext<'_>, users: &[User], c: &CommitInfo) -> Value {
     out["date"] = json!(iso8601(c.author_time, c.author_offset));
     out["author"] = author;
     out["message"] = json!(c.message);
-    out["summary"] = json!({ "type": "rendered", "raw": c.message, "markup": "markdown",
+    out["summary"] = json!({ "raw": c.message, "markup": "markdown",
                              "html": format!("<p>{}</p>", escape_html(c.message.trim_end())) });
     out["parents"] = c.parents.iter().map(|p| commit_ref(ctx, p)).collect();
     out["repository"] = repository_ref(ctx);

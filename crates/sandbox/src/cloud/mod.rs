@@ -7,44 +7,69 @@ mod user;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
-use axum::Router;
 
 use crate::auth::Caller;
 use crate::config::{Access, Repository, Workspace};
 use crate::errors::{CloudError, CLOUD_NO_REPO};
 use crate::links::origin;
 use crate::state::{cloud_key, AppState};
+use crate::Route;
 
 pub use json::account;
 
 /// The Cloud routes.
-pub fn routes() -> Router<AppState> {
+pub fn table() -> Vec<Route> {
     let repo = "/2.0/repositories/{workspace}/{repo_slug}";
-    Router::new()
-        .route("/2.0/user", get(user::current))
-        .route(
+    vec![
+        Route::new("/2.0/user", &["GET"], get(user::current)),
+        Route::new(
             "/2.0/user/workspaces/{workspace}/permissions/repositories",
+            &["GET"],
             get(user::repository_permissions),
-        )
-        .route(repo, get(refs::repository))
-        .route(
-            &format!("{repo}/refs/branches"),
+        ),
+        Route::new(repo, &["GET"], get(refs::repository)),
+        Route::new(
+            format!("{repo}/refs/branches"),
+            &["GET", "POST"],
             get(refs::branches).post(refs::create_branch),
-        )
-        .route(&format!("{repo}/refs/branches/{{name}}"), get(refs::branch))
-        .route(
-            &format!("{repo}/branch-restrictions"),
+        ),
+        Route::new(
+            format!("{repo}/refs/branches/{{name}}"),
+            &["GET"],
+            get(refs::branch),
+        ),
+        Route::new(
+            format!("{repo}/branch-restrictions"),
+            &["GET"],
             get(refs::restrictions),
-        )
-        .route(&format!("{repo}/commits"), get(refs::commits_of_main))
-        .route(&format!("{repo}/commits/{{revision}}"), get(refs::commits))
-        .route(&format!("{repo}/commit/{{commit}}"), get(refs::commit))
-        .route(
-            &format!("{repo}/src"),
+        ),
+        Route::new(
+            format!("{repo}/commits"),
+            &["GET"],
+            get(refs::commits_of_main),
+        ),
+        Route::new(
+            format!("{repo}/commits/{{revision}}"),
+            &["GET"],
+            get(refs::commits),
+        ),
+        Route::new(
+            format!("{repo}/commit/{{commit}}"),
+            &["GET"],
+            get(refs::commit),
+        ),
+        Route::new(
+            format!("{repo}/src"),
+            &["GET", "POST"],
             get(src::main_root).post(src::create_commit),
-        )
-        .route(&format!("{repo}/src/{{commit}}/"), get(src::root))
-        .route(&format!("{repo}/src/{{commit}}/{{*path}}"), get(src::read))
+        ),
+        Route::new(format!("{repo}/src/{{commit}}/"), &["GET"], get(src::root)),
+        Route::new(
+            format!("{repo}/src/{{commit}}/{{*path}}"),
+            &["GET"],
+            get(src::read),
+        ),
+    ]
 }
 
 /// A Cloud repository the caller may use, with the URLs of this request.

@@ -230,7 +230,6 @@ pub async fn restrictions(
                 "pattern": r.pattern.clone().unwrap_or_default(),
                 "users": users,
                 "groups": groups,
-                "value": null,
                 "links": { "self": { "href": format!("{}/branch-restrictions/{id}", ctx.api()) } },
             })
         })

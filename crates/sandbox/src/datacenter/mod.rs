@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use crate::auth::Caller;
 use crate::config::{Access, Project, Repository};
@@ -18,43 +17,61 @@ use crate::errors::DcError;
 use crate::form::{self, FormKind};
 use crate::links::origin;
 use crate::state::{dc_key, AppState};
+use crate::Route;
 
-/// The Data Center routes.
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+/// The Data Center routes (`api/latest` and `api/1.0`; branch permissions `latest` and `2.0`).
+pub fn table() -> Vec<Route> {
+    let mut routes = Vec::new();
     for version in ["latest", "1.0"] {
         let api = format!("/rest/api/{version}");
         let repo = format!("{api}/projects/{{projectKey}}/repos/{{repositorySlug}}");
-        router = router
-            .route(
-                &format!("{api}/application-properties"),
+        routes.extend([
+            Route::new(
+                format!("{api}/application-properties"),
+                &["GET"],
                 get(repos::application_properties),
-            )
-            .route(&format!("{api}/users/{{userSlug}}"), get(repos::user))
-            .route(&format!("{api}/repos"), get(repos::search))
-            .route(&repo, get(repos::repository))
-            .route(
-                &format!("{repo}/default-branch"),
+            ),
+            Route::new(
+                format!("{api}/users/{{userSlug}}"),
+                &["GET"],
+                get(repos::user),
+            ),
+            Route::new(format!("{api}/repos"), &["GET"], get(repos::search)),
+            Route::new(repo.clone(), &["GET"], get(repos::repository)),
+            Route::new(
+                format!("{repo}/default-branch"),
+                &["GET"],
                 get(repos::default_branch),
-            )
-            .route(&format!("{repo}/branches"), get(repos::branches))
-            .route(&format!("{repo}/commits"), get(repos::commits))
-            .route(&format!("{repo}/files"), get(content::files_root))
-            .route(&format!("{repo}/files/{{*path}}"), get(content::files))
-            .route(&format!("{repo}/browse"), get(content::browse_root))
-            .route(
-                &format!("{repo}/browse/{{*path}}"),
+            ),
+            Route::new(format!("{repo}/branches"), &["GET"], get(repos::branches)),
+            Route::new(format!("{repo}/commits"), &["GET"], get(repos::commits)),
+            Route::new(format!("{repo}/files"), &["GET"], get(content::files_root)),
+            Route::new(
+                format!("{repo}/files/{{*path}}"),
+                &["GET"],
+                get(content::files),
+            ),
+            Route::new(
+                format!("{repo}/browse"),
+                &["GET"],
+                get(content::browse_root),
+            ),
+            Route::new(
+                format!("{repo}/browse/{{*path}}"),
+                &["GET", "PUT"],
                 get(content::browse).put(edit::edit_file),
-            )
-            .route(&format!("{repo}/raw/{{*path}}"), get(content::raw));
+            ),
+            Route::new(format!("{repo}/raw/{{*path}}"), &["GET"], get(content::raw)),
+        ]);
     }
     for version in ["latest", "2.0"] {
-        router = router.route(
-            &format!("/rest/branch-permissions/{version}/projects/{{projectKey}}/repos/{{repositorySlug}}/restrictions"),
+        routes.push(Route::new(
+            format!("/rest/branch-permissions/{version}/projects/{{projectKey}}/repos/{{repositorySlug}}/restrictions"),
+            &["GET"],
             get(repos::restrictions),
-        );
+        ));
     }
-    router
+    routes
 }
 
 /// A Data Center repository the caller may use.

@@ -10,7 +10,7 @@ const KEY: &str = "cloud/acme/checkout-tests";
 async fn user_and_repository_describe_the_caller_and_the_repo() {
     let sb = Sandbox::new();
     let user = get("/2.0/user")
-        .as_cloud("ada")
+        .cloud_user("ada")
         .send(&sb)
         .await
         .expect(200)
@@ -18,7 +18,7 @@ async fn user_and_repository_describe_the_caller_and_the_repo() {
     assert_eq!(user["display_name"], "Ada Admin");
     assert_eq!(user["nickname"], "ada");
     let repo = get(CLOUD_REPO)
-        .as_cloud("eve")
+        .cloud_user("eve")
         .send(&sb)
         .await
         .expect(200)
@@ -38,7 +38,7 @@ async fn repository_permissions_are_filtered_by_name() {
     let sb = Sandbox::new();
     let path = "/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22checkout-tests%22";
     let page = get(path)
-        .as_cloud("rory")
+        .cloud_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -50,14 +50,14 @@ async fn repository_permissions_are_filtered_by_name() {
     );
     let none =
         get("/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22other%22")
-            .as_cloud("ada")
+            .cloud_user("ada")
             .send(&sb)
             .await
             .expect(200)
             .json();
     assert_eq!(none["values"], json!([]));
     let bad = get("/2.0/user/workspaces/acme/permissions/repositories?q=name%20%3D")
-        .as_cloud("ada")
+        .cloud_user("ada")
         .send(&sb)
         .await;
     bad.expect(400);
@@ -77,7 +77,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
     let sb = Sandbox::new();
     for i in 0..4 {
         post(&format!("{CLOUD_REPO}/refs/branches"))
-            .as_cloud("eve")
+            .cloud_user("eve")
             .json(json!({ "name": format!("feature/b{i}"), "target": { "hash": sb.tip(KEY, "main") } }))
             .send(&sb)
             .await
@@ -86,7 +86,12 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
     let mut url = format!("{CLOUD_REPO}/refs/branches?pagelen=2&sort=name");
     let mut names = Vec::new();
     loop {
-        let page = get(&url).as_cloud("eve").send(&sb).await.expect(200).json();
+        let page = get(&url)
+            .cloud_user("eve")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json();
         names.extend(
             page["values"]
                 .as_array()
@@ -113,7 +118,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
         ]
     );
     let filtered = get(&format!("{CLOUD_REPO}/refs/branches?q=name%3D%22main%22"))
-        .as_cloud("eve")
+        .cloud_user("eve")
         .send(&sb)
         .await;
     assert_eq!(
@@ -124,7 +129,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
         1
     );
     let one = get(&format!("{CLOUD_REPO}/refs/branches/feature%2Fb1"))
-        .as_cloud("eve")
+        .cloud_user("eve")
         .send(&sb)
         .await;
     assert_eq!(
@@ -132,7 +137,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
         sb.tip(KEY, "main")
     );
     get(&format!("{CLOUD_REPO}/refs/branches/nope"))
-        .as_cloud("eve")
+        .cloud_user("eve")
         .send(&sb)
         .await
         .expect(404);
@@ -142,7 +147,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
 async fn src_lists_directories_reads_files_and_meta() {
     let sb = Sandbox::new();
     let root = get(&format!("{CLOUD_REPO}/src/main/"))
-        .as_cloud("rory")
+        .cloud_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -158,7 +163,7 @@ async fn src_lists_directories_reads_files_and_meta() {
     let raw = get(&format!(
         "{CLOUD_REPO}/src/main/test-artifacts/project.json"
     ))
-    .as_cloud("rory")
+    .cloud_user("rory")
     .send(&sb)
     .await;
     let raw = raw.expect(200);
@@ -168,14 +173,14 @@ async fn src_lists_directories_reads_files_and_meta() {
         Some("application/json")
     );
     let meta = get(&format!("{CLOUD_REPO}/src/main/README.md?format=meta"))
-        .as_cloud("rory")
+        .cloud_user("rory")
         .send(&sb)
         .await;
     let meta = meta.expect(200).json();
     assert_eq!(meta["type"], "commit_file");
     assert_eq!(meta["commit"]["hash"], sb.tip(KEY, "main"));
     let missing = get(&format!("{CLOUD_REPO}/src/main/nope.txt"))
-        .as_cloud("rory")
+        .cloud_user("rory")
         .send(&sb)
         .await
         .expect(404);
@@ -187,7 +192,7 @@ async fn a_multi_file_commit_is_a_real_git_commit() {
     let sb = Sandbox::new();
     let before = sb.tip(KEY, "main");
     post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("lee")
+        .cloud_user("lee")
         .multipart(&[
             ("test-artifacts/a.json", "{\"a\":1}"),
             ("/test-artifacts/deep/b.json", "{\"b\":2}"),
@@ -219,14 +224,14 @@ async fn a_multi_file_commit_is_a_real_git_commit() {
     let history = get(&format!(
         "{CLOUD_REPO}/commits/main?path=test-artifacts/a.json"
     ))
-    .as_cloud("lee")
+    .cloud_user("lee")
     .send(&sb)
     .await;
     let history = history.expect(200).json();
     assert_eq!(history["values"].as_array().unwrap().len(), 1);
     assert_eq!(history["values"][0]["message"], "Add two artifacts");
     let single = get(&format!("{CLOUD_REPO}/commit/{}", commit.id()))
-        .as_cloud("lee")
+        .cloud_user("lee")
         .send(&sb)
         .await
         .expect(200)
@@ -239,7 +244,7 @@ async fn urlencoded_commits_delete_with_files_and_create_branches() {
     let sb = Sandbox::new();
     let main = sb.tip(KEY, "main");
     post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("eve")
+        .cloud_user("eve")
         .form(&[
             ("files", "README.md"),
             ("branch", "feature/cleanup"),
@@ -275,14 +280,14 @@ async fn a_stale_parent_is_a_409_and_leaves_the_branch_alone() {
     let sb = Sandbox::new();
     let old = sb.tip(KEY, "main");
     post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("ada")
+        .cloud_user("ada")
         .multipart(&[("x.txt", "1")])
         .send(&sb)
         .await
         .expect(201);
     let now = sb.tip(KEY, "main");
     let r = post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("ada")
+        .cloud_user("ada")
         .multipart(&[("x.txt", "2"), ("branch", "main"), ("parents", &old)])
         .send(&sb)
         .await
@@ -296,7 +301,7 @@ async fn push_restrictions_and_permissions_refuse_commits() {
     let sb = Sandbox::new();
     let main = sb.tip(KEY, "main");
     let refused = post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("eve")
+        .cloud_user("eve")
         .multipart(&[("x.txt", "1")])
         .send(&sb)
         .await
@@ -304,7 +309,7 @@ async fn push_restrictions_and_permissions_refuse_commits() {
     assert!(refused.cloud_message().contains("branch restriction"));
     assert!(refused.cloud_message().contains("main"));
     let reader = post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("rory")
+        .cloud_user("rory")
         .multipart(&[("x.txt", "1"), ("branch", "feature/r")])
         .send(&sb)
         .await
@@ -318,12 +323,12 @@ async fn push_restrictions_and_permissions_refuse_commits() {
         .await
         .expect(201);
     get(&format!("{CLOUD_REPO}/branch-restrictions"))
-        .as_cloud("quinn")
+        .cloud_user("quinn")
         .send(&sb)
         .await
         .expect(403);
     let list = get(&format!("{CLOUD_REPO}/branch-restrictions"))
-        .as_cloud("ada")
+        .cloud_user("ada")
         .send(&sb)
         .await
         .expect(200)
@@ -331,7 +336,7 @@ async fn push_restrictions_and_permissions_refuse_commits() {
     assert_eq!(list["values"][0]["kind"], "push");
     assert_eq!(list["values"][0]["groups"][1]["name"], "leads");
     get("/2.0/repositories/acme/unknown")
-        .as_cloud("ada")
+        .cloud_user("ada")
         .send(&sb)
         .await
         .expect(404);
@@ -380,7 +385,7 @@ async fn cloud_auth_failures_have_the_real_shapes() {
     get("/2.0/user").send(&sb).await.expect(401);
     get(CLOUD_REPO).send(&sb).await.expect(404);
     let scopes = get(&format!("{CLOUD_REPO}/branch-restrictions"))
-        .as_cloud("lee")
+        .cloud_user("lee")
         .send(&sb)
         .await
         .expect(403);
@@ -439,7 +444,7 @@ async fn cloud_cors_answers_any_origin() {
         .unwrap()
         .contains("X-Atlassian-Token"));
     let simple = get("/2.0/user")
-        .as_cloud("ada")
+        .cloud_user("ada")
         .header("origin", "http://127.0.0.1:1234")
         .send(&sb)
         .await

@@ -96,13 +96,13 @@ impl Req {
     }
 
     /// Basic auth with a demo user's Cloud API token.
-    pub fn as_cloud(self, user: &str) -> Req {
+    pub fn cloud_user(self, user: &str) -> Req {
         let (email, token) = cloud(user);
         self.basic(&email, &token)
     }
 
     /// Bearer auth with a demo user's Data Center token.
-    pub fn as_dc(self, user: &str) -> Req {
+    pub fn dc_user(self, user: &str) -> Req {
         self.bearer(&format!("BBDC-demo-{user}"))
     }
 

@@ -7,7 +7,12 @@ const KEY: &str = "dc/QA/regression-suite";
 #[tokio::test]
 async fn repository_default_branch_and_branches() {
     let sb = Sandbox::new();
-    let repo = get(DC_REPO).as_dc("eve").send(&sb).await.expect(200).json();
+    let repo = get(DC_REPO)
+        .dc_user("eve")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
     assert_eq!(repo["project"]["key"], "QA");
     assert_eq!(
         repo["links"]["clone"][0]["href"],
@@ -18,13 +23,13 @@ async fn repository_default_branch_and_branches() {
         "http://localhost:7990/projects/QA/repos/regression-suite/browse"
     );
     let legacy = get("/rest/api/1.0/projects/QA/repos/regression-suite/default-branch")
-        .as_dc("eve")
+        .dc_user("eve")
         .send(&sb)
         .await;
     assert_eq!(legacy.expect(200).json()["displayId"], "main");
     for i in 0..3 {
         put(&format!("{DC_REPO}/browse/f{i}.txt"))
-            .as_dc("eve")
+            .dc_user("eve")
             .no_check()
             .multipart(&[
                 ("content", "x"),
@@ -41,7 +46,7 @@ async fn repository_default_branch_and_branches() {
         let page = get(&format!(
             "{DC_REPO}/branches?limit=2&start={start}&orderBy=ALPHABETICAL"
         ))
-        .as_dc("eve")
+        .dc_user("eve")
         .send(&sb)
         .await;
         let page = page.expect(200).json();
@@ -60,7 +65,7 @@ async fn repository_default_branch_and_branches() {
     assert_eq!(seen.len(), 4);
     assert!(seen.contains(&("main".to_string(), true)));
     let filtered = get(&format!("{DC_REPO}/branches?filterText=f1"))
-        .as_dc("eve")
+        .dc_user("eve")
         .send(&sb)
         .await
         .expect(200)
@@ -72,7 +77,7 @@ async fn repository_default_branch_and_branches() {
 async fn files_browse_raw_and_commits() {
     let sb = Sandbox::new();
     let files = get(&format!("{DC_REPO}/files?limit=1"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -80,14 +85,14 @@ async fn files_browse_raw_and_commits() {
     assert_eq!(files["values"], serde_json::json!(["README.md"]));
     assert_eq!(files["nextPageStart"], 1);
     let sub = get(&format!("{DC_REPO}/files/test-artifacts"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(200)
         .json();
     assert_eq!(sub["values"], serde_json::json!(["project.json"]));
     let lines = get(&format!("{DC_REPO}/browse/README.md?limit=1"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -95,7 +100,7 @@ async fn files_browse_raw_and_commits() {
     assert_eq!(lines["lines"][0]["text"], "# regression-suite");
     assert_eq!(lines["isLastPage"], false);
     let kind = get(&format!("{DC_REPO}/browse/test-artifacts?type=true"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -104,18 +109,18 @@ async fn files_browse_raw_and_commits() {
     let raw = get(&format!(
         "{DC_REPO}/raw/test-artifacts/project.json?at=main"
     ))
-    .as_dc("rory")
+    .dc_user("rory")
     .send(&sb)
     .await;
     assert!(raw.expect(200).text().contains("Regression"));
     let missing = get(&format!("{DC_REPO}/raw/nope?at=main"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(404);
     assert!(missing.dc_error().1.contains("NoSuchPath"));
     let commits = get(&format!("{DC_REPO}/commits?until=main&path=README.md"))
-        .as_dc("rory")
+        .dc_user("rory")
         .send(&sb)
         .await
         .expect(200)
@@ -133,7 +138,7 @@ async fn editing_a_file_commits_and_checks_conflicts() {
         async move {
             let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
             put(&format!("{DC_REPO}/browse/test-artifacts/project.json"))
-                .as_dc("lee")
+                .dc_user("lee")
                 .no_check()
                 .multipart(&refs)
                 .send(sb)
@@ -192,7 +197,7 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
     let path = format!("{DC_REPO}/browse/new.txt");
     let fields = [("content", "x"), ("branch", "feature/n")];
     let xsrf = put(&path)
-        .as_dc("eve")
+        .dc_user("eve")
         .multipart(&fields)
         .send(&sb)
         .await
@@ -215,14 +220,14 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
         .await
         .expect(200);
     put(&path)
-        .as_dc("rory")
+        .dc_user("rory")
         .no_check()
         .multipart(&fields)
         .send(&sb)
         .await
         .expect(401);
     let main = put(&path)
-        .as_dc("eve")
+        .dc_user("eve")
         .no_check()
         .multipart(&[("content", "x"), ("branch", "main")])
         .send(&sb)
@@ -231,7 +236,7 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
     assert!(message.contains("read-only"), "{message}");
     assert!(exception.ends_with("AuthorisationException"));
     put(&path)
-        .as_dc("lee")
+        .dc_user("lee")
         .no_check()
         .multipart(&[("content", "x"), ("branch", "main")])
         .send(&sb)
@@ -246,16 +251,16 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
         .expect(200);
     let restrictions =
         "/rest/branch-permissions/2.0/projects/QA/repos/regression-suite/restrictions";
-    get(restrictions).as_dc("eve").send(&sb).await.expect(401);
+    get(restrictions).dc_user("eve").send(&sb).await.expect(401);
     let list = get(restrictions)
-        .as_dc("ada")
+        .dc_user("ada")
         .send(&sb)
         .await
         .expect(200)
         .json();
     assert_eq!(list["values"][0]["type"], "read-only");
     get("/rest/branch-permissions/latest/projects/QA/repos/regression-suite/restrictions")
-        .as_dc("ada")
+        .dc_user("ada")
         .send(&sb)
         .await
         .expect(200);
@@ -294,7 +299,7 @@ async fn dc_auth_failures_and_identity() {
         .await
         .expect(401);
     let missing = get("/rest/api/latest/projects/QA/repos/nope")
-        .as_dc("eve")
+        .dc_user("eve")
         .send(&sb)
         .await
         .expect(404);
@@ -311,13 +316,13 @@ async fn dc_auth_failures_and_identity() {
         .expect(200);
     assert!(props.header("x-ausername").is_none());
     let props = get("/rest/api/1.0/application-properties")
-        .as_dc("quinn")
+        .dc_user("quinn")
         .send(&sb)
         .await
         .expect(200);
     assert_eq!(props.header("x-ausername").as_deref(), Some("quinn"));
     let me = get("/rest/api/latest/users/quinn")
-        .as_dc("quinn")
+        .dc_user("quinn")
         .send(&sb)
         .await
         .expect(200)
@@ -327,7 +332,7 @@ async fn dc_auth_failures_and_identity() {
         get(&format!(
             "/rest/api/latest/repos?projectkey=QA&name=regression-suite&permission={perm}"
         ))
-        .as_dc(user)
+        .dc_user(user)
     };
     assert_eq!(
         search("REPO_WRITE", "eve")
@@ -369,7 +374,7 @@ async fn dc_cors_is_off_by_default_and_on_with_the_switch() {
     let off = preflight().send(&sb).await;
     assert!(off.header("access-control-allow-origin").is_none());
     let plain = get(DC_REPO)
-        .as_dc("eve")
+        .dc_user("eve")
         .header("origin", "http://127.0.0.1:1")
         .send(&sb)
         .await

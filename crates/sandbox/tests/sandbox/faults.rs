@@ -26,7 +26,11 @@ async fn latency_delays_api_answers_by_the_configured_time() {
         ..Default::default()
     });
     let started = tokio::time::Instant::now();
-    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(200);
     assert_eq!(started.elapsed(), Duration::from_millis(1500));
     let started = tokio::time::Instant::now();
     get("/_sandbox/faults").send(&sb).await.expect(200);
@@ -46,7 +50,7 @@ async fn slow_bodies_and_bandwidth_stretch_the_body() {
     });
     let started = tokio::time::Instant::now();
     let body = get("/2.0/user")
-        .as_cloud("ada")
+        .cloud_user("ada")
         .send(&sb)
         .await
         .expect(200)
@@ -67,17 +71,33 @@ async fn the_rate_limit_answers_429_per_credential() {
         ..Default::default()
     });
     for _ in 0..3 {
-        get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+        get("/2.0/user")
+            .cloud_user("ada")
+            .send(&sb)
+            .await
+            .expect(200);
     }
-    let limited = get("/2.0/user").as_cloud("ada").send(&sb).await.expect(429);
+    let limited = get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(429);
     assert_eq!(
         limited.text(),
         "Rate limit for this resource has been exceeded"
     );
-    get("/2.0/user").as_cloud("lee").send(&sb).await.expect(200);
-    get(DC_REPO).as_dc("ada").send(&sb).await.expect(200);
+    get("/2.0/user")
+        .cloud_user("lee")
+        .send(&sb)
+        .await
+        .expect(200);
+    get(DC_REPO).dc_user("ada").send(&sb).await.expect(200);
     post("/_sandbox/reset").send(&sb).await.expect(200);
-    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(200);
 }
 
 #[tokio::test]
@@ -89,11 +109,19 @@ async fn queued_failures_answer_in_order_in_each_products_shape() {
         .await
         .expect(200);
     get("/_sandbox/log").send(&sb).await.expect(200);
-    let first = get("/2.0/user").as_cloud("ada").send(&sb).await.expect(503);
+    let first = get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(503);
     assert_eq!(first.json()["type"], "error");
-    let second = get(DC_REPO).as_dc("ada").send(&sb).await.expect(500);
+    let second = get(DC_REPO).dc_user("ada").send(&sb).await.expect(500);
     assert!(second.json()["errors"].is_array());
-    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(200);
+    get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(200);
     let faults = get("/_sandbox/faults").send(&sb).await.expect(200).json();
     assert_eq!(faults["fail_next"], json!([]));
     put("/_sandbox/faults")
@@ -101,7 +129,11 @@ async fn queued_failures_answer_in_order_in_each_products_shape() {
         .send(&sb)
         .await
         .expect(200);
-    get("/2.0/user").as_cloud("ada").send(&sb).await.expect(502);
+    get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(502);
     put("/_sandbox/faults")
         .json(json!({ "error_rate": 3 }))
         .send(&sb)

@@ -109,7 +109,7 @@ async fn reset_restores_the_seed_repositories() {
     let key = "cloud/acme/checkout-tests";
     let seed = sb.tip(key, "main");
     post(&format!("{CLOUD_REPO}/src"))
-        .as_cloud("ada")
+        .cloud_user("ada")
         .multipart(&[("x.txt", "1"), ("branch", "feature/z")])
         .send(&sb)
         .await
