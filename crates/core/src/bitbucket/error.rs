@@ -314,7 +314,13 @@ impl ErrorBody {
             Ok(json) => body.read_json(&json),
             Err(_) => plain_text(&body.text).into_iter().collect(),
         };
-        let joined = parts.join(" ");
+        let joined = parts
+            .iter()
+            .map(|part| part.trim())
+            .filter(|part| !part.is_empty())
+            .map(sentence)
+            .collect::<Vec<_>>()
+            .join(" ");
         body.message = Some(context.scrub(&joined)).filter(|m| !m.is_empty());
         body
     }
@@ -389,6 +395,15 @@ fn strings_at(value: &Value, key: &str) -> Option<Vec<String>> {
             .map(str::to_owned)
             .collect(),
     )
+}
+
+/// `part` ending in punctuation, so that parts read as sentences when joined.
+fn sentence(part: &str) -> String {
+    if part.ends_with(['.', '!', '?', ':']) {
+        part.to_owned()
+    } else {
+        format!("{part}.")
+    }
 }
 
 /// `message` without a final full stop, for use inside a sentence.
