@@ -1,0 +1,397 @@
+//! Properties of the artifact layout, checked on thousands of generated projects and file trees.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use versioning_core::artifacts::{
+    from_files, to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository,
+    ExecutionEntry, ExecutionList, LayoutOptions, Locator, LocatorStrategy, Project, ProjectFiles,
+    ReadLimits, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite, TreeErrorKind,
+    MAX_SLUG_LEN,
+};
+
+const CASES: u32 = 1000;
+
+/// Names that stress slugs and paths: empty, dots, slashes, reserved names, unicode, 1,000 characters,
+/// and duplicates.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(".".to_owned()),
+        Just("..".to_owned()),
+        Just("../../etc/passwd".to_owned()),
+        Just("a/b\\c".to_owned()),
+        Just("CON".to_owned()),
+        Just("Same name".to_owned()),
+        Just("x".repeat(1000)),
+        Just("Ünïcödé naïve café".to_owned()),
+        chars(12),
+        chars(12),
+        chars(12),
+    ]
+}
+
+/// Up to `max` characters: any Unicode scalar, with separators, quotes and line breaks made likely.
+/// (Built from chars rather than regexes: much cheaper to generate.)
+fn chars(max: usize) -> impl Strategy<Value = String> {
+    let special = prop::sample::select(vec![
+        ',', '"', '\n', '\r', ' ', '\t', '/', '.', '-', '_', 'A', 'z', '\u{e9}', '\u{65e5}',
+    ]);
+    prop::collection::vec(prop_oneof![any::<char>(), special], 0..max).prop_map(String::from_iter)
+}
+
+/// Cell and step text: anything, with CSV's special characters made likely.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![Just(String::new()), chars(8)]
+}
+
+fn review_state() -> impl Strategy<Value = ReviewState> {
+    prop_oneof![
+        Just(ReviewState::New),
+        Just(ReviewState::InProgress),
+        Just(ReviewState::UnderReview),
+        Just(ReviewState::Approved),
+        Just(ReviewState::Rejected),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    (text(), text(), text(), text(), text()).prop_map(
+        |(keyword, element, input, expected, comment)| Step {
+            keyword,
+            element,
+            input,
+            expected,
+            comment,
+        },
+    )
+}
+
+fn strategy() -> impl Strategy<Value = LocatorStrategy> {
+    prop_oneof![
+        Just(LocatorStrategy::Css),
+        Just(LocatorStrategy::Xpath),
+        Just(LocatorStrategy::AccessibilityId)
+    ]
+}
+
+/// Hands out ids from a counter so that every generated project has unique ids.
+struct Ids(u64);
+
+impl Ids {
+    fn next(&mut self, kind: ArtifactKind) -> ArtifactId {
+        self.0 += 1;
+        ArtifactId::derive(kind, 1, self.0)
+    }
+}
+
+type Header = (String, String, ReviewState);
+type RawCase = (Header, Vec<Step>);
+type RawScenario = (Header, Vec<RawCase>);
+type RawSuite = (Header, Vec<RawScenario>);
+type RawRepository = (Header, Vec<(String, Vec<(LocatorStrategy, String)>)>);
+type RawTable = (Header, Vec<String>, Vec<Vec<String>>);
+type RawList = (Header, (String, String, u32, u32), Vec<(usize, bool)>);
+
+fn header() -> impl Strategy<Value = Header> {
+    (name(), text(), review_state())
+}
+
+fn project() -> impl Strategy<Value = Project> {
+    let case = (header(), prop::collection::vec(step(), 0..3));
+    let scenario = (header(), prop::collection::vec(case, 0..3));
+    let suites = prop::collection::vec((header(), prop::collection::vec(scenario, 0..3)), 0..3);
+    let element = (name(), prop::collection::vec((strategy(), text()), 0..2));
+    let repositories =
+        prop::collection::vec((header(), prop::collection::vec(element, 0..3)), 0..2);
+    let rows = prop::collection::vec(prop::collection::vec(text(), 0..3), 0..3);
+    let tables = prop::collection::vec((header(), prop::collection::vec(name(), 0..3), rows), 0..2);
+    let settings = (text(), text(), any::<u32>(), any::<u32>());
+    let lists = prop::collection::vec(
+        (
+            header(),
+            settings,
+            prop::collection::vec((0usize..4, any::<bool>()), 0..3),
+        ),
+        0..2,
+    );
+    (header(), suites, repositories, tables, lists).prop_map(build)
+}
+
+fn build(
+    ((name, description, _), suites, repositories, tables, lists): (
+        Header,
+        Vec<RawSuite>,
+        Vec<RawRepository>,
+        Vec<RawTable>,
+        Vec<RawList>,
+    ),
+) -> Project {
+    let mut ids = Ids(0);
+    let mut project = Project::new(ArtifactId::new("generated").unwrap(), name);
+    project.description = description;
+    for ((name, description, review_state), scenarios) in suites {
+        let scenarios = scenarios
+            .into_iter()
+            .map(|((name, description, review_state), cases)| {
+                let test_cases = cases
+                    .into_iter()
+                    .map(|((name, description, review_state), steps)| {
+                        let id = ids.next(ArtifactKind::TestCase);
+                        TestCase {
+                            id,
+                            name,
+                            description,
+                            review_state,
+                            steps,
+                        }
+                    })
+                    .collect();
+                let id = ids.next(ArtifactKind::Scenario);
+                Scenario {
+                    id,
+                    name,
+                    description,
+                    review_state,
+                    test_cases,
+                }
+            })
+            .collect();
+        let id = ids.next(ArtifactKind::Suite);
+        project.suites.push(TestSuite {
+            id,
+            name,
+            description,
+            review_state,
+            scenarios,
+        });
+    }
+    for ((name, description, review_state), elements) in repositories {
+        let elements = elements
+            .into_iter()
+            .map(|(name, locators)| Element {
+                name,
+                locators: locators
+                    .into_iter()
+                    .map(|(strategy, value)| Locator { strategy, value })
+                    .collect(),
+            })
+            .collect();
+        let id = ids.next(ArtifactKind::ElementRepository);
+        project.element_repositories.push(ElementRepository {
+            id,
+            name,
+            description,
+            review_state,
+            elements,
+        });
+    }
+    for ((name, description, review_state), columns, rows) in tables {
+        let id = ids.next(ArtifactKind::DataTable);
+        project.data_tables.push(DataTable {
+            id,
+            name,
+            description,
+            review_state,
+            columns,
+            rows,
+        });
+    }
+    for ((name, description, review_state), (browser, environment, retries, parallel), entries) in
+        lists
+    {
+        let entries = entries
+            .into_iter()
+            .filter_map(|(index, with_table)| {
+                let suite = project.suites.get(index)?.id.clone();
+                let data_table = project
+                    .data_tables
+                    .first()
+                    .filter(|_| with_table)
+                    .map(|t| t.id.clone());
+                Some(ExecutionEntry { suite, data_table })
+            })
+            .collect();
+        let settings = RunSettings {
+            browser,
+            environment,
+            retries,
+            parallel,
+        };
+        let id = ids.next(ArtifactKind::ExecutionList);
+        project.execution_lists.push(ExecutionList {
+            id,
+            name,
+            description,
+            review_state,
+            settings,
+            entries,
+        });
+    }
+    project
+}
+
+fn read(files: &ProjectFiles) -> Result<Project, versioning_core::artifacts::TreeErrors> {
+    from_files(files, &LayoutOptions::default(), &ReadLimits::default())
+}
+
+/// Whether a repository path is safe on every OS and in URLs, as the layout promises.
+fn assert_safe_path(path: &str) {
+    let relative = path
+        .strip_prefix("test-artifacts/")
+        .expect("below the root");
+    for segment in relative.split('/') {
+        assert!(
+            !segment.is_empty() && segment != "." && segment != "..",
+            "{path}"
+        );
+        let allowed =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+        assert!(segment.chars().all(allowed), "{path}");
+        assert!(!segment.starts_with('-'), "{path}");
+        let stem = segment.split('.').next().unwrap();
+        assert!(
+            !versioning_core::artifacts::is_windows_reserved(stem),
+            "{path}"
+        );
+        if let Some((slug, _)) = stem.split_once("--") {
+            assert!(!slug.is_empty() && slug.len() <= MAX_SLUG_LEN, "{path}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn project_files_project_is_identity(project in project()) {
+        let options = LayoutOptions::default();
+        let files = to_files(&project, &options);
+        let read = read(&files).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&read, &project);
+        prop_assert_eq!(to_files(&read, &options), files);
+    }
+
+    #[test]
+    fn writing_is_deterministic_and_changes_stay_local(project in project(), new_name in name()) {
+        let options = LayoutOptions::default();
+        let files = to_files(&project, &options);
+        prop_assert_eq!(&to_files(&project.clone(), &options), &files);
+        // A no-op edit gives the same bytes.
+        let mut same = project.clone();
+        if let Some(case) = project.test_cases().next() {
+            if !case.name.trim().is_empty() {
+                same.rename(&case.id, &case.name).unwrap();
+            }
+        }
+        prop_assert_eq!(&to_files(&same, &options), &files);
+        // Changing one artifact's content changes its own file and the manifest, nothing else.
+        if let Some(case) = project.test_cases().next() {
+            let mut changed = project.clone();
+            changed.set_description(&case.id, &format!("{}!", case.description)).unwrap();
+            let after = to_files(&changed, &options);
+            let differing: Vec<&String> = files.keys().chain(after.keys()).collect::<BTreeSet<_>>()
+                .into_iter().filter(|path| files.get(*path) != after.get(*path)).collect();
+            prop_assert_eq!(differing.len(), 2, "{:?}", differing);
+            let own_file = format!("--{}.json", case.id);
+            prop_assert!(differing.iter().any(|p| p.ends_with(&own_file)));
+            prop_assert!(differing.iter().any(|p| p.ends_with("/.manifest.json")));
+            // A rename moves exactly one file.
+            if !new_name.trim().is_empty() {
+                let mut renamed = project.clone();
+                renamed.rename(&case.id, &new_name).unwrap();
+                let old_manifest = versioning_core::artifacts::manifest(&project, &options);
+                let diff = old_manifest.diff(&versioning_core::artifacts::manifest(&renamed, &options));
+                prop_assert!(diff.added.is_empty() && diff.removed.is_empty() && diff.modified.len() <= 1);
+                prop_assert!(diff.renamed.len() <= 1);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_names_give_unique_safe_paths(project in project()) {
+        let files = to_files(&project, &LayoutOptions::default());
+        for path in files.keys() {
+            assert_safe_path(path);
+        }
+        // One file per artifact, two per data table, plus project.json and the manifest: no collisions.
+        let expected = project.artifact_count() + project.data_tables.len() + 2;
+        prop_assert_eq!(files.len(), expected);
+        let lowercase: BTreeSet<String> = files.keys().map(|p| p.to_lowercase()).collect();
+        prop_assert_eq!(lowercase.len(), files.len());
+    }
+}
+
+/// Paths a reader meets: our own places (valid or with bad ids), the manifest, and garbage.
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("test-artifacts/project.json".to_owned()),
+        Just("test-artifacts/.manifest.json".to_owned()),
+        Just("test-artifacts/suites/a--s1.json".to_owned()),
+        Just("test-artifacts/suites/b--s1.json".to_owned()),
+        Just("test-artifacts/suites/s1/scenarios/c--c1.json".to_owned()),
+        Just("test-artifacts/suites/s1/scenarios/c1/test-cases/t--t1.json".to_owned()),
+        Just("test-artifacts/data-tables/d--d1.csv".to_owned()),
+        Just("test-artifacts/data-tables/d--d1.json".to_owned()),
+        Just("test-artifacts/../outside.json".to_owned()),
+        Just("elsewhere/project.json".to_owned()),
+        "test-artifacts/[a-z./-]{0,24}",
+        "\\PC{0,24}",
+    ]
+}
+
+/// Contents a reader meets: our own files, near misses, and arbitrary bytes.
+fn content() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"{}".to_vec()),
+        Just(b"{\"schema_version\": 2}".to_vec()),
+        Just(b"{\"schema_version\": 1, \"id\": \"p\", \"name\": \"\", \"description\": \"\", \"suites\": [\"s1\"], \"element_repositories\": [], \"data_tables\": [\"d1\"], \"execution_lists\": []}".to_vec()),
+        Just(b"{\"id\": \"s1\", \"name\": \"A\", \"description\": \"\", \"review_state\": \"new\", \"scenarios\": [\"c1\", \"c1\"]}".to_vec()),
+        Just(b"a,b\n\"1\",2\n".to_vec()),
+        prop::collection::vec(any::<u8>(), 0..64),
+        any::<String>().prop_map(String::into_bytes),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn foreign_trees_give_errors_per_file_and_never_panic(files in prop::collection::btree_map(path(), content(), 0..8)) {
+        let limits = ReadLimits { max_file_bytes: 48, ..ReadLimits::default() };
+        if let Err(errors) = from_files(&files, &LayoutOptions::default(), &limits) {
+            prop_assert!(!errors.0.is_empty());
+            for error in &errors.0 {
+                let known = files.contains_key(&error.path) || error.path == "test-artifacts/project.json";
+                prop_assert!(known || matches!(error.kind, TreeErrorKind::MissingFile), "{}", error);
+                prop_assert!(!error.to_string().is_empty());
+            }
+        }
+    }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES / 2))]
+
+    #[test]
+    fn damaged_trees_of_ours_give_errors_and_never_panic(project in project(), victim in any::<prop::sample::Index>(), byte in any::<u8>(), action in 0..4u8) {
+        let options = LayoutOptions::default();
+        let mut files = to_files(&project, &options);
+        let path = victim.get(&files.keys().cloned().collect::<Vec<_>>()).clone();
+        match action {
+            0 => { files.remove(&path); }
+            1 => { files.get_mut(&path).unwrap().push(byte); }
+            2 => { files.insert(format!("{path}.bak"), vec![byte]); }
+            // A copy under another slug: the same id twice.
+            _ if path.contains("--") => { files.insert(path.replacen("--", "-copy--", 1), files[&path].clone()); }
+            _ => { files.insert(format!("{path}.copy"), files[&path].clone()); }
+        }
+        let result = from_files(&files, &options, &ReadLimits::default());
+        // Damage to an artifact file is always noticed (appending a space to a JSON file keeps it valid,
+        // but the manifest's hash catches that). The manifest itself is optional and may gain whitespace.
+        if !path.ends_with("/.manifest.json") {
+            prop_assert!(result.is_err(), "{} after action {}", path, action);
+        }
+    }
+}
