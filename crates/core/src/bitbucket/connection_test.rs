@@ -26,8 +26,8 @@ use super::request::{ApiRequest, ApiResponse};
 use crate::connection::{AuthMode, ValidConnection};
 use crate::repo_url::Flavour;
 
-/// The checks, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The checks, in the order they run (and compare).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Bitbucket accepts the credentials, and who they act as.
@@ -328,7 +328,10 @@ impl ConnectionTest {
             Stage::DataCenterRepository(call) => {
                 let repository = match call.parse(response) {
                     Ok(repository) => repository,
-                    Err(error @ ApiError::InvalidCredentials { .. }) => return Err(error),
+                    Err(error @ ApiError::InvalidCredentials { .. }) => {
+                        self.fail(Step::Credentials, error);
+                        return Ok(());
+                    }
                     Err(error) => {
                         self.pass_data_center_credentials(response);
                         self.fail(Step::Repository, error);
