@@ -98,5 +98,40 @@ export async function tabTo(page, matches, limit = 60) {
 /** The demo credentials of the sandbox (crates/sandbox/demo.toml). */
 export const DEMO = {
   cloudEmail: 'ada@example.com',
-  cloudToken: 'ATCTT-demo-ada-cloud',
+  cloudToken: 'ATATT-demo-ada-cloud',
 };
+
+/** Calls the sandbox's control endpoint (`/_sandbox/...`). */
+export async function control(sandbox, path, method = 'GET', body = undefined) {
+  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Opens the Bitbucket page of the Checkout Web project directly. */
+export async function openBitbucketPage(page, sandbox) {
+  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+  await page.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+}
+
+/** Fills the connection form; `values` maps visible labels to text, `pat` ticks the PAT box. */
+export async function fillConnection(page, { pat = false, ...values }) {
+  for (const [label, value] of Object.entries(values)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+  const box = page.getByLabel('Personal access token (PAT)');
+  if ((await box.isChecked()) !== pat) await box.click();
+}
+
+/** Polls `condition` until it holds (at most `ms`), for state outside the page such as the sandbox log. */
+export async function waitUntil(condition, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -316,12 +316,12 @@ mod tests {
         let config = Config::demo();
         let ok = cloud_caller(
             &config,
-            &basic("ada@example.com", "ATCTT-demo-ada-cloud"),
+            &basic("ada@example.com", "ATATT-demo-ada-cloud"),
             0,
         )
         .unwrap();
         assert_eq!(ok.user.as_deref(), Some("ada"));
-        let err = cloud_caller(&config, &basic("ada", "ATCTT-demo-ada-cloud"), 0).unwrap_err();
+        let err = cloud_caller(&config, &basic("ada", "ATATT-demo-ada-cloud"), 0).unwrap_err();
         assert_eq!(err.status, 401);
         assert!(err.challenge);
     }

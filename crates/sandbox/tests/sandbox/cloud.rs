@@ -346,7 +346,7 @@ async fn push_restrictions_and_permissions_refuse_commits() {
 async fn cloud_auth_failures_have_the_real_shapes() {
     let sb = Sandbox::new();
     let username = get("/2.0/user")
-        .basic("ada", "ATCTT-demo-ada-cloud")
+        .basic("ada", "ATATT-demo-ada-cloud")
         .send(&sb)
         .await
         .expect(401);
@@ -360,7 +360,7 @@ async fn cloud_auth_failures_have_the_real_shapes() {
         .await
         .expect(401);
     let unscoped = get("/2.0/user")
-        .basic("ada@example.com", "ATCTT-demo-ada-unscoped")
+        .basic("ada@example.com", "ATATT-demo-ada-unscoped")
         .send(&sb)
         .await
         .expect(401);
@@ -369,7 +369,7 @@ async fn cloud_auth_failures_have_the_real_shapes() {
         "Token is invalid, expired, or not supported for this endpoint."
     );
     let expired = get("/2.0/user")
-        .basic("ada@example.com", "ATCTT-demo-ada-expired")
+        .basic("ada@example.com", "ATATT-demo-ada-expired")
         .send(&sb)
         .await
         .expect(401);
@@ -378,7 +378,7 @@ async fn cloud_auth_failures_have_the_real_shapes() {
         "Token is invalid, expired, or not supported for this endpoint."
     );
     get("/2.0/user")
-        .bearer("ATCTT-demo-ada-cloud")
+        .bearer("ATATT-demo-ada-cloud")
         .send(&sb)
         .await
         .expect(401);

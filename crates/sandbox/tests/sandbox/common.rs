@@ -70,7 +70,7 @@ pub fn put(path: &str) -> Req {
 pub fn cloud(user: &str) -> (String, String) {
     (
         format!("{user}@example.com"),
-        format!("ATCTT-demo-{user}-cloud"),
+        format!("ATATT-demo-{user}-cloud"),
     )
 }
 

@@ -155,7 +155,7 @@ async fn a_dropped_connection_still_lands_the_commit() {
     let body = "dropped.txt=landed&message=Commit+behind+a+dropped+connection";
     let auth = {
         use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode("ada@example.com:ATCTT-demo-ada-cloud")
+        base64::engine::general_purpose::STANDARD.encode("ada@example.com:ATATT-demo-ada-cloud")
     };
     let request = format!(
         "POST /2.0/repositories/acme/checkout-tests/src HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\n\
