@@ -7,7 +7,9 @@ mod support;
 
 use base64::Engine;
 use proptest::prelude::*;
-use support::{cloud, cloud_access_token, connection, data_center, TOKEN};
+use support::{
+    cloud, cloud_access_token, connection, data_center, sample_commit, sample_edit, TOKEN,
+};
 use versioning_core::bitbucket::cloud::{self as bb_cloud, CommitFiles};
 use versioning_core::bitbucket::datacenter::{self as bb_dc, EditFile};
 use versioning_core::bitbucket::{
@@ -278,28 +280,6 @@ fn fail(op: Op, connection: &versioning_core::ValidConnection, response: ApiResp
             .map(drop),
     };
     result.expect_err("an error")
-}
-
-fn sample_commit() -> CommitFiles {
-    CommitFiles {
-        branch: "main".to_owned(),
-        message: "m".to_owned(),
-        author: None,
-        parent: Some("abc".to_owned()),
-        files: vec![("a.json".to_owned(), b"{}".to_vec())],
-        deletions: Vec::new(),
-    }
-}
-
-fn sample_edit() -> EditFile {
-    EditFile {
-        path: "a.json".to_owned(),
-        content: b"{}".to_vec(),
-        message: "m".to_owned(),
-        branch: "main".to_owned(),
-        source_commit_id: Some("abc".to_owned()),
-        source_branch: None,
-    }
 }
 
 struct Row {
@@ -765,6 +745,20 @@ fn cloud_links_are_rebased_onto_a_proxy() {
     assert_eq!(
         pager.next_request().unwrap().url,
         "https://proxy.example.com/bitbucket-api/repositories/acme/checkout-tests/refs/branches?page=2"
+    );
+}
+
+#[test]
+fn a_relative_next_link_resolves_against_the_current_page() {
+    let api = Api::new(&cloud());
+    let mut pager = Pager::new(&api, bb_cloud::branches(&api, None));
+    pager.next_request().unwrap();
+    pager
+        .handle_response(&cloud_page(&["a"], Some("branches?page=2")))
+        .unwrap();
+    assert_eq!(
+        pager.next_request().unwrap().url,
+        "https://api.bitbucket.org/2.0/repositories/acme/checkout-tests/refs/branches?page=2"
     );
 }
 
