@@ -1,5 +1,5 @@
 //! Bitbucket Cloud (REST API 2.0): one function per operation, each returning a [`Call`] that describes
-//! the request and reads the answer into our [plain types](super::model).
+//! the request and reads the answer into the plain types re-exported by [`super`].
 //!
 //! Paths follow the official API description, relative to `https://api.bitbucket.org/2.0`.
 

@@ -1,5 +1,5 @@
 //! Bitbucket Data Center (REST API `latest`): one function per operation, each returning a [`Call`] that
-//! describes the request and reads the answer into our [plain types](super::model).
+//! describes the request and reads the answer into the plain types re-exported by [`super`].
 //!
 //! Paths follow the official API description, relative to `https://host[:port][/context]/rest`. Data
 //! Center has no "current user" endpoint: the user a token acts as comes from the `X-AUSERNAME` response
@@ -182,7 +182,7 @@ pub fn acting_user(response: &ApiResponse) -> Option<String> {
 /// `GET /api/latest/application-properties`: the version, and who the credentials act as.
 pub fn server_info(api: &Api) -> Call<ServerInfo> {
     let request = api.request(Method::Get, "/api/latest/application-properties", &[], true);
-    let subject = "The Bitbucket server's properties".to_owned();
+    let subject = format!("The Bitbucket REST API at {}", api.base_url());
     api.call(request, Operation::Identity, subject, |response| {
         let properties: RawProperties = json(response)?;
         Some(ServerInfo {

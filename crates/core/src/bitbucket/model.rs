@@ -101,7 +101,7 @@ pub struct CommitSummary {
     pub id: String,
     /// The message.
     pub message: String,
-    /// The author as Bitbucket shows it ("Name <email>" or a display name).
+    /// The author as Bitbucket shows it (`Name <email>` or a display name).
     pub author: Option<String>,
     /// When it was authored, RFC 3339 (UTC for Data Center).
     pub date: Option<String>,
