@@ -14,6 +14,12 @@ pub enum Route {
         /// Project id.
         id: String,
     },
+    /// The project's test artifacts: the explorer and the test-case editor.
+    #[at("/projects/:id/artifacts")]
+    Artifacts {
+        /// Project id.
+        id: String,
+    },
     /// Manage Integration, Versioning tab (the only tab so far).
     #[at("/projects/:id/integrations")]
     Integrations {

@@ -10,17 +10,16 @@ use crate::components::checklist::Checklist;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
-use crate::pages::not_found::NotFoundPage;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::services::connection_check::run_connection_test;
 use crate::services::connection_store::{
     now_iso, BrowserConnectionStore, ConnectionRecord, ConnectionStore, LastTest,
 };
-use crate::services::projects::find_project;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
+use crate::state::projects::use_project;
 
 /// Longer help on what to paste where.
 fn help_card() -> Html {
@@ -119,8 +118,9 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     };
     let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
     let check = use_reducer(CheckState::default);
-    let Some(project) = find_project(&project_id) else {
-        return html! { <NotFoundPage /> };
+    let project = match use_project(&project_id) {
+        Ok(project) => project,
+        Err(placeholder) => return placeholder,
     };
 
     let on_submit = {

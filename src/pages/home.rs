@@ -4,27 +4,36 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::status::{error_banner, loading_status};
 use crate::route::Route;
-use crate::services::projects::list_projects;
+use crate::state::projects::{use_projects, ProjectList};
 
 /// The Home page with the **Projects** list.
 #[component]
 pub fn HomePage() -> Html {
-    let projects = list_projects().into_iter().map(|project| {
-        html! {
-            <li class="card project-card">
-                <h3><Link<Route> to={Route::Project { id: project.id.clone() }}>{ &project.name }</Link<Route>></h3>
-                <p>{ &project.description }</p>
-            </li>
+    let projects = use_projects();
+    let list = match &*projects.list {
+        ProjectList::Loading => loading_status("projects"),
+        ProjectList::Failed(message) => error_banner(message),
+        ProjectList::Ready(list) => {
+            let cards = list.iter().map(|project| {
+                html! {
+                    <li class="card project-card">
+                        <h3><Link<Route> to={Route::Project { id: project.id.clone() }}>{ &project.name }</Link<Route>></h3>
+                        <p>{ &project.description }</p>
+                    </li>
+                }
+            });
+            html! { <ul class="grid" role="list">{ for cards }</ul> }
         }
-    });
+    };
     html! {
         <>
             <Breadcrumb crumbs={vec![Crumb::here("Home")]} />
             <h1>{ "Home" }</h1>
             <section aria-labelledby="projects-title">
                 <h2 id="projects-title">{ "Projects" }</h2>
-                <ul class="grid" role="list">{ for projects }</ul>
+                { list }
             </section>
         </>
     }

@@ -4,16 +4,16 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
-use crate::pages::not_found::NotFoundPage;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
-use crate::services::projects::find_project;
+use crate::state::projects::use_project;
 
 /// The integrations page, on its Versioning tab.
 #[component]
 pub fn IntegrationsPage(props: &ProjectPageProps) -> Html {
-    let Some(project) = find_project(&props.id) else {
-        return html! { <NotFoundPage /> };
+    let project = match use_project(&props.id) {
+        Ok(project) => project,
+        Err(placeholder) => return placeholder,
     };
     html! {
         <>

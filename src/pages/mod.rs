@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod artifacts;
 pub mod bitbucket;
 pub mod home;
 pub mod integrations;

@@ -1,12 +1,11 @@
-//! A project's page, with its Settings card.
+//! A project's page, with its Test artifacts and Settings cards.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
-use crate::pages::not_found::NotFoundPage;
 use crate::route::Route;
-use crate::services::projects::find_project;
+use crate::state::projects::use_project;
 
 /// Props of the project pages.
 #[derive(Properties, PartialEq)]
@@ -18,8 +17,9 @@ pub struct ProjectPageProps {
 /// The project page.
 #[component]
 pub fn ProjectPage(props: &ProjectPageProps) -> Html {
-    let Some(project) = find_project(&props.id) else {
-        return html! { <NotFoundPage /> };
+    let project = match use_project(&props.id) {
+        Ok(project) => project,
+        Err(placeholder) => return placeholder,
     };
     html! {
         <>
@@ -27,6 +27,13 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
             <h1>{ &project.name }</h1>
             <p class="lead">{ &project.description }</p>
             <div class="grid">
+                <section class="card" aria-labelledby="artifacts-title">
+                    <h2 id="artifacts-title">{ "Test artifacts" }</h2>
+                    <p>{ format!("{} test cases in {} test suites, with their element repositories, data tables and execution lists.", project.test_cases, project.suites) }</p>
+                    <Link<Route> to={Route::Artifacts { id: project.id.clone() }} classes="button subtle">
+                        { "Open test artifacts" }
+                    </Link<Route>>
+                </section>
                 <section class="card" aria-labelledby="settings-title">
                     <h2 id="settings-title">{ "Settings" }</h2>
                     <p>{ "Connect this project to the tools your team uses." }</p>

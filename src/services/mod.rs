@@ -1,6 +1,9 @@
 //! I/O of the app: browser storage and the project list.
 
+pub mod archive;
+pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
+pub mod project_store;
 pub mod projects;
 pub mod transport;

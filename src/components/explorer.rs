@@ -1,0 +1,143 @@
+//! The explorer of one project: loads it from the store, shows the tree and the open artifact, saves
+//! every edit, marks what changed since the last push or pull, and exports the project as a `.zip`.
+
+use versioning_core::artifacts::{to_files, LayoutOptions};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::artifact_details::ArtifactDetails;
+use crate::components::artifact_tree::ArtifactTree;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::name_form::NameForm;
+use crate::components::status::{error_banner, loading_status};
+use crate::pages::not_found::NotFoundPage;
+use crate::services::archive::write_zip;
+use crate::services::browser_files::offer_download;
+use crate::services::projects::StoredProject;
+use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
+use crate::state::projects::use_projects;
+
+/// Props of [`Explorer`].
+#[derive(Properties, PartialEq)]
+pub struct ExplorerProps {
+    /// Id of the project to explore.
+    pub id: AttrValue,
+}
+
+/// Downloads the project as `<id>.zip`: the files a push would write.
+fn export(stored: &StoredProject) -> Result<(), String> {
+    let files = to_files(&stored.project, &LayoutOptions::default());
+    let zip =
+        write_zip(&files).map_err(|problem| format!("{}: {}", problem.path, problem.message))?;
+    offer_download(
+        &format!("{}.zip", stored.project.id),
+        &zip,
+        "application/zip",
+    )
+}
+
+fn summary_line(state: &ExplorerState) -> String {
+    let changed = state.changes.changed.len();
+    let deleted = state.changes.deleted;
+    match (changed, deleted) {
+        (0, 0) => "No changes since the last push or pull.".to_owned(),
+        (changed, 0) => format!("{changed} artifact(s) changed since the last push or pull."),
+        (changed, deleted) => format!(
+            "{changed} artifact(s) changed and {deleted} deleted since the last push or pull."
+        ),
+    }
+}
+
+fn save_line(save: &SaveStatus) -> Html {
+    match save {
+        SaveStatus::Saved => html! { <span>{ "All changes saved in this browser." }</span> },
+        SaveStatus::Saving => html! { <span>{ "Saving…" }</span> },
+        SaveStatus::Failed(message) => html! { <span class="error-text">{ message }</span> },
+    }
+}
+
+/// The tree, the open artifact and the project's actions.
+#[component]
+pub fn Explorer(props: &ExplorerProps) -> Html {
+    let projects = use_projects();
+    let state = use_reducer(ExplorerState::default);
+    let export_error = use_state(|| None::<String>);
+    {
+        let (store, dispatcher) = (projects.store.clone(), state.dispatcher());
+        use_effect_with(props.id.clone(), move |id| {
+            let id = id.clone();
+            spawn_local(async move {
+                let loaded = store.load(&id).await.map_err(|error| error.0);
+                dispatcher.dispatch(ExplorerAction::Loaded(loaded));
+            });
+        });
+    }
+    {
+        let (store, dispatcher, stored) = (
+            projects.store.clone(),
+            state.dispatcher(),
+            state.stored.clone(),
+        );
+        use_effect_with(state.revision, move |revision| {
+            let revision = *revision;
+            if let (true, Some(stored)) = (revision > 0, stored) {
+                spawn_local(async move {
+                    dispatcher.dispatch(match store.save(&stored).await {
+                        Ok(()) => ExplorerAction::Saved(revision),
+                        Err(error) => ExplorerAction::SaveFailed(error.0),
+                    });
+                });
+            }
+        });
+    }
+    let stored = match &state.loading {
+        Loading::Pending => return loading_status("test artifacts"),
+        Loading::Missing => return html! { <NotFoundPage /> },
+        Loading::Failed(message) => return error_banner(message),
+        Loading::Done => state.stored.clone(),
+    };
+    let on_export = {
+        let export_error = export_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let result = stored.as_deref().map(export).transpose();
+            export_error.set(result.err());
+        })
+    };
+    let dispatch = Callback::from(state.dispatcher());
+    let add_suite = dispatch.reform(|name| ExplorerAction::Edit(Edit::AddSuite(name)));
+    let confirm_delete = state.confirming_delete.as_ref().map(|id| {
+        let id = id.clone();
+        html! {
+            <ConfirmDialog
+                title="Delete this artifact?"
+                body="It is deleted with everything it holds and removed from execution lists. The next push deletes it from the repository too."
+                confirm_label="Delete"
+                on_confirm={dispatch.reform(move |_| ExplorerAction::Edit(Edit::Delete(id.clone())))}
+                on_cancel={dispatch.reform(|_| ExplorerAction::CancelDelete)}
+            />
+        }
+    });
+    html! {
+        <div class="explorer">
+            <div class="explorer-bar">
+                <p class="changes" role="status">{ summary_line(&state) }{ " " }{ save_line(&state.save) }</p>
+                <button type="button" class="button subtle" onclick={on_export}>{ "Export .zip" }</button>
+            </div>
+            if let Some(message) = &*export_error {
+                { error_banner(message) }
+            }
+            if let Some(message) = &state.edit_error {
+                { error_banner(message) }
+            }
+            <div class="explorer-columns">
+                <div class="card explorer-tree">
+                    <h2>{ "Artifacts" }</h2>
+                    <ArtifactTree state={state.clone()} />
+                    <NameForm id="new-suite-name" label="Name of the new test suite" button="Add test suite" on_submit={add_suite} />
+                </div>
+                <ArtifactDetails state={state.clone()} />
+            </div>
+            { confirm_delete.unwrap_or_default() }
+        </div>
+    }
+}

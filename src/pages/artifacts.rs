@@ -1,0 +1,30 @@
+//! Test artifacts: the explorer of a project.
+
+use yew::prelude::*;
+
+use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::explorer::Explorer;
+use crate::pages::project::ProjectPageProps;
+use crate::route::Route;
+use crate::state::projects::use_project;
+
+/// The Test artifacts page of a project.
+#[component]
+pub fn ArtifactsPage(props: &ProjectPageProps) -> Html {
+    let project = match use_project(&props.id) {
+        Ok(project) => project,
+        Err(placeholder) => return placeholder,
+    };
+    html! {
+        <>
+            <Breadcrumb crumbs={vec![
+                Crumb::link("Home", Route::Home),
+                Crumb::link(project.name.clone(), Route::Project { id: project.id.clone() }),
+                Crumb::here("Test artifacts"),
+            ]} />
+            <h1>{ "Test artifacts" }</h1>
+            <p class="lead">{ format!("The test suites, scenarios, test cases and shared artifacts of {}.", project.name) }</p>
+            <Explorer id={props.id.clone()} />
+        </>
+    }
+}

@@ -1,0 +1,264 @@
+//! State of a project's explorer: the project being edited, what changed since the last push or pull,
+//! the open artifact and the tree's expanded nodes.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use versioning_core::artifacts::{ArtifactId, EditError, Project, Step};
+use yew::prelude::*;
+
+use crate::services::projects::{LocalChanges, StoredProject};
+
+/// An edit of the project, made with core's edit functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// A new test suite with this name.
+    AddSuite(String),
+    /// A new scenario in a suite.
+    AddScenario {
+        /// The suite.
+        suite: ArtifactId,
+        /// The scenario's name.
+        name: String,
+    },
+    /// A new test case in a scenario.
+    AddTestCase {
+        /// The scenario.
+        scenario: ArtifactId,
+        /// The test case's name.
+        name: String,
+    },
+    /// A new name for any artifact.
+    Rename {
+        /// The artifact.
+        id: ArtifactId,
+        /// The new name.
+        name: String,
+    },
+    /// Deletes an artifact and everything in it.
+    Delete(ArtifactId),
+    /// Appends an empty step to a test case.
+    AddStep(ArtifactId),
+    /// Replaces a step.
+    UpdateStep {
+        /// The test case.
+        case: ArtifactId,
+        /// The step's position.
+        index: usize,
+        /// The new step.
+        step: Step,
+    },
+    /// Removes a step.
+    RemoveStep {
+        /// The test case.
+        case: ArtifactId,
+        /// The step's position.
+        index: usize,
+    },
+    /// Moves a step to another position.
+    MoveStep {
+        /// The test case.
+        case: ArtifactId,
+        /// The step's position.
+        from: usize,
+        /// Its new position.
+        to: usize,
+    },
+}
+
+impl Edit {
+    /// Applies the edit; returns the artifact to open afterwards, if it changes.
+    fn apply(self, project: &mut Project) -> Result<Option<ArtifactId>, EditError> {
+        match self {
+            Edit::AddSuite(name) => project.add_suite(&name).map(Some),
+            Edit::AddScenario { suite, name } => project.add_scenario(&suite, &name).map(Some),
+            Edit::AddTestCase { scenario, name } => {
+                project.add_test_case(&scenario, &name).map(Some)
+            }
+            Edit::Rename { id, name } => project.rename(&id, &name).map(|()| None),
+            Edit::Delete(id) => project.delete(&id).map(|()| None),
+            Edit::AddStep(case) => {
+                let len = project.find_test_case(&case).map_or(0, |c| c.steps.len());
+                project
+                    .insert_step(&case, len, Step::default())
+                    .map(|()| None)
+            }
+            Edit::UpdateStep { case, index, step } => {
+                project.update_step(&case, index, step).map(|_| None)
+            }
+            Edit::RemoveStep { case, index } => project.remove_step(&case, index).map(|_| None),
+            Edit::MoveStep { case, from, to } => project.move_step(&case, from, to).map(|()| None),
+        }
+    }
+}
+
+/// Whether the edits are in the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SaveStatus {
+    /// Nothing to save.
+    #[default]
+    Saved,
+    /// A save is under way.
+    Saving,
+    /// The last save failed; the message says what to do.
+    Failed(String),
+}
+
+/// How far loading the project got.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Loading {
+    /// Being read from the store.
+    #[default]
+    Pending,
+    /// No project has this id.
+    Missing,
+    /// The store failed.
+    Failed(String),
+    /// Loaded: see [`ExplorerState::stored`].
+    Done,
+}
+
+/// What the explorer shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExplorerState {
+    /// How far loading got.
+    pub loading: Loading,
+    /// The project with its baseline, once loaded.
+    pub stored: Option<Rc<StoredProject>>,
+    /// What changed since the last push or pull.
+    pub changes: Rc<LocalChanges>,
+    /// The open artifact.
+    pub selected: Option<ArtifactId>,
+    /// Suites and scenarios whose children are shown.
+    pub expanded: BTreeSet<ArtifactId>,
+    /// Counts the edits made; each one is saved.
+    pub revision: u64,
+    /// Whether the edits are in the store.
+    pub save: SaveStatus,
+    /// Why the last edit was refused, if it was.
+    pub edit_error: Option<String>,
+    /// The artifact whose deletion waits for confirmation.
+    pub confirming_delete: Option<ArtifactId>,
+}
+
+/// What can happen in the explorer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExplorerAction {
+    /// The store answered: the project, no such project, or a failure.
+    Loaded(Result<Option<StoredProject>, String>),
+    /// Opens an artifact.
+    Select(ArtifactId),
+    /// Shows or hides a node's children.
+    Toggle(ArtifactId),
+    /// Changes the project.
+    Edit(Edit),
+    /// Asks before deleting an artifact.
+    AskDelete(ArtifactId),
+    /// Keeps the artifact.
+    CancelDelete,
+    /// The store holds the edits up to this revision.
+    Saved(u64),
+    /// The store refused a save.
+    SaveFailed(String),
+}
+
+impl ExplorerState {
+    /// The loaded project.
+    pub fn project(&self) -> Option<&Project> {
+        self.stored.as_deref().map(|stored| &stored.project)
+    }
+
+    /// Whether an artifact changed since the last push or pull.
+    pub fn is_changed(&self, id: &ArtifactId) -> bool {
+        self.changes.changed.contains(id)
+    }
+
+    /// Opens `id` and shows the nodes above it.
+    fn reveal(&mut self, id: ArtifactId) {
+        if let Some(project) = self.project() {
+            let parents: Vec<ArtifactId> = project
+                .suites
+                .iter()
+                .flat_map(|suite| {
+                    suite.scenarios.iter().filter_map(|scenario| {
+                        let holds = scenario.id == id
+                            || scenario.test_cases.iter().any(|case| case.id == id);
+                        holds.then(|| [suite.id.clone(), scenario.id.clone()])
+                    })
+                })
+                .flatten()
+                .collect();
+            self.expanded.extend(parents);
+        }
+        self.selected = Some(id);
+    }
+
+    fn edit(&mut self, edit: Edit) {
+        let Some(stored) = self.stored.as_mut() else {
+            return;
+        };
+        let stored = Rc::make_mut(stored);
+        match edit.apply(&mut stored.project) {
+            Ok(opened) => {
+                self.changes = Rc::new(stored.local_changes());
+                self.edit_error = None;
+                self.revision += 1;
+                self.save = SaveStatus::Saving;
+                let exists = |id: &ArtifactId| stored.project.artifact_ids().any(|a| a == id);
+                if self.selected.as_ref().is_some_and(|id| !exists(id)) {
+                    self.selected = None;
+                }
+                if let Some(id) = opened {
+                    self.reveal(id);
+                }
+            }
+            Err(error) => self.edit_error = Some(capitalised(&error.to_string())),
+        }
+    }
+}
+
+/// Core's messages start in lower case, to be embedded; shown alone they start with a capital.
+fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect::<String>() + "."
+    })
+}
+
+impl Reducible for ExplorerState {
+    type Action = ExplorerAction;
+
+    fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            ExplorerAction::Loaded(Ok(Some(stored))) => {
+                next = ExplorerState {
+                    loading: Loading::Done,
+                    changes: Rc::new(stored.local_changes()),
+                    stored: Some(Rc::new(stored)),
+                    ..ExplorerState::default()
+                };
+            }
+            ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
+            ExplorerAction::Loaded(Err(message)) => next.loading = Loading::Failed(message),
+            ExplorerAction::Select(id) => next.reveal(id),
+            ExplorerAction::Toggle(id) => {
+                if !next.expanded.remove(&id) {
+                    next.expanded.insert(id);
+                }
+            }
+            ExplorerAction::Edit(edit) => {
+                next.confirming_delete = None;
+                next.edit(edit);
+            }
+            ExplorerAction::AskDelete(id) => next.confirming_delete = Some(id),
+            ExplorerAction::CancelDelete => next.confirming_delete = None,
+            ExplorerAction::Saved(revision) if revision == next.revision => {
+                next.save = SaveStatus::Saved;
+            }
+            ExplorerAction::Saved(_) => {}
+            ExplorerAction::SaveFailed(message) => next.save = SaveStatus::Failed(message),
+        }
+        Rc::new(next)
+    }
+}

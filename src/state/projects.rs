@@ -1,0 +1,122 @@
+//! The project store and the list of projects, shared with every page through a context.
+
+use std::rc::Rc;
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::status::{error_banner, loading_status};
+use crate::pages::not_found::NotFoundPage;
+use crate::services::project_store::{IndexedDbProjectStore, SharedStore};
+use crate::services::projects::{list_or_seed, ProjectSummary};
+
+/// The list of projects, as far as it is known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectList {
+    /// Being read from the store.
+    #[default]
+    Loading,
+    /// Read.
+    Ready(Vec<ProjectSummary>),
+    /// The store failed; the message says what to do.
+    Failed(String),
+}
+
+/// What can happen to the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListAction {
+    /// The store answered.
+    Loaded(Result<Vec<ProjectSummary>, String>),
+}
+
+impl Reducible for ProjectList {
+    type Action = ListAction;
+
+    fn reduce(self: Rc<Self>, action: ListAction) -> Rc<Self> {
+        let ListAction::Loaded(result) = action;
+        Rc::new(match result {
+            Ok(projects) => ProjectList::Ready(projects),
+            Err(message) => ProjectList::Failed(message),
+        })
+    }
+}
+
+/// The context: the store, and the list read from it.
+#[derive(Clone, PartialEq)]
+pub struct Projects {
+    /// Where projects are kept.
+    pub store: SharedStore,
+    /// The projects as last read.
+    pub list: UseReducerHandle<ProjectList>,
+}
+
+impl Projects {
+    /// Reads the list again (after an import, for instance).
+    pub fn refresh(&self) {
+        reload(self.store.clone(), self.list.dispatcher());
+    }
+}
+
+fn reload(store: SharedStore, list: UseReducerDispatcher<ProjectList>) {
+    spawn_local(async move {
+        let result = list_or_seed(&*store).await.map_err(|error| error.0);
+        list.dispatch(ListAction::Loaded(result));
+    });
+}
+
+/// Props of [`ProjectsProvider`].
+#[derive(Properties, PartialEq)]
+pub struct ProjectsProviderProps {
+    /// The store to use; the browser's IndexedDB when not given (standalone mode).
+    #[prop_or_default]
+    pub store: Option<SharedStore>,
+    /// The part of the app that uses projects.
+    pub children: Html,
+}
+
+/// Provides [`Projects`] to its children and reads the list once mounted.
+#[component]
+pub fn ProjectsProvider(props: &ProjectsProviderProps) -> Html {
+    let store = use_memo(props.store.clone(), |store| {
+        store
+            .clone()
+            .unwrap_or_else(|| SharedStore(Rc::new(IndexedDbProjectStore::default())))
+    });
+    let list = use_reducer(ProjectList::default);
+    {
+        let list = list.dispatcher();
+        use_effect_with((*store).clone(), move |store| reload(store.clone(), list));
+    }
+    let context = Projects {
+        store: (*store).clone(),
+        list,
+    };
+    html! {
+        <ContextProvider<Projects> {context}>
+            { props.children.clone() }
+        </ContextProvider<Projects>>
+    }
+}
+
+/// The projects context; panics only if used outside [`ProjectsProvider`], a programming error.
+#[hook]
+pub fn use_projects() -> Projects {
+    use_context::<Projects>().expect("ProjectsProvider wraps the app")
+}
+
+/// The summary of one project: `Ok` once found, or `Err` with what to show meanwhile (loading), or
+/// instead (not found, store failure).
+#[hook]
+pub fn use_project(id: &str) -> Result<ProjectSummary, Html> {
+    let projects = use_projects();
+    let found = match &*projects.list {
+        ProjectList::Loading => Err(loading_status("project")),
+        ProjectList::Failed(message) => Err(error_banner(message)),
+        ProjectList::Ready(list) => list
+            .iter()
+            .find(|project| project.id == id)
+            .cloned()
+            .ok_or_else(|| html! { <NotFoundPage /> }),
+    };
+    found
+}
