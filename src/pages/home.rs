@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::project_import::ProjectImport;
 use crate::components::status::{error_banner, loading_status};
 use crate::route::Route;
 use crate::state::projects::{use_projects, ProjectList};
@@ -35,6 +36,7 @@ pub fn HomePage() -> Html {
                 <h2 id="projects-title">{ "Projects" }</h2>
                 { list }
             </section>
+            <ProjectImport />
         </>
     }
 }

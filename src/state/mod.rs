@@ -4,5 +4,6 @@ pub mod connection_check;
 pub mod connection_form;
 pub mod connection_page;
 pub mod explorer;
+pub mod import;
 pub mod projects;
 pub mod session;
