@@ -1,7 +1,7 @@
 // The walk to the Bitbucket form, its validation, saving, reload, Reset; by mouse and by keyboard.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { axeViolations, DEMO, launchBrowser, openPage, screenshot, startSandbox, tabTo, waitForApp } from './support.mjs';
+import { axeViolations, field, DEMO, launchBrowser, openPage, screenshot, startSandbox, tabTo, waitForApp } from './support.mjs';
 
 let sandbox;
 let browser;
@@ -28,14 +28,14 @@ async function walkToBitbucket(page) {
   await waitForApp(page);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Home');
   await screenshot(page, '1-home');
-  await page.getByRole('link', { name: 'Checkout Web' }).click();
+  await page.getByRole('link', { name: 'Checkout Web', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Checkout Web' }).waitFor();
   await screenshot(page, '2-project');
   await page.getByRole('link', { name: 'Manage Integration' }).click();
   await page.getByRole('heading', { level: 1, name: 'Manage Integration' }).waitFor();
   assert.equal(await page.getByRole('tab', { name: 'Versioning' }).getAttribute('aria-selected'), 'true');
   await screenshot(page, '3-integrations');
-  await page.getByRole('link', { name: 'Bitbucket' }).click();
+  await page.getByRole('link', { name: 'Bitbucket', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
 }
 
@@ -67,19 +67,19 @@ describe('connection form', () => {
       Username: 'Enter',
     };
     for (const [label, text] of Object.entries(expectations)) {
-      const field = page.getByLabel(label, { exact: true });
-      assert.equal(await field.getAttribute('aria-invalid'), 'true', label);
-      const messageId = (await field.getAttribute('aria-describedby')).split(' ').find((id) => id.endsWith('-message'));
+      const input = field(page, label);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true', label);
+      const messageId = (await input.getAttribute('aria-describedby')).split(' ').find((id) => id.endsWith('-message'));
       assert.match(await page.locator(`#${messageId}`).textContent(), new RegExp(text), label);
     }
     assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
     await screenshot(page, '5-bitbucket-errors');
 
     for (const [label, value] of Object.entries(validValues())) {
-      await page.getByLabel(label, { exact: true }).fill(value);
+      await field(page, label).fill(value);
     }
-    await page.getByLabel('Username', { exact: true }).blur();
-    await page.getByText('Bitbucket Cloud · workspace `acme` · repository `checkout-tests`').waitFor();
+    await field(page, 'Username').blur();
+    await page.getByText('Bitbucket Cloud · workspace acme · repository checkout-tests').waitFor();
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
     assert.equal(await page.locator('[data-fact=name]').textContent(), 'Checkout tests');
@@ -100,7 +100,7 @@ describe('connection form', () => {
     await screenshot(page, '7-bitbucket-reset-dialog');
     await dialog.getByRole('button', { name: 'Reset' }).click();
     await page.getByRole('button', { name: 'Create' }).waitFor();
-    assert.equal(await page.getByLabel('Connection Name', { exact: true }).inputValue(), '');
+    assert.equal(await field(page, 'Connection Name').inputValue(), '');
     await page.reload();
     await page.getByRole('button', { name: 'Create' }).waitFor();
     assert.ok(!page.consoleMessages.some((m) => m.includes(DEMO.cloudToken)), 'no console message shows the token');
@@ -111,7 +111,7 @@ describe('connection form', () => {
     const first = await openPage(browser);
     await walkToBitbucket(first.page);
     for (const [label, value] of Object.entries(validValues())) {
-      await first.page.getByLabel(label, { exact: true }).fill(value);
+      await field(first.page, label).fill(value);
     }
     await first.page.getByRole('button', { name: 'Create' }).click();
     await first.page.getByRole('heading', { name: 'Saved connection' }).waitFor();
@@ -124,7 +124,7 @@ describe('connection form', () => {
     await second.page.getByRole('heading', { name: 'Saved connection' }).waitFor();
     await second.page.getByText('Not in this browser session').waitFor();
     await second.page.getByRole('button', { name: 'Edit' }).click();
-    assert.equal(await second.page.getByLabel('Access Token', { exact: true }).inputValue(), '');
+    assert.equal(await field(second.page, 'Access Token').inputValue(), '');
     await second.context.close();
   });
 
@@ -149,7 +149,7 @@ describe('connection form', () => {
     await page.keyboard.type(values['Access Token']);
     await tabTo(page, (f) => f.tag === 'BUTTON' && f.text === 'Show');
     await page.keyboard.press('Space');
-    assert.equal(await page.getByLabel('Access Token', { exact: true }).getAttribute('type'), 'text');
+    assert.equal(await field(page, 'Access Token').getAttribute('type'), 'text');
     await tabTo(page, (f) => f.id === 'pat');
     await page.keyboard.press('Space');
     assert.equal(await page.getByLabel('Personal access token (PAT)').isChecked(), true);

@@ -121,7 +121,7 @@ export async function openBitbucketPage(page, sandbox) {
 /** Fills the connection form; `values` maps visible labels to text, `pat` ticks the PAT box. */
 export async function fillConnection(page, { pat = false, ...values }) {
   for (const [label, value] of Object.entries(values)) {
-    await page.getByLabel(label, { exact: true }).fill(value);
+    await field(page, label).fill(value);
   }
   const box = page.getByLabel('Personal access token (PAT)');
   if ((await box.isChecked()) !== pat) await box.click();
@@ -134,4 +134,10 @@ export async function waitUntil(condition, ms = 10000) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A form control by its visible label (a required field's label ends with an asterisk). */
+export function field(page, label) {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByLabel(new RegExp(`^${escaped}( \\*)?$`));
 }

@@ -116,7 +116,7 @@ async fn an_invalid_url_shows_what_to_do_and_a_valid_one_a_preview() {
     type_and_leave(&url, "https://bitbucket.org/acme/checkout-tests.git").await;
     assert_eq!(url.get_attribute("aria-invalid").as_deref(), Some("false"));
     assert!(message(&root, "repository-url")
-        .contains("Bitbucket Cloud · workspace `acme` · repository `checkout-tests`"));
+        .contains("Bitbucket Cloud · workspace acme · repository checkout-tests"));
 }
 
 #[wasm_bindgen_test]

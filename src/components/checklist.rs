@@ -3,6 +3,8 @@
 use versioning_core::bitbucket::{StepReport, StepStatus};
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
+
 /// Props of [`Checklist`].
 #[derive(Properties, PartialEq)]
 pub struct ChecklistProps {
@@ -17,7 +19,7 @@ fn line(report: &StepReport) -> Html {
         StepStatus::Passed(detail) => ("passed", "✓", "Passed", Some(detail.clone())),
         StepStatus::Failed(error) => ("failed", "✕", "Failed", Some(error.to_string())),
         StepStatus::Skipped(reason) => ("skipped", "–", "Skipped", Some(reason.clone())),
-        StepStatus::NotVisible(reason) => ("not-visible", "ⓘ", "Not visible", Some(reason.clone())),
+        StepStatus::NotVisible(reason) => ("not-visible", "i", "Not visible", Some(reason.clone())),
     };
     html! {
         <li class={classes!("check", class)} data-step={format!("{:?}", report.step)}>
@@ -25,7 +27,7 @@ fn line(report: &StepReport) -> Html {
             <div>
                 <p class="check-title">{ report.step.label() }<span class="visually-hidden">{ format!(": {state}") }</span></p>
                 if let Some(detail) = detail {
-                    <p class="check-detail">{ detail }</p>
+                    <p class="check-detail">{ code_text(&detail) }</p>
                 }
             </div>
         </li>

@@ -4,6 +4,7 @@ use versioning_core::bitbucket::TestOutcome;
 use versioning_core::parse_repository_url;
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
 use crate::services::connection_store::{ConnectionRecord, LastTest};
 
 /// Props of [`ConnectionSummary`].
@@ -117,7 +118,7 @@ pub fn ConnectionSummary(props: &ConnectionSummaryProps) -> Html {
             <h2 id="summary-title">{ "Saved connection" }</h2>
             <dl class="facts">
                 <dt>{ "Name" }</dt><dd data-fact="name">{ &record.name }</dd>
-                <dt>{ "Repository" }</dt><dd data-fact="repository">{ repository }</dd>
+                <dt>{ "Repository" }</dt><dd data-fact="repository">{ code_text(&repository) }</dd>
                 <dt>{ "Repository URL" }</dt><dd><code>{ &record.repository_url }</code></dd>
                 <dt>{ "User" }</dt><dd data-fact="user">{ &record.username }</dd>
                 <dt>{ "Authentication" }</dt><dd>{ auth }</dd>

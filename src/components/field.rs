@@ -1,6 +1,8 @@
 //! A labelled text field with helper, warning and error text under it.
 
 use web_sys::HtmlInputElement;
+
+use crate::components::code_text::code_text;
 use yew::prelude::*;
 
 /// Props of [`TextField`].

@@ -176,11 +176,11 @@ impl ConnectionForm {
         report
     }
 
-    /// Validates and, when every field is fine, builds the connection.
+    /// Validates and, when every field is fine, builds the connection; otherwise returns the report.
     pub fn to_connection(
         &self,
         taken_names: &[String],
-    ) -> Result<ValidConnection, ValidationReport> {
+    ) -> Result<ValidConnection, Box<ValidationReport>> {
         let report = self.validate(taken_names);
         match (&report.location, report.is_valid()) {
             (Some(location), true) => {
@@ -198,7 +198,7 @@ impl ConnectionForm {
                     },
                 })
             }
-            _ => Err(report),
+            _ => Err(Box::new(report)),
         }
     }
 
