@@ -14,7 +14,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[component]
 fn Harness() -> Html {
     let state = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
-    html! { <ConnectionFormView {state} on_submit={Callback::noop()} on_reset={Callback::noop()} /> }
+    html! { <ConnectionFormView {state} on_submit={Callback::noop()} on_reset={Callback::noop()} on_cancel_test={Callback::noop()} /> }
 }
 
 async fn mount() -> Element {

@@ -18,6 +18,8 @@ pub struct ConnectionFormProps {
     /// Whether a submission is running (the button says so; it is never disabled).
     #[prop_or_default]
     pub busy: bool,
+    /// Cancel the running connection test (shown while `busy`).
+    pub on_cancel_test: Callback<()>,
     /// Create was pressed and every field is valid.
     pub on_submit: Callback<()>,
     /// Reset was pressed.
@@ -182,6 +184,9 @@ pub fn ConnectionFormView(props: &ConnectionFormProps) -> Html {
                 <button type="submit" class="button primary">
                     { if props.busy { "Testing connection…" } else { props.submit_label.as_str() } }
                 </button>
+                if props.busy {
+                    <button type="button" class="button subtle" onclick={props.on_cancel_test.reform(|_| ())}>{ "Cancel test" }</button>
+                }
                 <button type="button" class="button subtle" onclick={props.on_reset.reform(|_| ())}>{ "Reset" }</button>
                 if let Some(on_cancel) = &props.on_cancel {
                     <button type="button" class="button link" onclick={on_cancel.reform(|_| ())}>{ "Cancel" }</button>

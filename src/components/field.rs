@@ -65,7 +65,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             html! { <p class="message warning"><span aria-hidden="true">{ "⚠ " }</span>{ warning }</p> }
         }
         (None, None, Some(note)) => {
-            html! { <p class="message valid"><span aria-hidden="true">{ "✓ " }</span>{ note }</p> }
+            html! { <p class="message valid"><span aria-hidden="true">{ "✓ " }</span>{ code_text(note) }</p> }
         }
         _ => html! {},
     };

@@ -16,6 +16,7 @@ use crate::services::connection_check::run_connection_test;
 use crate::services::connection_store::{
     now_iso, BrowserConnectionStore, ConnectionRecord, ConnectionStore, LastTest,
 };
+use crate::services::transport::Cancellation;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
@@ -60,13 +61,19 @@ fn test_and_save(
     created_at: Option<String>,
     check: UseReducerDispatcher<CheckState>,
     page: UseReducerDispatcher<PageState>,
+    cancellation: Cancellation,
 ) {
     spawn_local(async move {
         let progress = {
             let check = check.clone();
             Callback::from(move |steps| check.dispatch(CheckAction::Progress(steps)))
         };
-        let (steps, outcome) = run_connection_test(&connection, &progress).await;
+        let Some((steps, outcome)) =
+            run_connection_test(&connection, &progress, &cancellation).await
+        else {
+            check.dispatch(CheckAction::Clear);
+            return;
+        };
         if let Some(outcome) = &outcome {
             let last_test = LastTest {
                 tested_at: now_iso(),
@@ -75,7 +82,7 @@ fn test_and_save(
             let created_at = created_at.unwrap_or_else(now_iso);
             let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
             match BrowserConnectionStore.save(&project_id, &record, &connection.token) {
-                Ok(()) => page.dispatch(PageAction::Saved(record)),
+                Ok(()) => page.dispatch(PageAction::Saved(Box::new(record))),
                 Err(message) => page.dispatch(PageAction::SaveFailed(message)),
             }
         }
@@ -118,6 +125,36 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     };
     let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
     let check = use_reducer(CheckState::default);
+    // The running connection test, cancelled when a new one starts or the page goes away.
+    let job = use_mut_ref(|| None::<Cancellation>);
+    {
+        let job = job.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(running) = job.borrow_mut().take() {
+                    running.cancel();
+                }
+            }
+        });
+    }
+    let start_job = {
+        let job = job.clone();
+        move || {
+            let fresh = Cancellation::new();
+            if let Some(previous) = job.borrow_mut().replace(fresh.clone()) {
+                previous.cancel();
+            }
+            fresh
+        }
+    };
+    let on_cancel_test = {
+        let job = job.clone();
+        Callback::from(move |_| {
+            if let Some(running) = job.borrow_mut().take() {
+                running.cancel();
+            }
+        })
+    };
     let project = match use_project(&project_id) {
         Ok(project) => project,
         Err(placeholder) => return placeholder,
@@ -130,6 +167,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             check.clone(),
             project_id.clone(),
         );
+        let start_job = start_job.clone();
         Callback::from(move |_| {
             let Some(connection) = form.connection() else {
                 return;
@@ -145,6 +183,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 created_at,
                 check.dispatcher(),
                 page.dispatcher(),
+                start_job(),
             );
         })
     };
@@ -167,6 +206,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                     Some(saved.created_at.clone()),
                     check.dispatcher(),
                     page.dispatcher(),
+                    start_job(),
                 );
             }
         })
@@ -212,6 +252,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 state={form.clone()}
                 submit_label={if saved.is_some() { "Save" } else { "Create" }}
                 busy={check.is_running()}
+                on_cancel_test={on_cancel_test}
                 on_submit={on_submit}
                 on_reset={ask_reset}
                 on_cancel={saved.is_some().then(|| Callback::from(page.dispatcher()).reform(|_| PageAction::CancelEdit))}

@@ -1,11 +1,15 @@
-//! Executes core's request descriptions with the browser's `fetch`: a timeout, no cookies, and exactly
-//! the headers the description carries.
+//! Executes core's request descriptions with the browser's `fetch`: a timeout, cancellation, bounded
+//! concurrency, no cookies, and exactly the headers the description carries.
 
+use futures::stream::{self, StreamExt};
 use gloo_net::http::{Headers, RequestBuilder};
 use js_sys::Uint8Array;
-use versioning_core::bitbucket::{ApiError, ApiRequest, ApiResponse, Method, RequestBody};
+use versioning_core::bitbucket::{
+    ApiError, ApiRequest, ApiResponse, Method, MultipartPart, RequestBody,
+};
 use versioning_core::Flavour;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     AbortController, Blob, BlobPropertyBag, FormData, RequestCredentials, UrlSearchParams,
 };
@@ -13,10 +17,89 @@ use web_sys::{
 /// How long one request may take before it is abandoned.
 pub const REQUEST_TIMEOUT_MS: u32 = 30_000;
 
+/// Cancels every request of one job (a connection test, a push): cancelling aborts the requests in
+/// flight and makes later ones fail at once with [`ApiError::Cancelled`].
+#[derive(Clone, Debug)]
+pub struct Cancellation {
+    controller: AbortController,
+}
+
+impl Cancellation {
+    /// A job that has not been cancelled.
+    pub fn new() -> Self {
+        Cancellation {
+            controller: AbortController::new()
+                .expect("AbortController exists in every supported browser"),
+        }
+    }
+
+    /// Cancels the job.
+    pub fn cancel(&self) {
+        self.controller.abort();
+    }
+
+    /// Whether the job was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.controller.signal().aborted()
+    }
+}
+
+impl Default for Cancellation {
+    fn default() -> Self {
+        Cancellation::new()
+    }
+}
+
 /// Sends one request and returns whatever status came back; fails only when no answer was readable.
-pub async fn execute(request: &ApiRequest, flavour: Flavour) -> Result<ApiResponse, ApiError> {
+pub async fn execute(
+    request: &ApiRequest,
+    flavour: Flavour,
+    cancellation: &Cancellation,
+) -> Result<ApiResponse, ApiError> {
+    if cancellation.is_cancelled() {
+        return Err(ApiError::Cancelled);
+    }
     let failed = || ApiError::from_fetch_failure(flavour, is_cross_origin(&request.url));
+    // One controller per request, aborted by its own timeout or by the job's cancellation.
     let controller = AbortController::new().map_err(|_| failed())?;
+    let forward_abort = {
+        let controller = controller.clone();
+        Closure::<dyn FnMut()>::new(move || controller.abort())
+    };
+    let job_signal = cancellation.controller.signal();
+    let _ = job_signal
+        .add_event_listener_with_callback("abort", forward_abort.as_ref().unchecked_ref());
+    let timer = {
+        let controller = controller.clone();
+        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || controller.abort())
+    };
+    let outcome = send(request, &controller).await;
+    drop(timer);
+    let _ = job_signal
+        .remove_event_listener_with_callback("abort", forward_abort.as_ref().unchecked_ref());
+    match outcome {
+        Ok(response) => Ok(response),
+        Err(_) if cancellation.is_cancelled() => Err(ApiError::Cancelled),
+        Err(_) if controller.signal().aborted() => Err(ApiError::Timeout),
+        Err(_) => Err(failed()),
+    }
+}
+
+/// Sends requests with at most `limit` in flight at once; the answers come back in request order.
+pub async fn execute_all(
+    requests: &[ApiRequest],
+    flavour: Flavour,
+    limit: usize,
+    cancellation: &Cancellation,
+) -> Vec<Result<ApiResponse, ApiError>> {
+    stream::iter(requests)
+        .map(|request| execute(request, flavour, cancellation))
+        .buffered(limit.max(1))
+        .collect()
+        .await
+}
+
+async fn send(request: &ApiRequest, controller: &AbortController) -> Result<ApiResponse, JsValue> {
     let headers = Headers::new();
     for (name, value) in &request.headers {
         headers.append(name, value);
@@ -29,33 +112,19 @@ pub async fn execute(request: &ApiRequest, flavour: Flavour) -> Result<ApiRespon
     let prepared = match &request.body {
         None => builder.build(),
         Some(RequestBody::Json(text)) => builder.body(text.clone()),
-        Some(RequestBody::Form(pairs)) => {
-            builder.body(form_urlencoded(pairs).map_err(|_| failed())?)
-        }
-        Some(RequestBody::Multipart(parts)) => {
-            builder.body(multipart(parts).map_err(|_| failed())?)
-        }
+        Some(RequestBody::Form(pairs)) => builder.body(form_urlencoded(pairs)?),
+        Some(RequestBody::Multipart(parts)) => builder.body(multipart(parts)?),
     }
-    .map_err(|_| failed())?;
-
-    let timer = {
-        let controller = controller.clone();
-        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || controller.abort())
-    };
-    let sent = prepared.send().await;
-    let timed_out = controller.signal().aborted();
-    drop(timer);
-    let response = match sent {
-        Ok(response) => response,
-        Err(_) if timed_out => return Err(ApiError::Timeout),
-        Err(_) => return Err(failed()),
-    };
+    .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let response = prepared
+        .send()
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let headers = response.headers().entries().collect();
-    let body = match response.binary().await {
-        Ok(body) => body,
-        Err(_) if controller.signal().aborted() => return Err(ApiError::Timeout),
-        Err(_) => return Err(failed()),
-    };
+    let body = response
+        .binary()
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
     Ok(ApiResponse {
         status: response.status(),
         headers,
@@ -80,7 +149,7 @@ fn form_urlencoded(pairs: &[(String, String)]) -> Result<UrlSearchParams, JsValu
 }
 
 /// A `FormData` body; file parts go as blobs so their bytes are sent exactly.
-fn multipart(parts: &[versioning_core::bitbucket::MultipartPart]) -> Result<FormData, JsValue> {
+fn multipart(parts: &[MultipartPart]) -> Result<FormData, JsValue> {
     let form = FormData::new()?;
     for part in parts {
         match &part.filename {

@@ -25,7 +25,7 @@ pub struct PageState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageAction {
     /// A connection was saved (created or edited).
-    Saved(ConnectionRecord),
+    Saved(Box<ConnectionRecord>),
     /// The browser refused to store the connection.
     SaveFailed(String),
     /// Open the saved connection in the form.
@@ -63,7 +63,7 @@ impl Reducible for PageState {
         let mut next = (*self).clone();
         match action {
             PageAction::Saved(record) => {
-                next.saved = Some(record);
+                next.saved = Some(*record);
                 next.has_token = true;
                 next.editing = false;
                 next.save_error = None;

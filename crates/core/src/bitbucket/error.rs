@@ -177,6 +177,8 @@ pub enum ApiError {
     },
     /// No answer in time.
     Timeout,
+    /// The user cancelled the operation before Bitbucket answered.
+    Cancelled,
     /// An answer that is not what the API sends (HTML from a proxy, unreadable JSON, a stray status).
     UnexpectedResponse {
         /// The HTTP status.
@@ -554,6 +556,7 @@ impl fmt::Display for ApiError {
             ApiError::Timeout => f.write_str(
                 "Bitbucket did not answer in time. Try again; if it keeps happening, check the network.",
             ),
+            ApiError::Cancelled => f.write_str("Cancelled before Bitbucket answered."),
             ApiError::UnexpectedResponse { status, excerpt } => {
                 write!(f, "Bitbucket sent an answer this app cannot read (HTTP {status})")?;
                 if !excerpt.is_empty() {
