@@ -173,7 +173,7 @@ impl ExplorerState {
         self.changes.changed.contains(id)
     }
 
-    /// Opens `id` and shows the nodes above it.
+    /// Opens `id`, shows the nodes above it and its own children.
     fn reveal(&mut self, id: ArtifactId) {
         if let Some(project) = self.project() {
             let parents: Vec<ArtifactId> = project
@@ -190,6 +190,7 @@ impl ExplorerState {
                 .collect();
             self.expanded.extend(parents);
         }
+        self.expanded.insert(id.clone());
         self.selected = Some(id);
     }
 

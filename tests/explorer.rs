@@ -1,0 +1,214 @@
+//! The explorer in a real browser: the tree of a demo project, and a step edit marked as changed and
+//! saved to the store.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use bitbucket_versioning::components::explorer::Explorer;
+use bitbucket_versioning::services::project_store::{ProjectStore, SharedStore, StoreFuture};
+use bitbucket_versioning::services::projects::{ProjectSummary, StoredProject};
+use bitbucket_versioning::state::projects::ProjectsProvider;
+use versioning_core::artifacts::demo;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A store in memory, holding the demo projects at their baseline.
+#[derive(Default)]
+struct MemoryStore {
+    projects: RefCell<BTreeMap<String, StoredProject>>,
+    saves: RefCell<usize>,
+}
+
+impl MemoryStore {
+    fn with_demos() -> Rc<Self> {
+        let store = MemoryStore::default();
+        for project in demo::demo_projects() {
+            let stored = StoredProject::at_baseline(project);
+            store
+                .projects
+                .borrow_mut()
+                .insert(stored.project.id.to_string(), stored);
+        }
+        Rc::new(store)
+    }
+}
+
+impl ProjectStore for MemoryStore {
+    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
+        let list = self
+            .projects
+            .borrow()
+            .values()
+            .map(StoredProject::summary)
+            .collect();
+        Box::pin(async move { Ok(list) })
+    }
+
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
+        let found = self.projects.borrow().get(id).cloned();
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        *self.saves.borrow_mut() += 1;
+        self.projects
+            .borrow_mut()
+            .insert(stored.project.id.to_string(), stored.clone());
+        Box::pin(async { Ok(()) })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        self.projects.borrow_mut().remove(id);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HarnessProps {
+    store: SharedStore,
+}
+
+#[component]
+fn Harness(props: &HarnessProps) -> Html {
+    html! {
+        <ProjectsProvider store={props.store.clone()}>
+            <Explorer id="checkout-web" />
+        </ProjectsProvider>
+    }
+}
+
+async fn mount(store: Rc<MemoryStore>) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let props = HarnessProps {
+        store: SharedStore(store),
+    };
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), props).render();
+    until(&root, |root| {
+        root.query_selector(".artifact-tree").unwrap().is_some()
+    })
+    .await;
+    root
+}
+
+/// Lets Yew and the store's futures run until `done` holds (a bounded number of rounds).
+async fn until(root: &Element, done: impl Fn(&Element) -> bool) {
+    for _ in 0..50 {
+        yew::scheduler::flush().await;
+        if done(root) {
+            return;
+        }
+    }
+    panic!("the explorer did not reach the expected state");
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.text_content())
+        .collect()
+}
+
+fn button(root: &Element, selector: &str, text: &str) -> HtmlElement {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .find(|node| node.text_content().as_deref() == Some(text))
+        .unwrap_or_else(|| panic!("no {selector} with text {text}"))
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn renders_the_tree_of_a_demo_project() {
+    let root = mount(MemoryStore::with_demos()).await;
+    let project = &demo::demo_projects()[0];
+    let suites: Vec<String> = project.suites.iter().map(|s| s.name.clone()).collect();
+    let groups = texts(&root, ".tree-group h3");
+    assert_eq!(
+        groups,
+        [
+            "Test suites",
+            "Element repositories",
+            "Data tables",
+            "Execution lists"
+        ]
+    );
+    let nodes = texts(&root, ".node");
+    for suite in &suites {
+        assert!(nodes.contains(suite), "suite {suite} in {nodes:?}");
+    }
+    assert!(nodes.contains(&project.element_repositories[0].name));
+    assert!(nodes.contains(&project.execution_lists[0].name));
+    assert!(texts(&root, ".badge.changed").is_empty());
+
+    let suite = &project.suites[0];
+    let disclosure = root
+        .query_selector(&format!("button[aria-label='Contents of {}']", suite.name))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        disclosure.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    disclosure.unchecked_into::<HtmlElement>().click();
+    until(&root, |root| {
+        texts(root, ".node").contains(&suite.scenarios[0].name)
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn editing_a_step_marks_the_test_case_changed_and_saves_it() {
+    let store = MemoryStore::with_demos();
+    let root = mount(store.clone()).await;
+    let project = &demo::demo_projects()[0];
+    let scenario = &project.suites[0].scenarios[0];
+    let case = &scenario.test_cases[0];
+    button(&root, ".node", &project.suites[0].name).click();
+    until(&root, |root| texts(root, ".node").contains(&scenario.name)).await;
+    button(&root, ".node", &scenario.name).click();
+    until(&root, |root| texts(root, ".node").contains(&case.name)).await;
+    button(&root, ".node", &case.name).click();
+    until(&root, |root| {
+        root.query_selector("#step-1-keyword").unwrap().is_some()
+    })
+    .await;
+
+    let keyword: HtmlInputElement = root
+        .query_selector("#step-1-keyword")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    keyword.set_value("Open");
+    keyword
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    until(&root, |root| !texts(root, ".badge.changed").is_empty()).await;
+
+    let changed_row = root
+        .query_selector(".tree-row.selected")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(changed_row.contains(&case.name) && changed_row.contains("Changed"));
+    until(&root, |_| *store.saves.borrow() > 0).await;
+    let saved = store.projects.borrow()["checkout-web"].clone();
+    assert_eq!(
+        saved.project.find_test_case(&case.id).unwrap().steps[0].keyword,
+        "Open"
+    );
+    assert!(saved.local_changes().changed.contains(&case.id));
+    let status = texts(&root, ".changes").concat();
+    assert!(
+        status.contains("changed since the last push or pull"),
+        "{status}"
+    );
+}

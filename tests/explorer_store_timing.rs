@@ -1,0 +1,54 @@
+//! How long the IndexedDB store takes to save and load a project of 10,000 test cases, logged for the
+//! record (no timed assertions: machines differ).
+#![cfg(target_arch = "wasm32")]
+
+use bitbucket_versioning::services::project_store::{IndexedDbProjectStore, ProjectStore};
+use bitbucket_versioning::services::projects::StoredProject;
+use js_sys::Date;
+use versioning_core::artifacts::generate::synthetic_project;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Runs `work` and logs how long it took.
+async fn timed<T>(label: &str, work: impl std::future::Future<Output = T>) -> T {
+    let start = Date::now();
+    let result = work.await;
+    console_log!("{label}: {:.0} ms", Date::now() - start);
+    result
+}
+
+#[wasm_bindgen_test]
+async fn saves_and_loads_ten_thousand_test_cases() {
+    let project = timed("generate 10,000 test cases", async {
+        synthetic_project(11, 10_000)
+    })
+    .await;
+    let stored = timed("baseline manifest", async {
+        StoredProject::at_baseline(project)
+    })
+    .await;
+    let json_bytes = serde_json::to_string(&stored).unwrap().len();
+    console_log!("stored record: {:.1} MB of JSON", json_bytes as f64 / 1e6);
+    let store = IndexedDbProjectStore::default();
+    timed("save to IndexedDB", store.save(&stored))
+        .await
+        .unwrap();
+    let fresh = IndexedDbProjectStore::default();
+    let loaded = timed(
+        "load from IndexedDB (new connection)",
+        fresh.load(stored.project.id.as_str()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(loaded, stored);
+    let changes = timed("changes since baseline (manifest + diff)", async {
+        loaded.local_changes()
+    })
+    .await;
+    assert!(changes.changed.is_empty());
+    let listed = timed("list summaries", fresh.list()).await.unwrap();
+    assert!(listed.iter().any(|summary| summary.test_cases == 10_000));
+    fresh.delete(stored.project.id.as_str()).await.unwrap();
+}
