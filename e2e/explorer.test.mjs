@@ -1,0 +1,141 @@
+// The Test artifacts explorer: edit a step, reload, export the .zip, import it into a new browser
+// session, and the page's accessibility.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { inflateRawSync } from 'node:zlib';
+import { axeViolations, launchBrowser, openPage, screenshot, startSandbox, waitForApp } from './support.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+/** The entries of a .zip (name → bytes), read from its central directory. */
+function zipEntries(buffer) {
+  const end = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = buffer.readUInt16LE(end + 10);
+  let offset = buffer.readUInt32LE(end + 16);
+  const entries = new Map();
+  for (let i = 0; i < count; i += 1) {
+    const method = buffer.readUInt16LE(offset + 10);
+    const compressed = buffer.readUInt32LE(offset + 20);
+    const nameLength = buffer.readUInt16LE(offset + 28);
+    const extra = buffer.readUInt16LE(offset + 30);
+    const comment = buffer.readUInt16LE(offset + 32);
+    const local = buffer.readUInt32LE(offset + 42);
+    const name = buffer.toString('utf8', offset + 46, offset + 46 + nameLength);
+    const dataStart = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+    const data = buffer.subarray(dataStart, dataStart + compressed);
+    entries.set(name, method === 8 ? inflateRawSync(data) : data);
+    offset += 46 + nameLength + extra + comment;
+  }
+  return entries;
+}
+
+/** From Home to the Test artifacts of Checkout Web, by the links. */
+async function openArtifacts(page) {
+  await page.goto(sandbox.url);
+  await waitForApp(page);
+  await page.getByRole('link', { name: 'Checkout Web' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Checkout Web' }).waitFor();
+  await page.getByRole('link', { name: 'Open test artifacts' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+}
+
+/** Opens the first test case of the first scenario of the suite Cart. */
+async function openFirstTestCase(page) {
+  await page.getByRole('button', { name: 'Contents of Cart' }).click();
+  await page.getByRole('button', { name: 'Contents of Add items' }).click();
+  await page.getByRole('button', { name: 'Add one item from the product page' }).click();
+  await page.getByRole('heading', { level: 2, name: /Add one item from the product page/ }).waitFor();
+}
+
+describe('test artifacts explorer', () => {
+  let exported;
+
+  it('edits a step, keeps it over a reload marked changed, and exports the project', async () => {
+    const { context, page } = await openPage(browser, { acceptDownloads: true });
+    await openArtifacts(page);
+    assert.equal(await page.locator('.badge.changed').count(), 0);
+    await openFirstTestCase(page);
+    const keyword = page.getByLabel('Keyword').first();
+    assert.equal(await keyword.inputValue(), 'Navigate');
+    await keyword.fill('Open');
+    await keyword.press('Enter');
+    await keyword.blur();
+    await page.getByText('All changes saved in this browser.').waitFor();
+    await page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await openFirstTestCase(page);
+    assert.equal(await page.getByLabel('Keyword').first().inputValue(), 'Open');
+    const row = page.locator('.tree-row', { has: page.getByRole('button', { name: 'Add one item from the product page' }) });
+    assert.equal(await row.locator('.badge.changed').textContent(), 'Changed');
+    await screenshot(page, 'explorer-1-changed');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export .zip' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'checkout-web.zip');
+    exported = readFileSync(await download.path());
+    const entries = zipEntries(exported);
+    assert.ok(entries.has('test-artifacts/project.json'), [...entries.keys()].join(', '));
+    assert.ok(entries.has('test-artifacts/.manifest.json'));
+    const manifest = JSON.parse(entries.get('test-artifacts/.manifest.json').toString());
+    assert.equal(manifest.files.length, entries.size - 1);
+    const edited = [...entries.entries()].find(([name]) => name.includes('add-one-item-from-the-product-page'));
+    assert.equal(JSON.parse(edited[1].toString()).steps[0].keyword, 'Open');
+    await context.close();
+  });
+
+  it('imports the exported .zip into a new browser session, asking before replacing', async () => {
+    assert.ok(exported, 'the export test ran first');
+    const { context, page } = await openPage(browser);
+    await page.goto(sandbox.url);
+    await waitForApp(page);
+    await page.getByRole('link', { name: 'Checkout Web' }).waitFor();
+    await page.getByLabel('Project archive (.zip)').setInputFiles({
+      name: 'checkout-web.zip', mimeType: 'application/zip', buffer: exported,
+    });
+    const dialog = page.getByRole('alertdialog', { name: 'Replace the project checkout-web?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await page.getByRole('link', { name: 'Open the test artifacts of Checkout Web' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await page.getByText('No changes since the last push or pull.').waitFor();
+    await openFirstTestCase(page);
+    assert.equal(await page.getByLabel('Keyword').first().inputValue(), 'Open');
+    await context.close();
+  });
+
+  it('lists the problems of an archive that is not a project', async () => {
+    const { context, page } = await openPage(browser);
+    await page.goto(sandbox.url);
+    await page.getByLabel('Project archive (.zip)').setInputFiles({
+      name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip'),
+    });
+    const alert = page.getByRole('alert');
+    await alert.getByText('broken.zip is not a valid project: 1 problem(s). Nothing was imported.').waitFor();
+    await context.close();
+  });
+
+  it('has no axe-core violations on the explorer with a test case open', async () => {
+    const { context, page } = await openPage(browser);
+    await openArtifacts(page);
+    await openFirstTestCase(page);
+    await screenshot(page, 'explorer-2-test-case');
+    assert.deepEqual(await axeViolations(page), []);
+    await context.close();
+  });
+});
