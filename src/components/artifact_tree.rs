@@ -90,6 +90,16 @@ fn suites(state: &UseReducerHandle<ExplorerState>, project: &Project) -> Vec<Htm
         .collect()
 }
 
+/// Nodes without children, from (id, name) pairs.
+fn leaves<'a>(
+    state: &UseReducerHandle<ExplorerState>,
+    items: impl Iterator<Item = (&'a ArtifactId, &'a String)>,
+) -> Vec<Html> {
+    items
+        .map(|(id, name)| node(state, id, name, None))
+        .collect()
+}
+
 /// The tree of one project.
 #[component]
 pub fn ArtifactTree(props: &ArtifactTreeProps) -> Html {
@@ -97,39 +107,18 @@ pub fn ArtifactTree(props: &ArtifactTreeProps) -> Html {
     let Some(project) = state.project() else {
         return html! {};
     };
-    let leaves = |items: Vec<(&ArtifactId, &str)>| -> Vec<Html> {
-        items
-            .into_iter()
-            .map(|(id, name)| node(state, id, name, None))
-            .collect()
-    };
-    let repositories = leaves(
-        project
-            .element_repositories
-            .iter()
-            .map(|a| (&a.id, a.name.as_str()))
-            .collect(),
-    );
-    let tables = leaves(
-        project
-            .data_tables
-            .iter()
-            .map(|a| (&a.id, a.name.as_str()))
-            .collect(),
-    );
-    let lists = leaves(
-        project
-            .execution_lists
-            .iter()
-            .map(|a| (&a.id, a.name.as_str()))
-            .collect(),
-    );
+    let repositories = project
+        .element_repositories
+        .iter()
+        .map(|a| (&a.id, &a.name));
+    let tables = project.data_tables.iter().map(|a| (&a.id, &a.name));
+    let lists = project.execution_lists.iter().map(|a| (&a.id, &a.name));
     html! {
         <nav class="artifact-tree" aria-label="Artifacts">
             { group("suites", "Test suites", suites(state, project)) }
-            { group("repositories", "Element repositories", repositories) }
-            { group("tables", "Data tables", tables) }
-            { group("lists", "Execution lists", lists) }
+            { group("repositories", "Element repositories", leaves(state, repositories)) }
+            { group("tables", "Data tables", leaves(state, tables)) }
+            { group("lists", "Execution lists", leaves(state, lists)) }
         </nav>
     }
 }
