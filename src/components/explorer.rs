@@ -73,8 +73,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         });
     }
     {
-        let (store, dispatcher, stored) = (
-            projects.store.clone(),
+        let (projects, dispatcher, stored) = (
+            projects.clone(),
             state.dispatcher(),
             state.stored.clone(),
         );
@@ -82,8 +82,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             let revision = *revision;
             if let (true, Some(stored)) = (revision > 0, stored) {
                 spawn_local(async move {
-                    dispatcher.dispatch(match store.save(&stored).await {
-                        Ok(()) => ExplorerAction::Saved(revision),
+                    dispatcher.dispatch(match projects.store.save(&stored).await {
+                        Ok(()) => {
+                            // The list's counts of suites and test cases follow the edit.
+                            projects.refresh();
+                            ExplorerAction::Saved(revision)
+                        }
                         Err(error) => ExplorerAction::SaveFailed(error.0),
                     });
                 });
