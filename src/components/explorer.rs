@@ -73,11 +73,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         });
     }
     {
-        let (projects, dispatcher, stored) = (
-            projects.clone(),
-            state.dispatcher(),
-            state.stored.clone(),
-        );
+        let (projects, dispatcher, stored) =
+            (projects.clone(), state.dispatcher(), state.stored.clone());
         use_effect_with(state.revision, move |revision| {
             let revision = *revision;
             if let (true, Some(stored)) = (revision > 0, stored) {
