@@ -6,8 +6,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-echo "==> building the app (release)"
-trunk build --release --cargo-profile wasm-release --locked
+# Rebuild the app only when a source changed since the last build (wasm-opt alone takes ~30 s).
+if [ ! -f dist/index.html ] ||
+  [ -n "$(find src crates/core/src index.html styles Trunk.toml Cargo.toml Cargo.lock -newer dist/index.html -print -quit)" ]; then
+  echo "==> building the app (release)"
+  trunk build --release --cargo-profile wasm-release --locked
+else
+  echo "==> the app in dist/ is up to date"
+fi
 echo "==> building the sandbox"
 cargo build --release --locked -p bitbucket-sandbox
 
