@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -40,40 +40,35 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
     if preflight {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::OK;
-        let h = response.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static(ALLOW_METHODS),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(allow_headers),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("86400"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSE_HEADERS),
+        insert_all(
+            &mut response,
+            [
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                (header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS),
+                (header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers),
+                (header::ACCESS_CONTROL_MAX_AGE, "86400"),
+                (header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS),
+            ],
         );
         return response;
     }
     let mut response = next.run(request).await;
     if has_origin {
-        let h = response.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSE_HEADERS),
+        insert_all(
+            &mut response,
+            [
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                (header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS),
+            ],
         );
     }
     response
+}
+
+/// Sets each header of `headers` on `response`, in order.
+fn insert_all<const N: usize>(response: &mut Response, headers: [(HeaderName, &'static str); N]) {
+    let h = response.headers_mut();
+    for (name, value) in headers {
+        h.insert(name, HeaderValue::from_static(value));
+    }
 }

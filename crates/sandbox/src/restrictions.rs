@@ -38,6 +38,18 @@ fn exempt(config: &Config, restriction: &Restriction, caller: &Caller) -> bool {
     restriction.groups.iter().any(|g| groups.contains(g))
 }
 
+/// The first of `repo`'s restrictions that `applies` and from which the caller is not exempt.
+fn first_blocker<'a>(
+    config: &Config,
+    repo: &'a Repository,
+    caller: &Caller,
+    applies: impl Fn(&Restriction) -> bool,
+) -> Option<&'a Restriction> {
+    repo.restrictions
+        .iter()
+        .find(|r| applies(r) && !exempt(config, r, caller))
+}
+
 /// The Cloud push restriction that forbids the caller to push to `branch`, if any.
 pub fn cloud_push_blocker<'a>(
     config: &Config,
@@ -45,10 +57,8 @@ pub fn cloud_push_blocker<'a>(
     branch: &str,
     caller: &Caller,
 ) -> Option<&'a Restriction> {
-    repo.restrictions.iter().find(|r| {
-        r.kind.as_deref() == Some("push")
-            && r.pattern.as_deref().is_some_and(|p| glob(p, branch))
-            && !exempt(config, r, caller)
+    first_blocker(config, repo, caller, |r| {
+        r.kind.as_deref() == Some("push") && r.pattern.as_deref().is_some_and(|p| glob(p, branch))
     })
 }
 
@@ -71,12 +81,11 @@ pub fn dc_write_blocker<'a>(
     branch: &str,
     caller: &Caller,
 ) -> Option<&'a Restriction> {
-    repo.restrictions.iter().find(|r| {
+    first_blocker(config, repo, caller, |r| {
         matches!(
             r.dc_type.as_deref(),
             Some("read-only") | Some("pull-request-only")
         ) && dc_matches(r, branch)
-            && !exempt(config, r, caller)
     })
 }
 
