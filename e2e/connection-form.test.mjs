@@ -1,30 +1,19 @@
 // The walk to the Bitbucket form, its validation, saving, reload, Reset; by mouse and by keyboard.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { axeViolations, field, DEMO, launchBrowser, openPage, screenshot, startSandbox, tabTo, waitForApp } from './support.mjs';
+import { describe, it } from 'node:test';
+import { DEMO, axeViolations, field, openPage, screenshot, tabTo, waitForApp, withSandboxAndBrowser } from './support.mjs';
 
-let sandbox;
-let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = withSandboxAndBrowser();
 
 const validValues = () => ({
   'Connection Name': 'Checkout tests',
   'Access Token': DEMO.cloudToken,
-  'Repository URL': `${sandbox.apiOrigin}/acme/checkout-tests.git`,
+  'Repository URL': `${env.sandbox.apiOrigin}/acme/checkout-tests.git`,
   Username: DEMO.cloudEmail,
 });
 
 async function walkToBitbucket(page) {
-  await page.goto(sandbox.url);
+  await page.goto(env.sandbox.url);
   await waitForApp(page);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Home');
   await screenshot(page, '1-home');
@@ -41,7 +30,7 @@ async function walkToBitbucket(page) {
 
 describe('connection form', () => {
   it('walks Home → project → Manage Integration → Versioning → Bitbucket and back', async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(env.browser);
     await walkToBitbucket(page);
     assert.match(page.url(), /\/projects\/checkout-web\/integrations\/versioning\/bitbucket$/);
     const crumbs = await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('listitem').allTextContents();
@@ -56,7 +45,7 @@ describe('connection form', () => {
   });
 
   it('shows every error on an empty Create, saves valid values, keeps them on reload, and resets', async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(env.browser);
     await walkToBitbucket(page);
     await screenshot(page, '4-bitbucket-form');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -108,7 +97,7 @@ describe('connection form', () => {
   });
 
   it('asks for the token again in a new browser session', async () => {
-    const first = await openPage(browser);
+    const first = await openPage(env.browser);
     await walkToBitbucket(first.page);
     for (const [label, value] of Object.entries(validValues())) {
       await field(first.page, label).fill(value);
@@ -119,8 +108,8 @@ describe('connection form', () => {
     await first.context.close();
 
     // A new session: persistent storage carries over, session storage does not.
-    const second = await openPage(browser, { storageState });
-    await second.page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+    const second = await openPage(env.browser, { storageState });
+    await second.page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
     await second.page.getByRole('heading', { name: 'Saved connection' }).waitFor();
     await second.page.getByText('Not in this browser session').waitFor();
     await second.page.getByRole('button', { name: 'Edit' }).click();
@@ -129,8 +118,8 @@ describe('connection form', () => {
   });
 
   it('works with the keyboard alone', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(sandbox.url);
+    const { context, page } = await openPage(env.browser);
+    await page.goto(env.sandbox.url);
     await waitForApp(page);
     await tabTo(page, (f) => f.text === 'Checkout Web');
     await page.keyboard.press('Enter');
@@ -172,7 +161,7 @@ describe('connection form', () => {
   });
 
   it('has no axe-core violations on the form, with errors shown, and at 360 px', async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(env.browser);
     await walkToBitbucket(page);
     assert.deepEqual(await axeViolations(page), []);
     await page.getByRole('button', { name: 'Create' }).click();
@@ -185,7 +174,7 @@ describe('connection form', () => {
   });
 
   it('respects a dark colour scheme', async () => {
-    const { context, page } = await openPage(browser, { colorScheme: 'dark' });
+    const { context, page } = await openPage(env.browser, { colorScheme: 'dark' });
     await walkToBitbucket(page);
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     assert.equal(background, 'rgb(29, 33, 37)');

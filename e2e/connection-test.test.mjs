@@ -1,33 +1,22 @@
 // Create tests the connection against the sandbox and says precisely what is wrong when it fails.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { control, waitUntil, fillConnection, launchBrowser, openBitbucketPage, openPage, screenshot, startSandbox } from './support.mjs';
+import { beforeEach, describe, it } from 'node:test';
+import { control, fillConnection, openBitbucketPage, openPage, screenshot, waitUntil, withSandboxAndBrowser } from './support.mjs';
 
-let sandbox;
-let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = withSandboxAndBrowser();
 
 beforeEach(async () => {
-  await control(sandbox, 'faults', 'PUT', {});
-  await control(sandbox, 'cors', 'PUT', { dc_cors: false });
+  await control(env.sandbox, 'faults', 'PUT', {});
+  await control(env.sandbox, 'cors', 'PUT', { dc_cors: false });
 });
 
-const cloudUrl = () => `${sandbox.apiOrigin}/acme/checkout-tests.git`;
-const dcUrl = () => `${sandbox.apiOrigin}/scm/qa/regression-suite.git`;
+const cloudUrl = () => `${env.sandbox.apiOrigin}/acme/checkout-tests.git`;
+const dcUrl = () => `${env.sandbox.apiOrigin}/scm/qa/regression-suite.git`;
 
 /** Fills, presses Create, and waits for the saved connection or the failure banner. */
 async function create(values, shot) {
-  const { context, page } = await openPage(browser);
-  await openBitbucketPage(page, sandbox);
+  const { context, page } = await openPage(env.browser);
+  await openBitbucketPage(page, env.sandbox);
   await fillConnection(page, { 'Connection Name': 'Checkout tests', ...values });
   await page.getByRole('button', { name: 'Create' }).click();
   const saved = page.getByRole('heading', { name: 'Saved connection' });
@@ -61,7 +50,7 @@ describe('connection test on Create', () => {
     assert.equal(await fact(page, 'push'), 'Available');
     const steps = await page.locator('.check.passed').count();
     assert.equal(steps, 4, 'four steps passed, restrictions not visible');
-    const userCalls = async () => (await control(sandbox, 'log?limit=1000')).filter((l) => l.path === '/2.0/user').length;
+    const userCalls = async () => (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.path === '/2.0/user').length;
     const before = await userCalls();
     await page.getByRole('button', { name: 'Test again' }).click();
     await waitUntil(async () => (await userCalls()) > before && (await page.locator('.check.not-visible').count()) === 1);
@@ -89,7 +78,7 @@ describe('connection test on Create', () => {
   });
 
   it('connects to Data Center with a user token when the server allows CORS', async () => {
-    await control(sandbox, 'cors', 'PUT', { dc_cors: true });
+    await control(env.sandbox, 'cors', 'PUT', { dc_cors: true });
     const { context, page, saved } = await create({
       'Access Token': 'BBDC-demo-lee', 'Repository URL': dcUrl(), Username: 'lee',
     }, 'connection-dc-saved');
@@ -135,7 +124,7 @@ describe('connection test on Create', () => {
 
   it('tells an unknown repository apart from bad credentials', async () => {
     const { context, page, saved } = await create({
-      'Access Token': 'ATATT-demo-ada-cloud', 'Repository URL': `${sandbox.apiOrigin}/acme/no-such-repo`, Username: 'ada@example.com',
+      'Access Token': 'ATATT-demo-ada-cloud', 'Repository URL': `${env.sandbox.apiOrigin}/acme/no-such-repo`, Username: 'ada@example.com',
     }, 'connection-not-found');
     assert.ok(!saved);
     const text = await failureText(page);
@@ -145,13 +134,13 @@ describe('connection test on Create', () => {
   });
 
   it('says when to retry after a 429, and explains a 503', async () => {
-    await control(sandbox, 'faults', 'PUT', { fail_next: [429] });
+    await control(env.sandbox, 'faults', 'PUT', { fail_next: [429] });
     let run = await create({ 'Access Token': 'ATATT-demo-ada-cloud', 'Repository URL': cloudUrl(), Username: 'ada@example.com' }, 'connection-429');
     assert.ok(!run.saved);
     assert.match(await failureText(run.page), /request limit was reached\. Try again in/);
     await run.context.close();
 
-    await control(sandbox, 'faults', 'PUT', { fail_next: [503] });
+    await control(env.sandbox, 'faults', 'PUT', { fail_next: [503] });
     run = await create({ 'Access Token': 'ATATT-demo-ada-cloud', 'Repository URL': cloudUrl(), Username: 'ada@example.com' });
     assert.ok(!run.saved);
     assert.match(await failureText(run.page), /Bitbucket had a problem \(HTTP 503\)/);

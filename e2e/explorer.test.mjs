@@ -2,22 +2,11 @@
 // session, and the page's accessibility.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import { axeViolations, launchBrowser, openPage, screenshot, startSandbox, waitForApp } from './support.mjs';
+import { axeViolations, openPage, screenshot, waitForApp, withSandboxAndBrowser } from './support.mjs';
 
-let sandbox;
-let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+const env = withSandboxAndBrowser();
 
 /** The entries of a .zip (name → bytes), read from its central directory. */
 function zipEntries(buffer) {
@@ -43,7 +32,7 @@ function zipEntries(buffer) {
 
 /** From Home to the Test artifacts of Checkout Web, by the links. */
 async function openArtifacts(page) {
-  await page.goto(sandbox.url);
+  await page.goto(env.sandbox.url);
   await waitForApp(page);
   await page.getByRole('link', { name: 'Checkout Web' }).click();
   await page.getByRole('heading', { level: 1, name: 'Checkout Web' }).waitFor();
@@ -63,7 +52,7 @@ describe('test artifacts explorer', () => {
   let exported;
 
   it('edits a step, keeps it over a reload marked changed, and exports the project', async () => {
-    const { context, page } = await openPage(browser, { acceptDownloads: true });
+    const { context, page } = await openPage(env.browser, { acceptDownloads: true });
     await openArtifacts(page);
     assert.equal(await page.locator('.badge.changed').count(), 0);
     await openFirstTestCase(page);
@@ -101,8 +90,8 @@ describe('test artifacts explorer', () => {
 
   it('imports the exported .zip into a new browser session, asking before replacing', async () => {
     assert.ok(exported, 'the export test ran first');
-    const { context, page } = await openPage(browser);
-    await page.goto(sandbox.url);
+    const { context, page } = await openPage(env.browser);
+    await page.goto(env.sandbox.url);
     await waitForApp(page);
     await page.getByRole('link', { name: 'Checkout Web' }).waitFor();
     await page.getByLabel('Project archive (.zip)').setInputFiles({
@@ -120,8 +109,8 @@ describe('test artifacts explorer', () => {
   });
 
   it('lists the problems of an archive that is not a project', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(sandbox.url);
+    const { context, page } = await openPage(env.browser);
+    await page.goto(env.sandbox.url);
     await page.getByLabel('Project archive (.zip)').setInputFiles({
       name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip'),
     });
@@ -131,7 +120,7 @@ describe('test artifacts explorer', () => {
   });
 
   it('has no axe-core violations on the explorer with a test case open', async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(env.browser);
     await openArtifacts(page);
     await openFirstTestCase(page);
     await screenshot(page, 'explorer-2-test-case');

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -140,4 +141,21 @@ export async function waitUntil(condition, ms = 10000) {
 export function field(page, label) {
   const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return page.getByLabel(new RegExp(`^${escaped}( \\*)?$`));
+}
+
+/**
+ * Starts a sandbox serving the app and a browser before the file's tests, and stops both after them.
+ * The returned object holds `sandbox` and `browser` once the tests run.
+ */
+export function withSandboxAndBrowser(sandboxArgs = []) {
+  const env = {};
+  before(async () => {
+    env.sandbox = await startSandbox(sandboxArgs);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.sandbox?.stop();
+  });
+  return env;
 }

@@ -32,6 +32,16 @@ impl Crumb {
     }
 }
 
+/// The path Home › a project › `rest`, for the pages inside a project.
+pub fn project_path(name: &str, id: &str, rest: impl IntoIterator<Item = Crumb>) -> Vec<Crumb> {
+    let mut crumbs = vec![
+        Crumb::link("Home", Route::Home),
+        Crumb::link(name, Route::Project { id: id.to_owned() }),
+    ];
+    crumbs.extend(rest);
+    crumbs
+}
+
 /// Props of [`Breadcrumb`].
 #[derive(Properties, PartialEq)]
 pub struct BreadcrumbProps {

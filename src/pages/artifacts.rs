@@ -2,10 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::explorer::Explorer;
 use crate::pages::project::ProjectPageProps;
-use crate::route::Route;
 use crate::state::projects::use_project;
 
 /// The Test artifacts page of a project.
@@ -17,11 +16,9 @@ pub fn ArtifactsPage(props: &ProjectPageProps) -> Html {
     };
     html! {
         <>
-            <Breadcrumb crumbs={vec![
-                Crumb::link("Home", Route::Home),
-                Crumb::link(project.name.clone(), Route::Project { id: project.id.clone() }),
+            <Breadcrumb crumbs={project_path(&project.name, &project.id, [
                 Crumb::here("Test artifacts"),
-            ]} />
+            ])} />
             <h1>{ "Test artifacts" }</h1>
             <p class="lead">{ format!("The test suites, scenarios, test cases and shared artifacts of {}.", project.name) }</p>
             <Explorer id={props.id.clone()} />

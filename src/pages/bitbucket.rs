@@ -5,7 +5,7 @@ use versioning_core::{ConnectionForm, ValidConnection};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::checklist::Checklist;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
@@ -261,13 +261,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     };
     html! {
         <>
-            <Breadcrumb crumbs={vec![
-                Crumb::link("Home", Route::Home),
-                Crumb::link(project.name.clone(), Route::Project { id: project.id.clone() }),
+            <Breadcrumb crumbs={project_path(&project.name, &project.id, [
                 Crumb::link("Manage Integration", Route::Integrations { id: project.id.clone() }),
                 Crumb::link("Versioning", Route::Integrations { id: project.id.clone() }),
                 Crumb::here("Bitbucket"),
-            ]} />
+            ])} />
             <h1>{ "Bitbucket" }</h1>
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
             if let Some(message) = &page.save_error {

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::state::projects::use_project;
@@ -17,11 +17,9 @@ pub fn IntegrationsPage(props: &ProjectPageProps) -> Html {
     };
     html! {
         <>
-            <Breadcrumb crumbs={vec![
-                Crumb::link("Home", Route::Home),
-                Crumb::link(project.name.clone(), Route::Project { id: project.id.clone() }),
+            <Breadcrumb crumbs={project_path(&project.name, &project.id, [
                 Crumb::here("Manage Integration"),
-            ]} />
+            ])} />
             <h1>{ "Manage Integration" }</h1>
             <div class="tabs" role="tablist" aria-label="Integration types">
                 <button type="button" role="tab" id="tab-versioning" aria-selected="true"
