@@ -33,6 +33,9 @@ describe('connection form', () => {
     const { context, page } = await openPage(env.browser);
     await walkToBitbucket(page);
     assert.match(page.url(), /\/projects\/checkout-web\/integrations\/versioning\/bitbucket$/);
+    assert.equal(await page.title(), 'Bitbucket · Checkout Web · Bitbucket Versioning');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName + ' ' + document.activeElement.textContent), 'H1 Bitbucket',
+      "the new page's heading has focus, so screen readers announce it");
     const crumbs = await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('listitem').allTextContents();
     assert.deepEqual(crumbs, ['Home', 'Checkout Web', 'Manage Integration', 'Versioning', 'Bitbucket']);
     await page.goBack();

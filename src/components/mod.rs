@@ -12,6 +12,7 @@ pub mod explorer;
 pub mod field;
 pub mod header;
 pub mod name_form;
+pub mod page_heading;
 pub mod project_import;
 pub mod status;
 pub mod steps_editor;

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::explorer::Explorer;
+use crate::components::page_heading::PageHeading;
 use crate::pages::project::ProjectPageProps;
 use crate::state::projects::use_project;
 
@@ -19,7 +20,7 @@ pub fn ArtifactsPage(props: &ProjectPageProps) -> Html {
             <Breadcrumb crumbs={project_path(&project.name, &project.id, [
                 Crumb::here("Test artifacts"),
             ])} />
-            <h1>{ "Test artifacts" }</h1>
+            <PageHeading title="Test artifacts" context={project.name.clone()} />
             <p class="lead">{ format!("The test suites, scenarios, test cases and shared artifacts of {}.", project.name) }</p>
             <Explorer id={props.id.clone()} />
         </>

@@ -10,6 +10,7 @@ use crate::components::checklist::Checklist;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
+use crate::components::page_heading::PageHeading;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::services::connection_check::run_connection_test;
@@ -266,7 +267,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 Crumb::link("Versioning", Route::Integrations { id: project.id.clone() }),
                 Crumb::here("Bitbucket"),
             ])} />
-            <h1>{ "Bitbucket" }</h1>
+            <PageHeading title="Bitbucket" context={project.name.clone()} />
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
             if let Some(message) = &page.save_error {
                 <div class="banner error" role="alert"><p>{ message }</p></div>

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::page_heading::PageHeading;
 use crate::components::project_import::ProjectImport;
 use crate::components::status::{error_banner, loading_status};
 use crate::route::Route;
@@ -31,7 +32,7 @@ pub fn HomePage() -> Html {
     html! {
         <>
             <Breadcrumb crumbs={vec![Crumb::here("Home")]} />
-            <h1>{ "Home" }</h1>
+            <PageHeading title="Home" />
             <section aria-labelledby="projects-title">
                 <h2 id="projects-title">{ "Projects" }</h2>
                 { list }

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
+use crate::components::page_heading::PageHeading;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::state::projects::use_project;
@@ -20,7 +21,7 @@ pub fn IntegrationsPage(props: &ProjectPageProps) -> Html {
             <Breadcrumb crumbs={project_path(&project.name, &project.id, [
                 Crumb::here("Manage Integration"),
             ])} />
-            <h1>{ "Manage Integration" }</h1>
+            <PageHeading title="Manage Integration" context={project.name.clone()} />
             <div class="tabs" role="tablist" aria-label="Integration types">
                 <button type="button" role="tab" id="tab-versioning" aria-selected="true"
                         aria-controls="panel-versioning" class="tab selected">{ "Versioning" }</button>

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::page_heading::PageHeading;
 use crate::route::Route;
 
 /// "Page not found", with a way back.
@@ -10,7 +11,7 @@ use crate::route::Route;
 pub fn NotFoundPage() -> Html {
     html! {
         <section class="card">
-            <h1>{ "Page not found" }</h1>
+            <PageHeading title="Page not found" />
             <p>{ "This address does not lead to a page or a project. " }
                <Link<Route> to={Route::Home}>{ "Go to Home" }</Link<Route>></p>
         </section>

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::page_heading::PageHeading;
 use crate::route::Route;
 use crate::state::projects::use_project;
 
@@ -24,7 +25,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
     html! {
         <>
             <Breadcrumb crumbs={vec![Crumb::link("Home", Route::Home), Crumb::here(project.name.clone())]} />
-            <h1>{ &project.name }</h1>
+            <PageHeading title={project.name.clone()} />
             <p class="lead">{ &project.description }</p>
             <div class="grid">
                 <section class="card" aria-labelledby="artifacts-title">
