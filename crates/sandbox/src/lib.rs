@@ -6,6 +6,7 @@
 //! [`server::serve`] runs it on a TCP listener.
 
 pub mod auth;
+pub mod call;
 pub mod cloud;
 pub mod config;
 pub mod control;

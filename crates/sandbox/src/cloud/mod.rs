@@ -5,14 +5,14 @@ mod refs;
 mod src;
 mod user;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::{Access, Repository, Workspace};
 use crate::errors::{CloudError, CLOUD_NO_REPO};
 use crate::links::origin;
-use crate::state::{cloud_key, AppState};
+use crate::state::cloud_key;
 use crate::Route;
 
 pub use json::account;
@@ -43,11 +43,7 @@ pub fn table() -> Vec<Route> {
             &["GET"],
             get(refs::restrictions),
         ),
-        Route::new(
-            format!("{repo}/commits"),
-            &["GET"],
-            get(refs::commits_of_main),
-        ),
+        Route::new(format!("{repo}/commits"), &["GET"], get(refs::commits)),
         Route::new(
             format!("{repo}/commits/{{revision}}"),
             &["GET"],
@@ -61,9 +57,9 @@ pub fn table() -> Vec<Route> {
         Route::new(
             format!("{repo}/src"),
             &["GET", "POST"],
-            get(src::main_root).post(src::create_commit),
+            get(src::read).post(src::create_commit),
         ),
-        Route::new(format!("{repo}/src/{{commit}}/"), &["GET"], get(src::root)),
+        Route::new(format!("{repo}/src/{{commit}}/"), &["GET"], get(src::read)),
         Route::new(
             format!("{repo}/src/{{commit}}/{{*path}}"),
             &["GET"],
@@ -108,18 +104,18 @@ impl RepoContext<'_> {
 
 /// Finds the repository and checks the caller's access (`need`).
 pub fn repo_context<'a>(
-    state: &'a AppState,
-    caller: &Caller,
-    headers: &HeaderMap,
+    call: &'a Call,
     workspace: &str,
     slug: &str,
     need: Access,
 ) -> Result<RepoContext<'a>, CloudError> {
-    let (ws, repo) = state
+    let (ws, repo) = call
+        .state
         .config()
         .cloud_repo(workspace, slug)
         .ok_or_else(|| CloudError::not_found(CLOUD_NO_REPO))?;
-    let access = caller
+    let access = call
+        .caller
         .access(repo, &ws.slug, &repo.slug)
         .ok_or_else(|| CloudError::not_found(CLOUD_NO_REPO))?;
     if access < need {
@@ -134,7 +130,7 @@ pub fn repo_context<'a>(
         repo,
         key: cloud_key(&ws.slug, &repo.slug),
         access,
-        origin: origin(headers),
+        origin: origin(&call.headers),
     })
 }
 

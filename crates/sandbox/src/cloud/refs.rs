@@ -1,20 +1,19 @@
 //! Repository, branches, branch restrictions and commits.
 
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json::{self, account};
 use super::{repo_context, RepoContext, READ, WRITE};
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
 use crate::query::{cloud_page, sort_by_field, Filter, Params};
 use crate::restrictions::cloud_push_blocker;
-use crate::state::AppState;
 
 type Repo = Path<(String, String)>;
 
@@ -31,15 +30,10 @@ fn page(
 }
 
 /// `GET /2.0/repositories/{workspace}/{repo_slug}`.
-pub async fn repository(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((ws, slug)): Repo,
-    headers: HeaderMap,
-) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
-    let size = dir_size(state.store().path(&ctx.key));
+pub async fn repository(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let size = dir_size(call.state.store().path(&ctx.key));
     Ok(Json(json::repository(&ctx, size)))
 }
 
@@ -58,19 +52,13 @@ fn dir_size(path: std::path::PathBuf) -> u64 {
 }
 
 /// `GET …/refs/branches` with `q`, `sort`, `pagelen`, `page`.
-pub async fn branches(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((ws, slug)): Repo,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
+pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let params = call.params();
     let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
     let mut branches = Vec::new();
-    for b in state.store().branches(&ctx.key).map_err(git_error)? {
+    for b in call.state.store().branches(&ctx.key).map_err(git_error)? {
         let fields = |f: &str| match f {
             "name" => Some(b.name.clone()),
             "target.hash" => Some(b.tip.hash.clone()),
@@ -86,29 +74,33 @@ pub async fn branches(
         "target.date" => Some(format!("{:020}", b.tip.author_time)),
         _ => None,
     });
-    let users = &state.config().users;
+    let users = &call.state.config().users;
     let values = branches
         .iter()
         .map(|b| json::branch(&ctx, users, &b.name, &b.tip))
         .collect();
-    page(&ctx, &uri, values, &params)
+    page(&ctx, &call.uri, values, &params)
 }
 
 /// `GET …/refs/branches/{name}`.
 pub async fn branch(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path((ws, slug, name)): Path<(String, String, String)>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
-    let tip = state
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let tip = call
+        .state
         .store()
         .branch_tip(&ctx.key, &name)
-        .and_then(|oid| state.store().commit(&ctx.key, oid))
+        .and_then(|oid| call.state.store().commit(&ctx.key, oid))
         .ok_or_else(|| CloudError::not_found(format!("Branch \"{name}\" does not exist.")))?;
-    Ok(Json(json::branch(&ctx, &state.config().users, &name, &tip)))
+    Ok(Json(json::branch(
+        &ctx,
+        &call.state.config().users,
+        &name,
+        &tip,
+    )))
 }
 
 /// Body of `POST …/refs/branches`.
@@ -126,17 +118,15 @@ pub struct Target {
 
 /// `POST …/refs/branches`: creates a branch at `target.hash`.
 pub async fn create_branch(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path((ws, slug)): Repo,
-    headers: HeaderMap,
     body: Result<Json<NewBranch>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, CloudError> {
-    caller.require_scopes(
+    call.caller.require_scopes(
         &["read:repository:bitbucket", "write:repository:bitbucket"],
         WRITE.1,
     )?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Write)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Write)?;
     let Json(body) = body.map_err(|e| CloudError::bad_request(e.body_text()))?;
     let name = body
         .name
@@ -146,17 +136,19 @@ pub async fn create_branch(
         .target
         .and_then(|t| t.hash)
         .ok_or_else(|| CloudError::bad_request("target.hash is required"))?;
-    let target = state
+    let target = call
+        .state
         .store()
         .resolve(&ctx.key, &hash)
         .ok_or_else(|| CloudError::bad_request(format!("Commit \"{hash}\" does not exist.")))?;
-    if let Some(r) = cloud_push_blocker(state.config(), ctx.repo, &name, &caller) {
+    if let Some(r) = cloud_push_blocker(call.state.config(), ctx.repo, &name, &call.caller) {
         return Err(restriction_refusal(
             &name,
             r.pattern.as_deref().unwrap_or_default(),
         ));
     }
-    if !state
+    if !call
+        .state
         .store()
         .create_branch(&ctx.key, &name, target)
         .map_err(git_error)?
@@ -165,13 +157,14 @@ pub async fn create_branch(
             "BRANCH_ALREADY_EXISTS: Branch \"{name}\" already exists."
         )));
     }
-    let tip = state
+    let tip = call
+        .state
         .store()
         .commit(&ctx.key, target)
         .ok_or_else(|| git_error(git2::Error::from_str("lost commit")))?;
     Ok((
         StatusCode::CREATED,
-        Json(json::branch(&ctx, &state.config().users, &name, &tip)),
+        Json(json::branch(&ctx, &call.state.config().users, &name, &tip)),
     )
         .into_response())
 }
@@ -192,16 +185,11 @@ pub fn git_error(e: git2::Error) -> CloudError {
 }
 
 /// `GET …/branch-restrictions` (repository admins only).
-pub async fn restrictions(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((ws, slug)): Repo,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(&["admin:repository:bitbucket"], &["repository:admin"])?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Admin)?;
-    let config = state.config();
+pub async fn restrictions(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
+    call.caller
+        .require_scopes(&["admin:repository:bitbucket"], &["repository:admin"])?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Admin)?;
+    let config = call.state.config();
     let values = ctx
         .repo
         .restrictions
@@ -234,62 +222,62 @@ pub async fn restrictions(
             })
         })
         .collect();
-    page(&ctx, &uri, values, &Params::from_uri(&uri))
+    page(&ctx, &call.uri, values, &call.params())
 }
 
-/// `GET …/commits`: history of the main branch.
-pub async fn commits_of_main(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((ws, slug)): Repo,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, CloudError> {
-    commits(state, caller, Path((ws, slug, String::new())), uri, headers).await
+/// Path of `…/commits` and `…/commits/{revision}` (no revision: the main branch).
+#[derive(Deserialize)]
+pub struct CommitsPath {
+    workspace: String,
+    repo_slug: String,
+    #[serde(default)]
+    revision: String,
 }
 
-/// `GET …/commits/{revision}` with an optional `path` filter.
+/// `GET …/commits` and `…/commits/{revision}` with an optional `path` filter.
 pub async fn commits(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((ws, slug, revision)): Path<(String, String, String)>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    call: Call,
+    Path(CommitsPath {
+        workspace: ws,
+        repo_slug: slug,
+        revision,
+    }): Path<CommitsPath>,
 ) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
     let revision = if revision.is_empty() {
         ctx.repo.main_branch.clone()
     } else {
         revision
     };
-    let from = state
+    let from = call
+        .state
         .store()
         .resolve(&ctx.key, &revision)
         .ok_or_else(|| CloudError::not_found(format!("Commit not found: {revision}")))?;
-    let params = Params::from_uri(&uri);
-    let log = state
+    let params = call.params();
+    let log = call
+        .state
         .store()
         .log(&ctx.key, from, params.get("path"))
         .map_err(git_error)?;
-    let users = &state.config().users;
+    let users = &call.state.config().users;
     let values = log.iter().map(|c| json::commit(&ctx, users, c)).collect();
-    page(&ctx, &uri, values, &params)
+    page(&ctx, &call.uri, values, &params)
 }
 
 /// `GET …/commit/{commit}`.
 pub async fn commit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path((ws, slug, rev)): Path<(String, String, String)>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
-    let info = state
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let info = call
+        .state
         .store()
         .resolve(&ctx.key, &rev)
-        .and_then(|oid| state.store().commit(&ctx.key, oid))
+        .and_then(|oid| call.state.store().commit(&ctx.key, oid))
         .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
-    Ok(Json(json::commit(&ctx, &state.config().users, &info)))
+    Ok(Json(json::commit(&ctx, &call.state.config().users, &info)))
 }

@@ -1,95 +1,65 @@
 //! `…/src`: reading trees and files, and `POST …/src` committing many files at once.
 
-use axum::extract::{OriginalUri, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, Request};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
+use serde::Deserialize;
 use serde_json::json;
 
 use super::json::{self, commit_ref};
 use super::refs::{git_error, restriction_refusal};
 use super::{repo_context, READ, WRITE};
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
 use crate::form::{self, Field};
 use crate::links::mime;
-use crate::query::{cloud_page, Params};
+use crate::query::cloud_page;
 use crate::restrictions::cloud_push_blocker;
-use crate::state::AppState;
 use crate::store::{CommitError, CommitPlan, Entry, Expect};
 
 const META_FIELDS: [&str; 5] = ["message", "author", "parents", "branch", "files"];
 const DEFAULT_MESSAGE: &str = "Edited online with Bitbucket";
 
-/// `GET …/src`: the root of the main branch.
-pub async fn main_root(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((ws, slug)): Path<(String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Response, CloudError> {
-    listing(state, caller, ws, slug, None, String::new(), uri, headers).await
-}
-
-/// `GET …/src/{commit}/`: the root directory.
-pub async fn root(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((ws, slug, commit)): Path<(String, String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Response, CloudError> {
-    listing(
-        state,
-        caller,
-        ws,
-        slug,
-        Some(commit),
-        String::new(),
-        uri,
-        headers,
-    )
-    .await
-}
-
-/// `GET …/src/{commit}/{path}`: a directory listing, a file's bytes, or `format=meta`.
-pub async fn read(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((ws, slug, commit, path)): Path<(String, String, String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Response, CloudError> {
-    listing(state, caller, ws, slug, Some(commit), path, uri, headers).await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn listing(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ws: String,
-    slug: String,
+/// Path of `…/src` (the main branch's root), `…/src/{commit}/` and `…/src/{commit}/{path}`.
+#[derive(Deserialize)]
+pub struct SrcPath {
+    workspace: String,
+    repo_slug: String,
+    #[serde(default)]
     commit: Option<String>,
+    #[serde(default)]
     path: String,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+}
+
+/// `GET …/src`, `…/src/{commit}/` and `…/src/{commit}/{path}`: a directory listing, a file's
+/// bytes, or `format=meta`.
+pub async fn read(
+    call: Call,
+    Path(SrcPath {
+        workspace: ws,
+        repo_slug: slug,
+        commit,
+        path,
+    }): Path<SrcPath>,
 ) -> Result<Response, CloudError> {
-    caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Read)?;
+    call.caller.require_scopes(READ.0, READ.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
     let rev = commit.unwrap_or_else(|| ctx.repo.main_branch.clone());
-    let oid = state
+    let oid = call
+        .state
         .store()
         .resolve(&ctx.key, &rev)
         .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
     let hash = oid.to_string();
     let path = path.trim_matches('/').to_string();
-    let entry = state
+    let entry = call
+        .state
         .store()
         .entry(&ctx.key, oid, &path)
         .ok_or_else(|| CloudError::not_found(format!("No such file or directory: {path}")))?;
-    let params = Params::from_uri(&uri);
+    let params = call.params();
     let meta = params.get("format") == Some("meta");
     match entry {
         Entry::File { data, executable } => {
@@ -105,7 +75,7 @@ async fn listing(
             }
             let etag = format!(
                 "\"{}\"",
-                state
+                call.state
                     .store()
                     .object_at(&ctx.key, oid, &path)
                     .map(|o| o.to_string())
@@ -134,7 +104,7 @@ async fn listing(
                 .iter()
                 .map(|c| json::tree_entry(&ctx, &hash, c))
                 .collect();
-            let base = format!("{}{}", ctx.origin, uri.path());
+            let base = format!("{}{}", ctx.origin, call.uri.path());
             let page = cloud_page(values, &params, &base).map_err(CloudError::bad_request)?;
             Ok(Json(page).into_response())
         }
@@ -193,27 +163,25 @@ fn parse_author(raw: &str) -> Option<(String, String)> {
 
 /// `POST …/src`: one commit with every file field written and every `files` path not uploaded deleted.
 pub async fn create_commit(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path((ws, slug)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, CloudError> {
-    caller.require_scopes(WRITE.0, WRITE.1)?;
-    let headers = request.headers().clone();
-    if caller.is_anonymous() {
+    call.caller.require_scopes(WRITE.0, WRITE.1)?;
+    if call.caller.is_anonymous() {
         return Err(CloudError::new(
             StatusCode::UNAUTHORIZED,
             "Anonymous commits are not allowed",
         ));
     }
-    let ctx = repo_context(&state, &caller, &headers, &ws, &slug, Access::Write)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Write)?;
     let form = parse_form(form::read(request).await.map_err(CloudError::bad_request)?)?;
-    let config = state.config();
+    let config = call.state.config();
     let author = match &form.author {
         Some(raw) => parse_author(raw).ok_or_else(|| {
             CloudError::bad_request("The author must look like: Name <email@example.com>")
         })?,
-        None => match (&caller.user, &caller.grant) {
+        None => match (&call.caller.user, &call.caller.grant) {
             (Some(u), _) => config
                 .user(u)
                 .map(|u| (u.name.clone(), u.email.clone()))
@@ -222,7 +190,7 @@ pub async fn create_commit(
             (None, None) => unreachable!("anonymous callers were refused"),
         },
     };
-    let store = state.store();
+    let store = call.state.store();
     let main = ctx.repo.main_branch.clone();
     let branch = form
         .branch
@@ -252,7 +220,7 @@ pub async fn create_commit(
         (None, Some(p)) => (Expect::Absent, Some(p)),
         (None, None) => (Expect::Absent, store.branch_tip(&ctx.key, &main)),
     };
-    if let Some(r) = cloud_push_blocker(config, ctx.repo, &branch, &caller) {
+    if let Some(r) = cloud_push_blocker(config, ctx.repo, &branch, &call.caller) {
         return Err(restriction_refusal(
             &branch,
             r.pattern.as_deref().unwrap_or_default(),

@@ -1,16 +1,15 @@
 //! `GET /2.0/user` and `GET /2.0/user/workspaces/{workspace}/permissions/repositories`.
 
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
 use serde_json::{json, Value};
 
 use super::json::{account, token_account};
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::errors::CloudError;
 use crate::links::{origin, uuid};
-use crate::query::{cloud_page, sort_by_field, Filter, Params};
-use crate::state::AppState;
+use crate::query::{cloud_page, sort_by_field, Filter};
 
 fn unauthenticated() -> CloudError {
     CloudError::new(
@@ -20,35 +19,34 @@ fn unauthenticated() -> CloudError {
 }
 
 /// The authenticated account; a resource access token answers as its pseudo-user.
-pub async fn current(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, CloudError> {
-    let origin = origin(&headers);
-    if let Some(grant) = &caller.grant {
+pub async fn current(call: Call) -> Result<Json<Value>, CloudError> {
+    let origin = origin(&call.headers);
+    if let Some(grant) = &call.caller.grant {
         return Ok(Json(token_account(&origin, &grant.name)));
     }
-    let username = caller.user.as_deref().ok_or_else(unauthenticated)?;
-    caller.require_scopes(&["read:user:bitbucket"], &["account"])?;
-    let user = state.config().user(username).ok_or_else(unauthenticated)?;
+    let username = call.caller.user.as_deref().ok_or_else(unauthenticated)?;
+    call.caller
+        .require_scopes(&["read:user:bitbucket"], &["account"])?;
+    let user = call
+        .state
+        .config()
+        .user(username)
+        .ok_or_else(unauthenticated)?;
     Ok(Json(account(&origin, user)))
 }
 
 /// The caller's explicit permissions on the repositories of a workspace, filterable with `q`.
 pub async fn repository_permissions(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path(workspace): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, CloudError> {
-    if caller.is_anonymous() {
+    if call.caller.is_anonymous() {
         return Err(unauthenticated());
     }
-    caller.require_scopes(&["read:repository:bitbucket"], &["account", "repository"])?;
-    let username = caller.user.as_deref().unwrap_or_default();
-    let config = state.config();
+    call.caller
+        .require_scopes(&["read:repository:bitbucket"], &["account", "repository"])?;
+    let username = call.caller.user.as_deref().unwrap_or_default();
+    let config = call.state.config();
     let user = config.user(username).ok_or_else(unauthenticated)?;
     let ws = config
         .cloud
@@ -58,9 +56,9 @@ pub async fn repository_permissions(
         .ok_or_else(|| {
             CloudError::not_found(format!("No workspace with identifier '{workspace}'."))
         })?;
-    let params = Params::from_uri(&uri);
+    let params = call.params();
     let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
-    let origin = origin(&headers);
+    let origin = origin(&call.headers);
     let mut rows = Vec::new();
     for repo in &ws.repositories {
         let Some(access) = repo.permissions.get(username) else {
@@ -103,7 +101,7 @@ pub async fn repository_permissions(
         "permission" => Some(row.1.to_string()),
         _ => None,
     });
-    let base = format!("{origin}{}", uri.path());
+    let base = format!("{origin}{}", call.uri.path());
     let page = cloud_page(rows.into_iter().map(|r| r.2).collect(), &params, &base)
         .map_err(CloudError::bad_request)?;
     Ok(Json(page))

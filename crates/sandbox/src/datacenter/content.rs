@@ -1,14 +1,15 @@
 //! File listings, browsing (lines or directory children) and raw content.
 
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::extract::Path;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use git2::Oid;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{repo_context, RepoContext};
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::links::mime;
@@ -30,36 +31,27 @@ fn at(state: &AppState, ctx: &RepoContext<'_>, params: &Params) -> Result<(Oid, 
     Ok((oid, rev))
 }
 
-/// `GET …/files`: every file of the repository.
-pub async fn files_root(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((key, slug)): Path<(String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    files(
-        state,
-        caller,
-        Path((key, slug, String::new())),
-        uri,
-        headers,
-    )
-    .await
+/// Path of a repository's content resource, with the file or directory after it (none: the root).
+#[derive(Deserialize)]
+pub struct ContentPath {
+    #[serde(rename = "projectKey")]
+    key: String,
+    #[serde(rename = "repositorySlug")]
+    slug: String,
+    #[serde(default)]
+    path: String,
 }
 
-/// `GET …/files/{path}`: every file under a directory, recursively, relative to it.
+/// `GET …/files` and `…/files/{path}`: every file under a directory (none: the root),
+/// recursively, relative to it.
 pub async fn files(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug, path)): Path<(String, String, String)>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    call: Call,
+    Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
-    let (oid, rev) = at(&state, &ctx, &params)?;
-    let files = match state.store().entry(&ctx.key, oid, &path) {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
+    let (oid, rev) = at(&call.state, &ctx, &params)?;
+    let files = match call.state.store().entry(&ctx.key, oid, &path) {
         None => return Err(DcError::no_such_path(&path, &rev)),
         Some(Entry::File { .. }) => {
             return Err(DcError::new(
@@ -68,7 +60,8 @@ pub async fn files(
                 "com.atlassian.bitbucket.content.NoSuchPathException",
             ))
         }
-        Some(Entry::Dir(_)) => state
+        Some(Entry::Dir(_)) => call
+            .state
             .store()
             .files(&ctx.key, oid, &path)
             .unwrap_or_default(),
@@ -77,24 +70,6 @@ pub async fn files(
     dc_page(values, &params, 25, "values")
         .map(Json)
         .map_err(DcError::validation)
-}
-
-/// `GET …/browse`: the root directory.
-pub async fn browse_root(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path((key, slug)): Path<(String, String)>,
-    uri: OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    browse(
-        state,
-        caller,
-        Path((key, slug, String::new())),
-        uri,
-        headers,
-    )
-    .await
 }
 
 fn path_json(path: &str) -> Value {
@@ -111,19 +86,18 @@ fn path_json(path: &str) -> Value {
     out
 }
 
-/// `GET …/browse/{path}`: a file as pages of lines, a directory's children, or `type=true` / `size=true`.
+/// `GET …/browse` and `…/browse/{path}`: a file as pages of lines, a directory's children (none:
+/// the root), or `type=true` / `size=true`.
 pub async fn browse(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug, path)): Path<(String, String, String)>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    call: Call,
+    Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
-    let (oid, rev) = at(&state, &ctx, &params)?;
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
+    let (oid, rev) = at(&call.state, &ctx, &params)?;
     let path = path.trim_matches('/').to_string();
-    let entry = state
+    let entry = call
+        .state
         .store()
         .entry(&ctx.key, oid, &path)
         .ok_or_else(|| DcError::no_such_path(&path, &rev))?;
@@ -178,16 +152,13 @@ pub async fn browse(
 
 /// `GET …/raw/{path}?at=`: the file's bytes.
 pub async fn raw(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug, path)): Path<(String, String, String)>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    call: Call,
+    Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Response, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
-    let (oid, rev) = at(&state, &ctx, &params)?;
-    match state.store().entry(&ctx.key, oid, &path) {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
+    let (oid, rev) = at(&call.state, &ctx, &params)?;
+    match call.state.store().entry(&ctx.key, oid, &path) {
         Some(Entry::File { data, .. }) => {
             let mut response = data.into_response();
             response

@@ -1,18 +1,17 @@
 //! `PUT …/browse/{path}`: commits one file (create or update) like Data Center's editFile.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Request};
 use axum::http::StatusCode;
-use axum::{Extension, Json};
+use axum::Json;
 use serde_json::Value;
 
 use super::json;
 use super::repo_context;
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
 use crate::restrictions::dc_write_blocker;
-use crate::state::AppState;
 use crate::store::{CommitError, CommitPlan, Expect};
 
 const DEFAULT_MESSAGE: &str = "Edited file via the REST API";
@@ -24,14 +23,12 @@ fn conflict(message: String, exception: &str) -> DcError {
 /// Edits or creates the file at `path` on `branch` (multipart `content`, `message`, `branch`,
 /// `sourceCommitId`, `sourceBranch`), answering the new commit.
 pub async fn edit_file(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    call: Call,
     Path((key, slug, path)): Path<(String, String, String)>,
     request: Request,
 ) -> Result<Json<Value>, DcError> {
-    let headers = request.headers().clone();
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    if caller.grant.is_some() {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    if call.caller.grant.is_some() {
         return Err(DcError::new(
             StatusCode::FORBIDDEN,
             "The request was authenticated using a project or repository access token, which does not have a valid user associated with it",
@@ -66,9 +63,9 @@ pub async fn edit_file(
         content.ok_or_else(|| DcError::validation("The content parameter is required."))?;
     let path = crate::store::clean_path(&path)
         .ok_or_else(|| DcError::validation(format!("Invalid path: {path}")))?;
-    let store = state.store();
-    let config = state.config();
-    if let Some(r) = dc_write_blocker(config, ctx.repo, &branch, &caller) {
+    let store = call.state.store();
+    let config = call.state.config();
+    if let Some(r) = dc_write_blocker(config, ctx.repo, &branch, &call.caller) {
         return Err(DcError::new(
             StatusCode::UNAUTHORIZED,
             format!(
@@ -120,7 +117,8 @@ pub async fn edit_file(
             "com.atlassian.bitbucket.content.FileContentUnmodifiedException",
         ));
     }
-    let user = caller
+    let user = call
+        .caller
         .user
         .as_deref()
         .and_then(|u| config.user(u))

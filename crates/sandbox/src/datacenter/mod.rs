@@ -6,12 +6,12 @@ mod json;
 mod repos;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::{Access, Project, Repository};
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
@@ -45,17 +45,13 @@ pub fn table() -> Vec<Route> {
             ),
             Route::new(format!("{repo}/branches"), &["GET"], get(repos::branches)),
             Route::new(format!("{repo}/commits"), &["GET"], get(repos::commits)),
-            Route::new(format!("{repo}/files"), &["GET"], get(content::files_root)),
+            Route::new(format!("{repo}/files"), &["GET"], get(content::files)),
             Route::new(
                 format!("{repo}/files/{{*path}}"),
                 &["GET"],
                 get(content::files),
             ),
-            Route::new(
-                format!("{repo}/browse"),
-                &["GET"],
-                get(content::browse_root),
-            ),
+            Route::new(format!("{repo}/browse"), &["GET"], get(content::browse)),
             Route::new(
                 format!("{repo}/browse/{{*path}}"),
                 &["GET", "PUT"],
@@ -90,17 +86,15 @@ pub struct RepoContext<'a> {
 
 /// Finds the repository and checks the caller's access (`need`).
 pub fn repo_context<'a>(
-    state: &'a AppState,
-    caller: &Caller,
-    headers: &HeaderMap,
+    call: &'a Call,
     key: &str,
     slug: &str,
     need: Access,
 ) -> Result<RepoContext<'a>, DcError> {
-    if caller.is_anonymous() {
+    if call.caller.is_anonymous() {
         return Err(DcError::authentication_required());
     }
-    let config = state.config();
+    let config = call.state.config();
     if !config
         .datacenter
         .projects
@@ -116,7 +110,8 @@ pub fn repo_context<'a>(
     let (project, repo) = config
         .dc_repo(key, slug)
         .ok_or_else(|| DcError::no_such_repository(key, slug))?;
-    let access = caller
+    let access = call
+        .caller
         .access(repo, &project.key, &repo.slug)
         .ok_or_else(DcError::not_permitted)?;
     if access < need {
@@ -127,7 +122,7 @@ pub fn repo_context<'a>(
         repo,
         key: dc_key(&project.key, &repo.slug),
         access,
-        origin: origin(headers),
+        origin: origin(&call.headers),
     })
 }
 

@@ -1,8 +1,8 @@
 //! Repository, default branch, branches, commits, repository search, users, application
 //! properties and branch permissions.
 
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 use super::json;
 use super::{repo_context, RepoContext};
 use crate::auth::Caller;
+use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::links::origin;
 use crate::query::{dc_page, Params};
-use crate::state::{dc_key, AppState};
+use crate::state::dc_key;
 
 type Repo = Path<(String, String)>;
 
@@ -52,45 +53,35 @@ pub async fn application_properties(Extension(caller): Extension<Caller>) -> Res
 }
 
 /// `GET /rest/api/latest/users/{userSlug}`.
-pub async fn user(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    if caller.is_anonymous() {
+pub async fn user(call: Call, Path(slug): Path<String>) -> Result<Json<Value>, DcError> {
+    if call.caller.is_anonymous() {
         return Err(DcError::authentication_required());
     }
-    let user = state.config().user(&slug).ok_or_else(|| {
+    let user = call.state.config().user(&slug).ok_or_else(|| {
         DcError::new(
             StatusCode::NOT_FOUND,
             format!("User {slug} does not exist."),
             "com.atlassian.bitbucket.user.NoSuchUserException",
         )
     })?;
-    Ok(Json(json::user(&origin(&headers), user)))
+    Ok(Json(json::user(&origin(&call.headers), user)))
 }
 
 /// `GET /rest/api/latest/repos?projectkey=&name=&permission=`: repositories the caller has at
 /// least `permission` on.
-pub async fn search(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    if caller.is_anonymous() {
+pub async fn search(call: Call) -> Result<Json<Value>, DcError> {
+    if call.caller.is_anonymous() {
         return Err(DcError::authentication_required());
     }
-    let params = Params::from_uri(&uri);
+    let params = call.params();
     let need = match params.get("permission") {
         None | Some("") => Access::Read,
         Some(p) => Access::from_dc(p)
             .ok_or_else(|| DcError::validation(format!("Invalid permission: {p}")))?,
     };
-    let origin = origin(&headers);
+    let origin = origin(&call.headers);
     let mut values = Vec::new();
-    for project in &state.config().datacenter.projects {
+    for project in &call.state.config().datacenter.projects {
         if params
             .get("projectkey")
             .is_some_and(|k| !k.eq_ignore_ascii_case(&project.key))
@@ -104,7 +95,7 @@ pub async fn search(
             {
                 continue;
             }
-            let Some(access) = caller.access(repo, &project.key, &repo.slug) else {
+            let Some(access) = call.caller.access(repo, &project.key, &repo.slug) else {
                 continue;
             };
             if access < need {
@@ -124,24 +115,14 @@ pub async fn search(
 }
 
 /// `GET …/repos/{slug}`.
-pub async fn repository(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug)): Repo,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+pub async fn repository(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     Ok(Json(json::repository(&ctx)))
 }
 
 /// `GET …/default-branch`.
-pub async fn default_branch(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug)): Repo,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
+pub async fn default_branch(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let main = &ctx.repo.main_branch;
     Ok(Json(
         json!({ "id": format!("refs/heads/{main}"), "displayId": main, "type": "BRANCH" }),
@@ -149,17 +130,12 @@ pub async fn default_branch(
 }
 
 /// `GET …/branches` with `filterText`, `orderBy`, `start`, `limit`.
-pub async fn branches(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug)): Repo,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
+pub async fn branches(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
     let filter = params.get("filterText").unwrap_or("").to_lowercase();
-    let mut branches: Vec<_> = state
+    let mut branches: Vec<_> = call
+        .state
         .store()
         .branches(&ctx.key)
         .map_err(git_error)?
@@ -188,29 +164,25 @@ pub async fn branches(
 }
 
 /// `GET …/commits` with `until`, `path`, `start`, `limit`.
-pub async fn commits(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug)): Repo,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Read)?;
-    let params = Params::from_uri(&uri);
+pub async fn commits(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
     let until = params
         .get("until")
         .filter(|u| !u.is_empty())
         .unwrap_or(&ctx.repo.main_branch)
         .to_string();
-    let from = state
+    let from = call
+        .state
         .store()
         .resolve(&ctx.key, &until)
         .ok_or_else(|| DcError::no_such_commit(&until, &slug))?;
-    let log = state
+    let log = call
+        .state
         .store()
         .log(&ctx.key, from, params.get("path"))
         .map_err(git_error)?;
-    let users = &state.config().users;
+    let users = &call.state.config().users;
     let values = log
         .iter()
         .map(|c| json::commit(&ctx.origin, users, c))
@@ -219,15 +191,9 @@ pub async fn commits(
 }
 
 /// `GET /rest/branch-permissions/{2.0,latest}/…/restrictions` (REPO_ADMIN).
-pub async fn restrictions(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path((key, slug)): Repo,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&state, &caller, &headers, &key, &slug, Access::Admin)?;
-    let config = state.config();
+pub async fn restrictions(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Admin)?;
+    let config = call.state.config();
     let values = ctx
         .repo
         .restrictions
@@ -255,5 +221,5 @@ pub async fn restrictions(
             }))
         })
         .collect();
-    paged(values, &Params::from_uri(&uri), 25)
+    paged(values, &call.params(), 25)
 }

@@ -1,0 +1,49 @@
+//! The parts of a request every API handler reads, extracted at once.
+
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
+use axum::Extension;
+
+use crate::auth::Caller;
+use crate::query::Params;
+use crate::state::AppState;
+
+/// An API request as the handlers see it: the shared state, the caller found by the
+/// authentication middleware, the request headers and the URI as the client sent it.
+pub struct Call {
+    /// The shared state.
+    pub state: AppState,
+    /// Who is calling.
+    pub caller: Caller,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// The original request URI (path and query).
+    pub uri: Uri,
+}
+
+impl Call {
+    /// The query parameters of the request.
+    pub fn params(&self) -> Params {
+        Params::from_uri(&self.uri)
+    }
+}
+
+impl FromRequestParts<AppState> for Call {
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(caller) = Extension::<Caller>::from_request_parts(parts, state).await?;
+        let Ok(OriginalUri(uri)) = OriginalUri::from_request_parts(parts, state).await;
+        Ok(Call {
+            state: state.clone(),
+            caller,
+            headers: parts.headers.clone(),
+            uri,
+        })
+    }
+}
