@@ -134,6 +134,16 @@ pub fn repo_context<'a>(
     })
 }
 
+/// Checks the caller's read scopes, then finds the repository for reading.
+pub fn read_context<'a>(
+    call: &'a Call,
+    workspace: &str,
+    slug: &str,
+) -> Result<RepoContext<'a>, CloudError> {
+    call.caller.require_scopes(READ.0, READ.1)?;
+    repo_context(call, workspace, slug, Access::Read)
+}
+
 /// Scopes of read endpoints: API-token scope, access-token scope.
 pub const READ: (&[&str], &[&str]) = (&["read:repository:bitbucket"], &["repository"]);
 /// Scopes of commit endpoints.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json::{self, account};
-use super::{repo_context, RepoContext, READ, WRITE};
+use super::{read_context, repo_context, RepoContext, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -31,8 +31,7 @@ fn page(
 
 /// `GET /2.0/repositories/{workspace}/{repo_slug}`.
 pub async fn repository(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let size = dir_size(call.state.store().path(&ctx.key));
     Ok(Json(json::repository(&ctx, size)))
 }
@@ -53,8 +52,7 @@ fn dir_size(path: std::path::PathBuf) -> u64 {
 
 /// `GET …/refs/branches` with `q`, `sort`, `pagelen`, `page`.
 pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let params = call.params();
     let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
     let mut branches = Vec::new();
@@ -87,8 +85,7 @@ pub async fn branch(
     call: Call,
     Path((ws, slug, name)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let tip = call
         .state
         .store()
@@ -243,8 +240,7 @@ pub async fn commits(
         revision,
     }): Path<CommitsPath>,
 ) -> Result<Json<Value>, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let revision = if revision.is_empty() {
         ctx.repo.main_branch.clone()
     } else {
@@ -271,8 +267,7 @@ pub async fn commit(
     call: Call,
     Path((ws, slug, rev)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let info = call
         .state
         .store()

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::json::{self, commit_ref};
 use super::refs::{git_error, restriction_refusal};
-use super::{repo_context, READ, WRITE};
+use super::{read_context, repo_context, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -44,8 +44,7 @@ pub async fn read(
         path,
     }): Path<SrcPath>,
 ) -> Result<Response, CloudError> {
-    call.caller.require_scopes(READ.0, READ.1)?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Read)?;
+    let ctx = read_context(&call, &ws, &slug)?;
     let rev = commit.unwrap_or_else(|| ctx.repo.main_branch.clone());
     let oid = call
         .state

@@ -8,27 +8,34 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{repo_context, RepoContext};
+use super::{paged, repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::links::mime;
 use crate::query::{dc_page, Params};
-use crate::state::AppState;
 use crate::store::Entry;
 
-/// Resolves `at` (default: the default branch).
-fn at(state: &AppState, ctx: &RepoContext<'_>, params: &Params) -> Result<(Oid, String), DcError> {
+/// Finds the repository for reading and resolves the `at` parameter (default: the default
+/// branch): the repository, the query, the commit and the revision as asked.
+fn at<'a>(
+    call: &'a Call,
+    key: &str,
+    slug: &str,
+) -> Result<(RepoContext<'a>, Params, Oid, String), DcError> {
+    let ctx = repo_context(call, key, slug, Access::Read)?;
+    let params = call.params();
     let rev = params
         .get("at")
         .filter(|a| !a.is_empty())
         .unwrap_or(&ctx.repo.main_branch)
         .to_string();
-    let oid = state
+    let oid = call
+        .state
         .store()
         .resolve(&ctx.key, &rev)
         .ok_or_else(|| DcError::no_such_commit(&rev, &ctx.repo.slug))?;
-    Ok((oid, rev))
+    Ok((ctx, params, oid, rev))
 }
 
 /// Path of a repository's content resource, with the file or directory after it (none: the root).
@@ -48,9 +55,7 @@ pub async fn files(
     call: Call,
     Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
-    let params = call.params();
-    let (oid, rev) = at(&call.state, &ctx, &params)?;
+    let (ctx, params, oid, rev) = at(&call, &key, &slug)?;
     let files = match call.state.store().entry(&ctx.key, oid, &path) {
         None => return Err(DcError::no_such_path(&path, &rev)),
         Some(Entry::File { .. }) => {
@@ -67,9 +72,7 @@ pub async fn files(
             .unwrap_or_default(),
     };
     let values = files.into_iter().map(Value::String).collect();
-    dc_page(values, &params, 25, "values")
-        .map(Json)
-        .map_err(DcError::validation)
+    paged(values, &params, 25)
 }
 
 fn path_json(path: &str) -> Value {
@@ -92,9 +95,7 @@ pub async fn browse(
     call: Call,
     Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
-    let params = call.params();
-    let (oid, rev) = at(&call.state, &ctx, &params)?;
+    let (ctx, params, oid, rev) = at(&call, &key, &slug)?;
     let path = path.trim_matches('/').to_string();
     let entry = call
         .state
@@ -155,9 +156,7 @@ pub async fn raw(
     call: Call,
     Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Response, DcError> {
-    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
-    let params = call.params();
-    let (oid, rev) = at(&call.state, &ctx, &params)?;
+    let (ctx, _, oid, rev) = at(&call, &key, &slug)?;
     match call.state.store().entry(&ctx.key, oid, &path) {
         Some(Entry::File { data, .. }) => {
             let mut response = data.into_response();

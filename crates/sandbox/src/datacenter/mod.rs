@@ -10,12 +10,15 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Json;
+use serde_json::Value;
 
 use crate::call::Call;
 use crate::config::{Access, Project, Repository};
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
 use crate::links::origin;
+use crate::query::{dc_page, Params};
 use crate::state::{dc_key, AppState};
 use crate::Route;
 
@@ -124,6 +127,14 @@ pub fn repo_context<'a>(
         access,
         origin: origin(&call.headers),
     })
+}
+
+/// `items` as one Data Center page (`start`, `limit`; default `limit`) under `values`, or the
+/// validation error of bad paging parameters.
+pub fn paged(items: Vec<Value>, params: &Params, limit: usize) -> Result<Json<Value>, DcError> {
+    dc_page(items, params, limit, "values")
+        .map(Json)
+        .map_err(DcError::validation)
 }
 
 /// Middleware: Atlassian XSRF protection. Mutating requests with a form or plain-text body need

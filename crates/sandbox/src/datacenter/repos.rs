@@ -8,13 +8,12 @@ use axum::{Extension, Json};
 use serde_json::{json, Value};
 
 use super::json;
-use super::{repo_context, RepoContext};
+use super::{paged, repo_context, RepoContext};
 use crate::auth::Caller;
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::links::origin;
-use crate::query::{dc_page, Params};
 use crate::state::dc_key;
 
 type Repo = Path<(String, String)>;
@@ -25,12 +24,6 @@ fn git_error(e: git2::Error) -> DcError {
         e.message(),
         "com.atlassian.bitbucket.scm.CommandFailedException",
     )
-}
-
-fn paged(items: Vec<Value>, params: &Params, limit: usize) -> Result<Json<Value>, DcError> {
-    dc_page(items, params, limit, "values")
-        .map(Json)
-        .map_err(DcError::validation)
 }
 
 /// `GET /rest/api/{1.0,latest}/application-properties`: no auth needed; sets `X-AUSERNAME`.
