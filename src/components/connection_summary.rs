@@ -14,6 +14,9 @@ pub struct ConnectionSummaryProps {
     pub record: ConnectionRecord,
     /// Whether the token is available in this browser session.
     pub has_token: bool,
+    /// Whether the user's role may edit or reset the connection.
+    #[prop_or(true)]
+    pub can_configure: bool,
     /// Whether a connection test is running.
     #[prop_or_default]
     pub testing: bool,
@@ -101,7 +104,8 @@ fn last_test_facts(last: &LastTest) -> Html {
     }
 }
 
-/// A summary card of the saved connection with **Edit**, **Test again** and **Reset**.
+/// A summary card of the saved connection with **Edit**, **Test again** and **Reset** (Edit and Reset only
+/// for roles that may configure).
 #[component]
 pub fn ConnectionSummary(props: &ConnectionSummaryProps) -> Html {
     let record = &props.record;
@@ -132,13 +136,17 @@ pub fn ConnectionSummary(props: &ConnectionSummaryProps) -> Html {
                 if let Some(last) = &record.last_test { { last_test_facts(last) } }
             </dl>
             <div class="actions">
-                <button type="button" class="button primary" onclick={props.on_edit.reform(|_| ())}>{ "Edit" }</button>
+                if props.can_configure {
+                    <button type="button" class="button primary" onclick={props.on_edit.reform(|_| ())}>{ "Edit" }</button>
+                }
                 if props.has_token {
                     <button type="button" class="button subtle" onclick={props.on_test.reform(|_| ())}>
                         { if props.testing { "Testing…" } else { "Test again" } }
                     </button>
                 }
-                <button type="button" class="button subtle" onclick={props.on_reset.reform(|_| ())}>{ "Reset" }</button>
+                if props.can_configure {
+                    <button type="button" class="button subtle" onclick={props.on_reset.reform(|_| ())}>{ "Reset" }</button>
+                }
             </div>
         </section>
     }

@@ -1,6 +1,7 @@
 //! The Bitbucket connection of a project: the form, or the saved connection.
 
 use versioning_core::bitbucket::StepStatus;
+use versioning_core::roles::{decide, Activity, Decision};
 use versioning_core::{ConnectionForm, ValidConnection};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -22,6 +23,7 @@ use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 use crate::state::projects::use_project;
+use crate::state::session::use_session;
 
 /// Longer help on what to paste where.
 fn help_card() -> Html {
@@ -115,6 +117,7 @@ fn failure_banner(check: &CheckState) -> Html {
 pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let project_id = props.id.to_string();
     let store = BrowserConnectionStore;
+    let session = use_session();
     let page = {
         let project_id = project_id.clone();
         use_reducer(move || {
@@ -243,12 +246,23 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         })
     };
     let ask_reset = Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset);
-    let body = match (&page.saved, page.shows_form()) {
+    let refusal = match decide(session.role, &Activity::Configure) {
+        Decision::Allowed => None,
+        Decision::Denied(reason) => Some(reason),
+    };
+    let body = match (&page.saved, page.shows_form() && refusal.is_none()) {
         (Some(record), false) => html! {
             <ConnectionSummary record={record.clone()} has_token={page.has_token} testing={check.is_running()}
+                can_configure={refusal.is_none()}
                 on_edit={on_edit} on_test={on_test_again} on_reset={ask_reset} />
         },
-        (saved, _) => html! {
+        (None, false) => html! {
+            <section class="card" aria-labelledby="not-connected-title">
+                <h2 id="not-connected-title">{ "Not connected" }</h2>
+                <p>{ "This project has no Bitbucket connection yet." }</p>
+            </section>
+        },
+        (saved, true) => html! {
             <ConnectionFormView
                 state={form.clone()}
                 submit_label={if saved.is_some() { "Save" } else { "Create" }}
@@ -269,6 +283,9 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             ])} />
             <PageHeading title="Bitbucket" context={project.name.clone()} />
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
+            if let Some(reason) = &refusal {
+                <div class="banner info" role="status"><p>{ reason }</p></div>
+            }
             if let Some(message) = &page.save_error {
                 <div class="banner error" role="alert"><p>{ message }</p></div>
             }

@@ -1,27 +1,67 @@
 //! Who is signed in, shared with every page through a context.
+//!
+//! Standalone, the app offers one demo user per product role (the sandbox knows the same people); an
+//! embedding portal provides its own user and role instead.
 
 use std::rc::Rc;
 
+use gloo_storage::{LocalStorage, Storage};
+use versioning_core::roles::Role;
 use yew::prelude::*;
+
+/// The demo users of standalone mode, one per role.
+pub const DEMO_USERS: [(&str, Role); 4] = [
+    ("Ada Admin", Role::Admin),
+    ("Quinn Manager", Role::QualityManager),
+    ("Lee Lead", Role::QualityLead),
+    ("Eve Engineer", Role::QualityEngineer),
+];
+
+const DEMO_USER_KEY: &str = "bitbucket-versioning/demo-user";
 
 /// The signed-in user as the portal knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// Display name.
     pub user_name: String,
-    /// The user's product role, as shown in the header.
-    pub role_label: String,
+    /// The user's product role.
+    pub role: Role,
 }
 
 impl Session {
-    /// The user of the standalone demo.
-    pub fn standalone() -> Self {
+    /// The demo user at `index` of [`DEMO_USERS`] (the first when out of range).
+    pub fn demo(index: usize) -> Self {
+        let (name, role) = DEMO_USERS.get(index).copied().unwrap_or(DEMO_USERS[0]);
         Session {
-            user_name: "Ada Admin".into(),
-            role_label: "Admin".into(),
+            user_name: name.into(),
+            role,
         }
     }
 }
+
+/// What can happen to the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    /// Continue as the demo user at this index of [`DEMO_USERS`].
+    SignInAs(usize),
+}
+
+impl Reducible for Session {
+    type Action = SessionAction;
+
+    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        match action {
+            SessionAction::SignInAs(index) => {
+                // Kept across reloads; losing it only means starting as the first demo user.
+                let _ = LocalStorage::set(DEMO_USER_KEY, index);
+                Rc::new(Session::demo(index))
+            }
+        }
+    }
+}
+
+/// The session handle pages read and the header changes.
+pub type SessionContext = UseReducerHandle<Session>;
 
 /// Props of [`SessionProvider`].
 #[derive(Properties, PartialEq)]
@@ -33,16 +73,16 @@ pub struct SessionProviderProps {
 /// Provides the [`Session`] to its children.
 #[component]
 pub fn SessionProvider(props: &SessionProviderProps) -> Html {
-    let session = use_memo((), |_| Session::standalone());
+    let session = use_reducer(|| Session::demo(LocalStorage::get(DEMO_USER_KEY).unwrap_or(0)));
     html! {
-        <ContextProvider<Rc<Session>> context={session}>
+        <ContextProvider<SessionContext> context={session}>
             { props.children.clone() }
-        </ContextProvider<Rc<Session>>>
+        </ContextProvider<SessionContext>>
     }
 }
 
 /// The current session; panics only if used outside [`SessionProvider`], a programming error.
 #[hook]
-pub fn use_session() -> Rc<Session> {
-    use_context::<Rc<Session>>().expect("SessionProvider wraps the app")
+pub fn use_session() -> SessionContext {
+    use_context::<SessionContext>().expect("SessionProvider wraps the app")
 }
