@@ -6,11 +6,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-# Rebuild the app only when a source changed since the last build (wasm-opt alone takes ~30 s).
-if [ ! -f dist/index.html ] ||
-  [ -n "$(find src crates/core/src index.html styles Trunk.toml Cargo.toml Cargo.lock -newer dist/index.html -print -quit)" ]; then
+# Rebuild the app only when a source changed since this script's last release build (wasm-opt alone takes
+# ~30 s). Any other build of dist/ (a debug `trunk build`, the tests) replaces dist/ and so drops the stamp.
+stamp=dist/.release-build
+if [ ! -f "$stamp" ] ||
+  [ -n "$(find src crates/core/src index.html styles Trunk.toml Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
   echo "==> building the app (release)"
   trunk build --release --cargo-profile wasm-release --locked
+  touch "$stamp"
 else
   echo "==> the app in dist/ is up to date"
 fi
