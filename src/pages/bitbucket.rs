@@ -56,16 +56,26 @@ fn help_card() -> Html {
     }
 }
 
+/// The page's state handles, cloned into each callback.
+#[derive(Clone)]
+struct Handles {
+    project_id: String,
+    page: UseReducerHandle<PageState>,
+    form: UseReducerHandle<FormState>,
+    check: UseReducerHandle<CheckState>,
+}
+
 /// Runs the connection test and, when it passes, saves the connection with its result.
 fn test_and_save(
-    project_id: String,
+    handles: &Handles,
     form: ConnectionForm,
     connection: ValidConnection,
     created_at: Option<String>,
-    check: UseReducerDispatcher<CheckState>,
-    page: UseReducerDispatcher<PageState>,
     cancellation: Cancellation,
 ) {
+    let project_id = handles.project_id.clone();
+    let check = handles.check.dispatcher();
+    let page = handles.page.dispatcher();
     spawn_local(async move {
         let progress = {
             let check = check.clone();
@@ -164,85 +174,65 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         Err(placeholder) => return placeholder,
     };
 
+    let handles = Handles {
+        project_id: project_id.clone(),
+        page: page.clone(),
+        form: form.clone(),
+        check: check.clone(),
+    };
     let on_submit = {
-        let (page, form, check, project_id) = (
-            page.clone(),
-            form.clone(),
-            check.clone(),
-            project_id.clone(),
-        );
-        let start_job = start_job.clone();
+        let (h, start_job) = (handles.clone(), start_job.clone());
         Callback::from(move |_| {
-            let Some(connection) = form.connection() else {
+            let Some(connection) = h.form.connection() else {
                 return;
             };
-            if check.is_running() {
+            if h.check.is_running() {
                 return;
             }
-            let created_at = page.saved.as_ref().map(|saved| saved.created_at.clone());
-            test_and_save(
-                project_id.clone(),
-                form.form.clone(),
-                connection,
-                created_at,
-                check.dispatcher(),
-                page.dispatcher(),
-                start_job(),
-            );
+            let created_at = h.page.saved.as_ref().map(|saved| saved.created_at.clone());
+            test_and_save(&h, h.form.form.clone(), connection, created_at, start_job());
         })
     };
     let on_test_again = {
-        let (page, check, project_id) = (page.clone(), check.clone(), project_id.clone());
+        let h = handles.clone();
         Callback::from(move |_| {
-            let Some(saved) = &page.saved else { return };
-            let Some(token) = store.session_token(&project_id) else {
+            let Some(saved) = &h.page.saved else { return };
+            let Some(token) = store.session_token(&h.project_id) else {
                 return;
             };
             let form = saved.to_form(token);
             let Ok(connection) = form.to_connection(&[]) else {
                 return;
             };
-            if !check.is_running() {
+            if !h.check.is_running() {
                 test_and_save(
-                    project_id.clone(),
+                    &h,
                     form,
                     connection,
                     Some(saved.created_at.clone()),
-                    check.dispatcher(),
-                    page.dispatcher(),
                     start_job(),
                 );
             }
         })
     };
     let on_edit = {
-        let (page, form, check, project_id) = (
-            page.clone(),
-            form.clone(),
-            check.clone(),
-            project_id.clone(),
-        );
+        let h = handles.clone();
         Callback::from(move |_| {
-            if let Some(saved) = &page.saved {
-                let token = store.session_token(&project_id).unwrap_or_default();
-                form.dispatch(Action::Load(saved.to_form(token)));
+            if let Some(saved) = &h.page.saved {
+                let token = store.session_token(&h.project_id).unwrap_or_default();
+                h.form.dispatch(Action::Load(saved.to_form(token)));
             }
-            check.dispatch(CheckAction::Clear);
-            page.dispatch(PageAction::Edit);
+            h.check.dispatch(CheckAction::Clear);
+            h.page.dispatch(PageAction::Edit);
         })
     };
     let on_confirm_reset = {
-        let (page, form, check, project_id) = (
-            page.clone(),
-            form.clone(),
-            check.clone(),
-            project_id.clone(),
-        );
+        let h = handles;
         Callback::from(move |_| {
-            store.remove(&project_id);
-            form.dispatch(Action::Load(ConnectionForm::default()));
-            check.dispatch(CheckAction::Clear);
-            page.dispatch(PageAction::Cleared);
+            store.remove(&h.project_id);
+            h.form.dispatch(Action::Load(ConnectionForm::default()));
+            h.check.dispatch(CheckAction::Clear);
+            h.page.dispatch(PageAction::Cleared);
         })
     };
     let ask_reset = Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset);
