@@ -155,7 +155,7 @@ fn escape_html(text: &str) -> String {
 
 /// A branch with its tip commit.
 pub fn branch(ctx: &RepoContext<'_>, users: &[User], name: &str, tip: &CommitInfo) -> Value {
-    let encoded = encode_path(name).replace('/', "%2F");
+    let encoded = encode_path(name);
     json!({
         "type": "branch",
         "name": name,

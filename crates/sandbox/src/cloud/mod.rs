@@ -7,6 +7,7 @@ mod user;
 
 use axum::http::StatusCode;
 use axum::routing::get;
+use git2::Oid;
 
 use crate::call::Call;
 use crate::config::{Access, Repository, Workspace};
@@ -34,7 +35,7 @@ pub fn table() -> Vec<Route> {
             get(refs::branches).post(refs::create_branch),
         ),
         Route::new(
-            format!("{repo}/refs/branches/{{name}}"),
+            format!("{repo}/refs/branches/{{*name}}"),
             &["GET"],
             get(refs::branch),
         ),
@@ -131,6 +132,29 @@ pub fn repo_context<'a>(
         key: cloud_key(&ws.slug, &repo.slug),
         access,
         origin: origin(&call.headers),
+    })
+}
+
+/// Resolves a revision taken from a URL path segment (`src/{commit}/…`, `commits/{revision}`;
+/// `None`: the main branch) to a commit. Like Bitbucket Cloud, a revision containing `/` (a branch
+/// such as `feature/login`, raw or `%2F`-encoded) is not found: clients resolve such branches to
+/// their tip hash through `refs/branches/{name}` first.
+pub fn path_revision(
+    call: &Call,
+    ctx: &RepoContext<'_>,
+    rev: Option<&str>,
+) -> Result<Oid, CloudError> {
+    let store = call.state.store();
+    let found = match rev {
+        None => store.resolve(&ctx.key, &ctx.repo.main_branch),
+        Some(rev) if rev.contains('/') => None,
+        Some(rev) => store.resolve(&ctx.key, rev),
+    };
+    found.ok_or_else(|| {
+        CloudError::not_found(format!(
+            "Commit not found: {}",
+            rev.unwrap_or(&ctx.repo.main_branch)
+        ))
     })
 }
 

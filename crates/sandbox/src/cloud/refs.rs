@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json::{self, account};
-use super::{read_context, repo_context, RepoContext, WRITE};
+use super::{path_revision, read_context, repo_context, RepoContext, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -241,16 +241,8 @@ pub async fn commits(
     }): Path<CommitsPath>,
 ) -> Result<Json<Value>, CloudError> {
     let ctx = read_context(&call, &ws, &slug)?;
-    let revision = if revision.is_empty() {
-        ctx.repo.main_branch.clone()
-    } else {
-        revision
-    };
-    let from = call
-        .state
-        .store()
-        .resolve(&ctx.key, &revision)
-        .ok_or_else(|| CloudError::not_found(format!("Commit not found: {revision}")))?;
+    let revision = Some(revision.as_str()).filter(|r| !r.is_empty());
+    let from = path_revision(&call, &ctx, revision)?;
     let params = call.params();
     let log = call
         .state

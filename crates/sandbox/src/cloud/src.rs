@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::json::{self, commit_ref};
 use super::refs::{git_error, restriction_refusal};
-use super::{read_context, repo_context, WRITE};
+use super::{path_revision, read_context, repo_context, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -45,12 +45,7 @@ pub async fn read(
     }): Path<SrcPath>,
 ) -> Result<Response, CloudError> {
     let ctx = read_context(&call, &ws, &slug)?;
-    let rev = commit.unwrap_or_else(|| ctx.repo.main_branch.clone());
-    let oid = call
-        .state
-        .store()
-        .resolve(&ctx.key, &rev)
-        .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
+    let oid = path_revision(&call, &ctx, commit.as_deref())?;
     let hash = oid.to_string();
     let path = path.trim_matches('/').to_string();
     let entry = call

@@ -458,3 +458,61 @@ async fn cloud_cors_answers_any_origin() {
         Some("Accept-Ranges, Content-Encoding, Content-Length, Content-Type, ETag, Last-Modified")
     );
 }
+
+#[tokio::test]
+async fn branches_with_a_slash_resolve_through_refs_but_not_in_src_or_commits() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    post(&format!("{CLOUD_REPO}/refs/branches"))
+        .cloud_user("eve")
+        .json(json!({ "name": "feature/login", "target": { "hash": main } }))
+        .send(&sb)
+        .await
+        .expect(201);
+    for name in ["feature/login", "feature%2Flogin"] {
+        let branch = get(&format!("{CLOUD_REPO}/refs/branches/{name}"))
+            .cloud_user("eve")
+            .send(&sb)
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(branch["name"], "feature/login");
+        assert_eq!(branch["target"]["hash"], main);
+        assert_eq!(
+            branch["links"]["self"]["href"],
+            format!("http://localhost:7990{CLOUD_REPO}/refs/branches/feature/login")
+        );
+        for path in [
+            format!("src/{name}/README.md"),
+            format!("src/{name}/"),
+            format!("commits/{name}"),
+        ] {
+            let refused = get(&format!("{CLOUD_REPO}/{path}"))
+                .cloud_user("eve")
+                .send(&sb)
+                .await
+                .expect(404);
+            assert_eq!(refused.json()["type"], "error", "{path}");
+        }
+    }
+    get(&format!("{CLOUD_REPO}/refs/branches/feature/nope"))
+        .cloud_user("eve")
+        .send(&sb)
+        .await
+        .expect(404);
+    for path in [
+        format!("src/{main}/README.md"),
+        format!("src/{}/README.md", &main[..12]),
+        "src/main/README.md".to_string(),
+        format!("commits/{main}"),
+        "commits/main".to_string(),
+        "commits".to_string(),
+        "src".to_string(),
+    ] {
+        get(&format!("{CLOUD_REPO}/{path}"))
+            .cloud_user("eve")
+            .send(&sb)
+            .await
+            .expect(200);
+    }
+}

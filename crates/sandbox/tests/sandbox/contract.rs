@@ -29,7 +29,7 @@ fn contracts() -> Option<(Value, Value)> {
 
 /// Maps a sandbox path template to the description's template; `true` for Cloud.
 fn spec_path(path: &str) -> (bool, String) {
-    let path = path.replace("{*path}", "{path}");
+    let path = path.replace("{*", "{");
     if let Some(rest) = path.strip_prefix("/2.0") {
         let rest = if rest.ends_with("/src/{commit}/") {
             format!("{rest}{{path}}")
