@@ -46,7 +46,12 @@ pub struct FaultSettings {
     pub drop_rate: f64,
     /// The next N requests are processed and then their connection is dropped.
     pub drop_next: u32,
+    /// Largest request body accepted on `/2.0` and `/rest`, in bytes; larger bodies get 413.
+    pub max_body_bytes: u64,
 }
+
+/// Default of [`FaultSettings::max_body_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for FaultSettings {
     fn default() -> Self {
@@ -61,6 +66,7 @@ impl Default for FaultSettings {
             fail_next: Vec::new(),
             drop_rate: 0.0,
             drop_next: 0,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -80,6 +86,9 @@ impl FaultSettings {
         }
         if self.bandwidth_bytes_per_sec == Some(0) {
             return Err("bandwidth_bytes_per_sec must be positive".to_string());
+        }
+        if self.max_body_bytes == 0 {
+            return Err("max_body_bytes must be positive".to_string());
         }
         Ok(())
     }
@@ -174,6 +183,14 @@ impl Faults {
         Verdict::Pass { drop }
     }
 
+    /// The current request-body limit in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .max_body_bytes
+    }
+
     fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
@@ -193,13 +210,19 @@ fn credential_key(request: &Request) -> String {
 
 fn failure(path: &str, status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let reason = status.canonical_reason().unwrap_or("Error").to_string();
+    let reason = status.canonical_reason().unwrap_or("Error");
+    product_error(path, status, reason)
+}
+
+/// An error answer in the error shape of the product that `path` belongs to (Cloud for `/2.0`,
+/// Data Center otherwise, with no exception name).
+pub fn product_error(path: &str, status: StatusCode, message: &str) -> Response {
     if path.starts_with("/2.0") {
-        CloudError::new(status, reason).into_response()
+        CloudError::new(status, message).into_response()
     } else {
         DcError {
             status,
-            message: reason,
+            message: message.to_string(),
             exception: None,
         }
         .into_response()

@@ -63,7 +63,8 @@ pub async fn read(request: Request) -> Result<Vec<Field>, String> {
             Ok(fields)
         }
         FormKind::UrlEncoded => {
-            let body = axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024)
+            // The body-limit middleware has already bounded the body.
+            let body = axum::body::to_bytes(request.into_body(), usize::MAX)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(body

@@ -6,6 +6,7 @@
 //! [`server::serve`] runs it on a TCP listener.
 
 pub mod auth;
+pub mod body_limit;
 pub mod call;
 pub mod cloud;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod static_files;
 pub mod store;
 pub mod time;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -76,12 +78,14 @@ fn router(routes: Vec<Route>) -> Router<AppState> {
 }
 
 /// The whole HTTP application: API routes, control endpoint, static app, and the middleware
-/// stack (outermost first: request log → CORS → faults → XSRF → authentication).
+/// stack (outermost first: request log → CORS → faults → body limit → XSRF → authentication).
 pub fn app(state: AppState) -> Router {
     let api = router(cloud::table())
         .merge(router(datacenter::table()))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(from_fn_with_state(state.clone(), datacenter::xsrf));
+        .layer(from_fn_with_state(state.clone(), datacenter::xsrf))
+        .layer(from_fn_with_state(state.clone(), body_limit::limit_body))
+        .layer(DefaultBodyLimit::disable());
     Router::new()
         .merge(api)
         .merge(control::routes())

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use bitbucket_sandbox::config::Config;
 use bitbucket_sandbox::control::token_rows;
-use bitbucket_sandbox::faults::FaultSettings;
+use bitbucket_sandbox::faults::{FaultSettings, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_sandbox::{app, server, AppState, Options};
 use clap::Parser;
 
@@ -61,6 +61,9 @@ struct Cli {
     /// Drop the connection of the next N requests after processing them.
     #[arg(long, default_value_t = 0)]
     drop_next: u32,
+    /// Largest API request body in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,6 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fail_next: cli.fail_next,
         drop_rate: cli.drop_rate,
         drop_next: cli.drop_next,
+        max_body_bytes: cli.max_body_bytes,
     };
     faults.validate()?;
     let state = AppState::new(Options {

@@ -193,3 +193,88 @@ Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{bo
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     server.abort();
 }
+
+#[tokio::test]
+async fn a_five_megabyte_commit_passes_the_default_body_limit() {
+    let sb = Sandbox::new();
+    let big = "x".repeat(1024 * 1024);
+    let names: Vec<String> = (0..5)
+        .map(|i| format!("test-artifacts/big{i}.txt"))
+        .collect();
+    let mut fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), big.as_str())).collect();
+    fields.push(("branch", "feature/big"));
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("eve")
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(201);
+    let tip = sb.tip("cloud/acme/checkout-tests", "feature/big");
+    let file = get(&format!("{CLOUD_REPO}/src/{tip}/test-artifacts/big4.txt"))
+        .cloud_user("eve")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert_eq!(file.body.len(), big.len());
+    put(&format!("{DC_REPO}/browse/big.txt"))
+        .dc_user("eve")
+        .no_check()
+        .multipart(&[
+            ("content", &"y".repeat(5 * 1024 * 1024)),
+            ("branch", "feature/big"),
+            ("sourceBranch", "main"),
+        ])
+        .send(&sb)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn a_body_over_the_configured_limit_is_413_and_commits_nothing() {
+    let sb = Sandbox::new();
+    put("/_sandbox/faults")
+        .json(json!({ "max_body_bytes": 1000 }))
+        .send(&sb)
+        .await
+        .expect(200);
+    let cloud_key = "cloud/acme/checkout-tests";
+    let main = sb.tip(cloud_key, "main");
+    let big = "x".repeat(2000);
+    let refused = post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&[("big.txt", &big)])
+        .send(&sb)
+        .await
+        .expect(413);
+    assert!(refused.cloud_message().contains("1000"));
+    let declared = post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&[("big.txt", &big)])
+        .header("content-length", "2107")
+        .send(&sb)
+        .await
+        .expect(413);
+    assert_eq!(declared.json()["type"], "error");
+    assert_eq!(sb.tip(cloud_key, "main"), main);
+    let dc_main = sb.tip("dc/QA/regression-suite", "main");
+    let dc = put(&format!("{DC_REPO}/browse/big.txt"))
+        .dc_user("ada")
+        .no_check()
+        .multipart(&[("content", &big), ("branch", "main")])
+        .send(&sb)
+        .await
+        .expect(413);
+    assert!(dc.dc_error().0.contains("1000"));
+    assert_eq!(sb.tip("dc/QA/regression-suite", "main"), dc_main);
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&[("small.txt", "ok")])
+        .send(&sb)
+        .await
+        .expect(201);
+    put("/_sandbox/faults")
+        .json(json!({ "max_body_bytes": 0 }))
+        .send(&sb)
+        .await
+        .expect(400);
+}
