@@ -84,10 +84,21 @@ pub async fn edit_file(
         ),
         None => None,
     };
-    let (base, expect, start) = match tip {
-        Some(tip) => (tip, Expect::Tip(tip), None),
-        None => {
-            let source = text("sourceBranch").unwrap_or_else(|| ctx.repo.main_branch.clone());
+    let short = |name: &str| name.trim_start_matches("refs/heads/").to_string();
+    let source_branch = text("sourceBranch").filter(|s| short(s) != short(&branch));
+    let (base, expect, start) = match (tip, source_branch) {
+        (Some(_), Some(source)) => {
+            return Err(DcError::validation(format!(
+                "The branch '{branch}' already exists; sourceBranch '{source}' can only be the starting point of a new branch."
+            )))
+        }
+        (Some(tip), None) => (tip, Expect::Tip(tip), None),
+        (None, None) => {
+            return Err(DcError::validation(format!(
+                "The branch '{branch}' does not exist; send sourceBranch to create it."
+            )))
+        }
+        (None, Some(source)) => {
             let start = store
                 .resolve(&ctx.key, &source)
                 .ok_or_else(|| DcError::no_such_commit(&source, &slug))?;

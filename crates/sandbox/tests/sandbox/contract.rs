@@ -247,7 +247,11 @@ async fn seeded_answers_validate_against_the_response_schemas() {
     let dc_commit = put(&format!("{DC_REPO}/browse/new.txt"))
         .dc_user("ada")
         .no_check()
-        .multipart(&[("content", "x"), ("branch", "feature/c")])
+        .multipart(&[
+            ("content", "x"),
+            ("branch", "feature/c"),
+            ("sourceBranch", "main"),
+        ])
         .send(&sb)
         .await
         .expect(200)

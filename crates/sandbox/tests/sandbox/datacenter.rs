@@ -34,6 +34,7 @@ async fn repository_default_branch_and_branches() {
             .multipart(&[
                 ("content", "x"),
                 ("branch", &format!("feature/f{i}")),
+                ("sourceBranch", "main"),
                 ("message", "m"),
             ])
             .send(&sb)
@@ -192,10 +193,66 @@ async fn editing_a_file_commits_and_checks_conflicts() {
 }
 
 #[tokio::test]
+async fn source_branch_only_starts_new_branches() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let edit = |fields: &[(&str, &str)]| {
+        put(&format!("{DC_REPO}/browse/notes.txt"))
+            .dc_user("eve")
+            .no_check()
+            .multipart(fields)
+    };
+    let unknown = edit(&[("content", "a"), ("branch", "feature/new")])
+        .send(&sb)
+        .await
+        .expect(400);
+    let (message, exception) = unknown.dc_error();
+    assert!(message.contains("sourceBranch"), "{message}");
+    assert!(exception.ends_with("ArgumentValidationException"));
+    assert_eq!(sb.tip(KEY, "feature/new"), "");
+    let created = edit(&[
+        ("content", "a"),
+        ("branch", "feature/new"),
+        ("sourceBranch", "main"),
+    ])
+    .send(&sb)
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(created["parents"][0]["id"], main);
+    let tip = sb.tip(KEY, "feature/new");
+    assert_eq!(created["id"], tip.as_str());
+    let again = edit(&[
+        ("content", "b"),
+        ("branch", "feature/new"),
+        ("sourceBranch", "main"),
+        ("sourceCommitId", &tip),
+    ])
+    .send(&sb)
+    .await
+    .expect(400);
+    assert!(again.dc_error().0.contains("already exists"));
+    assert_eq!(sb.tip(KEY, "feature/new"), tip);
+    edit(&[
+        ("content", "b"),
+        ("branch", "feature/new"),
+        ("sourceBranch", "feature/new"),
+        ("sourceCommitId", &tip),
+    ])
+    .send(&sb)
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
 async fn xsrf_tokens_permissions_and_branch_permissions() {
     let sb = Sandbox::new();
     let path = format!("{DC_REPO}/browse/new.txt");
-    let fields = [("content", "x"), ("branch", "feature/n")];
+    let fields = [
+        ("content", "x"),
+        ("branch", "feature/n"),
+        ("sourceBranch", "main"),
+    ];
     let xsrf = put(&path)
         .dc_user("eve")
         .multipart(&fields)
