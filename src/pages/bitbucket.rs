@@ -238,7 +238,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let ask_reset = Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset);
     let refusal = match decide(session.role, &Activity::Configure) {
         Decision::Allowed => None,
-        Decision::Denied(reason) => Some(reason),
+        Decision::Denied(reason) => Some(reason.to_string()),
     };
     let body = match (&page.saved, page.shows_form() && refusal.is_none()) {
         (Some(record), false) => html! {

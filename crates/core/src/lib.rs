@@ -7,6 +7,7 @@ pub mod bitbucket;
 pub mod connection;
 pub mod repo_url;
 pub mod roles;
+pub mod sync;
 
 pub use connection::{AuthMode, ConnectionForm, Field, ValidConnection, ValidationReport};
 pub use repo_url::{parse_repository_url, Flavour, RepositoryLocation, RepositoryUrlError};

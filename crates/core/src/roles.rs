@@ -53,15 +53,62 @@ impl fmt::Display for Role {
 pub enum Activity {
     /// Create, edit or reset the Bitbucket connection of a project.
     Configure,
+    /// Change the project's SCM parameters (workers, commit sizes, timeouts, retries).
+    ConfigureScm,
     /// Read test artifacts from the repository into the project.
     Pull,
     /// Commit test artifacts to `branch` of a repository whose main branch is `main_branch`.
     Push {
-        /// The branch the commit goes to.
+        /// The branch the commit goes to (`main` or `refs/heads/main`).
         branch: String,
         /// The repository's main branch, when known.
         main_branch: Option<String>,
     },
+}
+
+/// Why the policy refuses an activity. `Display` is the message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denial {
+    /// Quality Engineers do not change the connection.
+    EngineersCannotConfigure,
+    /// Only Admins and Quality Managers change the SCM parameters.
+    ScmParametersNeedManager,
+    /// A Quality Engineer's push while the repository's main branch is not known.
+    MainBranchUnknown,
+    /// A Quality Engineer's push to the main branch.
+    EngineersCannotPushToMain {
+        /// The main branch's name.
+        main: String,
+    },
+    /// The user holds no role in the project.
+    NoRole,
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Denial::EngineersCannotConfigure => f.write_str(
+                "Quality Engineers cannot change the Bitbucket connection. Ask an Admin, a Quality Manager or a \
+                 Quality Lead of this project.",
+            ),
+            Denial::ScmParametersNeedManager => f.write_str(
+                "Only Admins and Quality Managers can change the SCM parameters. Ask one of them if a push or \
+                 pull needs other settings.",
+            ),
+            Denial::MainBranchUnknown => f.write_str(
+                "The repository's main branch is not known yet, and Quality Engineers may not push to it. Run \
+                 Test again on the Bitbucket page, or push to a new branch.",
+            ),
+            Denial::EngineersCannotPushToMain { main } => write!(
+                f,
+                "Quality Engineers cannot push to the main branch `{main}`. Push to another branch and ask a \
+                 Quality Lead to merge it."
+            ),
+            Denial::NoRole => f.write_str(
+                "You have no role in this project. Ask an Admin of the portal to give you one.",
+            ),
+        }
+    }
 }
 
 /// The policy's answer.
@@ -70,7 +117,7 @@ pub enum Decision {
     /// The role may do it (Bitbucket may still refuse).
     Allowed,
     /// The role may not; the reason says what to do instead.
-    Denied(String),
+    Denied(Denial),
 }
 
 impl Decision {
@@ -78,9 +125,24 @@ impl Decision {
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allowed)
     }
+
+    /// The refusal, if any.
+    pub fn denial(&self) -> Option<&Denial> {
+        match self {
+            Decision::Allowed => None,
+            Decision::Denied(denial) => Some(denial),
+        }
+    }
 }
 
-/// Decides whether `role` may perform `activity`.
+/// Whether two branch names name the same branch, as Bitbucket compares them (`main` and
+/// `refs/heads/main` are the same branch).
+pub fn same_branch(a: &str, b: &str) -> bool {
+    let short = |name: &str| name.strip_prefix("refs/heads/").unwrap_or(name).to_owned();
+    short(a.trim()) == short(b.trim())
+}
+
+/// Decides whether `role` may perform `activity`. Every activity is decided explicitly for every role.
 ///
 /// ```
 /// use versioning_core::roles::{decide, Activity, Decision, Role};
@@ -91,22 +153,53 @@ impl Decision {
 /// assert!(decide(Role::QualityEngineer, &Activity::Pull).is_allowed());
 /// ```
 pub fn decide(role: Role, activity: &Activity) -> Decision {
+    use Role::*;
     match (role, activity) {
-        (Role::QualityEngineer, Activity::Configure) => Decision::Denied(
-            "Quality Engineers cannot change the Bitbucket connection. Ask an Admin, a Quality Manager or a \
-             Quality Lead of this project."
-                .into(),
-        ),
+        (Admin | QualityManager | QualityLead, Activity::Configure) => Decision::Allowed,
+        (QualityEngineer, Activity::Configure) => {
+            Decision::Denied(Denial::EngineersCannotConfigure)
+        }
+        (Admin | QualityManager, Activity::ConfigureScm) => Decision::Allowed,
+        (QualityLead | QualityEngineer, Activity::ConfigureScm) => {
+            Decision::Denied(Denial::ScmParametersNeedManager)
+        }
+        (Admin | QualityManager | QualityLead | QualityEngineer, Activity::Pull) => {
+            Decision::Allowed
+        }
+        (Admin | QualityManager | QualityLead, Activity::Push { .. }) => Decision::Allowed,
         (
-            Role::QualityEngineer,
+            QualityEngineer,
             Activity::Push {
                 branch,
-                main_branch: Some(main),
+                main_branch,
             },
-        ) if branch == main => Decision::Denied(format!(
-            "Quality Engineers cannot push to the main branch `{main}`. Push to another branch and ask a \
-             Quality Lead to merge it."
-        )),
-        _ => Decision::Allowed,
+        ) => match main_branch {
+            None => Decision::Denied(Denial::MainBranchUnknown),
+            Some(main) if same_branch(branch, main) => {
+                Decision::Denied(Denial::EngineersCannotPushToMain {
+                    main: main.strip_prefix("refs/heads/").unwrap_or(main).to_owned(),
+                })
+            }
+            Some(_) => Decision::Allowed,
+        },
     }
+}
+
+/// Decides for a user holding several roles: the most permissive applies. A user with no role is refused.
+///
+/// ```
+/// use versioning_core::roles::{decide_any, Activity, Role};
+/// let scm = Activity::ConfigureScm;
+/// assert!(!decide_any(&[Role::QualityLead], &scm).is_allowed());
+/// assert!(decide_any(&[Role::QualityLead, Role::QualityManager], &scm).is_allowed());
+/// ```
+pub fn decide_any(roles: &[Role], activity: &Activity) -> Decision {
+    let mut refusal = Decision::Denied(Denial::NoRole);
+    for &role in roles {
+        match decide(role, activity) {
+            Decision::Allowed => return Decision::Allowed,
+            denied => refusal = denied,
+        }
+    }
+    refusal
 }

@@ -1,6 +1,6 @@
 //! The role policy, as a table: every role against every kind of activity.
 
-use versioning_core::roles::{decide, Activity, Decision, Role};
+use versioning_core::roles::{decide, decide_any, same_branch, Activity, Decision, Denial, Role};
 
 fn push(branch: &str, main: Option<&str>) -> Activity {
     Activity::Push {
@@ -9,32 +9,63 @@ fn push(branch: &str, main: Option<&str>) -> Activity {
     }
 }
 
+/// Every activity the policy knows, with the roles allowed to do it.
+fn matrix() -> Vec<(Activity, [bool; 4])> {
+    // Columns: Admin, Quality Manager, Quality Lead, Quality Engineer.
+    vec![
+        (Activity::Configure, [true, true, true, false]),
+        (Activity::ConfigureScm, [true, true, false, false]),
+        (Activity::Pull, [true, true, true, true]),
+        (push("main", Some("main")), [true, true, true, false]),
+        (
+            push("refs/heads/main", Some("main")),
+            [true, true, true, false],
+        ),
+        (
+            push("main", Some("refs/heads/main")),
+            [true, true, true, false],
+        ),
+        (
+            push("feature/login", Some("main")),
+            [true, true, true, true],
+        ),
+        (push("master", Some("main")), [true, true, true, true]),
+        (push("main", None), [true, true, true, false]),
+        (push("feature/login", None), [true, true, true, false]),
+    ]
+}
+
 #[test]
-fn the_policy_table() {
-    use Role::*;
-    let cases = [
-        (Admin, Activity::Configure, true),
-        (QualityManager, Activity::Configure, true),
-        (QualityLead, Activity::Configure, true),
-        (QualityEngineer, Activity::Configure, false),
-        (Admin, Activity::Pull, true),
-        (QualityEngineer, Activity::Pull, true),
-        (Admin, push("main", Some("main")), true),
-        (QualityManager, push("main", Some("main")), true),
-        (QualityLead, push("main", Some("main")), true),
-        (QualityEngineer, push("main", Some("main")), false),
-        (QualityEngineer, push("feature/login", Some("main")), true),
-        (QualityEngineer, push("master", Some("main")), true),
-        // Unknown main branch (empty repository): Bitbucket's own restrictions decide.
-        (QualityEngineer, push("main", None), true),
-    ];
-    for (role, activity, allowed) in cases {
-        assert_eq!(
-            decide(role, &activity).is_allowed(),
-            allowed,
-            "{role} {activity:?}"
-        );
+fn every_cell_of_the_policy_table() {
+    for (activity, allowed) in matrix() {
+        for (role, allowed) in Role::ALL.into_iter().zip(allowed) {
+            assert_eq!(
+                decide(role, &activity).is_allowed(),
+                allowed,
+                "{role} {activity:?}"
+            );
+            assert_eq!(decide_any(&[role], &activity), decide(role, &activity));
+        }
     }
+}
+
+#[test]
+fn several_roles_take_the_most_permissive() {
+    for (activity, allowed) in matrix() {
+        for (i, &first) in Role::ALL.iter().enumerate() {
+            for (j, &second) in Role::ALL.iter().enumerate() {
+                assert_eq!(
+                    decide_any(&[first, second], &activity).is_allowed(),
+                    allowed[i] || allowed[j],
+                    "{first} + {second} {activity:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        decide_any(&[], &Activity::Pull),
+        Decision::Denied(Denial::NoRole)
+    );
 }
 
 #[test]
@@ -43,14 +74,30 @@ fn refusals_say_what_to_do() {
     else {
         panic!("a Quality Engineer may not push to the main branch");
     };
+    let text = reason.to_string();
     assert!(
-        reason.contains("`trunk`") && reason.contains("another branch"),
-        "{reason}"
+        text.contains("`trunk`") && text.contains("another branch"),
+        "{text}"
     );
+    let unknown = decide(Role::QualityEngineer, &push("x", None));
+    assert_eq!(unknown, Decision::Denied(Denial::MainBranchUnknown));
+    assert!(unknown.denial().unwrap().to_string().contains("Test again"));
     let Decision::Denied(reason) = decide(Role::QualityEngineer, &Activity::Configure) else {
         panic!("a Quality Engineer may not configure");
     };
-    assert!(reason.contains("Ask an Admin"), "{reason}");
+    assert!(reason.to_string().contains("Ask an Admin"), "{reason}");
+    let Decision::Denied(reason) = decide(Role::QualityLead, &Activity::ConfigureScm) else {
+        panic!("a Quality Lead may not change SCM parameters");
+    };
+    assert!(reason.to_string().contains("Quality Managers"), "{reason}");
+}
+
+#[test]
+fn branch_names_compare_as_bitbucket_does() {
+    assert!(same_branch("main", "refs/heads/main"));
+    assert!(same_branch("refs/heads/feature/x", "feature/x"));
+    assert!(!same_branch("main", "Main"));
+    assert!(!same_branch("main", "refs/tags/main"));
 }
 
 #[test]

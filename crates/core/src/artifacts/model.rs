@@ -357,6 +357,48 @@ impl Project {
         self.execution_lists.iter().find(|a| a.id == *id)
     }
 
+    /// The ids of the artifacts in review state [`ReviewState::Approved`].
+    pub fn approved_ids(&self) -> std::collections::BTreeSet<ArtifactId> {
+        let approved = |state: &ReviewState| *state == ReviewState::Approved;
+        let suites = self
+            .suites
+            .iter()
+            .filter(|s| approved(&s.review_state))
+            .map(|s| &s.id);
+        let scenarios = self
+            .scenarios()
+            .filter(|s| approved(&s.review_state))
+            .map(|s| &s.id);
+        let cases = self
+            .test_cases()
+            .filter(|c| approved(&c.review_state))
+            .map(|c| &c.id);
+        let repositories = self
+            .element_repositories
+            .iter()
+            .filter(|r| approved(&r.review_state))
+            .map(|r| &r.id);
+        let tables = self
+            .data_tables
+            .iter()
+            .filter(|t| approved(&t.review_state))
+            .map(|t| &t.id);
+        let lists = self
+            .execution_lists
+            .iter()
+            .filter(|l| approved(&l.review_state))
+            .map(|l| &l.id);
+        suites
+            .chain(scenarios)
+            .chain(cases)
+            .chain(repositories)
+            .chain(tables)
+            .chain(lists)
+            .chain([&self.id])
+            .cloned()
+            .collect()
+    }
+
     /// The total number of artifacts (suites, scenarios, test cases, repositories, tables, lists).
     pub fn artifact_count(&self) -> usize {
         self.artifact_ids().count()

@@ -114,6 +114,12 @@ struct RawCommit {
     message: Option<String>,
     date: Option<String>,
     author: Option<RawAuthor>,
+    parents: Option<Vec<RawHash>>,
+}
+
+#[derive(Deserialize)]
+struct RawBranchTip {
+    target: RawCommit,
 }
 
 impl From<RawBranch> for Branch {
@@ -176,6 +182,12 @@ impl From<RawCommit> for CommitSummary {
             message: raw.message.unwrap_or_default(),
             author,
             date: raw.date,
+            parents: raw
+                .parents
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.hash)
+                .collect(),
         }
     }
 }
@@ -263,6 +275,47 @@ pub fn branch(api: &Api, name: &str) -> Call<Branch> {
     );
     let request = api.request(Method::Get, &path, &[], true);
     api.json_call::<RawBranch, _>(request, Operation::Read, format!("The branch `{name}`"))
+}
+
+/// `GET …/refs/branches/{name}`, read for its tip commit (hash, parents, message). Branch names with `/`
+/// work here (unlike in `src/…` and `commits/…` paths), so a sync resolves a branch to its hash with this.
+pub fn branch_tip(api: &Api, name: &str) -> Call<CommitSummary> {
+    let call = branch(api, name);
+    api.call(
+        call.request,
+        Operation::Read,
+        format!("The branch `{name}`"),
+        |response| json::<RawBranchTip>(response).map(|raw| raw.target.into()),
+    )
+}
+
+/// `GET …/refs/tags/{name}`: whether a tag exists (404 when it does not).
+pub fn tag(api: &Api, name: &str) -> Call<()> {
+    let path = format!(
+        "{}/refs/tags/{}",
+        api.repository_path(),
+        encode_component(name)
+    );
+    let request = api.request(Method::Get, &path, &[], true);
+    api.call(
+        request,
+        Operation::Read,
+        format!("The tag `{name}`"),
+        |_| Some(()),
+    )
+}
+
+/// `POST …/refs/tags` with `{name, target: {hash}}`: tags a commit.
+pub fn create_tag(api: &Api, name: &str, target_hash: &str) -> Call<()> {
+    let path = format!("{}/refs/tags", api.repository_path());
+    let body = serde_json::json!({ "name": name, "target": { "hash": target_hash } });
+    let request = api.json_request(Method::Post, &path, body);
+    api.call(
+        request,
+        Operation::CreateTag,
+        format!("The tag `{name}`"),
+        |_| Some(()),
+    )
 }
 
 /// `POST …/refs/branches` with `{name, target: {hash}}`: creates a branch at a commit.

@@ -94,12 +94,18 @@ struct RawRestriction {
 }
 
 #[derive(Deserialize)]
+struct RawId {
+    id: String,
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawCommit {
     id: String,
     message: Option<String>,
     author: Option<RawUser>,
     author_timestamp: Option<i64>,
+    parents: Option<Vec<RawId>>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +163,12 @@ impl From<RawCommit> for CommitSummary {
             message: raw.message.unwrap_or_default(),
             author,
             date: raw.author_timestamp.map(rfc3339_from_millis),
+            parents: raw
+                .parents
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.id)
+                .collect(),
         }
     }
 }
@@ -450,6 +462,53 @@ pub fn commits(api: &Api, branch: &str, path: &str) -> Call<Page<CommitSummary>>
     ];
     let request = api.request(Method::Get, &url_path, &query, true);
     api.page_call::<RawCommit, _>(request, Operation::Read, subject_path("path", path, branch))
+}
+
+/// `GET …/commits?until=refs/heads/{branch}&limit=1`: the tip commit of a branch (hash, parents,
+/// message); 404 when the branch does not exist.
+pub fn branch_tip(api: &Api, branch: &str) -> Call<CommitSummary> {
+    let url_path = format!("{}/commits", api.repository_path());
+    let until = format!("refs/heads/{}", branch.trim_start_matches("refs/heads/"));
+    let request = api.request(
+        Method::Get,
+        &url_path,
+        &[("until", &until), ("limit", "1")],
+        true,
+    );
+    api.call(
+        request,
+        Operation::Read,
+        format!("The branch `{branch}`"),
+        |response| {
+            let page: Page<RawCommit> = read_data_center_page(response)?;
+            page.values.into_iter().next().map(CommitSummary::from)
+        },
+    )
+}
+
+/// `GET …/tags/{name}`: whether a tag exists (404 when it does not).
+pub fn tag(api: &Api, name: &str) -> Call<()> {
+    let path = format!("{}/tags/{}", api.repository_path(), encode_file_path(name));
+    let request = api.request(Method::Get, &path, &[], true);
+    api.call(
+        request,
+        Operation::Read,
+        format!("The tag `{name}`"),
+        |_| Some(()),
+    )
+}
+
+/// `POST …/tags` with `{name, startPoint, message}`: tags a commit.
+pub fn create_tag(api: &Api, name: &str, start_point: &str, message: &str) -> Call<()> {
+    let path = format!("{}/tags", api.repository_path());
+    let body = serde_json::json!({ "name": name, "startPoint": start_point, "message": message });
+    let request = api.json_request(Method::Post, &path, body);
+    api.call(
+        request,
+        Operation::CreateTag,
+        format!("The tag `{name}`"),
+        |_| Some(()),
+    )
 }
 
 /// Milliseconds since 1970 (UTC) as RFC 3339, e.g. `2017-01-19T04:41:17Z`.

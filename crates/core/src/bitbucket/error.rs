@@ -33,6 +33,8 @@ pub enum Operation {
     CreateBranch,
     /// Committing files (Cloud `POST /src`, Data Center `PUT /browse`).
     CommitFiles,
+    /// Creating a tag.
+    CreateTag,
 }
 
 /// What a request was about, so that its failure can be explained.
@@ -274,9 +276,13 @@ fn forbidden(body: ErrorBody, context: &ErrorContext) -> ApiError {
         };
     }
     match (context.flavour, context.operation, context.auth) {
-        (Flavour::DataCenter, Operation::CommitFiles, _) => ApiError::ResourceTokenCannot {
-            limit: TokenLimit::CommitFiles,
-        },
+        (Flavour::DataCenter, Operation::CommitFiles, _)
+            if body.text.to_ascii_lowercase().contains("access token") =>
+        {
+            ApiError::ResourceTokenCannot {
+                limit: TokenLimit::CommitFiles,
+            }
+        }
         (Flavour::Cloud, Operation::Permission, AuthMode::Bearer) => {
             ApiError::ResourceTokenCannot {
                 limit: TokenLimit::ReadPermissions,

@@ -105,4 +105,7 @@ pub struct CommitSummary {
     pub author: Option<String>,
     /// When it was authored, RFC 3339 (UTC for Data Center).
     pub date: Option<String>,
+    /// The hashes of its parents, when reported.
+    #[serde(default)]
+    pub parents: Vec<String>,
 }

@@ -1,0 +1,114 @@
+//! The shape every sync job shares with its driver: the job hands out requests, the driver executes them
+//! (with at most `concurrency` in flight) and hands the answers back, until the job is done.
+
+use crate::bitbucket::{ApiError, ApiRequest, ApiResponse};
+
+/// What the driver does next.
+#[derive(Debug)]
+pub enum JobStep<T> {
+    /// Execute these requests (in any order, at most the job's concurrency at once) and give the answers
+    /// to [`Job::handle`] in the same order.
+    Send(Vec<ApiRequest>),
+    /// Wait this many milliseconds (a retry's back-off), then ask again.
+    Wait(u32),
+    /// The job is over.
+    Done(T),
+}
+
+/// A sans-IO job: planning or sending a push, a pull.
+pub trait Job {
+    /// What the job ends with.
+    type Output;
+
+    /// The next thing to do. Called again after each [`Job::handle`] and after each wait.
+    fn next(&mut self) -> JobStep<Self::Output>;
+
+    /// The answers to the requests of the last [`JobStep::Send`], in order; `Err` when a request got no
+    /// answer (network, timeout).
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>);
+
+    /// Where the job stands.
+    fn progress(&self) -> Progress;
+
+    /// How many requests may be in flight at once.
+    fn concurrency(&self) -> usize {
+        1
+    }
+}
+
+/// What a job is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Reading the branch tip.
+    #[default]
+    ReadingBranch,
+    /// Checking that the version name is free.
+    CheckingVersion,
+    /// Reading the manifest or listing the files of the branch.
+    ReadingRepository,
+    /// Downloading files.
+    Downloading,
+    /// Writing commits.
+    Committing,
+    /// Reading the branch again after a request that got no answer.
+    Verifying,
+    /// Creating the branch or the version tag.
+    Tagging,
+    /// Waiting before a retry.
+    WaitingToRetry,
+    /// Finished.
+    Done,
+}
+
+impl Phase {
+    /// The phase as the progress bar names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::ReadingBranch => "Reading the branch",
+            Phase::CheckingVersion => "Checking the version name",
+            Phase::ReadingRepository => "Reading the repository",
+            Phase::Downloading => "Downloading files",
+            Phase::Committing => "Committing",
+            Phase::Verifying => "Checking what Bitbucket received",
+            Phase::Tagging => "Creating the branch or version",
+            Phase::WaitingToRetry => "Waiting to retry",
+            Phase::Done => "Done",
+        }
+    }
+}
+
+/// Progress of a job: counts so far and in all (the driver adds elapsed and remaining time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// What it is doing.
+    pub phase: Phase,
+    /// Files written or read so far.
+    pub files_done: usize,
+    /// Files to write or read in all (0 while unknown).
+    pub files_total: usize,
+    /// Bytes written or read so far.
+    pub bytes_done: u64,
+    /// Bytes in all (0 while unknown).
+    pub bytes_total: u64,
+    /// Commits made so far.
+    pub commits_done: usize,
+    /// Commits planned (0 while unknown).
+    pub commits_total: usize,
+    /// Requests handed out so far.
+    pub requests: usize,
+    /// Requests retried so far.
+    pub retries: usize,
+}
+
+impl Progress {
+    /// The part done, from 0 to 1, by bytes when known, else by files.
+    pub fn fraction(&self) -> f64 {
+        if self.bytes_total > 0 {
+            (self.bytes_done as f64 / self.bytes_total as f64).min(1.0)
+        } else if self.files_total > 0 {
+            (self.files_done as f64 / self.files_total as f64).min(1.0)
+        } else {
+            0.0
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Push and pull, without I/O: jobs that plan from the local files, the connection and the remote state,
+//! hand out requests, read the answers and end with a typed outcome (see [`Job`]). Bitbucket Cloud and Data
+//! Center differ only inside [`Remote`].
+
+mod change_set;
+mod job;
+mod params;
+mod push;
+mod remote;
+mod retry;
+
+pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
+pub use job::{Job, JobStep, Phase, Progress};
+pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters};
+pub use push::{
+    check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
+    PushSender, SyncBase, MAX_LISTED_FILES,
+};
+pub use remote::{commit_web_url, Listed, Listing, Remote, LISTING_MAX_PAGES};
+pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
+
+use crate::bitbucket::ApiError;
+use crate::roles::Denial;
+
+/// Why a push or pull stopped. `Display` is the message for the user, which says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// The role policy refuses it.
+    #[error("{0}")]
+    Denied(Denial),
+    /// The commit message is empty.
+    #[error("Enter a commit message: it tells the team what this push changes.")]
+    MessageRequired,
+    /// A branch or version name git would refuse.
+    #[error("“{name}” cannot be a {what} name: use letters, digits, `-`, `_`, `.` and `/`, without spaces, `..`, or a leading or trailing `/` or `.`.")]
+    InvalidName {
+        /// "branch" or "version".
+        what: &'static str,
+        /// The name, shortened.
+        name: String,
+    },
+    /// The branch does not exist.
+    #[error("The branch `{branch}` does not exist in the repository. Choose another branch, or create it with New branch.")]
+    BranchNotFound {
+        /// The branch.
+        branch: String,
+    },
+    /// A new branch's name is taken.
+    #[error("A branch `{branch}` exists already. Choose it from the list, or give the new branch another name.")]
+    BranchExists {
+        /// The branch.
+        branch: String,
+    },
+    /// The version name is taken.
+    #[error("The version `{name}` exists already in the repository. Choose another version name.")]
+    VersionExists {
+        /// The tag.
+        name: String,
+    },
+    /// Someone else pushed to the branch since it was read: nothing of theirs was overwritten.
+    #[error("The branch `{branch}` changed in Bitbucket while this push was prepared or sent (someone else pushed). Nothing was overwritten: pull first, then push again.")]
+    BranchMoved {
+        /// The branch.
+        branch: String,
+    },
+    /// A branch without manifest holds more files than a listing may read.
+    #[error("The artifact folder of this branch holds too many files to read ({MAX_LISTED_FILES} at most). Push to a new branch instead.")]
+    ListingTooLarge,
+    /// Bitbucket refused or failed; its reason is kept.
+    #[error("{0}")]
+    Api(ApiError),
+}

@@ -1,0 +1,217 @@
+//! The SCM parameters of a project: how many requests run at once, how large a commit may be, how long a
+//! request may take and how often a failed one is tried again.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One tunable parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScmParameter {
+    /// Reads in flight at once (downloads of a pull, listings).
+    ExportWorkerCount,
+    /// Files in one Cloud commit; a larger change becomes a chain of commits.
+    FilesPerCommit,
+    /// Megabytes in one Cloud commit; a larger change becomes a chain of commits.
+    MegabytesPerCommit,
+    /// Seconds before one request is abandoned.
+    RequestTimeoutSeconds,
+    /// Retries of a request refused with 429 or 5xx, or left without an answer.
+    RetryCount,
+    /// The first retry's delay; each further retry waits twice as long (with jitter).
+    RetryBaseDelayMs,
+}
+
+impl ScmParameter {
+    /// Every parameter, in the order the panel shows them.
+    pub const ALL: [ScmParameter; 6] = [
+        ScmParameter::ExportWorkerCount,
+        ScmParameter::FilesPerCommit,
+        ScmParameter::MegabytesPerCommit,
+        ScmParameter::RequestTimeoutSeconds,
+        ScmParameter::RetryCount,
+        ScmParameter::RetryBaseDelayMs,
+    ];
+
+    /// The parameter's name as the portal stores it.
+    pub fn key(self) -> &'static str {
+        match self {
+            ScmParameter::ExportWorkerCount => "scm_export_worker_count",
+            ScmParameter::FilesPerCommit => "scm_files_per_commit",
+            ScmParameter::MegabytesPerCommit => "scm_megabytes_per_commit",
+            ScmParameter::RequestTimeoutSeconds => "scm_request_timeout_seconds",
+            ScmParameter::RetryCount => "scm_retry_count",
+            ScmParameter::RetryBaseDelayMs => "scm_retry_base_delay_ms",
+        }
+    }
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScmParameter::ExportWorkerCount => "Requests in flight",
+            ScmParameter::FilesPerCommit => "Files per commit",
+            ScmParameter::MegabytesPerCommit => "Megabytes per commit",
+            ScmParameter::RequestTimeoutSeconds => "Request timeout (seconds)",
+            ScmParameter::RetryCount => "Retries",
+            ScmParameter::RetryBaseDelayMs => "First retry delay (ms)",
+        }
+    }
+
+    /// When to change it.
+    pub fn help(self) -> &'static str {
+        match self {
+            ScmParameter::ExportWorkerCount => "Lower it when Bitbucket answers 429 (too many requests) during pulls; raise it on a fast, distant server.",
+            ScmParameter::FilesPerCommit => "Lower it when large pushes to Bitbucket Cloud fail with 500 or time out; each part is then its own commit.",
+            ScmParameter::MegabytesPerCommit => "Lower it when a proxy in front of Bitbucket refuses large requests (413).",
+            ScmParameter::RequestTimeoutSeconds => "Raise it on slow networks or for very large commits that time out.",
+            ScmParameter::RetryCount => "Raise it on unreliable networks; 0 stops at the first failure.",
+            ScmParameter::RetryBaseDelayMs => "Raise it when Bitbucket keeps answering 429 right after a retry.",
+        }
+    }
+
+    /// The default value.
+    pub fn default_value(self) -> u32 {
+        match self {
+            ScmParameter::ExportWorkerCount => 20,
+            ScmParameter::FilesPerCommit => 2_500,
+            ScmParameter::MegabytesPerCommit => 8,
+            ScmParameter::RequestTimeoutSeconds => 30,
+            ScmParameter::RetryCount => 4,
+            ScmParameter::RetryBaseDelayMs => 500,
+        }
+    }
+
+    /// The allowed range, both ends included.
+    pub fn range(self) -> (u32, u32) {
+        match self {
+            ScmParameter::ExportWorkerCount => (1, 50),
+            ScmParameter::FilesPerCommit => (1, 10_000),
+            ScmParameter::MegabytesPerCommit => (1, 64),
+            ScmParameter::RequestTimeoutSeconds => (5, 600),
+            ScmParameter::RetryCount => (0, 10),
+            ScmParameter::RetryBaseDelayMs => (50, 30_000),
+        }
+    }
+
+    /// Reads a value typed by the user.
+    pub fn parse(self, text: &str) -> Result<u32, ParameterError> {
+        let (min, max) = self.range();
+        let value: u32 = text.trim().parse().map_err(|_| ParameterError {
+            parameter: self,
+            problem: ParameterProblem::NotANumber,
+        })?;
+        if !(min..=max).contains(&value) {
+            return Err(ParameterError {
+                parameter: self,
+                problem: ParameterProblem::OutOfRange,
+            });
+        }
+        Ok(value)
+    }
+}
+
+/// What is wrong with a typed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterProblem {
+    /// Not a whole number.
+    NotANumber,
+    /// Outside the allowed range.
+    OutOfRange,
+}
+
+/// A value the panel cannot accept. `Display` says what is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub struct ParameterError {
+    /// Which parameter.
+    pub parameter: ScmParameter,
+    /// What is wrong.
+    pub problem: ParameterProblem,
+}
+
+impl fmt::Display for ParameterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (min, max) = self.parameter.range();
+        write!(
+            f,
+            "{}: enter a whole number from {min} to {max}.",
+            self.parameter.label()
+        )
+    }
+}
+
+/// The SCM parameters of a project, each within its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScmParameters {
+    /// `scm_export_worker_count`.
+    pub scm_export_worker_count: u32,
+    /// `scm_files_per_commit`.
+    pub scm_files_per_commit: u32,
+    /// `scm_megabytes_per_commit`.
+    pub scm_megabytes_per_commit: u32,
+    /// `scm_request_timeout_seconds`.
+    pub scm_request_timeout_seconds: u32,
+    /// `scm_retry_count`.
+    pub scm_retry_count: u32,
+    /// `scm_retry_base_delay_ms`.
+    pub scm_retry_base_delay_ms: u32,
+}
+
+impl Default for ScmParameters {
+    fn default() -> Self {
+        let mut parameters = ScmParameters {
+            scm_export_worker_count: 0,
+            scm_files_per_commit: 0,
+            scm_megabytes_per_commit: 0,
+            scm_request_timeout_seconds: 0,
+            scm_retry_count: 0,
+            scm_retry_base_delay_ms: 0,
+        };
+        for parameter in ScmParameter::ALL {
+            parameters.set(parameter, parameter.default_value());
+        }
+        parameters
+    }
+}
+
+impl ScmParameters {
+    /// The value of one parameter.
+    pub fn get(&self, parameter: ScmParameter) -> u32 {
+        match parameter {
+            ScmParameter::ExportWorkerCount => self.scm_export_worker_count,
+            ScmParameter::FilesPerCommit => self.scm_files_per_commit,
+            ScmParameter::MegabytesPerCommit => self.scm_megabytes_per_commit,
+            ScmParameter::RequestTimeoutSeconds => self.scm_request_timeout_seconds,
+            ScmParameter::RetryCount => self.scm_retry_count,
+            ScmParameter::RetryBaseDelayMs => self.scm_retry_base_delay_ms,
+        }
+    }
+
+    /// Sets one parameter, clamped into its range.
+    pub fn set(&mut self, parameter: ScmParameter, value: u32) {
+        let (min, max) = parameter.range();
+        let value = value.clamp(min, max);
+        let slot = match parameter {
+            ScmParameter::ExportWorkerCount => &mut self.scm_export_worker_count,
+            ScmParameter::FilesPerCommit => &mut self.scm_files_per_commit,
+            ScmParameter::MegabytesPerCommit => &mut self.scm_megabytes_per_commit,
+            ScmParameter::RequestTimeoutSeconds => &mut self.scm_request_timeout_seconds,
+            ScmParameter::RetryCount => &mut self.scm_retry_count,
+            ScmParameter::RetryBaseDelayMs => &mut self.scm_retry_base_delay_ms,
+        };
+        *slot = value;
+    }
+
+    /// The same parameters with every value clamped into its range (for values read from storage).
+    pub fn clamped(mut self) -> Self {
+        for parameter in ScmParameter::ALL {
+            self.set(parameter, self.get(parameter));
+        }
+        self
+    }
+
+    /// The largest Cloud commit in bytes.
+    pub fn bytes_per_commit(&self) -> u64 {
+        u64::from(self.scm_megabytes_per_commit) * 1024 * 1024
+    }
+}

@@ -1,0 +1,1140 @@
+//! Pushing a project's test artifacts to a branch, in two jobs: [`PushPlanner`] reads the branch and
+//! computes the [`ChangeSet`] the dialog previews; [`PushSender`] writes it.
+//!
+//! Bitbucket Cloud: the change is one `POST /src` (new and changed files, deletions, the manifest) with
+//! `parents` set to the tip it was computed from, so it is one atomic commit and a branch that moved
+//! answers 409. Above the SCM limits it becomes a chain of commits with the manifest in the last one.
+//!
+//! Bitbucket Data Center has no multi-file commit and no file delete in its REST API: one
+//! `PUT browse/{path}` per changed file, chained by `sourceCommitId`, and the manifest last. The manifest
+//! is the publication point: readers trust only what it lists, so an interrupted push is invisible until it
+//! lands, and a deleted artifact is dropped from it (its file stays in git).
+//!
+//! A request left without an answer (timeout, dropped connection, 5xx) on a commit is never resent
+//! blindly: the branch tip is read first, and if the commit landed the push carries on.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::change_set::{ChangeSet, CommitPart, RemoteState};
+use super::job::{Job, JobStep, Phase, Progress};
+use super::params::ScmParameters;
+use super::remote::{Listed, Listing, Remote};
+use super::retry::{Failure, RetryPolicy};
+use super::SyncError;
+use crate::artifacts::{
+    to_files, ArtifactId, LayoutOptions, Manifest, Project, ProjectFiles, MANIFEST_FILE,
+};
+use crate::bitbucket::{
+    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
+};
+use crate::roles::{decide_any, Activity, Decision, Role};
+
+/// The state of a branch that the local project was last synced with (by a push or a pull): the base of
+/// the next push and of a pull's three-way comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncBase {
+    /// The branch.
+    pub branch: String,
+    /// The commit.
+    pub commit: String,
+    /// The manifest at that commit.
+    pub manifest: Manifest,
+}
+
+/// What the user asked to push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRequest {
+    /// The roles of the user pushing.
+    pub roles: Vec<Role>,
+    /// The repository's main branch, when known (from the connection test).
+    pub main_branch: Option<String>,
+    /// The branch to push to.
+    pub branch: String,
+    /// Create `branch` from this branch (it must not exist yet).
+    pub new_branch_from: Option<String>,
+    /// The commit message (required).
+    pub message: String,
+    /// A version name, tagged on the pushed commit (it must not exist yet).
+    pub version: Option<String>,
+    /// Push only artifacts in review state Approved.
+    pub approved_only: bool,
+    /// The project's SCM parameters.
+    pub parameters: ScmParameters,
+    /// The last sync with `branch`, if any.
+    pub base: Option<SyncBase>,
+    /// Seeds the retry jitter.
+    pub seed: u64,
+}
+
+/// The local side of a push: the project as files.
+#[derive(Debug, Clone)]
+pub struct LocalFiles {
+    /// Every file but the manifest.
+    pub files: ProjectFiles,
+    /// The manifest of those files.
+    pub manifest: Manifest,
+    /// Artifacts in review state Approved.
+    pub approved: BTreeSet<ArtifactId>,
+    /// The layout.
+    pub options: LayoutOptions,
+}
+
+impl LocalFiles {
+    /// The files of a project in the default layout.
+    pub fn of(project: &Project) -> Self {
+        let options = LayoutOptions::default();
+        let mut files = to_files(project, &options);
+        let manifest = files
+            .remove(&options.full_path(MANIFEST_FILE))
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_else(|| crate::artifacts::manifest(project, &options));
+        LocalFiles {
+            files,
+            manifest,
+            approved: project.approved_ids(),
+            options,
+        }
+    }
+}
+
+/// A planned push: where it starts from and what it changes.
+#[derive(Debug, Clone)]
+pub struct PushPlan {
+    /// The request it was planned for.
+    pub request: PushRequest,
+    /// The commit the change is based on (the branch tip, or the source branch's tip for a new branch).
+    pub tip: CommitSummary,
+    /// Whether the branch is created by the push.
+    pub creates_branch: bool,
+    /// What the branch holds under the artifact root.
+    pub remote: RemoteState,
+    /// Repository paths known to exist at `tip` (the manifest's files, or those listed).
+    pub remote_paths: BTreeSet<String>,
+    /// The branch's manifest could not be read; it is treated as a branch without one.
+    pub manifest_damaged: bool,
+    /// What the push writes.
+    pub changes: ChangeSet,
+    /// The local files.
+    pub local: LocalFiles,
+    /// Requests the planning took.
+    pub requests: usize,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushOutcome {
+    /// The branch.
+    pub branch: String,
+    /// The commits made, oldest first.
+    pub commits: Vec<String>,
+    /// The branch tip after the push: the new base.
+    pub base: SyncBase,
+    /// Nothing differed: no commit was made.
+    pub nothing_to_push: bool,
+    /// The branch was created.
+    pub branch_created: bool,
+    /// The version tag made.
+    pub tag: Option<String>,
+    /// Why the version tag could not be made (the push itself succeeded).
+    pub tag_error: Option<ApiError>,
+    /// Files written (the manifest included).
+    pub written: usize,
+    /// Files deleted (Cloud).
+    pub deleted: usize,
+    /// Files dropped from the manifest but left in git (Data Center cannot delete).
+    pub kept_in_git: usize,
+    /// Files Bitbucket found unchanged (Data Center), skipped.
+    pub unchanged: usize,
+    /// Local changes not pushed (not Approved).
+    pub held_back: usize,
+    /// Requests the push took, planning included.
+    pub requests: usize,
+}
+
+/// Checks what can be checked before any request: role, message, names.
+pub fn check_request(request: &PushRequest) -> Result<(), SyncError> {
+    let activity = Activity::Push {
+        branch: request.branch.clone(),
+        main_branch: request.main_branch.clone(),
+    };
+    if let Decision::Denied(denial) = decide_any(&request.roles, &activity) {
+        return Err(SyncError::Denied(denial));
+    }
+    if request.message.trim().is_empty() {
+        return Err(SyncError::MessageRequired);
+    }
+    check_ref_name(&request.branch, "branch")?;
+    if let Some(source) = &request.new_branch_from {
+        check_ref_name(source, "branch")?;
+    }
+    if let Some(version) = &request.version {
+        check_ref_name(version, "version")?;
+    }
+    Ok(())
+}
+
+/// Whether `name` is a valid git branch or tag name (the rules of `git check-ref-format`).
+pub fn check_ref_name(name: &str, what: &'static str) -> Result<(), SyncError> {
+    let invalid = name.is_empty()
+        || name.len() > 200
+        || name.starts_with(['/', '-', '.'])
+        || name.ends_with(['/', '.'])
+        || name.ends_with(".lock")
+        || name.contains("..")
+        || name.contains("//")
+        || name.contains("@{")
+        || name.contains("/.")
+        || name == "@"
+        || name
+            .chars()
+            .any(|c| c.is_control() || " ~^:?*[\\".contains(c));
+    if invalid {
+        Err(SyncError::InvalidName {
+            what,
+            name: name.chars().take(80).collect(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// One request in flight, with how often it was tried.
+#[derive(Debug, Clone)]
+struct Attempt {
+    request: ApiRequest,
+    tries: u32,
+}
+
+/// Retries shared by both jobs.
+#[derive(Debug)]
+struct Retrying {
+    policy: RetryPolicy,
+    wait: Option<u32>,
+    progress: Progress,
+}
+
+impl Retrying {
+    fn new(parameters: &ScmParameters, seed: u64) -> Self {
+        Retrying {
+            policy: RetryPolicy::new(
+                parameters.scm_retry_count,
+                parameters.scm_retry_base_delay_ms,
+                seed,
+            ),
+            wait: None,
+            progress: Progress::default(),
+        }
+    }
+
+    /// Schedules a retry of `attempt` after `error`; false when it must not be retried.
+    fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
+        match self.policy.delay_ms(attempt.tries, error) {
+            Some(delay) => {
+                attempt.tries += 1;
+                self.wait = Some(delay);
+                self.progress.retries += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
+        self.progress.phase = phase;
+        self.progress.requests += requests.len();
+        JobStep::Send(requests)
+    }
+
+    fn take_wait<T>(&mut self) -> Option<JobStep<T>> {
+        let wait = self.wait.take()?;
+        self.progress.phase = Phase::WaitingToRetry;
+        Some(JobStep::Wait(wait))
+    }
+}
+
+#[derive(Debug)]
+enum PlanStage {
+    Tip(Attempt),
+    SourceTip(Attempt),
+    Tag(Attempt),
+    Manifest(Attempt),
+    /// Listing the root: open listings (one per folder on Cloud), files found so far.
+    Listing {
+        open: Vec<Listing>,
+        files: BTreeSet<String>,
+        tries: u32,
+    },
+    Done,
+}
+
+/// Reads the branch and computes what a push would change (the dialog's preview).
+#[derive(Debug)]
+pub struct PushPlanner {
+    remote: Remote,
+    request: PushRequest,
+    local: Option<LocalFiles>,
+    stage: PlanStage,
+    retrying: Retrying,
+    tip: Option<CommitSummary>,
+    creates_branch: bool,
+    manifest_damaged: bool,
+    result: Option<Result<PushPlan, SyncError>>,
+}
+
+impl PushPlanner {
+    /// A planner of `request` for `local` on `api`; refuses at once what the policy or the names forbid.
+    pub fn new(api: Api, request: PushRequest, local: LocalFiles) -> Result<Self, SyncError> {
+        check_request(&request)?;
+        let remote = Remote::new(api);
+        let first = remote.tip(&request.branch).request;
+        Ok(PushPlanner {
+            retrying: Retrying::new(&request.parameters, request.seed),
+            remote,
+            request,
+            local: Some(local),
+            stage: PlanStage::Tip(Attempt {
+                request: first,
+                tries: 0,
+            }),
+            tip: None,
+            creates_branch: false,
+            manifest_damaged: false,
+            result: None,
+        })
+    }
+
+    fn attempt(request: ApiRequest) -> Attempt {
+        Attempt { request, tries: 0 }
+    }
+
+    /// After the tips: check the version, then read the remote state.
+    fn after_tips(&mut self) -> PlanStage {
+        match &self.request.version {
+            Some(version) => PlanStage::Tag(Self::attempt(self.remote.tag(version).request)),
+            None => self.read_remote(),
+        }
+    }
+
+    fn read_remote(&mut self) -> PlanStage {
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        let root = self.options().root().to_owned();
+        match &self.request.base {
+            Some(base) if base.commit == tip.id && !self.creates_branch => {
+                self.finish(RemoteState::Managed(base.manifest.clone()));
+                PlanStage::Done
+            }
+            Some(_) => PlanStage::Manifest(Self::attempt(
+                self.remote
+                    .read_file(&tip.id, &self.manifest_path())
+                    .request,
+            )),
+            None => PlanStage::Listing {
+                open: vec![self.remote.listing(&tip.id, &root)],
+                files: BTreeSet::new(),
+                tries: 0,
+            },
+        }
+    }
+
+    fn options(&self) -> &LayoutOptions {
+        &self
+            .local
+            .as_ref()
+            .expect("local files until planned")
+            .options
+    }
+
+    fn manifest_path(&self) -> String {
+        self.options().full_path(MANIFEST_FILE)
+    }
+
+    fn finish(&mut self, remote: RemoteState) {
+        let Some(local) = self.local.take() else {
+            return;
+        };
+        let approved_only = self.request.approved_only;
+        let include = |key: &(ArtifactId, crate::artifacts::ArtifactKind)| {
+            !approved_only || local.approved.contains(&key.0)
+        };
+        let changes = ChangeSet::compute(
+            &local.files,
+            &local.manifest,
+            &remote,
+            &local.options,
+            &include,
+        );
+        let remote_paths = match &remote {
+            RemoteState::Managed(manifest) => manifest
+                .files
+                .iter()
+                .map(|e| e.path.clone())
+                .chain([local.options.full_path(MANIFEST_FILE)])
+                .collect(),
+            RemoteState::Unmanaged(paths) => paths.clone(),
+        };
+        self.result = Some(Ok(PushPlan {
+            request: self.request.clone(),
+            tip: self.tip.clone().unwrap_or_else(empty_commit),
+            creates_branch: self.creates_branch,
+            remote,
+            remote_paths,
+            manifest_damaged: self.manifest_damaged,
+            changes,
+            local,
+            requests: self.retrying.progress.requests,
+        }));
+    }
+
+    fn fail(&mut self, error: SyncError) -> PlanStage {
+        self.result = Some(Err(error));
+        PlanStage::Done
+    }
+
+    fn handle_single(
+        &mut self,
+        stage: PlanStage,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> PlanStage {
+        match stage {
+            PlanStage::Tip(mut attempt) => {
+                let call = self.remote.tip(&self.request.branch);
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(_) if self.request.new_branch_from.is_some() => {
+                        self.fail(SyncError::BranchExists {
+                            branch: self.request.branch.clone(),
+                        })
+                    }
+                    Ok(tip) => {
+                        self.tip = Some(tip);
+                        self.after_tips()
+                    }
+                    Err(ApiError::NotFound { .. }) => match &self.request.new_branch_from {
+                        Some(source) => {
+                            self.creates_branch = true;
+                            PlanStage::SourceTip(Self::attempt(self.remote.tip(source).request))
+                        }
+                        None => self.fail(SyncError::BranchNotFound {
+                            branch: self.request.branch.clone(),
+                        }),
+                    },
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        PlanStage::Tip(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            PlanStage::SourceTip(mut attempt) => {
+                let source = self.request.new_branch_from.clone().unwrap_or_default();
+                let call = self.remote.tip(&source);
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(tip) => {
+                        self.tip = Some(tip);
+                        self.after_tips()
+                    }
+                    Err(ApiError::NotFound { .. }) => {
+                        self.fail(SyncError::BranchNotFound { branch: source })
+                    }
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        PlanStage::SourceTip(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            PlanStage::Tag(mut attempt) => {
+                let version = self.request.version.clone().unwrap_or_default();
+                let call = self.remote.tag(&version);
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(()) => self.fail(SyncError::VersionExists { name: version }),
+                    Err(ApiError::NotFound { .. }) => self.read_remote(),
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        PlanStage::Tag(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            PlanStage::Manifest(mut attempt) => {
+                let tip = self.tip.clone().unwrap_or_else(empty_commit);
+                let call = self.remote.read_file(&tip.id, &self.manifest_path());
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
+                        Ok(manifest) => {
+                            self.finish(RemoteState::Managed(manifest));
+                            PlanStage::Done
+                        }
+                        Err(_) => {
+                            self.manifest_damaged = true;
+                            self.list_root(&tip.id)
+                        }
+                    },
+                    Err(ApiError::NotFound { .. }) => self.list_root(&tip.id),
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        PlanStage::Manifest(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn list_root(&mut self, commit: &str) -> PlanStage {
+        let root = self.options().root().to_owned();
+        PlanStage::Listing {
+            open: vec![self.remote.listing(commit, &root)],
+            files: BTreeSet::new(),
+            tries: 0,
+        }
+    }
+
+    fn handle_listing(
+        &mut self,
+        mut open: Vec<Listing>,
+        mut files: BTreeSet<String>,
+        mut tries: u32,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> PlanStage {
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        let manifest_path = self.manifest_path();
+        let first_level = files.is_empty() && open.len() == 1;
+        let mut next_open = Vec::new();
+        let mut retry_error = None;
+        for (mut listing, answer) in open.drain(..).zip(answers) {
+            let before = listing.clone();
+            let read = answer.and_then(|response| listing.handle_response(&response));
+            match read {
+                Ok(Listed {
+                    files: found,
+                    folders,
+                    others,
+                }) => {
+                    files.extend(found);
+                    files.extend(others);
+                    next_open.extend(folders.iter().map(|f| self.remote.listing(&tip.id, f)));
+                    if listing.next_request().is_some() {
+                        next_open.push(listing);
+                    }
+                }
+                Err(ApiError::NotFound { .. }) if first_level => {}
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    next_open.push(before);
+                }
+                Err(error) => return self.fail(SyncError::Api(error)),
+            }
+        }
+        if let Some(error) = retry_error {
+            let mut attempt = empty_attempt();
+            attempt.tries = tries;
+            if !self.retrying.schedule(&mut attempt, &error) {
+                return self.fail(SyncError::Api(error));
+            }
+            tries = attempt.tries;
+        }
+        if files.contains(&manifest_path) && !self.manifest_damaged {
+            return PlanStage::Manifest(Self::attempt(
+                self.remote.read_file(&tip.id, &manifest_path).request,
+            ));
+        }
+        if next_open.is_empty() {
+            self.finish(RemoteState::Unmanaged(files));
+            return PlanStage::Done;
+        }
+        if files.len() > MAX_LISTED_FILES {
+            return self.fail(SyncError::ListingTooLarge);
+        }
+        PlanStage::Listing {
+            open: next_open,
+            files,
+            tries,
+        }
+    }
+}
+
+/// Files a listing of a branch without manifest may hold.
+pub const MAX_LISTED_FILES: usize = 200_000;
+
+fn empty_attempt() -> Attempt {
+    Attempt {
+        request: ApiRequest {
+            method: crate::bitbucket::Method::Get,
+            url: String::new(),
+            headers: Vec::new(),
+            body: None,
+        },
+        tries: 0,
+    }
+}
+
+fn empty_commit() -> CommitSummary {
+    CommitSummary {
+        id: String::new(),
+        message: String::new(),
+        author: None,
+        date: None,
+        parents: Vec::new(),
+    }
+}
+
+impl Job for PushPlanner {
+    type Output = Result<PushPlan, SyncError>;
+
+    fn next(&mut self) -> JobStep<Self::Output> {
+        if let Some(wait) = self.retrying.take_wait() {
+            return wait;
+        }
+        match &self.stage {
+            PlanStage::Tip(a) | PlanStage::SourceTip(a) => {
+                let request = a.request.clone();
+                self.retrying.send(vec![request], Phase::ReadingBranch)
+            }
+            PlanStage::Tag(a) => {
+                let request = a.request.clone();
+                self.retrying.send(vec![request], Phase::CheckingVersion)
+            }
+            PlanStage::Manifest(a) => {
+                let request = a.request.clone();
+                self.retrying.send(vec![request], Phase::ReadingRepository)
+            }
+            PlanStage::Listing { open, .. } => {
+                let requests = open.iter().filter_map(Listing::next_request).collect();
+                self.retrying.send(requests, Phase::ReadingRepository)
+            }
+            PlanStage::Done => {
+                self.retrying.progress.phase = Phase::Done;
+                JobStep::Done(
+                    self.result
+                        .clone()
+                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
+                )
+            }
+        }
+    }
+
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
+        let stage = std::mem::replace(&mut self.stage, PlanStage::Done);
+        self.stage = match stage {
+            PlanStage::Listing { open, files, tries } => {
+                self.handle_listing(open, files, tries, answers)
+            }
+            PlanStage::Done => PlanStage::Done,
+            single => {
+                let answer = answers
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Err(ApiError::Cancelled));
+                self.handle_single(single, answer)
+            }
+        };
+    }
+
+    fn progress(&self) -> Progress {
+        self.retrying.progress
+    }
+
+    fn concurrency(&self) -> usize {
+        self.request.parameters.scm_export_worker_count as usize
+    }
+}
+
+/// One write of a push.
+#[derive(Debug, Clone)]
+enum Write {
+    /// A Cloud commit of one part.
+    Cloud { part: CommitPart, message: String },
+    /// A Data Center edit of one file.
+    DataCenter { path: String, exists: bool },
+}
+
+#[derive(Debug)]
+enum SendStage {
+    /// Sending write number `index`.
+    Write {
+        index: usize,
+        attempt: Attempt,
+    },
+    /// After a Cloud commit's 201: reading the new tip.
+    NewTip {
+        index: usize,
+        attempt: Attempt,
+    },
+    /// After a write without an answer: reading the tip to learn whether it landed.
+    Verify {
+        index: usize,
+        write: Attempt,
+        attempt: Attempt,
+    },
+    /// Creating the branch (a push of no change to a new branch).
+    CreateBranch(Attempt),
+    /// Tagging the pushed commit.
+    Tag(Attempt),
+    Done,
+}
+
+/// Writes a planned push.
+#[derive(Debug)]
+pub struct PushSender {
+    remote: Remote,
+    plan: PushPlan,
+    writes: Vec<Write>,
+    stage: SendStage,
+    retrying: Retrying,
+    /// The commit the next write is based on.
+    chain_tip: String,
+    /// The branch exists on the server (false until the first write of a new branch lands).
+    branch_exists: bool,
+    commits: Vec<String>,
+    unchanged: usize,
+    tag: Option<String>,
+    tag_error: Option<ApiError>,
+    result: Option<Result<PushOutcome, SyncError>>,
+}
+
+impl PushSender {
+    /// A sender of `plan` on `api`. The policy is checked again before any request.
+    pub fn new(api: Api, plan: PushPlan) -> Result<Self, SyncError> {
+        check_request(&plan.request)?;
+        let remote = Remote::new(api);
+        let writes: Vec<Write> = match remote.commits_one_file_at_a_time() {
+            false => {
+                let parameters = &plan.request.parameters;
+                let parts = plan.changes.split(
+                    parameters.scm_files_per_commit as usize,
+                    parameters.bytes_per_commit(),
+                );
+                let count = parts.len();
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, part)| Write::Cloud {
+                        part,
+                        message: match count {
+                            1 => plan.request.message.trim().to_owned(),
+                            n => format!("{} (part {} of {n})", plan.request.message.trim(), i + 1),
+                        },
+                    })
+                    .collect()
+            }
+            true => plan
+                .changes
+                .writes()
+                .map(|change| change.path.clone())
+                .chain(
+                    plan.changes
+                        .writes_manifest
+                        .then(|| plan.changes.manifest_path.clone()),
+                )
+                .map(|path| Write::DataCenter {
+                    exists: plan.remote_paths.contains(&path),
+                    path,
+                })
+                .collect(),
+        };
+        let mut retrying = Retrying::new(&plan.request.parameters, plan.request.seed ^ 0x5eed);
+        retrying.progress.files_total = plan.changes.total_files();
+        retrying.progress.bytes_total = plan.changes.total_bytes();
+        retrying.progress.commits_total = writes.len();
+        let mut sender = PushSender {
+            chain_tip: plan.tip.id.clone(),
+            branch_exists: !plan.creates_branch,
+            remote,
+            writes,
+            stage: SendStage::Done,
+            retrying,
+            commits: Vec::new(),
+            unchanged: 0,
+            tag: None,
+            tag_error: None,
+            result: None,
+            plan,
+        };
+        sender.stage = if sender.plan.changes.is_empty() {
+            if sender.plan.creates_branch {
+                let call = sender
+                    .remote
+                    .create_branch(&sender.plan.request.branch, &sender.chain_tip);
+                SendStage::CreateBranch(PushPlanner::attempt(call.request))
+            } else {
+                sender.after_writes()
+            }
+        } else {
+            sender.write_stage(0)
+        };
+        Ok(sender)
+    }
+
+    fn request(&self) -> &PushRequest {
+        &self.plan.request
+    }
+
+    /// The request of write `index`.
+    fn write_stage(&self, index: usize) -> SendStage {
+        let request = match &self.writes[index] {
+            Write::Cloud { part, message } => {
+                let files = self.plan.local.files.clone();
+                let mut contents: Vec<(String, Vec<u8>)> = part
+                    .writes
+                    .iter()
+                    .map(|path| (path.clone(), files.get(path).cloned().unwrap_or_default()))
+                    .collect();
+                if part.includes_manifest {
+                    contents.push((
+                        self.plan.changes.manifest_path.clone(),
+                        self.plan.changes.manifest_bytes.clone(),
+                    ));
+                }
+                let commit = CommitFiles {
+                    branch: self.request().branch.clone(),
+                    message: message.clone(),
+                    author: None,
+                    parent: Some(self.chain_tip.clone()),
+                    files: contents,
+                    deletions: part.deletions.clone(),
+                };
+                self.remote.commit_files(&commit).request
+            }
+            Write::DataCenter { path, exists } => {
+                let content = if *path == self.plan.changes.manifest_path {
+                    self.plan.changes.manifest_bytes.clone()
+                } else {
+                    self.plan.local.files.get(path).cloned().unwrap_or_default()
+                };
+                let edit = EditFile {
+                    path: path.clone(),
+                    content,
+                    message: self.request().message.trim().to_owned(),
+                    branch: self.request().branch.clone(),
+                    source_commit_id: exists.then(|| self.chain_tip.clone()),
+                    source_branch: (!self.branch_exists)
+                        .then(|| self.request().new_branch_from.clone())
+                        .flatten(),
+                };
+                self.remote.edit_file(&edit).request
+            }
+        };
+        SendStage::Write {
+            index,
+            attempt: PushPlanner::attempt(request),
+        }
+    }
+
+    /// What comes after write `index` landed.
+    fn next_write(&mut self, index: usize) -> SendStage {
+        if index + 1 < self.writes.len() {
+            self.write_stage(index + 1)
+        } else {
+            self.after_writes()
+        }
+    }
+
+    fn after_writes(&mut self) -> SendStage {
+        match self.request().version.clone() {
+            Some(version) => {
+                let message = self.request().message.trim().to_owned();
+                let call = self.remote.create_tag(&version, &self.chain_tip, &message);
+                SendStage::Tag(PushPlanner::attempt(call.request))
+            }
+            None => self.finish(),
+        }
+    }
+
+    fn finish(&mut self) -> SendStage {
+        let changes = &self.plan.changes;
+        let removed = changes.removed_paths().len();
+        let deletes = self.remote.can_delete_files();
+        let nothing = changes.is_empty();
+        self.result = Some(Ok(PushOutcome {
+            branch: self.request().branch.clone(),
+            commits: self.commits.clone(),
+            base: SyncBase {
+                branch: self.request().branch.clone(),
+                commit: self.chain_tip.clone(),
+                manifest: changes.manifest.clone(),
+            },
+            nothing_to_push: nothing,
+            branch_created: self.plan.creates_branch,
+            tag: self.tag.clone(),
+            tag_error: self.tag_error.clone(),
+            written: changes.total_files().saturating_sub(self.unchanged),
+            deleted: if deletes { removed } else { 0 },
+            kept_in_git: if deletes { 0 } else { removed },
+            unchanged: self.unchanged,
+            held_back: changes.held_back,
+            requests: self.plan.requests + self.retrying.progress.requests,
+        }));
+        self.retrying.progress.phase = Phase::Done;
+        SendStage::Done
+    }
+
+    fn fail(&mut self, error: SyncError) -> SendStage {
+        self.result = Some(Err(error));
+        SendStage::Done
+    }
+
+    fn moved(&mut self) -> SendStage {
+        let branch = self.request().branch.clone();
+        self.fail(SyncError::BranchMoved { branch })
+    }
+
+    /// Counts write `index` as done, with the commit it made.
+    fn landed(&mut self, index: usize, commit: String) {
+        self.chain_tip = commit.clone();
+        self.commits.push(commit);
+        self.branch_exists = true;
+        self.count_done(index);
+    }
+
+    fn count_done(&mut self, index: usize) {
+        let (files, bytes) = match &self.writes[index] {
+            Write::Cloud { part, .. } => (
+                part.writes.len() + usize::from(part.includes_manifest),
+                part.bytes,
+            ),
+            Write::DataCenter { path, .. } => {
+                let bytes = if *path == self.plan.changes.manifest_path {
+                    self.plan.changes.manifest_bytes.len() as u64
+                } else {
+                    self.plan
+                        .local
+                        .files
+                        .get(path)
+                        .map_or(0, |b| b.len() as u64)
+                };
+                (1, bytes)
+            }
+        };
+        let progress = &mut self.retrying.progress;
+        progress.files_done += files;
+        progress.bytes_done += bytes;
+        progress.commits_done = self.commits.len();
+    }
+
+    fn message_of(&self, index: usize) -> String {
+        match &self.writes[index] {
+            Write::Cloud { message, .. } => message.clone(),
+            Write::DataCenter { .. } => self.request().message.trim().to_owned(),
+        }
+    }
+
+    fn tip_attempt(&self) -> Attempt {
+        PushPlanner::attempt(self.remote.tip(&self.request().branch).request)
+    }
+
+    fn handle_write(
+        &mut self,
+        index: usize,
+        mut attempt: Attempt,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> SendStage {
+        let data_center = matches!(self.writes[index], Write::DataCenter { .. });
+        let read = answer.and_then(|response| {
+            if data_center {
+                let call = self.remote.edit_file(&EditFile {
+                    path: String::new(),
+                    content: Vec::new(),
+                    message: String::new(),
+                    branch: self.request().branch.clone(),
+                    source_commit_id: None,
+                    source_branch: None,
+                });
+                call.parse(&response).map(Some)
+            } else {
+                let call = self.remote.commit_files(&CommitFiles {
+                    branch: self.request().branch.clone(),
+                    message: String::new(),
+                    author: None,
+                    parent: None,
+                    files: Vec::new(),
+                    deletions: Vec::new(),
+                });
+                call.parse(&response).map(|()| None)
+            }
+        });
+        match read {
+            Ok(Some(commit)) => {
+                // Data Center answers the new commit: it must sit on the commit we based it on.
+                let on_our_tip = commit.parents.first().is_none_or(|p| *p == self.chain_tip);
+                if !on_our_tip {
+                    return self.moved();
+                }
+                self.landed(index, commit.id);
+                self.next_write(index)
+            }
+            Ok(None) => SendStage::NewTip {
+                index,
+                attempt: self.tip_attempt(),
+            },
+            Err(ApiError::Conflict { .. }) if data_center => {
+                let Write::DataCenter { path, exists } = self.writes[index].clone() else {
+                    return self.moved();
+                };
+                if !exists {
+                    // The file exists after all (left by an earlier, interrupted push): update it.
+                    self.writes[index] = Write::DataCenter { path, exists: true };
+                    return self.write_stage(index);
+                }
+                if path == self.plan.changes.manifest_path {
+                    return self.moved();
+                }
+                // Same content as on the branch: nothing to commit for this file.
+                self.unchanged += 1;
+                self.count_done(index);
+                self.next_write(index)
+            }
+            Err(ApiError::Conflict { .. }) => self.moved(),
+            Err(error) => match Failure::of(&error) {
+                Failure::Refused if self.retrying.schedule(&mut attempt, &error) => {
+                    SendStage::Write { index, attempt }
+                }
+                Failure::Unknown if attempt.tries <= self.request().parameters.scm_retry_count => {
+                    SendStage::Verify {
+                        index,
+                        write: attempt,
+                        attempt: self.tip_attempt(),
+                    }
+                }
+                _ => self.fail(SyncError::Api(error)),
+            },
+        }
+    }
+
+    fn handle_tip(
+        &mut self,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Result<Option<CommitSummary>, ApiError> {
+        let call = self.remote.tip(&self.request().branch);
+        match answer.and_then(|response| call.parse(&response)) {
+            Ok(tip) => Ok(Some(tip)),
+            Err(ApiError::NotFound { .. }) if !self.branch_exists => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl Job for PushSender {
+    type Output = Result<PushOutcome, SyncError>;
+
+    fn next(&mut self) -> JobStep<Self::Output> {
+        if let Some(wait) = self.retrying.take_wait() {
+            return wait;
+        }
+        let (request, phase) = match &self.stage {
+            SendStage::Write { attempt, .. } => (attempt.request.clone(), Phase::Committing),
+            SendStage::NewTip { attempt, .. } => (attempt.request.clone(), Phase::Committing),
+            SendStage::Verify { attempt, .. } => (attempt.request.clone(), Phase::Verifying),
+            SendStage::CreateBranch(attempt) | SendStage::Tag(attempt) => {
+                (attempt.request.clone(), Phase::Tagging)
+            }
+            SendStage::Done => {
+                self.retrying.progress.phase = Phase::Done;
+                return JobStep::Done(
+                    self.result
+                        .clone()
+                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
+                );
+            }
+        };
+        self.retrying.send(vec![request], phase)
+    }
+
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
+        let answer = answers
+            .into_iter()
+            .next()
+            .unwrap_or(Err(ApiError::Cancelled));
+        let stage = std::mem::replace(&mut self.stage, SendStage::Done);
+        self.stage = match stage {
+            SendStage::Write { index, attempt } => self.handle_write(index, attempt, answer),
+            SendStage::NewTip { index, mut attempt } => match self.handle_tip(answer) {
+                Ok(Some(tip)) if tip.parents.first() == Some(&self.chain_tip) => {
+                    self.landed(index, tip.id);
+                    self.next_write(index)
+                }
+                Ok(_) => self.moved(),
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    SendStage::NewTip { index, attempt }
+                }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
+            SendStage::Verify {
+                index,
+                mut write,
+                mut attempt,
+            } => match self.handle_tip(answer) {
+                Ok(tip) => {
+                    let tip_id = tip.as_ref().map(|t| t.id.clone());
+                    let ours = tip.as_ref().is_some_and(|t| {
+                        t.parents.first() == Some(&self.chain_tip)
+                            && t.message.trim() == self.message_of(index).trim()
+                    });
+                    if ours {
+                        // The commit landed although its answer was lost: carry on, never commit twice.
+                        let id = tip_id.unwrap_or_default();
+                        self.landed(index, id);
+                        self.next_write(index)
+                    } else if tip_id.is_none() || tip_id.as_deref() == Some(self.chain_tip.as_str())
+                    {
+                        // It did not land: send it again after a back-off.
+                        if self.retrying.schedule(&mut write, &ApiError::Timeout) {
+                            SendStage::Write {
+                                index,
+                                attempt: write,
+                            }
+                        } else {
+                            self.fail(SyncError::Api(ApiError::Timeout))
+                        }
+                    } else {
+                        self.moved()
+                    }
+                }
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => SendStage::Verify {
+                    index,
+                    write,
+                    attempt,
+                },
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
+            SendStage::CreateBranch(mut attempt) => {
+                let call = self
+                    .remote
+                    .create_branch(&self.request().branch, &self.chain_tip);
+                match answer.and_then(|response| call.parse(&response)) {
+                    Ok(()) => {
+                        self.branch_exists = true;
+                        self.after_writes()
+                    }
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        SendStage::CreateBranch(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            SendStage::Tag(mut attempt) => {
+                let version = self.request().version.clone().unwrap_or_default();
+                let call = self.remote.create_tag(&version, &self.chain_tip, "");
+                match answer.and_then(|response| call.parse(&response)) {
+                    Ok(()) => {
+                        self.tag = Some(version);
+                        self.finish()
+                    }
+                    Err(error)
+                        if Failure::of(&error) == Failure::Refused
+                            && self.retrying.schedule(&mut attempt, &error) =>
+                    {
+                        SendStage::Tag(attempt)
+                    }
+                    Err(error) => {
+                        self.tag_error = Some(error);
+                        self.finish()
+                    }
+                }
+            }
+            SendStage::Done => SendStage::Done,
+        };
+    }
+
+    fn progress(&self) -> Progress {
+        self.retrying.progress
+    }
+}

@@ -1,0 +1,220 @@
+//! The repository as a sync sees it. This is the one place where Bitbucket Cloud and Data Center differ:
+//! every request of a push or pull is built here, by product.
+
+use crate::bitbucket::{
+    cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
+    Operation, Pager, TreeEntry,
+};
+use crate::repo_url::{Flavour, RepositoryLocation};
+
+/// Pages one listing may take (1,000 files each on Data Center, 100 entries on Cloud).
+pub const LISTING_MAX_PAGES: usize = 200;
+
+/// One repository of one connection.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    api: Api,
+}
+
+/// Entries of a listing, as repository paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listed {
+    /// Files.
+    pub files: Vec<String>,
+    /// Folders, to be listed in turn (Cloud lists one level at a time).
+    pub folders: Vec<String>,
+    /// Entries that are neither files nor folders (submodules, links).
+    pub others: Vec<String>,
+}
+
+/// The listing of one folder at one commit, page by page.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    /// Cloud: one level of `src/{commit}/{folder}/`.
+    Cloud(Pager<TreeEntry>),
+    /// Data Center: every file below the folder, as paths relative to it.
+    DataCenter {
+        /// The pages.
+        pager: Pager<String>,
+        /// The folder, prefixed to each relative path.
+        folder: String,
+    },
+}
+
+impl Listing {
+    /// The request for the next page, or `None` when the listing is complete.
+    pub fn next_request(&self) -> Option<ApiRequest> {
+        match self {
+            Listing::Cloud(pager) => pager.next_request(),
+            Listing::DataCenter { pager, .. } => pager.next_request(),
+        }
+    }
+
+    /// Reads a page.
+    pub fn handle_response(&mut self, response: &ApiResponse) -> Result<Listed, ApiError> {
+        let mut listed = Listed::default();
+        match self {
+            Listing::Cloud(pager) => {
+                for TreeEntry { path, kind, .. } in pager.handle_response(response)? {
+                    match kind {
+                        EntryKind::File => listed.files.push(path),
+                        EntryKind::Directory => listed.folders.push(path),
+                        EntryKind::Other => listed.others.push(path),
+                    }
+                }
+            }
+            Listing::DataCenter { pager, folder } => {
+                for relative in pager.handle_response(response)? {
+                    listed.files.push(match folder.as_str() {
+                        "" => relative,
+                        folder => format!("{folder}/{relative}"),
+                    });
+                }
+            }
+        }
+        Ok(listed)
+    }
+
+    /// Whether the listing stopped at the page cap with more left.
+    pub fn is_truncated(&self) -> bool {
+        match self {
+            Listing::Cloud(pager) => pager.is_truncated(),
+            Listing::DataCenter { pager, .. } => pager.is_truncated(),
+        }
+    }
+}
+
+impl Remote {
+    /// The repository of `api`.
+    pub fn new(api: Api) -> Self {
+        Remote { api }
+    }
+
+    /// The API.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Cloud or Data Center.
+    pub fn flavour(&self) -> Flavour {
+        self.api.flavour()
+    }
+
+    /// Whether the product can delete files through its REST API (Data Center cannot: a deleted artifact
+    /// is dropped from the manifest, its file stays in git).
+    pub fn can_delete_files(&self) -> bool {
+        self.flavour() == Flavour::Cloud
+    }
+
+    /// Whether each file is its own commit (Data Center) rather than one commit for many (Cloud).
+    pub fn commits_one_file_at_a_time(&self) -> bool {
+        self.flavour() == Flavour::DataCenter
+    }
+
+    /// The tip commit of a branch (404 when the branch does not exist).
+    pub fn tip(&self, branch: &str) -> Call<CommitSummary> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::branch_tip(&self.api, branch),
+            Flavour::DataCenter => datacenter::branch_tip(&self.api, branch),
+        }
+    }
+
+    /// A file's bytes at a commit (by hash: Cloud answers 404 for branch names with `/` in this path).
+    pub fn read_file(&self, commit: &str, path: &str) -> Call<Vec<u8>> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::read_file(&self.api, commit, path),
+            Flavour::DataCenter => datacenter::read_file(&self.api, path, commit),
+        }
+    }
+
+    /// The listing of `folder` at a commit. Data Center lists recursively; Cloud one level, so its
+    /// folders are listed in turn.
+    pub fn listing(&self, commit: &str, folder: &str) -> Listing {
+        let folder = folder.trim_matches('/');
+        match self.flavour() {
+            Flavour::Cloud => Listing::Cloud(
+                Pager::new(&self.api, cloud::directory(&self.api, commit, folder))
+                    .with_max_pages(LISTING_MAX_PAGES),
+            ),
+            Flavour::DataCenter => Listing::DataCenter {
+                pager: Pager::new(&self.api, datacenter::list_files(&self.api, folder, commit))
+                    .with_max_pages(LISTING_MAX_PAGES),
+                folder: folder.to_owned(),
+            },
+        }
+    }
+
+    /// Whether a tag exists (404 when not).
+    pub fn tag(&self, name: &str) -> Call<()> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::tag(&self.api, name),
+            Flavour::DataCenter => datacenter::tag(&self.api, name),
+        }
+    }
+
+    /// Tags a commit.
+    pub fn create_tag(&self, name: &str, commit: &str, message: &str) -> Call<()> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::create_tag(&self.api, name, commit),
+            Flavour::DataCenter => datacenter::create_tag(&self.api, name, commit, message),
+        }
+    }
+
+    /// Creates a branch at a commit (a push of no change to a new branch).
+    pub fn create_branch(&self, name: &str, commit: &str) -> Call<()> {
+        let request = match self.flavour() {
+            Flavour::Cloud => cloud::create_branch(&self.api, name, commit).request,
+            Flavour::DataCenter => datacenter::create_branch(&self.api, name, commit).request,
+        };
+        let subject = format!("The branch `{name}`");
+        self.api
+            .call(request, Operation::CreateBranch, subject, |_| Some(()))
+    }
+
+    /// One Cloud commit of many files.
+    pub fn commit_files(&self, commit: &cloud::CommitFiles) -> Call<()> {
+        cloud::commit_files(&self.api, commit)
+    }
+
+    /// One Data Center commit of one file.
+    pub fn edit_file(&self, edit: &datacenter::EditFile) -> Call<CommitSummary> {
+        datacenter::edit_file(&self.api, edit)
+    }
+}
+
+/// The web page of a commit, for links after a push.
+pub fn commit_web_url(location: &RepositoryLocation, hash: &str) -> String {
+    let origin = web_origin(location);
+    match location.flavour {
+        Flavour::Cloud => format!(
+            "{origin}/{}/{}/commits/{hash}",
+            location.owner, location.slug
+        ),
+        Flavour::DataCenter => {
+            let owner = match location.owner.strip_prefix('~') {
+                Some(user) => format!("users/{user}"),
+                None => format!("projects/{}", location.owner),
+            };
+            format!(
+                "{origin}{}/{owner}/repos/{}/commits/{hash}",
+                location.context_path, location.slug
+            )
+        }
+    }
+}
+
+fn web_origin(location: &RepositoryLocation) -> String {
+    let scheme = if crate::repo_url::is_loopback(&location.host) {
+        "http"
+    } else {
+        "https"
+    };
+    let host = match location.host.as_str() {
+        "api.bitbucket.org" => "bitbucket.org",
+        host => host,
+    };
+    match location.port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    }
+}
