@@ -28,6 +28,20 @@ impl Call {
     pub fn params(&self) -> Params {
         Params::from_uri(&self.uri)
     }
+
+    /// The caller's git identity (name, email): the user's, or for a resource access token its
+    /// name and `noreply@example.com`. `None` for anonymous callers.
+    pub fn identity(&self) -> Option<(String, String)> {
+        match (&self.caller.user, &self.caller.grant) {
+            (Some(u), _) => self
+                .state
+                .config()
+                .user(u)
+                .map(|u| (u.name.clone(), u.email.clone())),
+            (None, Some(g)) => Some((g.name.clone(), "noreply@example.com".to_string())),
+            (None, None) => None,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Call {

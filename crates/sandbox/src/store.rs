@@ -47,6 +47,37 @@ pub struct BranchInfo {
     pub tip: CommitInfo,
 }
 
+/// A tag and the commit it points at.
+#[derive(Debug, Clone)]
+pub struct TagInfo {
+    /// Short name (`v1.0`).
+    pub name: String,
+    /// The commit the tag points at (peeled).
+    pub tip: CommitInfo,
+    /// The annotation of an annotated tag; `None` for a lightweight tag.
+    pub annotation: Option<Annotation>,
+}
+
+/// The tag object of an annotated tag.
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    /// Id of the tag object.
+    pub id: String,
+    /// Tag message.
+    pub message: String,
+    /// Tagger name.
+    pub tagger_name: String,
+    /// Tagger email.
+    pub tagger_email: String,
+    /// Tag time, epoch seconds.
+    pub tagger_time: i64,
+    /// Tagger UTC offset in minutes.
+    pub tagger_offset: i32,
+}
+
+/// The message and tagger (name, email) of an annotated tag to create.
+pub type NewAnnotation = (String, (String, String));
+
 /// What a path points at in a tree.
 #[derive(Debug, Clone)]
 pub enum Entry {
@@ -220,6 +251,56 @@ impl Store {
         let repo = self.open(key).ok()?;
         let reference = repo.find_reference(&format!("refs/heads/{branch}")).ok()?;
         reference.target()
+    }
+
+    /// Every tag with the commit it points at, sorted by name.
+    pub fn tags(&self, key: &str) -> Result<Vec<TagInfo>, git2::Error> {
+        let repo = self.open(key)?;
+        let mut out = Vec::new();
+        for name in repo.tag_names(None)?.iter().flatten() {
+            if let Some(tag) = tag_in(&repo, name) {
+                out.push(tag);
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// One tag, if it exists.
+    pub fn tag(&self, key: &str, name: &str) -> Option<TagInfo> {
+        let repo = self.open(key).ok()?;
+        tag_in(&repo, name)
+    }
+
+    /// Creates a tag `name` at commit `target`, annotated when `annotation` is given, lightweight
+    /// otherwise; `Ok(None)` if a tag of that name already exists.
+    pub fn create_tag(
+        &self,
+        key: &str,
+        name: &str,
+        target: Oid,
+        annotation: Option<&NewAnnotation>,
+    ) -> Result<Option<TagInfo>, git2::Error> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = self.open(key)?;
+        if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
+            return Ok(None);
+        }
+        let target = repo.find_commit(target)?.into_object();
+        let created = match annotation {
+            Some((message, (tagger, email))) => {
+                let now = Time::new(crate::time::now_secs(), 0);
+                let signature = Signature::new(tagger, email, &now)?;
+                repo.tag(name, &target, &signature, message, false)
+            }
+            None => repo.tag_lightweight(name, &target, false),
+        };
+        match created {
+            Ok(_) => Ok(tag_in(&repo, name)),
+            Err(e) if e.code() == ErrorCode::Exists => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Resolves a branch name, `refs/heads/…` or (abbreviated) commit hash to a commit.
@@ -411,6 +492,39 @@ fn resolve_in(repo: &Repository, rev: &str) -> Option<Oid> {
         return object.peel_to_commit().ok().map(|c| c.id());
     }
     None
+}
+
+fn tag_in(repo: &Repository, name: &str) -> Option<TagInfo> {
+    let reference = repo.find_reference(&format!("refs/tags/{name}")).ok()?;
+    let tip = info(&reference.peel_to_commit().ok()?);
+    let annotation = reference.peel_to_tag().ok().map(|t| {
+        let (tagger_name, tagger_email, when) = match t.tagger() {
+            Some(s) => (
+                s.name().unwrap_or_default().to_string(),
+                s.email().unwrap_or_default().to_string(),
+                s.when(),
+            ),
+            None => (String::new(), String::new(), Time::new(0, 0)),
+        };
+        Annotation {
+            id: t.id().to_string(),
+            message: t.message().unwrap_or_default().to_string(),
+            tagger_name,
+            tagger_email,
+            tagger_time: when.seconds(),
+            tagger_offset: when.offset_minutes(),
+        }
+    });
+    Some(TagInfo {
+        name: name.to_string(),
+        tip,
+        annotation,
+    })
+}
+
+/// Whether `name` is a valid short name for a branch or tag (`refs/tags/{name}` is a valid ref).
+pub fn valid_ref_name(name: &str) -> bool {
+    git2::Reference::is_valid_name(&format!("refs/tags/{name}"))
 }
 
 fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {

@@ -1,11 +1,11 @@
-//! JSON shapes of Cloud objects: accounts, repositories, branches, commits, tree entries.
+//! JSON shapes of Cloud objects: accounts, repositories, branches, tags, commits, tree entries.
 
 use serde_json::{json, Value};
 
 use super::RepoContext;
 use crate::config::User;
 use crate::links::{encode_path, uuid};
-use crate::store::{Child, CommitInfo};
+use crate::store::{Child, CommitInfo, TagInfo};
 use crate::time::iso8601;
 
 const CREATED: i64 = 1_767_603_600;
@@ -126,19 +126,20 @@ pub fn commit_ref(ctx: &RepoContext<'_>, hash: &str) -> Value {
     })
 }
 
+/// An `author` object: the raw `Name <email>` and the matching user, if any.
+fn author(ctx: &RepoContext<'_>, users: &[User], name: &str, email: &str) -> Value {
+    let mut out = json!({ "type": "author", "raw": format!("{name} <{email}>") });
+    if let Some(user) = users.iter().find(|u| u.email.eq_ignore_ascii_case(email)) {
+        out["user"] = account(&ctx.origin, user);
+    }
+    out
+}
+
 /// A full commit.
 pub fn commit(ctx: &RepoContext<'_>, users: &[User], c: &CommitInfo) -> Value {
-    let raw = format!("{} <{}>", c.author_name, c.author_email);
-    let mut author = json!({ "type": "author", "raw": raw });
-    if let Some(user) = users
-        .iter()
-        .find(|u| u.email.eq_ignore_ascii_case(&c.author_email))
-    {
-        author["user"] = account(&ctx.origin, user);
-    }
     let mut out = commit_ref(ctx, &c.hash);
     out["date"] = json!(iso8601(c.author_time, c.author_offset));
-    out["author"] = author;
+    out["author"] = author(ctx, users, &c.author_name, &c.author_email);
     out["message"] = json!(c.message);
     out["summary"] = json!({ "raw": c.message, "markup": "markdown",
                              "html": format!("<p>{}</p>", escape_html(c.message.trim_end())) });
@@ -168,6 +169,27 @@ pub fn branch(ctx: &RepoContext<'_>, users: &[User], name: &str, tip: &CommitInf
             "html": { "href": format!("{}/branch/{encoded}", ctx.web()) },
         },
     })
+}
+
+/// A tag with its target commit (and message, date and tagger when annotated).
+pub fn tag(ctx: &RepoContext<'_>, users: &[User], tag: &TagInfo) -> Value {
+    let encoded = encode_path(&tag.name);
+    let mut out = json!({
+        "type": "tag",
+        "name": tag.name,
+        "target": commit(ctx, users, &tag.tip),
+        "links": {
+            "self": { "href": format!("{}/refs/tags/{encoded}", ctx.api()) },
+            "commits": { "href": format!("{}/commits/{encoded}", ctx.api()) },
+            "html": { "href": format!("{}/commits/tag/{encoded}", ctx.web()) },
+        },
+    });
+    if let Some(a) = &tag.annotation {
+        out["message"] = json!(a.message);
+        out["date"] = json!(iso8601(a.tagger_time, a.tagger_offset));
+        out["tagger"] = author(ctx, users, &a.tagger_name, &a.tagger_email);
+    }
+    out
 }
 
 /// A tree entry (`commit_file` or `commit_directory`) at commit `hash`.

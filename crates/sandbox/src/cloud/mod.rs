@@ -40,6 +40,16 @@ pub fn table() -> Vec<Route> {
             get(refs::branch),
         ),
         Route::new(
+            format!("{repo}/refs/tags"),
+            &["GET", "POST"],
+            get(refs::tags).post(refs::create_tag),
+        ),
+        Route::new(
+            format!("{repo}/refs/tags/{{*name}}"),
+            &["GET"],
+            get(refs::tag),
+        ),
+        Route::new(
             format!("{repo}/branch-restrictions"),
             &["GET"],
             get(refs::restrictions),
@@ -170,5 +180,10 @@ pub fn read_context<'a>(
 
 /// Scopes of read endpoints: API-token scope, access-token scope.
 pub const READ: (&[&str], &[&str]) = (&["read:repository:bitbucket"], &["repository"]);
+/// Scopes of creating a branch or tag.
+pub const WRITE_REF: (&[&str], &[&str]) = (
+    &["read:repository:bitbucket", "write:repository:bitbucket"],
+    &["repository:write"],
+);
 /// Scopes of commit endpoints.
 pub const WRITE: (&[&str], &[&str]) = (&["write:repository:bitbucket"], &["repository:write"]);

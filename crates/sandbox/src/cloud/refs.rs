@@ -1,19 +1,21 @@
-//! Repository, branches, branch restrictions and commits.
+//! Repository, branches, tags, branch restrictions and commits.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json::{self, account};
-use super::{path_revision, read_context, repo_context, RepoContext, WRITE};
+use super::{path_revision, read_context, repo_context, RepoContext, WRITE_REF};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
 use crate::query::{cloud_page, sort_by_field, Filter, Params};
 use crate::restrictions::cloud_push_blocker;
+use crate::store::{valid_ref_name, CommitInfo};
 
 type Repo = Path<(String, String)>;
 
@@ -50,28 +52,41 @@ fn dir_size(path: std::path::PathBuf) -> u64 {
         .sum()
 }
 
+/// Keeps the refs matching the Cloud `q` filter (fields `name`, `target.hash`, `target.date`)
+/// and orders them by `sort` (`name` naturally, or `target.date`; `-` for descending).
+fn select_refs<T>(
+    refs: Vec<T>,
+    params: &Params,
+    name: impl Fn(&T) -> &str,
+    tip: impl Fn(&T) -> &CommitInfo,
+) -> Result<Vec<T>, CloudError> {
+    let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
+    let mut selected = Vec::new();
+    for r in refs {
+        let fields = |f: &str| match f {
+            "name" => Some(name(&r).to_string()),
+            "target.hash" => Some(tip(&r).hash.clone()),
+            "target.date" => Some(crate::time::iso8601(tip(&r).author_time, 0)),
+            _ => None,
+        };
+        if filter.matches(fields).map_err(CloudError::bad_request)? {
+            selected.push(r);
+        }
+    }
+    sort_by_field(&mut selected, params.get("sort"), |r, f| match f {
+        "name" => Some(name(r).to_string()),
+        "target.date" => Some(format!("{:020}", tip(r).author_time)),
+        _ => None,
+    });
+    Ok(selected)
+}
+
 /// `GET …/refs/branches` with `q`, `sort`, `pagelen`, `page`.
 pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
     let ctx = read_context(&call, &ws, &slug)?;
     let params = call.params();
-    let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
-    let mut branches = Vec::new();
-    for b in call.state.store().branches(&ctx.key).map_err(git_error)? {
-        let fields = |f: &str| match f {
-            "name" => Some(b.name.clone()),
-            "target.hash" => Some(b.tip.hash.clone()),
-            "target.date" => Some(crate::time::iso8601(b.tip.author_time, 0)),
-            _ => None,
-        };
-        if filter.matches(fields).map_err(CloudError::bad_request)? {
-            branches.push(b);
-        }
-    }
-    sort_by_field(&mut branches, params.get("sort"), |b, f| match f {
-        "name" => Some(b.name.clone()),
-        "target.date" => Some(format!("{:020}", b.tip.author_time)),
-        _ => None,
-    });
+    let all = call.state.store().branches(&ctx.key).map_err(git_error)?;
+    let branches = select_refs(all, &params, |b| &b.name, |b| &b.tip)?;
     let users = &call.state.config().users;
     let values = branches
         .iter()
@@ -80,7 +95,7 @@ pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>,
     page(&ctx, &call.uri, values, &params)
 }
 
-/// `GET …/refs/branches/{name}`.
+/// `GET …/refs/branches/{name}` (the name may contain `/`, raw or `%2F`).
 pub async fn branch(
     call: Call,
     Path((ws, slug, name)): Path<(String, String, String)>,
@@ -100,35 +115,70 @@ pub async fn branch(
     )))
 }
 
-/// Body of `POST …/refs/branches`.
-#[derive(Deserialize)]
-pub struct NewBranch {
-    name: Option<String>,
-    target: Option<Target>,
+/// `GET …/refs/tags` with `q`, `sort`, `pagelen`, `page` (default order: by name, as
+/// `git tag --list`).
+pub async fn tags(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
+    let ctx = read_context(&call, &ws, &slug)?;
+    let params = call.params();
+    let all = call.state.store().tags(&ctx.key).map_err(git_error)?;
+    let tags = select_refs(all, &params, |t| &t.name, |t| &t.tip)?;
+    let users = &call.state.config().users;
+    let values = tags.iter().map(|t| json::tag(&ctx, users, t)).collect();
+    page(&ctx, &call.uri, values, &params)
 }
 
-/// `target` of a new branch.
+/// `GET …/refs/tags/{name}`.
+pub async fn tag(
+    call: Call,
+    Path((ws, slug, name)): Path<(String, String, String)>,
+) -> Result<Json<Value>, CloudError> {
+    let ctx = read_context(&call, &ws, &slug)?;
+    let tag = call
+        .state
+        .store()
+        .tag(&ctx.key, &name)
+        .ok_or_else(|| CloudError::not_found(format!("Tag \"{name}\" does not exist.")))?;
+    Ok(Json(json::tag(&ctx, &call.state.config().users, &tag)))
+}
+
+/// Body of `POST …/refs/branches` and `POST …/refs/tags`.
+#[derive(Deserialize)]
+pub struct NewRef {
+    name: Option<String>,
+    target: Option<Target>,
+    message: Option<String>,
+}
+
+/// `target` of a new ref.
 #[derive(Deserialize)]
 pub struct Target {
     hash: Option<String>,
 }
 
-/// `POST …/refs/branches`: creates a branch at `target.hash`.
-pub async fn create_branch(
-    call: Call,
-    Path((ws, slug)): Repo,
-    body: Result<Json<NewBranch>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, CloudError> {
-    call.caller.require_scopes(
-        &["read:repository:bitbucket", "write:repository:bitbucket"],
-        WRITE.1,
-    )?;
-    let ctx = repo_context(&call, &ws, &slug, Access::Write)?;
+type NewRefBody = Result<Json<NewRef>, axum::extract::rejection::JsonRejection>;
+
+/// Checks scopes and write access, then reads a new ref's body: the repository, the valid name,
+/// the target commit and the message. Every refusal of the body is a 400.
+fn new_ref<'a>(
+    call: &'a Call,
+    ws: &str,
+    slug: &str,
+    body: NewRefBody,
+    what: &str,
+) -> Result<(RepoContext<'a>, String, Oid, Option<String>), CloudError> {
+    call.caller.require_scopes(WRITE_REF.0, WRITE_REF.1)?;
+    let ctx = repo_context(call, ws, slug, Access::Write)?;
     let Json(body) = body.map_err(|e| CloudError::bad_request(e.body_text()))?;
     let name = body
         .name
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| CloudError::bad_request("Branch name is required"))?;
+        .ok_or_else(|| CloudError::bad_request(format!("{what} name is required")))?;
+    if !valid_ref_name(&name) {
+        return Err(CloudError::bad_request(format!(
+            "\"{name}\" is not a valid {} name.",
+            what.to_lowercase()
+        )));
+    }
     let hash = body
         .target
         .and_then(|t| t.hash)
@@ -138,6 +188,16 @@ pub async fn create_branch(
         .store()
         .resolve(&ctx.key, &hash)
         .ok_or_else(|| CloudError::bad_request(format!("Commit \"{hash}\" does not exist.")))?;
+    Ok((ctx, name, target, body.message))
+}
+
+/// `POST …/refs/branches`: creates a branch at `target.hash`.
+pub async fn create_branch(
+    call: Call,
+    Path((ws, slug)): Repo,
+    body: NewRefBody,
+) -> Result<Response, CloudError> {
+    let (ctx, name, target, _) = new_ref(&call, &ws, &slug, body, "Branch")?;
     if let Some(r) = cloud_push_blocker(call.state.config(), ctx.repo, &name, &call.caller) {
         return Err(restriction_refusal(
             &name,
@@ -162,6 +222,31 @@ pub async fn create_branch(
     Ok((
         StatusCode::CREATED,
         Json(json::branch(&ctx, &call.state.config().users, &name, &tip)),
+    )
+        .into_response())
+}
+
+/// `POST …/refs/tags`: creates an annotated tag at `target.hash`, tagged by the caller, with
+/// `message` or the default "Added tag NAME for changeset SHORTHASH".
+pub async fn create_tag(
+    call: Call,
+    Path((ws, slug)): Repo,
+    body: NewRefBody,
+) -> Result<Response, CloudError> {
+    let (ctx, name, target, message) = new_ref(&call, &ws, &slug, body, "Tag")?;
+    let message = message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
+        let short = &target.to_string()[..12];
+        format!("Added tag {name} for changeset {short}")
+    });
+    let annotation = (message, call.identity().unwrap_or_default());
+    let store = call.state.store();
+    let created = store.create_tag(&ctx.key, &name, target, Some(&annotation));
+    let created = created
+        .map_err(git_error)?
+        .ok_or_else(|| CloudError::bad_request(format!("Tag \"{name}\" already exists.")))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json::tag(&ctx, &call.state.config().users, &created)),
     )
         .into_response())
 }

@@ -175,14 +175,7 @@ pub async fn create_commit(
         Some(raw) => parse_author(raw).ok_or_else(|| {
             CloudError::bad_request("The author must look like: Name <email@example.com>")
         })?,
-        None => match (&call.caller.user, &call.caller.grant) {
-            (Some(u), _) => config
-                .user(u)
-                .map(|u| (u.name.clone(), u.email.clone()))
-                .unwrap_or_default(),
-            (None, Some(g)) => (g.name.clone(), "noreply@example.com".to_string()),
-            (None, None) => unreachable!("anonymous callers were refused"),
-        },
+        None => call.identity().unwrap_or_default(),
     };
     let store = call.state.store();
     let main = ctx.repo.main_branch.clone();

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::RepoContext;
 use crate::config::User;
 use crate::links::numeric_id;
-use crate::store::CommitInfo;
+use crate::store::{CommitInfo, TagInfo};
 
 /// `RestApplicationUser`.
 pub fn user(origin: &str, user: &User) -> Value {
@@ -64,6 +64,19 @@ pub fn branch(name: &str, tip: &str, is_default: bool) -> Value {
         "latestCommit": tip,
         "latestChangeset": tip,
         "isDefault": is_default,
+    })
+}
+
+/// `RestTag`: `hash` is the object the tag ref points at: the tag object of an annotated tag,
+/// the commit of a lightweight one.
+pub fn tag(tag: &TagInfo) -> Value {
+    json!({
+        "id": format!("refs/tags/{}", tag.name),
+        "displayId": tag.name,
+        "type": "TAG",
+        "latestCommit": tag.tip.hash,
+        "latestChangeset": tag.tip.hash,
+        "hash": tag.annotation.as_ref().map_or(&tag.tip.hash, |a| &a.id),
     })
 }
 

@@ -47,6 +47,12 @@ pub fn table() -> Vec<Route> {
                 get(repos::default_branch),
             ),
             Route::new(format!("{repo}/branches"), &["GET"], get(repos::branches)),
+            Route::new(
+                format!("{repo}/tags"),
+                &["GET", "POST"],
+                get(repos::tags).post(repos::create_tag),
+            ),
+            Route::new(format!("{repo}/tags/{{*name}}"), &["GET"], get(repos::tag)),
             Route::new(format!("{repo}/commits"), &["GET"], get(repos::commits)),
             Route::new(format!("{repo}/files"), &["GET"], get(content::files)),
             Route::new(

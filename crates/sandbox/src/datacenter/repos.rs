@@ -1,10 +1,11 @@
-//! Repository, default branch, branches, commits, repository search, users, application
+//! Repository, default branch, branches, tags, commits, repository search, users, application
 //! properties and branch permissions.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json;
@@ -14,7 +15,9 @@ use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::links::origin;
+use crate::query::Params;
 use crate::state::dc_key;
+use crate::store::{valid_ref_name, CommitInfo};
 
 type Repo = Path<(String, String)>;
 
@@ -122,38 +125,133 @@ pub async fn default_branch(call: Call, Path((key, slug)): Repo) -> Result<Json<
     ))
 }
 
-/// `GET …/branches` with `filterText`, `orderBy`, `start`, `limit`.
-pub async fn branches(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
-    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
-    let params = call.params();
+/// Keeps the refs whose name contains `filterText` (any case) and orders them by `orderBy`:
+/// `ALPHABETICAL`, or by default `MODIFICATION` (newest tip commit first).
+fn select_refs<T>(
+    refs: Vec<T>,
+    params: &Params,
+    name: impl Fn(&T) -> &str,
+    tip: impl Fn(&T) -> &CommitInfo,
+) -> Vec<T> {
     let filter = params.get("filterText").unwrap_or("").to_lowercase();
-    let mut branches: Vec<_> = call
-        .state
-        .store()
-        .branches(&ctx.key)
-        .map_err(git_error)?
+    let mut refs: Vec<T> = refs
         .into_iter()
-        .filter(|b| b.name.to_lowercase().contains(&filter))
+        .filter(|r| name(r).to_lowercase().contains(&filter))
         .collect();
     if params
         .get("orderBy")
         .is_some_and(|o| o.eq_ignore_ascii_case("ALPHABETICAL"))
     {
-        branches.sort_by(|a, b| a.name.cmp(&b.name));
+        refs.sort_by(|a, b| name(a).cmp(name(b)));
     } else {
-        branches.sort_by(|a, b| {
-            b.tip
+        refs.sort_by(|a, b| {
+            tip(b)
                 .committer_time
-                .cmp(&a.tip.committer_time)
-                .then(a.name.cmp(&b.name))
+                .cmp(&tip(a).committer_time)
+                .then(name(a).cmp(name(b)))
         });
     }
+    refs
+}
+
+/// `GET …/branches` with `filterText`, `orderBy`, `start`, `limit`.
+pub async fn branches(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
+    let all = call.state.store().branches(&ctx.key).map_err(git_error)?;
+    let branches = select_refs(all, &params, |b| &b.name, |b| &b.tip);
     let main = &ctx.repo.main_branch;
     let values = branches
         .iter()
         .map(|b| json::branch(&b.name, &b.tip.hash, &b.name == main))
         .collect();
     paged(values, &params, 25)
+}
+
+/// `GET …/tags` with `filterText`, `orderBy`, `start`, `limit`.
+pub async fn tags(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let params = call.params();
+    let all = call.state.store().tags(&ctx.key).map_err(git_error)?;
+    let tags = select_refs(all, &params, |t| &t.name, |t| &t.tip);
+    paged(tags.iter().map(json::tag).collect(), &params, 25)
+}
+
+/// `GET …/tags/{name}`: 404 `NoSuchTagException` when missing.
+pub async fn tag(
+    call: Call,
+    Path((key, slug, name)): Path<(String, String, String)>,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Read)?;
+    let name = name.trim_start_matches("refs/tags/");
+    let tag = call.state.store().tag(&ctx.key, name).ok_or_else(|| {
+        DcError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "Tag '{name}' does not exist in repository '{}'.",
+                ctx.repo.slug
+            ),
+            "com.atlassian.bitbucket.repository.NoSuchTagException",
+        )
+    })?;
+    Ok(Json(json::tag(&tag)))
+}
+
+/// Body of `POST …/tags` (`RestCreateTagRequest`).
+#[derive(Deserialize)]
+pub struct NewTagRequest {
+    name: Option<String>,
+    #[serde(rename = "startPoint")]
+    start_point: Option<String>,
+    message: Option<String>,
+}
+
+/// `POST …/tags`: creates a tag at `startPoint` (a ref or commit), annotated with `message` when
+/// one is given, lightweight otherwise. REPO_WRITE; 400 when the name is missing, invalid or
+/// taken, or the start point is unknown.
+pub async fn create_tag(
+    call: Call,
+    Path((key, slug)): Repo,
+    body: Result<Json<NewTagRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Write)?;
+    let Json(body) = body.map_err(|e| DcError::validation(e.body_text()))?;
+    let name = body
+        .name
+        .map(|n| n.trim_start_matches("refs/tags/").to_string())
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| DcError::validation("The tag name is required."))?;
+    if !valid_ref_name(&name) {
+        return Err(DcError::validation(format!(
+            "'{name}' is not a valid tag name."
+        )));
+    }
+    let start = body
+        .start_point
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| DcError::validation("The startPoint is required."))?;
+    let target = call
+        .state
+        .store()
+        .resolve(&ctx.key, &start)
+        .ok_or_else(|| DcError::validation(format!("The start point '{start}' does not exist.")))?;
+    let annotation = body
+        .message
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| (m, call.identity().unwrap_or_default()));
+    let store = call.state.store();
+    let created = store.create_tag(&ctx.key, &name, target, annotation.as_ref());
+    let created = created.map_err(git_error)?.ok_or_else(|| {
+        DcError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Tag '{name}' already exists in repository '{}'.",
+                ctx.repo.slug
+            ),
+            "com.atlassian.bitbucket.repository.DuplicateRefException",
+        )
+    })?;
+    Ok(Json(json::tag(&created)))
 }
 
 /// `GET …/commits` with `until`, `path`, `start`, `limit`.

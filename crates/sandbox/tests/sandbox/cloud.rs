@@ -516,3 +516,110 @@ async fn branches_with_a_slash_resolve_through_refs_but_not_in_src_or_commits() 
             .expect(200);
     }
 }
+
+#[tokio::test]
+async fn tags_are_created_listed_and_read() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let tags = format!("{CLOUD_REPO}/refs/tags");
+    let created = post(&tags)
+        .cloud_user("eve")
+        .json(json!({ "name": "v2", "target": { "hash": &main[..12] } }))
+        .send(&sb)
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(created["type"], "tag");
+    assert_eq!(created["name"], "v2");
+    assert_eq!(created["target"]["hash"], main);
+    assert_eq!(
+        created["message"],
+        format!("Added tag v2 for changeset {}", &main[..12])
+    );
+    assert_eq!(created["tagger"]["raw"], "Eve Engineer <eve@example.com>");
+    assert_eq!(
+        created["links"]["self"]["href"],
+        format!("http://localhost:7990{CLOUD_REPO}/refs/tags/v2")
+    );
+    post(&tags)
+        .cloud_user("eve")
+        .json(json!({ "name": "v10", "target": { "hash": main }, "message": "Ten" }))
+        .send(&sb)
+        .await
+        .expect(201);
+    let repo = sb.git(KEY);
+    let object = repo.revparse_single("refs/tags/v10").unwrap();
+    let tag = object.as_tag().expect("an annotated tag");
+    assert_eq!(tag.message(), Some("Ten"));
+    assert_eq!(tag.target_id().to_string(), main);
+    for (body, why) in [
+        (
+            json!({ "name": "v2", "target": { "hash": main } }),
+            "exists",
+        ),
+        (
+            json!({ "name": "v3", "target": { "hash": "0123456789ab" } }),
+            "unknown hash",
+        ),
+        (json!({ "name": "v3" }), "no hash"),
+        (json!({ "target": { "hash": main } }), "no name"),
+        (
+            json!({ "name": "bad..name", "target": { "hash": main } }),
+            "invalid name",
+        ),
+    ] {
+        let refused = post(&tags).cloud_user("eve").json(body).send(&sb).await;
+        assert_eq!(refused.status, 400, "{why}: {}", refused.text());
+        assert_eq!(refused.json()["type"], "error", "{why}");
+    }
+    post(&tags)
+        .cloud_user("rory")
+        .json(json!({ "name": "v3", "target": { "hash": main } }))
+        .send(&sb)
+        .await
+        .expect(403);
+    let names = |page: serde_json::Value| -> Vec<String> {
+        page["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let page = get(&format!("{tags}?sort=name"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(names(page), ["v2", "v10"]);
+    let page = get(&format!("{tags}?sort=-name&pagelen=1"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert!(page["next"].as_str().unwrap().contains("page=2"));
+    assert_eq!(names(page), ["v10"]);
+    let filtered = get(&format!("{tags}?q=name~%221%22"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(names(filtered), ["v10"]);
+    let one = get(&format!("{tags}/v10"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(one["message"], "Ten");
+    assert_eq!(one["target"]["hash"], main);
+    let missing = get(&format!("{tags}/nope"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert_eq!(missing.json()["type"], "error");
+}

@@ -138,6 +138,25 @@ async fn seeded_answers_validate_against_the_response_schemas() {
     let sb = Sandbox::new();
     let main = sb.tip("cloud/acme/checkout-tests", "main");
     let r = "/repositories/{workspace}/{repo_slug}";
+    let mut failures = Vec::new();
+    let cloud_tag = post(&format!("{CLOUD_REPO}/refs/tags"))
+        .cloud_user("ada")
+        .json(json!({ "name": "v1.0", "target": { "hash": main } }))
+        .send(&sb)
+        .await
+        .expect(201)
+        .json();
+    failures.extend(
+        validate(
+            &cloud,
+            true,
+            &format!("{r}/refs/tags"),
+            "post",
+            201,
+            &cloud_tag,
+        )
+        .err(),
+    );
     let cloud_cases: Vec<(String, String, u16)> = vec![
         ("/2.0/user".into(), "/user".into(), 200),
         (
@@ -148,6 +167,9 @@ async fn seeded_answers_validate_against_the_response_schemas() {
         (CLOUD_REPO.into(), r.into(), 200),
         (format!("{CLOUD_REPO}/refs/branches"), format!("{r}/refs/branches"), 200),
         (format!("{CLOUD_REPO}/refs/branches/main"), format!("{r}/refs/branches/{{name}}"), 200),
+        (format!("{CLOUD_REPO}/refs/tags"), format!("{r}/refs/tags"), 200),
+        (format!("{CLOUD_REPO}/refs/tags/v1.0"), format!("{r}/refs/tags/{{name}}"), 200),
+        (format!("{CLOUD_REPO}/refs/tags/nope"), format!("{r}/refs/tags/{{name}}"), 404),
         (format!("{CLOUD_REPO}/branch-restrictions"), format!("{r}/branch-restrictions"), 200),
         (format!("{CLOUD_REPO}/src/main/"), format!("{r}/src/{{commit}}/{{path}}"), 200),
         (format!("{CLOUD_REPO}/src"), format!("{r}/src"), 200),
@@ -157,7 +179,6 @@ async fn seeded_answers_validate_against_the_response_schemas() {
         ("/2.0/repositories/acme/nope".into(), r.into(), 404),
         (format!("{CLOUD_REPO}/src/main/nope"), format!("{r}/src/{{commit}}/{{path}}"), 404),
     ];
-    let mut failures = Vec::new();
     for (url, template, status) in cloud_cases {
         let resp = get(&url).cloud_user("ada").send(&sb).await.expect(status);
         if let Err(e) = validate(&cloud, true, &template, "get", status, &resp.json()) {
@@ -182,6 +203,16 @@ async fn seeded_answers_validate_against_the_response_schemas() {
             .map(|e| format!("format=meta: {e} at {}", e.instance_path)),
     );
     let p = "/api/latest/projects/{projectKey}/repos/{repositorySlug}";
+    for (name, message) in [("v1.0", Some("Release 1.0")), ("v1.1", None)] {
+        let dc_tag = post(&format!("{DC_REPO}/tags"))
+            .dc_user("ada")
+            .json(json!({ "name": name, "startPoint": "main", "message": message }))
+            .send(&sb)
+            .await
+            .expect(200)
+            .json();
+        failures.extend(validate(&dc, false, &format!("{p}/tags"), "post", 200, &dc_tag).err());
+    }
     let dc_cases: Vec<(String, String, u16)> = vec![
         (DC_REPO.into(), p.into(), 200),
         (
@@ -190,6 +221,12 @@ async fn seeded_answers_validate_against_the_response_schemas() {
             200,
         ),
         (format!("{DC_REPO}/branches"), format!("{p}/branches"), 200),
+        (format!("{DC_REPO}/tags"), format!("{p}/tags"), 200),
+        (
+            format!("{DC_REPO}/tags/v1.0"),
+            format!("{p}/tags/{{name}}"),
+            200,
+        ),
         (format!("{DC_REPO}/commits"), format!("{p}/commits"), 200),
         (format!("{DC_REPO}/files"), format!("{p}/files"), 200),
         (

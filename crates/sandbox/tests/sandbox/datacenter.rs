@@ -452,3 +452,84 @@ async fn dc_cors_is_off_by_default_and_on_with_the_switch() {
         .unwrap()
         .contains("X-Atlassian-Token"));
 }
+
+#[tokio::test]
+async fn tags_are_created_listed_and_read() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let tags = format!("{DC_REPO}/tags");
+    let annotated = post(&tags)
+        .dc_user("eve")
+        .json(serde_json::json!({ "name": "release-1", "startPoint": "main", "message": "First" }))
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(annotated["id"], "refs/tags/release-1");
+    assert_eq!(annotated["displayId"], "release-1");
+    assert_eq!(annotated["type"], "TAG");
+    assert_eq!(annotated["latestCommit"], main);
+    assert_ne!(
+        annotated["hash"], main,
+        "an annotated tag has its own object"
+    );
+    let light = post(&tags)
+        .bearer("BBDC-demo-repo-regression-suite")
+        .json(serde_json::json!({ "name": "snapshot", "startPoint": main }))
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(light["hash"], main);
+    let repo = sb.git(KEY);
+    let object = repo.revparse_single("refs/tags/release-1").unwrap();
+    assert_eq!(object.as_tag().unwrap().message(), Some("First"));
+    let again = post(&tags)
+        .dc_user("eve")
+        .json(serde_json::json!({ "name": "release-1", "startPoint": "main" }))
+        .send(&sb)
+        .await
+        .expect(400);
+    assert!(again.dc_error().1.ends_with("DuplicateRefException"));
+    post(&tags)
+        .dc_user("eve")
+        .json(serde_json::json!({ "name": "x", "startPoint": "nope" }))
+        .send(&sb)
+        .await
+        .expect(400);
+    post(&tags)
+        .dc_user("rory")
+        .json(serde_json::json!({ "name": "x", "startPoint": "main" }))
+        .send(&sb)
+        .await
+        .expect(401);
+    let page = get(&format!("{tags}?filterText=REL&limit=5"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(page["values"].as_array().unwrap().len(), 1);
+    assert_eq!(page["values"][0]["displayId"], "release-1");
+    let page = get(&format!("{tags}?orderBy=ALPHABETICAL&limit=1"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(page["values"][0]["displayId"], "release-1");
+    assert_eq!(page["nextPageStart"], 1);
+    let one = get(&format!("{tags}/snapshot"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(one["latestCommit"], main);
+    let missing = get(&format!("{tags}/nope"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert!(missing.dc_error().1.ends_with("NoSuchTagException"));
+}
