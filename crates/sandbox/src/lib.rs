@@ -16,6 +16,7 @@ pub mod datacenter;
 pub mod errors;
 pub mod faults;
 pub mod form;
+pub mod git_http;
 pub mod links;
 pub mod log;
 pub mod query;

@@ -139,8 +139,9 @@ fn print_banner(state: &AppState, port: u16) {
     for ws in &config.cloud.workspaces {
         for repo in &ws.repositories {
             println!(
-                "Cloud repository:       http://localhost:{port}/{}/{}",
-                ws.slug, repo.slug
+                "Cloud repository:       http://localhost:{port}/{ws}/{slug}  (clone: http://localhost:{port}/{ws}/{slug}.git)",
+                ws = ws.slug,
+                slug = repo.slug
             );
         }
     }

@@ -1,4 +1,5 @@
-//! The fallback: unknown API paths answer each product's 404; other GET paths serve the built
+//! The fallback: unknown API paths answer each product's 404; git-over-HTTP paths of the
+//! configured repositories are answered by [`git_http`]; other GET paths serve the built
 //! single-page app (`--serve`), with `index.html` for unknown paths.
 
 use axum::body::Body;
@@ -9,11 +10,13 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::errors::{CloudError, DcError};
+use crate::git_http;
 use crate::state::AppState;
 
 /// Answers requests no route matched.
 pub async fn fallback(State(state): State<AppState>, request: Request) -> Response {
-    let path = request.uri().path();
+    let path = request.uri().path().to_string();
+    let path = path.as_str();
     if path.starts_with("/2.0/") || path == "/2.0" {
         return CloudError::not_found(format!("Resource not found: {path}")).into_response();
     }
@@ -27,6 +30,9 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
     }
     if path.starts_with("/_sandbox") {
         return (StatusCode::NOT_FOUND, "unknown control endpoint").into_response();
+    }
+    if let Some(target) = git_http::git_path(&state, path) {
+        return git_http::serve(&state, target, request).await;
     }
     match state.serve_dir() {
         Some(dir) => {

@@ -174,6 +174,11 @@ impl Store {
         })
     }
 
+    /// The directory holding every bare repository.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The path of a bare repository; `key` is `cloud/ws/slug` or `dc/KEY/slug`.
     pub fn path(&self, key: &str) -> PathBuf {
         self.root.join(format!("{key}.git"))

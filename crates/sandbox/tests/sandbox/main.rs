@@ -5,4 +5,5 @@ mod common;
 mod contract;
 mod datacenter;
 mod faults;
+mod git;
 mod platform;
