@@ -8,6 +8,7 @@ use crate::pages::artifacts::ArtifactsPage;
 use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::IntegrationsPage};
 use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
 use crate::route::Route;
+use crate::state::connections::ConnectionsProvider;
 use crate::state::projects::ProjectsProvider;
 use crate::state::session::SessionProvider;
 
@@ -29,11 +30,13 @@ pub fn App() -> Html {
         <BrowserRouter>
             <SessionProvider>
                 <ProjectsProvider>
-                    <a class="skip-link" href="#main">{ "Skip to content" }</a>
-                    <Header />
-                    <main id="main" class="page" tabindex="-1">
-                        <Switch<Route> render={switch} />
-                    </main>
+                    <ConnectionsProvider>
+                        <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                        <Header />
+                        <main id="main" class="page" tabindex="-1">
+                            <Switch<Route> render={switch} />
+                        </main>
+                    </ConnectionsProvider>
                 </ProjectsProvider>
             </SessionProvider>
         </BrowserRouter>

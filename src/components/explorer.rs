@@ -9,6 +9,7 @@ use crate::components::artifact_details::ArtifactDetails;
 use crate::components::artifact_tree::ArtifactTree;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::name_form::NameForm;
+use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
 use crate::services::archive::write_zip;
@@ -56,15 +57,48 @@ fn save_line(save: &SaveStatus) -> Html {
     }
 }
 
+/// The project's History: pushes and pulls, newest first.
+fn history(stored: Option<&StoredProject>) -> Html {
+    let rows = stored.map(|s| s.history.as_slice()).unwrap_or_default();
+    html! {
+        <section class="card history" aria-labelledby="history-title">
+            <h2 id="history-title">{ "History" }</h2>
+            if rows.is_empty() {
+                <p>{ "No push or pull yet." }</p>
+            } else {
+                <table>
+                    <thead><tr>
+                        <th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th><th scope="col">{ "What" }</th>
+                        <th scope="col">{ "Branch" }</th><th scope="col">{ "Commit" }</th><th scope="col">{ "Version" }</th><th scope="col">{ "Files" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for rows.iter().rev().map(|row| html! {
+                            <tr>
+                                <td>{ &row.at }</td><td>{ &row.user }</td><td>{ &row.action }</td><td><code>{ &row.branch }</code></td>
+                                <td><code>{ row.commits.last().map(|c| c.chars().take(12).collect::<String>()).unwrap_or_else(|| "—".into()) }</code></td>
+                                <td>{ row.version.clone().unwrap_or_else(|| "—".into()) }</td>
+                                <td>{ format!("{} written, {} removed", row.written, row.removed) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </section>
+    }
+}
+
 /// The tree, the open artifact and the project's actions.
 #[component]
 pub fn Explorer(props: &ExplorerProps) -> Html {
     let projects = use_projects();
     let state = use_reducer(ExplorerState::default);
     let export_error = use_state(|| None::<String>);
+    let pushing = use_state(|| false);
+    // Bumped after a push, which changes the stored record (base, baseline, history).
+    let generation = use_state(|| 0u32);
     {
         let (store, dispatcher) = (projects.store.clone(), state.dispatcher());
-        use_effect_with(props.id.clone(), move |id| {
+        use_effect_with((props.id.clone(), *generation), move |(id, _)| {
             let id = id.clone();
             spawn_local(async move {
                 let loaded = store.load(&id).await.map_err(|error| error.0);
@@ -122,8 +156,17 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         <div class="explorer">
             <div class="explorer-bar">
                 <p class="changes" role="status">{ summary_line(&state) }{ " " }{ save_line(&state.save) }</p>
+                <button type="button" class="button primary" onclick={{
+                    let pushing = pushing.clone();
+                    Callback::from(move |_: MouseEvent| pushing.set(true))
+                }}>{ "Push…" }</button>
                 <button type="button" class="button subtle" onclick={on_export}>{ "Export .zip" }</button>
             </div>
+            if *pushing {
+                <PushDialog project_id={props.id.clone()}
+                    on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}
+                    on_pushed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+            }
             if let Some(message) = &*export_error {
                 { error_banner(message) }
             }
@@ -139,6 +182,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <ArtifactDetails state={state.clone()} />
             </div>
             { confirm_delete.unwrap_or_default() }
+            { history(state.stored.as_deref()) }
         </div>
     }
 }

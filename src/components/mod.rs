@@ -14,5 +14,7 @@ pub mod header;
 pub mod name_form;
 pub mod page_heading;
 pub mod project_import;
+pub mod push_dialog;
+pub mod scm_panel;
 pub mod status;
 pub mod steps_editor;

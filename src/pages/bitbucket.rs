@@ -12,16 +12,16 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
 use crate::components::page_heading::PageHeading;
+use crate::components::scm_panel::ScmPanel;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::services::connection_check::run_connection_test;
-use crate::services::connection_store::{
-    now_iso, BrowserConnectionStore, ConnectionRecord, ConnectionStore, LastTest,
-};
+use crate::services::connection_store::{now_iso, ConnectionRecord, LastTest};
 use crate::services::transport::Cancellation;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
+use crate::state::connections::{use_connections, Connections};
 use crate::state::projects::use_project;
 use crate::state::session::use_session;
 
@@ -60,6 +60,7 @@ fn help_card() -> Html {
 #[derive(Clone)]
 struct Handles {
     project_id: String,
+    store: Connections,
     page: UseReducerHandle<PageState>,
     form: UseReducerHandle<FormState>,
     check: UseReducerHandle<CheckState>,
@@ -74,6 +75,7 @@ fn test_and_save(
     cancellation: Cancellation,
 ) {
     let project_id = handles.project_id.clone();
+    let store = handles.store.clone();
     let check = handles.check.dispatcher();
     let page = handles.page.dispatcher();
     spawn_local(async move {
@@ -94,7 +96,7 @@ fn test_and_save(
             };
             let created_at = created_at.unwrap_or_else(now_iso);
             let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
-            match BrowserConnectionStore.save(&project_id, &record, &connection.token) {
+            match store.save(&project_id, &record, &connection.token) {
                 Ok(()) => page.dispatch(PageAction::Saved(Box::new(record))),
                 Err(message) => page.dispatch(PageAction::SaveFailed(message)),
             }
@@ -126,10 +128,10 @@ fn failure_banner(check: &CheckState) -> Html {
 #[component]
 pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let project_id = props.id.to_string();
-    let store = BrowserConnectionStore;
+    let store = use_connections();
     let session = use_session();
     let page = {
-        let project_id = project_id.clone();
+        let (project_id, store) = (project_id.clone(), store.clone());
         use_reducer(move || {
             PageState::loaded(
                 store.load(&project_id),
@@ -176,6 +178,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
 
     let handles = Handles {
         project_id: project_id.clone(),
+        store: store.clone(),
         page: page.clone(),
         form: form.clone(),
         check: check.clone(),
@@ -197,7 +200,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         let h = handles.clone();
         Callback::from(move |_| {
             let Some(saved) = &h.page.saved else { return };
-            let Some(token) = store.session_token(&h.project_id) else {
+            let Some(token) = h.store.session_token(&h.project_id) else {
                 return;
             };
             let form = saved.to_form(token);
@@ -219,7 +222,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         let h = handles.clone();
         Callback::from(move |_| {
             if let Some(saved) = &h.page.saved {
-                let token = store.session_token(&h.project_id).unwrap_or_default();
+                let token = h.store.session_token(&h.project_id).unwrap_or_default();
                 h.form.dispatch(Action::Load(saved.to_form(token)));
             }
             h.check.dispatch(CheckAction::Clear);
@@ -229,7 +232,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let on_confirm_reset = {
         let h = handles;
         Callback::from(move |_| {
-            store.remove(&h.project_id);
+            h.store.remove(&h.project_id);
             h.form.dispatch(Action::Load(ConnectionForm::default()));
             h.check.dispatch(CheckAction::Clear);
             h.page.dispatch(PageAction::Cleared);
@@ -286,6 +289,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                     if let Some(steps) = check.steps() {
                         <Checklist steps={steps.to_vec()} />
                     }
+                    <ScmPanel project_id={project_id.clone()} />
                 </div>
                 { help_card() }
             </div>

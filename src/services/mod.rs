@@ -4,6 +4,7 @@ pub mod archive;
 pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
+pub mod jobs;
 pub mod project_store;
 pub mod projects;
 pub mod transport;

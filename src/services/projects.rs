@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{demo, manifest, ArtifactId, LayoutOptions, Manifest, Project};
+use versioning_core::sync::{PushOutcome, ScmParameters, SyncBase};
 
 use crate::services::project_store::{ProjectStore, StoreError};
 
@@ -22,21 +23,97 @@ pub struct ProjectSummary {
     pub test_cases: usize,
 }
 
-/// A project as the workspace keeps it: its artifacts, and the manifest of the last state shared with
-/// the repository (the last import, push or pull), against which local changes are found.
+/// A project as the workspace keeps it: its artifacts, the manifest of the last state shared with the
+/// repository (the last import, push or pull), against which local changes are found, and what push and
+/// pull need to know of the remote. Records written before push existed read with empty history and bases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredProject {
     /// The artifacts as edited here.
     pub project: Project,
     /// The manifest of the last import, push or pull.
     pub baseline: Manifest,
+    /// Per repository and branch, the commit and manifest last synced with.
+    #[serde(default)]
+    pub bases: Vec<RepositoryBase>,
+    /// Pushes and pulls, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// The project's SCM parameters.
+    #[serde(default)]
+    pub scm: ScmParameters,
+}
+
+/// The sync base of one branch of one repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositoryBase {
+    /// The repository, as [`repository_key`] names it.
+    pub repository: String,
+    /// The branch, commit and manifest.
+    pub base: SyncBase,
+}
+
+/// What a row of the project's History says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// "push" or "pull".
+    pub action: String,
+    /// Who.
+    pub user: String,
+    /// When (ISO 8601, UTC).
+    pub at: String,
+    /// The repository, as [`repository_key`] names it.
+    pub repository: String,
+    /// The branch.
+    pub branch: String,
+    /// The commits made (push) or read (pull), oldest first.
+    pub commits: Vec<String>,
+    /// The version tag, if one was made.
+    pub version: Option<String>,
+    /// Files written.
+    pub written: usize,
+    /// Files deleted or dropped.
+    pub removed: usize,
+}
+
+/// How a repository is named in bases and history: its API address and full name.
+pub fn repository_key(api_base_url: &str, full_name: &str) -> String {
+    format!("{}/{full_name}", api_base_url.trim_end_matches('/'))
 }
 
 impl StoredProject {
     /// A project whose current state is its baseline (just imported, or a demo as shipped).
     pub fn at_baseline(project: Project) -> Self {
         let baseline = manifest(&project, &LayoutOptions::default());
-        StoredProject { project, baseline }
+        StoredProject {
+            project,
+            baseline,
+            bases: Vec::new(),
+            history: Vec::new(),
+            scm: ScmParameters::default(),
+        }
+    }
+
+    /// The base of `branch` of `repository`, if the project was synced with it.
+    pub fn base(&self, repository: &str, branch: &str) -> Option<SyncBase> {
+        self.bases
+            .iter()
+            .find(|b| b.repository == repository && b.base.branch == branch)
+            .map(|b| b.base.clone())
+    }
+
+    /// Records a finished push: the new base of its branch, the baseline the change marks compare with,
+    /// and a History row.
+    pub fn record_push(&mut self, repository: &str, outcome: &PushOutcome, entry: HistoryEntry) {
+        self.bases
+            .retain(|b| !(b.repository == repository && b.base.branch == outcome.branch));
+        self.bases.push(RepositoryBase {
+            repository: repository.to_owned(),
+            base: outcome.base.clone(),
+        });
+        self.baseline = outcome.base.manifest.clone();
+        if !outcome.nothing_to_push || outcome.tag.is_some() || outcome.branch_created {
+            self.history.push(entry);
+        }
     }
 
     /// The artifacts changed since the baseline.

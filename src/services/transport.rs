@@ -11,7 +11,8 @@ use versioning_core::Flavour;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    AbortController, Blob, BlobPropertyBag, FormData, RequestCredentials, UrlSearchParams,
+    AbortController, Blob, BlobPropertyBag, FormData, RequestCredentials, RequestRedirect,
+    UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -56,6 +57,16 @@ pub async fn execute(
     flavour: Flavour,
     cancellation: &Cancellation,
 ) -> Result<ApiResponse, ApiError> {
+    execute_within(request, flavour, REQUEST_TIMEOUT_MS, cancellation).await
+}
+
+/// [`execute`] with another timeout.
+pub async fn execute_within(
+    request: &ApiRequest,
+    flavour: Flavour,
+    timeout_ms: u32,
+    cancellation: &Cancellation,
+) -> Result<ApiResponse, ApiError> {
     if cancellation.is_cancelled() {
         return Err(ApiError::Cancelled);
     }
@@ -71,7 +82,7 @@ pub async fn execute(
         .add_event_listener_with_callback("abort", forward_abort.as_ref().unchecked_ref());
     let timer = {
         let controller = controller.clone();
-        gloo_timers::callback::Timeout::new(REQUEST_TIMEOUT_MS, move || controller.abort())
+        gloo_timers::callback::Timeout::new(timeout_ms, move || controller.abort())
     };
     let outcome = send(request, &controller).await;
     drop(timer);
@@ -92,8 +103,19 @@ pub async fn execute_all(
     limit: usize,
     cancellation: &Cancellation,
 ) -> Vec<Result<ApiResponse, ApiError>> {
+    execute_all_within(requests, flavour, limit, REQUEST_TIMEOUT_MS, cancellation).await
+}
+
+/// [`execute_all`] with another timeout per request.
+pub async fn execute_all_within(
+    requests: &[ApiRequest],
+    flavour: Flavour,
+    limit: usize,
+    timeout_ms: u32,
+    cancellation: &Cancellation,
+) -> Vec<Result<ApiResponse, ApiError>> {
     stream::iter(requests)
-        .map(|request| execute(request, flavour, cancellation))
+        .map(|request| execute_within(request, flavour, timeout_ms, cancellation))
         .buffered(limit.max(1))
         .collect()
         .await
@@ -108,6 +130,8 @@ async fn send(request: &ApiRequest, controller: &AbortController) -> Result<ApiR
         .method(method(request.method))
         .headers(headers)
         .credentials(RequestCredentials::Omit)
+        // A redirect could carry the token elsewhere; Bitbucket's API answers without one.
+        .redirect(RequestRedirect::Error)
         .abort_signal(Some(&controller.signal()));
     let prepared = match &request.body {
         None => builder.build(),

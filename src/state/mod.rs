@@ -3,7 +3,9 @@
 pub mod connection_check;
 pub mod connection_form;
 pub mod connection_page;
+pub mod connections;
 pub mod explorer;
 pub mod import;
 pub mod projects;
+pub mod push;
 pub mod session;

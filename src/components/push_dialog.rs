@@ -1,0 +1,605 @@
+//! The push dialog: branch (or a new one), commit message, optional version, a preview of the change, and
+//! the push itself with progress and Cancel.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use versioning_core::artifacts::ArtifactKind;
+use versioning_core::bitbucket::Api;
+use versioning_core::roles::{decide_any, same_branch, Activity};
+use versioning_core::sync::{
+    commit_web_url, Action, LocalFiles, Progress, PushOutcome, PushPlan, PushPlanner, PushRequest,
+    PushSender,
+};
+use versioning_core::ValidConnection;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::services::connection_store::{now_iso, ConnectionRecord};
+use crate::services::jobs::run_job;
+use crate::services::project_store::SharedStore;
+use crate::services::projects::{repository_key, HistoryEntry};
+use crate::services::transport::Cancellation;
+use crate::state::connections::use_connections;
+use crate::state::projects::use_projects;
+use crate::state::push::{PushAction, PushStage, PushState};
+use crate::state::session::use_session;
+
+/// Props of [`PushDialog`].
+#[derive(Properties, PartialEq)]
+pub struct PushDialogProps {
+    /// The project to push.
+    pub project_id: AttrValue,
+    /// The dialog was closed.
+    pub on_close: Callback<()>,
+    /// A push changed the project's record (new base, history): reload it.
+    pub on_pushed: Callback<()>,
+}
+
+/// The form's values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct PushForm {
+    branch: String,
+    new_branch: bool,
+    from: String,
+    message: String,
+    version: String,
+    approved_only: bool,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn input_value(event: InputEvent) -> String {
+    event.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+/// The connection with its token, or why a push cannot start.
+fn connection(
+    record: &Option<ConnectionRecord>,
+    token: Option<String>,
+) -> Result<ValidConnection, String> {
+    let record = record.as_ref().ok_or(
+        "This project has no Bitbucket connection. Create one under Settings → Manage Integration → Versioning → Bitbucket.",
+    )?;
+    let token = token.ok_or(
+        "This browser session has no token for the connection. Open the Bitbucket page, choose Edit and paste the token.",
+    )?;
+    record.to_form(token).to_connection(&[]).map_err(|_| {
+        "The saved connection is not valid any more. Open the Bitbucket page and edit it."
+            .to_owned()
+    })
+}
+
+fn kind_label(kind: ArtifactKind) -> &'static str {
+    kind.label()
+}
+
+fn action_label(action: &Action) -> String {
+    match action {
+        Action::Add => "added".into(),
+        Action::Modify => "modified".into(),
+        Action::Rename { from } => format!("renamed from {from}"),
+        Action::Overwrite => "replaced".into(),
+        Action::Delete => "deleted".into(),
+    }
+}
+
+fn preview(plan: &PushPlan, data_center: bool) -> Html {
+    let changes = &plan.changes;
+    if changes.is_empty() {
+        return html! {
+            <p class="banner info" role="status">{ format!(
+                "Nothing to push: the branch `{}` already holds these artifacts.{}",
+                plan.request.branch,
+                if plan.creates_branch { " The new branch is created without a commit." } else { "" }
+            ) }</p>
+        };
+    }
+    let mut by_kind: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    for change in &changes.changes {
+        let verb = match change.action {
+            Action::Rename { .. } => "renamed".to_owned(),
+            ref other => action_label(other),
+        };
+        *by_kind
+            .entry(kind_label(change.kind))
+            .or_default()
+            .entry(verb)
+            .or_default() += 1;
+    }
+    let removed = changes.removed_paths().len();
+    html! {
+        <div class="preview">
+            <p role="status">{ format!(
+                "{} file(s) to write ({} KB){}{} to `{}`{}.",
+                changes.total_files(),
+                changes.total_bytes().div_ceil(1024),
+                match (removed, data_center) {
+                    (0, _) => String::new(),
+                    (n, false) => format!(", {n} to delete"),
+                    (n, true) => format!(", {n} to drop from the manifest (Data Center cannot delete files: they stay in git, and pulls ignore them)"),
+                },
+                if changes.held_back > 0 { format!(", {} changed artifact(s) held back (not Approved)", changes.held_back) } else { String::new() },
+                plan.request.branch,
+                if plan.creates_branch { format!(", a new branch from `{}`", plan.request.new_branch_from.clone().unwrap_or_default()) } else { String::new() },
+            ) }</p>
+            if plan.manifest_damaged {
+                <p class="banner warning">{ "The branch's manifest could not be read; its files are treated as written by another tool, and none is deleted." }</p>
+            }
+            <table class="changes-table">
+                <caption>{ "Changes by kind" }</caption>
+                <thead><tr><th scope="col">{ "Kind" }</th><th scope="col">{ "Changes" }</th></tr></thead>
+                <tbody>
+                    { for by_kind.iter().map(|(kind, verbs)| html! {
+                        <tr><th scope="row">{ *kind }</th><td>{ verbs.iter().map(|(v, n)| format!("{n} {v}")).collect::<Vec<_>>().join(", ") }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <details>
+                <summary>{ "Files" }</summary>
+                <ul class="file-list">
+                    { for changes.changes.iter().take(500).map(|c| html! {
+                        <li><code>{ &c.path }</code>{ " — " }{ action_label(&c.action) }</li>
+                    }) }
+                </ul>
+            </details>
+        </div>
+    }
+}
+
+fn progress_view(state: &PushState) -> Html {
+    let Progress {
+        phase,
+        files_done,
+        files_total,
+        bytes_done,
+        bytes_total,
+        commits_done,
+        commits_total,
+        ..
+    } = state.progress;
+    let elapsed = ((state.now_ms - state.started_ms) / 1000.0).max(0.0);
+    let fraction = state.progress.fraction();
+    let remaining = if fraction > 0.0 && fraction < 1.0 {
+        format!(
+            ", about {:.0} s left",
+            elapsed * (1.0 - fraction) / fraction
+        )
+    } else {
+        String::new()
+    };
+    html! {
+        <div class="progress" role="status" aria-live="polite">
+            <progress max="1" value={fraction.to_string()} aria-label="Push progress"></progress>
+            <p>{ format!(
+                "{}: {files_done} of {files_total} files, {} of {} KB, {commits_done} of {commits_total} commit(s); {elapsed:.1} s{remaining}",
+                phase.label(), bytes_done / 1024, bytes_total / 1024
+            ) }</p>
+        </div>
+    }
+}
+
+fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Html {
+    let location = record
+        .as_ref()
+        .and_then(|r| versioning_core::parse_repository_url(&r.repository_url).ok());
+    let headline = if outcome.nothing_to_push {
+        format!(
+            "Nothing to push: `{}` already holds these artifacts. No commit was made.",
+            outcome.branch
+        )
+    } else {
+        format!(
+            "Pushed to `{}`: {} file(s) written{}{} in {} commit(s).",
+            outcome.branch,
+            outcome.written,
+            if outcome.deleted > 0 {
+                format!(", {} deleted", outcome.deleted)
+            } else {
+                String::new()
+            },
+            if outcome.kept_in_git > 0 {
+                format!(
+                    ", {} dropped from the manifest (kept in git)",
+                    outcome.kept_in_git
+                )
+            } else {
+                String::new()
+            },
+            outcome.commits.len()
+        )
+    };
+    html! {
+        <div class="outcome" role="status">
+            <p class="banner success">{ headline }</p>
+            if outcome.branch_created {
+                <p>{ format!("The branch `{}` was created.", outcome.branch) }</p>
+            }
+            if let Some(tag) = &outcome.tag {
+                <p>{ format!("Version `{tag}` was tagged on the pushed commit.") }</p>
+            }
+            if let Some(error) = &outcome.tag_error {
+                <p class="banner error">{ format!("The version could not be tagged: {error}") }</p>
+            }
+            if outcome.held_back > 0 {
+                <p>{ format!("{} changed artifact(s) were held back because they are not Approved.", outcome.held_back) }</p>
+            }
+            <ul class="commit-list">
+                { for outcome.commits.iter().map(|hash| {
+                    let short: String = hash.chars().take(12).collect();
+                    match &location {
+                        Some(location) => html! { <li><a href={commit_web_url(location, hash)} target="_blank" rel="noopener noreferrer">{ format!("Commit {short}") }</a></li> },
+                        None => html! { <li><code>{ short }</code></li> },
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// Saves a finished push into the project's record: base, baseline, history.
+async fn record_outcome(
+    store: &SharedStore,
+    project_id: &str,
+    repository: &str,
+    user: &str,
+    outcome: &PushOutcome,
+) -> Result<(), String> {
+    let mut stored = store
+        .load(project_id)
+        .await
+        .map_err(|e| e.0)?
+        .ok_or("The project was deleted while it was pushed.")?;
+    let entry = HistoryEntry {
+        action: "push".into(),
+        user: user.to_owned(),
+        at: now_iso(),
+        repository: repository.to_owned(),
+        branch: outcome.branch.clone(),
+        commits: outcome.commits.clone(),
+        version: outcome.tag.clone(),
+        written: outcome.written,
+        removed: outcome.deleted + outcome.kept_in_git,
+    };
+    stored.record_push(repository, outcome, entry);
+    store.save(&stored).await.map_err(|e| e.0)
+}
+
+/// The push dialog of a project.
+#[component]
+pub fn PushDialog(props: &PushDialogProps) -> Html {
+    let connections = use_connections();
+    let projects = use_projects();
+    let session = use_session();
+    let project_id = props.project_id.to_string();
+    let record = use_memo((connections.clone(), project_id.clone()), |(store, id)| {
+        store.load(id)
+    });
+    let token = connections.session_token(&project_id);
+    let outcome = record
+        .as_ref()
+        .as_ref()
+        .and_then(|r| r.last_test.as_ref())
+        .map(|t| t.outcome.clone());
+    let main_branch = outcome.as_ref().and_then(|o| o.main_branch.clone());
+    let form = use_state(|| PushForm {
+        branch: main_branch.clone().unwrap_or_default(),
+        from: main_branch.clone().unwrap_or_default(),
+        ..PushForm::default()
+    });
+    let state = use_reducer(PushState::default);
+    let job = use_mut_ref(|| None::<Cancellation>);
+    {
+        let job = job.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(running) = job.borrow_mut().take() {
+                    running.cancel();
+                }
+            }
+        });
+    }
+    let decision = decide_any(
+        &[session.role],
+        &Activity::Push {
+            branch: form.branch.clone(),
+            main_branch: main_branch.clone(),
+        },
+    );
+    let refusal = decision.denial().map(ToString::to_string);
+    let connection = connection(&record, token);
+    let data_center = connection
+        .as_ref()
+        .map(|c| c.location.flavour == versioning_core::Flavour::DataCenter)
+        .unwrap_or(false);
+
+    let start_job = {
+        let job = job.clone();
+        move || {
+            let fresh = Cancellation::new();
+            if let Some(previous) = job.borrow_mut().replace(fresh.clone()) {
+                previous.cancel();
+            }
+            fresh
+        }
+    };
+    let on_preview = {
+        let (form, state, store, connection) = (
+            form.clone(),
+            state.clone(),
+            projects.store.clone(),
+            connection.clone(),
+        );
+        let (project_id, role, main_branch, start_job) = (
+            project_id.clone(),
+            session.role,
+            main_branch.clone(),
+            start_job.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if state.is_busy() {
+                return;
+            }
+            let connection = match &connection {
+                Ok(connection) => connection.clone(),
+                Err(message) => return state.dispatch(PushAction::Failed(message.clone())),
+            };
+            let (form, dispatcher, store, project_id) = (
+                (*form).clone(),
+                state.dispatcher(),
+                store.clone(),
+                project_id.clone(),
+            );
+            let cancellation = start_job();
+            let main_branch = main_branch.clone();
+            dispatcher.dispatch(PushAction::Planning(now_ms()));
+            spawn_local(async move {
+                let stored = match store.load(&project_id).await {
+                    Ok(Some(stored)) => stored,
+                    Ok(None) => {
+                        return dispatcher
+                            .dispatch(PushAction::Failed("The project no longer exists.".into()))
+                    }
+                    Err(error) => return dispatcher.dispatch(PushAction::Failed(error.0)),
+                };
+                let repository =
+                    repository_key(&connection.api_base_url, &connection.location.full_name());
+                let branch = form.branch.trim().to_owned();
+                let version = Some(form.version.trim().to_owned()).filter(|v| !v.is_empty());
+                let request = PushRequest {
+                    roles: vec![role],
+                    main_branch,
+                    base: stored.base(&repository, &branch),
+                    new_branch_from: form.new_branch.then(|| form.from.trim().to_owned()),
+                    branch,
+                    message: form.message.clone(),
+                    version,
+                    approved_only: form.approved_only,
+                    parameters: stored.scm,
+                    seed: now_ms() as u64,
+                };
+                let timeout = stored.scm.scm_request_timeout_seconds * 1000;
+                let mut planner = match PushPlanner::new(
+                    Api::new(&connection),
+                    request,
+                    LocalFiles::of(&stored.project),
+                ) {
+                    Ok(planner) => planner,
+                    Err(error) => {
+                        return dispatcher.dispatch(PushAction::Failed(error.to_string()))
+                    }
+                };
+                let progress = {
+                    let dispatcher = dispatcher.clone();
+                    Callback::from(move |p| dispatcher.dispatch(PushAction::Progress(p, now_ms())))
+                };
+                let flavour = connection.location.flavour;
+                match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {
+                    None => dispatcher.dispatch(PushAction::Cancelled),
+                    Some(Ok(plan)) => dispatcher.dispatch(PushAction::Planned(Rc::new(plan))),
+                    Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
+                }
+            });
+        })
+    };
+    let on_push = {
+        let (state, store, connection, on_pushed) = (
+            state.clone(),
+            projects.store.clone(),
+            connection.clone(),
+            props.on_pushed.clone(),
+        );
+        let (project_id, user, start_job) = (
+            project_id.clone(),
+            session.user_name.clone(),
+            start_job.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (PushStage::Preview(plan), Ok(connection)) = (&state.stage, &connection) else {
+                return;
+            };
+            let (plan, connection, dispatcher) =
+                ((**plan).clone(), connection.clone(), state.dispatcher());
+            let (store, project_id, user, on_pushed) = (
+                store.clone(),
+                project_id.clone(),
+                user.clone(),
+                on_pushed.clone(),
+            );
+            let cancellation = start_job();
+            dispatcher.dispatch(PushAction::Sending(now_ms()));
+            spawn_local(async move {
+                let timeout = plan.request.parameters.scm_request_timeout_seconds * 1000;
+                let mut sender = match PushSender::new(Api::new(&connection), plan) {
+                    Ok(sender) => sender,
+                    Err(error) => {
+                        return dispatcher.dispatch(PushAction::Failed(error.to_string()))
+                    }
+                };
+                let progress = {
+                    let dispatcher = dispatcher.clone();
+                    Callback::from(move |p| dispatcher.dispatch(PushAction::Progress(p, now_ms())))
+                };
+                let flavour = connection.location.flavour;
+                match run_job(&mut sender, flavour, timeout, &cancellation, &progress).await {
+                    None => dispatcher.dispatch(PushAction::Failed(
+                        "The push was cancelled. Commits already made stay in Bitbucket but are not published until a push completes: push again to finish.".into(),
+                    )),
+                    Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
+                    Some(Ok(outcome)) => {
+                        let repository = repository_key(&connection.api_base_url, &connection.location.full_name());
+                        match record_outcome(&store, &project_id, &repository, &user, &outcome).await {
+                            Ok(()) => {
+                                on_pushed.emit(());
+                                dispatcher.dispatch(PushAction::Pushed(Rc::new(outcome)));
+                            }
+                            Err(message) => dispatcher.dispatch(PushAction::Failed(format!(
+                                "The push landed in Bitbucket, but this browser could not record it ({message}). The next push compares with the branch again."
+                            ))),
+                        }
+                    }
+                }
+            });
+        })
+    };
+    let on_cancel = {
+        let job = job.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(running) = job.borrow_mut().take() {
+                running.cancel();
+            }
+        })
+    };
+    let set = |update: fn(&mut PushForm, String)| {
+        let form = form.clone();
+        Callback::from(move |event: InputEvent| {
+            let mut next = (*form).clone();
+            update(&mut next, input_value(event));
+            form.set(next);
+        })
+    };
+    let toggle = |update: fn(&mut PushForm, bool)| {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let mut next = (*form).clone();
+            update(
+                &mut next,
+                event.target_unchecked_into::<HtmlInputElement>().checked(),
+            );
+            form.set(next);
+        })
+    };
+    let on_from = {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let mut next = (*form).clone();
+            next.from = event.target_unchecked_into::<HtmlSelectElement>().value();
+            form.set(next);
+        })
+    };
+    let branches = outcome
+        .as_ref()
+        .map(|o| o.branches.clone())
+        .unwrap_or_default();
+    let restricted: Vec<String> = outcome
+        .as_ref()
+        .map(|o| o.restrictions.iter().map(|r| r.branches.clone()).collect())
+        .unwrap_or_default();
+    let branch_note = |name: &str| {
+        let mut notes = Vec::new();
+        if main_branch.as_deref().is_some_and(|m| same_branch(m, name)) {
+            notes.push("main branch");
+        }
+        if restricted.iter().any(|r| same_branch(r, name)) {
+            notes.push("restricted");
+        }
+        notes.join(", ")
+    };
+    let busy = state.is_busy();
+    let editable = matches!(state.stage, PushStage::Form);
+    let body = match &state.stage {
+        PushStage::Preview(plan) => preview(plan, data_center),
+        PushStage::Pushing(_) | PushStage::Planning => progress_view(&state),
+        PushStage::Done(outcome) => outcome_view(outcome, &record),
+        PushStage::Form => html! {},
+    };
+    html! {
+        <div class="backdrop">
+            <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="push-title">
+                <h2 id="push-title">{ "Push to Bitbucket" }</h2>
+                if let Err(message) = &connection {
+                    <p class="banner error" role="alert">{ message }</p>
+                }
+                if let Some(message) = &state.error {
+                    <div class="banner error" role="alert"><p>{ message }</p></div>
+                }
+                <form class="form" novalidate=true onsubmit={on_preview}>
+                    <fieldset disabled={!editable}>
+                        <div class="field">
+                            <label for="push-branch">{ if form.new_branch { "New branch name" } else { "Branch" } }<span class="required">{ " *" }</span></label>
+                            <input id="push-branch" type="text" list="push-branches" autocomplete="off" value={form.branch.clone()}
+                                   oninput={set(|f, v| f.branch = v)} aria-describedby="push-branch-helper" />
+                            <datalist id="push-branches">
+                                { for branches.iter().map(|b| html! { <option value={b.clone()}>{ branch_note(b) }</option> }) }
+                            </datalist>
+                            <div id="push-branch-helper" class="helper">{
+                                match branch_note(&form.branch) {
+                                    note if note.is_empty() => format!("{} branch(es) known; type to search.", branches.len()),
+                                    note => format!("This is the {note} branch."),
+                                }
+                            }</div>
+                        </div>
+                        <div class="field checkbox">
+                            <input id="push-new-branch" type="checkbox" checked={form.new_branch} onchange={toggle(|f, v| f.new_branch = v)} />
+                            <label for="push-new-branch">{ "New branch" }</label>
+                        </div>
+                        if form.new_branch {
+                            <div class="field">
+                                <label for="push-from">{ "Create it from" }</label>
+                                <select id="push-from" onchange={on_from}>
+                                    { for branches.iter().map(|b| html! { <option value={b.clone()} selected={*b == form.from}>{ b }</option> }) }
+                                </select>
+                            </div>
+                        }
+                        <div class="field">
+                            <label for="push-message">{ "Commit message" }<span class="required">{ " *" }</span></label>
+                            <input id="push-message" type="text" autocomplete="off" value={form.message.clone()} oninput={set(|f, v| f.message = v)} />
+                        </div>
+                        <div class="field">
+                            <label for="push-version">{ "Version name (optional)" }</label>
+                            <input id="push-version" type="text" autocomplete="off" value={form.version.clone()} oninput={set(|f, v| f.version = v)} aria-describedby="push-version-helper" />
+                            <div id="push-version-helper" class="helper">{ "Tags the pushed commit, e.g. v1.4; it must not exist yet." }</div>
+                        </div>
+                        <div class="field checkbox">
+                            <input id="push-approved" type="checkbox" checked={form.approved_only} onchange={toggle(|f, v| f.approved_only = v)} />
+                            <label for="push-approved">{ "Push only artifacts in review state Approved" }</label>
+                        </div>
+                    </fieldset>
+                    if let Some(reason) = &refusal {
+                        <p class="banner info" role="status">{ reason }</p>
+                    }
+                    { body }
+                    <div class="actions">
+                        if editable {
+                            <button type="submit" class="button primary" disabled={refusal.is_some() || connection.is_err()}>{ "Preview" }</button>
+                        }
+                        if let PushStage::Preview(plan) = &state.stage {
+                            if !plan.changes.is_empty() || plan.creates_branch || plan.request.version.is_some() {
+                                <button type="button" class="button primary" onclick={on_push}>{ "Push" }</button>
+                            }
+                            <button type="button" class="button subtle" onclick={Callback::from(state.dispatcher()).reform(|_: MouseEvent| PushAction::Edit)}>{ "Change" }</button>
+                        }
+                        if busy {
+                            <button type="button" class="button subtle" onclick={on_cancel}>{ "Cancel" }</button>
+                        }
+                        <button type="button" class="button link" disabled={busy} onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
+                    </div>
+                </form>
+            </div>
+        </div>
+    }
+}
