@@ -226,8 +226,19 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Builds a Cloud page (`pagelen`, `page`, `size`, `values`, `next`, `previous`);
 /// `next` is absolute, built from `base` (origin + path) and the request's query.
+/// `pagelen` defaults to 10, at most 100.
 pub fn cloud_page(values: Vec<Value>, params: &Params, base: &str) -> Result<Value, String> {
-    let pagelen = params.number("pagelen")?.unwrap_or(10).clamp(1, 100);
+    cloud_page_sized(values, params, base, (10, 100))
+}
+
+/// [`cloud_page`] with another (default, maximum) `pagelen`.
+pub fn cloud_page_sized(
+    values: Vec<Value>,
+    params: &Params,
+    base: &str,
+    (default, max): (usize, usize),
+) -> Result<Value, String> {
+    let pagelen = params.number("pagelen")?.unwrap_or(default).clamp(1, max);
     let page = params.number("page")?.unwrap_or(1);
     if page == 0 {
         return Err("Invalid page".to_string());

@@ -75,6 +75,42 @@ pub struct Annotation {
     pub tagger_offset: i32,
 }
 
+/// How a file changed between two commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// New file.
+    Added,
+    /// Deleted file.
+    Removed,
+    /// Changed content (or mode).
+    Modified,
+    /// Moved, possibly with changes.
+    Renamed,
+    /// Copied from another file.
+    Copied,
+}
+
+/// One changed file between two commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// How it changed.
+    pub kind: ChangeKind,
+    /// Path on the old side (`None` for added files).
+    pub old_path: Option<String>,
+    /// Path on the new side (`None` for removed files).
+    pub new_path: Option<String>,
+    /// Blob id on the old side, when any.
+    pub old_id: Option<String>,
+    /// Blob id on the new side, when any.
+    pub new_id: Option<String>,
+    /// Executable on the new side (the old side for removed files).
+    pub executable: bool,
+    /// Lines added (0 for binary files).
+    pub lines_added: usize,
+    /// Lines removed (0 for binary files).
+    pub lines_removed: usize,
+}
+
 /// The message and tagger (name, email) of an annotated tag to create.
 pub type NewAnnotation = (String, (String, String));
 
@@ -308,7 +344,70 @@ impl Store {
         }
     }
 
-    /// Resolves a branch name, `refs/heads/…` or (abbreviated) commit hash to a commit.
+    /// The files changed from commit `old` (`None`: the empty tree) to commit `new`, with renames
+    /// detected, sorted by path.
+    pub fn diff(
+        &self,
+        key: &str,
+        old: Option<Oid>,
+        new: Oid,
+    ) -> Result<Vec<FileChange>, git2::Error> {
+        let repo = self.open(key)?;
+        let old_tree = old.map(|o| repo.find_commit(o)?.tree()).transpose()?;
+        let new_tree = repo.find_commit(new)?.tree()?;
+        let mut diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)?;
+        diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+        let mut out = Vec::new();
+        for (i, delta) in diff.deltas().enumerate() {
+            let kind = match delta.status() {
+                git2::Delta::Added => ChangeKind::Added,
+                git2::Delta::Deleted => ChangeKind::Removed,
+                git2::Delta::Renamed => ChangeKind::Renamed,
+                git2::Delta::Copied => ChangeKind::Copied,
+                _ => ChangeKind::Modified,
+            };
+            let side = |f: git2::DiffFile<'_>, present: bool| {
+                let path = f.path().map(|p| p.to_string_lossy().into_owned());
+                let id = (!f.id().is_zero()).then(|| f.id().to_string());
+                (path.filter(|_| present), id.filter(|_| present), f.mode())
+            };
+            let (old_path, old_id, old_mode) = side(delta.old_file(), kind != ChangeKind::Added);
+            let (new_path, new_id, new_mode) = side(delta.new_file(), kind != ChangeKind::Removed);
+            let mode = if kind == ChangeKind::Removed {
+                old_mode
+            } else {
+                new_mode
+            };
+            let (lines_added, lines_removed) = match git2::Patch::from_diff(&diff, i)? {
+                Some(patch) if !delta.flags().is_binary() => {
+                    let (_, added, removed) = patch.line_stats()?;
+                    (added, removed)
+                }
+                _ => (0, 0),
+            };
+            out.push(FileChange {
+                kind,
+                old_path,
+                new_path,
+                old_id,
+                new_id,
+                executable: mode == git2::FileMode::BlobExecutable,
+                lines_added,
+                lines_removed,
+            });
+        }
+        let key = |c: &FileChange| c.new_path.clone().or_else(|| c.old_path.clone());
+        out.sort_by_key(key);
+        Ok(out)
+    }
+
+    /// The best common ancestor of two commits, if any.
+    pub fn merge_base(&self, key: &str, a: Oid, b: Oid) -> Option<Oid> {
+        self.open(key).ok()?.merge_base(a, b).ok()
+    }
+
+    /// Resolves a branch or tag name (short, `refs/heads/…` or `refs/tags/…`; branches first) or an
+    /// (abbreviated) commit hash to a commit.
     pub fn resolve(&self, key: &str, rev: &str) -> Option<Oid> {
         let repo = self.open(key).ok()?;
         resolve_in(&repo, rev)
@@ -488,9 +587,15 @@ impl Store {
 }
 
 fn resolve_in(repo: &Repository, rev: &str) -> Option<Oid> {
-    let rev = rev.strip_prefix("refs/heads/").unwrap_or(rev);
-    if let Ok(r) = repo.find_reference(&format!("refs/heads/{rev}")) {
-        return r.target();
+    let qualified = if rev.starts_with("refs/heads/") || rev.starts_with("refs/tags/") {
+        vec![rev.to_string()]
+    } else {
+        vec![format!("refs/heads/{rev}"), format!("refs/tags/{rev}")]
+    };
+    for name in qualified {
+        if let Ok(r) = repo.find_reference(&name) {
+            return r.peel_to_commit().ok().map(|c| c.id());
+        }
     }
     if rev.len() >= 4 && rev.chars().all(|c| c.is_ascii_hexdigit()) {
         let object = repo.revparse_single(rev).ok()?;

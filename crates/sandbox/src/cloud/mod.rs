@@ -1,5 +1,6 @@
 //! Bitbucket Cloud REST 2.0 subset under `/2.0`.
 
+mod diff;
 mod json;
 mod refs;
 mod src;
@@ -59,6 +60,11 @@ pub fn table() -> Vec<Route> {
             format!("{repo}/commits/{{revision}}"),
             &["GET"],
             get(refs::commits),
+        ),
+        Route::new(
+            format!("{repo}/diffstat/{{spec}}"),
+            &["GET"],
+            get(diff::diffstat),
         ),
         Route::new(
             format!("{repo}/commit/{{commit}}"),

@@ -8,7 +8,7 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{paged, repo_context, RepoContext};
+use super::{json, paged, repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
@@ -75,20 +75,6 @@ pub async fn files(
     paged(values, &params, 25)
 }
 
-fn path_json(path: &str) -> Value {
-    let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-    let name = components.last().copied().unwrap_or("");
-    let mut out =
-        json!({ "components": components, "name": name, "toString": components.join("/") });
-    if components.len() > 1 {
-        out["parent"] = json!(components[..components.len() - 1].join("/"));
-    }
-    if let Some((_, ext)) = name.rsplit_once('.') {
-        out["extension"] = json!(ext);
-    }
-    out
-}
-
 /// `GET …/browse` and `…/browse/{path}`: a file as pages of lines, a directory's children (none:
 /// the root), or `type=true` / `size=true`.
 pub async fn browse(
@@ -133,7 +119,7 @@ pub async fn browse(
                 .map(|c| {
                     let name = c.path.rsplit('/').next().unwrap_or(&c.path);
                     let mut v = json!({
-                        "path": path_json(name),
+                        "path": json::path(name),
                         "contentId": c.id,
                         "type": if c.is_dir { "DIRECTORY" } else { "FILE" },
                     });
@@ -145,7 +131,7 @@ pub async fn browse(
                 .collect();
             let children = dc_page(values, &params, 500, "values").map_err(DcError::validation)?;
             Ok(Json(
-                json!({ "path": path_json(&path), "revision": rev, "children": children }),
+                json!({ "path": json::path(&path), "revision": rev, "children": children }),
             ))
         }
     }

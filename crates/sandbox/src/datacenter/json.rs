@@ -80,6 +80,22 @@ pub fn tag(tag: &TagInfo) -> Value {
     })
 }
 
+/// `RestPath` of a repository path: `components`, `name`, `toString`, and `parent` and
+/// `extension` when there are any.
+pub fn path(path: &str) -> Value {
+    let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    let name = components.last().copied().unwrap_or("");
+    let mut out =
+        json!({ "components": components, "name": name, "toString": components.join("/") });
+    if components.len() > 1 {
+        out["parent"] = json!(components[..components.len() - 1].join("/"));
+    }
+    if let Some((_, ext)) = name.rsplit_once('.') {
+        out["extension"] = json!(ext);
+    }
+    out
+}
+
 /// `RestCommit`.
 pub fn commit(origin: &str, users: &[User], c: &CommitInfo) -> Value {
     let person = |name: &str, email: &str| match users

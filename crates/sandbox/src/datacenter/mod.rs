@@ -1,5 +1,6 @@
 //! Bitbucket Data Center REST subset under `/rest` (`api/latest` and `api/1.0`, branch permissions).
 
+mod compare;
 mod content;
 mod edit;
 mod json;
@@ -54,6 +55,11 @@ pub fn table() -> Vec<Route> {
             ),
             Route::new(format!("{repo}/tags/{{*name}}"), &["GET"], get(repos::tag)),
             Route::new(format!("{repo}/commits"), &["GET"], get(repos::commits)),
+            Route::new(
+                format!("{repo}/compare/changes"),
+                &["GET"],
+                get(compare::changes),
+            ),
             Route::new(format!("{repo}/files"), &["GET"], get(content::files)),
             Route::new(
                 format!("{repo}/files/{{*path}}"),

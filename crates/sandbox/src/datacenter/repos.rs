@@ -21,7 +21,8 @@ use crate::store::{valid_ref_name, CommitInfo};
 
 type Repo = Path<(String, String)>;
 
-fn git_error(e: git2::Error) -> DcError {
+/// A git failure as a 500 `CommandFailedException`.
+pub(super) fn git_error(e: git2::Error) -> DcError {
     DcError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         e.message(),

@@ -9,20 +9,10 @@ const KEY: &str = "cloud/acme/checkout-tests";
 #[tokio::test]
 async fn user_and_repository_describe_the_caller_and_the_repo() {
     let sb = Sandbox::new();
-    let user = get("/2.0/user")
-        .cloud_user("ada")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+    let user = get("/2.0/user").cloud_user("ada").ok_json(&sb).await;
     assert_eq!(user["display_name"], "Ada Admin");
     assert_eq!(user["nickname"], "ada");
-    let repo = get(CLOUD_REPO)
-        .cloud_user("eve")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+    let repo = get(CLOUD_REPO).cloud_user("eve").ok_json(&sb).await;
     assert_eq!(repo["mainbranch"]["name"], "main");
     assert_eq!(repo["full_name"], "acme/checkout-tests");
     let clone = repo["links"]["clone"].as_array().unwrap();
@@ -37,12 +27,7 @@ async fn user_and_repository_describe_the_caller_and_the_repo() {
 async fn repository_permissions_are_filtered_by_name() {
     let sb = Sandbox::new();
     let path = "/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22checkout-tests%22";
-    let page = get(path)
-        .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+    let page = get(path).cloud_user("rory").ok_json(&sb).await;
     assert_eq!(page["values"][0]["permission"], "read");
     assert_eq!(
         page["values"][0]["repository"]["full_name"],
@@ -51,10 +36,8 @@ async fn repository_permissions_are_filtered_by_name() {
     let none =
         get("/2.0/user/workspaces/acme/permissions/repositories?q=repository.name%3D%22other%22")
             .cloud_user("ada")
-            .send(&sb)
-            .await
-            .expect(200)
-            .json();
+            .ok_json(&sb)
+            .await;
     assert_eq!(none["values"], json!([]));
     let bad = get("/2.0/user/workspaces/acme/permissions/repositories?q=name%20%3D")
         .cloud_user("ada")
@@ -86,12 +69,7 @@ async fn branches_paginate_to_the_last_page_with_absolute_next_links() {
     let mut url = format!("{CLOUD_REPO}/refs/branches?pagelen=2&sort=name");
     let mut names = Vec::new();
     loop {
-        let page = get(&url)
-            .cloud_user("eve")
-            .send(&sb)
-            .await
-            .expect(200)
-            .json();
+        let page = get(&url).cloud_user("eve").ok_json(&sb).await;
         names.extend(
             page["values"]
                 .as_array()
@@ -148,10 +126,8 @@ async fn src_lists_directories_reads_files_and_meta() {
     let sb = Sandbox::new();
     let root = get(&format!("{CLOUD_REPO}/src/main/"))
         .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     let paths: Vec<_> = root["values"]
         .as_array()
         .unwrap()
@@ -232,10 +208,8 @@ async fn a_multi_file_commit_is_a_real_git_commit() {
     assert_eq!(history["values"][0]["message"], "Add two artifacts");
     let single = get(&format!("{CLOUD_REPO}/commit/{}", commit.id()))
         .cloud_user("lee")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(single["parents"][0]["hash"], before);
 }
 
@@ -329,10 +303,8 @@ async fn push_restrictions_and_permissions_refuse_commits() {
         .expect(403);
     let list = get(&format!("{CLOUD_REPO}/branch-restrictions"))
         .cloud_user("ada")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(list["values"][0]["kind"], "push");
     assert_eq!(list["values"][0]["groups"][1]["name"], "leads");
     get("/2.0/repositories/acme/unknown")
@@ -401,10 +373,8 @@ async fn cloud_auth_failures_have_the_real_shapes() {
         .contains(&json!("read:repository:bitbucket")));
     let pseudo = get("/2.0/user")
         .bearer("ATCTT-demo-repo-checkout-tests")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(pseudo["display_name"], "checkout-tests CI token");
     get(CLOUD_REPO)
         .bearer("ATCTT-demo-repo-checkout-tests")
@@ -472,10 +442,8 @@ async fn branches_with_a_slash_resolve_through_refs_but_not_in_src_or_commits() 
     for name in ["feature/login", "feature%2Flogin"] {
         let branch = get(&format!("{CLOUD_REPO}/refs/branches/{name}"))
             .cloud_user("eve")
-            .send(&sb)
-            .await
-            .expect(200)
-            .json();
+            .ok_json(&sb)
+            .await;
         assert_eq!(branch["name"], "feature/login");
         assert_eq!(branch["target"]["hash"], main);
         assert_eq!(
@@ -588,32 +556,24 @@ async fn tags_are_created_listed_and_read() {
     };
     let page = get(&format!("{tags}?sort=name"))
         .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(names(page), ["v2", "v10"]);
     let page = get(&format!("{tags}?sort=-name&pagelen=1"))
         .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert!(page["next"].as_str().unwrap().contains("page=2"));
     assert_eq!(names(page), ["v10"]);
     let filtered = get(&format!("{tags}?q=name~%221%22"))
         .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(names(filtered), ["v10"]);
     let one = get(&format!("{tags}/v10"))
         .cloud_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(one["message"], "Ten");
     assert_eq!(one["target"]["hash"], main);
     let missing = get(&format!("{tags}/nope"))
@@ -622,4 +582,111 @@ async fn tags_are_created_listed_and_read() {
         .await
         .expect(404);
     assert_eq!(missing.json()["type"], "error");
+}
+
+#[tokio::test]
+async fn diffstat_lists_the_files_changed_between_two_commits() {
+    let sb = Sandbox::new();
+    let old = sb.tip(KEY, "main");
+    let project = get(&format!(
+        "{CLOUD_REPO}/src/{old}/test-artifacts/project.json"
+    ))
+    .cloud_user("ada")
+    .send(&sb)
+    .await
+    .expect(200)
+    .text();
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&[
+            ("test-artifacts/new.json", "1\n2\n"),
+            ("README.md", "# changed\n"),
+            ("test-artifacts/moved.json", &project),
+            ("files", "test-artifacts/project.json"),
+        ])
+        .send(&sb)
+        .await
+        .expect(201);
+    let new = sb.tip(KEY, "main");
+    let stat = |query: &str| {
+        get(&format!("{CLOUD_REPO}/diffstat/{new}..{old}{query}"))
+            .cloud_user("rory")
+            .send(&sb)
+    };
+    let page = stat("").await.expect(200).json();
+    assert_eq!(page["pagelen"], 500);
+    let values = page["values"].as_array().unwrap();
+    let summary: Vec<(String, String, String, u64, u64)> = values
+        .iter()
+        .map(|v| {
+            assert_eq!(v["type"], "diffstat");
+            let path = |side: &str| v[side]["path"].as_str().unwrap_or("-").to_string();
+            (
+                v["status"].as_str().unwrap().to_string(),
+                path("old"),
+                path("new"),
+                v["lines_added"].as_u64().unwrap(),
+                v["lines_removed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let readme_removed = get(&format!("{CLOUD_REPO}/src/{old}/README.md"))
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(200)
+        .text()
+        .lines()
+        .count() as u64;
+    assert_eq!(
+        summary,
+        [
+            (
+                "modified".into(),
+                "README.md".into(),
+                "README.md".into(),
+                1,
+                readme_removed
+            ),
+            (
+                "renamed".into(),
+                "test-artifacts/project.json".into(),
+                "test-artifacts/moved.json".into(),
+                0,
+                0
+            ),
+            (
+                "added".into(),
+                "-".into(),
+                "test-artifacts/new.json".into(),
+                2,
+                0
+            ),
+        ]
+    );
+    assert!(values[2]["old"].is_null());
+    assert_eq!(
+        values[2]["new"]["links"]["self"]["href"],
+        format!("http://localhost:7990{CLOUD_REPO}/src/{new}/test-artifacts/new.json")
+    );
+    let folder = stat("?path=test-artifacts").await.expect(200).json();
+    assert_eq!(folder["values"].as_array().unwrap().len(), 2);
+    let single = get(&format!("{CLOUD_REPO}/diffstat/{new}"))
+        .cloud_user("rory")
+        .ok_json(&sb)
+        .await;
+    assert_eq!(single["values"], page["values"]);
+    let none = get(&format!("{CLOUD_REPO}/diffstat/{old}..{new}?topic=false"))
+        .cloud_user("rory")
+        .ok_json(&sb)
+        .await;
+    let removed = &none["values"][1];
+    assert_eq!(removed["status"], "removed");
+    assert_eq!(removed["old"]["path"], "test-artifacts/new.json");
+    assert!(removed["new"].is_null());
+    get(&format!("{CLOUD_REPO}/diffstat/{new}..0123456789ab"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
 }

@@ -67,6 +67,17 @@ pub fn put(path: &str) -> Req {
     Req::new(Method::PUT, path)
 }
 
+/// `PUT …/browse/{path}` on the demo Data Center repository as `user`, with the XSRF opt-out
+/// and the multipart `fields`.
+pub async fn dc_edit(sb: &Sandbox, user: &str, path: &str, fields: &[(&str, &str)]) -> Resp {
+    put(&format!("{DC_REPO}/browse/{path}"))
+        .dc_user(user)
+        .no_check()
+        .multipart(fields)
+        .send(sb)
+        .await
+}
+
 pub fn cloud(user: &str) -> (String, String) {
     (
         format!("{user}@example.com"),
@@ -146,6 +157,11 @@ impl Req {
             builder = builder.header(k, v);
         }
         builder.body(self.body).unwrap()
+    }
+
+    /// Sends the request, expects 200 (the failure message shows the body) and parses the JSON.
+    pub async fn ok_json(self, sandbox: &Sandbox) -> Value {
+        self.send(sandbox).await.expect(200).json()
     }
 
     pub async fn send(self, sandbox: &Sandbox) -> Resp {

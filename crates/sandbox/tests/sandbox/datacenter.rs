@@ -7,12 +7,7 @@ const KEY: &str = "dc/QA/regression-suite";
 #[tokio::test]
 async fn repository_default_branch_and_branches() {
     let sb = Sandbox::new();
-    let repo = get(DC_REPO)
-        .dc_user("eve")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+    let repo = get(DC_REPO).dc_user("eve").ok_json(&sb).await;
     assert_eq!(repo["project"]["key"], "QA");
     assert_eq!(
         repo["links"]["clone"][0]["href"],
@@ -67,10 +62,8 @@ async fn repository_default_branch_and_branches() {
     assert!(seen.contains(&("main".to_string(), true)));
     let filtered = get(&format!("{DC_REPO}/branches?filterText=f1"))
         .dc_user("eve")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(filtered["values"][0]["displayId"], "feature/f1");
 }
 
@@ -79,33 +72,25 @@ async fn files_browse_raw_and_commits() {
     let sb = Sandbox::new();
     let files = get(&format!("{DC_REPO}/files?limit=1"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(files["values"], serde_json::json!(["README.md"]));
     assert_eq!(files["nextPageStart"], 1);
     let sub = get(&format!("{DC_REPO}/files/test-artifacts"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(sub["values"], serde_json::json!(["project.json"]));
     let lines = get(&format!("{DC_REPO}/browse/README.md?limit=1"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(lines["lines"][0]["text"], "# regression-suite");
     assert_eq!(lines["isLastPage"], false);
     let kind = get(&format!("{DC_REPO}/browse/test-artifacts?type=true"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(kind["type"], "DIRECTORY");
     let raw = get(&format!(
         "{DC_REPO}/raw/test-artifacts/project.json?at=main"
@@ -122,10 +107,8 @@ async fn files_browse_raw_and_commits() {
     assert!(missing.dc_error().1.contains("NoSuchPath"));
     let commits = get(&format!("{DC_REPO}/commits?until=main&path=README.md"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(commits["values"][0]["id"], sb.tip(KEY, "main"));
 }
 
@@ -215,10 +198,8 @@ async fn source_branch_only_starts_new_branches() {
         ("branch", "feature/new"),
         ("sourceBranch", "main"),
     ])
-    .send(&sb)
-    .await
-    .expect(200)
-    .json();
+    .ok_json(&sb)
+    .await;
     assert_eq!(created["parents"][0]["id"], main);
     let tip = sb.tip(KEY, "feature/new");
     assert_eq!(created["id"], tip.as_str());
@@ -292,13 +273,14 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
     let (message, exception) = main.expect(401).dc_error();
     assert!(message.contains("read-only"), "{message}");
     assert!(exception.ends_with("AuthorisationException"));
-    put(&path)
-        .dc_user("lee")
-        .no_check()
-        .multipart(&[("content", "x"), ("branch", "main")])
-        .send(&sb)
-        .await
-        .expect(200);
+    dc_edit(
+        &sb,
+        "lee",
+        "new.txt",
+        &[("content", "x"), ("branch", "main")],
+    )
+    .await
+    .expect(200);
     put(&format!("{DC_REPO}/browse/other.txt"))
         .basic("eve", "BBDC-demo-eve")
         .no_check()
@@ -309,12 +291,7 @@ async fn xsrf_tokens_permissions_and_branch_permissions() {
     let restrictions =
         "/rest/branch-permissions/2.0/projects/QA/repos/regression-suite/restrictions";
     get(restrictions).dc_user("eve").send(&sb).await.expect(401);
-    let list = get(restrictions)
-        .dc_user("ada")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+    let list = get(restrictions).dc_user("ada").ok_json(&sb).await;
     assert_eq!(list["values"][0]["type"], "read-only");
     get("/rest/branch-permissions/latest/projects/QA/repos/regression-suite/restrictions")
         .dc_user("ada")
@@ -380,10 +357,8 @@ async fn dc_auth_failures_and_identity() {
     assert_eq!(props.header("x-ausername").as_deref(), Some("quinn"));
     let me = get("/rest/api/latest/users/quinn")
         .dc_user("quinn")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(me["displayName"], "Quinn Manager");
     let search = |perm: &'static str, user: &'static str| {
         get(&format!(
@@ -461,10 +436,8 @@ async fn tags_are_created_listed_and_read() {
     let annotated = post(&tags)
         .dc_user("eve")
         .json(serde_json::json!({ "name": "release-1", "startPoint": "main", "message": "First" }))
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(annotated["id"], "refs/tags/release-1");
     assert_eq!(annotated["displayId"], "release-1");
     assert_eq!(annotated["type"], "TAG");
@@ -476,10 +449,8 @@ async fn tags_are_created_listed_and_read() {
     let light = post(&tags)
         .bearer("BBDC-demo-repo-regression-suite")
         .json(serde_json::json!({ "name": "snapshot", "startPoint": main }))
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(light["hash"], main);
     let repo = sb.git(KEY);
     let object = repo.revparse_single("refs/tags/release-1").unwrap();
@@ -505,31 +476,92 @@ async fn tags_are_created_listed_and_read() {
         .expect(401);
     let page = get(&format!("{tags}?filterText=REL&limit=5"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(page["values"].as_array().unwrap().len(), 1);
     assert_eq!(page["values"][0]["displayId"], "release-1");
     let page = get(&format!("{tags}?orderBy=ALPHABETICAL&limit=1"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(page["values"][0]["displayId"], "release-1");
     assert_eq!(page["nextPageStart"], 1);
     let one = get(&format!("{tags}/snapshot"))
         .dc_user("rory")
-        .send(&sb)
-        .await
-        .expect(200)
-        .json();
+        .ok_json(&sb)
+        .await;
     assert_eq!(one["latestCommit"], main);
+    let at_tag = get(&format!("{DC_REPO}/commits?until=release-1"))
+        .dc_user("rory")
+        .ok_json(&sb)
+        .await;
+    assert_eq!(
+        at_tag["values"][0]["id"], main,
+        "a tag name resolves to its commit"
+    );
     let missing = get(&format!("{tags}/nope"))
         .dc_user("rory")
         .send(&sb)
         .await
         .expect(404);
     assert!(missing.dc_error().1.ends_with("NoSuchTagException"));
+}
+
+#[tokio::test]
+async fn compare_changes_lists_the_files_changed_between_two_commits() {
+    let sb = Sandbox::new();
+    let old = sb.tip(KEY, "main");
+    let fields = [("content", "{}"), ("branch", "main")];
+    dc_edit(&sb, "lee", "test-artifacts/new.json", &fields)
+        .await
+        .expect(200);
+    let fields = [
+        ("content", "changed"),
+        ("branch", "main"),
+        ("sourceCommitId", &old),
+    ];
+    dc_edit(&sb, "lee", "README.md", &fields).await.expect(200);
+    let new = sb.tip(KEY, "main");
+    let page = get(&format!("{DC_REPO}/compare/changes?from={new}&to={old}"))
+        .dc_user("rory")
+        .ok_json(&sb)
+        .await;
+    let summary: Vec<(&str, &str)> = page["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["type"].as_str().unwrap(),
+                v["path"]["toString"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("MODIFY", "README.md"), ("ADD", "test-artifacts/new.json")]
+    );
+    assert_eq!(page["values"][1]["path"]["parent"], "test-artifacts");
+    assert_eq!(page["isLastPage"], true);
+    let first = get(&format!(
+        "{DC_REPO}/compare/changes?from={new}&to={old}&limit=1"
+    ))
+    .dc_user("rory")
+    .ok_json(&sb)
+    .await;
+    assert_eq!(first["nextPageStart"], 1);
+    let back = get(&format!("{DC_REPO}/compare/changes?from={old}&to={new}"))
+        .dc_user("rory")
+        .ok_json(&sb)
+        .await;
+    assert_eq!(
+        back["values"],
+        serde_json::json!([]),
+        "nothing in old is missing from new"
+    );
+    get(&format!("{DC_REPO}/compare/changes?from=nope&to={old}"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
 }
