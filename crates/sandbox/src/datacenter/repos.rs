@@ -127,7 +127,9 @@ pub async fn default_branch(call: Call, Path((key, slug)): Repo) -> Result<Json<
 }
 
 /// Keeps the refs whose name contains `filterText` (any case) and orders them by `orderBy`:
-/// `ALPHABETICAL`, or by default `MODIFICATION` (newest tip commit first).
+/// `ALPHABETICAL`, or by default `MODIFICATION` (newest tip commit first). With
+/// `boostMatches=true`, an exact match of `filterText` comes first, then names starting with it,
+/// each group in that order.
 fn select_refs<T>(
     refs: Vec<T>,
     params: &Params,
@@ -150,6 +152,16 @@ fn select_refs<T>(
                 .committer_time
                 .cmp(&tip(a).committer_time)
                 .then(name(a).cmp(name(b)))
+        });
+    }
+    if params.flag("boostMatches") && !filter.is_empty() {
+        refs.sort_by_key(|r| {
+            let name = name(r).to_lowercase();
+            match (name == filter, name.starts_with(&filter)) {
+                (true, _) => 0,
+                (false, true) => 1,
+                _ => 2,
+            }
         });
     }
     refs

@@ -565,3 +565,46 @@ async fn compare_changes_lists_the_files_changed_between_two_commits() {
         .await
         .expect(404);
 }
+
+#[tokio::test]
+async fn boosted_branch_matches_put_the_exact_name_first() {
+    let sb = Sandbox::new();
+    for branch in ["feature/login", "login", "login-page"] {
+        let fields = [
+            ("content", branch),
+            ("branch", branch),
+            ("sourceBranch", "main"),
+        ];
+        dc_edit(
+            &sb,
+            "eve",
+            &format!("{}.txt", branch.replace('/', "-")),
+            &fields,
+        )
+        .await
+        .expect(200);
+    }
+    let names = |page: serde_json::Value| -> Vec<String> {
+        page["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["displayId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let url = format!("{DC_REPO}/branches?filterText=login&orderBy=ALPHABETICAL");
+    let plain = get(&url).dc_user("eve").ok_json(&sb).await;
+    assert_eq!(names(plain), ["feature/login", "login", "login-page"]);
+    let boosted = get(&format!("{url}&boostMatches=true"))
+        .dc_user("eve")
+        .ok_json(&sb)
+        .await;
+    assert_eq!(names(boosted), ["login", "login-page", "feature/login"]);
+    let newest = get(&format!(
+        "{DC_REPO}/branches?filterText=LOGIN&boostMatches=true"
+    ))
+    .dc_user("eve")
+    .ok_json(&sb)
+    .await;
+    assert_eq!(names(newest)[0], "login");
+}
