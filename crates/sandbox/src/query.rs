@@ -247,10 +247,10 @@ pub fn cloud_page_sized(
     let start = (page - 1).saturating_mul(pagelen);
     let slice: Vec<Value> = values.into_iter().skip(start).take(pagelen).collect();
     let mut out = json!({ "pagelen": pagelen, "size": size, "page": page, "values": slice });
-    if start + pagelen < size {
+    if start.saturating_add(pagelen) < size {
         out["next"] = json!(format!(
             "{base}?{}",
-            params.with("page", &(page + 1).to_string())
+            params.with("page", &page.saturating_add(1).to_string())
         ));
     }
     if page > 1 {
@@ -282,12 +282,12 @@ pub fn dc_page(
     let (start, limit) = dc_window(params, default_limit)?;
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(start).take(limit).collect();
-    let last = start + slice.len() >= total;
+    let last = start.saturating_add(slice.len()) >= total;
     let mut out =
         json!({ "size": slice.len(), "limit": limit, "isLastPage": last, "start": start });
     out[key] = Value::Array(slice);
     if !last {
-        out["nextPageStart"] = json!(start + limit);
+        out["nextPageStart"] = json!(start.saturating_add(limit));
     }
     Ok(out)
 }
@@ -313,6 +313,25 @@ mod tests {
             .unwrap()
             .matches(|_| Some("feature".into()))
             .unwrap());
+    }
+
+    #[test]
+    fn huge_page_numbers_and_starts_give_empty_last_pages() {
+        let values = || (0..5).map(|i| json!(i)).collect::<Vec<_>>();
+        let max = usize::MAX.to_string();
+        let params = Params(vec![
+            ("page".into(), max.clone()),
+            ("pagelen".into(), "100".into()),
+        ]);
+        let page = cloud_page(values(), &params, "http://h/x").unwrap();
+        assert_eq!(page["values"], json!([]));
+        assert!(page.get("next").is_none());
+        let params = Params(vec![("start".into(), max)]);
+        let dc = dc_page(values(), &params, 25, "values").unwrap();
+        assert_eq!(dc["isLastPage"], true);
+        assert!(Params(vec![("page".into(), "1".repeat(40))])
+            .number("page")
+            .is_err());
     }
 
     #[test]

@@ -658,13 +658,17 @@ fn info(commit: &git2::Commit<'_>) -> CommitInfo {
     }
 }
 
-/// Normalises a repository path: no leading slash, no empty, `.` or `..` components.
+/// Normalises a repository path: no leading slash, no empty, `.` or `..` components, no `.git`
+/// component in any case, no backslash and no control character.
 pub fn clean_path(path: &str) -> Option<String> {
+    if path.chars().any(|c| c == '\\' || c.is_control()) {
+        return None;
+    }
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     if parts.is_empty()
         || parts
             .iter()
-            .any(|p| *p == "." || *p == ".." || *p == ".git")
+            .any(|p| *p == "." || *p == ".." || p.eq_ignore_ascii_case(".git"))
     {
         return None;
     }
@@ -746,4 +750,30 @@ fn write_node(
         }
     }
     Ok(builder.write()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_path;
+
+    #[test]
+    fn paths_refuse_git_dirs_backslashes_and_control_characters() {
+        assert_eq!(clean_path("/a//b.txt").as_deref(), Some("a/b.txt"));
+        for bad in [
+            "",
+            "/",
+            "a/../b",
+            "./a",
+            ".git/config",
+            "x/.GIT/hooks/h",
+            ".Git",
+            "a\\b.txt",
+            "a\nb",
+            "tab\there",
+            "nul\0",
+            "del\u{7f}",
+        ] {
+            assert_eq!(clean_path(bad), None, "{bad:?}");
+        }
+    }
 }

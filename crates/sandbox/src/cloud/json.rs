@@ -31,26 +31,6 @@ pub fn account(origin: &str, user: &User) -> Value {
     })
 }
 
-/// The pseudo-user of a resource access token.
-pub fn token_account(origin: &str, name: &str) -> Value {
-    let id = uuid(&format!("token:{name}"));
-    json!({
-        "type": "user",
-        "uuid": id,
-        "account_id": format!("712020:{}", &id[1..37]),
-        "nickname": name,
-        "display_name": name,
-        "account_status": "active",
-        "created_on": iso8601(CREATED, 0),
-        "is_staff": false,
-        "links": {
-            "self": { "href": format!("{origin}/2.0/users/{}", encode_path(&id)) },
-            "html": { "href": format!("{origin}/{}/", encode_path(&id)) },
-            "avatar": { "href": format!("{origin}/account/{}/avatar/", encode_path(&id)) },
-        },
-    })
-}
-
 /// The short repository object embedded in other objects.
 pub fn repository_ref(ctx: &RepoContext<'_>) -> Value {
     json!({

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::json::{account, token_account};
+use super::json::account;
 use crate::call::Call;
 use crate::errors::CloudError;
 use crate::links::{origin, uuid};
@@ -18,11 +18,19 @@ fn unauthenticated() -> CloudError {
     )
 }
 
-/// The authenticated account; a resource access token answers as its pseudo-user.
+/// Message of the 403 answered to resource access tokens on `GET /2.0/user`.
+pub const NOT_FOR_ACCESS_TOKENS: &str =
+    "This API is not accessible by this authentication mechanism";
+
+/// The authenticated account. Resource (repository, project, workspace) access tokens have no
+/// account: 403, as on Bitbucket Cloud.
 pub async fn current(call: Call) -> Result<Json<Value>, CloudError> {
     let origin = origin(&call.headers);
-    if let Some(grant) = &call.caller.grant {
-        return Ok(Json(token_account(&origin, &grant.name)));
+    if call.caller.grant.is_some() {
+        return Err(CloudError::new(
+            StatusCode::FORBIDDEN,
+            NOT_FOR_ACCESS_TOKENS,
+        ));
     }
     let username = call.caller.user.as_deref().ok_or_else(unauthenticated)?;
     call.caller

@@ -371,11 +371,15 @@ async fn cloud_auth_failures_have_the_real_shapes() {
         .as_array()
         .unwrap()
         .contains(&json!("read:repository:bitbucket")));
-    let pseudo = get("/2.0/user")
+    let token = get("/2.0/user")
         .bearer("ATCTT-demo-repo-checkout-tests")
-        .ok_json(&sb)
-        .await;
-    assert_eq!(pseudo["display_name"], "checkout-tests CI token");
+        .send(&sb)
+        .await
+        .expect(403);
+    assert_eq!(
+        token.cloud_message(),
+        "This API is not accessible by this authentication mechanism"
+    );
     get(CLOUD_REPO)
         .bearer("ATCTT-demo-repo-checkout-tests")
         .send(&sb)
@@ -689,4 +693,55 @@ async fn diffstat_lists_the_files_changed_between_two_commits() {
         .send(&sb)
         .await
         .expect(404);
+}
+
+#[tokio::test]
+async fn huge_page_numbers_answer_an_empty_page() {
+    let sb = Sandbox::new();
+    let max = u64::MAX;
+    for path in [
+        format!("{CLOUD_REPO}/refs/branches?page={max}"),
+        format!("{CLOUD_REPO}/commits?page={max}&pagelen=100"),
+    ] {
+        let page = get(&path).cloud_user("eve").ok_json(&sb).await;
+        assert_eq!(page["values"], json!([]), "{path}");
+    }
+    get(&format!("{CLOUD_REPO}/refs/branches?page=1{max}"))
+        .cloud_user("eve")
+        .send(&sb)
+        .await
+        .expect(400);
+    let dc = get(&format!("{DC_REPO}/branches?start={max}"))
+        .dc_user("eve")
+        .ok_json(&sb)
+        .await;
+    assert_eq!(dc["isLastPage"], true);
+}
+
+#[tokio::test]
+async fn commits_refuse_git_dirs_backslashes_and_control_characters() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    for bad in [
+        ".GIT/config",
+        "docs/.Git/hooks/x",
+        "a\\b.txt",
+        "tab\there.txt",
+    ] {
+        let refused = post(&format!("{CLOUD_REPO}/src"))
+            .cloud_user("ada")
+            .form(&[(bad, "x")])
+            .send(&sb)
+            .await;
+        assert_eq!(refused.status, 400, "{bad:?}: {}", refused.text());
+    }
+    assert_eq!(sb.tip(KEY, "main"), main);
+    let dc = dc_edit(
+        &sb,
+        "lee",
+        "x%5Cy.txt",
+        &[("content", "x"), ("branch", "main")],
+    )
+    .await;
+    assert_eq!(dc.expect(400).dc_error().0, "Invalid path: x\\y.txt");
 }
