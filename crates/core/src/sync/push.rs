@@ -230,7 +230,8 @@ impl Retrying {
 
     /// Schedules a retry of `attempt` after `error`; false when it must not be retried.
     fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
-        match self.policy.delay_ms(attempt.tries, error) {
+        // `tries` counts the retries made so far; the policy numbers retries from 1.
+        match self.policy.delay_ms(attempt.tries + 1, error) {
             Some(delay) => {
                 attempt.tries += 1;
                 self.wait = Some(delay);

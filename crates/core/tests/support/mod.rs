@@ -1,0 +1,414 @@
+//! The local Bitbucket sandbox, in-process, as the transport of the sync jobs: every `ApiRequest` a job
+//! hands out becomes an `http::Request` sent to the sandbox's axum app with `tower::ServiceExt::oneshot`,
+//! and its answer goes back as an `ApiResponse`. Transport failures can be injected per write request,
+//! and the sandbox's bare git repositories can be read to check what landed.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::Request;
+use axum::Router;
+use bitbucket_sandbox::config::Config;
+use bitbucket_sandbox::faults::FaultSettings;
+use bitbucket_sandbox::store::{CommitInfo, Entry};
+use bitbucket_sandbox::{app, AppState, Options};
+use tower::ServiceExt;
+use versioning_core::bitbucket::{
+    Api, ApiError, ApiRequest, ApiResponse, Method, MultipartPart, RequestBody,
+};
+use versioning_core::sync::{Job, JobStep};
+use versioning_core::ConnectionForm;
+
+/// The port in the repository URLs (nothing listens: requests go to the app in-process).
+pub const PORT: u16 = 7990;
+
+/// The two products of the demo configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// `acme/checkout-tests`.
+    Cloud,
+    /// `QA/regression-suite`.
+    DataCenter,
+}
+
+impl Product {
+    /// The sandbox's store key of the demo repository.
+    pub fn key(self) -> &'static str {
+        match self {
+            Product::Cloud => "cloud/acme/checkout-tests",
+            Product::DataCenter => "dc/QA/regression-suite",
+        }
+    }
+
+    /// An API for a demo user (`lee`, `eve`, `rory`…) with the user's own token.
+    pub fn api(self, user: &str) -> Api {
+        let form = match self {
+            Product::Cloud => ConnectionForm {
+                name: format!("Cloud as {user}"),
+                token: format!("ATATT-demo-{user}-cloud"),
+                pat: false,
+                repository_url: format!("http://localhost:{PORT}/acme/checkout-tests"),
+                username: format!("{user}@example.com"),
+                api_base_url: String::new(),
+            },
+            Product::DataCenter => ConnectionForm {
+                name: format!("Data Center as {user}"),
+                token: format!("BBDC-demo-{user}"),
+                pat: true,
+                repository_url: format!("http://localhost:{PORT}/scm/qa/regression-suite.git"),
+                username: user.to_owned(),
+                api_base_url: String::new(),
+            },
+        };
+        let connection = form
+            .to_connection(&[])
+            .unwrap_or_else(|report| panic!("a valid sandbox connection: {report:?}"));
+        Api::new(&connection)
+    }
+}
+
+/// A transport failure injected on the `nth` write request (POST or PUT, counted from 1 over the driver's
+/// life).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The request is executed, then its answer is lost (`Err(Timeout)`).
+    AnswerLost { nth: usize },
+    /// The request never reaches the server (`Err(Timeout)`).
+    NeverArrived { nth: usize },
+}
+
+/// One request the driver executed (or failed on purpose).
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// Its method.
+    pub method: Method,
+    /// The status answered, `None` when the transport failed.
+    pub status: Option<u16>,
+}
+
+/// The demo sandbox, fresh for each test.
+pub struct Sandbox {
+    state: AppState,
+    app: Router,
+}
+
+impl Sandbox {
+    /// A sandbox with the demo configuration.
+    pub fn new() -> Sandbox {
+        let state = AppState::new(Options {
+            config: Config::demo(),
+            quiet: true,
+            ..Options::default()
+        })
+        .expect("the sandbox starts");
+        Sandbox {
+            app: app(state.clone()),
+            state,
+        }
+    }
+
+    /// The next requests answer these statuses (the sandbox's own `fail_next`).
+    pub fn fail_next(&self, statuses: &[u16]) {
+        self.state.faults().set(FaultSettings {
+            fail_next: statuses.to_vec(),
+            ..FaultSettings::default()
+        });
+    }
+
+    /// Executes one request in-process.
+    pub async fn execute(&self, request: &ApiRequest) -> ApiResponse {
+        let response = self
+            .app
+            .clone()
+            .oneshot(to_http(request))
+            .await
+            .expect("the router is infallible");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a readable body")
+            .to_vec();
+        ApiResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A driver of jobs on this sandbox.
+    pub fn driver(&self) -> Driver<'_> {
+        Driver {
+            sandbox: self,
+            faults: Vec::new(),
+            writes: 0,
+            stop_after_writes: None,
+            sent: Vec::new(),
+        }
+    }
+
+    fn repository(&self, product: Product) -> git2::Repository {
+        git2::Repository::open_bare(self.state.store().path(product.key()))
+            .expect("the sandbox's bare repository")
+    }
+
+    /// The tip of a branch, if it exists.
+    pub fn tip(&self, product: Product, branch: &str) -> Option<String> {
+        self.state
+            .store()
+            .branch_tip(product.key(), branch)
+            .map(|oid| oid.to_string())
+    }
+
+    /// A commit.
+    pub fn commit(&self, product: Product, hash: &str) -> CommitInfo {
+        let oid = git2::Oid::from_str(hash).expect("a commit hash");
+        self.state
+            .store()
+            .commit(product.key(), oid)
+            .unwrap_or_else(|| panic!("commit {hash} exists"))
+    }
+
+    /// Every file below `folder` at a commit, by repository path.
+    pub fn files_at(
+        &self,
+        product: Product,
+        commit: &str,
+        folder: &str,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let store = self.state.store();
+        let oid = git2::Oid::from_str(commit).expect("a commit hash");
+        let Some(paths) = store.files(product.key(), oid, folder) else {
+            return BTreeMap::new();
+        };
+        paths
+            .into_iter()
+            .map(|relative| {
+                let path = format!("{folder}/{relative}");
+                match store.entry(product.key(), oid, &path) {
+                    Some(Entry::File { data, .. }) => (path, data),
+                    other => panic!("{path} is a file, not {other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    /// Every file below `folder` at the tip of `branch`.
+    pub fn files(&self, product: Product, branch: &str, folder: &str) -> BTreeMap<String, Vec<u8>> {
+        let tip = self.tip(product, branch).expect("the branch exists");
+        self.files_at(product, &tip, folder)
+    }
+
+    /// The paths a commit changed against its first parent (added, modified or deleted), sorted.
+    pub fn touched(&self, product: Product, commit: &str) -> Vec<String> {
+        let repo = self.repository(product);
+        let commit = repo
+            .find_commit(git2::Oid::from_str(commit).expect("a commit hash"))
+            .expect("the commit exists");
+        let parent_tree = commit.parent(0).ok().map(|p| p.tree().expect("a tree"));
+        let tree = commit.tree().expect("a tree");
+        let diff = repo
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)
+            .expect("a diff");
+        let mut paths: Vec<String> = diff
+            .deltas()
+            .filter_map(|delta| delta.new_file().path().or(delta.old_file().path()))
+            .map(|path| path.to_string_lossy().into_owned())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// The commits on `branch` that are not on `since`, oldest first (first-parent chain).
+    pub fn commits_since(&self, product: Product, branch: &str, since: &str) -> Vec<CommitInfo> {
+        let tip = self.tip(product, branch).expect("the branch exists");
+        let stop = self.tip(product, since).expect("the base branch exists");
+        let mut commits = Vec::new();
+        let mut current = tip;
+        while current != stop {
+            let commit = self.commit(product, &current);
+            current = commit
+                .parents
+                .first()
+                .cloned()
+                .expect("a parent before the base");
+            commits.push(commit);
+        }
+        commits.reverse();
+        commits
+    }
+
+    /// The commit a tag points at, if the tag exists.
+    pub fn tag(&self, product: Product, name: &str) -> Option<String> {
+        self.state
+            .store()
+            .tag(product.key(), name)
+            .map(|tag| tag.tip.hash)
+    }
+}
+
+/// Runs jobs on a sandbox, one request at a time, with the injected faults.
+pub struct Driver<'a> {
+    sandbox: &'a Sandbox,
+    faults: Vec<Fault>,
+    writes: usize,
+    stop_after_writes: Option<usize>,
+    /// Every request handed out, in order.
+    pub sent: Vec<Sent>,
+}
+
+impl Driver<'_> {
+    /// Adds a transport failure.
+    pub fn inject(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Stops driving a job once this many write requests (over the driver's life) were executed, as a
+    /// user cancelling does.
+    pub fn stop_after_writes(mut self, writes: usize) -> Self {
+        self.stop_after_writes = Some(writes);
+        self
+    }
+
+    /// Drives `job` to its end; `None` when it was stopped (see [`Driver::stop_after_writes`]).
+    pub async fn run<J: Job>(&mut self, job: &mut J) -> Option<J::Output> {
+        for _ in 0..10_000 {
+            match job.next() {
+                JobStep::Done(output) => return Some(output),
+                JobStep::Wait(_) => {}
+                JobStep::Send(requests) => {
+                    assert!(!requests.is_empty(), "a Send step without requests");
+                    assert!(
+                        requests.len() <= job.concurrency().max(1),
+                        "more requests than the job's concurrency"
+                    );
+                    let mut answers = Vec::new();
+                    for request in &requests {
+                        answers.push(self.execute(request).await);
+                    }
+                    if self
+                        .stop_after_writes
+                        .is_some_and(|limit| self.writes >= limit)
+                    {
+                        return None;
+                    }
+                    job.handle(answers);
+                }
+            }
+        }
+        panic!("the job does not end");
+    }
+
+    async fn execute(&mut self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        let mut fault = None;
+        if matches!(request.method, Method::Post | Method::Put) {
+            self.writes += 1;
+            fault = self.faults.iter().copied().find(|f| match f {
+                Fault::AnswerLost { nth } | Fault::NeverArrived { nth } => *nth == self.writes,
+            });
+        }
+        let answer = match fault {
+            Some(Fault::NeverArrived { .. }) => Err(ApiError::Timeout),
+            Some(Fault::AnswerLost { .. }) => {
+                self.sandbox.execute(request).await;
+                Err(ApiError::Timeout)
+            }
+            None => Ok(self.sandbox.execute(request).await),
+        };
+        self.sent.push(Sent {
+            method: request.method,
+            status: answer.as_ref().ok().map(|r| r.status),
+        });
+        answer
+    }
+}
+
+/// An `ApiRequest` as the browser would send it.
+fn to_http(request: &ApiRequest) -> Request<Body> {
+    let url = url::Url::parse(&request.url).expect("an absolute URL");
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    let mut builder = Request::builder()
+        .method(request.method.as_str())
+        .uri(target)
+        .header("host", host);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let body = match &request.body {
+        None => Body::empty(),
+        Some(RequestBody::Json(json)) => {
+            builder = builder.header("content-type", "application/json");
+            Body::from(json.clone())
+        }
+        Some(RequestBody::Form(pairs)) => {
+            builder = builder.header("content-type", "application/x-www-form-urlencoded");
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in pairs {
+                form.append_pair(name, value);
+            }
+            Body::from(form.finish())
+        }
+        Some(RequestBody::Multipart(parts)) => {
+            let (boundary, bytes) = multipart(parts);
+            builder = builder.header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            Body::from(bytes)
+        }
+    };
+    builder.body(body).expect("a valid request")
+}
+
+/// Encodes `multipart/form-data` as browsers do (`"`, CR and LF in names escaped), with a boundary that
+/// occurs in no part.
+pub fn multipart(parts: &[MultipartPart]) -> (String, Vec<u8>) {
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let boundary = (0u32..)
+        .map(|n| format!("----sync-test-boundary-{n}"))
+        .find(|b| parts.iter().all(|p| !contains(&p.content, b.as_bytes())))
+        .expect("a free boundary");
+    let escape = |text: &str| {
+        text.replace('"', "%22")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!(
+            "Content-Disposition: form-data; name=\"{}\"",
+            escape(&part.name)
+        );
+        if let Some(filename) = &part.filename {
+            disposition.push_str(&format!("; filename=\"{}\"", escape(filename)));
+        }
+        body.extend_from_slice(
+            format!(
+                "{disposition}\r\nContent-Type: {}\r\n\r\n",
+                part.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&part.content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (boundary, body)
+}

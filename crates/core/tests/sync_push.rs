@@ -1,0 +1,646 @@
+//! Pushes driven against the local Bitbucket sandbox (in-process), on Cloud and Data Center: what lands in
+//! git, how many requests and commits it takes, and what happens when the network or another client gets
+//! in the way.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use support::{Driver, Fault, Product, Sandbox};
+use versioning_core::artifacts::demo::demo_projects;
+use versioning_core::artifacts::{
+    to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+};
+use versioning_core::bitbucket::{cloud, datacenter, Api, Method};
+use versioning_core::roles::Role;
+use versioning_core::sync::{
+    LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest, PushSender, ScmParameters,
+    SyncError,
+};
+
+const BRANCH: &str = "feature/login";
+const MAIN: &str = "main";
+const ROOT: &str = "test-artifacts";
+
+fn manifest_path() -> String {
+    format!("{ROOT}/{MANIFEST_FILE}")
+}
+
+fn demo() -> Project {
+    demo_projects().remove(0)
+}
+
+/// Every file a project is pushed as, the manifest included.
+fn files_of(project: &Project) -> BTreeMap<String, Vec<u8>> {
+    to_files(project, &LayoutOptions::default())
+}
+
+/// A Quality Lead's push to `branch`.
+fn request(branch: &str) -> PushRequest {
+    PushRequest {
+        roles: vec![Role::QualityLead],
+        main_branch: Some(MAIN.to_owned()),
+        branch: branch.to_owned(),
+        new_branch_from: None,
+        message: "Update the checkout tests".to_owned(),
+        version: None,
+        approved_only: false,
+        parameters: ScmParameters::default(),
+        base: None,
+        seed: 7,
+    }
+}
+
+/// The next push to `feature/login` after `previous`, with its base.
+fn after(previous: &PushOutcome) -> PushRequest {
+    PushRequest {
+        base: Some(previous.base.clone()),
+        ..request(BRANCH)
+    }
+}
+
+/// A push that creates `feature/login` from `main`.
+fn new_branch() -> PushRequest {
+    PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        ..request(BRANCH)
+    }
+}
+
+/// One product's demo repository in a fresh sandbox, pushed to as `lee` unless told otherwise.
+struct Repo {
+    sandbox: Sandbox,
+    product: Product,
+}
+
+impl Repo {
+    fn new(product: Product) -> Repo {
+        Repo {
+            sandbox: Sandbox::new(),
+            product,
+        }
+    }
+
+    fn api(&self) -> Api {
+        self.product.api("lee")
+    }
+
+    fn driver(&self) -> Driver<'_> {
+        self.sandbox.driver()
+    }
+
+    async fn plan_with(
+        &self,
+        driver: &mut Driver<'_>,
+        api: Api,
+        request: PushRequest,
+        project: &Project,
+    ) -> Result<PushPlan, SyncError> {
+        let mut planner = PushPlanner::new(api, request, LocalFiles::of(project))?;
+        driver
+            .run(&mut planner)
+            .await
+            .expect("planning is not stopped")
+    }
+
+    async fn send_with(
+        &self,
+        driver: &mut Driver<'_>,
+        api: Api,
+        plan: PushPlan,
+    ) -> Result<PushOutcome, SyncError> {
+        let mut sender = PushSender::new(api, plan)?;
+        driver
+            .run(&mut sender)
+            .await
+            .expect("sending is not stopped")
+    }
+
+    /// Plans as `lee`.
+    async fn plan(
+        &self,
+        driver: &mut Driver<'_>,
+        request: PushRequest,
+        project: &Project,
+    ) -> PushPlan {
+        self.plan_with(driver, self.api(), request, project)
+            .await
+            .expect("the push is planned")
+    }
+
+    /// Plans and sends as `lee`.
+    async fn push(
+        &self,
+        request: PushRequest,
+        project: &Project,
+    ) -> Result<PushOutcome, SyncError> {
+        self.push_as(self.api(), request, project).await
+    }
+
+    async fn push_as(
+        &self,
+        api: Api,
+        request: PushRequest,
+        project: &Project,
+    ) -> Result<PushOutcome, SyncError> {
+        let mut driver = self.driver();
+        let plan = self
+            .plan_with(&mut driver, api.clone(), request, project)
+            .await?;
+        self.send_with(&mut driver, api, plan).await
+    }
+
+    /// The first push of `project` to a new `feature/login`.
+    async fn first_push(&self, project: &Project) -> PushOutcome {
+        self.push(new_branch(), project)
+            .await
+            .expect("the first push succeeds")
+    }
+
+    fn tip(&self, branch: &str) -> String {
+        self.sandbox
+            .tip(self.product, branch)
+            .unwrap_or_else(|| panic!("{branch} exists"))
+    }
+
+    /// The files under the artifact root at the tip of `feature/login`.
+    fn tree(&self) -> BTreeMap<String, Vec<u8>> {
+        self.sandbox.files(self.product, BRANCH, ROOT)
+    }
+
+    /// The manifest at the tip of `feature/login`.
+    fn manifest(&self) -> Manifest {
+        let bytes = self.tree().remove(&manifest_path()).expect("a manifest");
+        serde_json::from_slice(&bytes).expect("a readable manifest")
+    }
+
+    /// The commits of `feature/login` that are not on `main`, oldest first.
+    fn commits(&self) -> Vec<String> {
+        self.sandbox
+            .commits_since(self.product, BRANCH, MAIN)
+            .into_iter()
+            .map(|c| c.hash)
+            .collect()
+    }
+
+    fn touched(&self, commit: &str) -> Vec<String> {
+        self.sandbox.touched(self.product, commit)
+    }
+
+    /// Another client commits `path` to `branch` through the API, as `quinn`.
+    async fn other_client_commits(&self, branch: &str, path: &str) {
+        let api = self.product.api("quinn");
+        let content = b"Written by another client.\n".to_vec();
+        let message = "Another client's change".to_owned();
+        let request = match self.product {
+            Product::Cloud => {
+                let commit = cloud::CommitFiles {
+                    branch: branch.to_owned(),
+                    message,
+                    author: None,
+                    parent: Some(self.tip(branch)),
+                    files: vec![(path.to_owned(), content)],
+                    deletions: Vec::new(),
+                };
+                cloud::commit_files(&api, &commit).request
+            }
+            Product::DataCenter => {
+                let edit = datacenter::EditFile {
+                    path: path.to_owned(),
+                    content,
+                    message,
+                    branch: branch.to_owned(),
+                    source_commit_id: None,
+                    source_branch: None,
+                };
+                datacenter::edit_file(&api, &edit).request
+            }
+        };
+        let response = self.sandbox.execute(&request).await;
+        assert!(
+            response.is_success(),
+            "the other client's commit: {} {}",
+            response.status,
+            String::from_utf8_lossy(&response.body)
+        );
+    }
+
+    /// Checks that the tip of `feature/login` holds exactly `project`'s files under the root (Data Center
+    /// may keep files of removed artifacts in git: then only the manifest's files are compared, and the
+    /// others must be `kept`).
+    fn assert_published(&self, project: &Project, kept: &[String]) {
+        let expected = files_of(project);
+        let mut tree = self.tree();
+        for path in kept {
+            assert!(tree.remove(path).is_some(), "{path} stays in git");
+        }
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "the paths under {ROOT}"
+        );
+        assert!(tree == expected, "the contents under {ROOT}");
+    }
+
+    /// Checks that the commits of `feature/login` form one chain from `main`, none of them empty, and that
+    /// no file is given the same content twice.
+    fn assert_no_duplicate_commit(&self) {
+        let mut written = BTreeSet::new();
+        let mut parent = self.tip(MAIN);
+        for commit in self.commits() {
+            let info = self.sandbox.commit(self.product, &commit);
+            assert_eq!(info.parents, vec![parent.clone()], "a chain of commits");
+            let touched = self.touched(&commit);
+            assert!(!touched.is_empty(), "commit {commit} changes nothing");
+            let files = self.sandbox.files_at(self.product, &commit, ROOT);
+            for path in touched {
+                let content = files.get(&path).cloned();
+                assert!(
+                    written.insert((path.clone(), content)),
+                    "{path} is written twice with the same content"
+                );
+            }
+            parent = commit;
+        }
+    }
+}
+
+/// Runs a test on Cloud and on Data Center.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn cloud() {
+                super::$name(super::Product::Cloud).await
+            }
+
+            #[tokio::test]
+            async fn data_center() {
+                super::$name(super::Product::DataCenter).await
+            }
+        }
+    )*};
+}
+
+on_both!(
+    first_push_lands_exactly_the_local_files,
+    a_second_push_without_change_makes_no_commit,
+    an_edited_test_case_touches_only_its_file_and_the_manifest,
+    a_deletion_and_a_rename,
+    another_client_pushing_in_between_stops_the_push,
+    refusals_and_server_errors_are_retried,
+    a_lost_answer_after_the_commit_landed_makes_no_duplicate,
+    a_request_that_never_arrived_is_sent_again,
+    a_quality_engineer_may_push_to_a_feature_branch_only,
+    a_version_is_tagged_once,
+    bitbucket_refusals_are_reported_with_their_reason,
+    a_large_change_becomes_a_chain_of_commits,
+);
+
+/// The first test case of a project.
+fn first_test_case(project: &Project) -> ArtifactId {
+    project.test_cases().next().expect("a test case").id.clone()
+}
+
+/// The path of an artifact's file in a project.
+fn path_of(project: &Project, id: &ArtifactId) -> String {
+    LocalFiles::of(project)
+        .manifest
+        .files
+        .iter()
+        .find(|entry| entry.id == *id)
+        .map(|entry| entry.path.clone())
+        .expect("the artifact has a file")
+}
+
+async fn first_push_lands_exactly_the_local_files(product: Product) {
+    let repo = Repo::new(product);
+    let main_before = repo.tip(MAIN);
+    let project = demo();
+    let outcome = repo.first_push(&project).await;
+    repo.assert_published(&project, &[]);
+    assert!(outcome.branch_created && !outcome.nothing_to_push);
+    assert_eq!(outcome.base.commit, repo.tip(BRANCH));
+    assert_eq!(outcome.commits, repo.commits());
+    assert_eq!(outcome.base.manifest, repo.manifest());
+    assert_eq!(outcome.written, files_of(&project).len());
+    assert_eq!(repo.tip(MAIN), main_before, "main is untouched");
+    repo.assert_no_duplicate_commit();
+}
+
+async fn a_second_push_without_change_makes_no_commit(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let first = repo.first_push(&project).await;
+    let tip = repo.tip(BRANCH);
+
+    let mut driver = repo.driver();
+    let with_base = after(&first);
+    let plan = repo.plan(&mut driver, with_base, &project).await;
+    assert!(plan.requests <= 2, "{} requests to plan", plan.requests);
+    assert!(driver.sent.len() <= 2, "{:?}", driver.sent);
+    let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
+    assert!(outcome.nothing_to_push && outcome.commits.is_empty());
+    assert_eq!(outcome.base, first.base);
+    assert!(
+        driver.sent.iter().all(|sent| sent.method == Method::Get),
+        "nothing written: {:?}",
+        driver.sent
+    );
+
+    // Without a base the manifest is read: still nothing to push.
+    let outcome = repo.push(request(BRANCH), &project).await.unwrap();
+    assert!(outcome.nothing_to_push && outcome.commits.is_empty());
+    assert_eq!(repo.tip(BRANCH), tip, "no commit");
+}
+
+async fn an_edited_test_case_touches_only_its_file_and_the_manifest(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    let first = repo.first_push(&project).await;
+    let case = first_test_case(&project);
+    project
+        .set_description(&case, "Checks the login with a saved card.")
+        .unwrap();
+
+    let mut driver = repo.driver();
+    let push = after(&first);
+    let plan = repo.plan(&mut driver, push, &project).await;
+    let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
+    repo.assert_published(&project, &[]);
+    let new_commits = &repo.commits()[first.commits.len()..];
+    assert_eq!(outcome.commits, new_commits);
+    let expected = vec![path_of(&project, &case), manifest_path()];
+    match product {
+        Product::Cloud => {
+            assert_eq!(outcome.commits.len(), 1);
+            let mut expected = expected;
+            expected.sort();
+            assert_eq!(repo.touched(&outcome.commits[0]), expected);
+            assert!(outcome.requests <= 3, "{} requests", outcome.requests);
+            assert!(driver.sent.len() <= 3, "{:?}", driver.sent);
+        }
+        Product::DataCenter => {
+            let touched: Vec<Vec<String>> =
+                outcome.commits.iter().map(|c| repo.touched(c)).collect();
+            assert_eq!(
+                touched,
+                expected.iter().map(|p| vec![p.clone()]).collect::<Vec<_>>()
+            );
+        }
+    }
+    assert_eq!(outcome.written, 2);
+    repo.assert_no_duplicate_commit();
+}
+
+async fn a_deletion_and_a_rename(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    let first = repo.first_push(&project).await;
+    let cases: Vec<ArtifactId> = project.test_cases().map(|c| c.id.clone()).collect();
+    let (deleted, renamed) = (cases[0].clone(), cases[1].clone());
+    let old_paths = vec![path_of(&project, &deleted), path_of(&project, &renamed)];
+    project.delete(&deleted).unwrap();
+    project.rename(&renamed, "Pay with a gift card").unwrap();
+    let new_path = path_of(&project, &renamed);
+    assert!(!old_paths.contains(&new_path), "the rename moves the file");
+
+    let push = after(&first);
+    let outcome = repo.push(push, &project).await.unwrap();
+    assert_eq!(repo.manifest(), LocalFiles::of(&project).manifest);
+    match product {
+        Product::Cloud => {
+            repo.assert_published(&project, &[]);
+            assert_eq!((outcome.deleted, outcome.kept_in_git), (2, 0));
+        }
+        Product::DataCenter => {
+            // No delete in Data Center's REST API: the files stay in git, the manifest drops them.
+            repo.assert_published(&project, &old_paths);
+            assert_eq!((outcome.deleted, outcome.kept_in_git), (0, 2));
+        }
+    }
+    repo.assert_no_duplicate_commit();
+}
+
+async fn another_client_pushing_in_between_stops_the_push(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    let first = repo.first_push(&project).await;
+    let published = repo.tree();
+    let case = first_test_case(&project);
+    project.rename(&case, "Log in with a passkey").unwrap();
+
+    let mut driver = repo.driver();
+    let push = after(&first);
+    let plan = repo.plan(&mut driver, push, &project).await;
+    let other = "docs/from-another-client.md";
+    repo.other_client_commits(BRANCH, other).await;
+    let result = repo.send_with(&mut driver, repo.api(), plan).await;
+    assert_eq!(
+        result,
+        Err(SyncError::BranchMoved {
+            branch: BRANCH.to_owned()
+        })
+    );
+    let tip = repo.tip(BRANCH);
+    assert!(
+        !repo.sandbox.files_at(product, &tip, "docs").is_empty(),
+        "the other client's file is still there"
+    );
+    assert_eq!(
+        repo.tree().get(&manifest_path()),
+        published.get(&manifest_path()),
+        "nothing is published over the other client's change"
+    );
+}
+
+async fn refusals_and_server_errors_are_retried(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let mut driver = repo.driver();
+    repo.sandbox.fail_next(&[429, 503]);
+    let plan = repo.plan(&mut driver, new_branch(), &project).await;
+    repo.sandbox.fail_next(&[429, 503, 429]);
+    let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
+    let failed = driver
+        .sent
+        .iter()
+        .filter(|s| matches!(s.status, Some(429 | 503)))
+        .count();
+    assert_eq!(failed, 5, "{:?}", driver.sent);
+    repo.assert_published(&project, &[]);
+    assert_eq!(outcome.commits, repo.commits());
+    repo.assert_no_duplicate_commit();
+}
+
+/// Pushes the demo project to a new branch with a transport fault on the write requests.
+async fn push_with_fault(product: Product, fault: Fault) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let mut driver = repo.driver().inject(fault);
+    let plan = repo.plan(&mut driver, new_branch(), &project).await;
+    let planned_writes = match product {
+        Product::Cloud => 1,
+        Product::DataCenter => plan.changes.total_files(),
+    };
+    let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
+    repo.assert_published(&project, &[]);
+    assert_eq!(outcome.commits, repo.commits());
+    assert_eq!(
+        outcome.commits.len(),
+        planned_writes,
+        "one commit per write"
+    );
+    assert_eq!(outcome.base.commit, repo.tip(BRANCH));
+    repo.assert_no_duplicate_commit();
+}
+
+async fn a_lost_answer_after_the_commit_landed_makes_no_duplicate(product: Product) {
+    push_with_fault(product, Fault::AnswerLost { nth: 1 }).await;
+    if product == Product::DataCenter {
+        push_with_fault(product, Fault::AnswerLost { nth: 3 }).await;
+    }
+}
+
+async fn a_request_that_never_arrived_is_sent_again(product: Product) {
+    push_with_fault(product, Fault::NeverArrived { nth: 1 }).await;
+    if product == Product::DataCenter {
+        push_with_fault(product, Fault::NeverArrived { nth: 3 }).await;
+    }
+}
+
+async fn a_quality_engineer_may_push_to_a_feature_branch_only(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let engineer = |branch: &str| PushRequest {
+        roles: vec![Role::QualityEngineer],
+        ..request(branch)
+    };
+    let main_before = repo.tip(MAIN);
+    let refused = PushPlanner::new(product.api("eve"), engineer(MAIN), LocalFiles::of(&project));
+    assert!(matches!(refused, Err(SyncError::Denied(_))), "{refused:?}");
+
+    let mut driver = repo.driver();
+    let feature = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        ..engineer(BRANCH)
+    };
+    let mut plan = repo
+        .plan_with(&mut driver, product.api("eve"), feature, &project)
+        .await
+        .unwrap();
+    let mut to_main = plan.clone();
+    to_main.request.branch = MAIN.to_owned();
+    to_main.request.new_branch_from = None;
+    assert!(matches!(
+        PushSender::new(product.api("eve"), to_main),
+        Err(SyncError::Denied(_))
+    ));
+    plan.request.message = "Eve's first tests".to_owned();
+    repo.send_with(&mut driver, product.api("eve"), plan)
+        .await
+        .unwrap();
+    repo.assert_published(&project, &[]);
+    assert_eq!(repo.tip(MAIN), main_before, "main is untouched");
+}
+
+async fn a_version_is_tagged_once(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    let first = repo
+        .push(
+            PushRequest {
+                version: Some("v1.0".to_owned()),
+                ..new_branch()
+            },
+            &project,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.tag.as_deref(), Some("v1.0"));
+    assert_eq!(first.tag_error, None);
+    assert_eq!(repo.sandbox.tag(product, "v1.0"), Some(repo.tip(BRANCH)));
+
+    project
+        .set_description(&first_test_case(&project), "Changed after v1.0.")
+        .unwrap();
+    let again = PushRequest {
+        version: Some("v1.0".to_owned()),
+        base: Some(first.base.clone()),
+        ..request(BRANCH)
+    };
+    let result = repo.push(again, &project).await;
+    assert_eq!(
+        result,
+        Err(SyncError::VersionExists {
+            name: "v1.0".to_owned()
+        })
+    );
+    assert_eq!(repo.tip(BRANCH), first.base.commit, "nothing pushed");
+    assert_eq!(repo.sandbox.tag(product, "v1.0"), Some(first.base.commit));
+}
+
+async fn bitbucket_refusals_are_reported_with_their_reason(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let main_before = repo.tip(MAIN);
+
+    let reader = repo
+        .push_as(product.api("rory"), new_branch(), &project)
+        .await;
+    let Err(SyncError::Api(error)) = &reader else {
+        panic!("the read-only user is refused by Bitbucket: {reader:?}");
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains("permission") || message.contains("write"),
+        "{message}"
+    );
+    assert_eq!(repo.sandbox.tip(product, BRANCH), None, "no branch created");
+
+    let to_main = PushRequest {
+        roles: vec![Role::QualityLead],
+        ..request(MAIN)
+    };
+    let engineer = repo.push_as(product.api("eve"), to_main, &project).await;
+    let Err(SyncError::Api(error)) = &engineer else {
+        panic!("the branch restriction refuses eve: {engineer:?}");
+    };
+    let message = error.to_string();
+    assert!(message.contains("main"), "{message}");
+    assert_eq!(repo.tip(MAIN), main_before, "main is untouched");
+}
+
+async fn a_large_change_becomes_a_chain_of_commits(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let parameters = ScmParameters {
+        scm_files_per_commit: 10,
+        ..ScmParameters::default()
+    };
+    let push = PushRequest {
+        parameters,
+        ..new_branch()
+    };
+    let outcome = repo.push(push, &project).await.unwrap();
+    let files = files_of(&project).len();
+    let expected_commits = match product {
+        Product::Cloud => files.div_ceil(10),
+        Product::DataCenter => files,
+    };
+    assert!(expected_commits > 2);
+    assert_eq!(outcome.commits.len(), expected_commits);
+    assert_eq!(outcome.commits, repo.commits());
+    let (last, earlier) = outcome.commits.split_last().unwrap();
+    assert!(repo.touched(last).contains(&manifest_path()));
+    for commit in earlier {
+        let touched = repo.touched(commit);
+        assert!(
+            !touched.contains(&manifest_path()),
+            "manifest before the end"
+        );
+        assert!(touched.len() <= 10);
+    }
+    repo.assert_published(&project, &[]);
+    repo.assert_no_duplicate_commit();
+}
