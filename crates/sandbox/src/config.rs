@@ -307,6 +307,12 @@ impl Config {
                 return Err(format!("a {} token needs `user`", token.kind.name()));
             }
         }
+        for ws in &self.cloud.workspaces {
+            check_name("workspace", &ws.slug)?;
+        }
+        for project in &self.datacenter.projects {
+            check_name("project key", &project.key)?;
+        }
         let repos = self
             .cloud
             .workspaces
@@ -319,6 +325,17 @@ impl Config {
                     .flat_map(|p| &p.repositories),
             );
         for repo in repos {
+            check_name("repository slug", &repo.slug)?;
+            for branch in std::iter::once(&repo.main_branch).chain(&repo.branches) {
+                if !crate::store::valid_ref_name(branch) {
+                    return Err(format!("invalid branch name {branch:?}"));
+                }
+            }
+            for path in repo.seed.keys() {
+                if crate::store::clean_path(path).is_none() {
+                    return Err(format!("invalid seed path {path:?}"));
+                }
+            }
             for user in repo.permissions.keys() {
                 if self.user(user).is_none() {
                     return Err(format!("permission for unknown user {user:?}"));
@@ -360,8 +377,44 @@ impl Config {
     }
 }
 
+/// Workspace slugs, project keys and repository slugs name directories in the data directory:
+/// only ASCII letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters.
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid {what} {name:?}: use letters, digits, '-', '_' and '.', not starting with '.'"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_that_could_leave_the_data_directory_are_refused() {
+        let demo = DEMO_TOML;
+        for (from, to) in [
+            ("slug = \"acme\"", "slug = \"..\""),
+            ("slug = \"checkout-tests\"", "slug = \"../../etc\""),
+            ("key = \"QA\"", "key = \"Q/A\""),
+            ("slug = \"regression-suite\"", "slug = \".hidden\""),
+            ("main_branch = \"main\"", "main_branch = \"bad..branch\""),
+            ("\"README.md\" =", "\".git/config\" ="),
+        ] {
+            assert!(demo.contains(from), "{from}");
+            let text = demo.replacen(from, to, 1);
+            assert!(Config::parse(&text).is_err(), "{to} must be refused");
+        }
+        assert!(Config::parse(demo).is_ok());
+    }
     use super::*;
 
     #[test]

@@ -6,17 +6,33 @@ use crate::config::{Config, Repository, Restriction};
 
 /// Glob match where `*` matches any run of characters (slashes included) and `?` one character.
 pub fn glob(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
+    // Greedy matching that only ever returns to the latest `*`: O(pattern × name), never
+    // exponential, whatever the number of stars.
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi + 1, ni));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || *c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((after, from)) => {
+                    star = Some((after, from + 1));
+                    pi = after;
+                    ni = from + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 fn exempt(config: &Config, restriction: &Restriction, caller: &Caller) -> bool {
@@ -99,6 +115,21 @@ mod tests {
         assert!(!glob("main", "main2"));
         assert!(glob("release/*", "release/1.0"));
         assert!(glob("feat?re/*", "feature/a/b"));
+        assert!(glob("*", ""));
+        assert!(glob("a*b*c", "aXbYc"));
+        assert!(!glob("a*b*c", "aXbY"));
+        assert!(glob("*/*-fix", "team/bug-fix"));
+        assert!(!glob("?", ""));
+    }
+
+    #[test]
+    fn many_stars_do_not_backtrack_exponentially() {
+        let pattern = format!("{}b", "a*".repeat(40));
+        let name = "a".repeat(200);
+        let started = std::time::Instant::now();
+        assert!(!glob(&pattern, &name));
+        assert!(glob(&pattern, &format!("{name}b")));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

@@ -230,9 +230,19 @@ impl Store {
     }
 
     /// (Re)creates a repository from its seed: one commit on the main branch, extra branches on it.
+    /// Only keys whose components are plain names (no `..`, no leading `.`) are accepted, so that
+    /// nothing outside the data directory is ever removed.
     pub fn seed(&self, key: &str, config: &RepoConfig) -> Result<(), git2::Error> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let safe = key.split('/').all(|c| {
+            !c.is_empty() && !c.starts_with('.') && !c.contains(['\\', ':']) && !c.contains('\0')
+        });
+        if !safe {
+            return Err(git2::Error::from_str(&format!(
+                "refusing repository key {key:?}: it must stay inside the data directory"
+            )));
+        }
         let path = self.path(key);
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| git2::Error::from_str(&e.to_string()))?;

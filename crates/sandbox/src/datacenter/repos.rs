@@ -117,10 +117,21 @@ pub async fn repository(call: Call, Path((key, slug)): Repo) -> Result<Json<Valu
     Ok(Json(json::repository(&ctx)))
 }
 
-/// `GET …/default-branch`.
+/// `GET …/default-branch`: 404 `NoDefaultBranchException` while the configured default branch
+/// does not exist (an empty repository).
 pub async fn default_branch(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let main = &ctx.repo.main_branch;
+    if call.state.store().branch_tip(&ctx.key, main).is_none() {
+        return Err(DcError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "Repository {}/{} has no default branch: '{main}' does not exist yet.",
+                ctx.project.key, ctx.repo.slug
+            ),
+            "com.atlassian.bitbucket.repository.NoDefaultBranchException",
+        ));
+    }
     Ok(Json(
         json!({ "id": format!("refs/heads/{main}"), "displayId": main, "type": "BRANCH" }),
     ))

@@ -124,3 +124,48 @@ async fn reset_restores_the_seed_repositories() {
         .iter()
         .any(|t| t["token"] == "BBDC-demo-ada" && t["login"] == "ada"));
 }
+
+#[test]
+fn a_repository_key_leaving_the_data_directory_is_refused_and_nothing_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.git");
+    std::fs::create_dir_all(&victim).unwrap();
+    std::fs::write(victim.join("keep.txt"), "keep").unwrap();
+    let mut config = Config::demo();
+    config.cloud.workspaces[0].repositories[0].slug = "../../../victim".into();
+    let started = bitbucket_sandbox::AppState::new(Options {
+        config,
+        data_dir: Some(dir.path().join("data")),
+        quiet: true,
+        ..Options::default()
+    });
+    assert!(started.is_err());
+    assert_eq!(
+        std::fs::read_to_string(victim.join("keep.txt")).unwrap(),
+        "keep"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_data_center_repository_has_no_default_branch() {
+    let mut config = Config::demo();
+    config.datacenter.projects[0].repositories[0].seed.clear();
+    let sb = Sandbox::with(Options {
+        config,
+        quiet: true,
+        ..Options::default()
+    });
+    let missing = get(&format!("{DC_REPO}/default-branch"))
+        .dc_user("eve")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert!(missing.dc_error().1.ends_with("NoDefaultBranchException"));
+    get(&format!(
+        "/rest/api/latest/projects/QA/repos/regression-suite/branches"
+    ))
+    .dc_user("eve")
+    .send(&sb)
+    .await
+    .expect(200);
+}
