@@ -161,11 +161,9 @@ async fn an_empty_data_center_repository_has_no_default_branch() {
         .await
         .expect(404);
     assert!(missing.dc_error().1.ends_with("NoDefaultBranchException"));
-    get(&format!(
-        "/rest/api/latest/projects/QA/repos/regression-suite/branches"
-    ))
-    .dc_user("eve")
-    .send(&sb)
-    .await
-    .expect(200);
+    get(&format!("{DC_REPO}/branches"))
+        .dc_user("eve")
+        .send(&sb)
+        .await
+        .expect(200);
 }
