@@ -1,8 +1,9 @@
 //! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, Data Center
 //! CORS switch and the token table. Never subject to faults.
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,10 +17,48 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/_sandbox/faults", get(get_faults).put(put_faults))
-        .route("/_sandbox/reset", post(reset))
+        .route(
+            "/_sandbox/reset",
+            post(reset).layer(middleware::from_fn(own_origin_only)),
+        )
         .route("/_sandbox/log", get(log))
         .route("/_sandbox/cors", get(get_cors).put(put_cors))
-        .route("/_sandbox/tokens", get(tokens))
+        .route(
+            "/_sandbox/tokens",
+            get(tokens).layer(middleware::from_fn(own_origin_only)),
+        )
+}
+
+/// Whether a request comes from the sandbox's own origin: its `Host` is a loopback name
+/// (`127.0.0.1`, `localhost`, `[::1]`, any port), which a DNS-rebinding page cannot send, and
+/// its `Origin`, when a browser sends one, is `http://` + that same `Host` (no cross-site call).
+pub fn from_own_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+        return false;
+    }
+    match headers.get(header::ORIGIN) {
+        None => true,
+        Some(origin) => origin.to_str().ok() == Some(&format!("http://{host}")),
+    }
+}
+
+/// Middleware: 403 for requests not from the sandbox's own origin.
+async fn own_origin_only(request: Request, next: Next) -> Response {
+    if from_own_origin(request.headers()) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({ "error": "only the sandbox's own origin may use this control endpoint" })),
+    )
+        .into_response()
 }
 
 async fn get_faults(State(state): State<AppState>) -> Json<FaultSettings> {

@@ -154,6 +154,9 @@ impl Faults {
         if let Some(limit) = s.rate_limit_per_hour {
             let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
+            if !hits.contains_key(credential) && hits.len() >= MAX_CREDENTIALS {
+                make_room(&mut hits, now);
+            }
             let window = hits.entry(credential.to_string()).or_default();
             while window
                 .front()
@@ -194,6 +197,24 @@ impl Faults {
     fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
+    }
+}
+
+/// Most credentials whose hits are remembered; beyond, the least recently seen are forgotten.
+const MAX_CREDENTIALS: usize = 10_000;
+
+/// Frees a place in the rate-limit counters: drops the credentials without a hit in the last hour
+/// and, if none, the one seen least recently.
+fn make_room(hits: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
+    hits.retain(|_, w| w.back().is_some_and(|t| now.duration_since(*t) < HOUR));
+    if hits.len() >= MAX_CREDENTIALS {
+        let oldest = hits
+            .iter()
+            .min_by_key(|(_, w)| w.back().copied())
+            .map(|(k, _)| k.clone());
+        if let Some(key) = oldest {
+            hits.remove(&key);
+        }
     }
 }
 
@@ -319,6 +340,23 @@ mod tests {
         assert_eq!(faults.decide("a"), Verdict::Fail(500));
         assert_eq!(faults.decide("a"), Verdict::Pass { drop: true });
         assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
+    }
+
+    #[test]
+    fn rate_limit_counters_stay_bounded() {
+        let faults = Faults::new(FaultSettings {
+            rate_limit_per_hour: Some(5),
+            ..Default::default()
+        });
+        for i in 0..MAX_CREDENTIALS + 50 {
+            assert_eq!(
+                faults.decide(&format!("k{i}")),
+                Verdict::Pass { drop: false }
+            );
+        }
+        let hits = faults.hits.lock().unwrap();
+        assert!(hits.len() <= MAX_CREDENTIALS, "{}", hits.len());
+        assert!(hits.contains_key(&format!("k{}", MAX_CREDENTIALS + 49)));
     }
 
     #[test]

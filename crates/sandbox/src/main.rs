@@ -99,18 +99,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served = state.clone();
+    let result: Result<(), Box<dyn std::error::Error>> = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
         let port = listener.local_addr()?.port();
-        print_banner(&state, port);
+        print_banner(&served, port);
         println!("Bitbucket sandbox listening on http://127.0.0.1:{port}");
         std::io::stdout().flush()?;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            result = server::serve(listener, app(state)) => result?,
+            result = server::serve(listener, app(served)) => result?,
             _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
         }
         Ok(())
-    })
+    });
+    // Dropping the runtime ends every connection task and drops their handles on the state, so
+    // the last handle, ours, removes the temporary data directory (Ctrl+C and SIGTERM alike).
+    drop(runtime);
+    drop(state);
+    result
 }
 
 fn print_banner(state: &AppState, port: u16) {
@@ -156,6 +165,7 @@ fn print_banner(state: &AppState, port: u16) {
             );
         }
     }
+    println!("Data directory:  {}", state.store().root().display());
     println!("Cloud API:       http://localhost:{port}/2.0");
     println!("Data Center API: http://localhost:{port}/rest");
     println!("Control:         http://127.0.0.1:{port}/_sandbox/faults");

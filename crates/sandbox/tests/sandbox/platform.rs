@@ -167,3 +167,73 @@ async fn an_empty_data_center_repository_has_no_default_branch() {
         .await
         .expect(200);
 }
+
+#[test]
+fn sigterm_removes_the_temporary_data_directory() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bitbucket-sandbox"))
+        .args(["--port", "0", "--log", "/dev/null"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut data_dir = None;
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let Some(dir) = line.strip_prefix("Data directory:") {
+            data_dir = Some(std::path::PathBuf::from(dir.trim()));
+        }
+        if line.starts_with("Bitbucket sandbox listening on") {
+            break;
+        }
+    }
+    let data_dir = data_dir.expect("the banner names the data directory");
+    assert!(data_dir.join("cloud/acme/checkout-tests.git").exists());
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
+    assert!(!data_dir.exists(), "{} is left behind", data_dir.display());
+}
+
+#[tokio::test]
+async fn reset_and_tokens_answer_only_the_sandbox_origin() {
+    let sb = Sandbox::new();
+    let refused = [
+        ("localhost:7990", Some("http://evil.example")),
+        ("localhost:7990", Some("http://127.0.0.1:7990")),
+        ("evil.example:7990", None),
+        ("evil.example:7990", Some("http://evil.example:7990")),
+    ];
+    for (host, origin) in refused {
+        for request in [get("/_sandbox/tokens"), post("/_sandbox/reset")] {
+            let mut request = request.header("host", host);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            request.send(&sb).await.expect(403);
+        }
+    }
+    let allowed = [
+        ("localhost:7990", None),
+        ("127.0.0.1:7990", Some("http://127.0.0.1:7990")),
+        ("[::1]:7990", None),
+    ];
+    for (host, origin) in allowed {
+        let mut request = get("/_sandbox/tokens").header("host", host);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send(&sb).await.expect(200);
+    }
+    post("/_sandbox/reset")
+        .header("host", "127.0.0.1:7990")
+        .header("origin", "http://127.0.0.1:7990")
+        .send(&sb)
+        .await
+        .expect(200);
+}
