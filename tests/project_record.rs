@@ -1,0 +1,72 @@
+//! The stored project record on the host: records written before push existed still read, and a push
+//! records its base, the baseline and a History row.
+#![cfg(not(target_arch = "wasm32"))]
+
+use bitbucket_versioning::services::projects::{repository_key, HistoryEntry, StoredProject};
+use versioning_core::artifacts::{demo, manifest, LayoutOptions};
+use versioning_core::sync::{PushOutcome, ScmParameters, SyncBase};
+
+#[test]
+fn a_record_from_before_push_reads_with_empty_history_and_default_parameters() {
+    let project = demo::demo_projects().remove(0);
+    let baseline = manifest(&project, &LayoutOptions::default());
+    let old = serde_json::json!({ "project": project, "baseline": baseline });
+    let stored: StoredProject = serde_json::from_value(old).expect("old records stay readable");
+    assert_eq!(stored.project, project);
+    assert!(stored.bases.is_empty() && stored.history.is_empty());
+    assert_eq!(stored.scm, ScmParameters::default());
+    assert_eq!(stored.scm.scm_export_worker_count, 20);
+}
+
+#[test]
+fn a_push_records_the_base_of_its_branch_and_a_history_row() {
+    let mut stored = StoredProject::at_baseline(demo::demo_projects().remove(1));
+    let repository = repository_key("http://localhost:7990/2.0/", "acme/checkout-tests");
+    assert_eq!(repository, "http://localhost:7990/2.0/acme/checkout-tests");
+    let pushed = manifest(&demo::demo_projects()[0], &LayoutOptions::default());
+    let outcome = |commit: &str, nothing: bool| PushOutcome {
+        branch: "feature/login".into(),
+        commits: if nothing { vec![] } else { vec![commit.into()] },
+        base: SyncBase {
+            branch: "feature/login".into(),
+            commit: commit.into(),
+            manifest: pushed.clone(),
+        },
+        nothing_to_push: nothing,
+        branch_created: false,
+        tag: None,
+        tag_error: None,
+        written: 3,
+        deleted: 0,
+        kept_in_git: 0,
+        unchanged: 0,
+        held_back: 0,
+        requests: 3,
+    };
+    let row = HistoryEntry {
+        action: "push".into(),
+        user: "Lee Lead".into(),
+        at: "2026-11-30T12:00:00Z".into(),
+        repository: repository.clone(),
+        branch: "feature/login".into(),
+        commits: vec!["abc".into()],
+        version: None,
+        written: 3,
+        removed: 0,
+    };
+    stored.record_push(&repository, &outcome("abc", false), row.clone());
+    stored.record_push(&repository, &outcome("def", false), row.clone());
+    stored.record_push(&repository, &outcome("def", true), row);
+    assert_eq!(stored.bases.len(), 1, "one base per repository and branch");
+    assert_eq!(
+        stored.base(&repository, "feature/login").map(|b| b.commit),
+        Some("def".to_owned())
+    );
+    assert_eq!(stored.base(&repository, "main"), None);
+    assert_eq!(stored.baseline, pushed);
+    assert_eq!(
+        stored.history.len(),
+        2,
+        "a push that changed nothing adds no row"
+    );
+}
