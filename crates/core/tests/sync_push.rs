@@ -295,6 +295,7 @@ on_both!(
     a_version_is_tagged_once,
     bitbucket_refusals_are_reported_with_their_reason,
     a_large_change_becomes_a_chain_of_commits,
+    a_cancelled_push_is_completed_by_the_next_one,
 );
 
 /// The first test case of a project.
@@ -642,5 +643,46 @@ async fn a_large_change_becomes_a_chain_of_commits(product: Product) {
         assert!(touched.len() <= 10);
     }
     repo.assert_published(&project, &[]);
+    repo.assert_no_duplicate_commit();
+}
+
+async fn a_cancelled_push_is_completed_by_the_next_one(product: Product) {
+    let repo = Repo::new(product);
+    let project = demo();
+    let parameters = ScmParameters {
+        scm_files_per_commit: 10,
+        ..ScmParameters::default()
+    };
+    let stop_after = match product {
+        Product::Cloud => 1,
+        Product::DataCenter => 4,
+    };
+    let push = PushRequest {
+        parameters,
+        ..new_branch()
+    };
+    let mut driver = repo.driver().stop_after_writes(stop_after);
+    let plan = repo.plan(&mut driver, push, &project).await;
+    let mut sender = PushSender::new(repo.api(), plan).unwrap();
+    assert!(driver.run(&mut sender).await.is_none(), "stopped");
+    drop(sender);
+    assert_eq!(repo.commits().len(), stop_after);
+    assert!(!repo.tree().contains_key(&manifest_path()), "not published");
+
+    let again = PushRequest {
+        parameters,
+        ..request(BRANCH)
+    };
+    let outcome = repo.push(again, &project).await.unwrap();
+    repo.assert_published(&project, &[]);
+    assert_eq!(outcome.base.commit, repo.tip(BRANCH));
+    // What the cancelled push wrote is not written again: Cloud leaves it out of the plan, Data Center
+    // finds it unchanged.
+    let (already, unchanged) = match product {
+        Product::Cloud => (10, 0),
+        Product::DataCenter => (stop_after, stop_after),
+    };
+    assert_eq!(outcome.written, files_of(&project).len() - already);
+    assert_eq!(outcome.unchanged, unchanged);
     repo.assert_no_duplicate_commit();
 }

@@ -157,6 +157,13 @@ impl ChangeSet {
         }
     }
 
+    /// Leaves out the overwrites of files known to hold the local content already (read from a branch
+    /// without manifest): writing them again would change nothing.
+    pub fn leave_out_identical(&mut self, identical: &BTreeSet<String>) {
+        self.changes
+            .retain(|c| c.action != Action::Overwrite || !identical.contains(&c.path));
+    }
+
     /// Whether the push has nothing to do.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty() && !self.writes_manifest

@@ -242,6 +242,16 @@ impl Retrying {
         }
     }
 
+    /// Schedules a retry of the failed requests of a batch (listing pages, downloads) that was tried
+    /// `tries` times; false when it must not be retried.
+    fn schedule_batch(&mut self, tries: &mut u32, error: &ApiError) -> bool {
+        let mut attempt = empty_attempt();
+        attempt.tries = *tries;
+        let scheduled = self.schedule(&mut attempt, error);
+        *tries = attempt.tries;
+        scheduled
+    }
+
     fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
         self.progress.phase = phase;
         self.progress.requests += requests.len();
@@ -267,6 +277,13 @@ enum PlanStage {
         files: BTreeSet<String>,
         tries: u32,
     },
+    /// Cloud, a branch without manifest: reading the files the push would overwrite, to leave out those
+    /// that hold the local content already (`files` are the listed paths, `pending` those still to read).
+    Comparing {
+        files: BTreeSet<String>,
+        pending: Vec<String>,
+        tries: u32,
+    },
     Done,
 }
 
@@ -281,6 +298,8 @@ pub struct PushPlanner {
     tip: Option<CommitSummary>,
     creates_branch: bool,
     manifest_damaged: bool,
+    /// Listed files found to hold the local content already.
+    identical: BTreeSet<String>,
     result: Option<Result<PushPlan, SyncError>>,
 }
 
@@ -302,6 +321,7 @@ impl PushPlanner {
             tip: None,
             creates_branch: false,
             manifest_damaged: false,
+            identical: BTreeSet::new(),
             result: None,
         })
     }
@@ -359,13 +379,14 @@ impl PushPlanner {
         let include = |key: &(ArtifactId, crate::artifacts::ArtifactKind)| {
             !approved_only || local.approved.contains(&key.0)
         };
-        let changes = ChangeSet::compute(
+        let mut changes = ChangeSet::compute(
             &local.files,
             &local.manifest,
             &remote,
             &local.options,
             &include,
         );
+        changes.leave_out_identical(&self.identical);
         let remote_paths = match &remote {
             RemoteState::Managed(manifest) => manifest
                 .files
@@ -489,6 +510,74 @@ impl PushPlanner {
         }
     }
 
+    /// After listing a branch without manifest. A Cloud commit is made even when every file it writes
+    /// holds that content already (an interrupted push sent again, say), so on Cloud the listed files the
+    /// push would overwrite are read first and those already equal are left out. Data Center answers 409
+    /// to an unchanged file and makes no commit, so it needs no reading.
+    fn compare(&mut self, files: BTreeSet<String>, tries: u32) -> PlanStage {
+        let pending: Vec<String> = match (&self.local, self.remote.commits_one_file_at_a_time()) {
+            (Some(local), false) => local
+                .files
+                .keys()
+                .filter(|path| files.contains(*path))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if pending.is_empty() {
+            self.finish(RemoteState::Unmanaged(files));
+            return PlanStage::Done;
+        }
+        PlanStage::Comparing {
+            files,
+            pending,
+            tries,
+        }
+    }
+
+    fn handle_comparing(
+        &mut self,
+        files: BTreeSet<String>,
+        pending: Vec<String>,
+        mut tries: u32,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> PlanStage {
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        let mut still = Vec::new();
+        let mut retry_error = None;
+        for (path, answer) in pending.into_iter().zip(answers) {
+            let call = self.remote.read_file(&tip.id, &path);
+            match answer.and_then(|response| call.parse(&response)) {
+                Ok(bytes) => {
+                    let local = self.local.as_ref().and_then(|l| l.files.get(&path));
+                    if local == Some(&bytes) {
+                        self.identical.insert(path);
+                    }
+                }
+                Err(ApiError::NotFound { .. }) => {}
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    still.push(path);
+                }
+                Err(error) => return self.fail(SyncError::Api(error)),
+            }
+        }
+        if let Some(error) = retry_error {
+            if !self.retrying.schedule_batch(&mut tries, &error) {
+                return self.fail(SyncError::Api(error));
+            }
+        }
+        if still.is_empty() {
+            self.finish(RemoteState::Unmanaged(files));
+            return PlanStage::Done;
+        }
+        PlanStage::Comparing {
+            files,
+            pending: still,
+            tries,
+        }
+    }
+
     fn handle_listing(
         &mut self,
         mut open: Vec<Listing>,
@@ -526,12 +615,9 @@ impl PushPlanner {
             }
         }
         if let Some(error) = retry_error {
-            let mut attempt = empty_attempt();
-            attempt.tries = tries;
-            if !self.retrying.schedule(&mut attempt, &error) {
+            if !self.retrying.schedule_batch(&mut tries, &error) {
                 return self.fail(SyncError::Api(error));
             }
-            tries = attempt.tries;
         }
         if files.contains(&manifest_path) && !self.manifest_damaged {
             return PlanStage::Manifest(Self::attempt(
@@ -539,8 +625,7 @@ impl PushPlanner {
             ));
         }
         if next_open.is_empty() {
-            self.finish(RemoteState::Unmanaged(files));
-            return PlanStage::Done;
+            return self.compare(files, 0);
         }
         if files.len() > MAX_LISTED_FILES {
             return self.fail(SyncError::ListingTooLarge);
@@ -602,6 +687,14 @@ impl Job for PushPlanner {
                 let requests = open.iter().filter_map(Listing::next_request).collect();
                 self.retrying.send(requests, Phase::ReadingRepository)
             }
+            PlanStage::Comparing { pending, .. } => {
+                let tip = self.tip.clone().unwrap_or_else(empty_commit);
+                let requests = pending
+                    .iter()
+                    .map(|path| self.remote.read_file(&tip.id, path).request)
+                    .collect();
+                self.retrying.send(requests, Phase::Downloading)
+            }
             PlanStage::Done => {
                 self.retrying.progress.phase = Phase::Done;
                 JobStep::Done(
@@ -619,6 +712,11 @@ impl Job for PushPlanner {
             PlanStage::Listing { open, files, tries } => {
                 self.handle_listing(open, files, tries, answers)
             }
+            PlanStage::Comparing {
+                files,
+                pending,
+                tries,
+            } => self.handle_comparing(files, pending, tries, answers),
             PlanStage::Done => PlanStage::Done,
             single => {
                 let answer = answers
