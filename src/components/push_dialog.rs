@@ -8,8 +8,8 @@ use versioning_core::artifacts::ArtifactKind;
 use versioning_core::bitbucket::Api;
 use versioning_core::roles::{decide_any, same_branch, Activity};
 use versioning_core::sync::{
-    commit_web_url, Action, LocalFiles, Progress, PushOutcome, PushPlan, PushPlanner, PushRequest,
-    PushSender,
+    commit_web_url, Action, Job, LocalFiles, Progress, PushOutcome, PushPlan, PushPlanner,
+    PushRequest, PushSender,
 };
 use versioning_core::ValidConnection;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -20,8 +20,8 @@ use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::SharedStore;
 use crate::services::projects::{repository_key, HistoryEntry};
-use crate::services::transport::Cancellation;
 use crate::state::connections::use_connections;
+use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
 use crate::state::session::use_session;
@@ -50,6 +50,11 @@ struct PushForm {
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// Reports a job's progress to the dialog.
+fn report<J: Job>(dispatcher: UseReducerDispatcher<PushState>) -> impl Fn(&J) {
+    move |job: &J| dispatcher.dispatch(PushAction::Progress(job.progress(), now_ms()))
 }
 
 fn input_value(event: InputEvent) -> String {
@@ -291,17 +296,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
         ..PushForm::default()
     });
     let state = use_reducer(PushState::default);
-    let job = use_mut_ref(|| None::<Cancellation>);
-    {
-        let job = job.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(running) = job.borrow_mut().take() {
-                    running.cancel();
-                }
-            }
-        });
-    }
+    let job = use_job_control();
     let decision = decide_any(
         &[session.role],
         &Activity::Push {
@@ -316,16 +311,6 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
         .map(|c| c.location.flavour == versioning_core::Flavour::DataCenter)
         .unwrap_or(false);
 
-    let start_job = {
-        let job = job.clone();
-        move || {
-            let fresh = Cancellation::new();
-            if let Some(previous) = job.borrow_mut().replace(fresh.clone()) {
-                previous.cancel();
-            }
-            fresh
-        }
-    };
     let on_preview = {
         let (form, state, store, connection) = (
             form.clone(),
@@ -333,11 +318,11 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
             projects.store.clone(),
             connection.clone(),
         );
-        let (project_id, role, main_branch, start_job) = (
+        let (project_id, role, main_branch, job) = (
             project_id.clone(),
             session.role,
             main_branch.clone(),
-            start_job.clone(),
+            job.clone(),
         );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
@@ -354,7 +339,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                 store.clone(),
                 project_id.clone(),
             );
-            let cancellation = start_job();
+            let cancellation = job.start();
             let main_branch = main_branch.clone();
             dispatcher.dispatch(PushAction::Planning(now_ms()));
             spawn_local(async move {
@@ -393,10 +378,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))
                     }
                 };
-                let progress = {
-                    let dispatcher = dispatcher.clone();
-                    Callback::from(move |p| dispatcher.dispatch(PushAction::Progress(p, now_ms())))
-                };
+                let progress = report(dispatcher.clone());
                 let flavour = connection.location.flavour;
                 match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {
                     None => dispatcher.dispatch(PushAction::Cancelled),
@@ -413,11 +395,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
             connection.clone(),
             props.on_pushed.clone(),
         );
-        let (project_id, user, start_job) = (
-            project_id.clone(),
-            session.user_name.clone(),
-            start_job.clone(),
-        );
+        let (project_id, user, job) = (project_id.clone(), session.user_name.clone(), job.clone());
         Callback::from(move |_: MouseEvent| {
             let (PushStage::Preview(plan), Ok(connection)) = (&state.stage, &connection) else {
                 return;
@@ -430,7 +408,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                 user.clone(),
                 on_pushed.clone(),
             );
-            let cancellation = start_job();
+            let cancellation = job.start();
             dispatcher.dispatch(PushAction::Sending(now_ms()));
             spawn_local(async move {
                 let timeout = plan.request.parameters.scm_request_timeout_seconds * 1000;
@@ -440,10 +418,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))
                     }
                 };
-                let progress = {
-                    let dispatcher = dispatcher.clone();
-                    Callback::from(move |p| dispatcher.dispatch(PushAction::Progress(p, now_ms())))
-                };
+                let progress = report(dispatcher.clone());
                 let flavour = connection.location.flavour;
                 match run_job(&mut sender, flavour, timeout, &cancellation, &progress).await {
                     None => dispatcher.dispatch(PushAction::Failed(
@@ -468,11 +443,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
     };
     let on_cancel = {
         let job = job.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(running) = job.borrow_mut().take() {
-                running.cancel();
-            }
-        })
+        Callback::from(move |_: MouseEvent| job.cancel())
     };
     let set = |update: fn(&mut PushForm, String)| {
         let form = form.clone();

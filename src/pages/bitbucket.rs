@@ -22,6 +22,7 @@ use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 use crate::state::connections::{use_connections, Connections};
+use crate::state::job::use_job_control;
 use crate::state::projects::use_project;
 use crate::state::session::use_session;
 
@@ -142,34 +143,10 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
     let check = use_reducer(CheckState::default);
     // The running connection test, cancelled when a new one starts or the page goes away.
-    let job = use_mut_ref(|| None::<Cancellation>);
-    {
-        let job = job.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(running) = job.borrow_mut().take() {
-                    running.cancel();
-                }
-            }
-        });
-    }
-    let start_job = {
-        let job = job.clone();
-        move || {
-            let fresh = Cancellation::new();
-            if let Some(previous) = job.borrow_mut().replace(fresh.clone()) {
-                previous.cancel();
-            }
-            fresh
-        }
-    };
+    let job = use_job_control();
     let on_cancel_test = {
         let job = job.clone();
-        Callback::from(move |_| {
-            if let Some(running) = job.borrow_mut().take() {
-                running.cancel();
-            }
-        })
+        Callback::from(move |_| job.cancel())
     };
     let project = match use_project(&project_id) {
         Ok(project) => project,
@@ -184,7 +161,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         check: check.clone(),
     };
     let on_submit = {
-        let (h, start_job) = (handles.clone(), start_job.clone());
+        let (h, job) = (handles.clone(), job.clone());
         Callback::from(move |_| {
             let Some(connection) = h.form.connection() else {
                 return;
@@ -193,11 +170,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 return;
             }
             let created_at = h.page.saved.as_ref().map(|saved| saved.created_at.clone());
-            test_and_save(&h, h.form.form.clone(), connection, created_at, start_job());
+            test_and_save(&h, h.form.form.clone(), connection, created_at, job.start());
         })
     };
     let on_test_again = {
-        let h = handles.clone();
+        let (h, job) = (handles.clone(), job.clone());
         Callback::from(move |_| {
             let Some(saved) = &h.page.saved else { return };
             let Some(token) = h.store.session_token(&h.project_id) else {
@@ -213,7 +190,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                     form,
                     connection,
                     Some(saved.created_at.clone()),
-                    start_job(),
+                    job.start(),
                 );
             }
         })

@@ -1,11 +1,10 @@
-//! Runs core's sync jobs (push planning, push, pull) against Bitbucket: the requests each step hands out
-//! go through the transport with the job's concurrency and the project's timeout, back-offs are waited
-//! out, progress is reported after every step, and cancelling stops between requests.
+//! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
+//! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
+//! out, `on_progress` sees the job after every step, and cancelling stops between requests.
 
 use gloo_timers::future::TimeoutFuture;
-use versioning_core::sync::{Job, JobStep, Progress};
+use versioning_core::sync::{Job, JobStep};
 use versioning_core::Flavour;
-use yew::Callback;
 
 use crate::services::transport::{execute_all_within, Cancellation};
 
@@ -15,15 +14,15 @@ pub async fn run_job<J: Job>(
     flavour: Flavour,
     timeout_ms: u32,
     cancellation: &Cancellation,
-    on_progress: &Callback<Progress>,
+    on_progress: &dyn Fn(&J),
 ) -> Option<J::Output> {
     loop {
         if cancellation.is_cancelled() {
             return None;
         }
+        on_progress(job);
         match job.next() {
             JobStep::Send(requests) => {
-                on_progress.emit(job.progress());
                 let answers = execute_all_within(
                     &requests,
                     flavour,
@@ -37,12 +36,9 @@ pub async fn run_job<J: Job>(
                 }
                 job.handle(answers);
             }
-            JobStep::Wait(millis) => {
-                on_progress.emit(job.progress());
-                TimeoutFuture::new(millis).await;
-            }
+            JobStep::Wait(millis) => TimeoutFuture::new(millis).await,
             JobStep::Done(output) => {
-                on_progress.emit(job.progress());
+                on_progress(job);
                 return Some(output);
             }
         }

@@ -6,6 +6,7 @@ pub mod connection_page;
 pub mod connections;
 pub mod explorer;
 pub mod import;
+pub mod job;
 pub mod projects;
 pub mod push;
 pub mod session;

@@ -112,3 +112,31 @@ impl Progress {
         }
     }
 }
+
+/// The connection test is a job too, so that the app runs every long operation the same way. Its output
+/// is the checklist and, when every step passed, what it found.
+impl Job for crate::bitbucket::ConnectionTest {
+    type Output = (
+        Vec<crate::bitbucket::StepReport>,
+        Option<crate::bitbucket::TestOutcome>,
+    );
+
+    fn next(&mut self) -> JobStep<Self::Output> {
+        match self.next_request() {
+            Some(request) => JobStep::Send(vec![request]),
+            None => JobStep::Done((self.steps().to_vec(), self.outcome())),
+        }
+    }
+
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
+        match answers.into_iter().next() {
+            Some(Ok(response)) => self.handle_response(response),
+            Some(Err(error)) => self.handle_failure(error),
+            None => self.handle_failure(ApiError::Cancelled),
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        Progress::default()
+    }
+}
