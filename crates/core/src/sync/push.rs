@@ -202,21 +202,21 @@ pub fn check_ref_name(name: &str, what: &'static str) -> Result<(), SyncError> {
 
 /// One request in flight, with how often it was tried.
 #[derive(Debug, Clone)]
-struct Attempt {
-    request: ApiRequest,
-    tries: u32,
+pub(crate) struct Attempt {
+    pub(crate) request: ApiRequest,
+    pub(crate) tries: u32,
 }
 
-/// Retries shared by both jobs.
+/// Retries shared by the sync jobs.
 #[derive(Debug)]
-struct Retrying {
+pub(crate) struct Retrying {
     policy: RetryPolicy,
     wait: Option<u32>,
-    progress: Progress,
+    pub(crate) progress: Progress,
 }
 
 impl Retrying {
-    fn new(parameters: &ScmParameters, seed: u64) -> Self {
+    pub(crate) fn new(parameters: &ScmParameters, seed: u64) -> Self {
         Retrying {
             policy: RetryPolicy::new(
                 parameters.scm_retry_count,
@@ -229,7 +229,7 @@ impl Retrying {
     }
 
     /// Schedules a retry of `attempt` after `error`; false when it must not be retried.
-    fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
+    pub(crate) fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
         // `tries` counts the retries made so far; the policy numbers retries from 1.
         match self.policy.delay_ms(attempt.tries + 1, error) {
             Some(delay) => {
@@ -244,7 +244,7 @@ impl Retrying {
 
     /// Schedules a retry of the failed requests of a batch (listing pages, downloads) that was tried
     /// `tries` times; false when it must not be retried.
-    fn schedule_batch(&mut self, tries: &mut u32, error: &ApiError) -> bool {
+    pub(crate) fn schedule_batch(&mut self, tries: &mut u32, error: &ApiError) -> bool {
         let mut attempt = empty_attempt();
         attempt.tries = *tries;
         let scheduled = self.schedule(&mut attempt, error);
@@ -252,13 +252,13 @@ impl Retrying {
         scheduled
     }
 
-    fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
+    pub(crate) fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
         self.progress.phase = phase;
         self.progress.requests += requests.len();
         JobStep::Send(requests)
     }
 
-    fn take_wait<T>(&mut self) -> Option<JobStep<T>> {
+    pub(crate) fn take_wait<T>(&mut self) -> Option<JobStep<T>> {
         let wait = self.wait.take()?;
         self.progress.phase = Phase::WaitingToRetry;
         Some(JobStep::Wait(wait))
@@ -653,7 +653,7 @@ fn empty_attempt() -> Attempt {
     }
 }
 
-fn empty_commit() -> CommitSummary {
+pub(crate) fn empty_commit() -> CommitSummary {
     CommitSummary {
         id: String::new(),
         message: String::new(),
