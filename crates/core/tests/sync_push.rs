@@ -296,6 +296,7 @@ on_both!(
     bitbucket_refusals_are_reported_with_their_reason,
     a_large_change_becomes_a_chain_of_commits,
     a_cancelled_push_is_completed_by_the_next_one,
+    another_project_pushed_over_the_branch_replaces_it,
 );
 
 /// The first test case of a project.
@@ -684,5 +685,29 @@ async fn a_cancelled_push_is_completed_by_the_next_one(product: Product) {
     };
     assert_eq!(outcome.written, files_of(&project).len() - already);
     assert_eq!(outcome.unchanged, unchanged);
+    repo.assert_no_duplicate_commit();
+}
+
+async fn another_project_pushed_over_the_branch_replaces_it(product: Product) {
+    let repo = Repo::new(product);
+    let first = repo.first_push(&demo()).await;
+    let other = demo_projects().remove(1);
+    let push = PushRequest {
+        parameters: ScmParameters {
+            scm_files_per_commit: 10,
+            ..ScmParameters::default()
+        },
+        ..after(&first)
+    };
+    repo.push(push, &other).await.unwrap();
+    // Both projects keep their `project.json` at the same path: it is replaced, never deleted.
+    let kept: Vec<String> = match product {
+        Product::Cloud => Vec::new(),
+        Product::DataCenter => files_of(&demo())
+            .into_keys()
+            .filter(|path| !files_of(&other).contains_key(path))
+            .collect(),
+    };
+    repo.assert_published(&other, &kept);
     repo.assert_no_duplicate_commit();
 }

@@ -106,8 +106,18 @@ impl ChangeSet {
                         entries.insert(key, entry.clone());
                     }
                 }
+                // A remote file at a path a local file now takes (`project.json` of another project) is
+                // replaced by it: neither deleted nor kept.
+                let taken: BTreeSet<&str> = entries.values().map(|e| e.path.as_str()).collect();
+                let superseded: BTreeSet<ArtifactKey> = remote_by_key
+                    .iter()
+                    .filter(|(key, old)| {
+                        !entries.contains_key(*key) && taken.contains(old.path.as_str())
+                    })
+                    .map(|(key, _)| (*key).clone())
+                    .collect();
                 for (key, old) in remote_by_key {
-                    if entries.contains_key(&key) {
+                    if entries.contains_key(&key) || superseded.contains(&key) {
                         continue;
                     }
                     if include(&key) {
