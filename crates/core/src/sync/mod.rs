@@ -3,6 +3,7 @@
 //! Center differ only inside [`Remote`].
 
 mod change_set;
+mod diff;
 mod job;
 mod params;
 mod push;
@@ -10,6 +11,7 @@ mod remote;
 mod retry;
 
 pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
+pub use diff::{line_diff, DiffLine, LineChange};
 pub use job::{Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters};
 pub use push::{
