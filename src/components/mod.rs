@@ -10,6 +10,7 @@ pub mod connection_form;
 pub mod connection_summary;
 pub mod explorer;
 pub mod field;
+pub mod file_diff;
 pub mod header;
 pub mod name_form;
 pub mod page_heading;

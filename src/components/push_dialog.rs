@@ -16,6 +16,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::file_diff::FileDiff;
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::SharedStore;
@@ -92,7 +93,11 @@ fn action_label(action: &Action) -> String {
     }
 }
 
-fn preview(plan: &PushPlan, data_center: bool) -> Html {
+fn preview(
+    plan: &Rc<PushPlan>,
+    connection: Option<Rc<ValidConnection>>,
+    data_center: bool,
+) -> Html {
     let changes = &plan.changes;
     if changes.is_empty() {
         return html! {
@@ -146,8 +151,13 @@ fn preview(plan: &PushPlan, data_center: bool) -> Html {
             <details>
                 <summary>{ "Files" }</summary>
                 <ul class="file-list">
-                    { for changes.changes.iter().take(500).map(|c| html! {
-                        <li><code>{ &c.path }</code>{ " — " }{ action_label(&c.action) }</li>
+                    { for changes.changes.iter().take(500).enumerate().map(|(index, c)| html! {
+                        <li>
+                            <code>{ &c.path }</code>{ " — " }{ action_label(&c.action) }
+                            if let Some(connection) = &connection {
+                                <FileDiff connection={connection.clone()} plan={plan.clone()} {index} />
+                            }
+                        </li>
                     }) }
                 </ul>
             </details>
@@ -493,7 +503,9 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
     let busy = state.is_busy();
     let editable = matches!(state.stage, PushStage::Form);
     let body = match &state.stage {
-        PushStage::Preview(plan) => preview(plan, data_center),
+        PushStage::Preview(plan) => {
+            preview(plan, connection.clone().ok().map(Rc::new), data_center)
+        }
         PushStage::Pushing(_) | PushStage::Planning => progress_view(&state),
         PushStage::Done(outcome) => outcome_view(outcome, &record),
         PushStage::Form => html! {},
