@@ -463,3 +463,102 @@ fn parse_permission(text: &str) -> Option<Permission> {
         _ => None,
     }
 }
+
+/// One file changed between two commits (Cloud `diffstat`, Data Center `compare/changes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The file's path after the change (its old path when it was removed).
+    pub path: String,
+    /// The path before a rename or move.
+    pub old_path: Option<String>,
+    /// What happened to the file.
+    pub kind: FileChangeKind,
+}
+
+/// What happened to a file between two commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileChangeKind {
+    /// New.
+    Added,
+    /// New content.
+    Modified,
+    /// Gone.
+    Removed,
+    /// Moved (maybe with new content too).
+    Renamed,
+}
+
+#[derive(Deserialize)]
+struct RawDiffPath {
+    path: String,
+}
+
+#[derive(Deserialize)]
+struct RawDiffstat {
+    status: String,
+    old: Option<RawDiffPath>,
+    new: Option<RawDiffPath>,
+}
+
+impl From<RawDiffstat> for FileChange {
+    fn from(raw: RawDiffstat) -> Self {
+        let kind = match raw.status.as_str() {
+            "added" => FileChangeKind::Added,
+            "removed" => FileChangeKind::Removed,
+            "renamed" => FileChangeKind::Renamed,
+            _ => FileChangeKind::Modified,
+        };
+        let old = raw.old.map(|p| p.path);
+        match raw.new {
+            Some(new) => FileChange {
+                path: new.path,
+                old_path: old.filter(|_| kind == FileChangeKind::Renamed),
+                kind,
+            },
+            None => FileChange {
+                path: old.unwrap_or_default(),
+                old_path: None,
+                kind,
+            },
+        }
+    }
+}
+
+/// `GET …/diffstat/{new}..{old}?path=…&topic=false&merge=false&pagelen=500`: one page of the files that
+/// differ between two commits (the two trees compared directly), limited to `path` (a folder, or `""`
+/// for the whole repository). Hashes only: branch names with `/` are ambiguous there.
+pub fn diffstat(api: &Api, new: &str, old: &str, path: &str) -> Call<Page<FileChange>> {
+    let spec = format!("{}..{}", encode_component(new), encode_component(old));
+    let url_path = format!("{}/diffstat/{spec}", api.repository_path());
+    let folder = path.trim_matches('/');
+    let mut query = vec![("topic", "false"), ("merge", "false"), ("pagelen", "500")];
+    if !folder.is_empty() {
+        query.push(("path", folder));
+    }
+    let request = api.request(Method::Get, &url_path, &query, true);
+    let subject = format!("The changes between `{old}` and `{new}`");
+    api.page_call::<RawDiffstat, _>(request, Operation::Read, subject)
+}
+
+/// `GET …/refs/tags/{name}`, read for the commit it tags (Cloud answers the commit as the tag's target,
+/// for annotated tags too).
+pub fn tag_commit(api: &Api, name: &str) -> Call<CommitSummary> {
+    let call = tag(api, name);
+    api.call(
+        call.request,
+        Operation::Read,
+        format!("The version `{name}`"),
+        |response| json::<RawBranchTip>(response).map(|raw| raw.target.into()),
+    )
+}
+
+/// `GET …/commit/{hash}`: one commit (a full or abbreviated hash; answers the full one).
+pub fn commit(api: &Api, hash: &str) -> Call<CommitSummary> {
+    let url_path = format!(
+        "{}/commit/{}",
+        api.repository_path(),
+        encode_component(hash)
+    );
+    let request = api.request(Method::Get, &url_path, &[], true);
+    api.json_call::<RawCommit, _>(request, Operation::Read, format!("The commit `{hash}`"))
+}

@@ -9,6 +9,7 @@
 use serde::Deserialize;
 
 use super::api::{encode_file_path, json, Api, Call};
+use super::cloud::{FileChange, FileChangeKind};
 use super::error::{ApiError, Operation};
 use super::model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Permission, RepositoryInfo,
@@ -556,4 +557,89 @@ mod tests {
         );
         assert_eq!(rfc3339_from_millis(951_782_400_000), "2000-02-29T00:00:00Z");
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPath {
+    to_string: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawChange {
+    path: RawPath,
+    src_path: Option<RawPath>,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+impl From<RawChange> for FileChange {
+    fn from(raw: RawChange) -> Self {
+        let kind = match raw.kind.as_str() {
+            "ADD" | "COPY" => FileChangeKind::Added,
+            "DELETE" => FileChangeKind::Removed,
+            "MOVE" => FileChangeKind::Renamed,
+            _ => FileChangeKind::Modified,
+        };
+        FileChange {
+            path: raw.path.to_string,
+            old_path: raw
+                .src_path
+                .map(|p| p.to_string)
+                .filter(|_| kind == FileChangeKind::Renamed),
+            kind,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawTag {
+    latest_commit: String,
+}
+
+/// `GET …/compare/changes?from={new}&to={old}&limit=1000`: one page of the files changed in `new` since
+/// `old` (Data Center cannot limit it to a folder: filter the paths).
+pub fn compare_changes(api: &Api, new: &str, old: &str) -> Call<Page<FileChange>> {
+    let url_path = format!("{}/compare/changes", api.repository_path());
+    let query = [("from", new), ("to", old), ("limit", FILES_PAGE_LIMIT)];
+    let request = api.request(Method::Get, &url_path, &query, true);
+    let subject = format!("The changes between `{old}` and `{new}`");
+    api.page_call::<RawChange, _>(request, Operation::Read, subject)
+}
+
+/// `GET …/tags/{name}`, read for the commit it tags (`latestCommit`).
+pub fn tag_commit(api: &Api, name: &str) -> Call<CommitSummary> {
+    let call = tag(api, name);
+    api.call(
+        call.request,
+        Operation::Read,
+        format!("The version `{name}`"),
+        |response| {
+            json::<RawTag>(response).map(|raw| CommitSummary {
+                id: raw.latest_commit,
+                message: String::new(),
+                author: None,
+                date: None,
+                parents: Vec::new(),
+            })
+        },
+    )
+}
+
+/// `GET …/commits?until={hash}&limit=1`: one commit (a full or abbreviated hash; answers the full one).
+pub fn commit(api: &Api, hash: &str) -> Call<CommitSummary> {
+    let url_path = format!("{}/commits", api.repository_path());
+    let query = [("until", hash), ("limit", "1")];
+    let request = api.request(Method::Get, &url_path, &query, true);
+    api.call(
+        request,
+        Operation::Read,
+        format!("The commit `{hash}`"),
+        |response| {
+            let page: Page<RawCommit> = read_data_center_page(response)?;
+            page.values.into_iter().next().map(CommitSummary::from)
+        },
+    )
 }

@@ -1,6 +1,7 @@
 //! The repository as a sync sees it. This is the one place where Bitbucket Cloud and Data Center differ:
 //! every request of a push or pull is built here, by product.
 
+use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
     cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
     Operation, Pager, TreeEntry,
@@ -179,6 +180,33 @@ impl Remote {
     /// One Data Center commit of one file.
     pub fn edit_file(&self, edit: &datacenter::EditFile) -> Call<CommitSummary> {
         datacenter::edit_file(&self.api, edit)
+    }
+
+    /// The commit a tag (a version) points at (404 when the tag does not exist).
+    pub fn tag_commit(&self, name: &str) -> Call<CommitSummary> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::tag_commit(&self.api, name),
+            Flavour::DataCenter => datacenter::tag_commit(&self.api, name),
+        }
+    }
+
+    /// A commit by its full or abbreviated hash (404 when unknown).
+    pub fn commit(&self, hash: &str) -> Call<CommitSummary> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::commit(&self.api, hash),
+            Flavour::DataCenter => datacenter::commit(&self.api, hash),
+        }
+    }
+
+    /// The files that differ between commit `old` and commit `new` under `folder`, page by page (Cloud
+    /// `diffstat`, Data Center `compare/changes`). Data Center lists the whole repository: the caller keeps
+    /// the paths under `folder`.
+    pub fn changes(&self, new: &str, old: &str, folder: &str) -> Pager<FileChange> {
+        let call = match self.flavour() {
+            Flavour::Cloud => cloud::diffstat(&self.api, new, old, folder),
+            Flavour::DataCenter => datacenter::compare_changes(&self.api, new, old),
+        };
+        Pager::new(&self.api, call).with_max_pages(LISTING_MAX_PAGES)
     }
 }
 
