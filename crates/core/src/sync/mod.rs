@@ -6,21 +6,32 @@ mod change_set;
 mod diff;
 mod job;
 mod params;
+mod pull;
 mod push;
 mod remote;
 mod retry;
+mod three_way;
 
 pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
 pub use diff::{line_diff, DiffLine, LineChange};
 pub use job::{Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters};
+pub use pull::{
+    AppliedPull, ArtifactChange, ProblemKind, PullCounts, PullPlanner, PullPreview, PullProblem,
+    PullRequest, PullSource, Resolution,
+};
 pub use push::{
     check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
     PushSender, SyncBase, MAX_LISTED_FILES,
 };
 pub use remote::{commit_web_url, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
+pub use three_way::{
+    classify, classify_manifests, merge_sequences, merge_test_case, same_version, Classified,
+    ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status, TestCaseMerge,
+};
 
+use crate::artifacts::TreeError;
 use crate::bitbucket::ApiError;
 use crate::roles::Denial;
 
@@ -71,4 +82,54 @@ pub enum SyncError {
     /// Bitbucket refused or failed; its reason is kept.
     #[error("{0}")]
     Api(ApiError),
+    /// The version (tag) to pull does not exist.
+    #[error("The version `{name}` does not exist in the repository. Choose one from the list of versions.")]
+    VersionNotFound {
+        /// The tag.
+        name: String,
+    },
+    /// The commit to pull does not exist.
+    #[error("The commit `{hash}` does not exist in the repository. Check the hash (copy it from the commit's page in Bitbucket).")]
+    CommitNotFound {
+        /// The hash as given.
+        hash: String,
+    },
+    /// The commit to pull is not a hash.
+    #[error("“{hash}” is not a commit hash: enter 7 to 64 hexadecimal digits (0-9, a-f).")]
+    InvalidCommit {
+        /// The text, shortened.
+        hash: String,
+    },
+    /// A commit without manifest holds more files than a listing may read.
+    #[error("The artifact folder at this commit has no manifest and holds too many files to read ({MAX_LISTED_FILES} at most). Push it once from the app to publish a manifest, then pull again.")]
+    PullListingTooLarge,
+    /// The local project changed between the pull's preview and its apply.
+    #[error("The project changed since this pull was previewed. Preview the pull again.")]
+    LocalChanged,
+    /// Artifacts changed on both sides have no resolution.
+    #[error("{count} artifact(s) changed both here and in the repository. Choose Keep mine, Take theirs or Merge steps for each, then apply again.")]
+    UnresolvedConflicts {
+        /// How many.
+        count: usize,
+    },
+    /// Merge steps was chosen for a test case whose edits overlap.
+    #[error("The test case “{name}” cannot be merged step by step: both sides changed the same steps or the same fields. Choose Keep mine or Take theirs for it.")]
+    MergeImpossible {
+        /// The test case's name.
+        name: String,
+    },
+    /// Files the pull would apply cannot be read.
+    #[error("{}", invalid_files_message(errors))]
+    InvalidFiles {
+        /// Each file's problem.
+        errors: Vec<TreeError>,
+    },
+}
+
+fn invalid_files_message(errors: &[TreeError]) -> String {
+    let first = errors.first().map(ToString::to_string).unwrap_or_default();
+    format!(
+        "{} file(s) of the pull cannot be read (first: {first}). Fix them in the repository, or apply only the valid artifacts.",
+        errors.len()
+    )
 }

@@ -1,0 +1,1378 @@
+//! Pulling test artifacts from a branch, a version (tag) or a commit: [`PullPlanner`] reads the repository
+//! and downloads what the pull needs, ending with a [`PullPreview`]; [`PullPreview::apply`] builds the
+//! merged project from it, without any request. Nothing local changes until the app stores the project
+//! `apply` returns.
+//!
+//! The planner resolves the source to a commit hash, reads `<root>/.manifest.json` there and compares
+//! three states of every artifact (see [`super::three_way`]): the base (the last push or pull of this
+//! project and branch), the local project and the remote commit. It downloads only remote files whose
+//! content differs from the local file and that the pull may take (changed remotely, or in conflict),
+//! all in one batch, by commit hash, and checks each against the manifest's SHA-256. When the base is
+//! known it also lists the files changed between the base commit and the tip (Cloud `diffstat`, Data
+//! Center `compare/changes`) to check the manifest's claims: a file the diff says changed while the
+//! manifest says unchanged is downloaded and verified too, and reported.
+//!
+//! A commit without our manifest (a tree written by hand or by another tool) is listed and read whole,
+//! and every file is checked. Files the manifest does not list are never pulled: on Data Center they are
+//! mostly files a push dropped from the manifest (its REST API cannot delete files), counted in
+//! [`PullPreview::dropped_in_git`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::job::{Job, JobStep, Phase, Progress};
+use super::params::ScmParameters;
+use super::push::{check_ref_name, empty_commit, Attempt, LocalFiles, Retrying, SyncBase};
+use super::remote::{Listed, Listing, Remote};
+use super::retry::Failure;
+use super::three_way::{
+    classify_manifests, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
+};
+use super::{SyncError, MAX_LISTED_FILES};
+use crate::artifacts::{
+    from_files, sha256_hex, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind, ArtifactPath,
+    LayoutOptions, Manifest, ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError,
+    TreeErrorKind, MANIFEST_FILE, SCHEMA_VERSION,
+};
+use crate::bitbucket::cloud::{FileChange, FileChangeKind};
+use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
+use crate::repo_url::Flavour;
+
+/// Where a pull reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullSource {
+    /// The tip of a branch.
+    Branch(String),
+    /// A version: the commit a tag points at.
+    Tag(String),
+    /// A commit, by its full or abbreviated hash.
+    Commit(String),
+}
+
+impl PullSource {
+    /// The name the app files the new sync base under: the branch name for a branch, `refs/tags/NAME`
+    /// for a version, and the full commit hash for a commit (neither can be confused with a branch the
+    /// app pushes to, so pulling a version never moves the base of a branch).
+    pub fn base_key(&self, commit: &str) -> String {
+        match self {
+            PullSource::Branch(name) => name.clone(),
+            PullSource::Tag(name) => format!("refs/tags/{name}"),
+            PullSource::Commit(_) => commit.to_owned(),
+        }
+    }
+
+    /// Checks the name or hash before any request.
+    pub fn check(&self) -> Result<(), SyncError> {
+        match self {
+            PullSource::Branch(name) => check_ref_name(name, "branch"),
+            PullSource::Tag(name) => check_ref_name(name, "version"),
+            PullSource::Commit(hash) => {
+                let valid =
+                    (7..=64).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit());
+                if valid {
+                    Ok(())
+                } else {
+                    Err(SyncError::InvalidCommit {
+                        hash: hash.chars().take(80).collect(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// What the user asked to pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    /// The branch, version or commit.
+    pub source: PullSource,
+    /// The last sync of this project with the source, if any (ignored when restoring into an empty
+    /// project).
+    pub base: Option<SyncBase>,
+    /// The project's SCM parameters (`scm_export_worker_count` downloads in flight at most).
+    pub parameters: ScmParameters,
+    /// Seeds the retry jitter.
+    pub seed: u64,
+}
+
+/// How the user settles an artifact changed on both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// Keep the local version (it is pushed with the next push).
+    KeepMine,
+    /// Take the repository's version (a deletion included).
+    TakeTheirs,
+    /// Test cases: merge step by step ([`PullPreview::merges`]); possible when no edits overlap.
+    MergeSteps,
+}
+
+/// What is wrong with one file of the remote tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A problem the tree reader reports: unsafe path (`..`), outside the artifact folder, unknown
+    /// file, invalid id, too large, invalid JSON or CSV, newer layout version, duplicate id, content
+    /// that does not match the manifest's SHA-256, a file the manifest lists but git lacks, a file the
+    /// manifest does not list.
+    Tree(TreeErrorKind),
+    /// The listing holds something that is not a regular file (a submodule or a link).
+    NotAFile,
+    /// The manifest gives the file another kind than its path.
+    KindMismatch {
+        /// The kind in the manifest.
+        manifest: ArtifactKind,
+    },
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::Tree(kind) => kind.fmt(f),
+            ProblemKind::NotAFile => f.write_str(
+                "not a regular file (a submodule or a link); the pull ignores it: remove it from the artifact folder",
+            ),
+            ProblemKind::KindMismatch { manifest } => write!(
+                f,
+                "the manifest says it is a {manifest}, but its path is not; the pull ignores it: push the project again to refresh the manifest"
+            ),
+        }
+    }
+}
+
+/// A problem with one file of the remote tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullProblem {
+    /// The repository path.
+    pub path: String,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+impl fmt::Display for PullProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.kind)
+    }
+}
+
+impl PullProblem {
+    fn tree(path: &str, kind: TreeErrorKind) -> Self {
+        PullProblem {
+            path: path.to_owned(),
+            kind: ProblemKind::Tree(kind),
+        }
+    }
+
+    /// As a reader's error (what [`AppliedPull::skipped`] and [`SyncError::InvalidFiles`] list).
+    pub fn to_tree_error(&self) -> TreeError {
+        let kind = match &self.kind {
+            ProblemKind::Tree(kind) => kind.clone(),
+            _ => TreeErrorKind::UnknownFile,
+        };
+        TreeError {
+            path: self.path.clone(),
+            kind,
+        }
+    }
+}
+
+/// One artifact file that differs somewhere, for the preview list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactChange {
+    /// The artifact's id and the kind of file.
+    pub key: ArtifactKey,
+    /// Its name (the repository's when it has one, else the local one).
+    pub name: String,
+    /// The three versions and the classification.
+    pub classified: Classified,
+}
+
+impl ArtifactChange {
+    /// The kind of file.
+    pub fn kind(&self) -> ArtifactKind {
+        self.key.1
+    }
+
+    /// What happened.
+    pub fn status(&self) -> Status {
+        self.classified.status
+    }
+}
+
+/// What the repository holds, compared with the local project: the pull dialog's preview.
+#[derive(Debug, Clone)]
+pub struct PullPreview {
+    /// The source asked for.
+    pub source: PullSource,
+    /// The commit the source resolved to (full hash).
+    pub commit: String,
+    /// The remote manifest (built from the files when the commit has none).
+    pub remote_manifest: Manifest,
+    /// Whether the commit has our manifest (false: a tree written by hand or by another tool, read
+    /// whole).
+    pub managed: bool,
+    /// The base the comparison used (`None`: no earlier sync, or a restore into an empty project).
+    pub base: Option<SyncBase>,
+    /// Every artifact file that differs between the local project and the repository, by id and kind.
+    pub artifacts: Vec<ArtifactChange>,
+    /// Artifact files the same locally and in the repository ([`Status::Unchanged`], and
+    /// [`Status::Both`]: the same change made on both sides).
+    pub unchanged: usize,
+    /// The remote files downloaded, by repository path.
+    pub downloaded: ProjectFiles,
+    /// Per-file problems of the remote tree.
+    pub problems: Vec<PullProblem>,
+    /// Files the diff since the base says changed while the manifest says they did not (each was
+    /// downloaded and checked against the manifest).
+    pub diff_disagreements: Vec<String>,
+    /// Files in git under the artifact folder that the manifest does not list (ignored).
+    pub dropped_in_git: usize,
+    /// Why those files are there, for the preview (empty when there are none).
+    pub dropped_reason: String,
+    /// The step-level view of test cases changed on both sides.
+    pub merges: BTreeMap<ArtifactKey, TestCaseMerge>,
+    /// Requests the planning took.
+    pub requests: usize,
+    local_manifest: Option<Manifest>,
+    options: LayoutOptions,
+}
+
+/// Counts of an applied pull, for its History row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PullCounts {
+    /// Artifact files added from the repository.
+    pub added: usize,
+    /// Artifact files changed from the repository (renames included).
+    pub changed: usize,
+    /// Artifact files deleted as in the repository.
+    pub deleted: usize,
+    /// Of the changed ones, those renamed or moved.
+    pub renamed: usize,
+    /// Conflicts settled with Keep mine.
+    pub kept_mine: usize,
+    /// Conflicts settled with Take theirs.
+    pub took_theirs: usize,
+    /// Test cases merged step by step.
+    pub merged: usize,
+    /// Files left out because they cannot be read.
+    pub skipped: usize,
+}
+
+/// The outcome of [`PullPreview::apply`]: the project to store and the new base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedPull {
+    /// The merged project.
+    pub project: Project,
+    /// The new base, to file under [`SyncBase::branch`] (see [`PullSource::base_key`]): the pulled
+    /// commit and its manifest, so local choices (Keep mine) show as local changes in the next push.
+    pub base: SyncBase,
+    /// What the pull did.
+    pub counts: PullCounts,
+    /// Files left out (only with `include_invalid`), and why.
+    pub skipped: Vec<TreeError>,
+}
+
+/// A remote or base file to download.
+#[derive(Debug, Clone)]
+struct Fetch {
+    path: String,
+    /// The base version (for a step merge) rather than the remote one.
+    base: bool,
+}
+
+#[derive(Debug)]
+enum Stage {
+    Resolve(Attempt),
+    Manifest(Attempt),
+    Changes {
+        pager: Box<Pager<FileChange>>,
+        tries: u32,
+    },
+    Listing {
+        open: Vec<Listing>,
+        tries: u32,
+    },
+    Download {
+        pending: Vec<Fetch>,
+        tries: u32,
+    },
+    Done,
+}
+
+/// Reads the repository and computes what a pull would change (the dialog's preview).
+#[derive(Debug)]
+pub struct PullPlanner {
+    remote: Remote,
+    request: PullRequest,
+    local: Option<LocalFiles>,
+    options: LayoutOptions,
+    stage: Stage,
+    retrying: Retrying,
+    tip: CommitSummary,
+    /// The remote manifest; `None` while unknown or when the commit has none.
+    manifest: Option<Manifest>,
+    changes: Vec<FileChange>,
+    listed: BTreeSet<String>,
+    downloaded: ProjectFiles,
+    base_files: ProjectFiles,
+    problems: Vec<PullProblem>,
+    disagreements: Vec<String>,
+    classified: BTreeMap<ArtifactKey, Classified>,
+    /// The manifest the comparison used (the remote one less its unusable entries, or one built from
+    /// the files).
+    compared: Manifest,
+    managed: bool,
+    dropped: usize,
+    result: Option<Result<PullPreview, SyncError>>,
+}
+
+impl PullPlanner {
+    /// A planner of `request` on `api`; `local` is the project's files, `None` to restore into an empty or
+    /// new project (the base is then ignored: everything in the repository is new). Pulling is allowed
+    /// for every role.
+    pub fn new(api: Api, request: PullRequest, local: Option<LocalFiles>) -> Self {
+        let remote = Remote::new(api);
+        let options = local
+            .as_ref()
+            .map(|l| l.options.clone())
+            .unwrap_or_default();
+        let mut planner = PullPlanner {
+            retrying: Retrying::new(&request.parameters, request.seed),
+            stage: Stage::Done,
+            tip: empty_commit(),
+            manifest: None,
+            changes: Vec::new(),
+            listed: BTreeSet::new(),
+            downloaded: ProjectFiles::new(),
+            base_files: ProjectFiles::new(),
+            problems: Vec::new(),
+            disagreements: Vec::new(),
+            classified: BTreeMap::new(),
+            compared: Manifest::from_entries(Vec::new()),
+            managed: false,
+            dropped: 0,
+            result: None,
+            remote,
+            request,
+            local,
+            options,
+        };
+        planner.stage = match planner.request.source.check() {
+            Ok(()) => Stage::Resolve(attempt(planner.resolve_call().request)),
+            Err(error) => planner.fail(error),
+        };
+        planner
+    }
+
+    fn resolve_call(&self) -> crate::bitbucket::Call<CommitSummary> {
+        match &self.request.source {
+            PullSource::Branch(name) => self.remote.tip(name),
+            PullSource::Tag(name) => self.remote.tag_commit(name),
+            PullSource::Commit(hash) => self.remote.commit(hash),
+        }
+    }
+
+    /// The base the comparison uses: none when restoring.
+    fn base(&self) -> Option<&SyncBase> {
+        self.local.as_ref().and(self.request.base.as_ref())
+    }
+
+    fn manifest_path(&self) -> String {
+        self.options.full_path(MANIFEST_FILE)
+    }
+
+    fn fail(&mut self, error: SyncError) -> Stage {
+        self.result = Some(Err(error));
+        Stage::Done
+    }
+
+    fn not_found(&self) -> SyncError {
+        match &self.request.source {
+            PullSource::Branch(branch) => SyncError::BranchNotFound {
+                branch: branch.clone(),
+            },
+            PullSource::Tag(name) => SyncError::VersionNotFound { name: name.clone() },
+            PullSource::Commit(hash) => SyncError::CommitNotFound { hash: hash.clone() },
+        }
+    }
+
+    fn list_root(&self) -> Stage {
+        Stage::Listing {
+            open: vec![self.remote.listing(&self.tip.id, self.options.root())],
+            tries: 0,
+        }
+    }
+
+    /// After the manifest: check it against the diff since the base, or (Data Center, no base) list the
+    /// folder to count the files it no longer lists; then download.
+    fn after_manifest(&mut self) -> Stage {
+        match self.base() {
+            Some(base) if base.commit != self.tip.id => Stage::Changes {
+                pager: Box::new(self.remote.changes(
+                    &self.tip.id,
+                    &base.commit,
+                    self.options.root(),
+                )),
+                tries: 0,
+            },
+            Some(_) => self.plan_downloads(),
+            None if self.remote.flavour() == Flavour::DataCenter => self.list_root(),
+            None => self.plan_downloads(),
+        }
+    }
+
+    fn handle_single(&mut self, stage: Stage, answer: Result<ApiResponse, ApiError>) -> Stage {
+        match stage {
+            Stage::Resolve(mut attempt) => {
+                match answer.and_then(|r| self.resolve_call().parse(&r)) {
+                    Ok(tip) => {
+                        self.tip = tip;
+                        match self.base() {
+                            Some(base) if base.commit == self.tip.id => {
+                                self.manifest = Some(base.manifest.clone());
+                                self.managed = true;
+                                self.plan_downloads()
+                            }
+                            _ => Stage::Manifest(attempt_of(
+                                self.remote.read_file(&self.tip.id, &self.manifest_path()),
+                            )),
+                        }
+                    }
+                    Err(ApiError::NotFound { .. }) => self.fail(self.not_found()),
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        Stage::Resolve(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            Stage::Manifest(mut attempt) => {
+                let call = self.remote.read_file(&self.tip.id, &self.manifest_path());
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(bytes) => match self.read_manifest(&bytes) {
+                        Some(manifest) => {
+                            self.manifest = Some(manifest);
+                            self.managed = true;
+                            self.after_manifest()
+                        }
+                        None => self.list_root(),
+                    },
+                    Err(ApiError::NotFound { .. }) => self.list_root(),
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        Stage::Manifest(attempt)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Parses the remote manifest, reporting it when it is damaged or newer than this app reads.
+    fn read_manifest(&mut self, bytes: &[u8]) -> Option<Manifest> {
+        let path = self.manifest_path();
+        let probe = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| v.get("schema_version").and_then(serde_json::Value::as_u64));
+        let newer = probe.filter(|&found| found > u64::from(SCHEMA_VERSION));
+        if let Some(found) = newer {
+            self.problems.push(PullProblem::tree(
+                &path,
+                TreeErrorKind::NewerSchema {
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
+                    supported: SCHEMA_VERSION,
+                },
+            ));
+        }
+        match serde_json::from_slice::<Manifest>(bytes) {
+            Ok(manifest) => Some(manifest),
+            Err(error) => {
+                if newer.is_none() {
+                    let kind = TreeErrorKind::InvalidJson {
+                        line: error.line(),
+                        column: error.column(),
+                        message: error.to_string(),
+                    };
+                    self.problems.push(PullProblem::tree(&path, kind));
+                }
+                None
+            }
+        }
+    }
+
+    fn handle_changes(
+        &mut self,
+        mut pager: Box<Pager<FileChange>>,
+        mut tries: u32,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Stage {
+        let before = pager.clone();
+        match answer.and_then(|response| pager.handle_response(&response)) {
+            Ok(changes) => {
+                let root = self.options.clone();
+                self.changes.extend(
+                    changes
+                        .into_iter()
+                        .filter(|c| root.relative(&c.path).is_some()),
+                );
+                if pager.next_request().is_some() {
+                    Stage::Changes { pager, tries }
+                } else {
+                    self.plan_downloads()
+                }
+            }
+            // The base commit is gone (history rewritten): trust the manifest.
+            Err(ApiError::NotFound { .. }) => self.plan_downloads(),
+            Err(error) if self.retrying.schedule_batch(&mut tries, &error) => Stage::Changes {
+                pager: before,
+                tries,
+            },
+            Err(error) => self.fail(SyncError::Api(error)),
+        }
+    }
+
+    fn handle_listing(
+        &mut self,
+        open: Vec<Listing>,
+        mut tries: u32,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> Stage {
+        let mut next_open = Vec::new();
+        let mut retry_error = None;
+        let first_level = self.listed.is_empty() && open.len() == 1;
+        for (mut listing, answer) in open.into_iter().zip(answers) {
+            let before = listing.clone();
+            match answer.and_then(|response| listing.handle_response(&response)) {
+                Ok(Listed {
+                    files,
+                    folders,
+                    others,
+                }) => {
+                    self.listed.extend(files);
+                    self.problems
+                        .extend(others.into_iter().map(|path| PullProblem {
+                            path,
+                            kind: ProblemKind::NotAFile,
+                        }));
+                    let tip = self.tip.id.clone();
+                    next_open.extend(folders.iter().map(|f| self.remote.listing(&tip, f)));
+                    let truncated = listing.is_truncated();
+                    if listing.next_request().is_some() {
+                        next_open.push(listing);
+                    } else if truncated {
+                        return self.listing_too_large();
+                    }
+                }
+                Err(ApiError::NotFound { .. }) if first_level => {}
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    next_open.push(before);
+                }
+                Err(error) => return self.fail(SyncError::Api(error)),
+            }
+        }
+        if self.listed.len() > MAX_LISTED_FILES {
+            return self.listing_too_large();
+        }
+        if let Err(stage) = self.retry_batch(retry_error, &mut tries) {
+            return stage;
+        }
+        if next_open.is_empty() {
+            self.plan_downloads()
+        } else {
+            Stage::Listing {
+                open: next_open,
+                tries,
+            }
+        }
+    }
+
+    /// After a batch: schedules the retry of its failed requests, or ends the job when they may not be
+    /// retried.
+    fn retry_batch(&mut self, error: Option<ApiError>, tries: &mut u32) -> Result<(), Stage> {
+        match error {
+            Some(error) if !self.retrying.schedule_batch(tries, &error) => {
+                Err(self.fail(SyncError::Api(error)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A listing too large to read: fatal without a manifest (the tree would be incomplete); with one it
+    /// only leaves the count of dropped files unknown.
+    fn listing_too_large(&mut self) -> Stage {
+        if self.manifest.is_none() {
+            return self.fail(SyncError::PullListingTooLarge);
+        }
+        self.listed.clear();
+        self.plan_downloads()
+    }
+
+    /// Classifies what is known and downloads what the pull needs.
+    fn plan_downloads(&mut self) -> Stage {
+        let pending: Vec<Fetch> = match &self.manifest {
+            Some(manifest) => {
+                let manifest = self.checked_manifest(manifest.clone());
+                self.classify(&manifest);
+                self.count_unlisted(&manifest);
+                let mut paths: BTreeSet<String> = self
+                    .classified
+                    .values()
+                    .filter(|c| needs_remote(c))
+                    .filter_map(|c| c.remote.as_ref().map(|r| r.path.clone()))
+                    .collect();
+                paths.extend(self.check_changes(&manifest));
+                self.compared = manifest;
+                paths
+                    .into_iter()
+                    .map(|path| Fetch { path, base: false })
+                    .chain(self.base_fetches())
+                    .collect()
+            }
+            None => {
+                let readable = self.readable_listed();
+                readable
+                    .into_iter()
+                    .map(|path| Fetch { path, base: false })
+                    .collect()
+            }
+        };
+        self.download(pending)
+    }
+
+    fn download(&mut self, pending: Vec<Fetch>) -> Stage {
+        if pending.is_empty() {
+            return self.after_downloads();
+        }
+        self.retrying.progress.files_total += pending.len();
+        Stage::Download { pending, tries: 0 }
+    }
+
+    /// The manifest's entries that can be pulled; the others are reported and left out of the
+    /// comparison (their artifacts stay as they are locally).
+    fn checked_manifest(&mut self, manifest: Manifest) -> Manifest {
+        let mut seen: BTreeMap<ArtifactKey, String> = BTreeMap::new();
+        let mut entries = Vec::new();
+        for entry in manifest.files {
+            let problem = match path_kind(&entry.path, &self.options) {
+                Err(kind) => Some(ProblemKind::Tree(kind)),
+                Ok(kind) if kind != entry.kind => Some(ProblemKind::KindMismatch {
+                    manifest: entry.kind,
+                }),
+                Ok(_) => match seen.get(&(entry.id.clone(), entry.kind)) {
+                    Some(first) => Some(ProblemKind::Tree(TreeErrorKind::DuplicateId {
+                        id: entry.id.clone(),
+                        first: first.clone(),
+                    })),
+                    None => None,
+                },
+            };
+            match problem {
+                Some(kind) => self.problems.push(PullProblem {
+                    path: entry.path.clone(),
+                    kind,
+                }),
+                None => {
+                    seen.insert((entry.id.clone(), entry.kind), entry.path.clone());
+                    entries.push(entry);
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Manifest {
+            schema_version: manifest.schema_version,
+            files: entries,
+        }
+    }
+
+    /// Classifies every artifact against the remote manifest. The project file is keyed by the remote
+    /// project's id on all sides, so pulling another project's tree compares the two project files.
+    fn classify(&mut self, remote: &Manifest) {
+        self.compared = remote.clone();
+        let project_id = remote
+            .files
+            .iter()
+            .find(|e| e.kind == ArtifactKind::Project)
+            .map(|e| e.id.clone());
+        let rekey = |manifest: &Manifest| -> Manifest {
+            let mut manifest = manifest.clone();
+            if let Some(id) = &project_id {
+                for entry in &mut manifest.files {
+                    if entry.kind == ArtifactKind::Project {
+                        entry.id = id.clone();
+                    }
+                }
+            }
+            manifest
+        };
+        let local = self
+            .local
+            .as_ref()
+            .map(|l| rekey(&l.manifest))
+            .unwrap_or_else(|| Manifest::from_entries(Vec::new()));
+        let base = self.base().map(|b| rekey(&b.manifest));
+        self.classified = classify_manifests(base.as_ref(), &local, remote);
+    }
+
+    /// Reads the diff since the base: reports what the manifest does not account for and returns the
+    /// files to download and verify because the diff says they changed while the manifest says not.
+    fn check_changes(&mut self, remote: &Manifest) -> Vec<String> {
+        let Some(base) = self.base().cloned() else {
+            return Vec::new();
+        };
+        let manifest_path = self.manifest_path();
+        let mut verify = Vec::new();
+        let mut removed = BTreeSet::new();
+        let mut unlisted = 0;
+        for change in std::mem::take(&mut self.changes) {
+            if change.path == manifest_path {
+                continue;
+            }
+            let listed = remote.entry(&change.path);
+            match (change.kind, listed) {
+                (FileChangeKind::Removed, Some(_)) => self
+                    .problems
+                    .push(PullProblem::tree(&change.path, TreeErrorKind::MissingFile)),
+                (FileChangeKind::Removed, None) => {
+                    removed.insert(change.path);
+                }
+                (_, None) => unlisted += 1,
+                (_, Some(entry)) => {
+                    if base.manifest.entry(&entry.path) == Some(entry) {
+                        verify.push(entry.path.clone());
+                        self.disagreements.push(entry.path.clone());
+                    }
+                }
+            }
+            if let Some(old) = change.old_path {
+                removed.insert(old);
+            }
+        }
+        // Files the base listed that the manifest dropped while git kept them.
+        let kept = base
+            .manifest
+            .files
+            .iter()
+            .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
+            .count();
+        self.dropped = unlisted + kept;
+        verify
+    }
+}
+
+impl PullPlanner {
+    /// Data Center without a base: the listed files the manifest does not list.
+    fn count_unlisted(&mut self, manifest: &Manifest) {
+        let manifest_path = self.manifest_path();
+        self.dropped = self
+            .listed
+            .iter()
+            .filter(|path| **path != manifest_path && manifest.entry(path).is_none())
+            .count();
+    }
+
+    /// The base versions of test cases changed on both sides, for the step-level merge.
+    fn base_fetches(&self) -> Vec<Fetch> {
+        if self.base().is_none() {
+            return Vec::new();
+        }
+        self.classified
+            .iter()
+            .filter(|(key, c)| key.1 == ArtifactKind::TestCase && wants_merge(c))
+            .filter_map(|(_, c)| c.base.as_ref())
+            .map(|entry| Fetch {
+                path: entry.path.clone(),
+                base: true,
+            })
+            .collect()
+    }
+
+    /// A commit without manifest: the listed files that can be artifacts (the others are reported).
+    fn readable_listed(&mut self) -> Vec<String> {
+        let mut readable = Vec::new();
+        for path in std::mem::take(&mut self.listed) {
+            match path_kind(&path, &self.options) {
+                Ok(_) => readable.push(path),
+                Err(kind) => self.problems.push(PullProblem::tree(&path, kind)),
+            }
+        }
+        readable
+    }
+
+    fn handle_download(
+        &mut self,
+        pending: Vec<Fetch>,
+        mut tries: u32,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> Stage {
+        let mut still = Vec::new();
+        let mut retry_error = None;
+        let base_commit = self.base().map(|b| b.commit.clone()).unwrap_or_default();
+        for (fetch, answer) in pending.into_iter().zip(answers) {
+            let commit = if fetch.base {
+                &base_commit
+            } else {
+                &self.tip.id
+            };
+            let call = self.remote.read_file(commit, &fetch.path);
+            match answer.and_then(|response| call.parse(&response)) {
+                Ok(bytes) => {
+                    let progress = &mut self.retrying.progress;
+                    progress.files_done += 1;
+                    progress.bytes_done += bytes.len() as u64;
+                    if fetch.base {
+                        self.base_files.insert(fetch.path, bytes);
+                    } else {
+                        self.downloaded.insert(fetch.path, bytes);
+                    }
+                }
+                Err(ApiError::NotFound { .. }) if fetch.base => {}
+                Err(ApiError::NotFound { .. }) => self
+                    .problems
+                    .push(PullProblem::tree(&fetch.path, TreeErrorKind::MissingFile)),
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    still.push(fetch);
+                }
+                Err(error) => return self.fail(SyncError::Api(error)),
+            }
+        }
+        if let Err(stage) = self.retry_batch(retry_error, &mut tries) {
+            return stage;
+        }
+        if still.is_empty() {
+            self.after_downloads()
+        } else {
+            Stage::Download {
+                pending: still,
+                tries,
+            }
+        }
+    }
+
+    fn after_downloads(&mut self) -> Stage {
+        if self.manifest.is_none() {
+            // A tree without manifest: its manifest is made from the files read, then compared.
+            let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
+            for (path, bytes) in &self.downloaded {
+                if let Some(entry) = entry_of(path, bytes, &self.options) {
+                    entries
+                        .entry((entry.id.clone(), entry.kind))
+                        .or_insert(entry);
+                }
+            }
+            let manifest = Manifest::from_entries(entries.into_values().collect());
+            self.manifest = Some(manifest.clone());
+            self.classify(&manifest);
+            let fetches = self.base_fetches();
+            if !fetches.is_empty() {
+                return self.download(fetches);
+            }
+        }
+        self.finish();
+        Stage::Done
+    }
+
+    /// Checks the downloaded files and builds the preview.
+    fn finish(&mut self) {
+        let mut problems = std::mem::take(&mut self.problems);
+        for (path, bytes) in &self.downloaded {
+            if let Some(entry) = self.compared.entry(path).filter(|_| self.managed) {
+                if sha256_hex(bytes) != entry.sha256 {
+                    problems.push(PullProblem::tree(
+                        path,
+                        TreeErrorKind::ManifestMismatch {
+                            expected: entry.sha256.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        let limits = ReadLimits {
+            verify_manifest: false,
+            ..ReadLimits::default()
+        };
+        if let Err(errors) = from_files(&self.downloaded, &self.options, &limits) {
+            problems.extend(
+                errors
+                    .0
+                    .into_iter()
+                    .filter(|e| is_content_problem(&e.kind))
+                    .map(|e| PullProblem::tree(&e.path, e.kind)),
+            );
+        }
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        problems.dedup();
+        let local_files = self.local.as_ref().map(|l| &l.files);
+        let content = |entry: &Option<ManifestEntry>, files: Option<&ProjectFiles>| {
+            entry
+                .as_ref()
+                .and_then(|e| files.and_then(|f| f.get(&e.path)))
+                .cloned()
+        };
+        let mut unchanged = 0;
+        let mut artifacts = Vec::new();
+        let mut merges = BTreeMap::new();
+        let mut names: BTreeMap<ArtifactId, String> = BTreeMap::new();
+        for (key, classified) in std::mem::take(&mut self.classified) {
+            if matches!(classified.status, Status::Unchanged | Status::Both(_)) {
+                unchanged += 1;
+                continue;
+            }
+            let theirs = content(&classified.remote, Some(&self.downloaded));
+            let mine = content(&classified.local, local_files);
+            let name = [&theirs, &mine]
+                .into_iter()
+                .flatten()
+                .find_map(|bytes| name_of(bytes))
+                .unwrap_or_default();
+            if !name.is_empty() {
+                names.insert(key.0.clone(), name.clone());
+            }
+            if key.1 == ArtifactKind::TestCase && wants_merge(&classified) {
+                let parse = |bytes: Option<Vec<u8>>| {
+                    bytes.and_then(|b| serde_json::from_slice::<TestCase>(&b).ok())
+                };
+                let base = parse(content(&classified.base, Some(&self.base_files)));
+                if let (Some(mine), Some(theirs)) = (parse(mine), parse(theirs)) {
+                    merges.insert(key.clone(), merge_test_case(base.as_ref(), &mine, &theirs));
+                }
+            }
+            artifacts.push(ArtifactChange {
+                key,
+                name,
+                classified,
+            });
+        }
+        for change in &mut artifacts {
+            if change.name.is_empty() {
+                change.name = names
+                    .get(&change.key.0)
+                    .cloned()
+                    .unwrap_or_else(|| change.key.0.to_string());
+            }
+        }
+        let dropped_reason = match (self.dropped, self.remote.flavour()) {
+            (0, _) => String::new(),
+            (n, Flavour::DataCenter) => format!("{n} file(s) in the artifact folder are not in the manifest: Bitbucket Data Center's REST API cannot delete files, so a push drops deleted or renamed artifacts from the manifest and leaves their files in git. The pull ignores them."),
+            (n, Flavour::Cloud) => format!("{n} file(s) in the artifact folder are not in the manifest (added or left there outside the app). The pull ignores them."),
+        };
+        self.retrying.progress.phase = Phase::Done;
+        self.result = Some(Ok(PullPreview {
+            source: self.request.source.clone(),
+            commit: self.tip.id.clone(),
+            remote_manifest: self
+                .manifest
+                .clone()
+                .unwrap_or_else(|| self.compared.clone()),
+            managed: self.managed,
+            base: self.base().cloned(),
+            artifacts,
+            unchanged,
+            downloaded: std::mem::take(&mut self.downloaded),
+            problems,
+            diff_disagreements: std::mem::take(&mut self.disagreements),
+            dropped_in_git: self.dropped,
+            dropped_reason,
+            merges,
+            requests: self.retrying.progress.requests,
+            local_manifest: self.local.as_ref().map(|l| l.manifest.clone()),
+            options: self.options.clone(),
+        }));
+    }
+}
+
+impl Job for PullPlanner {
+    type Output = Result<PullPreview, SyncError>;
+
+    fn next(&mut self) -> JobStep<Self::Output> {
+        if let Some(wait) = self.retrying.take_wait() {
+            return wait;
+        }
+        let (requests, phase) = match &self.stage {
+            Stage::Resolve(a) => (vec![a.request.clone()], Phase::ReadingBranch),
+            Stage::Manifest(a) => (vec![a.request.clone()], Phase::ReadingRepository),
+            Stage::Changes { pager, .. } => (
+                pager.next_request().into_iter().collect(),
+                Phase::ReadingRepository,
+            ),
+            Stage::Listing { open, .. } => (
+                open.iter().filter_map(Listing::next_request).collect(),
+                Phase::ReadingRepository,
+            ),
+            Stage::Download { pending, .. } => {
+                let base = self.base().map(|b| b.commit.as_str()).unwrap_or_default();
+                let requests = pending
+                    .iter()
+                    .map(|f| {
+                        let commit = if f.base { base } else { &self.tip.id };
+                        self.remote.read_file(commit, &f.path).request
+                    })
+                    .collect();
+                (requests, Phase::Downloading)
+            }
+            Stage::Done => {
+                self.retrying.progress.phase = Phase::Done;
+                return JobStep::Done(
+                    self.result
+                        .clone()
+                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
+                );
+            }
+        };
+        self.retrying.send(requests, phase)
+    }
+
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
+        let stage = std::mem::replace(&mut self.stage, Stage::Done);
+        self.stage = match stage {
+            Stage::Listing { open, tries } => self.handle_listing(open, tries, answers),
+            Stage::Download { pending, tries } => self.handle_download(pending, tries, answers),
+            Stage::Done => Stage::Done,
+            single => {
+                let answer = answers
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Err(ApiError::Cancelled));
+                match single {
+                    Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),
+                    other => self.handle_single(other, answer),
+                }
+            }
+        };
+    }
+
+    fn progress(&self) -> Progress {
+        self.retrying.progress
+    }
+
+    fn concurrency(&self) -> usize {
+        self.request.parameters.scm_export_worker_count.max(1) as usize
+    }
+}
+
+fn attempt(request: crate::bitbucket::ApiRequest) -> Attempt {
+    Attempt { request, tries: 0 }
+}
+
+fn attempt_of<T>(call: crate::bitbucket::Call<T>) -> Attempt {
+    attempt(call.request)
+}
+
+/// Whether the pull may take the remote version and does not have its bytes locally.
+fn needs_remote(classified: &Classified) -> bool {
+    let may_take = matches!(
+        classified.status,
+        Status::Remote(SideChange::Added | SideChange::Changed) | Status::Conflict(_)
+    );
+    match (&classified.remote, &classified.local) {
+        (Some(remote), Some(local)) => may_take && remote.sha256 != local.sha256,
+        (Some(_), None) => may_take,
+        (None, _) => false,
+    }
+}
+
+/// Whether an artifact changed on both sides could be merged (both sides have it).
+fn wants_merge(classified: &Classified) -> bool {
+    classified.status.is_conflict() && classified.local.is_some() && classified.remote.is_some()
+}
+
+/// The kind of artifact file at a repository path, or why the path cannot be one.
+fn path_kind(path: &str, options: &LayoutOptions) -> Result<ArtifactKind, TreeErrorKind> {
+    let relative = options
+        .relative(path)
+        .ok_or_else(|| TreeErrorKind::OutsideRoot {
+            root: options.root().to_owned(),
+        })?;
+    if let Ok(place) = ArtifactPath::parse(relative) {
+        return Ok(place.kind());
+    }
+    // The reader says precisely why (unsafe path, invalid id, unknown file).
+    let single = ProjectFiles::from([(path.to_owned(), Vec::new())]);
+    let errors = from_files(&single, options, &ReadLimits::default()).err();
+    Err(errors
+        .into_iter()
+        .flat_map(|e| e.0)
+        .map(|e| e.kind)
+        .find(|kind| {
+            matches!(
+                kind,
+                TreeErrorKind::UnsafePath { .. } | TreeErrorKind::InvalidId(_)
+            )
+        })
+        .unwrap_or(TreeErrorKind::UnknownFile))
+}
+
+/// The manifest entry of a file read from a tree without manifest.
+fn entry_of(path: &str, bytes: &[u8], options: &LayoutOptions) -> Option<ManifestEntry> {
+    let place = ArtifactPath::parse(options.relative(path)?).ok()?;
+    let id = match &place {
+        ArtifactPath::Project => serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()?
+            .get("id")?
+            .as_str()
+            .and_then(|id| ArtifactId::new(id).ok())?,
+        ArtifactPath::Suite { id }
+        | ArtifactPath::Scenario { id, .. }
+        | ArtifactPath::TestCase { id, .. }
+        | ArtifactPath::ElementRepository { id }
+        | ArtifactPath::DataTable { id }
+        | ArtifactPath::DataTableRows { id }
+        | ArtifactPath::ExecutionList { id } => id.clone(),
+    };
+    Some(ManifestEntry {
+        path: path.to_owned(),
+        sha256: sha256_hex(bytes),
+        id,
+        kind: place.kind(),
+    })
+}
+
+/// The `name` of an artifact file, if it has one.
+fn name_of(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    serde_json::from_slice::<Named>(bytes).ok().map(|n| n.name)
+}
+
+/// Problems of a file by itself, as opposed to problems of the tree's structure (a missing parent or
+/// child), which only the merged tree can tell.
+fn is_content_problem(kind: &TreeErrorKind) -> bool {
+    matches!(
+        kind,
+        TreeErrorKind::UnsafePath { .. }
+            | TreeErrorKind::OutsideRoot { .. }
+            | TreeErrorKind::InvalidId(_)
+            | TreeErrorKind::UnknownFile
+            | TreeErrorKind::TooLarge { .. }
+            | TreeErrorKind::InvalidJson { .. }
+            | TreeErrorKind::InvalidCsv(_)
+            | TreeErrorKind::NewerSchema { .. }
+            | TreeErrorKind::IdMismatch { .. }
+            | TreeErrorKind::DuplicateId { .. }
+    )
+}
+
+/// What applying does with one artifact file.
+enum Outcome<'a> {
+    Keep,
+    TakeTheirs,
+    Merged(&'a TestCase),
+}
+
+/// Rounds of leaving out unreadable files (each round can orphan the children of what it left out).
+const MAX_PRUNING_ROUNDS: usize = 8;
+
+/// The keys of parent files that list children by id.
+const CHILD_LISTS: [&str; 6] = [
+    "suites",
+    "scenarios",
+    "test_cases",
+    "element_repositories",
+    "data_tables",
+    "execution_lists",
+];
+
+impl PullPreview {
+    /// The artifacts the user must settle before applying.
+    pub fn conflicts(&self) -> impl Iterator<Item = &ArtifactChange> {
+        self.artifacts.iter().filter(|a| a.status().is_conflict())
+    }
+
+    /// The problem of a remote file, if it has one.
+    pub fn problem(&self, path: &str) -> Option<&PullProblem> {
+        self.problems.iter().find(|p| p.path == path)
+    }
+
+    /// Builds the project the pull gives, without any request: local artifacts changed only in the
+    /// repository take the repository's version, local changes stay, conflicts are settled by
+    /// `resolutions` (every conflict needs one, else nothing is applied). Files that cannot be read make
+    /// it fail unless `include_invalid`: then they are left out (a changed artifact keeps its local
+    /// version) and listed in [`AppliedPull::skipped`]. `local_project` must be the project the preview
+    /// was planned with (`None` for a restore).
+    pub fn apply(
+        &self,
+        local_project: Option<&Project>,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+    ) -> Result<AppliedPull, SyncError> {
+        let local = local_project.map(LocalFiles::of);
+        if local.as_ref().map(|l| &l.manifest) != self.local_manifest.as_ref() {
+            return Err(SyncError::LocalChanged);
+        }
+        let unresolved = self
+            .conflicts()
+            .filter(|a| !resolutions.contains_key(&a.key))
+            .count();
+        if unresolved > 0 {
+            return Err(SyncError::UnresolvedConflicts { count: unresolved });
+        }
+        let mut files = local.map(|l| l.files).unwrap_or_default();
+        let mut counts = PullCounts::default();
+        let mut invalid = Vec::new();
+        let mut skipped = Vec::new();
+        for change in &self.artifacts {
+            let classified = &change.classified;
+            let local_path = classified.local.as_ref().map(|l| l.path.clone());
+            match self.outcome(change, resolutions, &mut counts)? {
+                Outcome::Keep => {}
+                Outcome::Merged(case) => {
+                    // The repository's path when it renamed or moved the test case, else the local one.
+                    let path = classified
+                        .renamed_remotely()
+                        .map(|(_, to)| to.to_owned())
+                        .or(local_path.clone())
+                        .unwrap_or_default();
+                    local_path.map(|p| files.remove(&p));
+                    files.insert(path, to_canonical_json(case));
+                }
+                Outcome::TakeTheirs => match &classified.remote {
+                    None => {
+                        local_path.map(|p| files.remove(&p));
+                        counts.deleted += 1;
+                    }
+                    Some(remote) => {
+                        let bytes = self.downloaded.get(&remote.path).cloned().or_else(|| {
+                            let same = classified.local.as_ref()?.sha256 == remote.sha256;
+                            same.then(|| files.get(local_path.as_ref()?).cloned())?
+                        });
+                        let problem = self.problem(&remote.path).cloned().or_else(|| {
+                            bytes.is_none().then(|| {
+                                PullProblem::tree(&remote.path, TreeErrorKind::MissingFile)
+                            })
+                        });
+                        if let Some(problem) = problem {
+                            if include_invalid {
+                                skipped.push(problem.to_tree_error());
+                            } else {
+                                invalid.push(problem.to_tree_error());
+                            }
+                            continue;
+                        }
+                        if let Some(old) = &local_path {
+                            files.remove(old);
+                            counts.changed += 1;
+                            counts.renamed += usize::from(*old != remote.path);
+                        } else {
+                            counts.added += 1;
+                        }
+                        files.insert(remote.path.clone(), bytes.unwrap_or_default());
+                    }
+                },
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(SyncError::InvalidFiles { errors: invalid });
+        }
+        let (project, pruned) = read_merged(files, &self.options, include_invalid)?;
+        skipped.extend(pruned);
+        counts.skipped = skipped.len();
+        Ok(AppliedPull {
+            project,
+            base: SyncBase {
+                branch: self.source.base_key(&self.commit),
+                commit: self.commit.clone(),
+                manifest: self.remote_manifest.clone(),
+            },
+            counts,
+            skipped,
+        })
+    }
+
+    fn outcome<'a>(
+        &'a self,
+        change: &ArtifactChange,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        counts: &mut PullCounts,
+    ) -> Result<Outcome<'a>, SyncError> {
+        Ok(match change.status() {
+            Status::Remote(_) => Outcome::TakeTheirs,
+            Status::Conflict(_) => match resolutions.get(&change.key) {
+                Some(Resolution::TakeTheirs) => {
+                    counts.took_theirs += 1;
+                    Outcome::TakeTheirs
+                }
+                Some(Resolution::MergeSteps) => {
+                    let merged = self.merges.get(&change.key).and_then(|m| m.merged.as_ref());
+                    let case = merged.ok_or_else(|| SyncError::MergeImpossible {
+                        name: change.name.clone(),
+                    })?;
+                    counts.merged += 1;
+                    Outcome::Merged(case)
+                }
+                _ => {
+                    counts.kept_mine += 1;
+                    Outcome::Keep
+                }
+            },
+            _ => Outcome::Keep,
+        })
+    }
+}
+
+/// Reads the merged files. With `include_invalid`, unreadable files are left out round by round (and
+/// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
+/// be left out.
+fn read_merged(
+    mut files: ProjectFiles,
+    options: &LayoutOptions,
+    include_invalid: bool,
+) -> Result<(Project, Vec<TreeError>), SyncError> {
+    let limits = ReadLimits {
+        verify_manifest: false,
+        ..ReadLimits::default()
+    };
+    let mut skipped = Vec::new();
+    for _ in 0..MAX_PRUNING_ROUNDS {
+        match from_files(&files, options, &limits) {
+            Ok(project) => return Ok((project, skipped)),
+            Err(errors) if include_invalid => {
+                let Some(removed) = prune(&mut files, errors.0.clone(), options) else {
+                    return Err(SyncError::InvalidFiles { errors: errors.0 });
+                };
+                skipped.extend(removed);
+            }
+            Err(errors) => return Err(SyncError::InvalidFiles { errors: errors.0 }),
+        }
+    }
+    from_files(&files, options, &limits)
+        .map(|project| (project, skipped))
+        .map_err(|errors| SyncError::InvalidFiles { errors: errors.0 })
+}
+
+/// Leaves out the files of `errors` and takes missing or repeated children out of their parents'
+/// lists; the errors of the files left out, or `None` when the project file itself is unreadable.
+fn prune(
+    files: &mut ProjectFiles,
+    errors: Vec<TreeError>,
+    options: &LayoutOptions,
+) -> Option<Vec<TreeError>> {
+    let project_path = options.full_path(crate::artifacts::PROJECT_FILE);
+    let mut removed = Vec::new();
+    for error in errors {
+        let child = match &error.kind {
+            TreeErrorKind::MissingChild { id, .. } | TreeErrorKind::ListedTwice { id } => id,
+            _ if error.path == project_path => return None,
+            _ => {
+                if files.remove(&error.path).is_some() {
+                    removed.push(error);
+                }
+                continue;
+            }
+        };
+        let bytes = files.get(&error.path)?;
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        for key in CHILD_LISTS {
+            if let Some(list) = value.get_mut(key).and_then(serde_json::Value::as_array_mut) {
+                let mut seen = false;
+                list.retain(|item| {
+                    let keep = item.as_str() != Some(child.as_str())
+                        || (matches!(error.kind, TreeErrorKind::ListedTwice { .. }) && !seen);
+                    seen |= item.as_str() == Some(child.as_str());
+                    keep
+                });
+            }
+        }
+        files.insert(error.path.clone(), to_canonical_json(&value));
+    }
+    Some(removed)
+}

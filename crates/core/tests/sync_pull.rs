@@ -1,0 +1,541 @@
+//! Pulls driven against the local Bitbucket sandbox (in-process), on Cloud and Data Center: restoring a
+//! pushed project byte for byte, the request count of a small pull into a large project, conflicts and
+//! their resolutions, and remote trees with bad content.
+
+#[allow(dead_code)]
+mod support;
+
+use std::collections::BTreeMap;
+
+use support::{Product, Sandbox};
+use versioning_core::artifacts::demo::demo_projects;
+use versioning_core::artifacts::generate::synthetic_project;
+use versioning_core::artifacts::{
+    sha256_hex, to_canonical_json, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
+    ManifestEntry, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
+};
+use versioning_core::bitbucket::cloud;
+use versioning_core::roles::Role;
+use versioning_core::sync::{
+    ConflictKind, LocalFiles, ProblemKind, PullPlanner, PullPreview, PullRequest, PullSource,
+    PushOutcome, PushPlanner, PushRequest, PushSender, Resolution, ScmParameters, SideChange,
+    Status, SyncBase, SyncError,
+};
+
+const BRANCH: &str = "feature/login";
+const ROOT: &str = "test-artifacts";
+
+fn demo() -> Project {
+    demo_projects().remove(0)
+}
+
+fn push_request(base: Option<&PushOutcome>, version: Option<&str>) -> PushRequest {
+    PushRequest {
+        roles: vec![Role::QualityLead],
+        main_branch: Some("main".to_owned()),
+        branch: BRANCH.to_owned(),
+        new_branch_from: base.is_none().then(|| "main".to_owned()),
+        message: "Update the tests".to_owned(),
+        version: version.map(str::to_owned),
+        approved_only: false,
+        parameters: ScmParameters::default(),
+        base: base.map(|b| b.base.clone()),
+        seed: 3,
+    }
+}
+
+/// Pushes `project` to `feature/login` (creating it when there is no earlier push).
+async fn push(
+    sandbox: &Sandbox,
+    product: Product,
+    project: &Project,
+    base: Option<&PushOutcome>,
+    version: Option<&str>,
+) -> PushOutcome {
+    let api = product.api("lee");
+    let mut driver = sandbox.driver();
+    let request = push_request(base, version);
+    let mut planner = PushPlanner::new(api.clone(), request, LocalFiles::of(project)).unwrap();
+    let plan = driver.run(&mut planner).await.unwrap().expect("planned");
+    let mut sender = PushSender::new(api, plan).unwrap();
+    driver.run(&mut sender).await.unwrap().expect("pushed")
+}
+
+async fn pull(
+    sandbox: &Sandbox,
+    product: Product,
+    source: PullSource,
+    base: Option<SyncBase>,
+    local: Option<&Project>,
+) -> Result<PullPreview, SyncError> {
+    let request = PullRequest {
+        source,
+        base,
+        parameters: ScmParameters::default(),
+        seed: 5,
+    };
+    let mut planner = PullPlanner::new(product.api("eve"), request, local.map(LocalFiles::of));
+    sandbox
+        .driver()
+        .run(&mut planner)
+        .await
+        .expect("not stopped")
+}
+
+fn branch() -> PullSource {
+    PullSource::Branch(BRANCH.to_owned())
+}
+
+fn no_resolutions() -> BTreeMap<(ArtifactId, ArtifactKind), Resolution> {
+    BTreeMap::new()
+}
+
+async fn restore_is_byte_identical(product: Product) {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let pushed = push(&sandbox, product, &project, None, Some("v1")).await;
+    let tree = sandbox.files(product, BRANCH, ROOT);
+    assert_eq!(tree, to_files(&project, &LayoutOptions::default()));
+    let sources = [
+        branch(),
+        PullSource::Tag("v1".to_owned()),
+        PullSource::Commit(pushed.base.commit.clone()),
+    ];
+    for source in sources {
+        let preview = pull(&sandbox, product, source.clone(), None, None)
+            .await
+            .expect("previewed");
+        assert_eq!(preview.commit, pushed.base.commit);
+        assert!(preview.managed);
+        assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+        assert!(preview
+            .artifacts
+            .iter()
+            .all(|a| a.status() == Status::Remote(SideChange::Added)));
+        // Tip, manifest, one download per file (Data Center also lists the folder once).
+        let listing = usize::from(product == Product::DataCenter);
+        assert_eq!(preview.requests, 2 + listing + tree.len() - 1);
+        let applied = preview
+            .apply(None, &no_resolutions(), false)
+            .expect("applied");
+        assert_eq!(to_files(&applied.project, &LayoutOptions::default()), tree);
+        assert_eq!(applied.base.commit, pushed.base.commit);
+        assert_eq!(applied.base.manifest, pushed.base.manifest);
+        assert_eq!(applied.base.branch, source.base_key(&pushed.base.commit));
+        assert_eq!(applied.counts.added, tree.len() - 1);
+    }
+    assert_eq!(
+        PullSource::Tag("v1".to_owned()).base_key("abc"),
+        "refs/tags/v1"
+    );
+}
+
+#[tokio::test]
+async fn cloud_restore_is_byte_identical_from_a_branch_a_version_and_a_commit() {
+    restore_is_byte_identical(Product::Cloud).await;
+}
+
+#[tokio::test]
+async fn data_center_restore_is_byte_identical_from_a_branch_a_version_and_a_commit() {
+    restore_is_byte_identical(Product::DataCenter).await;
+}
+
+#[tokio::test]
+async fn unknown_sources_are_refused_with_what_to_do() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let missing = [
+        (PullSource::Branch("nope".to_owned()), "branch"),
+        (PullSource::Tag("v9".to_owned()), "version"),
+        (PullSource::Commit("0123456789abcdef".to_owned()), "commit"),
+    ];
+    for (source, what) in missing {
+        let error = pull(&sandbox, product, source, None, None)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(what), "{error}");
+    }
+    let error = pull(
+        &sandbox,
+        product,
+        PullSource::Commit("xyz".to_owned()),
+        None,
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, SyncError::InvalidCommit { .. }));
+}
+
+/// Changes the first step of every `every`-th test case.
+fn change_steps(project: &mut Project, every: usize, comment: &str) -> usize {
+    let mut changed = 0;
+    let cases = project
+        .suites
+        .iter_mut()
+        .flat_map(|s| s.scenarios.iter_mut())
+        .flat_map(|c| c.test_cases.iter_mut());
+    for (n, case) in cases.enumerate() {
+        if n % every == 0 {
+            case.steps[0].comment = comment.to_owned();
+            changed += 1;
+        }
+    }
+    changed
+}
+
+#[tokio::test]
+async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let ours = synthetic_project(11, 10_000);
+    let first = push(&sandbox, product, &ours, None, None).await;
+    let mut theirs = ours.clone();
+    assert_eq!(change_steps(&mut theirs, 1_000, "changed by Quinn"), 10);
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+
+    let preview = pull(
+        &sandbox,
+        product,
+        branch(),
+        Some(first.base.clone()),
+        Some(&ours),
+    )
+    .await
+    .expect("previewed");
+    // Tip, manifest, diffstat, and the 10 changed files in one batch.
+    assert_eq!(preview.requests, 13);
+    assert!(preview.requests <= 14);
+    assert_eq!(preview.downloaded.len(), 10);
+    assert_eq!(preview.artifacts.len(), 10);
+    assert!(preview
+        .artifacts
+        .iter()
+        .all(|a| a.status() == Status::Remote(SideChange::Changed) && !a.name.is_empty()));
+    assert!(preview.problems.is_empty() && preview.diff_disagreements.is_empty());
+    let applied = preview
+        .apply(Some(&ours), &no_resolutions(), false)
+        .expect("applied");
+    assert_eq!(applied.project, theirs);
+    assert_eq!(applied.counts.changed, 10);
+}
+
+/// The first test case's id.
+fn first_case(project: &Project) -> ArtifactId {
+    project.test_cases().next().unwrap().id.clone()
+}
+
+fn set_step(project: &mut Project, index: usize, keyword: &str) {
+    let case = first_case(project);
+    let mut step = project.find_test_case(&case).unwrap().steps[index].clone();
+    step.keyword = keyword.to_owned();
+    project.update_step(&case, index, step).unwrap();
+}
+
+#[tokio::test]
+async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let case = first_case(&base);
+    assert!(base.find_test_case(&case).unwrap().steps.len() >= 2);
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    theirs.suites[0].name = "Renamed suite".to_owned();
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let mut mine = base.clone();
+    let last = mine.find_test_case(&case).unwrap().steps.len() - 1;
+    set_step(&mut mine, last, "My last step");
+
+    let preview = pull(
+        &sandbox,
+        product,
+        branch(),
+        Some(first.base.clone()),
+        Some(&mine),
+    )
+    .await
+    .expect("previewed");
+    let key = (case.clone(), ArtifactKind::TestCase);
+    let conflict = preview.artifacts.iter().find(|a| a.key == key).unwrap();
+    assert_eq!(
+        conflict.status(),
+        Status::Conflict(ConflictKind::BothChanged)
+    );
+    let suite = preview
+        .artifacts
+        .iter()
+        .find(|a| a.kind() == ArtifactKind::Suite)
+        .unwrap();
+    assert_eq!(suite.status(), Status::Remote(SideChange::Changed));
+    assert_eq!(suite.name, "Renamed suite");
+    assert!(suite.classified.renamed_remotely().is_some());
+    let merge = &preview.merges[&key];
+    assert_eq!(
+        merge.base.as_ref().unwrap().steps,
+        base.find_test_case(&case).unwrap().steps
+    );
+    assert!(merge.merged.is_some());
+
+    assert_eq!(
+        preview.apply(Some(&mine), &no_resolutions(), false),
+        Err(SyncError::UnresolvedConflicts { count: 1 })
+    );
+    assert_eq!(
+        preview.apply(Some(&base), &no_resolutions(), false),
+        Err(SyncError::LocalChanged)
+    );
+    let resolve = |r| BTreeMap::from([(key.clone(), r)]);
+    let merged = preview
+        .apply(Some(&mine), &resolve(Resolution::MergeSteps), false)
+        .unwrap();
+    let mut expected = theirs.clone();
+    set_step(&mut expected, last, "My last step");
+    assert_eq!(merged.project, expected);
+    assert_eq!(merged.counts.merged, 1);
+    let kept = preview
+        .apply(Some(&mine), &resolve(Resolution::KeepMine), false)
+        .unwrap();
+    assert_eq!(
+        kept.project.find_test_case(&case),
+        mine.find_test_case(&case)
+    );
+    assert_eq!(kept.project.suites[0].name, "Renamed suite");
+    let taken = preview
+        .apply(Some(&mine), &resolve(Resolution::TakeTheirs), false)
+        .unwrap();
+    assert_eq!(taken.project, theirs);
+
+    // Overlapping edits of the same step cannot be merged.
+    let mut clash = base.clone();
+    set_step(&mut clash, 0, "My first step");
+    let preview = pull(
+        &sandbox,
+        product,
+        branch(),
+        Some(first.base.clone()),
+        Some(&clash),
+    )
+    .await
+    .unwrap();
+    assert!(preview.merges[&key].merged.is_none());
+    assert!(matches!(
+        preview.apply(Some(&clash), &resolve(Resolution::MergeSteps), false),
+        Err(SyncError::MergeImpossible { .. })
+    ));
+    // The same change on both sides is not a conflict.
+    let preview = pull(&sandbox, product, branch(), Some(first.base), Some(&theirs))
+        .await
+        .unwrap();
+    assert!(preview.conflicts().next().is_none());
+    assert!(preview.downloaded.is_empty());
+}
+
+#[tokio::test]
+async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
+    let sandbox = Sandbox::new();
+    let product = Product::DataCenter;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let mut theirs = base.clone();
+    let case = first_case(&base);
+    theirs.delete(&case).unwrap();
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+
+    for known in [Some(first.base.clone()), None] {
+        let preview = pull(&sandbox, product, branch(), known.clone(), Some(&base))
+            .await
+            .unwrap();
+        assert_eq!(preview.dropped_in_git, 1, "base known: {}", known.is_some());
+        assert!(preview.dropped_reason.contains("Data Center"));
+        if known.is_some() {
+            let deleted = preview.artifacts.iter().find(|a| a.key.0 == case).unwrap();
+            assert_eq!(deleted.status(), Status::Remote(SideChange::Deleted));
+            let applied = preview
+                .apply(Some(&base), &no_resolutions(), false)
+                .unwrap();
+            assert_eq!(applied.project, theirs);
+            assert_eq!(applied.counts.deleted, 1);
+        }
+    }
+}
+
+/// Commits hand-made files to a new Cloud branch `hand-made` and returns its tip.
+async fn commit_by_hand(sandbox: &Sandbox, files: ProjectFiles) -> String {
+    let api = Product::Cloud.api("lee");
+    let commit = cloud::CommitFiles {
+        branch: "hand-made".to_owned(),
+        message: "Written by hand".to_owned(),
+        author: None,
+        parent: None,
+        files: files.into_iter().collect(),
+        deletions: vec![format!("{ROOT}/project.json")],
+    };
+    let response = sandbox
+        .execute(&cloud::commit_files(&api, &commit).request)
+        .await;
+    assert!(response.is_success(), "{}", response.status);
+    sandbox.tip(Product::Cloud, "hand-made").unwrap()
+}
+
+fn problem_of<'a>(preview: &'a PullPreview, path: &str) -> &'a ProblemKind {
+    &preview
+        .problem(path)
+        .unwrap_or_else(|| panic!("a problem for {path}: {:?}", preview.problems))
+        .kind
+}
+
+fn entry(path: &str, bytes: &[u8], id: &str, kind: ArtifactKind) -> ManifestEntry {
+    ManifestEntry {
+        path: path.to_owned(),
+        sha256: sha256_hex(bytes),
+        id: ArtifactId::new(id).unwrap(),
+        kind,
+    }
+}
+
+#[tokio::test]
+async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let mut files = to_files(&project, &LayoutOptions::default());
+    let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
+    let mut manifest: Manifest = serde_json::from_slice(&files[&manifest_path]).unwrap();
+    let cases: Vec<String> = manifest
+        .files
+        .iter()
+        .filter(|e| e.kind == ArtifactKind::TestCase)
+        .map(|e| e.path.clone())
+        .collect();
+    // Changed in git without the manifest knowing.
+    files.insert(cases[0].clone(), b"{\"tampered\": true}\n".to_vec());
+    // Invalid JSON the manifest vouches for.
+    let broken = b"{ not json".to_vec();
+    manifest
+        .files
+        .iter_mut()
+        .find(|e| e.path == cases[1])
+        .unwrap()
+        .sha256 = sha256_hex(&broken);
+    files.insert(cases[1].clone(), broken);
+    // A manifest of a newer layout version.
+    manifest.schema_version = 99;
+    // Entries that can never be pulled.
+    let escape = format!("{ROOT}/../escape--t1.json");
+    let unknown = format!("{ROOT}/notes/readme.txt");
+    let outside = "elsewhere/x--t2.json".to_owned();
+    let duplicate = format!(
+        "{ROOT}/element-repositories/copy--{}.json",
+        project.element_repositories[0].id
+    );
+    let large = format!("{ROOT}/execution-lists/huge--x1.json");
+    let big = vec![b' '; 4 * 1024 * 1024 + 1];
+    files.insert(large.clone(), big.clone());
+    manifest.files.extend([
+        entry(&escape, b"", "t1", ArtifactKind::TestCase),
+        entry(&unknown, b"", "t3", ArtifactKind::TestCase),
+        entry(&outside, b"", "t2", ArtifactKind::TestCase),
+        entry(
+            &duplicate,
+            b"",
+            project.element_repositories[0].id.as_str(),
+            ArtifactKind::ElementRepository,
+        ),
+        entry(&large, &big, "x1", ArtifactKind::ExecutionList),
+    ]);
+    files.insert(manifest_path.clone(), to_canonical_json(&manifest));
+    let tip = commit_by_hand(&sandbox, files).await;
+
+    let source = PullSource::Commit(tip);
+    let preview = pull(&sandbox, Product::Cloud, source, None, None)
+        .await
+        .unwrap();
+    let tree = |p: &str| match problem_of(&preview, p) {
+        ProblemKind::Tree(kind) => kind.clone(),
+        other => panic!("{p}: {other:?}"),
+    };
+    assert!(matches!(
+        tree(&cases[0]),
+        TreeErrorKind::ManifestMismatch { .. }
+    ));
+    assert!(matches!(tree(&cases[1]), TreeErrorKind::InvalidJson { .. }));
+    assert!(matches!(
+        tree(&manifest_path),
+        TreeErrorKind::NewerSchema { found: 99, .. }
+    ));
+    assert!(matches!(tree(&escape), TreeErrorKind::UnsafePath { .. }));
+    assert_eq!(tree(&unknown), TreeErrorKind::UnknownFile);
+    assert!(matches!(tree(&outside), TreeErrorKind::OutsideRoot { .. }));
+    assert!(matches!(
+        tree(&duplicate),
+        TreeErrorKind::DuplicateId { .. }
+    ));
+    assert!(matches!(tree(&large), TreeErrorKind::TooLarge { .. }));
+    // Nothing outside the root or with `..` was requested.
+    assert!(!preview
+        .downloaded
+        .keys()
+        .any(|p| p.contains("..") || !p.starts_with(ROOT)));
+
+    let refused = preview.apply(None, &no_resolutions(), false).unwrap_err();
+    assert!(matches!(refused, SyncError::InvalidFiles { .. }));
+    assert!(refused
+        .to_string()
+        .contains("apply only the valid artifacts"));
+    let applied = preview.apply(None, &no_resolutions(), true).unwrap();
+    assert_eq!(applied.counts.skipped, 3, "{:?}", applied.skipped);
+    let kept: Vec<&ArtifactId> = applied.project.test_cases().map(|c| &c.id).collect();
+    assert_eq!(kept.len(), project.test_cases().count() - 2);
+    assert_eq!(
+        applied.project.element_repositories,
+        project.element_repositories
+    );
+}
+
+#[tokio::test]
+async fn a_tree_without_manifest_is_listed_read_whole_and_checked() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let mut files = to_files(&project, &LayoutOptions::default());
+    files.remove(&format!("{ROOT}/{MANIFEST_FILE}"));
+    files.insert(format!("{ROOT}/notes.txt"), b"hello\n".to_vec());
+    let table = files.keys().find(|p| p.ends_with(".csv")).cloned().unwrap();
+    files.insert(table.clone(), b"a,\"b\n".to_vec());
+    let tip = commit_by_hand(&sandbox, files.clone()).await;
+
+    let preview = pull(
+        &sandbox,
+        Product::Cloud,
+        PullSource::Commit(tip),
+        None,
+        Some(&project),
+    )
+    .await
+    .unwrap();
+    assert!(!preview.managed);
+    assert_eq!(
+        problem_of(&preview, &format!("{ROOT}/notes.txt")),
+        &ProblemKind::Tree(TreeErrorKind::UnknownFile)
+    );
+    assert!(matches!(
+        problem_of(&preview, &table),
+        ProblemKind::Tree(TreeErrorKind::InvalidCsv(_))
+    ));
+    // Every readable file was read; only the table's rows differ from the local project.
+    assert_eq!(preview.downloaded.len(), files.len() - 1);
+    assert_eq!(preview.artifacts.len(), 1);
+    assert_eq!(
+        preview.artifacts[0].status(),
+        Status::Conflict(ConflictKind::BothAdded)
+    );
+    let key = preview.artifacts[0].key.clone();
+    let kept = preview
+        .apply(
+            Some(&project),
+            &BTreeMap::from([(key, Resolution::KeepMine)]),
+            false,
+        )
+        .unwrap();
+    assert_eq!(kept.project, project);
+}
