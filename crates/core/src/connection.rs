@@ -4,13 +4,74 @@
 //! leaves it, and all of them on **Create**. Messages say what is wrong and what to do.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::repo_url::{is_loopback, parse_repository_url, Flavour, RepositoryLocation};
+use crate::repo_url::{
+    is_loopback, parse_repository_url, Flavour, RepositoryLocation, RepositoryUrlError,
+    MAX_URL_CHARS,
+};
 
 /// Longest connection name accepted.
 pub const NAME_MAX_CHARS: usize = 50;
+
+/// Shortest token whose presence in another field is reported: shorter values (a few letters) could
+/// appear in a name or URL by chance.
+const TOKEN_ECHO_MIN_CHARS: usize = 8;
+
+/// A secret (an access token). It is never shown: `Debug` prints `<redacted>`, there is no `Display`,
+/// no `Serialize` and no `Deserialize`, so it cannot end up in a log line, a message or a stored record by
+/// accident. Code that must send it calls [`Secret::expose`].
+///
+/// ```
+/// use versioning_core::connection::Secret;
+///
+/// let token = Secret::from("ATATT-very-secret");
+/// assert_eq!(format!("{token:?}"), "Secret(<redacted>)");
+/// assert_eq!(token.expose(), "ATATT-very-secret");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value itself: only for the `Authorization` header and the session store.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether no secret was given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("Secret(<empty>)")
+        } else {
+            f.write_str("Secret(<redacted>)")
+        }
+    }
+}
 
 /// The fields of the connection form, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -73,12 +134,13 @@ impl AuthMode {
     }
 }
 
-/// What the user typed, exactly as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the user typed, exactly as typed. `Debug` never shows the token, and the form has no
+/// `Serialize`: what is stored is a record without the token, built field by field.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ConnectionForm {
     /// Connection Name.
     pub name: String,
-    /// Access Token (a secret: never log or persist it in plain text).
+    /// Access Token (a secret: never log or persist it; [`ConnectionForm::secret_token`] wraps it).
     pub token: String,
     /// The **Personal access token (PAT)** checkbox.
     pub pat: bool,
@@ -90,7 +152,38 @@ pub struct ConnectionForm {
     pub api_base_url: String,
 }
 
-/// A connection that passed validation: everything needed to talk to Bitbucket.
+impl fmt::Debug for ConnectionForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionForm")
+            .field("name", &without_token(&self.name, &self.token))
+            .field("token", &self.secret_token())
+            .field("pat", &self.pat)
+            .field(
+                "repository_url",
+                &without_token(&self.repository_url, &self.token),
+            )
+            .field("username", &without_token(&self.username, &self.token))
+            .field(
+                "api_base_url",
+                &without_token(&self.api_base_url, &self.token),
+            )
+            .finish()
+    }
+}
+
+/// The text with every occurrence of a (non-empty) token replaced, for `Debug` output of fields the user
+/// may have pasted the token into by mistake.
+fn without_token(text: &str, token: &str) -> String {
+    let token = token.trim();
+    if token.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(token, "<redacted>")
+    }
+}
+
+/// A connection that passed validation: everything needed to talk to Bitbucket. Its `Debug` never
+/// shows the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidConnection {
     /// Trimmed connection name.
@@ -102,7 +195,7 @@ pub struct ValidConnection {
     /// Trimmed user name or email.
     pub username: String,
     /// The token, exactly as it will be sent.
-    pub token: String,
+    pub token: Secret,
     /// The API base URL to call: the override when given, else the one derived from the URL.
     pub api_base_url: String,
 }
@@ -126,39 +219,79 @@ impl ValidationReport {
 }
 
 impl ConnectionForm {
+    /// The token as a [`Secret`], as it is handed on.
+    pub fn secret_token(&self) -> Secret {
+        Secret::new(self.token.clone())
+    }
+
     /// Checks one field, as when the user leaves it. `taken_names` are the other connections' names in
     /// the same project.
     pub fn check_field(&self, field: Field, taken_names: &[String]) -> Result<(), String> {
+        let parsed = parse_repository_url(&self.repository_url);
+        self.check_parsed(field, taken_names, &parsed)
+    }
+
+    /// Checks one field against an already parsed repository URL (parsed once per validation).
+    fn check_parsed(
+        &self,
+        field: Field,
+        taken_names: &[String],
+        parsed: &Result<RepositoryLocation, RepositoryUrlError>,
+    ) -> Result<(), String> {
+        let flavour = parsed.as_ref().ok().map(|location| location.flavour);
         match field {
             Field::Name => check_name(&self.name, taken_names),
             Field::Token => check_token(&self.token),
-            Field::RepositoryUrl => parse_repository_url(&self.repository_url)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Field::RepositoryUrl => parsed.as_ref().map(|_| ()).map_err(|e| e.to_string()),
             Field::Username => {
-                check_username(&self.username, AuthMode::from_pat(self.pat), self.flavour())
+                check_username(&self.username, AuthMode::from_pat(self.pat), flavour)
             }
             Field::ApiBaseUrl => check_api_base_url(&self.api_base_url),
+        }?;
+        self.check_token_echo(field)
+    }
+
+    /// Refuses a stored field that holds the token (pasted into the wrong field, or twice): every field
+    /// but the token is saved in persistent storage. User information in the repository URL does not
+    /// count: it is removed before the URL is stored.
+    fn check_token_echo(&self, field: Field) -> Result<(), String> {
+        let token = self.token.trim();
+        if field == Field::Token || token.chars().count() < TOKEN_ECHO_MIN_CHARS {
+            return Ok(());
+        }
+        let stored = match field {
+            Field::Name => self.name.clone(),
+            Field::RepositoryUrl => crate::repo_url::without_credentials(&self.repository_url),
+            Field::Username => self.username.clone(),
+            Field::ApiBaseUrl => self.api_base_url.clone(),
+            Field::Token => String::new(),
+        };
+        if stored.contains(token) {
+            Err(format!(
+                "This field contains your access token. Remove it: the token belongs only in {}, and \
+                 this field is saved in the browser's storage.",
+                Field::Token.label()
+            ))
+        } else {
+            Ok(())
         }
     }
 
-    /// Checks every field, as on **Create**.
+    /// Checks every field, as on **Create**. The repository URL is parsed once.
     pub fn validate(&self, taken_names: &[String]) -> ValidationReport {
         let mut report = ValidationReport::default();
+        let parsed = parse_repository_url(&self.repository_url);
         for field in Field::ALL {
-            if let Err(message) = self.check_field(field, taken_names) {
+            if let Err(message) = self.check_parsed(field, taken_names, &parsed) {
                 report.errors.insert(field, message);
             }
         }
-        report.location = parse_repository_url(&self.repository_url).ok();
+        report.location = parsed.ok();
         if let Some(location) = &report.location {
             if location.had_credentials {
-                report.warnings.insert(
-                    Field::RepositoryUrl,
-                    "The user name or password in this URL was ignored. Never paste secrets into a URL: \
-                     put the token in Access Token."
-                        .into(),
-                );
+                report
+                    .warnings
+                    .insert(Field::RepositoryUrl, CREDENTIALS_REMOVED.into());
             } else if location.from_ssh && location.flavour == Flavour::DataCenter {
                 report.warnings.insert(
                     Field::RepositoryUrl,
@@ -169,8 +302,14 @@ impl ConnectionForm {
                     ),
                 );
             }
+            if !report.errors.contains_key(&Field::ApiBaseUrl) {
+                if let Some(message) = foreign_api_host(&self.api_base_url, location) {
+                    report.warnings.insert(Field::ApiBaseUrl, message);
+                }
+            }
         }
-        if let Some(message) = token_kind_hint(&self.token, self.pat, self.flavour()) {
+        let flavour = report.location.as_ref().map(|location| location.flavour);
+        if let Some(message) = token_kind_hint(&self.token, self.pat, flavour) {
             report.warnings.entry(Field::Token).or_insert(message);
         }
         report
@@ -190,7 +329,7 @@ impl ConnectionForm {
                     location: location.clone(),
                     auth: AuthMode::from_pat(self.pat),
                     username: self.username.trim().to_owned(),
-                    token: self.token.clone(),
+                    token: self.secret_token(),
                     api_base_url: if override_url.is_empty() {
                         location.api_base_url.clone()
                     } else {
@@ -201,12 +340,32 @@ impl ConnectionForm {
             _ => Err(Box::new(report)),
         }
     }
+}
 
-    fn flavour(&self) -> Option<Flavour> {
-        parse_repository_url(&self.repository_url)
-            .ok()
-            .map(|l| l.flavour)
+/// The warning shown when the repository URL carried a user name or password.
+pub const CREDENTIALS_REMOVED: &str = "The user name and password in this URL were removed: they are not \
+     stored, and only the URL without them is saved. Never paste secrets into a URL: put the token in \
+     Access Token.";
+
+/// A warning when the API base URL sends the token to another host than the repository's (or its API's).
+fn foreign_api_host(api_base_url: &str, location: &RepositoryLocation) -> Option<String> {
+    let text = api_base_url.trim();
+    if text.is_empty() {
+        return None;
     }
+    let url = url::Url::parse(text).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    let derived_api_host = url::Url::parse(&location.api_base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    if host == location.host || Some(&host) == derived_api_host.as_ref() {
+        return None;
+    }
+    Some(format!(
+        "Your token will be sent to {host}, which is not the repository's host {}. Use this only for a \
+         proxy or relay you trust: whoever runs {host} can read the token.",
+        location.host
+    ))
 }
 
 fn check_name(name: &str, taken_names: &[String]) -> Result<(), String> {
@@ -281,7 +440,7 @@ fn check_username(username: &str, auth: AuthMode, flavour: Option<Flavour>) -> R
     if auth == AuthMode::Basic && username.contains(':') {
         return Err("A username cannot contain \":\". Check what you pasted.".into());
     }
-    if auth == AuthMode::Basic && flavour == Some(Flavour::Cloud) && !looks_like_email(username) {
+    if auth == AuthMode::Basic && flavour == Some(Flavour::Cloud) && !is_email(username) {
         return Err(format!(
             "Bitbucket Cloud API tokens sign in with your Atlassian account email, not the username \
              \"{username}\". Enter the email (e.g. name@company.com), or tick Personal access token \
@@ -291,14 +450,27 @@ fn check_username(username: &str, auth: AuthMode, flavour: Option<Flavour>) -> R
     Ok(())
 }
 
-fn looks_like_email(text: &str) -> bool {
+/// The one rule for "this looks like an email address", used by the form and by the client's error
+/// messages: one `@`, a non-empty local part, a domain with a dot and no empty label, no whitespace.
+///
+/// ```
+/// use versioning_core::connection::is_email;
+///
+/// assert!(is_email("ada@example.com"));
+/// assert!(!is_email("a@b.c@d"));
+/// assert!(!is_email("ada"));
+/// ```
+pub fn is_email(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().any(char::is_whitespace) {
+        return false;
+    }
     match text.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
                 && !domain.contains('@')
                 && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+                && domain.split('.').all(|label| !label.is_empty())
         }
         None => false,
     }
@@ -308,6 +480,13 @@ fn check_api_base_url(text: &str) -> Result<(), String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(());
+    }
+    if text.len() > MAX_URL_CHARS {
+        return Err(format!(
+            "This address is {} characters long; an API base URL has at most {MAX_URL_CHARS}. Enter only \
+             the base address, such as https://bitbucket.example.com/rest.",
+            text.chars().count()
+        ));
     }
     let url = url::Url::parse(text).map_err(|_| {
         "Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty."

@@ -3,12 +3,23 @@
 //! Accepted forms: HTTPS clone and browse URLs of Bitbucket Cloud and Data Center (with ports and context
 //! paths), SSH URLs (`ssh://`, `git+ssh://`, scp-like `git@host:ws/repo.git`), the `bitbucket:ws/repo`
 //! shorthand, and any of these after a pasted `git clone` prefix. User names or passwords inside a URL are
-//! dropped (and reported, so the form can warn about pasting secrets).
+//! dropped (and reported, so the form can warn about pasting secrets); [`without_credentials`] gives the
+//! URL to store and show. Input longer than [`MAX_URL_CHARS`] is refused before any parsing, and parsing
+//! is linear in the length of the input. Percent-encoded characters of a Data Center context path are
+//! kept as they are, and `.` or `..` path segments are refused rather than resolved.
 
 use std::fmt;
 
 use serde::Serialize;
 use url::Url;
+
+/// The longest repository URL accepted, in characters. Real clone and browse URLs are far shorter; longer
+/// text is refused before it is parsed.
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// Cloud's default branch types (its branching model): a browse URL `/src/feature/x/…` names the branch
+/// `feature/x`. Other branch names with a `/` are only known from `?at=` or a `/branch/<name>` URL.
+const BRANCH_TYPE_PREFIXES: [&str; 4] = ["feature", "bugfix", "release", "hotfix"];
 
 /// The two Bitbucket products, which speak different REST APIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -102,6 +113,15 @@ pub enum RepositoryUrlError {
     /// Nothing was entered.
     #[error("Enter the repository URL: in Bitbucket open the repository, choose Clone and copy the HTTPS URL.")]
     Empty,
+    /// Longer than [`MAX_URL_CHARS`]: refused before parsing.
+    #[error("This text is {length} characters long; a repository URL has at most {max}. Copy the HTTPS clone URL again from the repository's Clone dialog.", max = MAX_URL_CHARS)]
+    TooLong {
+        /// The length of what was entered, in characters.
+        length: usize,
+    },
+    /// A `.` or `..` path segment, which would silently point to another place.
+    #[error("This URL contains a \".\" or \"..\" path segment, which would point to another repository. Copy the URL exactly as Bitbucket shows it.")]
+    DotSegment,
     /// The text is not a URL at all.
     #[error("This is not a URL. Copy the HTTPS clone URL from the repository's Clone dialog, e.g. https://bitbucket.org/workspace/repository.git.")]
     NotAUrl,
@@ -145,7 +165,13 @@ pub enum RepositoryUrlError {
 /// assert_eq!(dc.api_base_url, "https://git.example.com:8443/bitbucket/rest");
 /// ```
 pub fn parse_repository_url(input: &str) -> Result<RepositoryLocation, RepositoryUrlError> {
-    let text = strip_clone_command(input.trim());
+    let input = input.trim();
+    if input.chars().take(MAX_URL_CHARS + 1).count() > MAX_URL_CHARS {
+        return Err(RepositoryUrlError::TooLong {
+            length: input.chars().count(),
+        });
+    }
+    let text = strip_clone_command(input);
     if text.is_empty() {
         return Err(RepositoryUrlError::Empty);
     }
@@ -159,6 +185,56 @@ pub fn parse_repository_url(input: &str) -> Result<RepositoryLocation, Repositor
         location.git_ref = fragment_ref.map(str::to_owned);
     }
     Ok(location)
+}
+
+/// The URL as it may be stored and shown: a pasted `git clone` prefix and any user name or password
+/// removed (the SSH user `git`, which every SSH clone URL carries, is kept). The rest is unchanged.
+///
+/// ```
+/// use versioning_core::repo_url::without_credentials;
+///
+/// assert_eq!(
+///     without_credentials("https://x-token-auth:s3cr3t@bitbucket.org/acme/checkout-tests.git"),
+///     "https://bitbucket.org/acme/checkout-tests.git"
+/// );
+/// assert_eq!(without_credentials("git@bitbucket.org:acme/x.git"), "git@bitbucket.org:acme/x.git");
+/// ```
+pub fn without_credentials(input: &str) -> String {
+    let text = strip_clone_command(input.trim());
+    if let Some(rest) = text.strip_prefix("bitbucket:") {
+        return match rest.rsplit_once('@') {
+            Some((_, path)) => format!("bitbucket:{path}"),
+            None => text.to_owned(),
+        };
+    }
+    if let Some((scheme, rest)) = text.split_once("://") {
+        let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        return match authority.rsplit_once('@') {
+            Some((user, host)) => {
+                let ssh = matches!(scheme.to_ascii_lowercase().as_str(), "ssh" | "git+ssh");
+                let kept = if ssh && user == "git" { "git@" } else { "" };
+                format!("{scheme}://{kept}{host}{tail}")
+            }
+            None => text.to_owned(),
+        };
+    }
+    match text.rsplit_once('@') {
+        Some((user, rest)) if user != "git" => rest.to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
+/// Whether a raw path has a `.` or `..` segment (also percent-encoded, and with `\` as separator, as
+/// URL parsers read it).
+fn has_dot_segment(path: &str) -> bool {
+    path.split(['/', '\\']).any(|segment| {
+        if segment.len() > 6 {
+            return false;
+        }
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        decoded == "." || decoded == ".."
+    })
 }
 
 /// Removes a pasted `git clone [options]` prefix and keeps the first token that looks like a URL.
@@ -176,8 +252,10 @@ struct RawUrl {
     kind: Transport,
     host: String,
     port: Option<u16>,
-    /// Path segments, without empty ones.
+    /// Path segments, percent-decoded, without empty ones.
     segments: Vec<String>,
+    /// The same segments as they were written (percent-encoding kept), for the context path.
+    raw_segments: Vec<String>,
     query_at: Option<String>,
     had_credentials: bool,
 }
@@ -210,17 +288,33 @@ fn shorthand(rest: &str) -> Result<RawUrl, RepositoryUrlError> {
         Some((_, path)) => (true, path),
         None => (false, rest),
     };
+    if has_dot_segment(path) {
+        return Err(RepositoryUrlError::DotSegment);
+    }
     Ok(RawUrl {
         kind: Transport::Shorthand,
         host: "bitbucket.org".into(),
         port: None,
         segments: segments(path),
+        raw_segments: segments(path),
         query_at: None,
         had_credentials,
     })
 }
 
 fn web_url(text: &str, kind: Transport) -> Result<RawUrl, RepositoryUrlError> {
+    // The URL parser resolves dot segments; look for them in the text as written.
+    let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let before_query = after_scheme
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    let path = before_query
+        .find(['/', '\\'])
+        .map_or("", |start| &before_query[start..]);
+    if has_dot_segment(path) {
+        return Err(RepositoryUrlError::DotSegment);
+    }
     let url = Url::parse(text).map_err(|_| RepositoryUrlError::NotAUrl)?;
     let host = url
         .host_str()
@@ -234,24 +328,24 @@ fn web_url(text: &str, kind: Transport) -> Result<RawUrl, RepositoryUrlError> {
         .query_pairs()
         .find(|(key, _)| key == "at")
         .map(|(_, value)| value.into_owned());
-    let decoded: Vec<String> = url
+    let raw_segments: Vec<String> = url
         .path_segments()
-        .map(|parts| {
-            parts
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    percent_encoding::percent_decode_str(p)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-                .collect()
-        })
+        .map(|parts| parts.filter(|p| !p.is_empty()).map(str::to_owned).collect())
         .unwrap_or_default();
+    let decoded = raw_segments
+        .iter()
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
     Ok(RawUrl {
         kind,
         host,
         port: url.port(),
         segments: decoded,
+        raw_segments,
         query_at,
         had_credentials: !url.username().is_empty() || url.password().is_some(),
     })
@@ -261,7 +355,7 @@ fn web_url(text: &str, kind: Transport) -> Result<RawUrl, RepositoryUrlError> {
 fn ssh_url(rest: &str) -> Result<RawUrl, RepositoryUrlError> {
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let (had_credentials, host_port) = match authority.rsplit_once('@') {
-        Some((_, host)) => (true, host),
+        Some((user, host)) => (user != "git", host),
         None => (false, authority),
     };
     let (host, path) = match host_port.split_once(':') {
@@ -276,7 +370,7 @@ fn ssh_url(rest: &str) -> Result<RawUrl, RepositoryUrlError> {
 /// `[user[:password]@]host:path`, the form `git clone git@bitbucket.org:ws/repo.git` uses.
 fn scp_like(text: &str) -> Result<RawUrl, RepositoryUrlError> {
     let (had_credentials, rest) = match text.rsplit_once('@') {
-        Some((_, rest)) => (true, rest),
+        Some((user, rest)) => (user != "git", rest),
         None => (false, text),
     };
     let (host, path) = rest.split_once(':').ok_or(RepositoryUrlError::NotAUrl)?;
@@ -292,11 +386,15 @@ fn ssh_parts(host: &str, path: &str, had_credentials: bool) -> Result<RawUrl, Re
     if !valid_host {
         return Err(RepositoryUrlError::NotAUrl);
     }
+    if has_dot_segment(path) {
+        return Err(RepositoryUrlError::DotSegment);
+    }
     Ok(RawUrl {
         kind: Transport::Ssh,
         host,
         port: None,
         segments: segments(path),
+        raw_segments: segments(path),
         query_at: None,
         had_credentials,
     })
@@ -340,7 +438,7 @@ fn locate(raw: &RawUrl) -> Result<RepositoryLocation, RepositoryUrlError> {
     if raw.kind == Transport::Ssh && raw.segments.len() == 2 {
         // Data Center SSH URLs carry the project key and slug right after the host.
         let found = DcPath {
-            context: Vec::new(),
+            context: 0,
             owner: raw.segments[0].clone(),
             slug: raw.segments[1].clone(),
         };
@@ -350,16 +448,18 @@ fn locate(raw: &RawUrl) -> Result<RepositoryLocation, RepositoryUrlError> {
 }
 
 struct DcPath {
-    context: Vec<String>,
+    /// How many segments before the match form the context path.
+    context: usize,
     owner: String,
     slug: String,
 }
 
 /// Finds `…/scm/<key>/<slug>.git`, `…/projects/<KEY>/repos/<slug>` or `…/users/<name>/repos/<slug>`.
+/// Linear in the number of segments: nothing is copied until a match is found.
 fn data_center_path(segments: &[String], ssh: bool) -> Option<DcPath> {
     for (index, segment) in segments.iter().enumerate() {
         let rest = &segments[index + 1..];
-        let context = segments[..index].to_vec();
+        let context = index;
         let found = match (segment.as_str(), rest) {
             ("scm", [owner, slug, ..]) if !ssh => Some((owner.clone(), slug.clone())),
             ("projects", [key, repos, slug, ..]) if repos == "repos" => {
@@ -388,7 +488,11 @@ fn data_center(raw: &RawUrl, found: DcPath) -> Result<RepositoryLocation, Reposi
         Some(user) => format!("~{}", user.to_ascii_lowercase()),
         None => found.owner.to_ascii_uppercase(),
     };
-    let context_path: String = found.context.iter().map(|s| format!("/{s}")).collect();
+    // The context path as written: decoding it would send requests to another path.
+    let context_path: String = raw.raw_segments[..found.context.min(raw.raw_segments.len())]
+        .iter()
+        .map(|s| format!("/{s}"))
+        .collect();
     let scheme = if raw.kind == Transport::Http {
         "http"
     } else {
@@ -425,8 +529,10 @@ fn cloud(raw: &RawUrl) -> Result<RepositoryLocation, RepositoryUrlError> {
     };
     let git_ref = match rest {
         [] => None,
-        [kind, git_ref, ..] if kind == "src" || kind == "raw" || kind == "branch" => {
-            Some(git_ref.clone())
+        // `/branch/<name>`: everything after `branch` is the name, slashes included.
+        [kind, name @ ..] if kind == "branch" && !name.is_empty() => Some(name.join("/")),
+        [kind, first, more @ ..] if kind == "src" || kind == "raw" => {
+            Some(raw.query_at.clone().unwrap_or_else(|| src_ref(first, more)))
         }
         [kind, ..] if kind == "src" || kind == "commits" || kind == "branches" => None,
         [kind, ..] if kind == "get" || kind == "downloads" => {
@@ -468,6 +574,15 @@ fn cloud(raw: &RawUrl) -> Result<RepositoryLocation, RepositoryUrlError> {
         had_credentials: raw.had_credentials,
         from_ssh: raw.kind == Transport::Ssh,
     })
+}
+
+/// The ref of a `/src/<ref>/<path>` URL: the first segment, or `<type>/<name>` for Cloud's branch types
+/// (`feature/x`, `bugfix/y`…), whose names always have a slash.
+fn src_ref(first: &str, more: &[String]) -> String {
+    match more.first() {
+        Some(name) if BRANCH_TYPE_PREFIXES.contains(&first) => format!("{first}/{name}"),
+        _ => first.to_owned(),
+    }
 }
 
 fn strip_git_suffix(slug: &str) -> &str {

@@ -1,6 +1,8 @@
 //! Validation of the connection form, field by field and as a whole.
 
 use proptest::prelude::*;
+use versioning_core::bitbucket::Credentials;
+use versioning_core::connection::{is_email, Secret};
 use versioning_core::{AuthMode, ConnectionForm, Field};
 
 fn valid_cloud() -> ConnectionForm {
@@ -99,7 +101,134 @@ fn credentials_in_the_url_are_dropped_with_a_warning() {
         "https://x-token-auth:secret@bitbucket.org/acme/checkout-tests.git".into();
     let report = form.validate(&[]);
     assert!(report.is_valid());
-    assert!(report.warnings[&Field::RepositoryUrl].contains("Never paste secrets"));
+    let warning = &report.warnings[&Field::RepositoryUrl];
+    assert!(warning.contains("Never paste secrets"), "{warning}");
+    assert!(warning.contains("were removed"), "{warning}");
+    assert!(warning.contains("not stored"), "{warning}");
+    assert!(!warning.contains("secret@"), "{warning}");
+}
+
+const TOKEN: &str = "ATATT3xFfGF0-s3cr3t-value-42";
+
+#[test]
+fn debug_output_never_shows_the_token() {
+    let mut form = valid_cloud();
+    form.token = TOKEN.into();
+    let connection = form.to_connection(&[]).unwrap();
+    let outputs = [
+        format!("{form:?}"),
+        format!("{form:#?}"),
+        format!("{connection:?}"),
+        format!("{:?}", form.validate(&[])),
+        format!("{:?}", Credentials::from_connection(&connection)),
+        format!("{:?}", Secret::from(TOKEN)),
+        format!("{:?}", form.secret_token()),
+    ];
+    for output in &outputs {
+        assert!(!output.contains(TOKEN), "{output}");
+        assert!(!output.contains("s3cr3t"), "{output}");
+    }
+    assert!(outputs[0].contains("<redacted>"), "{}", outputs[0]);
+    assert_eq!(connection.token.expose(), TOKEN);
+    // A token pasted into another field is not shown by `Debug` either.
+    form.username = format!("ada{TOKEN}");
+    form.name = TOKEN.into();
+    assert!(!format!("{form:?}").contains(TOKEN));
+}
+
+#[test]
+fn the_token_pasted_into_a_stored_field_is_refused() {
+    let base = {
+        let mut form = valid_cloud();
+        form.token = TOKEN.into();
+        form
+    };
+    let mut name = base.clone();
+    name.name = TOKEN.into();
+    let mut username = base.clone();
+    username.username = TOKEN.into();
+    username.pat = true;
+    let mut url = base.clone();
+    url.repository_url = format!("https://bitbucket.org/acme/checkout-tests.git?t={TOKEN}");
+    let mut api = base.clone();
+    api.repository_url = "https://git.example.com/scm/qa/suite.git".into();
+    api.username = "ada".into();
+    api.api_base_url = format!("https://git.example.com/rest/{TOKEN}");
+    for (form, field) in [
+        (name, Field::Name),
+        (username, Field::Username),
+        (url, Field::RepositoryUrl),
+        (api, Field::ApiBaseUrl),
+    ] {
+        let report = form.validate(&[]);
+        let message = report
+            .errors
+            .get(&field)
+            .unwrap_or_else(|| panic!("{field:?}"));
+        assert!(message.contains("contains your access token"), "{message}");
+        assert!(!message.contains(TOKEN));
+        assert!(form.to_connection(&[]).is_err());
+    }
+    // In the URL's user information the token is removed, so the URL may still be used.
+    let mut in_userinfo = base;
+    in_userinfo.repository_url =
+        format!("https://x-token-auth:{TOKEN}@bitbucket.org/acme/checkout-tests.git");
+    assert!(in_userinfo.validate(&[]).is_valid());
+}
+
+#[test]
+fn an_api_base_url_on_another_host_is_warned_about_by_name() {
+    let mut form = valid_cloud();
+    form.repository_url = "https://git.example.com/scm/qa/suite.git".into();
+    form.username = "ada".into();
+    form.api_base_url = "https://relay.example.net/bitbucket/rest".into();
+    let report = form.validate(&[]);
+    assert!(report.is_valid());
+    let warning = &report.warnings[&Field::ApiBaseUrl];
+    assert!(warning.contains("relay.example.net"), "{warning}");
+    assert!(warning.contains("git.example.com"), "{warning}");
+    // The repository's own host, or Cloud's API host, is not a warning.
+    form.api_base_url = "https://git.example.com/bitbucket/rest".into();
+    assert!(!form.validate(&[]).warnings.contains_key(&Field::ApiBaseUrl));
+    let mut cloud = valid_cloud();
+    cloud.api_base_url = "https://api.bitbucket.org/2.0".into();
+    assert!(!cloud
+        .validate(&[])
+        .warnings
+        .contains_key(&Field::ApiBaseUrl));
+}
+
+#[test]
+fn one_email_rule_for_the_form_and_the_client() {
+    let cases = [
+        ("ada@example.com", true),
+        (" ada@example.com ", true),
+        ("a@b.c@d", false),
+        ("a@b", false),
+        ("@example.com", false),
+        ("ada@.example.com", false),
+        ("ada@example..com", false),
+        ("ada@example.com.", false),
+        ("ada lovelace@example.com", false),
+        ("ada", false),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(is_email(text), expected, "{text:?}");
+        let credentials = Credentials::new(AuthMode::Basic, text, "t");
+        assert_eq!(credentials.username_is_email(), expected, "{text:?}");
+        let mut form = valid_cloud();
+        form.username = text.into();
+        let accepted = form.check_field(Field::Username, &[]).is_ok();
+        assert_eq!(accepted, expected, "{text:?}");
+    }
+}
+
+#[test]
+fn a_huge_api_base_url_is_refused_before_parsing() {
+    let mut form = valid_cloud();
+    form.api_base_url = format!("https://proxy.example.com/{}", "a".repeat(1 << 20));
+    let message = error(&form, Field::ApiBaseUrl);
+    assert!(message.contains("at most 2048"), "{message}");
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use serde_json::Value;
+use versioning_core::repo_url::{without_credentials, MAX_URL_CHARS};
 use versioning_core::{parse_repository_url, Flavour, RepositoryUrlError};
 
 fn url_cases() -> Option<Vec<Value>> {
@@ -182,6 +183,203 @@ fn refusals_say_what_to_do() {
     assert!(RepositoryUrlError::InsecureHttp
         .to_string()
         .contains("https://"));
+}
+
+#[test]
+fn a_megabyte_of_text_is_refused_before_parsing() {
+    let huge = "a/".repeat(512 * 1024);
+    let with_host = format!("https://bitbucket.org/{huge}");
+    let scm = format!(
+        "https://git.example.com/{}scm/qa/x.git",
+        "c/".repeat(512 * 1024)
+    );
+    for text in [huge.as_str(), with_host.as_str(), scm.as_str()] {
+        match parse_repository_url(text) {
+            Err(RepositoryUrlError::TooLong { length }) => assert_eq!(length, text.chars().count()),
+            other => panic!("expected TooLong, got {other:?}"),
+        }
+    }
+    let message = RepositoryUrlError::TooLong { length: 1 << 20 }.to_string();
+    assert!(message.contains("at most 2048"), "{message}");
+}
+
+#[test]
+fn a_url_of_the_maximum_length_with_many_segments_parses() {
+    let prefix = "https://git.example.com/";
+    let suffix = "scm/qa/suite.git";
+    let context = "c/".repeat((MAX_URL_CHARS - prefix.len() - suffix.len()) / 2);
+    let text = format!("{prefix}{context}{suffix}");
+    assert!(text.len() <= MAX_URL_CHARS);
+    let location = parse_repository_url(&text).unwrap();
+    assert_eq!(location.slug, "suite");
+    let longer = format!("{text}{}", "/".repeat(MAX_URL_CHARS));
+    assert!(matches!(
+        parse_repository_url(&longer),
+        Err(RepositoryUrlError::TooLong { .. })
+    ));
+}
+
+#[test]
+fn a_percent_encoded_context_path_is_kept_as_written() {
+    let location =
+        parse_repository_url("https://git.example.com/bit%2Fbucket%20dc/scm/qa/suite.git").unwrap();
+    assert_eq!(location.context_path, "/bit%2Fbucket%20dc");
+    assert_eq!(
+        location.api_base_url,
+        "https://git.example.com/bit%2Fbucket%20dc/rest"
+    );
+    let browse = parse_repository_url(
+        "https://git.example.com/%7Eteam/projects/QA/repos/suite/browse?at=refs%2Fheads%2Ffeature%2Fx",
+    )
+    .unwrap();
+    assert_eq!(browse.context_path, "/%7Eteam");
+    assert_eq!(browse.git_ref.as_deref(), Some("refs/heads/feature/x"));
+}
+
+#[test]
+fn browse_urls_keep_the_whole_branch_name() {
+    let cases = [
+        (
+            "https://bitbucket.org/acme/suite/branch/feature/x",
+            "feature/x",
+        ),
+        (
+            "https://bitbucket.org/acme/suite/branch/team/a/b",
+            "team/a/b",
+        ),
+        ("https://bitbucket.org/acme/suite/branch/main", "main"),
+        (
+            "https://bitbucket.org/acme/suite/src/feature/x/cases/a.json",
+            "feature/x",
+        ),
+        ("https://bitbucket.org/acme/suite/src/bugfix/y/", "bugfix/y"),
+        (
+            "https://bitbucket.org/acme/suite/src/master/README.md",
+            "master",
+        ),
+        (
+            "https://bitbucket.org/acme/suite/src/0a1b2c3/a.json?at=team%2Fwork",
+            "team/work",
+        ),
+        (
+            "https://bitbucket.org/acme/suite/src/feature%2Fz/a.json",
+            "feature/z",
+        ),
+    ];
+    for (input, expected) in cases {
+        let location = parse_repository_url(input).unwrap();
+        assert_eq!(location.git_ref.as_deref(), Some(expected), "{input}");
+        assert_eq!(location.full_name(), "acme/suite", "{input}");
+    }
+}
+
+#[test]
+fn dot_segments_are_refused_not_resolved() {
+    for input in [
+        "https://bitbucket.org/team/./../other/repo",
+        "https://bitbucket.org/team/../other/repo",
+        "https://bitbucket.org/team/repo/..",
+        "https://bitbucket.org/team/%2e%2E/other/repo",
+        "https://bitbucket.org/team/.%2e/other/repo",
+        "https://bitbucket.org/team\\..\\other/repo",
+        "https://git.example.com/scm/qa/../../other/x.git",
+        "git@bitbucket.org:team/../other/repo.git",
+        "ssh://git@git.example.com:7999/qa/../x.git",
+        "bitbucket:team/../other",
+    ] {
+        assert_eq!(
+            parse_repository_url(input),
+            Err(RepositoryUrlError::DotSegment),
+            "{input}"
+        );
+    }
+    assert!(RepositoryUrlError::DotSegment.to_string().contains(".."));
+    // Dots inside names are fine.
+    assert!(parse_repository_url("https://bitbucket.org/team/my.repo.git").is_ok());
+    assert!(parse_repository_url("https://bitbucket.org/team/repo?x=../y").is_ok());
+}
+
+#[test]
+fn urls_are_stored_without_their_user_information() {
+    let cases = [
+        (
+            "https://x-token-auth:s3cr3t@bitbucket.org/ws/repo.git",
+            "https://bitbucket.org/ws/repo.git",
+        ),
+        (
+            "  git clone https://ada:pw@bitbucket.org/ws/repo.git ",
+            "https://bitbucket.org/ws/repo.git",
+        ),
+        (
+            "https://s3cr3t@bitbucket.org/ws/repo",
+            "https://bitbucket.org/ws/repo",
+        ),
+        (
+            "https://a:b@c:s3cr3t@git.example.com:8443/scm/qa/x.git?at=dev",
+            "https://git.example.com:8443/scm/qa/x.git?at=dev",
+        ),
+        (
+            "git+ssh://user:s3cr3t@bitbucket.org:foo/bar",
+            "git+ssh://bitbucket.org:foo/bar",
+        ),
+        (
+            "ssh://git@bitbucket.org/foo/bar.git",
+            "ssh://git@bitbucket.org/foo/bar.git",
+        ),
+        (
+            "user:s3cr3t@bitbucket.org:foo/bar.git",
+            "bitbucket.org:foo/bar.git",
+        ),
+        (
+            "git@bitbucket.org:foo/bar.git",
+            "git@bitbucket.org:foo/bar.git",
+        ),
+        ("bitbucket:user:s3cr3t@foo/bar#dev", "bitbucket:foo/bar#dev"),
+        (
+            "https://bitbucket.org/ws/repo",
+            "https://bitbucket.org/ws/repo",
+        ),
+    ];
+    for (input, expected) in cases {
+        let stored = without_credentials(input);
+        assert_eq!(stored, expected, "{input}");
+        // The stored URL names the same repository, without credentials.
+        let before = parse_repository_url(input).unwrap();
+        let after = parse_repository_url(&stored).unwrap();
+        assert_eq!(after.full_name(), before.full_name(), "{input}");
+        assert!(!after.had_credentials, "{input}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn long_random_text_never_panics(
+        input in proptest::collection::vec(any::<char>(), 1900..6000).prop_map(|c| c.into_iter().collect::<String>()),
+        prefix in "(https://bitbucket.org/|https://h/scm/|git@h:|bitbucket:|)",
+    ) {
+        let text = format!("{prefix}{input}");
+        match parse_repository_url(&text) {
+            Err(RepositoryUrlError::TooLong { length }) => prop_assert!(length > MAX_URL_CHARS),
+            _ => prop_assert!(text.trim().chars().count() <= MAX_URL_CHARS),
+        }
+        let _ = without_credentials(&text);
+    }
+
+    #[test]
+    fn without_credentials_never_keeps_a_password(
+        user in "[a-z-]{1,12}", password in "[A-Za-z0-9]{8,20}", ws in "[a-z][a-z0-9-]{0,10}",
+    ) {
+        for form in [
+            format!("https://{user}:{password}@bitbucket.org/{ws}/repo.git"),
+            format!("git+ssh://{user}:{password}@bitbucket.org/{ws}/repo.git"),
+            format!("{user}:{password}@bitbucket.org:{ws}/repo.git"),
+            format!("bitbucket:{user}:{password}@{ws}/repo"),
+        ] {
+            prop_assert!(!without_credentials(&form).contains(&password), "{}", form);
+        }
+    }
 }
 
 proptest! {

@@ -10,7 +10,7 @@ use std::fmt;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::connection::{AuthMode, ValidConnection};
+use crate::connection::{is_email, AuthMode, Secret, ValidConnection};
 
 /// Who the requests authenticate as. `Debug` never shows the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct Credentials {
     pub mode: AuthMode,
     /// The user name (an email for Cloud API tokens); unused for Bearer.
     pub username: String,
-    token: String,
+    token: Secret,
 }
 
 impl Credentials {
@@ -28,30 +28,31 @@ impl Credentials {
         Credentials {
             mode,
             username: username.to_owned(),
-            token: token.to_owned(),
+            token: Secret::from(token),
         }
     }
 
     /// The credentials of a validated connection.
     pub fn from_connection(connection: &ValidConnection) -> Self {
-        Credentials::new(connection.auth, &connection.username, &connection.token)
+        Credentials::new(
+            connection.auth,
+            &connection.username,
+            connection.token.expose(),
+        )
     }
 
     /// The value of the `Authorization` header: `Bearer <token>` or `Basic base64(username:token)`.
     pub fn authorization(&self) -> String {
         match self.mode {
-            AuthMode::Bearer => format!("Bearer {}", self.token),
+            AuthMode::Bearer => format!("Bearer {}", self.token.expose()),
             AuthMode::Basic => format!("Basic {}", self.encoded_pair()),
         }
     }
 
-    /// Whether the user name looks like an email address (what Cloud API tokens need).
+    /// Whether the user name looks like an email address (what Cloud API tokens need), by the same
+    /// rule as the connection form ([`is_email`]).
     pub fn username_is_email(&self) -> bool {
-        let name = self.username.trim();
-        match name.split_once('@') {
-            Some((local, domain)) => !local.is_empty() && domain.contains('.'),
-            None => false,
-        }
+        is_email(&self.username)
     }
 
     /// Texts that must never be shown: the token and its encoded forms.
@@ -59,11 +60,11 @@ impl Credentials {
         if self.token.is_empty() {
             return Vec::new();
         }
-        vec![self.token.clone(), self.encoded_pair()]
+        vec![self.token.expose().to_owned(), self.encoded_pair()]
     }
 
     fn encoded_pair(&self) -> String {
-        STANDARD.encode(format!("{}:{}", self.username, self.token))
+        STANDARD.encode(format!("{}:{}", self.username, self.token.expose()))
     }
 }
 
@@ -72,7 +73,7 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("mode", &self.mode)
             .field("username", &self.username)
-            .field("token", &"<redacted>")
+            .field("token", &self.token)
             .finish()
     }
 }
