@@ -147,3 +147,61 @@ async fn a_cloud_api_token_with_a_username_asks_for_the_email() {
     type_and_leave(&input(&root, "username"), "ada").await;
     assert!(message(&root, "username").contains("Atlassian account email"));
 }
+
+#[wasm_bindgen_test]
+async fn no_control_has_a_name_and_the_form_never_sends_a_get() {
+    let root = mount().await;
+    let form = root.query_selector("form").unwrap().unwrap();
+    assert_eq!(form.get_attribute("method").as_deref(), Some("post"));
+    let controls = root
+        .query_selector_all("input, select, textarea, button")
+        .unwrap();
+    assert!(controls.length() >= 6);
+    for index in 0..controls.length() {
+        let control: Element = controls.item(index).unwrap().unchecked_into();
+        assert!(
+            control.get_attribute("name").is_none(),
+            "#{} has a name",
+            control.id()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn password_managers_are_told_to_leave_the_token_alone() {
+    let root = mount().await;
+    let token = input(&root, "token");
+    assert_eq!(
+        token.get_attribute("autocomplete").as_deref(),
+        Some("new-password")
+    );
+    for (name, value) in [
+        ("data-1p-ignore", "true"),
+        ("data-lpignore", "true"),
+        ("data-bwignore", "true"),
+        ("data-form-type", "other"),
+    ] {
+        assert_eq!(token.get_attribute(name).as_deref(), Some(value), "{name}");
+    }
+    // Only the token: the name field keeps its own settings.
+    assert!(input(&root, "name")
+        .get_attribute("data-lpignore")
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_url_with_credentials_is_shown_without_them_after_leaving_it() {
+    let root = mount().await;
+    let url = input(&root, "repository-url");
+    type_and_leave(
+        &url,
+        "https://x-token-auth:ATCTT-secret@bitbucket.org/acme/checkout-tests.git",
+    )
+    .await;
+    assert_eq!(url.value(), "https://bitbucket.org/acme/checkout-tests.git");
+    let note = message(&root, "repository-url");
+    assert!(
+        note.contains("removed") && note.contains("not stored"),
+        "{note}"
+    );
+}

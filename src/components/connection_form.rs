@@ -45,9 +45,13 @@ fn helper_token() -> Html {
 
 fn helper_url() -> Html {
     html! {
-        <p>{ "In Bitbucket open the repository, choose " }<strong>{ "Clone" }</strong>
-           { ", pick HTTPS and copy the URL without the leading " }<code>{ "git clone" }</code>
-           { ". The repository's browse URL and its SSH URL work too." }</p>
+        <>
+            <p>{ "In Bitbucket open the repository, choose " }<strong>{ "Clone" }</strong>
+               { ", pick HTTPS and copy the URL without the leading " }<code>{ "git clone" }</code>
+               { ". The repository's browse URL and its SSH URL work too." }</p>
+            <p>{ "A user name or password inside the URL (such as " }<code>{ "x-token-auth:…@" }</code>
+               { ") is removed and never stored: only the URL without it is saved." }</p>
+        </>
     }
 }
 
@@ -106,6 +110,7 @@ pub fn ConnectionFormView(props: &ConnectionFormProps) -> Html {
                       autocomplete: &'static str,
                       helper: Html,
                       trailing: Html| {
+        let secret = field == Field::Token;
         let value = match field {
             Field::Name => state.form.name.clone(),
             Field::Token => state.form.token.clone(),
@@ -123,6 +128,7 @@ pub fn ConnectionFormView(props: &ConnectionFormProps) -> Html {
                 value={value}
                 {input_type}
                 {autocomplete}
+                {secret}
                 required={field != Field::ApiBaseUrl}
                 {helper}
                 error={state.errors.get(&field).cloned()}
@@ -155,15 +161,17 @@ pub fn ConnectionFormView(props: &ConnectionFormProps) -> Html {
     });
     let token_type = if state.show_token { "text" } else { "password" };
     html! {
-        <form class="card form" novalidate=true aria-labelledby="form-title" {onsubmit}>
+        // `method="post"` and nameless controls: even if the submit handler failed and the browser
+        // submitted the form itself, no value (the token least of all) could reach a URL or a request.
+        <form class="card form" method="post" novalidate=true aria-labelledby="form-title" {onsubmit}>
             <h2 id="form-title">{ "Connection" }</h2>
             <p class="legend">{ "Required fields are marked with an asterisk " }<span class="required">{ "*" }</span></p>
             { text_field(Field::Name, "name", "text", "off", html! {
                 <p>{ "A name to recognise this connection: up to 50 letters, digits, spaces, \"-\", \"_\" or \".\"." }</p>
             }, html! {}) }
-            { text_field(Field::Token, "token", token_type, "off", helper_token(), toggle) }
+            { text_field(Field::Token, "token", token_type, "new-password", helper_token(), toggle) }
             <div class="field checkbox">
-                <input id="pat" name="pat" type="checkbox" checked={state.form.pat}
+                <input id="pat" type="checkbox" checked={state.form.pat}
                        aria-describedby="pat-helper" onchange={on_pat} />
                 <label for="pat">{ "Personal access token (PAT)" }</label>
                 <div id="pat-helper" class="helper">

@@ -1,4 +1,7 @@
 //! A labelled text field with helper, warning and error text under it.
+//!
+//! Inputs carry no `name` attribute: the app never submits a form to a server, and a nameless control
+//! cannot end up in a URL or a request body even if the browser's own submission ran.
 
 use web_sys::HtmlInputElement;
 
@@ -17,9 +20,14 @@ pub struct TextFieldProps {
     /// `text`, `password`, `email`, `url`.
     #[prop_or(AttrValue::Static("text"))]
     pub input_type: AttrValue,
-    /// The `autocomplete` attribute.
+    /// The `autocomplete` attribute (ignored for a [`TextFieldProps::secret`] field, which uses
+    /// `new-password`).
     #[prop_or(AttrValue::Static("off"))]
     pub autocomplete: AttrValue,
+    /// The field holds a secret (a token): `autocomplete="new-password"` and the opt-out attributes of
+    /// password managers ([`PASSWORD_MANAGER_OPT_OUT`]), so that none offers to save or fill it.
+    #[prop_or_default]
+    pub secret: bool,
     /// Whether the field must be filled.
     #[prop_or(true)]
     pub required: bool,
@@ -46,6 +54,16 @@ pub struct TextFieldProps {
     pub on_leave: Callback<()>,
 }
 
+/// The attributes that tell password managers to leave a field alone: 1Password, LastPass,
+/// Bitwarden, and Dashlane (and others reading `data-form-type`). Browsers' own managers ignore
+/// `autocomplete="off"` on password fields but do not offer saved passwords for `new-password`.
+pub const PASSWORD_MANAGER_OPT_OUT: [(&str, &str); 4] = [
+    ("data-1p-ignore", "true"),
+    ("data-lpignore", "true"),
+    ("data-bwignore", "true"),
+    ("data-form-type", "other"),
+];
+
 /// One field of a form, following Atlassian's form conventions: label above, messages below.
 #[component]
 pub fn TextField(props: &TextFieldProps) -> Html {
@@ -57,6 +75,28 @@ pub fn TextField(props: &TextFieldProps) -> Html {
         .on_input
         .reform(|event: InputEvent| event.target_unchecked_into::<HtmlInputElement>().value());
     let onblur = props.on_leave.reform(|_: FocusEvent| ());
+    {
+        // `data-1p-ignore` is not a name the `html!` macro accepts, so the opt-out attributes are set
+        // on the element; they are set again after every render, before any user input reaches it.
+        let input_ref = props.input_ref.clone();
+        let secret = props.secret;
+        use_effect(move || {
+            if let Some(input) = input_ref.cast::<web_sys::Element>() {
+                for (name, value) in PASSWORD_MANAGER_OPT_OUT {
+                    let _ = if secret {
+                        input.set_attribute(name, value)
+                    } else {
+                        input.remove_attribute(name)
+                    };
+                }
+            }
+        });
+    }
+    let autocomplete = if props.secret {
+        AttrValue::Static("new-password")
+    } else {
+        props.autocomplete.clone()
+    };
     let message = match (&props.error, &props.warning, &props.confirmation) {
         (Some(error), _, _) => {
             html! { <p class="message error"><span aria-hidden="true">{ "✕ " }</span>{ error }</p> }
@@ -78,10 +118,9 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             <div class="control">
                 <input
                     id={id.clone()}
-                    name={id.clone()}
                     type={props.input_type.clone()}
                     value={props.value.clone()}
-                    autocomplete={props.autocomplete.clone()}
+                    autocomplete={autocomplete}
                     spellcheck="false"
                     required={props.required}
                     aria-invalid={if props.error.is_some() { "true" } else { "false" }}

@@ -1,9 +1,16 @@
 //! The connection form's state: what was typed, which fields were visited, and what they are told.
+//!
+//! The token is never shown by `Debug` (of the state, the form or an action). A repository URL pasted
+//! with a user name or password loses them when the user leaves the field or submits, and the field then
+//! says so.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::rc::Rc;
 
-use versioning_core::{ConnectionForm, Field, ValidConnection};
+use versioning_core::connection::{Secret, CREDENTIALS_REMOVED};
+use versioning_core::repo_url::without_credentials;
+use versioning_core::{parse_repository_url, ConnectionForm, Field, ValidConnection};
 use yew::prelude::*;
 
 /// State of the connection form.
@@ -23,10 +30,12 @@ pub struct FormState {
     pub show_token: bool,
     /// Names of the project's other connections.
     pub taken_names: Vec<String>,
+    /// A user name or password was removed from the repository URL as typed (reset when it is edited).
+    pub credentials_removed: bool,
 }
 
-/// What can happen to the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What can happen to the form. `Debug` never shows a token being typed.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Action {
     /// A text field changed.
     Edit(Field, String),
@@ -40,6 +49,24 @@ pub enum Action {
     ToggleTokenVisibility,
     /// Start again from these values (an empty form, or a saved connection being edited).
     Load(ConnectionForm),
+}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Edit(Field::Token, value) => f
+                .debug_tuple("Edit")
+                .field(&Field::Token)
+                .field(&Secret::from(value.as_str()))
+                .finish(),
+            Action::Edit(field, value) => f.debug_tuple("Edit").field(field).field(value).finish(),
+            Action::SetPat(pat) => f.debug_tuple("SetPat").field(pat).finish(),
+            Action::Leave(field) => f.debug_tuple("Leave").field(field).finish(),
+            Action::Submit => f.write_str("Submit"),
+            Action::ToggleTokenVisibility => f.write_str("ToggleTokenVisibility"),
+            Action::Load(form) => f.debug_tuple("Load").field(form).finish(),
+        }
+    }
 }
 
 impl FormState {
@@ -71,8 +98,25 @@ impl FormState {
             .into_iter()
             .filter(|(f, _)| visited(f))
             .collect();
+        let url_shown =
+            visited(&Field::RepositoryUrl) && !self.errors.contains_key(&Field::RepositoryUrl);
+        if self.credentials_removed && url_shown {
+            self.warnings
+                .insert(Field::RepositoryUrl, CREDENTIALS_REMOVED.to_owned());
+        }
         self.preview = report.location.map(|location| location.summary());
         self
+    }
+
+    /// Removes a user name or password from the repository URL, remembering that it did.
+    fn remove_url_credentials(&mut self) {
+        let clean = without_credentials(&self.form.repository_url);
+        if clean != self.form.repository_url.trim() {
+            // A pasted `git clone` prefix goes too, without a warning.
+            self.credentials_removed = parse_repository_url(&self.form.repository_url)
+                .map_or(true, |location| location.had_credentials);
+            self.form.repository_url = clean;
+        }
     }
 }
 
@@ -92,12 +136,23 @@ impl Reducible for FormState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Edit(field, value) => set_text(&mut next.form, field, value),
+            Action::Edit(field, value) => {
+                if field == Field::RepositoryUrl {
+                    next.credentials_removed = false;
+                }
+                set_text(&mut next.form, field, value);
+            }
             Action::SetPat(pat) => next.form.pat = pat,
             Action::Leave(field) => {
                 next.visited.insert(field);
+                if field == Field::RepositoryUrl {
+                    next.remove_url_credentials();
+                }
             }
-            Action::Submit => next.visited.extend(Field::ALL),
+            Action::Submit => {
+                next.visited.extend(Field::ALL);
+                next.remove_url_credentials();
+            }
             Action::ToggleTokenVisibility => next.show_token = !next.show_token,
             Action::Load(form) => return Rc::new(FormState::new(form, next.taken_names)),
         }
