@@ -3,7 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use bitbucket_versioning::services::archive::{
-    read_project, read_zip, write_zip, ArchiveLimits, FileProblem,
+    check_archive_size, read_project, read_zip, write_zip, ArchiveLimits, FileProblem, ZipReader,
+    MAX_ARCHIVE_BYTES, MAX_ENTRY_BYTES, MAX_INFLATED_BYTES,
 };
 use versioning_core::artifacts::{demo, generate, to_files, LayoutOptions, ProjectFiles};
 
@@ -131,4 +132,58 @@ fn an_archive_that_is_not_a_project_lists_core_errors_per_file() {
         .iter()
         .any(|p| p.path == "test-artifacts/notes.txt"));
     assert!(problems.iter().any(|p| p.message.contains("project.json")));
+}
+
+#[test]
+fn an_archive_file_over_the_limit_is_refused_from_its_size_alone() {
+    let limits = ArchiveLimits::default();
+    assert_eq!(limits.max_archive_bytes, 32 * 1024 * 1024);
+    assert!(check_archive_size(0.0, &limits).is_ok());
+    assert!(check_archive_size(MAX_ARCHIVE_BYTES as f64, &limits).is_ok());
+    let problem = check_archive_size(MAX_ARCHIVE_BYTES as f64 + 1.0, &limits).unwrap_err();
+    assert_eq!(problem.path, "");
+    assert!(
+        problem.message.contains("at most 32 MiB"),
+        "{}",
+        problem.message
+    );
+    assert!(check_archive_size(f64::NAN, &limits).is_err());
+    assert!(check_archive_size(f64::INFINITY, &limits).is_err());
+}
+
+#[test]
+fn the_default_limits_bound_what_is_inflated() {
+    let limits = ArchiveLimits::default();
+    assert_eq!(limits.max_total_bytes, MAX_INFLATED_BYTES);
+    assert_eq!(MAX_INFLATED_BYTES, 64 * 1024 * 1024);
+    assert_eq!(limits.max_file_bytes, MAX_ENTRY_BYTES);
+    assert!(MAX_ENTRY_BYTES <= 2 * 1024 * 1024);
+    assert!(limits.max_entries <= 20_000);
+    // A small file that inflates beyond the per-entry limit (a "zip bomb") is refused.
+    let mut files = ProjectFiles::new();
+    files.insert(
+        "test-artifacts/big.json".into(),
+        vec![b' '; MAX_ENTRY_BYTES + 1],
+    );
+    let zip = write_zip(&files).unwrap();
+    assert!(zip.len() < 64 * 1024, "compressed to {}", zip.len());
+    let problems = read_zip(&zip, &limits).unwrap_err();
+    assert!(problems[0].message.contains("larger than"), "{problems:?}");
+}
+
+#[test]
+fn the_reader_goes_one_entry_at_a_time() {
+    let files = demo_files(0);
+    let zip = write_zip(&files).unwrap();
+    let mut reader = ZipReader::open(&zip, &ArchiveLimits::default()).unwrap();
+    assert_eq!(reader.len(), files.len());
+    let mut steps = 0;
+    let mut inflated = 0;
+    while let Some(bytes) = reader.step() {
+        steps += 1;
+        inflated += bytes;
+    }
+    assert_eq!(steps, files.len());
+    assert_eq!(inflated, files.values().map(Vec::len).sum::<usize>());
+    assert_eq!(reader.finish().unwrap(), files);
 }

@@ -11,7 +11,10 @@ use yew_router::prelude::*;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
-use crate::services::archive::{read_project, ArchiveLimits};
+use crate::services::archive::{
+    check_archive_size, project_from_files, ArchiveLimits, FileProblem, ZipReader,
+    MAX_ARCHIVE_BYTES,
+};
 use crate::services::browser_files::read_file;
 use crate::services::projects::StoredProject;
 use crate::state::import::{ImportAction, ImportState};
@@ -31,15 +34,40 @@ fn save(projects: Projects, project: Rc<Project>, import: UseReducerDispatcher<I
     });
 }
 
-/// Reads the chosen file, checks it, and saves it unless its id is taken.
+/// Inflated bytes, or entries, after which reading pauses so that the page keeps responding.
+const YIELD_EVERY_BYTES: usize = 1024 * 1024;
+const YIELD_EVERY_ENTRIES: usize = 200;
+
+/// Reads the archive entry by entry, giving the browser a turn between batches of entries.
+async fn read_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, Vec<FileProblem>> {
+    let mut reader = ZipReader::open(bytes, limits)?;
+    let (mut bytes_since, mut entries_since) = (0, 0);
+    while let Some(inflated) = reader.step() {
+        bytes_since += inflated;
+        entries_since += 1;
+        if bytes_since >= YIELD_EVERY_BYTES || entries_since >= YIELD_EVERY_ENTRIES {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            (bytes_since, entries_since) = (0, 0);
+        }
+    }
+    let files = reader.finish()?;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    project_from_files(&files, limits)
+}
+
+/// Checks the chosen file's size, reads it, checks it, and saves it unless its id is taken.
 fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispatcher<ImportState>) {
+    let limits = ArchiveLimits::default();
+    if let Err(problem) = check_archive_size(file.size(), &limits) {
+        return import.dispatch(ImportAction::Invalid(file.name(), vec![problem]));
+    }
     import.dispatch(ImportAction::Reading(file.name()));
     spawn_local(async move {
         let bytes = match read_file(&file).await {
             Ok(bytes) => bytes,
             Err(message) => return import.dispatch(ImportAction::Failed(message)),
         };
-        let project = match read_project(&bytes, &ArchiveLimits::default()) {
+        let project = match read_archive(&bytes, &limits).await {
             Ok(project) => Rc::new(project),
             Err(problems) => return import.dispatch(ImportAction::Invalid(file.name(), problems)),
         };
@@ -122,7 +150,7 @@ pub fn ProjectImport() -> Html {
     html! {
         <section class="card import" aria-labelledby="import-title">
             <h2 id="import-title">{ "Import a project" }</h2>
-            <p>{ "Choose a .zip of a project's repository layout, as exported from Test artifacts." }</p>
+            <p>{ format!("Choose a .zip of a project's repository layout, as exported from Test artifacts (at most {} MiB).", MAX_ARCHIVE_BYTES / (1024 * 1024)) }</p>
             <div class="field">
                 <label for="import-file">{ "Project archive (.zip)" }</label>
                 <input id="import-file" type="file" accept=".zip,application/zip" {onchange} />

@@ -1,5 +1,9 @@
 //! Project archives: the repository layout (exactly the files a push writes) as a `.zip`, and back.
 //! Pure functions, no browser: they run and are tested on the host too.
+//!
+//! Reading is bounded by [`ArchiveLimits`]: the file's size is checked before it is read
+//! ([`check_archive_size`]), then the entries are inflated one at a time by a [`ZipReader`], which a
+//! caller on the browser's main thread can pause between entries to keep the page responsive.
 
 use std::io::{Cursor, Read, Write};
 
@@ -7,9 +11,23 @@ use versioning_core::artifacts::{from_files, LayoutOptions, Project, ProjectFile
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
+/// The largest `.zip` accepted for import, in bytes (32 MiB), checked on the file's size before it is read.
+pub const MAX_ARCHIVE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The largest sum of all files of an archive, uncompressed (64 MiB).
+pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
+
+/// The largest single file of an archive, uncompressed (2 MiB; an exported artifact is a few KiB).
+pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The most entries of an archive (20,000 files and folders).
+pub const MAX_ENTRIES: usize = 20_000;
+
 /// Bounds on what an archive may hold, so that a hostile file cannot exhaust the browser's memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveLimits {
+    /// The largest archive file, compressed, in bytes: checked before the file is read.
+    pub max_archive_bytes: u64,
     /// The most entries (files and folders).
     pub max_entries: usize,
     /// The largest file, uncompressed, in bytes.
@@ -21,9 +39,10 @@ pub struct ArchiveLimits {
 impl Default for ArchiveLimits {
     fn default() -> Self {
         ArchiveLimits {
-            max_entries: 200_000,
-            max_file_bytes: ReadLimits::default().max_file_bytes,
-            max_total_bytes: 512 * 1024 * 1024,
+            max_archive_bytes: MAX_ARCHIVE_BYTES,
+            max_entries: MAX_ENTRIES,
+            max_file_bytes: MAX_ENTRY_BYTES.min(ReadLimits::default().max_file_bytes),
+            max_total_bytes: MAX_INFLATED_BYTES,
         }
     }
 }
@@ -51,6 +70,22 @@ impl FileProblem {
             message,
         }
     }
+}
+
+/// Refuses an archive file larger than [`ArchiveLimits::max_archive_bytes`], from its size alone (the
+/// browser's `File.size`), before any byte of it is read.
+pub fn check_archive_size(size_bytes: f64, limits: &ArchiveLimits) -> Result<(), FileProblem> {
+    let limit = limits.max_archive_bytes as f64;
+    if size_bytes.is_finite() && size_bytes <= limit {
+        return Ok(());
+    }
+    let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
+    Err(FileProblem::archive(format!(
+        "This file is {:.1} MiB; a project archive may be at most {:.0} MiB. Choose a .zip exported from \
+         Test artifacts.",
+        mib(size_bytes),
+        mib(limit)
+    )))
 }
 
 /// The files as a `.zip`: deflated, in path order, all dated 1980-01-01, so the same files always give
@@ -111,57 +146,115 @@ fn read_entry(
     Ok(Some((name, bytes)))
 }
 
-/// The files of a `.zip` (folders skipped), or every problem found, file by file. Never panics.
-pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<ProjectFiles, Vec<FileProblem>> {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
-        vec![FileProblem::archive(format!(
-            "This is not a readable .zip archive ({error}). Choose a file exported from this app."
-        ))]
-    })?;
-    if archive.len() > limits.max_entries {
-        return Err(vec![FileProblem::archive(format!(
-            "The archive has {} entries, more than the limit of {}.",
-            archive.len(),
-            limits.max_entries
-        ))]);
+/// Reads an archive entry by entry, within the limits: [`ZipReader::step`] inflates one entry, so a
+/// caller can yield to the browser between entries. Never panics.
+pub struct ZipReader<'a> {
+    archive: ZipArchive<Cursor<&'a [u8]>>,
+    limits: ArchiveLimits,
+    next: usize,
+    total: usize,
+    files: ProjectFiles,
+    problems: Vec<FileProblem>,
+}
+
+impl<'a> ZipReader<'a> {
+    /// Opens an archive: reads its central directory and checks the number of entries.
+    pub fn open(bytes: &'a [u8], limits: &ArchiveLimits) -> Result<Self, Vec<FileProblem>> {
+        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
+            vec![FileProblem::archive(format!(
+                "This is not a readable .zip archive ({error}). Choose a file exported from this app."
+            ))]
+        })?;
+        if archive.len() > limits.max_entries {
+            return Err(vec![FileProblem::archive(format!(
+                "The archive has {} entries, more than the limit of {}.",
+                archive.len(),
+                limits.max_entries
+            ))]);
+        }
+        Ok(ZipReader {
+            archive,
+            limits: limits.clone(),
+            next: 0,
+            total: 0,
+            files: ProjectFiles::new(),
+            problems: Vec::new(),
+        })
     }
-    let mut files = ProjectFiles::new();
-    let mut problems = Vec::new();
-    let mut total = 0usize;
-    for index in 0..archive.len() {
-        let budget = limits.max_total_bytes.saturating_sub(total);
-        match read_entry(&mut archive, index, limits, budget) {
+
+    /// How many entries the archive has.
+    pub fn len(&self) -> usize {
+        self.archive.len()
+    }
+
+    /// Whether the archive has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.archive.len() == 0
+    }
+
+    /// Reads the next entry; returns how many bytes it inflated, or `None` when every entry was read.
+    pub fn step(&mut self) -> Option<usize> {
+        if self.next >= self.archive.len() {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        let budget = self.limits.max_total_bytes.saturating_sub(self.total);
+        match read_entry(&mut self.archive, index, &self.limits, budget) {
             Ok(Some((name, content))) => {
-                total += content.len();
-                if files.insert(name.clone(), content).is_some() {
+                let inflated = content.len();
+                self.total += inflated;
+                if self.files.insert(name.clone(), content).is_some() {
                     let message = "appears more than once in the archive; keep one".to_owned();
-                    problems.push(FileProblem::file(&name, message));
+                    self.problems.push(FileProblem::file(&name, message));
                 }
+                Some(inflated)
             }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
+            Ok(None) => Some(0),
+            Err(problem) => {
+                self.problems.push(problem);
+                Some(0)
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(files)
-    } else {
-        Err(problems)
+
+    /// The files read, or every problem found.
+    pub fn finish(self) -> Result<ProjectFiles, Vec<FileProblem>> {
+        if self.problems.is_empty() {
+            Ok(self.files)
+        } else {
+            Err(self.problems)
+        }
     }
 }
 
-/// The project in a `.zip` of the repository layout (default root folder), or every problem found:
-/// the archive's, then core's reading errors, each against its file.
-pub fn read_project(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, Vec<FileProblem>> {
-    let files = read_zip(bytes, limits)?;
+/// The files of a `.zip` (folders skipped), or every problem found, file by file. Never panics.
+pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<ProjectFiles, Vec<FileProblem>> {
+    let mut reader = ZipReader::open(bytes, limits)?;
+    while reader.step().is_some() {}
+    reader.finish()
+}
+
+/// The project the files of an archive make, or core's reading errors, each against its file.
+pub fn project_from_files(
+    files: &ProjectFiles,
+    limits: &ArchiveLimits,
+) -> Result<Project, Vec<FileProblem>> {
     let read_limits = ReadLimits {
         max_file_bytes: limits.max_file_bytes,
         ..ReadLimits::default()
     };
-    from_files(&files, &LayoutOptions::default(), &read_limits).map_err(|errors| {
+    from_files(files, &LayoutOptions::default(), &read_limits).map_err(|errors| {
         errors
             .0
             .into_iter()
             .map(|error| FileProblem::file(&error.path, error.kind.to_string()))
             .collect()
     })
+}
+
+/// The project in a `.zip` of the repository layout (default root folder), or every problem found:
+/// the archive's, then core's reading errors, each against its file.
+pub fn read_project(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, Vec<FileProblem>> {
+    project_from_files(&read_zip(bytes, limits)?, limits)
 }
