@@ -131,7 +131,7 @@ pub fn ConnectionFormView(props: &ConnectionFormProps) -> Html {
                 {secret}
                 required={field != Field::ApiBaseUrl}
                 {helper}
-                error={state.errors.get(&field).cloned()}
+                error={state.errors.get(&field).map(ToString::to_string)}
                 warning={state.warnings.get(&field).cloned()}
                 {confirmation}
                 {trailing}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
 
-use versioning_core::connection::{Secret, CREDENTIALS_REMOVED};
+use versioning_core::connection::{FieldError, Secret, CREDENTIALS_REMOVED};
 use versioning_core::repo_url::without_credentials;
 use versioning_core::{parse_repository_url, ConnectionForm, Field, ValidConnection};
 use yew::prelude::*;
@@ -20,8 +20,8 @@ pub struct FormState {
     pub form: ConnectionForm,
     /// Fields the user has left at least once (or all of them after Create): their errors are shown.
     pub visited: BTreeSet<Field>,
-    /// Errors of the visited fields.
-    pub errors: BTreeMap<Field, String>,
+    /// Errors of the visited fields, as typed reasons (their `Display` is the message).
+    pub errors: BTreeMap<Field, FieldError>,
     /// Non-blocking warnings of the visited fields.
     pub warnings: BTreeMap<Field, String>,
     /// Preview of the parsed repository URL.

@@ -182,6 +182,80 @@ fn without_token(text: &str, token: &str) -> String {
     }
 }
 
+/// Why a field of the connection form is not accepted. `Display` says what is wrong and what to do;
+/// no message ever contains the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// No connection name.
+    #[error("Enter a name for this connection, e.g. \"Checkout tests\".")]
+    NameMissing,
+    /// A name longer than [`NAME_MAX_CHARS`].
+    #[error("Use at most {NAME_MAX_CHARS} characters (this name has {length}).")]
+    NameTooLong {
+        /// The name's length, in characters.
+        length: usize,
+    },
+    /// A character names may not contain.
+    #[error("\"{0}\" is not allowed. Use letters, digits, spaces, \"-\", \"_\" and \".\".")]
+    NameCharacter(char),
+    /// Another connection of the project has this name.
+    #[error("This project already has a connection named \"{0}\". Choose another name.")]
+    NameTaken(String),
+    /// No token.
+    #[error("Paste the access token you created in Bitbucket.")]
+    TokenMissing,
+    /// The token was pasted with its `Bearer`/`Basic` scheme (the word as typed).
+    #[error("Paste only the token itself, without the \"{0}\" prefix: we add the right Authorization scheme.")]
+    TokenWithScheme(String),
+    /// The token has spaces or line breaks.
+    #[error(
+        "The token contains spaces or line breaks. Copy it again from Bitbucket, as one piece."
+    )]
+    TokenWhitespace,
+    /// A stored field holds the token.
+    #[error("This field contains your access token. Remove it: the token belongs only in Access Token, and this field is saved in the browser's storage.")]
+    TokenInStoredField,
+    /// The repository URL cannot be used.
+    #[error(transparent)]
+    RepositoryUrl(#[from] RepositoryUrlError),
+    /// No username; `email` when a Cloud API token needs the account email.
+    #[error("{}", if *email { "Enter the email of your Atlassian account: Bitbucket Cloud API tokens sign in with it." } else { "Enter your Bitbucket username." })]
+    UsernameMissing {
+        /// Whether an email is expected.
+        email: bool,
+    },
+    /// A username with whitespace.
+    #[error("A username has no spaces. Copy it from your Bitbucket account settings.")]
+    UsernameWhitespace,
+    /// A Basic username with a colon, which would break the `user:token` pair.
+    #[error("A username cannot contain \":\". Check what you pasted.")]
+    UsernameColon,
+    /// A Cloud API token with a username that is not an email.
+    #[error("Bitbucket Cloud API tokens sign in with your Atlassian account email, not the username \"{0}\". Enter the email (e.g. name@company.com), or tick Personal access token (PAT) if this is a repository or workspace access token.")]
+    UsernameNotEmail(String),
+    /// An API base URL longer than [`MAX_URL_CHARS`].
+    #[error("This address is {length} characters long; an API base URL has at most {max}. Enter only the base address, such as https://bitbucket.example.com/rest.", max = MAX_URL_CHARS)]
+    ApiBaseUrlTooLong {
+        /// Its length, in characters.
+        length: usize,
+    },
+    /// Not a URL.
+    #[error("Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty.")]
+    ApiBaseUrlInvalid,
+    /// Plain HTTP to a host that is not local.
+    #[error("Use https://: plain http:// would send your token unencrypted (allowed only on localhost).")]
+    ApiBaseUrlInsecure,
+    /// Another scheme than HTTPS.
+    #[error("The API base URL must start with https://.")]
+    ApiBaseUrlScheme,
+    /// User information in the API base URL.
+    #[error("Remove the user name or password from this URL: never put secrets in a URL.")]
+    ApiBaseUrlCredentials,
+    /// A query or fragment in the API base URL.
+    #[error("Remove the ?query or #fragment: give only the base address of the API.")]
+    ApiBaseUrlQuery,
+}
+
 /// A connection that passed validation: everything needed to talk to Bitbucket. Its `Debug` never
 /// shows the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,7 +278,7 @@ pub struct ValidConnection {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationReport {
     /// At most one error per field.
-    pub errors: BTreeMap<Field, String>,
+    pub errors: BTreeMap<Field, FieldError>,
     /// Warnings that do not block saving (e.g. credentials removed from the URL).
     pub warnings: BTreeMap<Field, String>,
     /// The parsed repository location, when the URL is valid (for the preview).
@@ -226,7 +300,7 @@ impl ConnectionForm {
 
     /// Checks one field, as when the user leaves it. `taken_names` are the other connections' names in
     /// the same project.
-    pub fn check_field(&self, field: Field, taken_names: &[String]) -> Result<(), String> {
+    pub fn check_field(&self, field: Field, taken_names: &[String]) -> Result<(), FieldError> {
         let parsed = parse_repository_url(&self.repository_url);
         self.check_parsed(field, taken_names, &parsed)
     }
@@ -237,24 +311,25 @@ impl ConnectionForm {
         field: Field,
         taken_names: &[String],
         parsed: &Result<RepositoryLocation, RepositoryUrlError>,
-    ) -> Result<(), String> {
+    ) -> Result<(), FieldError> {
+        // First, so that no other message can quote a field holding the token.
+        self.check_token_echo(field)?;
         let flavour = parsed.as_ref().ok().map(|location| location.flavour);
         match field {
             Field::Name => check_name(&self.name, taken_names),
             Field::Token => check_token(&self.token),
-            Field::RepositoryUrl => parsed.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+            Field::RepositoryUrl => parsed.as_ref().map(|_| ()).map_err(|e| e.clone().into()),
             Field::Username => {
                 check_username(&self.username, AuthMode::from_pat(self.pat), flavour)
             }
             Field::ApiBaseUrl => check_api_base_url(&self.api_base_url),
-        }?;
-        self.check_token_echo(field)
+        }
     }
 
     /// Refuses a stored field that holds the token (pasted into the wrong field, or twice): every field
     /// but the token is saved in persistent storage. User information in the repository URL does not
     /// count: it is removed before the URL is stored.
-    fn check_token_echo(&self, field: Field) -> Result<(), String> {
+    fn check_token_echo(&self, field: Field) -> Result<(), FieldError> {
         let token = self.token.trim();
         if field == Field::Token || token.chars().count() < TOKEN_ECHO_MIN_CHARS {
             return Ok(());
@@ -267,11 +342,7 @@ impl ConnectionForm {
             Field::Token => String::new(),
         };
         if stored.contains(token) {
-            Err(format!(
-                "This field contains your access token. Remove it: the token belongs only in {}, and \
-                 this field is saved in the browser's storage.",
-                Field::Token.label()
-            ))
+            Err(FieldError::TokenInStoredField)
         } else {
             Ok(())
         }
@@ -282,8 +353,8 @@ impl ConnectionForm {
         let mut report = ValidationReport::default();
         let parsed = parse_repository_url(&self.repository_url);
         for field in Field::ALL {
-            if let Err(message) = self.check_parsed(field, taken_names, &parsed) {
-                report.errors.insert(field, message);
+            if let Err(error) = self.check_parsed(field, taken_names, &parsed) {
+                report.errors.insert(field, error);
             }
         }
         report.location = parsed.ok();
@@ -368,84 +439,67 @@ fn foreign_api_host(api_base_url: &str, location: &RepositoryLocation) -> Option
     ))
 }
 
-fn check_name(name: &str, taken_names: &[String]) -> Result<(), String> {
+fn check_name(name: &str, taken_names: &[String]) -> Result<(), FieldError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("Enter a name for this connection, e.g. \"Checkout tests\".".into());
+        return Err(FieldError::NameMissing);
     }
     let length = name.chars().count();
     if length > NAME_MAX_CHARS {
-        return Err(format!(
-            "Use at most {NAME_MAX_CHARS} characters (this name has {length})."
-        ));
+        return Err(FieldError::NameTooLong { length });
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')))
     {
-        return Err(format!(
-            "\"{bad}\" is not allowed. Use letters, digits, spaces, \"-\", \"_\" and \".\"."
-        ));
+        return Err(FieldError::NameCharacter(bad));
     }
     if taken_names
         .iter()
         .any(|taken| taken.trim().eq_ignore_ascii_case(name))
     {
-        return Err(format!(
-            "This project already has a connection named \"{name}\". Choose another name."
-        ));
+        return Err(FieldError::NameTaken(name.to_owned()));
     }
     Ok(())
 }
 
-fn check_token(token: &str) -> Result<(), String> {
+fn check_token(token: &str) -> Result<(), FieldError> {
     if token.trim().is_empty() {
-        return Err("Paste the access token you created in Bitbucket.".into());
+        return Err(FieldError::TokenMissing);
     }
     let lower = token.trim_start().to_ascii_lowercase();
     for scheme in ["bearer ", "basic "] {
         if lower.starts_with(scheme) {
             let shown = &token.trim_start()[..scheme.len() - 1];
-            return Err(format!(
-                "Paste only the token itself, without the \"{shown}\" prefix: we add the right \
-                 Authorization scheme."
-            ));
+            return Err(FieldError::TokenWithScheme(shown.to_owned()));
         }
     }
     if token.chars().any(char::is_whitespace) {
-        return Err(
-            "The token contains spaces or line breaks. Copy it again from Bitbucket, as one piece."
-                .into(),
-        );
+        return Err(FieldError::TokenWhitespace);
     }
     Ok(())
 }
 
-fn check_username(username: &str, auth: AuthMode, flavour: Option<Flavour>) -> Result<(), String> {
+fn check_username(
+    username: &str,
+    auth: AuthMode,
+    flavour: Option<Flavour>,
+) -> Result<(), FieldError> {
     let username = username.trim();
+    let cloud_api_token = auth == AuthMode::Basic && flavour == Some(Flavour::Cloud);
     if username.is_empty() {
-        return Err(match (auth, flavour) {
-            (AuthMode::Basic, Some(Flavour::Cloud)) => {
-                "Enter the email of your Atlassian account: Bitbucket Cloud API tokens sign in with it."
-                    .into()
-            }
-            _ => "Enter your Bitbucket username.".into(),
+        return Err(FieldError::UsernameMissing {
+            email: cloud_api_token,
         });
     }
     if username.chars().any(char::is_whitespace) {
-        return Err(
-            "A username has no spaces. Copy it from your Bitbucket account settings.".into(),
-        );
+        return Err(FieldError::UsernameWhitespace);
     }
     if auth == AuthMode::Basic && username.contains(':') {
-        return Err("A username cannot contain \":\". Check what you pasted.".into());
+        return Err(FieldError::UsernameColon);
     }
-    if auth == AuthMode::Basic && flavour == Some(Flavour::Cloud) && !is_email(username) {
-        return Err(format!(
-            "Bitbucket Cloud API tokens sign in with your Atlassian account email, not the username \
-             \"{username}\". Enter the email (e.g. name@company.com), or tick Personal access token \
-             (PAT) if this is a repository or workspace access token."
-        ));
+    if cloud_api_token && !is_email(username) {
+        return Err(FieldError::UsernameNotEmail(username.to_owned()));
     }
     Ok(())
 }
@@ -476,44 +530,29 @@ pub fn is_email(text: &str) -> bool {
     }
 }
 
-fn check_api_base_url(text: &str) -> Result<(), String> {
+fn check_api_base_url(text: &str) -> Result<(), FieldError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(());
     }
     if text.len() > MAX_URL_CHARS {
-        return Err(format!(
-            "This address is {} characters long; an API base URL has at most {MAX_URL_CHARS}. Enter only \
-             the base address, such as https://bitbucket.example.com/rest.",
-            text.chars().count()
-        ));
+        return Err(FieldError::ApiBaseUrlTooLong {
+            length: text.chars().count(),
+        });
     }
-    let url = url::Url::parse(text).map_err(|_| {
-        "Enter a full URL such as https://bitbucket.example.com/rest, or leave it empty."
-            .to_string()
-    })?;
+    let url = url::Url::parse(text).map_err(|_| FieldError::ApiBaseUrlInvalid)?;
     let host = url.host_str().unwrap_or_default();
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(host) => {}
-        "http" => {
-            return Err(
-                "Use https://: plain http:// would send your token unencrypted (allowed only on \
-                 localhost)."
-                    .into(),
-            )
-        }
-        _ => return Err("The API base URL must start with https://.".into()),
+        "http" => return Err(FieldError::ApiBaseUrlInsecure),
+        _ => return Err(FieldError::ApiBaseUrlScheme),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "Remove the user name or password from this URL: never put secrets in a URL.".into(),
-        );
+        return Err(FieldError::ApiBaseUrlCredentials);
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(
-            "Remove the ?query or #fragment: give only the base address of the API.".into(),
-        );
+        return Err(FieldError::ApiBaseUrlQuery);
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use versioning_core::bitbucket::Credentials;
-use versioning_core::connection::{is_email, Secret};
+use versioning_core::connection::{is_email, FieldError, Secret};
 use versioning_core::{AuthMode, ConnectionForm, Field};
 
 fn valid_cloud() -> ConnectionForm {
@@ -17,7 +17,9 @@ fn valid_cloud() -> ConnectionForm {
 }
 
 fn error(form: &ConnectionForm, field: Field) -> String {
-    form.check_field(field, &[]).expect_err("expected an error")
+    form.check_field(field, &[])
+        .expect_err("expected an error")
+        .to_string()
 }
 
 #[test]
@@ -41,7 +43,36 @@ fn an_empty_form_reports_every_required_field() {
             Field::Username
         ]
     );
-    assert!(report.errors[&Field::Token].contains("Paste the access token"));
+    assert!(report.errors[&Field::Token]
+        .to_string()
+        .contains("Paste the access token"));
+}
+
+#[test]
+fn field_errors_are_typed_reasons() {
+    let report = ConnectionForm::default().validate(&[]);
+    assert_eq!(report.errors[&Field::Name], FieldError::NameMissing);
+    assert_eq!(report.errors[&Field::Token], FieldError::TokenMissing);
+    assert_eq!(
+        report.errors[&Field::RepositoryUrl],
+        FieldError::RepositoryUrl(versioning_core::RepositoryUrlError::Empty)
+    );
+    let mut form = valid_cloud();
+    form.username = "a@b.c@d".into();
+    assert_eq!(
+        form.check_field(Field::Username, &[]),
+        Err(FieldError::UsernameNotEmail("a@b.c@d".into()))
+    );
+    form.name = "x".repeat(60);
+    assert_eq!(
+        form.check_field(Field::Name, &[]),
+        Err(FieldError::NameTooLong { length: 60 })
+    );
+    form.api_base_url = "ftp://x".into();
+    assert_eq!(
+        form.check_field(Field::ApiBaseUrl, &[]),
+        Err(FieldError::ApiBaseUrlScheme)
+    );
 }
 
 #[test]
@@ -58,6 +89,7 @@ fn connection_names() {
     assert!(form
         .check_field(Field::Name, &taken)
         .unwrap_err()
+        .to_string()
         .contains("already has a connection named"));
 }
 
@@ -161,10 +193,12 @@ fn the_token_pasted_into_a_stored_field_is_refused() {
         (api, Field::ApiBaseUrl),
     ] {
         let report = form.validate(&[]);
-        let message = report
+        let error = report
             .errors
             .get(&field)
             .unwrap_or_else(|| panic!("{field:?}"));
+        assert_eq!(error, &FieldError::TokenInStoredField, "{field:?}");
+        let message = error.to_string();
         assert!(message.contains("contains your access token"), "{message}");
         assert!(!message.contains(TOKEN));
         assert!(form.to_connection(&[]).is_err());
@@ -282,7 +316,8 @@ proptest! {
         form.token = format!("Bearer {token}");
         form.username = "not-an-email".into();
         let report = form.validate(&[]);
-        for message in report.errors.values().chain(report.warnings.values()) {
+        let errors = report.errors.values().map(ToString::to_string);
+        for message in errors.chain(report.warnings.values().cloned()) {
             prop_assert!(!message.contains(&token));
         }
     }
