@@ -97,7 +97,7 @@ fn test_and_save(
             };
             let created_at = created_at.unwrap_or_else(now_iso);
             let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
-            match store.save(&project_id, &record, &connection.token) {
+            match store.save(&project_id, &record, connection.token.expose()) {
                 Ok(()) => page.dispatch(PageAction::Saved(Box::new(record))),
                 Err(message) => page.dispatch(PageAction::SaveFailed(message)),
             }
