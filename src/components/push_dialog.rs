@@ -532,7 +532,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                             <div id="push-branch-helper" class="helper">{
                                 match branch_note(&form.branch) {
                                     note if note.is_empty() => format!("{} branch(es) known; type to search.", branches.len()),
-                                    note => format!("This is the {note} branch."),
+                                    note => format!("This is the {note}."),
                                 }
                             }</div>
                         </div>

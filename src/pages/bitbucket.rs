@@ -74,6 +74,7 @@ fn test_and_save(
     connection: ValidConnection,
     created_at: Option<String>,
     cancellation: Cancellation,
+    save: bool,
 ) {
     let project_id = handles.project_id.clone();
     let store = handles.store.clone();
@@ -90,7 +91,8 @@ fn test_and_save(
             check.dispatch(CheckAction::Clear);
             return;
         };
-        if let Some(outcome) = &outcome {
+        // Nothing is saved after a cancel (Reset cancels), nor for a role that may not configure.
+        if let (Some(outcome), true, false) = (&outcome, save, cancellation.is_cancelled()) {
             let last_test = LastTest {
                 tested_at: now_iso(),
                 outcome: outcome.clone(),
@@ -140,6 +142,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             )
         })
     };
+    // A stored record that cannot be read is said to be damaged, never taken for "not connected".
+    let damaged = {
+        let (store, project_id) = (store.clone(), project_id.clone());
+        use_state(move || store.load_checked(&project_id).err())
+    };
     let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
     let check = use_reducer(CheckState::default);
     // The running connection test, cancelled when a new one starts or the page goes away.
@@ -170,9 +177,17 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 return;
             }
             let created_at = h.page.saved.as_ref().map(|saved| saved.created_at.clone());
-            test_and_save(&h, h.form.form.clone(), connection, created_at, job.start());
+            test_and_save(
+                &h,
+                h.form.form.clone(),
+                connection,
+                created_at,
+                job.start(),
+                true,
+            );
         })
     };
+    let may_configure = decide(session.role, &Activity::Configure).is_allowed();
     let on_test_again = {
         let (h, job) = (handles.clone(), job.clone());
         Callback::from(move |_| {
@@ -191,6 +206,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                     connection,
                     Some(saved.created_at.clone()),
                     job.start(),
+                    may_configure,
                 );
             }
         })
@@ -207,8 +223,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         })
     };
     let on_confirm_reset = {
-        let h = handles;
+        let (h, job, damaged) = (handles, job.clone(), damaged.clone());
         Callback::from(move |_| {
+            // A running test must not save the connection back after it was reset.
+            job.cancel();
+            damaged.set(None);
             h.store.remove(&h.project_id);
             h.form.dispatch(Action::Load(ConnectionForm::default()));
             h.check.dispatch(CheckAction::Clear);
@@ -221,6 +240,15 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         Decision::Denied(reason) => Some(reason.to_string()),
     };
     let body = match (&page.saved, page.shows_form() && refusal.is_none()) {
+        (None, _) if damaged.is_some() => html! {
+            <section class="card" aria-labelledby="damaged-title">
+                <h2 id="damaged-title">{ "Connection damaged" }</h2>
+                <div class="banner error" role="alert"><p>{ damaged.as_ref().map(ToString::to_string).unwrap_or_default() }</p></div>
+                if refusal.is_none() {
+                    <button type="button" class="button subtle" onclick={ask_reset.reform(|_: MouseEvent| ())}>{ "Reset" }</button>
+                }
+            </section>
+        },
         (Some(record), false) => html! {
             <ConnectionSummary record={record.clone()} has_token={page.has_token} testing={check.is_running()}
                 can_configure={refusal.is_none()}
