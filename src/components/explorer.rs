@@ -9,6 +9,7 @@ use crate::components::artifact_details::ArtifactDetails;
 use crate::components::artifact_tree::ArtifactTree;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::name_form::NameForm;
+use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
@@ -94,6 +95,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     let state = use_reducer(ExplorerState::default);
     let export_error = use_state(|| None::<String>);
     let pushing = use_state(|| false);
+    let pulling = use_state(|| false);
     // Bumped after a push, which changes the stored record (base, baseline, history).
     let generation = use_state(|| 0u32);
     {
@@ -160,8 +162,17 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     let pushing = pushing.clone();
                     Callback::from(move |_: MouseEvent| pushing.set(true))
                 }}>{ "Push…" }</button>
+                <button type="button" class="button subtle" onclick={{
+                    let pulling = pulling.clone();
+                    Callback::from(move |_: MouseEvent| pulling.set(true))
+                }}>{ "Pull…" }</button>
                 <button type="button" class="button subtle" onclick={on_export}>{ "Export .zip" }</button>
             </div>
+            if *pulling {
+                <PullDialog project_id={props.id.clone()}
+                    on_close={{ let pulling = pulling.clone(); Callback::from(move |_| pulling.set(false)) }}
+                    on_pulled={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+            }
             if *pushing {
                 <PushDialog project_id={props.id.clone()}
                     on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}

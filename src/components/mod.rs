@@ -15,6 +15,7 @@ pub mod header;
 pub mod name_form;
 pub mod page_heading;
 pub mod project_import;
+pub mod pull_dialog;
 pub mod push_dialog;
 pub mod scm_panel;
 pub mod status;

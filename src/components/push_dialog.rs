@@ -49,7 +49,8 @@ struct PushForm {
     approved_only: bool,
 }
 
-fn now_ms() -> f64 {
+/// Now, in milliseconds since 1970.
+pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
@@ -58,12 +59,13 @@ fn report<J: Job>(dispatcher: UseReducerDispatcher<PushState>) -> impl Fn(&J) {
     move |job: &J| dispatcher.dispatch(PushAction::Progress(job.progress(), now_ms()))
 }
 
-fn input_value(event: InputEvent) -> String {
+/// The value of the input an event came from.
+pub fn input_value(event: InputEvent) -> String {
     event.target_unchecked_into::<HtmlInputElement>().value()
 }
 
-/// The connection with its token, or why a push cannot start.
-fn connection(
+/// The connection with its token, or why a push or pull cannot start.
+pub fn usable_connection(
     record: &Option<ConnectionRecord>,
     token: Option<String>,
 ) -> Result<ValidConnection, String> {
@@ -315,7 +317,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
         },
     );
     let refusal = decision.denial().map(ToString::to_string);
-    let connection = connection(&record, token);
+    let connection = usable_connection(&record, token);
     let data_center = connection
         .as_ref()
         .map(|c| c.location.flavour == versioning_core::Flavour::DataCenter)

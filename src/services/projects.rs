@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{demo, manifest, ArtifactId, LayoutOptions, Manifest, Project};
-use versioning_core::sync::{PushOutcome, ScmParameters, SyncBase};
+use versioning_core::sync::{AppliedPull, PushOutcome, ScmParameters, SyncBase};
 
 use crate::services::project_store::{ProjectStore, StoreError};
 
@@ -104,16 +104,29 @@ impl StoredProject {
     /// Records a finished push: the new base of its branch, the baseline the change marks compare with,
     /// and a History row.
     pub fn record_push(&mut self, repository: &str, outcome: &PushOutcome, entry: HistoryEntry) {
-        self.bases
-            .retain(|b| !(b.repository == repository && b.base.branch == outcome.branch));
-        self.bases.push(RepositoryBase {
-            repository: repository.to_owned(),
-            base: outcome.base.clone(),
-        });
-        self.baseline = outcome.base.manifest.clone();
+        self.set_base(repository, &outcome.base);
         if !outcome.nothing_to_push || outcome.tag.is_some() || outcome.branch_created {
             self.history.push(entry);
         }
+    }
+
+    /// Records an applied pull: the pulled project, the new base of its source, the baseline (the
+    /// repository's state, so local changes kept stay marked) and a History row.
+    pub fn record_pull(&mut self, repository: &str, applied: &AppliedPull, entry: HistoryEntry) {
+        self.project = applied.project.clone();
+        self.set_base(repository, &applied.base);
+        self.history.push(entry);
+    }
+
+    /// Sets the base of one branch of a repository, and the baseline of the change marks.
+    fn set_base(&mut self, repository: &str, base: &SyncBase) {
+        self.bases
+            .retain(|b| !(b.repository == repository && b.base.branch == base.branch));
+        self.bases.push(RepositoryBase {
+            repository: repository.to_owned(),
+            base: base.clone(),
+        });
+        self.baseline = base.manifest.clone();
     }
 
     /// The artifacts changed since the baseline.

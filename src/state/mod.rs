@@ -8,5 +8,6 @@ pub mod explorer;
 pub mod import;
 pub mod job;
 pub mod projects;
+pub mod pull;
 pub mod push;
 pub mod session;

@@ -1,0 +1,171 @@
+// Pull and restore: changes pushed from another browser come back, conflicts are settled as chosen,
+// a cancelled pull changes nothing, and an older version is restored exactly.
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { control, field, fillConnection, openPage, withSandboxAndBrowser } from './support.mjs';
+
+const env = withSandboxAndBrowser(['--dc-cors']);
+
+const CLOUD = { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', path: 'acme/checkout-tests' };
+const DC = { token: 'BBDC-demo-lee', user: 'lee', path: 'scm/qa/regression-suite.git' };
+const CASE = 'Add one item from the product page';
+
+/** A new browser session, connected as Lee (Quality Lead), on the Test artifacts of Checkout Web. */
+async function session(repository = CLOUD) {
+  const { context, page } = await openPage(env.browser);
+  await page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+  await page.getByLabel('Demo user').selectOption({ label: 'Lee Lead (Quality Lead)' });
+  await fillConnection(page, {
+    'Connection Name': 'Checkout tests',
+    'Access Token': repository.token,
+    'Repository URL': `${env.sandbox.apiOrigin}/${repository.path}`,
+    Username: repository.user,
+  });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+  await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+  return { context, page };
+}
+
+async function push(page, message, version) {
+  await page.getByRole('button', { name: 'Push…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+  await field(dialog, 'Commit message').fill(message);
+  if (version) await field(dialog, 'Version name (optional)').fill(version);
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+  await dialog.locator('.banner.success').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/** Opens the test case and sets the keyword of its first step. */
+async function editFirstStep(page, keyword) {
+  if (await page.getByRole('button', { name: CASE }).count() === 0) {
+    await page.getByRole('button', { name: 'Contents of Cart' }).click();
+    await page.getByRole('button', { name: 'Contents of Add items' }).click();
+  }
+  await page.getByRole('button', { name: CASE }).click();
+  const field = page.getByLabel('Keyword').first();
+  await field.fill(keyword);
+  await field.press('Enter');
+  await field.blur();
+  await page.getByText('All changes saved in this browser.').waitFor();
+}
+
+async function firstKeyword(page) {
+  if (await page.getByRole('button', { name: CASE }).count() === 0) {
+    await page.getByRole('button', { name: 'Contents of Cart' }).click();
+    await page.getByRole('button', { name: 'Contents of Add items' }).click();
+  }
+  await page.getByRole('button', { name: CASE }).click();
+  return page.getByLabel('Keyword').first().inputValue();
+}
+
+/** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
+async function previewPull(page, { what = 'branch', name = 'main', restore = false } = {}) {
+  await page.getByRole('button', { name: 'Pull…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+  await dialog.getByLabel('Pull from').selectOption(what);
+  await dialog.locator('#pull-name').fill(name);
+  if (restore) await dialog.getByLabel(/^Restore/).check();
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await dialog.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
+  return dialog;
+}
+
+describe('pull', () => {
+  beforeEach(async () => {
+    await control(env.sandbox, 'reset', 'POST');
+  });
+
+  for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
+    it(`brings in exactly the changes another browser pushed (${product})`, async () => {
+      const a = await session(repository);
+      await push(a.page, 'From A');
+      const b = await session(repository);
+      await editFirstStep(b.page, 'Visit');
+      await push(b.page, 'From B');
+
+      const dialog = await previewPull(a.page);
+      await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+      await dialog.getByRole('cell', { name: 'changed in the repository' }).waitFor();
+      await dialog.getByRole('button', { name: 'Apply' }).click();
+      await dialog.getByText(/Applied: 0 added, 1 changed/).waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      assert.equal(await firstKeyword(a.page), 'Visit');
+      await a.page.getByText('No changes since the last push or pull.').waitFor();
+      await a.page.getByRole('cell', { name: 'pull' }).waitFor();
+      await a.context.close();
+      await b.context.close();
+    });
+  }
+
+  it('shows a conflict when both sides changed a test case, and each resolution does what it says', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const b = await session();
+    await editFirstStep(b.page, 'Visit');
+    await push(b.page, 'From B');
+    await editFirstStep(a.page, 'Browse');
+
+    let dialog = await previewPull(a.page);
+    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    const apply = dialog.getByRole('button', { name: 'Apply' });
+    assert.ok(await apply.isDisabled(), 'a conflict must be settled first');
+    await dialog.getByLabel('Take theirs').check();
+    await apply.click();
+    await dialog.getByText(/1 took theirs/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Visit');
+
+    await editFirstStep(b.page, 'Go to');
+    await push(b.page, 'From B again');
+    await editFirstStep(a.page, 'Browse');
+    dialog = await previewPull(a.page);
+    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByLabel('Keep mine').check();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.getByText(/1 kept mine/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Browse');
+    await a.page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('leaves the project unchanged when the pull is cancelled', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const b = await session();
+    await editFirstStep(b.page, 'Visit');
+    await push(b.page, 'From B');
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 3000 });
+    await a.page.getByRole('button', { name: 'Pull…' }).click();
+    const dialog = a.page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
+    await dialog.getByRole('button', { name: 'Preview' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Navigate');
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('restores an older version exactly', async () => {
+    const a = await session();
+    await push(a.page, 'Version one', 'v1');
+    await editFirstStep(a.page, 'Visit');
+    await push(a.page, 'Version two', 'v2');
+    await editFirstStep(a.page, 'Local only');
+
+    const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Navigate');
+    await a.page.getByRole('cell', { name: 'restore' }).waitFor();
+    await a.context.close();
+  });
+});

@@ -1,0 +1,477 @@
+//! The pull dialog: a branch, a version or a commit; a three-way preview where each conflict is settled
+//! (Keep mine, Take theirs, or for test cases Merge steps); Apply, which changes the project in one save
+//! or not at all. **Restore** instead makes the project exactly that version.
+
+use std::rc::Rc;
+
+use versioning_core::artifacts::{Step, TestCase};
+use versioning_core::bitbucket::Api;
+use versioning_core::sync::{
+    LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, Resolution, Status,
+};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::push_dialog::{input_value, now_ms, usable_connection};
+use crate::services::connection_store::now_iso;
+use crate::services::jobs::run_job;
+use crate::services::project_store::SharedStore;
+use crate::services::projects::{repository_key, HistoryEntry, StoredProject};
+use crate::state::connections::use_connections;
+use crate::state::job::use_job_control;
+use crate::state::projects::use_projects;
+use crate::state::pull::{PullAction, PullStage, PullState};
+use crate::state::session::use_session;
+
+/// Props of [`PullDialog`].
+#[derive(Properties, PartialEq)]
+pub struct PullDialogProps {
+    /// The project to pull into.
+    pub project_id: AttrValue,
+    /// The dialog was closed.
+    pub on_close: Callback<()>,
+    /// A pull changed the project: reload it.
+    pub on_pulled: Callback<()>,
+}
+
+/// What to pull, as the form holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct PullForm {
+    /// "branch", "version" or "commit".
+    what: String,
+    name: String,
+    restore: bool,
+}
+
+impl PullForm {
+    fn source(&self) -> PullSource {
+        let name = self.name.trim().to_owned();
+        match self.what.as_str() {
+            "version" => PullSource::Tag(name),
+            "commit" => PullSource::Commit(name),
+            _ => PullSource::Branch(name),
+        }
+    }
+}
+
+fn steps_list(title: &str, steps: &[Step]) -> Html {
+    html! {
+        <div class="steps-side">
+            <h4>{ title }</h4>
+            <ol>{ for steps.iter().map(|s| html! { <li>{ format!("{} {} {} → {}", s.keyword, s.element, s.input, s.expected) }</li> }) }</ol>
+        </div>
+    }
+}
+
+fn step_view(mine: &TestCase, theirs: &TestCase) -> Html {
+    html! {
+        <details class="step-view">
+            <summary>{ "Steps on both sides" }</summary>
+            <div class="two-columns">
+                { steps_list("Mine", &mine.steps) }
+                { steps_list("Theirs", &theirs.steps) }
+            </div>
+        </details>
+    }
+}
+
+fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<PullAction>) -> Html {
+    let conflicts: Vec<_> = preview.conflicts().collect();
+    let incoming = preview
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.status(), Status::Remote(_)))
+        .count();
+    let local_only = preview
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.status(), Status::Local(_)))
+        .count();
+    html! {
+        <div class="preview">
+            <p role="status">{ format!(
+                "Commit {}: {incoming} incoming change(s), {} conflict(s), {local_only} local change(s) kept, {} unchanged.",
+                preview.commit.chars().take(12).collect::<String>(), conflicts.len(), preview.unchanged
+            ) }</p>
+            if preview.dropped_in_git > 0 {
+                <p class="banner info">{ format!("{} file(s) in git are not in the manifest and are ignored: {}", preview.dropped_in_git, preview.dropped_reason) }</p>
+            }
+            if !preview.problems.is_empty() {
+                <div class="banner warning" role="alert">
+                    <p>{ format!("{} file(s) of the repository cannot be used:", preview.problems.len()) }</p>
+                    <ul class="file-list">{ for preview.problems.iter().take(200).map(|p| html! { <li><code>{ &p.path }</code>{ format!(": {}", p.kind) }</li> }) }</ul>
+                    <div class="field checkbox">
+                        <input id="pull-include-invalid" type="checkbox" checked={state.include_invalid}
+                            onchange={dispatch.reform(|e: Event| PullAction::IncludeInvalid(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                        <label for="pull-include-invalid">{ "Apply the valid artifacts anyway" }</label>
+                    </div>
+                </div>
+            }
+            <table class="changes-table">
+                <caption>{ "Changes" }</caption>
+                <thead><tr><th scope="col">{ "Artifact" }</th><th scope="col">{ "Kind" }</th><th scope="col">{ "What happened" }</th></tr></thead>
+                <tbody>
+                    { for preview.artifacts.iter().take(500).map(|a| html! {
+                        <tr><td>{ &a.name }</td><td>{ a.kind().label() }</td><td>{ a.status().label() }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            { for conflicts.iter().map(|conflict| {
+                let key = conflict.key.clone();
+                let merge = preview.merges.get(&key);
+                let chosen = state.resolutions.get(&key).copied();
+                let group = format!("resolve-{}-{:?}", key.0, key.1);
+                let option = |resolution: Resolution, label: &str| {
+                    let key = key.clone();
+                    let id = format!("{group}-{resolution:?}");
+                    html! {
+                        <span class="choice">
+                            <input type="radio" id={id.clone()} name={group.clone()} checked={chosen == Some(resolution)}
+                                onchange={dispatch.reform(move |_| PullAction::Resolve(key.clone(), resolution))} />
+                            <label for={id}>{ label }</label>
+                        </span>
+                    }
+                };
+                html! {
+                    <fieldset class="conflict">
+                        <legend>{ format!("Conflict: {} ({})", conflict.name, conflict.kind().label()) }</legend>
+                        { option(Resolution::KeepMine, "Keep mine") }
+                        { option(Resolution::TakeTheirs, "Take theirs") }
+                        if merge.is_some_and(|m| m.merged.is_some()) {
+                            { option(Resolution::MergeSteps, "Merge steps") }
+                        }
+                        if let Some(merge) = merge {
+                            if merge.merged.is_none() {
+                                <p class="helper">{ "Both sides changed the same steps or fields: choose one side." }</p>
+                            }
+                            { step_view(&merge.mine, &merge.theirs) }
+                        }
+                    </fieldset>
+                }
+            }) }
+        </div>
+    }
+}
+
+/// Applies a preview to the stored project in one save; returns the sentence for the user.
+async fn apply(
+    store: &SharedStore,
+    project_id: &str,
+    repository: &str,
+    user: &str,
+    preview: &PullPreview,
+    state: &PullState,
+    restore: bool,
+) -> Result<(versioning_core::sync::PullCounts, String), String> {
+    let stored = store.load(project_id).await.map_err(|e| e.0)?;
+    let local = stored.as_ref().filter(|_| !restore).map(|s| &s.project);
+    let applied = preview
+        .apply(local, &state.resolutions, state.include_invalid)
+        .map_err(|e| e.to_string())?;
+    let target_id = applied.project.id.to_string();
+    let mut record = match (restore, stored) {
+        (false, Some(stored)) => stored,
+        (true, Some(stored)) if target_id == project_id => stored,
+        (true, _) => match store.load(&target_id).await.map_err(|e| e.0)? {
+            Some(_) => {
+                return Err(format!(
+                    "This version is the project `{target_id}`, which exists in this browser: open it and restore there."
+                ))
+            }
+            None => StoredProject::at_baseline(applied.project.clone()),
+        },
+        (false, None) => return Err("The project no longer exists.".into()),
+    };
+    let entry = HistoryEntry {
+        action: if restore { "restore" } else { "pull" }.into(),
+        user: user.to_owned(),
+        at: now_iso(),
+        repository: repository.to_owned(),
+        branch: applied.base.branch.clone(),
+        commits: vec![applied.base.commit.clone()],
+        version: match &preview.source {
+            PullSource::Tag(name) => Some(name.clone()),
+            _ => None,
+        },
+        written: applied.counts.added + applied.counts.changed + applied.counts.renamed,
+        removed: applied.counts.deleted,
+    };
+    record.record_pull(repository, &applied, entry);
+    store.save(&record).await.map_err(|e| e.0)?;
+    let c = &applied.counts;
+    let message = if restore && target_id != project_id {
+        format!("The version was restored as the project `{target_id}`: find it on Home.")
+    } else {
+        format!(
+            "Applied: {} added, {} changed, {} deleted, {} renamed, {} merged; {} kept mine, {} took theirs{}.",
+            c.added, c.changed, c.deleted, c.renamed, c.merged, c.kept_mine, c.took_theirs,
+            if c.skipped > 0 { format!("; {} file(s) skipped as unreadable", c.skipped) } else { String::new() }
+        )
+    };
+    Ok((applied.counts, message))
+}
+
+/// The pull dialog of a project.
+#[component]
+pub fn PullDialog(props: &PullDialogProps) -> Html {
+    let connections = use_connections();
+    let projects = use_projects();
+    let session = use_session();
+    let project_id = props.project_id.to_string();
+    let record = use_memo((connections.clone(), project_id.clone()), |(store, id)| {
+        store.load(id)
+    });
+    let connection = usable_connection(&record, connections.session_token(&project_id));
+    let outcome = record
+        .as_ref()
+        .as_ref()
+        .and_then(|r| r.last_test.as_ref())
+        .map(|t| t.outcome.clone());
+    let main_branch = outcome
+        .as_ref()
+        .and_then(|o| o.main_branch.clone())
+        .unwrap_or_default();
+    let form = use_state(|| PullForm {
+        what: "branch".into(),
+        name: main_branch,
+        restore: false,
+    });
+    let state = use_reducer(PullState::default);
+    let job = use_job_control();
+    let dispatch = Callback::from(state.dispatcher());
+
+    let on_preview = {
+        let (form, state, store, connection, job) = (
+            form.clone(),
+            state.clone(),
+            projects.store.clone(),
+            connection.clone(),
+            job.clone(),
+        );
+        let project_id = project_id.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if state.is_busy() {
+                return;
+            }
+            let connection = match &connection {
+                Ok(connection) => connection.clone(),
+                Err(message) => return state.dispatch(PullAction::Failed(message.clone())),
+            };
+            let source = form.source();
+            if let Err(error) = source.check() {
+                return state.dispatch(PullAction::Failed(error.to_string()));
+            }
+            let (dispatcher, store, project_id, restore) = (
+                state.dispatcher(),
+                store.clone(),
+                project_id.clone(),
+                form.restore,
+            );
+            let cancellation = job.start();
+            dispatcher.dispatch(PullAction::Planning);
+            spawn_local(async move {
+                let stored = match store.load(&project_id).await {
+                    Ok(Some(stored)) => stored,
+                    Ok(None) => {
+                        return dispatcher
+                            .dispatch(PullAction::Failed("The project no longer exists.".into()))
+                    }
+                    Err(error) => return dispatcher.dispatch(PullAction::Failed(error.0)),
+                };
+                let repository =
+                    repository_key(&connection.api_base_url, &connection.location.full_name());
+                let base = match &source {
+                    PullSource::Branch(name) => stored.base(&repository, name),
+                    _ => None,
+                };
+                let request = PullRequest {
+                    source,
+                    base,
+                    parameters: stored.scm,
+                    seed: now_ms() as u64,
+                };
+                let local = (!restore).then(|| LocalFiles::of(&stored.project));
+                let mut planner = PullPlanner::new(Api::new(&connection), request, local);
+                let timeout = stored.scm.scm_request_timeout_seconds * 1000;
+                let progress = {
+                    let dispatcher = dispatcher.clone();
+                    move |job: &PullPlanner| {
+                        use versioning_core::sync::Job;
+                        dispatcher.dispatch(PullAction::Progress(job.progress()))
+                    }
+                };
+                match run_job(
+                    &mut planner,
+                    connection.location.flavour,
+                    timeout,
+                    &cancellation,
+                    &progress,
+                )
+                .await
+                {
+                    None => dispatcher.dispatch(PullAction::Edit),
+                    Some(Ok(preview)) => {
+                        dispatcher.dispatch(PullAction::Previewed(Rc::new(preview)))
+                    }
+                    Some(Err(error)) => dispatcher.dispatch(PullAction::Failed(error.to_string())),
+                }
+            });
+        })
+    };
+    let on_apply = {
+        let (state, store, connection, on_pulled, form) = (
+            state.clone(),
+            projects.store.clone(),
+            connection.clone(),
+            props.on_pulled.clone(),
+            form.clone(),
+        );
+        let (project_id, user) = (project_id.clone(), session.user_name.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (PullStage::Preview(preview), Ok(connection)) = (&state.stage, &connection) else {
+                return;
+            };
+            let (preview, snapshot, dispatcher) =
+                (preview.clone(), (*state).clone(), state.dispatcher());
+            let (store, project_id, user, on_pulled, restore) = (
+                store.clone(),
+                project_id.clone(),
+                user.clone(),
+                on_pulled.clone(),
+                form.restore,
+            );
+            let repository =
+                repository_key(&connection.api_base_url, &connection.location.full_name());
+            spawn_local(async move {
+                match apply(
+                    &store,
+                    &project_id,
+                    &repository,
+                    &user,
+                    &preview,
+                    &snapshot,
+                    restore,
+                )
+                .await
+                {
+                    Ok((counts, message)) => {
+                        on_pulled.emit(());
+                        dispatcher.dispatch(PullAction::Applied(counts, message));
+                    }
+                    Err(message) => dispatcher.dispatch(PullAction::Failed(format!(
+                        "Nothing was changed. {message}"
+                    ))),
+                }
+            });
+        })
+    };
+    let on_cancel = {
+        let job = job.clone();
+        Callback::from(move |_: MouseEvent| job.cancel())
+    };
+    let on_what = {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let mut next = (*form).clone();
+            next.what = event.target_unchecked_into::<HtmlSelectElement>().value();
+            form.set(next);
+        })
+    };
+    let on_name = {
+        let form = form.clone();
+        Callback::from(move |event: InputEvent| {
+            let mut next = (*form).clone();
+            next.name = input_value(event);
+            form.set(next);
+        })
+    };
+    let on_restore = {
+        let form = form.clone();
+        Callback::from(move |event: Event| {
+            let mut next = (*form).clone();
+            next.restore = event.target_unchecked_into::<HtmlInputElement>().checked();
+            form.set(next);
+        })
+    };
+    let branches = outcome.map(|o| o.branches).unwrap_or_default();
+    let editable = matches!(state.stage, PullStage::Form);
+    let label = match form.what.as_str() {
+        "version" => "Version name",
+        "commit" => "Commit hash",
+        _ => "Branch",
+    };
+    let body = match &state.stage {
+        PullStage::Preview(preview) => preview_view(preview, &state, &dispatch),
+        PullStage::Planning => html! {
+            <p class="progress" role="status">{ format!(
+                "{}: {} request(s), {} of {} file(s) read…",
+                state.progress.phase.label(), state.progress.requests, state.progress.files_done, state.progress.files_total
+            ) }</p>
+        },
+        PullStage::Done(_, message) => {
+            html! { <p class="banner success" role="status">{ message }</p> }
+        }
+        PullStage::Form => html! {},
+    };
+    let unresolved = match &state.stage {
+        PullStage::Preview(preview) => preview
+            .conflicts()
+            .filter(|c| !state.resolutions.contains_key(&c.key))
+            .count(),
+        _ => 0,
+    };
+    html! {
+        <div class="backdrop">
+            <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="pull-title">
+                <h2 id="pull-title">{ "Pull from Bitbucket" }</h2>
+                if let Err(message) = &connection {
+                    <p class="banner error" role="alert">{ message }</p>
+                }
+                if let Some(message) = &state.error {
+                    <div class="banner error" role="alert"><p>{ message }</p></div>
+                }
+                <form class="form" novalidate=true method="post" onsubmit={on_preview}>
+                    <fieldset disabled={!editable}>
+                        <div class="field">
+                            <label for="pull-what">{ "Pull from" }</label>
+                            <select id="pull-what" onchange={on_what}>
+                                <option value="branch" selected={form.what == "branch"}>{ "A branch" }</option>
+                                <option value="version" selected={form.what == "version"}>{ "A version (tag)" }</option>
+                                <option value="commit" selected={form.what == "commit"}>{ "A commit" }</option>
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="pull-name">{ label }<span class="required">{ " *" }</span></label>
+                            <input id="pull-name" type="text" autocomplete="off" list={(form.what == "branch").then_some("pull-branches")}
+                                   value={form.name.clone()} oninput={on_name} />
+                            <datalist id="pull-branches">{ for branches.iter().map(|b| html! { <option value={b.clone()} /> }) }</datalist>
+                        </div>
+                        <div class="field checkbox">
+                            <input id="pull-restore" type="checkbox" checked={form.restore} onchange={on_restore} />
+                            <label for="pull-restore">{ "Restore: make the project exactly this version (local changes are discarded; another project's version becomes a new project)" }</label>
+                        </div>
+                    </fieldset>
+                    { body }
+                    <div class="actions">
+                        if editable {
+                            <button type="submit" class="button primary" disabled={connection.is_err()}>{ "Preview" }</button>
+                        }
+                        if let PullStage::Preview(_) = &state.stage {
+                            <button type="button" class="button primary" disabled={unresolved > 0} onclick={on_apply}>{ if form.restore { "Restore" } else { "Apply" } }</button>
+                            <button type="button" class="button subtle" onclick={dispatch.reform(|_: MouseEvent| PullAction::Edit)}>{ "Change" }</button>
+                        }
+                        if state.is_busy() {
+                            <button type="button" class="button subtle" onclick={on_cancel}>{ "Cancel" }</button>
+                        }
+                        <button type="button" class="button link" disabled={state.is_busy()} onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
+                    </div>
+                    if unresolved > 0 {
+                        <p class="helper" role="status">{ format!("Settle {unresolved} conflict(s) to apply.") }</p>
+                    }
+                </form>
+            </div>
+        </div>
+    }
+}
