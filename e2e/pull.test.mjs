@@ -28,9 +28,13 @@ async function session(repository = CLOUD) {
   return { context, page };
 }
 
-async function push(page, message, version) {
+async function push(page, message, version, branch) {
   await page.getByRole('button', { name: 'Push…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+  if (branch) {
+    await dialog.getByLabel('New branch', { exact: true }).check();
+    await field(dialog, 'New branch name').fill(branch);
+  }
   await field(dialog, 'Commit message').fill(message);
   if (version) await field(dialog, 'Version name (optional)').fill(version);
   await dialog.getByRole('button', { name: 'Preview' }).click();
@@ -39,27 +43,27 @@ async function push(page, message, version) {
   await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
-/** Opens the test case and sets the keyword of its first step. */
-async function editFirstStep(page, keyword) {
+/** Opens the test case and sets the keyword of its step number `index` (0 = the first). */
+async function editFirstStep(page, keyword, index = 0) {
   if (await page.getByRole('button', { name: CASE }).count() === 0) {
     await page.getByRole('button', { name: 'Contents of Cart' }).click();
     await page.getByRole('button', { name: 'Contents of Add items' }).click();
   }
   await page.getByRole('button', { name: CASE }).click();
-  const field = page.getByLabel('Keyword').first();
+  const field = page.getByLabel('Keyword').nth(index);
   await field.fill(keyword);
   await field.press('Enter');
   await field.blur();
   await page.getByText('All changes saved in this browser.').waitFor();
 }
 
-async function firstKeyword(page) {
+async function firstKeyword(page, index = 0) {
   if (await page.getByRole('button', { name: CASE }).count() === 0) {
     await page.getByRole('button', { name: 'Contents of Cart' }).click();
     await page.getByRole('button', { name: 'Contents of Add items' }).click();
   }
   await page.getByRole('button', { name: CASE }).click();
-  return page.getByLabel('Keyword').first().inputValue();
+  return page.getByLabel('Keyword').nth(index).inputValue();
 }
 
 /** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
@@ -166,6 +170,69 @@ describe('pull', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(a.page), 'Navigate');
     await a.page.getByRole('cell', { name: 'restore' }).waitFor();
+    await a.context.close();
+  });
+
+  it('merges non-overlapping step edits of one test case', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const b = await session();
+    await editFirstStep(b.page, 'Visit', 0);
+    await push(b.page, 'From B');
+    await editFirstStep(a.page, 'Press', 1);
+    const dialog = await previewPull(a.page);
+    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByLabel('Merge steps').check();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.getByText(/1 merged/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page, 0), 'Visit');
+    assert.equal(await firstKeyword(a.page, 1), 'Press');
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('pulls a branch with a slash in its name', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const b = await session();
+    await editFirstStep(b.page, 'Visit');
+    await push(b.page, 'Login work', undefined, 'feature/login');
+    const dialog = await previewPull(a.page, { name: 'feature/login' });
+    // No base on this branch yet: a difference cannot be attributed to a side, so the user chooses.
+    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByLabel('Take theirs').check();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Visit');
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('reports a file damaged in the repository and corrupts nothing', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const api = `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
+    const auth = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
+    const tip = (await (await fetch(`${api}/refs/branches/main`, { headers: auth })).json()).target.hash;
+    const manifest = await (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: auth })).json();
+    const victim = manifest.files.find((f) => f.kind === 'test_case').path;
+    const form = new FormData();
+    form.append('message', 'Hand edit');
+    form.append('branch', 'main');
+    form.append(victim, new Blob(['{ "broken": ']), 'broken.json');
+    form.append('test-artifacts/notes.txt', new Blob(['not an artifact']), 'notes.txt');
+    assert.equal((await fetch(`${api}/src`, { method: 'POST', headers: auth, body: form })).status, 201);
+
+    const dialog = await previewPull(a.page);
+    const problems = dialog.getByRole('alert').filter({ hasText: 'cannot be used' });
+    await problems.getByText(victim).first().waitFor();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success, .banner.error').first().waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Navigate', 'the local test case is untouched');
+    await a.page.getByText('No changes since the last push or pull.').waitFor();
     await a.context.close();
   });
 });
