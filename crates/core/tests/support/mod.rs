@@ -4,13 +4,16 @@
 //! and the sandbox's bare git repositories can be read to check what landed.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
 use axum::body::Body;
 use axum::http::Request;
 use axum::Router;
 use bitbucket_sandbox::config::Config;
 use bitbucket_sandbox::faults::FaultSettings;
-use bitbucket_sandbox::store::{CommitInfo, Entry};
+use bitbucket_sandbox::store::{CommitInfo, CommitPlan, Entry, Expect};
 use bitbucket_sandbox::{app, AppState, Options};
 use tower::ServiceExt;
 use versioning_core::bitbucket::{
@@ -113,6 +116,42 @@ impl Sandbox {
             fail_next: statuses.to_vec(),
             ..FaultSettings::default()
         });
+    }
+
+    /// Delays every API answer by `ms` milliseconds (the sandbox's `latency_ms`), as a distant server
+    /// would; other faults are cleared.
+    #[allow(dead_code)] // not every test file measures
+    pub fn latency(&self, ms: u64) {
+        self.state.faults().set(FaultSettings {
+            latency_ms: ms,
+            ..FaultSettings::default()
+        });
+    }
+
+    /// Commits `files` to `branch` directly in the sandbox's git store (no API request, no latency),
+    /// creating the branch from `from` when it does not exist; answers the new commit's hash.
+    #[allow(dead_code)] // not every test file seeds
+    pub fn seed(
+        &self,
+        product: Product,
+        branch: &str,
+        from: &str,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> String {
+        let store = self.state.store();
+        let start = store.branch_tip(product.key(), from);
+        let plan = CommitPlan {
+            branch: branch.to_owned(),
+            expect: Expect::Any,
+            start,
+            changes: files.into_iter().map(|(p, b)| (p, Some(b))).collect(),
+            author: ("Seed".to_owned(), "seed@example.com".to_owned()),
+            message: "Seeded for a measurement".to_owned(),
+        };
+        store
+            .apply(product.key(), &plan)
+            .expect("the seed commit is made")
+            .hash
     }
 
     /// Executes one request in-process.
@@ -254,7 +293,8 @@ impl Sandbox {
     }
 }
 
-/// Runs jobs on a sandbox, one request at a time, with the injected faults.
+/// Runs jobs on a sandbox, with at most the job's concurrency of one step's requests in flight at once,
+/// with the injected faults.
 pub struct Driver<'a> {
     sandbox: &'a Sandbox,
     faults: Vec<Fault>,
@@ -286,10 +326,7 @@ impl Driver<'_> {
                 JobStep::Wait(_) => {}
                 JobStep::Send(requests) => {
                     assert!(!requests.is_empty(), "a Send step without requests");
-                    let mut answers = Vec::new();
-                    for request in &requests {
-                        answers.push(self.execute(request).await);
-                    }
+                    let answers = self.execute_all(&requests, job.concurrency()).await;
                     if self
                         .stop_after_writes
                         .is_some_and(|limit| self.writes >= limit)
@@ -303,28 +340,86 @@ impl Driver<'_> {
         panic!("the job does not end");
     }
 
-    async fn execute(&mut self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
-        let mut fault = None;
-        if matches!(request.method, Method::Post | Method::Put) {
-            self.writes += 1;
-            fault = self.faults.iter().copied().find(|f| match f {
-                Fault::AnswerLost { nth } | Fault::NeverArrived { nth } => *nth == self.writes,
+    /// Executes the requests of one `Send` step, at most `concurrency` at once (as a browser's fetches
+    /// overlap: the sandbox's latency sleeps overlap too), and answers in request order. Write requests
+    /// are counted, and their faults chosen, in request order before any is sent.
+    async fn execute_all(
+        &mut self,
+        requests: &[ApiRequest],
+        concurrency: usize,
+    ) -> Vec<Result<ApiResponse, ApiError>> {
+        let faults: Vec<Option<Fault>> = requests.iter().map(|r| self.fault_of(r)).collect();
+        let sandbox = self.sandbox;
+        let calls = requests
+            .iter()
+            .zip(faults)
+            .map(|(request, fault)| async move {
+                match fault {
+                    Some(Fault::NeverArrived { .. }) => Err(ApiError::Timeout),
+                    Some(Fault::AnswerLost { .. }) => {
+                        sandbox.execute(request).await;
+                        Err(ApiError::Timeout)
+                    }
+                    None => Ok(sandbox.execute(request).await),
+                }
+            })
+            .collect();
+        let answers = buffered(calls, concurrency).await;
+        for (request, answer) in requests.iter().zip(&answers) {
+            self.sent.push(Sent {
+                method: request.method,
+                status: answer.as_ref().ok().map(|r| r.status),
             });
         }
-        let answer = match fault {
-            Some(Fault::NeverArrived { .. }) => Err(ApiError::Timeout),
-            Some(Fault::AnswerLost { .. }) => {
-                self.sandbox.execute(request).await;
-                Err(ApiError::Timeout)
-            }
-            None => Ok(self.sandbox.execute(request).await),
-        };
-        self.sent.push(Sent {
-            method: request.method,
-            status: answer.as_ref().ok().map(|r| r.status),
-        });
-        answer
+        answers
     }
+
+    /// Counts a write request and finds the fault injected on it.
+    fn fault_of(&mut self, request: &ApiRequest) -> Option<Fault> {
+        if !matches!(request.method, Method::Post | Method::Put) {
+            return None;
+        }
+        self.writes += 1;
+        self.faults.iter().copied().find(|f| match f {
+            Fault::AnswerLost { nth } | Fault::NeverArrived { nth } => *nth == self.writes,
+        })
+    }
+}
+
+/// Runs `futures` with at most `limit` in flight at once, started in order, and gives their outputs in
+/// order (`futures::stream::iter(..).buffered(limit)`, without the dependency).
+pub async fn buffered<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output> {
+    let limit = limit.max(1);
+    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    let mut queue = futures.into_iter().map(Box::pin).enumerate();
+    let mut running: Vec<(usize, Pin<Box<F>>)> = Vec::new();
+    std::future::poll_fn(|cx| loop {
+        while running.len() < limit {
+            match queue.next() {
+                Some(next) => running.push(next),
+                None => break,
+            }
+        }
+        if running.is_empty() {
+            return Poll::Ready(());
+        }
+        let before = running.len();
+        running.retain_mut(|(index, future)| match future.as_mut().poll(cx) {
+            Poll::Ready(output) => {
+                results[*index] = Some(output);
+                false
+            }
+            Poll::Pending => true,
+        });
+        if running.len() == before {
+            return Poll::Pending;
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.expect("every future ran"))
+        .collect()
 }
 
 /// An `ApiRequest` as the browser would send it.
