@@ -13,7 +13,7 @@
 //! A request left without an answer (timeout, dropped connection, 5xx) on a commit is never resent
 //! blindly: the branch tip is read first, and if the commit landed the push carries on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -271,10 +271,12 @@ enum PlanStage {
     SourceTip(Attempt),
     Tag(Attempt),
     Manifest(Attempt),
-    /// Listing the root: open listings (one per folder on Cloud), files found so far.
+    /// Listing the root: open listings (one per folder on Cloud), files found so far, and the sizes the
+    /// listing reported (Cloud).
     Listing {
         open: Vec<Listing>,
         files: BTreeSet<String>,
+        sizes: BTreeMap<String, u64>,
         tries: u32,
     },
     /// Cloud, a branch without manifest: reading the files the push would overwrite, to leave out those
@@ -354,6 +356,7 @@ impl PushPlanner {
             None => PlanStage::Listing {
                 open: vec![self.remote.listing(&tip.id, &root)],
                 files: BTreeSet::new(),
+                sizes: BTreeMap::new(),
                 tries: 0,
             },
         }
@@ -506,21 +509,33 @@ impl PushPlanner {
         PlanStage::Listing {
             open: vec![self.remote.listing(commit, &root)],
             files: BTreeSet::new(),
+            sizes: BTreeMap::new(),
             tries: 0,
         }
     }
 
     /// After listing a branch without manifest. A Cloud commit is made even when every file it writes
     /// holds that content already (an interrupted push sent again, say), so on Cloud the listed files the
-    /// push would overwrite are read first and those already equal are left out. Data Center answers 409
-    /// to an unchanged file and makes no commit, so it needs no reading.
-    fn compare(&mut self, files: BTreeSet<String>, tries: u32) -> PlanStage {
+    /// push would overwrite are read first and those already equal are left out; a file whose listed size
+    /// differs from the local file's holds other content and is not read. Data Center answers 409 to an
+    /// unchanged file and makes no commit, so it needs no reading.
+    fn compare(
+        &mut self,
+        files: BTreeSet<String>,
+        sizes: &BTreeMap<String, u64>,
+        tries: u32,
+    ) -> PlanStage {
         let pending: Vec<String> = match (&self.local, self.remote.commits_one_file_at_a_time()) {
             (Some(local), false) => local
                 .files
-                .keys()
-                .filter(|path| files.contains(*path))
-                .cloned()
+                .iter()
+                .filter(|(path, bytes)| {
+                    files.contains(*path)
+                        && sizes
+                            .get(*path)
+                            .is_none_or(|size| *size == bytes.len() as u64)
+                })
+                .map(|(path, _)| path.clone())
                 .collect(),
             _ => Vec::new(),
         };
@@ -582,6 +597,7 @@ impl PushPlanner {
         &mut self,
         mut open: Vec<Listing>,
         mut files: BTreeSet<String>,
+        mut sizes: BTreeMap<String, u64>,
         mut tries: u32,
         answers: Vec<Result<ApiResponse, ApiError>>,
     ) -> PlanStage {
@@ -592,14 +608,18 @@ impl PushPlanner {
         let mut retry_error = None;
         for (mut listing, answer) in open.drain(..).zip(answers) {
             let before = listing.clone();
-            let read = answer.and_then(|response| listing.handle_response(&response));
+            let read = answer.and_then(|response| listing.handle_response_with_sizes(&response));
             match read {
-                Ok(Listed {
-                    files: found,
-                    folders,
-                    others,
-                }) => {
+                Ok((
+                    Listed {
+                        files: found,
+                        folders,
+                        others,
+                    },
+                    found_sizes,
+                )) => {
                     files.extend(found);
+                    sizes.extend(found_sizes);
                     files.extend(others);
                     next_open.extend(folders.iter().map(|f| self.remote.listing(&tip.id, f)));
                     if listing.next_request().is_some() {
@@ -625,7 +645,7 @@ impl PushPlanner {
             ));
         }
         if next_open.is_empty() {
-            return self.compare(files, 0);
+            return self.compare(files, &sizes, 0);
         }
         if files.len() > MAX_LISTED_FILES {
             return self.fail(SyncError::ListingTooLarge);
@@ -633,6 +653,7 @@ impl PushPlanner {
         PlanStage::Listing {
             open: next_open,
             files,
+            sizes,
             tries,
         }
     }
@@ -709,9 +730,12 @@ impl Job for PushPlanner {
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
         let stage = std::mem::replace(&mut self.stage, PlanStage::Done);
         self.stage = match stage {
-            PlanStage::Listing { open, files, tries } => {
-                self.handle_listing(open, files, tries, answers)
-            }
+            PlanStage::Listing {
+                open,
+                files,
+                sizes,
+                tries,
+            } => self.handle_listing(open, files, sizes, tries, answers),
             PlanStage::Comparing {
                 files,
                 pending,

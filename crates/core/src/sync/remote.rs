@@ -1,6 +1,8 @@
 //! The repository as a sync sees it. This is the one place where Bitbucket Cloud and Data Center differ:
 //! every request of a push or pull is built here, by product.
 
+use std::collections::BTreeMap;
+
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
     cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
@@ -53,12 +55,31 @@ impl Listing {
 
     /// Reads a page.
     pub fn handle_response(&mut self, response: &ApiResponse) -> Result<Listed, ApiError> {
+        self.handle_response_with_sizes(response)
+            .map(|(listed, _)| listed)
+    }
+
+    /// Reads a page, with the size of each file the listing reports one for (Cloud's listing does; Data
+    /// Center's lists paths only).
+    pub fn handle_response_with_sizes(
+        &mut self,
+        response: &ApiResponse,
+    ) -> Result<(Listed, BTreeMap<String, u64>), ApiError> {
         let mut listed = Listed::default();
+        let mut sizes = BTreeMap::new();
         match self {
             Listing::Cloud(pager) => {
-                for TreeEntry { path, kind, .. } in pager.handle_response(response)? {
+                for TreeEntry {
+                    path, kind, size, ..
+                } in pager.handle_response(response)?
+                {
                     match kind {
-                        EntryKind::File => listed.files.push(path),
+                        EntryKind::File => {
+                            if let Some(size) = size {
+                                sizes.insert(path.clone(), size);
+                            }
+                            listed.files.push(path)
+                        }
                         EntryKind::Directory => listed.folders.push(path),
                         EntryKind::Other => listed.others.push(path),
                     }
@@ -73,7 +94,7 @@ impl Listing {
                 }
             }
         }
-        Ok(listed)
+        Ok((listed, sizes))
     }
 
     /// Whether the listing stopped at the page cap with more left.
