@@ -17,6 +17,12 @@ fn line(report: &StepReport) -> Html {
         StepStatus::Pending => ("pending", "○", "Not started", None),
         StepStatus::Running => ("running", "◌", "Checking…", None),
         StepStatus::Passed(detail) => ("passed", "✓", "Passed", Some(detail.clone())),
+        StepStatus::PassedWithWarning(detail) => (
+            "passed warning",
+            "!",
+            "Passed with a warning",
+            Some(detail.clone()),
+        ),
         StepStatus::Failed(error) => ("failed", "✕", "Failed", Some(error.to_string())),
         StepStatus::Skipped(reason) => ("skipped", "–", "Skipped", Some(reason.clone())),
         StepStatus::NotVisible(reason) => ("not-visible", "i", "Not visible", Some(reason.clone())),

@@ -171,12 +171,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             if *pulling {
                 <PullDialog project_id={props.id.clone()}
                     on_close={{ let pulling = pulling.clone(); Callback::from(move |_| pulling.set(false)) }}
-                    on_pulled={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+                    on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
             }
             if *pushing {
                 <PushDialog project_id={props.id.clone()}
                     on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}
-                    on_pushed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+                    on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
             }
             if let Some(message) = &*export_error {
                 { error_banner(message) }

@@ -20,3 +20,4 @@ pub mod push_dialog;
 pub mod scm_panel;
 pub mod status;
 pub mod steps_editor;
+pub mod sync_dialog;

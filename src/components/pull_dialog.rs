@@ -9,31 +9,22 @@ use versioning_core::bitbucket::Api;
 use versioning_core::sync::{
     LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, Resolution, Status,
 };
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::push_dialog::{input_value, now_ms, usable_connection};
+use crate::components::sync_dialog::{
+    check_setter, now_ms, repository_of, select_setter, text_setter, use_sync_connection,
+    SyncDialogProps,
+};
 use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
 use crate::services::project_store::SharedStore;
-use crate::services::projects::{repository_key, HistoryEntry, StoredProject};
-use crate::state::connections::use_connections;
+use crate::services::projects::{HistoryEntry, StoredProject};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::pull::{PullAction, PullStage, PullState};
 use crate::state::session::use_session;
-
-/// Props of [`PullDialog`].
-#[derive(Properties, PartialEq)]
-pub struct PullDialogProps {
-    /// The project to pull into.
-    pub project_id: AttrValue,
-    /// The dialog was closed.
-    pub on_close: Callback<()>,
-    /// A pull changed the project: reload it.
-    pub on_pulled: Callback<()>,
-}
 
 /// What to pull, as the form holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -214,24 +205,13 @@ async fn apply(
 
 /// The pull dialog of a project.
 #[component]
-pub fn PullDialog(props: &PullDialogProps) -> Html {
-    let connections = use_connections();
+pub fn PullDialog(props: &SyncDialogProps) -> Html {
     let projects = use_projects();
     let session = use_session();
     let project_id = props.project_id.to_string();
-    let record = use_memo((connections.clone(), project_id.clone()), |(store, id)| {
-        store.load(id)
-    });
-    let connection = usable_connection(&record, connections.session_token(&project_id));
-    let outcome = record
-        .as_ref()
-        .as_ref()
-        .and_then(|r| r.last_test.as_ref())
-        .map(|t| t.outcome.clone());
-    let main_branch = outcome
-        .as_ref()
-        .and_then(|o| o.main_branch.clone())
-        .unwrap_or_default();
+    let sync = use_sync_connection(&project_id);
+    let connection = sync.connection.clone();
+    let main_branch = sync.main_branch().unwrap_or_default();
     let form = use_state(|| PullForm {
         what: "branch".into(),
         name: main_branch,
@@ -280,8 +260,7 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
                     }
                     Err(error) => return dispatcher.dispatch(PullAction::Failed(error.0)),
                 };
-                let repository =
-                    repository_key(&connection.api_base_url, &connection.location.full_name());
+                let repository = repository_of(&connection);
                 let base = match &source {
                     PullSource::Branch(name) => stored.base(&repository, name),
                     _ => None,
@@ -325,7 +304,7 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
             state.clone(),
             projects.store.clone(),
             connection.clone(),
-            props.on_pulled.clone(),
+            props.on_changed.clone(),
             form.clone(),
         );
         let (project_id, user) = (project_id.clone(), session.user_name.clone());
@@ -342,8 +321,7 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
                 on_pulled.clone(),
                 form.restore,
             );
-            let repository =
-                repository_key(&connection.api_base_url, &connection.location.full_name());
+            let repository = repository_of(connection);
             spawn_local(async move {
                 match apply(
                     &store,
@@ -371,31 +349,7 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
         let job = job.clone();
         Callback::from(move |_: MouseEvent| job.cancel())
     };
-    let on_what = {
-        let form = form.clone();
-        Callback::from(move |event: Event| {
-            let mut next = (*form).clone();
-            next.what = event.target_unchecked_into::<HtmlSelectElement>().value();
-            form.set(next);
-        })
-    };
-    let on_name = {
-        let form = form.clone();
-        Callback::from(move |event: InputEvent| {
-            let mut next = (*form).clone();
-            next.name = input_value(event);
-            form.set(next);
-        })
-    };
-    let on_restore = {
-        let form = form.clone();
-        Callback::from(move |event: Event| {
-            let mut next = (*form).clone();
-            next.restore = event.target_unchecked_into::<HtmlInputElement>().checked();
-            form.set(next);
-        })
-    };
-    let branches = outcome.map(|o| o.branches).unwrap_or_default();
+    let branches = sync.branches();
     let editable = matches!(state.stage, PullStage::Form);
     let label = match form.what.as_str() {
         "version" => "Version name",
@@ -436,7 +390,7 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
                     <fieldset disabled={!editable}>
                         <div class="field">
                             <label for="pull-what">{ "Pull from" }</label>
-                            <select id="pull-what" onchange={on_what}>
+                            <select id="pull-what" onchange={select_setter(&form, |f, v| f.what = v)}>
                                 <option value="branch" selected={form.what == "branch"}>{ "A branch" }</option>
                                 <option value="version" selected={form.what == "version"}>{ "A version (tag)" }</option>
                                 <option value="commit" selected={form.what == "commit"}>{ "A commit" }</option>
@@ -445,11 +399,11 @@ pub fn PullDialog(props: &PullDialogProps) -> Html {
                         <div class="field">
                             <label for="pull-name">{ label }<span class="required">{ " *" }</span></label>
                             <input id="pull-name" type="text" autocomplete="off" list={(form.what == "branch").then_some("pull-branches")}
-                                   value={form.name.clone()} oninput={on_name} />
+                                   value={form.name.clone()} oninput={text_setter(&form, |f, v| f.name = v)} />
                             <datalist id="pull-branches">{ for branches.iter().map(|b| html! { <option value={b.clone()} /> }) }</datalist>
                         </div>
                         <div class="field checkbox">
-                            <input id="pull-restore" type="checkbox" checked={form.restore} onchange={on_restore} />
+                            <input id="pull-restore" type="checkbox" checked={form.restore} onchange={check_setter(&form, |f, v| f.restore = v)} />
                             <label for="pull-restore">{ "Restore: make the project exactly this version (local changes are discarded; another project's version becomes a new project)" }</label>
                         </div>
                     </fieldset>

@@ -12,31 +12,22 @@ use versioning_core::sync::{
     PushRequest, PushSender,
 };
 use versioning_core::ValidConnection;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::file_diff::FileDiff;
+use crate::components::sync_dialog::{
+    check_setter, now_ms, repository_of, select_setter, text_setter, use_sync_connection,
+    SyncDialogProps,
+};
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::SharedStore;
-use crate::services::projects::{repository_key, HistoryEntry};
-use crate::state::connections::use_connections;
+use crate::services::projects::HistoryEntry;
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
 use crate::state::session::use_session;
-
-/// Props of [`PushDialog`].
-#[derive(Properties, PartialEq)]
-pub struct PushDialogProps {
-    /// The project to push.
-    pub project_id: AttrValue,
-    /// The dialog was closed.
-    pub on_close: Callback<()>,
-    /// A push changed the project's record (new base, history): reload it.
-    pub on_pushed: Callback<()>,
-}
 
 /// The form's values.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -49,36 +40,9 @@ struct PushForm {
     approved_only: bool,
 }
 
-/// Now, in milliseconds since 1970.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 /// Reports a job's progress to the dialog.
 fn report<J: Job>(dispatcher: UseReducerDispatcher<PushState>) -> impl Fn(&J) {
     move |job: &J| dispatcher.dispatch(PushAction::Progress(job.progress(), now_ms()))
-}
-
-/// The value of the input an event came from.
-pub fn input_value(event: InputEvent) -> String {
-    event.target_unchecked_into::<HtmlInputElement>().value()
-}
-
-/// The connection with its token, or why a push or pull cannot start.
-pub fn usable_connection(
-    record: &Option<ConnectionRecord>,
-    token: Option<String>,
-) -> Result<ValidConnection, String> {
-    let record = record.as_ref().ok_or(
-        "This project has no Bitbucket connection. Create one under Settings → Manage Integration → Versioning → Bitbucket.",
-    )?;
-    let token = token.ok_or(
-        "This browser session has no token for the connection. Open the Bitbucket page, choose Edit and paste the token.",
-    )?;
-    record.to_form(token).to_connection(&[]).map_err(|_| {
-        "The saved connection is not valid any more. Open the Bitbucket page and edit it."
-            .to_owned()
-    })
 }
 
 fn kind_label(kind: ArtifactKind) -> &'static str {
@@ -287,21 +251,13 @@ async fn record_outcome(
 
 /// The push dialog of a project.
 #[component]
-pub fn PushDialog(props: &PushDialogProps) -> Html {
-    let connections = use_connections();
+pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let projects = use_projects();
     let session = use_session();
     let project_id = props.project_id.to_string();
-    let record = use_memo((connections.clone(), project_id.clone()), |(store, id)| {
-        store.load(id)
-    });
-    let token = connections.session_token(&project_id);
-    let outcome = record
-        .as_ref()
-        .as_ref()
-        .and_then(|r| r.last_test.as_ref())
-        .map(|t| t.outcome.clone());
-    let main_branch = outcome.as_ref().and_then(|o| o.main_branch.clone());
+    let sync = use_sync_connection(&project_id);
+    let record = sync.record.clone();
+    let main_branch = sync.main_branch();
     let form = use_state(|| PushForm {
         branch: main_branch.clone().unwrap_or_default(),
         from: main_branch.clone().unwrap_or_default(),
@@ -317,7 +273,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
         },
     );
     let refusal = decision.denial().map(ToString::to_string);
-    let connection = usable_connection(&record, token);
+    let connection = sync.connection.clone();
     let data_center = connection
         .as_ref()
         .map(|c| c.location.flavour == versioning_core::Flavour::DataCenter)
@@ -363,8 +319,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                     }
                     Err(error) => return dispatcher.dispatch(PushAction::Failed(error.0)),
                 };
-                let repository =
-                    repository_key(&connection.api_base_url, &connection.location.full_name());
+                let repository = repository_of(&connection);
                 let branch = form.branch.trim().to_owned();
                 let version = Some(form.version.trim().to_owned()).filter(|v| !v.is_empty());
                 let request = PushRequest {
@@ -405,7 +360,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
             state.clone(),
             projects.store.clone(),
             connection.clone(),
-            props.on_pushed.clone(),
+            props.on_changed.clone(),
         );
         let (project_id, user, job) = (project_id.clone(), session.user_name.clone(), job.clone());
         Callback::from(move |_: MouseEvent| {
@@ -438,7 +393,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                     )),
                     Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
                     Some(Ok(outcome)) => {
-                        let repository = repository_key(&connection.api_base_url, &connection.location.full_name());
+                        let repository = repository_of(&connection);
                         match record_outcome(&store, &project_id, &repository, &user, &outcome).await {
                             Ok(()) => {
                                 on_pushed.emit(());
@@ -457,38 +412,9 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
         let job = job.clone();
         Callback::from(move |_: MouseEvent| job.cancel())
     };
-    let set = |update: fn(&mut PushForm, String)| {
-        let form = form.clone();
-        Callback::from(move |event: InputEvent| {
-            let mut next = (*form).clone();
-            update(&mut next, input_value(event));
-            form.set(next);
-        })
-    };
-    let toggle = |update: fn(&mut PushForm, bool)| {
-        let form = form.clone();
-        Callback::from(move |event: Event| {
-            let mut next = (*form).clone();
-            update(
-                &mut next,
-                event.target_unchecked_into::<HtmlInputElement>().checked(),
-            );
-            form.set(next);
-        })
-    };
-    let on_from = {
-        let form = form.clone();
-        Callback::from(move |event: Event| {
-            let mut next = (*form).clone();
-            next.from = event.target_unchecked_into::<HtmlSelectElement>().value();
-            form.set(next);
-        })
-    };
-    let branches = outcome
-        .as_ref()
-        .map(|o| o.branches.clone())
-        .unwrap_or_default();
-    let restricted: Vec<String> = outcome
+    let branches = sync.branches();
+    let restricted: Vec<String> = sync
+        .outcome
         .as_ref()
         .map(|o| o.restrictions.iter().map(|r| r.branches.clone()).collect())
         .unwrap_or_default();
@@ -527,7 +453,7 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                         <div class="field">
                             <label for="push-branch">{ if form.new_branch { "New branch name" } else { "Branch" } }<span class="required">{ " *" }</span></label>
                             <input id="push-branch" type="text" list="push-branches" autocomplete="off" value={form.branch.clone()}
-                                   oninput={set(|f, v| f.branch = v)} aria-describedby="push-branch-helper" />
+                                   oninput={text_setter(&form, |f, v| f.branch = v)} aria-describedby="push-branch-helper" />
                             <datalist id="push-branches">
                                 { for branches.iter().map(|b| html! { <option value={b.clone()}>{ branch_note(b) }</option> }) }
                             </datalist>
@@ -539,28 +465,28 @@ pub fn PushDialog(props: &PushDialogProps) -> Html {
                             }</div>
                         </div>
                         <div class="field checkbox">
-                            <input id="push-new-branch" type="checkbox" checked={form.new_branch} onchange={toggle(|f, v| f.new_branch = v)} />
+                            <input id="push-new-branch" type="checkbox" checked={form.new_branch} onchange={check_setter(&form, |f, v| f.new_branch = v)} />
                             <label for="push-new-branch">{ "New branch" }</label>
                         </div>
                         if form.new_branch {
                             <div class="field">
                                 <label for="push-from">{ "Create it from" }</label>
-                                <select id="push-from" onchange={on_from}>
+                                <select id="push-from" onchange={select_setter(&form, |f, v| f.from = v)}>
                                     { for branches.iter().map(|b| html! { <option value={b.clone()} selected={*b == form.from}>{ b }</option> }) }
                                 </select>
                             </div>
                         }
                         <div class="field">
                             <label for="push-message">{ "Commit message" }<span class="required">{ " *" }</span></label>
-                            <input id="push-message" type="text" autocomplete="off" value={form.message.clone()} oninput={set(|f, v| f.message = v)} />
+                            <input id="push-message" type="text" autocomplete="off" value={form.message.clone()} oninput={text_setter(&form, |f, v| f.message = v)} />
                         </div>
                         <div class="field">
                             <label for="push-version">{ "Version name (optional)" }</label>
-                            <input id="push-version" type="text" autocomplete="off" value={form.version.clone()} oninput={set(|f, v| f.version = v)} aria-describedby="push-version-helper" />
+                            <input id="push-version" type="text" autocomplete="off" value={form.version.clone()} oninput={text_setter(&form, |f, v| f.version = v)} aria-describedby="push-version-helper" />
                             <div id="push-version-helper" class="helper">{ "Tags the pushed commit, e.g. v1.4; it must not exist yet." }</div>
                         </div>
                         <div class="field checkbox">
-                            <input id="push-approved" type="checkbox" checked={form.approved_only} onchange={toggle(|f, v| f.approved_only = v)} />
+                            <input id="push-approved" type="checkbox" checked={form.approved_only} onchange={check_setter(&form, |f, v| f.approved_only = v)} />
                             <label for="push-approved">{ "Push only artifacts in review state Approved" }</label>
                         </div>
                     </fieldset>
