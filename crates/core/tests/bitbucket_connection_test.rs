@@ -183,18 +183,19 @@ fn cloud_api_token_happy_path() {
     assert_eq!(stored, outcome, "the outcome is stored with the connection");
 }
 
+/// What Bitbucket Cloud answers on `GET /user` to a repository, project or workspace access token.
+fn not_accessible(code: u16) -> Reply {
+    status(
+        code,
+        json!({ "type": "error", "error": { "message": "This API is not accessible by this authentication mechanism" } }),
+    )
+}
+
 #[test]
 fn cloud_access_token_infers_write_and_cannot_see_restrictions() {
     let mut test = ConnectionTest::new(&cloud_access_token());
     let mut routes = vec![
-        (
-            "/user",
-            status(
-                403,
-                json!({ "type": "error", "error": { "message": "Your credentials lack one or more required privilege scopes.",
-                    "detail": { "required": ["account"], "granted": ["repository", "repository:write"] } } }),
-            ),
-        ),
+        ("/user", not_accessible(403)),
         (REPO, cloud_repository()),
         (PERMISSION, forbidden_cloud()),
         (RESTRICTIONS, forbidden_cloud()),
@@ -233,16 +234,208 @@ fn cloud_access_token_infers_write_and_cannot_see_restrictions() {
     assert!(!outcome.restrictions_visible);
 }
 
-#[test]
-fn cloud_read_only_skips_restrictions_and_says_why_push_is_off() {
-    let mut test = ConnectionTest::new(&cloud());
+/// Runs a Cloud test with the usual repository and branches, the given answers to `/user` and to the
+/// permission query, and `more` routes; returns the test and the URLs asked for.
+fn run_cloud(
+    connection: &versioning_core::ValidConnection,
+    user: Reply,
+    permission: Reply,
+    more: Vec<(&'static str, Reply)>,
+) -> (ConnectionTest, Vec<String>) {
+    let mut test = ConnectionTest::new(connection);
     let mut routes = vec![
-        ("/user", cloud_user()),
+        ("/user", user),
         (REPO, cloud_repository()),
-        (PERMISSION, ok(json!({ "values": [] }))),
+        (PERMISSION, permission),
     ];
+    routes.extend(more);
     routes.extend(cloud_branch_pages());
     let asked = run(&mut test, CLOUD, routes);
+    (test, asked)
+}
+
+#[test]
+fn cloud_user_not_accessible_by_the_mechanism_accepts_the_credentials_as_403_or_401() {
+    for code in [403, 401] {
+        let (test, _) = run_cloud(
+            &cloud_access_token(),
+            not_accessible(code),
+            forbidden_cloud(),
+            vec![(RESTRICTIONS, forbidden_cloud())],
+        );
+        assert_eq!(
+            test.steps()[0].status,
+            passed(
+                "The access token was accepted. Access tokens act as their own user and cannot read account details."
+            ),
+            "HTTP {code}"
+        );
+        let outcome = test.outcome().expect("an outcome");
+        assert_eq!(outcome.identity, None, "HTTP {code}");
+    }
+}
+
+#[test]
+fn the_not_accessible_answer_is_not_a_wrong_token_even_with_basic_credentials() {
+    let error = ApiError::ResourceTokenCannot {
+        limit: versioning_core::bitbucket::TokenLimit::ReadAccount,
+    };
+    let (test, _) = run_cloud(
+        &cloud(),
+        not_accessible(401),
+        cloud_permission("write"),
+        vec![],
+    );
+    assert!(matches!(test.steps()[0].status, StepStatus::Passed(_)));
+    assert!(test.outcome().expect("an outcome").push_available);
+    assert!(error
+        .to_string()
+        .starts_with("These credentials were accepted"));
+}
+
+fn scoped_403(required: &[&str], granted: &[&str]) -> Reply {
+    status(
+        403,
+        json!({ "type": "error", "error": { "message": "Your credentials lack one or more required privilege scopes.",
+            "detail": { "required": required, "granted": granted } } }),
+    )
+}
+
+#[test]
+fn cloud_access_token_permission_comes_from_its_granted_scopes() {
+    let (test, asked) = run_cloud(
+        &cloud_access_token(),
+        scoped_403(&["account"], &["repository", "repository:write"]),
+        forbidden_cloud(),
+        vec![],
+    );
+    assert!(
+        !asked.contains(&RESTRICTIONS.to_owned()),
+        "the scopes say the token may not read restrictions"
+    );
+    assert_eq!(
+        test.steps()[2].status,
+        passed("Write (from the token's scopes: repository, repository:write).")
+    );
+    let outcome = test.outcome().expect("an outcome");
+    assert_eq!(outcome.permission, Permission::Write);
+    assert!(outcome.push_available);
+}
+
+#[test]
+fn a_read_only_access_token_reports_push_unavailable() {
+    let (test, asked) = run_cloud(
+        &cloud_access_token(),
+        not_accessible(403),
+        scoped_403(&["account", "repository"], &["repository"]),
+        vec![],
+    );
+    assert!(!asked.contains(&RESTRICTIONS.to_owned()));
+    assert_eq!(
+        test.steps()[2].status,
+        passed("Read (from the token's scopes: repository).")
+    );
+    let outcome = test.outcome().expect("an outcome");
+    assert_eq!(outcome.permission, Permission::Read);
+    assert!(!outcome.push_available);
+    assert_eq!(
+        outcome.push_unavailable_reason.as_deref(),
+        Some(
+            "This token's scopes allow reading `acme/checkout-tests` only: pushing needs the scope \
+             repository:write. Scopes cannot be added to a token: create a new one that includes repository:write."
+        )
+    );
+}
+
+#[test]
+fn an_admin_access_token_by_its_scopes_reads_restrictions() {
+    let (test, _) = run_cloud(
+        &cloud_access_token(),
+        scoped_403(&["account"], &["repository:admin"]),
+        forbidden_cloud(),
+        vec![(RESTRICTIONS, ok(json!({ "values": [] })))],
+    );
+    let outcome = test.outcome().expect("an outcome");
+    assert_eq!(outcome.permission, Permission::Admin);
+    assert!(outcome.restrictions_visible);
+}
+
+#[test]
+fn an_api_token_without_the_user_scope_passes_with_a_warning() {
+    // The recorded answer (acceptance/responses/cloud/errors/403-missing-privilege-scopes-api-token.json).
+    let user = status(
+        403,
+        json!({ "type": "error", "error": { "message": "Your credentials lack one or more required privilege scopes.",
+            "detail": { "required": ["read:user:bitbucket"] } } }),
+    );
+    let (test, _) = run_cloud(&cloud(), user, cloud_permission("write"), vec![]);
+    assert_eq!(
+        test.steps()[0].status,
+        StepStatus::PassedWithWarning(
+            "Accepted, but the token lacks the scope read:user:bitbucket, so the account it belongs to cannot be \
+             shown. Reading and pushing do not need it; add it the next time you create a token."
+                .to_owned()
+        )
+    );
+    let outcome = test.outcome().expect("an outcome despite the warning");
+    assert_eq!(outcome.identity, None);
+    assert_eq!(outcome.permission, Permission::Write);
+    assert!(outcome.push_available);
+}
+
+#[test]
+fn an_api_token_whose_scopes_lack_write_cannot_push_although_the_user_may() {
+    let (test, _) = run_cloud(
+        &cloud(),
+        scoped_403(&["read:user:bitbucket"], &["read:repository:bitbucket"]),
+        cloud_permission("write"),
+        vec![],
+    );
+    let outcome = test.outcome().expect("an outcome");
+    assert_eq!(outcome.permission, Permission::Read);
+    assert!(!outcome.push_available);
+    assert!(outcome
+        .push_unavailable_reason
+        .unwrap()
+        .contains("write:repository:bitbucket"));
+}
+
+#[test]
+fn an_admin_whose_token_lacks_the_admin_scope_is_told_which_scope() {
+    let (test, _) = run_cloud(
+        &cloud(),
+        cloud_user(),
+        cloud_permission("admin"),
+        vec![(
+            RESTRICTIONS,
+            scoped_403(
+                &["admin:repository:bitbucket"],
+                &[
+                    "read:user:bitbucket",
+                    "read:repository:bitbucket",
+                    "write:repository:bitbucket",
+                ],
+            ),
+        )],
+    );
+    assert_eq!(
+        test.steps()[4].status,
+        StepStatus::NotVisible(
+            "Not visible to this token: reading branch restrictions needs the scope admin:repository:bitbucket, \
+             which the token lacks. Scopes cannot be added to a token: create a new one that includes \
+             admin:repository:bitbucket to see them. Bitbucket still applies them when you push, and explains \
+             any refusal."
+                .to_owned()
+        )
+    );
+    let outcome = test.outcome().expect("an outcome");
+    assert!(outcome.push_available);
+    assert!(!outcome.restrictions_visible);
+}
+
+#[test]
+fn cloud_read_only_skips_restrictions_and_says_why_push_is_off() {
+    let (test, asked) = run_cloud(&cloud(), cloud_user(), ok(json!({ "values": [] })), vec![]);
     assert!(
         !asked.contains(&RESTRICTIONS.to_owned()),
         "no request that is bound to be refused"
@@ -595,4 +788,100 @@ fn the_checklist_serialises_for_display() {
     assert_eq!(json[0]["status"]["status"], "failed");
     assert_eq!(json[0]["status"]["detail"]["kind"], "rate_limited");
     assert_eq!(json[1]["status"]["status"], "skipped");
+}
+
+// ---- Data Center project and repository access tokens may read but not commit ----
+
+fn data_center_bearer() -> versioning_core::ValidConnection {
+    support::connection(
+        "https://git.example.com/bitbucket/scm/qa/regression.git",
+        true,
+        "",
+    )
+}
+
+const DC_USER_LOOKUP: &str = "/api/latest/users/regression-suite-build-token";
+
+fn dc_bearer_routes(acting_user: Option<&str>, lookup: Option<Reply>) -> Vec<(String, Reply)> {
+    let mut routes = dc_routes(false);
+    let mut properties = ApiResponse::new(200, json!({ "version": "9.4.2" }).to_string());
+    if let Some(user) = acting_user {
+        properties = properties.with_header("X-AUSERNAME", user);
+    }
+    routes[0].1 = Reply::Answer(properties);
+    if let Some(lookup) = lookup {
+        routes.push((DC_USER_LOOKUP.to_owned(), lookup));
+    }
+    routes
+}
+
+#[test]
+fn data_center_bearer_token_without_a_named_user_is_not_offered_push() {
+    let mut test = ConnectionTest::new(&data_center_bearer());
+    run_owned(&mut test, DC, &dc_bearer_routes(None, None));
+    let outcome = test.outcome().expect("an outcome: reading works");
+    assert_eq!(outcome.permission, Permission::Write);
+    assert!(!outcome.push_available);
+    let reason = outcome.push_unavailable_reason.expect("a reason");
+    assert!(
+        reason.contains("project or repository access token"),
+        "{reason}"
+    );
+    assert!(reason.contains("enter your username"), "{reason}");
+    assert!(matches!(
+        &test.steps()[2].status,
+        StepStatus::PassedWithWarning(detail) if detail.starts_with("Write. Bitbucket did not tell")
+    ));
+}
+
+#[test]
+fn data_center_token_acting_as_a_service_user_is_not_offered_push() {
+    for lookup in [
+        ok(
+            json!({ "name": "regression-suite-build-token", "slug": "regression-suite-build-token", "type": "SERVICE" }),
+        ),
+        status(
+            404,
+            json!({ "errors": [{ "message": "User regression-suite-build-token does not exist.",
+                "exceptionName": "com.atlassian.bitbucket.user.NoSuchUserException" }] }),
+        ),
+    ] {
+        let mut test = ConnectionTest::new(&data_center_bearer());
+        let asked = run_owned(
+            &mut test,
+            DC,
+            &dc_bearer_routes(Some("regression-suite-build-token"), Some(lookup)),
+        );
+        assert!(asked.contains(&DC_USER_LOOKUP.to_owned()));
+        let outcome = test.outcome().expect("an outcome");
+        assert!(!outcome.push_available);
+        assert!(outcome.push_unavailable_reason.unwrap().starts_with(
+            "This token acts as `regression-suite-build-token`, which is not a real user"
+        ));
+    }
+}
+
+#[test]
+fn data_center_personal_token_as_bearer_keeps_push() {
+    let mut test = ConnectionTest::new(&data_center_bearer());
+    let lookup = ok(json!({ "name": "lee", "slug": "lee", "type": "NORMAL" }));
+    let mut routes = dc_bearer_routes(Some("lee"), None);
+    routes.push(("/api/latest/users/lee".to_owned(), lookup));
+    run_owned(&mut test, DC, &routes);
+    assert_eq!(test.steps()[2].status, passed("Write."));
+    let outcome = test.outcome().expect("an outcome");
+    assert!(outcome.push_available);
+    assert_eq!(outcome.push_unavailable_reason, None);
+}
+
+#[test]
+fn data_center_basic_credentials_need_no_user_lookup() {
+    let mut routes = dc_routes(false);
+    routes[0].1 = ok(json!({ "version": "9.4.2" }));
+    let mut test = ConnectionTest::new(&data_center());
+    let asked = run_owned(&mut test, DC, &routes);
+    assert!(!asked
+        .iter()
+        .any(|url| url.starts_with("/api/latest/users/")));
+    assert!(test.outcome().expect("an outcome").push_available);
 }

@@ -7,7 +7,11 @@
 //! 1. credentials accepted (Cloud `GET /user`; Data Center `application-properties` for `X-AUSERNAME`, and
 //!    the repository read, which proves the credentials),
 //! 2. repository found and readable,
-//! 3. permission: read, write or admin (Cloud access tokens cannot ask: write is inferred and said so),
+//! 3. permission: read, write or admin. Cloud access tokens cannot ask: the scopes Bitbucket reports in its
+//!    403 answers (`error.detail.granted`) decide, else write is inferred and said so. A token's scopes also
+//!    cap what a Cloud API token may do. Data Center project and repository access tokens may read but never
+//!    commit (a commit needs a real user): with Bearer credentials, the user named by `X-AUSERNAME` is looked
+//!    up, and push is reported unavailable when it is a service user, no user, or cannot be told,
 //! 4. main branch and every branch,
 //! 5. branch restrictions when the credentials may read them (admin), otherwise "not visible".
 
@@ -19,7 +23,7 @@ use super::api::{Api, Call};
 use super::cloud;
 
 use super::datacenter::{self, PermissionPlan, ServerInfo};
-use super::error::ApiError;
+use super::error::{ApiError, TokenLimit};
 use super::model::{Branch, BranchRestrictionSummary, Identity, Permission, RepositoryInfo};
 use super::paging::Pager;
 use super::request::{ApiRequest, ApiResponse};
@@ -74,6 +78,8 @@ pub enum StepStatus {
     Running,
     /// Done; what was found.
     Passed(String),
+    /// Passed, with something the user should know (e.g. a missing scope that does not stop the test).
+    PassedWithWarning(String),
     /// Failed; the test stops here.
     Failed(ApiError),
     /// Not run, and why.
@@ -126,6 +132,7 @@ enum Stage {
     ServerInfo(Call<ServerInfo>),
     DataCenterRepository(Call<RepositoryInfo>),
     DataCenterPermission(PermissionPlan),
+    DataCenterUser(Call<bool>),
     DefaultBranch(Call<String>),
     Branches(Pager<Branch>),
     Restrictions(Pager<BranchRestrictionSummary>),
@@ -137,7 +144,9 @@ impl Stage {
         match self {
             Stage::CloudUser(_) | Stage::ServerInfo(_) => Step::Credentials,
             Stage::CloudRepository(_) | Stage::DataCenterRepository(_) => Step::Repository,
-            Stage::CloudPermission(_) | Stage::DataCenterPermission(_) => Step::Permission,
+            Stage::CloudPermission(_)
+            | Stage::DataCenterPermission(_)
+            | Stage::DataCenterUser(_) => Step::Permission,
             Stage::DefaultBranch(_) | Stage::Branches(_) => Step::Branches,
             Stage::Restrictions(_) | Stage::Finished => Step::Restrictions,
         }
@@ -152,12 +161,24 @@ impl Stage {
             Stage::CloudPermission(call) => Some(call.request.clone()),
             Stage::ServerInfo(call) => Some(call.request.clone()),
             Stage::DefaultBranch(call) => Some(call.request.clone()),
+            Stage::DataCenterUser(call) => Some(call.request.clone()),
             Stage::DataCenterPermission(plan) => plan.next_call().map(|call| call.request.clone()),
             Stage::Branches(pager) => pager.next_request(),
             Stage::Restrictions(pager) => pager.next_request(),
             Stage::Finished => None,
         }
     }
+}
+
+/// Where the permission came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PermissionSource {
+    /// Bitbucket's permission API.
+    Reported,
+    /// The token's scopes, as Bitbucket listed them in a 403 answer.
+    Scopes,
+    /// The kind of token (a Cloud access token, whose scopes were not reported).
+    KindOfToken,
 }
 
 /// The connection test of one connection.
@@ -171,6 +192,9 @@ pub struct ConnectionTest {
     repository: Option<RepositoryInfo>,
     permission: Option<Permission>,
     permission_inferred: bool,
+    reported_permission: Option<Permission>,
+    granted_scopes: Option<Vec<String>>,
+    push_blocked: Option<String>,
     main_branch: Option<String>,
     branches: Vec<Branch>,
     branches_truncated: bool,
@@ -201,6 +225,9 @@ impl ConnectionTest {
             repository: None,
             permission: None,
             permission_inferred: false,
+            reported_permission: None,
+            granted_scopes: None,
+            push_blocked: None,
             main_branch: None,
             branches: Vec::new(),
             branches_truncated: false,
@@ -259,14 +286,12 @@ impl ConnectionTest {
             return None;
         }
         let permission = self.permission?;
-        let push_available = permission >= Permission::Write;
-        let push_unavailable_reason = (!push_available).then(|| {
-            format!(
-                "These credentials have read-only access to {}: pushing needs write permission. Ask a \
-                 repository admin for write access, or use a token with write permission.",
-                self.api.repository_name()
-            )
-        });
+        let push_available = permission >= Permission::Write && self.push_blocked.is_none();
+        let push_unavailable_reason = match (&self.push_blocked, permission) {
+            (Some(reason), _) => Some(reason.clone()),
+            (None, Permission::Read) => Some(self.read_only_reason()),
+            (None, _) => None,
+        };
         Some(TestOutcome {
             identity: self.identity.clone(),
             permission,
@@ -285,20 +310,37 @@ impl ConnectionTest {
     fn advance(&mut self, stage: Stage, response: &ApiResponse) -> Result<(), ApiError> {
         match stage {
             Stage::CloudUser(call) => {
-                let detail = match call.parse(response) {
+                let status = match call.parse(response) {
                     Ok(identity) => {
-                        let detail = format!("Signed in as {} ({})", identity.display_name, identity.account);
+                        let detail = format!(
+                            "Signed in as {} ({})",
+                            identity.display_name, identity.account
+                        );
                         self.identity = Some(identity);
-                        detail
+                        StepStatus::Passed(detail)
+                    }
+                    Err(ApiError::ResourceTokenCannot {
+                        limit: TokenLimit::ReadAccount,
+                    }) => StepStatus::Passed(ACCESS_TOKEN_ACCEPTED.to_owned()),
+                    Err(ApiError::MissingScope { needed, granted }) => {
+                        self.note_granted(granted);
+                        if self.is_access_token() {
+                            StepStatus::Passed(ACCESS_TOKEN_ACCEPTED.to_owned())
+                        } else {
+                            StepStatus::PassedWithWarning(format!(
+                                "Accepted, but the token lacks the scope {}, so the account it belongs to \
+                                 cannot be shown. Reading and pushing do not need it; add it the next time \
+                                 you create a token.",
+                                needed.join(", ")
+                            ))
+                        }
                     }
                     Err(error) if self.is_access_token() && is_refusal(&error) => {
-                        "The access token was accepted. Access tokens act as their own user and cannot read \
-                         account details."
-                            .to_owned()
+                        StepStatus::Passed(ACCESS_TOKEN_ACCEPTED.to_owned())
                     }
                     Err(error) => return Err(error),
                 };
-                self.pass(Step::Credentials, detail);
+                self.set(Step::Credentials, status);
                 self.stage = Stage::CloudRepository(cloud::repository(&self.api));
             }
             Stage::CloudRepository(call) => {
@@ -310,10 +352,28 @@ impl ConnectionTest {
             }
             Stage::CloudPermission(call) => match call.parse(response) {
                 Ok(permission) => {
-                    self.permission_found(permission.unwrap_or(Permission::Read), false)
+                    let reported = permission.unwrap_or(Permission::Read);
+                    self.reported_permission = Some(reported);
+                    match self.scope_permission() {
+                        Some(cap) if cap < reported => {
+                            self.permission_found(cap, PermissionSource::Scopes)
+                        }
+                        _ => self.permission_found(reported, PermissionSource::Reported),
+                    }
                 }
-                Err(error) if self.is_access_token() && is_refusal(&error) => {
-                    self.permission_found(Permission::Write, true)
+                Err(error) if is_refusal(&error) => {
+                    if let ApiError::MissingScope { granted, .. } = error.clone() {
+                        self.note_granted(granted);
+                    }
+                    match self.scope_permission() {
+                        Some(permission) => {
+                            self.permission_found(permission, PermissionSource::Scopes)
+                        }
+                        None if self.is_access_token() => {
+                            self.permission_found(Permission::Write, PermissionSource::KindOfToken)
+                        }
+                        None => return Err(error),
+                    }
                 }
                 Err(error) => return Err(error),
             },
@@ -346,9 +406,30 @@ impl ConnectionTest {
             Stage::DataCenterPermission(mut plan) => {
                 plan.handle_response(response)?;
                 match plan.outcome() {
-                    Some(permission) => self.permission_found(permission, false),
+                    Some(permission) => self.data_center_permission_found(permission),
                     None => self.stage = Stage::DataCenterPermission(plan),
                 }
+            }
+            Stage::DataCenterUser(call) => {
+                let account = self.identity.as_ref().map(|i| i.account.clone());
+                let account = account.unwrap_or_default();
+                match call.parse(response) {
+                    Ok(true) => {}
+                    Ok(false) | Err(ApiError::NotFound { .. }) => {
+                        self.push_blocked = Some(format!(
+                            "This token acts as `{account}`, which is not a real user: it is a project or \
+                             repository access token. Bitbucket Data Center lets such tokens read but not \
+                             commit, because a commit needs a real user. To push, use a personal HTTP access \
+                             token of a user with write permission."
+                        ));
+                    }
+                    Err(error) if is_refusal(&error) => {
+                        self.push_blocked = Some(UNKNOWN_TOKEN_USER.to_owned());
+                    }
+                    Err(error) => return Err(error),
+                }
+                let permission = self.permission.unwrap_or(Permission::Read);
+                self.permission_found(permission, PermissionSource::Reported);
             }
             Stage::DefaultBranch(call) => {
                 self.main_branch = match call.parse(response) {
@@ -368,6 +449,9 @@ impl ConnectionTest {
                 }
             }
             Stage::Restrictions(mut pager) => match pager.handle_response(response) {
+                Err(ApiError::MissingScope { needed, .. }) => {
+                    self.restrictions_need_scope(&needed.join(", "))
+                }
                 Ok(restrictions) => {
                     self.restrictions.extend(restrictions);
                     if pager.next_request().is_some() {
@@ -419,18 +503,77 @@ impl ConnectionTest {
         self.pass(Step::Credentials, detail);
     }
 
-    fn permission_found(&mut self, permission: Permission, inferred: bool) {
+    /// Records the scopes a 403 answer listed as granted (the first list seen is kept).
+    fn note_granted(&mut self, granted: Option<Vec<String>>) {
+        if self.granted_scopes.is_none() {
+            self.granted_scopes = granted.filter(|g| !g.is_empty());
+        }
+    }
+
+    /// The permission the reported scopes allow at most, when Bitbucket listed them.
+    fn scope_permission(&self) -> Option<Permission> {
+        permission_from_scopes(self.granted_scopes.as_deref()?)
+    }
+
+    /// Data Center: Bearer credentials with write may be a project or repository access token, which
+    /// cannot commit; the acting user tells (looked up when named, else push is held back and said why).
+    fn data_center_permission_found(&mut self, permission: Permission) {
+        if !self.is_access_token() || permission < Permission::Write {
+            self.permission_found(permission, PermissionSource::Reported);
+            return;
+        }
+        match self.identity.as_ref().map(|i| i.account.clone()) {
+            Some(account) => {
+                self.permission = Some(permission);
+                self.stage = Stage::DataCenterUser(datacenter::is_real_user(&self.api, &account));
+            }
+            None => {
+                self.push_blocked = Some(UNKNOWN_TOKEN_USER.to_owned());
+                self.permission_found(permission, PermissionSource::Reported);
+            }
+        }
+    }
+
+    fn read_only_reason(&self) -> String {
+        let repository = self.api.repository_name();
+        if self.permission_inferred && self.granted_scopes.is_some() {
+            let scope = if self.is_access_token() {
+                "repository:write"
+            } else {
+                "write:repository:bitbucket"
+            };
+            return format!(
+                "This token's scopes allow reading {repository} only: pushing needs the scope {scope}. \
+                 Scopes cannot be added to a token: create a new one that includes {scope}."
+            );
+        }
+        format!(
+            "These credentials have read-only access to {repository}: pushing needs write permission. Ask a \
+             repository admin for write access, or use a token with write permission."
+        )
+    }
+
+    fn permission_found(&mut self, permission: Permission, source: PermissionSource) {
         self.permission = Some(permission);
-        self.permission_inferred = inferred;
-        let detail = if inferred {
-            format!(
+        self.permission_inferred = source != PermissionSource::Reported;
+        let detail = match source {
+            PermissionSource::KindOfToken => format!(
                 "{} (inferred: access tokens cannot ask Bitbucket for permissions; the token's scopes decide).",
                 permission.label()
-            )
-        } else {
-            format!("{}.", permission.label())
+            ),
+            PermissionSource::Scopes => format!(
+                "{} (from the token's scopes: {}).",
+                permission.label(),
+                self.granted_scopes.as_deref().unwrap_or_default().join(", ")
+            ),
+            PermissionSource::Reported => format!("{}.", permission.label()),
         };
-        self.pass(Step::Permission, capitalised(&detail));
+        let detail = capitalised(&detail);
+        let status = match &self.push_blocked {
+            Some(reason) => StepStatus::PassedWithWarning(format!("{detail} {reason}")),
+            None => StepStatus::Passed(detail),
+        };
+        self.set(Step::Permission, status);
         self.stage = match self.api.flavour() {
             Flavour::Cloud => Stage::Branches(self.branch_pager()),
             Flavour::DataCenter => Stage::DefaultBranch(datacenter::default_branch(&self.api)),
@@ -464,8 +607,10 @@ impl ConnectionTest {
             detail.push_str(" The list stops there; more exist.");
         }
         self.pass(Step::Branches, detail);
-        let may_read_restrictions =
-            self.permission == Some(Permission::Admin) || self.permission_inferred;
+        let kind_of_token_only = self.permission_inferred && self.granted_scopes.is_none();
+        let may_read_restrictions = self.permission == Some(Permission::Admin)
+            || self.reported_permission == Some(Permission::Admin)
+            || kind_of_token_only;
         if may_read_restrictions {
             let call = match self.api.flavour() {
                 Flavour::Cloud => cloud::branch_restrictions(&self.api),
@@ -485,6 +630,17 @@ impl ConnectionTest {
                  still applies them when you push, and explains any refusal."
                     .to_owned(),
             ),
+        );
+    }
+
+    fn restrictions_need_scope(&mut self, scope: &str) {
+        self.set(
+            Step::Restrictions,
+            StepStatus::NotVisible(format!(
+                "Not visible to this token: reading branch restrictions needs the scope {scope}, which the token \
+                 lacks. Scopes cannot be added to a token: create a new one that includes {scope} to see them. \
+                 Bitbucket still applies them when you push, and explains any refusal."
+            )),
         );
     }
 
@@ -508,6 +664,33 @@ impl ConnectionTest {
 
     fn set(&mut self, step: Step, status: StepStatus) {
         self.steps[step as usize].status = status;
+    }
+}
+
+/// The credentials step of a Cloud access token, whose account Bitbucket does not tell.
+const ACCESS_TOKEN_ACCEPTED: &str =
+    "The access token was accepted. Access tokens act as their own user and cannot read account details.";
+
+/// Why push is held back for Data Center Bearer credentials whose user is unknown.
+const UNKNOWN_TOKEN_USER: &str =
+    "Bitbucket did not tell which user this token acts as, so it may be a project or repository access \
+     token, which can read but not commit in Bitbucket Data Center (a commit needs a real user). If it is \
+     your personal HTTP access token, untick \u{201c}Personal access token\u{201d} and enter your username, \
+     so that pushing can be checked.";
+
+/// The permission a token's scopes allow at most: classic scopes of access tokens (`repository`,
+/// `repository:write`, `repository:admin`) or API-token scopes (`read:`/`write:`/`admin:repository:bitbucket`).
+/// `None` when no repository scope is listed.
+pub fn permission_from_scopes(scopes: &[String]) -> Option<Permission> {
+    let has = |names: [&str; 2]| scopes.iter().any(|s| names.contains(&s.as_str()));
+    if has(["repository:admin", "admin:repository:bitbucket"]) {
+        Some(Permission::Admin)
+    } else if has(["repository:write", "write:repository:bitbucket"]) {
+        Some(Permission::Write)
+    } else if has(["repository", "read:repository:bitbucket"]) {
+        Some(Permission::Read)
+    } else {
+        None
     }
 }
 

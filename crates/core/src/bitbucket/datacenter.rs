@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::api::{encode_file_path, json, Api, Call};
+use super::api::{encode_component, encode_file_path, json, Api, Call};
 use super::cloud::{FileChange, FileChangeKind};
 use super::error::{ApiError, Operation};
 use super::model::{
@@ -202,6 +202,29 @@ pub fn server_info(api: &Api) -> Call<ServerInfo> {
             version: properties.version,
             acting_user: acting_user(response),
         })
+    })
+}
+
+#[derive(Deserialize)]
+struct RawUserKind {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `GET /api/latest/users/{slug}`: whether `slug` is a real person (`type` `NORMAL`) rather than the
+/// service user a project or repository access token acts as (`SERVICE`). Such tokens cannot commit, as a
+/// commit needs a real user; a 404 (no such user) means the same and is left to the caller.
+pub fn is_real_user(api: &Api, slug: &str) -> Call<bool> {
+    let path = format!("/api/latest/users/{}", encode_component(slug));
+    let request = api.request(Method::Get, &path, &[], true);
+    let subject = format!("The user `{slug}`");
+    api.call(request, Operation::Identity, subject, |response| {
+        let user: RawUserKind = json(response)?;
+        Some(
+            !user
+                .kind
+                .is_some_and(|kind| kind.eq_ignore_ascii_case("SERVICE")),
+        )
     })
 }
 

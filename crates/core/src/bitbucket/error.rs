@@ -105,7 +105,13 @@ pub enum TokenLimit {
     CommitFiles,
     /// Cloud repository/project/workspace access tokens cannot query permissions.
     ReadPermissions,
+    /// Cloud repository/project/workspace access tokens have no account: `GET /user` answers "This API is
+    /// not accessible by this authentication mechanism" (403, recorded by some clients as 401).
+    ReadAccount,
 }
+
+/// The text Bitbucket Cloud answers on `GET /user` to credentials that have no account (access tokens).
+pub const NOT_ACCESSIBLE_BY_MECHANISM: &str = "not accessible by this authentication mechanism";
 
 /// Why a call to Bitbucket failed. `Display` is the message for the user, which says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -248,6 +254,11 @@ impl ApiError {
 }
 
 fn unauthorised(body: ErrorBody, context: &ErrorContext) -> ApiError {
+    if context.flavour == Flavour::Cloud && body.text.contains(NOT_ACCESSIBLE_BY_MECHANISM) {
+        return ApiError::ResourceTokenCannot {
+            limit: TokenLimit::ReadAccount,
+        };
+    }
     let authenticated_but_refused = body.has_exception("AuthorisationException")
         || body.has_exception("NoAccessAuthenticationException");
     if context.flavour == Flavour::DataCenter && authenticated_but_refused {
@@ -265,6 +276,11 @@ fn unauthorised(body: ErrorBody, context: &ErrorContext) -> ApiError {
 fn forbidden(body: ErrorBody, context: &ErrorContext) -> ApiError {
     if body.text.contains("XSRF check failed") {
         return ApiError::XsrfRejected;
+    }
+    if context.flavour == Flavour::Cloud && body.text.contains(NOT_ACCESSIBLE_BY_MECHANISM) {
+        return ApiError::ResourceTokenCannot {
+            limit: TokenLimit::ReadAccount,
+        };
     }
     if !body.required_scopes.is_empty() {
         return match body.granted_scopes {
@@ -483,6 +499,13 @@ impl fmt::Display for ApiError {
             } => f.write_str(
                 "Access tokens cannot ask Bitbucket Cloud for permissions. To see your exact permission, use \
                  an API token with your Atlassian account email instead.",
+            ),
+            ApiError::ResourceTokenCannot {
+                limit: TokenLimit::ReadAccount,
+            } => f.write_str(
+                "These credentials were accepted, but Bitbucket Cloud does not tell which account they belong \
+                 to: repository, project and workspace access tokens act as their own user. Nothing to do; \
+                 to see your account, use an API token with your Atlassian account email instead.",
             ),
             ApiError::NotFound { what, message } => {
                 write!(

@@ -20,7 +20,9 @@ mod shared;
 
 pub use api::{encode_component, encode_file_path, Api, Call};
 pub use auth::Credentials;
-pub use connection_test::{ConnectionTest, Step, StepReport, StepStatus, TestOutcome};
+pub use connection_test::{
+    permission_from_scopes, ConnectionTest, Step, StepReport, StepStatus, TestOutcome,
+};
 pub use error::{ApiError, ErrorContext, Operation, TokenLimit};
 pub use model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
