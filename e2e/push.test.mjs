@@ -318,12 +318,7 @@ describe('push', () => {
     });
   }
 
-  // Product bug: Chromium silently resends a POST whose reused connection closed without an answer, so the
-  // app never sees the lost answer but a 409 from the resent commit, and reports "The branch `main` changed
-  // in Bitbucket … someone else pushed … pull first" although its own commit landed (once) and nothing else
-  // did; the push is not recorded (History stays empty). Skipped until the sender checks, on a 409, whether
-  // the branch tip is its own commit.
-  it.skip('makes no duplicate commit when the connection drops after the commit landed', async () => {
+  it('makes no duplicate commit when the connection drops after the commit landed', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Dropped answer' });

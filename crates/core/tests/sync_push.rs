@@ -290,6 +290,7 @@ on_both!(
     another_client_pushing_in_between_stops_the_push,
     refusals_and_server_errors_are_retried,
     a_lost_answer_after_the_commit_landed_makes_no_duplicate,
+    a_request_resent_by_the_browser_after_the_commit_landed_is_not_a_conflict,
     a_request_that_never_arrived_is_sent_again,
     a_quality_engineer_may_push_to_a_feature_branch_only,
     a_version_is_tagged_once,
@@ -501,6 +502,15 @@ async fn a_lost_answer_after_the_commit_landed_makes_no_duplicate(product: Produ
     push_with_fault(product, Fault::AnswerLost { nth: 1 }).await;
     if product == Product::DataCenter {
         push_with_fault(product, Fault::AnswerLost { nth: 3 }).await;
+    }
+}
+
+async fn a_request_resent_by_the_browser_after_the_commit_landed_is_not_a_conflict(
+    product: Product,
+) {
+    push_with_fault(product, Fault::Resent { nth: 1 }).await;
+    if product == Product::DataCenter {
+        push_with_fault(product, Fault::Resent { nth: 3 }).await;
     }
 }
 

@@ -770,6 +770,17 @@ enum Write {
     DataCenter { path: String, exists: bool },
 }
 
+/// Why a write's outcome is checked against the branch tip.
+#[derive(Debug, Clone)]
+enum Unsure {
+    /// No answer (timeout, dropped connection, 5xx): resend if it did not land.
+    Lost,
+    /// 409: the browser may have resent a request whose first copy landed.
+    Conflict,
+    /// A refusal of a resent branch-creating write (the branch exists: maybe ours).
+    Refused(ApiError),
+}
+
 #[derive(Debug)]
 enum SendStage {
     /// Sending write number `index`.
@@ -782,11 +793,13 @@ enum SendStage {
         index: usize,
         attempt: Attempt,
     },
-    /// After a write without an answer: reading the tip to learn whether it landed.
+    /// After a write without an answer, or answered 409: reading the tip to learn whether it landed
+    /// (a browser resends a request whose connection dropped, and the resent one meets our own commit).
     Verify {
         index: usize,
         write: Attempt,
         attempt: Attempt,
+        after: Unsure,
     },
     /// Creating the branch (a push of no change to a new branch).
     CreateBranch(Attempt),
@@ -1088,24 +1101,18 @@ impl PushSender {
                 index,
                 attempt: self.tip_attempt(),
             },
-            Err(ApiError::Conflict { .. }) if data_center => {
-                let Write::DataCenter { path, exists } = self.writes[index].clone() else {
-                    return self.moved();
-                };
-                if !exists {
-                    // The file exists after all (left by an earlier, interrupted push): update it.
-                    self.writes[index] = Write::DataCenter { path, exists: true };
-                    return self.write_stage(index);
-                }
-                if path == self.plan.changes.manifest_path {
-                    return self.moved();
-                }
-                // Same content as on the branch: nothing to commit for this file.
-                self.unchanged += 1;
-                self.count_done(index);
-                self.next_write(index)
-            }
-            Err(ApiError::Conflict { .. }) => self.moved(),
+            Err(ApiError::Conflict { .. }) => SendStage::Verify {
+                index,
+                write: attempt,
+                attempt: self.tip_attempt(),
+                after: Unsure::Conflict,
+            },
+            Err(error @ ApiError::BadRequest { .. }) if !self.branch_exists => SendStage::Verify {
+                index,
+                write: attempt,
+                attempt: self.tip_attempt(),
+                after: Unsure::Refused(error),
+            },
             Err(error) => match Failure::of(&error) {
                 Failure::Refused if self.retrying.schedule(&mut attempt, &error) => {
                     SendStage::Write { index, attempt }
@@ -1115,11 +1122,32 @@ impl PushSender {
                         index,
                         write: attempt,
                         attempt: self.tip_attempt(),
+                        after: Unsure::Lost,
                     }
                 }
                 _ => self.fail(SyncError::Api(error)),
             },
         }
+    }
+
+    /// A 409 on write `index` that was not our own commit: on Cloud the branch moved; on Data Center the
+    /// file existed (update it), or its content is unchanged (skip it), or the manifest moved.
+    fn settle_conflict(&mut self, index: usize) -> SendStage {
+        let Write::DataCenter { path, exists } = self.writes[index].clone() else {
+            return self.moved();
+        };
+        if !exists {
+            // The file exists after all (left by an earlier, interrupted push): update it.
+            self.writes[index] = Write::DataCenter { path, exists: true };
+            return self.write_stage(index);
+        }
+        if path == self.plan.changes.manifest_path {
+            return self.moved();
+        }
+        // Same content as on the branch: nothing to commit for this file.
+        self.unchanged += 1;
+        self.count_done(index);
+        self.next_write(index)
     }
 
     fn handle_tip(
@@ -1184,6 +1212,7 @@ impl Job for PushSender {
                 index,
                 mut write,
                 mut attempt,
+                after,
             } => match self.handle_tip(answer) {
                 Ok(tip) => {
                     let tip_id = tip.as_ref().map(|t| t.id.clone());
@@ -1196,6 +1225,10 @@ impl Job for PushSender {
                         let id = tip_id.unwrap_or_default();
                         self.landed(index, id);
                         self.next_write(index)
+                    } else if let Unsure::Conflict = after {
+                        self.settle_conflict(index)
+                    } else if let Unsure::Refused(error) = after {
+                        self.fail(SyncError::Api(error))
                     } else if tip_id.is_none() || tip_id.as_deref() == Some(self.chain_tip.as_str())
                     {
                         // It did not land: send it again after a back-off.
@@ -1215,6 +1248,7 @@ impl Job for PushSender {
                     index,
                     write,
                     attempt,
+                    after,
                 },
                 Err(error) => self.fail(SyncError::Api(error)),
             },

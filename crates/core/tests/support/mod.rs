@@ -78,6 +78,9 @@ pub enum Fault {
     AnswerLost { nth: usize },
     /// The request never reaches the server (`Err(Timeout)`).
     NeverArrived { nth: usize },
+    /// The request is executed, its connection drops, and the browser sends it again: the answer is
+    /// the second one's (a 409 once the first commit landed).
+    Resent { nth: usize },
 }
 
 /// One request the driver executed (or failed on purpose).
@@ -360,6 +363,10 @@ impl Driver<'_> {
                         sandbox.execute(request).await;
                         Err(ApiError::Timeout)
                     }
+                    Some(Fault::Resent { .. }) => {
+                        sandbox.execute(request).await;
+                        Ok(sandbox.execute(request).await)
+                    }
                     None => Ok(sandbox.execute(request).await),
                 }
             })
@@ -381,7 +388,9 @@ impl Driver<'_> {
         }
         self.writes += 1;
         self.faults.iter().copied().find(|f| match f {
-            Fault::AnswerLost { nth } | Fault::NeverArrived { nth } => *nth == self.writes,
+            Fault::AnswerLost { nth } | Fault::NeverArrived { nth } | Fault::Resent { nth } => {
+                *nth == self.writes
+            }
         })
     }
 }
