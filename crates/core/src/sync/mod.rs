@@ -11,6 +11,7 @@ mod push;
 mod remote;
 mod retry;
 mod three_way;
+mod versions;
 
 pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
 pub use diff::{line_diff, DiffLine, LineChange};
@@ -30,6 +31,7 @@ pub use three_way::{
     classify, classify_manifests, merge_sequences, merge_test_case, same_version, Classified,
     ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status, TestCaseMerge,
 };
+pub use versions::BranchVersions;
 
 use crate::artifacts::TreeError;
 use crate::bitbucket::ApiError;

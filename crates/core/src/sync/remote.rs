@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
     cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
-    Operation, Pager, TreeEntry,
+    Operation, Page, Pager, TreeEntry,
 };
 use crate::repo_url::{Flavour, RepositoryLocation};
 
@@ -208,6 +208,15 @@ impl Remote {
         match self.flavour() {
             Flavour::Cloud => cloud::tag_commit(&self.api, name),
             Flavour::DataCenter => datacenter::tag_commit(&self.api, name),
+        }
+    }
+
+    /// The first page of the commits before `commit` (a hash: Cloud answers 404 for branch names with
+    /// `/` there) that touched `path`, newest first: a branch's versions, whoever pushed them.
+    pub fn commits_touching(&self, commit: &str, path: &str) -> Call<Page<CommitSummary>> {
+        match self.flavour() {
+            Flavour::Cloud => cloud::commits(&self.api, commit, path),
+            Flavour::DataCenter => datacenter::commits(&self.api, commit, path),
         }
     }
 
