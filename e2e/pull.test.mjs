@@ -235,4 +235,30 @@ describe('pull', () => {
     await a.page.getByText('No changes since the last push or pull.').waitFor();
     await a.context.close();
   });
+
+  it('lists the versions of a branch read from Bitbucket and pulls a chosen commit', async () => {
+    const a = await session();
+    await push(a.page, 'First version');
+    const b = await session();
+    await editFirstStep(b.page, 'Visit');
+    await push(b.page, 'Second version');
+    await a.page.getByRole('button', { name: 'Pull…' }).click();
+    const dialog = a.page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+    await dialog.getByLabel('Pull from').selectOption('commit');
+    await dialog.getByRole('button', { name: 'List commits' }).click();
+    const second = dialog.locator('.commit-list li', { hasText: 'Second version' });
+    await second.waitFor();
+    await dialog.locator('.commit-list li', { hasText: 'First version' }).waitFor();
+    await second.getByRole('button', { name: 'Choose' }).click();
+    assert.match(await dialog.locator('#pull-name').inputValue(), /^[0-9a-f]{40}$/);
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
+    await dialog.getByLabel('Take theirs').check();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Visit');
+    await a.context.close();
+    await b.context.close();
+  });
 });

@@ -6,9 +6,12 @@ use std::rc::Rc;
 
 use versioning_core::artifacts::{Step, TestCase};
 use versioning_core::bitbucket::Api;
+use versioning_core::bitbucket::CommitSummary;
 use versioning_core::sync::{
-    LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, Resolution, Status,
+    BranchVersions, LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, Resolution,
+    Status,
 };
+use versioning_core::ValidConnection;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -21,6 +24,7 @@ use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
 use crate::services::project_store::SharedStore;
 use crate::services::projects::{HistoryEntry, StoredProject};
+use crate::services::transport::REQUEST_TIMEOUT_MS;
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::pull::{PullAction, PullStage, PullState};
@@ -141,6 +145,92 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
                     </fieldset>
                 }
             }) }
+        </div>
+    }
+}
+
+/// Props of [`VersionList`].
+#[derive(Properties, Clone)]
+struct VersionListProps {
+    connection: Option<Rc<ValidConnection>>,
+    branch: String,
+    on_choose: Callback<String>,
+}
+
+impl PartialEq for VersionListProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.branch == other.branch && self.connection.is_some() == other.connection.is_some()
+    }
+}
+
+/// The commits of a branch that touched the artifacts, read from Bitbucket on demand; each can be chosen.
+#[component]
+fn VersionList(props: &VersionListProps) -> Html {
+    let branch = use_state(|| props.branch.clone());
+    let listed = use_state(|| None::<Result<Vec<CommitSummary>, String>>);
+    let job = use_job_control();
+    let on_list = {
+        let (branch, listed, connection, job) = (
+            branch.clone(),
+            listed.clone(),
+            props.connection.clone(),
+            job.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(connection) = connection.clone() else {
+                return;
+            };
+            let (branch, listed, cancellation) = ((*branch).clone(), listed.clone(), job.start());
+            spawn_local(async move {
+                let mut versions = BranchVersions::new(Api::new(&connection), branch.trim());
+                let flavour = connection.location.flavour;
+                let result = run_job(
+                    &mut versions,
+                    flavour,
+                    REQUEST_TIMEOUT_MS,
+                    &cancellation,
+                    &|_| (),
+                )
+                .await;
+                if let Some(result) = result {
+                    listed.set(Some(result.map_err(|e| e.to_string())));
+                }
+            });
+        })
+    };
+    let on_branch = {
+        let branch = branch.clone();
+        Callback::from(move |event: InputEvent| {
+            branch.set(event.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    html! {
+        <div class="versions">
+            <div class="field inline">
+                <label for="versions-branch">{ "Commits of branch" }</label>
+                <input id="versions-branch" type="text" autocomplete="off" value={(*branch).clone()} oninput={on_branch} />
+                <button type="button" class="button subtle" onclick={on_list}>{ "List commits" }</button>
+            </div>
+            { match &*listed {
+                None => html! {},
+                Some(Err(message)) => html! { <p class="error-text">{ message }</p> },
+                Some(Ok(commits)) if commits.is_empty() => html! { <p>{ "No commit of this branch touched the test artifacts." }</p> },
+                Some(Ok(commits)) => html! {
+                    <ul class="commit-list">
+                        { for commits.iter().take(30).map(|c| {
+                            let id = c.id.clone();
+                            let on_choose = props.on_choose.reform(move |_: MouseEvent| id.clone());
+                            html! {
+                                <li>
+                                    <code>{ c.id.chars().take(12).collect::<String>() }</code>{ " " }
+                                    { format!("{} — {} {}", c.message.lines().next().unwrap_or_default(), c.author.clone().unwrap_or_default(), c.date.clone().unwrap_or_default()) }
+                                    { " " }<button type="button" class="button link" onclick={on_choose}>{ "Choose" }</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                },
+            } }
         </div>
     }
 }
@@ -350,6 +440,17 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
         Callback::from(move |_: MouseEvent| job.cancel())
     };
     let branches = sync.branches();
+    let versions_view = html! {
+        <VersionList connection={connection.clone().ok().map(Rc::new)} branch={sync.main_branch().unwrap_or_default()}
+            on_choose={{
+                let form = form.clone();
+                Callback::from(move |hash: String| {
+                    let mut next = (*form).clone();
+                    next.name = hash;
+                    form.set(next);
+                })
+            }} />
+    };
     let editable = matches!(state.stage, PullStage::Form);
     let label = match form.what.as_str() {
         "version" => "Version name",
@@ -402,6 +503,9 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                                    value={form.name.clone()} oninput={text_setter(&form, |f, v| f.name = v)} />
                             <datalist id="pull-branches">{ for branches.iter().map(|b| html! { <option value={b.clone()} /> }) }</datalist>
                         </div>
+                        if form.what == "commit" {
+                            { versions_view }
+                        }
                         <div class="field checkbox">
                             <input id="pull-restore" type="checkbox" checked={form.restore} onchange={check_setter(&form, |f, v| f.restore = v)} />
                             <label for="pull-restore">{ "Restore: make the project exactly this version (local changes are discarded; another project's version becomes a new project)" }</label>
