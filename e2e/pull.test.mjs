@@ -2,29 +2,17 @@
 // a cancelled pull changes nothing, and an older version is restored exactly.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { control, field, fillConnection, openPage, withSandboxAndBrowser } from './support.mjs';
+import { REPOSITORIES, connectAndOpenArtifacts, control, field, openPage, withSandboxAndBrowser } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
 
-const CLOUD = { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', path: 'acme/checkout-tests' };
-const DC = { token: 'BBDC-demo-lee', user: 'lee', path: 'scm/qa/regression-suite.git' };
+const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
 const CASE = 'Add one item from the product page';
 
 /** A new browser session, connected as Lee (Quality Lead), on the Test artifacts of Checkout Web. */
 async function session(repository = CLOUD) {
   const { context, page } = await openPage(env.browser);
-  await page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
-  await page.getByLabel('Demo user').selectOption({ label: 'Lee Lead (Quality Lead)' });
-  await fillConnection(page, {
-    'Connection Name': 'Checkout tests',
-    'Access Token': repository.token,
-    'Repository URL': `${env.sandbox.apiOrigin}/${repository.path}`,
-    Username: repository.user,
-  });
-  await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
-  await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
-  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+  await connectAndOpenArtifacts(page, env.sandbox, repository);
   return { context, page };
 }
 

@@ -7,12 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
-import { control, field, fillConnection, openPage, withSandboxAndBrowser } from './support.mjs';
+import {
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, signInAs, withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
 
-const CLOUD = { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', path: 'acme/checkout-tests', clone: 'acme/checkout-tests.git' };
-const DC = { token: 'BBDC-demo-lee', user: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git' };
+const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
 
 // Asynchronous, so that this process keeps reading the sandbox's log while git talks to it.
 const run = promisify(execFile);
@@ -54,24 +55,9 @@ async function caseFile(dir, slug) {
   return files[0];
 }
 
-async function signInAs(page, label) {
-  await page.getByLabel('Demo user').selectOption({ label });
-}
-
 /** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
-async function connectAndOpenArtifacts(page, repository) {
-  await page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
-  await signInAs(page, 'Lee Lead (Quality Lead)');
-  await fillConnection(page, {
-    'Connection Name': 'Checkout tests',
-    'Access Token': repository.token,
-    'Repository URL': `${env.sandbox.apiOrigin}/${repository.path}`,
-    Username: repository.user,
-  });
-  await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
-  await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
-  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+function connectAndOpenArtifacts(page, repository) {
+  return connect(page, env.sandbox, repository);
 }
 
 /** Opens the push dialog, fills it and asks for the preview. */

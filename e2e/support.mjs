@@ -159,3 +159,30 @@ export function withSandboxAndBrowser(sandboxArgs = []) {
   });
   return env;
 }
+
+/** The sandbox's demo repositories as Lee (Quality Lead) reaches them: Cloud and Data Center. */
+export const REPOSITORIES = {
+  cloud: { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', path: 'acme/checkout-tests', clone: 'acme/checkout-tests.git' },
+  dataCenter: { token: 'BBDC-demo-lee', user: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git' },
+};
+
+/** Switches the standalone demo user (the header's list). */
+export async function signInAs(page, label) {
+  await page.getByLabel('Demo user').selectOption({ label });
+}
+
+/** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
+export async function connectAndOpenArtifacts(page, sandbox, repository) {
+  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+  await signInAs(page, 'Lee Lead (Quality Lead)');
+  await fillConnection(page, {
+    'Connection Name': 'Checkout tests',
+    'Access Token': repository.token,
+    'Repository URL': `${sandbox.apiOrigin}/${repository.path}`,
+    Username: repository.user,
+  });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+  await page.goto(`${sandbox.url}/projects/checkout-web/artifacts`);
+  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+}
