@@ -319,15 +319,15 @@ describe('push', () => {
     await context.close();
   });
 
-  it('explains Bitbucket\'s refusal of a read-only token and of a restricted branch, and nothing lands', async () => {
+  it('refuses a read-only token before sending anything, explains a restricted branch, and nothing lands', async () => {
     const commits = await countCommits(CLOUD);
     const reader = { ...CLOUD, token: 'ATATT-demo-rory-cloud', user: 'rory@example.com' };
     let { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, reader);
-    let dialog = await preview(page, { branch: 'feature/rory', newBranch: true, message: 'Read only' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
-    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
-    await dialog.locator('.banner.error').getByText(/^Bitbucket refused: Access denied\. You must have write or admin access\./).waitFor();
+    await page.getByRole('button', { name: 'Push…' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+    await dialog.getByText(/^Push is not available with this connection: .*read/).waitFor();
+    assert.ok(await dialog.getByRole('button', { name: 'Preview' }).isDisabled());
     await context.close();
 
     const engineer = { ...CLOUD, token: 'ATATT-demo-eve-cloud', user: 'eve@example.com' };
@@ -397,6 +397,35 @@ describe('push', () => {
     assert.deepEqual(newest.slice(1, 6), ['Lee Lead', 'push', 'feature/history', tips[0].slice(0, 12), '—']);
     assert.deepEqual(oldest.slice(1, 6), ['Lee Lead', 'push', 'main', tips[1].slice(0, 12), 'v1.0']);
     assert.match(newest[6], /^2 written, 0 removed$/);
+    await context.close();
+  });
+
+  it('lets a Quality Manager change the SCM parameters, which the next push follows, and shows them read-only to others', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    await page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+    const panel = page.getByRole('form', { name: 'SCM parameters' });
+    await panel.getByText('Only Admins and Quality Managers can change the SCM parameters.').waitFor();
+    assert.ok(await panel.getByLabel(/^Files per commit/).isDisabled());
+
+    await signInAs(page, 'Quinn Manager (Quality Manager)');
+    const files = panel.getByLabel(/^Files per commit/);
+    assert.equal(await files.inputValue(), '2500');
+    await files.fill('0');
+    await panel.getByText('Files per commit: enter a whole number from 1 to 10000.').waitFor();
+    await files.fill('10');
+    await panel.getByRole('button', { name: 'Save parameters' }).click();
+    await panel.getByText('SCM parameters saved.').waitFor();
+    await page.reload();
+    assert.equal(await page.getByRole('form', { name: 'SCM parameters' }).getByLabel(/^Files per commit/).inputValue(), '10');
+
+    await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    const dialog = await preview(page, { branch: 'main', message: 'In parts' });
+    assert.match(await pushAndWait(dialog), /in 5 commit\(s\)/);
+    await inClone(CLOUD, 'main', async (dir) => {
+      assert.match(await git(dir, 'log', '-1', '--format=%s'), /^In parts \(part 5 of 5\)$/);
+    });
     await context.close();
   });
 });

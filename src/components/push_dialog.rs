@@ -272,7 +272,19 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             main_branch: main_branch.clone(),
         },
     );
-    let refusal = decision.denial().map(ToString::to_string);
+    // The product's policy first; then what the connection test found the token cannot do (a read-only
+    // token, a Data Center project or repository token), said before anything is sent.
+    let refusal = decision.denial().map(ToString::to_string).or_else(|| {
+        sync.outcome
+            .as_ref()
+            .filter(|o| !o.push_available)
+            .map(|o| {
+                format!(
+                    "Push is not available with this connection: {} Change the token on the Bitbucket page.",
+                    o.push_unavailable_reason.clone().unwrap_or_default()
+                )
+            })
+    });
     let connection = sync.connection.clone();
     let data_center = connection
         .as_ref()
