@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use bitbucket_versioning::components::explorer::Explorer;
-use bitbucket_versioning::services::project_store::{ProjectStore, SharedStore, StoreFuture};
+use bitbucket_versioning::services::project_store::{
+    ProjectStore, SharedStore, StoreFailure, StoreFuture,
+};
 use bitbucket_versioning::services::projects::{ProjectSummary, StoredProject};
 use bitbucket_versioning::state::projects::ProjectsProvider;
 use versioning_core::artifacts::demo;
@@ -56,10 +58,26 @@ impl ProjectStore for MemoryStore {
     }
 
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        let id = stored.project.id.to_string();
+        let now = self.projects.borrow().get(&id).map_or(0, |p| p.revision);
+        if now != stored.revision {
+            return Box::pin(async move { Err(StoreFailure::Conflict(id).into()) });
+        }
         *self.saves.borrow_mut() += 1;
-        self.projects
-            .borrow_mut()
-            .insert(stored.project.id.to_string(), stored.clone());
+        let mut record = stored.clone();
+        record.revision += 1;
+        self.projects.borrow_mut().insert(id, record);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        let id = stored.project.id.to_string();
+        if self.projects.borrow().contains_key(&id) {
+            return Box::pin(async move { Err(StoreFailure::AlreadyExists(id).into()) });
+        }
+        let mut record = stored.clone();
+        record.revision = 1;
+        self.projects.borrow_mut().insert(id, record);
         Box::pin(async { Ok(()) })
     }
 
@@ -211,4 +229,83 @@ async fn editing_a_step_marks_the_test_case_changed_and_saves_it() {
         status.contains("changed since the last push or pull"),
         "{status}"
     );
+}
+
+/// Edits `case`'s first step keyword to `keyword` (the test case must be open).
+fn set_keyword(root: &Element, keyword: &str) {
+    let input: HtmlInputElement = root
+        .query_selector("#step-1-keyword")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(keyword);
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+async fn open_first_test_case(root: &Element) {
+    let project = &demo::demo_projects()[0];
+    let scenario = &project.suites[0].scenarios[0];
+    button(root, ".node", &project.suites[0].name).click();
+    until(root, |root| texts(root, ".node").contains(&scenario.name)).await;
+    button(root, ".node", &scenario.name).click();
+    until(root, |root| {
+        texts(root, ".node").contains(&scenario.test_cases[0].name)
+    })
+    .await;
+    button(root, ".node", &scenario.test_cases[0].name).click();
+    until(root, |root| {
+        root.query_selector("#step-1-keyword").unwrap().is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn successive_edits_each_save_over_the_revision_the_last_one_stored() {
+    let store = MemoryStore::with_demos();
+    let root = mount(store.clone()).await;
+    open_first_test_case(&root).await;
+    for (n, keyword) in ["Open", "Close", "Click"].iter().enumerate() {
+        set_keyword(&root, keyword);
+        until(&root, |_| *store.saves.borrow() > n).await;
+    }
+    until(&root, |root| {
+        texts(root, ".changes")
+            .concat()
+            .contains("All changes saved")
+    })
+    .await;
+    let saved = store.projects.borrow()["checkout-web"].clone();
+    assert_eq!(saved.revision, 3);
+    assert!(!texts(&root, ".changes").concat().contains("another tab"));
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_over_another_tabs_save_is_not_written_and_asks_to_reload() {
+    let store = MemoryStore::with_demos();
+    let root = mount(store.clone()).await;
+    open_first_test_case(&root).await;
+    // Another tab saves the project in between.
+    {
+        let mut projects = store.projects.borrow_mut();
+        let other = projects.get_mut("checkout-web").unwrap();
+        other.project.name = "Renamed in another tab".to_owned();
+        other.revision += 1;
+    }
+    set_keyword(&root, "Open");
+    until(&root, |root| {
+        texts(root, ".changes")
+            .concat()
+            .contains("This project was changed in another tab: reload")
+    })
+    .await;
+    let kept = store.projects.borrow()["checkout-web"].clone();
+    assert_eq!(kept.project.name, "Renamed in another tab");
+    assert_eq!(*store.saves.borrow(), 0, "nothing written over it");
+    button(&root, "button", "Reload").click();
+    until(&root, |root| {
+        !texts(root, ".changes").concat().contains("another tab")
+    })
+    .await;
 }

@@ -15,6 +15,7 @@ use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
 use crate::services::archive::write_zip;
 use crate::services::browser_files::offer_download;
+use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
@@ -109,22 +110,36 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         });
     }
     {
-        let (projects, dispatcher, stored) =
-            (projects.clone(), state.dispatcher(), state.stored.clone());
-        use_effect_with(state.revision, move |revision| {
-            let revision = *revision;
-            if let (true, Some(stored)) = (revision > 0, stored) {
+        // One save at a time, each over the revision the previous one stored.
+        let (projects, dispatcher) = (projects.clone(), state.dispatcher());
+        let pending = state.pending_save();
+        use_effect_with(pending.as_ref().map(|(count, _)| *count), move |_| {
+            if let Some((count, stored)) = pending {
+                dispatcher.dispatch(ExplorerAction::SaveStarted(count));
                 spawn_local(async move {
                     dispatcher.dispatch(match projects.store.save(&stored).await {
                         Ok(()) => {
                             // The list's counts of suites and test cases follow the edit.
                             projects.refresh();
-                            ExplorerAction::Saved(revision)
+                            ExplorerAction::Saved(count)
                         }
-                        Err(error) => ExplorerAction::SaveFailed(error.0),
+                        Err(error) => ExplorerAction::SaveFailed(error.1),
                     });
                 });
             }
+        });
+    }
+    {
+        // Another tab's save of this project.
+        let (dispatcher, id) = (state.dispatcher(), props.id.clone());
+        use_effect_with(id, move |id| {
+            let id = id.clone();
+            let listener = listen_for_changes(move |changed| {
+                if changed.id == id {
+                    dispatcher.dispatch(ExplorerAction::ChangedElsewhere(changed.revision));
+                }
+            });
+            move || drop(listener)
         });
     }
     let stored = match &state.loading {
@@ -158,6 +173,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         <div class="explorer">
             <div class="explorer-bar">
                 <p class="changes" role="status">{ summary_line(&state) }{ " " }{ save_line(&state.save) }</p>
+                if state.changed_elsewhere {
+                    <button type="button" class="button" onclick={{
+                        let generation = generation.clone();
+                        Callback::from(move |_: MouseEvent| generation.set(*generation + 1))
+                    }}>{ "Reload" }</button>
+                }
                 <button type="button" class="button primary" onclick={{
                     let pushing = pushing.clone();
                     Callback::from(move |_: MouseEvent| pushing.set(true))

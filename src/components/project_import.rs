@@ -16,18 +16,42 @@ use crate::services::archive::{
     MAX_ARCHIVE_BYTES,
 };
 use crate::services::browser_files::read_file;
+use crate::services::project_store::{StoreError, StoreFailure};
 use crate::services::projects::StoredProject;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
 
-/// Saves the project as its own baseline (the state of this import), then reads the list again.
-fn save(projects: Projects, project: Rc<Project>, import: UseReducerDispatcher<ImportState>) {
+/// Stores the project as its own baseline (the state of this import), then reads the list again. A new
+/// project is created only if its id is free at the moment of writing (the store decides, in the same
+/// transaction); when it is taken, the user is asked. `replace` (after the user agreed) saves over the
+/// project stored now.
+fn save(
+    projects: Projects,
+    project: Rc<Project>,
+    replace: bool,
+    import: UseReducerDispatcher<ImportState>,
+) {
     spawn_local(async move {
-        let stored = StoredProject::at_baseline((*project).clone());
-        match projects.store.save(&stored).await {
+        let mut stored = StoredProject::at_baseline((*project).clone());
+        let result = if replace {
+            match projects.store.load(project.id.as_str()).await {
+                Ok(current) => {
+                    stored.revision = current.map_or(0, |c| c.revision);
+                    projects.store.save(&stored).await
+                }
+                Err(error) => Err(error),
+            }
+        } else {
+            projects.store.create(&stored).await
+        };
+        match result {
             Ok(()) => {
                 projects.refresh();
                 import.dispatch(ImportAction::Imported(project));
+            }
+            Err(StoreError(_, StoreFailure::AlreadyExists(_))) => {
+                projects.refresh();
+                import.dispatch(ImportAction::AskReplace(project));
             }
             Err(error) => import.dispatch(ImportAction::Failed(error.0)),
         }
@@ -78,7 +102,7 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
         if taken {
             import.dispatch(ImportAction::AskReplace(project));
         } else {
-            save(projects, project, import);
+            save(projects, project, false, import);
         }
     });
 }
@@ -133,7 +157,9 @@ pub fn ProjectImport() -> Html {
             let replace = {
                 let (projects, project, import) =
                     (projects.clone(), project.clone(), state.dispatcher());
-                Callback::from(move |_| save(projects.clone(), project.clone(), import.clone()))
+                Callback::from(move |_| {
+                    save(projects.clone(), project.clone(), true, import.clone())
+                })
             };
             html! {
                 <ConfirmDialog

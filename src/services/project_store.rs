@@ -10,14 +10,55 @@ use std::rc::Rc;
 
 use idb::{Database, ObjectStore, TransactionMode};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use crate::services::projects::{ProjectSummary, StoredProject};
 
-/// Why the store could not do what was asked, in words for the user.
+/// Why the store could not do what was asked: the typed reason ([`StoreFailure`], `.1`) and its message for
+/// the user (`.0`, the same as `Display`), kept as text for the callers that show it as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
+pub struct StoreError(pub String, pub StoreFailure);
+
+/// The reasons a store operation fails. `Display` says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreFailure {
+    /// The browser's database could not be opened or used.
+    #[error("The browser's project database failed ({0}). Check that site data is allowed and the disk is not full, then reload.")]
+    Database(String),
+    /// The browser cancelled the write (storage full or denied).
+    #[error("The browser cancelled the save (storage full or denied); nothing was changed. Free some disk space or allow site data, then try again.")]
+    Cancelled,
+    /// A project could not be turned into JSON.
+    #[error("The project could not be written ({0}); nothing was changed. Export it as a .zip to keep a copy.")]
+    Unwritable(String),
+    /// A stored record is not a readable project.
+    #[error("A stored project could not be read ({0}); import it again from an exported .zip.")]
+    Unreadable(String),
+    /// [`ProjectStore::create`] found a project with this id.
+    #[error("A project with the id `{0}` exists already: choose whether to replace it.")]
+    AlreadyExists(String),
+    /// The record changed since it was loaded (another tab saved it, or deleted it); nothing was written.
+    #[error(
+        "This project was changed in another tab: reload to see those changes before editing here."
+    )]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// The typed reason.
+    pub fn failure(&self) -> &StoreFailure {
+        &self.1
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<StoreFailure> for StoreError {
+    fn from(failure: StoreFailure) -> Self {
+        StoreError(failure.to_string(), failure)
+    }
+}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,9 +68,7 @@ impl fmt::Display for StoreError {
 
 impl From<idb::Error> for StoreError {
     fn from(error: idb::Error) -> Self {
-        StoreError(format!(
-            "The browser's project database failed ({error}). Check that site data is allowed and the disk is not full, then reload."
-        ))
+        StoreFailure::Database(error.to_string()).into()
     }
 }
 
@@ -42,8 +81,13 @@ pub trait ProjectStore {
     fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>>;
     /// One project, or `None` when no project has this id.
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>>;
-    /// Saves a project, replacing any project with the same id.
+    /// Saves a project over the revision it was loaded with (`stored.revision`), storing `revision + 1`.
+    /// When the store holds another revision (another tab saved or deleted it since), nothing is written
+    /// and the answer is [`StoreFailure::Conflict`]; a project never stored saves with revision 0.
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
+    /// Stores a new project (revision 1), deciding in the same transaction that its id is free: when a
+    /// project has this id, nothing is written and the answer is [`StoreFailure::AlreadyExists`].
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
     /// Removes a project; removing an unknown id is not an error.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
 }
@@ -82,16 +126,12 @@ pub struct IndexedDbProjectStore {
 fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
     serde_json::to_string(value)
         .map(|json| JsValue::from_str(&json))
-        .map_err(|error| StoreError(format!("The project could not be written: {error}.")))
+        .map_err(|error| StoreFailure::Unwritable(error.to_string()).into())
 }
 
 fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
     let json = value.as_string().unwrap_or_default();
-    serde_json::from_str(&json).map_err(|error| {
-        StoreError(format!(
-            "A stored project could not be read ({error}); import it again from an exported .zip."
-        ))
-    })
+    serde_json::from_str(&json).map_err(|error| StoreFailure::Unreadable(error.to_string()).into())
 }
 
 impl IndexedDbProjectStore {
@@ -125,11 +165,121 @@ impl IndexedDbProjectStore {
         if transaction.commit()?.await?.is_committed() {
             Ok(())
         } else {
-            Err(StoreError(
-                "The browser cancelled the save (storage full or denied); nothing was changed."
-                    .into(),
-            ))
+            Err(StoreFailure::Cancelled.into())
         }
+    }
+}
+
+/// What a checked write expects the store to hold under the project's id.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// No project (a create).
+    Absent,
+    /// The project at this revision (0: also no project, for a first save).
+    Revision(u64),
+}
+
+/// The revision a summary record holds (0 for records written before revisions existed).
+#[derive(Deserialize)]
+struct RevisionOnly {
+    #[serde(default)]
+    revision: u64,
+}
+
+/// A summary record: the summary, and the revision of the project it summarises.
+#[derive(Serialize)]
+struct SummaryRecord {
+    #[serde(flatten)]
+    summary: ProjectSummary,
+    revision: u64,
+}
+
+impl IndexedDbProjectStore {
+    /// Writes `stored` at the next revision when the store holds what `expect` says, deciding it inside the
+    /// write transaction, so that no other tab's write can come in between; otherwise writes nothing.
+    async fn put_checked(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
+        let id = stored.project.id.to_string();
+        let key = JsValue::from_str(&id);
+        let revision = match expect {
+            Expect::Absent => 1,
+            Expect::Revision(revision) => revision + 1,
+        };
+        let mut record = stored.clone();
+        record.revision = revision;
+        let summary = to_json(&SummaryRecord {
+            summary: stored.summary(),
+            revision,
+        })?;
+        let project = to_json(&record)?;
+        let database = self.database().await?;
+        let transaction =
+            database.transaction(&[SUMMARIES, PROJECTS], TransactionMode::ReadWrite)?;
+        let summaries = transaction.object_store(SUMMARIES)?;
+        let current = summaries.get(key.clone())?.await?;
+        let current = current
+            .as_ref()
+            .map(from_json::<RevisionOnly>)
+            .transpose()?
+            .map(|r| r.revision);
+        let refusal = match (expect, current) {
+            (Expect::Absent, Some(_)) => Some(StoreFailure::AlreadyExists(id.clone())),
+            (Expect::Absent, None) | (Expect::Revision(0), None) => None,
+            (Expect::Revision(expected), Some(now)) if now == expected => None,
+            (Expect::Revision(_), _) => Some(StoreFailure::Conflict(id.clone())),
+        };
+        if let Some(refusal) = refusal {
+            transaction.abort()?;
+            return Err(refusal.into());
+        }
+        summaries.put(&summary, Some(&key))?;
+        transaction
+            .object_store(PROJECTS)?
+            .put(&project, Some(&key))?;
+        if !transaction.commit()?.await?.is_committed() {
+            return Err(StoreFailure::Cancelled.into());
+        }
+        announce_change(&id, revision);
+        Ok(())
+    }
+}
+
+/// The channel on which the tabs of this origin announce saved projects (named after the database).
+pub const CHANGES_CHANNEL: &str = "bitbucket-versioning:projects";
+
+/// A project another tab saved: its id and new revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectChanged {
+    /// The project's id.
+    pub id: String,
+    /// The revision now stored.
+    pub revision: u64,
+    /// The tab that saved it ([`this_tab`]), so that a tab ignores its own announcements.
+    pub tab: String,
+}
+
+thread_local! {
+    static THIS_TAB: String = format!("{:016x}", (js_sys::Math::random() * 1e16) as u64);
+}
+
+/// A random name of this tab, the same for its whole life.
+pub fn this_tab() -> String {
+    THIS_TAB.with(String::clone)
+}
+
+/// Tells the other tabs that `id` is now at `revision` (best effort: without `BroadcastChannel` the
+/// other tabs learn it when their next save fails with [`StoreFailure::Conflict`]).
+fn announce_change(id: &str, revision: u64) {
+    let message = ProjectChanged {
+        id: id.to_owned(),
+        revision,
+        tab: this_tab(),
+    };
+    if let (Ok(channel), Ok(json)) = (
+        web_sys::BroadcastChannel::new(CHANGES_CHANNEL),
+        serde_json::to_string(&message),
+    ) {
+        let _ = channel.post_message(&JsValue::from_str(&json));
+        channel.close();
     }
 }
 
@@ -159,17 +309,11 @@ impl ProjectStore for IndexedDbProjectStore {
     }
 
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let key = JsValue::from_str(stored.project.id.as_str());
-            let summary = to_json(&stored.summary())?;
-            let project = to_json(stored)?;
-            self.write(|summaries, projects| {
-                summaries.put(&summary, Some(&key))?;
-                projects.put(&project, Some(&key))?;
-                Ok(())
-            })
-            .await
-        })
+        Box::pin(self.put_checked(stored, Expect::Revision(stored.revision)))
+    }
+
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        Box::pin(self.put_checked(stored, Expect::Absent))
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
@@ -182,5 +326,48 @@ impl ProjectStore for IndexedDbProjectStore {
             })
             .await
         })
+    }
+}
+
+/// Listens to the projects the other tabs of this origin save, while the returned guard lives.
+pub struct ChangeListener {
+    channel: Option<web_sys::BroadcastChannel>,
+    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>>,
+}
+
+impl Drop for ChangeListener {
+    fn drop(&mut self) {
+        if let Some(channel) = &self.channel {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+    }
+}
+
+/// Calls `on_change` for each project another tab saves (none without `BroadcastChannel`: a save over
+/// another tab's then fails with [`StoreFailure::Conflict`] instead).
+pub fn listen_for_changes(mut on_change: impl FnMut(ProjectChanged) + 'static) -> ChangeListener {
+    use wasm_bindgen::JsCast;
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANGES_CHANNEL) else {
+        return ChangeListener {
+            channel: None,
+            _callback: None,
+        };
+    };
+    let me = this_tab();
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+        move |event: web_sys::MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            if let Ok(changed) = serde_json::from_str::<ProjectChanged>(&text) {
+                if changed.tab != me {
+                    on_change(changed);
+                }
+            }
+        },
+    );
+    channel.set_onmessage(Some(callback.as_ref().unchecked_ref()));
+    ChangeListener {
+        channel: Some(channel),
+        _callback: Some(callback),
     }
 }

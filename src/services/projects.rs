@@ -41,6 +41,11 @@ pub struct StoredProject {
     /// The project's SCM parameters.
     #[serde(default)]
     pub scm: ScmParameters,
+    /// How many times the record was saved (0: never, or written before revisions existed). A save
+    /// succeeds only when the store still holds this revision, and then stores `revision + 1`; a save
+    /// over a newer record (another tab's) fails with [`StoreError::Conflict`] and writes nothing.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// The sync base of one branch of one repository.
@@ -90,6 +95,7 @@ impl StoredProject {
             bases: Vec::new(),
             history: Vec::new(),
             scm: ScmParameters::default(),
+            revision: 0,
         }
     }
 

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::{ArtifactId, EditError, Project, Step};
 use yew::prelude::*;
 
+use crate::services::project_store::StoreFailure;
 use crate::services::projects::{LocalChanges, StoredProject};
 
 /// An edit of the project, made with core's edit functions.
@@ -133,6 +134,13 @@ pub struct ExplorerState {
     pub expanded: BTreeSet<ArtifactId>,
     /// Counts the edits made; each one is saved.
     pub revision: u64,
+    /// The edit count being saved, while a save is under way (one at a time, so that each save is made
+    /// over the revision the previous one stored).
+    pub saving: Option<u64>,
+    /// The edit count last saved.
+    pub saved: u64,
+    /// Another tab saved this project since it was loaded here: nothing more is saved until a reload.
+    pub changed_elsewhere: bool,
     /// Whether the edits are in the store.
     pub save: SaveStatus,
     /// Why the last edit was refused, if it was.
@@ -156,16 +164,32 @@ pub enum ExplorerAction {
     AskDelete(ArtifactId),
     /// Keeps the artifact.
     CancelDelete,
-    /// The store holds the edits up to this revision.
+    /// A save of the edits up to this count started.
+    SaveStarted(u64),
+    /// The store holds the edits up to this count.
     Saved(u64),
     /// The store refused a save.
-    SaveFailed(String),
+    SaveFailed(StoreFailure),
+    /// Another tab saved this project at this revision.
+    ChangedElsewhere(u64),
 }
+
+/// What the explorer says when another tab saved the project: the edits made here since are kept on
+/// screen but not saved over the other tab's.
+pub const CHANGED_ELSEWHERE: &str = "This project was changed in another tab: reload";
 
 impl ExplorerState {
     /// The loaded project.
     pub fn project(&self) -> Option<&Project> {
         self.stored.as_deref().map(|stored| &stored.project)
+    }
+
+    /// The save to make now, if any: the edit count and the project as it stands (carrying the store
+    /// revision it was loaded or last saved at).
+    pub fn pending_save(&self) -> Option<(u64, Rc<StoredProject>)> {
+        let due = self.saving.is_none() && !self.changed_elsewhere && self.revision > self.saved;
+        due.then(|| self.stored.clone().map(|stored| (self.revision, stored)))
+            .flatten()
     }
 
     /// Whether an artifact changed since the last push or pull.
@@ -254,11 +278,35 @@ impl Reducible for ExplorerState {
             }
             ExplorerAction::AskDelete(id) => next.confirming_delete = Some(id),
             ExplorerAction::CancelDelete => next.confirming_delete = None,
-            ExplorerAction::Saved(revision) if revision == next.revision => {
-                next.save = SaveStatus::Saved;
+            ExplorerAction::SaveStarted(count) => next.saving = Some(count),
+            ExplorerAction::Saved(count) => {
+                next.saving = None;
+                next.saved = count;
+                if let Some(stored) = next.stored.as_mut() {
+                    Rc::make_mut(stored).revision += 1;
+                }
+                if count == next.revision && !next.changed_elsewhere {
+                    next.save = SaveStatus::Saved;
+                }
             }
-            ExplorerAction::Saved(_) => {}
-            ExplorerAction::SaveFailed(message) => next.save = SaveStatus::Failed(message),
+            ExplorerAction::SaveFailed(failure) => {
+                next.saving = None;
+                if matches!(failure, StoreFailure::Conflict(_)) {
+                    next.changed_elsewhere = true;
+                    next.save = SaveStatus::Failed(CHANGED_ELSEWHERE.to_owned());
+                } else {
+                    next.save = SaveStatus::Failed(failure.to_string());
+                }
+            }
+            ExplorerAction::ChangedElsewhere(revision) => {
+                // While a save is under way, the revision it will store is ours.
+                let known = next.stored.as_ref().map_or(0, |s| s.revision)
+                    + u64::from(next.saving.is_some());
+                if revision > known {
+                    next.changed_elsewhere = true;
+                    next.save = SaveStatus::Failed(CHANGED_ELSEWHERE.to_owned());
+                }
+            }
         }
         Rc::new(next)
     }
