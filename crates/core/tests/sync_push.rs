@@ -294,6 +294,7 @@ on_both!(
     a_request_that_never_arrived_is_sent_again,
     a_quality_engineer_may_push_to_a_feature_branch_only,
     a_version_is_tagged_once,
+    a_new_branch_whose_name_is_taken_is_refused_and_left_alone,
     bitbucket_refusals_are_reported_with_their_reason,
     a_large_change_becomes_a_chain_of_commits,
     a_cancelled_push_is_completed_by_the_next_one,
@@ -554,6 +555,23 @@ async fn a_quality_engineer_may_push_to_a_feature_branch_only(product: Product) 
         .unwrap();
     repo.assert_published(&project, &[]);
     assert_eq!(repo.tip(MAIN), main_before, "main is untouched");
+}
+
+async fn a_new_branch_whose_name_is_taken_is_refused_and_left_alone(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    repo.push(new_branch(), &project).await.unwrap();
+    let tip = repo.tip(BRANCH);
+    project
+        .set_description(&first_test_case(&project), "Another attempt.")
+        .unwrap();
+    assert_eq!(
+        repo.push(new_branch(), &project).await,
+        Err(SyncError::BranchExists {
+            branch: BRANCH.to_owned()
+        })
+    );
+    assert_eq!(repo.tip(BRANCH), tip, "the existing branch is untouched");
 }
 
 async fn a_version_is_tagged_once(product: Product) {

@@ -86,4 +86,4 @@ async fn cloud_pushes_stay_within_their_request_budgets() {
 /// Requests of a first push to a new branch: the new branch's tip (404), the source's tip, the listing,
 /// the commit and the new tip. (The commit's hash is in the `Location` header of Cloud's 201, but Cloud
 /// does not expose that header to scripts in a browser, so the tip is read again.)
-const FIRST_PUSH: usize = 5;
+const FIRST_PUSH: usize = 4;

@@ -23,7 +23,7 @@ pub use pull::{
 };
 pub use push::{
     check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
-    PushSender, SyncBase, MAX_LISTED_FILES,
+    PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
 pub use remote::{commit_web_url, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};

@@ -310,18 +310,22 @@ impl PushPlanner {
     pub fn new(api: Api, request: PushRequest, local: LocalFiles) -> Result<Self, SyncError> {
         check_request(&request)?;
         let remote = Remote::new(api);
-        let first = remote.tip(&request.branch).request;
+        // A new branch starts from its source's tip. Whether the name is free is not asked first:
+        // the first write creating it is refused when it exists (409 on Cloud, 400 on Data Center), and
+        // that refusal, checked against the branch tip, is reported as "the branch exists".
+        let creates_branch = request.new_branch_from.is_some();
+        let first = match &request.new_branch_from {
+            Some(source) => PlanStage::SourceTip(Self::attempt(remote.tip(source).request)),
+            None => PlanStage::Tip(Self::attempt(remote.tip(&request.branch).request)),
+        };
         Ok(PushPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
             remote,
             request,
             local: Some(local),
-            stage: PlanStage::Tip(Attempt {
-                request: first,
-                tries: 0,
-            }),
+            stage: first,
             tip: None,
-            creates_branch: false,
+            creates_branch,
             manifest_damaged: false,
             identical: BTreeSet::new(),
             result: None,
@@ -426,24 +430,13 @@ impl PushPlanner {
             PlanStage::Tip(mut attempt) => {
                 let call = self.remote.tip(&self.request.branch);
                 match answer.and_then(|r| call.parse(&r)) {
-                    Ok(_) if self.request.new_branch_from.is_some() => {
-                        self.fail(SyncError::BranchExists {
-                            branch: self.request.branch.clone(),
-                        })
-                    }
                     Ok(tip) => {
                         self.tip = Some(tip);
                         self.after_tips()
                     }
-                    Err(ApiError::NotFound { .. }) => match &self.request.new_branch_from {
-                        Some(source) => {
-                            self.creates_branch = true;
-                            PlanStage::SourceTip(Self::attempt(self.remote.tip(source).request))
-                        }
-                        None => self.fail(SyncError::BranchNotFound {
-                            branch: self.request.branch.clone(),
-                        }),
-                    },
+                    Err(ApiError::NotFound { .. }) => self.fail(SyncError::BranchNotFound {
+                        branch: self.request.branch.clone(),
+                    }),
                     Err(error) if self.retrying.schedule(&mut attempt, &error) => {
                         PlanStage::Tip(attempt)
                     }
@@ -761,6 +754,17 @@ impl Job for PushPlanner {
     }
 }
 
+/// The trailer naming the content a push publishes.
+pub const MANIFEST_TRAILER: &str = "Artifacts-Manifest";
+
+/// A commit message with a trailer naming the manifest the push publishes (the start of its SHA-256).
+/// After a lost answer or a 409, a commit on the expected parent with this message is this push's own
+/// commit, even when the user reused a message: the trailer differs whenever the content does.
+fn commit_message(plan: &PushPlan, subject: &str) -> String {
+    let digest = crate::artifacts::sha256_hex(&plan.changes.manifest_bytes);
+    format!("{subject}\n\n{MANIFEST_TRAILER}: {}", &digest[..16])
+}
+
 /// One write of a push.
 #[derive(Debug, Clone)]
 enum Write {
@@ -846,8 +850,11 @@ impl PushSender {
                     .map(|(i, part)| Write::Cloud {
                         part,
                         message: match count {
-                            1 => plan.request.message.trim().to_owned(),
-                            n => format!("{} (part {} of {n})", plan.request.message.trim(), i + 1),
+                            1 => commit_message(&plan, plan.request.message.trim()),
+                            n => commit_message(
+                                &plan,
+                                &format!("{} (part {} of {n})", plan.request.message.trim(), i + 1),
+                            ),
                         },
                     })
                     .collect()
@@ -939,7 +946,7 @@ impl PushSender {
                 let edit = EditFile {
                     path: path.clone(),
                     content,
-                    message: self.request().message.trim().to_owned(),
+                    message: commit_message(&self.plan, self.request().message.trim()),
                     branch: self.request().branch.clone(),
                     source_commit_id: exists.then(|| self.chain_tip.clone()),
                     source_branch: (!self.branch_exists)
@@ -1049,7 +1056,7 @@ impl PushSender {
     fn message_of(&self, index: usize) -> String {
         match &self.writes[index] {
             Write::Cloud { message, .. } => message.clone(),
-            Write::DataCenter { .. } => self.request().message.trim().to_owned(),
+            Write::DataCenter { .. } => commit_message(&self.plan, self.request().message.trim()),
         }
     }
 
@@ -1225,6 +1232,10 @@ impl Job for PushSender {
                         let id = tip_id.unwrap_or_default();
                         self.landed(index, id);
                         self.next_write(index)
+                    } else if !self.branch_exists && tip_id.is_some() {
+                        // The branch this push was to create exists (someone else's).
+                        let branch = self.request().branch.clone();
+                        self.fail(SyncError::BranchExists { branch })
                     } else if let Unsure::Conflict = after {
                         self.settle_conflict(index)
                     } else if let Unsure::Refused(error) = after {
@@ -1263,6 +1274,10 @@ impl Job for PushSender {
                     }
                     Err(error) if self.retrying.schedule(&mut attempt, &error) => {
                         SendStage::CreateBranch(attempt)
+                    }
+                    Err(ApiError::Conflict { .. } | ApiError::BadRequest { .. }) => {
+                        let branch = self.request().branch.clone();
+                        self.fail(SyncError::BranchExists { branch })
                     }
                     Err(error) => self.fail(SyncError::Api(error)),
                 }
