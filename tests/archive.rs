@@ -157,7 +157,7 @@ fn the_default_limits_bound_what_is_inflated() {
     assert_eq!(limits.max_total_bytes, MAX_INFLATED_BYTES);
     assert_eq!(MAX_INFLATED_BYTES, 64 * 1024 * 1024);
     assert_eq!(limits.max_file_bytes, MAX_ENTRY_BYTES);
-    assert!(MAX_ENTRY_BYTES <= 2 * 1024 * 1024);
+    const { assert!(MAX_ENTRY_BYTES <= 2 * 1024 * 1024) };
     assert!(limits.max_entries <= 20_000);
     // A small file that inflates beyond the per-entry limit (a "zip bomb") is refused.
     let mut files = ProjectFiles::new();
