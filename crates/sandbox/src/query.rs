@@ -131,8 +131,7 @@ fn parse_clause(text: &str) -> Option<(Clause, &str)> {
     let op = OPS.into_iter().find(|op| rest.starts_with(op))?;
     let rest = rest[op.len()..].trim_start();
     let (value, tail) = if let Some(quoted) = rest.strip_prefix('"') {
-        let end = quoted.find('"')?;
-        (quoted[..end].to_string(), &quoted[end + 1..])
+        quoted_string(quoted)?
     } else {
         let end = rest.find(' ').unwrap_or(rest.len());
         if end == 0 {
@@ -150,6 +149,21 @@ fn parse_clause(text: &str) -> Option<(Clause, &str)> {
             tail,
         )
     })
+}
+
+/// Reads a BBQL string literal after its opening quote: `\"` and `\\` are an escaped quote and
+/// backslash, as clients send them. Returns the value and the text after the closing quote.
+fn quoted_string(text: &str) -> Option<(String, &str)> {
+    let mut value = String::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => value.push(chars.next()?.1),
+            '"' => return Some((value, &text[i + 1..])),
+            c => value.push(c),
+        }
+    }
+    None
 }
 
 /// Orders permission names by strength, numbers numerically, everything else as text.
@@ -295,6 +309,15 @@ pub fn dc_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_read_escaped_quotes_and_backslashes() {
+        let f =
+            Filter::parse(r#"repository.full_name="acme/a \"quoted\" \\ name" AND x="y""#).unwrap();
+        assert_eq!(f.0[0].value, r#"acme/a "quoted" \ name"#);
+        assert_eq!(f.0[1].value, "y");
+        assert!(Filter::parse(r#"name="unterminated \""#).is_err());
+    }
 
     #[test]
     fn filters_parse_and_match() {
