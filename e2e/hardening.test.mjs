@@ -1,0 +1,37 @@
+// Hardening: the standalone page's Content-Security-Policy (index.html) lets the app start, connect to Bitbucket
+// and preview a push without a single violation.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REPOSITORIES, connectAndOpenArtifacts, field, openPage, withSandboxAndBrowser } from './support.mjs';
+
+const env = withSandboxAndBrowser(['--dc-cors']);
+
+/** Records every `securitypolicyviolation` of the page (from its first script on) in `window.__cspViolations`. */
+function recordViolations() {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    window.__cspViolations.push(`${event.effectiveDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+  });
+}
+
+describe('hardening', () => {
+  it('runs under its Content-Security-Policy: connect, open the push dialog and preview a push, without a violation', async () => {
+    const { context, page } = await openPage(env.browser);
+    await context.addInitScript(recordViolations);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
+
+    await page.getByRole('button', { name: 'Push…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+    await field(dialog, 'Branch').fill('main');
+    await field(dialog, 'Commit message').fill('Checked under the policy');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(page.consoleMessages.filter((text) => /Content Security Policy/i.test(text)), []);
+    await context.close();
+  });
+});
