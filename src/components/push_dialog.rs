@@ -428,7 +428,13 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let restricted: Vec<String> = sync
         .outcome
         .as_ref()
-        .map(|o| o.restrictions.iter().map(|r| r.branches.clone()).collect())
+        .map(|o| {
+            o.restrictions
+                .iter()
+                .filter(|r| r.kind.blocks_commits())
+                .map(|r| r.branches.clone())
+                .collect()
+        })
         .unwrap_or_default();
     let branch_note = |name: &str| {
         let mut notes = Vec::new();

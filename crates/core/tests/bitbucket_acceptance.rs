@@ -112,7 +112,7 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
             let kinds: Vec<_> = page
                 .values
                 .iter()
-                .map(|r| (r.kind.as_str(), r.branches.as_str()))
+                .map(|r| (r.kind.name(), r.branches.as_str()))
                 .collect();
             assert_eq!(
                 kinds,
@@ -364,7 +364,7 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
                     .unwrap();
                 let restriction = &page.values[0];
                 assert_eq!(
-                    (restriction.kind.as_str(), restriction.branches.as_str()),
+                    (restriction.kind.name(), restriction.branches.as_str()),
                     ("fast-forward-only", "Development")
                 );
                 assert_eq!(restriction.exempt, ["GROUPS1", "test213", "test123"]);

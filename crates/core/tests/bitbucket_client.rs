@@ -543,7 +543,7 @@ fn error_mapping_table() {
 #[test]
 fn fetch_failures_explain_cors_for_data_center_only_when_cross_origin() {
     let cases = [
-        (Flavour::Cloud, true, "Could not reach api.bitbucket.org: the network, a proxy, a firewall or a browser extension (such as an ad or privacy blocker) blocks it. Check the connection and allow api.bitbucket.org."),
+        (Flavour::Cloud, true, "Could not reach api.bitbucket.org or read its answer. Bitbucket may be limiting requests (a rate-limit answer without CORS headers looks the same to the browser), or the network, a proxy, a firewall or a browser extension (such as an ad or privacy blocker) blocks it. Wait a minute and try again; if it still fails, check the connection and allow api.bitbucket.org."),
         (Flavour::DataCenter, true, "Could not reach Bitbucket Data Center. Either the server is unreachable (check the address, VPN and network), or it does not allow requests from this app: the server must allow CORS for this app's origin, or set an API base URL that goes through such a proxy under Advanced."),
         (Flavour::DataCenter, false, "Could not reach Bitbucket Data Center: check the server address, your VPN and the network."),
     ];

@@ -7,7 +7,8 @@ mod support;
 use serde_json::json;
 use support::{cloud, cloud_access_token, data_center};
 use versioning_core::bitbucket::{
-    ApiError, ApiResponse, ConnectionTest, Identity, Permission, Step, StepStatus, TestOutcome,
+    ApiError, ApiResponse, ConnectionTest, Identity, Permission, RestrictionKind, Step, StepStatus,
+    TestOutcome,
 };
 use versioning_core::{AuthMode, Flavour};
 
@@ -569,7 +570,7 @@ fn data_center_admin_reads_branch_permissions() {
     assert_eq!(test.steps()[2].status, passed("Admin."));
     assert_eq!(test.steps()[4].status, passed("1 branch restriction."));
     let outcome = test.outcome().expect("an outcome");
-    assert_eq!(outcome.restrictions[0].kind, "read-only");
+    assert_eq!(outcome.restrictions[0].kind, RestrictionKind::ReadOnly);
     assert_eq!(outcome.restrictions[0].branches, "main");
     assert_eq!(outcome.restrictions[0].exempt, ["release-managers"]);
 }

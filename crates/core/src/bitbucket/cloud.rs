@@ -149,7 +149,7 @@ impl From<RawRestriction> for BranchRestrictionSummary {
             .into_iter()
             .filter_map(|g| g.name.or(g.slug));
         BranchRestrictionSummary {
-            kind: raw.kind,
+            kind: raw.kind.into(),
             branches,
             exempt: users.chain(groups).collect(),
         }

@@ -144,7 +144,7 @@ impl From<RawRestriction> for BranchRestrictionSummary {
             .into_iter()
             .filter_map(|k| k.key.label);
         BranchRestrictionSummary {
-            kind: raw.kind,
+            kind: raw.kind.into(),
             branches: raw.matcher.display_id,
             exempt: users.chain(groups).chain(keys).collect(),
         }

@@ -565,8 +565,11 @@ impl fmt::Display for ApiError {
                 flavour: Flavour::Cloud,
                 ..
             } => f.write_str(
-                "Could not reach api.bitbucket.org: the network, a proxy, a firewall or a browser extension \
-                 (such as an ad or privacy blocker) blocks it. Check the connection and allow api.bitbucket.org.",
+                // A rate limiter's 429 without CORS headers reaches the app as this same failure.
+                "Could not reach api.bitbucket.org or read its answer. Bitbucket may be limiting requests (a \
+                 rate-limit answer without CORS headers looks the same to the browser), or the network, a \
+                 proxy, a firewall or a browser extension (such as an ad or privacy blocker) blocks it. Wait a \
+                 minute and try again; if it still fails, check the connection and allow api.bitbucket.org.",
             ),
             ApiError::Network {
                 flavour: Flavour::DataCenter,

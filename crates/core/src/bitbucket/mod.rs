@@ -26,7 +26,7 @@ pub use connection_test::{
 pub use error::{ApiError, ErrorContext, Operation, TokenLimit};
 pub use model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
-    RepositoryInfo, TreeEntry,
+    RepositoryInfo, RestrictionKind, TreeEntry,
 };
 pub use paging::{NextPage, Page, Pager};
 pub use request::{ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION};

@@ -58,11 +58,93 @@ pub struct Branch {
     pub is_default: Option<bool>,
 }
 
+/// What a branch restriction (Cloud) or branch permission (Data Center) restricts, by Bitbucket's names.
+/// Stored as Bitbucket's name, so records written before the kinds were typed read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum RestrictionKind {
+    /// Cloud `push`: only the listed users and groups may push.
+    Push,
+    /// Cloud `force`: no force pushes.
+    Force,
+    /// Cloud `delete`: the branch cannot be deleted.
+    Delete,
+    /// Cloud `restrict_merges`: only the listed users and groups may merge.
+    RestrictMerges,
+    /// Data Center `read-only`: no changes except by the exempt.
+    ReadOnly,
+    /// Data Center `no-deletes`.
+    NoDeletes,
+    /// Data Center `fast-forward-only`: no rewriting history.
+    FastForwardOnly,
+    /// Data Center `pull-request-only`: changes only through pull requests.
+    PullRequestOnly,
+    /// Data Center `no-creates`: matching branches cannot be created.
+    NoCreates,
+    /// Any other kind (merge checks such as Cloud `require_approvals_to_merge`), by its name.
+    Other(String),
+}
+
+impl RestrictionKind {
+    /// Bitbucket's name of the kind.
+    pub fn name(&self) -> &str {
+        match self {
+            RestrictionKind::Push => "push",
+            RestrictionKind::Force => "force",
+            RestrictionKind::Delete => "delete",
+            RestrictionKind::RestrictMerges => "restrict_merges",
+            RestrictionKind::ReadOnly => "read-only",
+            RestrictionKind::NoDeletes => "no-deletes",
+            RestrictionKind::FastForwardOnly => "fast-forward-only",
+            RestrictionKind::PullRequestOnly => "pull-request-only",
+            RestrictionKind::NoCreates => "no-creates",
+            RestrictionKind::Other(name) => name,
+        }
+    }
+
+    /// Whether it can refuse a direct commit to the branch (what a push does).
+    pub fn blocks_commits(&self) -> bool {
+        matches!(
+            self,
+            RestrictionKind::Push | RestrictionKind::ReadOnly | RestrictionKind::PullRequestOnly
+        )
+    }
+}
+
+impl From<String> for RestrictionKind {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "push" => RestrictionKind::Push,
+            "force" => RestrictionKind::Force,
+            "delete" => RestrictionKind::Delete,
+            "restrict_merges" => RestrictionKind::RestrictMerges,
+            "read-only" => RestrictionKind::ReadOnly,
+            "no-deletes" => RestrictionKind::NoDeletes,
+            "fast-forward-only" => RestrictionKind::FastForwardOnly,
+            "pull-request-only" => RestrictionKind::PullRequestOnly,
+            "no-creates" => RestrictionKind::NoCreates,
+            _ => RestrictionKind::Other(name),
+        }
+    }
+}
+
+impl From<RestrictionKind> for String {
+    fn from(kind: RestrictionKind) -> Self {
+        kind.name().to_owned()
+    }
+}
+
+impl std::fmt::Display for RestrictionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One branch restriction or branch permission, summarised for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchRestrictionSummary {
-    /// What is restricted: Cloud `push`, `force`, `delete`…; Data Center `read-only`, `no-deletes`….
-    pub kind: String,
+    /// What is restricted.
+    pub kind: RestrictionKind,
     /// Which branches: a pattern, a branch name or a branching-model category.
     pub branches: String,
     /// Users, groups and keys the restriction exempts (Cloud, DC) or allows.
@@ -108,4 +190,42 @@ pub struct CommitSummary {
     /// The hashes of its parents, when reported.
     #[serde(default)]
     pub parents: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RestrictionKind;
+
+    #[test]
+    fn restriction_kinds_read_and_write_bitbucket_names() {
+        for name in [
+            "push",
+            "force",
+            "delete",
+            "restrict_merges",
+            "read-only",
+            "no-deletes",
+            "fast-forward-only",
+            "pull-request-only",
+            "no-creates",
+            "require_approvals_to_merge",
+        ] {
+            let kind = RestrictionKind::from(name.to_owned());
+            assert_eq!(kind.name(), name);
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{name}\""), "stored as Bitbucket's name");
+            assert_eq!(
+                serde_json::from_str::<RestrictionKind>(&json).unwrap(),
+                kind
+            );
+        }
+        assert_eq!(
+            RestrictionKind::from("require_approvals_to_merge".to_owned()),
+            RestrictionKind::Other("require_approvals_to_merge".into())
+        );
+        assert!(
+            RestrictionKind::Push.blocks_commits() && RestrictionKind::ReadOnly.blocks_commits()
+        );
+        assert!(!RestrictionKind::Force.blocks_commits());
+    }
 }
