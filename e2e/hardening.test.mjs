@@ -1,5 +1,5 @@
 // Hardening: the standalone page's Content-Security-Policy (index.html) lets the app start, connect to Bitbucket
-// and preview a push without a single violation.
+// and preview a push without a single violation; projects the browser removed are reported, not quietly replaced.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REPOSITORIES, connectAndOpenArtifacts, field, openPage, withSandboxAndBrowser } from './support.mjs';
@@ -32,6 +32,22 @@ describe('hardening', () => {
 
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(page.consoleMessages.filter((text) => /Content Security Policy/i.test(text)), []);
+    await context.close();
+  });
+
+  it('says when the browser removed the stored projects, and seeds the demo projects only when asked', async () => {
+    const { context, page } = await openPage(env.browser);
+    // The marker says this browser held projects, but its IndexedDB is empty: as after an eviction.
+    await context.addInitScript(() => localStorage.setItem('bitbucket-versioning/has-projects', 'true'));
+    await page.goto(`${env.sandbox.url}/`);
+    await page.getByRole('alert').getByText(/This browser removed the stored projects \(storage was cleared or evicted\)\./).waitFor();
+    assert.equal(await page.locator('.project-card').count(), 0, 'no demo project was seeded');
+    await page.getByRole('button', { name: 'Start again with the demo projects' }).click();
+    await page.locator('.project-card').first().waitFor();
+    assert.equal(await page.locator('.project-card').count(), 3);
+    await page.reload();
+    await page.locator('.project-card').first().waitFor();
+    assert.equal(await page.getByText('This browser removed the stored projects', { exact: false }).count(), 0);
     await context.close();
   });
 });

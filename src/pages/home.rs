@@ -10,6 +10,11 @@ use crate::components::status::{error_banner, loading_status};
 use crate::route::Route;
 use crate::state::projects::{use_projects, ProjectList};
 
+/// Shown instead of the list when the browser removed the stored projects (the store is empty but held some).
+pub const REMOVED_MESSAGE: &str =
+    "This browser removed the stored projects (storage was cleared or evicted). \
+Import them from exported .zip files, or start again with the demo projects.";
+
 /// The Home page with the **Projects** list.
 #[component]
 pub fn HomePage() -> Html {
@@ -17,6 +22,18 @@ pub fn HomePage() -> Html {
     let list = match &*projects.list {
         ProjectList::Loading => loading_status("projects"),
         ProjectList::Failed(message) => error_banner(message),
+        ProjectList::Removed => {
+            let seed = {
+                let projects = projects.clone();
+                Callback::from(move |_: MouseEvent| projects.seed_demos())
+            };
+            html! {
+                <div class="banner error" role="alert">
+                    <p>{ REMOVED_MESSAGE }</p>
+                    <button type="button" class="button primary" onclick={seed}>{ "Start again with the demo projects" }</button>
+                </div>
+            }
+        }
         ProjectList::Ready(list) => {
             let cards = list.iter().map(|project| {
                 html! {

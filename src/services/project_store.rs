@@ -90,6 +90,12 @@ pub trait ProjectStore {
     fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
     /// Removes a project; removing an unknown id is not an error.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
+    /// Whether this store is known to have held projects, so that finding it empty means they were removed
+    /// (the browser cleared or evicted them), not a first start. A store that cannot lose its content, such as
+    /// a portal's, answers `false` (the default).
+    fn held_projects(&self) -> bool {
+        false
+    }
 }
 
 /// A store shared by the pages; equal when it is the same store.
@@ -116,6 +122,40 @@ const DATABASE_VERSION: u32 = 1;
 const SUMMARIES: &str = "project-summaries";
 /// Whole projects: id → [`StoredProject`] as JSON.
 const PROJECTS: &str = "projects";
+
+/// The `localStorage` key set once this browser's store has held projects (see
+/// [`ProjectStore::held_projects`]): it tells an evicted database from a first start.
+pub const HAS_PROJECTS_MARKER: &str = "bitbucket-versioning/has-projects";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Asks the browser, once the database is opened, to keep this origin's storage: IndexedDB is otherwise
+/// best-effort and may be evicted under storage pressure. Granted or not, nothing changes here (an eviction
+/// is noticed by `list_or_seed`); where the API is missing (an insecure context), nothing is asked.
+fn request_persistence() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let storage = window.navigator().storage();
+    if storage.is_undefined() {
+        return;
+    }
+    let Ok(persisted) = storage.persisted() else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let already = wasm_bindgen_futures::JsFuture::from(persisted).await;
+        if already.is_ok_and(|granted| granted.as_bool() == Some(true)) {
+            return;
+        }
+        if let Ok(asked) = storage.persist() {
+            // The answer is only the browser's decision; a refusal leaves the storage best-effort.
+            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
+        }
+    });
+}
 
 /// The standalone store: an IndexedDB database of this origin, opened on first use.
 #[derive(Default)]
@@ -147,6 +187,7 @@ impl IndexedDbProjectStore {
             .await?;
         let database = Rc::new(database);
         *self.database.borrow_mut() = Some(database.clone());
+        request_persistence();
         Ok(database)
     }
 
@@ -238,6 +279,10 @@ impl IndexedDbProjectStore {
         if !transaction.commit()?.await?.is_committed() {
             return Err(StoreFailure::Cancelled.into());
         }
+        if let Some(storage) = local_storage() {
+            // Best-effort: without the marker an eviction is taken for a first start and the demos come back.
+            let _ = storage.set_item(HAS_PROJECTS_MARKER, "true");
+        }
         announce_change(&id, revision);
         Ok(())
     }
@@ -326,6 +371,12 @@ impl ProjectStore for IndexedDbProjectStore {
             })
             .await
         })
+    }
+
+    fn held_projects(&self) -> bool {
+        local_storage()
+            .and_then(|storage| storage.get_item(HAS_PROJECTS_MARKER).ok().flatten())
+            .is_some()
     }
 }
 

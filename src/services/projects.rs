@@ -175,12 +175,49 @@ pub struct LocalChanges {
     pub deleted: usize,
 }
 
-/// Every project of the store; an empty store (the first start) is first filled with the demo projects.
-pub async fn list_or_seed(store: &dyn ProjectStore) -> Result<Vec<ProjectSummary>, StoreError> {
-    let projects = store.list().await?;
-    if !projects.is_empty() {
-        return Ok(projects);
+/// What the store holds when the projects are listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectListing {
+    /// The projects (the demo projects after a first start).
+    Projects(Vec<ProjectSummary>),
+    /// The store is empty although it held projects: the browser removed them (storage cleared or evicted).
+    /// Nothing was seeded; [`seed_demos`] does it when the user asks.
+    Removed,
+}
+
+/// What to do with what the store holds, decided by [`start_decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartDecision {
+    /// Show the stored projects.
+    Show,
+    /// A first start: fill the store with the demo projects.
+    SeedDemos,
+    /// The stored projects are gone: say so instead of quietly seeding the demos again.
+    ReportRemoved,
+}
+
+/// The decision from whether the store is known to have held projects and whether it is empty now.
+pub fn start_decision(held_projects: bool, empty: bool) -> StartDecision {
+    match (held_projects, empty) {
+        (_, false) => StartDecision::Show,
+        (false, true) => StartDecision::SeedDemos,
+        (true, true) => StartDecision::ReportRemoved,
     }
+}
+
+/// Every project of the store; an empty store is first filled with the demo projects on a first start, and
+/// reported as [`ProjectListing::Removed`] when it held projects before.
+pub async fn list_or_seed(store: &dyn ProjectStore) -> Result<ProjectListing, StoreError> {
+    let projects = store.list().await?;
+    match start_decision(store.held_projects(), projects.is_empty()) {
+        StartDecision::Show => Ok(ProjectListing::Projects(projects)),
+        StartDecision::ReportRemoved => Ok(ProjectListing::Removed),
+        StartDecision::SeedDemos => seed_demos(store).await.map(ProjectListing::Projects),
+    }
+}
+
+/// Fills the store with the demo projects and lists it.
+pub async fn seed_demos(store: &dyn ProjectStore) -> Result<Vec<ProjectSummary>, StoreError> {
     for project in demo::demo_projects() {
         store.save(&StoredProject::at_baseline(project)).await?;
     }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
 use crate::services::project_store::{IndexedDbProjectStore, SharedStore};
-use crate::services::projects::{list_or_seed, ProjectSummary};
+use crate::services::projects::{list_or_seed, seed_demos, ProjectListing, ProjectSummary};
 
 /// The list of projects, as far as it is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum ProjectList {
     Loading,
     /// Read.
     Ready(Vec<ProjectSummary>),
+    /// The browser removed the stored projects (storage cleared or evicted); nothing was seeded.
+    Removed,
     /// The store failed; the message says what to do.
     Failed(String),
 }
@@ -25,17 +27,22 @@ pub enum ProjectList {
 /// What can happen to the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListAction {
+    /// The list is being read (or written) again.
+    Loading,
     /// The store answered.
-    Loaded(Result<Vec<ProjectSummary>, String>),
+    Loaded(Result<ProjectListing, String>),
 }
 
 impl Reducible for ProjectList {
     type Action = ListAction;
 
     fn reduce(self: Rc<Self>, action: ListAction) -> Rc<Self> {
-        let ListAction::Loaded(result) = action;
+        let ListAction::Loaded(result) = action else {
+            return Rc::new(ProjectList::Loading);
+        };
         Rc::new(match result {
-            Ok(projects) => ProjectList::Ready(projects),
+            Ok(ProjectListing::Projects(projects)) => ProjectList::Ready(projects),
+            Ok(ProjectListing::Removed) => ProjectList::Removed,
             Err(message) => ProjectList::Failed(message),
         })
     }
@@ -54,6 +61,19 @@ impl Projects {
     /// Reads the list again (after an import, for instance).
     pub fn refresh(&self) {
         reload(self.store.clone(), self.list.dispatcher());
+    }
+
+    /// Fills the store with the demo projects (after the browser removed the stored ones), then lists it.
+    pub fn seed_demos(&self) {
+        let (store, list) = (self.store.clone(), self.list.dispatcher());
+        list.dispatch(ListAction::Loading);
+        spawn_local(async move {
+            let result = seed_demos(&*store)
+                .await
+                .map(ProjectListing::Projects)
+                .map_err(|error| error.0);
+            list.dispatch(ListAction::Loaded(result));
+        });
     }
 }
 
@@ -112,6 +132,7 @@ pub fn use_project(id: &str) -> Result<ProjectSummary, Html> {
     let found = match &*projects.list {
         ProjectList::Loading => Err(loading_status("project")),
         ProjectList::Failed(message) => Err(error_banner(message)),
+        ProjectList::Removed => Err(html! { <NotFoundPage /> }),
         ProjectList::Ready(list) => list
             .iter()
             .find(|project| project.id == id)
