@@ -7,6 +7,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::faults::WithoutCors;
 use crate::state::AppState;
 
 /// Methods allowed by preflight answers.
@@ -53,7 +54,7 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
         return response;
     }
     let mut response = next.run(request).await;
-    if has_origin {
+    if has_origin && response.extensions().get::<WithoutCors>().is_none() {
         insert_all(
             &mut response,
             [

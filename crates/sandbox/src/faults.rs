@@ -1,6 +1,7 @@
 //! Fault injection on `/2.0` and `/rest` (never on `/_sandbox` or static files): latency with
 //! jitter, a bandwidth cap, slow bodies, a per-credential hourly rate limit, random or queued
-//! 5xx answers, and connections dropped after the request was processed.
+//! 5xx answers, and connections dropped after the request was processed. Injected answers carry
+//! the usual CORS headers, or none (`fault_cors`), as some proxies and rate limiters send them.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -48,7 +49,25 @@ pub struct FaultSettings {
     pub drop_next: u32,
     /// Largest request body accepted on `/2.0` and `/rest`, in bytes; larger bodies get 413.
     pub max_body_bytes: u64,
+    /// Whether injected answers (429 of the rate limit, `fail_next`, `error_rate`) carry CORS headers.
+    pub fault_cors: FaultCors,
 }
+
+/// CORS headers on injected answers: `present` (default), as the sandbox's own answers, or
+/// `absent`, as some proxies and rate limiters send them (a browser then cannot read the answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultCors {
+    /// The same CORS headers as any other answer of the path.
+    #[default]
+    Present,
+    /// No CORS headers at all.
+    Absent,
+}
+
+/// Marks a response that the CORS layer must leave without CORS headers.
+#[derive(Debug, Clone, Copy)]
+pub struct WithoutCors;
 
 /// Default of [`FaultSettings::max_body_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
@@ -67,6 +86,7 @@ impl Default for FaultSettings {
             drop_rate: 0.0,
             drop_next: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            fault_cors: FaultCors::Present,
         }
     }
 }
@@ -194,6 +214,19 @@ impl Faults {
             .max_body_bytes
     }
 
+    /// An injected answer, marked to go without CORS headers when `fault_cors` is `absent`.
+    fn injected(&self, mut response: Response) -> Response {
+        let cors = self
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .fault_cors;
+        if cors == FaultCors::Absent {
+            response.extensions_mut().insert(WithoutCors);
+        }
+        response
+    }
+
     fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
@@ -267,8 +300,8 @@ pub async fn inject_faults(
         tokio::time::sleep(delay).await;
     }
     let drop = match faults.decide(&credential_key(&request)) {
-        Verdict::RateLimited => return rate_limited(),
-        Verdict::Fail(status) => return failure(&path, status),
+        Verdict::RateLimited => return faults.injected(rate_limited()),
+        Verdict::Fail(status) => return faults.injected(failure(&path, status)),
         Verdict::Pass { drop } => drop,
     };
     let killer = request.extensions().get::<ConnectionKiller>().cloned();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use bitbucket_sandbox::config::Config;
 use bitbucket_sandbox::control::token_rows;
-use bitbucket_sandbox::faults::{FaultSettings, DEFAULT_MAX_BODY_BYTES};
+use bitbucket_sandbox::faults::{FaultCors, FaultSettings, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_sandbox::{app, server, AppState, Options};
 use clap::Parser;
 
@@ -64,6 +64,10 @@ struct Cli {
     /// Largest API request body in bytes; larger ones get 413.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: u64,
+    /// CORS headers on injected answers (rate limit, --fail-next, --error-rate): `absent` as some
+    /// proxies and rate limiters send them.
+    #[arg(long, value_enum, default_value_t = FaultCors::Present)]
+    fault_cors: FaultCors,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -85,6 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         drop_rate: cli.drop_rate,
         drop_next: cli.drop_next,
         max_body_bytes: cli.max_body_bytes,
+        fault_cors: cli.fault_cors,
     };
     faults.validate()?;
     let state = AppState::new(Options {

@@ -278,3 +278,70 @@ async fn a_body_over_the_configured_limit_is_413_and_commits_nothing() {
         .await
         .expect(400);
 }
+
+#[tokio::test]
+async fn injected_answers_carry_cors_headers_unless_fault_cors_is_absent() {
+    let sb = with_faults(FaultSettings {
+        fail_next: vec![503],
+        rate_limit_per_hour: Some(2),
+        ..Default::default()
+    });
+    let allow_origin = |resp: &Resp| resp.header("access-control-allow-origin");
+    let first = get("/2.0/user")
+        .cloud_user("ada")
+        .header("origin", "http://127.0.0.1:1234")
+        .send(&sb)
+        .await
+        .expect(503);
+    assert_eq!(
+        allow_origin(&first).as_deref(),
+        Some("*"),
+        "present by default"
+    );
+
+    let mut settings = get("/_sandbox/faults").send(&sb).await.expect(200).json();
+    assert_eq!(settings["fault_cors"], "present");
+    settings["fault_cors"] = json!("absent");
+    settings["fail_next"] = json!([502]);
+    put("/_sandbox/faults")
+        .json(settings)
+        .send(&sb)
+        .await
+        .expect(200);
+    let failed = get("/2.0/user")
+        .cloud_user("ada")
+        .header("origin", "http://127.0.0.1:1234")
+        .send(&sb)
+        .await
+        .expect(502);
+    assert_eq!(
+        allow_origin(&failed),
+        None,
+        "a failure without CORS headers"
+    );
+    let limited = get("/2.0/user")
+        .cloud_user("ada")
+        .header("origin", "http://127.0.0.1:1234")
+        .send(&sb)
+        .await
+        .expect(429);
+    assert_eq!(allow_origin(&limited), None, "a 429 without CORS headers");
+    assert_eq!(limited.header("access-control-expose-headers"), None);
+
+    let preflight = Req::new(axum::http::Method::OPTIONS, "/2.0/user")
+        .header("origin", "http://127.0.0.1:1234")
+        .header("access-control-request-method", "GET")
+        .send(&sb)
+        .await
+        .expect(200);
+    assert_eq!(
+        allow_origin(&preflight).as_deref(),
+        Some("*"),
+        "preflights are never faulted"
+    );
+    put("/_sandbox/faults")
+        .json(json!({ "fault_cors": "sometimes" }))
+        .send(&sb)
+        .await
+        .expect(400);
+}
