@@ -2,7 +2,10 @@
 // and preview a push without a single violation; projects the browser removed are reported, not quietly replaced.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REPOSITORIES, connectAndOpenArtifacts, field, openPage, withSandboxAndBrowser } from './support.mjs';
+import {
+  REPOSITORIES, connectAndOpenArtifacts, control, field, fillConnection, openBitbucketPage, openPage, signInAs,
+  withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
 
@@ -49,5 +52,32 @@ describe('hardening', () => {
     await page.locator('.project-card').first().waitFor();
     assert.equal(await page.getByText('This browser removed the stored projects', { exact: false }).count(), 0);
     await context.close();
+  });
+
+  it('explains a rate limit answered without CORS headers as a possible limit, not only a network problem', async () => {
+    // Some rate limiters answer 429 without CORS headers: the browser then reports a network error, no status.
+    await control(env.sandbox, 'faults', 'PUT', { fault_cors: 'absent', fail_next: [429, 429, 429, 429] });
+    try {
+      const { context, page } = await openPage(env.browser);
+      await openBitbucketPage(page, env.sandbox);
+      await signInAs(page, 'Lee Lead (Quality Lead)');
+      const { token, user, path } = REPOSITORIES.cloud;
+      await fillConnection(page, {
+        'Connection Name': 'Checkout tests',
+        'Access Token': token,
+        'Repository URL': `${env.sandbox.apiOrigin}/${path}`,
+        Username: user,
+      });
+      await page.getByRole('button', { name: 'Create' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not reach api.bitbucket.org' });
+      await alert.waitFor();
+      const text = (await alert.textContent()).replace(/\s+/g, ' ');
+      assert.match(text, /Bitbucket may be limiting requests/);
+      assert.match(text, /Wait a minute and try again/);
+      assert.equal(await page.getByRole('heading', { name: 'Saved connection' }).count(), 0);
+      await context.close();
+    } finally {
+      await control(env.sandbox, 'reset', 'POST');
+    }
   });
 });
