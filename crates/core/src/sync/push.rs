@@ -765,6 +765,13 @@ fn commit_message(plan: &PushPlan, subject: &str) -> String {
     format!("{subject}\n\n{MANIFEST_TRAILER}: {}", &digest[..16])
 }
 
+/// Whether two commit messages are the same, whatever line endings the transport gave them (browsers send
+/// form fields with CRLF line breaks).
+fn same_message(a: &str, b: &str) -> bool {
+    let normal = |text: &str| text.replace("\r\n", "\n").trim().to_owned();
+    normal(a) == normal(b)
+}
+
 /// One write of a push.
 #[derive(Debug, Clone)]
 enum Write {
@@ -1225,7 +1232,7 @@ impl Job for PushSender {
                     let tip_id = tip.as_ref().map(|t| t.id.clone());
                     let ours = tip.as_ref().is_some_and(|t| {
                         t.parents.first() == Some(&self.chain_tip)
-                            && t.message.trim() == self.message_of(index).trim()
+                            && same_message(&t.message, &self.message_of(index))
                     });
                     if ours {
                         // The commit landed although its answer was lost: carry on, never commit twice.
@@ -1308,5 +1315,22 @@ impl Job for PushSender {
 
     fn progress(&self) -> Progress {
         self.retrying.progress
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_message;
+
+    #[test]
+    fn messages_compare_whatever_their_line_endings() {
+        assert!(same_message(
+            "Fix\r\n\r\nArtifacts-Manifest: 0123",
+            "Fix\n\nArtifacts-Manifest: 0123\n"
+        ));
+        assert!(!same_message(
+            "Fix\n\nArtifacts-Manifest: 0123",
+            "Fix\n\nArtifacts-Manifest: 4567"
+        ));
     }
 }
