@@ -31,13 +31,39 @@ pub struct Caller {
     pub grant: Option<ResourceGrant>,
     /// Scopes of a Cloud token (`None`: not scope-limited).
     pub scopes: Option<Vec<String>>,
-    /// Credential kind for the request log (`none`, `cloud-api`, `dc-user`, `password` …).
-    pub kind: &'static str,
+    /// How the caller authenticated, for the request log.
+    pub kind: CallerKind,
+}
+
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CallerKind {
+    /// No credentials.
+    #[default]
+    Anonymous,
+    /// Data Center username and password.
+    Password,
+    /// A token of this kind.
+    Token(TokenKind),
+    /// Credentials that were refused.
+    Invalid,
+}
+
+impl CallerKind {
+    /// The name the request log uses (`none`, `password`, `cloud-api`, `dc-user`, `invalid` …).
+    pub fn name(self) -> &'static str {
+        match self {
+            CallerKind::Anonymous => "none",
+            CallerKind::Password => "password",
+            CallerKind::Token(kind) => kind.name(),
+            CallerKind::Invalid => "invalid",
+        }
+    }
 }
 
 /// The credential kind of a request, attached to responses for the request log.
 #[derive(Debug, Clone, Copy)]
-pub struct CredentialKind(pub &'static str);
+pub struct CredentialKind(pub CallerKind);
 
 enum Credentials {
     None,
@@ -103,7 +129,7 @@ fn classic_access(scopes: &[String]) -> Option<Access> {
 pub fn cloud_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Caller, CloudError> {
     match credentials(headers) {
         Credentials::None => Ok(Caller {
-            kind: "none",
+            kind: CallerKind::Anonymous,
             ..Caller::default()
         }),
         Credentials::Basic(login, secret) => {
@@ -124,7 +150,7 @@ pub fn cloud_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Ca
                 user: Some(user.username.clone()),
                 grant: None,
                 scopes: Some(token.scopes.clone()),
-                kind: "cloud-api",
+                kind: CallerKind::Token(TokenKind::CloudApi),
             })
         }
         Credentials::Bearer(secret) => {
@@ -143,7 +169,7 @@ pub fn cloud_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Ca
                 user: None,
                 grant: Some(grant(token, access)),
                 scopes: Some(token.scopes.clone()),
-                kind: token.kind.name(),
+                kind: CallerKind::Token(token.kind),
             })
         }
         Credentials::Other => Err(CloudError::bad_credentials()),
@@ -154,7 +180,7 @@ pub fn cloud_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Ca
 pub fn dc_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Caller, DcError> {
     match credentials(headers) {
         Credentials::None => Ok(Caller {
-            kind: "none",
+            kind: CallerKind::Anonymous,
             ..Caller::default()
         }),
         Credentials::Basic(login, secret) => {
@@ -162,7 +188,7 @@ pub fn dc_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Calle
             if user.password.as_deref() == Some(secret.as_str()) {
                 return Ok(Caller {
                     user: Some(user.username.clone()),
-                    kind: "password",
+                    kind: CallerKind::Password,
                     ..Caller::default()
                 });
             }
@@ -174,7 +200,7 @@ pub fn dc_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Calle
                 .ok_or_else(DcError::bad_credentials)?;
             Ok(Caller {
                 user: Some(user.username.clone()),
-                kind: "dc-user",
+                kind: CallerKind::Token(TokenKind::DcUser),
                 ..Caller::default()
             })
         }
@@ -191,7 +217,7 @@ pub fn dc_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Calle
             if token.kind == TokenKind::DcUser {
                 return Ok(Caller {
                     user: token.user.clone(),
-                    kind: "dc-user",
+                    kind: CallerKind::Token(TokenKind::DcUser),
                     ..Caller::default()
                 });
             }
@@ -202,7 +228,7 @@ pub fn dc_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Calle
                 .unwrap_or(Access::Read);
             Ok(Caller {
                 grant: Some(grant(token, access)),
-                kind: token.kind.name(),
+                kind: CallerKind::Token(token.kind),
                 ..Caller::default()
             })
         }
@@ -291,7 +317,7 @@ pub async fn authenticate(
             request.extensions_mut().insert(caller);
             (next.run(request).await, kind)
         }
-        Err(response) => (response, "invalid"),
+        Err(response) => (response, CallerKind::Invalid),
     };
     response.extensions_mut().insert(CredentialKind(kind));
     response

@@ -169,13 +169,13 @@ fn default_main() -> String {
 pub struct Restriction {
     /// Cloud kind (`push`, `delete`, `force` …).
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<CloudRestrictionKind>,
     /// Cloud glob pattern on branch names.
     #[serde(default)]
     pub pattern: Option<String>,
     /// Data Center type (`read-only`, `no-deletes`, `pull-request-only` …).
     #[serde(default, rename = "type")]
-    pub dc_type: Option<String>,
+    pub dc_type: Option<DcRestrictionType>,
     /// Data Center matcher.
     #[serde(default)]
     pub matcher: Option<Matcher>,
@@ -187,13 +187,70 @@ pub struct Restriction {
     pub groups: Vec<String>,
 }
 
+/// What a Cloud branch restriction restricts (Bitbucket's `kind` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloudRestrictionKind {
+    /// Only the exempt may push.
+    Push,
+    /// The branch cannot be deleted.
+    Delete,
+    /// No force pushes.
+    Force,
+    /// Only the exempt may merge.
+    RestrictMerges,
+}
+
+/// What a Data Center branch permission restricts (Bitbucket's `type` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DcRestrictionType {
+    /// No changes except by the exempt.
+    ReadOnly,
+    /// No deletion.
+    NoDeletes,
+    /// No history rewriting.
+    FastForwardOnly,
+    /// Changes only through pull requests.
+    PullRequestOnly,
+    /// Matching branches cannot be created.
+    NoCreates,
+}
+
+impl DcRestrictionType {
+    /// Bitbucket's name of the type.
+    pub fn name(self) -> &'static str {
+        match self {
+            DcRestrictionType::ReadOnly => "read-only",
+            DcRestrictionType::NoDeletes => "no-deletes",
+            DcRestrictionType::FastForwardOnly => "fast-forward-only",
+            DcRestrictionType::PullRequestOnly => "pull-request-only",
+            DcRestrictionType::NoCreates => "no-creates",
+        }
+    }
+}
+
+/// How a Data Center branch permission selects branches (Bitbucket's matcher `type` ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MatcherKind {
+    /// One branch, by ref (`refs/heads/x`).
+    Branch,
+    /// A glob pattern on branch names.
+    Pattern,
+    /// A branching-model category (listed, not enforced by the sandbox).
+    ModelCategory,
+    /// A branching-model branch (listed, not enforced by the sandbox).
+    ModelBranch,
+}
+
 /// A Data Center ref matcher.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Matcher {
     /// `BRANCH` (id = `refs/heads/x`) or `PATTERN` (id = glob).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: MatcherKind,
     /// The branch ref or the pattern.
     pub id: String,
 }
@@ -424,6 +481,41 @@ mod tests {
         assert_eq!(names, ["ada", "quinn", "lee", "eve", "rory"]);
         assert!(config.cloud_repo("acme", "checkout-tests").is_some());
         assert!(config.dc_repo("qa", "regression-suite").is_some());
+    }
+
+    #[test]
+    fn restriction_kinds_and_matchers_are_typed() {
+        let config = Config::demo();
+        let restrictions: Vec<&Restriction> = config
+            .cloud
+            .workspaces
+            .iter()
+            .flat_map(|w| &w.repositories)
+            .chain(
+                config
+                    .datacenter
+                    .projects
+                    .iter()
+                    .flat_map(|p| &p.repositories),
+            )
+            .flat_map(|r| &r.restrictions)
+            .collect();
+        assert!(restrictions
+            .iter()
+            .any(|r| r.kind == Some(CloudRestrictionKind::Push)));
+        assert!(restrictions
+            .iter()
+            .any(|r| r.dc_type == Some(DcRestrictionType::ReadOnly)
+                && r.matcher.as_ref().map(|m| m.kind) == Some(MatcherKind::Branch)));
+        for (from, to) in [
+            ("kind = \"push\"", "kind = \"pushh\""),
+            ("type = \"read-only\"", "type = \"readonly\""),
+            ("type = \"BRANCH\"", "type = \"BRANCHES\""),
+        ] {
+            assert!(DEMO_TOML.contains(from), "{from}");
+            let text = DEMO_TOML.replacen(from, to, 1);
+            assert!(Config::parse(&text).is_err(), "{to} must be refused");
+        }
     }
 
     #[test]

@@ -134,7 +134,10 @@ pub async fn log_requests(State(state): State<AppState>, request: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .or_else(|| http_body::Body::size_hint(response.body()).exact());
-    let credential = response.extensions().get::<CredentialKind>().map(|k| k.0);
+    let credential = response
+        .extensions()
+        .get::<CredentialKind>()
+        .map(|k| k.0.name());
     log.write(json!({
         "time": crate::time::iso8601(crate::time::now_secs(), 0),
         "method": method,

@@ -2,7 +2,9 @@
 //! `pull-request-only` branch permissions, decided per branch and caller.
 
 use crate::auth::Caller;
-use crate::config::{Config, Repository, Restriction};
+use crate::config::{
+    CloudRestrictionKind, Config, DcRestrictionType, MatcherKind, Repository, Restriction,
+};
 
 /// Glob match where `*` matches any run of characters (slashes included) and `?` one character.
 pub fn glob(pattern: &str, name: &str) -> bool {
@@ -74,7 +76,8 @@ pub fn cloud_push_blocker<'a>(
     caller: &Caller,
 ) -> Option<&'a Restriction> {
     first_blocker(config, repo, caller, |r| {
-        r.kind.as_deref() == Some("push") && r.pattern.as_deref().is_some_and(|p| glob(p, branch))
+        r.kind == Some(CloudRestrictionKind::Push)
+            && r.pattern.as_deref().is_some_and(|p| glob(p, branch))
     })
 }
 
@@ -83,10 +86,11 @@ pub fn dc_matches(restriction: &Restriction, branch: &str) -> bool {
     let Some(m) = &restriction.matcher else {
         return false;
     };
-    match m.kind.as_str() {
-        "BRANCH" => m.id == format!("refs/heads/{branch}") || m.id == branch,
-        "PATTERN" => glob(&m.id, branch) || glob(&m.id, &format!("refs/heads/{branch}")),
-        _ => false,
+    match m.kind {
+        MatcherKind::Branch => m.id == format!("refs/heads/{branch}") || m.id == branch,
+        MatcherKind::Pattern => glob(&m.id, branch) || glob(&m.id, &format!("refs/heads/{branch}")),
+        // Branching-model matchers are listed but not enforced.
+        MatcherKind::ModelCategory | MatcherKind::ModelBranch => false,
     }
 }
 
@@ -99,8 +103,8 @@ pub fn dc_write_blocker<'a>(
 ) -> Option<&'a Restriction> {
     first_blocker(config, repo, caller, |r| {
         matches!(
-            r.dc_type.as_deref(),
-            Some("read-only") | Some("pull-request-only")
+            r.dc_type,
+            Some(DcRestrictionType::ReadOnly | DcRestrictionType::PullRequestOnly)
         ) && dc_matches(r, branch)
     })
 }

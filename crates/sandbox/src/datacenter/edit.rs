@@ -70,7 +70,7 @@ pub async fn edit_file(
             StatusCode::UNAUTHORIZED,
             format!(
                 "You do not have permission to write to branch '{branch}': it has a '{}' branch permission.",
-                r.dc_type.as_deref().unwrap_or_default()
+                r.dc_type.map(|t| t.name()).unwrap_or_default()
             ),
             "com.atlassian.bitbucket.AuthorisationException",
         ));

@@ -12,7 +12,7 @@ use super::json;
 use super::{paged, repo_context, RepoContext};
 use crate::auth::Caller;
 use crate::call::Call;
-use crate::config::Access;
+use crate::config::{Access, MatcherKind};
 use crate::errors::DcError;
 use crate::links::origin;
 use crate::query::Params;
@@ -317,11 +317,11 @@ pub async fn restrictions(call: Call, Path((key, slug)): Repo) -> Result<Json<Va
         .filter_map(|(i, r)| {
             let kind = r.dc_type.as_ref()?;
             let matcher = r.matcher.as_ref()?;
-            let (type_name, display) = match matcher.kind.as_str() {
-                "BRANCH" => ("Branch", matcher.id.trim_start_matches("refs/heads/").to_string()),
-                "PATTERN" => ("Pattern", matcher.id.clone()),
-                "MODEL_CATEGORY" => ("Branching model category", matcher.id.clone()),
-                _ => ("Branching model branch", matcher.id.clone()),
+            let (type_name, display) = match matcher.kind {
+                MatcherKind::Branch => ("Branch", matcher.id.trim_start_matches("refs/heads/").to_string()),
+                MatcherKind::Pattern => ("Pattern", matcher.id.clone()),
+                MatcherKind::ModelCategory => ("Branching model category", matcher.id.clone()),
+                MatcherKind::ModelBranch => ("Branching model branch", matcher.id.clone()),
             };
             let users: Vec<Value> = r.users.iter().filter_map(|u| config.user(u)).map(|u| json::user(&ctx.origin, u)).collect();
             Some(json!({
