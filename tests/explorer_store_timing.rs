@@ -43,9 +43,19 @@ async fn saves_and_loads_ten_thousand_test_cases() {
     .unwrap()
     .unwrap();
     // Compared without printing: a failure's Debug of two 10,000-test-case projects is too large to report.
-    assert!(loaded.project == stored.project, "the project reads back as saved");
-    assert!(loaded.baseline == stored.baseline, "the baseline reads back as saved");
-    assert_eq!(loaded.revision, stored.revision + 1, "a save sets the next revision");
+    assert!(
+        loaded.project == stored.project,
+        "the project reads back as saved"
+    );
+    assert!(
+        loaded.baseline == stored.baseline,
+        "the baseline reads back as saved"
+    );
+    assert_eq!(
+        loaded.revision,
+        stored.revision + 1,
+        "a save sets the next revision"
+    );
     let changes = timed("changes since baseline (manifest + diff)", async {
         loaded.local_changes()
     })
