@@ -107,10 +107,10 @@ describe('connection form', () => {
     }
     await first.page.getByRole('button', { name: 'Create' }).click();
     await first.page.getByRole('heading', { name: 'Saved connection' }).waitFor();
-    const storageState = await first.context.storageState();
+    // A new browser session keeps persistent storage (localStorage and IndexedDB), not session storage.
+    const storageState = await first.context.storageState({ indexedDB: true });
     await first.context.close();
 
-    // A new session: persistent storage carries over, session storage does not.
     const second = await openPage(env.browser, { storageState });
     await second.page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
     await second.page.getByRole('heading', { name: 'Saved connection' }).waitFor();
