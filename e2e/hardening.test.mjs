@@ -1,13 +1,74 @@
 // Hardening: the standalone page's Content-Security-Policy (index.html) lets the app start, connect to Bitbucket
-// and preview a push without a single violation; projects the browser removed are reported, not quietly replaced.
+// and preview a push without a single violation; projects the browser removed are reported, not quietly replaced;
+// redirects are refused; a reset connection stays reset; a damaged stored connection is said to be damaged.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   REPOSITORIES, connectAndOpenArtifacts, control, field, fillConnection, openBitbucketPage, openPage, signInAs,
-  withSandboxAndBrowser,
+  waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
+
+const RECORD_KEY = 'bitbucket-versioning/connection/checkout-web';
+const TOKEN_KEY = 'bitbucket-versioning/session-token/checkout-web';
+
+/** Fills the connection form of Checkout Web with Lee's Cloud credentials. */
+async function fillCloud(page) {
+  const { token, user, path } = REPOSITORIES.cloud;
+  await fillConnection(page, {
+    'Connection Name': 'Checkout tests',
+    'Access Token': token,
+    'Repository URL': `${env.sandbox.apiOrigin}/${path}`,
+    Username: user,
+  });
+}
+
+/** Opens Checkout Web's Bitbucket page in a new browser session as Lee and presses Create with Lee's Cloud credentials. */
+async function createAsLee(extra = () => {}) {
+  const { context, page } = await openPage(env.browser);
+  await extra(page);
+  await openBitbucketPage(page, env.sandbox);
+  await signInAs(page, 'Lee Lead (Quality Lead)');
+  await fillCloud(page);
+  await page.getByRole('button', { name: 'Create' }).click();
+  return { context, page };
+}
+
+/** Runs `body` with the sandbox's faults set to `faults`, and resets the sandbox after it. */
+async function withFaults(faults, body) {
+  await control(env.sandbox, 'faults', 'PUT', faults);
+  try {
+    await body();
+  } finally {
+    await control(env.sandbox, 'reset', 'POST');
+  }
+}
+
+/** The stored connection record and session token of Checkout Web, as the browser holds them. */
+function stored(page) {
+  return page.evaluate(([record, token]) => ({
+    record: localStorage.getItem(record),
+    token: sessionStorage.getItem(token),
+  }), [RECORD_KEY, TOKEN_KEY]);
+}
+
+/**
+ * Counts the page's requests to the API that have not ended; resolves once none has been open for `quietMs`
+ * (the connection test sends its steps back to back, so a gap that long means it has stopped).
+ */
+function trackApiRequests(page) {
+  let open = 0;
+  let lastChange = Date.now();
+  const isApi = (request) => request.url().startsWith(env.sandbox.apiOrigin);
+  const change = (delta) => (request) => {
+    if (isApi(request)) { open += delta; lastChange = Date.now(); }
+  };
+  page.on('request', change(1));
+  page.on('requestfinished', change(-1));
+  page.on('requestfailed', change(-1));
+  return { quiet: (quietMs) => waitUntil(() => open === 0 && Date.now() - lastChange > quietMs, 20000) };
+}
 
 /** Records every `securitypolicyviolation` of the page (from its first script on) in `window.__cspViolations`. */
 function recordViolations() {
@@ -56,19 +117,8 @@ describe('hardening', () => {
 
   it('explains a rate limit answered without CORS headers as a possible limit, not only a network problem', async () => {
     // Some rate limiters answer 429 without CORS headers: the browser then reports a network error, no status.
-    await control(env.sandbox, 'faults', 'PUT', { fault_cors: 'absent', fail_next: [429, 429, 429, 429] });
-    try {
-      const { context, page } = await openPage(env.browser);
-      await openBitbucketPage(page, env.sandbox);
-      await signInAs(page, 'Lee Lead (Quality Lead)');
-      const { token, user, path } = REPOSITORIES.cloud;
-      await fillConnection(page, {
-        'Connection Name': 'Checkout tests',
-        'Access Token': token,
-        'Repository URL': `${env.sandbox.apiOrigin}/${path}`,
-        Username: user,
-      });
-      await page.getByRole('button', { name: 'Create' }).click();
+    await withFaults({ fault_cors: 'absent', fail_next: [429, 429, 429, 429] }, async () => {
+      const { context, page } = await createAsLee();
       const alert = page.getByRole('alert').filter({ hasText: 'Could not reach api.bitbucket.org' });
       await alert.waitFor();
       const text = (await alert.textContent()).replace(/\s+/g, ' ');
@@ -76,8 +126,79 @@ describe('hardening', () => {
       assert.match(text, /Wait a minute and try again/);
       assert.equal(await page.getByRole('heading', { name: 'Saved connection' }).count(), 0);
       await context.close();
-    } finally {
-      await control(env.sandbox, 'reset', 'POST');
-    }
+    });
+  });
+
+  it('refuses a redirect and says so: the token is never sent to the redirect target', async () => {
+    await withFaults({ redirect_next: 10 }, async () => {
+      const { context, page } = await createAsLee();
+      const alert = page.getByRole('alert').filter({ hasText: 'Connection test failed' });
+      await alert.waitFor();
+      assert.match((await alert.textContent()).replace(/\s+/g, ' '), /answered with a redirect to another address, which this app does not follow/);
+      const log = await control(env.sandbox, 'log?limit=1000');
+      assert.ok(log.some((line) => line.status === 301), 'Bitbucket answered with a redirect');
+      assert.deepEqual(log.filter((line) => line.path.startsWith('/_sandbox/moved')), [], 'the redirect was not followed');
+      assert.equal(await page.getByRole('heading', { name: 'Saved connection' }).count(), 0);
+      assert.equal((await stored(page)).record, null, 'nothing was saved');
+      await context.close();
+    });
+  });
+
+  it('Reset during a running connection test cancels it: nothing is saved back when it would have ended', async () => {
+    await withFaults({ latency_ms: 300 }, async () => {
+      let requests;
+      const { context, page } = await createAsLee((p) => { requests = trackApiRequests(p); });
+      await page.locator('.check.running').first().waitFor();
+      await page.getByRole('button', { name: 'Reset', exact: true }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
+      await requests.quiet(1500);
+      assert.deepEqual(await stored(page), { record: null, token: null });
+      assert.equal(await page.getByRole('heading', { name: 'Saved connection' }).count(), 0);
+      assert.equal(await field(page, 'Connection Name').inputValue(), '');
+      await page.reload();
+      await field(page, 'Connection Name').waitFor();
+      assert.equal(await page.getByRole('heading', { name: 'Saved connection' }).count(), 0);
+      await context.close();
+    });
+  });
+
+  it('Test again by a Quality Engineer tests the saved connection and saves nothing', async () => {
+    const { context, page } = await createAsLee();
+    await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+    // Date the saved test in the past, so that any save by the next test would show.
+    await page.evaluate((key) => {
+      const record = JSON.parse(localStorage.getItem(key));
+      record.last_test.tested_at = '2020-01-02T03:04:05Z';
+      localStorage.setItem(key, JSON.stringify(record));
+    }, RECORD_KEY);
+    const before = (await stored(page)).record;
+    await page.reload();
+    await signInAs(page, 'Eve Engineer (Quality Engineer)');
+    const userCalls = async () => (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.path === '/2.0/user').length;
+    const calls = await userCalls();
+    await page.getByRole('button', { name: 'Test again' }).click();
+    await waitUntil(async () => (await userCalls()) > calls
+      && (await page.locator('.check.running, .check.pending').count()) === 0
+      && (await page.locator('.check.passed').count()) > 0);
+    await page.getByRole('button', { name: 'Test again' }).waitFor();
+    assert.equal((await stored(page)).record, before, 'the saved connection is unchanged');
+    assert.match(await page.locator('[data-fact="tested"] time').getAttribute('datetime'), /^2020-01-02/);
+    await context.close();
+  });
+
+  it('says that a damaged stored connection is damaged, and Reset removes it', async () => {
+    const { context, page } = await openPage(env.browser);
+    await openBitbucketPage(page, env.sandbox);
+    await page.evaluate((key) => localStorage.setItem(key, '{"name": "Checkout tests", "repository_url": '), RECORD_KEY);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Connection damaged' }).waitFor();
+    assert.match(await page.getByRole('alert').first().textContent(), /is damaged and cannot be read/);
+    assert.equal(await page.getByRole('heading', { name: 'Not connected' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0, 'no form to save over it');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    assert.equal((await stored(page)).record, null);
+    await context.close();
   });
 });

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use bitbucket_versioning::components::explorer::Explorer;
 use bitbucket_versioning::services::project_store::{
-    ProjectStore, SharedStore, StoreFailure, StoreFuture,
+    ProjectStore, SharedStore, StoreError, StoreFuture,
 };
 use bitbucket_versioning::services::projects::{ProjectSummary, StoredProject};
 use bitbucket_versioning::state::projects::ProjectsProvider;
@@ -61,7 +61,7 @@ impl ProjectStore for MemoryStore {
         let id = stored.project.id.to_string();
         let now = self.projects.borrow().get(&id).map_or(0, |p| p.revision);
         if now != stored.revision {
-            return Box::pin(async move { Err(StoreFailure::Conflict(id).into()) });
+            return Box::pin(async move { Err(StoreError::Conflict(id)) });
         }
         *self.saves.borrow_mut() += 1;
         let mut record = stored.clone();
@@ -73,7 +73,7 @@ impl ProjectStore for MemoryStore {
     fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
         let id = stored.project.id.to_string();
         if self.projects.borrow().contains_key(&id) {
-            return Box::pin(async move { Err(StoreFailure::AlreadyExists(id).into()) });
+            return Box::pin(async move { Err(StoreError::AlreadyExists(id)) });
         }
         let mut record = stored.clone();
         record.revision = 1;

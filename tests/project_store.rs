@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use bitbucket_versioning::services::project_store::{
-    IndexedDbProjectStore, ProjectStore, StoreFailure,
+    IndexedDbProjectStore, ProjectStore, StoreError,
 };
 use bitbucket_versioning::services::projects::StoredProject;
 use versioning_core::artifacts::demo;
@@ -28,8 +28,8 @@ async fn create_refuses_an_id_that_exists_and_writes_nothing() {
     second.project.name = "The other one".to_owned();
     let error = store.create(&second).await.expect_err("the id is taken");
     assert_eq!(
-        error.failure(),
-        &StoreFailure::AlreadyExists("create-twice".to_owned())
+        &error,
+        &StoreError::AlreadyExists("create-twice".to_owned())
     );
     let kept = store.load("create-twice").await.unwrap().unwrap();
     assert_eq!(kept.project.name, first.project.name);
@@ -47,10 +47,7 @@ async fn a_stale_save_fails_with_a_conflict_and_writes_nothing() {
     store.save(&tab_a).await.expect("tab A saves first");
     tab_b.project.name = "Saved by tab B".to_owned();
     let error = store.save(&tab_b).await.expect_err("tab B's copy is stale");
-    assert_eq!(
-        error.failure(),
-        &StoreFailure::Conflict("two-tabs".to_owned())
-    );
+    assert_eq!(&error, &StoreError::Conflict("two-tabs".to_owned()));
     assert!(error.to_string().contains("changed in another tab"));
     let stored = store.load("two-tabs").await.unwrap().unwrap();
     assert_eq!(stored.project.name, "Saved by tab A");
@@ -73,6 +70,6 @@ async fn a_save_over_a_project_deleted_elsewhere_is_a_conflict() {
     let copy = store.load("deleted-elsewhere").await.unwrap().unwrap();
     store.delete("deleted-elsewhere").await.unwrap();
     let error = store.save(&copy).await.expect_err("deleted since");
-    assert!(matches!(error.failure(), StoreFailure::Conflict(_)));
+    assert!(matches!(&error, StoreError::Conflict(_)));
     assert!(store.load("deleted-elsewhere").await.unwrap().is_none());
 }

@@ -104,7 +104,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         use_effect_with((props.id.clone(), *generation), move |(id, _)| {
             let id = id.clone();
             spawn_local(async move {
-                let loaded = store.load(&id).await.map_err(|error| error.0);
+                let loaded = store.load(&id).await;
                 dispatcher.dispatch(ExplorerAction::Loaded(loaded));
             });
         });
@@ -123,7 +123,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                             projects.refresh();
                             ExplorerAction::Saved(count)
                         }
-                        Err(error) => ExplorerAction::SaveFailed(error.1),
+                        Err(error) => ExplorerAction::SaveFailed(error),
                     });
                 });
             }
@@ -145,7 +145,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     let stored = match &state.loading {
         Loading::Pending => return loading_status("test artifacts"),
         Loading::Missing => return html! { <NotFoundPage /> },
-        Loading::Failed(message) => return error_banner(message),
+        Loading::Failed(error) => return error_banner(&error.to_string()),
         Loading::Done => state.stored.clone(),
     };
     let on_export = {

@@ -16,7 +16,7 @@ use crate::services::archive::{
     MAX_ARCHIVE_BYTES,
 };
 use crate::services::browser_files::read_file;
-use crate::services::project_store::{StoreError, StoreFailure};
+use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
@@ -49,11 +49,11 @@ fn save(
                 projects.refresh();
                 import.dispatch(ImportAction::Imported(project));
             }
-            Err(StoreError(_, StoreFailure::AlreadyExists(_))) => {
+            Err(StoreError::AlreadyExists(_)) => {
                 projects.refresh();
                 import.dispatch(ImportAction::AskReplace(project));
             }
-            Err(error) => import.dispatch(ImportAction::Failed(error.0)),
+            Err(error) => import.dispatch(ImportAction::Failed(error.to_string())),
         }
     });
 }

@@ -22,8 +22,8 @@ use crate::components::sync_dialog::{
 };
 use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
-use crate::services::project_store::SharedStore;
-use crate::services::projects::{HistoryEntry, StoredProject};
+use crate::services::project_store::{SharedStore, StoreError};
+use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::transport::REQUEST_TIMEOUT_MS;
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
@@ -235,6 +235,20 @@ fn VersionList(props: &VersionListProps) -> Html {
     }
 }
 
+/// Why a pull could not be applied; nothing local changed.
+#[derive(Debug, thiserror::Error)]
+enum ApplyError {
+    /// The preview cannot be applied as it stands (an unresolved conflict, a project changed since).
+    #[error(transparent)]
+    Preview(#[from] versioning_core::sync::SyncError),
+    /// The browser's store refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A version restored as a new project whose id exists in this browser.
+    #[error("This version is the project `{0}`, which exists in this browser: open it and restore there.")]
+    AnotherProject(String),
+}
+
 /// Applies a preview to the stored project in one save; returns the sentence for the user.
 async fn apply(
     store: &SharedStore,
@@ -244,25 +258,19 @@ async fn apply(
     preview: &PullPreview,
     state: &PullState,
     restore: bool,
-) -> Result<(versioning_core::sync::PullCounts, String), String> {
-    let stored = store.load(project_id).await.map_err(|e| e.0)?;
+) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
+    let stored = store.load(project_id).await?;
     let local = stored.as_ref().filter(|_| !restore).map(|s| &s.project);
-    let applied = preview
-        .apply(local, &state.resolutions, state.include_invalid)
-        .map_err(|e| e.to_string())?;
+    let applied = preview.apply(local, &state.resolutions, state.include_invalid)?;
     let target_id = applied.project.id.to_string();
     let mut record = match (restore, stored) {
         (false, Some(stored)) => stored,
         (true, Some(stored)) if target_id == project_id => stored,
-        (true, _) => match store.load(&target_id).await.map_err(|e| e.0)? {
-            Some(_) => {
-                return Err(format!(
-                    "This version is the project `{target_id}`, which exists in this browser: open it and restore there."
-                ))
-            }
+        (true, _) => match store.load(&target_id).await? {
+            Some(_) => return Err(ApplyError::AnotherProject(target_id)),
             None => StoredProject::at_baseline(applied.project.clone()),
         },
-        (false, None) => return Err("The project no longer exists.".into()),
+        (false, None) => return Err(StoreError::Missing(project_id.to_owned()).into()),
     };
     let entry = HistoryEntry {
         action: if restore { "restore" } else { "pull" }.into(),
@@ -279,7 +287,7 @@ async fn apply(
         removed: applied.counts.deleted,
     };
     record.record_pull(repository, &applied, entry);
-    store.save(&record).await.map_err(|e| e.0)?;
+    store.save(&record).await?;
     let c = &applied.counts;
     let message = if restore && target_id != project_id {
         format!("The version was restored as the project `{target_id}`: find it on Home.")
@@ -342,13 +350,11 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
             let cancellation = job.start();
             dispatcher.dispatch(PullAction::Planning);
             spawn_local(async move {
-                let stored = match store.load(&project_id).await {
-                    Ok(Some(stored)) => stored,
-                    Ok(None) => {
-                        return dispatcher
-                            .dispatch(PullAction::Failed("The project no longer exists.".into()))
+                let stored = match load_existing(&*store, &project_id).await {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        return dispatcher.dispatch(PullAction::Failed(error.to_string()))
                     }
-                    Err(error) => return dispatcher.dispatch(PullAction::Failed(error.0)),
                 };
                 let repository = repository_of(&connection);
                 let base = match &source {

@@ -22,8 +22,8 @@ use crate::components::sync_dialog::{
 };
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
-use crate::services::project_store::SharedStore;
-use crate::services::projects::HistoryEntry;
+use crate::services::project_store::{SharedStore, StoreError};
+use crate::services::projects::{load_existing, HistoryEntry};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
@@ -228,12 +228,8 @@ async fn record_outcome(
     repository: &str,
     user: &str,
     outcome: &PushOutcome,
-) -> Result<(), String> {
-    let mut stored = store
-        .load(project_id)
-        .await
-        .map_err(|e| e.0)?
-        .ok_or("The project was deleted while it was pushed.")?;
+) -> Result<(), StoreError> {
+    let mut stored = load_existing(&**store, project_id).await?;
     let entry = HistoryEntry {
         action: "push".into(),
         user: user.to_owned(),
@@ -246,7 +242,7 @@ async fn record_outcome(
         removed: outcome.deleted + outcome.kept_in_git,
     };
     stored.record_push(repository, outcome, entry);
-    store.save(&stored).await.map_err(|e| e.0)
+    store.save(&stored).await
 }
 
 /// The push dialog of a project.
@@ -323,13 +319,11 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             let main_branch = main_branch.clone();
             dispatcher.dispatch(PushAction::Planning(now_ms()));
             spawn_local(async move {
-                let stored = match store.load(&project_id).await {
-                    Ok(Some(stored)) => stored,
-                    Ok(None) => {
-                        return dispatcher
-                            .dispatch(PushAction::Failed("The project no longer exists.".into()))
+                let stored = match load_existing(&*store, &project_id).await {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        return dispatcher.dispatch(PushAction::Failed(error.to_string()))
                     }
-                    Err(error) => return dispatcher.dispatch(PushAction::Failed(error.0)),
                 };
                 let repository = repository_of(&connection);
                 let branch = form.branch.trim().to_owned();

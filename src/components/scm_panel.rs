@@ -9,6 +9,7 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::services::projects::load_existing;
 use crate::state::projects::use_projects;
 use crate::state::session::use_session;
 
@@ -77,18 +78,21 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
             let (store, status, saved, id) =
                 (store.clone(), status.clone(), saved.clone(), id.clone());
             spawn_local(async move {
-                let result = match store.load(&id).await {
-                    Ok(Some(mut stored)) => {
+                let result = match load_existing(&*store, &id).await {
+                    Ok(mut stored) => {
                         stored.scm = parameters;
-                        store.save(&stored).await.map_err(|e| e.0)
+                        store.save(&stored).await
                     }
-                    Ok(None) => Err("The project no longer exists.".to_owned()),
-                    Err(error) => Err(error.0),
+                    Err(error) => Err(error),
                 };
                 if result.is_ok() {
                     saved.set(Some(parameters));
                 }
-                status.set(Some(result.map(|()| "SCM parameters saved.".to_owned())));
+                status.set(Some(
+                    result
+                        .map(|()| "SCM parameters saved.".to_owned())
+                        .map_err(|error| error.to_string()),
+                ));
             });
         })
     };

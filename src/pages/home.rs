@@ -21,7 +21,7 @@ pub fn HomePage() -> Html {
     let projects = use_projects();
     let list = match &*projects.list {
         ProjectList::Loading => loading_status("projects"),
-        ProjectList::Failed(message) => error_banner(message),
+        ProjectList::Failed(error) => error_banner(&error.to_string()),
         ProjectList::Removed => {
             let seed = {
                 let projects = projects.clone();

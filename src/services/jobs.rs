@@ -1,6 +1,7 @@
 //! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
-//! out, `on_progress` sees the job after every step, and cancelling stops between requests.
+//! out, `on_progress` sees the job as each step starts (its requests in flight) and at the end, and
+//! cancelling stops between requests.
 
 use gloo_timers::future::TimeoutFuture;
 use versioning_core::sync::{Job, JobStep};
@@ -20,8 +21,10 @@ pub async fn run_job<J: Job>(
         if cancellation.is_cancelled() {
             return None;
         }
+        let step = job.next();
+        // After `next`, so that the step whose requests are in flight shows as running.
         on_progress(job);
-        match job.next() {
+        match step {
             JobStep::Send(requests) => {
                 let answers = execute_all_within(
                     &requests,
@@ -37,10 +40,7 @@ pub async fn run_job<J: Job>(
                 job.handle(answers);
             }
             JobStep::Wait(millis) => TimeoutFuture::new(millis).await,
-            JobStep::Done(output) => {
-                on_progress(job);
-                return Some(output);
-            }
+            JobStep::Done(output) => return Some(output),
         }
     }
 }

@@ -3,7 +3,6 @@
 //! megabytes).
 
 use std::cell::RefCell;
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -15,14 +14,9 @@ use wasm_bindgen::JsValue;
 
 use crate::services::projects::{ProjectSummary, StoredProject};
 
-/// Why the store could not do what was asked: the typed reason ([`StoreFailure`], `.1`) and its message for
-/// the user (`.0`, the same as `Display`), kept as text for the callers that show it as is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String, pub StoreFailure);
-
-/// The reasons a store operation fails. `Display` says what to do.
+/// Why the store could not do what was asked. `Display` says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreFailure {
+pub enum StoreError {
     /// The browser's database could not be opened or used.
     #[error("The browser's project database failed ({0}). Check that site data is allowed and the disk is not full, then reload.")]
     Database(String),
@@ -43,32 +37,14 @@ pub enum StoreFailure {
         "This project was changed in another tab: reload to see those changes before editing here."
     )]
     Conflict(String),
-}
-
-impl StoreError {
-    /// The typed reason.
-    pub fn failure(&self) -> &StoreFailure {
-        &self.1
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<StoreFailure> for StoreError {
-    fn from(failure: StoreFailure) -> Self {
-        StoreError(failure.to_string(), failure)
-    }
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+    /// The project is not in the store any more (deleted in another tab); nothing was written.
+    #[error("The project `{0}` no longer exists in this browser (it was deleted, perhaps in another tab); nothing was saved.")]
+    Missing(String),
 }
 
 impl From<idb::Error> for StoreError {
     fn from(error: idb::Error) -> Self {
-        StoreFailure::Database(error.to_string()).into()
+        StoreError::Database(error.to_string())
     }
 }
 
@@ -83,10 +59,10 @@ pub trait ProjectStore {
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>>;
     /// Saves a project over the revision it was loaded with (`stored.revision`), storing `revision + 1`.
     /// When the store holds another revision (another tab saved or deleted it since), nothing is written
-    /// and the answer is [`StoreFailure::Conflict`]; a project never stored saves with revision 0.
+    /// and the answer is [`StoreError::Conflict`]; a project never stored saves with revision 0.
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
     /// Stores a new project (revision 1), deciding in the same transaction that its id is free: when a
-    /// project has this id, nothing is written and the answer is [`StoreFailure::AlreadyExists`].
+    /// project has this id, nothing is written and the answer is [`StoreError::AlreadyExists`].
     fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
     /// Removes a project; removing an unknown id is not an error.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
@@ -166,12 +142,12 @@ pub struct IndexedDbProjectStore {
 fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
     serde_json::to_string(value)
         .map(|json| JsValue::from_str(&json))
-        .map_err(|error| StoreFailure::Unwritable(error.to_string()).into())
+        .map_err(|error| StoreError::Unwritable(error.to_string()))
 }
 
 fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
     let json = value.as_string().unwrap_or_default();
-    serde_json::from_str(&json).map_err(|error| StoreFailure::Unreadable(error.to_string()).into())
+    serde_json::from_str(&json).map_err(|error| StoreError::Unreadable(error.to_string()))
 }
 
 impl IndexedDbProjectStore {
@@ -206,7 +182,7 @@ impl IndexedDbProjectStore {
         if transaction.commit()?.await?.is_committed() {
             Ok(())
         } else {
-            Err(StoreFailure::Cancelled.into())
+            Err(StoreError::Cancelled)
         }
     }
 }
@@ -263,21 +239,21 @@ impl IndexedDbProjectStore {
             .transpose()?
             .map(|r| r.revision);
         let refusal = match (expect, current) {
-            (Expect::Absent, Some(_)) => Some(StoreFailure::AlreadyExists(id.clone())),
+            (Expect::Absent, Some(_)) => Some(StoreError::AlreadyExists(id.clone())),
             (Expect::Absent, None) | (Expect::Revision(0), None) => None,
             (Expect::Revision(expected), Some(now)) if now == expected => None,
-            (Expect::Revision(_), _) => Some(StoreFailure::Conflict(id.clone())),
+            (Expect::Revision(_), _) => Some(StoreError::Conflict(id.clone())),
         };
         if let Some(refusal) = refusal {
             transaction.abort()?;
-            return Err(refusal.into());
+            return Err(refusal);
         }
         summaries.put(&summary, Some(&key))?;
         transaction
             .object_store(PROJECTS)?
             .put(&project, Some(&key))?;
         if !transaction.commit()?.await?.is_committed() {
-            return Err(StoreFailure::Cancelled.into());
+            return Err(StoreError::Cancelled);
         }
         if let Some(storage) = local_storage() {
             // Best-effort: without the marker an eviction is taken for a first start and the demos come back.
@@ -312,7 +288,7 @@ pub fn this_tab() -> String {
 }
 
 /// Tells the other tabs that `id` is now at `revision` (best effort: without `BroadcastChannel` the
-/// other tabs learn it when their next save fails with [`StoreFailure::Conflict`]).
+/// other tabs learn it when their next save fails with [`StoreError::Conflict`]).
 fn announce_change(id: &str, revision: u64) {
     let message = ProjectChanged {
         id: id.to_owned(),
@@ -396,7 +372,7 @@ impl Drop for ChangeListener {
 }
 
 /// Calls `on_change` for each project another tab saves (none without `BroadcastChannel`: a save over
-/// another tab's then fails with [`StoreFailure::Conflict`] instead).
+/// another tab's then fails with [`StoreError::Conflict`] instead).
 pub fn listen_for_changes(mut on_change: impl FnMut(ProjectChanged) + 'static) -> ChangeListener {
     use wasm_bindgen::JsCast;
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANGES_CHANNEL) else {

@@ -223,3 +223,14 @@ pub async fn seed_demos(store: &dyn ProjectStore) -> Result<Vec<ProjectSummary>,
     }
     store.list().await
 }
+
+/// The stored project `id`; [`StoreError::Missing`] when it is not in the store (any more).
+pub async fn load_existing(
+    store: &dyn ProjectStore,
+    id: &str,
+) -> Result<StoredProject, StoreError> {
+    store
+        .load(id)
+        .await?
+        .ok_or_else(|| StoreError::Missing(id.to_owned()))
+}

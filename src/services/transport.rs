@@ -12,7 +12,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     AbortController, Blob, BlobPropertyBag, FormData, RequestCredentials, RequestRedirect,
-    UrlSearchParams,
+    ResponseType, UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -89,7 +89,7 @@ pub async fn execute_within(
     let _ = job_signal
         .remove_event_listener_with_callback("abort", forward_abort.as_ref().unchecked_ref());
     match outcome {
-        Ok(response) => Ok(response),
+        Ok(answer) => answer,
         Err(_) if cancellation.is_cancelled() => Err(ApiError::Cancelled),
         Err(_) if controller.signal().aborted() => Err(ApiError::Timeout),
         Err(_) => Err(failed()),
@@ -121,7 +121,11 @@ pub async fn execute_all_within(
         .await
 }
 
-async fn send(request: &ApiRequest, controller: &AbortController) -> Result<ApiResponse, JsValue> {
+/// Sends one request: the answer, a redirect refused, or a failure without any answer.
+async fn send(
+    request: &ApiRequest,
+    controller: &AbortController,
+) -> Result<Result<ApiResponse, ApiError>, JsValue> {
     let headers = Headers::new();
     for (name, value) in &request.headers {
         headers.append(name, value);
@@ -130,8 +134,8 @@ async fn send(request: &ApiRequest, controller: &AbortController) -> Result<ApiR
         .method(method(request.method))
         .headers(headers)
         .credentials(RequestCredentials::Omit)
-        // A redirect could carry the token elsewhere; Bitbucket's API answers without one.
-        .redirect(RequestRedirect::Error)
+        // A redirect could carry the token elsewhere: never followed, and reported as what it is.
+        .redirect(RequestRedirect::Manual)
         .abort_signal(Some(&controller.signal()));
     let prepared = match &request.body {
         None => builder.build(),
@@ -144,16 +148,19 @@ async fn send(request: &ApiRequest, controller: &AbortController) -> Result<ApiR
         .send()
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    if response.type_() == ResponseType::Opaqueredirect {
+        return Ok(Err(ApiError::Redirected));
+    }
     let headers = response.headers().entries().collect();
     let body = response
         .binary()
         .await
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    Ok(ApiResponse {
+    Ok(Ok(ApiResponse {
         status: response.status(),
         headers,
         body,
-    })
+    }))
 }
 
 fn method(method: Method) -> gloo_net::http::Method {

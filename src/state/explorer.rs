@@ -7,7 +7,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::{ArtifactId, EditError, Project, Step};
 use yew::prelude::*;
 
-use crate::services::project_store::StoreFailure;
+use crate::services::project_store::StoreError;
 use crate::services::projects::{LocalChanges, StoredProject};
 
 /// An edit of the project, made with core's edit functions.
@@ -114,7 +114,7 @@ pub enum Loading {
     /// No project has this id.
     Missing,
     /// The store failed.
-    Failed(String),
+    Failed(StoreError),
     /// Loaded: see [`ExplorerState::stored`].
     Done,
 }
@@ -153,7 +153,7 @@ pub struct ExplorerState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExplorerAction {
     /// The store answered: the project, no such project, or a failure.
-    Loaded(Result<Option<StoredProject>, String>),
+    Loaded(Result<Option<StoredProject>, StoreError>),
     /// Opens an artifact.
     Select(ArtifactId),
     /// Shows or hides a node's children.
@@ -169,7 +169,7 @@ pub enum ExplorerAction {
     /// The store holds the edits up to this count.
     Saved(u64),
     /// The store refused a save.
-    SaveFailed(StoreFailure),
+    SaveFailed(StoreError),
     /// Another tab saved this project at this revision.
     ChangedElsewhere(u64),
 }
@@ -265,7 +265,7 @@ impl Reducible for ExplorerState {
                 };
             }
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
-            ExplorerAction::Loaded(Err(message)) => next.loading = Loading::Failed(message),
+            ExplorerAction::Loaded(Err(error)) => next.loading = Loading::Failed(error),
             ExplorerAction::Select(id) => next.reveal(id),
             ExplorerAction::Toggle(id) => {
                 if !next.expanded.remove(&id) {
@@ -291,7 +291,7 @@ impl Reducible for ExplorerState {
             }
             ExplorerAction::SaveFailed(failure) => {
                 next.saving = None;
-                if matches!(failure, StoreFailure::Conflict(_)) {
+                if matches!(failure, StoreError::Conflict(_)) {
                     next.changed_elsewhere = true;
                     next.save = SaveStatus::Failed(CHANGED_ELSEWHERE.to_owned());
                 } else {

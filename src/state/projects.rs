@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
-use crate::services::project_store::{IndexedDbProjectStore, SharedStore};
+use crate::services::project_store::{IndexedDbProjectStore, SharedStore, StoreError};
 use crate::services::projects::{list_or_seed, seed_demos, ProjectListing, ProjectSummary};
 
 /// The list of projects, as far as it is known.
@@ -20,8 +20,8 @@ pub enum ProjectList {
     Ready(Vec<ProjectSummary>),
     /// The browser removed the stored projects (storage cleared or evicted); nothing was seeded.
     Removed,
-    /// The store failed; the message says what to do.
-    Failed(String),
+    /// The store failed; its `Display` says what to do.
+    Failed(StoreError),
 }
 
 /// What can happen to the list.
@@ -30,7 +30,7 @@ pub enum ListAction {
     /// The list is being read (or written) again.
     Loading,
     /// The store answered.
-    Loaded(Result<ProjectListing, String>),
+    Loaded(Result<ProjectListing, StoreError>),
 }
 
 impl Reducible for ProjectList {
@@ -68,10 +68,7 @@ impl Projects {
         let (store, list) = (self.store.clone(), self.list.dispatcher());
         list.dispatch(ListAction::Loading);
         spawn_local(async move {
-            let result = seed_demos(&*store)
-                .await
-                .map(ProjectListing::Projects)
-                .map_err(|error| error.0);
+            let result = seed_demos(&*store).await.map(ProjectListing::Projects);
             list.dispatch(ListAction::Loaded(result));
         });
     }
@@ -79,7 +76,7 @@ impl Projects {
 
 fn reload(store: SharedStore, list: UseReducerDispatcher<ProjectList>) {
     spawn_local(async move {
-        let result = list_or_seed(&*store).await.map_err(|error| error.0);
+        let result = list_or_seed(&*store).await;
         list.dispatch(ListAction::Loaded(result));
     });
 }
@@ -131,7 +128,7 @@ pub fn use_project(id: &str) -> Result<ProjectSummary, Html> {
     let projects = use_projects();
     let found = match &*projects.list {
         ProjectList::Loading => Err(loading_status("project")),
-        ProjectList::Failed(message) => Err(error_banner(message)),
+        ProjectList::Failed(error) => Err(error_banner(&error.to_string())),
         ProjectList::Removed => Err(html! { <NotFoundPage /> }),
         ProjectList::Ready(list) => list
             .iter()

@@ -49,6 +49,9 @@ pub struct FaultSettings {
     pub drop_next: u32,
     /// Largest request body accepted on `/2.0` and `/rest`, in bytes; larger bodies get 413.
     pub max_body_bytes: u64,
+    /// The next N requests are answered `301 Moved Permanently` to the same path under
+    /// `/_sandbox/moved` (as a renamed repository or a proxy would), before anything else happens.
+    pub redirect_next: u32,
     /// Whether injected answers (429 of the rate limit, `fail_next`, `error_rate`) carry CORS headers.
     pub fault_cors: FaultCors,
 }
@@ -86,6 +89,7 @@ impl Default for FaultSettings {
             drop_rate: 0.0,
             drop_next: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            redirect_next: 0,
             fault_cors: FaultCors::Present,
         }
     }
@@ -120,6 +124,7 @@ enum Verdict {
     Pass { drop: bool },
     RateLimited,
     Fail(u16),
+    Redirect,
 }
 
 /// Live fault state: settings and rate-limit counters.
@@ -191,6 +196,10 @@ impl Faults {
         }
         if !s.fail_next.is_empty() {
             return Verdict::Fail(s.fail_next.remove(0));
+        }
+        if s.redirect_next > 0 {
+            s.redirect_next -= 1;
+            return Verdict::Redirect;
         }
         let mut rng = rand::rng();
         if s.error_rate > 0.0 && !s.error_statuses.is_empty() && rng.random_bool(s.error_rate) {
@@ -268,6 +277,21 @@ fn failure(path: &str, status: u16) -> Response {
     product_error(path, status, reason)
 }
 
+/// A `301` to the same path and query under `/_sandbox/moved`, on the same host.
+fn moved(request: &Request) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let location = format!("/_sandbox/moved{target}");
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, location)],
+    )
+        .into_response()
+}
+
 /// An error answer in the error shape of the product that `path` belongs to (Cloud for `/2.0`,
 /// Data Center otherwise, with no exception name).
 pub fn product_error(path: &str, status: StatusCode, message: &str) -> Response {
@@ -302,6 +326,7 @@ pub async fn inject_faults(
     let drop = match faults.decide(&credential_key(&request)) {
         Verdict::RateLimited => return faults.injected(rate_limited()),
         Verdict::Fail(status) => return faults.injected(failure(&path, status)),
+        Verdict::Redirect => return faults.injected(moved(&request)),
         Verdict::Pass { drop } => drop,
     };
     let killer = request.extensions().get::<ConnectionKiller>().cloned();
@@ -372,6 +397,18 @@ mod tests {
         assert_eq!(faults.decide("a"), Verdict::Fail(503));
         assert_eq!(faults.decide("a"), Verdict::Fail(500));
         assert_eq!(faults.decide("a"), Verdict::Pass { drop: true });
+        assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
+    }
+
+    #[test]
+    fn redirects_come_after_queued_failures() {
+        let faults = Faults::new(FaultSettings {
+            fail_next: vec![500],
+            redirect_next: 1,
+            ..Default::default()
+        });
+        assert_eq!(faults.decide("a"), Verdict::Fail(500));
+        assert_eq!(faults.decide("a"), Verdict::Redirect);
         assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
     }
 

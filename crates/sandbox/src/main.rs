@@ -89,6 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         drop_rate: cli.drop_rate,
         drop_next: cli.drop_next,
         max_body_bytes: cli.max_body_bytes,
+        redirect_next: 0,
         fault_cors: cli.fault_cors,
     };
     faults.validate()?;

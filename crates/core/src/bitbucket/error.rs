@@ -194,6 +194,8 @@ pub enum ApiError {
         /// The start of the body, scrubbed.
         excerpt: String,
     },
+    /// Bitbucket (or a proxy in front of it) answered with a redirect; not followed, so the token stays put.
+    Redirected,
     /// A "next page" link that leaves the configured API origin; not followed, so the token stays put.
     CrossOriginLink {
         /// The origin the link pointed to.
@@ -598,6 +600,12 @@ impl fmt::Display for ApiError {
                     ". If an API base URL is set under Advanced, check that it points at the Bitbucket REST API.",
                 )
             }
+            ApiError::Redirected => f.write_str(
+                "Bitbucket's address answered with a redirect to another address, which this app does not \
+                 follow (a redirect could carry the token elsewhere). Use the repository URL from Bitbucket's \
+                 Clone button (the repository may have been renamed or moved); if an API base URL is set under \
+                 Advanced, check the proxy.",
+            ),
             ApiError::CrossOriginLink { origin } => write!(
                 f,
                 "Bitbucket's next page points to {origin}, outside this connection's API address, so it was \
