@@ -1,6 +1,7 @@
 // Pull and restore: changes pushed from another browser come back, conflicts are settled as chosen,
 // a cancelled pull changes nothing, and an older version is restored exactly.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import { REPOSITORIES, connectAndOpenArtifacts, control, field, openPage, withSandboxAndBrowser } from './support.mjs';
 
@@ -52,6 +53,32 @@ async function firstKeyword(page, index = 0) {
   }
   await page.getByRole('button', { name: CASE }).click();
   return page.getByLabel('Keyword').nth(index).inputValue();
+}
+
+const API = () => `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
+const AUTH = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
+
+/** The tip of Cloud's main branch and the manifest in it, read as another tool would. */
+async function remoteManifest() {
+  const tip = (await (await fetch(`${API()}/refs/branches/main`, { headers: AUTH })).json()).target.hash;
+  const manifest = await (await fetch(`${API()}/src/${tip}/test-artifacts/.manifest.json`, { headers: AUTH })).json();
+  return { tip, manifest };
+}
+
+/** Commits `files` (path → text) on Cloud's main branch as a hand edit would. */
+async function commitByHand(files) {
+  const form = new FormData();
+  form.append('message', 'Hand edit');
+  form.append('branch', 'main');
+  for (const [path, text] of Object.entries(files)) {
+    form.append(path, new Blob([text]), path.split('/').pop());
+  }
+  assert.equal((await fetch(`${API()}/src`, { method: 'POST', headers: AUTH, body: form })).status, 201);
+}
+
+/** The SHA-256 of `text` in hex. */
+function sha256(text) {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
@@ -201,17 +228,9 @@ describe('pull', () => {
   it('reports a file damaged in the repository and corrupts nothing', async () => {
     const a = await session();
     await push(a.page, 'From A');
-    const api = `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
-    const auth = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
-    const tip = (await (await fetch(`${api}/refs/branches/main`, { headers: auth })).json()).target.hash;
-    const manifest = await (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: auth })).json();
+    const { manifest } = await remoteManifest();
     const victim = manifest.files.find((f) => f.kind === 'test_case').path;
-    const form = new FormData();
-    form.append('message', 'Hand edit');
-    form.append('branch', 'main');
-    form.append(victim, new Blob(['{ "broken": ']), 'broken.json');
-    form.append('test-artifacts/notes.txt', new Blob(['not an artifact']), 'notes.txt');
-    assert.equal((await fetch(`${api}/src`, { method: 'POST', headers: auth, body: form })).status, 201);
+    await commitByHand({ [victim]: '{ "broken": ', 'test-artifacts/notes.txt': 'not an artifact' });
 
     const dialog = await previewPull(a.page);
     const problems = dialog.getByRole('alert').filter({ hasText: 'cannot be used' });
@@ -221,6 +240,71 @@ describe('pull', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(a.page), 'Navigate', 'the local test case is untouched');
     await a.page.getByText('No changes since the last push or pull.').waitFor();
+    await a.context.close();
+  });
+
+  it('reports every kind of hostile content file by file, and applies only the valid artifacts when asked', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const { manifest } = await remoteManifest();
+    const cases = manifest.files.filter((f) => f.kind === 'test_case').map((f) => f.path);
+    const screen = manifest.files.find((f) => f.kind === 'element_repository');
+    const broken = '{ not json';
+    const big = ' '.repeat(4 * 1024 * 1024 + 1);
+    const entry = (path, content, id, kind) => ({ path, sha256: sha256(content), id, kind });
+    const bad = {
+      [cases[1]]: broken,
+      escape: 'test-artifacts/../escape--t1.json',
+      unknown: 'test-artifacts/notes/readme.txt',
+      outside: 'elsewhere/x--t2.json',
+      duplicate: `test-artifacts/element-repositories/copy--${screen.id}.json`,
+      large: 'test-artifacts/execution-lists/huge--x1.json',
+    };
+    manifest.files.find((f) => f.path === cases[1]).sha256 = sha256(broken);
+    manifest.schema_version = 99;
+    manifest.files.push(
+      entry(bad.escape, '', 't1', 'test_case'),
+      entry(bad.unknown, '', 't3', 'test_case'),
+      entry(bad.outside, '', 't2', 'test_case'),
+      entry(bad.duplicate, '', screen.id, 'element_repository'),
+      entry(bad.large, big, 'x1', 'execution_list'),
+    );
+    await commitByHand({
+      [cases[0]]: '{"tampered": true}\n',
+      [cases[1]]: broken,
+      [bad.large]: big,
+      'test-artifacts/.manifest.json': JSON.stringify(manifest),
+    });
+
+    const dialog = await previewPull(a.page);
+    const problems = dialog.getByRole('alert').filter({ hasText: 'cannot be used' });
+    await problems.waitFor();
+    const reasons = {
+      [cases[0]]: /does not match the manifest/,
+      [cases[1]]: /cannot read line 1/,
+      'test-artifacts/.manifest.json': /layout version 99/,
+      [bad.escape]: /unsafe path/,
+      [bad.unknown]: /not a file of the artifact layout/,
+      [bad.outside]: /outside the artifact folder/,
+      [bad.duplicate]: /is already used by/,
+      [bad.large]: /more than the limit of 4194304/,
+    };
+    const lines = (await problems.locator('li').allTextContents()).map((text) => text.replace(/\s+/g, ' '));
+    for (const [path, reason] of Object.entries(reasons)) {
+      const line = lines.find((text) => text.startsWith(`${path}:`));
+      assert.ok(line, `a problem for ${path} in ${JSON.stringify(lines)}`);
+      assert.match(line, reason, path);
+    }
+    assert.deepEqual((await control(env.sandbox, 'log?limit=1000')).filter((l) => /\/\.\.\/|escape--|elsewhere/.test(l.path)), [],
+      'nothing outside the artifact folder was requested');
+
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.getByText(/apply only the valid artifacts/).waitFor();
+    await dialog.getByLabel('Apply the valid artifacts anyway').check();
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Navigate', 'the local test case is untouched');
     await a.context.close();
   });
 

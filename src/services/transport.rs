@@ -96,7 +96,8 @@ pub async fn execute_within(
     }
 }
 
-/// Sends requests with at most `limit` in flight at once; the answers come back in request order.
+/// Sends requests with at most `limit` in flight at once (a new one starts as soon as any answer
+/// arrives); the answers come back in request order.
 pub async fn execute_all(
     requests: &[ApiRequest],
     flavour: Flavour,
@@ -114,11 +115,21 @@ pub async fn execute_all_within(
     timeout_ms: u32,
     cancellation: &Cancellation,
 ) -> Vec<Result<ApiResponse, ApiError>> {
-    stream::iter(requests)
-        .map(|request| execute_within(request, flavour, timeout_ms, cancellation))
-        .buffered(limit.max(1))
-        .collect()
-        .await
+    // Unordered, so that a slow answer does not hold a slot while later ones have arrived: `limit`
+    // requests stay in flight until the last ones. The answers are put back in request order.
+    let mut answers: Vec<(usize, Result<ApiResponse, ApiError>)> =
+        stream::iter(requests.iter().enumerate())
+            .map(|(index, request)| async move {
+                (
+                    index,
+                    execute_within(request, flavour, timeout_ms, cancellation).await,
+                )
+            })
+            .buffer_unordered(limit.max(1))
+            .collect()
+            .await;
+    answers.sort_unstable_by_key(|(index, _)| *index);
+    answers.into_iter().map(|(_, answer)| answer).collect()
 }
 
 /// Sends one request: the answer, a redirect refused, or a failure without any answer.

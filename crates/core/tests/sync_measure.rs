@@ -4,7 +4,8 @@
 //! `cargo test -p versioning-core --release --test sync_measure -- --ignored --nocapture --test-threads=1`.
 //!
 //! The driver runs up to the job's concurrency of one step's requests at once, so the latency sleeps
-//! overlap as they would over a network. Times include turning the project into files (as the app does
+//! overlap as they would over a network; the sandbox answers each request in a task of its own on a
+//! two-thread runtime, as a server beside the client would. Times include turning the project into files (as the app does
 //! before a push) and, for a pull, applying the preview.
 
 #[allow(dead_code)]
@@ -261,14 +262,14 @@ async fn measure(latency: u64) -> Vec<Row> {
     rows
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement: run with --ignored --nocapture"]
 async fn push_and_pull_at_50_ms_per_request() {
     let rows = measure(50).await;
     print_table("Sandbox latency 50 ms per request", &rows);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement: run with --ignored --nocapture"]
 async fn push_and_pull_at_0_ms_per_request() {
     let rows = measure(0).await;
@@ -277,7 +278,7 @@ async fn push_and_pull_at_0_ms_per_request() {
 
 /// Data Center writes one commit per file: its first push of 10,000 test cases is about 10,500
 /// sequential requests (about 9 minutes at 50 ms each).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement: run with --ignored --nocapture"]
 async fn data_center_first_push_of_10000_at_50_ms_per_request() {
     let mut rows = Vec::new();

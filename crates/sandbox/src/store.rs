@@ -194,10 +194,54 @@ impl From<git2::Error> for CommitError {
 }
 
 /// All repositories of the sandbox, each under its own lock.
-#[derive(Debug)]
 pub struct Store {
     root: PathBuf,
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Opened repositories not in use, by key: opening one reads its configuration and references
+    /// again, a cost every request would pay.
+    idle: Mutex<HashMap<String, Idle>>,
+}
+
+/// The idle handles of one repository, and how many times its directory was replaced.
+#[derive(Default)]
+struct Idle {
+    generation: u64,
+    repos: Vec<Repository>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("root", &self.root).finish()
+    }
+}
+
+/// An opened repository, back among the idle ones of its key when dropped.
+struct Opened<'a> {
+    store: &'a Store,
+    key: String,
+    generation: u64,
+    repo: Option<Repository>,
+}
+
+impl std::ops::Deref for Opened<'_> {
+    type Target = Repository;
+
+    fn deref(&self) -> &Repository {
+        self.repo.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for Opened<'_> {
+    fn drop(&mut self) {
+        if let Some(repo) = self.repo.take() {
+            let mut idle = self.store.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let idle = idle.entry(std::mem::take(&mut self.key)).or_default();
+            // A handle opened before the directory was replaced is dropped, not reused.
+            if idle.generation == self.generation {
+                idle.repos.push(repo);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -211,6 +255,7 @@ impl Store {
         Ok(Store {
             root: root.to_path_buf(),
             locks: Mutex::new(HashMap::new()),
+            idle: Mutex::new(HashMap::new()),
         })
     }
 
@@ -229,8 +274,30 @@ impl Store {
         locks.entry(key.to_string()).or_default().clone()
     }
 
-    fn open(&self, key: &str) -> Result<Repository, git2::Error> {
-        Repository::open_bare(self.path(key))
+    fn open(&self, key: &str) -> Result<Opened<'_>, git2::Error> {
+        let (generation, reused) = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let idle = idle.entry(key.to_owned()).or_default();
+            (idle.generation, idle.repos.pop())
+        };
+        let repo = match reused {
+            Some(repo) => repo,
+            None => Repository::open_bare(self.path(key))?,
+        };
+        Ok(Opened {
+            store: self,
+            key: key.to_owned(),
+            generation,
+            repo: Some(repo),
+        })
+    }
+
+    /// Forgets the opened handles of `key` (its directory is about to be replaced).
+    fn forget(&self, key: &str) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let idle = idle.entry(key.to_owned()).or_default();
+        idle.generation += 1;
+        idle.repos.clear();
     }
 
     /// (Re)creates a repository from its seed: one commit on the main branch, extra branches on it.
@@ -248,6 +315,7 @@ impl Store {
             )));
         }
         let path = self.path(key);
+        self.forget(key);
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| git2::Error::from_str(&e.to_string()))?;
         }

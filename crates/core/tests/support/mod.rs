@@ -159,30 +159,34 @@ impl Sandbox {
 
     /// Executes one request in-process.
     pub async fn execute(&self, request: &ApiRequest) -> ApiResponse {
-        let response = self
-            .app
-            .clone()
-            .oneshot(to_http(request))
-            .await
-            .expect("the router is infallible");
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                (name.as_str().to_owned(), value)
-            })
-            .collect();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("a readable body")
-            .to_vec();
-        ApiResponse {
-            status,
-            headers,
-            body,
-        }
+        let (app, request) = (self.app.clone(), to_http(request));
+        // Served in a task of its own, as a separate server would: on a multi-threaded runtime the
+        // sandbox answers on other cores than the job's.
+        let serve = async move {
+            let response = app
+                .oneshot(request)
+                .await
+                .expect("the router is infallible");
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("a readable body")
+                .to_vec();
+            ApiResponse {
+                status,
+                headers,
+                body,
+            }
+        };
+        tokio::spawn(serve).await.expect("the sandbox's task ends")
     }
 
     /// A driver of jobs on this sandbox.
