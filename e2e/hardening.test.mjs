@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, field, fillConnection, openBitbucketPage, openPage, signInAs,
+  REPOSITORIES, connectAndOpenArtifacts, control, field, fillLeeConnection, openBitbucketPage, openPage, signInAs,
   waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
@@ -13,24 +13,13 @@ const env = withSandboxAndBrowser(['--dc-cors']);
 const RECORD_KEY = 'bitbucket-versioning/connection/checkout-web';
 const TOKEN_KEY = 'bitbucket-versioning/session-token/checkout-web';
 
-/** Fills the connection form of Checkout Web with Lee's Cloud credentials. */
-async function fillCloud(page) {
-  const { token, user, path } = REPOSITORIES.cloud;
-  await fillConnection(page, {
-    'Connection Name': 'Checkout tests',
-    'Access Token': token,
-    'Repository URL': `${env.sandbox.apiOrigin}/${path}`,
-    Username: user,
-  });
-}
-
 /** Opens Checkout Web's Bitbucket page in a new browser session as Lee and presses Create with Lee's Cloud credentials. */
 async function createAsLee(extra = () => {}) {
   const { context, page } = await openPage(env.browser);
   await extra(page);
   await openBitbucketPage(page, env.sandbox);
   await signInAs(page, 'Lee Lead (Quality Lead)');
-  await fillCloud(page);
+  await fillLeeConnection(page, env.sandbox);
   await page.getByRole('button', { name: 'Create' }).click();
   return { context, page };
 }

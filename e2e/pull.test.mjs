@@ -3,56 +3,20 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
-import { REPOSITORIES, connectAndOpenArtifacts, control, field, openPage, withSandboxAndBrowser } from './support.mjs';
+import {
+  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, firstKeyword, openPage, previewPull, push,
+  withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
 
 const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
-const CASE = 'Add one item from the product page';
 
 /** A new browser session, connected as Lee (Quality Lead), on the Test artifacts of Checkout Web. */
 async function session(repository = CLOUD) {
   const { context, page } = await openPage(env.browser);
   await connectAndOpenArtifacts(page, env.sandbox, repository);
   return { context, page };
-}
-
-async function push(page, message, version, branch) {
-  await page.getByRole('button', { name: 'Push…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
-  if (branch) {
-    await dialog.getByLabel('New branch', { exact: true }).check();
-    await field(dialog, 'New branch name').fill(branch);
-  }
-  await field(dialog, 'Commit message').fill(message);
-  if (version) await field(dialog, 'Version name (optional)').fill(version);
-  await dialog.getByRole('button', { name: 'Preview' }).click();
-  await dialog.getByRole('button', { name: 'Push', exact: true }).click();
-  await dialog.locator('.banner.success').waitFor();
-  await dialog.getByRole('button', { name: 'Close' }).click();
-}
-
-/** Opens the test case and sets the keyword of its step number `index` (0 = the first). */
-async function editFirstStep(page, keyword, index = 0) {
-  if (await page.getByRole('button', { name: CASE }).count() === 0) {
-    await page.getByRole('button', { name: 'Contents of Cart' }).click();
-    await page.getByRole('button', { name: 'Contents of Add items' }).click();
-  }
-  await page.getByRole('button', { name: CASE }).click();
-  const field = page.getByLabel('Keyword').nth(index);
-  await field.fill(keyword);
-  await field.press('Enter');
-  await field.blur();
-  await page.getByText('All changes saved in this browser.').waitFor();
-}
-
-async function firstKeyword(page, index = 0) {
-  if (await page.getByRole('button', { name: CASE }).count() === 0) {
-    await page.getByRole('button', { name: 'Contents of Cart' }).click();
-    await page.getByRole('button', { name: 'Contents of Add items' }).click();
-  }
-  await page.getByRole('button', { name: CASE }).click();
-  return page.getByLabel('Keyword').nth(index).inputValue();
 }
 
 const API = () => `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
@@ -79,18 +43,6 @@ async function commitByHand(files) {
 /** The SHA-256 of `text` in hex. */
 function sha256(text) {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
-async function previewPull(page, { what = 'branch', name = 'main', restore = false } = {}) {
-  await page.getByRole('button', { name: 'Pull…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Pull from Bitbucket' });
-  await dialog.getByLabel('Pull from').selectOption(what);
-  await dialog.locator('#pull-name').fill(name);
-  if (restore) await dialog.getByLabel(/^Restore/).check();
-  await dialog.getByRole('button', { name: 'Preview' }).click();
-  await dialog.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
-  return dialog;
 }
 
 describe('pull', () => {

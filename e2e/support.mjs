@@ -174,18 +174,81 @@ export async function signInAs(page, label) {
   await page.getByLabel('Demo user').selectOption({ label });
 }
 
-/** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
-export async function connectAndOpenArtifacts(page, sandbox, repository) {
-  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
-  await signInAs(page, 'Lee Lead (Quality Lead)');
-  await fillConnection(page, {
+/** Fills the connection form in `scope` (a page or an element) with Lee's credentials of `repository`. */
+export async function fillLeeConnection(scope, sandbox, repository = REPOSITORIES.cloud) {
+  await fillConnection(scope, {
     'Connection Name': 'Checkout tests',
     'Access Token': repository.token,
     'Repository URL': `${sandbox.apiOrigin}/${repository.path}`,
     Username: repository.user,
   });
+}
+
+/** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
+export async function connectAndOpenArtifacts(page, sandbox, repository) {
+  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+  await signInAs(page, 'Lee Lead (Quality Lead)');
+  await fillLeeConnection(page, sandbox, repository);
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
   await page.goto(`${sandbox.url}/projects/checkout-web/artifacts`);
   await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+}
+
+/** The sample test case of Checkout Web that the pull tests edit. */
+const CASE = 'Add one item from the product page';
+
+/**
+ * Pushes the project open in `page` (a page, or the element an app is embedded in) with `message`, optionally
+ * tagging `version` or creating `branch`.
+ */
+export async function push(page, message, version, branch) {
+  await page.getByRole('button', { name: 'Push…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+  if (branch) {
+    await dialog.getByLabel('New branch', { exact: true }).check();
+    await field(dialog, 'New branch name').fill(branch);
+  }
+  await field(dialog, 'Commit message').fill(message);
+  if (version) await field(dialog, 'Version name (optional)').fill(version);
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+  await dialog.locator('.banner.success').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/** Opens the test case and sets the keyword of its step number `index` (0 = the first). */
+export async function editFirstStep(page, keyword, index = 0) {
+  if (await page.getByRole('button', { name: CASE }).count() === 0) {
+    await page.getByRole('button', { name: 'Contents of Cart' }).click();
+    await page.getByRole('button', { name: 'Contents of Add items' }).click();
+  }
+  await page.getByRole('button', { name: CASE }).click();
+  const field = page.getByLabel('Keyword').nth(index);
+  await field.fill(keyword);
+  await field.press('Enter');
+  await field.blur();
+  await page.getByText('All changes saved in this browser.').waitFor();
+}
+
+/** The keyword of step `index` of the sample test case. */
+export async function firstKeyword(page, index = 0) {
+  if (await page.getByRole('button', { name: CASE }).count() === 0) {
+    await page.getByRole('button', { name: 'Contents of Cart' }).click();
+    await page.getByRole('button', { name: 'Contents of Add items' }).click();
+  }
+  await page.getByRole('button', { name: CASE }).click();
+  return page.getByLabel('Keyword').nth(index).inputValue();
+}
+
+/** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
+export async function previewPull(page, { what = 'branch', name = 'main', restore = false } = {}) {
+  await page.getByRole('button', { name: 'Pull…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+  await dialog.getByLabel('Pull from').selectOption(what);
+  await dialog.locator('#pull-name').fill(name);
+  if (restore) await dialog.getByLabel(/^Restore/).check();
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await dialog.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
+  return dialog;
 }

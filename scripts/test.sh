@@ -17,9 +17,8 @@ cargo test --workspace --locked
 echo "==> browser component tests (wasm-bindgen-test, headless Chromium)"
 cargo test -p bitbucket-versioning --target wasm32-unknown-unknown --locked
 
-echo "==> release build of the app and the sandbox"
-trunk build --release --cargo-profile wasm-release --locked
-cargo build --locked -p bitbucket-sandbox
+echo "==> release build of the app, and the sandbox"
+scripts/build-app.sh
 
 echo "==> end-to-end tests (Playwright in Chromium, against the sandbox)"
 (cd e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.mjs)

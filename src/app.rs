@@ -1,6 +1,8 @@
-//! The root component: router, shared contexts, the page frame.
+//! The root component: router, shared contexts, the page frame; built from props, so that the
+//! standalone page and an embedding portal use the same app.
 
 use yew::prelude::*;
+use yew_router::history::{AnyHistory, MemoryHistory};
 use yew_router::prelude::*;
 
 use crate::components::header::Header;
@@ -9,8 +11,9 @@ use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::Integ
 use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
 use crate::route::Route;
 use crate::state::connections::ConnectionsProvider;
+use crate::state::events::Events;
 use crate::state::projects::ProjectsProvider;
-use crate::state::session::SessionProvider;
+use crate::state::session::{Session, SessionProvider};
 
 fn switch(route: Route) -> Html {
     match route {
@@ -23,12 +26,33 @@ fn switch(route: Route) -> Html {
     }
 }
 
+/// How the app is set up: standalone (the defaults) or by an embedding portal.
+#[derive(Properties, PartialEq, Clone, Default)]
+pub struct AppProps {
+    /// The portal's user; standalone, the demo users.
+    #[prop_or_default]
+    pub user: Option<Session>,
+    /// The view an embedded app starts on (a path such as `/projects/p1/integrations/versioning/bitbucket`);
+    /// it then keeps its location in memory and never changes the page's URL. Standalone (`None`), the
+    /// location is the page's URL.
+    #[prop_or_default]
+    pub start: Option<AttrValue>,
+    /// Where the app's events go.
+    #[prop_or_default]
+    pub events: Events,
+}
+
 /// The whole app.
 #[component]
-pub fn App() -> Html {
-    html! {
-        <BrowserRouter>
-            <SessionProvider>
+pub fn App(props: &AppProps) -> Html {
+    let history = use_memo(props.start.clone(), |start| {
+        start
+            .as_ref()
+            .map(|start| AnyHistory::from(MemoryHistory::with_entries([start.to_string()])))
+    });
+    let content = html! {
+        <SessionProvider user={props.user.clone()}>
+            <ContextProvider<Events> context={props.events.clone()}>
                 <ProjectsProvider>
                     <ConnectionsProvider>
                         <a class="skip-link" href="#main">{ "Skip to content" }</a>
@@ -38,7 +62,11 @@ pub fn App() -> Html {
                         </main>
                     </ConnectionsProvider>
                 </ProjectsProvider>
-            </SessionProvider>
-        </BrowserRouter>
+            </ContextProvider<Events>>
+        </SessionProvider>
+    };
+    match &*history {
+        Some(history) => html! { <Router history={history.clone()}>{ content }</Router> },
+        None => html! { <BrowserRouter>{ content }</BrowserRouter> },
     }
 }

@@ -5,12 +5,8 @@
 
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod pages;
 pub mod route;
 pub mod services;
 pub mod state;
-
-/// Mounts the standalone app on the document body.
-pub fn start() {
-    yew::Renderer::<app::App>::new().render();
-}

@@ -1,5 +1,7 @@
-//! Entry point of the standalone app: mounts it on the page's body.
+//! The binary Trunk builds. Nothing starts on load: the standalone page calls `start` (src/loader.js)
+//! and a portal calls `mount` (src/embed.js), both exported by the library (`embed`).
 
-fn main() {
-    bitbucket_versioning::start();
-}
+// Linked for its exported functions, which this binary does not call itself.
+extern crate bitbucket_versioning;
+
+fn main() {}

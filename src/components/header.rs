@@ -1,4 +1,5 @@
-//! The page header: product name and the signed-in user, who can be switched in standalone mode.
+//! The page header: product name and the signed-in user, who can be switched in standalone mode (a
+//! portal's user cannot).
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -32,8 +33,10 @@ pub fn Header() -> Html {
                     <span class="user-name">{ &session.user_name }</span>
                     <span class="role-badge">{ session.role.label() }</span>
                 </p>
-                <label for="demo-user" class="visually-hidden">{ "Demo user" }</label>
-                <select id="demo-user" class="demo-user" title="Demo user" {onchange}>{ for options }</select>
+                if session.demo {
+                    <label for="demo-user" class="visually-hidden">{ "Demo user" }</label>
+                    <select id="demo-user" class="demo-user" title="Demo user" {onchange}>{ for options }</select>
+                }
             </div>
         </header>
     }

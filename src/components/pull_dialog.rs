@@ -25,6 +25,7 @@ use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::transport::REQUEST_TIMEOUT_MS;
+use crate::state::events::{use_events, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::pull::{PullAction, PullStage, PullState};
@@ -306,6 +307,7 @@ async fn apply(
 pub fn PullDialog(props: &SyncDialogProps) -> Html {
     let projects = use_projects();
     let session = use_session();
+    let events = use_events();
     let project_id = props.project_id.to_string();
     let sync = use_sync_connection(&project_id);
     let connection = sync.connection.clone();
@@ -395,12 +397,22 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
             });
         })
     };
+    // The project changed and the host page hears of the pull.
+    let on_pulled = {
+        let (changed, events, project_id) = (props.on_changed.clone(), events, project_id.clone());
+        Callback::from(move |summary: String| {
+            changed.emit(());
+            events.emit(PortalEvent::PullApplied {
+                project: project_id.clone(),
+                summary,
+            });
+        })
+    };
     let on_apply = {
-        let (state, store, connection, on_pulled, form) = (
+        let (state, store, connection, form) = (
             state.clone(),
             projects.store.clone(),
             connection.clone(),
-            props.on_changed.clone(),
             form.clone(),
         );
         let (project_id, user) = (project_id.clone(), session.user_name.clone());
@@ -431,7 +443,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                 .await
                 {
                     Ok((counts, message)) => {
-                        on_pulled.emit(());
+                        on_pulled.emit(message.clone());
                         dispatcher.dispatch(PullAction::Applied(counts, message));
                     }
                     Err(message) => dispatcher.dispatch(PullAction::Failed(format!(

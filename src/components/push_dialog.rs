@@ -24,6 +24,7 @@ use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry};
+use crate::state::events::{use_events, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
@@ -250,6 +251,7 @@ async fn record_outcome(
 pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let projects = use_projects();
     let session = use_session();
+    let events = use_events();
     let project_id = props.project_id.to_string();
     let sync = use_sync_connection(&project_id);
     let record = sync.record.clone();
@@ -361,13 +363,21 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             });
         })
     };
+    // The project changed (its base and history) and the host page hears of the push.
+    let on_pushed = {
+        let (changed, events, project_id) = (props.on_changed.clone(), events, project_id.clone());
+        Callback::from(move |outcome: Rc<PushOutcome>| {
+            changed.emit(());
+            events.emit(PortalEvent::PushDone {
+                project: project_id.clone(),
+                branch: outcome.branch.clone(),
+                commits: outcome.commits.clone(),
+            });
+        })
+    };
     let on_push = {
-        let (state, store, connection, on_pushed) = (
-            state.clone(),
-            projects.store.clone(),
-            connection.clone(),
-            props.on_changed.clone(),
-        );
+        let (state, store, connection) =
+            (state.clone(), projects.store.clone(), connection.clone());
         let (project_id, user, job) = (project_id.clone(), session.user_name.clone(), job.clone());
         Callback::from(move |_: MouseEvent| {
             let (PushStage::Preview(plan), Ok(connection)) = (&state.stage, &connection) else {
@@ -402,8 +412,9 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                         let repository = repository_of(&connection);
                         match record_outcome(&store, &project_id, &repository, &user, &outcome).await {
                             Ok(()) => {
-                                on_pushed.emit(());
-                                dispatcher.dispatch(PushAction::Pushed(Rc::new(outcome)));
+                                let outcome = Rc::new(outcome);
+                                on_pushed.emit(outcome.clone());
+                                dispatcher.dispatch(PushAction::Pushed(outcome));
                             }
                             Err(message) => dispatcher.dispatch(PushAction::Failed(format!(
                                 "The push landed in Bitbucket, but this browser could not record it ({message}). The next push compares with the branch again."

@@ -22,6 +22,7 @@ use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 use crate::state::connections::{use_connections, Connections};
+use crate::state::events::{use_events, Events, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_project;
 use crate::state::session::use_session;
@@ -65,6 +66,7 @@ struct Handles {
     page: UseReducerHandle<PageState>,
     form: UseReducerHandle<FormState>,
     check: UseReducerHandle<CheckState>,
+    events: Events,
 }
 
 /// Runs the connection test and, when it passes, saves the connection with its result.
@@ -80,6 +82,7 @@ fn test_and_save(
     let store = handles.store.clone();
     let check = handles.check.dispatcher();
     let page = handles.page.dispatcher();
+    let events = handles.events.clone();
     spawn_local(async move {
         let progress = {
             let check = check.clone();
@@ -100,7 +103,13 @@ fn test_and_save(
             let created_at = created_at.unwrap_or_else(now_iso);
             let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
             match store.save(&project_id, &record, connection.token.expose()) {
-                Ok(()) => page.dispatch(PageAction::Saved(Box::new(record))),
+                Ok(()) => {
+                    events.emit(PortalEvent::ConnectionCreated {
+                        project: project_id.clone(),
+                        repository: record.repository_url.clone(),
+                    });
+                    page.dispatch(PageAction::Saved(Box::new(record)));
+                }
                 Err(message) => page.dispatch(PageAction::SaveFailed(message)),
             }
         }
@@ -133,6 +142,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     let project_id = props.id.to_string();
     let store = use_connections();
     let session = use_session();
+    let events = use_events();
     let page = {
         let (project_id, store) = (project_id.clone(), store.clone());
         use_reducer(move || {
@@ -166,6 +176,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         page: page.clone(),
         form: form.clone(),
         check: check.clone(),
+        events,
     };
     let on_submit = {
         let (h, job) = (handles.clone(), job.clone());
@@ -232,6 +243,9 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             h.form.dispatch(Action::Load(ConnectionForm::default()));
             h.check.dispatch(CheckAction::Clear);
             h.page.dispatch(PageAction::Cleared);
+            h.events.emit(PortalEvent::ConnectionReset {
+                project: h.project_id.clone(),
+            });
         })
     };
     let ask_reset = Callback::from(page.dispatcher()).reform(|_| PageAction::AskReset);

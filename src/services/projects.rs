@@ -216,10 +216,14 @@ pub async fn list_or_seed(store: &dyn ProjectStore) -> Result<ProjectListing, St
     }
 }
 
-/// Fills the store with the demo projects and lists it.
+/// Fills the store with the demo projects and lists it. A demo project that exists already (another tab
+/// or another instance on the page seeded it first) is left as it is.
 pub async fn seed_demos(store: &dyn ProjectStore) -> Result<Vec<ProjectSummary>, StoreError> {
     for project in demo::demo_projects() {
-        store.save(&StoredProject::at_baseline(project)).await?;
+        match store.create(&StoredProject::at_baseline(project)).await {
+            Ok(()) | Err(StoreError::AlreadyExists(_)) => {}
+            Err(error) => return Err(error),
+        }
     }
     store.list().await
 }

@@ -4,6 +4,7 @@ pub mod connection_check;
 pub mod connection_form;
 pub mod connection_page;
 pub mod connections;
+pub mod events;
 pub mod explorer;
 pub mod import;
 pub mod job;

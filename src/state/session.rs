@@ -26,6 +26,8 @@ pub struct Session {
     pub user_name: String,
     /// The user's product role.
     pub role: Role,
+    /// Whether this is a demo user of standalone mode, who can be switched; a portal's user cannot.
+    pub demo: bool,
 }
 
 impl Session {
@@ -35,15 +37,27 @@ impl Session {
         Session {
             user_name: name.into(),
             role,
+            demo: true,
+        }
+    }
+
+    /// The user an embedding portal signed in.
+    pub fn portal(user_name: impl Into<String>, role: Role) -> Self {
+        Session {
+            user_name: user_name.into(),
+            role,
+            demo: false,
         }
     }
 }
 
 /// What can happen to the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionAction {
     /// Continue as the demo user at this index of [`DEMO_USERS`].
     SignInAs(usize),
+    /// The embedding portal's user (changed by the portal).
+    Portal(Session),
 }
 
 impl Reducible for Session {
@@ -56,6 +70,7 @@ impl Reducible for Session {
                 let _ = LocalStorage::set(DEMO_USER_KEY, index);
                 Rc::new(Session::demo(index))
             }
+            SessionAction::Portal(session) => Rc::new(session),
         }
     }
 }
@@ -66,6 +81,9 @@ pub type SessionContext = UseReducerHandle<Session>;
 /// Props of [`SessionProvider`].
 #[derive(Properties, PartialEq)]
 pub struct SessionProviderProps {
+    /// The portal's user; the demo users of standalone mode when not given.
+    #[prop_or_default]
+    pub user: Option<Session>,
     /// The part of the app that can read the session.
     pub children: Html,
 }
@@ -73,7 +91,20 @@ pub struct SessionProviderProps {
 /// Provides the [`Session`] to its children.
 #[component]
 pub fn SessionProvider(props: &SessionProviderProps) -> Html {
-    let session = use_reducer(|| Session::demo(LocalStorage::get(DEMO_USER_KEY).unwrap_or(0)));
+    let session = {
+        let user = props.user.clone();
+        use_reducer(move || {
+            user.unwrap_or_else(|| Session::demo(LocalStorage::get(DEMO_USER_KEY).unwrap_or(0)))
+        })
+    };
+    {
+        let session = session.dispatcher();
+        use_effect_with(props.user.clone(), move |user| {
+            if let Some(user) = user {
+                session.dispatch(SessionAction::Portal(user.clone()));
+            }
+        });
+    }
     html! {
         <ContextProvider<SessionContext> context={session}>
             { props.children.clone() }

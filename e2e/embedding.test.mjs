@@ -1,0 +1,133 @@
+// Embedding: an example portal page (examples/portal) mounts the module twice, once with mount() and once as the
+// <bitbucket-versioning> element. The module uses the portal's users, stays inside its elements (URL, styles and
+// nodes of the portal untouched), works through create → push → pull, tells the portal by DOM events, and unmounts
+// without leaving anything behind.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  REPOSITORIES, connectAndOpenArtifacts, editFirstStep, fillLeeConnection, firstKeyword, openPage, previewPull, push,
+  withSandboxAndBrowser,
+} from './support.mjs';
+
+const env = withSandboxAndBrowser(['--dc-cors']);
+/** Opens the example portal (examples/portal, which the build copies to /portal/ beside the module). */
+async function openPortal() {
+  const { context, page } = await openPage(env.browser);
+  await page.goto(`${env.sandbox.url}/portal/index.html`);
+  const first = page.locator('#first-instance');
+  const second = page.locator('#second-instance');
+  await first.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+  await second.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+  return { context, page, first, second };
+}
+
+/** The portal's event log, one line per event. */
+function events(page) {
+  return page.locator('#event-log li').allTextContents();
+}
+
+describe('embedding in a portal', () => {
+  it('mounts twice as the portal\'s users, inside its elements: the portal\'s URL, styles and nodes stay as they were', async () => {
+    const { context, page, first, second } = await openPortal();
+    const url = page.url();
+    await first.getByText('Lee Lead').waitFor();
+    await second.getByText('Eve Engineer').waitFor();
+    assert.equal(await second.locator('.role-badge').textContent(), 'Quality Engineer');
+    assert.equal(await page.getByLabel('Demo user').count(), 0, 'no demo user switcher');
+    assert.match(await second.getByRole('status').first().textContent(), /Quality Engineer/, 'the role policy uses the portal\'s role');
+
+    await first.getByRole('link', { name: 'Manage Integration' }).click();
+    await first.getByRole('heading', { level: 1, name: 'Manage Integration' }).waitFor();
+    assert.equal(page.url(), url, 'the portal\'s URL did not change');
+    await second.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+
+    const styles = await page.evaluate(() => {
+      const host = document.getElementById('first-instance');
+      const button = host.shadowRoot.querySelector('button');
+      const card = host.shadowRoot.querySelector('.card, .page');
+      return {
+        portalTitle: getComputedStyle(document.querySelector('.portal-header h1')).fontSize,
+        portalBody: getComputedStyle(document.body).fontFamily,
+        moduleButton: getComputedStyle(button).backgroundColor,
+        moduleButtonFont: getComputedStyle(button).fontFamily,
+        moduleBorder: getComputedStyle(card).borderTopStyle,
+        bodyChildren: [...document.body.children].map((el) => el.tagName),
+      };
+    });
+    assert.equal(styles.portalTitle, '40px', 'the module\'s styles do not reach the portal');
+    assert.match(styles.portalBody, /Georgia/);
+    assert.notEqual(styles.moduleButton, 'rgb(255, 0, 255)', 'the portal\'s styles do not reach the module');
+    assert.doesNotMatch(styles.moduleButtonFont, /Comic Sans/);
+    assert.notEqual(styles.moduleBorder, 'dashed');
+    assert.deepEqual(styles.bodyChildren, ['HEADER', 'MAIN'], 'no node added outside the portal\'s elements');
+    assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
+    await context.close();
+  });
+
+  it('works through create, push and pull, and tells the portal by DOM events', async () => {
+    const { context, page, first } = await openPortal();
+    await fillLeeConnection(first, env.sandbox);
+    await first.getByRole('button', { name: 'Create' }).click();
+    await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+    assert.match((await events(page))[0], /^connection-created \{"project":"checkout-web","repository":"http:\/\/localhost:\d+\/acme\/checkout-tests"\}$/);
+
+    await page.evaluate(() => window.portal.handle.update({ ...window.portal.options, start: '/projects/checkout-web/artifacts' }));
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await push(first, 'From the portal');
+    assert.match((await events(page))[1], /^push-done \{"project":"checkout-web","branch":"main","commits":\["[0-9a-f]{40}"\]\}$/);
+
+    // Someone else changes a test case and pushes, from the standalone app.
+    const other = await openPage(env.browser);
+    await connectAndOpenArtifacts(other.page, env.sandbox, REPOSITORIES.cloud);
+    await editFirstStep(other.page, 'Visit');
+    await push(other.page, 'From elsewhere');
+    await other.context.close();
+
+    const dialog = await previewPull(first);
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(first), 'Visit');
+    assert.match((await events(page))[2], /^pull-applied \{"project":"checkout-web","summary":"Applied: 0 added, 1 changed/);
+    await context.close();
+  });
+
+  it('unmounts cleanly: no node, listener or error left, and memory does not grow over 20 mounts', async () => {
+    const { context, page } = await openPortal();
+    const client = await context.newCDPSession(page);
+    const windowListeners = async () => {
+      const { result } = await client.send('Runtime.evaluate', { expression: 'window' });
+      const { listeners } = await client.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+      return listeners.length;
+    };
+    const cycle = (times) => page.evaluate(async (n) => {
+      const { element, options, mount } = window.portal;
+      window.portal.handle.unmount();
+      for (let i = 0; i < n; i += 1) {
+        const handle = await mount(element, options);
+        await new Promise((resolve) => {
+          const ready = () => (element.shadowRoot.querySelector('h1') ? resolve() : requestAnimationFrame(ready));
+          ready();
+        });
+        handle.unmount();
+      }
+      window.portal.handle = { unmount() {} };
+      return { children: element.shadowRoot.childNodes.length, light: element.childNodes.length };
+    }, times);
+    const heap = async () => {
+      await client.send('HeapProfiler.collectGarbage');
+      return (await client.send('Runtime.getHeapUsage')).usedSize;
+    };
+
+    const listenersBefore = await windowListeners();
+    assert.deepEqual(await cycle(5), { children: 0, light: 0 }, 'nothing left in the element');
+    const afterFive = await heap();
+    await cycle(20);
+    const afterTwentyFive = await heap();
+    assert.ok(await windowListeners() <= listenersBefore, 'no window listener left behind');
+    assert.ok(afterTwentyFive - afterFive < 2 * 1024 * 1024,
+      `JS heap grew by ${afterTwentyFive - afterFive} bytes over 20 mounts`);
+    assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
+    await context.close();
+  });
+});

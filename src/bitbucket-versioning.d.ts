@@ -1,0 +1,42 @@
+// Types of bitbucket-versioning.js, the module a portal imports to embed Bitbucket Versioning.
+
+/** A product role of the portal's user; the role policy decides what each may do. */
+export type Role = 'admin' | 'quality_manager' | 'quality_lead' | 'quality_engineer';
+
+/** What the portal tells the module. Unknown keys are refused. */
+export interface MountOptions {
+  /** The portal's signed-in user; without it, the module offers its demo users. */
+  user?: { name: string; role: Role };
+  /** The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket` (default: the project list). */
+  start?: string;
+}
+
+/** The module mounted in an element. */
+export interface Mounted {
+  /** Applies new options (the user, the view to start on). */
+  update(options: MountOptions): void;
+  /** Removes the module from its element with its listeners and timers; a second call does nothing. */
+  unmount(): void;
+}
+
+/** Mounts the module in `element`, inside a shadow root of its own. */
+export function mount(element: HTMLElement, options?: MountOptions): Promise<Mounted>;
+
+/** The `detail` of each DOM event the module dispatches on its element (they bubble and are composed). */
+export interface BitbucketVersioningEvents {
+  'bitbucket-versioning:connection-created': CustomEvent<{ project: string; repository: string }>;
+  'bitbucket-versioning:connection-reset': CustomEvent<{ project: string }>;
+  'bitbucket-versioning:push-done': CustomEvent<{ project: string; branch: string; commits: string[] }>;
+  'bitbucket-versioning:pull-applied': CustomEvent<{ project: string; summary: string }>;
+}
+
+/** `<bitbucket-versioning start="…" user-name="…" user-role="…">`, or its `options` property set before insertion. */
+export class BitbucketVersioningElement extends HTMLElement {
+  options?: MountOptions;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bitbucket-versioning': BitbucketVersioningElement;
+  }
+}

@@ -1,0 +1,121 @@
+//! The embedding API for a portal (`mount`, `Mounted.update`, `Mounted.unmount`) and the standalone
+//! start (`start`). The ES module `bitbucket-versioning.js` (src/embed.js) wraps these in a shadow
+//! root and in the `<bitbucket-versioning>` element; `bitbucket-versioning.d.ts` types them.
+
+use serde::Deserialize;
+use versioning_core::roles::Role;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+use yew::{AppHandle, Callback};
+
+use crate::app::{App, AppProps};
+use crate::state::events::{Events, PortalEvent};
+use crate::state::session::Session;
+
+/// The view an embedded app starts on when the portal names none.
+const DEFAULT_START: &str = "/";
+
+/// What a portal passes to `mount` and `update` (camelCase keys; unknown keys are refused).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MountOptions {
+    /// The portal's signed-in user.
+    user: Option<PortalUser>,
+    /// The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket`.
+    start: Option<String>,
+}
+
+/// A portal's user: a display name and a product role.
+#[derive(Debug, Deserialize)]
+struct PortalUser {
+    name: String,
+    role: Role,
+}
+
+impl MountOptions {
+    fn read(options: &JsValue) -> Result<MountOptions, JsError> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(MountOptions::default());
+        }
+        let json = js_sys::JSON::stringify(options)
+            .map_err(|_| JsError::new("mount options must be a plain object"))?;
+        serde_json::from_str(&String::from(json))
+            .map_err(|error| JsError::new(&format!("invalid mount options: {error}")))
+    }
+
+    fn props(self, events: Events) -> AppProps {
+        AppProps {
+            user: self.user.map(|user| Session::portal(user.name, user.role)),
+            start: Some(
+                self.start
+                    .unwrap_or_else(|| DEFAULT_START.to_owned())
+                    .into(),
+            ),
+            events,
+        }
+    }
+}
+
+/// Events as DOM `CustomEvent`s on `element`: they bubble and leave a shadow root, `detail` is the
+/// event's data.
+fn dom_events(element: Element) -> Events {
+    Events(Callback::from(move |event: PortalEvent| {
+        let detail = serde_json::to_string(&event)
+            .ok()
+            .and_then(|json| js_sys::JSON::parse(&json).ok())
+            .unwrap_or(JsValue::NULL);
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&detail);
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(event.dom_type(), &init) {
+            let _ = element.dispatch_event(&event);
+        }
+    }))
+}
+
+/// The app mounted in a portal's element.
+#[wasm_bindgen]
+pub struct Mounted {
+    element: Element,
+    app: Option<AppHandle<App>>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Applies new options (the user, the view to start on).
+    pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
+        let props = MountOptions::read(&options)?.props(dom_events(self.element.clone()));
+        match &mut self.app {
+            Some(app) => {
+                app.update(props);
+                Ok(())
+            }
+            None => Err(JsError::new("the app was unmounted")),
+        }
+    }
+
+    /// Removes the app from its element, with its listeners and timers; a second call does nothing.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+/// Mounts the app in `element`, which it then owns; it never changes the page's URL.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<Mounted, JsError> {
+    let props = MountOptions::read(&options)?.props(dom_events(element.clone()));
+    let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
+    Ok(Mounted {
+        element,
+        app: Some(app),
+    })
+}
+
+/// Starts the standalone app on the document body: the page's URL is its location, with demo users.
+#[wasm_bindgen]
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
