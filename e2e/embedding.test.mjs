@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, editFirstStep, fillLeeConnection, firstKeyword, openPage, previewPull, push,
+  REPOSITORIES, connectAndOpenArtifacts, editFirstStep, field, fillLeeConnection, firstKeyword, openPage, previewPull, push,
   withSandboxAndBrowser,
 } from './support.mjs';
 
@@ -65,10 +65,20 @@ describe('embedding in a portal', () => {
   });
 
   it('works through create, push and pull, and tells the portal by DOM events', async () => {
-    const { context, page, first } = await openPortal();
+    const { context, page, first, second } = await openPortal();
     await fillLeeConnection(first, env.sandbox);
     await first.getByRole('button', { name: 'Create' }).click();
     await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+
+    // The second instance's user is a Quality Engineer (the element's attributes): refused on the main branch.
+    await second.evaluate((element) => element.setAttribute('start', '/projects/checkout-web/artifacts'));
+    await second.getByRole('button', { name: 'Push…' }).click();
+    const refused = second.getByRole('dialog', { name: 'Push to Bitbucket' });
+    await field(refused, 'Branch').fill('main');
+    await refused.getByText('Quality Engineers cannot push to the main branch `main`.').waitFor();
+    assert.ok(await refused.getByRole('button', { name: 'Preview' }).isDisabled());
+    await refused.getByRole('button', { name: 'Close' }).click();
+
     assert.match((await events(page))[0], /^connection-created \{"project":"checkout-web","repository":"http:\/\/localhost:\d+\/acme\/checkout-tests"\}$/);
 
     await page.evaluate(() => window.portal.handle.update({ ...window.portal.options, start: '/projects/checkout-web/artifacts' }));
