@@ -1,7 +1,7 @@
 // Embedding: an example portal page (examples/portal) mounts the module twice, once with mount() and once as the
-// <bitbucket-versioning> element. The module uses the portal's users, stays inside its elements (URL, styles and
-// nodes of the portal untouched), works through create → push → pull, tells the portal by DOM events, and unmounts
-// without leaving anything behind.
+// <bitbucket-versioning> element. The module uses the portal's users and storage, stays inside its elements (URL,
+// styles and nodes of the portal untouched), works through create → push → pull, tells the portal by DOM events,
+// and unmounts without leaving anything behind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -99,6 +99,21 @@ describe('embedding in a portal', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(first), 'Visit');
     assert.match((await events(page))[2], /^pull-applied \{"project":"checkout-web","summary":"Applied: 0 added, 1 changed/);
+
+    // Everything went through the portal's storage: the module kept nothing of its own in the browser.
+    const kept = await page.evaluate(async () => ({
+      local: Object.keys(localStorage).sort(),
+      session: Object.keys(sessionStorage).sort(),
+      databases: (await indexedDB.databases()).map((d) => d.name),
+    }));
+    assert.deepEqual(kept.local, [
+      'acme-portal/versioning/connection/checkout-web',
+      'acme-portal/versioning/project/checkout-web',
+      'acme-portal/versioning/project/mobile-banking',
+      'acme-portal/versioning/project/partner-api',
+    ]);
+    assert.deepEqual(kept.session, ['acme-portal/versioning/token/checkout-web']);
+    assert.deepEqual(kept.databases, []);
     await context.close();
   });
 

@@ -10,7 +10,8 @@ use crate::pages::artifacts::ArtifactsPage;
 use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::IntegrationsPage};
 use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
 use crate::route::Route;
-use crate::state::connections::ConnectionsProvider;
+use crate::services::project_store::SharedStore;
+use crate::state::connections::{Connections, ConnectionsProvider};
 use crate::state::events::Events;
 use crate::state::projects::ProjectsProvider;
 use crate::state::session::{Session, SessionProvider};
@@ -40,6 +41,12 @@ pub struct AppProps {
     /// Where the app's events go.
     #[prop_or_default]
     pub events: Events,
+    /// The projects' store; standalone, the browser's IndexedDB.
+    #[prop_or_default]
+    pub projects: Option<SharedStore>,
+    /// The connections' store; standalone, the browser's storage.
+    #[prop_or_default]
+    pub connections: Option<Connections>,
 }
 
 /// The whole app.
@@ -53,8 +60,8 @@ pub fn App(props: &AppProps) -> Html {
     let content = html! {
         <SessionProvider user={props.user.clone()}>
             <ContextProvider<Events> context={props.events.clone()}>
-                <ProjectsProvider>
-                    <ConnectionsProvider>
+                <ProjectsProvider store={props.projects.clone()}>
+                    <ConnectionsProvider store={props.connections.clone()}>
                         <a class="skip-link" href="#main">{ "Skip to content" }</a>
                         <Header />
                         <main id="main" class="page" tabindex="-1">

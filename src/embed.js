@@ -26,7 +26,7 @@ export async function mount(element, options = {}) {
   const container = document.createElement('div');
   container.className = 'bitbucket-versioning';
   root.replaceChildren(style, container);
-  let mounted = mountIn(container, options);
+  let mounted = await mountIn(container, options);
   return {
     update(next) {
       mounted?.update(next);
@@ -41,10 +41,9 @@ export async function mount(element, options = {}) {
   };
 }
 
-/** The options of a `<bitbucket-versioning>` element: its `options` property, or its attributes. */
+/** The options of a `<bitbucket-versioning>` element: its `options` property, with its attributes over it. */
 function elementOptions(element) {
-  if (element.options) return element.options;
-  const options = {};
+  const options = { ...(element.options ?? {}) };
   const start = element.getAttribute('start');
   if (start) options.start = start;
   const name = element.getAttribute('user-name');
@@ -61,7 +60,8 @@ export class BitbucketVersioningElement extends HTMLElement {
   #mounting;
 
   connectedCallback() {
-    this.#mounting ??= mount(this, elementOptions(this)).then((handle) => {
+    // Options are read once the WebAssembly is loaded, so that a portal script may still set `options`.
+    this.#mounting ??= load().then(() => mount(this, elementOptions(this))).then((handle) => {
       if (this.isConnected) this.#handle = handle;
       else handle.unmount();
       this.#mounting = undefined;

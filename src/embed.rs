@@ -1,7 +1,10 @@
 //! The embedding API for a portal (`mount`, `Mounted.update`, `Mounted.unmount`) and the standalone
-//! start (`start`). The ES module `bitbucket-versioning.js` (src/embed.js) wraps these in a shadow
+//! start (`start`). A portal may give its own storage (see `services::portal_storage`). The ES module `bitbucket-versioning.js` (src/embed.js) wraps these in a shadow
 //! root and in the `<bitbucket-versioning>` element; `bitbucket-versioning.d.ts` types them.
 
+use std::rc::Rc;
+
+use js_sys::Reflect;
 use serde::Deserialize;
 use versioning_core::roles::Role;
 use wasm_bindgen::prelude::*;
@@ -9,6 +12,9 @@ use web_sys::{CustomEvent, CustomEventInit, Element};
 use yew::{AppHandle, Callback};
 
 use crate::app::{App, AppProps};
+use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
+use crate::services::project_store::SharedStore;
+use crate::state::connections::Connections;
 use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
 
@@ -23,6 +29,44 @@ struct MountOptions {
     user: Option<PortalUser>,
     /// The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket`.
     start: Option<String>,
+    /// The ids of the projects to show (required with `storage`).
+    projects: Option<Vec<String>>,
+    /// The portal's storage, read apart (its functions do not survive JSON), at mount only.
+    #[serde(rename = "storage")]
+    _storage: Option<serde::de::IgnoredAny>,
+}
+
+/// The stores of a mounted app: the portal's, or (`None`) the browser's.
+#[derive(Clone, Default)]
+struct Stores {
+    projects: Option<SharedStore>,
+    connections: Option<Connections>,
+}
+
+impl Stores {
+    /// The portal's storage of `options`, if it gives one, read for the projects it names.
+    async fn of(
+        options: &JsValue,
+        read: &MountOptions,
+        events: &Events,
+    ) -> Result<Stores, JsError> {
+        let adapter = Reflect::get(options, &JsValue::from_str("storage")).unwrap_or_default();
+        if adapter.is_undefined() || adapter.is_null() {
+            return Ok(Stores::default());
+        }
+        let storage = Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
+        let ids = read.projects.clone().ok_or_else(|| {
+            JsError::new("`projects` (the ids to show) is required with `storage`")
+        })?;
+        let connections =
+            PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
+                .await
+                .map_err(|e| JsError::new(&format!("the portal's storage failed: {e}")))?;
+        Ok(Stores {
+            projects: Some(SharedStore(Rc::new(PortalProjectStore::new(storage, ids)))),
+            connections: Some(Connections(connections)),
+        })
+    }
 }
 
 /// A portal's user: a display name and a product role.
@@ -43,7 +87,7 @@ impl MountOptions {
             .map_err(|error| JsError::new(&format!("invalid mount options: {error}")))
     }
 
-    fn props(self, events: Events) -> AppProps {
+    fn props(self, events: Events, stores: Stores) -> AppProps {
         AppProps {
             user: self.user.map(|user| Session::portal(user.name, user.role)),
             start: Some(
@@ -52,6 +96,8 @@ impl MountOptions {
                     .into(),
             ),
             events,
+            projects: stores.projects,
+            connections: stores.connections,
         }
     }
 }
@@ -78,14 +124,16 @@ fn dom_events(element: Element) -> Events {
 #[wasm_bindgen]
 pub struct Mounted {
     element: Element,
+    stores: Stores,
     app: Option<AppHandle<App>>,
 }
 
 #[wasm_bindgen]
 impl Mounted {
-    /// Applies new options (the user, the view to start on).
+    /// Applies new options (the user, the view to start on); the storage stays the one given to `mount`.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let props = MountOptions::read(&options)?.props(dom_events(self.element.clone()));
+        let props = MountOptions::read(&options)?
+            .props(dom_events(self.element.clone()), self.stores.clone());
         match &mut self.app {
             Some(app) => {
                 app.update(props);
@@ -103,13 +151,18 @@ impl Mounted {
     }
 }
 
-/// Mounts the app in `element`, which it then owns; it never changes the page's URL.
+/// Mounts the app in `element`, which it then owns; it never changes the page's URL. With a `storage`,
+/// the connections of the named projects are read from it first.
 #[wasm_bindgen]
-pub fn mount(element: Element, options: JsValue) -> Result<Mounted, JsError> {
-    let props = MountOptions::read(&options)?.props(dom_events(element.clone()));
+pub async fn mount(element: Element, options: JsValue) -> Result<Mounted, JsError> {
+    let read = MountOptions::read(&options)?;
+    let events = dom_events(element.clone());
+    let stores = Stores::of(&options, &read, &events).await?;
+    let props = read.props(events, stores.clone());
     let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
     Ok(Mounted {
         element,
+        stores,
         app: Some(app),
     })
 }

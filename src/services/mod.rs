@@ -5,6 +5,7 @@ pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
 pub mod jobs;
+pub mod portal_storage;
 pub mod project_store;
 pub mod projects;
 pub mod transport;

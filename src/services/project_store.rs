@@ -40,6 +40,9 @@ pub enum StoreError {
     /// The project is not in the store any more (deleted in another tab); nothing was written.
     #[error("The project `{0}` no longer exists in this browser (it was deleted, perhaps in another tab); nothing was saved.")]
     Missing(String),
+    /// The embedding portal's storage refused or failed; its message is kept.
+    #[error("The portal's storage failed ({0}); nothing was changed. Try again; if it persists, ask the portal's administrator.")]
+    Portal(String),
 }
 
 impl From<idb::Error> for StoreError {

@@ -1,4 +1,5 @@
-//! What the app tells its host page: a connection created or reset, a push done, a pull applied. An
+//! What the app tells its host page: a connection created or reset, a push done, a pull applied, a write
+//! its storage refused. An
 //! embedding portal hears them as DOM events on the element it mounted the app in; standalone, nobody
 //! listens.
 
@@ -38,6 +39,13 @@ pub enum PortalEvent {
         /// What the user was told.
         summary: String,
     },
+    /// The portal's storage refused to write a connection (see `PortalConnectionStore`).
+    StorageFailed {
+        /// The project's id.
+        project: String,
+        /// What the storage said.
+        message: String,
+    },
 }
 
 impl PortalEvent {
@@ -48,6 +56,7 @@ impl PortalEvent {
             PortalEvent::ConnectionReset { .. } => "bitbucket-versioning:connection-reset",
             PortalEvent::PushDone { .. } => "bitbucket-versioning:push-done",
             PortalEvent::PullApplied { .. } => "bitbucket-versioning:pull-applied",
+            PortalEvent::StorageFailed { .. } => "bitbucket-versioning:storage-failed",
         }
     }
 }

@@ -1,0 +1,325 @@
+//! Storage an embedding portal supplies: an object with async `get(key)`, `put(key, text)` and
+//! `delete(key)` (each returning a promise), e.g. on the portal's own back end. Projects and connections
+//! are kept there instead of in the browser's storage, and the module keeps no token of its own.
+//!
+//! Keys: `project/<id>` (the project record as JSON), `connection/<id>` (the connection record as JSON,
+//! never with a secret) and `token/<id>` (the access token alone, so that a portal can keep it apart, e.g.
+//! in a vault).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+use versioning_core::repo_url::without_credentials;
+
+use crate::services::connection_store::{
+    parse_record, ConnectionRecord, ConnectionStore, DamagedRecord,
+};
+use crate::services::project_store::{ProjectStore, StoreError, StoreFuture};
+use crate::services::projects::{ProjectSummary, StoredProject};
+use crate::state::events::{Events, PortalEvent};
+
+/// The portal's storage object.
+pub struct PortalStorage {
+    adapter: JsValue,
+}
+
+impl PortalStorage {
+    /// Wraps `adapter`; refused when it lacks one of `get`, `put`, `delete`.
+    pub fn new(adapter: JsValue) -> Result<PortalStorage, String> {
+        for name in ["get", "put", "delete"] {
+            let member = Reflect::get(&adapter, &JsValue::from_str(name)).unwrap_or_default();
+            if !member.is_function() {
+                return Err(format!("storage.{name} must be a function"));
+            }
+        }
+        Ok(PortalStorage { adapter })
+    }
+
+    async fn call(&self, name: &str, args: &[&str]) -> Result<JsValue, String> {
+        let function: Function = Reflect::get(&self.adapter, &JsValue::from_str(name))
+            .map_err(describe)?
+            .unchecked_into();
+        let args: Vec<JsValue> = args.iter().map(|a| JsValue::from_str(a)).collect();
+        let answer = function
+            .apply(&self.adapter, &args.into_iter().collect())
+            .map_err(describe)?;
+        JsFuture::from(Promise::resolve(&answer))
+            .await
+            .map_err(describe)
+    }
+
+    /// The text under `key`, `None` when there is none.
+    pub async fn get(&self, key: &str) -> Result<Option<String>, String> {
+        let value = self.call("get", &[key]).await?;
+        Ok(value.as_string())
+    }
+
+    /// Stores `text` under `key`.
+    pub async fn put(&self, key: &str, text: &str) -> Result<(), String> {
+        self.call("put", &[key, text]).await.map(drop)
+    }
+
+    /// Removes `key`.
+    pub async fn delete(&self, key: &str) -> Result<(), String> {
+        self.call("delete", &[key]).await.map(drop)
+    }
+}
+
+/// A rejected promise or a throw, as text (an `Error`'s message when it is one).
+fn describe(error: JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the portal's storage failed".to_owned())
+}
+
+fn project_key(id: &str) -> String {
+    format!("project/{id}")
+}
+
+/// Projects in the portal's storage; the list holds the projects the portal names.
+pub struct PortalProjectStore {
+    storage: Rc<PortalStorage>,
+    ids: Vec<String>,
+}
+
+impl PortalProjectStore {
+    /// The projects `ids` of `storage`.
+    pub fn new(storage: Rc<PortalStorage>, mut ids: Vec<String>) -> Self {
+        ids.sort();
+        ids.dedup();
+        PortalProjectStore { storage, ids }
+    }
+
+    async fn read(&self, id: &str) -> Result<Option<StoredProject>, StoreError> {
+        let text = self
+            .storage
+            .get(&project_key(id))
+            .await
+            .map_err(StoreError::Portal)?;
+        text.map(|text| {
+            serde_json::from_str(&text).map_err(|error| StoreError::Unreadable(error.to_string()))
+        })
+        .transpose()
+    }
+
+    /// Writes `stored` at the next revision when the storage holds `expected` (0: none).
+    async fn write(&self, stored: &StoredProject, expected: Option<u64>) -> Result<(), StoreError> {
+        let id = stored.project.id.to_string();
+        let current = self.read(&id).await?.map(|s| s.revision);
+        match (expected, current) {
+            (None, Some(_)) => return Err(StoreError::AlreadyExists(id)),
+            (Some(0), None) | (None, None) => {}
+            (Some(expected), Some(now)) if expected == now => {}
+            (Some(_), _) => return Err(StoreError::Conflict(id)),
+        }
+        let next = StoredProject {
+            revision: current.unwrap_or(0) + 1,
+            ..stored.clone()
+        };
+        let text = serde_json::to_string(&next)
+            .map_err(|error| StoreError::Unwritable(error.to_string()))?;
+        self.storage
+            .put(&project_key(&id), &text)
+            .await
+            .map_err(StoreError::Portal)
+    }
+}
+
+impl ProjectStore for PortalProjectStore {
+    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
+        Box::pin(async move {
+            let mut summaries = Vec::new();
+            for id in &self.ids {
+                if let Some(stored) = self.read(id).await? {
+                    summaries.push(stored.summary());
+                }
+            }
+            Ok(summaries)
+        })
+    }
+
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
+        Box::pin(self.read(id))
+    }
+
+    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        Box::pin(self.write(stored, Some(stored.revision)))
+    }
+
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        Box::pin(self.write(stored, None))
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.storage
+                .delete(&project_key(id))
+                .await
+                .map_err(StoreError::Portal)
+        })
+    }
+}
+
+/// A project's connection as read from the portal's storage when the app was mounted.
+#[derive(Default, Clone)]
+struct Cached {
+    record: Option<String>,
+    token: Option<String>,
+}
+
+/// Connections in the portal's storage. They are read when an app is mounted, for the projects the portal
+/// names, and kept for every app mounted with the same storage; saves and removals are written through,
+/// and a write the portal's storage refuses is reported as a `bitbucket-versioning:storage-failed` event.
+pub struct PortalConnectionStore {
+    storage: Rc<PortalStorage>,
+    cache: RefCell<HashMap<String, Cached>>,
+    events: Events,
+}
+
+thread_local! {
+    /// The connection stores of the apps mounted on this page, by their portal storage object: apps mounted
+    /// with the same storage share one store, so that a connection saved in one is seen by the others.
+    static SHARED: RefCell<Vec<(JsValue, Weak<PortalConnectionStore>)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl PortalConnectionStore {
+    /// The connection store of `adapter` (shared with the other apps mounted with the same object), with
+    /// the connections of `ids` read from it.
+    pub async fn of(
+        adapter: &JsValue,
+        storage: Rc<PortalStorage>,
+        ids: &[String],
+        events: Events,
+    ) -> Result<Rc<PortalConnectionStore>, String> {
+        let shared = SHARED.with(|shared| {
+            let mut shared = shared.borrow_mut();
+            shared.retain(|(_, store)| store.strong_count() > 0);
+            shared
+                .iter()
+                .find(|(known, _)| js_sys::Object::is(known, adapter))
+                .and_then(|(_, store)| store.upgrade())
+        });
+        let store = match shared {
+            Some(store) => store,
+            None => {
+                let store = Rc::new(PortalConnectionStore {
+                    storage,
+                    cache: RefCell::new(HashMap::new()),
+                    events,
+                });
+                SHARED.with(|shared| {
+                    shared
+                        .borrow_mut()
+                        .push((adapter.clone(), Rc::downgrade(&store)))
+                });
+                store
+            }
+        };
+        store.read(ids).await?;
+        Ok(store)
+    }
+
+    /// Reads the connections of the `ids` not read yet.
+    async fn read(&self, ids: &[String]) -> Result<(), String> {
+        for id in ids {
+            if self.cache.borrow().contains_key(id) {
+                continue;
+            }
+            let cached = Cached {
+                record: self.storage.get(&format!("connection/{id}")).await?,
+                token: self.storage.get(&format!("token/{id}")).await?,
+            };
+            self.cache.borrow_mut().insert(id.clone(), cached);
+        }
+        Ok(())
+    }
+
+    fn cached(&self, project: &str) -> Cached {
+        self.cache
+            .borrow()
+            .get(project)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Writes (`Some`) or deletes (`None`) each key in the portal's storage, in order, in the background.
+    fn write_through(&self, project: &str, writes: Vec<(String, Option<String>)>) {
+        let (storage, events, project) = (
+            self.storage.clone(),
+            self.events.clone(),
+            project.to_owned(),
+        );
+        spawn_local(async move {
+            for (key, value) in writes {
+                let written = match &value {
+                    Some(text) => storage.put(&key, text).await,
+                    None => storage.delete(&key).await,
+                };
+                if let Err(message) = written {
+                    events.emit(PortalEvent::StorageFailed {
+                        project: project.clone(),
+                        message,
+                    });
+                    return;
+                }
+            }
+        });
+    }
+}
+
+impl ConnectionStore for PortalConnectionStore {
+    fn load(&self, project: &str) -> Option<ConnectionRecord> {
+        self.load_checked(project).ok().flatten()
+    }
+
+    fn load_checked(&self, project: &str) -> Result<Option<ConnectionRecord>, DamagedRecord> {
+        parse_record(self.cached(project).record.as_deref())
+    }
+
+    fn session_token(&self, project: &str) -> Option<String> {
+        self.cached(project).token
+    }
+
+    fn save(&self, project: &str, record: &ConnectionRecord, token: &str) -> Result<(), String> {
+        let record = ConnectionRecord {
+            repository_url: without_credentials(&record.repository_url),
+            ..record.clone()
+        };
+        let text = serde_json::to_string(&record).map_err(|error| error.to_string())?;
+        self.cache.borrow_mut().insert(
+            project.to_owned(),
+            Cached {
+                record: Some(text.clone()),
+                token: Some(token.to_owned()),
+            },
+        );
+        self.write_through(
+            project,
+            vec![
+                (format!("connection/{project}"), Some(text)),
+                (format!("token/{project}"), Some(token.to_owned())),
+            ],
+        );
+        Ok(())
+    }
+
+    fn remove(&self, project: &str) {
+        self.cache
+            .borrow_mut()
+            .insert(project.to_owned(), Cached::default());
+        self.write_through(
+            project,
+            vec![
+                (format!("connection/{project}"), None),
+                (format!("token/{project}"), None),
+            ],
+        );
+    }
+}
