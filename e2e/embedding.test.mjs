@@ -3,6 +3,10 @@
 // styles and nodes of the portal untouched), works through create → push → pull, tells the portal by DOM events,
 // and unmounts without leaving anything behind.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   REPOSITORIES, connectAndOpenArtifacts, editFirstStep, field, fillLeeConnection, firstKeyword, openPage, previewPull, push,
@@ -19,6 +23,34 @@ async function openPortal() {
   await first.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
   await second.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
   return { context, page, first, second };
+}
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const TYPES = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+/**
+ * A plain static server of dist/ under the sub-path /apps/versioning/ (no fallback to index.html, nothing else),
+ * sending the content security policy that dist/index.html ships as a header on every file.
+ */
+function startStaticServer() {
+  const policy = readFileSync(join(dist, 'index.html'), 'utf8').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+  const server = createServer((request, response) => {
+    const path = new URL(request.url, 'http://x').pathname;
+    const file = path.startsWith('/apps/versioning/') ? normalize(join(dist, path.slice('/apps/versioning/'.length))) : '';
+    try {
+      if (!file.startsWith(dist)) throw new Error('outside');
+      const body = readFileSync(file);
+      response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': policy });
+      response.end(body);
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((done) => server.close(done)),
+  })));
 }
 
 /** The portal's event log, one line per event. */
@@ -154,5 +186,28 @@ describe('embedding in a portal', () => {
       `JS heap grew by ${afterTwentyFive - afterFive} bytes over 20 mounts`);
     assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
     await context.close();
+  });
+
+  it('is served from a sub-path by a plain static server, under the shipped content security policy', async () => {
+    const server = await startStaticServer();
+    try {
+      const { context, page } = await openPage(env.browser);
+      await context.addInitScript(() => {
+        window.violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+      });
+      await page.goto(`${server.url}/apps/versioning/portal/index.html`);
+      const first = page.locator('#first-instance');
+      await first.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+      await page.locator('#second-instance').getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+      await fillLeeConnection(first, env.sandbox);
+      await first.getByRole('button', { name: 'Create' }).click();
+      await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+      assert.deepEqual(await page.evaluate(() => window.violations), []);
+      assert.deepEqual(page.consoleMessages.filter((text) => /Content Security Policy|error/i.test(text)), []);
+      await context.close();
+    } finally {
+      await server.stop();
+    }
   });
 });
