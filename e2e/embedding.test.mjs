@@ -92,6 +92,15 @@ describe('embedding in a portal', () => {
     assert.doesNotMatch(styles.moduleButtonFont, /Comic Sans/);
     assert.notEqual(styles.moduleBorder, 'dashed');
     assert.deepEqual(styles.bodyChildren, ['HEADER', 'MAIN'], 'no node added outside the portal\'s elements');
+
+    // Mounted again with the portal's relay as the API base URL: a new connection starts with it.
+    await page.evaluate(async () => {
+      window.portal.handle.unmount();
+      const options = { ...window.portal.options, apiBaseUrl: 'https://portal.example.com/bitbucket-relay/2.0' };
+      window.portal.handle = await window.portal.mount(window.portal.element, options);
+    });
+    await first.getByText('Advanced').click();
+    assert.equal(await field(first, 'API base URL').inputValue(), 'https://portal.example.com/bitbucket-relay/2.0');
     assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
     await context.close();
   });

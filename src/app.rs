@@ -47,6 +47,9 @@ pub struct AppProps {
     /// The connections' store; standalone, the browser's storage.
     #[prop_or_default]
     pub connections: Option<Connections>,
+    /// The API base URL new connections start with (e.g. a portal's same-origin relay to Bitbucket).
+    #[prop_or_default]
+    pub api_base_url: Option<AttrValue>,
 }
 
 /// The whole app.
@@ -61,7 +64,7 @@ pub fn App(props: &AppProps) -> Html {
         <SessionProvider user={props.user.clone()}>
             <ContextProvider<Events> context={props.events.clone()}>
                 <ProjectsProvider store={props.projects.clone()}>
-                    <ConnectionsProvider store={props.connections.clone()}>
+                    <ConnectionsProvider store={props.connections.clone()} api_base_url={props.api_base_url.clone()}>
                         <a class="skip-link" href="#main">{ "Skip to content" }</a>
                         <Header />
                         <main id="main" class="page" tabindex="-1">

@@ -9,6 +9,8 @@ export interface MountOptions {
   user?: { name: string; role: Role };
   /** The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket` (default: the project list). */
   start?: string;
+  /** The API base URL new connections start with, e.g. the portal's same-origin relay to Bitbucket. */
+  apiBaseUrl?: string;
   /** The ids of the projects to show; required with `storage`. */
   projects?: string[];
   /**

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use versioning_core::roles::Role;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
-use yew::{AppHandle, Callback};
+use yew::{AppHandle, AttrValue, Callback};
 
 use crate::app::{App, AppProps};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
@@ -31,6 +31,8 @@ struct MountOptions {
     start: Option<String>,
     /// The ids of the projects to show (required with `storage`).
     projects: Option<Vec<String>>,
+    /// The API base URL new connections start with (e.g. the portal's same-origin relay to Bitbucket).
+    api_base_url: Option<String>,
     /// The portal's storage, read apart (its functions do not survive JSON), at mount only.
     #[serde(rename = "storage")]
     _storage: Option<serde::de::IgnoredAny>,
@@ -98,6 +100,7 @@ impl MountOptions {
             events,
             projects: stores.projects,
             connections: stores.connections,
+            api_base_url: self.api_base_url.map(AttrValue::from),
         }
     }
 }

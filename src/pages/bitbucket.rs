@@ -21,7 +21,7 @@ use crate::services::transport::Cancellation;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
-use crate::state::connections::{use_connections, Connections};
+use crate::state::connections::{use_connections, use_new_connection, Connections};
 use crate::state::events::{use_events, Events, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_project;
@@ -157,7 +157,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         let (store, project_id) = (store.clone(), project_id.clone());
         use_state(move || store.load_checked(&project_id).err())
     };
-    let form = use_reducer(|| FormState::new(ConnectionForm::default(), Vec::new()));
+    let blank = use_new_connection();
+    let form = {
+        let blank = blank.clone();
+        use_reducer(move || FormState::new(blank, Vec::new()))
+    };
     let check = use_reducer(CheckState::default);
     // The running connection test, cancelled when a new one starts or the page goes away.
     let job = use_job_control();
@@ -235,12 +239,13 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     };
     let on_confirm_reset = {
         let (h, job, damaged) = (handles, job.clone(), damaged.clone());
+        let blank = blank.clone();
         Callback::from(move |_| {
             // A running test must not save the connection back after it was reset.
             job.cancel();
             damaged.set(None);
             h.store.remove(&h.project_id);
-            h.form.dispatch(Action::Load(ConnectionForm::default()));
+            h.form.dispatch(Action::Load(blank.clone()));
             h.check.dispatch(CheckAction::Clear);
             h.page.dispatch(PageAction::Cleared);
             h.events.emit(PortalEvent::ConnectionReset {
