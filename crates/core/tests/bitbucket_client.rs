@@ -13,7 +13,7 @@ use support::{
 use versioning_core::bitbucket::cloud::{self as bb_cloud, CommitFiles};
 use versioning_core::bitbucket::datacenter::{self as bb_dc, EditFile};
 use versioning_core::bitbucket::{
-    Api, ApiError, ApiRequest, ApiResponse, Credentials, Method, NextPage, Page, Pager,
+    Api, ApiError, ApiRequest, ApiResponse, Credentials, EntryKind, Method, NextPage, Page, Pager,
     RequestBody, TokenLimit,
 };
 use versioning_core::{AuthMode, Flavour};
@@ -36,6 +36,34 @@ fn assert_no_secret(text: &str) {
         base64::engine::general_purpose::STANDARD.encode(format!("ada@example.com:{TOKEN}"));
     assert!(!text.contains(TOKEN), "token leaked: {text}");
     assert!(!text.contains(&encoded), "encoded token leaked: {text}");
+}
+
+/// Bitbucket Cloud lists a symbolic link as a `commit_file` with the attribute `link`: it is not a file to read.
+#[test]
+fn a_cloud_symlink_is_listed_as_neither_file_nor_directory() {
+    let body = br#"{"values": [
+        {"type": "commit_file", "path": "t/a.json", "attributes": [], "size": 3},
+        {"type": "commit_file", "path": "t/run.sh", "attributes": ["executable"], "size": 9},
+        {"type": "commit_file", "path": "t/link.json", "attributes": ["link"], "size": 8},
+        {"type": "commit_directory", "path": "t/sub"}
+    ], "pagelen": 100, "page": 1}"#;
+    let page = bb_cloud::directory(&Api::new(&cloud()), "main", "t")
+        .parse(&ApiResponse::new(200, body.to_vec()))
+        .unwrap();
+    let kinds: Vec<_> = page
+        .values
+        .iter()
+        .map(|e| (e.path.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("t/a.json", EntryKind::File),
+            ("t/run.sh", EntryKind::File),
+            ("t/link.json", EntryKind::Other),
+            ("t/sub", EntryKind::Directory)
+        ]
+    );
 }
 
 // ---- requests and credentials ----

@@ -123,6 +123,8 @@ pub enum Entry {
         data: Vec<u8>,
         /// Executable bit.
         executable: bool,
+        /// The blob's id.
+        id: Oid,
     },
     /// A directory with its direct children.
     Dir(Vec<Child>),
@@ -517,6 +519,7 @@ impl Store {
             Some(ObjectType::Blob) => Some(Entry::File {
                 data: object.as_blob()?.content().to_vec(),
                 executable: mode == 0o100755,
+                id: object.id(),
             }),
             Some(ObjectType::Tree) => {
                 let sub = object.as_tree()?;
@@ -669,6 +672,15 @@ impl Store {
 }
 
 fn resolve_in(repo: &Repository, rev: &str) -> Option<Oid> {
+    // A full commit hash is the usual case (clients read files by hash): no reference to look up first.
+    if rev.len() == 40 {
+        if let Some(commit) = Oid::from_str(rev)
+            .ok()
+            .and_then(|oid| repo.find_commit(oid).ok())
+        {
+            return Some(commit.id());
+        }
+    }
     let qualified = if rev.starts_with("refs/heads/") || rev.starts_with("refs/tags/") {
         vec![rev.to_string()]
     } else {

@@ -100,6 +100,9 @@ struct RawTreeEntry {
     kind: String,
     size: Option<u64>,
     commit: Option<RawHash>,
+    /// `["link"]` for a symbolic link (listed as a `commit_file`), `["executable"]`, or none.
+    #[serde(default)]
+    attributes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -158,7 +161,9 @@ impl From<RawRestriction> for BranchRestrictionSummary {
 
 impl From<RawTreeEntry> for TreeEntry {
     fn from(raw: RawTreeEntry) -> Self {
+        let link = raw.attributes.iter().any(|a| a == "link");
         let kind = match raw.kind.as_str() {
+            "commit_file" if link => EntryKind::Other,
             "commit_file" => EntryKind::File,
             "commit_directory" => EntryKind::Directory,
             _ => EntryKind::Other,

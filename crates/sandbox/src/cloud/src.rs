@@ -56,7 +56,11 @@ pub async fn read(
     let params = call.params();
     let meta = params.get("format") == Some("meta");
     match entry {
-        Entry::File { data, executable } => {
+        Entry::File {
+            data,
+            executable,
+            id,
+        } => {
             if meta {
                 let child = crate::store::Child {
                     path: path.clone(),
@@ -67,14 +71,7 @@ pub async fn read(
                 };
                 return Ok(Json(json::tree_entry(&ctx, &hash, &child)).into_response());
             }
-            let etag = format!(
-                "\"{}\"",
-                call.state
-                    .store()
-                    .object_at(&ctx.key, oid, &path)
-                    .map(|o| o.to_string())
-                    .unwrap_or_default()
-            );
+            let etag = format!("\"{id}\"");
             let mut response = data.into_response();
             let h = response.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(&path)));
