@@ -197,6 +197,18 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
+  it('shows only the projects the portal names', async () => {
+    const { context, page } = await openPortal();
+    const shown = page.locator('#first-instance');
+    await page.evaluate(async () => {
+      window.portal.handle.unmount();
+      window.portal.handle = await window.portal.mount(window.portal.element, { start: '/', projects: ['partner-api'] });
+    });
+    await shown.locator('.project-card').first().waitFor();
+    assert.deepEqual(await shown.locator('.project-card h3').allTextContents(), ['Partner API']);
+    await context.close();
+  });
+
   it('is served from a sub-path by a plain static server, under the shipped content security policy', async () => {
     const server = await startStaticServer();
     try {

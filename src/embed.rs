@@ -13,7 +13,7 @@ use yew::{AppHandle, AttrValue, Callback};
 
 use crate::app::{App, AppProps};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
-use crate::services::project_store::SharedStore;
+use crate::services::project_store::{IndexedDbProjectStore, SharedStore, Showing};
 use crate::state::connections::Connections;
 use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
@@ -29,7 +29,7 @@ struct MountOptions {
     user: Option<PortalUser>,
     /// The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket`.
     start: Option<String>,
-    /// The ids of the projects to show (required with `storage`).
+    /// The ids of the projects to show (all when not given; required with `storage`).
     projects: Option<Vec<String>>,
     /// The API base URL new connections start with (e.g. the portal's same-origin relay to Bitbucket).
     api_base_url: Option<String>,
@@ -54,7 +54,17 @@ impl Stores {
     ) -> Result<Stores, JsError> {
         let adapter = Reflect::get(options, &JsValue::from_str("storage")).unwrap_or_default();
         if adapter.is_undefined() || adapter.is_null() {
-            return Ok(Stores::default());
+            // The browser's stores; the list shows only the projects named, if any.
+            let projects = read.projects.clone().map(|ids| {
+                SharedStore(Rc::new(Showing::new(
+                    Rc::new(IndexedDbProjectStore::default()),
+                    ids,
+                )))
+            });
+            return Ok(Stores {
+                projects,
+                connections: None,
+            });
         }
         let storage = Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
         let ids = read.projects.clone().ok_or_else(|| {

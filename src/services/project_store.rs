@@ -401,3 +401,48 @@ pub fn listen_for_changes(mut on_change: impl FnMut(ProjectChanged) + 'static) -
         _callback: Some(callback),
     }
 }
+
+/// A store whose list holds only the projects a portal names (the others stay in the store, unlisted).
+pub struct Showing {
+    inner: Rc<dyn ProjectStore>,
+    ids: Vec<String>,
+}
+
+impl Showing {
+    /// The projects `ids` of `inner`.
+    pub fn new(inner: Rc<dyn ProjectStore>, ids: Vec<String>) -> Self {
+        Showing { inner, ids }
+    }
+}
+
+impl ProjectStore for Showing {
+    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
+        Box::pin(async move {
+            let all = self.inner.list().await?;
+            Ok(all
+                .into_iter()
+                .filter(|p| self.ids.contains(&p.id))
+                .collect())
+        })
+    }
+
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
+        self.inner.load(id)
+    }
+
+    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        self.inner.save(stored)
+    }
+
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        self.inner.create(stored)
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.delete(id)
+    }
+
+    fn held_projects(&self) -> bool {
+        self.inner.held_projects()
+    }
+}
