@@ -136,7 +136,7 @@ fn dom_events(element: Element) -> Events {
 /// The app mounted in a portal's element.
 #[wasm_bindgen]
 pub struct Mounted {
-    element: Element,
+    events: Events,
     stores: Stores,
     app: Option<AppHandle<App>>,
 }
@@ -145,8 +145,7 @@ pub struct Mounted {
 impl Mounted {
     /// Applies new options (the user, the view to start on); the storage stays the one given to `mount`.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let props = MountOptions::read(&options)?
-            .props(dom_events(self.element.clone()), self.stores.clone());
+        let props = MountOptions::read(&options)?.props(self.events.clone(), self.stores.clone());
         match &mut self.app {
             Some(app) => {
                 app.update(props);
@@ -171,10 +170,10 @@ pub async fn mount(element: Element, options: JsValue) -> Result<Mounted, JsErro
     let read = MountOptions::read(&options)?;
     let events = dom_events(element.clone());
     let stores = Stores::of(&options, &read, &events).await?;
-    let props = read.props(events, stores.clone());
-    let app = yew::Renderer::<App>::with_root_and_props(element.clone(), props).render();
+    let props = read.props(events.clone(), stores.clone());
+    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
     Ok(Mounted {
-        element,
+        events,
         stores,
         app: Some(app),
     })

@@ -43,6 +43,14 @@ pub struct ConnectionRecord {
 }
 
 impl ConnectionRecord {
+    /// The record as a store keeps it: its repository URL without any credentials pasted into it.
+    pub fn to_store(&self) -> ConnectionRecord {
+        ConnectionRecord {
+            repository_url: without_credentials(&self.repository_url),
+            ..self.clone()
+        }
+    }
+
     /// The record of a validated connection, created now.
     pub fn new(
         form: &ConnectionForm,
@@ -184,11 +192,7 @@ impl ConnectionStore for BrowserConnectionStore {
         let failed = |_| {
             "The browser refused to save the connection (storage full or disabled).".to_string()
         };
-        let record = ConnectionRecord {
-            repository_url: without_credentials(&record.repository_url),
-            ..record.clone()
-        };
-        LocalStorage::set(record_key(project), &record).map_err(failed)?;
+        LocalStorage::set(record_key(project), record.to_store()).map_err(failed)?;
         SessionStorage::set(token_key(project), token).map_err(failed)
     }
 

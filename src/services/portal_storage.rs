@@ -14,12 +14,12 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
-use versioning_core::repo_url::without_credentials;
-
 use crate::services::connection_store::{
     parse_record, ConnectionRecord, ConnectionStore, DamagedRecord,
 };
-use crate::services::project_store::{ProjectStore, StoreError, StoreFuture};
+use crate::services::project_store::{
+    read_record_text, record_text, Expect, ProjectStore, StoreError, StoreFuture,
+};
 use crate::services::projects::{ProjectSummary, StoredProject};
 use crate::state::events::{Events, PortalEvent};
 
@@ -83,6 +83,14 @@ fn project_key(id: &str) -> String {
     format!("project/{id}")
 }
 
+fn connection_key(id: &str) -> String {
+    format!("connection/{id}")
+}
+
+fn token_key(id: &str) -> String {
+    format!("token/{id}")
+}
+
 /// Projects in the portal's storage; the list holds the projects the portal names.
 pub struct PortalProjectStore {
     storage: Rc<PortalStorage>,
@@ -103,30 +111,23 @@ impl PortalProjectStore {
             .get(&project_key(id))
             .await
             .map_err(StoreError::Portal)?;
-        text.map(|text| {
-            serde_json::from_str(&text).map_err(|error| StoreError::Unreadable(error.to_string()))
-        })
-        .transpose()
+        text.as_deref().map(read_record_text).transpose()
     }
 
-    /// Writes `stored` at the next revision when the storage holds `expected` (0: none).
-    async fn write(&self, stored: &StoredProject, expected: Option<u64>) -> Result<(), StoreError> {
+    /// Writes `stored` at its next revision when the storage holds what `expect` says (not atomic: the
+    /// portal's storage has no transaction, so a write between the read and the put goes unnoticed).
+    async fn write(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
         let id = stored.project.id.to_string();
         let current = self.read(&id).await?.map(|s| s.revision);
-        match (expected, current) {
-            (None, Some(_)) => return Err(StoreError::AlreadyExists(id)),
-            (Some(0), None) | (None, None) => {}
-            (Some(expected), Some(now)) if expected == now => {}
-            (Some(_), _) => return Err(StoreError::Conflict(id)),
+        if let Some(refusal) = expect.refusal(&id, current) {
+            return Err(refusal);
         }
         let next = StoredProject {
-            revision: current.unwrap_or(0) + 1,
+            revision: expect.next_revision(),
             ..stored.clone()
         };
-        let text = serde_json::to_string(&next)
-            .map_err(|error| StoreError::Unwritable(error.to_string()))?;
         self.storage
-            .put(&project_key(&id), &text)
+            .put(&project_key(&id), &record_text(&next)?)
             .await
             .map_err(StoreError::Portal)
     }
@@ -150,11 +151,11 @@ impl ProjectStore for PortalProjectStore {
     }
 
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.write(stored, Some(stored.revision)))
+        Box::pin(self.write(stored, Expect::Revision(stored.revision)))
     }
 
     fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.write(stored, None))
+        Box::pin(self.write(stored, Expect::Absent))
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
@@ -233,8 +234,8 @@ impl PortalConnectionStore {
                 continue;
             }
             let cached = Cached {
-                record: self.storage.get(&format!("connection/{id}")).await?,
-                token: self.storage.get(&format!("token/{id}")).await?,
+                record: self.storage.get(&connection_key(id)).await?,
+                token: self.storage.get(&token_key(id)).await?,
             };
             self.cache.borrow_mut().insert(id.clone(), cached);
         }
@@ -288,11 +289,7 @@ impl ConnectionStore for PortalConnectionStore {
     }
 
     fn save(&self, project: &str, record: &ConnectionRecord, token: &str) -> Result<(), String> {
-        let record = ConnectionRecord {
-            repository_url: without_credentials(&record.repository_url),
-            ..record.clone()
-        };
-        let text = serde_json::to_string(&record).map_err(|error| error.to_string())?;
+        let text = serde_json::to_string(&record.to_store()).map_err(|error| error.to_string())?;
         self.cache.borrow_mut().insert(
             project.to_owned(),
             Cached {
@@ -303,8 +300,8 @@ impl ConnectionStore for PortalConnectionStore {
         self.write_through(
             project,
             vec![
-                (format!("connection/{project}"), Some(text)),
-                (format!("token/{project}"), Some(token.to_owned())),
+                (connection_key(project), Some(text)),
+                (token_key(project), Some(token.to_owned())),
             ],
         );
         Ok(())
@@ -316,10 +313,7 @@ impl ConnectionStore for PortalConnectionStore {
             .insert(project.to_owned(), Cached::default());
         self.write_through(
             project,
-            vec![
-                (format!("connection/{project}"), None),
-                (format!("token/{project}"), None),
-            ],
+            vec![(connection_key(project), None), (token_key(project), None)],
         );
     }
 }

@@ -142,15 +142,22 @@ pub struct IndexedDbProjectStore {
     database: RefCell<Option<Rc<Database>>>,
 }
 
+/// A record as the JSON text a store keeps.
+pub fn record_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| StoreError::Unwritable(error.to_string()))
+}
+
+/// A record from the JSON text a store kept.
+pub fn read_record_text<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|error| StoreError::Unreadable(error.to_string()))
+}
+
 fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
-    serde_json::to_string(value)
-        .map(|json| JsValue::from_str(&json))
-        .map_err(|error| StoreError::Unwritable(error.to_string()))
+    record_text(value).map(|json| JsValue::from_str(&json))
 }
 
 fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
-    let json = value.as_string().unwrap_or_default();
-    serde_json::from_str(&json).map_err(|error| StoreError::Unreadable(error.to_string()))
+    read_record_text(&value.as_string().unwrap_or_default())
 }
 
 impl IndexedDbProjectStore {
@@ -192,11 +199,32 @@ impl IndexedDbProjectStore {
 
 /// What a checked write expects the store to hold under the project's id.
 #[derive(Debug, Clone, Copy)]
-enum Expect {
+pub enum Expect {
     /// No project (a create).
     Absent,
     /// The project at this revision (0: also no project, for a first save).
     Revision(u64),
+}
+
+impl Expect {
+    /// The revision a write stores when it goes ahead.
+    pub fn next_revision(self) -> u64 {
+        match self {
+            Expect::Absent => 1,
+            Expect::Revision(revision) => revision + 1,
+        }
+    }
+
+    /// Why a write of project `id` must not go ahead when the store holds revision `current` (`None`: no
+    /// project), if it must not.
+    pub fn refusal(self, id: &str, current: Option<u64>) -> Option<StoreError> {
+        match (self, current) {
+            (Expect::Absent, Some(_)) => Some(StoreError::AlreadyExists(id.to_owned())),
+            (Expect::Absent, None) | (Expect::Revision(0), None) => None,
+            (Expect::Revision(expected), Some(now)) if now == expected => None,
+            (Expect::Revision(_), _) => Some(StoreError::Conflict(id.to_owned())),
+        }
+    }
 }
 
 /// The revision a summary record holds (0 for records written before revisions existed).
@@ -220,10 +248,7 @@ impl IndexedDbProjectStore {
     async fn put_checked(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
         let id = stored.project.id.to_string();
         let key = JsValue::from_str(&id);
-        let revision = match expect {
-            Expect::Absent => 1,
-            Expect::Revision(revision) => revision + 1,
-        };
+        let revision = expect.next_revision();
         let mut record = stored.clone();
         record.revision = revision;
         let summary = to_json(&SummaryRecord {
@@ -241,12 +266,7 @@ impl IndexedDbProjectStore {
             .map(from_json::<RevisionOnly>)
             .transpose()?
             .map(|r| r.revision);
-        let refusal = match (expect, current) {
-            (Expect::Absent, Some(_)) => Some(StoreError::AlreadyExists(id.clone())),
-            (Expect::Absent, None) | (Expect::Revision(0), None) => None,
-            (Expect::Revision(expected), Some(now)) if now == expected => None,
-            (Expect::Revision(_), _) => Some(StoreError::Conflict(id.clone())),
-        };
+        let refusal = expect.refusal(&id, current);
         if let Some(refusal) = refusal {
             transaction.abort()?;
             return Err(refusal);

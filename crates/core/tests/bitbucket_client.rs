@@ -38,13 +38,15 @@ fn assert_no_secret(text: &str) {
     assert!(!text.contains(&encoded), "encoded token leaked: {text}");
 }
 
-/// Bitbucket Cloud lists a symbolic link as a `commit_file` with the attribute `link`: it is not a file to read.
+/// Bitbucket Cloud lists a symbolic link or a submodule as a `commit_file` with the attribute `link` or
+/// `subrepository`: neither is a file to read.
 #[test]
-fn a_cloud_symlink_is_listed_as_neither_file_nor_directory() {
+fn a_cloud_symlink_or_submodule_is_listed_as_neither_file_nor_directory() {
     let body = br#"{"values": [
         {"type": "commit_file", "path": "t/a.json", "attributes": [], "size": 3},
         {"type": "commit_file", "path": "t/run.sh", "attributes": ["executable"], "size": 9},
         {"type": "commit_file", "path": "t/link.json", "attributes": ["link"], "size": 8},
+        {"type": "commit_file", "path": "t/vendor", "attributes": ["subrepository"]},
         {"type": "commit_directory", "path": "t/sub"}
     ], "pagelen": 100, "page": 1}"#;
     let page = bb_cloud::directory(&Api::new(&cloud()), "main", "t")
@@ -61,6 +63,7 @@ fn a_cloud_symlink_is_listed_as_neither_file_nor_directory() {
             ("t/a.json", EntryKind::File),
             ("t/run.sh", EntryKind::File),
             ("t/link.json", EntryKind::Other),
+            ("t/vendor", EntryKind::Other),
             ("t/sub", EntryKind::Directory)
         ]
     );

@@ -100,7 +100,7 @@ struct RawTreeEntry {
     kind: String,
     size: Option<u64>,
     commit: Option<RawHash>,
-    /// `["link"]` for a symbolic link (listed as a `commit_file`), `["executable"]`, or none.
+    /// `link` (a symbolic link), `subrepository`, `executable`, `binary`, `lfs`, or none.
     #[serde(default)]
     attributes: Vec<String>,
 }
@@ -161,9 +161,13 @@ impl From<RawRestriction> for BranchRestrictionSummary {
 
 impl From<RawTreeEntry> for TreeEntry {
     fn from(raw: RawTreeEntry) -> Self {
-        let link = raw.attributes.iter().any(|a| a == "link");
+        // Listed as `commit_file` but not a file to read: a symbolic link or a submodule.
+        let not_a_file = raw
+            .attributes
+            .iter()
+            .any(|a| a == "link" || a == "subrepository");
         let kind = match raw.kind.as_str() {
-            "commit_file" if link => EntryKind::Other,
+            "commit_file" if not_a_file => EntryKind::Other,
             "commit_file" => EntryKind::File,
             "commit_directory" => EntryKind::Directory,
             _ => EntryKind::Other,
