@@ -36,6 +36,16 @@ pub trait Job {
     }
 }
 
+/// The answer of a step that sent one request (`Cancelled` when none came back).
+pub(crate) fn single_answer(
+    answers: Vec<Result<ApiResponse, ApiError>>,
+) -> Result<ApiResponse, ApiError> {
+    answers
+        .into_iter()
+        .next()
+        .unwrap_or(Err(ApiError::Cancelled))
+}
+
 /// What a job is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Phase {

@@ -1,7 +1,9 @@
 //! Push and pull, without I/O: jobs that plan from the local files, the connection and the remote state,
 //! hand out requests, read the answers and end with a typed outcome (see [`Job`]). Bitbucket Cloud and Data
-//! Center differ only inside [`Remote`].
+//! Center differ only inside [`Remote`]. For benchmarks, a hidden [`Strategy`] swaps the product's push and
+//! pull for per-file baselines ([`BaselineSender`], sent through [`PushJob`]).
 
+mod baseline;
 mod change_set;
 mod diff;
 mod job;
@@ -13,10 +15,11 @@ mod retry;
 mod three_way;
 mod versions;
 
+pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
 pub use diff::{line_diff, DiffLine, LineChange};
 pub use job::{Job, JobStep, Phase, Progress};
-pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters};
+pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use pull::{
     AppliedPull, ArtifactChange, ProblemKind, PullCounts, PullPlanner, PullPreview, PullProblem,
     PullRequest, PullSource, Resolution,

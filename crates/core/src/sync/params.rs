@@ -139,6 +139,58 @@ impl fmt::Display for ParameterError {
     }
 }
 
+/// How push and pull talk to Bitbucket. It exists for benchmarks, which compare the product's way with
+/// the ways other clients work, through the same code: it is never shown in the SCM panel (it is not one of
+/// [`ScmParameter::ALL`]) and users keep [`Strategy::Planned`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// C, the product: a push writes only what changed, in as few commits as the product allows; a pull
+    /// downloads only what differs, checked against the manifest.
+    #[default]
+    Planned,
+    /// A, a naive client: one request and one commit per file, one request at a time; a pull lists the
+    /// folder and reads every file, one at a time.
+    PerFileSequential,
+    /// B: one request and one commit per file, with `scm_export_worker_count` requests in flight; a pull
+    /// lists the folder and reads every file.
+    PerFileParallel,
+}
+
+impl Strategy {
+    /// Every strategy, the product's first.
+    pub const ALL: [Strategy; 3] = [
+        Strategy::Planned,
+        Strategy::PerFileSequential,
+        Strategy::PerFileParallel,
+    ];
+
+    /// The strategy named `key`: `planned`, `per_file_sequential` or `per_file_parallel` (as stored), or
+    /// the benchmark's letters `C`, `A` or `B` (any case, surrounding spaces ignored).
+    pub fn from_key(key: &str) -> Option<Strategy> {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "planned" | "c" => Some(Strategy::Planned),
+            "per_file_sequential" | "a" => Some(Strategy::PerFileSequential),
+            "per_file_parallel" | "b" => Some(Strategy::PerFileParallel),
+            _ => None,
+        }
+    }
+
+    /// The name as stored (the inverse of [`Strategy::from_key`]).
+    pub fn key(self) -> &'static str {
+        match self {
+            Strategy::Planned => "planned",
+            Strategy::PerFileSequential => "per_file_sequential",
+            Strategy::PerFileParallel => "per_file_parallel",
+        }
+    }
+
+    /// Whether it is the product's own strategy (the default, never stored).
+    pub fn is_planned(&self) -> bool {
+        *self == Strategy::Planned
+    }
+}
+
 /// The SCM parameters of a project, each within its range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -155,6 +207,10 @@ pub struct ScmParameters {
     pub scm_retry_count: u32,
     /// `scm_retry_base_delay_ms`.
     pub scm_retry_base_delay_ms: u32,
+    /// How push and pull work: for benchmarks only, never shown in the SCM panel; stored only when it is
+    /// not [`Strategy::Planned`].
+    #[serde(default, skip_serializing_if = "Strategy::is_planned")]
+    pub strategy: Strategy,
 }
 
 impl Default for ScmParameters {
@@ -166,6 +222,7 @@ impl Default for ScmParameters {
             scm_request_timeout_seconds: 0,
             scm_retry_count: 0,
             scm_retry_base_delay_ms: 0,
+            strategy: Strategy::Planned,
         };
         for parameter in ScmParameter::ALL {
             parameters.set(parameter, parameter.default_value());

@@ -20,8 +20,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::job::{Job, JobStep, Phase, Progress};
-use super::params::ScmParameters;
+use super::job::{single_answer, Job, JobStep, Phase, Progress};
+use super::params::{ScmParameters, Strategy};
 use super::push::{check_ref_name, empty_commit, Attempt, LocalFiles, Retrying, SyncBase};
 use super::remote::{Listed, Listing, Remote};
 use super::retry::Failure;
@@ -297,7 +297,10 @@ enum Stage {
     Done,
 }
 
-/// Reads the repository and computes what a pull would change (the dialog's preview).
+/// Reads the repository and computes what a pull would change (the dialog's preview). With a per-file
+/// [`Strategy`] (benchmarks) it ignores the manifest and any base once the source is resolved: it lists
+/// the artifact folder and reads every file (one at a time for [`Strategy::PerFileSequential`]), and the
+/// preview is that of a commit without manifest.
 #[derive(Debug)]
 pub struct PullPlanner {
     remote: Remote,
@@ -370,9 +373,18 @@ impl PullPlanner {
         }
     }
 
-    /// The base the comparison uses: none when restoring.
+    /// The base the comparison uses: none when restoring, nor for a per-file baseline.
     fn base(&self) -> Option<&SyncBase> {
-        self.local.as_ref().and(self.request.base.as_ref())
+        self.local
+            .as_ref()
+            .and(self.request.base.as_ref())
+            .filter(|_| !self.baseline())
+    }
+
+    /// Whether this pull is a per-file baseline (benchmarks): it ignores the manifest and any base, and
+    /// lists the folder and reads every file, as for a commit without manifest.
+    fn baseline(&self) -> bool {
+        !self.request.parameters.strategy.is_planned()
     }
 
     fn manifest_path(&self) -> String {
@@ -425,6 +437,9 @@ impl PullPlanner {
                 match answer.and_then(|r| self.resolve_call().parse(&r)) {
                     Ok(tip) => {
                         self.tip = tip;
+                        if self.baseline() {
+                            return self.list_root();
+                        }
                         match self.base() {
                             Some(base) if base.commit == self.tip.id => {
                                 self.manifest = Some(base.manifest.clone());
@@ -784,10 +799,15 @@ impl PullPlanner {
             .collect()
     }
 
-    /// A commit without manifest: the listed files that can be artifacts (the others are reported).
+    /// A commit without manifest: the listed files that can be artifacts (the others are reported). A
+    /// per-file baseline leaves the manifest out, unread.
     fn readable_listed(&mut self) -> Vec<String> {
         let mut readable = Vec::new();
+        let manifest_path = self.manifest_path();
         for path in std::mem::take(&mut self.listed) {
+            if self.baseline() && path == manifest_path {
+                continue;
+            }
             match path_kind(&path, &self.options) {
                 Ok(_) => readable.push(path),
                 Err(kind) => self.problems.push(PullProblem::tree(&path, kind)),
@@ -1009,12 +1029,7 @@ impl Job for PullPlanner {
                 (requests, Phase::Downloading)
             }
             Stage::Done => {
-                self.retrying.progress.phase = Phase::Done;
-                return JobStep::Done(
-                    self.result
-                        .clone()
-                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
-                );
+                return self.retrying.done(&self.result);
             }
         };
         self.retrying.send(requests, phase)
@@ -1027,10 +1042,7 @@ impl Job for PullPlanner {
             Stage::Download { pending, tries } => self.handle_download(pending, tries, answers),
             Stage::Done => Stage::Done,
             single => {
-                let answer = answers
-                    .into_iter()
-                    .next()
-                    .unwrap_or(Err(ApiError::Cancelled));
+                let answer = single_answer(answers);
                 match single {
                     Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),
                     other => self.handle_single(other, answer),
@@ -1044,7 +1056,12 @@ impl Job for PullPlanner {
     }
 
     fn concurrency(&self) -> usize {
-        self.request.parameters.scm_export_worker_count.max(1) as usize
+        match self.request.parameters.strategy {
+            Strategy::PerFileSequential => 1,
+            Strategy::Planned | Strategy::PerFileParallel => {
+                self.request.parameters.scm_export_worker_count.max(1) as usize
+            }
+        }
     }
 }
 

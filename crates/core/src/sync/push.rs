@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::change_set::{ChangeSet, CommitPart, RemoteState};
-use super::job::{Job, JobStep, Phase, Progress};
+use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::ScmParameters;
 use super::remote::{Listed, Listing, Remote};
 use super::retry::{Failure, RetryPolicy};
@@ -258,6 +258,19 @@ impl Retrying {
         JobStep::Send(requests)
     }
 
+    /// The end of a job: its result, or `Cancelled` when it ended without one.
+    pub(crate) fn done<T: Clone>(
+        &mut self,
+        result: &Option<Result<T, SyncError>>,
+    ) -> JobStep<Result<T, SyncError>> {
+        self.progress.phase = Phase::Done;
+        JobStep::Done(
+            result
+                .clone()
+                .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
+        )
+    }
+
     pub(crate) fn take_wait<T>(&mut self) -> Option<JobStep<T>> {
         let wait = self.wait.take()?;
         self.progress.phase = Phase::WaitingToRetry;
@@ -289,7 +302,9 @@ enum PlanStage {
     Done,
 }
 
-/// Reads the branch and computes what a push would change (the dialog's preview).
+/// Reads the branch and computes what a push would change (the dialog's preview). With a per-file
+/// [`super::Strategy`] (benchmarks) it reads only the tip(s) and plans every local file and the manifest as
+/// if the branch had none, for [`super::BaselineSender`].
 #[derive(Debug)]
 pub struct PushPlanner {
     remote: Remote,
@@ -345,6 +360,12 @@ impl PushPlanner {
     }
 
     fn read_remote(&mut self) -> PlanStage {
+        if !self.request.parameters.strategy.is_planned() {
+            // A per-file baseline (benchmarks) reads neither manifest nor listing: it writes every file
+            // as if the branch had none.
+            self.finish(RemoteState::Unmanaged(BTreeSet::new()));
+            return PlanStage::Done;
+        }
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
         let root = self.options().root().to_owned();
         match &self.request.base {
@@ -709,14 +730,7 @@ impl Job for PushPlanner {
                     .collect();
                 self.retrying.send(requests, Phase::Downloading)
             }
-            PlanStage::Done => {
-                self.retrying.progress.phase = Phase::Done;
-                JobStep::Done(
-                    self.result
-                        .clone()
-                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
-                )
-            }
+            PlanStage::Done => self.retrying.done(&self.result),
         }
     }
 
@@ -736,10 +750,7 @@ impl Job for PushPlanner {
             } => self.handle_comparing(files, pending, tries, answers),
             PlanStage::Done => PlanStage::Done,
             single => {
-                let answer = answers
-                    .into_iter()
-                    .next()
-                    .unwrap_or(Err(ApiError::Cancelled));
+                let answer = single_answer(answers);
                 self.handle_single(single, answer)
             }
         };
@@ -760,14 +771,14 @@ pub const MANIFEST_TRAILER: &str = "Artifacts-Manifest";
 /// A commit message with a trailer naming the manifest the push publishes (the start of its SHA-256).
 /// After a lost answer or a 409, a commit on the expected parent with this message is this push's own
 /// commit, even when the user reused a message: the trailer differs whenever the content does.
-fn commit_message(plan: &PushPlan, subject: &str) -> String {
+pub(crate) fn commit_message(plan: &PushPlan, subject: &str) -> String {
     let digest = crate::artifacts::sha256_hex(&plan.changes.manifest_bytes);
     format!("{subject}\n\n{MANIFEST_TRAILER}: {}", &digest[..16])
 }
 
 /// Whether two commit messages are the same, whatever line endings the transport gave them (browsers send
 /// form fields with CRLF line breaks).
-fn same_message(a: &str, b: &str) -> bool {
+pub(crate) fn same_message(a: &str, b: &str) -> bool {
     let normal = |text: &str| text.replace("\r\n", "\n").trim().to_owned();
     normal(a) == normal(b)
 }
@@ -1192,22 +1203,14 @@ impl Job for PushSender {
                 (attempt.request.clone(), Phase::Tagging)
             }
             SendStage::Done => {
-                self.retrying.progress.phase = Phase::Done;
-                return JobStep::Done(
-                    self.result
-                        .clone()
-                        .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
-                );
+                return self.retrying.done(&self.result);
             }
         };
         self.retrying.send(vec![request], phase)
     }
 
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
-        let answer = answers
-            .into_iter()
-            .next()
-            .unwrap_or(Err(ApiError::Cancelled));
+        let answer = single_answer(answers);
         let stage = std::mem::replace(&mut self.stage, SendStage::Done);
         self.stage = match stage {
             SendStage::Write { index, attempt } => self.handle_write(index, attempt, answer),

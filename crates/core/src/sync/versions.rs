@@ -1,7 +1,7 @@
 //! The versions of a branch as Bitbucket knows them: the commits that touched the artifact folder, read
 //! by the tip's hash, so that pushes from other browsers show up in the project's History.
 
-use super::job::{Job, JobStep, Phase, Progress};
+use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::remote::Remote;
 use super::SyncError;
 use crate::artifacts::DEFAULT_ROOT;
@@ -48,10 +48,7 @@ impl Job for BranchVersions {
     }
 
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
-        let answer = answers
-            .into_iter()
-            .next()
-            .unwrap_or(Err(ApiError::Cancelled));
+        let answer = single_answer(answers);
         match &self.tip {
             None => {
                 let call = self.remote.tip(&self.branch);
