@@ -146,7 +146,7 @@ pub struct Child {
 }
 
 /// Which tip a commit expects its branch to have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
     /// No check: commit on the current tip (or create the branch from `start` when absent).
     Any,
@@ -154,6 +154,14 @@ pub enum Expect {
     Tip(Oid),
     /// The branch must not exist yet.
     Absent,
+    /// The branch must exist and hold `object` at `path` (`None`: no file there): Data Center's check of an
+    /// edit's `sourceCommitId`, which concerns the file, not the branch's tip.
+    File {
+        /// The file's path.
+        path: String,
+        /// The object expected there.
+        object: Option<Oid>,
+    },
 }
 
 /// A commit to make.
@@ -623,10 +631,14 @@ impl Store {
         let repo = self.open(key)?;
         let refname = format!("refs/heads/{}", plan.branch);
         let current = repo.find_reference(&refname).ok().and_then(|r| r.target());
-        let ok = match plan.expect {
+        let ok = match &plan.expect {
             Expect::Any => true,
-            Expect::Tip(oid) => current == Some(oid),
+            Expect::Tip(oid) => current == Some(*oid),
             Expect::Absent => current.is_none(),
+            Expect::File { path, object } => current.is_some_and(|tip| {
+                let tree = repo.find_commit(tip).and_then(|c| c.tree());
+                tree.is_ok_and(|tree| blob_at(&tree, path) == *object)
+            }),
         };
         if !ok {
             return Err(CommitError::Stale {

@@ -200,7 +200,9 @@ pub async fn create_commit(
             ),
             ))
         }
-        (Some(tip), _) => (Expect::Tip(tip), None),
+        (Some(tip), Some(_)) => (Expect::Tip(tip), None),
+        // Without `parents` there is no optimistic check: the commit lands on the newest tip.
+        (Some(_), None) => (Expect::Any, None),
         (None, Some(p)) => (Expect::Absent, Some(p)),
         (None, None) => (Expect::Absent, store.branch_tip(&ctx.key, &main)),
     };

@@ -106,6 +106,15 @@ pub async fn edit_file(
         }
     };
     let current = store.object_at(&ctx.key, base, &path);
+    // On an existing branch the edit lands on whatever the tip is by then, provided this file is still as
+    // read: Data Center checks the file, not the branch (edits of other files in between do not conflict).
+    let expect = match expect {
+        Expect::Tip(_) => Expect::File {
+            path: path.clone(),
+            object: current,
+        },
+        other => other,
+    };
     match source_commit {
         Some(source) if store.object_at(&ctx.key, source, &path) != current => {
             return Err(conflict(
@@ -144,7 +153,9 @@ pub async fn edit_file(
     };
     let info = store.apply(&ctx.key, &plan).map_err(|e| match e {
         CommitError::Stale { .. } => conflict(
-            format!("The branch '{branch}' changed while committing; refresh and try again."),
+            format!(
+                "The file '{path}' changed on '{branch}' while committing; refresh and try again."
+            ),
             "com.atlassian.bitbucket.content.FileOutOfDateException",
         ),
         CommitError::BadPath(p) => DcError::validation(format!("Invalid path: {p}")),

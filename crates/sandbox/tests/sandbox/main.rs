@@ -2,6 +2,7 @@
 
 mod cloud;
 mod common;
+mod concurrency;
 mod contract;
 mod datacenter;
 mod faults;
