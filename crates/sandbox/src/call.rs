@@ -21,9 +21,16 @@ pub struct Call {
     pub headers: HeaderMap,
     /// The original request URI (path and query).
     pub uri: Uri,
+    /// Whether the request came over TLS (`--tls`).
+    pub https: bool,
 }
 
 impl Call {
+    /// `http(s)://host:port` of the request, for absolute links.
+    pub fn origin(&self) -> String {
+        crate::links::origin(&self.headers, self.https)
+    }
+
     /// The query parameters of the request.
     pub fn params(&self) -> Params {
         Params::from_uri(&self.uri)
@@ -58,6 +65,7 @@ impl FromRequestParts<AppState> for Call {
             caller,
             headers: parts.headers.clone(),
             uri,
+            https: crate::links::is_https(&parts.extensions),
         })
     }
 }

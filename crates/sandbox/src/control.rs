@@ -31,8 +31,9 @@ pub fn routes() -> Router<AppState> {
 
 /// Whether a request comes from the sandbox's own origin: its `Host` is a loopback name
 /// (`127.0.0.1`, `localhost`, `[::1]`, any port), which a DNS-rebinding page cannot send, and
-/// its `Origin`, when a browser sends one, is `http://` + that same `Host` (no cross-site call).
-pub fn from_own_origin(headers: &HeaderMap) -> bool {
+/// its `Origin`, when a browser sends one, is `http://` (`https://` over TLS) + that same `Host`
+/// (no cross-site call).
+pub fn from_own_origin(headers: &HeaderMap, https: bool) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };
@@ -45,13 +46,19 @@ pub fn from_own_origin(headers: &HeaderMap) -> bool {
     }
     match headers.get(header::ORIGIN) {
         None => true,
-        Some(origin) => origin.to_str().ok() == Some(&format!("http://{host}")),
+        Some(origin) => {
+            let scheme = if https { "https" } else { "http" };
+            origin.to_str().ok() == Some(&format!("{scheme}://{host}"))
+        }
     }
 }
 
 /// Middleware: 403 for requests not from the sandbox's own origin.
 async fn own_origin_only(request: Request, next: Next) -> Response {
-    if from_own_origin(request.headers()) {
+    if from_own_origin(
+        request.headers(),
+        crate::links::is_https(request.extensions()),
+    ) {
         return next.run(request).await;
     }
     (

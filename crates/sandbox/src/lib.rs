@@ -3,7 +3,8 @@
 //! CORS like the real services, fault injection and a request log.
 //!
 //! [`app`] builds the router apart from any socket so tests can call it in-process;
-//! [`server::serve`] runs it on a TCP listener.
+//! [`server::serve`] runs it on a TCP listener (with the `tls` feature, `server::serve_tls` runs
+//! it over HTTPS with HTTP/2).
 
 pub mod auth;
 pub mod body_limit;
@@ -26,6 +27,8 @@ pub mod state;
 pub mod static_files;
 pub mod store;
 pub mod time;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;

@@ -1,10 +1,21 @@
 //! Absolute URLs built from the request's `Host`, and small identity helpers.
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, Extensions, HeaderMap};
 use sha2::{Digest, Sha256};
 
-/// `http://host:port` of the request (`Host` header; `localhost` when absent).
-pub fn origin(headers: &HeaderMap) -> String {
+/// Request extension the server adds to every request it received over TLS (`--tls`), so that
+/// absolute URLs and the own-origin check use `https://`.
+#[derive(Clone, Copy, Debug)]
+pub struct Https;
+
+/// Whether the request came over TLS (it carries [`Https`]).
+pub fn is_https(extensions: &Extensions) -> bool {
+    extensions.get::<Https>().is_some()
+}
+
+/// `http://host:port` of the request (`Host` header; `localhost` when absent), `https://` when
+/// it came over TLS.
+pub fn origin(headers: &HeaderMap, https: bool) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -14,12 +25,13 @@ pub fn origin(headers: &HeaderMap) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("localhost");
-    format!("http://{host}")
+    let scheme = if https { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }
 
 /// Host without the port, for SSH clone links.
 pub fn hostname(origin: &str) -> String {
-    let host = origin.trim_start_matches("http://");
+    let host = origin.split_once("://").map_or(origin, |(_, host)| host);
     match host.rsplit_once(':') {
         Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
         _ => host.to_string(),
@@ -87,6 +99,11 @@ mod tests {
         assert_eq!(uuid("ada"), uuid("ada"));
         assert_eq!(uuid("ada").len(), 38);
         assert_eq!(hostname("http://localhost:7990"), "localhost");
+        assert_eq!(hostname("https://127.0.0.1:7990"), "127.0.0.1");
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, "localhost:7990".parse().unwrap());
+        assert_eq!(origin(&headers, false), "http://localhost:7990");
+        assert_eq!(origin(&headers, true), "https://localhost:7990");
         assert_eq!(encode_path("a b/c"), "a%20b/c");
     }
 }

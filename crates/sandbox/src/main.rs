@@ -68,10 +68,29 @@ struct Cli {
     /// proxies and rate limiters send them.
     #[arg(long, value_enum, default_value_t = FaultCors::Present)]
     fault_cors: FaultCors,
+    /// Serve HTTPS on the same port, with HTTP/2 (and HTTP/1.1 for clients without h2), using a
+    /// self-signed certificate for localhost and 127.0.0.1 made at start-up.
+    #[cfg(feature = "tls")]
+    #[arg(long)]
+    tls: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
+    #[cfg(feature = "tls")]
+    let tls = if cli.tls {
+        Some(
+            bitbucket_sandbox::tls::self_signed()
+                .map(|s| s.config)
+                .map_err(|e| format!("TLS: {e}"))?,
+        )
+    } else {
+        None
+    };
+    #[cfg(feature = "tls")]
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    #[cfg(not(feature = "tls"))]
+    let scheme = "http";
     let config = match &cli.config {
         Some(path) => Config::parse(&std::fs::read_to_string(path)?)
             .map_err(|e| format!("{}: {e}", path.display()))?,
@@ -109,13 +128,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let result: Result<(), Box<dyn std::error::Error>> = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
         let port = listener.local_addr()?.port();
-        print_banner(&served, port);
-        println!("Bitbucket sandbox listening on http://127.0.0.1:{port}");
+        print_banner(&served, port, scheme);
+        println!("Bitbucket sandbox listening on {scheme}://127.0.0.1:{port}");
         std::io::stdout().flush()?;
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let serving = async move {
+            #[cfg(feature = "tls")]
+            if let Some(tls) = tls {
+                return server::serve_tls(listener, app(served), tls).await;
+            }
+            server::serve(listener, app(served)).await
+        };
         tokio::select! {
-            result = server::serve(listener, app(served)) => result?,
+            result = serving => result?,
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}
         }
@@ -128,7 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     result
 }
 
-fn print_banner(state: &AppState, port: u16) {
+fn print_banner(state: &AppState, port: u16, scheme: &str) {
     let rows = token_rows(state);
     let width = |f: fn(&bitbucket_sandbox::control::TokenRow) -> &str, title: &str| {
         rows.iter()
@@ -154,7 +180,7 @@ fn print_banner(state: &AppState, port: u16) {
     for ws in &config.cloud.workspaces {
         for repo in &ws.repositories {
             println!(
-                "Cloud repository:       http://localhost:{port}/{ws}/{slug}  (clone: http://localhost:{port}/{ws}/{slug}.git)",
+                "Cloud repository:       {scheme}://localhost:{port}/{ws}/{slug}  (clone: {scheme}://localhost:{port}/{ws}/{slug}.git)",
                 ws = ws.slug,
                 slug = repo.slug
             );
@@ -163,7 +189,7 @@ fn print_banner(state: &AppState, port: u16) {
     for project in &config.datacenter.projects {
         for repo in &project.repositories {
             println!(
-                "Data Center repository: http://localhost:{port}/projects/{}/repos/{}/browse  (clone: http://localhost:{port}/scm/{}/{}.git)",
+                "Data Center repository: {scheme}://localhost:{port}/projects/{}/repos/{}/browse  (clone: {scheme}://localhost:{port}/scm/{}/{}.git)",
                 project.key,
                 repo.slug,
                 project.key.to_ascii_lowercase(),
@@ -172,7 +198,7 @@ fn print_banner(state: &AppState, port: u16) {
         }
     }
     println!("Data directory:  {}", state.store().root().display());
-    println!("Cloud API:       http://localhost:{port}/2.0");
-    println!("Data Center API: http://localhost:{port}/rest");
-    println!("Control:         http://127.0.0.1:{port}/_sandbox/faults");
+    println!("Cloud API:       {scheme}://localhost:{port}/2.0");
+    println!("Data Center API: {scheme}://localhost:{port}/rest");
+    println!("Control:         {scheme}://127.0.0.1:{port}/_sandbox/faults");
 }

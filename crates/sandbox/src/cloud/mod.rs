@@ -13,7 +13,6 @@ use git2::Oid;
 use crate::call::Call;
 use crate::config::{Access, Repository, Workspace};
 use crate::errors::{CloudError, CLOUD_NO_REPO};
-use crate::links::origin;
 use crate::state::cloud_key;
 use crate::Route;
 
@@ -95,7 +94,7 @@ pub struct RepoContext<'a> {
     pub key: String,
     /// The caller's access.
     pub access: Access,
-    /// `http://host:port`.
+    /// `http://host:port` (`https://` over TLS).
     pub origin: String,
 }
 
@@ -147,7 +146,7 @@ pub fn repo_context<'a>(
         repo,
         key: cloud_key(&ws.slug, &repo.slug),
         access,
-        origin: origin(&call.headers),
+        origin: call.origin(),
     })
 }
 

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::json::account;
 use crate::call::Call;
 use crate::errors::CloudError;
-use crate::links::{origin, uuid};
+use crate::links::uuid;
 use crate::query::{cloud_page, sort_by_field, Filter};
 
 fn unauthenticated() -> CloudError {
@@ -25,7 +25,7 @@ pub const NOT_FOR_ACCESS_TOKENS: &str =
 /// The authenticated account. Resource (repository, project, workspace) access tokens have no
 /// account: 403, as on Bitbucket Cloud.
 pub async fn current(call: Call) -> Result<Json<Value>, CloudError> {
-    let origin = origin(&call.headers);
+    let origin = call.origin();
     if call.caller.grant.is_some() {
         return Err(CloudError::new(
             StatusCode::FORBIDDEN,
@@ -66,7 +66,7 @@ pub async fn repository_permissions(
         })?;
     let params = call.params();
     let filter = Filter::parse(params.get("q").unwrap_or("")).map_err(CloudError::bad_request)?;
-    let origin = origin(&call.headers);
+    let origin = call.origin();
     let mut rows = Vec::new();
     for repo in &ws.repositories {
         let Some(access) = repo.permissions.get(username) else {

@@ -18,7 +18,6 @@ use crate::call::Call;
 use crate::config::{Access, Project, Repository};
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
-use crate::links::origin;
 use crate::query::{dc_page, Params};
 use crate::state::{dc_key, AppState};
 use crate::Route;
@@ -95,7 +94,7 @@ pub struct RepoContext<'a> {
     pub key: String,
     /// The caller's access.
     pub access: Access,
-    /// `http://host:port`.
+    /// `http://host:port` (`https://` over TLS).
     pub origin: String,
 }
 
@@ -137,7 +136,7 @@ pub fn repo_context<'a>(
         repo,
         key: dc_key(&project.key, &repo.slug),
         access,
-        origin: origin(&call.headers),
+        origin: call.origin(),
     })
 }
 

@@ -14,7 +14,6 @@ use crate::auth::Caller;
 use crate::call::Call;
 use crate::config::{Access, MatcherKind};
 use crate::errors::DcError;
-use crate::links::origin;
 use crate::query::Params;
 use crate::state::dc_key;
 use crate::store::{valid_ref_name, CommitInfo};
@@ -61,7 +60,7 @@ pub async fn user(call: Call, Path(slug): Path<String>) -> Result<Json<Value>, D
             "com.atlassian.bitbucket.user.NoSuchUserException",
         )
     })?;
-    Ok(Json(json::user(&origin(&call.headers), user)))
+    Ok(Json(json::user(&call.origin(), user)))
 }
 
 /// `GET /rest/api/latest/repos?projectkey=&name=&permission=`: repositories the caller has at
@@ -76,7 +75,7 @@ pub async fn search(call: Call) -> Result<Json<Value>, DcError> {
         Some(p) => Access::from_dc(p)
             .ok_or_else(|| DcError::validation(format!("Invalid permission: {p}")))?,
     };
-    let origin = origin(&call.headers);
+    let origin = call.origin();
     let mut values = Vec::new();
     for project in &call.state.config().datacenter.projects {
         if params

@@ -8,3 +8,5 @@ mod datacenter;
 mod faults;
 mod git;
 mod platform;
+#[cfg(feature = "tls")]
+mod tls;
