@@ -359,6 +359,18 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         assert!(preview.artifacts.is_empty(), "{:?}", preview.artifacts);
         assert_eq!(preview.downloaded.len(), files.len() - 1);
         assert!(requests >= files.len());
+
+        // Into a project edited here: without a base, the repository's version wins, with no conflict
+        // to settle (what a per-file client does).
+        let mut edited = project.clone();
+        edited.suites[0].scenarios[0].test_cases[0].steps[0].comment = "Edited here".to_owned();
+        let (preview, _) = pull(&sandbox, product, "bench/c", strategy, None, Some(&edited)).await;
+        assert_eq!(preview.conflicts().count(), 0);
+        assert_eq!(preview.artifacts.len(), 1, "{:?}", preview.artifacts);
+        let applied = preview
+            .apply(Some(&edited), &BTreeMap::new(), false)
+            .expect("applied");
+        assert_eq!(applied.project, restored);
     }
 }
 
@@ -407,9 +419,9 @@ async fn failed_writes_are_sent_again(product: Product) {
     assert_eq!(outcome.requests, files.len() + 4);
 }
 
-/// Parallel writes to one branch on a multi-threaded server collide (409: the branch moved between the
-/// server's read and its update); they are sent again until every file landed, once.
-async fn parallel_writes_that_collide_are_sent_again(product: Product) {
+/// Parallel writes to one branch on a multi-threaded server each land once, one after the other (Cloud
+/// without `parents` and Data Center edits of other files do not conflict).
+async fn parallel_writes_all_land_once(product: Product) {
     let sandbox = Sandbox::new();
     let files = files_of(&project());
     let request = request("bench/b", Strategy::PerFileParallel, None);
@@ -420,15 +432,16 @@ async fn parallel_writes_that_collide_are_sent_again(product: Product) {
         files.len()
     );
     assert_eq!(outcome.written, files.len());
-    assert!(requests >= files.len() + 2);
+    // The source's tip, one write per file, the branch's tip at the end: nothing was sent twice.
+    assert_eq!(requests, files.len() + 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_writes_that_collide_are_sent_again_on_cloud() {
-    parallel_writes_that_collide_are_sent_again(Product::Cloud).await;
+async fn parallel_writes_all_land_once_on_cloud() {
+    parallel_writes_all_land_once(Product::Cloud).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_writes_that_collide_are_sent_again_on_data_center() {
-    parallel_writes_that_collide_are_sent_again(Product::DataCenter).await;
+async fn parallel_writes_all_land_once_on_data_center() {
+    parallel_writes_all_land_once(Product::DataCenter).await;
 }

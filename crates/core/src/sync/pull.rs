@@ -722,7 +722,12 @@ impl PullPlanner {
             .as_ref()
             .map(|l| rekey(&l.manifest))
             .unwrap_or_else(|| Manifest::from_entries(Vec::new()));
-        let base = self.base().map(|b| rekey(&b.manifest));
+        // A per-file baseline keeps no base: like the clients it stands for, it takes the repository's
+        // version of whatever differs (the local state serves as the base).
+        let base = match self.baseline() {
+            true => Some(local.clone()),
+            false => self.base().map(|b| rekey(&b.manifest)),
+        };
         self.classified = classify_manifests(base.as_ref(), &local, remote);
     }
 
