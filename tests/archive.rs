@@ -30,6 +30,24 @@ fn files_to_zip_to_files_is_byte_identical() {
     );
 }
 
+/// A large project's manifest is over the per-file limit (it names every file): it has its own, and the
+/// export of a 10,000-test-case project imports again.
+#[test]
+fn a_large_project_exports_and_imports_again() {
+    let project = generate::synthetic_project(5, 10_000);
+    let files = to_files(&project, &LayoutOptions::default());
+    let manifest = files
+        .keys()
+        .find(|p| p.ends_with("/.manifest.json"))
+        .unwrap();
+    assert!(files[manifest].len() > MAX_ENTRY_BYTES);
+    let zip = write_zip(&files).unwrap();
+    assert_eq!(
+        read_project(&zip, &ArchiveLimits::default()).unwrap(),
+        project
+    );
+}
+
 #[test]
 fn the_same_files_give_the_same_archive() {
     let files = demo_files(1);

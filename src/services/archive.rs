@@ -7,7 +7,9 @@
 
 use std::io::{Cursor, Read, Write};
 
-use versioning_core::artifacts::{from_files, LayoutOptions, Project, ProjectFiles, ReadLimits};
+use versioning_core::artifacts::{
+    from_files, LayoutOptions, Project, ProjectFiles, ReadLimits, MANIFEST_FILE,
+};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
@@ -32,6 +34,9 @@ pub struct ArchiveLimits {
     pub max_entries: usize,
     /// The largest file, uncompressed, in bytes.
     pub max_file_bytes: usize,
+    /// The largest manifest, uncompressed, in bytes: it lists every other file, so it grows with the
+    /// project.
+    pub max_manifest_bytes: usize,
     /// The largest sum of all files, uncompressed, in bytes.
     pub max_total_bytes: usize,
 }
@@ -42,6 +47,7 @@ impl Default for ArchiveLimits {
             max_archive_bytes: MAX_ARCHIVE_BYTES,
             max_entries: MAX_ENTRIES,
             max_file_bytes: MAX_ENTRY_BYTES.min(ReadLimits::default().max_file_bytes),
+            max_manifest_bytes: ReadLimits::default().max_manifest_bytes,
             max_total_bytes: MAX_INFLATED_BYTES,
         }
     }
@@ -125,7 +131,11 @@ fn read_entry(
     if entry.is_dir() {
         return Ok(None);
     }
-    let limit = limits.max_file_bytes.min(budget);
+    let per_file = match name == LayoutOptions::default().full_path(MANIFEST_FILE) {
+        true => limits.max_manifest_bytes,
+        false => limits.max_file_bytes,
+    };
+    let limit = per_file.min(budget);
     let too_large = || {
         problem(format!(
             "is larger than {} bytes uncompressed (the limit per file, or what is left of the limit for the whole archive)",
@@ -242,6 +252,7 @@ pub fn project_from_files(
 ) -> Result<Project, Vec<FileProblem>> {
     let read_limits = ReadLimits {
         max_file_bytes: limits.max_file_bytes,
+        max_manifest_bytes: limits.max_manifest_bytes,
         ..ReadLimits::default()
     };
     from_files(files, &LayoutOptions::default(), &read_limits).map_err(|errors| {

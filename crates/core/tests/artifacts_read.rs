@@ -154,10 +154,40 @@ fn arbitrary_bytes_and_bad_csv() {
 }
 
 #[test]
+fn the_manifest_has_a_limit_of_its_own() {
+    let tree = files();
+    let manifest = tree
+        .keys()
+        .find(|p| p.ends_with("/.manifest.json"))
+        .unwrap();
+    let size = tree[manifest].len();
+    let limits = |max_manifest_bytes| ReadLimits {
+        max_file_bytes: size - 1,
+        max_manifest_bytes,
+        verify_manifest: true,
+    };
+    let largest_artifact = tree
+        .iter()
+        .filter(|(path, _)| *path != manifest)
+        .map(|(_, bytes)| bytes.len())
+        .max()
+        .unwrap();
+    assert!(largest_artifact < size, "the manifest is the largest file");
+    assert!(from_files(&tree, &LayoutOptions::default(), &limits(size)).is_ok());
+    let errors = from_files(&tree, &LayoutOptions::default(), &limits(size - 1))
+        .unwrap_err()
+        .0;
+    assert!(errors
+        .iter()
+        .any(|e| e.path == *manifest && matches!(e.kind, TreeErrorKind::TooLarge { .. })));
+}
+
+#[test]
 fn files_over_the_limit_are_refused() {
     let tree = files();
     let limits = ReadLimits {
         max_file_bytes: 600,
+        max_manifest_bytes: 600,
         verify_manifest: false,
     };
     let errors = from_files(&tree, &LayoutOptions::default(), &limits)

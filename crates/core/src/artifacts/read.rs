@@ -21,6 +21,9 @@ use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord
 pub struct ReadLimits {
     /// Files larger than this many bytes are refused (default 4 MiB).
     pub max_file_bytes: usize,
+    /// The manifest's own limit (default 16 MiB): it names every other file, about 200 bytes each, so it
+    /// grows with the project (a 10,000-test-case project's is over 2 MiB), not with one artifact.
+    pub max_manifest_bytes: usize,
     /// Whether every file must match its SHA-256 in the manifest, when there is one (default `true`).
     pub verify_manifest: bool,
 }
@@ -29,6 +32,7 @@ impl Default for ReadLimits {
     fn default() -> Self {
         Self {
             max_file_bytes: 4 * 1024 * 1024,
+            max_manifest_bytes: 16 * 1024 * 1024,
             verify_manifest: true,
         }
     }
@@ -374,10 +378,14 @@ impl<'a> Reader<'a> {
             root: self.options.root().to_owned(),
         };
         let relative = self.options.relative(path).ok_or_else(root)?;
-        if bytes.len() > limits.max_file_bytes {
+        let limit = match relative == MANIFEST_FILE {
+            true => limits.max_manifest_bytes,
+            false => limits.max_file_bytes,
+        };
+        if bytes.len() > limit {
             return Err(TreeErrorKind::TooLarge {
                 size: bytes.len(),
-                limit: limits.max_file_bytes,
+                limit,
             });
         }
         if relative == MANIFEST_FILE {
