@@ -24,6 +24,7 @@ use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
+use crate::services::strategy::with_strategy;
 use crate::services::transport::REQUEST_TIMEOUT_MS;
 use crate::state::events::{use_events, PortalEvent};
 use crate::state::job::use_job_control;
@@ -366,7 +367,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                 let request = PullRequest {
                     source,
                     base,
-                    parameters: stored.scm,
+                    parameters: with_strategy(stored.scm),
                     seed: now_ms() as u64,
                 };
                 let local = (!restore).then(|| LocalFiles::of(&stored.project));

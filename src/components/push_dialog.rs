@@ -8,8 +8,8 @@ use versioning_core::artifacts::ArtifactKind;
 use versioning_core::bitbucket::Api;
 use versioning_core::roles::{decide_any, same_branch, Activity};
 use versioning_core::sync::{
-    commit_web_url, Action, Job, LocalFiles, Progress, PushOutcome, PushPlan, PushPlanner,
-    PushRequest, PushSender,
+    commit_web_url, Action, Job, LocalFiles, Progress, PushJob, PushOutcome, PushPlan, PushPlanner,
+    PushRequest,
 };
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
@@ -24,6 +24,7 @@ use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry};
+use crate::services::strategy::with_strategy;
 use crate::state::events::{use_events, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
@@ -339,7 +340,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     message: form.message.clone(),
                     version,
                     approved_only: form.approved_only,
-                    parameters: stored.scm,
+                    parameters: with_strategy(stored.scm),
                     seed: now_ms() as u64,
                 };
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
@@ -395,7 +396,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             dispatcher.dispatch(PushAction::Sending(now_ms()));
             spawn_local(async move {
                 let timeout = plan.request.parameters.scm_request_timeout_seconds * 1000;
-                let mut sender = match PushSender::new(Api::new(&connection), plan) {
+                let mut sender = match PushJob::new(Api::new(&connection), plan) {
                     Ok(sender) => sender,
                     Err(error) => {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))

@@ -8,4 +8,5 @@ pub mod jobs;
 pub mod portal_storage;
 pub mod project_store;
 pub mod projects;
+pub mod strategy;
 pub mod transport;
