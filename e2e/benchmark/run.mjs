@@ -38,18 +38,14 @@ const MATRIX = narrowed(quick
     { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 1 },
   ]
   : [
-    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000], scenarios: ALL, runs: 5 },
-    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [10000], scenarios: ALL, runs: 3 },
-    { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
-    { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 5 },
-    { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [1000], scenarios: ['first push'], runs: 3 },
-    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 5 },
-    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [1000], scenarios: ALL, runs: 3 },
-    { flavour: 'dc', latency: 50, strategy: 'B', sizes: [100], scenarios: ALL, runs: 5 },
-    { flavour: 'dc', latency: 50, strategy: 'B', sizes: [1000], scenarios: ALL, runs: 3 },
-    { flavour: 'dc', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 3 },
+    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000], scenarios: ALL, runs: 3 },
+    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [10000], scenarios: ALL, runs: 2 },
+    { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 3 },
+    { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 3 },
+    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 3 },
+    { flavour: 'dc', latency: 50, strategy: 'B', sizes: [100], scenarios: ALL, runs: 3 },
     ...[0, 150].flatMap((latency) => ['C', 'B'].map((strategy) => (
-      { flavour: 'cloud', latency, strategy, sizes: [1000], scenarios: TRANSFERS, runs: 3 }))),
+      { flavour: 'cloud', latency, strategy, sizes: [1000], scenarios: TRANSFERS, runs: 2 }))),
   ]);
 const NAVIGATIONS = quick ? 3 : 7;
 
