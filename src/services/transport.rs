@@ -5,14 +5,13 @@ use futures::stream::{self, StreamExt};
 use gloo_net::http::{Headers, RequestBuilder};
 use js_sys::Uint8Array;
 use versioning_core::bitbucket::{
-    ApiError, ApiRequest, ApiResponse, Method, MultipartPart, RequestBody,
+    multipart, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
 };
 use versioning_core::Flavour;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    AbortController, Blob, BlobPropertyBag, FormData, RequestCredentials, RequestRedirect,
-    ResponseType, UrlSearchParams,
+    AbortController, RequestCredentials, RequestRedirect, ResponseType, UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -152,7 +151,12 @@ async fn send(
         None => builder.build(),
         Some(RequestBody::Json(text)) => builder.body(text.clone()),
         Some(RequestBody::Form(pairs)) => builder.body(form_urlencoded(pairs)?),
-        Some(RequestBody::Multipart(parts)) => builder.body(multipart(parts)?),
+        Some(RequestBody::Multipart(parts)) => {
+            let encoded = multipart::encode(parts);
+            builder
+                .header("Content-Type", &encoded.content_type)
+                .body(Uint8Array::from(encoded.body.as_slice()))
+        }
     }
     .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let response = prepared
@@ -188,27 +192,6 @@ fn form_urlencoded(pairs: &[(String, String)]) -> Result<UrlSearchParams, JsValu
         params.append(name, value);
     }
     Ok(params)
-}
-
-/// A `FormData` body; file parts go as blobs so their bytes are sent exactly.
-fn multipart(parts: &[MultipartPart]) -> Result<FormData, JsValue> {
-    let form = FormData::new()?;
-    for part in parts {
-        match &part.filename {
-            Some(filename) => {
-                let bytes = Uint8Array::from(part.content.as_slice());
-                let options = BlobPropertyBag::new();
-                options.set_type(&part.content_type);
-                let blob = Blob::new_with_u8_array_sequence_and_options(
-                    &js_sys::Array::of1(&bytes),
-                    &options,
-                )?;
-                form.append_with_blob_and_filename(&part.name, &blob, filename)?;
-            }
-            None => form.append_with_str(&part.name, &String::from_utf8_lossy(&part.content))?,
-        }
-    }
-    Ok(form)
 }
 
 /// Whether `url` is on another origin than the page (so CORS applies to it).

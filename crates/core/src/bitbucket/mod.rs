@@ -14,6 +14,7 @@ pub mod connection_test;
 pub mod datacenter;
 pub mod error;
 mod model;
+pub mod multipart;
 pub mod paging;
 mod request;
 mod shared;

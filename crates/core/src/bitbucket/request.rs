@@ -90,7 +90,7 @@ pub enum RequestBody {
     Json(String),
     /// `application/x-www-form-urlencoded` pairs, encoded by the transport.
     Form(Vec<(String, String)>),
-    /// `multipart/form-data` parts; the transport lets the browser choose the boundary and content type.
+    /// `multipart/form-data` parts; the transport sends them as one body made by [`super::multipart::encode`].
     Multipart(Vec<MultipartPart>),
 }
 

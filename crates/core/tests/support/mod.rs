@@ -17,7 +17,7 @@ use bitbucket_sandbox::store::{CommitInfo, CommitPlan, Entry, Expect};
 use bitbucket_sandbox::{app, AppState, Options};
 use tower::ServiceExt;
 use versioning_core::bitbucket::{
-    Api, ApiError, ApiRequest, ApiResponse, Method, MultipartPart, RequestBody,
+    multipart, Api, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
 };
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::ConnectionForm;
@@ -468,51 +468,10 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
             Body::from(form.finish())
         }
         Some(RequestBody::Multipart(parts)) => {
-            let (boundary, bytes) = multipart(parts);
-            builder = builder.header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            );
-            Body::from(bytes)
+            let encoded = multipart::encode(parts);
+            builder = builder.header("content-type", encoded.content_type);
+            Body::from(encoded.body)
         }
     };
     builder.body(body).expect("a valid request")
-}
-
-/// Encodes `multipart/form-data` as browsers do (`"`, CR and LF in names escaped), with a boundary that
-/// occurs in no part.
-pub fn multipart(parts: &[MultipartPart]) -> (String, Vec<u8>) {
-    let contains =
-        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
-    let boundary = (0u32..)
-        .map(|n| format!("----sync-test-boundary-{n}"))
-        .find(|b| parts.iter().all(|p| !contains(&p.content, b.as_bytes())))
-        .expect("a free boundary");
-    let escape = |text: &str| {
-        text.replace('"', "%22")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    let mut body = Vec::new();
-    for part in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        let mut disposition = format!(
-            "Content-Disposition: form-data; name=\"{}\"",
-            escape(&part.name)
-        );
-        if let Some(filename) = &part.filename {
-            disposition.push_str(&format!("; filename=\"{}\"", escape(filename)));
-        }
-        body.extend_from_slice(
-            format!(
-                "{disposition}\r\nContent-Type: {}\r\n\r\n",
-                part.content_type
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&part.content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (boundary, body)
 }
