@@ -90,7 +90,13 @@ pub async fn serve_tls(
                     Ok::<_, Infallible>(app.oneshot(request).await.unwrap_or_else(|e| match e {}))
                 }
             });
-            let builder = auto::Builder::new(TokioExecutor::new());
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            // Windows that let a commit of a few megabytes arrive in one go, as from a real server
+            // (hyper's defaults make the client wait for window updates on every few frames).
+            builder
+                .http2()
+                .initial_stream_window_size(UPLOAD_WINDOW)
+                .initial_connection_window_size(UPLOAD_WINDOW);
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = connection => {}
@@ -99,6 +105,10 @@ pub async fn serve_tls(
         });
     }
 }
+
+/// The HTTP/2 flow-control window for uploads, per stream and per connection.
+#[cfg(feature = "tls")]
+const UPLOAD_WINDOW: u32 = 16 * 1024 * 1024;
 
 /// The next connection; aborted ones (reset before being accepted) are skipped.
 async fn accept(listener: &TcpListener) -> std::io::Result<TcpStream> {
