@@ -5,8 +5,8 @@
 // BENCHMARKS.md, benchmarks.svg and benchmarks.png at the repository's root (and the raw results under
 // target/benchmark/). `--quick` runs a small matrix to check the harness.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -38,16 +38,18 @@ const MATRIX = narrowed(quick
     { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 1 },
   ]
   : [
-    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000], scenarios: ALL, runs: 3 },
-    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [10000], scenarios: ALL, runs: 2 },
-    { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 3 },
-    { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 3 },
-    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 3 },
-    { flavour: 'dc', latency: 50, strategy: 'B', sizes: [100], scenarios: ALL, runs: 3 },
+    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000, 10000], scenarios: ALL, runs: 5 },
+    { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
+    { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 5 },
+    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100, 1000], scenarios: ALL, runs: 5 },
+    { flavour: 'dc', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
     ...[0, 150].flatMap((latency) => ['C', 'B'].map((strategy) => (
-      { flavour: 'cloud', latency, strategy, sizes: [1000], scenarios: TRANSFERS, runs: 2 }))),
+      { flavour: 'cloud', latency, strategy, sizes: [1000], scenarios: TRANSFERS, runs: 5 }))),
   ]);
 const NAVIGATIONS = quick ? 3 : 7;
+/** Bare `fetch` calls per calibration: what the browser itself needs for that many API requests. */
+const CALIBRATION_FETCHES = quick ? 200 : 1000;
+const IN_FLIGHT = 20;
 
 /** `--flavour cloud|dc`, `--strategy A|B|C`, `--size N`, `--runs N`: narrow the matrix (e.g. to rerun one cell). */
 function narrowed(matrix) {
@@ -63,11 +65,15 @@ function narrowed(matrix) {
     .filter((row) => row.sizes.length > 0);
 }
 
-/** Starts the release sandbox with TLS on a free port, serving dist/. */
+/**
+ * Starts the release sandbox with TLS on a free port, serving dist/, its repositories in memory where the machine
+ * has a memory file system (the time a commit takes is then the server's work, not this machine's disk).
+ */
 function startSandbox() {
   const binary = join(root, 'target', 'release', 'bitbucket-sandbox');
-  const child = spawn(binary, ['--serve', join(root, 'dist'), '--port', '0', '--tls', '--dc-cors', '--log', '/dev/null'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const data = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bitbucket-sandbox-'));
+  const child = spawn(binary, ['--serve', join(root, 'dist'), '--port', '0', '--tls', '--dc-cors', '--log', '/dev/null',
+    '--data-dir', data], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
@@ -78,7 +84,11 @@ function startSandbox() {
         resolve({
           url: match[1],
           apiOrigin: `https://localhost:${match[2]}`,
-          stop: () => { child.removeAllListeners('exit'); child.kill(); },
+          stop: () => {
+            child.removeAllListeners('exit');
+            child.kill();
+            rmSync(data, { recursive: true, force: true });
+          },
         });
       }
     });
@@ -120,6 +130,37 @@ async function navigation(browser, sandbox) {
 }
 
 /**
+ * What the browser itself needs for API requests at the group's latency: `CALIBRATION_FETCHES` bare `fetch` calls
+ * from the app's page, `IN_FLIGHT` at a time, each to its own URL with the connection's authorization (so each is
+ * cross-origin with a preflight, like the app's reads), their bodies read. Answers seconds per request.
+ */
+async function fetchCost(s, sandbox, group, repository) {
+  const cloud = group.flavour === 'cloud';
+  const url = cloud
+    ? `${sandbox.apiOrigin}/2.0/repositories/${repository.path}/refs/branches/main`
+    : `${sandbox.apiOrigin}/rest/api/latest/projects/QA/repos/regression-suite/branches`;
+  const authorization = cloud
+    ? `Basic ${Buffer.from(`${repository.user}:${repository.token}`).toString('base64')}`
+    : `Bearer ${repository.token}`;
+  const seconds = await s.page.evaluate(async ({ url, authorization, count, inFlight }) => {
+    const started = performance.now();
+    const tag = `${Date.now()}`;
+    let next = 0;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < count) {
+        const at = next;
+        next += 1;
+        const response = await fetch(`${url}?calibration=${tag}-${at}`, { headers: { Authorization: authorization } });
+        if (!response.ok) throw new Error(`calibration: ${response.status}`);
+        await response.arrayBuffer();
+      }
+    }));
+    return (performance.now() - started) / 1000;
+  }, { url, authorization, count: CALIBRATION_FETCHES, inFlight: IN_FLIGHT });
+  return seconds / CALIBRATION_FETCHES;
+}
+
+/**
  * One run of every scenario of `row` at `size`: X pushes to a fresh branch and again without change; Y (another
  * browser session) restores the branch; X edits 10 test cases and pushes them; Y pulls them.
  */
@@ -141,7 +182,7 @@ async function oneRun(row, sessions, size, run, record) {
 }
 
 /** Runs one group (a flavour, a latency, a size): sessions for each strategy, then the runs, interleaved. */
-async function runGroup(browser, sandbox, projects, group, record) {
+async function runGroup(browser, sandbox, projects, group, record, calibrate) {
   await setLatency(sandbox, 0);
   const project = projects.get(group.size);
   const repository = group.flavour === 'cloud' ? REPOSITORIES.cloud : REPOSITORIES.dataCenter;
@@ -165,6 +206,9 @@ async function runGroup(browser, sandbox, projects, group, record) {
         await oneRun(row, s, group.size, run, record);
       }
     }
+    const first = open.values().next().value;
+    calibrate({ flavour: group.flavour, latency: group.latency, size: group.size,
+      perRequest: await fetchCost(first.y, sandbox, group, repository) });
   } finally {
     for (const s of open.values()) {
       await s.x.context.close();
@@ -186,6 +230,12 @@ async function main() {
   });
   const results = [];
   const failures = [];
+  const calibrations = [];
+  const calibrate = (calibration) => {
+    calibrations.push(calibration);
+    console.log(`${calibration.flavour} ${calibration.latency} ms ${calibration.size}: a bare fetch costs `
+      + `${(calibration.perRequest * 1000).toFixed(2)} ms with ${IN_FLIGHT} in flight`);
+  };
   const record = (result) => {
     results.push(result);
     writeFileSync(join(cache, 'results.json'), JSON.stringify({ results }, null, 1));
@@ -206,7 +256,7 @@ async function main() {
     }
     for (const group of groups.values()) {
       try {
-        await runGroup(browser, sandbox, projects, group, record);
+        await runGroup(browser, sandbox, projects, group, record, calibrate);
       } catch (error) {
         const where = `${group.flavour}, ${group.latency} ms, ${group.size} test cases`;
         console.error(`${where}: ${error.message}`);
@@ -218,12 +268,12 @@ async function main() {
       memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
       chromium: browser.version(),
       date: new Date().toISOString().slice(0, 10),
-      command: `scripts/bench.sh${quick ? ' --quick' : ''}`,
+      command: ['scripts/bench.sh', ...process.argv.slice(2)].join(' '),
     };
-    writeFileSync(join(cache, 'results.json'), JSON.stringify({ machine, navigations, results, failures, projects:
+    writeFileSync(join(cache, 'results.json'), JSON.stringify({ machine, navigations, results, calibrations, failures, projects:
       [...projects.values()].map(({ archive, ...rest }) => rest) }, null, 1));
     await report(root, browser,
-      { machine, navigations, results, failures, projects: [...projects.values()], wasm: releaseSizes() });
+      { machine, navigations, results, calibrations, failures, projects: [...projects.values()], wasm: releaseSizes() });
   } finally {
     await browser.close();
     sandbox.stop();
