@@ -3,6 +3,7 @@
 //! every file read by a pull, and the same project restored.
 
 #[allow(dead_code)]
+#[macro_use]
 mod support;
 
 use std::collections::BTreeMap;
@@ -108,23 +109,6 @@ async fn pull(
         .expect("not stopped")
         .expect("previewed");
     (preview, driver.sent.len())
-}
-
-/// Runs a test on Cloud and on Data Center.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn cloud() {
-                super::$name(super::Product::Cloud).await
-            }
-
-            #[tokio::test]
-            async fn data_center() {
-                super::$name(super::Product::DataCenter).await
-            }
-        }
-    )*};
 }
 
 on_both!(

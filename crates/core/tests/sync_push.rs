@@ -2,6 +2,7 @@
 //! git, how many requests and commits it takes, and what happens when the network or another client gets
 //! in the way.
 
+#[macro_use]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -263,23 +264,6 @@ impl Repo {
             parent = commit;
         }
     }
-}
-
-/// Runs a test on Cloud and on Data Center.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn cloud() {
-                super::$name(super::Product::Cloud).await
-            }
-
-            #[tokio::test]
-            async fn data_center() {
-                super::$name(super::Product::DataCenter).await
-            }
-        }
-    )*};
 }
 
 on_both!(

@@ -22,6 +22,25 @@ use versioning_core::bitbucket::{
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::ConnectionForm;
 
+/// Runs each named test (an `async fn(Product)` of the invoking file) on Cloud and on Data Center, as two
+/// tests of a module named after it.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn cloud() {
+                super::$name(super::Product::Cloud).await
+            }
+
+            #[tokio::test]
+            async fn data_center() {
+                super::$name(super::Product::DataCenter).await
+            }
+        }
+    )*};
+}
+
 /// The port in the repository URLs (nothing listens: requests go to the app in-process).
 pub const PORT: u16 = 7990;
 
