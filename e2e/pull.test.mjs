@@ -40,6 +40,27 @@ async function commitByHand(files) {
   assert.equal((await fetch(`${API()}/src`, { method: 'POST', headers: AUTH, body: form })).status, 201);
 }
 
+/**
+ * Commits on Cloud's main branch as another tool would: each of `links` (path → target) uploaded as a symbolic
+ * link (`x-attributes="link"`, which a browser's FormData cannot send), each of `removed` deleted.
+ */
+async function commitLinksByHand(links, removed) {
+  const boundary = 'hand-edit-boundary';
+  const part = (name, value, extra = '') =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n${value}\r\n`;
+  const body = [
+    part('message', 'Links by hand'),
+    part('branch', 'main'),
+    ...removed.map((path) => part('files', path)),
+    ...Object.entries(links).map(([path, target]) =>
+      part(path, target, `; filename="${path.split('/').pop()}"; x-attributes="link"`)),
+  ].join('') + `--${boundary}--\r\n`;
+  const response = await fetch(`${API()}/src`, {
+    method: 'POST', headers: { ...AUTH, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body,
+  });
+  assert.equal(response.status, 201);
+}
+
 /** The SHA-256 of `text` in hex. */
 function sha256(text) {
   return createHash('sha256').update(text).digest('hex');
@@ -257,6 +278,30 @@ describe('pull', () => {
     await dialog.locator('.banner.success').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(a.page), 'Navigate', 'the local test case is untouched');
+    await a.context.close();
+  });
+
+  it('reports a symbolic link and a submodule in a repository without manifest and reads neither', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const link = 'test-artifacts/test-cases/linked--x9.json';
+    const submodule = 'test-artifacts/vendor';
+    await commitLinksByHand({ [link]: '../../README.md' }, ['test-artifacts/.manifest.json']);
+    await control(env.sandbox, 'submodules', 'POST',
+      { repository: 'cloud/acme/checkout-tests', branch: 'main', path: submodule, commit: 'ab'.repeat(20) });
+
+    const dialog = await previewPull(a.page);
+    const problems = dialog.getByRole('alert').filter({ hasText: 'cannot be used' });
+    await problems.waitFor();
+    const lines = (await problems.locator('li').allTextContents()).map((text) => text.replace(/\s+/g, ' '));
+    for (const path of [link, submodule]) {
+      const line = lines.find((text) => text.startsWith(`${path}:`));
+      assert.ok(line, `a problem for ${path} in ${JSON.stringify(lines)}`);
+      assert.match(line, /not a regular file \(a submodule or a link\)/);
+    }
+    assert.deepEqual((await control(env.sandbox, 'log?limit=1000'))
+      .filter((l) => l.path.includes('linked--x9') || l.path.includes('vendor')), [], 'neither was read');
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await a.context.close();
   });
 

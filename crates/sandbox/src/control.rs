@@ -1,5 +1,8 @@
 //! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, Data Center
-//! CORS switch and the token table. Never subject to faults.
+//! CORS switch, the token table and submodule entries (which no Bitbucket API can write). Never
+//! subject to faults.
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::faults::FaultSettings;
 use crate::state::AppState;
+use crate::store::{CommitPlan, Expect, FileMode};
 
 /// The control routes.
 pub fn routes() -> Router<AppState> {
@@ -26,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/_sandbox/tokens",
             get(tokens).layer(middleware::from_fn(own_origin_only)),
+        )
+        .route(
+            "/_sandbox/submodules",
+            post(add_submodule).layer(middleware::from_fn(own_origin_only)),
         )
 }
 
@@ -99,6 +107,45 @@ async fn reset(State(state): State<AppState>) -> Response {
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(json!({ "error": e.message() })),
+        )
+            .into_response(),
+    }
+}
+
+/// A submodule entry to commit, as a `git push` from another tool would.
+#[derive(Deserialize)]
+struct NewSubmodule {
+    /// The repository's key (`cloud/{workspace}/{slug}`, `dc/{project}/{slug}`).
+    repository: String,
+    /// The branch, which must exist.
+    branch: String,
+    /// The entry's path.
+    path: String,
+    /// The commit of the other repository it points at (40 hex digits).
+    commit: String,
+}
+
+/// Commits a submodule entry on a branch: 201 with the new tip, 400 when it cannot.
+async fn add_submodule(State(state): State<AppState>, Json(body): Json<NewSubmodule>) -> Response {
+    let store = state.store();
+    let Some(tip) = store.branch_tip(&body.repository, &body.branch) else {
+        let error = format!("no branch {} in {}", body.branch, body.repository);
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+    };
+    let plan = CommitPlan {
+        branch: body.branch,
+        expect: Expect::Tip(tip),
+        start: None,
+        changes: vec![(body.path.clone(), Some(body.commit.into_bytes()))],
+        modes: BTreeMap::from([(body.path, FileMode::Submodule)]),
+        author: ("Sandbox".to_owned(), "sandbox@example.com".to_owned()),
+        message: "Add a submodule".to_owned(),
+    };
+    match store.apply(&body.repository, &plan) {
+        Ok(info) => (StatusCode::CREATED, Json(json!({ "hash": info.hash }))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": format!("{e:?}") })),
         )
             .into_response(),
     }

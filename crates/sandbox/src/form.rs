@@ -10,6 +10,8 @@ pub struct Field {
     pub name: String,
     /// File name from `Content-Disposition` (multipart uploads).
     pub filename: Option<String>,
+    /// The `x-attributes` parameter of `Content-Disposition` (Cloud uploads: `executable`, `link`).
+    pub attributes: Option<String>,
     /// Raw value.
     pub data: Vec<u8>,
 }
@@ -53,10 +55,16 @@ pub async fn read(request: Request) -> Result<Vec<Field>, String> {
             while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
                 let name = field.name().unwrap_or_default().to_string();
                 let filename = field.file_name().map(str::to_string);
+                let attributes = field
+                    .headers()
+                    .get(header::CONTENT_DISPOSITION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parameter(v, "x-attributes"));
                 let data = field.bytes().await.map_err(|e| e.body_text())?.to_vec();
                 fields.push(Field {
                     name,
                     filename,
+                    attributes,
                     data,
                 });
             }
@@ -77,6 +85,7 @@ pub async fn read(request: Request) -> Result<Vec<Field>, String> {
                     Field {
                         name: String::from_utf8_lossy(&name).into_owned(),
                         filename: None,
+                        attributes: None,
                         data,
                     }
                 })
@@ -86,6 +95,16 @@ pub async fn read(request: Request) -> Result<Vec<Field>, String> {
             Err("Expected multipart/form-data or application/x-www-form-urlencoded".to_string())
         }
     }
+}
+
+/// The value of parameter `name` of a header such as `Content-Disposition` (quotes removed).
+fn parameter(header: &str, name: &str) -> Option<String> {
+    header.split(';').skip(1).find_map(|part| {
+        let (key, value) = part.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().trim_matches('"').to_string())
+    })
 }
 
 fn decode(raw: &[u8]) -> Vec<u8> {

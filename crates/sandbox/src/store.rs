@@ -1,6 +1,6 @@
 //! Bare git repositories on disk: seeding, reading trees and history, and committing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -114,15 +114,51 @@ pub struct FileChange {
 /// The message and tagger (name, email) of an annotated tag to create.
 pub type NewAnnotation = (String, (String, String));
 
+/// What kind of file a tree entry is, from its git mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FileMode {
+    /// A regular file.
+    #[default]
+    Regular,
+    /// An executable file.
+    Executable,
+    /// A symbolic link (its blob holds the target).
+    Link,
+    /// A submodule (a commit of another repository).
+    Submodule,
+}
+
+impl FileMode {
+    /// The kind of a git tree entry mode.
+    pub fn of(mode: i32) -> FileMode {
+        match mode {
+            0o100755 => FileMode::Executable,
+            0o120000 => FileMode::Link,
+            0o160000 => FileMode::Submodule,
+            _ => FileMode::Regular,
+        }
+    }
+
+    /// The git tree entry mode.
+    fn git(self) -> i32 {
+        match self {
+            FileMode::Regular => 0o100644,
+            FileMode::Executable => 0o100755,
+            FileMode::Link => 0o120000,
+            FileMode::Submodule => 0o160000,
+        }
+    }
+}
+
 /// What a path points at in a tree.
 #[derive(Debug, Clone)]
 pub enum Entry {
     /// A file with its bytes.
     File {
-        /// Content.
+        /// Content (a link's target, for a link).
         data: Vec<u8>,
-        /// Executable bit.
-        executable: bool,
+        /// Regular, executable, a link or a submodule.
+        mode: FileMode,
         /// The blob's id.
         id: Oid,
     },
@@ -139,8 +175,8 @@ pub struct Child {
     pub is_dir: bool,
     /// Size in bytes (files).
     pub size: u64,
-    /// Executable bit.
-    pub executable: bool,
+    /// Regular, executable, a link or a submodule (files).
+    pub mode: FileMode,
     /// Object id.
     pub id: String,
 }
@@ -175,6 +211,9 @@ pub struct CommitPlan {
     pub start: Option<Oid>,
     /// Files to write (`Some`) or delete (`None`), by path.
     pub changes: Vec<(String, Option<Vec<u8>>)>,
+    /// The written paths that are not regular files (Cloud's `x-attributes`: executables and links; a
+    /// submodule's content is the hex id of the commit it points at).
+    pub modes: BTreeMap<String, FileMode>,
     /// Author name and email.
     pub author: (String, String),
     /// Message.
@@ -339,7 +378,7 @@ impl Store {
             .iter()
             .map(|(p, c)| (p.clone(), Some(c.as_bytes().to_vec())))
             .collect::<Vec<_>>();
-        let tree = build_tree(&repo, None, &changes)
+        let tree = build_tree(&repo, None, &changes, &BTreeMap::new())
             .map_err(|e| git2::Error::from_str(&format!("{e:?}")))?;
         let tree = repo.find_tree(tree)?;
         let sig = Signature::new(
@@ -526,7 +565,7 @@ impl Store {
         match object.kind() {
             Some(ObjectType::Blob) => Some(Entry::File {
                 data: object.as_blob()?.content().to_vec(),
-                executable: mode == 0o100755,
+                mode: FileMode::of(mode),
                 id: object.id(),
             }),
             Some(ObjectType::Tree) => {
@@ -549,7 +588,7 @@ impl Store {
                         path: full,
                         is_dir,
                         size,
-                        executable: e.filemode() == 0o100755,
+                        mode: FileMode::of(e.filemode()),
                         id: e.id().to_string(),
                     });
                 }
@@ -651,7 +690,7 @@ impl Store {
             None => return Err(CommitError::NoStart),
         };
         let base = parent.as_ref().map(|p| p.tree()).transpose()?;
-        let tree = build_tree(&repo, base.as_ref(), &plan.changes)?;
+        let tree = build_tree(&repo, base.as_ref(), &plan.changes, &plan.modes)?;
         let tree = repo.find_tree(tree)?;
         let now = Time::new(crate::time::now_secs(), 0);
         let author = Signature::new(&plan.author.0, &plan.author.1, &now)?;
@@ -792,6 +831,7 @@ fn build_tree(
     repo: &Repository,
     base: Option<&git2::Tree<'_>>,
     changes: &[(String, Option<Vec<u8>>)],
+    modes: &BTreeMap<String, FileMode>,
 ) -> Result<Oid, CommitError> {
     let mut root = Node::default();
     for (path, content) in changes {
@@ -802,8 +842,16 @@ fn build_tree(
         for part in parts {
             node = node.dirs.entry(part.to_string()).or_default();
         }
+        let mode = modes.get(path).copied().unwrap_or_default();
         let value = match content {
-            Some(data) => Some((repo.blob(data)?, 0o100644)),
+            Some(data) if mode == FileMode::Submodule => {
+                let commit = std::str::from_utf8(data)
+                    .ok()
+                    .and_then(|hex| Oid::from_str(hex.trim()).ok())
+                    .ok_or_else(|| CommitError::BadPath(path.clone()))?;
+                Some((commit, mode.git()))
+            }
+            Some(data) => Some((repo.blob(data)?, mode.git())),
             None => None,
         };
         node.files.insert(name, value);

@@ -167,6 +167,7 @@ impl Sandbox {
             expect: Expect::Any,
             start,
             changes: files.into_iter().map(|(p, b)| (p, Some(b))).collect(),
+            modes: BTreeMap::new(),
             author: ("Seed".to_owned(), "seed@example.com".to_owned()),
             message: "Seeded for a measurement".to_owned(),
         };

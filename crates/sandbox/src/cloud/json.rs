@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::RepoContext;
 use crate::config::User;
 use crate::links::{encode_path, uuid};
-use crate::store::{Child, CommitInfo, TagInfo};
+use crate::store::{Child, CommitInfo, FileMode, TagInfo};
 use crate::time::iso8601;
 
 const CREATED: i64 = 1_767_603_600;
@@ -186,10 +186,11 @@ pub fn tree_entry(ctx: &RepoContext<'_>, hash: &str, child: &Child) -> Value {
             },
         });
     }
-    let attributes: Vec<&str> = if child.executable {
-        vec!["executable"]
-    } else {
-        vec![]
+    let attributes: &[&str] = match child.mode {
+        FileMode::Regular => &[],
+        FileMode::Executable => &["executable"],
+        FileMode::Link => &["link"],
+        FileMode::Submodule => &["subrepository"],
     };
     json!({
         "type": "commit_file",

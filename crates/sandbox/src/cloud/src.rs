@@ -1,5 +1,7 @@
 //! `…/src`: reading trees and files, and `POST …/src` committing many files at once.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +19,7 @@ use crate::form::{self, Field};
 use crate::links::mime;
 use crate::query::cloud_page;
 use crate::restrictions::cloud_push_blocker;
-use crate::store::{CommitError, CommitPlan, Entry, Expect};
+use crate::store::{CommitError, CommitPlan, Entry, Expect, FileMode};
 
 const META_FIELDS: [&str; 5] = ["message", "author", "parents", "branch", "files"];
 const DEFAULT_MESSAGE: &str = "Edited online with Bitbucket";
@@ -56,17 +58,13 @@ pub async fn read(
     let params = call.params();
     let meta = params.get("format") == Some("meta");
     match entry {
-        Entry::File {
-            data,
-            executable,
-            id,
-        } => {
+        Entry::File { data, mode, id } => {
             if meta {
                 let child = crate::store::Child {
                     path: path.clone(),
                     is_dir: false,
                     size: data.len() as u64,
-                    executable,
+                    mode,
                     id: String::new(),
                 };
                 return Ok(Json(json::tree_entry(&ctx, &hash, &child)).into_response());
@@ -111,6 +109,8 @@ struct CommitForm {
     branch: Option<String>,
     deletions: Vec<String>,
     files: Vec<(String, Vec<u8>)>,
+    /// Uploaded files with `x-attributes: executable` or `link` (other attributes are ignored).
+    modes: BTreeMap<String, FileMode>,
 }
 
 fn parse_form(fields: Vec<Field>) -> Result<CommitForm, CloudError> {
@@ -119,6 +119,14 @@ fn parse_form(fields: Vec<Field>) -> Result<CommitForm, CloudError> {
         let text = || String::from_utf8_lossy(&field.data).into_owned();
         let is_meta = META_FIELDS.contains(&field.name.as_str()) && field.filename.is_none();
         if !is_meta {
+            let mode = match field.attributes.as_deref() {
+                Some("executable") => Some(FileMode::Executable),
+                Some("link") => Some(FileMode::Link),
+                _ => None,
+            };
+            if let Some(mode) = mode {
+                form.modes.insert(field.name.clone(), mode);
+            }
             form.files.push((field.name.clone(), field.data.clone()));
             continue;
         }
@@ -230,6 +238,7 @@ pub async fn create_commit(
         expect,
         start,
         changes,
+        modes: form.modes,
         author,
         message: form.message.unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
     };
@@ -267,6 +276,7 @@ mod tests {
         let field = |name: &str, filename: Option<&str>| Field {
             name: name.into(),
             filename: filename.map(str::to_string),
+            attributes: None,
             data: b"x".to_vec(),
         };
         let form = parse_form(vec![

@@ -1,5 +1,7 @@
 //! `PUT …/browse/{path}`: commits one file (create or update) like Data Center's editFile.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, Request};
 use axum::http::StatusCode;
 use axum::Json;
@@ -148,6 +150,7 @@ pub async fn edit_file(
         expect,
         start,
         changes: vec![(path.clone(), Some(content))],
+        modes: BTreeMap::new(),
         author: (user.name.clone(), user.email.clone()),
         message: text("message").unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
     };

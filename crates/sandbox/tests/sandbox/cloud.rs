@@ -1,6 +1,6 @@
 //! Cloud endpoints: happy paths, pagination, auth failures, permissions, restrictions, commits.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::*;
 
@@ -211,6 +211,92 @@ async fn a_multi_file_commit_is_a_real_git_commit() {
         .ok_json(&sb)
         .await;
     assert_eq!(single["parents"][0]["hash"], before);
+}
+
+#[tokio::test]
+async fn uploads_with_x_attributes_become_links_and_executables_and_are_listed_so() {
+    let sb = Sandbox::new();
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("lee")
+        .multipart_with_attributes(&[
+            ("test-artifacts/link.json", "../README.md", Some("link")),
+            ("test-artifacts/run.sh", "echo", Some("executable")),
+            ("test-artifacts/plain.json", "{}", None),
+            ("message", "Special files", None),
+            ("branch", "special", None),
+        ])
+        .send(&sb)
+        .await
+        .expect(201);
+    let tip = sb.tip(KEY, "special");
+    let mode = |p: &str| sb.tree_entry(KEY, "special", p).0;
+    assert_eq!(mode("test-artifacts/link.json"), 0o120000);
+    assert_eq!(mode("test-artifacts/run.sh"), 0o100755);
+    assert_eq!(mode("test-artifacts/plain.json"), 0o100644);
+    let listing = get(&format!("{CLOUD_REPO}/src/{tip}/test-artifacts/"))
+        .cloud_user("lee")
+        .ok_json(&sb)
+        .await;
+    let attributes: Vec<(String, Value)> = listing["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["path"].as_str().unwrap().to_string(),
+                v["attributes"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attributes,
+        vec![
+            ("test-artifacts/link.json".to_string(), json!(["link"])),
+            ("test-artifacts/plain.json".to_string(), json!([])),
+            ("test-artifacts/project.json".to_string(), json!([])),
+            ("test-artifacts/run.sh".to_string(), json!(["executable"])),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_submodule_added_through_the_control_endpoint_is_listed_as_a_subrepository() {
+    let sb = Sandbox::new();
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    let added = post("/_sandbox/submodules")
+        .json(json!({
+            "repository": KEY,
+            "branch": "main",
+            "path": "test-artifacts/vendor",
+            "commit": commit,
+        }))
+        .send(&sb)
+        .await
+        .expect(201)
+        .json();
+    let tip = sb.tip(KEY, "main");
+    assert_eq!(added["hash"], tip);
+    assert_eq!(
+        sb.tree_entry(KEY, "main", "test-artifacts/vendor"),
+        (0o160000, commit.to_string())
+    );
+    let listing = get(&format!("{CLOUD_REPO}/src/{tip}/test-artifacts/"))
+        .cloud_user("lee")
+        .ok_json(&sb)
+        .await;
+    let vendor = listing["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["path"] == "test-artifacts/vendor")
+        .cloned()
+        .unwrap();
+    assert_eq!(vendor["attributes"], json!(["subrepository"]));
+    post("/_sandbox/submodules")
+        .json(json!({"repository": KEY, "branch": "nope", "path": "x", "commit": commit}))
+        .send(&sb)
+        .await
+        .expect(400);
 }
 
 #[tokio::test]

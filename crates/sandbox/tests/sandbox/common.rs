@@ -1,5 +1,7 @@
 //! Helpers: a demo sandbox, a request builder and parsed responses.
 
+use std::path::Path;
+
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -45,6 +47,18 @@ impl Sandbox {
             .branch_tip(key, branch)
             .map(|o| o.to_string())
             .unwrap_or_default()
+    }
+
+    /// The git mode and object id of `path` at the tip of `branch`.
+    pub fn tree_entry(&self, key: &str, branch: &str, path: &str) -> (i32, String) {
+        let repo = self.git(key);
+        let tip = repo
+            .find_reference(&format!("refs/heads/{branch}"))
+            .unwrap()
+            .peel_to_commit()
+            .unwrap();
+        let entry = tip.tree().unwrap().get_path(Path::new(path)).unwrap();
+        (entry.filemode(), entry.id().to_string())
     }
 }
 
@@ -125,11 +139,20 @@ impl Req {
         self.header("x-atlassian-token", "no-check")
     }
 
-    pub fn multipart(mut self, fields: &[(&str, &str)]) -> Req {
+    pub fn multipart(self, fields: &[(&str, &str)]) -> Req {
+        let plain: Vec<_> = fields.iter().map(|&(n, v)| (n, v, None)).collect();
+        self.multipart_with_attributes(&plain)
+    }
+
+    /// A multipart body whose fields may carry Cloud's `x-attributes` (`executable`, `link`).
+    pub fn multipart_with_attributes(mut self, fields: &[(&str, &str, Option<&str>)]) -> Req {
         let mut body = String::new();
-        for (name, value) in fields {
+        for (name, value, attributes) in fields {
+            let extra = attributes
+                .map(|a| format!("; x-attributes=\"{a}\""))
+                .unwrap_or_default();
             body.push_str(&format!(
-                "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
             ));
         }
         body.push_str("--XBOUNDARY--\r\n");
