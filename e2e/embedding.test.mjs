@@ -9,8 +9,8 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, editFirstStep, field, fillLeeConnection, firstKeyword, openPage, previewPull, push,
-  withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword, openPage,
+  previewPull, push, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -51,6 +51,33 @@ function startStaticServer() {
     url: `http://127.0.0.1:${server.address().port}`,
     stop: () => new Promise((done) => server.close(done)),
   })));
+}
+
+/**
+ * From now on, keeps in `window.pendingTimers` the timers started and neither run nor cleared yet (intervals
+ * until cleared).
+ */
+function trackTimers(page) {
+  return page.evaluate(() => {
+    const pending = new Set();
+    window.pendingTimers = pending;
+    const wrap = (start, repeats) => (callback, ...rest) => {
+      const id = start((...args) => {
+        if (!repeats) pending.delete(id);
+        if (typeof callback === 'function') callback(...args);
+      }, ...rest);
+      pending.add(id);
+      return id;
+    };
+    const unwrap = (stop) => (id) => {
+      pending.delete(id);
+      stop(id);
+    };
+    window.setTimeout = wrap(window.setTimeout.bind(window), false);
+    window.setInterval = wrap(window.setInterval.bind(window), true);
+    window.clearTimeout = unwrap(window.clearTimeout.bind(window));
+    window.clearInterval = unwrap(window.clearInterval.bind(window));
+  });
 }
 
 /** The portal's event log, one line per event. */
@@ -158,9 +185,10 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
-  it('unmounts cleanly: no node, listener or error left, and memory does not grow over 20 mounts', async () => {
+  it('unmounts cleanly: no node, listener, timer or error left, and memory does not grow over 20 mounts', async () => {
     const { context, page } = await openPortal();
     const client = await context.newCDPSession(page);
+    await trackTimers(page);
     const windowListeners = async () => {
       const { result } = await client.send('Runtime.evaluate', { expression: 'window' });
       const { listeners } = await client.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
@@ -191,8 +219,27 @@ describe('embedding in a portal', () => {
     await cycle(20);
     const afterTwentyFive = await heap();
     assert.ok(await windowListeners() <= listenersBefore, 'no window listener left behind');
+    assert.equal(await page.evaluate(() => window.pendingTimers.size), 0, 'no timer left behind');
     assert.ok(afterTwentyFive - afterFive < 2 * 1024 * 1024,
       `JS heap grew by ${afterTwentyFive - afterFive} bytes over 20 mounts`);
+    assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
+    await context.close();
+  });
+
+  it('stops a running job when unmounted: its request timeout is cleared, no timer is left', async () => {
+    const { context, page, first } = await openPortal();
+    await trackTimers(page);
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 3000 });
+    try {
+      await fillLeeConnection(first, env.sandbox);
+      await first.getByRole('button', { name: 'Create' }).click();
+      // The connection test's first request is in flight, with its timeout running.
+      await waitUntil(async () => (await page.evaluate(() => window.pendingTimers.size)) > 0);
+      await page.evaluate(() => window.portal.handle.unmount());
+      assert.equal(await page.evaluate(() => window.pendingTimers.size), 0, 'no timer left behind');
+    } finally {
+      await control(env.sandbox, 'faults', 'PUT', {});
+    }
     assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
     await context.close();
   });
