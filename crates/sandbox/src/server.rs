@@ -91,8 +91,8 @@ pub async fn serve_tls(
                 }
             });
             let mut builder = auto::Builder::new(TokioExecutor::new());
-            // Windows that let a commit of a few megabytes arrive in one go, as from a real server
-            // (hyper's defaults make the client wait for window updates on every few frames).
+            // Windows large enough for a commit of a few megabytes to arrive without the client
+            // waiting for window updates.
             builder
                 .http2()
                 .initial_stream_window_size(UPLOAD_WINDOW)

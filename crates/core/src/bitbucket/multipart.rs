@@ -50,23 +50,10 @@ fn boundary(parts: &[MultipartPart]) -> String {
     (0u64..)
         .map(|n| format!("----BitbucketVersioningBoundary{n:04}"))
         .find(|candidate| {
-            !parts
-                .iter()
-                .any(|p| contains(&p.content, candidate.as_bytes()))
+            let finder = memchr::memmem::Finder::new(candidate.as_bytes());
+            parts.iter().all(|p| finder.find(&p.content).is_none())
         })
         .unwrap_or_default()
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    let (first, rest) = match needle.split_first() {
-        Some(split) => split,
-        None => return true,
-    };
-    haystack
-        .iter()
-        .enumerate()
-        .filter(|(_, byte)| *byte == first)
-        .any(|(at, _)| haystack[at + 1..].starts_with(rest))
 }
 
 fn escape(text: &str) -> String {

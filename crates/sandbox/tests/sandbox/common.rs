@@ -49,16 +49,28 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
-    /// The git mode and object id of `path` at the tip of `branch`.
-    pub fn tree_entry(&self, key: &str, branch: &str, path: &str) -> (i32, String) {
+    /// What `read` makes of the repository of a store key and the tip commit of `branch`.
+    pub fn at_tip<R>(
+        &self,
+        key: &str,
+        branch: &str,
+        read: impl FnOnce(&git2::Repository, &git2::Commit<'_>) -> R,
+    ) -> R {
         let repo = self.git(key);
         let tip = repo
             .find_reference(&format!("refs/heads/{branch}"))
             .unwrap()
             .peel_to_commit()
             .unwrap();
-        let entry = tip.tree().unwrap().get_path(Path::new(path)).unwrap();
-        (entry.filemode(), entry.id().to_string())
+        read(&repo, &tip)
+    }
+
+    /// The git mode and object id of `path` at the tip of `branch`.
+    pub fn tree_entry(&self, key: &str, branch: &str, path: &str) -> (i32, String) {
+        self.at_tip(key, branch, |_, tip| {
+            let entry = tip.tree().unwrap().get_path(Path::new(path)).unwrap();
+            (entry.filemode(), entry.id().to_string())
+        })
     }
 }
 

@@ -27,25 +27,21 @@ async fn all_at_once(sb: &Sandbox, requests: Vec<Req>) -> Vec<u16> {
 
 /// The files below `test-artifacts/parallel/` on `branch`, and the number of commits since `from`.
 fn landed(sb: &Sandbox, key: &str, branch: &str, from: &str) -> (BTreeSet<String>, usize) {
-    let repo = sb.git(key);
-    let tip = repo
-        .find_reference(&format!("refs/heads/{branch}"))
-        .unwrap()
-        .peel_to_commit()
-        .unwrap();
-    let mut files = BTreeSet::new();
-    if let Ok(entry) = tip
-        .tree()
-        .unwrap()
-        .get_path(std::path::Path::new("test-artifacts/parallel"))
-    {
-        let tree = repo.find_tree(entry.id()).unwrap();
-        files.extend(tree.iter().filter_map(|e| e.name().map(str::to_owned)));
-    }
-    let mut walk = repo.revwalk().unwrap();
-    walk.push(tip.id()).unwrap();
-    walk.hide(git2::Oid::from_str(from).unwrap()).unwrap();
-    (files, walk.count())
+    sb.at_tip(key, branch, |repo, tip| {
+        let mut files = BTreeSet::new();
+        if let Ok(entry) = tip
+            .tree()
+            .unwrap()
+            .get_path(std::path::Path::new("test-artifacts/parallel"))
+        {
+            let tree = repo.find_tree(entry.id()).unwrap();
+            files.extend(tree.iter().filter_map(|e| e.name().map(str::to_owned)));
+        }
+        let mut walk = repo.revwalk().unwrap();
+        walk.push(tip.id()).unwrap();
+        walk.hide(git2::Oid::from_str(from).unwrap()).unwrap();
+        (files, walk.count())
+    })
 }
 
 fn expected() -> BTreeSet<String> {
