@@ -13,12 +13,12 @@ use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
-use crate::services::archive::write_zip;
 use crate::services::browser_files::offer_download;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
+use versioning_core::artifacts::archive::write_zip;
 
 /// Props of [`Explorer`].
 #[derive(Properties, PartialEq)]

@@ -11,15 +11,15 @@ use yew_router::prelude::*;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
-use crate::services::archive::{
-    check_archive_size, project_from_files, ArchiveLimits, FileProblem, ZipReader,
-    MAX_ARCHIVE_BYTES,
-};
 use crate::services::browser_files::read_file;
 use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
+use versioning_core::artifacts::archive::{
+    check_archive_size, project_from_files, ArchiveLimits, FileProblem, ZipReader,
+    MAX_ARCHIVE_BYTES,
+};
 
 /// Stores the project as its own baseline (the state of this import), then reads the list again. A new
 /// project is created only if its id is free at the moment of writing (the store decides, in the same

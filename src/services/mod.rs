@@ -1,6 +1,5 @@
 //! I/O of the app: browser storage and the project list.
 
-pub mod archive;
 pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;

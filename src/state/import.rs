@@ -5,7 +5,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::Project;
 use yew::prelude::*;
 
-use crate::services::archive::FileProblem;
+use versioning_core::artifacts::archive::FileProblem;
 
 /// Where an import stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -17,9 +17,9 @@ use versioning_core::artifacts::{
 use versioning_core::bitbucket::cloud;
 use versioning_core::roles::Role;
 use versioning_core::sync::{
-    ConflictKind, LocalFiles, ProblemKind, PullPlanner, PullPreview, PullRequest, PullSource,
-    PushOutcome, PushPlanner, PushRequest, PushSender, Resolution, ScmParameters, SideChange,
-    Status, SyncBase, SyncError,
+    ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner, PullPreview, PullRequest,
+    PullSource, PushOutcome, PushPlanner, PushRequest, PushSender, Resolution, ScmParameters,
+    SideChange, Status, SyncBase, SyncError,
 };
 
 const BRANCH: &str = "feature/login";
@@ -112,9 +112,15 @@ async fn restore_is_byte_identical(product: Product) {
             .artifacts
             .iter()
             .all(|a| a.status() == Status::Remote(SideChange::Added)));
-        // Tip, manifest, one download per file (Data Center also lists the folder once).
-        let listing = usize::from(product == Product::DataCenter);
-        assert_eq!(preview.requests, 2 + listing + tree.len() - 1);
+        // Tip, manifest, then one download per file on Cloud; Data Center lists the folder once and
+        // reads the files in one archive when there are more than one round of reads.
+        let files = tree.len() - 1;
+        let expected = match product {
+            Product::Cloud => 2 + files,
+            Product::DataCenter if files > 20 => 4,
+            Product::DataCenter => 3 + files,
+        };
+        assert_eq!(preview.requests, expected);
         let applied = preview
             .apply(None, &no_resolutions(), false)
             .expect("applied");
@@ -138,6 +144,67 @@ async fn cloud_restore_is_byte_identical_from_a_branch_a_version_and_a_commit() 
 #[tokio::test]
 async fn data_center_restore_is_byte_identical_from_a_branch_a_version_and_a_commit() {
     restore_is_byte_identical(Product::DataCenter).await;
+}
+
+/// Drives a pull step by step, one request at a time, answering the first archive request (Data
+/// Center) with `archive_fault` when given; returns the preview and whether an archive was asked for.
+async fn pull_with_archive_fault(
+    sandbox: &Sandbox,
+    archive_fault: Option<u16>,
+) -> (PullPreview, bool) {
+    let request = PullRequest {
+        source: branch(),
+        base: None,
+        parameters: ScmParameters::default(),
+        seed: 5,
+    };
+    let mut planner = PullPlanner::new(Product::DataCenter.api("eve"), request, None);
+    let mut archived = false;
+    loop {
+        match planner.next() {
+            JobStep::Send(requests) => {
+                let mut answers = Vec::new();
+                for request in &requests {
+                    if request.url.contains("/archive?") {
+                        if let (Some(status), false) = (archive_fault, archived) {
+                            sandbox.fail_next(&[status]);
+                        }
+                        archived = true;
+                    }
+                    answers.push(Ok(sandbox.execute(request).await));
+                }
+                planner.handle(answers);
+            }
+            JobStep::Wait(_) => {}
+            JobStep::Done(preview) => return (preview.expect("previewed"), archived),
+        }
+    }
+}
+
+#[tokio::test]
+async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to_reading_each_file()
+{
+    let sandbox = Sandbox::new();
+    let product = Product::DataCenter;
+    let project = synthetic_project(7, 150);
+    let pushed = push(&sandbox, product, &project, None, None).await;
+    let files = to_files(&project, &LayoutOptions::default());
+    for fault in [None, Some(503), Some(404), Some(400)] {
+        let (preview, archived) = pull_with_archive_fault(&sandbox, fault).await;
+        assert!(archived);
+        assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+        // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive reads the
+        // files one by one instead.
+        let expected = match fault {
+            None => 4,
+            Some(503) => 5,
+            Some(_) => 4 + files.len() - 1,
+        };
+        assert_eq!(preview.requests, expected, "{fault:?}");
+        let applied = preview.apply(None, &no_resolutions(), false).unwrap();
+        assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
+        assert_eq!(applied.base.commit, pushed.base.commit);
+    }
 }
 
 #[tokio::test]

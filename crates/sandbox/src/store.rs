@@ -623,6 +623,44 @@ impl Store {
         Some(out)
     }
 
+    /// Every blob under directory `path` at `oid` (none: the root), by its path from the repository
+    /// root, with its mode and bytes, sorted by path; `None` when `path` is not a directory there.
+    pub fn blobs(
+        &self,
+        key: &str,
+        oid: Oid,
+        path: &str,
+    ) -> Option<Vec<(String, FileMode, Vec<u8>)>> {
+        let repo = self.open(key).ok()?;
+        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+        let path = path.trim_matches('/');
+        let (tree, prefix) = match path {
+            "" => (tree, String::new()),
+            path => {
+                let entry = tree.get_path(Path::new(path)).ok()?;
+                let tree = entry.to_object(&repo).ok()?.into_tree().ok()?;
+                (tree, format!("{path}/"))
+            }
+        };
+        let mut out = Vec::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) {
+                if let (Some(name), Ok(blob)) = (e.name(), repo.find_blob(e.id())) {
+                    let mode = FileMode::of(e.filemode());
+                    out.push((
+                        format!("{prefix}{dir}{name}"),
+                        mode,
+                        blob.content().to_vec(),
+                    ));
+                }
+            }
+            TreeWalkResult::Ok
+        })
+        .ok()?;
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(out)
+    }
+
     /// History from `from` (newest first), optionally only commits that change `path`.
     pub fn log(
         &self,

@@ -15,6 +15,7 @@
 //! assert_eq!(to_files(&read, &options), files);
 //! ```
 
+pub mod archive;
 mod canonical;
 mod csv;
 pub mod demo;

@@ -29,13 +29,14 @@ use super::three_way::{
     classify_manifests, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
 };
 use super::{SyncError, MAX_LISTED_FILES};
+use crate::artifacts::archive::{zip_files, ArchiveLimits};
 use crate::artifacts::{
     from_files, sha256_hex, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind, ArtifactPath,
     LayoutOptions, Manifest, ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError,
     TreeErrorKind, MANIFEST_FILE, SCHEMA_VERSION,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
-use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
+use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
 use crate::repo_url::Flavour;
 
 /// Where a pull reads from.
@@ -293,6 +294,10 @@ enum Stage {
     Download {
         pending: Vec<Fetch>,
         tries: u32,
+    },
+    Archive {
+        attempt: Attempt,
+        pending: Vec<Fetch>,
     },
     Done,
 }
@@ -657,7 +662,72 @@ impl PullPlanner {
             return self.after_downloads();
         }
         self.retrying.progress.files_total += pending.len();
-        Stage::Download { pending, tries: 0 }
+        match self.archive_call(&pending) {
+            Some(call) => Stage::Archive {
+                attempt: attempt_of(call),
+                pending,
+            },
+            None => Stage::Download { pending, tries: 0 },
+        }
+    }
+
+    /// One archive of the artifact folder instead of one read per file, when the product serves one
+    /// (Data Center) and the pull needs more than one round of reads and at least half of the folder:
+    /// a restore, or a tree without manifest. Per-file baselines never use it.
+    fn archive_call(&self, pending: &[Fetch]) -> Option<Call<Vec<u8>>> {
+        let wanted = pending.iter().filter(|f| !f.base).count();
+        let folder = self.compared.files.len().max(wanted);
+        let worth_it = !self.baseline() && wanted > self.concurrency() && wanted * 2 >= folder;
+        worth_it
+            .then(|| self.remote.archive(&self.tip.id, self.options.root()))
+            .flatten()
+    }
+
+    /// Takes the archive's files for the pending reads at the tip. Whatever it does not hold, or all of
+    /// them when it cannot be had (an instance that does not serve archives, a damaged or oversized
+    /// one), is read file by file, which reports each file's own problem.
+    fn handle_archive(
+        &mut self,
+        mut attempt: Attempt,
+        pending: Vec<Fetch>,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Stage {
+        let parsed = match self.remote.archive(&self.tip.id, self.options.root()) {
+            Some(call) => answer.and_then(|response| call.parse(&response)),
+            None => return Stage::Download { pending, tries: 0 },
+        };
+        let mut files = match parsed {
+            Ok(bytes) => zip_files(&bytes, &ArchiveLimits::default()),
+            Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                return Stage::Archive { attempt, pending }
+            }
+            Err(_) => ProjectFiles::new(),
+        };
+        let mut rest = Vec::new();
+        for fetch in pending {
+            match files.remove(&fetch.path) {
+                Some(bytes) if !fetch.base => self.received(fetch, bytes),
+                _ => rest.push(fetch),
+            }
+        }
+        match rest.is_empty() {
+            true => self.after_downloads(),
+            false => Stage::Download {
+                pending: rest,
+                tries: 0,
+            },
+        }
+    }
+
+    /// Keeps a downloaded file.
+    fn received(&mut self, fetch: Fetch, bytes: Vec<u8>) {
+        let progress = &mut self.retrying.progress;
+        progress.files_done += 1;
+        progress.bytes_done += bytes.len() as u64;
+        match fetch.base {
+            true => self.base_files.insert(fetch.path, bytes),
+            false => self.downloaded.insert(fetch.path, bytes),
+        };
     }
 
     /// The manifest's entries that can be pulled; the others are reported and left out of the
@@ -838,16 +908,7 @@ impl PullPlanner {
             };
             let call = self.remote.read_file(commit, &fetch.path);
             match answer.and_then(|response| call.parse(&response)) {
-                Ok(bytes) => {
-                    let progress = &mut self.retrying.progress;
-                    progress.files_done += 1;
-                    progress.bytes_done += bytes.len() as u64;
-                    if fetch.base {
-                        self.base_files.insert(fetch.path, bytes);
-                    } else {
-                        self.downloaded.insert(fetch.path, bytes);
-                    }
-                }
+                Ok(bytes) => self.received(fetch, bytes),
                 Err(ApiError::NotFound { .. }) if fetch.base => {}
                 Err(ApiError::NotFound { .. }) => self
                     .problems
@@ -1033,6 +1094,7 @@ impl Job for PullPlanner {
                     .collect();
                 (requests, Phase::Downloading)
             }
+            Stage::Archive { attempt, .. } => (vec![attempt.request.clone()], Phase::Downloading),
             Stage::Done => {
                 return self.retrying.done(&self.result);
             }
@@ -1050,6 +1112,9 @@ impl Job for PullPlanner {
                 let answer = single_answer(answers);
                 match single {
                     Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),
+                    Stage::Archive { attempt, pending } => {
+                        self.handle_archive(attempt, pending, answer)
+                    }
                     other => self.handle_single(other, answer),
                 }
             }

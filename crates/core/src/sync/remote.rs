@@ -149,6 +149,19 @@ impl Remote {
         }
     }
 
+    /// Every file below `folder` at a commit in one request, as a zip archive: Data Center's `archive`;
+    /// `None` on Cloud, whose archives are not served by its API (nor readable across origins).
+    pub fn archive(&self, commit: &str, folder: &str) -> Option<Call<Vec<u8>>> {
+        match self.flavour() {
+            Flavour::Cloud => None,
+            Flavour::DataCenter => Some(datacenter::archive(
+                &self.api,
+                folder.trim_matches('/'),
+                commit,
+            )),
+        }
+    }
+
     /// The listing of `folder` at a commit. Data Center lists recursively; Cloud one level, so its
     /// folders are listed in turn.
     pub fn listing(&self, commit: &str, folder: &str) -> Listing {

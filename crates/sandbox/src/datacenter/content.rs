@@ -18,7 +18,7 @@ use crate::store::Entry;
 
 /// Finds the repository for reading and resolves the `at` parameter (default: the default
 /// branch): the repository, the query, the commit and the revision as asked.
-fn at<'a>(
+pub(super) fn at<'a>(
     call: &'a Call,
     key: &str,
     slug: &str,

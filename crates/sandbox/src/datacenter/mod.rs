@@ -1,5 +1,6 @@
 //! Bitbucket Data Center REST subset under `/rest` (`api/latest` and `api/1.0`, branch permissions).
 
+mod archive;
 mod compare;
 mod content;
 mod edit;
@@ -72,6 +73,7 @@ pub fn table() -> Vec<Route> {
                 get(content::browse).put(edit::edit_file),
             ),
             Route::new(format!("{repo}/raw/{{*path}}"), &["GET"], get(content::raw)),
+            Route::new(format!("{repo}/archive"), &["GET"], get(archive::archive)),
         ]);
     }
     for version in ["latest", "2.0"] {

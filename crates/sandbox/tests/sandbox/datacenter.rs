@@ -112,6 +112,66 @@ async fn files_browse_raw_and_commits() {
     assert_eq!(commits["values"][0]["id"], sb.tip(KEY, "main"));
 }
 
+/// The names and contents of a zip's entries (folders end with `/` and have no content).
+fn zip_entries(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+            (entry.name().to_owned(), text)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn archive_streams_the_asked_folders_at_a_commit_as_a_zip() {
+    let sb = Sandbox::new();
+    let tip = sb.tip(KEY, "main");
+    let zip = get(&format!(
+        "{DC_REPO}/archive?at={tip}&format=zip&path=test-artifacts"
+    ))
+    .dc_user("rory")
+    .send(&sb)
+    .await
+    .expect(200);
+    assert_eq!(
+        zip.header("content-type").as_deref(),
+        Some("application/octet-stream")
+    );
+    let entries = zip_entries(&zip.body);
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["test-artifacts/", "test-artifacts/project.json"]);
+    assert!(entries[1].1.contains("Regression"));
+    let whole = get(&format!("{DC_REPO}/archive?prefix=copy"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(200);
+    let names: Vec<String> = zip_entries(&whole.body)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(names.contains(&"copy/README.md".to_owned()), "{names:?}");
+    let tar = get(&format!("{DC_REPO}/archive?format=tar"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(400);
+    assert!(tar.dc_error().0.contains("zip"));
+    let missing = get(&format!("{DC_REPO}/archive?path=nope"))
+        .dc_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+    assert!(missing.dc_error().1.contains("NoSuchPath"));
+    get(&format!("{DC_REPO}/archive"))
+        .send(&sb)
+        .await
+        .expect(401);
+}
+
 #[tokio::test]
 async fn editing_a_file_commits_and_checks_conflicts() {
     let sb = Sandbox::new();

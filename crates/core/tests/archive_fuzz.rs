@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use bitbucket_versioning::services::archive::{read_project, read_zip, write_zip, ArchiveLimits};
 use proptest::prelude::*;
+use versioning_core::artifacts::archive::{read_project, read_zip, write_zip, ArchiveLimits};
 use versioning_core::artifacts::{demo, to_files, LayoutOptions};
 
 /// A real export, made once.

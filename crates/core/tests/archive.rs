@@ -2,7 +2,7 @@
 //! panics.
 #![cfg(not(target_arch = "wasm32"))]
 
-use bitbucket_versioning::services::archive::{
+use versioning_core::artifacts::archive::{
     check_archive_size, read_project, read_zip, write_zip, ArchiveLimits, FileProblem, ZipReader,
     MAX_ARCHIVE_BYTES, MAX_ENTRY_BYTES, MAX_INFLATED_BYTES,
 };

@@ -1,5 +1,6 @@
 //! Project archives: the repository layout (exactly the files a push writes) as a `.zip`, and back.
-//! Pure functions, no browser: they run and are tested on the host too.
+//! Pure functions, no I/O: the app's import and export use them, and so does a pull that reads a
+//! repository archive (Data Center).
 //!
 //! Reading is bounded by [`ArchiveLimits`]: the file's size is checked before it is read
 //! ([`check_archive_size`]), then the entries are inflated one at a time by a [`ZipReader`], which a
@@ -7,9 +8,7 @@
 
 use std::io::{Cursor, Read, Write};
 
-use versioning_core::artifacts::{
-    from_files, LayoutOptions, Project, ProjectFiles, ReadLimits, MANIFEST_FILE,
-};
+use super::{from_files, LayoutOptions, Project, ProjectFiles, ReadLimits, MANIFEST_FILE};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
@@ -243,6 +242,19 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<ProjectFiles, Ve
     let mut reader = ZipReader::open(bytes, limits)?;
     while reader.step().is_some() {}
     reader.finish()
+}
+
+/// The files of a `.zip` that could be read within the limits (folders skipped, and the entries that
+/// could not be read left out), or none when it is not a readable archive. For a caller that reads
+/// what is missing another way, and checks every file it keeps. Never panics.
+pub fn zip_files(bytes: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
+    match ZipReader::open(bytes, limits) {
+        Ok(mut reader) => {
+            while reader.step().is_some() {}
+            reader.files
+        }
+        Err(_) => ProjectFiles::new(),
+    }
 }
 
 /// The project the files of an archive make, or core's reading errors, each against its file.
