@@ -19,6 +19,25 @@ async function session(repository = CLOUD) {
   return { context, page };
 }
 
+/**
+ * Two sessions: A pushes the project, then B changes the first step of the sample test case to "Visit" and pushes;
+ * A has not pulled yet.
+ */
+async function changedByAnotherBrowser(repository = CLOUD) {
+  const a = await session(repository);
+  await push(a.page, 'From A');
+  const b = await session(repository);
+  await editFirstStep(b.page, 'Visit');
+  await push(b.page, 'From B');
+  return { a, b };
+}
+
+/** Opens the Test artifacts of Checkout Web in `page`. */
+async function openArtifacts(page) {
+  await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+}
+
 const API = () => `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
 const AUTH = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
 
@@ -66,6 +85,25 @@ function sha256(text) {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * Runs in the page: from now on, a transaction that writes to the store of projects never commits (its commit is
+ * ignored and a chain of reads keeps it open) and `window.projectWriteHeld` says so; closing the tab then aborts it,
+ * as when a user closes a tab while the browser is still writing.
+ */
+function holdProjectWrites() {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function heldPut(...args) {
+    const request = put.apply(this, args);
+    if (this.name === 'projects') {
+      this.transaction.commit = () => {};
+      const keepOpen = () => { this.count().onsuccess = keepOpen; };
+      keepOpen();
+      window.projectWriteHeld = true;
+    }
+    return request;
+  };
+}
+
 describe('pull', () => {
   beforeEach(async () => {
     await control(env.sandbox, 'reset', 'POST');
@@ -73,11 +111,7 @@ describe('pull', () => {
 
   for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
     it(`brings in exactly the changes another browser pushed (${product})`, async () => {
-      const a = await session(repository);
-      await push(a.page, 'From A');
-      const b = await session(repository);
-      await editFirstStep(b.page, 'Visit');
-      await push(b.page, 'From B');
+      const { a, b } = await changedByAnotherBrowser(repository);
 
       const dialog = await previewPull(a.page);
       await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
@@ -93,12 +127,47 @@ describe('pull', () => {
     });
   }
 
+  it('refuses to apply over a change another tab made since the preview, and changes nothing', async () => {
+    const { a, b } = await changedByAnotherBrowser();
+
+    const dialog = await previewPull(a.page);
+    await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+    // Meanwhile a second tab of the same browser edits the test case the preview would take from the repository.
+    const tab = await a.context.newPage();
+    await openArtifacts(tab);
+    await editFirstStep(tab, 'Browse');
+
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.getByText('Nothing was changed. This project was changed in another tab').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await a.page.reload();
+    assert.equal(await firstKeyword(a.page), 'Browse', "the other tab's edit is kept");
+    await a.page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('leaves the project as it was when the tab is closed in the middle of an Apply', async () => {
+    const { a, b } = await changedByAnotherBrowser();
+
+    const dialog = await previewPull(a.page);
+    await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+    await a.page.evaluate(holdProjectWrites);
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await a.page.waitForFunction(() => window.projectWriteHeld === true);
+    await a.page.close();
+
+    const page = await a.context.newPage();
+    await openArtifacts(page);
+    assert.equal(await firstKeyword(page), 'Navigate', 'the test case is as before the Apply');
+    await page.getByText('No changes since the last push or pull.').waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'pull' }).count(), 0, 'no History row of the pull');
+    await a.context.close();
+    await b.context.close();
+  });
+
   it('shows a conflict when both sides changed a test case, and each resolution does what it says', async () => {
-    const a = await session();
-    await push(a.page, 'From A');
-    const b = await session();
-    await editFirstStep(b.page, 'Visit');
-    await push(b.page, 'From B');
+    const { a, b } = await changedByAnotherBrowser();
     await editFirstStep(a.page, 'Browse');
 
     let dialog = await previewPull(a.page);
@@ -127,11 +196,7 @@ describe('pull', () => {
   });
 
   it('leaves the project unchanged when the pull is cancelled', async () => {
-    const a = await session();
-    await push(a.page, 'From A');
-    const b = await session();
-    await editFirstStep(b.page, 'Visit');
-    await push(b.page, 'From B');
+    const { a, b } = await changedByAnotherBrowser();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 3000 });
     await a.page.getByRole('button', { name: 'Pull…' }).click();
     const dialog = a.page.getByRole('dialog', { name: 'Pull from Bitbucket' });
@@ -145,21 +210,31 @@ describe('pull', () => {
     await b.context.close();
   });
 
-  it('restores an older version exactly', async () => {
-    const a = await session();
-    await push(a.page, 'Version one', 'v1');
-    await editFirstStep(a.page, 'Visit');
-    await push(a.page, 'Version two', 'v2');
-    await editFirstStep(a.page, 'Local only');
+  for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
+    it(`restores an older version exactly (${product})`, async () => {
+      const a = await session(repository);
+      await push(a.page, 'Version one', 'v1');
+      await editFirstStep(a.page, 'Visit');
+      await push(a.page, 'Version two', 'v2');
+      await editFirstStep(a.page, 'Local only');
 
-    const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
-    await dialog.getByRole('button', { name: 'Restore' }).click();
-    await dialog.locator('.banner.success').waitFor();
-    await dialog.getByRole('button', { name: 'Close' }).click();
-    assert.equal(await firstKeyword(a.page), 'Navigate');
-    await a.page.getByRole('cell', { name: 'restore' }).waitFor();
-    await a.context.close();
-  });
+      const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
+      await dialog.getByRole('button', { name: 'Restore' }).click();
+      await dialog.locator('.banner.success').waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      assert.equal(await firstKeyword(a.page), 'Navigate');
+      await a.page.getByRole('cell', { name: 'restore' }).waitFor();
+      if (product === 'Data Center') {
+        // After the version is resolved, the folder comes as one archive; only the manifest is read on its own.
+        const gets = (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.method === 'GET').map((l) => l.path);
+        const paths = gets.slice(gets.findLastIndex((p) => p.endsWith('/tags/v1')));
+        assert.equal(paths.filter((p) => p.endsWith('/archive')).length, 1, JSON.stringify(paths));
+        assert.deepEqual(paths.filter((p) => p.includes('/raw/')), [
+          '/rest/api/latest/projects/QA/repos/regression-suite/raw/test-artifacts/.manifest.json']);
+      }
+      await a.context.close();
+    });
+  }
 
   it('merges non-overlapping step edits of one test case', async () => {
     const a = await session();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser benchmarks (e2e/benchmark/): push and pull by the release app in headless Chromium against
 # the sandbox over HTTPS and HTTP/2 with injected latency, strategies A, B and C side by side; writes
-# BENCHMARKS.md, benchmarks.svg and benchmarks.png. Takes about 15 minutes; `--quick` checks the harness in
+# BENCHMARKS.md, benchmarks.svg and benchmarks.png. Takes about 45 minutes; `--quick` checks the harness in
 # a few minutes. Not part of the test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."

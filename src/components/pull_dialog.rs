@@ -251,7 +251,8 @@ enum ApplyError {
     AnotherProject(String),
 }
 
-/// Applies a preview to the stored project in one save; returns the sentence for the user.
+/// Applies a preview to the stored project it was made against (`state.loaded`, not read again: a save
+/// over a record another tab changed since is refused) in one save; returns the sentence for the user.
 async fn apply(
     store: &SharedStore,
     project_id: &str,
@@ -261,7 +262,7 @@ async fn apply(
     state: &PullState,
     restore: bool,
 ) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
-    let stored = store.load(project_id).await?;
+    let stored = state.loaded.as_deref().cloned();
     let local = stored.as_ref().filter(|_| !restore).map(|s| &s.project);
     let applied = preview.apply(local, &state.resolutions, state.include_invalid)?;
     let target_id = applied.project.id.to_string();
@@ -371,6 +372,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                     seed: now_ms() as u64,
                 };
                 let local = (!restore).then(|| LocalFiles::of(&stored.project));
+                let stored = Rc::new(stored);
                 let mut planner = PullPlanner::new(Api::new(&connection), request, local);
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
                 let progress = {
@@ -391,7 +393,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                 {
                     None => dispatcher.dispatch(PullAction::Edit),
                     Some(Ok(preview)) => {
-                        dispatcher.dispatch(PullAction::Previewed(Rc::new(preview)))
+                        dispatcher.dispatch(PullAction::Previewed(Rc::new(preview), stored))
                     }
                     Some(Err(error)) => dispatcher.dispatch(PullAction::Failed(error.to_string())),
                 }

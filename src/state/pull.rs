@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use versioning_core::artifacts::ArtifactKey;
+
+use crate::services::projects::StoredProject;
 use versioning_core::sync::{Progress, PullCounts, PullPreview, Resolution};
 use yew::prelude::*;
 
@@ -28,6 +30,9 @@ pub struct PullState {
     pub stage: PullStage,
     /// Progress of the reading.
     pub progress: Progress,
+    /// The stored project the preview compared with: Apply changes exactly this record, and its save
+    /// is refused when another tab saved the project since.
+    pub loaded: Option<Rc<StoredProject>>,
     /// The user's choice per conflict.
     pub resolutions: BTreeMap<ArtifactKey, Resolution>,
     /// Apply the valid artifacts even when some files cannot be read.
@@ -43,8 +48,8 @@ pub enum PullAction {
     Planning,
     /// Progress of the reading.
     Progress(Progress),
-    /// The preview is ready.
-    Previewed(Rc<PullPreview>),
+    /// The preview is ready, made against this stored project.
+    Previewed(Rc<PullPreview>, Rc<StoredProject>),
     /// A conflict was settled.
     Resolve(ArtifactKey, Resolution),
     /// Apply invalid files or not.
@@ -77,7 +82,10 @@ impl Reducible for PullState {
                 }
             }
             PullAction::Progress(progress) => next.progress = progress,
-            PullAction::Previewed(preview) => next.stage = PullStage::Preview(preview),
+            PullAction::Previewed(preview, loaded) => {
+                next.stage = PullStage::Preview(preview);
+                next.loaded = Some(loaded);
+            }
             PullAction::Resolve(key, resolution) => {
                 next.resolutions.insert(key, resolution);
             }
