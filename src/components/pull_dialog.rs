@@ -263,8 +263,7 @@ async fn apply(
     restore: bool,
 ) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
     let stored = state.loaded.as_deref().cloned();
-    let local = stored.as_ref().filter(|_| !restore).map(|s| &s.project);
-    let applied = preview.apply(local, &state.resolutions, state.include_invalid)?;
+    let applied = preview.apply(&state.resolutions, state.include_invalid)?;
     let target_id = applied.project.id.to_string();
     let mut record = match (restore, stored) {
         (false, Some(stored)) => stored,

@@ -296,7 +296,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         pull(&sandbox, product, "bench/c", Strategy::Planned, None, None).await;
     assert!(planned.managed);
     let restored = planned
-        .apply(None, &BTreeMap::new(), false)
+        .apply(&BTreeMap::new(), false)
         .expect("applied")
         .project;
     assert_eq!(restored, project);
@@ -323,9 +323,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
             assert_eq!(planned_requests, 4);
         }
         assert_eq!(preview.requests, requests);
-        let applied = preview
-            .apply(None, &BTreeMap::new(), false)
-            .expect("applied");
+        let applied = preview.apply(&BTreeMap::new(), false).expect("applied");
         assert_eq!(applied.project, restored);
         assert_eq!(applied.base.commit, pushed.base.commit);
 
@@ -351,9 +349,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         let (preview, _) = pull(&sandbox, product, "bench/c", strategy, None, Some(&edited)).await;
         assert_eq!(preview.conflicts().count(), 0);
         assert_eq!(preview.artifacts.len(), 1, "{:?}", preview.artifacts);
-        let applied = preview
-            .apply(Some(&edited), &BTreeMap::new(), false)
-            .expect("applied");
+        let applied = preview.apply(&BTreeMap::new(), false).expect("applied");
         assert_eq!(applied.project, restored);
     }
 }

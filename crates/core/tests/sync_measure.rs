@@ -113,9 +113,7 @@ async fn pull(
     let mut driver = sandbox.driver();
     let mut planner = PullPlanner::new(product.api("eve"), request, local.map(LocalFiles::of));
     let preview = driver.run(&mut planner).await.unwrap().expect("previewed");
-    let applied = preview
-        .apply(local, &BTreeMap::new(), false)
-        .expect("applied");
+    let applied = preview.apply(&BTreeMap::new(), false).expect("applied");
     let wall = started.elapsed();
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     assert_eq!(applied.base.commit, preview.commit);

@@ -121,9 +121,7 @@ async fn restore_is_byte_identical(product: Product) {
             Product::DataCenter => 3 + files,
         };
         assert_eq!(preview.requests, expected);
-        let applied = preview
-            .apply(None, &no_resolutions(), false)
-            .expect("applied");
+        let applied = preview.apply(&no_resolutions(), false).expect("applied");
         assert_eq!(to_files(&applied.project, &LayoutOptions::default()), tree);
         assert_eq!(applied.base.commit, pushed.base.commit);
         assert_eq!(applied.base.manifest, pushed.base.manifest);
@@ -201,7 +199,7 @@ async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to
             Some(_) => 4 + files.len() - 1,
         };
         assert_eq!(preview.requests, expected, "{fault:?}");
-        let applied = preview.apply(None, &no_resolutions(), false).unwrap();
+        let applied = preview.apply(&no_resolutions(), false).unwrap();
         assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
         assert_eq!(applied.base.commit, pushed.base.commit);
     }
@@ -280,9 +278,7 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
         .iter()
         .all(|a| a.status() == Status::Remote(SideChange::Changed) && !a.name.is_empty()));
     assert!(preview.problems.is_empty() && preview.diff_disagreements.is_empty());
-    let applied = preview
-        .apply(Some(&ours), &no_resolutions(), false)
-        .expect("applied");
+    let applied = preview.apply(&no_resolutions(), false).expect("applied");
     assert_eq!(applied.project, theirs);
     assert_eq!(applied.counts.changed, 10);
 }
@@ -346,23 +342,19 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     assert!(merge.merged.is_some());
 
     assert_eq!(
-        preview.apply(Some(&mine), &no_resolutions(), false),
+        preview.apply(&no_resolutions(), false),
         Err(SyncError::UnresolvedConflicts { count: 1 })
-    );
-    assert_eq!(
-        preview.apply(Some(&base), &no_resolutions(), false),
-        Err(SyncError::LocalChanged)
     );
     let resolve = |r| BTreeMap::from([(key.clone(), r)]);
     let merged = preview
-        .apply(Some(&mine), &resolve(Resolution::MergeSteps), false)
+        .apply(&resolve(Resolution::MergeSteps), false)
         .unwrap();
     let mut expected = theirs.clone();
     set_step(&mut expected, last, "My last step");
     assert_eq!(merged.project, expected);
     assert_eq!(merged.counts.merged, 1);
     let kept = preview
-        .apply(Some(&mine), &resolve(Resolution::KeepMine), false)
+        .apply(&resolve(Resolution::KeepMine), false)
         .unwrap();
     assert_eq!(
         kept.project.find_test_case(&case),
@@ -370,7 +362,7 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     );
     assert_eq!(kept.project.suites[0].name, "Renamed suite");
     let taken = preview
-        .apply(Some(&mine), &resolve(Resolution::TakeTheirs), false)
+        .apply(&resolve(Resolution::TakeTheirs), false)
         .unwrap();
     assert_eq!(taken.project, theirs);
 
@@ -388,7 +380,7 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     .unwrap();
     assert!(preview.merges[&key].merged.is_none());
     assert!(matches!(
-        preview.apply(Some(&clash), &resolve(Resolution::MergeSteps), false),
+        preview.apply(&resolve(Resolution::MergeSteps), false),
         Err(SyncError::MergeImpossible { .. })
     ));
     // The same change on both sides is not a conflict.
@@ -419,9 +411,7 @@ async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
         if known.is_some() {
             let deleted = preview.artifacts.iter().find(|a| a.key.0 == case).unwrap();
             assert_eq!(deleted.status(), Status::Remote(SideChange::Deleted));
-            let applied = preview
-                .apply(Some(&base), &no_resolutions(), false)
-                .unwrap();
+            let applied = preview.apply(&no_resolutions(), false).unwrap();
             assert_eq!(applied.project, theirs);
             assert_eq!(applied.counts.deleted, 1);
         }
@@ -545,12 +535,12 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         .keys()
         .any(|p| p.contains("..") || !p.starts_with(ROOT)));
 
-    let refused = preview.apply(None, &no_resolutions(), false).unwrap_err();
+    let refused = preview.apply(&no_resolutions(), false).unwrap_err();
     assert!(matches!(refused, SyncError::InvalidFiles { .. }));
     assert!(refused
         .to_string()
         .contains("apply only the valid artifacts"));
-    let applied = preview.apply(None, &no_resolutions(), true).unwrap();
+    let applied = preview.apply(&no_resolutions(), true).unwrap();
     assert_eq!(applied.counts.skipped, 3, "{:?}", applied.skipped);
     let kept: Vec<&ArtifactId> = applied.project.test_cases().map(|c| &c.id).collect();
     assert_eq!(kept.len(), project.test_cases().count() - 2);
@@ -598,11 +588,7 @@ async fn a_tree_without_manifest_is_listed_read_whole_and_checked() {
     );
     let key = preview.artifacts[0].key.clone();
     let kept = preview
-        .apply(
-            Some(&project),
-            &BTreeMap::from([(key, Resolution::KeepMine)]),
-            false,
-        )
+        .apply(&BTreeMap::from([(key, Resolution::KeepMine)]), false)
         .unwrap();
     assert_eq!(kept.project, project);
 }

@@ -108,9 +108,6 @@ pub enum SyncError {
     /// A commit without manifest holds more files than a listing may read.
     #[error("The artifact folder at this commit has no manifest and holds too many files to read ({MAX_LISTED_FILES} at most). Push it once from the app to publish a manifest, then pull again.")]
     PullListingTooLarge,
-    /// The local project changed between the pull's preview and its apply.
-    #[error("The project changed since this pull was previewed. Preview the pull again.")]
-    LocalChanged,
     /// Artifacts changed on both sides have no resolution.
     #[error("{count} artifact(s) changed both here and in the repository. Choose Keep mine, Take theirs or Merge steps for each, then apply again.")]
     UnresolvedConflicts {

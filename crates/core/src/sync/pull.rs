@@ -232,7 +232,8 @@ pub struct PullPreview {
     pub merges: BTreeMap<ArtifactKey, TestCaseMerge>,
     /// Requests the planning took.
     pub requests: usize,
-    local_manifest: Option<Manifest>,
+    /// The local files the comparison used (`None` for a restore): [`PullPreview::apply`] builds on them.
+    local: Option<LocalFiles>,
     options: LayoutOptions,
 }
 
@@ -1059,7 +1060,7 @@ impl PullPlanner {
             dropped_reason,
             merges,
             requests: self.retrying.progress.requests,
-            local_manifest: self.local.as_ref().map(|l| l.manifest.clone()),
+            local: self.local.take(),
             options: self.options.clone(),
         }));
     }
@@ -1270,22 +1271,17 @@ impl PullPreview {
         self.problems.iter().find(|p| p.path == path)
     }
 
-    /// Builds the project the pull gives, without any request: local artifacts changed only in the
-    /// repository take the repository's version, local changes stay, conflicts are settled by
-    /// `resolutions` (every conflict needs one, else nothing is applied). Files that cannot be read make
-    /// it fail unless `include_invalid`: then they are left out (a changed artifact keeps its local
-    /// version) and listed in [`AppliedPull::skipped`]. `local_project` must be the project the preview
-    /// was planned with (`None` for a restore).
+    /// Builds the project the pull gives from the local project the preview was planned with, without
+    /// any request: local artifacts changed only in the repository take the repository's version, local
+    /// changes stay, conflicts are settled by `resolutions` (every conflict needs one, else nothing is
+    /// applied). Files that cannot be read make it fail unless `include_invalid`: then they are left out
+    /// (a changed artifact keeps its local version) and listed in [`AppliedPull::skipped`]. The caller
+    /// stores the result only over the very record it planned with (a newer one is another tab's work).
     pub fn apply(
         &self,
-        local_project: Option<&Project>,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
     ) -> Result<AppliedPull, SyncError> {
-        let local = local_project.map(LocalFiles::of);
-        if local.as_ref().map(|l| &l.manifest) != self.local_manifest.as_ref() {
-            return Err(SyncError::LocalChanged);
-        }
         let unresolved = self
             .conflicts()
             .filter(|a| !resolutions.contains_key(&a.key))
@@ -1293,7 +1289,11 @@ impl PullPreview {
         if unresolved > 0 {
             return Err(SyncError::UnresolvedConflicts { count: unresolved });
         }
-        let mut files = local.map(|l| l.files).unwrap_or_default();
+        let mut files = self
+            .local
+            .as_ref()
+            .map(|l| l.files.clone())
+            .unwrap_or_default();
         let mut counts = PullCounts::default();
         let mut invalid = Vec::new();
         let mut skipped = Vec::new();
