@@ -214,7 +214,8 @@ Strategies, each pushing the same files to a fresh branch, interleaved run by ru
 - **A**: one request and one commit per file, one at a time (a naive client);
 - **B**: one request and one commit per file, 20 in flight (the approach behind Avo Assure's
   \`scm_export_worker_count = 20\`); a pull lists the folder and reads every file, 20 at a time;
-- **C**: the product as it ships (one commit per push on Cloud, a manifest and only the changed files).
+- **C**: the product as it ships (one commit per push on Cloud, a manifest and only the changed files; on Data
+  Center a pull that needs most of the folder, such as a restore, reads it as one zip archive).
 
 A and B run through the app's own client code; a switch in the browser's storage selects them, and no user sees
 it. Each run: session X pushes to a new branch (**first push**), pushes again (**no change**); session Y
