@@ -1,10 +1,10 @@
-//! The stored project record on the host: records written before push existed still read, and a push
-//! records its base, the baseline and a History row.
+//! The stored project record on the host: records written before push existed still read, and a push or
+//! a pull records its base, the baseline and a History row.
 #![cfg(not(target_arch = "wasm32"))]
 
 use bitbucket_versioning::services::projects::{repository_key, HistoryEntry, StoredProject};
 use versioning_core::artifacts::{demo, manifest, LayoutOptions};
-use versioning_core::sync::{PushOutcome, ScmParameters, SyncBase};
+use versioning_core::sync::{AppliedPull, PullCounts, PushOutcome, ScmParameters, SyncBase};
 
 #[test]
 fn a_record_from_before_push_reads_with_empty_history_and_default_parameters() {
@@ -43,17 +43,7 @@ fn a_push_records_the_base_of_its_branch_and_a_history_row() {
         held_back: 0,
         requests: 3,
     };
-    let row = HistoryEntry {
-        action: "push".into(),
-        user: "Lee Lead".into(),
-        at: "2026-11-30T12:00:00Z".into(),
-        repository: repository.clone(),
-        branch: "feature/login".into(),
-        commits: vec!["abc".into()],
-        version: None,
-        written: 3,
-        removed: 0,
-    };
+    let row = history_row("push", &repository);
     stored.record_push(&repository, &outcome("abc", false), row.clone());
     stored.record_push(&repository, &outcome("def", false), row.clone());
     stored.record_push(&repository, &outcome("def", true), row);
@@ -69,4 +59,80 @@ fn a_push_records_the_base_of_its_branch_and_a_history_row() {
         2,
         "a push that changed nothing adds no row"
     );
+}
+
+/// A History row of `action` on `feature/login` of `repository`.
+fn history_row(action: &str, repository: &str) -> HistoryEntry {
+    HistoryEntry {
+        action: action.into(),
+        user: "Lee Lead".into(),
+        at: "2026-11-30T12:00:00Z".into(),
+        repository: repository.to_owned(),
+        branch: "feature/login".into(),
+        commits: vec!["abc".into()],
+        version: None,
+        written: 3,
+        removed: 0,
+    }
+}
+
+#[test]
+fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_record() {
+    let repository = repository_key("http://localhost:7990/2.0/", "acme/checkout-tests");
+    let [pulled, local] = [0, 1].map(|i| demo::demo_projects().remove(i));
+    let remote = manifest(&pulled, &LayoutOptions::default());
+    let applied = || AppliedPull {
+        project: pulled.clone(),
+        base: SyncBase {
+            branch: "main".into(),
+            commit: "abc".into(),
+            manifest: remote.clone(),
+        },
+        counts: PullCounts::default(),
+        skipped: Vec::new(),
+    };
+    let mut previous = StoredProject::at_baseline(local);
+    previous.scm.scm_export_worker_count = 7;
+    previous.revision = 4;
+    previous.history.push(history_row("push", &repository));
+
+    let record = StoredProject::pulled(
+        Some(&previous),
+        &repository,
+        applied(),
+        history_row("pull", &repository),
+    );
+    assert_eq!(record.project, pulled);
+    assert_eq!(record.baseline, remote);
+    assert_eq!(
+        record.base(&repository, "main").map(|b| b.commit),
+        Some("abc".into())
+    );
+    assert_eq!(
+        record
+            .history
+            .iter()
+            .map(|h| h.action.as_str())
+            .collect::<Vec<_>>(),
+        ["push", "pull"]
+    );
+    assert_eq!(
+        (record.scm, record.revision),
+        (previous.scm, 4),
+        "saved over the revision it was read at"
+    );
+
+    let restored = StoredProject::pulled(
+        None,
+        &repository,
+        applied(),
+        history_row("restore", &repository),
+    );
+    assert_eq!(restored.project, pulled);
+    assert_eq!(
+        (restored.revision, restored.history.len()),
+        (0, 1),
+        "a new project"
+    );
+    assert_eq!(restored.scm, ScmParameters::default());
 }

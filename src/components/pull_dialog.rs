@@ -262,15 +262,14 @@ async fn apply(
     state: &PullState,
     restore: bool,
 ) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
-    let stored = state.loaded.as_deref().cloned();
     let applied = preview.apply(&state.resolutions, state.include_invalid)?;
     let target_id = applied.project.id.to_string();
-    let mut record = match (restore, stored) {
-        (false, Some(stored)) => stored,
-        (true, Some(stored)) if target_id == project_id => stored,
+    let previous = match (restore, state.loaded.as_deref()) {
+        (false, Some(stored)) => Some(stored),
+        (true, Some(stored)) if target_id == project_id => Some(stored),
         (true, _) => match store.load(&target_id).await? {
             Some(_) => return Err(ApplyError::AnotherProject(target_id)),
-            None => StoredProject::at_baseline(applied.project.clone()),
+            None => None,
         },
         (false, None) => return Err(StoreError::Missing(project_id.to_owned()).into()),
     };
@@ -288,9 +287,10 @@ async fn apply(
         written: applied.counts.added + applied.counts.changed + applied.counts.renamed,
         removed: applied.counts.deleted,
     };
-    record.record_pull(repository, &applied, entry);
+    let counts = applied.counts;
+    let record = StoredProject::pulled(previous, repository, applied, entry);
     store.save(&record).await?;
-    let c = &applied.counts;
+    let c = &counts;
     let message = if restore && target_id != project_id {
         format!("The version was restored as the project `{target_id}`: find it on Home.")
     } else {
@@ -300,7 +300,7 @@ async fn apply(
             if c.skipped > 0 { format!("; {} file(s) skipped as unreadable", c.skipped) } else { String::new() }
         )
     };
-    Ok((applied.counts, message))
+    Ok((counts, message))
 }
 
 /// The pull dialog of a project.

@@ -116,12 +116,27 @@ impl StoredProject {
         }
     }
 
-    /// Records an applied pull: the pulled project, the new base of its source, the baseline (the
-    /// repository's state, so local changes kept stay marked) and a History row.
-    pub fn record_pull(&mut self, repository: &str, applied: &AppliedPull, entry: HistoryEntry) {
-        self.project = applied.project.clone();
-        self.set_base(repository, &applied.base);
-        self.history.push(entry);
+    /// The record after an applied pull: the pulled project, the new base of its source, the baseline
+    /// (the repository's state, so local changes kept stay marked) and a History row; bases, history,
+    /// parameters and revision are those of `previous` (`None`: a project restored as a new one). The
+    /// previous project is not copied, only replaced.
+    pub fn pulled(
+        previous: Option<&StoredProject>,
+        repository: &str,
+        applied: AppliedPull,
+        entry: HistoryEntry,
+    ) -> StoredProject {
+        let mut record = StoredProject {
+            project: applied.project,
+            baseline: Manifest::from_entries(Vec::new()),
+            bases: previous.map(|p| p.bases.clone()).unwrap_or_default(),
+            history: previous.map(|p| p.history.clone()).unwrap_or_default(),
+            scm: previous.map(|p| p.scm).unwrap_or_default(),
+            revision: previous.map_or(0, |p| p.revision),
+        };
+        record.set_base(repository, &applied.base);
+        record.history.push(entry);
+        record
     }
 
     /// Sets the base of one branch of a repository, and the baseline of the change marks.
