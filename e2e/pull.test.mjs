@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, firstKeyword, openPage, previewPull, push,
-  withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, exportProject, firstKeyword, openPage, previewPull,
+  push, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -102,6 +102,23 @@ function holdProjectWrites() {
     }
     return request;
   };
+}
+
+/** Runs in the page: deletes a project from this browser's store, as if it had never been here. */
+async function forgetProject(id) {
+  const database = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('bitbucket-versioning');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  await new Promise((resolve, reject) => {
+    const transaction = database.transaction(['projects', 'project-summaries'], 'readwrite');
+    transaction.objectStore('projects').delete(id);
+    transaction.objectStore('project-summaries').delete(id);
+    transaction.oncomplete = resolve;
+    transaction.onerror = () => reject(transaction.error);
+  });
+  database.close();
 }
 
 describe('pull', () => {
@@ -233,6 +250,32 @@ describe('pull', () => {
           '/rest/api/latest/projects/QA/repos/regression-suite/raw/test-artifacts/.manifest.json']);
       }
       await a.context.close();
+    });
+  }
+
+  for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
+    it(`restores another project's version as a new project, identical to what was pushed (${product})`, async () => {
+      const a = await session(repository);
+      await push(a.page, 'Version one', 'v1');
+      const pushed = await exportProject(a.page);
+
+      // A browser without Checkout Web restores its version from Mobile Banking's connection to the same repository.
+      const { context, page } = await openPage(env.browser);
+      await page.goto(`${env.sandbox.url}/`);
+      await page.getByRole('link', { name: 'Checkout Web', exact: true }).waitFor();
+      await page.evaluate(forgetProject, 'checkout-web');
+      await connectAndOpenArtifacts(page, env.sandbox, repository, 'mobile-banking');
+      const dialog = await previewPull(page, { what: 'version', name: 'v1', restore: true });
+      await dialog.getByRole('button', { name: 'Restore' }).click();
+      await dialog.getByText('The version was restored as the project `checkout-web`: find it on Home.').waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+      await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+      assert.ok((await exportProject(page)).equals(pushed), 'the restored project exports byte for byte as pushed');
+      await page.getByRole('cell', { name: 'restore' }).waitFor();
+      await a.context.close();
+      await context.close();
     });
   }
 

@@ -184,15 +184,24 @@ export async function fillLeeConnection(scope, sandbox, repository = REPOSITORIE
   });
 }
 
-/** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
-export async function connectAndOpenArtifacts(page, sandbox, repository) {
-  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+/** Creates a project's connection (Checkout Web's by default) as Lee (Quality Lead), then opens its Test artifacts. */
+export async function connectAndOpenArtifacts(page, sandbox, repository, project = 'checkout-web') {
+  await page.goto(`${sandbox.url}/projects/${project}/integrations/versioning/bitbucket`);
   await signInAs(page, 'Lee Lead (Quality Lead)');
   await fillLeeConnection(page, sandbox, repository);
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
-  await page.goto(`${sandbox.url}/projects/checkout-web/artifacts`);
+  await page.goto(`${sandbox.url}/projects/${project}/artifacts`);
   await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+}
+
+/** Exports the project open in `page` (its Test artifacts) and returns the bytes of the `.zip`. */
+export async function exportProject(page) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export .zip' }).click(),
+  ]);
+  return readFileSync(await download.path());
 }
 
 /** The sample test case of Checkout Web that the pull tests edit. */
