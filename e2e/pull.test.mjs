@@ -32,6 +32,13 @@ async function changedByAnotherBrowser(repository = CLOUD) {
   return { a, b };
 }
 
+/** Previews a pull of main in `page` and waits for exactly one incoming change and no conflict. */
+async function previewOneIncomingChange(page) {
+  const dialog = await previewPull(page);
+  await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+  return dialog;
+}
+
 /** Opens the Test artifacts of Checkout Web in `page`. */
 async function openArtifacts(page) {
   await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
@@ -130,8 +137,7 @@ describe('pull', () => {
     it(`brings in exactly the changes another browser pushed (${product})`, async () => {
       const { a, b } = await changedByAnotherBrowser(repository);
 
-      const dialog = await previewPull(a.page);
-      await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+      const dialog = await previewOneIncomingChange(a.page);
       await dialog.getByRole('cell', { name: 'changed in the repository' }).waitFor();
       await dialog.getByRole('button', { name: 'Apply' }).click();
       await dialog.getByText(/Applied: 0 added, 1 changed/).waitFor();
@@ -147,8 +153,7 @@ describe('pull', () => {
   it('refuses to apply over a change another tab made since the preview, and changes nothing', async () => {
     const { a, b } = await changedByAnotherBrowser();
 
-    const dialog = await previewPull(a.page);
-    await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+    const dialog = await previewOneIncomingChange(a.page);
     // Meanwhile a second tab of the same browser edits the test case the preview would take from the repository.
     const tab = await a.context.newPage();
     await openArtifacts(tab);
@@ -167,8 +172,7 @@ describe('pull', () => {
   it('leaves the project as it was when the tab is closed in the middle of an Apply', async () => {
     const { a, b } = await changedByAnotherBrowser();
 
-    const dialog = await previewPull(a.page);
-    await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+    const dialog = await previewOneIncomingChange(a.page);
     await a.page.evaluate(holdProjectWrites);
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await a.page.waitForFunction(() => window.projectWriteHeld === true);
@@ -270,8 +274,7 @@ describe('pull', () => {
       await dialog.getByText('The version was restored as the project `checkout-web`: find it on Home.').waitFor();
       await dialog.getByRole('button', { name: 'Close' }).click();
 
-      await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
-      await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+      await openArtifacts(page);
       assert.ok((await exportProject(page)).equals(pushed), 'the restored project exports byte for byte as pushed');
       await page.getByRole('cell', { name: 'restore' }).waitFor();
       await a.context.close();

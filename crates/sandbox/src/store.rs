@@ -601,14 +601,7 @@ impl Store {
     /// Every file under directory `path` at `oid`, relative to `path`, sorted.
     pub fn files(&self, key: &str, oid: Oid, path: &str) -> Option<Vec<String>> {
         let repo = self.open(key).ok()?;
-        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
-        let path = path.trim_matches('/');
-        let tree = if path.is_empty() {
-            tree
-        } else {
-            let entry = tree.get_path(Path::new(path)).ok()?;
-            entry.to_object(&repo).ok()?.into_tree().ok()?
-        };
+        let tree = subtree(&repo, oid, path)?;
         let mut out = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, e| {
             if e.kind() == Some(ObjectType::Blob) {
@@ -632,15 +625,10 @@ impl Store {
         path: &str,
     ) -> Option<Vec<(String, FileMode, Vec<u8>)>> {
         let repo = self.open(key).ok()?;
-        let tree = repo.find_commit(oid).ok()?.tree().ok()?;
-        let path = path.trim_matches('/');
-        let (tree, prefix) = match path {
-            "" => (tree, String::new()),
-            path => {
-                let entry = tree.get_path(Path::new(path)).ok()?;
-                let tree = entry.to_object(&repo).ok()?.into_tree().ok()?;
-                (tree, format!("{path}/"))
-            }
+        let tree = subtree(&repo, oid, path)?;
+        let prefix = match path.trim_matches('/') {
+            "" => String::new(),
+            path => format!("{path}/"),
         };
         let mut out = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, e| {
@@ -813,6 +801,18 @@ fn tag_in(repo: &Repository, name: &str) -> Option<TagInfo> {
         tip,
         annotation,
     })
+}
+
+/// The tree of directory `path` (none: the root) at commit `oid`; `None` when it is not a directory there.
+fn subtree<'r>(repo: &'r Repository, oid: Oid, path: &str) -> Option<git2::Tree<'r>> {
+    let tree = repo.find_commit(oid).ok()?.tree().ok()?;
+    match path.trim_matches('/') {
+        "" => Some(tree),
+        path => {
+            let entry = tree.get_path(Path::new(path)).ok()?;
+            entry.to_object(repo).ok()?.into_tree().ok()
+        }
+    }
 }
 
 /// Whether `name` is a valid short name for a branch or tag (`refs/tags/{name}` is a valid ref).

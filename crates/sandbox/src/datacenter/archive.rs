@@ -94,16 +94,9 @@ fn write_zip(prefix: &str, files: Vec<(String, FileMode, Vec<u8>)>) -> Result<Ve
         if !written.insert(path.clone()) {
             continue;
         }
-        let mut folder = String::new();
-        for part in path
-            .split('/')
-            .collect::<Vec<_>>()
-            .split_last()
-            .map_or(&[][..], |(_, f)| f)
-        {
-            folder.push_str(part);
-            folder.push('/');
-            if folders.insert(folder.clone()) {
+        for (end, _) in path.match_indices('/') {
+            let folder = &path[..=end];
+            if folders.insert(folder.to_owned()) {
                 writer
                     .add_directory(format!("{prefix}{folder}"), options)
                     .map_err(|e| e.to_string())?;
