@@ -245,14 +245,16 @@ describe('pull', () => {
       await dialog.getByRole('button', { name: 'Close' }).click();
       assert.equal(await firstKeyword(a.page), 'Navigate');
       await a.page.getByRole('cell', { name: 'restore' }).waitFor();
-      if (product === 'Data Center') {
-        // After the version is resolved, the folder comes as one archive; only the manifest is read on its own.
-        const gets = (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.method === 'GET').map((l) => l.path);
-        const paths = gets.slice(gets.findLastIndex((p) => p.endsWith('/tags/v1')));
-        assert.equal(paths.filter((p) => p.endsWith('/archive')).length, 1, JSON.stringify(paths));
-        assert.deepEqual(paths.filter((p) => p.includes('/raw/')), [
-          '/rest/api/latest/projects/QA/repos/regression-suite/raw/test-artifacts/.manifest.json']);
-      }
+      // After the version is resolved, the folder comes in one request: Data Center's archive, or on Cloud the
+      // patch from the commit the folder grew from. Only the manifest is read on its own, and on Cloud
+      // `project.json`, which the repository held before the first push (so the patch changes it).
+      const gets = (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.method === 'GET').map((l) => l.path);
+      const paths = gets.slice(gets.findLastIndex((p) => p.endsWith('/tags/v1')));
+      const [bulk, read, files] = product === 'Cloud'
+        ? [/\/diff\/[0-9a-f]{40}\.\.[0-9a-f]{40}$/, /\/src\/[0-9a-f]{40}\//, ['.manifest.json', 'project.json']]
+        : [/\/archive$/, /\/raw\//, ['.manifest.json']];
+      assert.equal(paths.filter((p) => bulk.test(p)).length, 1, JSON.stringify(paths));
+      assert.deepEqual(paths.filter((p) => read.test(p)).map((p) => p.split('/test-artifacts/')[1]), files);
       await a.context.close();
     });
   }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::generate::synthetic_project;
-use versioning_core::artifacts::{to_files, LayoutOptions, Project};
+use versioning_core::artifacts::Project;
 use versioning_core::roles::Role;
 use versioning_core::sync::{
     Job, LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, PushJob, PushOutcome,
@@ -22,11 +22,6 @@ const ROOT: &str = "test-artifacts";
 
 fn project() -> Project {
     synthetic_project(11, 20)
-}
-
-/// Every file a project is pushed as, the manifest included.
-fn files_of(project: &Project) -> BTreeMap<String, Vec<u8>> {
-    to_files(project, &LayoutOptions::default())
 }
 
 fn parameters(strategy: Strategy) -> ScmParameters {
@@ -152,7 +147,7 @@ async fn a_baseline_first_push_makes_one_commit_per_file_and_the_tree_of_a_plann
     product: Product,
 ) {
     let sandbox = Sandbox::new();
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let (planned, _) = push(
         &sandbox,
         product,
@@ -233,7 +228,7 @@ async fn a_sequential_repush_without_change_on_data_center_finds_every_file_unch
 ) {
     let sandbox = Sandbox::new();
     let product = Product::DataCenter;
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let first = request("bench/a", Strategy::PerFileSequential, None);
     let (first, _) = push(&sandbox, product, first).await;
     let again = PushRequest {
@@ -260,7 +255,7 @@ async fn a_sequential_repush_without_change_on_data_center_finds_every_file_unch
 async fn a_parallel_repush_without_change_on_cloud_commits_every_file_again() {
     let sandbox = Sandbox::new();
     let product = Product::Cloud;
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let (first, _) = push(
         &sandbox,
         product,
@@ -284,7 +279,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
 ) {
     let sandbox = Sandbox::new();
     let project = project();
-    let files = files_of(&project);
+    let files = sandbox.pushed_files(product, MAIN, &project);
     let (pushed, _) = push(
         &sandbox,
         product,
@@ -316,11 +311,13 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         // Every file but the manifest is read, after the tip and the listing.
         assert_eq!(preview.downloaded.len(), files.len() - 1);
         assert!(requests >= files.len(), "{requests}");
+        // A planned restore reads the tip, the manifest, and the folder in one request: on Data
+        // Center its listing first, then one archive; on Cloud the patch from the folder's origin, then
+        // `project.json`, which was there already.
+        assert_eq!(planned_requests, 4);
         if product == Product::DataCenter {
-            // The tip, one recursive listing, every file but the manifest; a planned restore reads the
-            // tip, the manifest, the listing and one archive of the folder.
+            // The tip, one recursive listing, every file but the manifest.
             assert_eq!(requests, files.len() + 1);
-            assert_eq!(planned_requests, 4);
         }
         assert_eq!(preview.requests, requests);
         let applied = preview.apply(&BTreeMap::new(), false).expect("applied");
@@ -356,7 +353,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
 
 async fn a_lost_answer_to_the_write_creating_the_branch_is_verified_not_refused(product: Product) {
     let sandbox = Sandbox::new();
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let mut driver = sandbox.driver().inject(Fault::AnswerLost { nth: 1 });
     let request = request("bench/a", Strategy::PerFileSequential, None);
     let outcome = push_with(&mut driver, product, request)
@@ -374,7 +371,7 @@ async fn a_lost_answer_to_the_write_creating_the_branch_is_verified_not_refused(
 
 async fn failed_writes_are_sent_again(product: Product) {
     let sandbox = Sandbox::new();
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let mut driver = sandbox.driver();
     let plan = plan(
         &mut driver,
@@ -403,7 +400,7 @@ async fn failed_writes_are_sent_again(product: Product) {
 /// without `parents` and Data Center edits of other files do not conflict).
 async fn parallel_writes_all_land_once(product: Product) {
     let sandbox = Sandbox::new();
-    let files = files_of(&project());
+    let files = sandbox.pushed_files(product, MAIN, &project());
     let request = request("bench/b", Strategy::PerFileParallel, None);
     let (outcome, requests) = push(&sandbox, product, request).await;
     assert_eq!(sandbox.files(product, "bench/b", ROOT), files);

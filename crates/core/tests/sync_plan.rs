@@ -103,7 +103,7 @@ fn compute(
     ChangeSet::compute(
         &local.files,
         &local.manifest,
-        remote,
+        (remote, None),
         &local.options,
         include,
     )

@@ -95,7 +95,8 @@ async fn restore_is_byte_identical(product: Product) {
     let project = demo();
     let pushed = push(&sandbox, product, &project, None, Some("v1")).await;
     let tree = sandbox.files(product, BRANCH, ROOT);
-    assert_eq!(tree, to_files(&project, &LayoutOptions::default()));
+    // The pushed manifest names the commit the branch was made from as the folder's origin.
+    assert!(tree == sandbox.pushed_files(product, "main", &project));
     let sources = [
         branch(),
         PullSource::Tag("v1".to_owned()),
@@ -112,17 +113,23 @@ async fn restore_is_byte_identical(product: Product) {
             .artifacts
             .iter()
             .all(|a| a.status() == Status::Remote(SideChange::Added)));
-        // Tip, manifest, then one download per file on Cloud; Data Center lists the folder once and
-        // reads the files in one archive when there are more than one round of reads.
+        // Tip, manifest, then the files: on Cloud in one patch from the folder's origin, which was
+        // seeded with `project.json` (read on its own), on Data Center in one archive (after one
+        // listing of the folder), when there is more than one round of reads; one read per file
+        // otherwise.
         let files = tree.len() - 1;
         let expected = match product {
+            Product::Cloud if files > 20 => 4,
             Product::Cloud => 2 + files,
             Product::DataCenter if files > 20 => 4,
             Product::DataCenter => 3 + files,
         };
         assert_eq!(preview.requests, expected);
         let applied = preview.apply(&no_resolutions(), false).expect("applied");
-        assert_eq!(to_files(&applied.project, &LayoutOptions::default()), tree);
+        assert!(
+            to_files(&applied.project, &LayoutOptions::default())
+                == to_files(&project, &LayoutOptions::default())
+        );
         assert_eq!(applied.base.commit, pushed.base.commit);
         assert_eq!(applied.base.manifest, pushed.base.manifest);
         assert_eq!(applied.base.branch, source.base_key(&pushed.base.commit));
@@ -145,9 +152,11 @@ async fn data_center_restore_is_byte_identical_from_a_branch_a_version_and_a_com
 }
 
 /// Drives a pull step by step, one request at a time, answering the first archive request (Data
-/// Center) with `archive_fault` when given; returns the preview and whether an archive was asked for.
+/// Center's archive, Cloud's patch) with `archive_fault` when given; returns the preview and whether an
+/// archive was asked for.
 async fn pull_with_archive_fault(
     sandbox: &Sandbox,
+    product: Product,
     archive_fault: Option<u16>,
 ) -> (PullPreview, bool) {
     let request = PullRequest {
@@ -156,14 +165,14 @@ async fn pull_with_archive_fault(
         parameters: ScmParameters::default(),
         seed: 5,
     };
-    let mut planner = PullPlanner::new(Product::DataCenter.api("eve"), request, None);
+    let mut planner = PullPlanner::new(product.api("eve"), request, None);
     let mut archived = false;
     loop {
         match planner.next() {
             JobStep::Send(requests) => {
                 let mut answers = Vec::new();
                 for request in &requests {
-                    if request.url.contains("/archive?") {
+                    if request.url.contains("/archive?") || request.url.contains("/diff/") {
                         if let (Some(status), false) = (archive_fault, archived) {
                             sandbox.fail_next(&[status]);
                         }
@@ -179,30 +188,79 @@ async fn pull_with_archive_fault(
     }
 }
 
-#[tokio::test]
-async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to_reading_each_file()
-{
+/// Restores a pushed project of 150 test cases with the archive answered normally and with each fault:
+/// the project comes back identical whatever happens, in the requests `expected` gives.
+async fn restores_from_one_archive(
+    product: Product,
+    faults: &[u16],
+    expected: &dyn Fn(Option<u16>, usize) -> usize,
+) {
     let sandbox = Sandbox::new();
-    let product = Product::DataCenter;
     let project = synthetic_project(7, 150);
     let pushed = push(&sandbox, product, &project, None, None).await;
     let files = to_files(&project, &LayoutOptions::default());
-    for fault in [None, Some(503), Some(404), Some(400)] {
-        let (preview, archived) = pull_with_archive_fault(&sandbox, fault).await;
+    let faults = std::iter::once(None).chain(faults.iter().copied().map(Some));
+    for fault in faults {
+        let (preview, archived) = pull_with_archive_fault(&sandbox, product, fault).await;
         assert!(archived);
         assert!(preview.problems.is_empty(), "{:?}", preview.problems);
-        // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive reads the
-        // files one by one instead.
-        let expected = match fault {
-            None => 4,
-            Some(503) => 5,
-            Some(_) => 4 + files.len() - 1,
-        };
-        assert_eq!(preview.requests, expected, "{fault:?}");
+        assert_eq!(
+            preview.requests,
+            expected(fault, files.len() - 1),
+            "{fault:?}"
+        );
         let applied = preview.apply(&no_resolutions(), false).unwrap();
         assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
         assert_eq!(applied.base.commit, pushed.base.commit);
     }
+}
+
+#[tokio::test]
+async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to_reading_each_file()
+{
+    // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive reads the
+    // files one by one instead.
+    let expected = |fault, files| match fault {
+        None => 4,
+        Some(503) => 5,
+        Some(_) => 4 + files,
+    };
+    restores_from_one_archive(Product::DataCenter, &[503, 404, 400], &expected).await;
+}
+
+#[tokio::test]
+async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading_each_file() {
+    // Tip, manifest, the patch from the folder's origin, and `project.json`, which the seed had made
+    // there already; a 503 is retried; a patch too large to make in time (555), or any refusal, reads
+    // the files one by one instead.
+    let expected = |fault, files| match fault {
+        None => 4,
+        Some(503) => 5,
+        Some(_) => 3 + files,
+    };
+    restores_from_one_archive(Product::Cloud, &[503, 555, 404], &expected).await;
+}
+
+#[tokio::test]
+async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let project = synthetic_project(7, 60);
+    push(&sandbox, product, &project, None, None).await;
+    // A manifest written before manifests named their origin.
+    let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
+    let mut manifest: Manifest =
+        serde_json::from_slice(&sandbox.files(product, BRANCH, ROOT)[&manifest_path]).unwrap();
+    assert!(manifest.origin_commit().is_some());
+    manifest.origin = None;
+    let manifest = BTreeMap::from([(manifest_path, to_canonical_json(&manifest))]);
+    sandbox.seed(product, BRANCH, BRANCH, manifest);
+    let (preview, archived) = pull_with_archive_fault(&sandbox, product, None).await;
+    assert!(!archived);
+    let files = to_files(&project, &LayoutOptions::default());
+    assert_eq!(preview.requests, 2 + files.len() - 1);
+    let applied = preview.apply(&no_resolutions(), false).unwrap();
+    assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
 }
 
 #[tokio::test]

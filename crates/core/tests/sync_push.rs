@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
-    to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+    to_canonical_json, to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{cloud, datacenter, Api, Method};
 use versioning_core::roles::Role;
@@ -232,6 +232,11 @@ impl Repo {
     fn assert_published(&self, project: &Project, kept: &[String]) {
         let expected = files_of(project);
         let mut tree = self.tree();
+        // The manifest names the folder's origin, which the local one cannot know.
+        let mut manifest = self.manifest();
+        assert!(manifest.origin_commit().is_some(), "{:?}", manifest.origin);
+        manifest.origin = None;
+        tree.insert(manifest_path(), to_canonical_json(&manifest));
         for path in kept {
             assert!(tree.remove(path).is_some(), "{path} stays in git");
         }
@@ -311,6 +316,11 @@ async fn first_push_lands_exactly_the_local_files(product: Product) {
     assert_eq!(outcome.base.commit, repo.tip(BRANCH));
     assert_eq!(outcome.commits, repo.commits());
     assert_eq!(outcome.base.manifest, repo.manifest());
+    assert_eq!(
+        repo.manifest().origin,
+        Some(main_before.clone()),
+        "the branch's start"
+    );
     assert_eq!(outcome.written, files_of(&project).len());
     assert_eq!(repo.tip(MAIN), main_before, "main is untouched");
     repo.assert_no_duplicate_commit();
@@ -395,7 +405,15 @@ async fn a_deletion_and_a_rename(product: Product) {
 
     let push = after(&first);
     let outcome = repo.push(push, &project).await.unwrap();
-    assert_eq!(repo.manifest(), LocalFiles::of(&project).manifest);
+    assert_eq!(
+        repo.manifest().files,
+        LocalFiles::of(&project).manifest.files
+    );
+    assert_eq!(
+        repo.manifest().origin,
+        first.base.manifest.origin,
+        "passed on"
+    );
     match product {
         Product::Cloud => {
             repo.assert_published(&project, &[]);

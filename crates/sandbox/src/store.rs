@@ -90,6 +90,17 @@ pub enum ChangeKind {
     Copied,
 }
 
+/// How [`Store::patch`] prints a patch.
+#[derive(Debug, Clone, Copy)]
+pub struct PatchOptions {
+    /// Unchanged lines around each change.
+    pub context: u32,
+    /// Whether binary files get their "Binary files … differ" line (left out otherwise).
+    pub binary: bool,
+    /// Whether moves are detected (otherwise a deletion and an addition).
+    pub renames: bool,
+}
+
 /// One changed file between two commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
@@ -530,6 +541,51 @@ impl Store {
         let key = |c: &FileChange| c.new_path.clone().or_else(|| c.old_path.clone());
         out.sort_by_key(key);
         Ok(out)
+    }
+
+    /// The patch from commit `old` (`None`: the empty tree) to commit `new`, as `git diff` prints it:
+    /// limited to `paths` (files or folders; none: everything), with `context` lines around each change,
+    /// binary files as a "Binary files … differ" line or left out, renames detected or not. `None` when
+    /// the patch would exceed `max_bytes`.
+    pub fn patch(
+        &self,
+        key: &str,
+        (old, new): (Option<Oid>, Oid),
+        paths: &[String],
+        options: PatchOptions,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<u8>>, git2::Error> {
+        let repo = self.open(key)?;
+        let old_tree = old.map(|o| repo.find_commit(o)?.tree()).transpose()?;
+        let new_tree = repo.find_commit(new)?.tree()?;
+        let mut diff_options = git2::DiffOptions::new();
+        diff_options.context_lines(options.context);
+        for path in paths {
+            diff_options.pathspec(path);
+        }
+        let mut diff =
+            repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut diff_options))?;
+        if options.renames {
+            diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
+        }
+        let mut out = Vec::new();
+        let mut too_large = false;
+        diff.print(git2::DiffFormat::Patch, |delta, _, line| {
+            if !options.binary && delta.flags().is_binary() {
+                return true;
+            }
+            if matches!(line.origin(), '+' | '-' | ' ') {
+                out.push(line.origin() as u8);
+            }
+            out.extend_from_slice(line.content());
+            too_large = out.len() > max_bytes;
+            !too_large
+        })
+        .or_else(|e| match too_large {
+            true => Ok(()),
+            false => Err(e),
+        })?;
+        Ok((!too_large).then_some(out))
     }
 
     /// The best common ancestor of two commits, if any.

@@ -17,6 +17,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Whether `text` is a commit hash, full or abbreviated: 7 to 64 hex digits.
+pub fn is_commit_hash(text: &str) -> bool {
+    (7..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// The list of artifact files of a project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +30,12 @@ pub struct Manifest {
     pub schema_version: u32,
     /// One entry per file, sorted by path; the manifest does not list itself.
     pub files: Vec<ManifestEntry>,
+    /// The commit the artifact folder grew from: the one the first push of these manifests was made on.
+    /// The patch from it to any later commit holds whole every file added since, which is every file
+    /// but those already there then (usually none). `None` when unknown (manifests written before
+    /// they named it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// One file of the manifest.
@@ -92,7 +103,13 @@ impl Manifest {
         Self {
             schema_version: SCHEMA_VERSION,
             files,
+            origin: None,
         }
+    }
+
+    /// The origin, when it is a commit hash (7 to 64 hex digits): a manifest is remote input.
+    pub fn origin_commit(&self) -> Option<&str> {
+        self.origin.as_deref().filter(|hash| is_commit_hash(hash))
     }
 
     /// The entry of a path.

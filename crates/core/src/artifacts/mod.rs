@@ -25,6 +25,7 @@ mod id;
 mod layout;
 mod manifest;
 mod model;
+pub mod patch;
 mod read;
 mod records;
 mod rng;
@@ -38,7 +39,9 @@ pub use layout::{
     manifest, to_files, ArtifactPath, LayoutError, LayoutOptions, ProjectFiles, DEFAULT_ROOT,
     MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
 };
-pub use manifest::{sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed};
+pub use manifest::{
+    is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed,
+};
 pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,

@@ -549,6 +549,24 @@ pub fn diffstat(api: &Api, new: &str, old: &str, path: &str) -> Call<Page<FileCh
     api.page_call::<RawDiffstat, _>(request, Operation::Read, subject)
 }
 
+/// `GET …/diff/{new}..{old}?path=…&topic=false&renames=false&binary=false`: the change from commit `old`
+/// to commit `new` under `path` as one raw git patch, moves shown as a deletion and an addition.
+/// Bitbucket answers 555 when the patch is too large to produce in time.
+pub fn diff(api: &Api, new: &str, old: &str, path: &str) -> Call<Vec<u8>> {
+    let spec = format!("{}..{}", encode_component(new), encode_component(old));
+    let url_path = format!("{}/diff/{spec}", api.repository_path());
+    let folder = path.trim_matches('/');
+    let query = [
+        ("path", folder),
+        ("topic", "false"),
+        ("renames", "false"),
+        ("binary", "false"),
+    ];
+    let request = api.request(Method::Get, &url_path, &query, false);
+    let subject = format!("The change between `{old}` and `{new}`");
+    api.call(request, Operation::Read, subject, raw_bytes)
+}
+
 /// `GET …/refs/tags/{name}`, read for the commit it tags (Cloud answers the commit as the tag's target,
 /// for annotated tags too).
 pub fn tag_commit(api: &Api, name: &str) -> Call<CommitSummary> {

@@ -71,10 +71,12 @@ pub struct ChangeSet {
 impl ChangeSet {
     /// Computes what makes the remote state equal to the local files. With `include`, only artifacts it
     /// accepts are pushed; the others keep their remote version (or stay unpublished when new).
+    /// When the branch has no manifest, the published one names `origin` as the folder's origin (a remote
+    /// manifest passes its own on).
     pub fn compute(
         local: &ProjectFiles,
         local_manifest: &Manifest,
-        remote: &RemoteState,
+        (remote, origin): (&RemoteState, Option<&str>),
         options: &LayoutOptions,
         include: &dyn Fn(&ArtifactKey) -> bool,
     ) -> ChangeSet {
@@ -133,7 +135,8 @@ impl ChangeSet {
                         entries.insert(key, old.clone());
                     }
                 }
-                let published = Manifest::from_entries(entries.into_values().collect());
+                let mut published = Manifest::from_entries(entries.into_values().collect());
+                published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
                 (published, writes)
             }
@@ -153,7 +156,9 @@ impl ChangeSet {
                     changes.push(write(local, entry, action));
                     entries.push(entry.clone());
                 }
-                (Manifest::from_entries(entries), true)
+                let mut published = Manifest::from_entries(entries);
+                published.origin = origin.map(str::to_owned);
+                (published, true)
             }
         };
         changes.sort_by(|a, b| a.path.cmp(&b.path));

@@ -29,11 +29,11 @@ use super::three_way::{
     classify_manifests, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
 };
 use super::{SyncError, MAX_LISTED_FILES};
-use crate::artifacts::archive::{zip_files, ArchiveLimits};
+use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{
-    from_files, sha256_hex, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind, ArtifactPath,
-    LayoutOptions, Manifest, ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError,
-    TreeErrorKind, MANIFEST_FILE, SCHEMA_VERSION,
+    from_files, is_commit_hash, sha256_hex, to_canonical_json, ArtifactId, ArtifactKey,
+    ArtifactKind, ArtifactPath, LayoutOptions, Manifest, ManifestEntry, Project, ProjectFiles,
+    ReadLimits, TestCase, TreeError, TreeErrorKind, MANIFEST_FILE, SCHEMA_VERSION,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
@@ -68,9 +68,7 @@ impl PullSource {
             PullSource::Branch(name) => check_ref_name(name, "branch"),
             PullSource::Tag(name) => check_ref_name(name, "version"),
             PullSource::Commit(hash) => {
-                let valid =
-                    (7..=64).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit());
-                if valid {
+                if is_commit_hash(hash) {
                     Ok(())
                 } else {
                     Err(SyncError::InvalidCommit {
@@ -673,32 +671,39 @@ impl PullPlanner {
     }
 
     /// One archive of the artifact folder instead of one read per file, when the product serves one
-    /// (Data Center) and the pull needs more than one round of reads and at least half of the folder:
-    /// a restore, or a tree without manifest. Per-file baselines never use it.
+    /// (Data Center; Cloud when the manifest names the folder's origin) and the pull needs more than one
+    /// round of reads and at least half of the folder: a restore, or a tree without manifest. Per-file
+    /// baselines never use it.
     fn archive_call(&self, pending: &[Fetch]) -> Option<Call<Vec<u8>>> {
         let wanted = pending.iter().filter(|f| !f.base).count();
         let folder = self.compared.files.len().max(wanted);
         let worth_it = !self.baseline() && wanted > self.concurrency() && wanted * 2 >= folder;
-        worth_it
-            .then(|| self.remote.archive(&self.tip.id, self.options.root()))
-            .flatten()
+        worth_it.then(|| self.archive()).flatten()
+    }
+
+    fn archive(&self) -> Option<Call<Vec<u8>>> {
+        let origin = self.manifest.as_ref().and_then(Manifest::origin_commit);
+        self.remote
+            .archive(&self.tip.id, self.options.root(), origin)
     }
 
     /// Takes the archive's files for the pending reads at the tip. Whatever it does not hold, or all of
     /// them when it cannot be had (an instance that does not serve archives, a damaged or oversized
-    /// one), is read file by file, which reports each file's own problem.
+    /// one, a patch too large for Cloud to produce), is read file by file, which reports each file's
+    /// own problem.
     fn handle_archive(
         &mut self,
         mut attempt: Attempt,
         pending: Vec<Fetch>,
         answer: Result<ApiResponse, ApiError>,
     ) -> Stage {
-        let parsed = match self.remote.archive(&self.tip.id, self.options.root()) {
+        let parsed = match self.archive() {
             Some(call) => answer.and_then(|response| call.parse(&response)),
             None => return Stage::Download { pending, tries: 0 },
         };
         let mut files = match parsed {
-            Ok(bytes) => zip_files(&bytes, &ArchiveLimits::default()),
+            Ok(bytes) => self.remote.archive_files(&bytes, &ArchiveLimits::default()),
+            Err(ApiError::Server { status: 555 }) => ProjectFiles::new(),
             Err(error) if self.retrying.schedule(&mut attempt, &error) => {
                 return Stage::Archive { attempt, pending }
             }
@@ -765,6 +770,7 @@ impl PullPlanner {
         Manifest {
             schema_version: manifest.schema_version,
             files: entries,
+            origin: manifest.origin,
         }
     }
 

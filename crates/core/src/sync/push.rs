@@ -407,10 +407,18 @@ impl PushPlanner {
         let include = |key: &(ArtifactId, crate::artifacts::ArtifactKind)| {
             !approved_only || local.approved.contains(&key.0)
         };
+        // The folder's origin, should the branch have no manifest: the tip the push builds on. A
+        // per-file baseline (benchmarks) reads no manifest: it passes on its base's.
+        let origin = match &self.request.base {
+            Some(base) if !self.request.parameters.strategy.is_planned() => {
+                base.manifest.origin.clone()
+            }
+            _ => self.tip.as_ref().map(|tip| tip.id.clone()),
+        };
         let mut changes = ChangeSet::compute(
             &local.files,
             &local.manifest,
-            &remote,
+            (&remote, origin.as_deref()),
             &local.options,
             &include,
         );

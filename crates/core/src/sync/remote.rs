@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::artifacts::archive::{zip_files, ArchiveLimits};
+use crate::artifacts::patch::added_files;
+use crate::artifacts::ProjectFiles;
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
     cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
@@ -149,16 +152,28 @@ impl Remote {
         }
     }
 
-    /// Every file below `folder` at a commit in one request, as a zip archive: Data Center's `archive`;
-    /// `None` on Cloud, whose archives are not served by its API (nor readable across origins).
-    pub fn archive(&self, commit: &str, folder: &str) -> Option<Call<Vec<u8>>> {
+    /// Every file below `folder` at a commit in one request: Data Center's `archive` (a zip); on Cloud,
+    /// whose archives are not served by its API (nor readable across origins), the patch from `origin`
+    /// (a commit without files there, see [`crate::artifacts::Manifest::origin`]), `None` without one.
+    pub fn archive(
+        &self,
+        commit: &str,
+        folder: &str,
+        origin: Option<&str>,
+    ) -> Option<Call<Vec<u8>>> {
+        let folder = folder.trim_matches('/');
         match self.flavour() {
-            Flavour::Cloud => None,
-            Flavour::DataCenter => Some(datacenter::archive(
-                &self.api,
-                folder.trim_matches('/'),
-                commit,
-            )),
+            Flavour::Cloud => origin.map(|origin| cloud::diff(&self.api, commit, origin, folder)),
+            Flavour::DataCenter => Some(datacenter::archive(&self.api, folder, commit)),
+        }
+    }
+
+    /// The files of an answer to [`Remote::archive`] that could be read within `limits`; the caller reads
+    /// the others one by one.
+    pub fn archive_files(&self, bytes: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
+        match self.flavour() {
+            Flavour::Cloud => added_files(bytes, limits),
+            Flavour::DataCenter => zip_files(bytes, limits),
         }
     }
 

@@ -16,6 +16,9 @@ use bitbucket_sandbox::faults::FaultSettings;
 use bitbucket_sandbox::store::{CommitInfo, CommitPlan, Entry, Expect};
 use bitbucket_sandbox::{app, AppState, Options};
 use tower::ServiceExt;
+use versioning_core::artifacts::{
+    to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+};
 use versioning_core::bitbucket::{
     multipart, Api, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
 };
@@ -223,6 +226,24 @@ impl Sandbox {
     fn repository(&self, product: Product) -> git2::Repository {
         git2::Repository::open_bare(self.state.store().path(product.key()))
             .expect("the sandbox's bare repository")
+    }
+
+    /// The tree a first push of `project` to a branch made from `from` writes: the project's files, with
+    /// a manifest that names `from`'s tip as the folder's origin.
+    #[allow(dead_code)] // not every test file pushes
+    pub fn pushed_files(
+        &self,
+        product: Product,
+        from: &str,
+        project: &Project,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let options = LayoutOptions::default();
+        let mut files = to_files(project, &options);
+        let path = options.full_path(MANIFEST_FILE);
+        let mut manifest: Manifest = serde_json::from_slice(&files[&path]).expect("a manifest");
+        manifest.origin = self.tip(product, from);
+        files.insert(path, to_canonical_json(&manifest));
+        files
     }
 
     /// The tip of a branch, if it exists.

@@ -1,6 +1,9 @@
-//! `GET …/diffstat/{spec}`: the files changed between two commits, with line counts.
+//! `GET …/diffstat/{spec}`: the files changed between two commits, with line counts; `GET …/diff/{spec}`:
+//! the same change as one raw git patch.
 
 use axum::extract::Path;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -9,8 +12,8 @@ use super::{path_revision, read_context, RepoContext};
 use crate::call::Call;
 use crate::errors::CloudError;
 use crate::links::encode_path;
-use crate::query::cloud_page_sized;
-use crate::store::{ChangeKind, FileChange};
+use crate::query::{cloud_page_sized, Params};
+use crate::store::{ChangeKind, FileChange, PatchOptions};
 
 /// `GET …/diffstat/{spec}`: `spec` is `NEW..OLD` (the commit with the changes, then the one to
 /// compare it with: the reverse of `git diff`) or one commit (compared with its first parent).
@@ -24,35 +27,8 @@ pub async fn diffstat(
     let ctx = read_context(&call, &ws, &slug)?;
     let store = call.state.store();
     let params = call.params();
-    let (new, old) = match spec.split_once("..") {
-        Some((new, old)) => {
-            let new = path_revision(&call, &ctx, Some(new))?;
-            let old = path_revision(&call, &ctx, Some(old))?;
-            let direct =
-                params.get("topic") == Some("false") || params.get("merge") == Some("false");
-            let base = if direct {
-                Some(old)
-            } else {
-                store.merge_base(&ctx.key, new, old)
-            };
-            (new, base)
-        }
-        None => {
-            let new = path_revision(&call, &ctx, Some(&spec))?;
-            let parent = store
-                .commit(&ctx.key, new)
-                .and_then(|c| c.parents.first().cloned())
-                .and_then(|p| git2::Oid::from_str(&p).ok());
-            (new, parent)
-        }
-    };
-    let paths: Vec<String> = params
-        .0
-        .iter()
-        .filter(|(k, _)| k == "path")
-        .map(|(_, v)| v.trim_matches('/').to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
+    let (new, old) = spec_commits(&call, &ctx, &spec)?;
+    let paths = path_params(&params);
     let changes = store.diff(&ctx.key, old, new).map_err(git_error)?;
     let old_hash = old.map(|o| o.to_string()).unwrap_or_default();
     let new_hash = new.to_string();
@@ -65,6 +41,98 @@ pub async fn diffstat(
     cloud_page_sized(values, &params, &base, (500, 5000))
         .map(Json)
         .map_err(CloudError::bad_request)
+}
+
+/// The largest patch served: Bitbucket answers 555 when a diff is too large to produce in time.
+pub const MAX_PATCH_BYTES: usize = 64 << 20;
+
+/// `GET …/diff/{spec}`: the raw git patch between the commits of `spec` (read as for
+/// [`diffstat`]), `text/plain`. `path` (repeatable) limits it to those files or folders; `context`
+/// sets the unchanged lines around each change (3); `binary=false` leaves binary files out;
+/// `renames=false` shows a move as a deletion and an addition. Over [`MAX_PATCH_BYTES`]: 555.
+pub async fn diff(
+    call: Call,
+    Path((ws, slug, spec)): Path<(String, String, String)>,
+) -> Result<Response, CloudError> {
+    let ctx = read_context(&call, &ws, &slug)?;
+    let params = call.params();
+    let (new, old) = spec_commits(&call, &ctx, &spec)?;
+    let flag = |name: &str| params.get(name) != Some("false");
+    let options = PatchOptions {
+        context: match params.get("context") {
+            None => 3,
+            Some(n) => n.parse().map_err(|_| {
+                CloudError::bad_request(format!("context: \"{n}\" is not a number of lines."))
+            })?,
+        },
+        binary: flag("binary"),
+        renames: flag("renames"),
+    };
+    let patch = call
+        .state
+        .store()
+        .patch(
+            &ctx.key,
+            (old, new),
+            &path_params(&params),
+            options,
+            MAX_PATCH_BYTES,
+        )
+        .map_err(git_error)?
+        .ok_or_else(|| {
+            let status = StatusCode::from_u16(555).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            CloudError::new(status, "The diff is too large to be produced in time.")
+        })?;
+    let mut response = patch.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Ok(response)
+}
+
+/// The commits of a spec `NEW..OLD` (with `topic=false` or `merge=false` the two trees compared
+/// directly, otherwise NEW against its merge base with OLD) or `NEW` (against its first parent).
+fn spec_commits(
+    call: &Call,
+    ctx: &RepoContext<'_>,
+    spec: &str,
+) -> Result<(git2::Oid, Option<git2::Oid>), CloudError> {
+    let store = call.state.store();
+    let params = call.params();
+    Ok(match spec.split_once("..") {
+        Some((new, old)) => {
+            let new = path_revision(call, ctx, Some(new))?;
+            let old = path_revision(call, ctx, Some(old))?;
+            let direct =
+                params.get("topic") == Some("false") || params.get("merge") == Some("false");
+            let base = if direct {
+                Some(old)
+            } else {
+                store.merge_base(&ctx.key, new, old)
+            };
+            (new, base)
+        }
+        None => {
+            let new = path_revision(call, ctx, Some(spec))?;
+            let parent = store
+                .commit(&ctx.key, new)
+                .and_then(|c| c.parents.first().cloned())
+                .and_then(|p| git2::Oid::from_str(&p).ok());
+            (new, parent)
+        }
+    })
+}
+
+/// The non-empty `path` parameters, without surrounding slashes.
+fn path_params(params: &Params) -> Vec<String> {
+    params
+        .0
+        .iter()
+        .filter(|(k, _)| k == "path")
+        .map(|(_, v)| v.trim_matches('/').to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 /// Whether a change is at `path` or under the folder `path`, on either side.

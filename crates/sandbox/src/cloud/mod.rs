@@ -65,6 +65,7 @@ pub fn table() -> Vec<Route> {
             &["GET"],
             get(diff::diffstat),
         ),
+        Route::new(format!("{repo}/diff/{{spec}}"), &["GET"], get(diff::diff)),
         Route::new(
             format!("{repo}/commit/{{commit}}"),
             &["GET"],

@@ -782,6 +782,71 @@ async fn diffstat_lists_the_files_changed_between_two_commits() {
 }
 
 #[tokio::test]
+async fn diff_prints_the_change_between_two_commits_as_a_git_patch() {
+    let sb = Sandbox::new();
+    let old = sb.tip(KEY, "main");
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&[
+            ("test-artifacts/new.json", "1\n2\n"),
+            ("test-artifacts/tail.csv", "a,b"),
+            ("README.md", "# changed\n"),
+            ("files", "test-artifacts/project.json"),
+        ])
+        .send(&sb)
+        .await
+        .expect(201);
+    let new = sb.tip(KEY, "main");
+    let diff = |query: &str| {
+        get(&format!("{CLOUD_REPO}/diff/{new}..{old}{query}"))
+            .cloud_user("rory")
+            .send(&sb)
+    };
+    let folder = diff("?topic=false&path=test-artifacts").await.expect(200);
+    assert_eq!(
+        folder.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    let patch = folder.text();
+    assert!(!patch.contains("README.md"), "{patch}");
+    let added = "diff --git a/test-artifacts/new.json b/test-artifacts/new.json\n\
+                 new file mode 100644\n\
+                 index 0000000..";
+    assert!(
+        patch.starts_with(added) || patch.contains(&format!("\n{added}")),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("--- /dev/null\n+++ b/test-artifacts/new.json\n@@ -0,0 +1,2 @@\n+1\n+2\n")
+    );
+    assert!(patch.contains(
+        "+++ b/test-artifacts/tail.csv\n@@ -0,0 +1 @@\n+a,b\n\\ No newline at end of file\n"
+    ));
+    assert!(patch.contains(
+        "diff --git a/test-artifacts/project.json b/test-artifacts/project.json\ndeleted file mode 100644\n"
+    ));
+    let whole = diff("").await.expect(200).text();
+    assert!(whole.contains("+++ b/README.md\n"));
+    let reverse = get(&format!(
+        "{CLOUD_REPO}/diff/{old}..{new}?topic=false&path=test-artifacts/new.json"
+    ))
+    .cloud_user("rory")
+    .send(&sb)
+    .await
+    .expect(200)
+    .text();
+    assert!(reverse.contains("deleted file mode 100644\n"), "{reverse}");
+    assert!(reverse.contains("@@ -1,2 +0,0 @@\n-1\n-2\n"), "{reverse}");
+    assert!(!reverse.contains("tail.csv"));
+    diff("?context=many").await.expect(400);
+    get(&format!("{CLOUD_REPO}/diff/{new}..0123456789ab"))
+        .cloud_user("rory")
+        .send(&sb)
+        .await
+        .expect(404);
+}
+
+#[tokio::test]
 async fn huge_page_numbers_answer_an_empty_page() {
     let sb = Sandbox::new();
     let max = u64::MAX;
