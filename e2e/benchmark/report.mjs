@@ -38,8 +38,8 @@ function summary(runs) {
 
 /**
  * The least time the product's requests can take, the larger of two bounds. The network: pushes are a chain
- * (each request waits for the one before), pulls read the tip, the manifest (and the diff since the base) in turn,
- * then download `IN_FLIGHT` at a time; plus the bytes at 100 Mbit/s. The browser: as many bare `fetch` calls as
+ * (each request waits for the one before), pulls read the tip, the manifest (and the diff since the base, or the
+ * folder in one request) in turn, then download `IN_FLIGHT` at a time; plus the bytes at 100 Mbit/s. The browser: as many bare `fetch` calls as
  * requests, at the cost per call measured in the same browser at the same latency (`perRequest`, seconds).
  */
 function floor(scenario, cell, latency, perRequest) {
@@ -214,8 +214,9 @@ Strategies, each pushing the same files to a fresh branch, interleaved run by ru
 - **A**: one request and one commit per file, one at a time (a naive client);
 - **B**: one request and one commit per file, 20 in flight (the approach behind Avo Assure's
   \`scm_export_worker_count = 20\`); a pull lists the folder and reads every file, 20 at a time;
-- **C**: the product as it ships (one commit per push on Cloud, a manifest and only the changed files; on Data
-  Center a pull that needs most of the folder, such as a restore, reads it as one zip archive).
+- **C**: the product as it ships (one commit per push on Cloud, a manifest and only the changed files; a pull that
+  needs most of the folder, such as a restore, reads it in one request: on Data Center as one zip archive, on Cloud
+  as the patch from the commit the folder grew from).
 
 A and B run through the app's own client code; a switch in the browser's storage selects them, and no user sees
 it. Each run: session X pushes to a new branch (**first push**), pushes again (**no change**); session Y

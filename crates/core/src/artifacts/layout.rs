@@ -427,17 +427,26 @@ fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<WrittenFile
 /// assert_eq!(&from_files(&files, &options, &ReadLimits::default()).unwrap(), project);
 /// ```
 pub fn to_files(project: &Project, options: &LayoutOptions) -> ProjectFiles {
-    let written = artifact_files(project, options);
-    let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
-    let mut files: ProjectFiles = written
-        .into_iter()
-        .map(|(entry, bytes)| (entry.path, bytes))
-        .collect();
+    let (mut files, manifest) = artifact_files_and_manifest(project, options);
     files.insert(
         options.full_path(MANIFEST_FILE),
         to_canonical_json(&manifest),
     );
     files
+}
+
+/// The files of [`to_files`] but the manifest, and the manifest itself (not written out).
+pub fn artifact_files_and_manifest(
+    project: &Project,
+    options: &LayoutOptions,
+) -> (ProjectFiles, Manifest) {
+    let written = artifact_files(project, options);
+    let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
+    let files = written
+        .into_iter()
+        .map(|(entry, bytes)| (entry.path, bytes))
+        .collect();
+    (files, manifest)
 }
 
 /// The manifest of a project as [`to_files`] would write it: every file's path, SHA-256, id and kind.

@@ -36,8 +36,8 @@ pub use csv::CsvError;
 pub use edit::EditError;
 pub use id::{ArtifactId, ArtifactKind, IdError, MAX_ID_LEN};
 pub use layout::{
-    manifest, to_files, ArtifactPath, LayoutError, LayoutOptions, ProjectFiles, DEFAULT_ROOT,
-    MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
+    artifact_files_and_manifest, manifest, to_files, ArtifactPath, LayoutError, LayoutOptions,
+    ProjectFiles, DEFAULT_ROOT, MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
 };
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed,

@@ -24,7 +24,8 @@ use super::remote::{Listed, Listing, Remote};
 use super::retry::{Failure, RetryPolicy};
 use super::SyncError;
 use crate::artifacts::{
-    to_files, ArtifactId, LayoutOptions, Manifest, Project, ProjectFiles, MANIFEST_FILE,
+    artifact_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, ProjectFiles,
+    MANIFEST_FILE,
 };
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
@@ -85,11 +86,7 @@ impl LocalFiles {
     /// The files of a project in the default layout.
     pub fn of(project: &Project) -> Self {
         let options = LayoutOptions::default();
-        let mut files = to_files(project, &options);
-        let manifest = files
-            .remove(&options.full_path(MANIFEST_FILE))
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_else(|| crate::artifacts::manifest(project, &options));
+        let (files, manifest) = artifact_files_and_manifest(project, &options);
         LocalFiles {
             files,
             manifest,
