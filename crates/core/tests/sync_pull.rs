@@ -152,13 +152,13 @@ async fn data_center_restore_is_byte_identical_from_a_branch_a_version_and_a_com
 }
 
 /// Drives a pull step by step, one request at a time, answering the first archive request (Data
-/// Center's archive, Cloud's patch) with `archive_fault` when given; returns the preview and whether an
-/// archive was asked for.
+/// Center's archive, Cloud's patch) with `archive_fault` when given; returns the preview and the URLs of
+/// the archive requests.
 async fn pull_with_archive_fault(
     sandbox: &Sandbox,
     product: Product,
     archive_fault: Option<u16>,
-) -> (PullPreview, bool) {
+) -> (PullPreview, Vec<String>) {
     let request = PullRequest {
         source: branch(),
         base: None,
@@ -166,17 +166,17 @@ async fn pull_with_archive_fault(
         seed: 5,
     };
     let mut planner = PullPlanner::new(product.api("eve"), request, None);
-    let mut archived = false;
+    let mut archived = Vec::new();
     loop {
         match planner.next() {
             JobStep::Send(requests) => {
                 let mut answers = Vec::new();
                 for request in &requests {
                     if request.url.contains("/archive?") || request.url.contains("/diff/") {
-                        if let (Some(status), false) = (archive_fault, archived) {
+                        if let (Some(status), true) = (archive_fault, archived.is_empty()) {
                             sandbox.fail_next(&[status]);
                         }
-                        archived = true;
+                        archived.push(request.url.clone());
                     }
                     answers.push(Ok(sandbox.execute(request).await));
                 }
@@ -202,7 +202,8 @@ async fn restores_from_one_archive(
     let faults = std::iter::once(None).chain(faults.iter().copied().map(Some));
     for fault in faults {
         let (preview, archived) = pull_with_archive_fault(&sandbox, product, fault).await;
-        assert!(archived);
+        let retried = usize::from(fault == Some(503));
+        assert_eq!(archived.len(), 1 + retried, "{archived:?}");
         assert!(preview.problems.is_empty(), "{:?}", preview.problems);
         assert_eq!(
             preview.requests,
@@ -242,6 +243,26 @@ async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading
 }
 
 #[tokio::test]
+async fn a_cloud_restore_of_many_files_reads_the_patch_in_parts_of_a_few_folders() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let project = synthetic_project(7, 1_200);
+    push(&sandbox, product, &project, None, None).await;
+    let files = to_files(&project, &LayoutOptions::default());
+    // One patch of every file would be too large for Cloud to make in time (555 here).
+    assert!(files.len() > 1_000);
+    let (preview, archived) = pull_with_archive_fault(&sandbox, product, None).await;
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let filters = |url: &str| url.matches("path=").count();
+    assert!(archived.len() >= files.len() / 250, "{archived:?}");
+    assert!(archived.iter().all(|url| (1..=20).contains(&filters(url))));
+    // Tip, manifest, the parts, and `project.json`, which was there before the first push.
+    assert_eq!(preview.requests, 2 + archived.len() + 1);
+    let applied = preview.apply(&no_resolutions(), false).unwrap();
+    assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
+}
+
+#[tokio::test]
 async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     let sandbox = Sandbox::new();
     let product = Product::Cloud;
@@ -256,7 +277,7 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     let manifest = BTreeMap::from([(manifest_path, to_canonical_json(&manifest))]);
     sandbox.seed(product, BRANCH, BRANCH, manifest);
     let (preview, archived) = pull_with_archive_fault(&sandbox, product, None).await;
-    assert!(!archived);
+    assert!(archived.is_empty());
     let files = to_files(&project, &LayoutOptions::default());
     assert_eq!(preview.requests, 2 + files.len() - 1);
     let applied = preview.apply(&no_resolutions(), false).unwrap();

@@ -99,6 +99,10 @@ pub struct PatchOptions {
     pub binary: bool,
     /// Whether moves are detected (otherwise a deletion and an addition).
     pub renames: bool,
+    /// The most files a patch may show.
+    pub max_files: usize,
+    /// The most bytes a patch may take.
+    pub max_bytes: usize,
 }
 
 /// One changed file between two commits.
@@ -546,14 +550,13 @@ impl Store {
     /// The patch from commit `old` (`None`: the empty tree) to commit `new`, as `git diff` prints it:
     /// limited to `paths` (files or folders; none: everything), with `context` lines around each change,
     /// binary files as a "Binary files … differ" line or left out, renames detected or not. `None` when
-    /// the patch would exceed `max_bytes`.
+    /// the patch would show more files or take more bytes than `options` allow.
     pub fn patch(
         &self,
         key: &str,
         (old, new): (Option<Oid>, Oid),
         paths: &[String],
         options: PatchOptions,
-        max_bytes: usize,
     ) -> Result<Option<Vec<u8>>, git2::Error> {
         let repo = self.open(key)?;
         let old_tree = old.map(|o| repo.find_commit(o)?.tree()).transpose()?;
@@ -568,6 +571,9 @@ impl Store {
         if options.renames {
             diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
         }
+        if diff.deltas().len() > options.max_files {
+            return Ok(None);
+        }
         let mut out = Vec::new();
         let mut too_large = false;
         diff.print(git2::DiffFormat::Patch, |delta, _, line| {
@@ -578,7 +584,7 @@ impl Store {
                 out.push(line.origin() as u8);
             }
             out.extend_from_slice(line.content());
-            too_large = out.len() > max_bytes;
+            too_large = out.len() > options.max_bytes;
             !too_large
         })
         .or_else(|e| match too_large {

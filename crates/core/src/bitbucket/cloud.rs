@@ -550,18 +550,17 @@ pub fn diffstat(api: &Api, new: &str, old: &str, path: &str) -> Call<Page<FileCh
 }
 
 /// `GET …/diff/{new}..{old}?path=…&topic=false&renames=false&binary=false`: the change from commit `old`
-/// to commit `new` under `path` as one raw git patch, moves shown as a deletion and an addition.
-/// Bitbucket answers 555 when the patch is too large to produce in time.
-pub fn diff(api: &Api, new: &str, old: &str, path: &str) -> Call<Vec<u8>> {
+/// to commit `new` under `paths` (folders or files, one `path` each) as one raw git patch, moves shown as
+/// a deletion and an addition. Bitbucket answers 555 when the patch is too large to produce in time.
+pub fn diff(api: &Api, new: &str, old: &str, paths: &[String]) -> Call<Vec<u8>> {
     let spec = format!("{}..{}", encode_component(new), encode_component(old));
     let url_path = format!("{}/diff/{spec}", api.repository_path());
-    let folder = path.trim_matches('/');
-    let query = [
-        ("path", folder),
+    let mut query: Vec<(&str, &str)> = paths.iter().map(|p| ("path", p.as_str())).collect();
+    query.extend([
         ("topic", "false"),
         ("renames", "false"),
         ("binary", "false"),
-    ];
+    ]);
     let request = api.request(Method::Get, &url_path, &query, false);
     let subject = format!("The change between `{old}` and `{new}`");
     api.call(request, Operation::Read, subject, raw_bytes)

@@ -401,22 +401,15 @@ pub fn read_file(api: &Api, path: &str, at: &str) -> Call<Vec<u8>> {
     )
 }
 
-/// `GET …/archive?at=…&format=zip&path=…`: every file below a folder at a commit, as one zip whose entries
-/// are named by their repository paths.
-pub fn archive(api: &Api, folder: &str, at: &str) -> Call<Vec<u8>> {
+/// `GET …/archive?at=…&format=zip&path=…`: every file below the folders (or the files) of `paths` at a
+/// commit, as one zip whose entries are named by their repository paths.
+pub fn archive(api: &Api, paths: &[String], at: &str) -> Call<Vec<u8>> {
     let url_path = format!("{}/archive", api.repository_path());
-    let request = api.request(
-        Method::Get,
-        &url_path,
-        &[("at", at), ("format", "zip"), ("path", folder)],
-        false,
-    );
-    api.call(
-        request,
-        Operation::Read,
-        subject_path("folder", folder, at),
-        raw_bytes,
-    )
+    let mut query = vec![("at", at), ("format", "zip")];
+    query.extend(paths.iter().map(|p| ("path", p.as_str())));
+    let request = api.request(Method::Get, &url_path, &query, false);
+    let subject = subject_path("folder", &paths.join("`, `"), at);
+    api.call(request, Operation::Read, subject, raw_bytes)
 }
 
 /// `GET …/browse/{path}?at=…&type=true`: whether a path is a file or a directory.

@@ -8,6 +8,7 @@ mod change_set;
 mod diff;
 mod job;
 mod params;
+mod parts;
 mod pull;
 mod push;
 mod remote;
@@ -20,6 +21,7 @@ pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
 pub use diff::{line_diff, DiffLine, LineChange};
 pub use job::{Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
+pub use parts::folder_parts;
 pub use pull::{
     AppliedPull, ArtifactChange, ProblemKind, PullCounts, PullPlanner, PullPreview, PullProblem,
     PullRequest, PullSource, Resolution,

@@ -22,6 +22,7 @@ use std::fmt;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::{ScmParameters, Strategy};
+use super::parts::folder_parts;
 use super::push::{check_ref_name, empty_commit, Attempt, LocalFiles, Retrying, SyncBase};
 use super::remote::{Listed, Listing, Remote};
 use super::retry::Failure;
@@ -295,8 +296,12 @@ enum Stage {
         tries: u32,
     },
     Archive {
-        attempt: Attempt,
+        /// The path filters of each part still to read.
+        parts: Vec<Vec<String>>,
         pending: Vec<Fetch>,
+        /// What the parts read so far.
+        files: ProjectFiles,
+        tries: u32,
     },
     Done,
 }
@@ -661,54 +666,86 @@ impl PullPlanner {
             return self.after_downloads();
         }
         self.retrying.progress.files_total += pending.len();
-        match self.archive_call(&pending) {
-            Some(call) => Stage::Archive {
-                attempt: attempt_of(call),
+        match self.archive_parts(&pending) {
+            Some(parts) => Stage::Archive {
+                parts,
                 pending,
+                files: ProjectFiles::new(),
+                tries: 0,
             },
             None => Stage::Download { pending, tries: 0 },
         }
     }
 
-    /// One archive of the artifact folder instead of one read per file, when the product serves one
+    /// The folder in a few archive requests instead of one read per file, when the product serves them
     /// (Data Center; Cloud when the manifest names the folder's origin) and the pull needs more than one
     /// round of reads and at least half of the folder: a restore, or a tree without manifest. Per-file
-    /// baselines never use it.
-    fn archive_call(&self, pending: &[Fetch]) -> Option<Call<Vec<u8>>> {
-        let wanted = pending.iter().filter(|f| !f.base).count();
-        let folder = self.compared.files.len().max(wanted);
-        let worth_it = !self.baseline() && wanted > self.concurrency() && wanted * 2 >= folder;
-        worth_it.then(|| self.archive()).flatten()
+    /// baselines never use them. Each part is named by path filters and holds a bounded number of files
+    /// ([`Remote::archive_part_size`]).
+    fn archive_parts(&self, pending: &[Fetch]) -> Option<Vec<Vec<String>>> {
+        let wanted: Vec<&str> = pending
+            .iter()
+            .filter(|f| !f.base)
+            .map(|f| f.path.as_str())
+            .collect();
+        let folder = self.compared.files.len().max(wanted.len());
+        let worth_it =
+            !self.baseline() && wanted.len() > self.concurrency() && wanted.len() * 2 >= folder;
+        if !worth_it || self.archive(&[]).is_none() {
+            return None;
+        }
+        let (max_files, max_filters) = self.remote.archive_part_size();
+        Some(folder_parts(
+            &wanted,
+            self.options.root(),
+            max_files,
+            max_filters,
+        ))
     }
 
-    fn archive(&self) -> Option<Call<Vec<u8>>> {
+    fn archive(&self, paths: &[String]) -> Option<Call<Vec<u8>>> {
         let origin = self.manifest.as_ref().and_then(Manifest::origin_commit);
-        self.remote
-            .archive(&self.tip.id, self.options.root(), origin)
+        self.remote.archive(&self.tip.id, paths, origin)
     }
 
-    /// Takes the archive's files for the pending reads at the tip. Whatever it does not hold, or all of
-    /// them when it cannot be had (an instance that does not serve archives, a damaged or oversized
-    /// one, a patch too large for Cloud to produce), is read file by file, which reports each file's
-    /// own problem.
+    /// Takes the parts' files for the pending reads at the tip. What they do not hold, or all of a part
+    /// when it cannot be had (an instance that does not serve archives, a damaged or oversized one, a
+    /// patch too large for Cloud to produce in time), is read file by file, which reports each file's
+    /// own problem. Parts refused for a while (429, 5xx, no answer) are asked again first.
     fn handle_archive(
         &mut self,
-        mut attempt: Attempt,
+        (parts, mut files, mut tries): (Vec<Vec<String>>, ProjectFiles, u32),
         pending: Vec<Fetch>,
-        answer: Result<ApiResponse, ApiError>,
+        answers: Vec<Result<ApiResponse, ApiError>>,
     ) -> Stage {
-        let parsed = match self.archive() {
-            Some(call) => answer.and_then(|response| call.parse(&response)),
-            None => return Stage::Download { pending, tries: 0 },
-        };
-        let mut files = match parsed {
-            Ok(bytes) => self.remote.archive_files(&bytes, &ArchiveLimits::default()),
-            Err(ApiError::Server { status: 555 }) => ProjectFiles::new(),
-            Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                return Stage::Archive { attempt, pending }
+        let mut again = Vec::new();
+        let mut retry_error = None;
+        for (part, answer) in parts.into_iter().zip(answers) {
+            let Some(call) = self.archive(&part) else {
+                continue;
+            };
+            match answer.and_then(|response| call.parse(&response)) {
+                Ok(bytes) => {
+                    files.extend(self.remote.archive_files(&bytes, &ArchiveLimits::default()))
+                }
+                Err(ApiError::Server { status: 555 }) => {}
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    again.push(part);
+                }
+                Err(_) => {}
             }
-            Err(_) => ProjectFiles::new(),
-        };
+        }
+        if let Some(error) = retry_error {
+            if self.retrying.schedule_batch(&mut tries, &error) {
+                return Stage::Archive {
+                    parts: again,
+                    pending,
+                    files,
+                    tries,
+                };
+            }
+        }
         let mut rest = Vec::new();
         for fetch in pending {
             match files.remove(&fetch.path) {
@@ -1101,7 +1138,14 @@ impl Job for PullPlanner {
                     .collect();
                 (requests, Phase::Downloading)
             }
-            Stage::Archive { attempt, .. } => (vec![attempt.request.clone()], Phase::Downloading),
+            Stage::Archive { parts, .. } => (
+                parts
+                    .iter()
+                    .filter_map(|part| self.archive(part))
+                    .map(|call| call.request)
+                    .collect(),
+                Phase::Downloading,
+            ),
             Stage::Done => {
                 return self.retrying.done(&self.result);
             }
@@ -1114,14 +1158,17 @@ impl Job for PullPlanner {
         self.stage = match stage {
             Stage::Listing { open, tries } => self.handle_listing(open, tries, answers),
             Stage::Download { pending, tries } => self.handle_download(pending, tries, answers),
+            Stage::Archive {
+                parts,
+                pending,
+                files,
+                tries,
+            } => self.handle_archive((parts, files, tries), pending, answers),
             Stage::Done => Stage::Done,
             single => {
                 let answer = single_answer(answers);
                 match single {
                     Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),
-                    Stage::Archive { attempt, pending } => {
-                        self.handle_archive(attempt, pending, answer)
-                    }
                     other => self.handle_single(other, answer),
                 }
             }

@@ -16,6 +16,12 @@ use crate::repo_url::{Flavour, RepositoryLocation};
 /// Pages one listing may take (1,000 files each on Data Center, 100 entries on Cloud).
 pub const LISTING_MAX_PAGES: usize = 200;
 
+/// The most files of one Cloud patch read as an archive.
+pub const ARCHIVE_PART_FILES: usize = 250;
+
+/// The most path filters of one Cloud patch read as an archive (they go in its URL).
+pub const ARCHIVE_PART_FILTERS: usize = 20;
+
 /// One repository of one connection.
 #[derive(Debug, Clone)]
 pub struct Remote {
@@ -152,19 +158,28 @@ impl Remote {
         }
     }
 
-    /// Every file below `folder` at a commit in one request: Data Center's `archive` (a zip); on Cloud,
-    /// whose archives are not served by its API (nor readable across origins), the patch from `origin`
-    /// (a commit without files there, see [`crate::artifacts::Manifest::origin`]), `None` without one.
+    /// Every file below the folders (or the files) of `paths` at a commit in one request: Data Center's
+    /// `archive` (a zip); on Cloud, whose archives are not served by its API (nor readable across
+    /// origins), the patch from `origin` (see [`crate::artifacts::Manifest::origin`]), `None` without one.
     pub fn archive(
         &self,
         commit: &str,
-        folder: &str,
+        paths: &[String],
         origin: Option<&str>,
     ) -> Option<Call<Vec<u8>>> {
-        let folder = folder.trim_matches('/');
         match self.flavour() {
-            Flavour::Cloud => origin.map(|origin| cloud::diff(&self.api, commit, origin, folder)),
-            Flavour::DataCenter => Some(datacenter::archive(&self.api, folder, commit)),
+            Flavour::Cloud => origin.map(|origin| cloud::diff(&self.api, commit, origin, paths)),
+            Flavour::DataCenter => Some(datacenter::archive(&self.api, paths, commit)),
+        }
+    }
+
+    /// The most files one [`Remote::archive`] should carry, and the most path filters: Cloud must make
+    /// its patch within a time limit (it answers 555 beyond, seen for a diff of about 1,000 files) and
+    /// takes the filters in the URL; Data Center streams its archive.
+    pub fn archive_part_size(&self) -> (usize, usize) {
+        match self.flavour() {
+            Flavour::Cloud => (ARCHIVE_PART_FILES, ARCHIVE_PART_FILTERS),
+            Flavour::DataCenter => (usize::MAX, usize::MAX),
         }
     }
 

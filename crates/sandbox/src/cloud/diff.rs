@@ -43,13 +43,18 @@ pub async fn diffstat(
         .map_err(CloudError::bad_request)
 }
 
-/// The largest patch served: Bitbucket answers 555 when a diff is too large to produce in time.
+/// The largest patch served, in bytes: Bitbucket answers 555 when a diff is too large to produce in time.
 pub const MAX_PATCH_BYTES: usize = 64 << 20;
+
+/// The most files a patch served may show: Bitbucket's limit is a time, and diffs of about 1,000 files
+/// have been seen to get 555.
+pub const MAX_PATCH_FILES: usize = 1_000;
 
 /// `GET …/diff/{spec}`: the raw git patch between the commits of `spec` (read as for
 /// [`diffstat`]), `text/plain`. `path` (repeatable) limits it to those files or folders; `context`
 /// sets the unchanged lines around each change (3); `binary=false` leaves binary files out;
-/// `renames=false` shows a move as a deletion and an addition. Over [`MAX_PATCH_BYTES`]: 555.
+/// `renames=false` shows a move as a deletion and an addition. Over [`MAX_PATCH_FILES`] or
+/// [`MAX_PATCH_BYTES`]: 555.
 pub async fn diff(
     call: Call,
     Path((ws, slug, spec)): Path<(String, String, String)>,
@@ -67,17 +72,13 @@ pub async fn diff(
         },
         binary: flag("binary"),
         renames: flag("renames"),
+        max_files: MAX_PATCH_FILES,
+        max_bytes: MAX_PATCH_BYTES,
     };
     let patch = call
         .state
         .store()
-        .patch(
-            &ctx.key,
-            (old, new),
-            &path_params(&params),
-            options,
-            MAX_PATCH_BYTES,
-        )
+        .patch(&ctx.key, (old, new), &path_params(&params), options)
         .map_err(git_error)?
         .ok_or_else(|| {
             let status = StatusCode::from_u16(555).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

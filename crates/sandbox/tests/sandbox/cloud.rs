@@ -839,6 +839,36 @@ async fn diff_prints_the_change_between_two_commits_as_a_git_patch() {
     assert!(reverse.contains("@@ -1,2 +0,0 @@\n-1\n-2\n"), "{reverse}");
     assert!(!reverse.contains("tail.csv"));
     diff("?context=many").await.expect(400);
+    // A patch of more than 1,000 files is too large to make in time; a part of it is not.
+    let many: Vec<(String, String)> = (0..=1_000)
+        .map(|n| (format!("test-artifacts/many/{n}.json"), format!("{n}\n")))
+        .collect();
+    let fields: Vec<(&str, &str)> = many.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(201);
+    let newest = sb.tip(KEY, "main");
+    let whole = get(&format!(
+        "{CLOUD_REPO}/diff/{newest}..{old}?topic=false&path=test-artifacts"
+    ))
+    .cloud_user("rory")
+    .send(&sb)
+    .await
+    .expect(555);
+    assert_eq!(whole.json()["type"], "error");
+    let part = "path=test-artifacts/many/1.json&path=test-artifacts/new.json";
+    let part = get(&format!(
+        "{CLOUD_REPO}/diff/{newest}..{old}?topic=false&{part}"
+    ))
+    .cloud_user("rory")
+    .send(&sb)
+    .await
+    .expect(200)
+    .text();
+    assert_eq!(part.matches("diff --git").count(), 2, "{part}");
     get(&format!("{CLOUD_REPO}/diff/{new}..0123456789ab"))
         .cloud_user("rory")
         .send(&sb)
