@@ -22,7 +22,9 @@ fn new_file(path: &str, content: &[u8]) -> Vec<u8> {
         1 => "1".to_owned(),
         n => format!("1,{n}"),
     };
-    out.extend(format!("--- /dev/null\n+++ b/{path}\n@@ -0,0 +{range} @@\n").bytes());
+    // Git ends a name that holds a space with a tab on the `+++` line.
+    let tab = if path.contains(' ') { "\t" } else { "" };
+    out.extend(format!("--- /dev/null\n+++ b/{path}{tab}\n@@ -0,0 +{range} @@\n").bytes());
     for line in lines {
         out.push(b'+');
         out.extend_from_slice(line);
@@ -158,4 +160,40 @@ fn keeps_within_the_limits() {
     let files = added_files(&patch, &limits);
     // `big` is over the file limit, `c` over the total; `d` is the third entry.
     assert_eq!(files.keys().collect::<Vec<_>>(), ["t/a", "t/b", "t/d"]);
+}
+
+/// What `git diff` (2.47) printed for three new files: a name with a space, a file without a final
+/// newline, and an empty one.
+const GIT_PRINTED: &str = "diff --git a/t/a b.json b/t/a b.json\n\
+new file mode 100644\n\
+index 0000000..587be6b\n\
+--- /dev/null\n\
++++ b/t/a b.json\t\n\
+@@ -0,0 +1 @@\n\
++x\n\
+diff --git a/t/c.json b/t/c.json\n\
+new file mode 100644\n\
+index 0000000..e25f181\n\
+--- /dev/null\n\
++++ b/t/c.json\n\
+@@ -0,0 +1 @@\n\
++y\n\
+\\ No newline at end of file\n\
+diff --git a/t/empty.json b/t/empty.json\n\
+new file mode 100644\n\
+index 0000000..e69de29\n\
+";
+
+#[test]
+fn reads_what_git_prints() {
+    let files = added_files(GIT_PRINTED.as_bytes(), &ArchiveLimits::default());
+    let expected: BTreeMap<String, Vec<u8>> = [
+        ("t/a b.json", &b"x\n"[..]),
+        ("t/c.json", b"y"),
+        ("t/empty.json", b""),
+    ]
+    .into_iter()
+    .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
+    .collect();
+    assert_eq!(files, expected);
 }

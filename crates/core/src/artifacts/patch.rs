@@ -82,6 +82,11 @@ impl Section {
         } else if line == b"--- /dev/null" {
             self.from_nothing = true;
         } else if let Some(path) = line.strip_prefix(b"+++ b/") {
+            // Git ends a name that holds a space with a tab there.
+            let path = match path.strip_suffix(b"\t") {
+                Some(name) if name.contains(&b' ') => name,
+                _ => path,
+            };
             self.path = Some(path.to_vec());
         } else if line.starts_with(b"Binary files ") || line == b"GIT binary patch" {
             self.binary = true;
