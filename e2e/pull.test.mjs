@@ -284,6 +284,27 @@ describe('pull', () => {
     });
   }
 
+  it("refuses to restore another project's version over the project of that id in this browser, and changes nothing", async () => {
+    const a = await session();
+    await push(a.page, 'Version one', 'v1');
+
+    // B has its own Checkout Web, changed locally, and restores the version from Mobile Banking's connection.
+    const b = await session();
+    await editFirstStep(b.page, 'Kept here');
+    const before = await exportProject(b.page);
+    await connectAndOpenArtifacts(b.page, env.sandbox, CLOUD, 'mobile-banking');
+    const dialog = await previewPull(b.page, { what: 'version', name: 'v1', restore: true });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await dialog.getByText('This version is the project `checkout-web`, which exists in this browser: open it and restore there.').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await openArtifacts(b.page);
+    assert.equal(await firstKeyword(b.page), 'Kept here');
+    assert.ok((await exportProject(b.page)).equals(before), 'Checkout Web is as it was');
+    await a.context.close();
+    await b.context.close();
+  });
+
   it('merges non-overlapping step edits of one test case', async () => {
     const a = await session();
     await push(a.page, 'From A');

@@ -267,10 +267,7 @@ async fn apply(
     let previous = match (restore, state.loaded.as_deref()) {
         (false, Some(stored)) => Some(stored),
         (true, Some(stored)) if target_id == project_id => Some(stored),
-        (true, _) => match store.load(&target_id).await? {
-            Some(_) => return Err(ApplyError::AnotherProject(target_id)),
-            None => None,
-        },
+        (true, _) => None,
         (false, None) => return Err(StoreError::Missing(project_id.to_owned()).into()),
     };
     let entry = HistoryEntry {
@@ -288,8 +285,17 @@ async fn apply(
         removed: applied.counts.deleted,
     };
     let counts = applied.counts;
+    let new_project = previous.is_none();
     let record = StoredProject::pulled(previous, repository, applied, entry);
-    store.save(&record).await?;
+    match new_project {
+        // A version of another project becomes a new one, never replacing one of that id: the store decides
+        // inside its write, so a project made meanwhile in another tab is not overwritten either.
+        true => store.create(&record).await.map_err(|error| match error {
+            StoreError::AlreadyExists(id) => ApplyError::AnotherProject(id),
+            other => other.into(),
+        })?,
+        false => store.save(&record).await?,
+    }
     let c = &counts;
     let message = if restore && target_id != project_id {
         format!("The version was restored as the project `{target_id}`: find it on Home.")
