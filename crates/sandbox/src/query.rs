@@ -27,6 +27,14 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeatable parameter, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A parameter parsed as a number.
     pub fn number(&self, name: &str) -> Result<Option<usize>, String> {
         match self.get(name) {

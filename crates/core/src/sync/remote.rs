@@ -17,10 +17,10 @@ use crate::repo_url::{Flavour, RepositoryLocation};
 pub const LISTING_MAX_PAGES: usize = 200;
 
 /// The most files of one Cloud patch read as an archive.
-pub const ARCHIVE_PART_FILES: usize = 250;
+const ARCHIVE_PART_FILES: usize = 250;
 
 /// The most path filters of one Cloud patch read as an archive (they go in its URL).
-pub const ARCHIVE_PART_FILTERS: usize = 20;
+const ARCHIVE_PART_FILTERS: usize = 20;
 
 /// One repository of one connection.
 #[derive(Debug, Clone)]

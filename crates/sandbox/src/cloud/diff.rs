@@ -64,11 +64,9 @@ pub async fn diff(
     let (new, old) = spec_commits(&call, &ctx, &spec)?;
     let flag = |name: &str| params.get(name) != Some("false");
     let options = PatchOptions {
-        context: match params.get("context") {
+        context: match params.number("context").map_err(CloudError::bad_request)? {
+            Some(lines) => u32::try_from(lines).unwrap_or(u32::MAX),
             None => 3,
-            Some(n) => n.parse().map_err(|_| {
-                CloudError::bad_request(format!("context: \"{n}\" is not a number of lines."))
-            })?,
         },
         binary: flag("binary"),
         renames: flag("renames"),
@@ -128,10 +126,8 @@ fn spec_commits(
 /// The non-empty `path` parameters, without surrounding slashes.
 fn path_params(params: &Params) -> Vec<String> {
     params
-        .0
-        .iter()
-        .filter(|(k, _)| k == "path")
-        .map(|(_, v)| v.trim_matches('/').to_string())
+        .all("path")
+        .map(|v| v.trim_matches('/').to_string())
         .filter(|v| !v.is_empty())
         .collect()
 }

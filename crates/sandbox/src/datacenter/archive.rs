@@ -40,12 +40,7 @@ pub async fn archive(
             "com.atlassian.bitbucket.scm.ArchiveFormatException",
         ));
     }
-    let mut paths: Vec<&str> = params
-        .0
-        .iter()
-        .filter(|(name, _)| name == "path")
-        .map(|(_, value)| value.as_str())
-        .collect();
+    let mut paths: Vec<&str> = params.all("path").collect();
     if paths.is_empty() {
         paths.push("");
     }
