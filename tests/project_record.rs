@@ -136,3 +136,13 @@ fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_reco
     );
     assert_eq!(restored.scm, ScmParameters::default());
 }
+
+#[test]
+fn the_record_a_store_writes_is_the_project_at_the_revision_it_stores() {
+    let mut stored = StoredProject::at_baseline(demo::demo_projects().remove(1));
+    stored.revision = 4;
+    let written = serde_json::to_value(stored.record_at(5)).expect("written");
+    let read: StoredProject = serde_json::from_value(written).expect("read back");
+    stored.revision = 5;
+    assert_eq!(read, stored);
+}

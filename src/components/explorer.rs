@@ -190,12 +190,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <button type="button" class="button subtle" onclick={on_export}>{ "Export .zip" }</button>
             </div>
             if *pulling {
-                <PullDialog project_id={props.id.clone()}
+                <PullDialog project_id={props.id.clone()} loaded={state.in_store()}
                     on_close={{ let pulling = pulling.clone(); Callback::from(move |_| pulling.set(false)) }}
                     on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
             }
             if *pushing {
-                <PushDialog project_id={props.id.clone()}
+                <PushDialog project_id={props.id.clone()} loaded={state.in_store()}
                     on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}
                     on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
             }

@@ -8,8 +8,7 @@ use versioning_core::artifacts::{Step, TestCase};
 use versioning_core::bitbucket::Api;
 use versioning_core::bitbucket::CommitSummary;
 use versioning_core::sync::{
-    BranchVersions, LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, Resolution,
-    Status,
+    BranchVersions, PullPlanner, PullPreview, PullRequest, PullSource, Resolution, Status,
 };
 use versioning_core::ValidConnection;
 use web_sys::HtmlInputElement;
@@ -17,13 +16,13 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::sync_dialog::{
-    check_setter, now_ms, repository_of, select_setter, text_setter, use_sync_connection,
-    SyncDialogProps,
+    check_setter, current_project, now_ms, repository_of, select_setter, text_setter,
+    use_sync_connection, SyncDialogProps,
 };
 use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
-use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
+use crate::services::projects::{HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
 use crate::services::transport::REQUEST_TIMEOUT_MS;
 use crate::state::events::{use_events, PortalEvent};
@@ -262,7 +261,12 @@ async fn apply(
     state: &PullState,
     restore: bool,
 ) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
-    let applied = preview.apply(&state.resolutions, state.include_invalid)?;
+    let applied = match state.loaded.as_deref() {
+        Some(stored) => {
+            preview.apply_over(&state.resolutions, state.include_invalid, &stored.project)?
+        }
+        None => preview.apply(&state.resolutions, state.include_invalid)?,
+    };
     let target_id = applied.project.id.to_string();
     let previous = match (restore, state.loaded.as_deref()) {
         (false, Some(stored)) => Some(stored),
@@ -336,7 +340,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
             connection.clone(),
             job.clone(),
         );
-        let project_id = project_id.clone();
+        let (project_id, loaded) = (project_id.clone(), props.loaded.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             if state.is_busy() {
@@ -350,16 +354,17 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
             if let Err(error) = source.check() {
                 return state.dispatch(PullAction::Failed(error.to_string()));
             }
-            let (dispatcher, store, project_id, restore) = (
+            let (dispatcher, store, project_id, restore, loaded) = (
                 state.dispatcher(),
                 store.clone(),
                 project_id.clone(),
                 form.restore,
+                loaded.clone(),
             );
             let cancellation = job.start();
             dispatcher.dispatch(PullAction::Planning);
             spawn_local(async move {
-                let stored = match load_existing(&*store, &project_id).await {
+                let stored = match current_project(loaded, &*store, &project_id).await {
                     Ok(stored) => stored,
                     Err(error) => {
                         return dispatcher.dispatch(PullAction::Failed(error.to_string()))
@@ -376,8 +381,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                     parameters: with_strategy(stored.scm),
                     seed: now_ms() as u64,
                 };
-                let local = (!restore).then(|| LocalFiles::of(&stored.project));
-                let stored = Rc::new(stored);
+                let local = (!restore).then(|| stored.local_files());
                 let mut planner = PullPlanner::new(Api::new(&connection), request, local);
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
                 let progress = {

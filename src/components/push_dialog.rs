@@ -8,8 +8,7 @@ use versioning_core::artifacts::ArtifactKind;
 use versioning_core::bitbucket::Api;
 use versioning_core::roles::{decide_any, same_branch, Activity};
 use versioning_core::sync::{
-    commit_web_url, Action, Job, LocalFiles, Progress, PushJob, PushOutcome, PushPlan, PushPlanner,
-    PushRequest,
+    commit_web_url, Action, Job, Progress, PushJob, PushOutcome, PushPlan, PushPlanner, PushRequest,
 };
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
@@ -17,8 +16,8 @@ use yew::prelude::*;
 
 use crate::components::file_diff::FileDiff;
 use crate::components::sync_dialog::{
-    check_setter, now_ms, repository_of, select_setter, text_setter, use_sync_connection,
-    SyncDialogProps,
+    check_setter, current_project, now_ms, repository_of, select_setter, text_setter,
+    use_sync_connection, SyncDialogProps,
 };
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
@@ -297,11 +296,12 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             projects.store.clone(),
             connection.clone(),
         );
-        let (project_id, role, main_branch, job) = (
+        let (project_id, role, main_branch, job, loaded) = (
             project_id.clone(),
             session.role,
             main_branch.clone(),
             job.clone(),
+            props.loaded.clone(),
         );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
@@ -312,17 +312,18 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 Ok(connection) => connection.clone(),
                 Err(message) => return state.dispatch(PushAction::Failed(message.clone())),
             };
-            let (form, dispatcher, store, project_id) = (
+            let (form, dispatcher, store, project_id, loaded) = (
                 (*form).clone(),
                 state.dispatcher(),
                 store.clone(),
                 project_id.clone(),
+                loaded.clone(),
             );
             let cancellation = job.start();
             let main_branch = main_branch.clone();
             dispatcher.dispatch(PushAction::Planning(now_ms()));
             spawn_local(async move {
-                let stored = match load_existing(&*store, &project_id).await {
+                let stored = match current_project(loaded, &*store, &project_id).await {
                     Ok(stored) => stored,
                     Err(error) => {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))
@@ -344,16 +345,13 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     seed: now_ms() as u64,
                 };
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
-                let mut planner = match PushPlanner::new(
-                    Api::new(&connection),
-                    request,
-                    LocalFiles::of(&stored.project),
-                ) {
-                    Ok(planner) => planner,
-                    Err(error) => {
-                        return dispatcher.dispatch(PushAction::Failed(error.to_string()))
-                    }
-                };
+                let mut planner =
+                    match PushPlanner::new(Api::new(&connection), request, stored.local_files()) {
+                        Ok(planner) => planner,
+                        Err(error) => {
+                            return dispatcher.dispatch(PushAction::Failed(error.to_string()))
+                        }
+                    };
                 let progress = report(dispatcher.clone());
                 let flavour = connection.location.flavour;
                 match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {

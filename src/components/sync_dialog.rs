@@ -9,7 +9,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::services::connection_store::ConnectionRecord;
-use crate::services::projects::repository_key;
+use crate::services::project_store::{ProjectStore, StoreError};
+use crate::services::projects::{load_existing, repository_key, StoredProject};
 use crate::state::connections::use_connections;
 
 /// Props of a sync dialog (push or pull).
@@ -17,10 +18,27 @@ use crate::state::connections::use_connections;
 pub struct SyncDialogProps {
     /// The project.
     pub project_id: AttrValue,
+    /// The project as the page holds it, when that is what the store keeps: the dialog then does not read
+    /// it again (`None`: it reads the store).
+    #[prop_or_default]
+    pub loaded: Option<Rc<StoredProject>>,
     /// The dialog was closed.
     pub on_close: Callback<()>,
     /// The dialog changed the project's record (content, base, History): reload it.
     pub on_changed: Callback<()>,
+}
+
+/// The project a dialog works on: the page's copy when given (see [`SyncDialogProps::loaded`]), else the
+/// store's.
+pub async fn current_project(
+    loaded: Option<Rc<StoredProject>>,
+    store: &dyn ProjectStore,
+    id: &str,
+) -> Result<Rc<StoredProject>, StoreError> {
+    match loaded {
+        Some(stored) => Ok(stored),
+        None => load_existing(store, id).await.map(Rc::new),
+    }
 }
 
 /// The project's connection as a sync dialog needs it.

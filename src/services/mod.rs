@@ -3,6 +3,7 @@
 pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
+pub mod file_memo;
 pub mod jobs;
 pub mod portal_storage;
 pub mod project_store;

@@ -122,12 +122,9 @@ impl PortalProjectStore {
         if let Some(refusal) = expect.refusal(&id, current) {
             return Err(refusal);
         }
-        let next = StoredProject {
-            revision: expect.next_revision(),
-            ..stored.clone()
-        };
+        let record = stored.record_at(expect.next_revision());
         self.storage
-            .put(&project_key(&id), &record_text(&next)?)
+            .put(&project_key(&id), &record_text(&record)?)
             .await
             .map_err(StoreError::Portal)
     }

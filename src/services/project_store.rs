@@ -249,13 +249,11 @@ impl IndexedDbProjectStore {
         let id = stored.project.id.to_string();
         let key = JsValue::from_str(&id);
         let revision = expect.next_revision();
-        let mut record = stored.clone();
-        record.revision = revision;
         let summary = to_json(&SummaryRecord {
             summary: stored.summary(),
             revision,
         })?;
-        let project = to_json(&record)?;
+        let project = to_json(&stored.record_at(revision))?;
         let database = self.database().await?;
         let transaction =
             database.transaction(&[SUMMARIES, PROJECTS], TransactionMode::ReadWrite)?;

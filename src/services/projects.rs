@@ -4,8 +4,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{demo, manifest, ArtifactId, LayoutOptions, Manifest, Project};
-use versioning_core::sync::{AppliedPull, PushOutcome, ScmParameters, SyncBase};
+use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
 
+use crate::services::file_memo::with_file_memo;
 use crate::services::project_store::{ProjectStore, StoreError};
 
 /// What the navigation needs to know of a project.
@@ -46,6 +47,17 @@ pub struct StoredProject {
     /// over a newer record (another tab's) fails with [`StoreError::Conflict`] and writes nothing.
     #[serde(default)]
     pub revision: u64,
+}
+
+/// A [`StoredProject`] as a store writes it, at the revision the write stores, without copying the project.
+#[derive(Debug, Serialize)]
+pub struct StoredRecord<'a> {
+    project: &'a Project,
+    baseline: &'a Manifest,
+    bases: &'a [RepositoryBase],
+    history: &'a [HistoryEntry],
+    scm: &'a ScmParameters,
+    revision: u64,
 }
 
 /// The sync base of one branch of one repository.
@@ -150,9 +162,37 @@ impl StoredProject {
         self.baseline = base.manifest.clone();
     }
 
+    /// The project's files, as a push or a pull compares them.
+    pub fn local_files(&self) -> LocalFiles {
+        with_file_memo(|memo| LocalFiles::remembered(&self.project, memo))
+    }
+
+    /// The record a store writes of this project at `revision`: the same JSON as the project's own with
+    /// that revision.
+    pub fn record_at(&self, revision: u64) -> StoredRecord<'_> {
+        // Every field named, so that a new field cannot be left out of the record.
+        let StoredProject {
+            project,
+            baseline,
+            bases,
+            history,
+            scm,
+            revision: _,
+        } = self;
+        StoredRecord {
+            project,
+            baseline,
+            bases,
+            history,
+            scm,
+            revision,
+        }
+    }
+
     /// The artifacts changed since the baseline.
     pub fn local_changes(&self) -> LocalChanges {
-        let current = manifest(&self.project, &LayoutOptions::default());
+        let current =
+            with_file_memo(|memo| memo.manifest(&self.project, &LayoutOptions::default()));
         let diff = self.baseline.diff(&current);
         let changed = diff
             .added

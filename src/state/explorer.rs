@@ -192,6 +192,15 @@ impl ExplorerState {
             .flatten()
     }
 
+    /// The project as loaded, when the store holds exactly it: every edit saved, no save under way and no
+    /// other tab's save since. A sync dialog then works on it without reading the store again (a save still
+    /// checks the store's revision).
+    pub fn in_store(&self) -> Option<Rc<StoredProject>> {
+        let current =
+            self.saving.is_none() && !self.changed_elsewhere && self.revision == self.saved;
+        current.then(|| self.stored.clone()).flatten()
+    }
+
     /// Whether an artifact changed since the last push or pull.
     pub fn is_changed(&self, id: &ArtifactId) -> bool {
         self.changes.changed.contains(id)

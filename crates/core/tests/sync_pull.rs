@@ -17,9 +17,9 @@ use versioning_core::artifacts::{
 use versioning_core::bitbucket::cloud;
 use versioning_core::roles::Role;
 use versioning_core::sync::{
-    ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner, PullPreview, PullRequest,
-    PullSource, PushOutcome, PushPlanner, PushRequest, PushSender, Resolution, ScmParameters,
-    SideChange, Status, SyncBase, SyncError,
+    AppliedPull, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner, PullPreview,
+    PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender, Resolution,
+    ScmParameters, SideChange, Status, SyncBase, SyncError,
 };
 
 const BRANCH: &str = "feature/login";
@@ -338,17 +338,19 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
     assert_eq!(change_steps(&mut theirs, 1_000, "changed by Quinn"), 10);
     push(&sandbox, product, &theirs, Some(&first), None).await;
 
-    let preview = pull(
-        &sandbox,
-        product,
-        branch(),
-        Some(first.base.clone()),
-        Some(&ours),
-    )
-    .await
-    .expect("previewed");
-    // Tip, manifest, diffstat, and the 10 changed files in one batch.
+    let request = PullRequest {
+        source: branch(),
+        base: Some(first.base.clone()),
+        parameters: ScmParameters::default(),
+        seed: 5,
+    };
+    let mut planner = PullPlanner::new(product.api("eve"), request, Some(LocalFiles::of(&ours)));
+    let mut driver = sandbox.driver();
+    let preview = driver.run(&mut planner).await.unwrap().expect("previewed");
+    // Tip, manifest, diffstat, and the 10 changed files in one batch; the diffstat goes beside the
+    // manifest, so the whole read takes three rounds.
     assert_eq!(preview.requests, 13);
+    assert_eq!(driver.rounds, 3);
     assert!(preview.requests <= 14);
     assert_eq!(preview.downloaded.len(), 10);
     assert_eq!(preview.artifacts.len(), 10);
@@ -357,7 +359,7 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
         .iter()
         .all(|a| a.status() == Status::Remote(SideChange::Changed) && !a.name.is_empty()));
     assert!(preview.problems.is_empty() && preview.diff_disagreements.is_empty());
-    let applied = preview.apply(&no_resolutions(), false).expect("applied");
+    let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
     assert_eq!(applied.project, theirs);
     assert_eq!(applied.counts.changed, 10);
 }
@@ -372,6 +374,18 @@ fn set_step(project: &mut Project, index: usize, keyword: &str) {
     let mut step = project.find_test_case(&case).unwrap().steps[index].clone();
     step.keyword = keyword.to_owned();
     project.update_step(&case, index, step).unwrap();
+}
+
+/// Applies `preview` both ways, over `local` (the project it was planned with) and from the files alone,
+/// which must give the same.
+fn apply_both(
+    preview: &PullPreview,
+    resolutions: &BTreeMap<(ArtifactId, ArtifactKind), Resolution>,
+    local: &Project,
+) -> Result<AppliedPull, SyncError> {
+    let over = preview.apply_over(resolutions, false, local);
+    assert_eq!(over, preview.apply(resolutions, false));
+    over
 }
 
 #[tokio::test]
@@ -421,28 +435,22 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     assert!(merge.merged.is_some());
 
     assert_eq!(
-        preview.apply(&no_resolutions(), false),
+        apply_both(&preview, &no_resolutions(), &mine),
         Err(SyncError::UnresolvedConflicts { count: 1 })
     );
     let resolve = |r| BTreeMap::from([(key.clone(), r)]);
-    let merged = preview
-        .apply(&resolve(Resolution::MergeSteps), false)
-        .unwrap();
+    let merged = apply_both(&preview, &resolve(Resolution::MergeSteps), &mine).unwrap();
     let mut expected = theirs.clone();
     set_step(&mut expected, last, "My last step");
     assert_eq!(merged.project, expected);
     assert_eq!(merged.counts.merged, 1);
-    let kept = preview
-        .apply(&resolve(Resolution::KeepMine), false)
-        .unwrap();
+    let kept = apply_both(&preview, &resolve(Resolution::KeepMine), &mine).unwrap();
     assert_eq!(
         kept.project.find_test_case(&case),
         mine.find_test_case(&case)
     );
     assert_eq!(kept.project.suites[0].name, "Renamed suite");
-    let taken = preview
-        .apply(&resolve(Resolution::TakeTheirs), false)
-        .unwrap();
+    let taken = apply_both(&preview, &resolve(Resolution::TakeTheirs), &mine).unwrap();
     assert_eq!(taken.project, theirs);
 
     // Overlapping edits of the same step cannot be merged.

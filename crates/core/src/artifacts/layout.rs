@@ -16,11 +16,13 @@
 //! one file, and names never collide.
 
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
 use super::canonical::to_canonical_json;
 use super::csv;
 use super::id::{ArtifactId, ArtifactKind, IdError};
 use super::manifest::{sha256_hex, Manifest, ManifestEntry};
+use super::memo::FileMemo;
 use super::model::Project;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord};
 use super::slug::{is_windows_reserved, slugify};
@@ -312,17 +314,54 @@ fn file_id(file: &str, extension: &str) -> Result<ArtifactId, PathProblem> {
 /// One written file: its manifest entry (path, hash, id, kind) and its bytes.
 type WrittenFile = (ManifestEntry, Vec<u8>);
 
-/// Collects written files with their manifest entries.
+/// Collects written files with their manifest entries, through a memo when there is one.
 struct Writer<'a> {
     options: &'a LayoutOptions,
     files: Vec<WrittenFile>,
+    memo: Option<&'a mut FileMemo>,
+    /// Whether the files' bytes are wanted (else only their manifest entries).
+    keep_bytes: bool,
 }
 
 impl Writer<'_> {
+    /// Adds the file of a record (project, suite, scenario, data table): small, written each time.
     fn add(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, bytes: Vec<u8>) {
+        let path = self.options.full_path(&place.relative(name));
+        let sha256 = sha256_hex(&bytes);
+        self.push(place, id, path, sha256, bytes);
+    }
+
+    /// Adds the file `write` makes of `value`, from the memo when `value` did not change since its last write.
+    fn add_value<T: Hash + ?Sized>(
+        &mut self,
+        place: ArtifactPath,
+        id: &ArtifactId,
+        name: &str,
+        value: &T,
+        write: impl FnOnce(&T) -> Vec<u8>,
+    ) {
+        let path = self.options.full_path(&place.relative(name));
+        let (sha256, bytes) = match self.memo.as_deref_mut() {
+            Some(memo) => memo.file(&path, value, write, self.keep_bytes),
+            None => {
+                let bytes = write(value);
+                (sha256_hex(&bytes), bytes)
+            }
+        };
+        self.push(place, id, path, sha256, bytes);
+    }
+
+    fn push(
+        &mut self,
+        place: ArtifactPath,
+        id: &ArtifactId,
+        path: String,
+        sha256: String,
+        bytes: Vec<u8>,
+    ) {
         let entry = ManifestEntry {
-            path: self.options.full_path(&place.relative(name)),
-            sha256: sha256_hex(&bytes),
+            path,
+            sha256,
             id: id.clone(),
             kind: place.kind(),
         };
@@ -330,11 +369,18 @@ impl Writer<'_> {
     }
 }
 
-/// Every file of the project except the manifest.
-fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<WrittenFile> {
+/// Every file of the project except the manifest (with empty bytes unless `keep_bytes`).
+pub(crate) fn artifact_files(
+    project: &Project,
+    options: &LayoutOptions,
+    memo: Option<&mut FileMemo>,
+    keep_bytes: bool,
+) -> Vec<WrittenFile> {
     let mut out = Writer {
         options,
         files: Vec::new(),
+        memo,
+        keep_bytes,
     };
     let record = ProjectRecord::of(project, SCHEMA_VERSION);
     out.add(
@@ -370,7 +416,7 @@ fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<WrittenFile
                     scenario: scenario.id.clone(),
                     id: case.id.clone(),
                 };
-                out.add(place, &case.id, &case.name, to_canonical_json(case));
+                out.add_value(place, &case.id, &case.name, case, to_canonical_json);
             }
         }
     }
@@ -378,11 +424,12 @@ fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<WrittenFile
         let place = ArtifactPath::ElementRepository {
             id: repository.id.clone(),
         };
-        out.add(
+        out.add_value(
             place,
             &repository.id,
             &repository.name,
-            to_canonical_json(repository),
+            repository,
+            to_canonical_json,
         );
     }
     for table in &project.data_tables {
@@ -398,18 +445,19 @@ fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<WrittenFile
         let place = ArtifactPath::DataTableRows {
             id: table.id.clone(),
         };
-        out.add(
+        out.add_value(
             place,
             &table.id,
             &table.name,
-            csv::encode(&table.columns, &table.rows),
+            &(&table.columns, &table.rows),
+            |(columns, rows)| csv::encode(columns, rows),
         );
     }
     for list in &project.execution_lists {
         let place = ArtifactPath::ExecutionList {
             id: list.id.clone(),
         };
-        out.add(place, &list.id, &list.name, to_canonical_json(list));
+        out.add_value(place, &list.id, &list.name, list, to_canonical_json);
     }
     out.files
 }
@@ -440,7 +488,7 @@ pub fn artifact_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
 ) -> (ProjectFiles, Manifest) {
-    let written = artifact_files(project, options);
+    let written = artifact_files(project, options, None, true);
     let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
     let files = written
         .into_iter()
@@ -453,7 +501,7 @@ pub fn artifact_files_and_manifest(
 /// [`Manifest::by_artifact`] turns it into the map artifact → (path, hash) that push and pull compare.
 pub fn manifest(project: &Project, options: &LayoutOptions) -> Manifest {
     Manifest::from_entries(
-        artifact_files(project, options)
+        artifact_files(project, options, None, false)
             .into_iter()
             .map(|(entry, _)| entry)
             .collect(),

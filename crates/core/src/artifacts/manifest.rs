@@ -11,10 +11,7 @@ use super::layout::SCHEMA_VERSION;
 
 /// The lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Whether `text` is a commit hash, full or abbreviated: 7 to 64 hex digits.

@@ -24,6 +24,7 @@ pub mod generate;
 mod id;
 mod layout;
 mod manifest;
+mod memo;
 mod model;
 pub mod patch;
 mod read;
@@ -42,9 +43,13 @@ pub use layout::{
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed,
 };
+pub use memo::FileMemo;
 pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
 };
-pub use read::{from_files, ReadLimits, TreeError, TreeErrorKind, TreeErrors};
+pub use read::{
+    from_files, from_files_knowing, KnownTestCases, ReadLimits, TreeError, TreeErrorKind,
+    TreeErrors,
+};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};

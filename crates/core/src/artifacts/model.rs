@@ -23,7 +23,7 @@ pub enum ReviewState {
 }
 
 /// A project: its test suites and the artifacts they share. Vectors keep the order the user chose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Short machine id, usable in URLs (`checkout-web`).
@@ -43,7 +43,7 @@ pub struct Project {
 }
 
 /// A test suite (a module of the portal): an ordered list of scenarios.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestSuite {
     /// Stable id.
@@ -59,7 +59,7 @@ pub struct TestSuite {
 }
 
 /// A scenario: an ordered list of test cases.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Stable id.
@@ -75,7 +75,7 @@ pub struct Scenario {
 }
 
 /// A test case: an ordered list of steps. Stored as one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
     /// Stable id.
@@ -91,7 +91,7 @@ pub struct TestCase {
 }
 
 /// One step of a test case: a keyword applied to an element with an input.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The action (`Navigate`, `Click`, `Type`, `Verify`, ...).
@@ -107,7 +107,7 @@ pub struct Step {
 }
 
 /// An element repository: one screen and its named objects. Stored as one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ElementRepository {
     /// Stable id.
@@ -123,7 +123,7 @@ pub struct ElementRepository {
 }
 
 /// A named object on a screen and the ways to find it, tried in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Element {
     /// The name steps use.
@@ -133,7 +133,7 @@ pub struct Element {
 }
 
 /// One way to find an element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Locator {
     /// How `value` is interpreted.
@@ -163,7 +163,7 @@ pub enum LocatorStrategy {
 }
 
 /// A data table: named columns and rows of text cells. Stored as a JSON file and a CSV file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataTable {
     /// Stable id.
@@ -181,7 +181,7 @@ pub struct DataTable {
 }
 
 /// An execution list: test suites to run, in order, and how to run them. Stored as one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecutionList {
     /// Stable id.
@@ -199,7 +199,7 @@ pub struct ExecutionList {
 }
 
 /// Run settings of an execution list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunSettings {
     /// Browser or device (`chrome`, `firefox`, `android`, ...).
@@ -224,7 +224,7 @@ impl Default for RunSettings {
 }
 
 /// One suite of an execution list, referenced by id, optionally driven by a data table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecutionEntry {
     /// The suite to run.

@@ -17,7 +17,7 @@
 //! mostly files a push dropped from the manifest (its REST API cannot delete files), counted in
 //! [`PullPreview::dropped_in_git`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
@@ -32,9 +32,10 @@ use super::three_way::{
 use super::{SyncError, MAX_LISTED_FILES};
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{
-    from_files, is_commit_hash, sha256_hex, to_canonical_json, ArtifactId, ArtifactKey,
-    ArtifactKind, ArtifactPath, LayoutOptions, Manifest, ManifestEntry, Project, ProjectFiles,
-    ReadLimits, TestCase, TreeError, TreeErrorKind, MANIFEST_FILE, SCHEMA_VERSION,
+    from_files, from_files_knowing, is_commit_hash, sha256_hex, to_canonical_json, ArtifactId,
+    ArtifactKey, ArtifactKind, ArtifactPath, KnownTestCases, LayoutOptions, Manifest,
+    ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError, TreeErrorKind,
+    MANIFEST_FILE, SCHEMA_VERSION,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
@@ -322,6 +323,8 @@ pub struct PullPlanner {
     /// The remote manifest; `None` while unknown or when the commit has none.
     manifest: Option<Manifest>,
     changes: Vec<FileChange>,
+    /// The answer to the first page of the diff since the base, asked for beside the manifest.
+    early_changes: Option<Result<ApiResponse, ApiError>>,
     listed: BTreeSet<String>,
     downloaded: ProjectFiles,
     base_files: ProjectFiles,
@@ -352,6 +355,7 @@ impl PullPlanner {
             tip: empty_commit(),
             manifest: None,
             changes: Vec::new(),
+            early_changes: None,
             listed: BTreeSet::new(),
             downloaded: ProjectFiles::new(),
             base_files: ProjectFiles::new(),
@@ -425,19 +429,25 @@ impl PullPlanner {
     /// After the manifest: check it against the diff since the base, or (Data Center, no base) list the
     /// folder to count the files it no longer lists; then download.
     fn after_manifest(&mut self) -> Stage {
-        match self.base() {
-            Some(base) if base.commit != self.tip.id => Stage::Changes {
-                pager: Box::new(self.remote.changes(
-                    &self.tip.id,
-                    &base.commit,
-                    self.options.root(),
-                )),
-                tries: 0,
+        match self.changes_pager() {
+            Some(pager) => match self.early_changes.take() {
+                Some(answer) => self.handle_changes(pager, 0, answer),
+                None => Stage::Changes { pager, tries: 0 },
             },
-            Some(_) => self.plan_downloads(),
+            None if self.base().is_some() => self.plan_downloads(),
             None if self.remote.flavour() == Flavour::DataCenter => self.list_root(),
             None => self.plan_downloads(),
         }
+    }
+
+    /// The diff since the base, when there is a base other than the tip.
+    fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
+        let base = self.base().filter(|base| base.commit != self.tip.id)?;
+        Some(Box::new(self.remote.changes(
+            &self.tip.id,
+            &base.commit,
+            self.options.root(),
+        )))
     }
 
     fn handle_single(&mut self, stage: Stage, answer: Result<ApiResponse, ApiError>) -> Stage {
@@ -491,11 +501,20 @@ impl PullPlanner {
 
     /// Parses the remote manifest, reporting it when it is damaged or newer than this app reads.
     fn read_manifest(&mut self, bytes: &[u8]) -> Option<Manifest> {
+        /// The version of a manifest this app cannot read otherwise.
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            schema_version: Option<u64>,
+        }
         let path = self.manifest_path();
-        let probe = serde_json::from_slice::<serde_json::Value>(bytes)
-            .ok()
-            .and_then(|v| v.get("schema_version").and_then(serde_json::Value::as_u64));
-        let newer = probe.filter(|&found| found > u64::from(SCHEMA_VERSION));
+        let parsed = serde_json::from_slice::<Manifest>(bytes);
+        let found = match &parsed {
+            Ok(manifest) => Some(u64::from(manifest.schema_version)),
+            Err(_) => serde_json::from_slice::<Probe>(bytes)
+                .ok()
+                .and_then(|probe| probe.schema_version),
+        };
+        let newer = found.filter(|&found| found > u64::from(SCHEMA_VERSION));
         if let Some(found) = newer {
             self.problems.push(PullProblem::tree(
                 &path,
@@ -505,7 +524,7 @@ impl PullPlanner {
                 },
             ));
         }
-        match serde_json::from_slice::<Manifest>(bytes) {
+        match parsed {
             Ok(manifest) => Some(manifest),
             Err(error) => {
                 if newer.is_none() {
@@ -1118,7 +1137,16 @@ impl Job for PullPlanner {
         }
         let (requests, phase) = match &self.stage {
             Stage::Resolve(a) => (vec![a.request.clone()], Phase::ReadingBranch),
-            Stage::Manifest(a) => (vec![a.request.clone()], Phase::ReadingRepository),
+            // The first page of the diff since the base goes beside the manifest (it is read after it).
+            Stage::Manifest(a) => {
+                let early = (a.tries == 0)
+                    .then(|| self.changes_pager()?.next_request())
+                    .flatten();
+                (
+                    std::iter::once(a.request.clone()).chain(early).collect(),
+                    Phase::ReadingRepository,
+                )
+            }
             Stage::Changes { pager, .. } => (
                 pager.next_request().into_iter().collect(),
                 Phase::ReadingRepository,
@@ -1166,6 +1194,10 @@ impl Job for PullPlanner {
             } => self.handle_archive((parts, files, tries), pending, answers),
             Stage::Done => Stage::Done,
             single => {
+                let mut answers = answers;
+                if matches!(single, Stage::Manifest(_)) && answers.len() > 1 {
+                    self.early_changes = answers.pop();
+                }
                 let answer = single_answer(answers);
                 match single {
                     Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),
@@ -1335,6 +1367,47 @@ impl PullPreview {
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
     ) -> Result<AppliedPull, SyncError> {
+        self.apply_knowing(resolutions, include_invalid, &KnownTestCases::new())
+    }
+
+    /// [`PullPreview::apply`] with the project the preview's local files were written from (by
+    /// [`LocalFiles::of`]): the same result, faster on a large project, as the test cases whose files the
+    /// pull keeps are taken from it instead of being read again.
+    pub fn apply_over(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+        local_project: &Project,
+    ) -> Result<AppliedPull, SyncError> {
+        let Some(local) = &self.local else {
+            return self.apply(resolutions, include_invalid);
+        };
+        let cases: HashMap<&ArtifactId, &TestCase> = local_project
+            .test_cases()
+            .map(|case| (&case.id, case))
+            .collect();
+        let known: KnownTestCases = local
+            .manifest
+            .files
+            .iter()
+            .filter(|entry| entry.kind == ArtifactKind::TestCase)
+            .filter_map(|entry| {
+                let bytes = local.files.get(&entry.path)?;
+                Some((
+                    entry.path.as_str(),
+                    (bytes.as_slice(), *cases.get(&entry.id)?),
+                ))
+            })
+            .collect();
+        self.apply_knowing(resolutions, include_invalid, &known)
+    }
+
+    fn apply_knowing(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+        known: &KnownTestCases,
+    ) -> Result<AppliedPull, SyncError> {
         let unresolved = self
             .conflicts()
             .filter(|a| !resolutions.contains_key(&a.key))
@@ -1403,7 +1476,7 @@ impl PullPreview {
         if !invalid.is_empty() {
             return Err(SyncError::InvalidFiles { errors: invalid });
         }
-        let (project, pruned) = read_merged(files, &self.options, include_invalid)?;
+        let (project, pruned) = read_merged(files, &self.options, include_invalid, known)?;
         skipped.extend(pruned);
         counts.skipped = skipped.len();
         Ok(AppliedPull {
@@ -1456,6 +1529,7 @@ fn read_merged(
     mut files: ProjectFiles,
     options: &LayoutOptions,
     include_invalid: bool,
+    known: &KnownTestCases,
 ) -> Result<(Project, Vec<TreeError>), SyncError> {
     let limits = ReadLimits {
         verify_manifest: false,
@@ -1463,7 +1537,7 @@ fn read_merged(
     };
     let mut skipped = Vec::new();
     for _ in 0..MAX_PRUNING_ROUNDS {
-        match from_files(&files, options, &limits) {
+        match from_files_knowing(&files, options, &limits, known) {
             Ok(project) => return Ok((project, skipped)),
             Err(errors) if include_invalid => {
                 let Some(removed) = prune(&mut files, errors.0.clone(), options) else {
@@ -1474,7 +1548,7 @@ fn read_merged(
             Err(errors) => return Err(SyncError::InvalidFiles { errors: errors.0 }),
         }
     }
-    from_files(&files, options, &limits)
+    from_files_knowing(&files, options, &limits, known)
         .map(|project| (project, skipped))
         .map_err(|errors| SyncError::InvalidFiles { errors: errors.0 })
 }

@@ -24,8 +24,8 @@ use super::remote::{Listed, Listing, Remote};
 use super::retry::{Failure, RetryPolicy};
 use super::SyncError;
 use crate::artifacts::{
-    artifact_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, ProjectFiles,
-    MANIFEST_FILE,
+    artifact_files_and_manifest, ArtifactId, FileMemo, LayoutOptions, Manifest, Project,
+    ProjectFiles, MANIFEST_FILE,
 };
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
@@ -86,7 +86,22 @@ impl LocalFiles {
     /// The files of a project in the default layout.
     pub fn of(project: &Project) -> Self {
         let options = LayoutOptions::default();
-        let (files, manifest) = artifact_files_and_manifest(project, &options);
+        let written = artifact_files_and_manifest(project, &options);
+        Self::from_written(project, written, options)
+    }
+
+    /// [`LocalFiles::of`], writing again only what changed since `memo`'s last write.
+    pub fn remembered(project: &Project, memo: &mut FileMemo) -> Self {
+        let options = LayoutOptions::default();
+        let written = memo.files_and_manifest(project, &options);
+        Self::from_written(project, written, options)
+    }
+
+    fn from_written(
+        project: &Project,
+        (files, manifest): (ProjectFiles, Manifest),
+        options: LayoutOptions,
+    ) -> Self {
         LocalFiles {
             files,
             manifest,

@@ -220,6 +220,7 @@ impl Sandbox {
             writes: 0,
             stop_after_writes: None,
             sent: Vec::new(),
+            rounds: 0,
         }
     }
 
@@ -350,6 +351,8 @@ pub struct Driver<'a> {
     stop_after_writes: Option<usize>,
     /// Every request handed out, in order.
     pub sent: Vec<Sent>,
+    /// How many steps sent requests: rounds that each waited for the one before.
+    pub rounds: usize,
 }
 
 impl Driver<'_> {
@@ -374,6 +377,7 @@ impl Driver<'_> {
                 JobStep::Wait(_) => {}
                 JobStep::Send(requests) => {
                     assert!(!requests.is_empty(), "a Send step without requests");
+                    self.rounds += 1;
                     let answers = self.execute_all(&requests, job.concurrency()).await;
                     if self
                         .stop_after_writes
