@@ -1,7 +1,10 @@
 //! The explorer of one project: loads it from the store, shows the tree and the open artifact, saves
 //! every edit, marks what changed since the last push or pull, and exports the project as a `.zip`.
 
+use std::rc::Rc;
+
 use versioning_core::artifacts::{to_files, LayoutOptions};
+use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -89,6 +92,18 @@ fn history(stored: Option<&StoredProject>) -> Html {
     }
 }
 
+/// Resolves when the browser is idle (what is rendered now painted, pending events handled), so that work
+/// that can wait does not delay what the user is shown.
+async fn when_idle() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let idle = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.request_idle_callback(&resolve);
+    });
+    let _ = JsFuture::from(idle).await;
+}
+
 /// The tree, the open artifact and the project's actions.
 #[component]
 pub fn Explorer(props: &ExplorerProps) -> Html {
@@ -155,6 +170,21 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             export_error.set(result.err());
         })
     };
+    // A dialog changed the record: take it as now stored once the dialog's outcome is shown; or read it
+    // again.
+    let on_changed = {
+        let (generation, dispatcher) = (generation.clone(), state.dispatcher());
+        Callback::from(move |stored: Option<Rc<StoredProject>>| match stored {
+            Some(stored) => {
+                let dispatcher = dispatcher.clone();
+                spawn_local(async move {
+                    when_idle().await;
+                    dispatcher.dispatch(ExplorerAction::Stored(stored));
+                });
+            }
+            None => generation.set(*generation + 1),
+        })
+    };
     let dispatch = Callback::from(state.dispatcher());
     let add_suite = dispatch.reform(|name| ExplorerAction::Edit(Edit::AddSuite(name)));
     let confirm_delete = state.confirming_delete.as_ref().map(|id| {
@@ -192,12 +222,12 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             if *pulling {
                 <PullDialog project_id={props.id.clone()} loaded={state.in_store()}
                     on_close={{ let pulling = pulling.clone(); Callback::from(move |_| pulling.set(false)) }}
-                    on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+                    on_changed={on_changed.clone()} />
             }
             if *pushing {
                 <PushDialog project_id={props.id.clone()} loaded={state.in_store()}
                     on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}
-                    on_changed={{ let generation = generation.clone(); Callback::from(move |_| generation.set(*generation + 1)) }} />
+                    on_changed={on_changed} />
             }
             if let Some(message) = &*export_error {
                 { error_banner(message) }

@@ -250,8 +250,16 @@ enum ApplyError {
     AnotherProject(String),
 }
 
+/// What an applied pull gives: its counts, the sentence for the user, and this page's project as now
+/// stored (`None` when the pull made another project).
+type Applied = (
+    versioning_core::sync::PullCounts,
+    String,
+    Option<Rc<StoredProject>>,
+);
+
 /// Applies a preview to the stored project it was made against (`state.loaded`, not read again: a save
-/// over a record another tab changed since is refused) in one save; returns the sentence for the user.
+/// over a record another tab changed since is refused) in one save.
 async fn apply(
     store: &SharedStore,
     project_id: &str,
@@ -260,7 +268,7 @@ async fn apply(
     preview: &PullPreview,
     state: &PullState,
     restore: bool,
-) -> Result<(versioning_core::sync::PullCounts, String), ApplyError> {
+) -> Result<Applied, ApplyError> {
     let applied = match state.loaded.as_deref() {
         Some(stored) => {
             preview.apply_over(&state.resolutions, state.include_invalid, &stored.project)?
@@ -290,16 +298,24 @@ async fn apply(
     };
     let counts = applied.counts;
     let new_project = previous.is_none();
-    let record = StoredProject::pulled(previous, repository, applied, entry);
-    match new_project {
+    let mut record = StoredProject::pulled(previous, repository, applied, entry);
+    let stored = match new_project {
         // A version of another project becomes a new one, never replacing one of that id: the store decides
         // inside its write, so a project made meanwhile in another tab is not overwritten either.
-        true => store.create(&record).await.map_err(|error| match error {
-            StoreError::AlreadyExists(id) => ApplyError::AnotherProject(id),
-            other => other.into(),
-        })?,
-        false => store.save(&record).await?,
-    }
+        true => {
+            store.create(&record).await.map_err(|error| match error {
+                StoreError::AlreadyExists(id) => ApplyError::AnotherProject(id),
+                other => other.into(),
+            })?;
+            None
+        }
+        false => {
+            store.save(&record).await?;
+            // The store now holds the next revision.
+            record.revision += 1;
+            Some(Rc::new(record))
+        }
+    };
     let c = &counts;
     let message = if restore && target_id != project_id {
         format!("The version was restored as the project `{target_id}`: find it on Home.")
@@ -310,7 +326,7 @@ async fn apply(
             if c.skipped > 0 { format!("; {} file(s) skipped as unreadable", c.skipped) } else { String::new() }
         )
     };
-    Ok((counts, message))
+    Ok((counts, message, stored))
 }
 
 /// The pull dialog of a project.
@@ -412,13 +428,15 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
     // The project changed and the host page hears of the pull.
     let on_pulled = {
         let (changed, events, project_id) = (props.on_changed.clone(), events, project_id.clone());
-        Callback::from(move |summary: String| {
-            changed.emit(());
-            events.emit(PortalEvent::PullApplied {
-                project: project_id.clone(),
-                summary,
-            });
-        })
+        Callback::from(
+            move |(summary, stored): (String, Option<Rc<StoredProject>>)| {
+                changed.emit(stored);
+                events.emit(PortalEvent::PullApplied {
+                    project: project_id.clone(),
+                    summary,
+                });
+            },
+        )
     };
     let on_apply = {
         let (state, store, connection, form) = (
@@ -454,9 +472,9 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                 )
                 .await
                 {
-                    Ok((counts, message)) => {
-                        on_pulled.emit(message.clone());
-                        dispatcher.dispatch(PullAction::Applied(counts, message));
+                    Ok((counts, message, stored)) => {
+                        dispatcher.dispatch(PullAction::Applied(counts, message.clone()));
+                        on_pulled.emit((message, stored));
                     }
                     Err(message) => dispatcher.dispatch(PullAction::Failed(format!(
                         "Nothing was changed. {message}"

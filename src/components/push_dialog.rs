@@ -22,7 +22,7 @@ use crate::components::sync_dialog::{
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
-use crate::services::projects::{load_existing, HistoryEntry};
+use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
 use crate::state::events::{use_events, PortalEvent};
 use crate::state::job::use_job_control;
@@ -222,14 +222,15 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
     }
 }
 
-/// Saves a finished push into the project's record: base, baseline, history.
+/// Saves a finished push into the project's record (base, baseline, history); answers the record as
+/// now stored.
 async fn record_outcome(
     store: &SharedStore,
     project_id: &str,
     repository: &str,
     user: &str,
     outcome: &PushOutcome,
-) -> Result<(), StoreError> {
+) -> Result<Rc<StoredProject>, StoreError> {
     let mut stored = load_existing(&**store, project_id).await?;
     let entry = HistoryEntry {
         action: "push".into(),
@@ -243,7 +244,10 @@ async fn record_outcome(
         removed: outcome.deleted + outcome.kept_in_git,
     };
     stored.record_push(repository, outcome, entry);
-    store.save(&stored).await
+    store.save(&stored).await?;
+    // The store now holds the next revision.
+    stored.revision += 1;
+    Ok(Rc::new(stored))
 }
 
 /// The push dialog of a project.
@@ -365,14 +369,16 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     // The project changed (its base and history) and the host page hears of the push.
     let on_pushed = {
         let (changed, events, project_id) = (props.on_changed.clone(), events, project_id.clone());
-        Callback::from(move |outcome: Rc<PushOutcome>| {
-            changed.emit(());
-            events.emit(PortalEvent::PushDone {
-                project: project_id.clone(),
-                branch: outcome.branch.clone(),
-                commits: outcome.commits.clone(),
-            });
-        })
+        Callback::from(
+            move |(outcome, stored): (Rc<PushOutcome>, Rc<StoredProject>)| {
+                changed.emit(Some(stored));
+                events.emit(PortalEvent::PushDone {
+                    project: project_id.clone(),
+                    branch: outcome.branch.clone(),
+                    commits: outcome.commits.clone(),
+                });
+            },
+        )
     };
     let on_push = {
         let (state, store, connection) =
@@ -410,10 +416,10 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     Some(Ok(outcome)) => {
                         let repository = repository_of(&connection);
                         match record_outcome(&store, &project_id, &repository, &user, &outcome).await {
-                            Ok(()) => {
+                            Ok(stored) => {
                                 let outcome = Rc::new(outcome);
-                                on_pushed.emit(outcome.clone());
-                                dispatcher.dispatch(PushAction::Pushed(outcome));
+                                dispatcher.dispatch(PushAction::Pushed(outcome.clone()));
+                                on_pushed.emit((outcome, stored));
                             }
                             Err(message) => dispatcher.dispatch(PushAction::Failed(format!(
                                 "The push landed in Bitbucket, but this browser could not record it ({message}). The next push compares with the branch again."

@@ -24,8 +24,9 @@ pub struct SyncDialogProps {
     pub loaded: Option<Rc<StoredProject>>,
     /// The dialog was closed.
     pub on_close: Callback<()>,
-    /// The dialog changed the project's record (content, base, History): reload it.
-    pub on_changed: Callback<()>,
+    /// The dialog changed the project's record (content, base, History): here it is as now stored, or
+    /// `None` to read it again.
+    pub on_changed: Callback<Option<Rc<StoredProject>>>,
 }
 
 /// The project a dialog works on: the page's copy when given (see [`SyncDialogProps::loaded`]), else the

@@ -154,6 +154,8 @@ pub struct ExplorerState {
 pub enum ExplorerAction {
     /// The store answered: the project, no such project, or a failure.
     Loaded(Result<Option<StoredProject>, StoreError>),
+    /// The project as a push or pull just stored it.
+    Stored(Rc<StoredProject>),
     /// Opens an artifact.
     Select(ArtifactId),
     /// Shows or hides a node's children.
@@ -179,6 +181,16 @@ pub enum ExplorerAction {
 pub const CHANGED_ELSEWHERE: &str = "This project was changed in another tab: reload";
 
 impl ExplorerState {
+    /// The explorer of a project just read from the store (or just stored), nothing open.
+    fn of(stored: Rc<StoredProject>) -> Self {
+        ExplorerState {
+            loading: Loading::Done,
+            changes: Rc::new(stored.local_changes()),
+            stored: Some(stored),
+            ..ExplorerState::default()
+        }
+    }
+
     /// The loaded project.
     pub fn project(&self) -> Option<&Project> {
         self.stored.as_deref().map(|stored| &stored.project)
@@ -265,14 +277,8 @@ impl Reducible for ExplorerState {
     fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            ExplorerAction::Loaded(Ok(Some(stored))) => {
-                next = ExplorerState {
-                    loading: Loading::Done,
-                    changes: Rc::new(stored.local_changes()),
-                    stored: Some(Rc::new(stored)),
-                    ..ExplorerState::default()
-                };
-            }
+            ExplorerAction::Loaded(Ok(Some(stored))) => next = ExplorerState::of(Rc::new(stored)),
+            ExplorerAction::Stored(stored) => next = ExplorerState::of(stored),
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
             ExplorerAction::Loaded(Err(error)) => next.loading = Loading::Failed(error),
             ExplorerAction::Select(id) => next.reveal(id),

@@ -488,7 +488,7 @@ impl Job for BaselineSender {
             }
             Stage::Tip(attempt) => (vec![attempt.request.clone()], Phase::ReadingBranch),
             Stage::Done => {
-                return self.retrying.done(&self.result);
+                return self.retrying.done(&mut self.result);
             }
         };
         self.retrying.send(requests, phase)

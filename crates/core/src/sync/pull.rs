@@ -17,6 +17,7 @@
 //! mostly files a push dropped from the manifest (its REST API cannot delete files), counted in
 //! [`PullPreview::dropped_in_git`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
@@ -833,41 +834,35 @@ impl PullPlanner {
     /// Classifies every artifact against the remote manifest. The project file is keyed by the remote
     /// project's id on all sides, so pulling another project's tree compares the two project files.
     fn classify(&mut self, remote: &Manifest) {
-        self.compared = remote.clone();
         let project_id = remote
             .files
             .iter()
             .find(|e| e.kind == ArtifactKind::Project)
             .map(|e| e.id.clone());
-        let rekey = |manifest: &Manifest| -> Manifest {
-            let mut manifest = manifest.clone();
-            if let Some(id) = &project_id {
-                for entry in &mut manifest.files {
-                    if entry.kind == ArtifactKind::Project {
-                        entry.id = id.clone();
-                    }
-                }
-            }
-            manifest
-        };
+        let rekey = |manifest| rekeyed(manifest, project_id.as_ref());
+        let empty = Manifest::from_entries(Vec::new());
         let local = self
             .local
             .as_ref()
-            .map(|l| rekey(&l.manifest))
-            .unwrap_or_else(|| Manifest::from_entries(Vec::new()));
+            .map_or(Cow::Borrowed(&empty), |l| rekey(&l.manifest));
         // A per-file baseline keeps no base: like the clients it stands for, it takes the repository's
         // version of whatever differs (the local state serves as the base).
         let base = match self.baseline() {
             true => Some(local.clone()),
             false => self.base().map(|b| rekey(&b.manifest)),
         };
-        self.classified = classify_manifests(base.as_ref(), &local, remote);
+        let classified = classify_manifests(base.as_deref(), &local, remote);
+        self.classified = classified;
     }
 
     /// Reads the diff since the base: reports what the manifest does not account for and returns the
     /// files to download and verify because the diff says they changed while the manifest says not.
     fn check_changes(&mut self, remote: &Manifest) -> Vec<String> {
-        let Some(base) = self.base().cloned() else {
+        if self.base().is_none() {
+            return Vec::new();
+        }
+        // Lent out of the request while the checks record what they find; put back below.
+        let Some(base) = self.request.base.take() else {
             return Vec::new();
         };
         let manifest_path = self.manifest_path();
@@ -906,6 +901,7 @@ impl PullPlanner {
             .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
             .count();
         self.dropped = unlisted + kept;
+        self.request.base = Some(base);
         verify
     }
 }
@@ -1008,8 +1004,9 @@ impl PullPlanner {
                 }
             }
             let manifest = Manifest::from_entries(entries.into_values().collect());
-            self.manifest = Some(manifest.clone());
             self.classify(&manifest);
+            self.compared = manifest.clone();
+            self.manifest = Some(manifest);
             let fetches = self.base_fetches();
             if !fetches.is_empty() {
                 return self.download(fetches);
@@ -1104,15 +1101,18 @@ impl PullPlanner {
             (n, Flavour::Cloud) => format!("{n} file(s) in the artifact folder are not in the manifest (added or left there outside the app). The pull ignores them."),
         };
         self.retrying.progress.phase = Phase::Done;
+        // Handed over to the preview, not copied: the planner is done with them.
+        let base = match self.base() {
+            Some(_) => self.request.base.take(),
+            None => None,
+        };
+        let compared = std::mem::replace(&mut self.compared, Manifest::from_entries(Vec::new()));
         self.result = Some(Ok(PullPreview {
             source: self.request.source.clone(),
             commit: self.tip.id.clone(),
-            remote_manifest: self
-                .manifest
-                .clone()
-                .unwrap_or_else(|| self.compared.clone()),
+            remote_manifest: self.manifest.take().unwrap_or(compared),
             managed: self.managed,
-            base: self.base().cloned(),
+            base,
             artifacts,
             unchanged,
             downloaded: std::mem::take(&mut self.downloaded),
@@ -1175,7 +1175,7 @@ impl Job for PullPlanner {
                 Phase::Downloading,
             ),
             Stage::Done => {
-                return self.retrying.done(&self.result);
+                return self.retrying.done(&mut self.result);
             }
         };
         self.retrying.send(requests, phase)
@@ -1227,6 +1227,25 @@ fn attempt(request: crate::bitbucket::ApiRequest) -> Attempt {
 
 fn attempt_of<T>(call: crate::bitbucket::Call<T>) -> Attempt {
     attempt(call.request)
+}
+
+/// `manifest` with its project file keyed by `project_id`, so that trees of two projects compare their
+/// project files; copied only when that changes it.
+fn rekeyed<'m>(manifest: &'m Manifest, project_id: Option<&ArtifactId>) -> Cow<'m, Manifest> {
+    let Some(id) = project_id else {
+        return Cow::Borrowed(manifest);
+    };
+    let other = |entry: &ManifestEntry| entry.kind == ArtifactKind::Project && entry.id != *id;
+    if !manifest.files.iter().any(other) {
+        return Cow::Borrowed(manifest);
+    }
+    let mut manifest = manifest.clone();
+    for entry in &mut manifest.files {
+        if entry.kind == ArtifactKind::Project {
+            entry.id = id.clone();
+        }
+    }
+    Cow::Owned(manifest)
 }
 
 /// Whether the pull may take the remote version and does not have its bytes locally.

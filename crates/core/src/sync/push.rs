@@ -271,14 +271,16 @@ impl Retrying {
     }
 
     /// The end of a job: its result, or `Cancelled` when it ended without one.
-    pub(crate) fn done<T: Clone>(
+    /// Ends a job with its result, handed over (not copied: a pull's preview holds the whole project's
+    /// files); asked again, the job answers that it has ended.
+    pub(crate) fn done<T>(
         &mut self,
-        result: &Option<Result<T, SyncError>>,
+        result: &mut Option<Result<T, SyncError>>,
     ) -> JobStep<Result<T, SyncError>> {
         self.progress.phase = Phase::Done;
         JobStep::Done(
             result
-                .clone()
+                .take()
                 .unwrap_or(Err(SyncError::Api(ApiError::Cancelled))),
         )
     }
@@ -750,7 +752,7 @@ impl Job for PushPlanner {
                     .collect();
                 self.retrying.send(requests, Phase::Downloading)
             }
-            PlanStage::Done => self.retrying.done(&self.result),
+            PlanStage::Done => self.retrying.done(&mut self.result),
         }
     }
 
@@ -1223,7 +1225,7 @@ impl Job for PushSender {
                 (attempt.request.clone(), Phase::Tagging)
             }
             SendStage::Done => {
-                return self.retrying.done(&self.result);
+                return self.retrying.done(&mut self.result);
             }
         };
         self.retrying.send(vec![request], phase)
