@@ -1,5 +1,5 @@
 //! The explorer in a real browser: the tree of a demo project, and a step edit marked as changed and
-//! saved to the store.
+//! saved to the store, and when the sync dialogs may work on the page's copy of the project.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -11,6 +11,7 @@ use bitbucket_versioning::services::project_store::{
     ProjectStore, SharedStore, StoreError, StoreFuture,
 };
 use bitbucket_versioning::services::projects::{ProjectSummary, StoredProject};
+use bitbucket_versioning::state::explorer::{Edit, ExplorerAction, ExplorerState};
 use bitbucket_versioning::state::projects::ProjectsProvider;
 use versioning_core::artifacts::demo;
 use wasm_bindgen::JsCast;
@@ -308,4 +309,27 @@ async fn an_edit_over_another_tabs_save_is_not_written_and_asks_to_reload() {
         !texts(root, ".changes").concat().contains("another tab")
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+fn the_sync_dialogs_get_the_loaded_project_only_while_the_store_holds_exactly_it() {
+    let stored = StoredProject::at_baseline(demo::demo_projects().remove(0));
+    let state = Rc::new(ExplorerState::default()).reduce(ExplorerAction::Loaded(Ok(Some(stored))));
+    let loaded = state.in_store().expect("just loaded: what the store holds");
+    let edited = state.reduce(ExplorerAction::Edit(Edit::AddSuite("Billing".into())));
+    assert!(edited.in_store().is_none(), "an edit not saved yet");
+    let saving = edited.reduce(ExplorerAction::SaveStarted(1));
+    assert!(saving.in_store().is_none(), "a save under way");
+    let saved = saving.reduce(ExplorerAction::Saved(1));
+    let current = saved.in_store().expect("every edit saved");
+    assert_eq!(current.revision, loaded.revision + 1);
+    assert!(current.project.suites.iter().any(|s| s.name == "Billing"));
+    let elsewhere = saved.reduce(ExplorerAction::ChangedElsewhere(current.revision + 1));
+    assert!(elsewhere.in_store().is_none(), "another tab saved since");
+    // What a push or pull stored becomes the page's copy, as it is.
+    let mut pulled = (*current).clone();
+    pulled.revision += 1;
+    let pulled = Rc::new(pulled);
+    let taken = elsewhere.reduce(ExplorerAction::Stored(pulled.clone()));
+    assert!(Rc::ptr_eq(&taken.in_store().expect("as stored"), &pulled));
 }

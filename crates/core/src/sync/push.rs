@@ -272,7 +272,7 @@ impl Retrying {
 
     /// The end of a job: its result, or `Cancelled` when it ended without one.
     /// Ends a job with its result, handed over (not copied: a pull's preview holds the whole project's
-    /// files); asked again, the job answers that it has ended.
+    /// files); asked again, it answers `Cancelled`.
     pub(crate) fn done<T>(
         &mut self,
         result: &mut Option<Result<T, SyncError>>,
