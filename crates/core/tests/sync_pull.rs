@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use support::{Product, Sandbox};
+use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
@@ -68,6 +68,17 @@ async fn pull(
     base: Option<SyncBase>,
     local: Option<&Project>,
 ) -> Result<PullPreview, SyncError> {
+    pull_driven(&mut sandbox.driver(), product, source, base, local).await
+}
+
+/// [`pull`] through `driver`, which then tells what the pull sent.
+async fn pull_driven(
+    driver: &mut Driver<'_>,
+    product: Product,
+    source: PullSource,
+    base: Option<SyncBase>,
+    local: Option<&Project>,
+) -> Result<PullPreview, SyncError> {
     let request = PullRequest {
         source,
         base,
@@ -75,11 +86,7 @@ async fn pull(
         seed: 5,
     };
     let mut planner = PullPlanner::new(product.api("eve"), request, local.map(LocalFiles::of));
-    sandbox
-        .driver()
-        .run(&mut planner)
-        .await
-        .expect("not stopped")
+    driver.run(&mut planner).await.expect("not stopped")
 }
 
 fn branch() -> PullSource {
@@ -338,15 +345,11 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
     assert_eq!(change_steps(&mut theirs, 1_000, "changed by Quinn"), 10);
     push(&sandbox, product, &theirs, Some(&first), None).await;
 
-    let request = PullRequest {
-        source: branch(),
-        base: Some(first.base.clone()),
-        parameters: ScmParameters::default(),
-        seed: 5,
-    };
-    let mut planner = PullPlanner::new(product.api("eve"), request, Some(LocalFiles::of(&ours)));
     let mut driver = sandbox.driver();
-    let preview = driver.run(&mut planner).await.unwrap().expect("previewed");
+    let base = Some(first.base.clone());
+    let preview = pull_driven(&mut driver, product, branch(), base, Some(&ours))
+        .await
+        .expect("previewed");
     // Tip, manifest, diffstat, and the 10 changed files in one batch; the diffstat goes beside the
     // manifest, so the whole read takes three rounds.
     assert_eq!(preview.requests, 13);

@@ -370,7 +370,7 @@ impl Writer<'_> {
 }
 
 /// Every file of the project except the manifest (with empty bytes unless `keep_bytes`).
-pub(crate) fn artifact_files(
+fn artifact_files(
     project: &Project,
     options: &LayoutOptions,
     memo: Option<&mut FileMemo>,
@@ -459,6 +459,9 @@ pub(crate) fn artifact_files(
         };
         out.add_value(place, &list.id, &list.name, list, to_canonical_json);
     }
+    if let Some(memo) = out.memo {
+        memo.finish();
+    }
     out.files
 }
 
@@ -488,7 +491,16 @@ pub fn artifact_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
 ) -> (ProjectFiles, Manifest) {
-    let written = artifact_files(project, options, None, true);
+    files_and_manifest(project, options, None)
+}
+
+/// [`artifact_files_and_manifest`], through `memo` when there is one.
+pub(crate) fn files_and_manifest(
+    project: &Project,
+    options: &LayoutOptions,
+    memo: Option<&mut FileMemo>,
+) -> (ProjectFiles, Manifest) {
+    let written = artifact_files(project, options, memo, true);
     let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
     let files = written
         .into_iter()
@@ -500,8 +512,17 @@ pub fn artifact_files_and_manifest(
 /// The manifest of a project as [`to_files`] would write it: every file's path, SHA-256, id and kind.
 /// [`Manifest::by_artifact`] turns it into the map artifact → (path, hash) that push and pull compare.
 pub fn manifest(project: &Project, options: &LayoutOptions) -> Manifest {
+    manifest_of(project, options, None)
+}
+
+/// [`manifest`], through `memo` when there is one.
+pub(crate) fn manifest_of(
+    project: &Project,
+    options: &LayoutOptions,
+    memo: Option<&mut FileMemo>,
+) -> Manifest {
     Manifest::from_entries(
-        artifact_files(project, options, None, false)
+        artifact_files(project, options, memo, false)
             .into_iter()
             .map(|(entry, _)| entry)
             .collect(),

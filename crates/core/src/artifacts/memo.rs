@@ -12,7 +12,7 @@ use std::hash::Hash;
 
 use siphasher::sip128::{Hasher128, SipHasher13};
 
-use super::layout::{artifact_files, LayoutOptions, ProjectFiles};
+use super::layout::{files_and_manifest, manifest_of, LayoutOptions, ProjectFiles};
 use super::manifest::{sha256_hex, Manifest};
 use super::model::Project;
 
@@ -63,23 +63,13 @@ impl FileMemo {
         project: &Project,
         options: &LayoutOptions,
     ) -> (ProjectFiles, Manifest) {
-        let written = artifact_files(project, options, Some(self), true);
-        self.finish();
-        let manifest =
-            Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
-        let files = written
-            .into_iter()
-            .map(|(entry, bytes)| (entry.path, bytes))
-            .collect();
-        (files, manifest)
+        files_and_manifest(project, options, Some(self))
     }
 
     /// The manifest of `project`: what [`super::manifest`] gives, from the memo where an artifact did not
     /// change.
     pub fn manifest(&mut self, project: &Project, options: &LayoutOptions) -> Manifest {
-        let written = artifact_files(project, options, Some(self), false);
-        self.finish();
-        Manifest::from_entries(written.into_iter().map(|(entry, _)| entry).collect())
+        manifest_of(project, options, Some(self))
     }
 
     /// The SHA-256 of the file at `path` written from `value` by `write`, and its bytes when `keep_bytes`
@@ -116,7 +106,7 @@ impl FileMemo {
     }
 
     /// Ends a write: its files are what the next write compares with; files it did not write are forgotten.
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.earlier = std::mem::take(&mut self.now);
     }
 }
