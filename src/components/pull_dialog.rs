@@ -397,9 +397,15 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                     parameters: with_strategy(stored.scm),
                     seed: now_ms() as u64,
                 };
-                let local = (!restore).then(|| stored.local_files());
-                let mut planner = PullPlanner::new(Api::new(&connection), request, local);
+                let api = Api::new(&connection);
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
+                let mut planner = match restore {
+                    true => PullPlanner::new(api, request, None),
+                    false => {
+                        let stored = stored.clone();
+                        PullPlanner::deferring_local(api, request, move || stored.local_files())
+                    }
+                };
                 let progress = {
                     let dispatcher = dispatcher.clone();
                     move |job: &PullPlanner| {

@@ -349,8 +349,12 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     seed: now_ms() as u64,
                 };
                 let timeout = stored.scm.scm_request_timeout_seconds * 1000;
+                let local = {
+                    let stored = stored.clone();
+                    move || stored.local_files()
+                };
                 let mut planner =
-                    match PushPlanner::new(Api::new(&connection), request, stored.local_files()) {
+                    match PushPlanner::deferring_local(Api::new(&connection), request, local) {
                         Ok(planner) => planner,
                         Err(error) => {
                             return dispatcher.dispatch(PushAction::Failed(error.to_string()))

@@ -1,8 +1,9 @@
 //! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
-//! out, `on_progress` sees the job as each step starts (its requests in flight) and at the end, and
-//! cancelling stops between requests.
+//! out, `on_progress` sees the job as each step starts (its requests in flight) and at the end, the job
+//! works while its requests are in flight, and cancelling stops between requests.
 
+use futures::future::join;
 use gloo_timers::future::TimeoutFuture;
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::Flavour;
@@ -26,14 +27,16 @@ pub async fn run_job<J: Job>(
         on_progress(job);
         match step {
             JobStep::Send(requests) => {
-                let answers = execute_all_within(
+                let sending = execute_all_within(
                     &requests,
                     flavour,
                     job.concurrency(),
                     timeout_ms,
                     cancellation,
-                )
-                .await;
+                );
+                // `join` polls the requests first, which sends them; the job's own work then runs while
+                // they are in flight.
+                let (answers, ()) = join(sending, async { job.while_waiting() }).await;
                 if cancellation.is_cancelled() {
                     return None;
                 }

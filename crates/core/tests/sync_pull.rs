@@ -481,6 +481,86 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     assert!(preview.downloaded.is_empty());
 }
 
+/// Drives `planner` one request at a time, calling `while_waiting` in each round when `work`; answers the
+/// preview and `probe`'s value after each round's `while_waiting`.
+async fn drive_by_hand(
+    sandbox: &Sandbox,
+    mut planner: PullPlanner,
+    probe: impl Fn() -> usize,
+    work: bool,
+) -> (PullPreview, Vec<usize>) {
+    let mut probed = Vec::new();
+    loop {
+        match planner.next() {
+            JobStep::Send(requests) => {
+                if work {
+                    planner.while_waiting();
+                }
+                probed.push(probe());
+                let mut answers = Vec::new();
+                for request in &requests {
+                    answers.push(Ok(sandbox.execute(request).await));
+                }
+                planner.handle(answers);
+            }
+            JobStep::Wait(_) => {}
+            JobStep::Done(output) => return (output.expect("previewed"), probed),
+        }
+    }
+}
+
+#[tokio::test]
+async fn local_files_written_while_the_repository_is_read_give_the_same_preview() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let mut mine = base.clone();
+    set_step(&mut mine, 0, "My first step");
+    let request = || PullRequest {
+        source: branch(),
+        base: Some(first.base.clone()),
+        parameters: ScmParameters::default(),
+        seed: 5,
+    };
+    let given = pull(&sandbox, product, branch(), request().base, Some(&mine))
+        .await
+        .unwrap();
+
+    let writes = std::rc::Rc::new(std::cell::Cell::new(0));
+    let (counted, project) = (writes.clone(), mine.clone());
+    let deferred = PullPlanner::deferring_local(product.api("eve"), request(), move || {
+        counted.set(counted.get() + 1);
+        LocalFiles::of(&project)
+    });
+    // Writes after each round's `while_waiting`: none while the tip is read, then once, while the
+    // manifest is read.
+    let (deferred, written) = drive_by_hand(&sandbox, deferred, || writes.get(), true).await;
+    assert_eq!(written, [0, 1, 1]);
+    assert_eq!(deferred.artifacts, given.artifacts);
+    assert_eq!(deferred.requests, given.requests);
+    let resolve = BTreeMap::from([(
+        (first_case(&base), ArtifactKind::TestCase),
+        Resolution::KeepMine,
+    )]);
+    assert_eq!(
+        apply_both(&deferred, &resolve, &mine),
+        apply_both(&given, &resolve, &mine)
+    );
+
+    // A driver that never lets the job work while waiting gets the same: the files are written when
+    // the comparison needs them.
+    let project = mine.clone();
+    let planner = PullPlanner::deferring_local(product.api("eve"), request(), move || {
+        LocalFiles::of(&project)
+    });
+    let (late, _) = drive_by_hand(&sandbox, planner, || 0, false).await;
+    assert_eq!(late.artifacts, given.artifacts);
+}
+
 #[tokio::test]
 async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
     let sandbox = Sandbox::new();

@@ -361,9 +361,18 @@ async fn an_edited_test_case_touches_only_its_file_and_the_manifest(product: Pro
         .set_description(&case, "Checks the login with a saved card.")
         .unwrap();
 
+    // Local files written while the branch is read plan the same as local files given.
+    let written = project.clone();
+    let mut deferred =
+        PushPlanner::deferring_local(repo.api(), after(&first), move || LocalFiles::of(&written))
+            .unwrap();
+    let deferred = repo.driver().run(&mut deferred).await.unwrap().unwrap();
+
     let mut driver = repo.driver();
     let push = after(&first);
     let plan = repo.plan(&mut driver, push, &project).await;
+    assert_eq!(deferred.changes, plan.changes);
+    assert_eq!(deferred.local.manifest, plan.local.manifest);
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
     repo.assert_published(&project, &[]);
     let new_commits = &repo.commits()[first.commits.len()..];

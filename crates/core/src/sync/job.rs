@@ -34,6 +34,10 @@ pub trait Job {
     fn concurrency(&self) -> usize {
         1
     }
+
+    /// Work the job may do while the requests of the last [`JobStep::Send`] are in flight, so that it is
+    /// not waiting when the answers come; a driver that never calls it loses time, not results.
+    fn while_waiting(&mut self) {}
 }
 
 /// The answer of a step that sent one request (`Cancelled` when none came back).

@@ -24,7 +24,9 @@ use std::fmt;
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::{ScmParameters, Strategy};
 use super::parts::folder_parts;
-use super::push::{check_ref_name, empty_commit, Attempt, LocalFiles, Retrying, SyncBase};
+use super::push::{
+    check_ref_name, empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase,
+};
 use super::remote::{Listed, Listing, Remote};
 use super::retry::Failure;
 use super::three_way::{
@@ -316,7 +318,7 @@ enum Stage {
 pub struct PullPlanner {
     remote: Remote,
     request: PullRequest,
-    local: Option<LocalFiles>,
+    local: LocalSide,
     options: LayoutOptions,
     stage: Stage,
     retrying: Retrying,
@@ -345,11 +347,32 @@ impl PullPlanner {
     /// new project (the base is then ignored: everything in the repository is new). Pulling is allowed
     /// for every role.
     pub fn new(api: Api, request: PullRequest, local: Option<LocalFiles>) -> Self {
-        let remote = Remote::new(api);
         let options = local
             .as_ref()
             .map(|l| l.options.clone())
             .unwrap_or_default();
+        let local = local.map_or(LocalSide::None, LocalSide::Files);
+        Self::with_local(api, request, local, options)
+    }
+
+    /// A planner of a pull (not a restore) whose local files `write` gives, in the default layout: they
+    /// are written while the repository is read ([`Job::while_waiting`]), or when first needed.
+    pub fn deferring_local(
+        api: Api,
+        request: PullRequest,
+        write: impl FnOnce() -> LocalFiles + 'static,
+    ) -> Self {
+        let local = LocalSide::Deferred(Box::new(write));
+        Self::with_local(api, request, local, LayoutOptions::default())
+    }
+
+    fn with_local(
+        api: Api,
+        request: PullRequest,
+        local: LocalSide,
+        options: LayoutOptions,
+    ) -> Self {
+        let remote = Remote::new(api);
         let mut planner = PullPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
             stage: Stage::Done,
@@ -389,10 +412,11 @@ impl PullPlanner {
 
     /// The base the comparison uses: none when restoring, nor for a per-file baseline.
     fn base(&self) -> Option<&SyncBase> {
-        self.local
+        let restoring = matches!(self.local, LocalSide::None);
+        self.request
+            .base
             .as_ref()
-            .and(self.request.base.as_ref())
-            .filter(|_| !self.baseline())
+            .filter(|_| !restoring && !self.baseline())
     }
 
     /// Whether this pull is a per-file baseline (benchmarks): it ignores the manifest and any base, and
@@ -841,9 +865,10 @@ impl PullPlanner {
             .map(|e| e.id.clone());
         let rekey = |manifest| rekeyed(manifest, project_id.as_ref());
         let empty = Manifest::from_entries(Vec::new());
+        self.local.written();
         let local = self
             .local
-            .as_ref()
+            .files()
             .map_or(Cow::Borrowed(&empty), |l| rekey(&l.manifest));
         // A per-file baseline keeps no base: like the clients it stands for, it takes the repository's
         // version of whatever differs (the local state serves as the base).
@@ -1046,7 +1071,8 @@ impl PullPlanner {
         }
         problems.sort_by(|a, b| a.path.cmp(&b.path));
         problems.dedup();
-        let local_files = self.local.as_ref().map(|l| &l.files);
+        self.local.written();
+        let local_files = self.local.files().map(|l| &l.files);
         let content = |entry: &Option<ManifestEntry>, files: Option<&ProjectFiles>| {
             entry
                 .as_ref()
@@ -1209,6 +1235,14 @@ impl Job for PullPlanner {
 
     fn progress(&self) -> Progress {
         self.retrying.progress
+    }
+
+    /// Writes the deferred local files, but not while the tip is read: that read is short, and the
+    /// manifest's read after it is long enough to hide the writing.
+    fn while_waiting(&mut self) {
+        if !matches!(self.stage, Stage::Resolve(_)) {
+            self.local.written();
+        }
     }
 
     fn concurrency(&self) -> usize {

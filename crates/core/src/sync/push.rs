@@ -111,6 +111,56 @@ impl LocalFiles {
     }
 }
 
+/// The local side of a job: the project's files, given or written when the job first has time
+/// ([`super::Job::while_waiting`]), or none (a restore, or a push planner whose plan took them).
+pub(crate) enum LocalSide {
+    /// No local files.
+    None,
+    /// The files, still to be written.
+    Deferred(Box<dyn FnOnce() -> LocalFiles>),
+    /// The files.
+    Files(LocalFiles),
+}
+
+impl LocalSide {
+    /// The files, written now if they were deferred.
+    pub(crate) fn written(&mut self) -> Option<&LocalFiles> {
+        if matches!(self, LocalSide::Deferred(_)) {
+            if let LocalSide::Deferred(write) = std::mem::replace(self, LocalSide::None) {
+                *self = LocalSide::Files(write());
+            }
+        }
+        self.files()
+    }
+
+    /// The files once written; `None` while deferred.
+    pub(crate) fn files(&self) -> Option<&LocalFiles> {
+        match self {
+            LocalSide::Files(files) => Some(files),
+            LocalSide::None | LocalSide::Deferred(_) => None,
+        }
+    }
+
+    /// The files, written now if they were deferred, leaving none.
+    pub(crate) fn take(&mut self) -> Option<LocalFiles> {
+        self.written();
+        match std::mem::replace(self, LocalSide::None) {
+            LocalSide::Files(files) => Some(files),
+            LocalSide::None | LocalSide::Deferred(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for LocalSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalSide::None => f.write_str("None"),
+            LocalSide::Deferred(_) => f.write_str("Deferred"),
+            LocalSide::Files(files) => f.debug_tuple("Files").field(files).finish(),
+        }
+    }
+}
+
 /// A planned push: where it starts from and what it changes.
 #[derive(Debug, Clone)]
 pub struct PushPlan {
@@ -323,7 +373,8 @@ enum PlanStage {
 pub struct PushPlanner {
     remote: Remote,
     request: PushRequest,
-    local: Option<LocalFiles>,
+    local: LocalSide,
+    options: LayoutOptions,
     stage: PlanStage,
     retrying: Retrying,
     tip: Option<CommitSummary>,
@@ -337,6 +388,27 @@ pub struct PushPlanner {
 impl PushPlanner {
     /// A planner of `request` for `local` on `api`; refuses at once what the policy or the names forbid.
     pub fn new(api: Api, request: PushRequest, local: LocalFiles) -> Result<Self, SyncError> {
+        let options = local.options.clone();
+        Self::with_local(api, request, LocalSide::Files(local), options)
+    }
+
+    /// [`PushPlanner::new`] for the local files `write` gives, in the default layout: they are written
+    /// while the branch is read ([`Job::while_waiting`]), or when first needed.
+    pub fn deferring_local(
+        api: Api,
+        request: PushRequest,
+        write: impl FnOnce() -> LocalFiles + 'static,
+    ) -> Result<Self, SyncError> {
+        let local = LocalSide::Deferred(Box::new(write));
+        Self::with_local(api, request, local, LayoutOptions::default())
+    }
+
+    fn with_local(
+        api: Api,
+        request: PushRequest,
+        local: LocalSide,
+        options: LayoutOptions,
+    ) -> Result<Self, SyncError> {
         check_request(&request)?;
         let remote = Remote::new(api);
         // A new branch starts from its source's tip. Whether the name is free is not asked first:
@@ -351,7 +423,8 @@ impl PushPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
             remote,
             request,
-            local: Some(local),
+            local,
+            options,
             stage: first,
             tip: None,
             creates_branch,
@@ -402,11 +475,7 @@ impl PushPlanner {
     }
 
     fn options(&self) -> &LayoutOptions {
-        &self
-            .local
-            .as_ref()
-            .expect("local files until planned")
-            .options
+        &self.options
     }
 
     fn manifest_path(&self) -> String {
@@ -561,20 +630,22 @@ impl PushPlanner {
         sizes: &BTreeMap<String, u64>,
         tries: u32,
     ) -> PlanStage {
-        let pending: Vec<String> = match (&self.local, self.remote.commits_one_file_at_a_time()) {
-            (Some(local), false) => local
-                .files
-                .iter()
-                .filter(|(path, bytes)| {
-                    files.contains(*path)
-                        && sizes
-                            .get(*path)
-                            .is_none_or(|size| *size == bytes.len() as u64)
-                })
-                .map(|(path, _)| path.clone())
-                .collect(),
-            _ => Vec::new(),
-        };
+        self.local.written();
+        let pending: Vec<String> =
+            match (self.local.files(), self.remote.commits_one_file_at_a_time()) {
+                (Some(local), false) => local
+                    .files
+                    .iter()
+                    .filter(|(path, bytes)| {
+                        files.contains(*path)
+                            && sizes
+                                .get(*path)
+                                .is_none_or(|size| *size == bytes.len() as u64)
+                    })
+                    .map(|(path, _)| path.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
         if pending.is_empty() {
             self.finish(RemoteState::Unmanaged(files));
             return PlanStage::Done;
@@ -600,7 +671,7 @@ impl PushPlanner {
             let call = self.remote.read_file(&tip.id, &path);
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => {
-                    let local = self.local.as_ref().and_then(|l| l.files.get(&path));
+                    let local = self.local.files().and_then(|l| l.files.get(&path));
                     if local == Some(&bytes) {
                         self.identical.insert(path);
                     }
@@ -784,6 +855,12 @@ impl Job for PushPlanner {
 
     fn concurrency(&self) -> usize {
         self.request.parameters.scm_export_worker_count as usize
+    }
+
+    /// Writes the deferred local files while the first read (the branch's tip) is in flight: a push
+    /// whose base is the tip reads nothing else.
+    fn while_waiting(&mut self) {
+        self.local.written();
     }
 }
 

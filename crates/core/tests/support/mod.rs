@@ -378,6 +378,8 @@ impl Driver<'_> {
                 JobStep::Send(requests) => {
                     assert!(!requests.is_empty(), "a Send step without requests");
                     self.rounds += 1;
+                    // As the app does: the job works while its requests are in flight.
+                    job.while_waiting();
                     let answers = self.execute_all(&requests, job.concurrency()).await;
                     if self
                         .stop_after_writes
