@@ -481,6 +481,57 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     assert!(preview.downloaded.is_empty());
 }
 
+#[tokio::test]
+async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
+    let sandbox = Sandbox::new();
+    let product = Product::DataCenter;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let ids: Vec<ArtifactId> = base.test_cases().map(|c| c.id.clone()).collect();
+    assert!(ids.len() >= 4);
+    let comment = |project: &mut Project, id: &ArtifactId, text: &str| {
+        let mut step = project.find_test_case(id).unwrap().steps[0].clone();
+        step.comment = text.to_owned();
+        project.update_step(id, 0, step).unwrap();
+    };
+    // Both sides edit the first test case (other steps), they edit the second, I edit the third, and
+    // both make the same edit to the fourth.
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    comment(&mut theirs, &ids[1], "theirs");
+    comment(&mut theirs, &ids[3], "both");
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let mut mine = base.clone();
+    let last = mine.find_test_case(&ids[0]).unwrap().steps.len() - 1;
+    set_step(&mut mine, last, "My last step");
+    comment(&mut mine, &ids[2], "mine");
+    comment(&mut mine, &ids[3], "both");
+
+    let preview = pull(&sandbox, product, branch(), Some(first.base), Some(&mine))
+        .await
+        .expect("previewed");
+    let key = (ids[0].clone(), ArtifactKind::TestCase);
+    assert_eq!(preview.conflicts().count(), 1);
+    let resolve = |r| BTreeMap::from([(key.clone(), r)]);
+    let mut expected = theirs.clone();
+    comment(&mut expected, &ids[2], "mine");
+    let taken = apply_both(&preview, &resolve(Resolution::TakeTheirs), &mine).unwrap();
+    assert_eq!(taken.project, expected);
+    assert_eq!((taken.counts.changed, taken.counts.took_theirs), (2, 1));
+    set_step(&mut expected, last, "My last step");
+    let merged = apply_both(&preview, &resolve(Resolution::MergeSteps), &mine).unwrap();
+    assert_eq!(merged.project, expected);
+    let kept = apply_both(&preview, &resolve(Resolution::KeepMine), &mine).unwrap();
+    assert_eq!(
+        kept.project.find_test_case(&ids[0]),
+        mine.find_test_case(&ids[0])
+    );
+    assert_eq!(
+        kept.project.find_test_case(&ids[1]),
+        theirs.find_test_case(&ids[1])
+    );
+}
+
 /// Drives `planner` one request at a time, calling `while_waiting` in each round when `work`; answers the
 /// preview and `probe`'s value after each round's `while_waiting`.
 async fn drive_by_hand(

@@ -48,6 +48,7 @@ pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
 };
+pub(crate) use read::read_test_case;
 pub use read::{
     from_files, from_files_knowing, KnownTestCases, ReadLimits, TreeError, TreeErrorKind,
     TreeErrors,

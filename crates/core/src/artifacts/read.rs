@@ -222,6 +222,23 @@ pub fn from_files_knowing(
     reader.finish()
 }
 
+/// The test case the file at `path` holds, read as [`from_files`] reads it; `None` when the file is not
+/// a test case's or does not read cleanly (reading the whole tree then says why).
+pub(crate) fn read_test_case(
+    path: &str,
+    bytes: &[u8],
+    options: &LayoutOptions,
+    limits: &ReadLimits,
+) -> Option<TestCase> {
+    let known = KnownTestCases::new();
+    let mut reader = Reader::new(options, &known);
+    reader.add(path, bytes, limits);
+    if !reader.errors.is_empty() {
+        return None;
+    }
+    reader.pools.test_cases.pop_first()?.1.value
+}
+
 /// A file that was found: its path and, when it could be read, its content.
 struct Parsed<T> {
     path: String,

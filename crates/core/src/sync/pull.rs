@@ -35,8 +35,8 @@ use super::three_way::{
 use super::{SyncError, MAX_LISTED_FILES};
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{
-    from_files, from_files_knowing, is_commit_hash, sha256_hex, to_canonical_json, ArtifactId,
-    ArtifactKey, ArtifactKind, ArtifactPath, KnownTestCases, LayoutOptions, Manifest,
+    from_files, from_files_knowing, is_commit_hash, read_test_case, sha256_hex, to_canonical_json,
+    ArtifactId, ArtifactKey, ArtifactKind, ArtifactPath, KnownTestCases, LayoutOptions, Manifest,
     ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError, TreeErrorKind,
     MANIFEST_FILE, SCHEMA_VERSION,
 };
@@ -1424,8 +1424,10 @@ impl PullPreview {
     }
 
     /// [`PullPreview::apply`] with the project the preview's local files were written from (by
-    /// [`LocalFiles::of`]): the same result, faster on a large project, as the test cases whose files the
-    /// pull keeps are taken from it instead of being read again.
+    /// [`LocalFiles::of`]): the same result, faster on a large project. When all the pull takes is test
+    /// cases whose files stay where they are (the usual pull of a team's edits), it replaces them in a
+    /// copy of the project; otherwise it reads the merged files, taking the test cases whose files it
+    /// keeps from the project instead of reading them again.
     pub fn apply_over(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
@@ -1435,6 +1437,10 @@ impl PullPreview {
         let Some(local) = &self.local else {
             return self.apply(resolutions, include_invalid);
         };
+        self.check_resolved(resolutions)?;
+        if let Some(applied) = self.replace_test_cases(resolutions, local_project) {
+            return applied;
+        }
         let cases: HashMap<&ArtifactId, &TestCase> = local_project
             .test_cases()
             .map(|case| (&case.id, case))
@@ -1455,19 +1461,89 @@ impl PullPreview {
         self.apply_knowing(resolutions, include_invalid, &known)
     }
 
+    /// Every conflict needs a resolution.
+    fn check_resolved(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+    ) -> Result<(), SyncError> {
+        let unresolved = self
+            .conflicts()
+            .filter(|a| !resolutions.contains_key(&a.key))
+            .count();
+        match unresolved {
+            0 => Ok(()),
+            count => Err(SyncError::UnresolvedConflicts { count }),
+        }
+    }
+
+    /// The pull applied to a copy of `local_project`, when every artifact it takes is a test case whose
+    /// file stays at its local path and reads cleanly; `None` otherwise (the files are then read whole).
+    fn replace_test_cases(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        local_project: &Project,
+    ) -> Option<Result<AppliedPull, SyncError>> {
+        let mut counts = PullCounts::default();
+        let mut taken: HashMap<&ArtifactId, TestCase> = HashMap::new();
+        let limits = ReadLimits::default();
+        for change in &self.artifacts {
+            let outcome = match self.outcome(change, resolutions, &mut counts) {
+                Ok(outcome) => outcome,
+                Err(error) => return Some(Err(error)),
+            };
+            if matches!(outcome, Outcome::Keep) {
+                continue;
+            }
+            let classified = &change.classified;
+            let (local, remote) = (classified.local.as_ref()?, classified.remote.as_ref()?);
+            let in_place = change.kind() == ArtifactKind::TestCase
+                && classified.renamed_remotely().is_none()
+                && local.path == remote.path;
+            if !in_place {
+                return None;
+            }
+            let case = match outcome {
+                Outcome::Merged(case) => case.clone(),
+                _ => {
+                    counts.changed += 1;
+                    if self.problem(&remote.path).is_some() {
+                        return None;
+                    }
+                    match self.downloaded.get(&remote.path) {
+                        Some(bytes) => read_test_case(&remote.path, bytes, &self.options, &limits)?,
+                        // The same content on both sides: nothing to take.
+                        None if local.sha256 == remote.sha256 => continue,
+                        None => return None,
+                    }
+                }
+            };
+            taken.insert(&change.key.0, case);
+        }
+        let mut project = local_project.clone();
+        let cases = project
+            .suites
+            .iter_mut()
+            .flat_map(|suite| &mut suite.scenarios)
+            .flat_map(|scenario| &mut scenario.test_cases);
+        for case in cases {
+            if let Some(pulled) = taken.remove(&case.id) {
+                *case = pulled;
+            }
+        }
+        // A test case the project does not hold: not the project the preview was planned with.
+        if !taken.is_empty() {
+            return None;
+        }
+        Some(Ok(self.applied(project, counts, Vec::new())))
+    }
+
     fn apply_knowing(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
         known: &KnownTestCases,
     ) -> Result<AppliedPull, SyncError> {
-        let unresolved = self
-            .conflicts()
-            .filter(|a| !resolutions.contains_key(&a.key))
-            .count();
-        if unresolved > 0 {
-            return Err(SyncError::UnresolvedConflicts { count: unresolved });
-        }
+        self.check_resolved(resolutions)?;
         let mut files = self
             .local
             .as_ref()
@@ -1531,8 +1607,18 @@ impl PullPreview {
         }
         let (project, pruned) = read_merged(files, &self.options, include_invalid, known)?;
         skipped.extend(pruned);
+        Ok(self.applied(project, counts, skipped))
+    }
+
+    /// The pull's result: `project`, and the pulled commit as the new base.
+    fn applied(
+        &self,
+        project: Project,
+        mut counts: PullCounts,
+        skipped: Vec<TreeError>,
+    ) -> AppliedPull {
         counts.skipped = skipped.len();
-        Ok(AppliedPull {
+        AppliedPull {
             project,
             base: SyncBase {
                 branch: self.source.base_key(&self.commit),
@@ -1541,7 +1627,7 @@ impl PullPreview {
             },
             counts,
             skipped,
-        })
+        }
     }
 
     fn outcome<'a>(
