@@ -6,8 +6,8 @@ use versioning_core::artifacts::{
     ArtifactId, ArtifactKind, Manifest, ManifestEntry, Step, TestCase,
 };
 use versioning_core::sync::{
-    classify, classify_manifests, merge_sequences, merge_test_case, ConflictKind, SideChange,
-    Status,
+    classify, classify_differences, classify_manifests, merge_sequences, merge_test_case,
+    Classified, ConflictKind, SideChange, Status,
 };
 
 /// A version of one artifact in the model: absent, or one of three (path, content) pairs.
@@ -106,6 +106,10 @@ proptest! {
         let local = manifest(&pick(|s| s.1));
         let remote = manifest(&pick(|s| s.2));
         let classified = classify_manifests(has_base.then_some(&base), &local, &remote);
+        let (differences, left_out) = classify_differences(has_base.then_some(&base), &local, &remote);
+        let same = |c: &&Classified| matches!(c.status, Status::Unchanged | Status::Both(_));
+        prop_assert_eq!(left_out, classified.values().filter(same).count());
+        prop_assert!(differences.iter().all(|(key, c)| classified.get(key) == Some(c) && !same(&c)));
         for (n, (b, l, r)) in sides.iter().enumerate() {
             let b = if has_base { *b } else { None };
             let key = (ArtifactId::new(format!("t{n}")).unwrap(), ArtifactKind::TestCase);

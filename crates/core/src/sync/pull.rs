@@ -30,7 +30,7 @@ use super::push::{
 use super::remote::{Listed, Listing, Remote};
 use super::retry::Failure;
 use super::three_way::{
-    classify_manifests, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
+    classify_differences, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
 };
 use super::{SyncError, MAX_LISTED_FILES};
 use crate::artifacts::archive::ArchiveLimits;
@@ -334,6 +334,8 @@ pub struct PullPlanner {
     problems: Vec<PullProblem>,
     disagreements: Vec<String>,
     classified: BTreeMap<ArtifactKey, Classified>,
+    /// Artifacts the same on all sides, or changed the same way on both (not in `classified`).
+    unchanged: usize,
     /// The manifest the comparison used (the remote one less its unusable entries, or one built from
     /// the files).
     compared: Manifest,
@@ -386,6 +388,7 @@ impl PullPlanner {
             problems: Vec::new(),
             disagreements: Vec::new(),
             classified: BTreeMap::new(),
+            unchanged: 0,
             compared: Manifest::from_entries(Vec::new()),
             managed: false,
             dropped: 0,
@@ -876,8 +879,7 @@ impl PullPlanner {
             true => Some(local.clone()),
             false => self.base().map(|b| rekey(&b.manifest)),
         };
-        let classified = classify_manifests(base.as_deref(), &local, remote);
-        self.classified = classified;
+        (self.classified, self.unchanged) = classify_differences(base.as_deref(), &local, remote);
     }
 
     /// Reads the diff since the base: reports what the manifest does not account for and returns the
@@ -1079,15 +1081,11 @@ impl PullPlanner {
                 .and_then(|e| files.and_then(|f| f.get(&e.path)))
                 .cloned()
         };
-        let mut unchanged = 0;
+        let unchanged = self.unchanged;
         let mut artifacts = Vec::new();
         let mut merges = BTreeMap::new();
         let mut names: BTreeMap<ArtifactId, String> = BTreeMap::new();
         for (key, classified) in std::mem::take(&mut self.classified) {
-            if matches!(classified.status, Status::Unchanged | Status::Both(_)) {
-                unchanged += 1;
-                continue;
-            }
             let theirs = content(&classified.remote, Some(&self.downloaded));
             let mine = content(&classified.local, local_files);
             let name = [&theirs, &mine]

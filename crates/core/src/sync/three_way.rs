@@ -15,9 +15,11 @@
 //! settles for the whole test case (keep mine or take theirs). So edits of different steps merge even when
 //! the steps are neighbours, and an edit never lands on a step that moved.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::artifacts::{ArtifactKey, Manifest, ManifestEntry, Step, TestCase};
+use crate::artifacts::{
+    ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry, Step, TestCase,
+};
 
 /// What one side did to an artifact since the base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,30 +172,68 @@ pub fn classify_manifests(
     local: &Manifest,
     remote: &Manifest,
 ) -> BTreeMap<ArtifactKey, Classified> {
-    let base = base.map(Manifest::by_artifact).unwrap_or_default();
-    let local = local.by_artifact();
-    let remote = remote.by_artifact();
-    let keys: BTreeSet<&ArtifactKey> = base
+    classify_where(base, local, remote, |_| true).0
+}
+
+/// [`classify_manifests`] keeping only what a pull acts on or shows: the artifacts that are neither
+/// unchanged nor changed the same way on both sides; answers how many it left out too.
+pub fn classify_differences(
+    base: Option<&Manifest>,
+    local: &Manifest,
+    remote: &Manifest,
+) -> (BTreeMap<ArtifactKey, Classified>, usize) {
+    classify_where(base, local, remote, |status| {
+        !matches!(status, Status::Unchanged | Status::Both(_))
+    })
+}
+
+/// The artifacts whose status `keep` accepts, classified, and how many it did not accept. Only those
+/// kept are copied out of the manifests.
+fn classify_where(
+    base: Option<&Manifest>,
+    local: &Manifest,
+    remote: &Manifest,
+    keep: impl Fn(Status) -> bool,
+) -> (BTreeMap<ArtifactKey, Classified>, usize) {
+    fn index(manifest: &Manifest) -> BTreeMap<(&ArtifactId, ArtifactKind), &ManifestEntry> {
+        manifest
+            .files
+            .iter()
+            .map(|e| ((&e.id, e.kind), e))
+            .collect()
+    }
+    let base = base.map(index).unwrap_or_default();
+    let (local, remote) = (index(local), index(remote));
+    // Every key once: the local ones, then the remote ones not local, then the base ones on neither.
+    let keys = local
         .keys()
-        .chain(local.keys())
-        .chain(remote.keys())
-        .collect();
-    keys.into_iter()
-        .map(|key| {
-            let (b, l, r) = (
-                base.get(key).copied(),
-                local.get(key).copied(),
-                remote.get(key).copied(),
-            );
-            let classified = Classified {
-                status: classify(b, l, r),
-                base: b.cloned(),
-                local: l.cloned(),
-                remote: r.cloned(),
-            };
-            (key.clone(), classified)
-        })
-        .collect()
+        .chain(remote.keys().filter(|key| !local.contains_key(*key)))
+        .chain(
+            base.keys()
+                .filter(|key| !local.contains_key(*key) && !remote.contains_key(*key)),
+        );
+    let mut classified = BTreeMap::new();
+    let mut left_out = 0;
+    for key in keys {
+        let (b, l, r) = (
+            base.get(key).copied(),
+            local.get(key).copied(),
+            remote.get(key).copied(),
+        );
+        let status = classify(b, l, r);
+        if !keep(status) {
+            left_out += 1;
+            continue;
+        }
+        let entry = Classified {
+            status,
+            base: b.cloned(),
+            local: l.cloned(),
+            remote: r.cloned(),
+        };
+        classified.insert((key.0.clone(), key.1), entry);
+    }
+    (classified, left_out)
 }
 
 /// Where two sides disagree in a sequence merge.
