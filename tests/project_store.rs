@@ -73,3 +73,17 @@ async fn a_save_over_a_project_deleted_elsewhere_is_a_conflict() {
     assert!(matches!(&error, StoreError::Conflict(_)));
     assert!(store.load("deleted-elsewhere").await.unwrap().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn the_revision_is_read_from_the_summary_as_saves_count_it() {
+    let store = IndexedDbProjectStore::default();
+    store.delete("revisions").await.unwrap();
+    assert_eq!(store.revision("revisions").await.unwrap(), None);
+    store.create(&project("revisions")).await.unwrap();
+    assert_eq!(store.revision("revisions").await.unwrap(), Some(1));
+    let loaded = store.load("revisions").await.unwrap().unwrap();
+    store.save(&loaded).await.unwrap();
+    assert_eq!(store.revision("revisions").await.unwrap(), Some(2));
+    store.delete("revisions").await.unwrap();
+    assert_eq!(store.revision("revisions").await.unwrap(), None);
+}

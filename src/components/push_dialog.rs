@@ -223,15 +223,21 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
 }
 
 /// Saves a finished push into the project's record (base, baseline, history); answers the record as
-/// now stored.
+/// now stored. The push is recorded over the page's copy of the project (`loaded`) while the store
+/// still holds that revision, else over the store's record (another tab saved the project meanwhile).
 async fn record_outcome(
     store: &SharedStore,
-    project_id: &str,
+    (project_id, loaded): (&str, Option<Rc<StoredProject>>),
     repository: &str,
     user: &str,
     outcome: &PushOutcome,
 ) -> Result<Rc<StoredProject>, StoreError> {
-    let mut stored = load_existing(&**store, project_id).await?;
+    let mut stored = match loaded {
+        Some(copy) if store.revision(project_id).await? == Some(copy.revision) => {
+            StoredProject::clone(&copy)
+        }
+        _ => load_existing(&**store, project_id).await?,
+    };
     let entry = HistoryEntry {
         action: "push".into(),
         user: user.to_owned(),
@@ -388,10 +394,12 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         let (state, store, connection) =
             (state.clone(), projects.store.clone(), connection.clone());
         let (project_id, user, job) = (project_id.clone(), session.user_name.clone(), job.clone());
+        let loaded = props.loaded.clone();
         Callback::from(move |_: MouseEvent| {
             let (PushStage::Preview(plan), Ok(connection)) = (&state.stage, &connection) else {
                 return;
             };
+            let loaded = loaded.clone();
             let (plan, connection, dispatcher) =
                 ((**plan).clone(), connection.clone(), state.dispatcher());
             let (store, project_id, user, on_pushed) = (
@@ -419,7 +427,8 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
                     Some(Ok(outcome)) => {
                         let repository = repository_of(&connection);
-                        match record_outcome(&store, &project_id, &repository, &user, &outcome).await {
+                        let project = (project_id.as_str(), loaded);
+                        match record_outcome(&store, project, &repository, &user, &outcome).await {
                             Ok(stored) => {
                                 let outcome = Rc::new(outcome);
                                 dispatcher.dispatch(PushAction::Pushed(outcome.clone()));

@@ -69,6 +69,11 @@ pub trait ProjectStore {
     fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()>;
     /// Removes a project; removing an unknown id is not an error.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
+    /// The revision stored of a project (`None`: no project has this id), which tells whether a copy
+    /// loaded earlier is still what the store holds. By default the whole project is read.
+    fn revision<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<u64>> {
+        Box::pin(async move { Ok(self.load(id).await?.map(|stored| stored.revision)) })
+    }
     /// Whether this store is known to have held projects, so that finding it empty means they were removed
     /// (the browser cleared or evicted them), not a first start. A store that cannot lose its content, such as
     /// a portal's, answers `false` (the default).
@@ -367,6 +372,20 @@ impl ProjectStore for IndexedDbProjectStore {
                 Ok(())
             })
             .await
+        })
+    }
+
+    /// Reads the project's summary record only, which carries the revision.
+    fn revision<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<u64>> {
+        Box::pin(async move {
+            let database = self.database().await?;
+            let transaction = database.transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
+            let value = transaction
+                .object_store(SUMMARIES)?
+                .get(JsValue::from_str(id))?
+                .await?;
+            let revision = value.as_ref().map(from_json::<RevisionOnly>).transpose()?;
+            Ok(revision.map(|r| r.revision))
         })
     }
 
