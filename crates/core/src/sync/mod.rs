@@ -33,9 +33,8 @@ pub use push::{
 pub use remote::{commit_web_url, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
 pub use three_way::{
-    classify, classify_differences, classify_manifests, merge_sequences, merge_test_case,
-    same_version, Classified, ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status,
-    TestCaseMerge,
+    classify, classify_differences, merge_sequences, merge_test_case, same_version, Classified,
+    ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status, TestCaseMerge,
 };
 pub use versions::BranchVersions;
 

@@ -165,35 +165,14 @@ fn renamed<'a>(
     }
 }
 
-/// Classifies every artifact file of three manifests (no base: every difference is a conflict of two
-/// additions). Artifacts the same on all sides are included as [`Status::Unchanged`].
-pub fn classify_manifests(
-    base: Option<&Manifest>,
-    local: &Manifest,
-    remote: &Manifest,
-) -> BTreeMap<ArtifactKey, Classified> {
-    classify_where(base, local, remote, |_| true).0
-}
-
-/// [`classify_manifests`] keeping only what a pull acts on or shows: the artifacts that are neither
-/// unchanged nor changed the same way on both sides; answers how many it left out too.
+/// Classifies the artifact files of three manifests (no base: every difference is a conflict of two
+/// additions), keeping only what a pull acts on or shows: the artifacts that are neither unchanged nor
+/// changed the same way on both sides (only those are copied out of the manifests); answers how many it
+/// left out too.
 pub fn classify_differences(
     base: Option<&Manifest>,
     local: &Manifest,
     remote: &Manifest,
-) -> (BTreeMap<ArtifactKey, Classified>, usize) {
-    classify_where(base, local, remote, |status| {
-        !matches!(status, Status::Unchanged | Status::Both(_))
-    })
-}
-
-/// The artifacts whose status `keep` accepts, classified, and how many it did not accept. Only those
-/// kept are copied out of the manifests.
-fn classify_where(
-    base: Option<&Manifest>,
-    local: &Manifest,
-    remote: &Manifest,
-    keep: impl Fn(Status) -> bool,
 ) -> (BTreeMap<ArtifactKey, Classified>, usize) {
     fn index(manifest: &Manifest) -> BTreeMap<(&ArtifactId, ArtifactKind), &ManifestEntry> {
         manifest
@@ -221,7 +200,7 @@ fn classify_where(
             remote.get(key).copied(),
         );
         let status = classify(b, l, r);
-        if !keep(status) {
+        if matches!(status, Status::Unchanged | Status::Both(_)) {
             left_out += 1;
             continue;
         }
