@@ -227,7 +227,8 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
 /// still holds that revision, else over the store's record (another tab saved the project meanwhile).
 async fn record_outcome(
     store: &SharedStore,
-    (project_id, loaded): (&str, Option<Rc<StoredProject>>),
+    project_id: &str,
+    loaded: Option<Rc<StoredProject>>,
     repository: &str,
     user: &str,
     outcome: &PushOutcome,
@@ -427,8 +428,9 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
                     Some(Ok(outcome)) => {
                         let repository = repository_of(&connection);
-                        let project = (project_id.as_str(), loaded);
-                        match record_outcome(&store, project, &repository, &user, &outcome).await {
+                        let recorded =
+                            record_outcome(&store, &project_id, loaded, &repository, &user, &outcome);
+                        match recorded.await {
                             Ok(stored) => {
                                 let outcome = Rc::new(outcome);
                                 dispatcher.dispatch(PushAction::Pushed(outcome.clone()));

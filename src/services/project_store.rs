@@ -182,6 +182,16 @@ impl IndexedDbProjectStore {
         Ok(database)
     }
 
+    /// The value stored under `id` in the object store `store`, read in its own read-only transaction.
+    async fn read(&self, store: &str, id: &str) -> Result<Option<JsValue>, StoreError> {
+        let database = self.database().await?;
+        let transaction = database.transaction(&[store], TransactionMode::ReadOnly)?;
+        Ok(transaction
+            .object_store(store)?
+            .get(JsValue::from_str(id))?
+            .await?)
+    }
+
     /// Runs `write` on both object stores in one read-write transaction and waits for its commit.
     async fn write(
         &self,
@@ -345,12 +355,7 @@ impl ProjectStore for IndexedDbProjectStore {
 
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
         Box::pin(async move {
-            let database = self.database().await?;
-            let transaction = database.transaction(&[PROJECTS], TransactionMode::ReadOnly)?;
-            let value = transaction
-                .object_store(PROJECTS)?
-                .get(JsValue::from_str(id))?
-                .await?;
+            let value = self.read(PROJECTS, id).await?;
             value.as_ref().map(from_json).transpose()
         })
     }
@@ -378,12 +383,7 @@ impl ProjectStore for IndexedDbProjectStore {
     /// Reads the project's summary record only, which carries the revision.
     fn revision<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<u64>> {
         Box::pin(async move {
-            let database = self.database().await?;
-            let transaction = database.transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
-            let value = transaction
-                .object_store(SUMMARIES)?
-                .get(JsValue::from_str(id))?
-                .await?;
+            let value = self.read(SUMMARIES, id).await?;
             let revision = value.as_ref().map(from_json::<RevisionOnly>).transpose()?;
             Ok(revision.map(|r| r.revision))
         })

@@ -349,12 +349,8 @@ impl PullPlanner {
     /// new project (the base is then ignored: everything in the repository is new). Pulling is allowed
     /// for every role.
     pub fn new(api: Api, request: PullRequest, local: Option<LocalFiles>) -> Self {
-        let options = local
-            .as_ref()
-            .map(|l| l.options.clone())
-            .unwrap_or_default();
         let local = local.map_or(LocalSide::None, LocalSide::Files);
-        Self::with_local(api, request, local, options)
+        Self::with_local(api, request, local)
     }
 
     /// A planner of a pull (not a restore) whose local files `write` gives, in the default layout: they
@@ -364,16 +360,10 @@ impl PullPlanner {
         request: PullRequest,
         write: impl FnOnce() -> LocalFiles + 'static,
     ) -> Self {
-        let local = LocalSide::Deferred(Box::new(write));
-        Self::with_local(api, request, local, LayoutOptions::default())
+        Self::with_local(api, request, LocalSide::deferred(write))
     }
 
-    fn with_local(
-        api: Api,
-        request: PullRequest,
-        local: LocalSide,
-        options: LayoutOptions,
-    ) -> Self {
+    fn with_local(api: Api, request: PullRequest, local: LocalSide) -> Self {
         let remote = Remote::new(api);
         let mut planner = PullPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
@@ -395,8 +385,8 @@ impl PullPlanner {
             result: None,
             remote,
             request,
+            options: local.options(),
             local,
-            options,
         };
         planner.stage = match planner.request.source.check() {
             Ok(()) => Stage::Resolve(attempt(planner.resolve_call().request)),

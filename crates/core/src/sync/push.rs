@@ -123,6 +123,20 @@ pub(crate) enum LocalSide {
 }
 
 impl LocalSide {
+    /// Files still to be written by `write`.
+    pub(crate) fn deferred(write: impl FnOnce() -> LocalFiles + 'static) -> Self {
+        LocalSide::Deferred(Box::new(write))
+    }
+
+    /// The layout of the files: theirs when given, else the default (the layout deferred files are
+    /// written in).
+    pub(crate) fn options(&self) -> LayoutOptions {
+        match self {
+            LocalSide::Files(files) => files.options.clone(),
+            LocalSide::None | LocalSide::Deferred(_) => LayoutOptions::default(),
+        }
+    }
+
     /// The files, written now if they were deferred.
     pub(crate) fn written(&mut self) -> Option<&LocalFiles> {
         if matches!(self, LocalSide::Deferred(_)) {
@@ -388,8 +402,7 @@ pub struct PushPlanner {
 impl PushPlanner {
     /// A planner of `request` for `local` on `api`; refuses at once what the policy or the names forbid.
     pub fn new(api: Api, request: PushRequest, local: LocalFiles) -> Result<Self, SyncError> {
-        let options = local.options.clone();
-        Self::with_local(api, request, LocalSide::Files(local), options)
+        Self::with_local(api, request, LocalSide::Files(local))
     }
 
     /// [`PushPlanner::new`] for the local files `write` gives, in the default layout: they are written
@@ -399,16 +412,10 @@ impl PushPlanner {
         request: PushRequest,
         write: impl FnOnce() -> LocalFiles + 'static,
     ) -> Result<Self, SyncError> {
-        let local = LocalSide::Deferred(Box::new(write));
-        Self::with_local(api, request, local, LayoutOptions::default())
+        Self::with_local(api, request, LocalSide::deferred(write))
     }
 
-    fn with_local(
-        api: Api,
-        request: PushRequest,
-        local: LocalSide,
-        options: LayoutOptions,
-    ) -> Result<Self, SyncError> {
+    fn with_local(api: Api, request: PushRequest, local: LocalSide) -> Result<Self, SyncError> {
         check_request(&request)?;
         let remote = Remote::new(api);
         // A new branch starts from its source's tip. Whether the name is free is not asked first:
@@ -423,8 +430,8 @@ impl PushPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
             remote,
             request,
+            options: local.options(),
             local,
-            options,
             stage: first,
             tip: None,
             creates_branch,
