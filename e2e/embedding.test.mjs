@@ -1,8 +1,9 @@
 // Embedding: an example portal page (examples/portal) mounts the module twice, once with mount() and once as the
 // <bitbucket-versioning> element. The module uses the portal's users and storage, stays inside its elements (URL,
 // styles and nodes of the portal untouched), works through create → push → pull, tells the portal by DOM events,
-// and unmounts without leaving anything behind.
+// and unmounts without leaving anything behind. A portal may also supply the test artifacts themselves.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize } from 'node:path';
@@ -240,6 +241,70 @@ describe('embedding in a portal', () => {
     } finally {
       await control(env.sandbox, 'faults', 'PUT', {});
     }
+    assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
+    await context.close();
+  });
+
+  it('takes the test artifacts from the portal\'s provider, pushes them, and gives it back what a pull changed', async () => {
+    const { context, page, first } = await openPortal();
+    await fillLeeConnection(first, env.sandbox);
+    await first.getByRole('button', { name: 'Create' }).click();
+    await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+
+    // The portal's own copy of Checkout Web's test artifacts, in which it changed the sample test case's first step.
+    const caseId = await page.evaluate(async (name) => {
+      const artifacts = JSON.parse(localStorage.getItem('acme-portal/versioning/project/checkout-web')).project;
+      const testCase = artifacts.suites.flatMap((s) => s.scenarios).flatMap((s) => s.test_cases).find((t) => t.name === name);
+      testCase.steps[0].keyword = 'Portal step';
+      const provider = {
+        held: { 'checkout-web': artifacts },
+        saved: [],
+        async load(id) { return structuredClone(this.held[id] ?? null); },
+        async save(id, given) { this.held[id] = given; this.saved.push(id); },
+      };
+      window.portalArtifacts = provider;
+      window.portal.handle.unmount();
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { ...window.portal.options, artifacts: provider, start: '/projects/checkout-web/artifacts' });
+      return testCase.id;
+    }, 'Add one item from the product page');
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    assert.equal(await firstKeyword(first), 'Portal step', 'the module shows the portal\'s artifacts');
+
+    await push(first, 'From the portal\'s artifacts', undefined, 'portal-artifacts');
+    const api = `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
+    const auth = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
+    const tip = (await (await fetch(`${api}/refs/branches/portal-artifacts`, { headers: auth })).json()).target.hash;
+    const manifest = await (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: auth })).json();
+    const path = manifest.files.find((entry) => entry.id === caseId).path;
+    const pushed = await (await fetch(`${api}/src/${tip}/${path}`, { headers: auth })).text();
+    assert.match(pushed, /"Portal step"/, 'the push carried the portal\'s artifacts');
+
+    // Someone changes that step in Bitbucket, with the manifest; the pull gives the portal the change.
+    const edited = pushed.replace('"Portal step"', '"Hand step"');
+    manifest.files.find((entry) => entry.id === caseId).sha256 = createHash('sha256').update(edited).digest('hex');
+    const form = new FormData();
+    form.append('message', 'Hand edit');
+    form.append('branch', 'portal-artifacts');
+    form.append(path, new Blob([edited]), path.split('/').pop());
+    form.append('test-artifacts/.manifest.json', new Blob([JSON.stringify(manifest)]), '.manifest.json');
+    assert.equal((await fetch(`${api}/src`, { method: 'POST', headers: auth, body: form })).status, 201);
+    const dialog = await previewPull(first, { name: 'portal-artifacts' });
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(first), 'Hand step');
+    const portal = await page.evaluate((id) => {
+      const { held, saved } = window.portalArtifacts;
+      const testCase = held['checkout-web'].suites.flatMap((s) => s.scenarios).flatMap((s) => s.test_cases).find((t) => t.id === id);
+      const record = JSON.parse(localStorage.getItem('acme-portal/versioning/project/checkout-web'));
+      return { keyword: testCase.steps[0].keyword, saved, keptSuites: record.project.suites.length, bases: record.bases.length };
+    }, caseId);
+    assert.equal(portal.keyword, 'Hand step', 'the portal received the pulled change');
+    assert.ok(portal.saved.length > 0 && portal.saved.every((id) => id === 'checkout-web'));
+    assert.equal(portal.keptSuites, 0, 'the module\'s record keeps no copy of the artifacts');
+    assert.ok(portal.bases >= 1, 'the record keeps the synced base');
+    assert.match((await events(page)).at(-1), /^pull-applied \{"project":"checkout-web","summary":"Applied: 0 added, 1 changed/);
     assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
     await context.close();
   });

@@ -19,6 +19,64 @@ export interface MountOptions {
    * starts with the demo projects.
    */
   storage?: PortalStorage;
+  /**
+   * The portal's test artifacts (read at mount only; `projects` is then required): the module reads each project's
+   * artifacts from it and gives it back every change (a pull applied, an edit, an import). The module keeps only
+   * what syncing needs in its store, never a copy of the artifacts, and adds no demo project.
+   */
+  artifacts?: ArtifactProvider;
+}
+
+/** Supplies the projects' test artifacts; each call returns a promise. */
+export interface ArtifactProvider {
+  /** The project's artifacts (an object, or its JSON text), or `null` when the portal has no such project. */
+  load(projectId: string): Promise<ProjectArtifacts | string | null | undefined>;
+  /** Receives the project's artifacts after the module changed them. */
+  save(projectId: string, artifacts: ProjectArtifacts): Promise<void>;
+}
+
+/** Where an artifact is in its review. */
+export type ReviewState = 'new' | 'in_progress' | 'under_review' | 'approved' | 'rejected';
+
+/** Fields every artifact has. Ids are short machine ids (`checkout-web`), unique within a project. */
+interface ArtifactBase {
+  id: string;
+  name: string;
+  description: string;
+  review_state: ReviewState;
+}
+
+/** A project's test artifacts, as plain data; arrays keep the order the user chose. No other keys are allowed. */
+export interface ProjectArtifacts {
+  id: string;
+  name: string;
+  description: string;
+  suites: TestSuite[];
+  element_repositories: ElementRepository[];
+  data_tables: DataTable[];
+  execution_lists: ExecutionList[];
+}
+
+/** A test suite (module): scenarios in order. */
+export interface TestSuite extends ArtifactBase { scenarios: Scenario[] }
+/** A scenario: test cases in order. */
+export interface Scenario extends ArtifactBase { test_cases: TestCase[] }
+/** A test case: steps in order. */
+export interface TestCase extends ArtifactBase { steps: Step[] }
+/** One step of a test case. */
+export interface Step { keyword: string; element: string; input: string; expected: string; comment: string }
+/** An element repository (screen). */
+export interface ElementRepository extends ArtifactBase {
+  elements: { name: string; locators: { strategy: LocatorStrategy; value: string }[] }[];
+}
+/** How an element is found. */
+export type LocatorStrategy = 'id' | 'name' | 'css' | 'xpath' | 'link_text' | 'accessibility_id' | 'text';
+/** A data table: column names and rows of cells. */
+export interface DataTable extends ArtifactBase { columns: string[]; rows: string[][] }
+/** An execution list: suites to run, each with an optional data table. */
+export interface ExecutionList extends ArtifactBase {
+  settings: { browser: string; environment: string; retries: number; parallel: number };
+  entries: { suite: string; data_table: string | null }[];
 }
 
 /** Text by key, kept where the portal wants (e.g. its back end); each call returns a promise. */

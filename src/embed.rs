@@ -1,5 +1,6 @@
 //! The embedding API for a portal (`mount`, `Mounted.update`, `Mounted.unmount`) and the standalone
-//! start (`start`). A portal may give its own storage (see `services::portal_storage`). The ES module `bitbucket-versioning.js` (src/embed.js) wraps these in a shadow
+//! start (`start`). A portal may give its own storage (see `services::portal_storage`) and its own test
+//! artifacts (see `services::artifact_provider`). The ES module `bitbucket-versioning.js` (src/embed.js) wraps these in a shadow
 //! root and in the `<bitbucket-versioning>` element; `bitbucket-versioning.d.ts` types them.
 
 use std::rc::Rc;
@@ -12,8 +13,9 @@ use web_sys::{CustomEvent, CustomEventInit, Element};
 use yew::{AppHandle, AttrValue, Callback};
 
 use crate::app::{App, AppProps};
+use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
-use crate::services::project_store::{IndexedDbProjectStore, SharedStore, Showing};
+use crate::services::project_store::{IndexedDbProjectStore, ProjectStore, SharedStore, Showing};
 use crate::state::connections::Connections;
 use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
@@ -36,6 +38,9 @@ struct MountOptions {
     /// The portal's storage, read apart (its functions do not survive JSON), at mount only.
     #[serde(rename = "storage")]
     _storage: Option<serde::de::IgnoredAny>,
+    /// The portal's artifact provider, read apart as the storage is.
+    #[serde(rename = "artifacts")]
+    _artifacts: Option<serde::de::IgnoredAny>,
 }
 
 /// The stores of a mounted app: the portal's, or (`None`) the browser's.
@@ -46,37 +51,55 @@ struct Stores {
 }
 
 impl Stores {
-    /// The portal's storage of `options`, if it gives one, read for the projects it names.
+    /// The stores of `options`: the portal's storage and artifact provider where it gives them, for the
+    /// projects it names.
     async fn of(
         options: &JsValue,
         read: &MountOptions,
         events: &Events,
     ) -> Result<Stores, JsError> {
-        let adapter = Reflect::get(options, &JsValue::from_str("storage")).unwrap_or_default();
-        if adapter.is_undefined() || adapter.is_null() {
-            // The browser's stores; the list shows only the projects named, if any.
-            let projects = read.projects.clone().map(|ids| {
-                SharedStore(Rc::new(Showing::new(
-                    Rc::new(IndexedDbProjectStore::default()),
-                    ids,
-                )))
-            });
-            return Ok(Stores {
-                projects,
-                connections: None,
-            });
-        }
-        let storage = Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
-        let ids = read.projects.clone().ok_or_else(|| {
-            JsError::new("`projects` (the ids to show) is required with `storage`")
-        })?;
-        let connections =
-            PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
-                .await
-                .map_err(|e| JsError::new(&format!("the portal's storage failed: {e}")))?;
+        let given = |name: &str| {
+            let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
+            (!value.is_undefined() && !value.is_null()).then_some(value)
+        };
+        let (storage, artifacts) = (given("storage"), given("artifacts"));
+        let ids = match (&read.projects, &storage, &artifacts) {
+            (Some(ids), _, _) => Some(ids.clone()),
+            (None, None, None) => None,
+            (None, _, _) => {
+                return Err(JsError::new(
+                    "`projects` (the ids to show) is required with `storage` or `artifacts`",
+                ))
+            }
+        };
+        let (records, connections): (Rc<dyn ProjectStore>, _) = match storage {
+            Some(adapter) => {
+                let storage =
+                    Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
+                let ids = ids.clone().unwrap_or_default();
+                let connections =
+                    PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
+                        .await
+                        .map_err(|e| JsError::new(&format!("the portal's storage failed: {e}")))?;
+                let records = Rc::new(PortalProjectStore::new(storage, ids));
+                (records, Some(Connections(connections)))
+            }
+            None => (Rc::new(IndexedDbProjectStore::default()), None),
+        };
+        let projects: Option<Rc<dyn ProjectStore>> = match (artifacts, ids) {
+            (Some(provider), Some(ids)) => {
+                let provider = ArtifactProvider::new(provider).map_err(|e| JsError::new(&e))?;
+                Some(Rc::new(ProvidedProjects::new(provider, records, ids)))
+            }
+            // The portal's storage lists the projects it names.
+            (None, Some(_)) if connections.is_some() => Some(records),
+            // The browser's store; the list shows only the projects named.
+            (None, Some(ids)) => Some(Rc::new(Showing::new(records, ids))),
+            (_, None) => None,
+        };
         Ok(Stores {
-            projects: Some(SharedStore(Rc::new(PortalProjectStore::new(storage, ids)))),
-            connections: Some(Connections(connections)),
+            projects: projects.map(SharedStore),
+            connections,
         })
     }
 }

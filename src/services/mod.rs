@@ -1,10 +1,12 @@
 //! I/O of the app: browser storage and the project list.
 
+pub mod artifact_provider;
 pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
 pub mod file_memo;
 pub mod jobs;
+pub mod portal_object;
 pub mod portal_storage;
 pub mod project_store;
 pub mod projects;

@@ -10,47 +10,31 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::services::connection_store::{
     parse_record, ConnectionRecord, ConnectionStore, DamagedRecord,
 };
+use crate::services::portal_object::PortalObject;
 use crate::services::project_store::{
-    read_record_text, record_text, Expect, ProjectStore, StoreError, StoreFuture,
+    read_record_text, record_text, summaries_of, Expect, ProjectStore, StoreError, StoreFuture,
 };
 use crate::services::projects::{ProjectSummary, StoredProject};
 use crate::state::events::{Events, PortalEvent};
 
 /// The portal's storage object.
-pub struct PortalStorage {
-    adapter: JsValue,
-}
+pub struct PortalStorage(PortalObject);
 
 impl PortalStorage {
     /// Wraps `adapter`; refused when it lacks one of `get`, `put`, `delete`.
     pub fn new(adapter: JsValue) -> Result<PortalStorage, String> {
-        for name in ["get", "put", "delete"] {
-            let member = Reflect::get(&adapter, &JsValue::from_str(name)).unwrap_or_default();
-            if !member.is_function() {
-                return Err(format!("storage.{name} must be a function"));
-            }
-        }
-        Ok(PortalStorage { adapter })
+        PortalObject::new(adapter, "storage", &["get", "put", "delete"]).map(PortalStorage)
     }
 
     async fn call(&self, name: &str, args: &[&str]) -> Result<JsValue, String> {
-        let function: Function = Reflect::get(&self.adapter, &JsValue::from_str(name))
-            .map_err(describe)?
-            .unchecked_into();
         let args: Vec<JsValue> = args.iter().map(|a| JsValue::from_str(a)).collect();
-        let answer = function
-            .apply(&self.adapter, &args.into_iter().collect())
-            .map_err(describe)?;
-        JsFuture::from(Promise::resolve(&answer))
-            .await
-            .map_err(describe)
+        self.0.call(name, &args).await
     }
 
     /// The text under `key`, `None` when there is none.
@@ -68,15 +52,6 @@ impl PortalStorage {
     pub async fn delete(&self, key: &str) -> Result<(), String> {
         self.call("delete", &[key]).await.map(drop)
     }
-}
-
-/// A rejected promise or a throw, as text (an `Error`'s message when it is one).
-fn describe(error: JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the portal's storage failed".to_owned())
 }
 
 fn project_key(id: &str) -> String {
@@ -132,15 +107,9 @@ impl PortalProjectStore {
 
 impl ProjectStore for PortalProjectStore {
     fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
-        Box::pin(async move {
-            let mut summaries = Vec::new();
-            for id in &self.ids {
-                if let Some(stored) = self.read(id).await? {
-                    summaries.push(stored.summary());
-                }
-            }
-            Ok(summaries)
-        })
+        Box::pin(summaries_of(&self.ids, move |id| async move {
+            Ok(self.read(id).await?.as_ref().map(StoredProject::summary))
+        }))
     }
 
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {

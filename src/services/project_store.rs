@@ -40,6 +40,9 @@ pub enum StoreError {
     /// The project is not in the store any more (deleted in another tab); nothing was written.
     #[error("The project `{0}` no longer exists in this browser (it was deleted, perhaps in another tab); nothing was saved.")]
     Missing(String),
+    /// The test artifacts the embedding portal provided for a project are not a readable project.
+    #[error("The portal's test artifacts of the project `{0}` could not be read ({1}); nothing was changed. Ask the portal's administrator.")]
+    Provided(String, String),
     /// The embedding portal's storage refused or failed; its message is kept.
     #[error("The portal's storage failed ({0}); nothing was changed. Try again; if it persists, ask the portal's administrator.")]
     Portal(String),
@@ -80,6 +83,28 @@ pub trait ProjectStore {
     fn held_projects(&self) -> bool {
         false
     }
+    /// Whether an empty store is filled with the demo projects on a first start (not when a portal
+    /// provides the projects).
+    fn offers_demos(&self) -> bool {
+        true
+    }
+}
+
+/// The summaries of the projects `ids` that `summary` finds, in the order of `ids`: the list of a store
+/// that holds the projects a portal names.
+pub async fn summaries_of<'a, F, Found>(
+    ids: &'a [String],
+    summary: F,
+) -> Result<Vec<ProjectSummary>, StoreError>
+where
+    F: Fn(&'a str) -> Found,
+    Found: Future<Output = Result<Option<ProjectSummary>, StoreError>>,
+{
+    let mut summaries = Vec::new();
+    for id in ids {
+        summaries.extend(summary(id).await?);
+    }
+    Ok(summaries)
 }
 
 /// A store shared by the pages; equal when it is the same store.
@@ -479,7 +504,15 @@ impl ProjectStore for Showing {
         self.inner.delete(id)
     }
 
+    fn revision<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<u64>> {
+        self.inner.revision(id)
+    }
+
     fn held_projects(&self) -> bool {
         self.inner.held_projects()
+    }
+
+    fn offers_demos(&self) -> bool {
+        self.inner.offers_demos()
     }
 }

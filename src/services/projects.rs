@@ -210,7 +210,40 @@ impl StoredProject {
 
     /// The summary shown in lists.
     pub fn summary(&self) -> ProjectSummary {
+        ProjectSummary::of(&self.project)
+    }
+
+    /// This record with `project` as its artifacts.
+    pub fn with_project(self, project: Project) -> StoredProject {
+        StoredProject { project, ..self }
+    }
+
+    /// This record without the artifacts (the project's id, name and description stay), as kept beside
+    /// artifacts that a portal provides.
+    pub fn without_artifacts(&self) -> StoredProject {
         let project = &self.project;
+        StoredProject {
+            project: Project {
+                id: project.id.clone(),
+                name: project.name.clone(),
+                description: project.description.clone(),
+                suites: Vec::new(),
+                element_repositories: Vec::new(),
+                data_tables: Vec::new(),
+                execution_lists: Vec::new(),
+            },
+            baseline: self.baseline.clone(),
+            bases: self.bases.clone(),
+            history: self.history.clone(),
+            scm: self.scm,
+            revision: self.revision,
+        }
+    }
+}
+
+impl ProjectSummary {
+    /// The summary of `project`.
+    pub fn of(project: &Project) -> ProjectSummary {
         ProjectSummary {
             id: project.id.to_string(),
             name: project.name.clone(),
@@ -264,6 +297,9 @@ pub fn start_decision(held_projects: bool, empty: bool) -> StartDecision {
 /// reported as [`ProjectListing::Removed`] when it held projects before.
 pub async fn list_or_seed(store: &dyn ProjectStore) -> Result<ProjectListing, StoreError> {
     let projects = store.list().await?;
+    if !store.offers_demos() {
+        return Ok(ProjectListing::Projects(projects));
+    }
     match start_decision(store.held_projects(), projects.is_empty()) {
         StartDecision::Show => Ok(ProjectListing::Projects(projects)),
         StartDecision::ReportRemoved => Ok(ProjectListing::Removed),

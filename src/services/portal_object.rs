@@ -1,0 +1,50 @@
+//! An object an embedding portal passes to `mount` (its storage, its artifact provider): methods called
+//! with plain arguments, answering with a promise or a value.
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// A portal's object with the methods the module calls.
+pub struct PortalObject {
+    object: JsValue,
+    /// What the object is, for messages (`"storage"`, `"artifacts"`).
+    what: &'static str,
+}
+
+impl PortalObject {
+    /// Wraps `object`, the option `what`; refused when one of `methods` is not a function of it.
+    pub fn new(object: JsValue, what: &'static str, methods: &[&str]) -> Result<Self, String> {
+        for name in methods {
+            let member = Reflect::get(&object, &JsValue::from_str(name)).unwrap_or_default();
+            if !member.is_function() {
+                return Err(format!("{what}.{name} must be a function"));
+            }
+        }
+        Ok(PortalObject { object, what })
+    }
+
+    /// Calls method `name` with `args` and waits for its answer; a throw or a rejected promise is its
+    /// message.
+    pub async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+        let function: Function = Reflect::get(&self.object, &JsValue::from_str(name))
+            .map_err(|error| self.describe(error))?
+            .unchecked_into();
+        let args: Array = args.iter().collect();
+        let answer = function
+            .apply(&self.object, &args)
+            .map_err(|error| self.describe(error))?;
+        JsFuture::from(Promise::resolve(&answer))
+            .await
+            .map_err(|error| self.describe(error))
+    }
+
+    /// A rejected promise or a throw, as text (an `Error`'s message when it is one).
+    fn describe(&self, error: JsValue) -> String {
+        error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| format!("the portal's {} failed", self.what))
+    }
+}
