@@ -321,7 +321,7 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
-  it('is served from a sub-path by a plain static server, under the shipped content security policy', async () => {
+  it('is served from a sub-path by a plain static server, under the shipped content security policy, and loads the export only when asked', async () => {
     const server = await startStaticServer();
     try {
       const { context, page } = await openPage(env.browser);
@@ -336,6 +336,20 @@ describe('embedding in a portal', () => {
       await fillLeeConnection(first, env.sandbox);
       await first.getByRole('button', { name: 'Create' }).click();
       await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+
+      // The .zip export's own WebAssembly is fetched only when a project is exported, from the module's sub-path.
+      const fetched = [];
+      page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+      await page.evaluate(() => window.portal.handle.update({ ...window.portal.options, start: '/projects/checkout-web/artifacts' }));
+      await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+      assert.deepEqual(fetched.filter((path) => /zip-worker/.test(path)), [], 'nothing of the export before it is asked for');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        first.getByRole('button', { name: 'Export .zip' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), 'checkout-web.zip');
+      assert.equal(readFileSync(await download.path()).subarray(0, 2).toString(), 'PK');
+      assert.ok(fetched.includes('/apps/versioning/zip-worker_bg.wasm'), `the export's module was loaded: ${fetched}`);
       assert.deepEqual(await page.evaluate(() => window.violations), []);
       assert.deepEqual(page.consoleMessages.filter((text) => /Content Security Policy|error/i.test(text)), []);
       await context.close();

@@ -119,6 +119,22 @@ describe('test artifacts explorer', () => {
     await context.close();
   });
 
+  it('says so when the export cannot load its WebAssembly, and exports once it can', async () => {
+    const { context, page } = await openPage(env.browser);
+    await openArtifacts(page);
+    await page.route('**/zip-worker_bg.wasm', (route) => route.abort());
+    await page.getByRole('button', { name: 'Export .zip' }).click();
+    await page.getByRole('alert').getByText(/^The export could not start: its worker \(export-worker\.js\) did not load\./).waitFor();
+    await page.unroute('**/zip-worker_bg.wasm');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export .zip' }).click(),
+    ]);
+    assert.ok(zipEntries(readFileSync(await download.path())).has('test-artifacts/project.json'));
+    assert.equal(await page.getByText(/The export could not start/).count(), 0, 'the message is gone');
+    await context.close();
+  });
+
   it('has no axe-core violations on the explorer with a test case open', async () => {
     const { context, page } = await openPage(env.browser);
     await openArtifacts(page);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # dist/ and so drops it.
 stamp=dist/.release-build
 if [ ! -f "$stamp" ] ||
-  [ -n "$(find src crates/core/src crates/core/Cargo.toml index.html styles examples scripts/embed-entry.sh Trunk.toml Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
+  [ -n "$(find src crates/core/src crates/core/Cargo.toml crates/zip-worker index.html styles examples scripts/embed-entry.sh Trunk.toml Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]; then
   echo "==> building the app (release)"
   trunk build --release --cargo-profile wasm-release --locked
   touch "$stamp"

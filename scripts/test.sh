@@ -9,7 +9,7 @@ source scripts/env.sh
 echo "==> format and lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p bitbucket-versioning --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+cargo clippy -p bitbucket-versioning -p zip-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 echo "==> host tests"
 cargo test --workspace --locked

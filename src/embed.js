@@ -2,14 +2,14 @@
 // The build writes this file to dist/ as `bitbucket-versioning.js`, with the content-hashed names of the
 // module, the WebAssembly and the stylesheet filled in (scripts/embed-entry.sh), so a portal imports one
 // stable name; every other file is found relative to it, under any base path. Types: bitbucket-versioning.d.ts.
-import init, { mount as mountIn } from '__MODULE__';
+import init, { mount as mountIn, setAssets } from '__MODULE__';
 
 const here = import.meta.url;
 let loaded;
 
 /** Fetches and compiles the WebAssembly once per page. */
 function load() {
-  loaded ??= init({ module_or_path: new URL('__WASM__', here) });
+  loaded ??= init({ module_or_path: new URL('__WASM__', here) }).then(() => setAssets(new URL('.', here).href));
   return loaded;
 }
 

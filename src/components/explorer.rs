@@ -19,9 +19,9 @@ use crate::pages::not_found::NotFoundPage;
 use crate::services::browser_files::offer_download;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
+use crate::services::zip_export::zip_in_worker;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
-use versioning_core::artifacts::archive::write_zip;
 
 /// Props of [`Explorer`].
 #[derive(Properties, PartialEq)]
@@ -30,11 +30,10 @@ pub struct ExplorerProps {
     pub id: AttrValue,
 }
 
-/// Downloads the project as `<id>.zip`: the files a push would write.
-fn export(stored: &StoredProject) -> Result<(), String> {
+/// Downloads the project as `<id>.zip`: the files a push would write, zipped by the export worker.
+async fn export(stored: &StoredProject) -> Result<(), String> {
     let files = to_files(&stored.project, &LayoutOptions::default());
-    let zip =
-        write_zip(&files).map_err(|problem| format!("{}: {}", problem.path, problem.message))?;
+    let zip = zip_in_worker(&files).await?;
     offer_download(
         &format!("{}.zip", stored.project.id),
         &zip,
@@ -110,6 +109,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     let projects = use_projects();
     let state = use_reducer(ExplorerState::default);
     let export_error = use_state(|| None::<String>);
+    let exporting = use_state(|| false);
     let pushing = use_state(|| false);
     let pulling = use_state(|| false);
     // Bumped after a push, which changes the stored record (base, baseline, history).
@@ -164,10 +164,17 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         Loading::Done => state.stored.clone(),
     };
     let on_export = {
-        let export_error = export_error.clone();
+        let (export_error, exporting) = (export_error.clone(), exporting.clone());
         Callback::from(move |_: MouseEvent| {
-            let result = stored.as_deref().map(export).transpose();
-            export_error.set(result.err());
+            let Some(stored) = stored.clone() else {
+                return;
+            };
+            let (export_error, exporting) = (export_error.clone(), exporting.clone());
+            exporting.set(true);
+            spawn_local(async move {
+                export_error.set(export(&stored).await.err());
+                exporting.set(false);
+            });
         })
     };
     // A dialog changed the record: take it as now stored once the dialog's outcome is shown; or read it
@@ -217,7 +224,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     let pulling = pulling.clone();
                     Callback::from(move |_: MouseEvent| pulling.set(true))
                 }}>{ "Pull…" }</button>
-                <button type="button" class="button subtle" onclick={on_export}>{ "Export .zip" }</button>
+                <button type="button" class="button subtle" onclick={on_export} disabled={*exporting}>
+                    { if *exporting { "Exporting…" } else { "Export .zip" } }
+                </button>
             </div>
             if *pulling {
                 <PullDialog project_id={props.id.clone()} loaded={state.in_store()}

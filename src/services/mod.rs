@@ -12,3 +12,4 @@ pub mod project_store;
 pub mod projects;
 pub mod strategy;
 pub mod transport;
+pub mod zip_export;
