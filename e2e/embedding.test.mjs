@@ -135,6 +135,16 @@ describe('embedding in a portal', () => {
 
   it('works through create, push and pull, and tells the portal by DOM events', async () => {
     const { context, page, first, second } = await openPortal();
+    // A wrong token: the connection test fails, and the portal hears the error the user is shown.
+    await fillLeeConnection(first, env.sandbox);
+    await field(first, 'Access Token').fill('ATATT-not-a-valid-token');
+    await first.getByRole('button', { name: 'Create' }).click();
+    await first.getByRole('alert').getByText(/^Connection test failed/).waitFor();
+    await waitUntil(async () => (await events(page)).length === 1);
+    const [error] = await events(page);
+    assert.match(error, /^error \{"project":"checkout-web","activity":"connection_test","message":"Connection test failed: [^"]+\. [^"]+"\}$/);
+    assert.doesNotMatch(error, /ATATT-not-a-valid-token/, 'no token in the event');
+
     await fillLeeConnection(first, env.sandbox);
     await first.getByRole('button', { name: 'Create' }).click();
     await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
@@ -148,12 +158,12 @@ describe('embedding in a portal', () => {
     assert.ok(await refused.getByRole('button', { name: 'Preview' }).isDisabled());
     await refused.getByRole('button', { name: 'Close' }).click();
 
-    assert.match((await events(page))[0], /^connection-created \{"project":"checkout-web","repository":"http:\/\/localhost:\d+\/acme\/checkout-tests"\}$/);
+    assert.match((await events(page))[1], /^connection-created \{"project":"checkout-web","repository":"http:\/\/localhost:\d+\/acme\/checkout-tests"\}$/);
 
     await page.evaluate(() => window.portal.handle.update({ ...window.portal.options, start: '/projects/checkout-web/artifacts' }));
     await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
     await push(first, 'From the portal');
-    assert.match((await events(page))[1], /^push-done \{"project":"checkout-web","branch":"main","commits":\["[0-9a-f]{40}"\]\}$/);
+    assert.match((await events(page))[2], /^push-done \{"project":"checkout-web","branch":"main","commits":\["[0-9a-f]{40}"\]\}$/);
 
     // Someone else changes a test case and pushes, from the standalone app.
     const other = await openPage(env.browser);
@@ -167,7 +177,7 @@ describe('embedding in a portal', () => {
     await dialog.locator('.banner.success').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(first), 'Visit');
-    assert.match((await events(page))[2], /^pull-applied \{"project":"checkout-web","summary":"Applied: 0 added, 1 changed/);
+    assert.match((await events(page))[3], /^pull-applied \{"project":"checkout-web","summary":"Applied: 0 added, 1 changed/);
 
     // Everything went through the portal's storage: the module kept nothing of its own in the browser.
     const kept = await page.evaluate(async () => ({

@@ -105,7 +105,12 @@ export interface BitbucketVersioningEvents {
   'bitbucket-versioning:pull-applied': CustomEvent<{ project: string; summary: string }>;
   /** The portal's storage refused to write a connection: the user's change is not kept. */
   'bitbucket-versioning:storage-failed': CustomEvent<{ project: string; message: string }>;
+  /** The user was shown an error (never with a secret in it), each time a view shows a new one. */
+  'bitbucket-versioning:error': CustomEvent<{ project: string; activity: FailedActivity; message: string }>;
 }
+
+/** What the user was doing when an error was shown. */
+export type FailedActivity = 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export';
 
 /** `<bitbucket-versioning start="…" user-name="…" user-role="…">`, or its `options` property set before insertion. */
 export class BitbucketVersioningElement extends HTMLElement {

@@ -3,7 +3,7 @@
 import { mount } from '../bitbucket-versioning.js';
 
 const log = document.getElementById('event-log');
-for (const type of ['connection-created', 'connection-reset', 'push-done', 'pull-applied', 'storage-failed']) {
+for (const type of ['connection-created', 'connection-reset', 'push-done', 'pull-applied', 'storage-failed', 'error']) {
   document.addEventListener(`bitbucket-versioning:${type}`, (event) => {
     const item = document.createElement('li');
     item.textContent = `${type} ${JSON.stringify(event.detail)}`;

@@ -20,6 +20,7 @@ use crate::services::browser_files::offer_download;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
 use crate::services::zip_export::zip_in_worker;
+use crate::state::events::{use_error_event, FailedActivity};
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
 
@@ -110,6 +111,13 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     let state = use_reducer(ExplorerState::default);
     let export_error = use_state(|| None::<String>);
     let exporting = use_state(|| false);
+    let artifacts_error = match (&state.loading, &state.save) {
+        (Loading::Failed(error), _) => Some(error.to_string()),
+        (_, SaveStatus::Failed(message)) => Some(message.clone()),
+        _ => None,
+    };
+    use_error_event(&props.id, FailedActivity::Artifacts, artifacts_error);
+    use_error_event(&props.id, FailedActivity::Export, (*export_error).clone());
     let pushing = use_state(|| false);
     let pulling = use_state(|| false);
     // Bumped after a push, which changes the stored record (base, baseline, history).

@@ -25,7 +25,7 @@ use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
 use crate::services::transport::REQUEST_TIMEOUT_MS;
-use crate::state::events::{use_events, PortalEvent};
+use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::pull::{PullAction, PullStage, PullState};
@@ -345,6 +345,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
         restore: false,
     });
     let state = use_reducer(PullState::default);
+    use_error_event(&project_id, FailedActivity::Pull, state.error.clone());
     let job = use_job_control();
     let dispatch = Callback::from(state.dispatcher());
 

@@ -24,7 +24,7 @@ use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
-use crate::state::events::{use_events, PortalEvent};
+use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
@@ -273,6 +273,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         ..PushForm::default()
     });
     let state = use_reducer(PushState::default);
+    use_error_event(&project_id, FailedActivity::Push, state.error.clone());
     let job = use_job_control();
     let decision = decide_any(
         &[session.role],

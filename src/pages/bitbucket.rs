@@ -22,7 +22,7 @@ use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 use crate::state::connections::{use_connections, use_new_connection, Connections};
-use crate::state::events::{use_events, Events, PortalEvent};
+use crate::state::events::{use_error_event, use_events, Events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_project;
 use crate::state::session::use_session;
@@ -117,15 +117,19 @@ fn test_and_save(
     });
 }
 
-fn failure_banner(check: &CheckState) -> Html {
+/// The step a failed connection test stopped at, and why.
+fn failed_step(check: &CheckState) -> Option<(&'static str, String)> {
     let CheckState::Failed(steps) = check else {
-        return html! {};
+        return None;
     };
-    let failed = steps.iter().find_map(|report| match &report.status {
+    steps.iter().find_map(|report| match &report.status {
         StepStatus::Failed(error) => Some((report.step.label(), error.to_string())),
         _ => None,
-    });
-    match failed {
+    })
+}
+
+fn failure_banner(check: &CheckState) -> Html {
+    match failed_step(check) {
         Some((step, message)) => html! {
             <div class="banner error" role="alert">
                 <p><strong>{ format!("Connection test failed: {step}.") }</strong>{ " Nothing was saved." }</p>
@@ -163,6 +167,17 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         use_reducer(move || FormState::new(blank, Vec::new()))
     };
     let check = use_reducer(CheckState::default);
+    use_error_event(
+        &project_id,
+        FailedActivity::ConnectionTest,
+        failed_step(&check)
+            .map(|(step, message)| format!("Connection test failed: {step}. {message}")),
+    );
+    use_error_event(
+        &project_id,
+        FailedActivity::ConnectionSave,
+        page.save_error.clone(),
+    );
     // The running connection test, cancelled when a new one starts or the page goes away.
     let job = use_job_control();
     let on_cancel_test = {

@@ -1,5 +1,5 @@
 //! What the app tells its host page: a connection created or reset, a push done, a pull applied, a write
-//! its storage refused. An
+//! its storage refused, an error shown to the user. An
 //! embedding portal hears them as DOM events on the element it mounted the app in; standalone, nobody
 //! listens.
 
@@ -46,6 +46,33 @@ pub enum PortalEvent {
         /// What the storage said.
         message: String,
     },
+    /// The user was shown an error.
+    Error {
+        /// The project's id.
+        project: String,
+        /// What failed.
+        activity: FailedActivity,
+        /// What the user was told.
+        message: String,
+    },
+}
+
+/// What the user was doing when an error was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailedActivity {
+    /// Testing a connection (Create).
+    ConnectionTest,
+    /// Saving a tested connection.
+    ConnectionSave,
+    /// Previewing or sending a push.
+    Push,
+    /// Previewing or applying a pull.
+    Pull,
+    /// Reading or saving the project's test artifacts.
+    Artifacts,
+    /// Exporting the project as a `.zip`.
+    Export,
 }
 
 impl PortalEvent {
@@ -57,6 +84,7 @@ impl PortalEvent {
             PortalEvent::PushDone { .. } => "bitbucket-versioning:push-done",
             PortalEvent::PullApplied { .. } => "bitbucket-versioning:pull-applied",
             PortalEvent::StorageFailed { .. } => "bitbucket-versioning:storage-failed",
+            PortalEvent::Error { .. } => "bitbucket-versioning:error",
         }
     }
 }
@@ -70,6 +98,23 @@ impl Events {
     pub fn emit(&self, event: PortalEvent) {
         self.0.emit(event);
     }
+}
+
+/// Tells the host page of the error a view shows for `project` while doing `activity`, each time it shows a
+/// new one (`error` turning from `None` or another message to a message).
+#[hook]
+pub fn use_error_event(project: &str, activity: FailedActivity, error: Option<String>) {
+    let events = use_events();
+    let project = project.to_owned();
+    use_effect_with(error, move |error| {
+        if let Some(message) = error {
+            events.emit(PortalEvent::Error {
+                project,
+                activity,
+                message: message.clone(),
+            });
+        }
+    });
 }
 
 /// The app's events; a sink that drops them outside an [`App`](crate::app::App).
