@@ -64,8 +64,9 @@ impl Stores {
         };
         let (storage, artifacts) = (given("storage"), given("artifacts"));
         let ids = match (&read.projects, &storage, &artifacts) {
-            (Some(ids), _, _) => Some(ids.clone()),
-            (None, None, None) => None,
+            (Some(ids), _, _) => ids.clone(),
+            // Nothing named, nothing given: the browser's stores, every project.
+            (None, None, None) => return Ok(Stores::default()),
             (None, _, _) => {
                 return Err(JsError::new(
                     "`projects` (the ids to show) is required with `storage` or `artifacts`",
@@ -76,29 +77,27 @@ impl Stores {
             Some(adapter) => {
                 let storage =
                     Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
-                let ids = ids.clone().unwrap_or_default();
                 let connections =
                     PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
                         .await
                         .map_err(|e| JsError::new(&format!("the portal's storage failed: {e}")))?;
-                let records = Rc::new(PortalProjectStore::new(storage, ids));
+                let records = Rc::new(PortalProjectStore::new(storage, ids.clone()));
                 (records, Some(Connections(connections)))
             }
             None => (Rc::new(IndexedDbProjectStore::default()), None),
         };
-        let projects: Option<Rc<dyn ProjectStore>> = match (artifacts, ids) {
-            (Some(provider), Some(ids)) => {
+        let projects: Rc<dyn ProjectStore> = match artifacts {
+            Some(provider) => {
                 let provider = ArtifactProvider::new(provider).map_err(|e| JsError::new(&e))?;
-                Some(Rc::new(ProvidedProjects::new(provider, records, ids)))
+                Rc::new(ProvidedProjects::new(provider, records, ids))
             }
             // The portal's storage lists the projects it names.
-            (None, Some(_)) if connections.is_some() => Some(records),
+            None if connections.is_some() => records,
             // The browser's store; the list shows only the projects named.
-            (None, Some(ids)) => Some(Rc::new(Showing::new(records, ids))),
-            (_, None) => None,
+            None => Rc::new(Showing::new(records, ids)),
         };
         Ok(Stores {
-            projects: projects.map(SharedStore),
+            projects: Some(SharedStore(projects)),
             connections,
         })
     }

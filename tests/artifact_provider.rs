@@ -158,3 +158,38 @@ async fn artifacts_of_another_project_or_unreadable_are_refused_and_no_demo_is_a
         Some("artifacts.load must be a function")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_save_the_portal_refuses_changes_nothing_and_says_why() {
+    let provider = portal_provider();
+    Reflect::set(
+        &provider,
+        &JsValue::from_str("save"),
+        &Function::new_with_args(
+            "id, artifacts",
+            "return Promise.reject(new Error('the portal is read-only'))",
+        ),
+    )
+    .unwrap();
+    let records = Rc::new(IndexedDbProjectStore::default());
+    records.delete("read-only").await.unwrap();
+    hold(&provider, "read-only", &demo_project("read-only"));
+    let store = ProvidedProjects::new(
+        ArtifactProvider::new(provider.clone()).unwrap(),
+        records.clone(),
+        vec!["read-only".to_owned()],
+    );
+    let mut loaded = store.load("read-only").await.unwrap().unwrap();
+    loaded.project.suites[0].name = "Not kept".to_owned();
+    let error = store.save(&loaded).await.expect_err("refused");
+    assert_eq!(
+        error,
+        StoreError::Portal("the portal is read-only".to_owned())
+    );
+    assert!(error.to_string().contains("nothing was changed"));
+    assert!(
+        records.load("read-only").await.unwrap().is_none(),
+        "no sync record written"
+    );
+    assert_ne!(held(&provider, "read-only").suites[0].name, "Not kept");
+}
