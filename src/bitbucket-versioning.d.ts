@@ -11,7 +11,7 @@ export interface MountOptions {
   start?: string;
   /** The API base URL new connections start with, e.g. the portal's same-origin relay to Bitbucket. */
   apiBaseUrl?: string;
-  /** The ids of the projects to show (all when not given); required with `storage`. */
+  /** The ids of the projects to show (all when not given); required with `storage` or `artifacts`. */
   projects?: string[];
   /**
    * The portal's storage for projects and connections, instead of the browser's (read at mount only). Keys:

@@ -15,7 +15,9 @@ use yew::{AppHandle, AttrValue, Callback};
 use crate::app::{App, AppProps};
 use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
-use crate::services::project_store::{IndexedDbProjectStore, ProjectStore, SharedStore, Showing};
+use crate::services::project_store::{
+    Holds, IndexedDbProjectStore, ProjectStore, SharedStore, Showing,
+};
 use crate::state::connections::Connections;
 use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
@@ -31,7 +33,7 @@ struct MountOptions {
     user: Option<PortalUser>,
     /// The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket`.
     start: Option<String>,
-    /// The ids of the projects to show (all when not given; required with `storage`).
+    /// The ids of the projects to show (all when not given; required with `storage` or `artifacts`).
     projects: Option<Vec<String>>,
     /// The API base URL new connections start with (e.g. the portal's same-origin relay to Bitbucket).
     api_base_url: Option<String>,
@@ -73,6 +75,11 @@ impl Stores {
                 ))
             }
         };
+        // Beside a portal's artifacts, the browser keeps only sync records, apart from whole projects.
+        let holds = match artifacts {
+            Some(_) => Holds::SyncRecords,
+            None => Holds::Projects,
+        };
         let (records, connections): (Rc<dyn ProjectStore>, _) = match storage {
             Some(adapter) => {
                 let storage =
@@ -84,7 +91,7 @@ impl Stores {
                 let records = Rc::new(PortalProjectStore::new(storage, ids.clone()));
                 (records, Some(Connections(connections)))
             }
-            None => (Rc::new(IndexedDbProjectStore::default()), None),
+            None => (Rc::new(IndexedDbProjectStore::holding(holds)), None),
         };
         let projects: Rc<dyn ProjectStore> = match artifacts {
             Some(provider) => {

@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use bitbucket_versioning::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use bitbucket_versioning::services::project_store::{
-    IndexedDbProjectStore, ProjectStore, StoreError,
+    Holds, IndexedDbProjectStore, ProjectStore, StoreError,
 };
-use bitbucket_versioning::services::projects::{list_or_seed, ProjectListing};
+use bitbucket_versioning::services::projects::{list_or_seed, ProjectListing, StoredProject};
 use js_sys::{Function, Object, Reflect};
 use versioning_core::artifacts::{demo, ArtifactId, Project};
 use wasm_bindgen::JsValue;
@@ -61,9 +61,16 @@ fn demo_project(id: &str) -> Project {
 #[wasm_bindgen_test]
 async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     let provider = portal_provider();
-    let records = Rc::new(IndexedDbProjectStore::default());
+    let records = Rc::new(IndexedDbProjectStore::holding(Holds::SyncRecords));
     records.delete("provided").await.unwrap();
     let project = demo_project("provided");
+    // A standalone page of the same origin keeps a whole project of this id in its own database.
+    let standalone = IndexedDbProjectStore::default();
+    standalone.delete("provided").await.unwrap();
+    standalone
+        .create(&StoredProject::at_baseline(project.clone()))
+        .await
+        .unwrap();
     hold(&provider, "provided", &project);
     let store = ProvidedProjects::new(
         ArtifactProvider::new(provider.clone()).unwrap(),
@@ -96,6 +103,11 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
         "no artifacts kept beside the portal's"
     );
     assert_eq!(record.revision, 1);
+    let kept = standalone.load("provided").await.unwrap().unwrap();
+    assert_eq!(
+        kept.project, project,
+        "the standalone page's project is untouched"
+    );
     let again = store.load("provided").await.unwrap().unwrap();
     assert_eq!(again.project.suites[0].name, "Renamed here");
     assert_eq!(again.revision, 1);
@@ -128,7 +140,7 @@ async fn artifacts_of_another_project_or_unreadable_are_refused_and_no_demo_is_a
     .unwrap();
     let store = ProvidedProjects::new(
         ArtifactProvider::new(provider.clone()).unwrap(),
-        Rc::new(IndexedDbProjectStore::default()),
+        Rc::new(IndexedDbProjectStore::holding(Holds::SyncRecords)),
         vec!["empty".to_owned()],
     );
     let error = store.load("asked").await.expect_err("another project");
@@ -171,7 +183,7 @@ async fn a_save_the_portal_refuses_changes_nothing_and_says_why() {
         ),
     )
     .unwrap();
-    let records = Rc::new(IndexedDbProjectStore::default());
+    let records = Rc::new(IndexedDbProjectStore::holding(Holds::SyncRecords));
     records.delete("read-only").await.unwrap();
     hold(&provider, "read-only", &demo_project("read-only"));
     let store = ProvidedProjects::new(

@@ -178,6 +178,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 return;
             };
             let (export_error, exporting) = (export_error.clone(), exporting.clone());
+            // A new try: the last failure's message goes, and a failure again is a new error.
+            export_error.set(None);
             exporting.set(true);
             spawn_local(async move {
                 export_error.set(export(&stored).await.err());

@@ -126,6 +126,8 @@ impl std::ops::Deref for SharedStore {
 }
 
 const DATABASE: &str = "bitbucket-versioning";
+/// The database of the sync records kept beside a portal's artifacts (see [`Holds::SyncRecords`]).
+const SYNC_RECORDS_DATABASE: &str = "bitbucket-versioning-sync-records";
 const DATABASE_VERSION: u32 = 1;
 /// Small records for lists: id → [`ProjectSummary`] as JSON.
 const SUMMARIES: &str = "project-summaries";
@@ -170,6 +172,27 @@ fn request_persistence() {
 #[derive(Default)]
 pub struct IndexedDbProjectStore {
     database: RefCell<Option<Rc<Database>>>,
+    holds: Holds,
+}
+
+/// What an IndexedDB project store holds, each in a database of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Holds {
+    /// Whole projects: the standalone app's, and an embedded app's without a portal's storage.
+    #[default]
+    Projects,
+    /// Only the sync records of projects whose artifacts a portal provides, apart from the whole projects
+    /// that a standalone page of the same origin keeps, which they must never replace.
+    SyncRecords,
+}
+
+impl Holds {
+    fn database(self) -> &'static str {
+        match self {
+            Holds::Projects => DATABASE,
+            Holds::SyncRecords => SYNC_RECORDS_DATABASE,
+        }
+    }
 }
 
 /// A record as the JSON text a store keeps.
@@ -191,11 +214,19 @@ fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
 }
 
 impl IndexedDbProjectStore {
+    /// A store of what `holds` says, in its own database.
+    pub fn holding(holds: Holds) -> Self {
+        IndexedDbProjectStore {
+            database: RefCell::default(),
+            holds,
+        }
+    }
+
     async fn database(&self) -> Result<Rc<Database>, StoreError> {
         if let Some(database) = self.database.borrow().as_ref() {
             return Ok(database.clone());
         }
-        let database = Database::builder(DATABASE)
+        let database = Database::builder(self.holds.database())
             .version(DATABASE_VERSION)
             .add_object_store(ObjectStore::builder(SUMMARIES))
             .add_object_store(ObjectStore::builder(PROJECTS))
@@ -316,11 +347,15 @@ impl IndexedDbProjectStore {
         if !transaction.commit()?.await?.is_committed() {
             return Err(StoreError::Cancelled);
         }
-        if let Some(storage) = local_storage() {
-            // Best-effort: without the marker an eviction is taken for a first start and the demos come back.
-            let _ = storage.set_item(HAS_PROJECTS_MARKER, "true");
+        if self.holds == Holds::Projects {
+            if let Some(storage) = local_storage() {
+                // Best-effort: without the marker an eviction is taken for a first start and the demos come
+                // back.
+                let _ = storage.set_item(HAS_PROJECTS_MARKER, "true");
+            }
+            // Sync records are not announced: the tabs listening show whole projects of the other database.
+            announce_change(&id, revision);
         }
-        announce_change(&id, revision);
         Ok(())
     }
 }
@@ -415,9 +450,10 @@ impl ProjectStore for IndexedDbProjectStore {
     }
 
     fn held_projects(&self) -> bool {
-        local_storage()
-            .and_then(|storage| storage.get_item(HAS_PROJECTS_MARKER).ok().flatten())
-            .is_some()
+        self.holds == Holds::Projects
+            && local_storage()
+                .and_then(|storage| storage.get_item(HAS_PROJECTS_MARKER).ok().flatten())
+                .is_some()
     }
 }
 
