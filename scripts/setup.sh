@@ -37,7 +37,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
-  step "npm ci (e2e: playwright-core, axe-core, binaryen)"
+  step "npm ci (e2e: playwright-core, axe-core, binaryen, typescript)"
   npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 fi
 

@@ -39,7 +39,7 @@ export interface ArtifactProvider {
 export type ReviewState = 'new' | 'in_progress' | 'under_review' | 'approved' | 'rejected';
 
 /** Fields every artifact has. Ids are short machine ids (`checkout-web`), unique within a project. */
-interface ArtifactBase {
+export interface ArtifactBase {
   id: string;
   name: string;
   description: string;
