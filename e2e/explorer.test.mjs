@@ -119,12 +119,19 @@ describe('test artifacts explorer', () => {
     await context.close();
   });
 
-  it('says so when the export cannot load its WebAssembly, and exports once it can', async () => {
+  it('says so when import or export cannot load their WebAssembly, and works once they can', async () => {
+    assert.ok(exported, 'the export test ran first');
     const { context, page } = await openPage(env.browser);
-    await openArtifacts(page);
     await page.route('**/zip-worker_bg.wasm', (route) => route.abort());
+    await page.goto(env.sandbox.url);
+    await waitForApp(page);
+    await page.getByLabel('Project archive (.zip)').setInputFiles({
+      name: 'checkout-web.zip', mimeType: 'application/zip', buffer: exported,
+    });
+    await page.getByRole('alert').getByText(/^The import could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
+    await openArtifacts(page);
     await page.getByRole('button', { name: 'Export .zip' }).click();
-    await page.getByRole('alert').getByText(/^The export could not start: its worker \(export-worker\.js\) did not load\./).waitFor();
+    await page.getByRole('alert').getByText(/^The export could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
     await page.unroute('**/zip-worker_bg.wasm');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -259,6 +259,24 @@ describe('pull', () => {
     });
   }
 
+  it('restores a Data Center version file by file when the archive worker cannot load', async () => {
+    const a = await session(DC);
+    await push(a.page, 'Version one', 'v1');
+    await editFirstStep(a.page, 'Local only');
+    await a.page.route('**/zip-worker_bg.wasm', (route) => route.abort());
+    const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Navigate');
+    // The archive came, but could not be unpacked: every file was then read on its own.
+    const gets = (await control(env.sandbox, 'log?limit=1000')).filter((l) => l.method === 'GET').map((l) => l.path);
+    const paths = gets.slice(gets.findLastIndex((p) => p.endsWith('/tags/v1')));
+    assert.equal(paths.filter((p) => /\/archive$/.test(p)).length, 1, JSON.stringify(paths));
+    assert.ok(paths.filter((p) => /\/raw\//.test(p)).length > 20, JSON.stringify(paths));
+    await a.context.close();
+  });
+
   for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
     it(`restores another project's version as a new project, identical to what was pushed (${product})`, async () => {
       const a = await session(repository);

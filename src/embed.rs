@@ -212,7 +212,7 @@ pub async fn mount(element: Element, options: JsValue) -> Result<Mounted, JsErro
 /// loads later (the export worker) when the page's base URL is not that folder.
 #[wasm_bindgen(js_name = setAssets)]
 pub fn set_assets(folder: String) {
-    crate::services::zip_export::set_assets(folder);
+    crate::services::archive_worker::set_assets(folder);
 }
 
 /// Starts the standalone app on the document body: the page's URL is its location, with demo users.

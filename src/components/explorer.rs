@@ -16,10 +16,10 @@ use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
+use crate::services::archive_worker::ArchiveWorker;
 use crate::services::browser_files::offer_download;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
-use crate::services::zip_export::zip_in_worker;
 use crate::state::events::{use_error_event, FailedActivity};
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
@@ -34,7 +34,11 @@ pub struct ExplorerProps {
 /// Downloads the project as `<id>.zip`: the files a push would write, zipped by the export worker.
 async fn export(stored: &StoredProject) -> Result<(), String> {
     let files = to_files(&stored.project, &LayoutOptions::default());
-    let zip = zip_in_worker(&files).await?;
+    let worker = ArchiveWorker::start().map_err(|error| error.message("export"))?;
+    let zip = worker
+        .zip(&files)
+        .await
+        .map_err(|error| error.message("export"))?;
     offer_download(
         &format!("{}.zip", stored.project.id),
         &zip,

@@ -11,14 +11,14 @@ use yew_router::prelude::*;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
+use crate::services::archive_worker::{ArchiveError, ArchiveWorker};
 use crate::services::browser_files::read_file;
 use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
 use versioning_core::artifacts::archive::{
-    check_archive_size, project_from_files, ArchiveLimits, FileProblem, ZipReader,
-    MAX_ARCHIVE_BYTES,
+    check_archive_size, project_from_files, ArchiveLimits, MAX_ARCHIVE_BYTES,
 };
 
 /// Stores the project as its own baseline (the state of this import), then reads the list again. A new
@@ -58,25 +58,10 @@ fn save(
     });
 }
 
-/// Inflated bytes, or entries, after which reading pauses so that the page keeps responding.
-const YIELD_EVERY_BYTES: usize = 1024 * 1024;
-const YIELD_EVERY_ENTRIES: usize = 200;
-
-/// Reads the archive entry by entry, giving the browser a turn between batches of entries.
-async fn read_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, Vec<FileProblem>> {
-    let mut reader = ZipReader::open(bytes, limits)?;
-    let (mut bytes_since, mut entries_since) = (0, 0);
-    while let Some(inflated) = reader.step() {
-        bytes_since += inflated;
-        entries_since += 1;
-        if bytes_since >= YIELD_EVERY_BYTES || entries_since >= YIELD_EVERY_ENTRIES {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            (bytes_since, entries_since) = (0, 0);
-        }
-    }
-    let files = reader.finish()?;
-    gloo_timers::future::TimeoutFuture::new(0).await;
-    project_from_files(&files, limits)
+/// The project in the archive, read by the archive worker, or every problem found, file by file.
+async fn read_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, ArchiveError> {
+    let files = ArchiveWorker::start()?.unzip(bytes, true).await?;
+    project_from_files(&files, limits).map_err(ArchiveError::Unreadable)
 }
 
 /// Checks the chosen file's size, reads it, checks it, and saves it unless its id is taken.
@@ -93,7 +78,10 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
         };
         let project = match read_archive(&bytes, &limits).await {
             Ok(project) => Rc::new(project),
-            Err(problems) => return import.dispatch(ImportAction::Invalid(file.name(), problems)),
+            Err(ArchiveError::Unreadable(problems)) => {
+                return import.dispatch(ImportAction::Invalid(file.name(), problems))
+            }
+            Err(error) => return import.dispatch(ImportAction::Failed(error.message("import"))),
         };
         let taken = match &*projects.list {
             ProjectList::Ready(list) => list.iter().any(|p| p.id == project.id.as_str()),

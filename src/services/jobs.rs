@@ -1,13 +1,15 @@
 //! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
-//! out, `on_progress` sees the job as each step starts (its requests in flight) and at the end, the job
-//! works while its requests are in flight, and cancelling stops between requests.
+//! out, archives are unpacked in the archive worker, `on_progress` sees the job as each step starts (its
+//! requests in flight) and at the end, the job works while its requests are in flight, and cancelling
+//! stops between requests.
 
 use futures::future::join;
 use gloo_timers::future::TimeoutFuture;
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::Flavour;
 
+use crate::services::archive_worker::unpack;
 use crate::services::transport::{execute_all_within, Cancellation};
 
 /// Drives `job` to its end; `None` when it was cancelled.
@@ -41,6 +43,13 @@ pub async fn run_job<J: Job>(
                     return None;
                 }
                 job.handle(answers);
+            }
+            JobStep::Unpack(zips) => {
+                let files = unpack(&zips).await;
+                if cancellation.is_cancelled() {
+                    return None;
+                }
+                job.unpacked(files);
             }
             JobStep::Wait(millis) => TimeoutFuture::new(millis).await,
             JobStep::Done(output) => return Some(output),

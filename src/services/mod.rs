@@ -1,5 +1,6 @@
 //! I/O of the app: browser storage and the project list.
 
+pub mod archive_worker;
 pub mod artifact_provider;
 pub mod browser_files;
 pub mod connection_check;
@@ -12,4 +13,3 @@ pub mod project_store;
 pub mod projects;
 pub mod strategy;
 pub mod transport;
-pub mod zip_export;

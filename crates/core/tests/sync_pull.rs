@@ -16,6 +16,7 @@ use versioning_core::artifacts::{
 };
 use versioning_core::bitbucket::cloud;
 use versioning_core::roles::Role;
+use versioning_core::sync::unpack_here;
 use versioning_core::sync::{
     AppliedPull, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner, PullPreview,
     PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender, Resolution,
@@ -158,14 +159,30 @@ async fn data_center_restore_is_byte_identical_from_a_branch_a_version_and_a_com
     restore_is_byte_identical(Product::DataCenter).await;
 }
 
-/// Drives a pull step by step, one request at a time, answering the first archive request (Data
-/// Center's archive, Cloud's patch) with `archive_fault` when given; returns the preview and the URLs of
-/// the archive requests.
+/// What goes wrong with the first archive a pull reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArchiveFault {
+    /// Bitbucket answers it with this status.
+    Status(u16),
+    /// The driver cannot unpack it (the browser's worker did not load): it gives no files back.
+    Unpack,
+}
+
+/// What a pull driven by [`pull_with_archive_fault`] did: its preview, the URLs of its archive requests,
+/// and how many archives it asked the driver to unpack.
+struct ArchivePull {
+    preview: PullPreview,
+    archived: Vec<String>,
+    unpacked: usize,
+}
+
+/// Drives a pull step by step, one request at a time, with `fault` on the first archive (Data Center's
+/// archive, Cloud's patch) when given; unpacks archives as a host driver does.
 async fn pull_with_archive_fault(
     sandbox: &Sandbox,
     product: Product,
-    archive_fault: Option<u16>,
-) -> (PullPreview, Vec<String>) {
+    fault: Option<ArchiveFault>,
+) -> ArchivePull {
     let request = PullRequest {
         source: branch(),
         base: None,
@@ -173,14 +190,16 @@ async fn pull_with_archive_fault(
         seed: 5,
     };
     let mut planner = PullPlanner::new(product.api("eve"), request, None);
-    let mut archived = Vec::new();
+    let (mut archived, mut unpacked) = (Vec::new(), 0);
     loop {
         match planner.next() {
             JobStep::Send(requests) => {
                 let mut answers = Vec::new();
                 for request in &requests {
                     if request.url.contains("/archive?") || request.url.contains("/diff/") {
-                        if let (Some(status), true) = (archive_fault, archived.is_empty()) {
+                        if let (Some(ArchiveFault::Status(status)), true) =
+                            (fault, archived.is_empty())
+                        {
                             sandbox.fail_next(&[status]);
                         }
                         archived.push(request.url.clone());
@@ -189,8 +208,22 @@ async fn pull_with_archive_fault(
                 }
                 planner.handle(answers);
             }
+            JobStep::Unpack(zips) => {
+                let files = match (fault, unpacked) {
+                    (Some(ArchiveFault::Unpack), 0) => vec![ProjectFiles::new(); zips.len()],
+                    _ => unpack_here(&zips),
+                };
+                unpacked += zips.len();
+                planner.unpacked(files);
+            }
             JobStep::Wait(_) => {}
-            JobStep::Done(preview) => return (preview.expect("previewed"), archived),
+            JobStep::Done(preview) => {
+                return ArchivePull {
+                    preview: preview.expect("previewed"),
+                    archived,
+                    unpacked,
+                }
+            }
         }
     }
 }
@@ -199,8 +232,8 @@ async fn pull_with_archive_fault(
 /// the project comes back identical whatever happens, in the requests `expected` gives.
 async fn restores_from_one_archive(
     product: Product,
-    faults: &[u16],
-    expected: &dyn Fn(Option<u16>, usize) -> usize,
+    faults: &[ArchiveFault],
+    expected: &dyn Fn(Option<ArchiveFault>, usize) -> usize,
 ) {
     let sandbox = Sandbox::new();
     let project = synthetic_project(7, 150);
@@ -208,9 +241,17 @@ async fn restores_from_one_archive(
     let files = to_files(&project, &LayoutOptions::default());
     let faults = std::iter::once(None).chain(faults.iter().copied().map(Some));
     for fault in faults {
-        let (preview, archived) = pull_with_archive_fault(&sandbox, product, fault).await;
-        let retried = usize::from(fault == Some(503));
-        assert_eq!(archived.len(), 1 + retried, "{archived:?}");
+        let pull = pull_with_archive_fault(&sandbox, product, fault).await;
+        let retried = usize::from(fault == Some(ArchiveFault::Status(503)));
+        assert_eq!(pull.archived.len(), 1 + retried, "{:?}", pull.archived);
+        // Only Data Center's archives are zips, unpacked by the driver, once each.
+        let read = matches!(
+            fault,
+            None | Some(ArchiveFault::Status(503) | ArchiveFault::Unpack)
+        );
+        let zip = product == Product::DataCenter && read;
+        assert_eq!(pull.unpacked, usize::from(zip), "{fault:?}");
+        let preview = pull.preview;
         assert!(preview.problems.is_empty(), "{:?}", preview.problems);
         assert_eq!(
             preview.requests,
@@ -226,14 +267,16 @@ async fn restores_from_one_archive(
 #[tokio::test]
 async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to_reading_each_file()
 {
-    // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive reads the
-    // files one by one instead.
+    // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive, or an
+    // archive the driver could not unpack, reads the files one by one instead.
     let expected = |fault, files| match fault {
         None => 4,
-        Some(503) => 5,
+        Some(ArchiveFault::Status(503)) => 5,
         Some(_) => 4 + files,
     };
-    restores_from_one_archive(Product::DataCenter, &[503, 404, 400], &expected).await;
+    let faults = [503, 404, 400].map(ArchiveFault::Status);
+    let faults = [faults.as_slice(), &[ArchiveFault::Unpack]].concat();
+    restores_from_one_archive(Product::DataCenter, &faults, &expected).await;
 }
 
 #[tokio::test]
@@ -243,10 +286,11 @@ async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading
     // the files one by one instead.
     let expected = |fault, files| match fault {
         None => 4,
-        Some(503) => 5,
+        Some(ArchiveFault::Status(503)) => 5,
         Some(_) => 3 + files,
     };
-    restores_from_one_archive(Product::Cloud, &[503, 555, 404], &expected).await;
+    let faults = [503, 555, 404].map(ArchiveFault::Status);
+    restores_from_one_archive(Product::Cloud, &faults, &expected).await;
 }
 
 #[tokio::test]
@@ -258,7 +302,9 @@ async fn a_cloud_restore_of_many_files_reads_the_patch_in_parts_of_a_few_folders
     let files = to_files(&project, &LayoutOptions::default());
     // One patch of every file would be too large for Cloud to make in time (555 here).
     assert!(files.len() > 1_000);
-    let (preview, archived) = pull_with_archive_fault(&sandbox, product, None).await;
+    let ArchivePull {
+        preview, archived, ..
+    } = pull_with_archive_fault(&sandbox, product, None).await;
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     let filters = |url: &str| url.matches("path=").count();
     assert!(archived.len() >= files.len() / 250, "{archived:?}");
@@ -283,7 +329,9 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     manifest.origin = None;
     let manifest = BTreeMap::from([(manifest_path, to_canonical_json(&manifest))]);
     sandbox.seed(product, BRANCH, BRANCH, manifest);
-    let (preview, archived) = pull_with_archive_fault(&sandbox, product, None).await;
+    let ArchivePull {
+        preview, archived, ..
+    } = pull_with_archive_fault(&sandbox, product, None).await;
     assert!(archived.is_empty());
     let files = to_files(&project, &LayoutOptions::default());
     assert_eq!(preview.requests, 2 + files.len() - 1);
@@ -554,6 +602,7 @@ async fn drive_by_hand(
                 }
                 planner.handle(answers);
             }
+            JobStep::Unpack(zips) => planner.unpacked(unpack_here(&zips)),
             JobStep::Wait(_) => {}
             JobStep::Done(output) => return (output.expect("previewed"), probed),
         }

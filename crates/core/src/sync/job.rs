@@ -1,6 +1,8 @@
 //! The shape every sync job shares with its driver: the job hands out requests, the driver executes them
 //! (with at most `concurrency` in flight) and hands the answers back, until the job is done.
 
+use crate::artifacts::archive::{zip_files, ArchiveLimits};
+use crate::artifacts::ProjectFiles;
 use crate::bitbucket::{ApiError, ApiRequest, ApiResponse};
 
 /// What the driver does next.
@@ -11,6 +13,11 @@ pub enum JobStep<T> {
     Send(Vec<ApiRequest>),
     /// Wait this many milliseconds (a retry's back-off), then ask again.
     Wait(u32),
+    /// Unpack these `.zip` archives, each to the files that can be read within the default limits
+    /// ([`crate::artifacts::archive::zip_files`]; none when it cannot be read at all), and give them to
+    /// [`Job::unpacked`] in the same order. The browser does it in a worker, off the page's thread, with a
+    /// module it loads only then.
+    Unpack(Vec<Vec<u8>>),
     /// The job is over.
     Done(T),
 }
@@ -27,6 +34,10 @@ pub trait Job {
     /// answer (network, timeout).
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>);
 
+    /// The files of the archives of the last [`JobStep::Unpack`], in order (a job that never asks to
+    /// unpack has nothing to do with them).
+    fn unpacked(&mut self, _files: Vec<ProjectFiles>) {}
+
     /// Where the job stands.
     fn progress(&self) -> Progress;
 
@@ -38,6 +49,14 @@ pub trait Job {
     /// Work the job may do while the requests of the last [`JobStep::Send`] are in flight, so that it is
     /// not waiting when the answers come; a driver that never calls it loses time, not results.
     fn while_waiting(&mut self) {}
+}
+
+/// The files of the archives of a [`JobStep::Unpack`], unpacked on the caller's thread (a host driver;
+/// the browser's worker does the same).
+pub fn unpack_here(zips: &[Vec<u8>]) -> Vec<ProjectFiles> {
+    zips.iter()
+        .map(|zip| zip_files(zip, &ArchiveLimits::default()))
+        .collect()
 }
 
 /// The answer of a step that sent one request (`Cancelled` when none came back).

@@ -19,7 +19,7 @@ mod versions;
 pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
 pub use diff::{line_diff, DiffLine, LineChange};
-pub use job::{Job, JobStep, Phase, Progress};
+pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use parts::folder_parts;
 pub use pull::{
@@ -30,7 +30,7 @@ pub use push::{
     check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
     PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
-pub use remote::{commit_web_url, Listed, Listing, Remote, LISTING_MAX_PAGES};
+pub use remote::{commit_web_url, ArchiveContent, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
 pub use three_way::{
     classify, classify_differences, merge_sequences, merge_test_case, same_version, Classified,

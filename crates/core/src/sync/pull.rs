@@ -27,7 +27,7 @@ use super::parts::folder_parts;
 use super::push::{
     check_ref_name, empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase,
 };
-use super::remote::{Listed, Listing, Remote};
+use super::remote::{ArchiveContent, Listed, Listing, Remote};
 use super::retry::Failure;
 use super::three_way::{
     classify_differences, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
@@ -307,7 +307,24 @@ enum Stage {
         files: ProjectFiles,
         tries: u32,
     },
+    /// Archives the driver unpacks ([`JobStep::Unpack`]), then the rest of the archive round.
+    Unpack {
+        zips: Vec<Vec<u8>>,
+        round: Box<ArchiveRound>,
+    },
     Done,
+}
+
+/// An archive round whose answers were read, waiting for its archives to be unpacked.
+#[derive(Debug)]
+struct ArchiveRound {
+    /// The parts to ask for again, and why.
+    again: Vec<Vec<String>>,
+    retry_error: Option<ApiError>,
+    pending: Vec<Fetch>,
+    /// What the parts gave so far.
+    files: ProjectFiles,
+    tries: u32,
 }
 
 /// Reads the repository and computes what a pull would change (the dialog's preview). With a per-file
@@ -751,28 +768,56 @@ impl PullPlanner {
     /// own problem. Parts refused for a while (429, 5xx, no answer) are asked again first.
     fn handle_archive(
         &mut self,
-        (parts, mut files, mut tries): (Vec<Vec<String>>, ProjectFiles, u32),
+        (parts, files, tries): (Vec<Vec<String>>, ProjectFiles, u32),
         pending: Vec<Fetch>,
         answers: Vec<Result<ApiResponse, ApiError>>,
     ) -> Stage {
-        let mut again = Vec::new();
-        let mut retry_error = None;
+        let mut round = ArchiveRound {
+            again: Vec::new(),
+            retry_error: None,
+            pending,
+            files,
+            tries,
+        };
+        let mut zips = Vec::new();
         for (part, answer) in parts.into_iter().zip(answers) {
             let Some(call) = self.archive(&part) else {
                 continue;
             };
             match answer.and_then(|response| call.parse(&response)) {
-                Ok(bytes) => {
-                    files.extend(self.remote.archive_files(&bytes, &ArchiveLimits::default()))
-                }
+                Ok(bytes) => match self
+                    .remote
+                    .archive_content(bytes, &ArchiveLimits::default())
+                {
+                    ArchiveContent::Files(files) => round.files.extend(files),
+                    ArchiveContent::Zip(zip) => zips.push(zip),
+                },
                 Err(ApiError::Server { status: 555 }) => {}
                 Err(error) if Failure::of(&error) != Failure::Final => {
-                    retry_error = Some(error);
-                    again.push(part);
+                    round.retry_error = Some(error);
+                    round.again.push(part);
                 }
                 Err(_) => {}
             }
         }
+        match zips.is_empty() {
+            true => self.after_archive(round),
+            false => Stage::Unpack {
+                zips,
+                round: Box::new(round),
+            },
+        }
+    }
+
+    /// Asks again for the parts refused for a while, or reads what the parts did not hold file by file.
+    fn after_archive(&mut self, round: ArchiveRound) -> Stage {
+        let ArchiveRound {
+            again,
+            retry_error,
+            pending,
+            mut files,
+            mut tries,
+        } = round;
         if let Some(error) = retry_error {
             if self.retrying.schedule_batch(&mut tries, &error) {
                 return Stage::Archive {
@@ -1188,6 +1233,13 @@ impl Job for PullPlanner {
                     .collect(),
                 Phase::Downloading,
             ),
+            Stage::Unpack { .. } => {
+                let zips = match &mut self.stage {
+                    Stage::Unpack { zips, .. } => std::mem::take(zips),
+                    _ => Vec::new(),
+                };
+                return JobStep::Unpack(zips);
+            }
             Stage::Done => {
                 return self.retrying.done(&mut self.result);
             }
@@ -1206,7 +1258,7 @@ impl Job for PullPlanner {
                 files,
                 tries,
             } => self.handle_archive((parts, files, tries), pending, answers),
-            Stage::Done => Stage::Done,
+            done @ (Stage::Done | Stage::Unpack { .. }) => done,
             single => {
                 let mut answers = answers;
                 if matches!(single, Stage::Manifest(_)) && answers.len() > 1 {
@@ -1218,6 +1270,18 @@ impl Job for PullPlanner {
                     other => self.handle_single(other, answer),
                 }
             }
+        };
+    }
+
+    fn unpacked(&mut self, unpacked: Vec<ProjectFiles>) {
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Unpack { mut round, .. } => {
+                unpacked
+                    .into_iter()
+                    .for_each(|files| round.files.extend(files));
+                self.after_archive(*round)
+            }
+            other => other,
         };
     }
 

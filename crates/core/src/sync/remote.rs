@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::artifacts::archive::{zip_files, ArchiveLimits};
+use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::patch::added_files;
 use crate::artifacts::ProjectFiles;
 use crate::bitbucket::cloud::FileChange;
@@ -21,6 +21,15 @@ const ARCHIVE_PART_FILES: usize = 250;
 
 /// The most path filters of one Cloud patch read as an archive (they go in its URL).
 const ARCHIVE_PART_FILTERS: usize = 20;
+
+/// What an answer to [`Remote::archive`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveContent {
+    /// The files read from it.
+    Files(ProjectFiles),
+    /// A `.zip`, still to unpack.
+    Zip(Vec<u8>),
+}
 
 /// One repository of one connection.
 #[derive(Debug, Clone)]
@@ -183,12 +192,13 @@ impl Remote {
         }
     }
 
-    /// The files of an answer to [`Remote::archive`] that could be read within `limits`; the caller reads
-    /// the others one by one.
-    pub fn archive_files(&self, bytes: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
+    /// What an answer to [`Remote::archive`] holds: on Cloud, the patch's files that could be read within
+    /// `limits`; on Data Center, a `.zip` that the driver unpacks ([`crate::sync::JobStep::Unpack`]). The
+    /// caller reads the files it does not hold one by one.
+    pub fn archive_content(&self, bytes: Vec<u8>, limits: &ArchiveLimits) -> ArchiveContent {
         match self.flavour() {
-            Flavour::Cloud => added_files(bytes, limits),
-            Flavour::DataCenter => zip_files(bytes, limits),
+            Flavour::Cloud => ArchiveContent::Files(added_files(&bytes, limits)),
+            Flavour::DataCenter => ArchiveContent::Zip(bytes),
         }
     }
 

@@ -22,7 +22,7 @@ use versioning_core::artifacts::{
 use versioning_core::bitbucket::{
     multipart, Api, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
 };
-use versioning_core::sync::{Job, JobStep};
+use versioning_core::sync::{unpack_here, Job, JobStep};
 use versioning_core::ConnectionForm;
 
 /// Runs each named test (an `async fn(Product)` of the invoking file) on Cloud and on Data Center, as two
@@ -375,6 +375,7 @@ impl Driver<'_> {
             match job.next() {
                 JobStep::Done(output) => return Some(output),
                 JobStep::Wait(_) => {}
+                JobStep::Unpack(zips) => job.unpacked(unpack_here(&zips)),
                 JobStep::Send(requests) => {
                     assert!(!requests.is_empty(), "a Send step without requests");
                     self.rounds += 1;

@@ -1,0 +1,220 @@
+//! `.zip` reading and writing, in a Web Worker with a WebAssembly module of its own (`crates/zip-worker`):
+//! it is downloaded only when a user exports or imports a project, or a Data Center pull reads an archive,
+//! and it works off the page's thread.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use versioning_core::artifacts::archive::FileProblem;
+use versioning_core::artifacts::ProjectFiles;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Url, Worker};
+
+/// The worker's script, beside the app's other files.
+const WORKER_SCRIPT: &str = "archive-worker.js";
+
+thread_local! {
+    /// The URL of the folder the app's files were loaded from, when the page's base URL is not it (an
+    /// embedding portal's page).
+    static ASSETS: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Tells where the app's files are (a folder's URL); by default, the page's base URL.
+pub fn set_assets(folder: String) {
+    ASSETS.with(|assets| *assets.borrow_mut() = Some(folder));
+}
+
+/// The worker script's URL.
+fn worker_url() -> Option<String> {
+    let base = ASSETS
+        .with(|assets| assets.borrow().clone())
+        .or_else(|| web_sys::window()?.document()?.base_uri().ok().flatten())?;
+    Url::new_with_base(WORKER_SCRIPT, &base)
+        .ok()
+        .map(|url| url.href())
+}
+
+/// Why the worker did not do its work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveError {
+    /// The worker or its WebAssembly did not load.
+    Unavailable,
+    /// A file cannot be archived (its path and why).
+    Unwritable(String),
+    /// The archive cannot be read: every problem, file by file.
+    Unreadable(Vec<FileProblem>),
+}
+
+impl ArchiveError {
+    /// What the user reads when `activity` (“export”, “import”) failed this way.
+    pub fn message(&self, activity: &str) -> String {
+        match self {
+            ArchiveError::Unavailable => format!(
+                "The {activity} could not start: its worker ({WORKER_SCRIPT}) did not load. Reload the page and \
+                 try again; if it persists, check that every file of the app is served."
+            ),
+            ArchiveError::Unwritable(problem) => {
+                format!("The project could not be exported ({problem}); nothing was downloaded.")
+            }
+            ArchiveError::Unreadable(problems) => format!(
+                "The archive could not be read ({} problem(s)); nothing was imported.",
+                problems.len()
+            ),
+        }
+    }
+}
+
+type Answer = Rc<RefCell<Option<oneshot::Sender<Option<JsValue>>>>>;
+
+/// A started archive worker, which answers one message at a time; ended when dropped.
+pub struct ArchiveWorker {
+    worker: Worker,
+    answer: Answer,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl ArchiveWorker {
+    /// Starts the worker (its WebAssembly loads in the background).
+    pub fn start() -> Result<Self, ArchiveError> {
+        let url = worker_url().ok_or(ArchiveError::Unavailable)?;
+        let worker = Worker::new(&url).map_err(|_| ArchiveError::Unavailable)?;
+        let answer: Answer = Rc::default();
+        let reply = {
+            let answer = answer.clone();
+            move |data: Option<JsValue>| {
+                if let Some(sender) = answer.borrow_mut().take() {
+                    let _ = sender.send(data);
+                }
+            }
+        };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
+            let reply = reply.clone();
+            move |event: MessageEvent| {
+                let data = event.data();
+                reply((!field(&data, "unavailable").is_truthy()).then_some(data))
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reply(None));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(ArchiveWorker {
+            worker,
+            answer,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends `message` (transferring `transfer`) and waits for the answer.
+    async fn ask(&self, message: &Object, transfer: &Array) -> Result<JsValue, ArchiveError> {
+        let (sender, receiver) = oneshot::channel();
+        *self.answer.borrow_mut() = Some(sender);
+        self.worker
+            .post_message_with_transfer(message, transfer)
+            .map_err(|_| ArchiveError::Unavailable)?;
+        receiver
+            .await
+            .ok()
+            .flatten()
+            .ok_or(ArchiveError::Unavailable)
+    }
+
+    /// `files` as a `.zip` (see core's `write_zip`).
+    pub async fn zip(&self, files: &ProjectFiles) -> Result<Vec<u8>, ArchiveError> {
+        let (paths, contents) = to_js(files);
+        let transfer = buffers(&contents);
+        let request = Object::new();
+        set(&request, "paths", &paths);
+        set(&request, "contents", &contents);
+        let message = Object::new();
+        set(&message, "zip", &request);
+        let answer = self.ask(&message, &transfer).await?;
+        let zip = field(&answer, "zip");
+        if zip.is_instance_of::<Uint8Array>() {
+            return Ok(Uint8Array::new(&zip).to_vec());
+        }
+        let problem = field(&answer, "problem").as_string().unwrap_or_default();
+        Err(ArchiveError::Unwritable(problem))
+    }
+
+    /// The files of a `.zip`. `whole`: every file or every problem (core's `read_zip`); otherwise the
+    /// files that could be read (core's `zip_files`).
+    pub async fn unzip(&self, zip: &[u8], whole: bool) -> Result<ProjectFiles, ArchiveError> {
+        let zip = Uint8Array::from(zip);
+        let message = Object::new();
+        set(&message, "unzip", &zip);
+        set(&message, "whole", &JsValue::from_bool(whole));
+        let answer = self.ask(&message, &Array::of1(&zip.buffer())).await?;
+        let problems = field(&answer, "problems");
+        if problems.is_truthy() {
+            let problems = Array::from(&problems)
+                .iter()
+                .map(|problem| FileProblem {
+                    path: field(&problem, "path").as_string().unwrap_or_default(),
+                    message: field(&problem, "message").as_string().unwrap_or_default(),
+                })
+                .collect();
+            return Err(ArchiveError::Unreadable(problems));
+        }
+        let paths = Array::from(&field(&answer, "paths"));
+        let contents = Array::from(&field(&answer, "contents"));
+        Ok(paths
+            .iter()
+            .zip(contents.iter())
+            .filter_map(|(path, content)| {
+                Some((path.as_string()?, Uint8Array::new(&content).to_vec()))
+            })
+            .collect())
+    }
+}
+
+impl Drop for ArchiveWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// The files of each archive that could be read, in order; none of an archive when the worker is not
+/// available (the pull then reads those files one by one).
+pub async fn unpack(zips: &[Vec<u8>]) -> Vec<ProjectFiles> {
+    let worker = ArchiveWorker::start().ok();
+    let mut unpacked = Vec::with_capacity(zips.len());
+    for zip in zips {
+        let files = match &worker {
+            Some(worker) => worker.unzip(zip, false).await.unwrap_or_default(),
+            None => ProjectFiles::new(),
+        };
+        unpacked.push(files);
+    }
+    unpacked
+}
+
+/// The paths and contents of `files`, as JavaScript arrays.
+fn to_js(files: &ProjectFiles) -> (Array, Array) {
+    let paths = files.keys().map(|path| JsValue::from_str(path)).collect();
+    let contents = files
+        .values()
+        .map(|bytes| JsValue::from(Uint8Array::from(bytes.as_slice())))
+        .collect();
+    (paths, contents)
+}
+
+/// The buffers of `contents`, to transfer them.
+fn buffers(contents: &Array) -> Array {
+    contents
+        .iter()
+        .map(|content| JsValue::from(Uint8Array::new(&content).buffer()))
+        .collect()
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or_default()
+}
+
+fn set(object: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(name), value);
+}
