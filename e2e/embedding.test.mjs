@@ -319,7 +319,7 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
-  it('shows only the projects the portal names', async () => {
+  it('shows only the projects the portal names, and tells it when an import fails', async () => {
     const { context, page } = await openPortal();
     const shown = page.locator('#first-instance');
     await page.evaluate(async () => {
@@ -328,6 +328,15 @@ describe('embedding in a portal', () => {
     });
     await shown.locator('.project-card').first().waitFor();
     assert.deepEqual(await shown.locator('.project-card h3').allTextContents(), ['Partner API']);
+    // An import that fails is an error the portal hears too, without a project.
+    await shown.getByLabel('Project archive (.zip)').setInputFiles({
+      name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip'),
+    });
+    const message = 'broken.zip is not a valid project: 1 problem(s). Nothing was imported.';
+    await shown.getByRole('alert').getByText(message).waitFor();
+    const error = `error ${JSON.stringify({ project: '', activity: 'import', message })}`;
+    await page.locator('#event-log li', { hasText: error }).waitFor();
+    assert.deepEqual((await events(page)).filter((line) => line.startsWith('error ')), [error]);
     await context.close();
   });
 

@@ -105,12 +105,15 @@ export interface BitbucketVersioningEvents {
   'bitbucket-versioning:pull-applied': CustomEvent<{ project: string; summary: string }>;
   /** The portal's storage refused to write a connection: the user's change is not kept. */
   'bitbucket-versioning:storage-failed': CustomEvent<{ project: string; message: string }>;
-  /** The user was shown an error (never with a secret in it), each time a view shows a new one. */
+  /**
+   * The user was shown an error (never with a secret in it), each time a view shows a new one; `project` is empty
+   * for an import, whose project is not known before its archive is read.
+   */
   'bitbucket-versioning:error': CustomEvent<{ project: string; activity: FailedActivity; message: string }>;
 }
 
 /** What the user was doing when an error was shown. */
-export type FailedActivity = 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export';
+export type FailedActivity = 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export' | 'import';
 
 /** `<bitbucket-versioning start="…" user-name="…" user-role="…">`, or its `options` property set before insertion. */
 export class BitbucketVersioningElement extends HTMLElement {

@@ -209,7 +209,7 @@ pub async fn mount(element: Element, options: JsValue) -> Result<Mounted, JsErro
 }
 
 /// Tells the app where its files are (the URL of the folder of `bitbucket-versioning.js`), for those it
-/// loads later (the export worker) when the page's base URL is not that folder.
+/// loads later (the archive worker) when the page's base URL is not that folder.
 #[wasm_bindgen(js_name = setAssets)]
 pub fn set_assets(folder: String) {
     crate::services::archive_worker::set_assets(folder);

@@ -55,7 +55,7 @@ handle.update({ user: { name: 'Eve Engineer', role: 'quality_lead' } });
 
 const onError = (event: BitbucketVersioningEvents['bitbucket-versioning:error']) => {
   const { project, activity, message } = event.detail;
-  console.info(project, activity satisfies 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export', message);
+  console.info(project, activity satisfies 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export' | 'import', message);
 };
 element.addEventListener('bitbucket-versioning:error', onError as EventListener);
 

@@ -15,6 +15,7 @@ use crate::services::archive_worker::{ArchiveError, ArchiveWorker};
 use crate::services::browser_files::read_file;
 use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
+use crate::state::events::{use_error_event, FailedActivity};
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
 use versioning_core::artifacts::archive::{
@@ -106,7 +107,7 @@ fn status(state: &ImportState) -> Html {
             </p>
         },
         ImportState::Failed(message) => error_banner(message),
-        ImportState::Invalid { file, problems } => {
+        ImportState::Invalid { problems, .. } => {
             let items = problems.iter().map(|problem| {
                 let place = if problem.path.is_empty() {
                     html! {}
@@ -117,7 +118,7 @@ fn status(state: &ImportState) -> Html {
             });
             html! {
                 <div class="banner error" role="alert">
-                    <p><strong>{ format!("{file} is not a valid project: {} problem(s). Nothing was imported.", problems.len()) }</strong></p>
+                    <p><strong>{ state.error() }</strong></p>
                     <ul class="problems">{ for items }</ul>
                 </div>
             }
@@ -130,6 +131,8 @@ fn status(state: &ImportState) -> Html {
 pub fn ProjectImport() -> Html {
     let projects = use_projects();
     let state = use_reducer(ImportState::default);
+    // No project is concerned yet: the archive names it.
+    use_error_event("", FailedActivity::Import, state.error());
     let onchange = {
         let (projects, import) = (projects.clone(), state.dispatcher());
         Callback::from(move |event: Event| {

@@ -48,7 +48,7 @@ pub enum PortalEvent {
     },
     /// The user was shown an error.
     Error {
-        /// The project's id.
+        /// The project's id; empty for an import, whose project is not known before its archive is read.
         project: String,
         /// What failed.
         activity: FailedActivity,
@@ -73,6 +73,8 @@ pub enum FailedActivity {
     Artifacts,
     /// Exporting the project as a `.zip`.
     Export,
+    /// Importing a project from a `.zip`.
+    Import,
 }
 
 impl PortalEvent {

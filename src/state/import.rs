@@ -35,6 +35,20 @@ pub enum ImportState {
     Failed(String),
 }
 
+impl ImportState {
+    /// The error the import shows, in one line, when it shows one.
+    pub fn error(&self) -> Option<String> {
+        match self {
+            ImportState::Invalid { file, problems } => Some(format!(
+                "{file} is not a valid project: {} problem(s). Nothing was imported.",
+                problems.len()
+            )),
+            ImportState::Failed(message) => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// What can happen during an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportAction {
