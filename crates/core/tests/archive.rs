@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use versioning_core::artifacts::archive::{
-    check_archive_size, read_project, read_zip, write_zip, ArchiveLimits, FileProblem, ZipReader,
+    check_archive_size, read_project, read_zip, write_zip, ArchiveLimits, FileProblem,
     MAX_ARCHIVE_BYTES, MAX_ENTRY_BYTES, MAX_INFLATED_BYTES,
 };
 use versioning_core::artifacts::{demo, generate, to_files, LayoutOptions, ProjectFiles};
@@ -187,21 +187,4 @@ fn the_default_limits_bound_what_is_inflated() {
     assert!(zip.len() < 64 * 1024, "compressed to {}", zip.len());
     let problems = read_zip(&zip, &limits).unwrap_err();
     assert!(problems[0].message.contains("larger than"), "{problems:?}");
-}
-
-#[test]
-fn the_reader_goes_one_entry_at_a_time() {
-    let files = demo_files(0);
-    let zip = write_zip(&files).unwrap();
-    let mut reader = ZipReader::open(&zip, &ArchiveLimits::default()).unwrap();
-    assert_eq!(reader.len(), files.len());
-    let mut steps = 0;
-    let mut inflated = 0;
-    while let Some(bytes) = reader.step() {
-        steps += 1;
-        inflated += bytes;
-    }
-    assert_eq!(steps, files.len());
-    assert_eq!(inflated, files.values().map(Vec::len).sum::<usize>());
-    assert_eq!(reader.finish().unwrap(), files);
 }

@@ -3,8 +3,8 @@
 //! repository archive (Data Center).
 //!
 //! Reading is bounded by [`ArchiveLimits`]: the file's size is checked before it is read
-//! ([`check_archive_size`]), then the entries are inflated one at a time by a [`ZipReader`], which a
-//! caller on the browser's main thread can pause between entries to keep the page responsive.
+//! ([`check_archive_size`]), then the entries are inflated one at a time, each within the limits that
+//! remain. The browser reads and writes archives in a worker, off the page's thread.
 
 use std::io::{Cursor, Read, Write};
 
@@ -155,12 +155,10 @@ fn read_entry(
     Ok(Some((name, bytes)))
 }
 
-/// Reads an archive entry by entry, within the limits: [`ZipReader::step`] inflates one entry, so a
-/// caller can yield to the browser between entries. Never panics.
-pub struct ZipReader<'a> {
+/// Reads an archive entry by entry, within the limits. Never panics.
+struct ZipReader<'a> {
     archive: ZipArchive<Cursor<&'a [u8]>>,
     limits: ArchiveLimits,
-    next: usize,
     total: usize,
     files: ProjectFiles,
     problems: Vec<FileProblem>,
@@ -168,7 +166,7 @@ pub struct ZipReader<'a> {
 
 impl<'a> ZipReader<'a> {
     /// Opens an archive: reads its central directory and checks the number of entries.
-    pub fn open(bytes: &'a [u8], limits: &ArchiveLimits) -> Result<Self, Vec<FileProblem>> {
+    fn open(bytes: &'a [u8], limits: &ArchiveLimits) -> Result<Self, Vec<FileProblem>> {
         let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
             vec![FileProblem::archive(format!(
                 "This is not a readable .zip archive ({error}). Choose a file exported from this app."
@@ -184,51 +182,32 @@ impl<'a> ZipReader<'a> {
         Ok(ZipReader {
             archive,
             limits: limits.clone(),
-            next: 0,
             total: 0,
             files: ProjectFiles::new(),
             problems: Vec::new(),
         })
     }
 
-    /// How many entries the archive has.
-    pub fn len(&self) -> usize {
-        self.archive.len()
-    }
-
-    /// Whether the archive has no entries.
-    pub fn is_empty(&self) -> bool {
-        self.archive.len() == 0
-    }
-
-    /// Reads the next entry; returns how many bytes it inflated, or `None` when every entry was read.
-    pub fn step(&mut self) -> Option<usize> {
-        if self.next >= self.archive.len() {
-            return None;
-        }
-        let index = self.next;
-        self.next += 1;
-        let budget = self.limits.max_total_bytes.saturating_sub(self.total);
-        match read_entry(&mut self.archive, index, &self.limits, budget) {
-            Ok(Some((name, content))) => {
-                let inflated = content.len();
-                self.total += inflated;
-                if self.files.insert(name.clone(), content).is_some() {
-                    let message = "appears more than once in the archive; keep one".to_owned();
-                    self.problems.push(FileProblem::file(&name, message));
+    /// Reads every entry, each within what the limits leave.
+    fn read_all(&mut self) {
+        for index in 0..self.archive.len() {
+            let budget = self.limits.max_total_bytes.saturating_sub(self.total);
+            match read_entry(&mut self.archive, index, &self.limits, budget) {
+                Ok(Some((name, content))) => {
+                    self.total += content.len();
+                    if self.files.insert(name.clone(), content).is_some() {
+                        let message = "appears more than once in the archive; keep one".to_owned();
+                        self.problems.push(FileProblem::file(&name, message));
+                    }
                 }
-                Some(inflated)
-            }
-            Ok(None) => Some(0),
-            Err(problem) => {
-                self.problems.push(problem);
-                Some(0)
+                Ok(None) => {}
+                Err(problem) => self.problems.push(problem),
             }
         }
     }
 
     /// The files read, or every problem found.
-    pub fn finish(self) -> Result<ProjectFiles, Vec<FileProblem>> {
+    fn finish(self) -> Result<ProjectFiles, Vec<FileProblem>> {
         if self.problems.is_empty() {
             Ok(self.files)
         } else {
@@ -240,7 +219,7 @@ impl<'a> ZipReader<'a> {
 /// The files of a `.zip` (folders skipped), or every problem found, file by file. Never panics.
 pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<ProjectFiles, Vec<FileProblem>> {
     let mut reader = ZipReader::open(bytes, limits)?;
-    while reader.step().is_some() {}
+    reader.read_all();
     reader.finish()
 }
 
@@ -250,7 +229,7 @@ pub fn read_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<ProjectFiles, Ve
 pub fn zip_files(bytes: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
     match ZipReader::open(bytes, limits) {
         Ok(mut reader) => {
-            while reader.step().is_some() {}
+            reader.read_all();
             reader.files
         }
         Err(_) => ProjectFiles::new(),
