@@ -33,8 +33,9 @@ pub struct ExplorerProps {
 
 /// Downloads the project as `<id>.zip`: the files a push would write, zipped by the export worker.
 async fn export(stored: &StoredProject) -> Result<(), String> {
-    let files = to_files(&stored.project, &LayoutOptions::default());
+    // The worker loads while the files are laid out.
     let worker = ArchiveWorker::start().map_err(|error| error.message("export"))?;
+    let files = to_files(&stored.project, &LayoutOptions::default());
     let zip = worker
         .zip(&files)
         .await

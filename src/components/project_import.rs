@@ -60,8 +60,12 @@ fn save(
 }
 
 /// The project in the archive, read by the archive worker, or every problem found, file by file.
-async fn read_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<Project, ArchiveError> {
-    let files = ArchiveWorker::start()?.unzip(bytes, true).await?;
+async fn read_archive(
+    worker: Result<ArchiveWorker, ArchiveError>,
+    bytes: &[u8],
+    limits: &ArchiveLimits,
+) -> Result<Project, ArchiveError> {
+    let files = worker?.unzip(bytes, true).await?;
     project_from_files(&files, limits).map_err(ArchiveError::Unreadable)
 }
 
@@ -73,11 +77,13 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
     }
     import.dispatch(ImportAction::Reading(file.name()));
     spawn_local(async move {
+        // The worker loads while the file is read.
+        let worker = ArchiveWorker::start();
         let bytes = match read_file(&file).await {
             Ok(bytes) => bytes,
             Err(message) => return import.dispatch(ImportAction::Failed(message)),
         };
-        let project = match read_archive(&bytes, &limits).await {
+        let project = match read_archive(worker, &bytes, &limits).await {
             Ok(project) => Rc::new(project),
             Err(ArchiveError::Unreadable(problems)) => {
                 return import.dispatch(ImportAction::Invalid(file.name(), problems))

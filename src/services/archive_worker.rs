@@ -178,13 +178,12 @@ impl Drop for ArchiveWorker {
     }
 }
 
-/// The files of each archive that could be read, in order; none of an archive when the worker is not
-/// available (the pull then reads those files one by one).
-pub async fn unpack(zips: &[Vec<u8>]) -> Vec<ProjectFiles> {
-    let worker = ArchiveWorker::start().ok();
+/// The files of each archive that could be read by `worker`, in order; none of an archive without a
+/// worker (the pull then reads those files one by one).
+pub async fn unpack(worker: Option<&ArchiveWorker>, zips: &[Vec<u8>]) -> Vec<ProjectFiles> {
     let mut unpacked = Vec::with_capacity(zips.len());
     for zip in zips {
-        let files = match &worker {
+        let files = match worker {
             Some(worker) => worker.unzip(zip, false).await.unwrap_or_default(),
             None => ProjectFiles::new(),
         };

@@ -1,6 +1,6 @@
 //! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
-//! out, archives are unpacked in the archive worker, `on_progress` sees the job as each step starts (its
+//! out, archives are unpacked in the archive worker (started while they are on their way), `on_progress` sees the job as each step starts (its
 //! requests in flight) and at the end, the job works while its requests are in flight, and cancelling
 //! stops between requests.
 
@@ -9,7 +9,7 @@ use gloo_timers::future::TimeoutFuture;
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::Flavour;
 
-use crate::services::archive_worker::unpack;
+use crate::services::archive_worker::{unpack, ArchiveWorker};
 use crate::services::transport::{execute_all_within, Cancellation};
 
 /// Drives `job` to its end; `None` when it was cancelled.
@@ -20,6 +20,9 @@ pub async fn run_job<J: Job>(
     cancellation: &Cancellation,
     on_progress: &dyn Fn(&J),
 ) -> Option<J::Output> {
+    // The archive worker, started while the folder is listed and its archives download, so that it is
+    // ready when they come.
+    let mut unpacker = None;
     loop {
         if cancellation.is_cancelled() {
             return None;
@@ -29,6 +32,9 @@ pub async fn run_job<J: Job>(
         on_progress(job);
         match step {
             JobStep::Send(requests) => {
+                if job.may_unpack() && unpacker.is_none() {
+                    unpacker = ArchiveWorker::start().ok();
+                }
                 let sending = execute_all_within(
                     &requests,
                     flavour,
@@ -45,7 +51,8 @@ pub async fn run_job<J: Job>(
                 job.handle(answers);
             }
             JobStep::Unpack(zips) => {
-                let files = unpack(&zips).await;
+                let worker = unpacker.take().or_else(|| ArchiveWorker::start().ok());
+                let files = unpack(worker.as_ref(), &zips).await;
                 if cancellation.is_cancelled() {
                     return None;
                 }

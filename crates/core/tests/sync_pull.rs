@@ -194,9 +194,15 @@ async fn pull_with_archive_fault(
     loop {
         match planner.next() {
             JobStep::Send(requests) => {
+                let is_archive = |url: &str| url.contains("/archive?") || url.contains("/diff/");
+                // Only Data Center's listing and archive rounds announce archives to unpack.
+                let folder = |url: &str| is_archive(url) || url.contains("/files/");
+                let zips = product == Product::DataCenter
+                    && requests.iter().any(|request| folder(&request.url));
+                assert_eq!(planner.may_unpack(), zips, "{requests:?}");
                 let mut answers = Vec::new();
                 for request in &requests {
-                    if request.url.contains("/archive?") || request.url.contains("/diff/") {
+                    if is_archive(&request.url) {
                         if let (Some(ArchiveFault::Status(status)), true) =
                             (fault, archived.is_empty())
                         {

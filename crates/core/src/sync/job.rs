@@ -38,6 +38,12 @@ pub trait Job {
     /// unpack has nothing to do with them).
     fn unpacked(&mut self, _files: Vec<ProjectFiles>) {}
 
+    /// Whether the job may soon ask to unpack archives ([`JobStep::Unpack`]): it is reading the folder
+    /// they would come from, or the archives themselves. A driver can ready its unpacker meanwhile.
+    fn may_unpack(&self) -> bool {
+        false
+    }
+
     /// Where the job stands.
     fn progress(&self) -> Progress;
 

@@ -1285,6 +1285,12 @@ impl Job for PullPlanner {
         };
     }
 
+    fn may_unpack(&self) -> bool {
+        // Listing the folder (no base) comes before reading most of it as archives.
+        let reading_folder = matches!(self.stage, Stage::Listing { .. } | Stage::Archive { .. });
+        reading_folder && self.remote.archives_are_zips()
+    }
+
     fn progress(&self) -> Progress {
         self.retrying.progress
     }

@@ -196,10 +196,15 @@ impl Remote {
     /// `limits`; on Data Center, a `.zip` that the driver unpacks ([`crate::sync::JobStep::Unpack`]). The
     /// caller reads the files it does not hold one by one.
     pub fn archive_content(&self, bytes: Vec<u8>, limits: &ArchiveLimits) -> ArchiveContent {
-        match self.flavour() {
-            Flavour::Cloud => ArchiveContent::Files(added_files(&bytes, limits)),
-            Flavour::DataCenter => ArchiveContent::Zip(bytes),
+        match self.archives_are_zips() {
+            true => ArchiveContent::Zip(bytes),
+            false => ArchiveContent::Files(added_files(&bytes, limits)),
         }
+    }
+
+    /// Whether answers to [`Remote::archive`] are `.zip`s to unpack (Data Center), not patches (Cloud).
+    pub fn archives_are_zips(&self) -> bool {
+        self.flavour() == Flavour::DataCenter
     }
 
     /// The listing of `folder` at a commit. Data Center lists recursively; Cloud one level, so its
