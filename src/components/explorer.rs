@@ -16,7 +16,7 @@ use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
 use crate::pages::not_found::NotFoundPage;
-use crate::services::archive_worker::ArchiveWorker;
+use crate::services::archive_worker::{ArchiveWorker, Archiving};
 use crate::services::browser_files::offer_download;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
@@ -34,12 +34,12 @@ pub struct ExplorerProps {
 /// Downloads the project as `<id>.zip`: the files a push would write, zipped by the export worker.
 async fn export(stored: &StoredProject) -> Result<(), String> {
     // The worker loads while the files are laid out.
-    let worker = ArchiveWorker::start().map_err(|error| error.message("export"))?;
+    let worker = ArchiveWorker::start().map_err(|error| error.message(Archiving::Export))?;
     let files = to_files(&stored.project, &LayoutOptions::default());
     let zip = worker
         .zip(&files)
         .await
-        .map_err(|error| error.message("export"))?;
+        .map_err(|error| error.message(Archiving::Export))?;
     offer_download(
         &format!("{}.zip", stored.project.id),
         &zip,

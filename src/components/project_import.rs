@@ -11,7 +11,7 @@ use yew_router::prelude::*;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
-use crate::services::archive_worker::{ArchiveError, ArchiveWorker};
+use crate::services::archive_worker::{ArchiveError, ArchiveWorker, Archiving};
 use crate::services::browser_files::read_file;
 use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
@@ -88,7 +88,9 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
             Err(ArchiveError::Unreadable(problems)) => {
                 return import.dispatch(ImportAction::Invalid(file.name(), problems))
             }
-            Err(error) => return import.dispatch(ImportAction::Failed(error.message("import"))),
+            Err(error) => {
+                return import.dispatch(ImportAction::Failed(error.message(Archiving::Import)))
+            }
         };
         let taken = match &*projects.list {
             ProjectList::Ready(list) => list.iter().any(|p| p.id == project.id.as_str()),

@@ -48,9 +48,22 @@ pub enum ArchiveError {
     Unreadable(Vec<FileProblem>),
 }
 
+/// What the user asked of the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archiving {
+    /// Exporting a project as a `.zip`.
+    Export,
+    /// Importing a project from a `.zip`.
+    Import,
+}
+
 impl ArchiveError {
-    /// What the user reads when `activity` (“export”, “import”) failed this way.
-    pub fn message(&self, activity: &str) -> String {
+    /// What the user reads when `archiving` failed this way.
+    pub fn message(&self, archiving: Archiving) -> String {
+        let activity = match archiving {
+            Archiving::Export => "export",
+            Archiving::Import => "import",
+        };
         match self {
             ArchiveError::Unavailable => format!(
                 "The {activity} could not start: its worker ({WORKER_SCRIPT}) did not load. Reload the page and \
