@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use bitbucket_versioning::services::projects::{repository_key, HistoryEntry, StoredProject};
-use versioning_core::artifacts::{demo, manifest, LayoutOptions};
+use versioning_core::artifacts::{demo, manifest, LayoutOptions, Manifest};
 use versioning_core::sync::{AppliedPull, PullCounts, PushOutcome, ScmParameters, SyncBase};
 
 #[test]
@@ -145,4 +145,118 @@ fn the_record_a_store_writes_is_the_project_at_the_revision_it_stores() {
     let read: StoredProject = serde_json::from_value(written).expect("read back");
     stored.revision = 5;
     assert_eq!(read, stored);
+}
+
+/// A push outcome on `branch` at `commit` with `manifest` as the branch's manifest.
+fn pushed_to(branch: &str, commit: &str, manifest: &Manifest) -> PushOutcome {
+    PushOutcome {
+        branch: branch.into(),
+        commits: vec![commit.into()],
+        base: SyncBase {
+            branch: branch.into(),
+            commit: commit.into(),
+            manifest: manifest.clone(),
+        },
+        nothing_to_push: false,
+        branch_created: true,
+        tag: None,
+        tag_error: None,
+        written: 1,
+        deleted: 0,
+        kept_in_git: 0,
+        unchanged: 0,
+        held_back: 0,
+        requests: 3,
+    }
+}
+
+#[test]
+fn bases_of_many_branches_read_back_exactly_while_the_record_keeps_one_whole_manifest() {
+    let repository = repository_key("http://localhost:7990/2.0/", "acme/checkout-tests");
+    let mut project = demo::demo_projects().remove(0);
+    let mut stored = StoredProject::at_baseline(project.clone());
+    let first = manifest(&project, &LayoutOptions::default());
+    let case = project.test_cases().next().unwrap().id.clone();
+    project.rename(&case, "A better name").unwrap();
+    let renamed = manifest(&project, &LayoutOptions::default());
+    let pushes = [
+        ("feature/a", "a1", &first),
+        ("feature/b", "b1", &renamed),
+        ("feature/c", "c1", &first),
+        ("feature/a", "a2", &renamed),
+    ];
+    for (branch, commit, manifest) in pushes {
+        stored.record_push(
+            &repository,
+            &pushed_to(branch, commit, manifest),
+            history_row("push", &repository),
+        );
+    }
+    let written = serde_json::to_value(stored.record_at(1)).expect("written");
+    let read: StoredProject = serde_json::from_value(written.clone()).expect("read back");
+    for record in [&stored, &read] {
+        for (branch, commit, manifest) in [
+            ("feature/a", "a2", &renamed),
+            ("feature/b", "b1", &renamed),
+            ("feature/c", "c1", &first),
+        ] {
+            let base = record.base(&repository, branch).expect("a base per branch");
+            assert_eq!(
+                (base.commit.as_str(), &base.manifest),
+                (commit, manifest),
+                "{branch}"
+            );
+        }
+    }
+    assert_eq!(read.bases.len(), 3);
+    // The baseline is whole; each base holds only what differs from it (feature/c: the one moved file).
+    let hashes = written["bases"].to_string().matches("\"sha256\"").count();
+    assert_eq!(hashes, 1, "{}", written["bases"]);
+}
+
+#[test]
+fn a_record_whose_bases_were_kept_whole_still_reads_and_is_kept_as_changes_once_saved_again() {
+    let repository = repository_key("http://localhost:7990/2.0/", "acme/checkout-tests");
+    let project = demo::demo_projects().remove(0);
+    let baseline = manifest(&project, &LayoutOptions::default());
+    let other = manifest(&demo::demo_projects()[1], &LayoutOptions::default());
+    let base = |branch: &str, manifest: &Manifest| SyncBase {
+        branch: branch.into(),
+        commit: format!("{branch}-1"),
+        manifest: manifest.clone(),
+    };
+    let old = serde_json::json!({
+        "project": project,
+        "baseline": baseline,
+        "bases": [
+            { "repository": repository, "base": base("main", &baseline) },
+            { "repository": repository, "base": base("other", &other) },
+        ],
+    });
+    let mut stored: StoredProject = serde_json::from_value(old).expect("old records stay readable");
+    assert_eq!(
+        stored.base(&repository, "main"),
+        Some(base("main", &baseline))
+    );
+    assert_eq!(
+        stored.base(&repository, "other"),
+        Some(base("other", &other))
+    );
+
+    stored.record_push(
+        &repository,
+        &pushed_to("main", "main-2", &baseline),
+        history_row("push", &repository),
+    );
+    let written = serde_json::to_value(stored.record_at(1)).unwrap();
+    assert!(
+        !written["bases"].to_string().contains("\"whole\""),
+        "kept as changes"
+    );
+    let read: StoredProject = serde_json::from_value(written).unwrap();
+    assert_eq!(read.base(&repository, "other"), Some(base("other", &other)));
+    assert_eq!(
+        read.base(&repository, "main").map(|b| b.commit),
+        Some("main-2".to_owned())
+    );
 }

@@ -403,7 +403,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             };
             let loaded = loaded.clone();
             let (plan, connection, dispatcher) =
-                ((**plan).clone(), connection.clone(), state.dispatcher());
+                (plan.clone(), connection.clone(), state.dispatcher());
             let (store, project_id, user, on_pushed) = (
                 store.clone(),
                 project_id.clone(),

@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use versioning_core::artifacts::{demo, manifest, ArtifactId, LayoutOptions, Manifest, Project};
+use versioning_core::artifacts::{
+    demo, manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, Project,
+};
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
 
 use crate::services::file_memo::with_file_memo;
@@ -33,7 +35,8 @@ pub struct StoredProject {
     pub project: Project,
     /// The manifest of the last import, push or pull.
     pub baseline: Manifest,
-    /// Per repository and branch, the commit and manifest last synced with.
+    /// Per repository and branch, the commit and manifest last synced with; [`StoredProject::base`]
+    /// reads one.
     #[serde(default)]
     pub bases: Vec<RepositoryBase>,
     /// Pushes and pulls, oldest first.
@@ -60,13 +63,88 @@ pub struct StoredRecord<'a> {
     revision: u64,
 }
 
-/// The sync base of one branch of one repository.
+/// The sync base of one branch of one repository, its manifest kept as its changes from the record's
+/// baseline (a record holds one whole manifest however many branches it synced with).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredBase")]
 pub struct RepositoryBase {
     /// The repository, as [`repository_key`] names it.
     pub repository: String,
-    /// The branch, commit and manifest.
-    pub base: SyncBase,
+    /// The branch.
+    pub branch: String,
+    /// The commit.
+    pub commit: String,
+    /// The manifest at that commit.
+    manifest: BaseManifest,
+}
+
+/// The manifest of a [`RepositoryBase`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BaseManifest {
+    /// Its changes from the record's baseline.
+    Changes(ManifestChanges),
+    /// Whole: one out of path order, or one of a record written before bases were kept as changes.
+    Whole(Manifest),
+}
+
+/// A base as records hold it: as [`RepositoryBase`] writes it, or whole, as records written before
+/// bases were kept as changes hold it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredBase {
+    Now {
+        repository: String,
+        branch: String,
+        commit: String,
+        manifest: BaseManifest,
+    },
+    Whole {
+        repository: String,
+        base: SyncBase,
+    },
+}
+
+impl From<StoredBase> for RepositoryBase {
+    fn from(stored: StoredBase) -> Self {
+        match stored {
+            StoredBase::Now {
+                repository,
+                branch,
+                commit,
+                manifest,
+            } => RepositoryBase {
+                repository,
+                branch,
+                commit,
+                manifest,
+            },
+            StoredBase::Whole { repository, base } => RepositoryBase {
+                repository,
+                branch: base.branch,
+                commit: base.commit,
+                manifest: BaseManifest::Whole(base.manifest),
+            },
+        }
+    }
+}
+
+impl BaseManifest {
+    /// `manifest` as the base of a record whose baseline is `baseline`.
+    fn against(manifest: &Manifest, baseline: &Manifest) -> Self {
+        match manifest.changes_from(baseline) {
+            Some(changes) => BaseManifest::Changes(changes),
+            None => BaseManifest::Whole(manifest.clone()),
+        }
+    }
+
+    /// The manifest, in a record whose baseline is `baseline`.
+    fn manifest(&self, baseline: &Manifest) -> Manifest {
+        match self {
+            BaseManifest::Changes(changes) => changes.apply(baseline),
+            BaseManifest::Whole(manifest) => manifest.clone(),
+        }
+    }
 }
 
 /// What a row of the project's History says.
@@ -115,8 +193,12 @@ impl StoredProject {
     pub fn base(&self, repository: &str, branch: &str) -> Option<SyncBase> {
         self.bases
             .iter()
-            .find(|b| b.repository == repository && b.base.branch == branch)
-            .map(|b| b.base.clone())
+            .find(|b| b.repository == repository && b.branch == branch)
+            .map(|b| SyncBase {
+                branch: b.branch.clone(),
+                commit: b.commit.clone(),
+                manifest: b.manifest.manifest(&self.baseline),
+            })
     }
 
     /// Records a finished push: the new base of its branch, the baseline the change marks compare with,
@@ -140,7 +222,10 @@ impl StoredProject {
     ) -> StoredProject {
         let mut record = StoredProject {
             project: applied.project,
-            baseline: Manifest::from_entries(Vec::new()),
+            baseline: previous.map_or_else(
+                || Manifest::from_entries(Vec::new()),
+                |p| p.baseline.clone(),
+            ),
             bases: previous.map(|p| p.bases.clone()).unwrap_or_default(),
             history: previous.map(|p| p.history.clone()).unwrap_or_default(),
             scm: previous.map(|p| p.scm).unwrap_or_default(),
@@ -151,15 +236,26 @@ impl StoredProject {
         record
     }
 
-    /// Sets the base of one branch of a repository, and the baseline of the change marks.
+    /// Sets the base of one branch of a repository, and the baseline of the change marks: the other
+    /// bases are kept as their changes from the new baseline.
     fn set_base(&mut self, repository: &str, base: &SyncBase) {
-        self.bases
-            .retain(|b| !(b.repository == repository && b.base.branch == base.branch));
+        let baseline = base.manifest.clone();
+        let earlier = std::mem::take(&mut self.bases);
+        self.bases = earlier
+            .into_iter()
+            .filter(|b| !(b.repository == repository && b.branch == base.branch))
+            .map(|b| RepositoryBase {
+                manifest: BaseManifest::against(&b.manifest.manifest(&self.baseline), &baseline),
+                ..b
+            })
+            .collect();
         self.bases.push(RepositoryBase {
             repository: repository.to_owned(),
-            base: base.clone(),
+            branch: base.branch.clone(),
+            commit: base.commit.clone(),
+            manifest: BaseManifest::against(&baseline, &baseline),
         });
-        self.baseline = base.manifest.clone();
+        self.baseline = baseline;
     }
 
     /// The project's files, as a push or a pull compares them.

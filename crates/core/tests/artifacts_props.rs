@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use versioning_core::artifacts::{
     from_files, to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository,
-    ExecutionEntry, ExecutionList, LayoutOptions, Locator, LocatorStrategy, Project, ProjectFiles,
-    ReadLimits, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite, TreeErrorKind,
-    MAX_SLUG_LEN,
+    ExecutionEntry, ExecutionList, LayoutOptions, Locator, LocatorStrategy, Manifest,
+    ManifestEntry, Project, ProjectFiles, ReadLimits, ReviewState, RunSettings, Scenario, Step,
+    TestCase, TestSuite, TreeErrorKind, MAX_SLUG_LEN,
 };
 
 /// Cases per property: 1,000 for the round trip and for foreign trees, fewer for the slower properties,
@@ -400,5 +400,63 @@ proptest! {
         if !path.ends_with("/.manifest.json") {
             prop_assert!(result.is_err(), "{} after action {}", path, action);
         }
+    }
+}
+
+/// A manifest of up to 12 entries over a small set of paths (so that two manifests share many), each
+/// with one of two hashes, ids and kinds; in path order when `ordered`, else as generated (paths may
+/// repeat).
+fn manifest_of(ordered: bool) -> impl Strategy<Value = Manifest> {
+    let entry =
+        (0..16u8, 0..2u8, 0..2u8, any::<bool>()).prop_map(|(path, sha, id, table)| ManifestEntry {
+            path: format!("tests/f{path:02}.json"),
+            sha256: format!("{sha:064}"),
+            id: ArtifactId::new(format!("a{id}")).unwrap(),
+            kind: if table {
+                ArtifactKind::DataTable
+            } else {
+                ArtifactKind::TestCase
+            },
+        });
+    (
+        prop::collection::vec(entry, 0..12),
+        prop::option::of("[0-9a-f]{7}"),
+    )
+        .prop_map(move |(files, origin)| {
+            let mut manifest = match ordered {
+                true => Manifest::from_entries(files),
+                false => Manifest {
+                    schema_version: 1,
+                    files,
+                    origin: None,
+                },
+            };
+            if ordered {
+                manifest.files.dedup_by(|a, b| a.path == b.path);
+            }
+            manifest.origin = origin;
+            manifest
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// A manifest kept as its changes from another gives itself back from that one, holding only what
+    /// differs; a manifest out of path order is not turned into changes.
+    #[test]
+    fn manifest_changes_give_the_manifest_back(
+        manifest in manifest_of(true),
+        reference in manifest_of(true),
+        unordered in manifest_of(false),
+    ) {
+        let changes = manifest.changes_from(&reference).expect("both in path order");
+        prop_assert_eq!(changes.apply(&reference), manifest.clone());
+        let kept = manifest.files.iter().filter(|entry| reference.entry(&entry.path) == Some(entry));
+        prop_assert_eq!(changes.set.len(), manifest.files.len() - kept.count());
+        prop_assert_eq!(manifest.changes_from(&manifest).map(|c| c.set.len() + c.removed.len()), Some(0));
+        let ordered = unordered.files.windows(2).all(|pair| pair[0].path < pair[1].path);
+        prop_assert_eq!(unordered.changes_from(&reference).is_some(), ordered);
+        prop_assert_eq!(manifest.changes_from(&unordered).is_some(), ordered);
     }
 }

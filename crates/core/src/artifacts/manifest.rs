@@ -1,6 +1,7 @@
 //! The manifest (`<root>/.manifest.json`): every artifact file's path, SHA-256, id and kind, sorted by
 //! path, so push and pull can compare a local project with the repository without downloading every file.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -167,6 +168,105 @@ impl Manifest {
         diff.removed = gone.into_values().cloned().collect();
         diff.removed.sort_by(|a, b| a.path.cmp(&b.path));
         diff
+    }
+}
+
+/// A manifest kept as its differences from another one, its reference: a project keeps the manifest of
+/// every branch it synced with this way, against its baseline, so that its record does not grow by a
+/// whole manifest per branch. [`Manifest::changes_from`] makes it, [`ManifestChanges::apply`] gives the
+/// manifest back from the same reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestChanges {
+    /// The manifest's schema version.
+    pub schema_version: u32,
+    /// The manifest's origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The manifest's entries that the reference does not hold as they are, in path order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<ManifestEntry>,
+    /// The paths of the reference that the manifest does not hold, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+}
+
+/// Whether a manifest's paths are in strictly increasing order (no path twice).
+fn in_path_order(files: &[ManifestEntry]) -> bool {
+    files.windows(2).all(|pair| pair[0].path < pair[1].path)
+}
+
+impl Manifest {
+    /// This manifest as its changes from `reference`. `None` when either manifest is not in strict path
+    /// order (one read from a repository may not be): such a manifest is kept whole.
+    ///
+    /// ```
+    /// use versioning_core::artifacts::{demo, manifest, LayoutOptions};
+    /// let mut project = demo::demo_projects().remove(0);
+    /// let before = manifest(&project, &LayoutOptions::default());
+    /// let case = project.test_cases().next().unwrap().id.clone();
+    /// project.rename(&case, "A better name").unwrap();
+    /// let after = manifest(&project, &LayoutOptions::default());
+    /// let changes = after.changes_from(&before).unwrap();
+    /// assert_eq!((changes.set.len(), changes.removed.len()), (1, 1), "the file moved");
+    /// assert_eq!(changes.apply(&before), after);
+    /// ```
+    pub fn changes_from(&self, reference: &Manifest) -> Option<ManifestChanges> {
+        if !in_path_order(&self.files) || !in_path_order(&reference.files) {
+            return None;
+        }
+        let mut changes = ManifestChanges {
+            schema_version: self.schema_version,
+            origin: self.origin.clone(),
+            ..ManifestChanges::default()
+        };
+        let (mut ours, mut theirs) = (self.files.iter(), reference.files.iter());
+        let (mut entry, mut old) = (ours.next(), theirs.next());
+        loop {
+            let order = match (entry, old) {
+                (None, None) => return Some(changes),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(entry), Some(old)) => entry.path.cmp(&old.path),
+            };
+            if order.is_le() {
+                if let Some(entry) = entry.filter(|e| order.is_lt() || old != Some(*e)) {
+                    changes.set.push(entry.clone());
+                }
+                entry = ours.next();
+            }
+            if order.is_ge() {
+                if let Some(old) = old.filter(|_| order.is_gt()) {
+                    changes.removed.push(old.path.clone());
+                }
+                old = theirs.next();
+            }
+        }
+    }
+}
+
+impl ManifestChanges {
+    /// The manifest these changes make of `reference`, the manifest they were taken from.
+    pub fn apply(&self, reference: &Manifest) -> Manifest {
+        let mut files = Vec::with_capacity(reference.files.len() + self.set.len());
+        let mut set = self.set.iter().peekable();
+        let mut removed = self.removed.iter().peekable();
+        for old in &reference.files {
+            while let Some(entry) = set.next_if(|entry| entry.path < old.path) {
+                files.push(entry.clone());
+            }
+            if let Some(entry) = set.next_if(|entry| entry.path == old.path) {
+                files.push(entry.clone());
+            } else if removed.next_if(|path| **path == old.path).is_none() {
+                files.push(old.clone());
+            }
+        }
+        files.extend(set.cloned());
+        Manifest {
+            schema_version: self.schema_version,
+            files,
+            origin: self.origin.clone(),
+        }
     }
 }
 

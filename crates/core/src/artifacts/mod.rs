@@ -41,7 +41,8 @@ pub use layout::{
     ProjectFiles, DEFAULT_ROOT, MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
 };
 pub use manifest::{
-    is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestDiff, ManifestEntry, Renamed,
+    is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
+    ManifestEntry, Renamed,
 };
 pub use memo::FileMemo;
 pub use model::{

@@ -18,6 +18,7 @@
 //! sends every push the same way.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::Strategy;
@@ -82,7 +83,8 @@ enum Written {
 #[derive(Debug)]
 pub struct BaselineSender {
     remote: Remote,
-    plan: PushPlan,
+    /// The plan, shared with whoever showed it (it holds every local file).
+    plan: Rc<PushPlan>,
     /// Every path to write, in path order, the manifest last.
     paths: Vec<String>,
     /// The commit message of every write.
@@ -105,7 +107,8 @@ impl BaselineSender {
     /// A sender of `plan` on `api`. The policy is checked again before any request. It writes the plan's
     /// files and manifest, each on its own; deletions are not sent (a baseline plan has none). A version
     /// is tagged on the branch's final tip.
-    pub fn new(api: Api, plan: PushPlan) -> Result<Self, SyncError> {
+    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<Self, SyncError> {
+        let plan = plan.into();
         check_request(&plan.request)?;
         let remote = Remote::new(api);
         let changes = &plan.changes;
@@ -587,8 +590,9 @@ pub enum PushJob {
 
 impl PushJob {
     /// The sender of `plan` on `api`, by `plan.request.parameters.strategy`. The policy is checked again
-    /// before any request.
-    pub fn new(api: Api, plan: PushPlan) -> Result<PushJob, SyncError> {
+    /// before any request. The plan is shared, not copied: a dialog may keep showing it.
+    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<PushJob, SyncError> {
+        let plan = plan.into();
         if plan.request.parameters.strategy.is_planned() {
             PushSender::new(api, plan).map(PushJob::Planned)
         } else {

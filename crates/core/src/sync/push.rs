@@ -14,6 +14,7 @@
 //! blindly: the branch tip is read first, and if the commit landed the push carries on.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -462,12 +463,16 @@ impl PushPlanner {
         }
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
         let root = self.options().root().to_owned();
-        match &self.request.base {
-            Some(base) if base.commit == tip.id && !self.creates_branch => {
-                self.finish(RemoteState::Managed(base.manifest.clone()));
+        let current = !self.creates_branch
+            && matches!(&self.request.base, Some(base) if base.commit == tip.id);
+        match self.request.base.take_if(|_| current) {
+            // The branch is where this project left it: its manifest is the base's (taken, not copied:
+            // the plan's request needs no base any more).
+            Some(base) => {
+                self.finish(RemoteState::Managed(base.manifest));
                 PlanStage::Done
             }
-            Some(_) => PlanStage::Manifest(Self::attempt(
+            None if self.request.base.is_some() => PlanStage::Manifest(Self::attempt(
                 self.remote
                     .read_file(&tip.id, &self.manifest_path())
                     .request,
@@ -940,7 +945,8 @@ enum SendStage {
 #[derive(Debug)]
 pub struct PushSender {
     remote: Remote,
-    plan: PushPlan,
+    /// The plan, shared with whoever showed it (it holds every local file).
+    plan: Rc<PushPlan>,
     writes: Vec<Write>,
     stage: SendStage,
     retrying: Retrying,
@@ -957,7 +963,8 @@ pub struct PushSender {
 
 impl PushSender {
     /// A sender of `plan` on `api`. The policy is checked again before any request.
-    pub fn new(api: Api, plan: PushPlan) -> Result<Self, SyncError> {
+    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<Self, SyncError> {
+        let plan = plan.into();
         check_request(&plan.request)?;
         let remote = Remote::new(api);
         let writes: Vec<Write> = match remote.commits_one_file_at_a_time() {
@@ -1039,7 +1046,7 @@ impl PushSender {
     fn write_stage(&self, index: usize) -> SendStage {
         let request = match &self.writes[index] {
             Write::Cloud { part, message } => {
-                let files = self.plan.local.files.clone();
+                let files = &self.plan.local.files;
                 let mut contents: Vec<(String, Vec<u8>)> = part
                     .writes
                     .iter()
