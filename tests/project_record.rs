@@ -233,6 +233,12 @@ fn a_record_whose_bases_were_kept_whole_still_reads_and_is_kept_as_changes_once_
             { "repository": repository, "base": base("other", &other) },
         ],
     });
+    let mut half = old.clone();
+    half["bases"][1] = serde_json::json!({ "repository": repository, "branch": "other" });
+    let refused = serde_json::from_value::<StoredProject>(half).expect_err("a base without commit");
+    assert!(refused
+        .to_string()
+        .contains("a synced base needs its branch, commit and manifest"));
     let mut stored: StoredProject = serde_json::from_value(old).expect("old records stay readable");
     assert_eq!(
         stored.base(&repository, "main"),

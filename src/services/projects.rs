@@ -66,7 +66,7 @@ pub struct StoredRecord<'a> {
 /// The sync base of one branch of one repository, its manifest kept as its changes from the record's
 /// baseline (a record holds one whole manifest however many branches it synced with).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "StoredBase")]
+#[serde(try_from = "StoredBase")]
 pub struct RepositoryBase {
     /// The repository, as [`repository_key`] names it.
     pub repository: String,
@@ -88,43 +88,42 @@ enum BaseManifest {
     Whole(Manifest),
 }
 
-/// A base as records hold it: as [`RepositoryBase`] writes it, or whole, as records written before
-/// bases were kept as changes hold it.
+/// A base as records hold it: its branch, commit and manifest as [`RepositoryBase`] writes them, or a whole
+/// `base`, as records written before bases were kept as changes hold it.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredBase {
-    Now {
-        repository: String,
-        branch: String,
-        commit: String,
-        manifest: BaseManifest,
-    },
-    Whole {
-        repository: String,
-        base: SyncBase,
-    },
+struct StoredBase {
+    repository: String,
+    branch: Option<String>,
+    commit: Option<String>,
+    manifest: Option<BaseManifest>,
+    base: Option<SyncBase>,
 }
 
-impl From<StoredBase> for RepositoryBase {
-    fn from(stored: StoredBase) -> Self {
-        match stored {
-            StoredBase::Now {
+impl TryFrom<StoredBase> for RepositoryBase {
+    type Error = &'static str;
+
+    fn try_from(stored: StoredBase) -> Result<Self, Self::Error> {
+        let StoredBase {
+            repository,
+            branch,
+            commit,
+            manifest,
+            base,
+        } = stored;
+        match (branch, commit, manifest, base) {
+            (Some(branch), Some(commit), Some(manifest), None) => Ok(RepositoryBase {
                 repository,
                 branch,
                 commit,
                 manifest,
-            } => RepositoryBase {
-                repository,
-                branch,
-                commit,
-                manifest,
-            },
-            StoredBase::Whole { repository, base } => RepositoryBase {
+            }),
+            (None, None, None, Some(base)) => Ok(RepositoryBase {
                 repository,
                 branch: base.branch,
                 commit: base.commit,
                 manifest: BaseManifest::Whole(base.manifest),
-            },
+            }),
+            _ => Err("a synced base needs its branch, commit and manifest"),
         }
     }
 }
