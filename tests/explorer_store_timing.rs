@@ -48,7 +48,7 @@ async fn saves_and_loads_ten_thousand_test_cases() {
         "the project reads back as saved"
     );
     assert!(
-        loaded.baseline == stored.baseline,
+        loaded.baseline() == stored.baseline(),
         "the baseline reads back as saved"
     );
     assert_eq!(

@@ -53,7 +53,7 @@ fn a_push_records_the_base_of_its_branch_and_a_history_row() {
         Some("def".to_owned())
     );
     assert_eq!(stored.base(&repository, "main"), None);
-    assert_eq!(stored.baseline, pushed);
+    assert_eq!(stored.baseline(), &pushed);
     assert_eq!(
         stored.history.len(),
         2,
@@ -103,7 +103,7 @@ fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_reco
         history_row("pull", &repository),
     );
     assert_eq!(record.project, pulled);
-    assert_eq!(record.baseline, remote);
+    assert_eq!(record.baseline(), &remote);
     assert_eq!(
         record.base(&repository, "main").map(|b| b.commit),
         Some("abc".into())

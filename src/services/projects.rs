@@ -33,8 +33,9 @@ pub struct ProjectSummary {
 pub struct StoredProject {
     /// The artifacts as edited here.
     pub project: Project,
-    /// The manifest of the last import, push or pull.
-    pub baseline: Manifest,
+    /// The manifest of the last import, push or pull. The bases are kept as changes from it, so it
+    /// changes only with a base ([`StoredProject::record_push`], [`StoredProject::pulled`]).
+    baseline: Manifest,
     /// Per repository and branch, the commit and manifest last synced with; [`StoredProject::base`]
     /// reads one.
     #[serde(default)]
@@ -186,6 +187,11 @@ impl StoredProject {
             scm: ScmParameters::default(),
             revision: 0,
         }
+    }
+
+    /// The manifest of the last import, push or pull, against which local changes are found.
+    pub fn baseline(&self) -> &Manifest {
+        &self.baseline
     }
 
     /// The base of `branch` of `repository`, if the project was synced with it.
