@@ -1,8 +1,8 @@
 //! Runs core's jobs (the connection test, push planning, push, pull) against Bitbucket: the requests each
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
-//! out, archives are unpacked in the archive worker (started while they are on their way), `on_progress` sees the job as each step starts (its
-//! requests in flight) and at the end, the job works while its requests are in flight, and cancelling
-//! stops between requests.
+//! out, archives are unpacked in one archive worker per job (started while they are on their way),
+//! `on_progress` sees the job as each step starts (its requests in flight) and at the end, the job works
+//! while its requests are in flight, and cancelling stops between requests.
 
 use futures::future::join;
 use gloo_timers::future::TimeoutFuture;
@@ -21,7 +21,7 @@ pub async fn run_job<J: Job>(
     on_progress: &dyn Fn(&J),
 ) -> Option<J::Output> {
     // The archive worker, started while the folder is listed and its archives download, so that it is
-    // ready when they come.
+    // ready when they come; every archive round of the job uses it.
     let mut unpacker = None;
     loop {
         if cancellation.is_cancelled() {
@@ -32,8 +32,8 @@ pub async fn run_job<J: Job>(
         on_progress(job);
         match step {
             JobStep::Send(requests) => {
-                if job.may_unpack() && unpacker.is_none() {
-                    unpacker = ArchiveWorker::start().ok();
+                if job.may_unpack() {
+                    ready(&mut unpacker);
                 }
                 let sending = execute_all_within(
                     &requests,
@@ -51,8 +51,8 @@ pub async fn run_job<J: Job>(
                 job.handle(answers);
             }
             JobStep::Unpack(zips) => {
-                let worker = unpacker.take().or_else(|| ArchiveWorker::start().ok());
-                let files = unpack(worker.as_ref(), &zips).await;
+                ready(&mut unpacker);
+                let files = unpack(unpacker.as_ref(), &zips).await;
                 if cancellation.is_cancelled() {
                     return None;
                 }
@@ -61,5 +61,12 @@ pub async fn run_job<J: Job>(
             JobStep::Wait(millis) => TimeoutFuture::new(millis).await,
             JobStep::Done(output) => return Some(output),
         }
+    }
+}
+
+/// Starts the archive worker unless it runs already.
+fn ready(unpacker: &mut Option<ArchiveWorker>) {
+    if unpacker.is_none() {
+        *unpacker = ArchiveWorker::start().ok();
     }
 }
