@@ -142,6 +142,36 @@ describe('test artifacts explorer', () => {
     await context.close();
   });
 
+  it('loads the explorer only when it is first opened, says so when it cannot, and loads it once it can', async () => {
+    const { context, page } = await openPage(env.browser);
+    const fetched = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    const explorer = () => fetched.filter((path) => /\/explorer-[0-9a-f]+(_bg\.wasm|\.js)$/.test(path));
+    await page.route('**/explorer-*', (route) => route.abort());
+    await page.goto(env.sandbox.url);
+    await waitForApp(page);
+    await page.getByRole('link', { name: 'Checkout Web' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Checkout Web' }).waitFor();
+    assert.deepEqual(explorer(), [], 'nothing of the explorer before it is opened');
+
+    await page.getByRole('link', { name: 'Open test artifacts' }).click();
+    await page.getByRole('alert').getByText(
+      /^The test artifacts explorer could not be loaded \(.+\)\. Check the network connection, then open the page again\.$/,
+    ).waitFor();
+    assert.equal(explorer().length, 1, 'its module was asked for once');
+
+    await page.unroute('**/explorer-*');
+    await page.goBack();
+    await page.getByRole('link', { name: 'Open test artifacts' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await page.getByRole('button', { name: 'Contents of Cart' }).click();
+    await page.getByRole('button', { name: 'Contents of Add items' }).waitFor();
+    assert.equal(await page.locator('main').count(), 1, 'one app on the page');
+    assert.equal(await page.getByText(/could not be loaded/).count(), 0, 'the message is gone');
+    assert.deepEqual(explorer().slice(1).map((path) => path.replace(/-[0-9a-f]+/, '')), ['/explorer.js', '/explorer_bg.wasm']);
+    await context.close();
+  });
+
   it('has no axe-core violations on the explorer with a test case open', async () => {
     const { context, page } = await openPage(env.browser);
     await openArtifacts(page);

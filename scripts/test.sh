@@ -10,6 +10,8 @@ echo "==> format and lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p bitbucket-versioning -p zip-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+# The first module the page loads: the app without the explorer.
+cargo clippy -p bitbucket-versioning --target wasm32-unknown-unknown --no-default-features --lib --bins --locked -- -D warnings
 echo "==> the portal's types (bitbucket-versioning.d.ts, compiled with a portal's use of them)"
 (cd e2e && node_modules/.bin/tsc -p types/tsconfig.json)
 

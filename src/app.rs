@@ -6,10 +6,14 @@ use yew_router::history::{AnyHistory, MemoryHistory};
 use yew_router::prelude::*;
 
 use crate::components::header::Header;
+#[cfg(feature = "explorer")]
 use crate::pages::artifacts::ArtifactsPage;
+#[cfg(not(feature = "explorer"))]
+use crate::pages::explorer_loading::ExplorerLoadingPage;
 use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::IntegrationsPage};
 use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
 use crate::route::Route;
+use crate::services::explorer_build::ExplorerBuild;
 use crate::services::project_store::SharedStore;
 use crate::state::connections::{Connections, ConnectionsProvider};
 use crate::state::events::Events;
@@ -20,7 +24,10 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Project { id } => html! { <ProjectPage {id} /> },
+        #[cfg(feature = "explorer")]
         Route::Artifacts { id } => html! { <ArtifactsPage {id} /> },
+        #[cfg(not(feature = "explorer"))]
+        Route::Artifacts { .. } => html! { <ExplorerLoadingPage /> },
         Route::Integrations { id } => html! { <IntegrationsPage {id} /> },
         Route::Bitbucket { id } => html! { <BitbucketPage {id} /> },
         Route::NotFound => html! { <NotFoundPage /> },
@@ -50,6 +57,10 @@ pub struct AppProps {
     /// The API base URL new connections start with (e.g. a portal's same-origin relay to Bitbucket).
     #[prop_or_default]
     pub api_base_url: Option<AttrValue>,
+    /// The loader of the build with the explorer, which the first module runs in its place when the explorer
+    /// is first opened (`bitbucket-versioning.js` gives it; the build with the explorer needs none).
+    #[prop_or_default]
+    pub explorer: Option<ExplorerBuild>,
 }
 
 /// The whole app.
@@ -63,6 +74,7 @@ pub fn App(props: &AppProps) -> Html {
     let content = html! {
         <SessionProvider user={props.user.clone()}>
             <ContextProvider<Events> context={props.events.clone()}>
+            <ContextProvider<Option<ExplorerBuild>> context={props.explorer.clone()}>
                 <ProjectsProvider store={props.projects.clone()}>
                     <ConnectionsProvider store={props.connections.clone()} api_base_url={props.api_base_url.clone()}>
                         <a class="skip-link" href="#main">{ "Skip to content" }</a>
@@ -72,6 +84,7 @@ pub fn App(props: &AppProps) -> Html {
                         </main>
                     </ConnectionsProvider>
                 </ProjectsProvider>
+            </ContextProvider<Option<ExplorerBuild>>>
             </ContextProvider<Events>>
         </SessionProvider>
     };

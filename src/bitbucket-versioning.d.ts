@@ -94,8 +94,17 @@ export interface Mounted {
   unmount(): void;
 }
 
-/** Mounts the module in `element`, inside a shadow root of its own. */
+/**
+ * Mounts the module in `element`, inside a shadow root of its own. The Test artifacts explorer (with push and pull)
+ * is a second WebAssembly module, fetched from beside this file when a user first opens it.
+ */
 export function mount(element: HTMLElement, options?: MountOptions): Promise<Mounted>;
+
+/**
+ * Starts the standalone app in `element`, with the page's URL as its location and demo users (the standalone
+ * page's start; a portal uses `mount`). The handle is only for `unmount`.
+ */
+export function start(element: HTMLElement): Promise<Mounted>;
 
 /** The `detail` of each DOM event the module dispatches on its element (they bubble and are composed). */
 export interface BitbucketVersioningEvents {

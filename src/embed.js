@@ -1,16 +1,91 @@
-// Bitbucket Versioning for a portal: `mount(element, options)` and the `<bitbucket-versioning>` element.
+// Bitbucket Versioning for a portal: `mount(element, options)` and the `<bitbucket-versioning>` element; and
+// `start(element)` for the standalone page (src/loader.js).
 // The build writes this file to dist/ as `bitbucket-versioning.js`, with the content-hashed names of the
-// module, the WebAssembly and the stylesheet filled in (scripts/embed-entry.sh), so a portal imports one
+// modules, the WebAssembly and the stylesheet filled in (scripts/embed-entry.sh), so a portal imports one
 // stable name; every other file is found relative to it, under any base path. Types: bitbucket-versioning.d.ts.
-import init, { mount as mountIn, setAssets } from '__MODULE__';
+//
+// The app comes in two builds: the first has everything but the Test artifacts explorer (with push and pull);
+// when the explorer is first opened, the first build asks for the second (`open`), which has the whole app and
+// then runs in its place, at the same view.
+import init, { mount as mountFirst, start as startFirst, setAssets } from '__MODULE__';
 
 const here = import.meta.url;
+const assets = new URL('.', here).href;
 let loaded;
+let explorer;
 
-/** Fetches and compiles the WebAssembly once per page. */
+/** Fetches and compiles the first build once per page. */
 function load() {
-  loaded ??= init({ module_or_path: new URL('__WASM__', here) }).then(() => setAssets(new URL('.', here).href));
+  loaded ??= init({ module_or_path: new URL('__WASM__', here) }).then(() => setAssets(assets));
   return loaded;
+}
+
+/** Fetches and compiles the build with the explorer once per page, when it is first needed (again after a failure). */
+function loadExplorer() {
+  explorer ??= import(new URL('__EXPLORER_MODULE__', here).href)
+    .then(async (build) => {
+      await build.default({ module_or_path: new URL('__EXPLORER_WASM__', here) });
+      build.setAssets(assets);
+      return build;
+    })
+    .catch((error) => {
+      explorer = undefined;
+      throw error;
+    });
+  return explorer;
+}
+
+/**
+ * Runs an app in an element of its own under `parent`, and moves it to the build with the explorer when the
+ * explorer is first opened. `run(build, element, loader, view)` starts a build's app; the loader is given to the
+ * first build only. Resolves to a handle with `update(options)` and `unmount()`.
+ */
+async function hosted(parent, run) {
+  let closed = false;
+  const place = () => {
+    const element = document.createElement('div');
+    element.className = 'bitbucket-versioning';
+    parent.append(element);
+    return element;
+  };
+  const stop = (app, element) => {
+    app.unmount();
+    app.free();
+    element.remove();
+  };
+  let element = place();
+  let app;
+  const loader = {
+    /** Starts the build with the explorer beside the first (two apps never nest), then removes the first. */
+    async open(view) {
+      const build = await loadExplorer();
+      if (closed) return;
+      const next = place();
+      next.hidden = true;
+      let started;
+      try {
+        started = await run(build, next, undefined, view);
+      } catch (error) {
+        next.remove();
+        throw error;
+      }
+      if (closed) return stop(started, next);
+      stop(app, element);
+      [app, element] = [started, next];
+      element.hidden = false;
+    },
+  };
+  app = await run({ mount: mountFirst, start: startFirst }, element, loader);
+  return {
+    update(options) {
+      if (!closed) app.update(options);
+    },
+    unmount() {
+      if (closed) return;
+      closed = true;
+      stop(app, element);
+    },
+  };
 }
 
 /**
@@ -23,22 +98,28 @@ export async function mount(element, options = {}) {
   const style = document.createElement('link');
   style.rel = 'stylesheet';
   style.href = new URL('__CSS__', here).href;
-  const container = document.createElement('div');
-  container.className = 'bitbucket-versioning';
-  root.replaceChildren(style, container);
-  let mounted = await mountIn(container, options);
+  root.replaceChildren(style);
+  // The storage and the artifact provider are read at mount only; the rest follows the latest update.
+  const { storage, artifacts } = options;
+  let latest = options;
+  const handle = await hosted(root, (build, host, loader, view) =>
+    build.mount(host, view ? { ...latest, storage, artifacts, start: view } : options, loader));
   return {
     update(next) {
-      mounted?.update(next);
+      latest = next;
+      handle.update(next);
     },
     unmount() {
-      if (!mounted) return;
-      mounted.unmount();
-      mounted.free();
-      mounted = undefined;
+      handle.unmount();
       root.replaceChildren();
     },
   };
+}
+
+/** Starts the standalone app in `element` (the page's URL is its location). Resolves to a handle. */
+export async function start(element) {
+  await load();
+  return hosted(element, (build, host, loader) => build.start(host, loader));
 }
 
 /** The options of a `<bitbucket-versioning>` element: its `options` property, with its attributes over it. */

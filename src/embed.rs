@@ -14,6 +14,7 @@ use yew::{AppHandle, AttrValue, Callback};
 
 use crate::app::{App, AppProps};
 use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
+use crate::services::explorer_build::ExplorerBuild;
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
 use crate::services::project_store::{
     Holds, IndexedDbProjectStore, ProjectStore, SharedStore, Showing,
@@ -128,7 +129,12 @@ impl MountOptions {
             .map_err(|error| JsError::new(&format!("invalid mount options: {error}")))
     }
 
-    fn props(self, events: Events, stores: Stores) -> AppProps {
+    fn props(self, given: &Given) -> AppProps {
+        let Given {
+            events,
+            stores,
+            explorer,
+        } = given.clone();
         AppProps {
             user: self.user.map(|user| Session::portal(user.name, user.role)),
             start: Some(
@@ -140,6 +146,7 @@ impl MountOptions {
             projects: stores.projects,
             connections: stores.connections,
             api_base_url: self.api_base_url.map(AttrValue::from),
+            explorer,
         }
     }
 }
@@ -162,11 +169,34 @@ fn dom_events(element: Element) -> Events {
     }))
 }
 
-/// The app mounted in a portal's element.
-#[wasm_bindgen]
-pub struct Mounted {
+/// What a mounted app keeps from `mount` for its updates: where its events go, its stores and the loader of
+/// the build with the explorer.
+#[derive(Clone)]
+struct Given {
     events: Events,
     stores: Stores,
+    explorer: Option<ExplorerBuild>,
+}
+
+impl Given {
+    /// `Given` with the loader `explorer` (`undefined` in the build with the explorer).
+    fn new(events: Events, stores: Stores, explorer: JsValue) -> Result<Given, JsError> {
+        let explorer = match explorer.is_undefined() || explorer.is_null() {
+            true => None,
+            false => Some(ExplorerBuild::new(explorer).map_err(|e| JsError::new(&e))?),
+        };
+        Ok(Given {
+            events,
+            stores,
+            explorer,
+        })
+    }
+}
+
+/// The app mounted in a portal's element, or started on the standalone page.
+#[wasm_bindgen]
+pub struct Mounted {
+    given: Given,
     app: Option<AppHandle<App>>,
 }
 
@@ -174,7 +204,7 @@ pub struct Mounted {
 impl Mounted {
     /// Applies new options (the user, the view to start on); the storage stays the one given to `mount`.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let props = MountOptions::read(&options)?.props(self.events.clone(), self.stores.clone());
+        let props = MountOptions::read(&options)?.props(&self.given);
         match &mut self.app {
             Some(app) => {
                 app.update(props);
@@ -193,17 +223,22 @@ impl Mounted {
 }
 
 /// Mounts the app in `element`, which it then owns; it never changes the page's URL. With a `storage`,
-/// the connections of the named projects are read from it first.
+/// the connections of the named projects are read from it first. `explorer` is the loader of the build with
+/// the explorer, which the first module runs in its place when the explorer is first opened.
 #[wasm_bindgen]
-pub async fn mount(element: Element, options: JsValue) -> Result<Mounted, JsError> {
+pub async fn mount(
+    element: Element,
+    options: JsValue,
+    explorer: JsValue,
+) -> Result<Mounted, JsError> {
     let read = MountOptions::read(&options)?;
     let events = dom_events(element.clone());
     let stores = Stores::of(&options, &read, &events).await?;
-    let props = read.props(events.clone(), stores.clone());
+    let given = Given::new(events, stores, explorer)?;
+    let props = read.props(&given);
     let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
     Ok(Mounted {
-        events,
-        stores,
+        given,
         app: Some(app),
     })
 }
@@ -215,8 +250,18 @@ pub fn set_assets(folder: String) {
     crate::services::archive_worker::set_assets(folder);
 }
 
-/// Starts the standalone app on the document body: the page's URL is its location, with demo users.
+/// Starts the standalone app in `element`: the page's URL is its location, with demo users. `explorer` is
+/// as for `mount`; the answer is only ever unmounted (an update would move the app off the page's URL).
 #[wasm_bindgen]
-pub fn start() {
-    yew::Renderer::<App>::new().render();
+pub fn start(element: Element, explorer: JsValue) -> Result<Mounted, JsError> {
+    let given = Given::new(Events::default(), Stores::default(), explorer)?;
+    let props = AppProps {
+        explorer: given.explorer.clone(),
+        ..AppProps::default()
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
+    Ok(Mounted {
+        given,
+        app: Some(app),
+    })
 }

@@ -95,12 +95,18 @@ function startSandbox() {
   });
 }
 
-/** The release build's sizes: the WebAssembly (raw and gzip) and the app's JavaScript module. */
+/**
+ * The release build's sizes: the first module's WebAssembly (raw and gzip) and JavaScript, and the same for the
+ * build with the explorer, which a page loads when the explorer is first opened.
+ */
 function releaseSizes() {
   const dist = join(root, 'dist');
   const file = (pattern) => readFileSync(join(dist, readdirSync(dist).find((name) => pattern.test(name))));
-  const wasm = file(/_bg\.wasm$/);
-  return { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length, js: file(/^bitbucket-versioning-[0-9a-f]+\.js$/).length };
+  const sizes = (name) => {
+    const wasm = file(new RegExp(`^${name}-[0-9a-f]+_bg\\.wasm$`));
+    return { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length, js: file(new RegExp(`^${name}-[0-9a-f]+\\.js$`)).length };
+  };
+  return { ...sizes('bitbucket-versioning'), explorer: sizes('explorer') };
 }
 
 async function setLatency(sandbox, latency) {

@@ -5,6 +5,7 @@ pub mod artifact_provider;
 pub mod browser_files;
 pub mod connection_check;
 pub mod connection_store;
+pub mod explorer_build;
 pub mod file_memo;
 pub mod jobs;
 pub mod portal_object;
