@@ -196,7 +196,7 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
-  it('unmounts cleanly: no node, listener, timer or error left, and memory does not grow over 20 mounts', async () => {
+  it('unmounts cleanly: no node, listener, timer or error left, and memory does not grow over 20 mounts, each moved to the explorer\'s build', async () => {
     const { context, page } = await openPortal();
     const client = await context.newCDPSession(page);
     await trackTimers(page);
@@ -210,10 +210,16 @@ describe('embedding in a portal', () => {
       window.portal.handle.unmount();
       for (let i = 0; i < n; i += 1) {
         const handle = await mount(element, options);
-        await new Promise((resolve) => {
-          const ready = () => (element.shadowRoot.querySelector('h1') ? resolve() : requestAnimationFrame(ready));
+        // Shown: a heading, in the one app of the element (the first build's, then the explorer's).
+        const shown = (title) => new Promise((resolve) => {
+          const apps = () => element.shadowRoot.querySelectorAll('.bitbucket-versioning');
+          const ready = () => (apps().length === 1 && apps()[0].querySelector('h1')?.textContent.startsWith(title)
+            ? resolve() : requestAnimationFrame(ready));
           ready();
         });
+        await shown('Bitbucket');
+        handle.update({ ...options, start: '/projects/checkout-web/artifacts' });
+        await shown('Test artifacts');
         handle.unmount();
       }
       window.portal.handle = { unmount() {} };

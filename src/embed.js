@@ -6,7 +6,7 @@
 //
 // The app comes in two builds: the first has everything but the Test artifacts explorer (with push and pull);
 // when the explorer is first opened, the first build asks for the second (`open`), which has the whole app and
-// then runs in its place, at the same view.
+// then runs in its place, at the same view. A page that starts on the explorer starts with the second build.
 import init, { mount as mountFirst, start as startFirst, setAssets } from '__MODULE__';
 
 const here = import.meta.url;
@@ -14,33 +14,46 @@ const assets = new URL('.', here).href;
 let loaded;
 let explorer;
 
-/** Fetches and compiles the first build once per page. */
+/** Fetches and compiles the first build once per page; resolves to its `mount` and `start`. */
 function load() {
-  loaded ??= init({ module_or_path: new URL('__WASM__', here) }).then(() => setAssets(assets));
+  loaded ??= init({ module_or_path: new URL('__WASM__', here) }).then(() => {
+    setAssets(assets);
+    return { mount: mountFirst, start: startFirst };
+  });
   return loaded;
 }
 
 /** Fetches and compiles the build with the explorer once per page, when it is first needed (again after a failure). */
 function loadExplorer() {
-  explorer ??= import(new URL('__EXPLORER_MODULE__', here).href)
-    .then(async (build) => {
-      await build.default({ module_or_path: new URL('__EXPLORER_WASM__', here) });
-      build.setAssets(assets);
-      return build;
-    })
-    .catch((error) => {
-      explorer = undefined;
-      throw error;
-    });
+  if (!explorer) {
+    // The WebAssembly is fetched while its JavaScript is; a failure of either rejects the whole.
+    const wasm = fetch(new URL('__EXPLORER_WASM__', here));
+    wasm.catch(() => {});
+    explorer = import(new URL('__EXPLORER_MODULE__', here).href)
+      .then(async (build) => {
+        await build.default({ module_or_path: wasm });
+        build.setAssets(assets);
+        return build;
+      })
+      .catch((error) => {
+        explorer = undefined;
+        throw error;
+      });
+  }
   return explorer;
 }
 
+/** Whether `view` (a path) is the explorer's, `/projects/<id>/artifacts`, under any base path. */
+const explorerView = (view) => /\/projects\/[^/]+\/artifacts\/?$/.test(view);
+
 /**
- * Runs an app in an element of its own under `parent`, and moves it to the build with the explorer when the
- * explorer is first opened. `run(build, element, loader, view)` starts a build's app; the loader is given to the
- * first build only. Resolves to a handle with `update(options)` and `unmount()`.
+ * Runs an app in an element of its own under `parent`, starting on `view`, and moves it to the build with the
+ * explorer when the explorer is first opened. `run(build, element, loader, view)` starts a build's app; the loader
+ * is given to the first build only. On the explorer's view, the app starts with the build with the explorer
+ * (the whole app), or with the first if that cannot be loaded (which then says so). Resolves to a handle with
+ * `update(options)` and `unmount()`.
  */
-async function hosted(parent, run) {
+async function hosted(parent, run, view) {
   let closed = false;
   const place = () => {
     const element = document.createElement('div');
@@ -53,29 +66,33 @@ async function hosted(parent, run) {
     app.free();
     element.remove();
   };
+  // Starts a build's app in `host`, which goes if it cannot start.
+  const begin = async (build, host, loader, at) => {
+    try {
+      return await run(build, host, loader, at);
+    } catch (error) {
+      host.remove();
+      throw error;
+    }
+  };
   let element = place();
   let app;
   const loader = {
     /** Starts the build with the explorer beside the first (two apps never nest), then removes the first. */
-    async open(view) {
+    async open(at) {
       const build = await loadExplorer();
       if (closed) return;
       const next = place();
       next.hidden = true;
-      let started;
-      try {
-        started = await run(build, next, undefined, view);
-      } catch (error) {
-        next.remove();
-        throw error;
-      }
+      const started = await begin(build, next, undefined, at);
       if (closed) return stop(started, next);
       stop(app, element);
       [app, element] = [started, next];
       element.hidden = false;
     },
   };
-  app = await run({ mount: mountFirst, start: startFirst }, element, loader);
+  const whole = explorerView(view) ? await loadExplorer().catch(() => undefined) : undefined;
+  app = await begin(whole ?? await load(), element, whole ? undefined : loader);
   return {
     update(options) {
       if (!closed) app.update(options);
@@ -93,7 +110,6 @@ async function hosted(parent, run) {
  * the app's do not reach the portal. Resolves to a handle with `update(options)` and `unmount()`.
  */
 export async function mount(element, options = {}) {
-  await load();
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   const style = document.createElement('link');
   style.rel = 'stylesheet';
@@ -103,7 +119,7 @@ export async function mount(element, options = {}) {
   const { storage, artifacts } = options;
   let latest = options;
   const handle = await hosted(root, (build, host, loader, view) =>
-    build.mount(host, view ? { ...latest, storage, artifacts, start: view } : options, loader));
+    build.mount(host, view ? { ...latest, storage, artifacts, start: view } : options, loader), options.start ?? '/');
   return {
     update(next) {
       latest = next;
@@ -118,8 +134,7 @@ export async function mount(element, options = {}) {
 
 /** Starts the standalone app in `element` (the page's URL is its location). Resolves to a handle. */
 export async function start(element) {
-  await load();
-  return hosted(element, (build, host, loader) => build.start(host, loader));
+  return hosted(element, (build, host, loader) => build.start(host, loader), window.location.pathname);
 }
 
 /** The options of a `<bitbucket-versioning>` element: its `options` property, with its attributes over it. */
