@@ -27,7 +27,7 @@ fn switch(route: Route) -> Html {
         #[cfg(feature = "explorer")]
         Route::Artifacts { id } => html! { <ArtifactsPage {id} /> },
         #[cfg(not(feature = "explorer"))]
-        Route::Artifacts { .. } => html! { <ExplorerLoadingPage /> },
+        Route::Artifacts { id } => html! { <ExplorerLoadingPage {id} /> },
         Route::Integrations { id } => html! { <IntegrationsPage {id} /> },
         Route::Bitbucket { id } => html! { <BitbucketPage {id} /> },
         Route::NotFound => html! { <NotFoundPage /> },

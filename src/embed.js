@@ -77,18 +77,26 @@ async function hosted(parent, run, view) {
   };
   let element = place();
   let app;
+  // The last request to open the explorer; another one, or `cancel`, replaces it.
+  let wanted;
   const loader = {
     /** Starts the build with the explorer beside the first (two apps never nest), then removes the first. */
     async open(at) {
+      const request = {};
+      wanted = request;
       const build = await loadExplorer();
-      if (closed) return;
+      if (closed || wanted !== request) return;
       const next = place();
       next.hidden = true;
       const started = await begin(build, next, undefined, at);
-      if (closed) return stop(started, next);
+      if (closed || wanted !== request) return stop(started, next);
       stop(app, element);
       [app, element] = [started, next];
       element.hidden = false;
+    },
+    /** The first build's explorer page is gone (its user went elsewhere): no move. */
+    cancel() {
+      wanted = undefined;
     },
   };
   const whole = explorerView(view) ? await loadExplorer().catch(() => undefined) : undefined;

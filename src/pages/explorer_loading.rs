@@ -6,27 +6,42 @@ use yew_router::prelude::*;
 
 use crate::components::status::{error_banner, loading_status};
 use crate::services::explorer_build::ExplorerBuild;
+use crate::state::events::{use_error_event, FailedActivity};
+
+/// The project whose Test artifacts page this is.
+#[derive(Properties, PartialEq)]
+pub struct ExplorerLoadingProps {
+    /// Project id.
+    pub id: AttrValue,
+}
 
 /// "Loading the test artifacts explorer…" until the build with the explorer replaces the app, or what
-/// went wrong.
+/// went wrong (also told to the host page as an error event). Leaving the page gives the move up.
 #[component]
-pub fn ExplorerLoadingPage() -> Html {
+pub fn ExplorerLoadingPage(props: &ExplorerLoadingProps) -> Html {
     let build = use_context::<Option<ExplorerBuild>>().flatten();
     let path = use_location().map(|location| location.path().to_owned());
     let failed = use_state(|| None::<String>);
+    use_error_event(&props.id, FailedActivity::Artifacts, (*failed).clone());
     {
         let failed = failed.clone();
         use_effect_with(path, move |path| {
             let path = path.clone().unwrap_or_default();
+            let loader = build.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = match build {
-                    Some(build) => build.open(&path).await,
+                let outcome = match loader {
+                    Some(loader) => loader.open(&path).await,
                     None => Err("this page was started without it".to_owned()),
                 };
                 if let Err(error) = outcome {
                     failed.set(Some(error));
                 }
             });
+            move || {
+                if let Some(build) = build {
+                    build.cancel();
+                }
+            }
         });
     }
     match &*failed {

@@ -1,12 +1,12 @@
-//! The build of the app with the explorer. The first module a page loads has no Test artifacts explorer (it
-//! is about a third of the app); when the explorer is first opened, `bitbucket-versioning.js` loads the
-//! build that has it and runs it in place of the first one, at the same view.
+//! The build of the app with the explorer. The first module a page loads has no Test artifacts explorer (about
+//! a quarter of the app); when the explorer is first opened, `bitbucket-versioning.js` loads the build that
+//! has it and runs it in place of the first one, at the same view.
 
 use wasm_bindgen::JsValue;
 
 use crate::services::portal_object::PortalObject;
 
-/// The loader of the build with the explorer, given by `bitbucket-versioning.js` as `{ open(path) }`.
+/// The loader of the build with the explorer, given by `bitbucket-versioning.js` as `{ open(path), cancel() }`.
 #[derive(Clone)]
 pub struct ExplorerBuild(std::rc::Rc<PortalObject>);
 
@@ -17,17 +17,25 @@ impl PartialEq for ExplorerBuild {
 }
 
 impl ExplorerBuild {
-    /// Wraps the loader; refused when it has no `open` function.
+    /// Wraps the loader; refused when it has no `open` or `cancel` function.
     pub fn new(loader: JsValue) -> Result<Self, String> {
-        PortalObject::new(loader, "explorer loader", &["open"]).map(|object| Self(object.into()))
+        PortalObject::new(loader, "explorer loader", &["open", "cancel"])
+            .map(|object| Self(object.into()))
     }
 
     /// Replaces this app by the build with the explorer, at `path` (a view such as `/projects/p1/artifacts`).
-    /// It answers only when that failed (the app is gone otherwise), with what went wrong.
+    /// It answers once the app is replaced (it is gone then) or the move given up, or with what went wrong.
     pub async fn open(&self, path: &str) -> Result<(), String> {
         self.0
             .call("open", &[JsValue::from_str(path)])
             .await
             .map(drop)
+    }
+
+    /// Gives up the last `open` that has not replaced the app yet (the user left the explorer's page): the app
+    /// stays as it is.
+    pub fn cancel(&self) {
+        // The loader's `cancel` only forgets the request; it has nothing to report.
+        let _ = self.0.call_now("cancel", &[]);
     }
 }

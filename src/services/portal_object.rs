@@ -27,15 +27,21 @@ impl PortalObject {
     /// Calls method `name` with `args` and waits for its answer; a throw or a rejected promise is its
     /// message.
     pub async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+        let answer = self.call_now(name, args)?;
+        JsFuture::from(Promise::resolve(&answer))
+            .await
+            .map_err(|error| self.describe(error))
+    }
+
+    /// Calls method `name` with `args` and answers what it returns, without waiting for a promise; a throw
+    /// is its message.
+    pub fn call_now(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
         let function: Function = Reflect::get(&self.object, &JsValue::from_str(name))
             .map_err(|error| self.describe(error))?
             .unchecked_into();
         let args: Array = args.iter().collect();
-        let answer = function
+        function
             .apply(&self.object, &args)
-            .map_err(|error| self.describe(error))?;
-        JsFuture::from(Promise::resolve(&answer))
-            .await
             .map_err(|error| self.describe(error))
     }
 
