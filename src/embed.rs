@@ -63,7 +63,7 @@ impl Stores {
     ) -> Result<Stores, JsError> {
         let given = |name: &str| {
             let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
-            (!value.is_undefined() && !value.is_null()).then_some(value)
+            (!value.is_null_or_undefined()).then_some(value)
         };
         let (storage, artifacts) = (given("storage"), given("artifacts"));
         let ids = match (&read.projects, &storage, &artifacts) {
@@ -120,7 +120,7 @@ struct PortalUser {
 
 impl MountOptions {
     fn read(options: &JsValue) -> Result<MountOptions, JsError> {
-        if options.is_undefined() || options.is_null() {
+        if options.is_null_or_undefined() {
             return Ok(MountOptions::default());
         }
         let json = js_sys::JSON::stringify(options)
@@ -181,9 +181,10 @@ struct Given {
 impl Given {
     /// `Given` with the loader `explorer` (`undefined` in the build with the explorer).
     fn new(events: Events, stores: Stores, explorer: JsValue) -> Result<Given, JsError> {
-        let explorer = match explorer.is_undefined() || explorer.is_null() {
-            true => None,
-            false => Some(ExplorerBuild::new(explorer).map_err(|e| JsError::new(&e))?),
+        let explorer = if explorer.is_null_or_undefined() {
+            None
+        } else {
+            Some(ExplorerBuild::new(explorer).map_err(|e| JsError::new(&e))?)
         };
         Ok(Given {
             events,

@@ -32,7 +32,7 @@ impl ArtifactProvider {
             .call("load", &[JsValue::from_str(id)])
             .await
             .map_err(StoreError::Portal)?;
-        if value.is_undefined() || value.is_null() {
+        if value.is_null_or_undefined() {
             return Ok(None);
         }
         let text = match value.as_string() {
