@@ -212,6 +212,14 @@ pub enum FieldError {
         "The token contains spaces or line breaks. Copy it again from Bitbucket, as one piece."
     )]
     TokenWhitespace,
+    /// The token holds a character other than visible ASCII (an invisible one such as a zero-width space
+    /// or a byte order mark, or a non-ASCII letter), which no Bitbucket token has and browsers cannot send
+    /// in a header.
+    #[error(
+        "The token contains an invisible or non-ASCII character, often picked up when copying from a document \
+         or a chat. Copy it again straight from Bitbucket: a token holds only ASCII letters, digits and symbols."
+    )]
+    TokenNotVisibleAscii,
     /// A stored field holds the token.
     #[error("This field contains your access token. Remove it: the token belongs only in Access Token, and this field is saved in the browser's storage.")]
     TokenInStoredField,
@@ -476,6 +484,9 @@ fn check_token(token: &str) -> Result<(), FieldError> {
     }
     if token.chars().any(char::is_whitespace) {
         return Err(FieldError::TokenWhitespace);
+    }
+    if !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(FieldError::TokenNotVisibleAscii);
     }
     Ok(())
 }

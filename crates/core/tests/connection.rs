@@ -107,6 +107,30 @@ fn tokens_without_prefix_or_whitespace() {
 }
 
 #[test]
+fn tokens_hold_only_visible_ascii() {
+    let mut form = valid_cloud();
+    form.pat = true;
+    for token in [
+        "ATCTT3\u{200b}xFfGF0",
+        "\u{feff}ATCTT3xFfGF0",
+        "ATCTT3xFfGF0\u{7f}",
+        "ATCTT3xFfGF\u{e9}0",
+        "ATCTT3\u{0}xFfGF0",
+    ] {
+        form.token = token.into();
+        assert_eq!(
+            form.check_field(Field::Token, &[]),
+            Err(FieldError::TokenNotVisibleAscii),
+            "{token:?}"
+        );
+        assert!(error(&form, Field::Token).contains("Copy it again straight from Bitbucket"));
+        assert!(form.to_connection(&[]).is_err());
+    }
+    form.token = "ATCTT3xFfGF0-_.~+/=!#$%&*".into();
+    assert_eq!(form.check_field(Field::Token, &[]), Ok(()));
+}
+
+#[test]
 fn cloud_api_tokens_need_an_email() {
     let mut form = valid_cloud();
     form.username = "ada".into();
@@ -308,6 +332,17 @@ proptest! {
         let form = ConnectionForm { name, token, pat, repository_url: url, username, api_base_url: base };
         let report = form.validate(&["a".into()]);
         prop_assert_eq!(report.is_valid(), form.to_connection(&["a".into()]).is_ok());
+    }
+
+    #[test]
+    fn an_accepted_token_is_visible_ascii(token in any::<String>(), visible in "[!-~]{1,64}") {
+        let mut form = valid_cloud();
+        form.token = token;
+        if form.check_field(Field::Token, &[]).is_ok() {
+            prop_assert!(form.token.chars().all(|c| c.is_ascii_graphic()), "{:?}", form.token);
+        }
+        form.token = visible;
+        prop_assert_eq!(form.check_field(Field::Token, &[]), Ok(()));
     }
 
     #[test]
