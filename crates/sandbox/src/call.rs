@@ -4,10 +4,12 @@ use axum::extract::rejection::ExtensionRejection;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
-use axum::Extension;
+use axum::{Extension, Json};
+use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::query::Params;
+use crate::errors::CloudError;
+use crate::query::{cloud_page, Params};
 use crate::state::AppState;
 
 /// An API request as the handlers see it: the shared state, the caller found by the
@@ -34,6 +36,21 @@ impl Call {
     /// The query parameters of the request.
     pub fn params(&self) -> Params {
         Params::from_uri(&self.uri)
+    }
+
+    /// A Cloud page of `values` for this request (see [`cloud_page`]), linked to its path: `pagelen`
+    /// defaults to `default_pagelen`, and one above Cloud's maximum gets what the configuration's
+    /// [`crate::config::CloudReadings::pagelen_above_max`] says. Bad paging parameters: 400.
+    pub fn cloud_page(
+        &self,
+        values: Vec<Value>,
+        default_pagelen: usize,
+    ) -> Result<Json<Value>, CloudError> {
+        let base = format!("{}{}", self.origin(), self.uri.path());
+        let above_max = self.state.config().cloud.readings.pagelen_above_max;
+        cloud_page(values, &self.params(), &base, (default_pagelen, above_max))
+            .map(Json)
+            .map_err(CloudError::bad_request)
     }
 
     /// The caller's git identity (name, email): the user's, or for a resource access token its

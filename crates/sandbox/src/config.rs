@@ -47,13 +47,65 @@ pub struct User {
     pub password: Option<String>,
 }
 
-/// Cloud workspaces.
+/// Cloud workspaces, and how the sandbox reads the Cloud rules its documentation leaves open.
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CloudConfig {
     /// The workspaces.
     #[serde(default)]
     pub workspaces: Vec<Workspace>,
+    /// The readings of open rules (`[cloud.readings]`); each defaults to the strictest one.
+    #[serde(default)]
+    pub readings: CloudReadings,
+}
+
+/// How the sandbox reads Cloud rules that are documented loosely or not at all. Each default is the
+/// strictest reading, so that a client working here also works with the real service.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CloudReadings {
+    /// What a `pagelen` above the documented maximum (100) gets.
+    #[serde(default)]
+    pub pagelen_above_max: PagelenAboveMax,
+    /// What one `path` parameter of `diffstat` selects.
+    #[serde(default)]
+    pub diffstat_path: PathMatch,
+    /// Which of several `path` parameters of `diffstat` count.
+    #[serde(default)]
+    pub diffstat_repeated_path: RepeatedPath,
+}
+
+/// What a Cloud `pagelen` above the documented maximum of 100 gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PagelenAboveMax {
+    /// 400, in Cloud's error shape.
+    #[default]
+    Refuse,
+    /// Pages of 100.
+    Cap,
+}
+
+/// What one `path` parameter of Cloud's `diffstat` selects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathMatch {
+    /// The file of that path only, as the description says ("a particular file").
+    #[default]
+    File,
+    /// That file, or every file under the folder of that path.
+    FileOrFolder,
+}
+
+/// Which of several `path` parameters of Cloud's `diffstat` count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum RepeatedPath {
+    /// Only the last one, as a client library reports of the real service.
+    #[default]
+    Last,
+    /// Every one, as the description says ("can be repeated for multiple paths").
+    All,
 }
 
 /// A Cloud workspace and its repositories.
@@ -516,6 +568,26 @@ mod tests {
             let text = DEMO_TOML.replacen(from, to, 1);
             assert!(Config::parse(&text).is_err(), "{to} must be refused");
         }
+    }
+
+    #[test]
+    fn cloud_readings_default_to_the_strictest_and_are_read_from_toml() {
+        let strictest = CloudReadings {
+            pagelen_above_max: PagelenAboveMax::Refuse,
+            diffstat_path: PathMatch::File,
+            diffstat_repeated_path: RepeatedPath::Last,
+        };
+        assert_eq!(CloudReadings::default(), strictest);
+        assert_eq!(Config::demo().cloud.readings, strictest);
+        let text = "[cloud.readings]\npagelen_above_max = \"cap\"\n\
+                    diffstat_path = \"file-or-folder\"\ndiffstat_repeated_path = \"all\"\n";
+        let kindest = CloudReadings {
+            pagelen_above_max: PagelenAboveMax::Cap,
+            diffstat_path: PathMatch::FileOrFolder,
+            diffstat_repeated_path: RepeatedPath::All,
+        };
+        assert_eq!(Config::parse(text).unwrap().cloud.readings, kindest);
+        assert!(Config::parse("[cloud.readings]\npagelen_above_max = \"ignore\"\n").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use bitbucket_sandbox::config::Config;
+use bitbucket_sandbox::config::{Config, PagelenAboveMax, PathMatch, RepeatedPath};
 use bitbucket_sandbox::control::token_rows;
 use bitbucket_sandbox::faults::{FaultCors, FaultSettings, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_sandbox::{app, server, AppState, Options};
@@ -68,6 +68,18 @@ struct Cli {
     /// proxies and rate limiters send them.
     #[arg(long, value_enum, default_value_t = FaultCors::Present)]
     fault_cors: FaultCors,
+    /// Cloud: what a `pagelen` above 100 gets: `refuse` (400) or `cap` (pages of 100). Overrides the
+    /// configuration's `[cloud.readings]`, whose default is `refuse`.
+    #[arg(long, value_enum, value_name = "READING")]
+    cloud_pagelen_above_max: Option<PagelenAboveMax>,
+    /// Cloud `diffstat`: what one `path` selects: `file` or `file-or-folder`. Overrides the
+    /// configuration's `[cloud.readings]`, whose default is `file`.
+    #[arg(long, value_enum, value_name = "READING")]
+    cloud_diffstat_path: Option<PathMatch>,
+    /// Cloud `diffstat`: which of several `path` count: `last` or `all`. Overrides the
+    /// configuration's `[cloud.readings]`, whose default is `last`.
+    #[arg(long, value_enum, value_name = "READING")]
+    cloud_diffstat_repeated_path: Option<RepeatedPath>,
     /// Serve HTTPS on the same port, with HTTP/2 (and HTTP/1.1 for clients without h2), using a
     /// self-signed certificate for localhost and 127.0.0.1 made at start-up.
     #[cfg(feature = "tls")]
@@ -91,11 +103,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     #[cfg(not(feature = "tls"))]
     let scheme = "http";
-    let config = match &cli.config {
+    let mut config = match &cli.config {
         Some(path) => Config::parse(&std::fs::read_to_string(path)?)
             .map_err(|e| format!("{}: {e}", path.display()))?,
         None => Config::demo(),
     };
+    let readings = &mut config.cloud.readings;
+    if let Some(reading) = cli.cloud_pagelen_above_max {
+        readings.pagelen_above_max = reading;
+    }
+    if let Some(reading) = cli.cloud_diffstat_path {
+        readings.diffstat_path = reading;
+    }
+    if let Some(reading) = cli.cloud_diffstat_repeated_path {
+        readings.diffstat_repeated_path = reading;
+    }
     let faults = FaultSettings {
         latency_ms: cli.latency_ms,
         jitter_ms: cli.jitter_ms,

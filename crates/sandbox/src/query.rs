@@ -4,6 +4,8 @@
 use axum::http::Uri;
 use serde_json::{json, Value};
 
+use crate::config::PagelenAboveMax;
+
 /// Decoded query parameters, in order.
 #[derive(Debug, Clone, Default)]
 pub struct Params(pub Vec<(String, String)>);
@@ -246,21 +248,34 @@ fn natural(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
+/// Cloud's largest documented `pagelen`.
+pub const CLOUD_MAX_PAGELEN: usize = 100;
+
+/// The `pagelen` of most Cloud lists when the request gives none.
+pub const CLOUD_DEFAULT_PAGELEN: usize = 10;
+
 /// Builds a Cloud page (`pagelen`, `page`, `size`, `values`, `next`, `previous`);
 /// `next` is absolute, built from `base` (origin + path) and the request's query.
-/// `pagelen` defaults to 10, at most 100.
-pub fn cloud_page(values: Vec<Value>, params: &Params, base: &str) -> Result<Value, String> {
-    cloud_page_sized(values, params, base, (10, 100))
-}
-
-/// [`cloud_page`] with another (default, maximum) `pagelen`.
-pub fn cloud_page_sized(
+/// `pagelen` defaults to `default_pagelen`; one above [`CLOUD_MAX_PAGELEN`] is refused or capped as
+/// `above_max` says.
+pub fn cloud_page(
     values: Vec<Value>,
     params: &Params,
     base: &str,
-    (default, max): (usize, usize),
+    (default_pagelen, above_max): (usize, PagelenAboveMax),
 ) -> Result<Value, String> {
-    let pagelen = params.number("pagelen")?.unwrap_or(default).clamp(1, max);
+    let pagelen = match params.number("pagelen")? {
+        None => default_pagelen,
+        Some(asked) if asked > CLOUD_MAX_PAGELEN => match above_max {
+            PagelenAboveMax::Refuse => {
+                return Err(format!(
+                    "Invalid pagelen: {asked} is more than the maximum of {CLOUD_MAX_PAGELEN}"
+                ))
+            }
+            PagelenAboveMax::Cap => CLOUD_MAX_PAGELEN,
+        },
+        Some(asked) => asked.max(1),
+    };
     let page = params.number("page")?.unwrap_or(1);
     if page == 0 {
         return Err("Invalid page".to_string());
@@ -318,6 +333,31 @@ pub fn dc_page(
 mod tests {
     use super::*;
 
+    const SMALL_PAGES: (usize, PagelenAboveMax) = (CLOUD_DEFAULT_PAGELEN, PagelenAboveMax::Refuse);
+
+    #[test]
+    fn cloud_page_lengths_above_the_maximum_are_refused_or_capped() {
+        let values = || (0..150).map(|i| json!(i)).collect::<Vec<_>>();
+        let params = Params(vec![("pagelen".into(), "101".into())]);
+        let refused = cloud_page(values(), &params, "http://h/x", SMALL_PAGES).unwrap_err();
+        assert!(refused.contains("101"), "{refused}");
+        let cap = (CLOUD_DEFAULT_PAGELEN, PagelenAboveMax::Cap);
+        let capped = cloud_page(values(), &params, "http://h/x", cap).unwrap();
+        assert_eq!(capped["pagelen"], 100);
+        assert_eq!(capped["values"].as_array().unwrap().len(), 100);
+        let default = cloud_page(
+            values(),
+            &Params::default(),
+            "http://h/x",
+            (500, PagelenAboveMax::Refuse),
+        )
+        .unwrap();
+        assert_eq!(
+            default["pagelen"], 500,
+            "a larger default of the endpoint stays"
+        );
+    }
+
     #[test]
     fn quoted_values_read_escaped_quotes_and_backslashes() {
         let f =
@@ -354,7 +394,7 @@ mod tests {
             ("page".into(), max.clone()),
             ("pagelen".into(), "100".into()),
         ]);
-        let page = cloud_page(values(), &params, "http://h/x").unwrap();
+        let page = cloud_page(values(), &params, "http://h/x", SMALL_PAGES).unwrap();
         assert_eq!(page["values"], json!([]));
         assert!(page.get("next").is_none());
         let params = Params(vec![("start".into(), max)]);
@@ -375,7 +415,13 @@ mod tests {
     #[test]
     fn pages_link_to_the_next_one() {
         let params = Params(vec![("pagelen".into(), "2".into())]);
-        let page = cloud_page((0..5).map(|i| json!(i)).collect(), &params, "http://h/x").unwrap();
+        let page = cloud_page(
+            (0..5).map(|i| json!(i)).collect(),
+            &params,
+            "http://h/x",
+            SMALL_PAGES,
+        )
+        .unwrap();
         assert_eq!(page["next"], "http://h/x?pagelen=2&page=2");
         let dc = dc_page(
             (0..5).map(|i| json!(i)).collect(),

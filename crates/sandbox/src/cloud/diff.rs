@@ -10,16 +10,19 @@ use serde_json::{json, Value};
 use super::refs::git_error;
 use super::{path_revision, read_context, RepoContext};
 use crate::call::Call;
+use crate::config::{PathMatch, RepeatedPath};
 use crate::errors::CloudError;
 use crate::links::encode_path;
-use crate::query::{cloud_page_sized, Params};
+use crate::query::Params;
 use crate::store::{ChangeKind, FileChange, PatchOptions};
 
 /// `GET …/diffstat/{spec}`: `spec` is `NEW..OLD` (the commit with the changes, then the one to
 /// compare it with: the reverse of `git diff`) or one commit (compared with its first parent).
 /// By default (and with `topic=true`) the changes are those of NEW since its merge base with OLD;
-/// `topic=false` or `merge=false` compare the two trees directly. `path` (repeatable) keeps the
-/// changes at or under those paths. Pages default to 500 entries, at most 5000.
+/// `topic=false` compares the two trees directly; `merge`, which Cloud removed, is refused. `path`
+/// keeps the changes whose old or new path it selects, as the configuration's
+/// [`crate::config::CloudReadings`] read it (by default: one file, and only the last `path` counts). Pages default
+/// to 500 entries; a `pagelen` above 100 is refused or capped as the configuration says.
 pub async fn diffstat(
     call: Call,
     Path((ws, slug, spec)): Path<(String, String, String)>,
@@ -28,20 +31,25 @@ pub async fn diffstat(
     let store = call.state.store();
     let params = call.params();
     let (new, old) = spec_commits(&call, &ctx, &spec)?;
-    let paths = path_params(&params);
+    let readings = call.state.config().cloud.readings;
+    let mut paths = path_params(&params);
+    if readings.diffstat_repeated_path == RepeatedPath::Last {
+        paths = paths.split_off(paths.len().saturating_sub(1));
+    }
     let changes = store.diff(&ctx.key, old, new).map_err(git_error)?;
     let old_hash = old.map(|o| o.to_string()).unwrap_or_default();
     let new_hash = new.to_string();
     let values = changes
         .iter()
-        .filter(|c| paths.is_empty() || paths.iter().any(|p| touches(c, p)))
+        .filter(|c| paths.is_empty() || paths.iter().any(|p| touches(c, p, readings.diffstat_path)))
         .map(|c| diffstat_json(&ctx, c, &old_hash, &new_hash))
         .collect();
-    let base = format!("{}{}", ctx.origin, call.uri.path());
-    cloud_page_sized(values, &params, &base, (500, 5000))
-        .map(Json)
-        .map_err(CloudError::bad_request)
+    call.cloud_page(values, DIFFSTAT_PAGELEN)
 }
+
+/// The `pagelen` of a diffstat when the request gives none (Cloud's own default, above the maximum a
+/// client may ask for).
+const DIFFSTAT_PAGELEN: usize = 500;
 
 /// The largest patch served, in bytes: Bitbucket answers 555 when a diff is too large to produce in time.
 pub const MAX_PATCH_BYTES: usize = 64 << 20;
@@ -90,8 +98,10 @@ pub async fn diff(
     Ok(response)
 }
 
-/// The commits of a spec `NEW..OLD` (with `topic=false` or `merge=false` the two trees compared
-/// directly, otherwise NEW against its merge base with OLD) or `NEW` (against its first parent).
+/// The commits of a spec `NEW..OLD` (with `topic=false` the two trees compared directly, otherwise
+/// NEW against its merge base with OLD) or `NEW` (against its first parent). `merge`, which Cloud
+/// removed from `diff` and `diffstat` (its description said it could not be used with `topic`), is
+/// refused with 400 whatever its value.
 fn spec_commits(
     call: &Call,
     ctx: &RepoContext<'_>,
@@ -99,12 +109,16 @@ fn spec_commits(
 ) -> Result<(git2::Oid, Option<git2::Oid>), CloudError> {
     let store = call.state.store();
     let params = call.params();
+    if params.get("merge").is_some() {
+        return Err(CloudError::bad_request(
+            "The 'merge' parameter is no longer supported: use 'topic' instead.",
+        ));
+    }
     Ok(match spec.split_once("..") {
         Some((new, old)) => {
             let new = path_revision(call, ctx, Some(new))?;
             let old = path_revision(call, ctx, Some(old))?;
-            let direct =
-                params.get("topic") == Some("false") || params.get("merge") == Some("false");
+            let direct = params.get("topic") == Some("false");
             let base = if direct {
                 Some(old)
             } else {
@@ -132,12 +146,14 @@ fn path_params(params: &Params) -> Vec<String> {
         .collect()
 }
 
-/// Whether a change is at `path` or under the folder `path`, on either side.
-fn touches(change: &FileChange, path: &str) -> bool {
+/// Whether a change is at `path` (or, read as [`PathMatch::FileOrFolder`], under the folder `path`),
+/// on either side.
+fn touches(change: &FileChange, path: &str, reading: PathMatch) -> bool {
+    let under = |p: &str| p.strip_prefix(path).is_some_and(|r| r.starts_with('/'));
     [&change.old_path, &change.new_path]
         .into_iter()
         .flatten()
-        .any(|p| p == path || p.strip_prefix(path).is_some_and(|r| r.starts_with('/')))
+        .any(|p| p == path || (reading == PathMatch::FileOrFolder && under(p)))
 }
 
 fn diffstat_json(ctx: &RepoContext<'_>, c: &FileChange, old_hash: &str, new_hash: &str) -> Value {

@@ -13,23 +13,11 @@ use super::{path_revision, read_context, repo_context, RepoContext, WRITE_REF};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
-use crate::query::{cloud_page, sort_by_field, Filter, Params};
+use crate::query::{sort_by_field, Filter, Params, CLOUD_DEFAULT_PAGELEN};
 use crate::restrictions::cloud_push_blocker;
 use crate::store::{valid_ref_name, CommitInfo};
 
 type Repo = Path<(String, String)>;
-
-fn page(
-    ctx: &RepoContext<'_>,
-    uri: &axum::http::Uri,
-    values: Vec<Value>,
-    params: &Params,
-) -> Result<Json<Value>, CloudError> {
-    let base = format!("{}{}", ctx.origin, uri.path());
-    cloud_page(values, params, &base)
-        .map(Json)
-        .map_err(CloudError::bad_request)
-}
 
 /// `GET /2.0/repositories/{workspace}/{repo_slug}`.
 pub async fn repository(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
@@ -92,7 +80,7 @@ pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>,
         .iter()
         .map(|b| json::branch(&ctx, users, &b.name, &b.tip))
         .collect();
-    page(&ctx, &call.uri, values, &params)
+    call.cloud_page(values, CLOUD_DEFAULT_PAGELEN)
 }
 
 /// `GET …/refs/branches/{name}` (the name may contain `/`, raw or `%2F`).
@@ -124,7 +112,7 @@ pub async fn tags(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, Clo
     let tags = select_refs(all, &params, |t| &t.name, |t| &t.tip)?;
     let users = &call.state.config().users;
     let values = tags.iter().map(|t| json::tag(&ctx, users, t)).collect();
-    page(&ctx, &call.uri, values, &params)
+    call.cloud_page(values, CLOUD_DEFAULT_PAGELEN)
 }
 
 /// `GET …/refs/tags/{name}`.
@@ -304,7 +292,7 @@ pub async fn restrictions(call: Call, Path((ws, slug)): Repo) -> Result<Json<Val
             })
         })
         .collect();
-    page(&ctx, &call.uri, values, &call.params())
+    call.cloud_page(values, CLOUD_DEFAULT_PAGELEN)
 }
 
 /// Path of `…/commits` and `…/commits/{revision}` (no revision: the main branch).
@@ -336,7 +324,7 @@ pub async fn commits(
         .map_err(git_error)?;
     let users = &call.state.config().users;
     let values = log.iter().map(|c| json::commit(&ctx, users, c)).collect();
-    page(&ctx, &call.uri, values, &params)
+    call.cloud_page(values, CLOUD_DEFAULT_PAGELEN)
 }
 
 /// `GET …/commit/{commit}`.

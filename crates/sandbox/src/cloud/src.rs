@@ -17,7 +17,7 @@ use crate::config::Access;
 use crate::errors::CloudError;
 use crate::form::{self, Field};
 use crate::links::mime;
-use crate::query::cloud_page;
+use crate::query::CLOUD_DEFAULT_PAGELEN;
 use crate::restrictions::cloud_push_blocker;
 use crate::store::{CommitError, CommitPlan, Entry, Expect, FileMode};
 
@@ -93,9 +93,9 @@ pub async fn read(
                 .iter()
                 .map(|c| json::tree_entry(&ctx, &hash, c))
                 .collect();
-            let base = format!("{}{}", ctx.origin, call.uri.path());
-            let page = cloud_page(values, &params, &base).map_err(CloudError::bad_request)?;
-            Ok(Json(page).into_response())
+            Ok(call
+                .cloud_page(values, CLOUD_DEFAULT_PAGELEN)?
+                .into_response())
         }
     }
 }

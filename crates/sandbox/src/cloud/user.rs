@@ -9,7 +9,7 @@ use super::json::account;
 use crate::call::Call;
 use crate::errors::CloudError;
 use crate::links::uuid;
-use crate::query::{cloud_page, sort_by_field, Filter};
+use crate::query::{sort_by_field, Filter, CLOUD_DEFAULT_PAGELEN};
 
 fn unauthenticated() -> CloudError {
     CloudError::new(
@@ -109,8 +109,8 @@ pub async fn repository_permissions(
         "permission" => Some(row.1.to_string()),
         _ => None,
     });
-    let base = format!("{origin}{}", call.uri.path());
-    let page = cloud_page(rows.into_iter().map(|r| r.2).collect(), &params, &base)
-        .map_err(CloudError::bad_request)?;
-    Ok(Json(page))
+    call.cloud_page(
+        rows.into_iter().map(|r| r.2).collect(),
+        CLOUD_DEFAULT_PAGELEN,
+    )
 }

@@ -1,5 +1,7 @@
 //! Cloud endpoints: happy paths, pagination, auth failures, permissions, restrictions, commits.
 
+use bitbucket_sandbox::config::{CloudReadings, Config, PagelenAboveMax, PathMatch, RepeatedPath};
+use bitbucket_sandbox::Options;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -674,15 +676,15 @@ async fn tags_are_created_listed_and_read() {
     assert_eq!(missing.json()["type"], "error");
 }
 
-#[tokio::test]
-async fn diffstat_lists_the_files_changed_between_two_commits() {
-    let sb = Sandbox::new();
+/// Commits to `main` a new file, a change of `README.md` and a move of `test-artifacts/project.json`;
+/// answers the new tip and the one before.
+async fn change_main(sb: &Sandbox) -> (String, String) {
     let old = sb.tip(KEY, "main");
     let project = get(&format!(
         "{CLOUD_REPO}/src/{old}/test-artifacts/project.json"
     ))
     .cloud_user("ada")
-    .send(&sb)
+    .send(sb)
     .await
     .expect(200)
     .text();
@@ -694,10 +696,27 @@ async fn diffstat_lists_the_files_changed_between_two_commits() {
             ("test-artifacts/moved.json", &project),
             ("files", "test-artifacts/project.json"),
         ])
-        .send(&sb)
+        .send(sb)
         .await
         .expect(201);
-    let new = sb.tip(KEY, "main");
+    (sb.tip(KEY, "main"), old)
+}
+
+/// A demo sandbox whose Cloud side reads open rules as `readings` says.
+fn sandbox_reading(readings: CloudReadings) -> Sandbox {
+    let mut config = Config::demo();
+    config.cloud.readings = readings;
+    Sandbox::with(Options {
+        config,
+        quiet: true,
+        ..Options::default()
+    })
+}
+
+#[tokio::test]
+async fn diffstat_lists_the_files_changed_between_two_commits() {
+    let sb = Sandbox::new();
+    let (new, old) = change_main(&sb).await;
     let stat = |query: &str| {
         get(&format!("{CLOUD_REPO}/diffstat/{new}..{old}{query}"))
             .cloud_user("rory")
@@ -759,8 +778,11 @@ async fn diffstat_lists_the_files_changed_between_two_commits() {
         values[2]["new"]["links"]["self"]["href"],
         format!("http://localhost:7990{CLOUD_REPO}/src/{new}/test-artifacts/new.json")
     );
-    let folder = stat("?path=test-artifacts").await.expect(200).json();
-    assert_eq!(folder["values"].as_array().unwrap().len(), 2);
+    let file = stat("?path=test-artifacts/new.json")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(file["values"].as_array().unwrap().len(), 1);
     let single = get(&format!("{CLOUD_REPO}/diffstat/{new}"))
         .cloud_user("rory")
         .ok_json(&sb)
@@ -779,6 +801,146 @@ async fn diffstat_lists_the_files_changed_between_two_commits() {
         .send(&sb)
         .await
         .expect(404);
+}
+
+/// The paths of a diffstat page's entries (the new path, else the old one).
+fn diffstat_paths(page: &Value) -> Vec<String> {
+    page["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let side = if v["new"].is_null() { "old" } else { "new" };
+            v[side]["path"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// The paths a diffstat of the change [`change_main`] made on `sb` lists for `query`.
+async fn stat_paths(sb: &Sandbox, (new, old): &(String, String), query: &str) -> Vec<String> {
+    let page = get(&format!("{CLOUD_REPO}/diffstat/{new}..{old}{query}"))
+        .cloud_user("rory")
+        .ok_json(sb)
+        .await;
+    diffstat_paths(&page)
+}
+
+#[tokio::test]
+async fn diffstat_paths_select_one_file_and_only_the_last_counts_unless_read_more_kindly() {
+    let strict = Sandbox::new();
+    let change = change_main(&strict).await;
+    let folder_and_file = "?path=test-artifacts&path=README.md";
+    // By default a folder selects nothing, and of several paths only the last one counts.
+    assert!(stat_paths(&strict, &change, "?path=test-artifacts")
+        .await
+        .is_empty());
+    assert_eq!(
+        stat_paths(&strict, &change, folder_and_file).await,
+        ["README.md"]
+    );
+    let two_files = "?path=README.md&path=test-artifacts/new.json";
+    assert_eq!(
+        stat_paths(&strict, &change, two_files).await,
+        ["test-artifacts/new.json"]
+    );
+    // A rename is selected by either of its paths.
+    assert_eq!(
+        stat_paths(&strict, &change, "?path=test-artifacts/project.json").await,
+        ["test-artifacts/moved.json"]
+    );
+
+    let kind = sandbox_reading(CloudReadings {
+        diffstat_path: PathMatch::FileOrFolder,
+        diffstat_repeated_path: RepeatedPath::All,
+        ..CloudReadings::default()
+    });
+    let change = change_main(&kind).await;
+    assert_eq!(
+        stat_paths(&kind, &change, "?path=test-artifacts").await,
+        ["test-artifacts/moved.json", "test-artifacts/new.json"]
+    );
+    assert_eq!(
+        stat_paths(&kind, &change, folder_and_file).await,
+        [
+            "README.md",
+            "test-artifacts/moved.json",
+            "test-artifacts/new.json"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn diff_and_diffstat_refuse_the_removed_merge_parameter() {
+    let sb = Sandbox::new();
+    let (new, old) = change_main(&sb).await;
+    for endpoint in ["diffstat", "diff"] {
+        for query in [
+            "merge=false",
+            "merge=true&topic=false",
+            "topic=true&merge=false",
+        ] {
+            let refused = get(&format!("{CLOUD_REPO}/{endpoint}/{new}..{old}?{query}"))
+                .cloud_user("rory")
+                .send(&sb)
+                .await
+                .expect(400);
+            let body = refused.json();
+            assert_eq!(body["type"], "error", "{endpoint}?{query}");
+            assert!(refused.cloud_message().contains("merge"), "{body}");
+        }
+        get(&format!("{CLOUD_REPO}/{endpoint}/{new}..{old}?topic=false"))
+            .cloud_user("rory")
+            .send(&sb)
+            .await
+            .expect(200);
+    }
+}
+
+#[tokio::test]
+async fn page_lengths_above_one_hundred_are_refused_unless_read_as_capped() {
+    // Lists of each kind, on a sandbox where `main` changed.
+    let lists = |(new, old): (String, String)| {
+        [
+            format!("{CLOUD_REPO}/diffstat/{new}..{old}"),
+            format!("{CLOUD_REPO}/refs/branches"),
+            format!("{CLOUD_REPO}/commits"),
+            format!("{CLOUD_REPO}/src/{new}/"),
+        ]
+    };
+    let strict = Sandbox::new();
+    let strict_lists = lists(change_main(&strict).await);
+    for list in &strict_lists {
+        let refused = get(&format!("{list}?pagelen=101"))
+            .cloud_user("rory")
+            .send(&strict)
+            .await
+            .expect(400);
+        assert_eq!(refused.json()["type"], "error", "{list}");
+        assert!(refused.cloud_message().contains("pagelen"), "{list}");
+        let page = get(&format!("{list}?pagelen=100"))
+            .cloud_user("rory")
+            .ok_json(&strict)
+            .await;
+        assert_eq!(page["pagelen"], 100, "{list}");
+    }
+    // Without `pagelen`, a diffstat keeps Cloud's own default of 500.
+    let default = get(&strict_lists[0])
+        .cloud_user("rory")
+        .ok_json(&strict)
+        .await;
+    assert_eq!(default["pagelen"], 500);
+
+    let capped = sandbox_reading(CloudReadings {
+        pagelen_above_max: PagelenAboveMax::Cap,
+        ..CloudReadings::default()
+    });
+    for list in &lists(change_main(&capped).await) {
+        let page = get(&format!("{list}?pagelen=5000"))
+            .cloud_user("rory")
+            .ok_json(&capped)
+            .await;
+        assert_eq!(page["pagelen"], 100, "{list}");
+    }
 }
 
 #[tokio::test]
