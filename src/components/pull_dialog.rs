@@ -8,7 +8,8 @@ use versioning_core::artifacts::{Step, TestCase};
 use versioning_core::bitbucket::Api;
 use versioning_core::bitbucket::CommitSummary;
 use versioning_core::sync::{
-    BranchVersions, PullPlanner, PullPreview, PullRequest, PullSource, Resolution, Status,
+    BranchVersions, ChangesCheck, PullPlanner, PullPreview, PullRequest, PullSource, Resolution,
+    Status,
 };
 use versioning_core::ValidConnection;
 use web_sys::HtmlInputElement;
@@ -90,6 +91,9 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
                 "Commit {}: {incoming} incoming change(s), {} conflict(s), {local_only} local change(s) kept, {} unchanged.",
                 preview.commit.chars().take(12).collect::<String>(), conflicts.len(), preview.unchanged
             ) }</p>
+            if let ChangesCheck::NotChecked(reason) = preview.changes_check {
+                <p class="banner info">{ reason.to_string() }</p>
+            }
             if preview.dropped_in_git > 0 {
                 <p class="banner info">{ format!("{} file(s) in git are not in the manifest and are ignored: {}", preview.dropped_in_git, preview.dropped_reason) }</p>
             }

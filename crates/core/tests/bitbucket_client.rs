@@ -161,6 +161,31 @@ fn path_segments_and_query_values_are_encoded() {
 }
 
 #[test]
+fn a_cloud_diffstat_asks_for_the_plain_diff_of_the_whole_repository_without_merge() {
+    let api = Api::new(&cloud());
+    let request = bb_cloud::diffstat(&api, "0a1b2c3d", "4e5f6a7b").request;
+    let url = url::Url::parse(&request.url).expect("an absolute URL");
+    assert!(
+        url.path().ends_with("/diffstat/0a1b2c3d..4e5f6a7b"),
+        "{}",
+        request.url
+    );
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let value = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    // Cloud removed `merge`; its `path` selects one file, not a folder.
+    assert_eq!(value("merge"), None, "{}", request.url);
+    assert_eq!(value("path"), None, "{}", request.url);
+    assert_eq!(value("topic"), Some("false"));
+    let pagelen: usize = value("pagelen").expect("a page length").parse().unwrap();
+    assert!((1..=100).contains(&pagelen), "{pagelen}");
+}
+
+#[test]
 fn cloud_commit_is_one_multipart_post_without_extra_headers() {
     let api = Api::new(&cloud());
     let commit = CommitFiles {

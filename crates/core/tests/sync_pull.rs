@@ -14,13 +14,13 @@ use versioning_core::artifacts::{
     sha256_hex, to_canonical_json, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
     ManifestEntry, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
 };
-use versioning_core::bitbucket::cloud;
+use versioning_core::bitbucket::{cloud, ApiError};
 use versioning_core::roles::Role;
 use versioning_core::sync::unpack_here;
 use versioning_core::sync::{
-    AppliedPull, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner, PullPreview,
-    PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender, Resolution,
-    ScmParameters, SideChange, Status, SyncBase, SyncError,
+    AppliedPull, ChangesCheck, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner,
+    PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender,
+    Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError, Unchecked,
 };
 
 const BRANCH: &str = "feature/login";
@@ -416,9 +416,130 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
         .iter()
         .all(|a| a.status() == Status::Remote(SideChange::Changed) && !a.name.is_empty()));
     assert!(preview.problems.is_empty() && preview.diff_disagreements.is_empty());
+    assert_eq!(preview.changes_check, ChangesCheck::Checked);
     let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
     assert_eq!(applied.project, theirs);
     assert_eq!(applied.counts.changed, 10);
+}
+
+/// How the sandbox answers each request for the files changed since the base (Cloud `diffstat`, Data
+/// Center `compare/changes`).
+#[derive(Debug, Clone, Copy)]
+enum ChangesFault {
+    /// This status, in the product's error shape.
+    Status(u16),
+    /// No answer at all (the request times out).
+    NoAnswer,
+}
+
+/// Drives a pull of the branch into `local` from `base`, one request at a time, with every request for
+/// the changes since the base failing as `fault` says; answers the preview and how often the changes were
+/// asked for.
+async fn pull_with_changes_fault(
+    sandbox: &Sandbox,
+    product: Product,
+    base: SyncBase,
+    local: &Project,
+    fault: ChangesFault,
+) -> (PullPreview, usize) {
+    let request = PullRequest {
+        source: branch(),
+        base: Some(base),
+        parameters: ScmParameters::default(),
+        seed: 5,
+    };
+    let mut planner = PullPlanner::new(product.api("eve"), request, Some(LocalFiles::of(local)));
+    let mut asked = 0;
+    loop {
+        match planner.next() {
+            JobStep::Send(requests) => {
+                let mut answers = Vec::new();
+                for request in &requests {
+                    let lists_changes =
+                        request.url.contains("/diffstat/") || request.url.contains("/compare/");
+                    match (lists_changes, fault) {
+                        (false, _) => {}
+                        (true, ChangesFault::Status(status)) => sandbox.fail_next(&[status]),
+                        (true, ChangesFault::NoAnswer) => {
+                            asked += 1;
+                            answers.push(Err(ApiError::Timeout));
+                            continue;
+                        }
+                    }
+                    asked += usize::from(lists_changes);
+                    answers.push(Ok(sandbox.execute(request).await));
+                }
+                planner.handle(answers);
+            }
+            JobStep::Unpack(zips) => planner.unpacked(unpack_here(&zips)),
+            JobStep::Wait(_) => {}
+            JobStep::Done(preview) => return (preview.expect("previewed"), asked),
+        }
+    }
+}
+
+#[tokio::test]
+async fn changes_since_the_base_that_cannot_be_listed_leave_the_pull_trusting_the_manifest() {
+    let retries = ScmParameters::default().scm_retry_count as usize;
+    let cases = [
+        // Cloud's time limit: asking again would take as long.
+        (ChangesFault::Status(555), Unchecked::TimedOut, 1),
+        (ChangesFault::Status(400), Unchecked::Refused, 1),
+        (ChangesFault::Status(404), Unchecked::BaseGone, 1),
+        (ChangesFault::NoAnswer, Unchecked::Unreachable, 1 + retries),
+    ];
+    for product in [Product::Cloud, Product::DataCenter] {
+        for (fault, reason, asks) in cases {
+            let sandbox = Sandbox::new();
+            let ours = synthetic_project(11, 40);
+            let first = push(&sandbox, product, &ours, None, None).await;
+            let mut theirs = ours.clone();
+            let changed = change_steps(&mut theirs, 10, "changed by Quinn");
+            push(&sandbox, product, &theirs, Some(&first), None).await;
+
+            let (preview, asked) =
+                pull_with_changes_fault(&sandbox, product, first.base.clone(), &ours, fault).await;
+            let case = format!("{product:?} {fault:?}");
+            assert_eq!(
+                preview.changes_check,
+                ChangesCheck::NotChecked(reason),
+                "{case}"
+            );
+            assert_eq!(asked, asks, "{case}");
+            assert!(reason.to_string().contains("not checked"), "{reason}");
+            assert_eq!(preview.artifacts.len(), changed, "{case}");
+            assert_eq!(preview.problems, Vec::new(), "{case}");
+            assert!(preview.diff_disagreements.is_empty(), "{case}");
+            assert_eq!(preview.dropped_in_git, 0, "{case}");
+            let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
+            assert_eq!(applied.project, theirs, "{case}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn files_changed_outside_the_artifact_folder_are_left_out_of_the_check() {
+    for product in [Product::Cloud, Product::DataCenter] {
+        let sandbox = Sandbox::new();
+        let ours = synthetic_project(11, 40);
+        let first = push(&sandbox, product, &ours, None, None).await;
+        let outside = ["README.md", "docs/notes.md", "test-artifacts-old/x.json"]
+            .map(|path| (path.to_owned(), b"written by hand\n".to_vec()));
+        sandbox.seed(product, BRANCH, BRANCH, outside.into_iter().collect());
+        let mut theirs = ours.clone();
+        let changed = change_steps(&mut theirs, 10, "changed by Quinn");
+        push(&sandbox, product, &theirs, Some(&first), None).await;
+
+        let base = Some(first.base.clone());
+        let preview = pull(&sandbox, product, branch(), base, Some(&ours))
+            .await
+            .expect("previewed");
+        assert_eq!(preview.changes_check, ChangesCheck::Checked, "{product:?}");
+        assert_eq!(preview.artifacts.len(), changed, "{product:?}");
+        assert_eq!(preview.problems, Vec::new(), "{product:?}");
+        assert!(preview.diff_disagreements.is_empty(), "{product:?}");
+        assert_eq!(preview.dropped_in_git, 0, "{product:?}");
+    }
 }
 
 /// The first test case's id.

@@ -533,17 +533,15 @@ impl From<RawDiffstat> for FileChange {
     }
 }
 
-/// `GET …/diffstat/{new}..{old}?path=…&topic=false&merge=false&pagelen=500`: one page of the files that
-/// differ between two commits (the two trees compared directly), limited to `path` (a folder, or `""`
-/// for the whole repository). Hashes only: branch names with `/` are ambiguous there.
-pub fn diffstat(api: &Api, new: &str, old: &str, path: &str) -> Call<Page<FileChange>> {
+/// `GET …/diffstat/{new}..{old}?topic=false&pagelen=100`: one page of the files that differ between two
+/// commits (the two trees compared directly) in the whole repository. Cloud documents `path` there as one
+/// file (a folder is not documented to work, and of repeated ones only the last is reported to count)
+/// and removed `merge`, so neither is sent: the caller keeps the paths it wants. Hashes only: branch
+/// names with `/` are ambiguous there.
+pub fn diffstat(api: &Api, new: &str, old: &str) -> Call<Page<FileChange>> {
     let spec = format!("{}..{}", encode_component(new), encode_component(old));
     let url_path = format!("{}/diffstat/{spec}", api.repository_path());
-    let folder = path.trim_matches('/');
-    let mut query = vec![("topic", "false"), ("merge", "false"), ("pagelen", "500")];
-    if !folder.is_empty() {
-        query.push(("path", folder));
-    }
+    let query = [("topic", "false"), ("pagelen", PAGE_LENGTH)];
     let request = api.request(Method::Get, &url_path, &query, true);
     let subject = format!("The changes between `{old}` and `{new}`");
     api.page_call::<RawDiffstat, _>(request, Operation::Read, subject)

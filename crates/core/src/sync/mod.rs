@@ -23,8 +23,8 @@ pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use parts::folder_parts;
 pub use pull::{
-    AppliedPull, ArtifactChange, ProblemKind, PullCounts, PullPlanner, PullPreview, PullProblem,
-    PullRequest, PullSource, Resolution,
+    AppliedPull, ArtifactChange, ChangesCheck, ProblemKind, PullCounts, PullPlanner, PullPreview,
+    PullProblem, PullRequest, PullSource, Resolution, Unchecked,
 };
 pub use push::{
     check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,

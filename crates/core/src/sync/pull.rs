@@ -9,8 +9,10 @@
 //! content differs from the local file and that the pull may take (changed remotely, or in conflict),
 //! all in one batch, by commit hash, and checks each against the manifest's SHA-256. When the base is
 //! known it also lists the files changed between the base commit and the tip (Cloud `diffstat`, Data
-//! Center `compare/changes`) to check the manifest's claims: a file the diff says changed while the
-//! manifest says unchanged is downloaded and verified too, and reported.
+//! Center `compare/changes`, the whole repository, of which it keeps the artifact folder) to check the
+//! manifest's claims: a file the diff says changed while the manifest says unchanged is downloaded and
+//! verified too, and reported. When Bitbucket cannot list them (Cloud's 555, a 400, no answer) the pull
+//! goes on trusting the manifest and its SHA-256 hashes, and [`PullPreview::changes_check`] says so.
 //!
 //! A commit without our manifest (a tree written by hand or by another tool) is listed and read whole,
 //! and every file is checked. Files the manifest does not list are never pulled: on Data Center they are
@@ -201,6 +203,60 @@ impl ArtifactChange {
     }
 }
 
+/// Whether a pull compared the manifest's claims with the files Bitbucket lists as changed since the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangesCheck {
+    /// Nothing to compare: no base (or a restore), the base is the pulled commit, or the commit has no
+    /// manifest (its tree is read whole).
+    NotNeeded,
+    /// The files changed since the base were listed whole and compared with the manifest.
+    Checked,
+    /// Not compared: the pull trusts the manifest, and checks each file it downloads against the
+    /// manifest's SHA-256.
+    NotChecked(Unchecked),
+}
+
+/// Why a pull did not compare the manifest with the files changed since the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unchecked {
+    /// Bitbucket took too long to list them and gave up (Cloud's 555).
+    TimedOut,
+    /// Bitbucket refused the request (400).
+    Refused,
+    /// Bitbucket could not be reached, or did not answer in time, however often it was asked.
+    Unreachable,
+    /// The commit of the last sync is no longer in the repository (its history was rewritten).
+    BaseGone,
+}
+
+impl Unchecked {
+    /// The reason an error of the listing gives, `None` for an error that ends the pull.
+    fn of(error: &ApiError) -> Option<Unchecked> {
+        match error {
+            ApiError::Server { status: 555 } => Some(Unchecked::TimedOut),
+            ApiError::BadRequest { .. } => Some(Unchecked::Refused),
+            ApiError::Network { .. } | ApiError::Timeout => Some(Unchecked::Unreachable),
+            ApiError::NotFound { .. } => Some(Unchecked::BaseGone),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Unchecked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self {
+            Unchecked::TimedOut => "Bitbucket took too long to list them",
+            Unchecked::Refused => "Bitbucket refused to list them",
+            Unchecked::Unreachable => "Bitbucket could not be reached to list them",
+            Unchecked::BaseGone => "the commit of the last sync is no longer in the repository",
+        };
+        write!(
+            f,
+            "The files changed since the last sync were not checked ({why}): the pull trusts the repository's manifest and checks each file it downloads against the manifest's SHA-256."
+        )
+    }
+}
+
 /// What the repository holds, compared with the local project: the pull dialog's preview.
 #[derive(Debug, Clone)]
 pub struct PullPreview {
@@ -227,6 +283,8 @@ pub struct PullPreview {
     /// Files the diff since the base says changed while the manifest says they did not (each was
     /// downloaded and checked against the manifest).
     pub diff_disagreements: Vec<String>,
+    /// Whether those files were looked for at all.
+    pub changes_check: ChangesCheck,
     /// Files in git under the artifact folder that the manifest does not list (ignored).
     pub dropped_in_git: usize,
     /// Why those files are there, for the preview (empty when there are none).
@@ -343,6 +401,7 @@ pub struct PullPlanner {
     /// The remote manifest; `None` while unknown or when the commit has none.
     manifest: Option<Manifest>,
     changes: Vec<FileChange>,
+    changes_check: ChangesCheck,
     /// The answer to the first page of the diff since the base, asked for beside the manifest.
     early_changes: Option<Result<ApiResponse, ApiError>>,
     listed: BTreeSet<String>,
@@ -388,6 +447,7 @@ impl PullPlanner {
             tip: empty_commit(),
             manifest: None,
             changes: Vec::new(),
+            changes_check: ChangesCheck::NotNeeded,
             early_changes: None,
             listed: BTreeSet::new(),
             downloaded: ProjectFiles::new(),
@@ -478,11 +538,7 @@ impl PullPlanner {
     /// The diff since the base, when there is a base other than the tip.
     fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
         let base = self.base().filter(|base| base.commit != self.tip.id)?;
-        Some(Box::new(self.remote.changes(
-            &self.tip.id,
-            &base.commit,
-            self.options.root(),
-        )))
+        Some(Box::new(self.remote.changes(&self.tip.id, &base.commit)))
     }
 
     fn handle_single(&mut self, stage: Stage, answer: Result<ApiResponse, ApiError>) -> Stage {
@@ -584,6 +640,7 @@ impl PullPlanner {
         let before = pager.clone();
         match answer.and_then(|response| pager.handle_response(&response)) {
             Ok(changes) => {
+                // The whole repository is listed: only the artifact folder counts.
                 let root = self.options.clone();
                 self.changes.extend(
                     changes
@@ -593,16 +650,29 @@ impl PullPlanner {
                 if pager.next_request().is_some() {
                     Stage::Changes { pager, tries }
                 } else {
+                    self.changes_check = ChangesCheck::Checked;
                     self.plan_downloads()
                 }
             }
-            // The base commit is gone (history rewritten): trust the manifest.
-            Err(ApiError::NotFound { .. }) => self.plan_downloads(),
-            Err(error) if self.retrying.schedule_batch(&mut tries, &error) => Stage::Changes {
-                pager: before,
-                tries,
-            },
-            Err(error) => self.fail(SyncError::Api(error)),
+            Err(error) => {
+                let unchecked = Unchecked::of(&error);
+                // A 555 is Bitbucket's time limit: asked again, the same list takes as long.
+                let again = unchecked != Some(Unchecked::TimedOut)
+                    && self.retrying.schedule_batch(&mut tries, &error);
+                match (again, unchecked) {
+                    (true, _) => Stage::Changes {
+                        pager: before,
+                        tries,
+                    },
+                    // The pull goes on trusting the manifest; pages read so far are not the whole list.
+                    (false, Some(reason)) => {
+                        self.changes.clear();
+                        self.changes_check = ChangesCheck::NotChecked(reason);
+                        self.plan_downloads()
+                    }
+                    (false, None) => self.fail(SyncError::Api(error)),
+                }
+            }
         }
     }
 
@@ -920,7 +990,7 @@ impl PullPlanner {
     /// Reads the diff since the base: reports what the manifest does not account for and returns the
     /// files to download and verify because the diff says they changed while the manifest says not.
     fn check_changes(&mut self, remote: &Manifest) -> Vec<String> {
-        if self.base().is_none() {
+        if self.changes_check != ChangesCheck::Checked {
             return Vec::new();
         }
         // Lent out of the request while the checks record what they find; put back below.
@@ -1177,6 +1247,7 @@ impl PullPlanner {
             downloaded: std::mem::take(&mut self.downloaded),
             problems,
             diff_disagreements: std::mem::take(&mut self.disagreements),
+            changes_check: self.changes_check,
             dropped_in_git: self.dropped,
             dropped_reason,
             merges,

@@ -286,12 +286,12 @@ impl Remote {
         }
     }
 
-    /// The files that differ between commit `old` and commit `new` under `folder`, page by page (Cloud
-    /// `diffstat`, Data Center `compare/changes`). Data Center lists the whole repository: the caller keeps
-    /// the paths under `folder`.
-    pub fn changes(&self, new: &str, old: &str, folder: &str) -> Pager<FileChange> {
+    /// The files that differ between commit `old` and commit `new` in the whole repository, page by page
+    /// (Cloud `diffstat`, Data Center `compare/changes`): neither filters folders reliably, so the caller
+    /// keeps the paths it wants.
+    pub fn changes(&self, new: &str, old: &str) -> Pager<FileChange> {
         let call = match self.flavour() {
-            Flavour::Cloud => cloud::diffstat(&self.api, new, old, folder),
+            Flavour::Cloud => cloud::diffstat(&self.api, new, old),
             Flavour::DataCenter => datacenter::compare_changes(&self.api, new, old),
         };
         Pager::new(&self.api, call).with_max_pages(LISTING_MAX_PAGES)
