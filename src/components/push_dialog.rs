@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use versioning_core::artifacts::ArtifactKind;
+use versioning_core::artifacts::{ArtifactId, ArtifactKind};
 use versioning_core::bitbucket::Api;
 use versioning_core::roles::{decide_any, same_branch, Activity};
 use versioning_core::sync::{
-    commit_web_url, Action, Job, Progress, PushJob, PushOutcome, PushPlan, PushPlanner, PushRequest,
+    commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushJob,
+    PushOutcome, PushPlan, PushPlanner, PushRequest, SideChange, Status,
 };
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
@@ -60,19 +61,125 @@ fn action_label(action: &Action) -> String {
     }
 }
 
+/// What a push preview says of an artifact the branch changed since this copy's base.
+fn branch_label(status: Status, never_synced: bool) -> &'static str {
+    match status {
+        Status::Remote(SideChange::Added) if never_synced => "only on the branch",
+        Status::Remote(SideChange::Added) => "added on the branch",
+        Status::Remote(SideChange::Changed) => "changed on the branch",
+        Status::Remote(SideChange::Deleted) => "deleted on the branch",
+        Status::Conflict(ConflictKind::BothAdded) if never_synced => "differs from the branch",
+        Status::Conflict(ConflictKind::BothAdded) => "added here and on the branch",
+        Status::Conflict(ConflictKind::BothChanged) => "changed here and on the branch",
+        Status::Conflict(ConflictKind::ChangedLocallyDeletedRemotely) => {
+            "changed here, deleted on the branch"
+        }
+        Status::Conflict(ConflictKind::DeletedLocallyChangedRemotely) => {
+            "deleted here, changed on the branch"
+        }
+        Status::Unchanged | Status::Local(_) | Status::Both(_) => "unchanged on the branch",
+    }
+}
+
+/// The rows of a list of artifacts the branch changed: each named as this copy names it (or by its
+/// file when this copy does not have it), with what happened.
+fn branch_rows(
+    rows: &[BranchChange],
+    names: &BTreeMap<ArtifactId, String>,
+    never_synced: bool,
+) -> Html {
+    html! {
+        <ul class="file-list">
+            { for rows.iter().take(500).map(|row| {
+                let file = row.path.rsplit('/').next().unwrap_or(&row.path);
+                let name = names.get(&row.artifact).map_or(file, String::as_str);
+                html! {
+                    <li>
+                        <strong>{ name }</strong>{ format!(" ({}) — {}", kind_label(row.kind), branch_label(row.status, never_synced)) }
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+/// What the branch changed since this copy's base (kept), and the conflicts with the choice to
+/// overwrite them (`refusal`: why the user's role may not).
+fn branch_view(
+    plan: &PushPlan,
+    state: &PushState,
+    refusal: Option<String>,
+    on_overwrite: Callback<bool>,
+) -> Html {
+    let (kept, conflicts) = (&plan.changes.branch_changes, &plan.changes.conflicts);
+    let never_synced = plan.never_synced;
+    let branch = &plan.request.branch;
+    let artifacts = |n: usize| match n {
+        1 => "1 artifact file".to_owned(),
+        n => format!("{n} artifact files"),
+    };
+    let differ = if conflicts.len() == 1 {
+        "differs"
+    } else {
+        "differ"
+    };
+    html! {
+        <>
+            if never_synced && !conflicts.is_empty() {
+                <p class="banner warning" role="alert">{ format!(
+                    "This copy has never synced with the branch `{branch}`, and {} there {differ} from yours. Pull the branch first to combine both, or overwrite the branch's versions below.",
+                    artifacts(conflicts.len())
+                ) }</p>
+            } else if !conflicts.is_empty() {
+                <p class="banner warning" role="alert">{ format!(
+                    "{} changed both here and on the branch `{branch}` since your last sync. Pull first to settle them, or overwrite the branch's versions below.",
+                    artifacts(conflicts.len())
+                ) }</p>
+            }
+            if !conflicts.is_empty() {
+                <section class="branch-conflicts" aria-label="Conflicts with the branch">
+                    { branch_rows(conflicts, &state.names, never_synced) }
+                    <div class="field checkbox">
+                        <input id="push-overwrite" type="checkbox" checked={state.overwrite} disabled={refusal.is_some()}
+                               onchange={Callback::from(move |e: Event| on_overwrite.emit(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))} />
+                        <label for="push-overwrite">{ format!("Overwrite the branch's versions of these {} (what the branch holds for them is lost)", artifacts(conflicts.len())) }</label>
+                    </div>
+                    if let Some(reason) = refusal {
+                        <p class="helper">{ reason }</p>
+                    }
+                </section>
+            }
+            if !kept.is_empty() {
+                <section class="branch-changes" aria-label="Changed on the branch">
+                    <p role="status">{ format!(
+                        "{} on the branch since {}: kept as the branch has them (pull to get them here).",
+                        match kept.len() { 1 => "1 artifact file changed".to_owned(), n => format!("{n} artifact files changed") },
+                        if never_synced { "this copy's start" } else { "your last sync" },
+                    ) }</p>
+                    { branch_rows(kept, &state.names, never_synced) }
+                </section>
+            }
+        </>
+    }
+}
+
 fn preview(
     plan: &Rc<PushPlan>,
     connection: Option<Rc<ValidConnection>>,
     data_center: bool,
+    branch: Html,
 ) -> Html {
     let changes = &plan.changes;
     if changes.is_empty() {
         return html! {
-            <p class="banner info" role="status">{ format!(
-                "Nothing to push: the branch `{}` already holds these artifacts.{}",
-                plan.request.branch,
-                if plan.creates_branch { " The new branch is created without a commit." } else { "" }
-            ) }</p>
+            <>
+                <p class="banner info" role="status">{ format!(
+                    "Nothing to push: the branch `{}` already holds this copy's changes.{}",
+                    plan.request.branch,
+                    if plan.creates_branch { " The new branch is created without a commit." } else { "" }
+                ) }</p>
+                { branch }
+            </>
         };
     }
     let mut by_kind: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
@@ -106,6 +213,7 @@ fn preview(
             if plan.manifest_damaged {
                 <p class="banner warning">{ "The branch's manifest could not be read; its files are treated as written by another tool, and none is deleted." }</p>
             }
+            { branch }
             <table class="changes-table">
                 <caption>{ "Changes by kind" }</caption>
                 <thead><tr><th scope="col">{ "Kind" }</th><th scope="col">{ "Changes" }</th></tr></thead>
@@ -344,11 +452,14 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 let repository = repository_of(&connection);
                 let branch = form.branch.trim().to_owned();
                 let version = Some(form.version.trim().to_owned()).filter(|v| !v.is_empty());
+                let new_branch_from = form.new_branch.then(|| form.from.trim().to_owned());
+                // A new branch is compared with the base of the branch it is made from.
+                let base_branch = new_branch_from.as_deref().unwrap_or(&branch);
                 let request = PushRequest {
                     roles: vec![role],
                     main_branch,
-                    base: stored.base(&repository, &branch),
-                    new_branch_from: form.new_branch.then(|| form.from.trim().to_owned()),
+                    base: stored.base(&repository, base_branch),
+                    new_branch_from,
                     branch,
                     message: form.message.clone(),
                     version,
@@ -372,7 +483,19 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 let flavour = connection.location.flavour;
                 match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {
                     None => dispatcher.dispatch(PushAction::Cancelled),
-                    Some(Ok(plan)) => dispatcher.dispatch(PushAction::Planned(Rc::new(plan))),
+                    Some(Ok(plan)) => {
+                        let names = plan
+                            .changes
+                            .branch_changes
+                            .iter()
+                            .chain(&plan.changes.conflicts)
+                            .filter_map(|c| {
+                                let name = stored.project.name_of(&c.artifact)?;
+                                Some((c.artifact.clone(), name.to_owned()))
+                            })
+                            .collect();
+                        dispatcher.dispatch(PushAction::Planned(Rc::new(plan), Rc::new(names)))
+                    }
                     Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
                 }
             });
@@ -395,6 +518,8 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let on_push = {
         let (state, store, connection) =
             (state.clone(), projects.store.clone(), connection.clone());
+        // The roles now, not those of the preview: a portal may have changed them since.
+        let role = session.role;
         let (project_id, user, job) = (project_id.clone(), session.user_name.clone(), job.clone());
         let loaded = props.loaded.clone();
         Callback::from(move |_: MouseEvent| {
@@ -402,6 +527,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 return;
             };
             let loaded = loaded.clone();
+            let overwrite = state.overwrite;
             let (plan, connection, dispatcher) =
                 (plan.clone(), connection.clone(), state.dispatcher());
             let (store, project_id, user, on_pushed) = (
@@ -414,7 +540,11 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             dispatcher.dispatch(PushAction::Sending(now_ms()));
             spawn_local(async move {
                 let timeout = plan.request.parameters.scm_request_timeout_seconds * 1000;
-                let mut sender = match PushJob::new(Api::new(&connection), plan) {
+                let confirmation = Confirmation {
+                    roles: vec![role],
+                    overwrite,
+                };
+                let mut sender = match PushJob::new(Api::new(&connection), plan, &confirmation) {
                     Ok(sender) => sender,
                     Err(error) => {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))
@@ -476,7 +606,17 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let editable = matches!(state.stage, PushStage::Form);
     let body = match &state.stage {
         PushStage::Preview(plan) => {
-            preview(plan, connection.clone().ok().map(Rc::new), data_center)
+            let overwrite_refusal = decide_any(&[session.role], &Activity::OverwriteBranchChanges)
+                .denial()
+                .map(ToString::to_string);
+            let on_overwrite = Callback::from(state.dispatcher()).reform(PushAction::Overwrite);
+            let branch = branch_view(plan, &state, overwrite_refusal, on_overwrite);
+            preview(
+                plan,
+                connection.clone().ok().map(Rc::new),
+                data_center,
+                branch,
+            )
         }
         PushStage::Pushing(_) | PushStage::Planning => progress_view(&state),
         PushStage::Done(outcome) => outcome_view(outcome, &record),
@@ -544,7 +684,8 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                         }
                         if let PushStage::Preview(plan) = &state.stage {
                             if !plan.changes.is_empty() || plan.creates_branch || plan.request.version.is_some() {
-                                <button type="button" class="button primary" onclick={on_push}>{ "Push" }</button>
+                                <button type="button" class="button primary" onclick={on_push}
+                                        disabled={!plan.changes.conflicts.is_empty() && !state.overwrite}>{ "Push" }</button>
                             }
                             <button type="button" class="button subtle" onclick={Callback::from(state.dispatcher()).reform(|_: MouseEvent| PushAction::Edit)}>{ "Change" }</button>
                         }

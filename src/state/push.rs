@@ -2,6 +2,9 @@
 
 use std::rc::Rc;
 
+use std::collections::BTreeMap;
+
+use versioning_core::artifacts::ArtifactId;
 use versioning_core::sync::{Progress, PushOutcome, PushPlan};
 use yew::prelude::*;
 
@@ -34,6 +37,10 @@ pub struct PushState {
     pub now_ms: f64,
     /// Why the last step failed, if it did.
     pub error: Option<String>,
+    /// The local names of the artifacts the preview lists as changed on the branch or in conflict.
+    pub names: Rc<BTreeMap<ArtifactId, String>>,
+    /// The user chose to overwrite the preview's conflicts.
+    pub overwrite: bool,
 }
 
 /// What happens in the dialog.
@@ -41,8 +48,10 @@ pub struct PushState {
 pub enum PushAction {
     /// Planning started at this time.
     Planning(f64),
-    /// The plan is ready.
-    Planned(Rc<PushPlan>),
+    /// The plan is ready, with the local names of the artifacts it lists as changed on the branch.
+    Planned(Rc<PushPlan>, Rc<BTreeMap<ArtifactId, String>>),
+    /// The user chose (or no longer chooses) to overwrite the preview's conflicts.
+    Overwrite(bool),
     /// Sending started at this time.
     Sending(f64),
     /// A job reported progress at this time.
@@ -78,7 +87,12 @@ impl Reducible for PushState {
                     ..PushState::default()
                 };
             }
-            PushAction::Planned(plan) => next.stage = PushStage::Preview(plan),
+            PushAction::Planned(plan, names) => {
+                next.stage = PushStage::Preview(plan);
+                next.names = names;
+                next.overwrite = false;
+            }
+            PushAction::Overwrite(overwrite) => next.overwrite = overwrite,
             PushAction::Sending(now) => {
                 if let PushStage::Preview(plan) = &self.stage {
                     next.stage = PushStage::Pushing(plan.clone());

@@ -82,6 +82,9 @@ pub enum Denial {
     },
     /// The user holds no role in the project.
     NoRole,
+    /// Push over artifacts the branch changed since this copy last synced with it (a teammate's work), or
+    /// replace the artifacts of a branch this copy never synced with.
+    OverwriteBranchChanges,
 }
 
 impl std::fmt::Display for Denial {
@@ -98,6 +101,8 @@ impl std::fmt::Display for Denial {
             Denial::MainBranchUnknown => f.write_str(
                 "The repository's main branch is not known yet, and Quality Engineers may not push to it. Run \
                  Test again on the Bitbucket page, or push to a new branch.",
+    /// A Quality Engineer's push over changes made on the branch by someone else.
+    EngineersCannotOverwrite,
             ),
             Denial::EngineersCannotPushToMain { main } => write!(
                 f,
@@ -122,6 +127,10 @@ pub enum Decision {
 
 impl Decision {
     /// Whether the activity is allowed.
+            Denial::EngineersCannotOverwrite => f.write_str(
+                "Quality Engineers cannot overwrite changes made on the branch since their last sync. Pull \
+                 first and settle the conflicts, or ask a Quality Lead.",
+            ),
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allowed)
     }
@@ -199,6 +208,12 @@ pub fn decide_any(roles: &[Role], activity: &Activity) -> Decision {
         match decide(role, activity) {
             Decision::Allowed => return Decision::Allowed,
             denied => refusal = denied,
+        }
+        (Admin | QualityManager | QualityLead, Activity::OverwriteBranchChanges) => {
+            Decision::Allowed
+        }
+        (QualityEngineer, Activity::OverwriteBranchChanges) => {
+            Decision::Denied(Denial::EngineersCannotOverwrite)
         }
     }
     refusal

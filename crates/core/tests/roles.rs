@@ -32,6 +32,7 @@ fn matrix() -> Vec<(Activity, [bool; 4])> {
         (push("master", Some("main")), [true, true, true, true]),
         (push("main", None), [true, true, true, false]),
         (push("feature/login", None), [true, true, true, false]),
+        (Activity::OverwriteBranchChanges, [true, true, true, false]),
     ]
 }
 

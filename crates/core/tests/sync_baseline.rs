@@ -64,7 +64,10 @@ async fn push_with(
     request: PushRequest,
 ) -> Result<PushOutcome, SyncError> {
     let plan = plan(driver, product, request).await;
-    let mut job = PushJob::new(product.api("lee"), plan)?;
+    let mut job = {
+        let confirmation = support::as_planned(&plan);
+        PushJob::new(product.api("lee"), plan, &confirmation)
+    }?;
     driver.run(&mut job).await.expect("not stopped")
 }
 
@@ -166,7 +169,11 @@ async fn a_baseline_first_push_makes_one_commit_per_file_and_the_tree_of_a_plann
         // Only the source branch's tip is read; every file and the manifest are planned.
         assert_eq!(plan.requests, 1);
         assert_eq!(plan.changes.total_files(), files.len());
-        let mut job = PushJob::new(product.api("lee"), plan).unwrap();
+        let mut job = {
+            let confirmation = support::as_planned(&plan);
+            PushJob::new(product.api("lee"), plan, &confirmation)
+        }
+        .unwrap();
         assert!(matches!(job, PushJob::Baseline(_)));
         let expected_concurrency = match strategy {
             Strategy::PerFileSequential => 1,
@@ -218,7 +225,10 @@ async fn a_push_of_the_product_strategy_goes_to_the_planned_sender() {
     )
     .await;
     assert!(matches!(
-        PushJob::new(Product::Cloud.api("lee"), plan),
+        {
+            let confirmation = support::as_planned(&plan);
+            PushJob::new(Product::Cloud.api("lee"), plan, &confirmation)
+        },
         Ok(PushJob::Planned(_))
     ));
 }
@@ -381,7 +391,11 @@ async fn failed_writes_are_sent_again(product: Product) {
     .await;
     // The write creating the branch fails twice before it lands.
     sandbox.fail_next(&[503, 429]);
-    let mut job = PushJob::new(product.api("lee"), plan).unwrap();
+    let mut job = {
+        let confirmation = support::as_planned(&plan);
+        PushJob::new(product.api("lee"), plan, &confirmation)
+    }
+    .unwrap();
     let outcome = driver
         .run(&mut job)
         .await

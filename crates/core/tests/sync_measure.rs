@@ -82,7 +82,11 @@ async fn push(
     let mut planner =
         PushPlanner::new(api.clone(), push_request(base), LocalFiles::of(project)).unwrap();
     let plan = driver.run(&mut planner).await.unwrap().expect("planned");
-    let mut sender = PushSender::new(api, plan).unwrap();
+    let mut sender = {
+        let confirmation = support::as_planned(&plan);
+        PushSender::new(api, plan, &confirmation)
+    }
+    .unwrap();
     let outcome = driver.run(&mut sender).await.unwrap().expect("pushed");
     let wall = started.elapsed();
     assert_eq!(outcome.requests, driver.sent.len(), "every request counted");

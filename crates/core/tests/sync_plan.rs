@@ -1,6 +1,8 @@
 //! Properties of what a push changes: `ChangeSet::compute` makes the remote equal to the local project
-//! (Cloud deletes, Data Center drops from the manifest), `split` keeps every write once within the limits,
-//! and `approved_only` leaves the other artifacts at their remote version.
+//! (Cloud deletes, Data Center drops from the manifest) when the branch is where this copy left it, and
+//! publishes only this copy's changes when the branch moved on since; `split` keeps every write once within
+//! the limits, with the files the branch already lists in the last part; and `approved_only` leaves the
+//! other artifacts at their remote version.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,7 +12,9 @@ use versioning_core::artifacts::{
     sha256_hex, to_files, ArtifactId, ArtifactKey, LayoutOptions, Manifest, ManifestEntry, Project,
     ProjectFiles, ReviewState, MANIFEST_FILE,
 };
-use versioning_core::sync::{ChangeSet, LocalFiles, RemoteState};
+use versioning_core::sync::{
+    classify, same_version, ChangeSet, Comparison, LocalFiles, RemoteState, Status,
+};
 
 const CASES: u32 = 64;
 
@@ -95,6 +99,7 @@ fn manifest_in(files: &ProjectFiles) -> Manifest {
     serde_json::from_slice(&files[&manifest_path()]).expect("a manifest")
 }
 
+/// What a push computes when the branch is where this copy left it: the local files replace it.
 fn compute(
     local: &LocalFiles,
     remote: &RemoteState,
@@ -104,9 +109,34 @@ fn compute(
         &local.files,
         &local.manifest,
         (remote, None),
+        Comparison::Replace,
         &local.options,
         include,
     )
+}
+
+/// A base, the branch edited from it by a teammate, and this copy edited from it.
+fn base_and_two_sides() -> impl Strategy<Value = (Project, Project, Project)> {
+    (
+        any::<u64>(),
+        1usize..12,
+        prop::collection::vec(edit(), 0..6),
+        prop::collection::vec(edit(), 0..6),
+    )
+        .prop_map(|(seed, size, theirs, mine)| {
+            let base = synthetic_project(seed, size);
+            let edited = |edits: &[Edit], offset: usize| {
+                let mut project = base.clone();
+                for (n, edit) in edits.iter().enumerate() {
+                    if project.artifact_ids().next().is_some() {
+                        apply(&mut project, edit, n + offset);
+                    }
+                }
+                project
+            };
+            let (theirs, mine) = (edited(&theirs, 0), edited(&mine, 100));
+            (base, theirs, mine)
+        })
 }
 
 fn everything(_: &ArtifactKey) -> bool {
@@ -215,8 +245,8 @@ proptest! {
         prop_assert_eq!(published(&files)?, files_of(&local));
     }
 
-    /// `split` keeps every write once and in order, within the limits (a larger file alone), with
-    /// deletions and the manifest in the last part only.
+    /// `split` keeps every write once, within the limits (a larger file alone), with the files the
+    /// branch's manifest lists, the deletions and the manifest in the last part only.
     #[test]
     fn split_respects_the_limits(
         (remote, local) in remote_and_local(),
@@ -225,10 +255,13 @@ proptest! {
     ) {
         let remote_files = files_of(&remote);
         let local_files = LocalFiles::of(&local);
-        let changes = compute(&local_files, &RemoteState::Managed(manifest_in(&remote_files)), &everything);
-        let parts = changes.split(max_files, max_bytes);
+        let remote_manifest = manifest_in(&remote_files);
+        let listed: BTreeSet<&str> = remote_manifest.files.iter().map(|e| e.path.as_str()).collect();
+        let changes = compute(&local_files, &RemoteState::Managed(remote_manifest.clone()), &everything);
+        let parts = changes.split(max_files, max_bytes, &|path| listed.contains(path));
         let (last, earlier) = parts.split_last().expect("at least one part");
-        let written: Vec<&String> = parts.iter().flat_map(|p| &p.writes).collect();
+        let mut written: Vec<&String> = parts.iter().flat_map(|p| &p.writes).collect();
+        written.sort();
         let expected: Vec<&String> = changes.writes().map(|c| &c.path).collect();
         prop_assert_eq!(written, expected);
         prop_assert_eq!(&last.deletions, &changes.removed_paths());
@@ -238,15 +271,68 @@ proptest! {
             let manifest = if part.includes_manifest { changes.manifest_bytes.len() as u64 } else { 0 };
             prop_assert_eq!(part.bytes, part.writes.iter().map(size).sum::<u64>() + manifest);
             let files = part.writes.len() + usize::from(part.includes_manifest);
-            prop_assert!(files <= max_files, "{} files", files);
-            prop_assert!(files == 1 || part.bytes <= max_bytes, "{} bytes in {} files", part.bytes, files);
+            // Only the last part, holding what the branch already publishes, may exceed the limits.
+            if !part.writes.iter().any(|path| listed.contains(path.as_str())) && !part.includes_manifest {
+                prop_assert!(files <= max_files, "{} files", files);
+                prop_assert!(files == 1 || part.bytes <= max_bytes, "{} bytes in {} files", part.bytes, files);
+            }
             if !changes.is_empty() {
                 prop_assert!(files > 0 || !part.deletions.is_empty(), "an empty part");
             }
         }
         for part in earlier {
             prop_assert!(part.deletions.is_empty() && !part.includes_manifest);
+            prop_assert!(part.writes.iter().all(|path| !listed.contains(path.as_str())), "{:?}", part.writes);
+            let files = part.writes.len();
+            prop_assert!(files <= max_files, "{} files", files);
+            prop_assert!(files == 1 || part.bytes <= max_bytes, "{} bytes in {} files", part.bytes, files);
         }
+    }
+
+    /// From a common base, the branch and this copy each changed artifacts: the push publishes this
+    /// copy's changes, keeps as the branch has them the artifacts only the branch changed (listed as
+    /// such), and lists as conflicts, written with this copy's version, those both changed differently.
+    #[test]
+    fn a_push_keeps_what_only_the_branch_changed((base, theirs, mine) in base_and_two_sides()) {
+        let base_manifest = manifest_in(&files_of(&base));
+        let remote_manifest = manifest_in(&files_of(&theirs));
+        let local_files = LocalFiles::of(&mine);
+        let changes = ChangeSet::compute(
+            &local_files.files,
+            &local_files.manifest,
+            (&RemoteState::Managed(remote_manifest.clone()), None),
+            Comparison::Base(&base_manifest),
+            &local_files.options,
+            &everything,
+        );
+        let (b, r, l) = (by_key(&base_manifest), by_key(&remote_manifest), by_key(&local_files.manifest));
+        let conflicts: BTreeSet<ArtifactKey> =
+            changes.conflicts.iter().map(|c| (c.artifact.clone(), c.kind)).collect();
+        let branch_changed: BTreeSet<ArtifactKey> =
+            changes.branch_changes.iter().map(|c| (c.artifact.clone(), c.kind)).collect();
+        let published = by_key(&changes.manifest);
+        let written: BTreeSet<&str> = changes.writes().map(|c| c.path.as_str()).collect();
+        for key in b.keys().chain(r.keys()).chain(l.keys()) {
+            let (b, r, l) = (b.get(key), r.get(key), l.get(key));
+            let status = classify(b, l, r);
+            if status.is_conflict() {
+                prop_assert!(conflicts.contains(key), "{:?} {:?} is a conflict", key, status);
+                prop_assert_eq!(published.get(key), l, "a conflict is written with this copy's version");
+                continue;
+            }
+            if conflicts.contains(key) {
+                // Kept as the branch has it, but a file this copy writes takes its path.
+                prop_assert!(r.is_some_and(|r| written.contains(r.path.as_str())), "{:?}", key);
+                continue;
+            }
+            let expected = if same_version(b, l) { r } else { l };
+            prop_assert_eq!(published.get(key), expected, "{:?} {:?}", key, status);
+            prop_assert_eq!(branch_changed.contains(key), matches!(status, Status::Remote(_)));
+        }
+        let mut paths: Vec<&str> = changes.manifest.files.iter().map(|e| e.path.as_str()).collect();
+        let count = paths.len();
+        paths.dedup();
+        prop_assert_eq!(paths.len(), count, "two artifacts at one path");
     }
 
     /// With `approved_only`, an artifact that is not Approved keeps its remote version (or stays

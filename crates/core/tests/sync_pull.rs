@@ -58,7 +58,11 @@ async fn push(
     let request = push_request(base, version);
     let mut planner = PushPlanner::new(api.clone(), request, LocalFiles::of(project)).unwrap();
     let plan = driver.run(&mut planner).await.unwrap().expect("planned");
-    let mut sender = PushSender::new(api, plan).unwrap();
+    let mut sender = {
+        let confirmation = support::as_planned(&plan);
+        PushSender::new(api, plan, &confirmation)
+    }
+    .unwrap();
     driver.run(&mut sender).await.unwrap().expect("pushed")
 }
 

@@ -13,10 +13,10 @@ use versioning_core::artifacts::{
     to_canonical_json, to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{cloud, datacenter, Api, Method};
-use versioning_core::roles::Role;
+use versioning_core::roles::{Denial, Role};
 use versioning_core::sync::{
-    LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest, PushSender, ScmParameters,
-    SyncError,
+    Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest, PushSender,
+    ScmParameters, SyncError,
 };
 
 const BRANCH: &str = "feature/login";
@@ -110,7 +110,10 @@ impl Repo {
         api: Api,
         plan: PushPlan,
     ) -> Result<PushOutcome, SyncError> {
-        let mut sender = PushSender::new(api, plan)?;
+        let mut sender = {
+            let confirmation = support::as_planned(&plan);
+            PushSender::new(api, plan, &confirmation)
+        }?;
         driver
             .run(&mut sender)
             .await
@@ -287,7 +290,10 @@ on_both!(
     bitbucket_refusals_are_reported_with_their_reason,
     a_large_change_becomes_a_chain_of_commits,
     a_cancelled_push_is_completed_by_the_next_one,
-    another_project_pushed_over_the_branch_replaces_it,
+    another_project_on_the_branch_is_refused,
+    a_push_from_an_outdated_copy_keeps_a_teammates_change,
+    an_artifact_changed_on_both_sides_stops_the_push,
+    a_branch_this_copy_never_synced_with_is_not_overwritten,
 );
 
 /// The first test case of a project.
@@ -557,7 +563,10 @@ async fn a_quality_engineer_may_push_to_a_feature_branch_only(product: Product) 
     to_main.request.branch = MAIN.to_owned();
     to_main.request.new_branch_from = None;
     assert!(matches!(
-        PushSender::new(product.api("eve"), to_main),
+        {
+            let confirmation = support::as_planned(&to_main);
+            PushSender::new(product.api("eve"), to_main, &confirmation)
+        },
         Err(SyncError::Denied(_))
     ));
     plan.request.message = "Eve's first tests".to_owned();
@@ -703,7 +712,11 @@ async fn a_cancelled_push_is_completed_by_the_next_one(product: Product) {
     };
     let mut driver = repo.driver().stop_after_writes(stop_after);
     let plan = repo.plan(&mut driver, push, &project).await;
-    let mut sender = PushSender::new(repo.api(), plan).unwrap();
+    let mut sender = {
+        let confirmation = support::as_planned(&plan);
+        PushSender::new(repo.api(), plan, &confirmation)
+    }
+    .unwrap();
     assert!(driver.run(&mut sender).await.is_none(), "stopped");
     drop(sender);
     assert_eq!(repo.commits().len(), stop_after);
@@ -727,26 +740,195 @@ async fn a_cancelled_push_is_completed_by_the_next_one(product: Product) {
     repo.assert_no_duplicate_commit();
 }
 
-async fn another_project_pushed_over_the_branch_replaces_it(product: Product) {
+async fn another_project_on_the_branch_is_refused(product: Product) {
     let repo = Repo::new(product);
     let first = repo.first_push(&demo()).await;
     let other = demo_projects().remove(1);
+    let refused = repo.push(after(&first), &other).await;
+    assert!(
+        matches!(&refused, Err(SyncError::OtherProject { project, .. }) if *project == demo().id),
+        "{refused:?}"
+    );
+    assert_eq!(repo.tip(BRANCH), first.base.commit, "nothing was pushed");
+    repo.assert_published(&demo(), &[]);
+}
+
+/// The demo project with the description of its `n`th test case set to `text`.
+fn described(project: &Project, n: usize, text: &str) -> Project {
+    let mut project = project.clone();
+    let id = project.test_cases().nth(n).expect("a test case").id.clone();
+    project.set_description(&id, text).unwrap();
+    project
+}
+
+/// Pressing Push with `roles`, choosing to overwrite or not.
+fn confirmed(roles: &[Role], overwrite: bool) -> Confirmation {
+    Confirmation {
+        roles: roles.to_vec(),
+        overwrite,
+    }
+}
+
+async fn a_push_from_an_outdated_copy_keeps_a_teammates_change(product: Product) {
+    let repo = Repo::new(product);
+    let first = repo.first_push(&demo()).await;
+    // A teammate edits the first test case and pushes.
+    let theirs = described(&demo(), 0, "Edited by a teammate");
+    repo.push(after(&first), &theirs).await.unwrap();
+    // This copy, last synced at the first push, edits the second one.
+    let mine = described(&demo(), 1, "Edited here");
+    let mut driver = repo.driver();
+    let plan = repo.plan(&mut driver, after(&first), &mine).await;
+    let ids = |changes: &[versioning_core::sync::BranchChange]| -> Vec<ArtifactId> {
+        changes.iter().map(|c| c.artifact.clone()).collect()
+    };
+    assert_eq!(
+        ids(&plan.changes.branch_changes),
+        vec![first_test_case(&demo())]
+    );
+    assert!(plan.changes.conflicts.is_empty() && !plan.never_synced);
+    let written: Vec<&ArtifactId> = plan.changes.writes().map(|c| &c.artifact).collect();
+    let second = demo().test_cases().nth(1).unwrap().id.clone();
+    assert_eq!(written, vec![&second], "only this copy's change is written");
+    repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
+    // Both edits are on the branch.
+    repo.assert_published(&described(&theirs, 1, "Edited here"), &[]);
+}
+
+async fn an_artifact_changed_on_both_sides_stops_the_push(product: Product) {
+    let repo = Repo::new(product);
+    let first = repo.first_push(&demo()).await;
+    let theirs = described(&demo(), 0, "Edited by a teammate");
+    let pushed = repo.push(after(&first), &theirs).await.unwrap();
+    let mine = described(&demo(), 0, "Edited here");
+    let mut driver = repo.driver();
+    let plan = std::rc::Rc::new(repo.plan(&mut driver, after(&first), &mine).await);
+    let conflicts: Vec<&ArtifactId> = plan.changes.conflicts.iter().map(|c| &c.artifact).collect();
+    assert_eq!(conflicts, vec![&first_test_case(&demo())]);
+    // Push without choosing to overwrite: refused before anything is sent.
+    let refused = PushSender::new(
+        repo.api(),
+        plan.clone(),
+        &confirmed(&[Role::QualityLead], false),
+    );
+    assert!(
+        matches!(
+            &refused,
+            Err(SyncError::ConflictsOnBranch {
+                count: 1,
+                never_synced: false,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    // A Quality Engineer may not overwrite a teammate's change.
+    let engineer = PushSender::new(
+        repo.api(),
+        plan.clone(),
+        &confirmed(&[Role::QualityEngineer], true),
+    );
+    assert!(
+        matches!(
+            &engineer,
+            Err(SyncError::Denied(Denial::EngineersCannotOverwrite))
+        ),
+        "{engineer:?}"
+    );
+    assert_eq!(repo.tip(BRANCH), pushed.base.commit, "nothing was sent");
+    // A Quality Lead who chooses to overwrite publishes this copy's version.
+    let mut sender =
+        PushSender::new(repo.api(), plan, &confirmed(&[Role::QualityLead], true)).unwrap();
+    driver.run(&mut sender).await.unwrap().unwrap();
+    repo.assert_published(&mine, &[]);
+}
+
+async fn a_branch_this_copy_never_synced_with_is_not_overwritten(product: Product) {
+    let repo = Repo::new(product);
+    let theirs = described(&demo(), 0, "Edited by a teammate");
+    let pushed = repo.first_push(&theirs).await;
+    // This copy never pulled the branch, and edited another test case.
+    let mine = described(&demo(), 1, "Edited here");
+    let mut driver = repo.driver();
+    let plan = std::rc::Rc::new(repo.plan(&mut driver, request(BRANCH), &mine).await);
+    assert!(plan.never_synced);
+    let conflicts: BTreeSet<&ArtifactId> =
+        plan.changes.conflicts.iter().map(|c| &c.artifact).collect();
+    let second = demo().test_cases().nth(1).unwrap().id.clone();
+    assert_eq!(
+        conflicts,
+        BTreeSet::from([&first_test_case(&demo()), &second])
+    );
+    let refused = PushSender::new(
+        repo.api(),
+        plan.clone(),
+        &confirmed(&[Role::QualityLead], false),
+    );
+    assert!(
+        matches!(
+            &refused,
+            Err(SyncError::ConflictsOnBranch {
+                count: 2,
+                never_synced: true,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(repo.tip(BRANCH), pushed.base.commit);
+    // Replacing, chosen explicitly, makes the branch this copy.
+    let mut sender =
+        PushSender::new(repo.api(), plan, &confirmed(&[Role::QualityLead], true)).unwrap();
+    driver.run(&mut sender).await.unwrap().unwrap();
+    repo.assert_published(&mine, &[]);
+}
+
+/// Cloud: a chain publishes early only new paths, so every commit of it reads as the old version or the
+/// new one. (Data Center's REST API commits one file at a time: each edit is a commit of its own.)
+#[tokio::test]
+async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
+    let repo = Repo::new(Product::Cloud);
+    let first = repo.first_push(&demo()).await;
+    // Edits of every test case and new ones, in commits of at most 3 files.
+    let mut project = demo();
+    let ids: Vec<ArtifactId> = project.test_cases().map(|t| t.id.clone()).collect();
+    for id in &ids {
+        project.set_description(id, "Edited in a chain").unwrap();
+    }
+    let scenario = project.scenarios().next().unwrap().id.clone();
+    for n in 0..5 {
+        project
+            .add_test_case(&scenario, &format!("New case {n}"))
+            .unwrap();
+    }
     let push = PushRequest {
         parameters: ScmParameters {
-            scm_files_per_commit: 10,
+            scm_files_per_commit: 3,
             ..ScmParameters::default()
         },
         ..after(&first)
     };
-    repo.push(push, &other).await.unwrap();
-    // Both projects keep their `project.json` at the same path: it is replaced, never deleted.
-    let kept: Vec<String> = match product {
-        Product::Cloud => Vec::new(),
-        Product::DataCenter => files_of(&demo())
-            .into_keys()
-            .filter(|path| !files_of(&other).contains_key(path))
-            .collect(),
-    };
-    repo.assert_published(&other, &kept);
-    repo.assert_no_duplicate_commit();
+    repo.push(push, &project).await.unwrap();
+    repo.assert_published(&project, &[]);
+    let commits = repo.commits();
+    let start = commits
+        .iter()
+        .position(|c| *c == first.base.commit)
+        .unwrap()
+        + 1;
+    assert!(commits.len() - start > 2, "a chain");
+    // At every commit of the chain, each file the manifest there lists holds the content it names.
+    for commit in &commits[start..] {
+        let files = repo.sandbox.files_at(repo.product, commit, ROOT);
+        let manifest: Manifest = serde_json::from_slice(&files[&manifest_path()]).unwrap();
+        for entry in &manifest.files {
+            let content = files.get(&entry.path).expect("a listed file is there");
+            assert_eq!(
+                versioning_core::artifacts::sha256_hex(content),
+                entry.sha256,
+                "{} at {commit}",
+                entry.path
+            );
+        }
+    }
 }

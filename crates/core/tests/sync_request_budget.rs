@@ -43,7 +43,11 @@ async fn push(
     let mut planner =
         PushPlanner::new(api.clone(), request(base), LocalFiles::of(project)).unwrap();
     let plan = driver.run(&mut planner).await.unwrap().expect("planned");
-    let mut sender = PushSender::new(api, plan).unwrap();
+    let mut sender = {
+        let confirmation = support::as_planned(&plan);
+        PushSender::new(api, plan, &confirmation)
+    }
+    .unwrap();
     let outcome = driver.run(&mut sender).await.unwrap().expect("pushed");
     let methods: Vec<Method> = driver.sent.iter().map(|s| s.method).collect();
     assert_eq!(outcome.requests, methods.len(), "every request is counted");

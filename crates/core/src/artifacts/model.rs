@@ -357,6 +357,20 @@ impl Project {
         self.execution_lists.iter().find(|a| a.id == *id)
     }
 
+    /// The name of the artifact with this id (the project's own name for its id).
+    pub fn name_of(&self, id: &ArtifactId) -> Option<&str> {
+        if self.id == *id {
+            return Some(&self.name);
+        }
+        self.find_suite(id)
+            .map(|a| a.name.as_str())
+            .or_else(|| self.find_scenario(id).map(|a| a.name.as_str()))
+            .or_else(|| self.find_test_case(id).map(|a| a.name.as_str()))
+            .or_else(|| self.find_element_repository(id).map(|a| a.name.as_str()))
+            .or_else(|| self.find_data_table(id).map(|a| a.name.as_str()))
+            .or_else(|| self.find_execution_list(id).map(|a| a.name.as_str()))
+    }
+
     /// The ids of the artifacts in review state [`ReviewState::Approved`].
     pub fn approved_ids(&self) -> std::collections::BTreeSet<ArtifactId> {
         let approved = |state: &ReviewState| *state == ReviewState::Approved;

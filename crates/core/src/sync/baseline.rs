@@ -23,7 +23,7 @@ use std::rc::Rc;
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::Strategy;
 use super::push::{
-    check_request, commit_message, same_message, Attempt, PushOutcome, PushPlan, PushSender,
+    commit_message, same_message, Attempt, Confirmation, PushOutcome, PushPlan, PushSender,
     Retrying, SyncBase,
 };
 use super::remote::Remote;
@@ -104,12 +104,16 @@ pub struct BaselineSender {
 }
 
 impl BaselineSender {
-    /// A sender of `plan` on `api`. The policy is checked again before any request. It writes the plan's
-    /// files and manifest, each on its own; deletions are not sent (a baseline plan has none). A version
-    /// is tagged on the branch's final tip.
-    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<Self, SyncError> {
+    /// A sender of `plan` on `api`. The policy is checked again before any request, as `confirmation`
+    /// says. It writes the plan's files and manifest, each on its own; deletions are not sent (a
+    /// baseline plan has none). A version is tagged on the branch's final tip.
+    pub fn new(
+        api: Api,
+        plan: impl Into<Rc<PushPlan>>,
+        confirmation: &Confirmation,
+    ) -> Result<Self, SyncError> {
         let plan = plan.into();
-        check_request(&plan.request)?;
+        confirmation.check(&plan)?;
         let remote = Remote::new(api);
         let changes = &plan.changes;
         let paths: Vec<String> = changes
@@ -590,13 +594,18 @@ pub enum PushJob {
 
 impl PushJob {
     /// The sender of `plan` on `api`, by `plan.request.parameters.strategy`. The policy is checked again
-    /// before any request. The plan is shared, not copied: a dialog may keep showing it.
-    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<PushJob, SyncError> {
+    /// before any request, as `confirmation` says. The plan is shared, not copied: a dialog may keep
+    /// showing it.
+    pub fn new(
+        api: Api,
+        plan: impl Into<Rc<PushPlan>>,
+        confirmation: &Confirmation,
+    ) -> Result<PushJob, SyncError> {
         let plan = plan.into();
         if plan.request.parameters.strategy.is_planned() {
-            PushSender::new(api, plan).map(PushJob::Planned)
+            PushSender::new(api, plan, confirmation).map(PushJob::Planned)
         } else {
-            BaselineSender::new(api, plan).map(PushJob::Baseline)
+            BaselineSender::new(api, plan, confirmation).map(PushJob::Baseline)
         }
     }
 }

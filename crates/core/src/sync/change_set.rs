@@ -1,8 +1,9 @@
-//! What a push changes in the repository: computed from the remote state at the branch tip and the local
-//! files, and split into commits.
+//! What a push changes in the repository: computed from the remote state at the branch tip, the local
+//! files and the base of this copy's last sync with the branch, and split into commits.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
     ManifestEntry, ProjectFiles, MANIFEST_FILE,
@@ -66,73 +67,165 @@ pub struct ChangeSet {
     pub writes_manifest: bool,
     /// Artifacts changed locally but left out (not Approved, when only approved artifacts are pushed).
     pub held_back: usize,
+    /// Artifact files the branch changed since this copy's base, kept as the branch has them.
+    pub branch_changes: Vec<BranchChange>,
+    /// Artifact files changed both here and on the branch (or held differently by a branch this copy
+    /// never synced with): written with this copy's version only when the user chose to overwrite.
+    pub conflicts: Vec<BranchChange>,
+}
+
+/// What a push compares the branch's manifest with, to tell this copy's changes from the branch's.
+#[derive(Debug, Clone, Copy)]
+pub enum Comparison<'a> {
+    /// The manifest of this copy's last sync with the branch: a three-way comparison. What the branch
+    /// changed since and this copy did not is kept as the branch has it; an artifact changed on both
+    /// sides is a conflict.
+    Base(&'a Manifest),
+    /// This copy never synced with the branch: every artifact both hold differently is a conflict, and
+    /// what only the branch holds is kept.
+    NeverSynced,
+    /// A new branch, made from a branch this copy never synced with: nothing on it can be lost, so the
+    /// local files replace what it starts from.
+    Replace,
+}
+
+/// An artifact file the branch changed since this copy's base, or that both sides changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchChange {
+    /// The file's path on the branch (its path at the base when the branch deleted it).
+    pub path: String,
+    /// The artifact.
+    pub artifact: ArtifactId,
+    /// The kind of artifact file.
+    pub kind: ArtifactKind,
+    /// What happened: [`Status::Remote`] (kept as the branch has it) or [`Status::Conflict`].
+    pub status: Status,
+}
+
+impl BranchChange {
+    fn of(key: &ArtifactKey, entry: Option<&ManifestEntry>, status: Status) -> Self {
+        BranchChange {
+            path: entry.map(|e| e.path.clone()).unwrap_or_default(),
+            artifact: key.0.clone(),
+            kind: key.1,
+            status,
+        }
+    }
 }
 
 impl ChangeSet {
-    /// Computes what makes the remote state equal to the local files. With `include`, only artifacts it
-    /// accepts are pushed; the others keep their remote version (or stay unpublished when new).
-    /// When the branch has no manifest, the published one names `origin` as the folder's origin (a remote
-    /// manifest passes its own on).
+    /// Computes what the push writes to publish the local files' changes. On a branch with our
+    /// manifest, each artifact is classified against `comparison` (see [`Comparison`]): only this
+    /// copy's changes are written; conflicts are written with this copy's version, and listed, so that
+    /// the push is sent only when the user chose to overwrite them. On a branch without manifest the
+    /// local files replace what is there. With `include`, only artifacts it accepts are pushed; the
+    /// others keep their remote version (or stay unpublished when new). When the branch has no
+    /// manifest, the published one names `origin` as the folder's origin (a remote manifest passes its
+    /// own on).
     pub fn compute(
         local: &ProjectFiles,
         local_manifest: &Manifest,
         (remote, origin): (&RemoteState, Option<&str>),
+        comparison: Comparison<'_>,
         options: &LayoutOptions,
         include: &dyn Fn(&ArtifactKey) -> bool,
     ) -> ChangeSet {
         let manifest_path = options.full_path(MANIFEST_FILE);
         let mut changes = Vec::new();
         let mut held_back = BTreeSet::new();
+        let mut branch_changes = Vec::new();
+        let mut conflicts = Vec::new();
         let (published, writes_manifest) = match remote {
             RemoteState::Managed(remote_manifest) => {
                 let remote_by_key = remote_manifest.by_artifact();
+                let local_by_key = local_manifest.by_artifact();
+                let base_by_key = match comparison {
+                    Comparison::Base(base) => base.by_artifact(),
+                    Comparison::NeverSynced | Comparison::Replace => BTreeMap::new(),
+                };
+                let keys: BTreeSet<&ArtifactKey> = local_by_key
+                    .keys()
+                    .chain(remote_by_key.keys())
+                    .chain(base_by_key.keys())
+                    .collect();
                 let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
-                for (key, entry) in local_manifest.by_artifact() {
-                    let old = remote_by_key.get(&key).copied();
-                    if old.is_some_and(|old| old == entry) {
-                        entries.insert(key, entry.clone());
-                    } else if !include(&key) {
-                        held_back.insert(key.0.clone());
-                        if let Some(old) = old {
-                            entries.insert(key, old.clone());
+                // Entries kept as the branch has them (to check against the paths written).
+                let mut kept = BTreeSet::new();
+                let mut deletions = Vec::new();
+                for key in keys {
+                    let (b, l, r) = (
+                        base_by_key.get(key).copied(),
+                        local_by_key.get(key).copied(),
+                        remote_by_key.get(key).copied(),
+                    );
+                    let status = match comparison {
+                        Comparison::Base(_) => classify(b, l, r),
+                        Comparison::NeverSynced => classify(None, l, r),
+                        Comparison::Replace => classify(r, l, r),
+                    };
+                    let keep = |entries: &mut BTreeMap<ArtifactKey, ManifestEntry>| {
+                        if let Some(r) = r {
+                            entries.insert(key.clone(), r.clone());
                         }
-                    } else {
-                        let action = match old {
-                            None => Action::Add,
-                            Some(old) if old.path == entry.path => Action::Modify,
-                            Some(old) => Action::Rename {
-                                from: old.path.clone(),
-                            },
-                        };
-                        changes.push(write(local, entry, action));
-                        entries.insert(key, entry.clone());
+                    };
+                    match status {
+                        Status::Unchanged | Status::Both(_) => keep(&mut entries),
+                        Status::Remote(_) => {
+                            keep(&mut entries);
+                            branch_changes.push(BranchChange::of(key, r.or(b), status));
+                        }
+                        Status::Local(_) | Status::Conflict(_) if !include(key) => {
+                            held_back.insert(key.0.clone());
+                            keep(&mut entries);
+                        }
+                        Status::Local(_) | Status::Conflict(_) => {
+                            if status.is_conflict() {
+                                conflicts.push(BranchChange::of(key, r.or(b).or(l), status));
+                            }
+                            match (l, r) {
+                                (Some(entry), old) => {
+                                    let action = match old {
+                                        None => Action::Add,
+                                        Some(old) if old.path == entry.path => Action::Modify,
+                                        Some(old) => Action::Rename {
+                                            from: old.path.clone(),
+                                        },
+                                    };
+                                    changes.push(write(local, entry, action));
+                                    entries.insert(key.clone(), entry.clone());
+                                }
+                                (None, Some(old)) => deletions.push(Change {
+                                    path: old.path.clone(),
+                                    artifact: old.id.clone(),
+                                    kind: old.kind,
+                                    action: Action::Delete,
+                                    bytes: 0,
+                                }),
+                                (None, None) => {}
+                            }
+                            continue;
+                        }
+                    }
+                    if r.is_some() {
+                        kept.insert(key.clone());
                     }
                 }
-                // A remote file at a path a local file now takes (`project.json` of another project) is
-                // replaced by it: neither deleted nor kept.
-                let taken: BTreeSet<&str> = entries.values().map(|e| e.path.as_str()).collect();
-                let superseded: BTreeSet<ArtifactKey> = remote_by_key
-                    .iter()
-                    .filter(|(key, old)| {
-                        !entries.contains_key(*key) && taken.contains(old.path.as_str())
-                    })
-                    .map(|(key, _)| (*key).clone())
-                    .collect();
-                for (key, old) in remote_by_key {
-                    if entries.contains_key(&key) || superseded.contains(&key) {
-                        continue;
-                    }
-                    if include(&key) {
-                        changes.push(Change {
-                            path: old.path.clone(),
-                            artifact: old.id.clone(),
-                            kind: old.kind,
-                            action: Action::Delete,
-                            bytes: 0,
-                        });
-                    } else {
-                        held_back.insert(key.0.clone());
-                        entries.insert(key, old.clone());
+                // A file at a path a written file now takes is replaced by it: a deletion there is
+                // none, and an artifact the push would keep there is a conflict.
+                let written: BTreeSet<String> =
+                    changes.iter().map(|c: &Change| c.path.clone()).collect();
+                deletions.retain(|c| !written.contains(&c.path));
+                changes.extend(deletions);
+                for key in kept {
+                    if entries.get(&key).is_some_and(|e| written.contains(&e.path)) {
+                        let entry = entries.remove(&key);
+                        held_back.remove(&key.0);
+                        branch_changes.retain(|c| (&c.artifact, c.kind) != (&key.0, key.1));
+                        conflicts.push(BranchChange::of(
+                            &key,
+                            entry.as_ref(),
+                            Status::Conflict(ConflictKind::BothAdded),
+                        ));
                     }
                 }
                 let mut published = Manifest::from_entries(entries.into_values().collect());
@@ -169,6 +262,8 @@ impl ChangeSet {
             manifest: published,
             writes_manifest,
             held_back: held_back.len(),
+            branch_changes,
+            conflicts,
         }
     }
 
@@ -221,13 +316,22 @@ impl ChangeSet {
     }
 
     /// Splits the change into Cloud commits of at most `max_files` files and `max_bytes` bytes (a single
-    /// larger file gets a commit of its own). Deletions and the manifest go in the last commit, so the
-    /// manifest is published only once every file it lists is there.
-    pub fn split(&self, max_files: usize, max_bytes: u64) -> Vec<CommitPart> {
+    /// larger file gets a commit of its own). Only new paths (those `published` says the branch's
+    /// manifest does not list) may go in the earlier commits: every file the branch's manifest lists,
+    /// the deletions and the manifest go in the last one, whatever its size, so that at every commit
+    /// of the chain the branch reads as its old version or as the new one.
+    pub fn split(
+        &self,
+        max_files: usize,
+        max_bytes: u64,
+        published: &dyn Fn(&str) -> bool,
+    ) -> Vec<CommitPart> {
         let max_files = max_files.max(1);
         let mut parts: Vec<CommitPart> = Vec::new();
         let mut current = CommitPart::default();
-        for change in self.writes() {
+        let (last, early): (Vec<&Change>, Vec<&Change>) =
+            self.writes().partition(|change| published(&change.path));
+        for change in early {
             let full = current.writes.len() >= max_files
                 || (!current.writes.is_empty() && current.bytes + change.bytes > max_bytes);
             if full {
@@ -236,17 +340,24 @@ impl ChangeSet {
             current.writes.push(change.path.clone());
             current.bytes += change.bytes;
         }
-        let manifest_bytes = self.manifest_bytes.len() as u64;
-        let manifest_fits = current.writes.len() < max_files
-            && (current.writes.is_empty() || current.bytes + manifest_bytes <= max_bytes);
-        if !manifest_fits {
+        let last_bytes: u64 = last.iter().map(|c| c.bytes).sum::<u64>()
+            + if self.writes_manifest {
+                self.manifest_bytes.len() as u64
+            } else {
+                0
+            };
+        let last_files = last.len() + usize::from(self.writes_manifest);
+        let fits = current.writes.is_empty()
+            || (current.writes.len() + last_files <= max_files
+                && current.bytes + last_bytes <= max_bytes);
+        if !fits {
             parts.push(std::mem::take(&mut current));
         }
+        current.writes.extend(last.iter().map(|c| c.path.clone()));
+        current.writes.sort();
         current.deletions = self.removed_paths();
         current.includes_manifest = self.writes_manifest;
-        if self.writes_manifest {
-            current.bytes += manifest_bytes;
-        }
+        current.bytes += last_bytes;
         parts.push(current);
         parts
     }

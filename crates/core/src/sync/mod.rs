@@ -17,7 +17,9 @@ mod three_way;
 mod versions;
 
 pub use baseline::{BaselineSender, PushJob};
-pub use change_set::{Action, Change, ChangeSet, CommitPart, RemoteState};
+pub use change_set::{
+    Action, BranchChange, Change, ChangeSet, CommitPart, Comparison, RemoteState,
+};
 pub use diff::{line_diff, DiffLine, LineChange};
 pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
@@ -27,8 +29,8 @@ pub use pull::{
     PullProblem, PullRequest, PullSource, Resolution, Unchecked,
 };
 pub use push::{
-    check_ref_name, check_request, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
-    PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
+    check_ref_name, check_request, Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner,
+    PushRequest, PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
 pub use remote::{commit_web_url, ArchiveContent, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
@@ -38,7 +40,7 @@ pub use three_way::{
 };
 pub use versions::BranchVersions;
 
-use crate::artifacts::TreeError;
+use crate::artifacts::{ArtifactId, TreeError};
 use crate::bitbucket::ApiError;
 use crate::roles::Denial;
 
@@ -82,6 +84,25 @@ pub enum SyncError {
     BranchMoved {
         /// The branch.
         branch: String,
+    },
+    /// Artifacts changed both here and on the branch since this copy's base (or held differently by a
+    /// branch this copy never synced with), and the user did not choose to overwrite them.
+    #[error("{}", conflicts_message(branch, *count, *never_synced))]
+    ConflictsOnBranch {
+        /// The branch.
+        branch: String,
+        /// How many artifact files.
+        count: usize,
+        /// This copy never synced with the branch.
+        never_synced: bool,
+    },
+    /// The branch holds another project's artifacts.
+    #[error("The branch `{branch}` holds the artifacts of another project (id {project}). Nothing was pushed: push to a new branch, or pull that branch as a project of its own.")]
+    OtherProject {
+        /// The branch.
+        branch: String,
+        /// The other project's id.
+        project: ArtifactId,
     },
     /// A branch without manifest holds more files than a listing may read.
     #[error("The artifact folder of this branch holds too many files to read ({MAX_LISTED_FILES} at most). Push to a new branch instead.")]
@@ -128,6 +149,25 @@ pub enum SyncError {
         /// Each file's problem.
         errors: Vec<TreeError>,
     },
+}
+
+fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
+    let (files, differ) = match count {
+        1 => ("1 artifact file".to_owned(), "differs"),
+        n => (format!("{n} artifact files"), "differ"),
+    };
+    if never_synced {
+        format!(
+            "This copy has never synced with the branch `{branch}`, and {files} there {differ} from \
+             yours. Nothing was pushed: pull the branch first to combine both, or choose to overwrite \
+             the branch's versions."
+        )
+    } else {
+        format!(
+            "{files} changed both here and on the branch `{branch}` since your last sync. Nothing was \
+             pushed: pull first and settle them, or choose to overwrite the branch's versions."
+        )
+    }
 }
 
 fn invalid_files_message(errors: &[TreeError]) -> String {

@@ -18,15 +18,15 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::change_set::{ChangeSet, CommitPart, RemoteState};
+use super::change_set::{ChangeSet, CommitPart, Comparison, RemoteState};
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::ScmParameters;
 use super::remote::{Listed, Listing, Remote};
 use super::retry::{Failure, RetryPolicy};
 use super::SyncError;
 use crate::artifacts::{
-    artifact_files_and_manifest, ArtifactId, FileMemo, LayoutOptions, Manifest, Project,
-    ProjectFiles, MANIFEST_FILE,
+    artifact_files_and_manifest, ArtifactId, ArtifactKind, FileMemo, LayoutOptions, Manifest,
+    Project, ProjectFiles, MANIFEST_FILE,
 };
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
@@ -64,7 +64,7 @@ pub struct PushRequest {
     pub approved_only: bool,
     /// The project's SCM parameters.
     pub parameters: ScmParameters,
-    /// The last sync with `branch`, if any.
+    /// The last sync with `branch` (for a new branch, with the branch it is made from), if any.
     pub base: Option<SyncBase>,
     /// Seeds the retry jitter.
     pub seed: u64,
@@ -191,6 +191,9 @@ pub struct PushPlan {
     pub remote_paths: BTreeSet<String>,
     /// The branch's manifest could not be read; it is treated as a branch without one.
     pub manifest_damaged: bool,
+    /// The branch holds our manifest and this copy never synced with it: what both hold differently is
+    /// a conflict ([`ChangeSet::conflicts`]).
+    pub never_synced: bool,
     /// What the push writes.
     pub changes: ChangeSet,
     /// The local files.
@@ -232,11 +235,16 @@ pub struct PushOutcome {
 
 /// Checks what can be checked before any request: role, message, names.
 pub fn check_request(request: &PushRequest) -> Result<(), SyncError> {
+    check_as(&request.roles, request)
+}
+
+/// [`check_request`] for a user holding `roles`.
+fn check_as(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
     let activity = Activity::Push {
         branch: request.branch.clone(),
         main_branch: request.main_branch.clone(),
     };
-    if let Decision::Denied(denial) = decide_any(&request.roles, &activity) {
+    if let Decision::Denied(denial) = decide_any(roles, &activity) {
         return Err(SyncError::Denied(denial));
     }
     if request.message.trim().is_empty() {
@@ -250,6 +258,38 @@ pub fn check_request(request: &PushRequest) -> Result<(), SyncError> {
         check_ref_name(version, "version")?;
     }
     Ok(())
+}
+
+/// What the user says when they press Push, checked against the plan before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The user's roles at Push (a portal may have changed them since the preview).
+    pub roles: Vec<Role>,
+    /// The user chose to overwrite the plan's conflicts with this copy's versions.
+    pub overwrite: bool,
+}
+
+impl Confirmation {
+    /// Whether `plan` may be sent: the push is allowed to the roles now, and its conflicts, if any,
+    /// are overwritten by the user's choice with a role that may.
+    pub fn check(&self, plan: &PushPlan) -> Result<(), SyncError> {
+        check_as(&self.roles, &plan.request)?;
+        let conflicts = &plan.changes.conflicts;
+        if conflicts.is_empty() {
+            return Ok(());
+        }
+        if !self.overwrite {
+            return Err(SyncError::ConflictsOnBranch {
+                branch: plan.request.branch.clone(),
+                count: conflicts.len(),
+                never_synced: plan.never_synced,
+            });
+        }
+        match decide_any(&self.roles, &Activity::OverwriteBranchChanges) {
+            Decision::Allowed => Ok(()),
+            Decision::Denied(denial) => Err(SyncError::Denied(denial)),
+        }
+    }
 }
 
 /// Whether `name` is a valid git branch or tag name (the rules of `git check-ref-format`).
@@ -394,6 +434,8 @@ pub struct PushPlanner {
     retrying: Retrying,
     tip: Option<CommitSummary>,
     creates_branch: bool,
+    /// The request came with a base.
+    synced: bool,
     manifest_damaged: bool,
     /// Listed files found to hold the local content already.
     identical: BTreeSet<String>,
@@ -429,6 +471,7 @@ impl PushPlanner {
         };
         Ok(PushPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
+            synced: request.base.is_some(),
             remote,
             request,
             options: local.options(),
@@ -510,10 +553,27 @@ impl PushPlanner {
             }
             _ => self.tip.as_ref().map(|tip| tip.id.clone()),
         };
+        if let Some(other) = other_project(&remote, &local.manifest) {
+            self.result = Some(Err(SyncError::OtherProject {
+                branch: self.request.branch.clone(),
+                project: other,
+            }));
+            return;
+        }
+        // The base is taken out of the request when the branch is where it left it (the remote state
+        // is the base's then): the local files replace it.
+        let never_synced = !self.synced && !self.creates_branch;
+        let managed = matches!(remote, RemoteState::Managed(_));
+        let comparison = match &self.request.base {
+            Some(base) => Comparison::Base(&base.manifest),
+            None if never_synced => Comparison::NeverSynced,
+            None => Comparison::Replace,
+        };
         let mut changes = ChangeSet::compute(
             &local.files,
             &local.manifest,
             (&remote, origin.as_deref()),
+            comparison,
             &local.options,
             &include,
         );
@@ -534,6 +594,7 @@ impl PushPlanner {
             remote,
             remote_paths,
             manifest_damaged: self.manifest_damaged,
+            never_synced: never_synced && managed,
             changes,
             local,
             requests: self.retrying.progress.requests,
@@ -778,6 +839,23 @@ impl PushPlanner {
     }
 }
 
+/// The id of the project a branch's manifest holds, when it is not the local project's.
+fn other_project(remote: &RemoteState, local: &Manifest) -> Option<ArtifactId> {
+    let project = |manifest: &Manifest| {
+        manifest
+            .files
+            .iter()
+            .find(|e| e.kind == ArtifactKind::Project)
+            .map(|e| e.id.clone())
+    };
+    match (remote, project(local)) {
+        (RemoteState::Managed(manifest), Some(local)) => {
+            project(manifest).filter(|remote| *remote != local)
+        }
+        _ => None,
+    }
+}
+
 /// Files a listing of a branch without manifest may hold.
 pub const MAX_LISTED_FILES: usize = 200_000;
 
@@ -962,17 +1040,30 @@ pub struct PushSender {
 }
 
 impl PushSender {
-    /// A sender of `plan` on `api`. The policy is checked again before any request.
-    pub fn new(api: Api, plan: impl Into<Rc<PushPlan>>) -> Result<Self, SyncError> {
+    /// A sender of `plan` on `api`, as `confirmation` says at Push: the policy is checked again with the
+    /// roles current then, and a plan with conflicts is sent only when the user chose to overwrite them
+    /// and the policy lets them.
+    pub fn new(
+        api: Api,
+        plan: impl Into<Rc<PushPlan>>,
+        confirmation: &Confirmation,
+    ) -> Result<Self, SyncError> {
         let plan = plan.into();
-        check_request(&plan.request)?;
+        confirmation.check(&plan)?;
         let remote = Remote::new(api);
         let writes: Vec<Write> = match remote.commits_one_file_at_a_time() {
             false => {
                 let parameters = &plan.request.parameters;
+                let listed: BTreeSet<&str> = match &plan.remote {
+                    RemoteState::Managed(manifest) => {
+                        manifest.files.iter().map(|e| e.path.as_str()).collect()
+                    }
+                    RemoteState::Unmanaged(_) => BTreeSet::new(),
+                };
                 let parts = plan.changes.split(
                     parameters.scm_files_per_commit as usize,
                     parameters.bytes_per_commit(),
+                    &|path| listed.contains(path),
                 );
                 let count = parts.len();
                 parts

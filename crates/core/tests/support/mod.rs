@@ -22,7 +22,7 @@ use versioning_core::artifacts::{
 use versioning_core::bitbucket::{
     multipart, Api, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
 };
-use versioning_core::sync::{unpack_here, Job, JobStep};
+use versioning_core::sync::{unpack_here, Confirmation, Job, JobStep, PushPlan};
 use versioning_core::ConnectionForm;
 
 /// Runs each named test (an `async fn(Product)` of the invoking file) on Cloud and on Data Center, as two
@@ -522,4 +522,12 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
         }
     };
     builder.body(body).expect("a valid request")
+}
+
+/// Pressing Push on `plan` with the roles it was planned for, without overwriting conflicts.
+pub fn as_planned(plan: &PushPlan) -> Confirmation {
+    Confirmation {
+        roles: plan.request.roles.clone(),
+        overwrite: false,
+    }
 }
