@@ -1,9 +1,12 @@
-//! The fetch transport in a real browser: answers in order under a concurrency bound, and cancellation.
+//! The fetch transport in a real browser: answers in order under a concurrency bound, cancellation, a header
+//! the browser refuses, and no HTTP cache.
 #![cfg(target_arch = "wasm32")]
 
 use bitbucket_versioning::services::transport::{execute, execute_all, Cancellation};
+use js_sys::Reflect;
 use versioning_core::bitbucket::{ApiError, ApiRequest, Method};
 use versioning_core::Flavour;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -55,4 +58,53 @@ async fn an_unreachable_server_is_a_network_error_not_a_panic() {
             cross_origin: true
         })
     ));
+}
+
+#[wasm_bindgen_test]
+async fn a_header_the_browser_refuses_is_an_error_naming_the_header_not_a_hang() {
+    let request = ApiRequest {
+        headers: vec![("Authorization".into(), "Bearer \u{200b}ATCTT3xFfGF0".into())],
+        ..data_request("never")
+    };
+    let answer = execute(&request, Flavour::Cloud, &Cancellation::new()).await;
+    let error = answer.expect_err("the browser cannot send this header");
+    assert_eq!(
+        error,
+        ApiError::UnsendableHeader {
+            name: "Authorization".into()
+        }
+    );
+    let message = error.to_string();
+    assert!(message.contains("paste the token again"), "{message}");
+    assert!(!message.contains("ATCTT3xFfGF0"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn every_request_bypasses_the_browsers_http_cache() {
+    // The page's `fetch`, wrapped to keep the cache mode of each request it is given.
+    let spy = js_sys::Function::new_no_args(
+        "const fetch = globalThis.fetch; const modes = [];
+         globalThis.fetch = (request, init) => { modes.push(request.cache); return fetch(request, init); };
+         return { modes, restore() { globalThis.fetch = fetch; } };",
+    )
+    .call0(&JsValue::NULL)
+    .expect("fetch wrapped");
+    let answers = execute_all(
+        &[data_request("one"), data_request("two")],
+        Flavour::Cloud,
+        2,
+        &Cancellation::new(),
+    )
+    .await;
+    let restore: js_sys::Function = Reflect::get(&spy, &JsValue::from_str("restore"))
+        .unwrap()
+        .into();
+    restore.call0(&spy).unwrap();
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    let modes = Reflect::get(&spy, &JsValue::from_str("modes")).unwrap();
+    let modes: Vec<Option<String>> = js_sys::Array::from(&modes)
+        .iter()
+        .map(|mode| mode.as_string())
+        .collect();
+    assert_eq!(modes, vec![Some("no-store".to_owned()); 2]);
 }

@@ -1,5 +1,6 @@
 //! Executes core's request descriptions with the browser's `fetch`: a timeout, cancellation, bounded
-//! concurrency, no cookies, and exactly the headers the description carries.
+//! concurrency, no cookies, no HTTP cache (an answer to a request with a token is never kept), and exactly
+//! the headers the description carries.
 
 use futures::stream::{self, StreamExt};
 use gloo_net::http::{Headers, RequestBuilder};
@@ -11,7 +12,8 @@ use versioning_core::Flavour;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    AbortController, RequestCredentials, RequestRedirect, ResponseType, UrlSearchParams,
+    AbortController, RequestCache, RequestCredentials, RequestRedirect, ResponseType,
+    UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -131,19 +133,24 @@ pub async fn execute_all_within(
     answers.into_iter().map(|(_, answer)| answer).collect()
 }
 
-/// Sends one request: the answer, a redirect refused, or a failure without any answer.
+/// Sends one request: the answer, a redirect or a header refused, or a failure without any answer.
 async fn send(
     request: &ApiRequest,
     controller: &AbortController,
 ) -> Result<Result<ApiResponse, ApiError>, JsValue> {
-    let headers = Headers::new();
+    let headers = web_sys::Headers::new()?;
     for (name, value) in &request.headers {
-        headers.append(name, value);
+        // The browser refuses a value it cannot send (e.g. a token with an invisible character).
+        if headers.append(name, value).is_err() {
+            return Ok(Err(ApiError::UnsendableHeader { name: name.clone() }));
+        }
     }
     let builder = RequestBuilder::new(&request.url)
         .method(method(request.method))
-        .headers(headers)
+        .headers(Headers::from_raw(headers))
         .credentials(RequestCredentials::Omit)
+        // Answers to authenticated requests are never kept in (or read from) the browser's HTTP cache.
+        .cache(RequestCache::NoStore)
         // A redirect could carry the token elsewhere: never followed, and reported as what it is.
         .redirect(RequestRedirect::Manual)
         .abort_signal(Some(&controller.signal()));

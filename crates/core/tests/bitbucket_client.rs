@@ -621,6 +621,21 @@ fn fetch_failures_explain_cors_for_data_center_only_when_cross_origin() {
 }
 
 #[test]
+fn a_header_the_browser_refuses_says_what_to_do_without_the_value() {
+    let token = ApiError::UnsendableHeader {
+        name: "Authorization".into(),
+    }
+    .to_string();
+    assert!(token.starts_with("Nothing was sent"), "{token}");
+    assert!(token.contains("paste the token again"), "{token}");
+    let other = ApiError::UnsendableHeader {
+        name: "Accept".into(),
+    }
+    .to_string();
+    assert!(other.contains("Accept header"), "{other}");
+}
+
+#[test]
 fn errors_serialise_for_storage() {
     let error = ApiError::MissingScope {
         needed: vec!["read:user:bitbucket".to_owned()],

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::request::ApiResponse;
+use super::request::{ApiResponse, AUTHORIZATION};
 use crate::connection::AuthMode;
 use crate::repo_url::Flavour;
 
@@ -200,6 +200,12 @@ pub enum ApiError {
     CrossOriginLink {
         /// The origin the link pointed to.
         origin: String,
+    },
+    /// The browser refused a header of the request (a value with a character it cannot send, such as an
+    /// invisible one in a token); nothing was sent.
+    UnsendableHeader {
+        /// The header's name; never its value, which may be the token.
+        name: String,
     },
 }
 
@@ -611,6 +617,16 @@ impl fmt::Display for ApiError {
                 "Bitbucket's next page points to {origin}, outside this connection's API address, so it was \
                  not followed (the token is only sent to the configured API). If an API base URL is set \
                  under Advanced, check the proxy."
+            ),
+            ApiError::UnsendableHeader { name } if name.eq_ignore_ascii_case(AUTHORIZATION) => f.write_str(
+                "Nothing was sent: the saved access token holds an invisible or non-ASCII character, which \
+                 browsers cannot send. Edit the connection and paste the token again, copied straight from \
+                 Bitbucket.",
+            ),
+            ApiError::UnsendableHeader { name } => write!(
+                f,
+                "Nothing was sent: the browser refused the request's {name} header. Reload the page and try \
+                 again."
             ),
         }
     }
