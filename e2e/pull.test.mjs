@@ -159,6 +159,28 @@ describe('pull', () => {
     await openArtifacts(tab);
     await editFirstStep(tab, 'Browse');
 
+  it('says the changes since the last sync were not checked when Cloud cannot list them (555), and still pulls', async () => {
+    const { a, b } = await changedByAnotherBrowser();
+    await control(env.sandbox, 'faults', 'PUT', { fail_next: [555], fail_next_path: '/diffstat/' });
+
+    const dialog = await previewOneIncomingChange(a.page);
+    await dialog.getByText(
+      'The files changed since the last sync were not checked (Bitbucket took too long to list them)',
+    ).waitFor();
+    // Earlier pulls asked for diffstats too: this preview's are those from the 555 on, and it did not ask again.
+    const asked = (await control(env.sandbox, 'log?limit=1000'))
+      .filter((l) => l.method === 'GET' && l.path.includes('/diffstat/'));
+    assert.deepEqual(asked.slice(asked.findIndex((l) => l.status === 555)).map((l) => l.status), [555],
+      'not asked again after the time limit');
+    assert.deepEqual(asked.filter((l) => /(^|&)merge=/.test(l.query)), [], 'Cloud removed `merge`');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.getByText(/Applied: 0 added, 1 changed/).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(a.page), 'Visit');
+    await a.context.close();
+    await b.context.close();
+  });
+
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.getByText('Nothing was changed. This project was changed in another tab').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();

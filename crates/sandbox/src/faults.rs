@@ -43,6 +43,9 @@ pub struct FaultSettings {
     pub error_statuses: Vec<u16>,
     /// The next requests answer these statuses, one each, in order (deterministic).
     pub fail_next: Vec<u16>,
+    /// When set, `fail_next` applies only to requests whose path contains this text (e.g.
+    /// `/diffstat/`); the others pass it by.
+    pub fail_next_path: Option<String>,
     /// Probability (0..1) that the connection is dropped after the request was processed.
     pub drop_rate: f64,
     /// The next N requests are processed and then their connection is dropped.
@@ -86,6 +89,7 @@ impl Default for FaultSettings {
             error_rate: 0.0,
             error_statuses: vec![500, 502, 503],
             fail_next: Vec::new(),
+            fail_next_path: None,
             drop_rate: 0.0,
             drop_next: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -174,7 +178,7 @@ impl Faults {
         Duration::from_millis(s.latency_ms + jitter)
     }
 
-    fn decide(&self, credential: &str) -> Verdict {
+    fn decide(&self, credential: &str, path: &str) -> Verdict {
         let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(limit) = s.rate_limit_per_hour {
             let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
@@ -194,7 +198,11 @@ impl Faults {
             }
             window.push_back(now);
         }
-        if !s.fail_next.is_empty() {
+        let targeted = s
+            .fail_next_path
+            .as_deref()
+            .is_none_or(|part| path.contains(part));
+        if targeted && !s.fail_next.is_empty() {
             return Verdict::Fail(s.fail_next.remove(0));
         }
         if s.redirect_next > 0 {
@@ -323,7 +331,7 @@ pub async fn inject_faults(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let drop = match faults.decide(&credential_key(&request)) {
+    let drop = match faults.decide(&credential_key(&request), &path) {
         Verdict::RateLimited => return faults.injected(rate_limited()),
         Verdict::Fail(status) => return faults.injected(failure(&path, status)),
         Verdict::Redirect => return faults.injected(moved(&request)),
@@ -394,10 +402,32 @@ mod tests {
             drop_next: 1,
             ..Default::default()
         });
-        assert_eq!(faults.decide("a"), Verdict::Fail(503));
-        assert_eq!(faults.decide("a"), Verdict::Fail(500));
-        assert_eq!(faults.decide("a"), Verdict::Pass { drop: true });
-        assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
+        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(503));
+        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(500));
+        assert_eq!(
+            faults.decide("a", "/2.0/user"),
+            Verdict::Pass { drop: true }
+        );
+        assert_eq!(
+            faults.decide("a", "/2.0/user"),
+            Verdict::Pass { drop: false }
+        );
+    }
+
+    #[test]
+    fn queued_failures_can_wait_for_a_path() {
+        let faults = Faults::new(FaultSettings {
+            fail_next: vec![555],
+            fail_next_path: Some("/diffstat/".to_string()),
+            ..Default::default()
+        });
+        let diffstat = "/2.0/repositories/acme/checkout-tests/diffstat/a..b";
+        assert_eq!(
+            faults.decide("a", "/2.0/user"),
+            Verdict::Pass { drop: false }
+        );
+        assert_eq!(faults.decide("a", diffstat), Verdict::Fail(555));
+        assert_eq!(faults.decide("a", diffstat), Verdict::Pass { drop: false });
     }
 
     #[test]
@@ -407,9 +437,12 @@ mod tests {
             redirect_next: 1,
             ..Default::default()
         });
-        assert_eq!(faults.decide("a"), Verdict::Fail(500));
-        assert_eq!(faults.decide("a"), Verdict::Redirect);
-        assert_eq!(faults.decide("a"), Verdict::Pass { drop: false });
+        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(500));
+        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Redirect);
+        assert_eq!(
+            faults.decide("a", "/2.0/user"),
+            Verdict::Pass { drop: false }
+        );
     }
 
     #[test]
@@ -420,7 +453,7 @@ mod tests {
         });
         for i in 0..MAX_CREDENTIALS + 50 {
             assert_eq!(
-                faults.decide(&format!("k{i}")),
+                faults.decide(&format!("k{i}"), "/2.0/user"),
                 Verdict::Pass { drop: false }
             );
         }

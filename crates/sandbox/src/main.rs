@@ -55,6 +55,9 @@ struct Cli {
     /// The next requests answer these statuses in order (comma separated).
     #[arg(long, value_delimiter = ',')]
     fail_next: Vec<u16>,
+    /// Only requests whose path contains this text take the --fail-next statuses.
+    #[arg(long, value_name = "TEXT")]
+    fail_next_path: Option<String>,
     /// Probability (0..1) of dropping the connection after processing a request.
     #[arg(long, default_value_t = 0.0)]
     drop_rate: f64,
@@ -127,6 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         error_rate: cli.error_rate,
         error_statuses: cli.error_statuses,
         fail_next: cli.fail_next,
+        fail_next_path: cli.fail_next_path,
         drop_rate: cli.drop_rate,
         drop_next: cli.drop_next,
         max_body_bytes: cli.max_body_bytes,
