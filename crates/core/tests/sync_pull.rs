@@ -14,13 +14,14 @@ use versioning_core::artifacts::{
     sha256_hex, to_canonical_json, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
     ManifestEntry, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
 };
-use versioning_core::bitbucket::{cloud, ApiError};
+use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
 use versioning_core::roles::Role;
 use versioning_core::sync::unpack_here;
 use versioning_core::sync::{
     AppliedPull, ChangesCheck, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner,
     PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender,
     Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError, Unchecked,
+    LISTING_MAX_PAGES,
 };
 
 const BRANCH: &str = "feature/login";
@@ -434,6 +435,8 @@ enum ChangesFault {
     Status(u16),
     /// No answer at all (the request times out).
     NoAnswer,
+    /// An empty Cloud page that always links to one more.
+    Endless,
 }
 
 /// Drives a pull of the branch into `local` from `base`, one request at a time, with every request for
@@ -467,6 +470,14 @@ async fn pull_with_changes_fault(
                         (true, ChangesFault::NoAnswer) => {
                             asked += 1;
                             answers.push(Err(ApiError::Timeout));
+                            continue;
+                        }
+                        (true, ChangesFault::Endless) => {
+                            asked += 1;
+                            let first = request.url.split("&page=").next().unwrap_or_default();
+                            let next = format!("{first}&page={}", asked + 1);
+                            let page = serde_json::json!({ "values": [], "next": next });
+                            answers.push(Ok(ApiResponse::new(200, page.to_string())));
                             continue;
                         }
                     }
@@ -519,6 +530,34 @@ async fn changes_since_the_base_that_cannot_be_listed_leave_the_pull_trusting_th
             assert_eq!(applied.project, theirs, "{case}");
         }
     }
+}
+
+#[tokio::test]
+async fn more_changes_since_the_base_than_a_listing_reads_leave_the_pull_trusting_the_manifest() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let ours = synthetic_project(11, 40);
+    let first = push(&sandbox, product, &ours, None, None).await;
+    let mut theirs = ours.clone();
+    let changed = change_steps(&mut theirs, 10, "changed by Quinn");
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+
+    let (preview, asked) = pull_with_changes_fault(
+        &sandbox,
+        product,
+        first.base.clone(),
+        &ours,
+        ChangesFault::Endless,
+    )
+    .await;
+    assert_eq!(asked, LISTING_MAX_PAGES);
+    assert_eq!(
+        preview.changes_check,
+        ChangesCheck::NotChecked(Unchecked::TooMany)
+    );
+    assert_eq!(preview.artifacts.len(), changed);
+    let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
+    assert_eq!(applied.project, theirs);
 }
 
 #[tokio::test]

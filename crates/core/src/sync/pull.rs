@@ -227,6 +227,8 @@ pub enum Unchecked {
     Unreachable,
     /// The commit of the last sync is no longer in the repository (its history was rewritten).
     BaseGone,
+    /// More files changed than a listing reads ([`super::LISTING_MAX_PAGES`] pages).
+    TooMany,
 }
 
 impl Unchecked {
@@ -249,6 +251,7 @@ impl fmt::Display for Unchecked {
             Unchecked::Refused => "Bitbucket refused to list them",
             Unchecked::Unreachable => "Bitbucket could not be reached to list them",
             Unchecked::BaseGone => "the commit of the last sync is no longer in the repository",
+            Unchecked::TooMany => "more files changed than the pull lists",
         };
         write!(
             f,
@@ -649,6 +652,8 @@ impl PullPlanner {
                 );
                 if pager.next_request().is_some() {
                     Stage::Changes { pager, tries }
+                } else if pager.is_truncated() {
+                    self.unchecked(Unchecked::TooMany)
                 } else {
                     self.changes_check = ChangesCheck::Checked;
                     self.plan_downloads()
@@ -664,16 +669,19 @@ impl PullPlanner {
                         pager: before,
                         tries,
                     },
-                    // The pull goes on trusting the manifest; pages read so far are not the whole list.
-                    (false, Some(reason)) => {
-                        self.changes.clear();
-                        self.changes_check = ChangesCheck::NotChecked(reason);
-                        self.plan_downloads()
-                    }
+                    (false, Some(reason)) => self.unchecked(reason),
                     (false, None) => self.fail(SyncError::Api(error)),
                 }
             }
         }
+    }
+
+    /// Goes on without the files changed since the base, trusting the manifest: the pages read so far are
+    /// not the whole list, so none of them is used.
+    fn unchecked(&mut self, reason: Unchecked) -> Stage {
+        self.changes.clear();
+        self.changes_check = ChangesCheck::NotChecked(reason);
+        self.plan_downloads()
     }
 
     fn handle_listing(
