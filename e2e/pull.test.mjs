@@ -150,15 +150,6 @@ describe('pull', () => {
     });
   }
 
-  it('refuses to apply over a change another tab made since the preview, and changes nothing', async () => {
-    const { a, b } = await changedByAnotherBrowser();
-
-    const dialog = await previewOneIncomingChange(a.page);
-    // Meanwhile a second tab of the same browser edits the test case the preview would take from the repository.
-    const tab = await a.context.newPage();
-    await openArtifacts(tab);
-    await editFirstStep(tab, 'Browse');
-
   it('says the changes since the last sync were not checked when Cloud cannot list them (555), and still pulls', async () => {
     const { a, b } = await changedByAnotherBrowser();
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [555], fail_next_path: '/diffstat/' });
@@ -180,6 +171,15 @@ describe('pull', () => {
     await a.context.close();
     await b.context.close();
   });
+
+  it('refuses to apply over a change another tab made since the preview, and changes nothing', async () => {
+    const { a, b } = await changedByAnotherBrowser();
+
+    const dialog = await previewOneIncomingChange(a.page);
+    // Meanwhile a second tab of the same browser edits the test case the preview would take from the repository.
+    const tab = await a.context.newPage();
+    await openArtifacts(tab);
+    await editFirstStep(tab, 'Browse');
 
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.getByText('Nothing was changed. This project was changed in another tab').waitFor();
