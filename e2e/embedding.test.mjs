@@ -168,6 +168,10 @@ describe('embedding in a portal', () => {
     // Someone else changes a test case and pushes, from the standalone app.
     const other = await openPage(env.browser);
     await connectAndOpenArtifacts(other.page, env.sandbox, REPOSITORIES.cloud);
+    const synced = await previewPull(other.page);
+    await synced.getByRole('button', { name: 'Apply' }).click();
+    await synced.locator('.banner.success').waitFor();
+    await synced.getByRole('button', { name: 'Close' }).click();
     await editFirstStep(other.page, 'Visit');
     await push(other.page, 'From elsewhere');
     await other.context.close();

@@ -20,16 +20,25 @@ async function session(repository = CLOUD) {
 }
 
 /**
- * Two sessions: A pushes the project, then B changes the first step of the sample test case to "Visit" and pushes;
- * A has not pulled yet.
+ * Two sessions: A pushes the project, then B pulls it, changes the first step of the sample test case to "Visit"
+ * and pushes; A has not pulled yet.
  */
 async function changedByAnotherBrowser(repository = CLOUD) {
   const a = await session(repository);
   await push(a.page, 'From A');
   const b = await session(repository);
+  await pullMain(b.page);
   await editFirstStep(b.page, 'Visit');
   await push(b.page, 'From B');
   return { a, b };
+}
+
+/** Pulls main into the project open in `page` (a copy that has the same artifacts) and closes the dialog. */
+async function pullMain(page) {
+  const dialog = await previewPull(page);
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.locator('.banner.success').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
 /** Previews a pull of main in `page` and waits for exactly one incoming change and no conflict. */
@@ -349,6 +358,7 @@ describe('pull', () => {
     const a = await session();
     await push(a.page, 'From A');
     const b = await session();
+    await pullMain(b.page);
     await editFirstStep(b.page, 'Visit', 0);
     await push(b.page, 'From B');
     await editFirstStep(a.page, 'Press', 1);
@@ -493,6 +503,7 @@ describe('pull', () => {
     const a = await session();
     await push(a.page, 'First version');
     const b = await session();
+    await pullMain(b.page);
     await editFirstStep(b.page, 'Visit');
     await push(b.page, 'Second version');
     await a.page.getByRole('button', { name: 'Pull…' }).click();

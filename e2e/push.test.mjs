@@ -235,6 +235,91 @@ describe('push', () => {
     await context.close();
   });
 
+  it("keeps a teammate's change when pushing from an outdated copy, and stops on a test case both changed", async () => {
+    // B pushes first; A pulls that, then B edits a test case and pushes again.
+    const b = await openPage(env.browser);
+    await connectAndOpenArtifacts(b.page, CLOUD);
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'Start' })), /Pushed to `main`/);
+    await closeDialog(b.page);
+    // A copy that never synced with main does not overwrite it: the preview says so, and Push waits for a choice.
+    const c = await openPage(env.browser);
+    await connectAndOpenArtifacts(c.page, CLOUD);
+    await editFirstKeyword(c.page, 'Add items', 'Add an item from search results', 'Find');
+    let dialog = await preview(c.page, { branch: 'main', message: 'Never synced' });
+    await dialog.getByText(/This copy has never synced with the branch `main`, and 1 artifact file there differs from yours/).waitFor();
+    await dialog.getByText('Add an item from search results', { exact: true }).waitFor();
+    assert.ok(await dialog.getByRole('button', { name: 'Push', exact: true }).isDisabled());
+    await c.context.close();
+    const pull = async (page) => {
+      await page.getByRole('button', { name: 'Pull…' }).click();
+      const pulling = page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+      await pulling.locator('#pull-name').fill('main');
+      await pulling.getByRole('button', { name: 'Preview' }).click();
+      await pulling.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
+      await pulling.getByRole('button', { name: 'Apply' }).click();
+      await pulling.locator('.banner.success').waitFor();
+      await pulling.getByRole('button', { name: 'Close' }).click();
+    };
+    const a = await openPage(env.browser);
+    await connectAndOpenArtifacts(a.page, CLOUD);
+    await pull(a.page);
+    await editFirstKeyword(a.page, 'Add items', 'Add an item from search results', 'Search');
+    await editFirstKeyword(b.page, 'Add items', 'Add one item from the product page', 'Visit');
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'From B' })), /Pushed to `main`/);
+    await closeDialog(b.page);
+
+    // A, last synced before B's push, pushes its own edit: B's test case is kept, and named in the preview.
+    dialog = await preview(a.page, { branch: 'main', message: 'From A' });
+    await dialog.getByText(/1 artifact file changed on the branch since your last sync: kept as the branch has them/).waitFor();
+    await dialog.getByText('Add one item from the product page', { exact: true }).waitFor();
+    await dialog.getByText(/^2 file\(s\) to write/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    await closeDialog(a.page);
+    await inClone(CLOUD, 'main', async (dir) => {
+      const visit = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-one-item-from-the-product-page')), 'utf8'));
+      const search = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-an-item-from-search-results')), 'utf8'));
+      assert.equal(visit.steps[0].keyword, 'Visit', "B's edit is on the branch");
+      assert.equal(search.steps[0].keyword, 'Search', "A's edit is on the branch");
+    });
+
+    // Both edit the same test case: A's push stops and names it until A chooses to overwrite.
+    await editFirstKeyword(b.page, 'Add items', 'Add one item from the product page', 'Browse');
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'B again' })), /Pushed to `main`/);
+    await editFirstKeyword(a.page, 'Add items', 'Add one item from the product page', 'Look');
+    dialog = await preview(a.page, { branch: 'main', message: 'A again' });
+    await dialog.getByText(/1 artifact file changed both here and on the branch `main` since your last sync/).waitFor();
+    await dialog.getByText('changed here and on the branch', { exact: false }).waitFor();
+    const push = dialog.getByRole('button', { name: 'Push', exact: true });
+    assert.ok(await push.isDisabled(), 'a conflict stops the push until the user chooses');
+    await dialog.getByLabel(/^Overwrite the branch's versions/).check();
+    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    await inClone(CLOUD, 'main', async (dir) => {
+      const file = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-one-item-from-the-product-page')), 'utf8'));
+      assert.equal(file.steps[0].keyword, 'Look', 'overwritten by an explicit choice');
+    });
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('asks before the page is left while a push writes, and the push goes on when the user stays', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    const dialog = await preview(page, { branch: 'main', message: 'Slow push' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 1500 });
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await dialog.getByRole('progressbar', { name: 'Push progress' }).waitFor();
+    const asked = page.waitForEvent('dialog');
+    await page.close({ runBeforeUnload: true });
+    const question = await asked;
+    assert.equal(question.type(), 'beforeunload');
+    await question.dismiss();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
+    await dialog.locator('.banner.success').waitFor();
+    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to `main`/);
+    await context.close();
+  });
+
   it('completes through injected 429 and 503 answers', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);

@@ -26,6 +26,7 @@ use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
 use crate::services::transport::REQUEST_TIMEOUT_MS;
+use crate::services::unload_guard::UnloadGuard;
 use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
@@ -472,6 +473,8 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
             );
             let repository = repository_of(connection);
             spawn_local(async move {
+                // Leaving the page while the project is saved would lose the pull: the browser asks first.
+                let _writing = UnloadGuard::hold();
                 match apply(
                     &store,
                     &project_id,

@@ -25,6 +25,7 @@ use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
+use crate::services::unload_guard::UnloadGuard;
 use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
@@ -539,6 +540,8 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             let cancellation = job.start();
             dispatcher.dispatch(PushAction::Sending(now_ms()));
             spawn_local(async move {
+                // Leaving the page now would stop the push half way: the browser asks first.
+                let _writing = UnloadGuard::hold();
                 let timeout = plan.request.parameters.scm_request_timeout_seconds * 1000;
                 let confirmation = Confirmation {
                     roles: vec![role],

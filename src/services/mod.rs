@@ -14,3 +14,4 @@ pub mod project_store;
 pub mod projects;
 pub mod strategy;
 pub mod transport;
+pub mod unload_guard;
