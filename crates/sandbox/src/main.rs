@@ -1,7 +1,8 @@
 //! `bitbucket-sandbox`: runs the local Bitbucket-compatible server.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use bitbucket_sandbox::config::{Config, PagelenAboveMax, PathMatch, RepeatedPath};
 use bitbucket_sandbox::control::token_rows;
@@ -90,8 +91,31 @@ struct Cli {
     tls: bool,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let cli = Cli::parse();
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bitbucket-sandbox: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Listens on `port` of 127.0.0.1, saying what to do when the port is taken.
+async fn listen(port: u16) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|error| match error.kind() {
+            ErrorKind::AddrInUse => format!(
+                "port {port} of 127.0.0.1 is already in use, perhaps by another sandbox. Stop that \
+                 program, or pick another port: scripts/run.sh --port 8080 (or \
+                 --port 0 for any free one)."
+            ),
+            _ => format!("cannot listen on port {port} of 127.0.0.1: {error}"),
+        })
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     #[cfg(feature = "tls")]
     let tls = if cli.tls {
         Some(
@@ -152,10 +176,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let served = state.clone();
     let result: Result<(), Box<dyn std::error::Error>> = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cli.port)).await?;
+        let listener = listen(cli.port).await?;
         let port = listener.local_addr()?.port();
         print_banner(&served, port, scheme);
         println!("Bitbucket sandbox listening on {scheme}://127.0.0.1:{port}");
+        if served.serve_dir().is_some() {
+            println!("\nOpen the app:\n{scheme}://127.0.0.1:{port}/\n");
+        }
         std::io::stdout().flush()?;
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

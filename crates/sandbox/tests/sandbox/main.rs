@@ -8,5 +8,6 @@ mod datacenter;
 mod faults;
 mod git;
 mod platform;
+mod startup;
 #[cfg(feature = "tls")]
 mod tls;
