@@ -350,6 +350,52 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
+  it('keeps the portal\'s user through updates that do not name one, also in the explorer\'s build, and never offers demo users', async () => {
+    const { context, page, first, second } = await openPortal();
+    // The element's user attributes removed, then the explorer opened: still the Quality Engineer.
+    await second.evaluate((element) => {
+      element.removeAttribute('user-name');
+      element.removeAttribute('user-role');
+      element.setAttribute('start', '/projects/checkout-web/artifacts');
+    });
+    await second.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    assert.equal(await second.locator('.user-name').textContent(), 'Eve Engineer');
+    assert.equal(await second.locator('.role-badge').textContent(), 'Quality Engineer');
+
+    // An update that names only the view: the explorer's build starts as Lee Lead, not as a demo user.
+    await page.evaluate(() => window.portal.handle.update({ start: '/projects/checkout-web/artifacts' }));
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    assert.equal(await first.locator('.user-name').textContent(), 'Lee Lead');
+    assert.equal(await first.locator('.role-badge').textContent(), 'Quality Lead');
+    assert.equal(await page.getByLabel('Demo user').count(), 0, 'no demo user switcher');
+    assert.deepEqual(page.consoleMessages.filter((text) => /error|panic/i.test(text)), []);
+    await context.close();
+  });
+
+  it('runs without a user, or with a role it does not know, as the lowest role, never as a demo user', async () => {
+    const { context, page, first } = await openPortal();
+    await page.evaluate(async () => {
+      window.portal.handle.unmount();
+      const { user, ...options } = window.portal.options;
+      window.portal.handle = await window.portal.mount(window.portal.element, options);
+    });
+    await first.getByRole('heading', { name: 'Not connected' }).waitFor();
+    assert.equal(await first.locator('.user-name').textContent(), 'Portal user');
+    assert.equal(await first.locator('.role-badge').textContent(), 'Quality Engineer');
+    assert.equal(await page.getByLabel('Demo user').count(), 0, 'no demo user switcher');
+
+    // Named a Quality Lead, then given a role the module does not know: down to the lowest, not kept.
+    await page.evaluate(() => window.portal.handle.update({ user: { name: 'Lee Lead', role: 'quality_lead' } }));
+    await first.getByRole('button', { name: 'Create' }).waitFor();
+    assert.equal(await first.locator('.role-badge').textContent(), 'Quality Lead');
+    await page.evaluate(() => window.portal.handle.update({ user: { name: 'Lee Lead', role: 'superuser' } }));
+    await first.getByRole('heading', { name: 'Not connected' }).waitFor();
+    assert.equal(await first.locator('.role-badge').textContent(), 'Quality Engineer');
+    assert.equal(await first.getByRole('button', { name: 'Create' }).count(), 0);
+    assert.equal(await page.getByLabel('Demo user').count(), 0, 'no demo user switcher');
+    await context.close();
+  });
+
   it('is served from a sub-path by a plain static server, under the shipped content security policy, and loads the export only when asked', async () => {
     const server = await startStaticServer();
     try {

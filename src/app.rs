@@ -37,7 +37,8 @@ fn switch(route: Route) -> Html {
 /// How the app is set up: standalone (the defaults) or by an embedding portal.
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
-    /// The portal's user; standalone, the demo users.
+    /// The signed-in user. An embedded app always has one (`mount` gives an unnamed user with the lowest role
+    /// when the portal names none); standalone (`None`), the demo users.
     #[prop_or_default]
     pub user: Option<Session>,
     /// The view an embedded app starts on (a path such as `/projects/p1/integrations/versioning/bitbucket`);

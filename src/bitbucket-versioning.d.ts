@@ -5,7 +5,10 @@ export type Role = 'admin' | 'quality_manager' | 'quality_lead' | 'quality_engin
 
 /** What the portal tells the module. Unknown keys are refused. */
 export interface MountOptions {
-  /** The portal's signed-in user; without it, the module offers its demo users. */
+  /**
+   * The portal's signed-in user. Without it, the module runs as an unnamed "Portal user" with the lowest role
+   * (`quality_engineer`); a `role` it does not know is read as the lowest role too. It never offers demo users.
+   */
   user?: { name: string; role: Role };
   /** The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket` (default: the project list). */
   start?: string;
@@ -88,7 +91,10 @@ export interface PortalStorage {
 
 /** The module mounted in an element. */
 export interface Mounted {
-  /** Applies new options (the user, the view to start on); the storage stays the one given at mount. */
+  /**
+   * Merges `options` into those the module holds (the user, the view to start on): what it does not name stays,
+   * the user above all. The storage and the artifact provider stay the ones given at mount.
+   */
   update(options: MountOptions): void;
   /** Removes the module from its element with its listeners and timers; a second call does nothing. */
   unmount(): void;
@@ -124,7 +130,10 @@ export interface BitbucketVersioningEvents {
 /** What the user was doing when an error was shown. */
 export type FailedActivity = 'connection_test' | 'connection_save' | 'push' | 'pull' | 'artifacts' | 'export' | 'import';
 
-/** `<bitbucket-versioning start="…" user-name="…" user-role="…">`, or its `options` property set before insertion. */
+/**
+ * `<bitbucket-versioning start="…" user-name="…" user-role="…">`, or its `options` property set before insertion.
+ * A change of its attributes is an update: removing the user's attributes keeps the user.
+ */
 export class BitbucketVersioningElement extends HTMLElement {
   options?: MountOptions;
 }

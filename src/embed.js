@@ -123,15 +123,17 @@ export async function mount(element, options = {}) {
   style.rel = 'stylesheet';
   style.href = new URL('__CSS__', here).href;
   root.replaceChildren(style);
-  // The storage and the artifact provider are read at mount only; the rest follows the latest update.
-  const { storage, artifacts } = options;
-  let latest = options;
+  // The options the module holds (own properties only): each update is merged into them, so that what it does
+  // not name (the user above all) stays, also in the build with the explorer, which starts from them. An
+  // update's storage and artifact provider are left out: those given to `mount` stay.
+  let held = { ...options };
   const handle = await hosted(root, (build, host, loader, view) =>
-    build.mount(host, view ? { ...latest, storage, artifacts, start: view } : options, loader), options.start ?? '/');
+    build.mount(host, view ? { ...held, start: view } : held, loader), held.start ?? '/');
   return {
     update(next) {
-      latest = next;
-      handle.update(next);
+      const { storage, artifacts, ...named } = next ?? {};
+      held = { ...held, ...named };
+      handle.update(held);
     },
     unmount() {
       handle.unmount();
@@ -145,7 +147,10 @@ export async function start(element) {
   return hosted(element, (build, host, loader) => build.start(host, loader), window.location.pathname);
 }
 
-/** The options of a `<bitbucket-versioning>` element: its `options` property, with its attributes over it. */
+/**
+ * The options of a `<bitbucket-versioning>` element: its `options` property, with its attributes over it. A user
+ * whose attributes are removed stays until the portal names another (an update keeps what it does not name).
+ */
 function elementOptions(element) {
   const options = { ...(element.options ?? {}) };
   const start = element.getAttribute('start');

@@ -26,11 +26,14 @@ use crate::state::session::Session;
 /// The view an embedded app starts on when the portal names none.
 const DEFAULT_START: &str = "/";
 
+/// The name shown for the user of a portal that names none (who has the lowest role).
+const UNNAMED_USER: &str = "Portal user";
+
 /// What a portal passes to `mount` and `update` (camelCase keys; unknown keys are refused).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct MountOptions {
-    /// The portal's signed-in user.
+    /// The portal's signed-in user; without it, an unnamed user with the lowest role.
     user: Option<PortalUser>,
     /// The view to start on, e.g. `/projects/p1/integrations/versioning/bitbucket`.
     start: Option<String>,
@@ -115,7 +118,27 @@ impl Stores {
 #[derive(Debug, Deserialize)]
 struct PortalUser {
     name: String,
-    role: Role,
+    /// The role as the portal names it; read by [`Role::named_or_lowest`], so that a role this product does
+    /// not know (or none, or not text) is the lowest.
+    #[serde(default)]
+    role: serde_json::Value,
+}
+
+impl PortalUser {
+    /// The session of an embedded app: this user, or (`None`) an unnamed one, with the lowest role unless the
+    /// portal names a role the product knows. Never a demo user.
+    fn session(user: Option<PortalUser>) -> Session {
+        match user {
+            Some(user) => {
+                let role = user
+                    .role
+                    .as_str()
+                    .map_or(Role::LOWEST, Role::named_or_lowest);
+                Session::portal(user.name, role)
+            }
+            None => Session::portal(UNNAMED_USER, Role::LOWEST),
+        }
+    }
 }
 
 impl MountOptions {
@@ -136,7 +159,7 @@ impl MountOptions {
             explorer,
         } = given.clone();
         AppProps {
-            user: self.user.map(|user| Session::portal(user.name, user.role)),
+            user: Some(PortalUser::session(self.user)),
             start: Some(
                 self.start
                     .unwrap_or_else(|| DEFAULT_START.to_owned())
@@ -203,7 +226,9 @@ pub struct Mounted {
 
 #[wasm_bindgen]
 impl Mounted {
-    /// Applies new options (the user, the view to start on); the storage stays the one given to `mount`.
+    /// Applies options (the user, the view to start on); the storage stays the one given to `mount`.
+    /// `bitbucket-versioning.js` gives the options of `mount` with every update merged into them, so that
+    /// what an update does not name (the user above all) stays as it was.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
         let props = MountOptions::read(&options)?.props(&self.given);
         match &mut self.app {

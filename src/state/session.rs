@@ -1,7 +1,7 @@
 //! Who is signed in, shared with every page through a context.
 //!
 //! Standalone, the app offers one demo user per product role (the sandbox knows the same people); an
-//! embedding portal provides its own user and role instead.
+//! embedded app never does: it has the portal's user and role, or the lowest role when the portal names none.
 
 use std::rc::Rc;
 

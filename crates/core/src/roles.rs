@@ -31,6 +31,24 @@ impl Role {
         Role::QualityEngineer,
     ];
 
+    /// The role with the fewest rights. An embedded app runs with it when the portal names no user, or
+    /// names a role this product does not know: what the user may do is never more than the portal said.
+    pub const LOWEST: Role = Role::QualityEngineer;
+
+    /// The role a portal names (`admin`, `quality_manager`, `quality_lead` or `quality_engineer`), and
+    /// [`Role::LOWEST`] for any other name.
+    ///
+    /// ```
+    /// use versioning_core::roles::Role;
+    /// assert_eq!(Role::named_or_lowest("quality_lead"), Role::QualityLead);
+    /// assert_eq!(Role::named_or_lowest("superuser"), Role::QualityEngineer);
+    /// ```
+    pub fn named_or_lowest(name: &str) -> Role {
+        use serde::de::{value::StrDeserializer, IntoDeserializer};
+        let name: StrDeserializer<'_, serde::de::value::Error> = name.into_deserializer();
+        Role::deserialize(name).unwrap_or(Role::LOWEST)
+    }
+
     /// The role's name as the portal shows it.
     pub fn label(self) -> &'static str {
         match self {

@@ -114,3 +114,31 @@ fn labels_and_order() {
         ]
     );
 }
+
+#[test]
+fn the_lowest_role_may_do_nothing_another_role_may_not() {
+    for (activity, _) in matrix() {
+        if decide(Role::LOWEST, &activity).is_allowed() {
+            for role in Role::ALL {
+                assert!(decide(role, &activity).is_allowed(), "{role} {activity:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_role_name_the_product_does_not_know_is_the_lowest_role() {
+    let named: Vec<Role> = [
+        "admin",
+        "quality_manager",
+        "quality_lead",
+        "quality_engineer",
+    ]
+    .into_iter()
+    .map(Role::named_or_lowest)
+    .collect();
+    assert_eq!(named, Role::ALL);
+    for unknown in ["Admin", "owner", "", " admin", "quality-lead"] {
+        assert_eq!(Role::named_or_lowest(unknown), Role::LOWEST, "{unknown:?}");
+    }
+}
