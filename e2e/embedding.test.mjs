@@ -396,6 +396,52 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
+  it('shows a storage answer that is not text as an error and writes nothing over it', async () => {
+    const { context, page, first } = await openPortal();
+    await page.evaluate(async () => {
+      window.portal.handle.unmount();
+      window.writes = [];
+      // A portal's storage that answers a parsed object instead of the record's text.
+      const storage = {
+        async get(key) { return key === 'project/checkout-web' ? { revision: 3, project: {} } : null; },
+        async put(key) { window.writes.push(`put ${key}`); },
+        async delete(key) { window.writes.push(`delete ${key}`); },
+      };
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { ...window.portal.options, start: '/', storage });
+    });
+    await first.getByRole('alert').getByText('The portal\'s storage answered `project/checkout-web` with a value of type '
+      + 'object instead of text; nothing was changed.').waitFor();
+    assert.equal(await first.locator('.project-card').count(), 0);
+    assert.deepEqual(await page.evaluate(() => window.writes), [], 'nothing written over the portal\'s value');
+    await context.close();
+  });
+
+  it('reads only the options\' own storage and artifacts, never ones inherited from Object.prototype', async () => {
+    const { context, page, first } = await openPortal();
+    await page.evaluate(async () => {
+      window.portal.handle.unmount();
+      window.inherited = [];
+      const record = (name) => async (key) => { window.inherited.push(`${name} ${key}`); return null; };
+      Object.prototype.storage = { get: record('get'), put: record('put'), delete: record('delete') };
+      Object.prototype.artifacts = { load: record('load'), save: record('save') };
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { user: { name: 'Lee Lead', role: 'quality_lead' }, start: '/', projects: ['partner-api'] });
+    });
+    try {
+      await first.locator('.project-card h3', { hasText: 'Partner API' }).waitFor();
+      await page.evaluate(() => window.portal.handle.update({ start: '/projects/partner-api/artifacts' }));
+      await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    } finally {
+      await page.evaluate(() => {
+        delete Object.prototype.storage;
+        delete Object.prototype.artifacts;
+      });
+    }
+    assert.deepEqual(await page.evaluate(() => window.inherited), [], 'the inherited objects were never called');
+    await context.close();
+  });
+
   it('is served from a sub-path by a plain static server, under the shipped content security policy, and loads the export only when asked', async () => {
     const server = await startStaticServer();
     try {

@@ -3,7 +3,7 @@
 /** A product role of the portal's user; the role policy decides what each may do. */
 export type Role = 'admin' | 'quality_manager' | 'quality_lead' | 'quality_engineer';
 
-/** What the portal tells the module. Unknown keys are refused. */
+/** What the portal tells the module. Unknown keys are refused; only the object's own properties are read. */
 export interface MountOptions {
   /**
    * The portal's signed-in user. Without it, the module runs as an unnamed "Portal user" with the lowest role
@@ -84,6 +84,7 @@ export interface ExecutionList extends ArtifactBase {
 
 /** Text by key, kept where the portal wants (e.g. its back end); each call returns a promise. */
 export interface PortalStorage {
+  /** The text under `key`, or `null`/`undefined` when there is none; any other answer is an error shown to the user. */
   get(key: string): Promise<string | null | undefined>;
   put(key: string, text: string): Promise<void>;
   delete(key: string): Promise<void>;

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Reflect;
+use js_sys::{Object, Reflect};
 use serde::Deserialize;
 use versioning_core::roles::Role;
 use wasm_bindgen::prelude::*;
@@ -64,8 +64,12 @@ impl Stores {
         read: &MountOptions,
         events: &Events,
     ) -> Result<Stores, JsError> {
+        // Own properties only: one inherited from `Object.prototype` is not the portal's option.
         let given = |name: &str| {
-            let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default();
+            let key = JsValue::from_str(name);
+            let object = options.dyn_ref::<Object>()?;
+            let value = Object::has_own(object, &key)
+                .then(|| Reflect::get(object, &key).unwrap_or_default())?;
             (!value.is_null_or_undefined()).then_some(value)
         };
         let (storage, artifacts) = (given("storage"), given("artifacts"));

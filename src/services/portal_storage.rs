@@ -23,6 +23,32 @@ use crate::services::project_store::{
 use crate::services::projects::{ProjectSummary, StoredProject};
 use crate::state::events::{Events, PortalEvent};
 
+/// Why the portal's storage could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortalStorageError {
+    /// The storage threw, or its promise was rejected: its message.
+    #[error("{0}")]
+    Failed(String),
+    /// `get(key)` answered neither text nor `null`/`undefined` (e.g. a parsed object). Read as absent, a
+    /// create would write over the portal's value, so it is an error.
+    #[error("its get(\"{key}\") answered a value of type {found}, not text, null or undefined")]
+    NotText {
+        /// The key asked for.
+        key: String,
+        /// The answer's JavaScript type (`object`, `number`, `boolean` …); never the value itself.
+        found: String,
+    },
+}
+
+impl From<PortalStorageError> for StoreError {
+    fn from(error: PortalStorageError) -> Self {
+        match error {
+            PortalStorageError::Failed(message) => StoreError::Portal(message),
+            PortalStorageError::NotText { key, found } => StoreError::PortalNotText { key, found },
+        }
+    }
+}
+
 /// The portal's storage object.
 pub struct PortalStorage(PortalObject);
 
@@ -32,24 +58,37 @@ impl PortalStorage {
         PortalObject::new(adapter, "storage", &["get", "put", "delete"]).map(PortalStorage)
     }
 
-    async fn call(&self, name: &str, args: &[&str]) -> Result<JsValue, String> {
+    async fn call(&self, name: &str, args: &[&str]) -> Result<JsValue, PortalStorageError> {
         let args: Vec<JsValue> = args.iter().map(|a| JsValue::from_str(a)).collect();
-        self.0.call(name, &args).await
+        self.0
+            .call(name, &args)
+            .await
+            .map_err(PortalStorageError::Failed)
     }
 
-    /// The text under `key`, `None` when there is none.
-    pub async fn get(&self, key: &str) -> Result<Option<String>, String> {
+    /// The text under `key`, `None` when there is none (`null` or `undefined`); any other answer is
+    /// [`PortalStorageError::NotText`].
+    pub async fn get(&self, key: &str) -> Result<Option<String>, PortalStorageError> {
         let value = self.call("get", &[key]).await?;
-        Ok(value.as_string())
+        if value.is_null_or_undefined() {
+            return Ok(None);
+        }
+        value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| PortalStorageError::NotText {
+                key: key.to_owned(),
+                found: value.js_typeof().as_string().unwrap_or_default(),
+            })
     }
 
     /// Stores `text` under `key`.
-    pub async fn put(&self, key: &str, text: &str) -> Result<(), String> {
+    pub async fn put(&self, key: &str, text: &str) -> Result<(), PortalStorageError> {
         self.call("put", &[key, text]).await.map(drop)
     }
 
     /// Removes `key`.
-    pub async fn delete(&self, key: &str) -> Result<(), String> {
+    pub async fn delete(&self, key: &str) -> Result<(), PortalStorageError> {
         self.call("delete", &[key]).await.map(drop)
     }
 }
@@ -81,11 +120,7 @@ impl PortalProjectStore {
     }
 
     async fn read(&self, id: &str) -> Result<Option<StoredProject>, StoreError> {
-        let text = self
-            .storage
-            .get(&project_key(id))
-            .await
-            .map_err(StoreError::Portal)?;
+        let text = self.storage.get(&project_key(id)).await?;
         text.as_deref().map(read_record_text).transpose()
     }
 
@@ -98,10 +133,10 @@ impl PortalProjectStore {
             return Err(refusal);
         }
         let record = stored.record_at(expect.next_revision());
-        self.storage
+        Ok(self
+            .storage
             .put(&project_key(&id), &record_text(&record)?)
-            .await
-            .map_err(StoreError::Portal)
+            .await?)
     }
 }
 
@@ -125,12 +160,7 @@ impl ProjectStore for PortalProjectStore {
     }
 
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            self.storage
-                .delete(&project_key(id))
-                .await
-                .map_err(StoreError::Portal)
-        })
+        Box::pin(async move { Ok(self.storage.delete(&project_key(id)).await?) })
     }
 }
 
@@ -164,7 +194,7 @@ impl PortalConnectionStore {
         storage: Rc<PortalStorage>,
         ids: &[String],
         events: Events,
-    ) -> Result<Rc<PortalConnectionStore>, String> {
+    ) -> Result<Rc<PortalConnectionStore>, PortalStorageError> {
         let shared = SHARED.with(|shared| {
             let mut shared = shared.borrow_mut();
             shared.retain(|(_, store)| store.strong_count() > 0);
@@ -194,7 +224,7 @@ impl PortalConnectionStore {
     }
 
     /// Reads the connections of the `ids` not read yet.
-    async fn read(&self, ids: &[String]) -> Result<(), String> {
+    async fn read(&self, ids: &[String]) -> Result<(), PortalStorageError> {
         for id in ids {
             if self.cache.borrow().contains_key(id) {
                 continue;
@@ -229,10 +259,10 @@ impl PortalConnectionStore {
                     Some(text) => storage.put(&key, text).await,
                     None => storage.delete(&key).await,
                 };
-                if let Err(message) = written {
+                if let Err(error) = written {
                     events.emit(PortalEvent::StorageFailed {
                         project: project.clone(),
-                        message,
+                        message: error.to_string(),
                     });
                     return;
                 }

@@ -46,6 +46,15 @@ pub enum StoreError {
     /// The embedding portal's storage refused or failed; its message is kept.
     #[error("The portal's storage failed ({0}); nothing was changed. Try again; if it persists, ask the portal's administrator.")]
     Portal(String),
+    /// The embedding portal's storage answered a read with something other than text: nothing is written
+    /// over what it holds.
+    #[error("The portal's storage answered `{key}` with a value of type {found} instead of text; nothing was changed. Ask the portal's administrator.")]
+    PortalNotText {
+        /// The key read.
+        key: String,
+        /// The answer's JavaScript type; never the value itself.
+        found: String,
+    },
 }
 
 impl From<idb::Error> for StoreError {
