@@ -2,6 +2,7 @@
 //! concurrency, no cookies, no HTTP cache (an answer to a request with a token is never kept), and exactly
 //! the headers the description carries.
 
+use super::random::random_u64;
 use futures::stream::{self, StreamExt};
 use gloo_net::http::{Headers, RequestBuilder};
 use js_sys::Uint8Array;
@@ -159,7 +160,7 @@ async fn send(
         Some(RequestBody::Json(text)) => builder.body(text.clone()),
         Some(RequestBody::Form(pairs)) => builder.body(form_urlencoded(pairs)?),
         Some(RequestBody::Multipart(parts)) => {
-            let encoded = multipart::encode(parts);
+            let encoded = multipart::encode(parts, random_u64());
             builder
                 .header("Content-Type", &encoded.content_type)
                 .body(Uint8Array::from(encoded.body.as_slice()))

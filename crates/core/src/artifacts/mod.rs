@@ -29,7 +29,7 @@ mod model;
 pub mod patch;
 mod read;
 mod records;
-mod rng;
+pub(crate) mod rng;
 mod slug;
 
 pub use canonical::to_canonical_json;

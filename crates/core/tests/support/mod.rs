@@ -516,7 +516,8 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
             Body::from(form.finish())
         }
         Some(RequestBody::Multipart(parts)) => {
-            let encoded = multipart::encode(parts);
+            // Any boundary does: the sandbox reads the one the header names.
+            let encoded = multipart::encode(parts, 0);
             builder = builder.header("content-type", encoded.content_type);
             Body::from(encoded.body)
         }
