@@ -1,5 +1,9 @@
 //! The app's routes: real URLs, so reload and back/forward work.
 
+// yew-router's derive reads a route's parameters from the address into a HashMap: the app's own URL, never
+// a remote answer.
+#![allow(clippy::disallowed_types)]
+
 use yew_router::prelude::*;
 
 /// Every page of the app.

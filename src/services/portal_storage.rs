@@ -7,7 +7,7 @@
 //! in a vault).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsValue;
@@ -176,7 +176,7 @@ struct Cached {
 /// and a write the portal's storage refuses is reported as a `bitbucket-versioning:storage-failed` event.
 pub struct PortalConnectionStore {
     storage: Rc<PortalStorage>,
-    cache: RefCell<HashMap<String, Cached>>,
+    cache: RefCell<BTreeMap<String, Cached>>,
     events: Events,
 }
 
@@ -208,7 +208,7 @@ impl PortalConnectionStore {
             None => {
                 let store = Rc::new(PortalConnectionStore {
                     storage,
-                    cache: RefCell::new(HashMap::new()),
+                    cache: RefCell::new(BTreeMap::new()),
                     events,
                 });
                 SHARED.with(|shared| {

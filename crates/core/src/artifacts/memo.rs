@@ -7,7 +7,7 @@
 //! serialised nor hashed again. The key is the caller's secret (random per memo), so content from a
 //! repository cannot be crafted to match the fingerprint of another artifact.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use siphasher::sip128::{Hasher128, SipHasher13};
@@ -39,9 +39,9 @@ struct Remembered {
 pub struct FileMemo {
     keys: (u64, u64),
     /// The files of the last complete write.
-    earlier: HashMap<String, Remembered>,
+    earlier: BTreeMap<String, Remembered>,
     /// The files of the write under way; they replace `earlier` when it ends.
-    now: HashMap<String, Remembered>,
+    now: BTreeMap<String, Remembered>,
 }
 
 impl FileMemo {
@@ -51,8 +51,8 @@ impl FileMemo {
         let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
         FileMemo {
             keys: (word(low), word(high)),
-            earlier: HashMap::new(),
-            now: HashMap::new(),
+            earlier: BTreeMap::new(),
+            now: BTreeMap::new(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Reading a tree of files back into a project. Every problem is reported against the file it is in,
 //! all at once, and no input makes the reader panic.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::DeserializeOwned;
@@ -201,7 +201,7 @@ pub fn from_files(
 
 /// Test cases whose files need not be read again: a file's path → its bytes and the test case they are the
 /// canonical JSON of (as [`super::to_files`] wrote them).
-pub type KnownTestCases<'a> = HashMap<&'a str, (&'a [u8], &'a TestCase)>;
+pub type KnownTestCases<'a> = BTreeMap<&'a str, (&'a [u8], &'a TestCase)>;
 
 /// [`from_files`], taking a test case from `known` instead of parsing its file when the file holds exactly
 /// the bytes `known` gives for its path (the same result, without the parse: a large project read again

@@ -20,7 +20,7 @@
 //! [`PullPreview::dropped_in_git`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
@@ -1578,7 +1578,7 @@ impl PullPreview {
         if let Some(applied) = self.replace_test_cases(resolutions, local_project) {
             return applied;
         }
-        let cases: HashMap<&ArtifactId, &TestCase> = local_project
+        let cases: BTreeMap<&ArtifactId, &TestCase> = local_project
             .test_cases()
             .map(|case| (&case.id, case))
             .collect();
@@ -1621,7 +1621,7 @@ impl PullPreview {
         local_project: &Project,
     ) -> Option<Result<AppliedPull, SyncError>> {
         let mut counts = PullCounts::default();
-        let mut taken: HashMap<&ArtifactId, TestCase> = HashMap::new();
+        let mut taken: BTreeMap<&ArtifactId, TestCase> = BTreeMap::new();
         let limits = ReadLimits::default();
         for change in &self.artifacts {
             let outcome = match self.outcome(change, resolutions, &mut counts) {
