@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::RefKind;
+
 /// The roles of the test-management portal, highest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +95,7 @@ pub enum Denial {
     ScmParametersNeedManager,
     /// A Quality Engineer's push while the repository's main branch is not known.
     MainBranchUnknown,
-    /// A Quality Engineer's push to the main branch.
+    /// A Quality Engineer's push to the main branch (named in any case).
     EngineersCannotPushToMain {
         /// The main branch's name.
         main: String,
@@ -162,11 +164,17 @@ impl Decision {
     }
 }
 
-/// Whether two branch names name the same branch, as Bitbucket compares them (`main` and
-/// `refs/heads/main` are the same branch).
+/// Whether two branch names name the same branch, as Bitbucket compares them: exactly, once one
+/// `refs/heads/` is stripped (`main` and `refs/heads/main` are the same branch, `Main` is another).
 pub fn same_branch(a: &str, b: &str) -> bool {
-    let short = |name: &str| name.strip_prefix("refs/heads/").unwrap_or(name).to_owned();
-    short(a.trim()) == short(b.trim())
+    RefKind::Branch.short(a) == RefKind::Branch.short(b)
+}
+
+/// Whether the policy takes `branch` for the main branch `main`: the same branch ignoring case, so that
+/// a Quality Engineer cannot reach the main branch as `Main` or `MAIN` (which a clone on a
+/// case-insensitive file system would mix up with it).
+fn reaches_main(branch: &str, main: &str) -> bool {
+    RefKind::Branch.short(branch).to_lowercase() == RefKind::Branch.short(main).to_lowercase()
 }
 
 /// Decides whether `role` may perform `activity`. Every activity is decided explicitly for every role.
@@ -202,9 +210,9 @@ pub fn decide(role: Role, activity: &Activity) -> Decision {
             },
         ) => match main_branch {
             None => Decision::Denied(Denial::MainBranchUnknown),
-            Some(main) if same_branch(branch, main) => {
+            Some(main) if reaches_main(branch, main) => {
                 Decision::Denied(Denial::EngineersCannotPushToMain {
-                    main: main.strip_prefix("refs/heads/").unwrap_or(main).to_owned(),
+                    main: RefKind::Branch.short(main).to_owned(),
                 })
             }
             Some(_) => Decision::Allowed,

@@ -25,10 +25,18 @@ fn matrix() -> Vec<(Activity, [bool; 4])> {
             push("main", Some("refs/heads/main")),
             [true, true, true, false],
         ),
+        (push("Main", Some("main")), [true, true, true, false]),
+        (push("MAIN", Some("main")), [true, true, true, false]),
+        (
+            push("refs/heads/Main", Some("refs/heads/main")),
+            [true, true, true, false],
+        ),
+        (push("Trunk", Some("trunk")), [true, true, true, false]),
         (
             push("feature/login", Some("main")),
             [true, true, true, true],
         ),
+        (push("main-2", Some("main")), [true, true, true, true]),
         (push("master", Some("main")), [true, true, true, true]),
         (push("main", None), [true, true, true, false]),
         (push("feature/login", None), [true, true, true, false]),
@@ -99,6 +107,9 @@ fn branch_names_compare_as_bitbucket_does() {
     assert!(same_branch("refs/heads/feature/x", "feature/x"));
     assert!(!same_branch("main", "Main"));
     assert!(!same_branch("main", "refs/tags/main"));
+    assert!(!same_branch("main", "refs/heads/refs/heads/main"));
+    assert!(!same_branch("main", " main"));
+    assert!(!same_branch("main", "m\u{430}in"));
 }
 
 #[test]

@@ -29,8 +29,8 @@ pub use pull::{
     PullProblem, PullRequest, PullSource, Resolution, Unchecked,
 };
 pub use push::{
-    check_ref_name, check_request, Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner,
-    PushRequest, PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
+    check_request, Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
+    PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
 pub use remote::{commit_web_url, ArchiveContent, Listed, Listing, Remote, LISTING_MAX_PAGES};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
@@ -42,6 +42,7 @@ pub use versions::BranchVersions;
 
 use crate::artifacts::{ArtifactId, TreeError};
 use crate::bitbucket::ApiError;
+use crate::names::NameError;
 use crate::roles::Denial;
 
 /// Why a push or pull stopped. `Display` is the message for the user, which says what to do.
@@ -53,12 +54,14 @@ pub enum SyncError {
     /// The commit message is empty.
     #[error("Enter a commit message: it tells the team what this push changes.")]
     MessageRequired,
-    /// A branch or version name git would refuse.
-    #[error("“{name}” cannot be a {what} name: use letters, digits, `-`, `_`, `.` and `/`, without spaces, `..`, or a leading or trailing `/` or `.`.")]
-    InvalidName {
-        /// "branch" or "version".
-        what: &'static str,
-        /// The name, shortened.
+    /// A branch or version name that git would refuse, or that this product does not take (see
+    /// [`crate::names`]).
+    #[error("{0}")]
+    InvalidName(#[from] NameError),
+    /// The version name is the name of the branch pushed: git could not tell the tag from the branch.
+    #[error("The version name `{name}` is the name of the branch pushed to, and git could not tell the version from the branch. Choose another version name, such as `{name}-1`.")]
+    VersionIsBranch {
+        /// The name.
         name: String,
     },
     /// The branch does not exist.

@@ -26,9 +26,7 @@ use std::fmt;
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::{ScmParameters, Strategy};
 use super::parts::folder_parts;
-use super::push::{
-    check_ref_name, empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase,
-};
+use super::push::{empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase};
 use super::remote::{ArchiveContent, Listed, Listing, Remote};
 use super::retry::Failure;
 use super::three_way::{
@@ -44,6 +42,7 @@ use crate::artifacts::{
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
+use crate::names::RefKind;
 use crate::repo_url::Flavour;
 
 /// Where a pull reads from.
@@ -71,12 +70,18 @@ impl PullSource {
 
     /// Checks the name or hash before any request.
     pub fn check(&self) -> Result<(), SyncError> {
+        self.canonical().map(drop)
+    }
+
+    /// The source with its branch or version name in canonical form ([`RefKind::canonical`]), the form
+    /// every request uses, or why the name or hash cannot be pulled.
+    pub fn canonical(&self) -> Result<PullSource, SyncError> {
         match self {
-            PullSource::Branch(name) => check_ref_name(name, "branch"),
-            PullSource::Tag(name) => check_ref_name(name, "version"),
+            PullSource::Branch(name) => Ok(PullSource::Branch(RefKind::Branch.canonical(name)?)),
+            PullSource::Tag(name) => Ok(PullSource::Tag(RefKind::Version.canonical(name)?)),
             PullSource::Commit(hash) => {
                 if is_commit_hash(hash) {
-                    Ok(())
+                    Ok(self.clone())
                 } else {
                     Err(SyncError::InvalidCommit {
                         hash: hash.chars().take(80).collect(),
@@ -468,8 +473,11 @@ impl PullPlanner {
             options: local.options(),
             local,
         };
-        planner.stage = match planner.request.source.check() {
-            Ok(()) => Stage::Resolve(attempt(planner.resolve_call().request)),
+        planner.stage = match planner.request.source.canonical() {
+            Ok(source) => {
+                planner.request.source = source;
+                Stage::Resolve(attempt(planner.resolve_call().request))
+            }
             Err(error) => planner.fail(error),
         };
         planner

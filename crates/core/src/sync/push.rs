@@ -31,6 +31,7 @@ use crate::artifacts::{
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
 };
+use crate::names::RefKind;
 use crate::roles::{decide_any, Activity, Decision, Role};
 
 /// The state of a branch that the local project was last synced with (by a push or a pull): the base of
@@ -235,10 +236,11 @@ pub struct PushOutcome {
 
 /// Checks what can be checked before any request: role, message, names.
 pub fn check_request(request: &PushRequest) -> Result<(), SyncError> {
-    check_as(&request.roles, request)
+    check_as(&request.roles, request)?;
+    Names::of(request).map(drop)
 }
 
-/// [`check_request`] for a user holding `roles`.
+/// [`check_request`] for a user holding `roles`, but for the names.
 fn check_as(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
     let activity = Activity::Push {
         branch: request.branch.clone(),
@@ -250,14 +252,43 @@ fn check_as(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
     if request.message.trim().is_empty() {
         return Err(SyncError::MessageRequired);
     }
-    check_ref_name(&request.branch, "branch")?;
-    if let Some(source) = &request.new_branch_from {
-        check_ref_name(source, "branch")?;
-    }
-    if let Some(version) = &request.version {
-        check_ref_name(version, "version")?;
-    }
     Ok(())
+}
+
+/// The branch and version names of a push, in canonical form ([`RefKind::canonical`]): the form that
+/// every request and every comparison uses.
+struct Names {
+    branch: String,
+    new_branch_from: Option<String>,
+    version: Option<String>,
+}
+
+impl Names {
+    /// The names of `request`, or why one of them cannot be pushed.
+    fn of(request: &PushRequest) -> Result<Names, SyncError> {
+        let canonical = |kind: RefKind, name: &Option<String>| {
+            name.as_deref().map(|name| kind.canonical(name)).transpose()
+        };
+        let names = Names {
+            branch: RefKind::Branch.canonical(&request.branch)?,
+            new_branch_from: canonical(RefKind::Branch, &request.new_branch_from)?,
+            version: canonical(RefKind::Version, &request.version)?,
+        };
+        if names.version.as_ref() == Some(&names.branch) {
+            return Err(SyncError::VersionIsBranch { name: names.branch });
+        }
+        Ok(names)
+    }
+
+    /// `request` with these names.
+    fn apply(self, request: PushRequest) -> PushRequest {
+        PushRequest {
+            branch: self.branch,
+            new_branch_from: self.new_branch_from,
+            version: self.version,
+            ..request
+        }
+    }
 }
 
 /// What the user says when they press Push, checked against the plan before anything is sent.
@@ -289,31 +320,6 @@ impl Confirmation {
             Decision::Allowed => Ok(()),
             Decision::Denied(denial) => Err(SyncError::Denied(denial)),
         }
-    }
-}
-
-/// Whether `name` is a valid git branch or tag name (the rules of `git check-ref-format`).
-pub fn check_ref_name(name: &str, what: &'static str) -> Result<(), SyncError> {
-    let invalid = name.is_empty()
-        || name.len() > 200
-        || name.starts_with(['/', '-', '.'])
-        || name.ends_with(['/', '.'])
-        || name.ends_with(".lock")
-        || name.contains("..")
-        || name.contains("//")
-        || name.contains("@{")
-        || name.contains("/.")
-        || name == "@"
-        || name
-            .chars()
-            .any(|c| c.is_control() || " ~^:?*[\\".contains(c));
-    if invalid {
-        Err(SyncError::InvalidName {
-            what,
-            name: name.chars().take(80).collect(),
-        })
-    } else {
-        Ok(())
     }
 }
 
@@ -459,6 +465,7 @@ impl PushPlanner {
     }
 
     fn with_local(api: Api, request: PushRequest, local: LocalSide) -> Result<Self, SyncError> {
+        let request = Names::of(&request)?.apply(request);
         check_request(&request)?;
         let remote = Remote::new(api);
         // A new branch starts from its source's tip. Whether the name is free is not asked first:
