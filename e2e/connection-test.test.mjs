@@ -1,7 +1,7 @@
 // Create tests the connection against the sandbox and says precisely what is wrong when it fails.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { control, fillConnection, openBitbucketPage, openPage, screenshot, waitUntil, withSandboxAndBrowser } from './support.mjs';
+import { axeViolationsEverywhere, control, fillConnection, openBitbucketPage, openPage, screenshot, waitUntil, withSandboxAndBrowser } from './support.mjs';
 
 const env = withSandboxAndBrowser();
 
@@ -98,7 +98,7 @@ describe('connection test on Create', () => {
   });
 
   const failures = [
-    ['a wrong token', { 'Access Token': 'ATATT-wrong', Username: 'ada@example.com' }, /Credentials accepted.*(invalid|wrong|expired)/i],
+    ['a wrong token', { 'Access Token': 'ATATT-wrong', Username: 'ada@example.com' }, /^Connection test failed: the credentials were refused\. Nothing was saved\..*(invalid|wrong|expired)/i],
     ['a token without scopes', { 'Access Token': 'ATATT-demo-ada-unscoped', Username: 'ada@example.com' }, /(no Bitbucket scopes|Create API token with scopes)/],
     ['an expired token', { 'Access Token': 'ATATT-demo-ada-expired', Username: 'ada@example.com' }, /expired/i],
   ];
@@ -111,6 +111,13 @@ describe('connection test on Create', () => {
       await context.close();
     });
   }
+
+  it('shows a failed test without an axe-core violation, light and dark, narrow and wide', async () => {
+    const { context, page, saved } = await create({ 'Access Token': 'ATATT-wrong', 'Repository URL': cloudUrl(), Username: 'ada@example.com' });
+    assert.ok(!saved);
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
+    await context.close();
+  });
 
   it('saves a read-only connection with push marked unavailable', async () => {
     const { context, page, saved } = await create({
@@ -128,7 +135,7 @@ describe('connection test on Create', () => {
     }, 'connection-not-found');
     assert.ok(!saved);
     const text = await failureText(page);
-    assert.match(text, /Repository found and readable/);
+    assert.match(text, /^Connection test failed: the repository was not found\. Nothing was saved\./);
     assert.match(text, /not found, or these credentials cannot see it/);
     await context.close();
   });

@@ -78,6 +78,37 @@ export async function axeViolations(page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/**
+ * Runs axe-core in the page in the light and the dark colour scheme, 360 px and 1280 px wide; returns the
+ * violations, each prefixed with the scheme and width it was found at. The page is left light, 1280 px wide.
+ */
+export async function axeViolationsEverywhere(page) {
+  const found = [];
+  for (const colorScheme of ['dark', 'light']) {
+    for (const width of [360, 1280]) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 900 });
+      found.push(...(await axeViolations(page)).map((violation) => `${colorScheme}, ${width} px: ${violation}`));
+    }
+  }
+  return found;
+}
+
+/** How wide the page is beyond the window (0 when nothing scrolls sideways). */
+export function horizontalOverflow(page) {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
+}
+
+/** `iso` as the app shows a time to a user in `timeZone` (an en-US browser): `2026-12-04 14:14 EST`. */
+export function localTime(iso, timeZone) {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  const part = Object.fromEntries(format.formatToParts(new Date(iso)).map(({ type, value }) => [type, value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute} ${part.timeZoneName}`;
+}
+
 /** Saves a full-page screenshot under e2e/screenshots/. */
 export async function screenshot(page, name) {
   const folder = join(here, 'screenshots');

@@ -117,13 +117,13 @@ fn test_and_save(
     });
 }
 
-/// The step a failed connection test stopped at, and why.
+/// What failed in a failed connection test, and why.
 fn failed_step(check: &CheckState) -> Option<(&'static str, String)> {
     let CheckState::Failed(steps) = check else {
         return None;
     };
     steps.iter().find_map(|report| match &report.status {
-        StepStatus::Failed(error) => Some((report.step.label(), error.to_string())),
+        StepStatus::Failed(error) => Some((report.step.failure(error), error.to_string())),
         _ => None,
     })
 }

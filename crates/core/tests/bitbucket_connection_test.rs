@@ -652,6 +652,60 @@ fn cloud_bad_token_fails_the_first_step() {
         username_is_email: true,
     };
     assert_stopped_at(&test, Step::Credentials, &error);
+    assert_eq!(
+        Step::Credentials.failure(&error),
+        "the credentials were refused"
+    );
+}
+
+#[test]
+fn a_failure_headline_says_what_failed() {
+    let unreachable = ApiError::Network {
+        flavour: Flavour::DataCenter,
+        cross_origin: true,
+    };
+    let missing = ApiError::NotFound {
+        what: "The repository `acme/checkout-tests`".to_owned(),
+        message: None,
+    };
+    let refused = ApiError::Forbidden { message: None };
+    let cases = [
+        (
+            Step::Credentials,
+            &unreachable,
+            "the credentials could not be checked",
+        ),
+        (Step::Repository, &missing, "the repository was not found"),
+        (
+            Step::Repository,
+            &refused,
+            "the repository may not be read with these credentials",
+        ),
+        (
+            Step::Repository,
+            &ApiError::Timeout,
+            "the repository could not be read",
+        ),
+        (
+            Step::Permission,
+            &refused,
+            "the permission on the repository could not be read",
+        ),
+        (
+            Step::Branches,
+            &ApiError::Timeout,
+            "the main branch and branches could not be read",
+        ),
+        (
+            Step::Restrictions,
+            &unreachable,
+            "the branch restrictions could not be read",
+        ),
+    ];
+    for (step, error, headline) in cases {
+        assert_eq!(step.failure(error), headline, "{step:?} {error:?}");
+        assert_ne!(step.failure(error), step.label());
+    }
 }
 
 #[test]

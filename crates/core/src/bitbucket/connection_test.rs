@@ -66,6 +66,31 @@ impl Step {
             Step::Restrictions => "Branch restrictions",
         }
     }
+
+    /// What went wrong when the step failed with `error`, as the headline of the failure ("the credentials
+    /// were refused"): it says what failed, never what the step checks when it passes.
+    pub fn failure(self, error: &ApiError) -> &'static str {
+        let refused = matches!(
+            error,
+            ApiError::InvalidCredentials { .. }
+                | ApiError::TokenWithoutScopes
+                | ApiError::MissingScope { .. }
+                | ApiError::Forbidden { .. }
+                | ApiError::ResourceTokenCannot { .. }
+        );
+        match (self, refused) {
+            (Step::Credentials, true) => "the credentials were refused",
+            (Step::Credentials, false) => "the credentials could not be checked",
+            (Step::Repository, _) if matches!(error, ApiError::NotFound { .. }) => {
+                "the repository was not found"
+            }
+            (Step::Repository, true) => "the repository may not be read with these credentials",
+            (Step::Repository, false) => "the repository could not be read",
+            (Step::Permission, _) => "the permission on the repository could not be read",
+            (Step::Branches, _) => "the main branch and branches could not be read",
+            (Step::Restrictions, _) => "the branch restrictions could not be read",
+        }
+    }
 }
 
 /// Where a step stands.
