@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import { axeViolations, openPage, screenshot, waitForApp, withSandboxAndBrowser } from './support.mjs';
+import {
+  REPOSITORIES, axeViolations, axeViolationsEverywhere, connectAndOpenArtifacts, localTime, openPage, push, screenshot,
+  waitForApp, withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser();
 
@@ -179,6 +182,19 @@ describe('test artifacts explorer', () => {
     await openFirstTestCase(page);
     await screenshot(page, 'explorer-2-test-case');
     assert.deepEqual(await axeViolations(page), []);
+    await context.close();
+  });
+
+  it('dates History in the user\'s time zone, as the connection is dated, without an axe-core violation', async () => {
+    const zone = 'Asia/Kolkata';
+    const { context, page } = await openPage(env.browser, { locale: 'en-US', timezoneId: zone });
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await push(page, 'Versioned from the app');
+    const when = page.getByRole('region', { name: 'History' }).getByRole('row').nth(1).locator('time');
+    const shown = await when.textContent();
+    assert.equal(shown, localTime(await when.getAttribute('datetime'), zone));
+    assert.match(shown, /^\d{4}-\d\d-\d\d \d\d:\d\d GMT\+5:30$/);
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
     await context.close();
   });
 });

@@ -5,6 +5,7 @@ use versioning_core::parse_repository_url;
 use yew::prelude::*;
 
 use crate::components::code_text::code_text;
+use crate::components::local_time::local_time;
 use crate::services::connection_store::{ConnectionRecord, LastTest};
 
 /// Props of [`ConnectionSummary`].
@@ -26,14 +27,6 @@ pub struct ConnectionSummaryProps {
     pub on_test: Callback<()>,
     /// Reset was pressed.
     pub on_reset: Callback<()>,
-}
-
-/// Formats an ISO 8601 timestamp as `2026-11-25 14:03 UTC`.
-pub fn readable_time(iso: &str) -> String {
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => iso.to_owned(),
-    }
 }
 
 fn permission_text(outcome: &TestOutcome) -> String {
@@ -93,7 +86,7 @@ fn last_test_facts(last: &LastTest) -> Html {
     );
     html! {
         <>
-            <dt>{ "Last tested" }</dt><dd data-fact="tested"><time datetime={last.tested_at.clone()}>{ readable_time(&last.tested_at) }</time></dd>
+            <dt>{ "Last tested" }</dt><dd data-fact="tested">{ local_time(&last.tested_at) }</dd>
             <dt>{ "Acts as" }</dt><dd data-fact="identity">{ identity }</dd>
             <dt>{ "Permission" }</dt><dd data-fact="permission">{ permission_text(outcome) }</dd>
             <dt>{ "Main branch" }</dt><dd data-fact="main-branch">{ outcome.main_branch.clone().unwrap_or_else(|| "None yet (empty repository)".into()) }</dd>
@@ -126,7 +119,7 @@ pub fn ConnectionSummary(props: &ConnectionSummaryProps) -> Html {
                 <dt>{ "Repository URL" }</dt><dd><code>{ &record.repository_url }</code></dd>
                 <dt>{ "User" }</dt><dd data-fact="user">{ &record.username }</dd>
                 <dt>{ "Authentication" }</dt><dd>{ auth }</dd>
-                <dt>{ "Created at" }</dt><dd data-fact="created"><time datetime={record.created_at.clone()}>{ readable_time(&record.created_at) }</time></dd>
+                <dt>{ "Created at" }</dt><dd data-fact="created">{ local_time(&record.created_at) }</dd>
                 <dt>{ "Token" }</dt>
                 <dd data-fact="token">{ if props.has_token {
                     "Kept for this browser session only."

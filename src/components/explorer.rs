@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::artifact_details::ArtifactDetails;
 use crate::components::artifact_tree::ArtifactTree;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::local_time::local_time;
 use crate::components::name_form::NameForm;
 use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
@@ -67,11 +68,12 @@ fn save_line(save: &SaveStatus) -> Html {
     }
 }
 
-/// The project's History: pushes and pulls, newest first.
+/// The project's History: pushes and pulls, newest first; focusable, so that a keyboard scrolls the table
+/// when it is wider than the screen.
 fn history(stored: Option<&StoredProject>) -> Html {
     let rows = stored.map(|s| s.history.as_slice()).unwrap_or_default();
     html! {
-        <section class="card history" aria-labelledby="history-title">
+        <section class="card history" tabindex="0" aria-labelledby="history-title">
             <h2 id="history-title">{ "History" }</h2>
             if rows.is_empty() {
                 <p>{ "No push or pull yet." }</p>
@@ -84,7 +86,7 @@ fn history(stored: Option<&StoredProject>) -> Html {
                     <tbody>
                         { for rows.iter().rev().map(|row| html! {
                             <tr>
-                                <td>{ &row.at }</td><td>{ &row.user }</td><td>{ &row.action }</td><td><code>{ &row.branch }</code></td>
+                                <td>{ local_time(&row.at) }</td><td>{ &row.user }</td><td>{ &row.action }</td><td><code>{ &row.branch }</code></td>
                                 <td><code>{ row.commits.last().map(|c| c.chars().take(12).collect::<String>()).unwrap_or_else(|| "—".into()) }</code></td>
                                 <td>{ row.version.clone().unwrap_or_else(|| "—".into()) }</td>
                                 <td>{ format!("{} written, {} removed", row.written, row.removed) }</td>

@@ -12,6 +12,7 @@ pub mod explorer;
 pub mod field;
 pub mod file_diff;
 pub mod header;
+pub mod local_time;
 pub mod name_form;
 pub mod page_heading;
 pub mod project_import;
