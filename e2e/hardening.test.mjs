@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, field, fillLeeConnection, openBitbucketPage, openPage, signInAs,
-  waitUntil, withSandboxAndBrowser,
+  REPOSITORIES, axeViolationsEverywhere, cloudManifest, commitOnCloud, connectAndOpenArtifacts, control, field,
+  fillLeeConnection, openBitbucketPage, openPage, previewPull, push, signInAs, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -188,6 +188,29 @@ describe('hardening', () => {
     await page.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
     await page.getByRole('button', { name: 'Create' }).waitFor();
     assert.equal((await stored(page)).record, null);
+    await context.close();
+  });
+
+  it('reports a file changed outside the app inside its row, with advice the user can follow', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await push(page, 'Versioned from the app');
+    const testCase = (await cloudManifest(env.sandbox)).files.find((file) => file.kind === 'test_case').path;
+    await commitOnCloud(env.sandbox, { [testCase]: '{"changed": "outside the app"}\n' });
+
+    const dialog = await previewPull(page);
+    const row = dialog.getByRole('alert').filter({ hasText: 'cannot be used' }).locator('li')
+      .filter({ hasText: testCase }).filter({ hasText: 'does not match the manifest' });
+    const text = (await row.textContent()).replace(/\s+/g, ' ');
+    assert.match(text, /does not match the manifest \(SHA-256 [0-9a-f]{64}\)/);
+    assert.match(text, /make the change in the app instead, then push or export the project/);
+    assert.doesNotMatch(text, /verify_manifest/, 'no setting the user cannot reach');
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      const overflow = await row.evaluate((li) => Math.max(li.scrollWidth - li.clientWidth, li.parentElement.scrollWidth - li.parentElement.clientWidth));
+      assert.equal(overflow, 0, `the hash wraps inside its row at ${width} px`);
+    }
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
     await context.close();
   });
 });

@@ -136,6 +136,31 @@ export const DEMO = {
   cloudToken: 'ATATT-demo-ada-cloud',
 };
 
+/** Ada's credentials on the sandbox's Cloud API, sent as another tool would send them. */
+const CLOUD_AUTH = { Authorization: `Basic ${Buffer.from(`${DEMO.cloudEmail}:${DEMO.cloudToken}`).toString('base64')}` };
+
+/** The Cloud API of the sandbox's demo repository acme/checkout-tests. */
+const cloudRepository = (sandbox) => `${sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
+
+/** The manifest at the tip of the Cloud demo repository's main branch, read as another tool would. */
+export async function cloudManifest(sandbox) {
+  const api = cloudRepository(sandbox);
+  const tip = (await (await fetch(`${api}/refs/branches/main`, { headers: CLOUD_AUTH })).json()).target.hash;
+  return (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: CLOUD_AUTH })).json();
+}
+
+/** Commits `files` (path → text) on the Cloud demo repository's main branch, as an edit by hand would. */
+export async function commitOnCloud(sandbox, files) {
+  const form = new FormData();
+  form.append('message', 'Edit by hand');
+  form.append('branch', 'main');
+  for (const [path, text] of Object.entries(files)) {
+    form.append(path, new Blob([text]), path.split('/').pop());
+  }
+  const response = await fetch(`${cloudRepository(sandbox)}/src`, { method: 'POST', headers: CLOUD_AUTH, body: form });
+  if (response.status !== 201) throw new Error(`commit by hand: ${response.status} ${await response.text()}`);
+}
+
 /** Calls the sandbox's control endpoint (`/_sandbox/...`). */
 export async function control(sandbox, path, method = 'GET', body = undefined) {
   const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {

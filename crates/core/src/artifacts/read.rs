@@ -144,7 +144,7 @@ pub enum TreeErrorKind {
         missing: String,
     },
     /// The file's content differs from its SHA-256 in the manifest.
-    #[error("the content does not match the manifest (SHA-256 {expected}); it was changed outside the app: save the project again to refresh the manifest, or set verify_manifest to false")]
+    #[error("the content does not match the manifest (SHA-256 {expected}); the file was changed outside the app; make the change in the app instead, then push or export the project, which writes the file and its hash together")]
     ManifestMismatch {
         /// The hash in the manifest.
         expected: String,
