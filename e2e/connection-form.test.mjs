@@ -1,7 +1,10 @@
 // The walk to the Bitbucket form, its validation, saving, reload, Reset; by mouse and by keyboard.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEMO, axeViolations, field, openPage, screenshot, tabTo, waitForApp, withSandboxAndBrowser } from './support.mjs';
+import {
+  DEMO, axeViolations, axeViolationsEverywhere, field, horizontalOverflow, localTime, openPage, screenshot, tabTo,
+  waitForApp, withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser();
 
@@ -173,6 +176,78 @@ describe('connection form', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow}px)`);
     await screenshot(page, '8-bitbucket-360px');
+    await context.close();
+  });
+
+  it('leads from Test artifacts to the connection and back, and shows its times in the user\'s time zone', async () => {
+    const { context, page } = await openPage(env.browser, { locale: 'en-US', timezoneId: 'America/New_York' });
+    await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await page.getByText('Push and pull need a Bitbucket connection.').waitFor();
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
+    await page.getByRole('link', { name: 'Set up the Bitbucket connection' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Open test artifacts' }).count(), 0, 'nothing to push with yet');
+
+    for (const [label, value] of Object.entries(validValues())) {
+      await field(page, label).fill(value);
+    }
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+    for (const fact of ['created', 'tested']) {
+      const time = page.locator(`[data-fact=${fact}] time`);
+      const shown = await time.textContent();
+      assert.equal(shown, localTime(await time.getAttribute('datetime'), 'America/New_York'), fact);
+      assert.match(shown, /^\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T$/, fact);
+    }
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
+
+    await page.getByRole('link', { name: 'Open test artifacts' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await page.getByRole('button', { name: 'Push…' }).waitFor();
+    assert.equal(await page.getByText('Push and pull need a Bitbucket connection.').count(), 0);
+    await context.close();
+  });
+
+  it('styles its lists and number fields as its other fields, gives its cards one width, and shows the demo users whole', async () => {
+    const { context, page } = await openPage(env.browser);
+    await walkToBitbucket(page);
+    await page.mouse.move(0, 0);
+    const looks = (selector) => page.locator(selector).evaluate((element) => {
+      const style = getComputedStyle(element);
+      return [style.borderTopWidth, style.borderTopColor, style.borderRadius, style.color, style.backgroundColor];
+    });
+    const text = await looks('#name');
+    assert.deepEqual(await looks('#demo-user'), text, 'the demo user list');
+    assert.deepEqual(await looks('#scm_export_worker_count'), text, 'an SCM parameter');
+
+    const cardWidths = () => page.locator('.stack > .card').evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().width));
+    for (const [label, value] of Object.entries(validValues())) {
+      await field(page, label).fill(value);
+    }
+    const formCards = await cardWidths();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+    assert.deepEqual(await cardWidths(), formCards, 'the form, then the saved connection, and the SCM card are as wide');
+
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      const cards = await cardWidths();
+      assert.equal(cards.length, 2);
+      assert.equal(new Set(cards).size, 1, `the connection and SCM cards are as wide at ${width} px: ${cards}`);
+      assert.equal(await horizontalOverflow(page), 0, `nothing scrolls sideways at ${width} px`);
+      // A list unbounded in width is as wide as its longest label needs.
+      const cut = await page.locator('#demo-user').evaluate((select) => {
+        const free = select.cloneNode(true);
+        free.style.maxWidth = 'none';
+        free.style.position = 'absolute';
+        select.parentNode.append(free);
+        const needed = free.getBoundingClientRect().width;
+        free.remove();
+        return needed - select.getBoundingClientRect().width;
+      });
+      assert.ok(cut <= 0, `the demo users' names fit their list at ${width} px (${cut} px short)`);
+    }
     await context.close();
   });
 

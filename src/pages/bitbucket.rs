@@ -5,6 +5,7 @@ use versioning_core::roles::{decide, Activity, Decision};
 use versioning_core::{ConnectionForm, ValidConnection};
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::checklist::Checklist;
@@ -322,6 +323,12 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                 <div class="banner error" role="alert"><p>{ message }</p></div>
             }
             { failure_banner(&check) }
+            if page.saved.is_some() {
+                <p>
+                    <Link<Route> to={Route::Artifacts { id: project.id.clone() }}>{ "Open test artifacts" }</Link<Route>>
+                    { " to push them to the repository or pull them from it." }
+                </p>
+            }
             <div class="two-columns">
                 <div class="stack">
                     { body }
