@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use versioning_core::artifacts::{ArtifactId, ArtifactKind};
 use versioning_core::bitbucket::Api;
-use versioning_core::roles::{decide_any, same_branch, Activity};
+use versioning_core::roles::{decide_any, same_branch, Activity, Decision};
 use versioning_core::sync::{
     commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushJob,
     PushOutcome, PushPlan, PushPlanner, PushRequest, SideChange, Status,
@@ -384,16 +384,20 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     let state = use_reducer(PushState::default);
     use_error_event(&project_id, FailedActivity::Push, state.error.clone());
     let job = use_job_control();
-    let decision = decide_any(
-        &[session.role],
-        &Activity::Push {
-            branch: form.branch.clone(),
-            main_branch: main_branch.clone(),
-        },
-    );
+    // A first word on the policy, with the main branch the connection test found; the preview reads
+    // the repository's own when the user's rights depend on it, so an unknown one refuses nothing here.
+    let decision = main_branch.clone().map(|main| {
+        decide_any(
+            &[session.role],
+            &Activity::Push {
+                branch: form.branch.clone(),
+                main_branch: Some(main),
+            },
+        )
+    });
     // The product's policy first; then what the connection test found the token cannot do (a read-only
     // token, a Data Center project or repository token), said before anything is sent.
-    let refusal = decision.denial().map(ToString::to_string).or_else(|| {
+    let refusal = decision.as_ref().and_then(Decision::denial).map(ToString::to_string).or_else(|| {
         sync.outcome
             .as_ref()
             .filter(|o| !o.push_available)

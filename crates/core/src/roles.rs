@@ -84,6 +84,9 @@ pub enum Activity {
         /// The repository's main branch, when known.
         main_branch: Option<String>,
     },
+    /// Push over artifacts the branch changed since this copy last synced with it (a teammate's work), or
+    /// replace the artifacts of a branch this copy never synced with.
+    OverwriteBranchChanges,
 }
 
 /// Why the policy refuses an activity. `Display` is the message for the user.
@@ -93,18 +96,17 @@ pub enum Denial {
     EngineersCannotConfigure,
     /// Only Admins and Quality Managers change the SCM parameters.
     ScmParametersNeedManager,
-    /// A Quality Engineer's push while the repository's main branch is not known.
+    /// A Quality Engineer's push while the repository's main branch is not known (it names none).
     MainBranchUnknown,
     /// A Quality Engineer's push to the main branch (named in any case).
     EngineersCannotPushToMain {
         /// The main branch's name.
         main: String,
     },
+    /// A Quality Engineer's push over changes made on the branch by someone else.
+    EngineersCannotOverwrite,
     /// The user holds no role in the project.
     NoRole,
-    /// Push over artifacts the branch changed since this copy last synced with it (a teammate's work), or
-    /// replace the artifacts of a branch this copy never synced with.
-    OverwriteBranchChanges,
 }
 
 impl std::fmt::Display for Denial {
@@ -119,15 +121,18 @@ impl std::fmt::Display for Denial {
                  pull needs other settings.",
             ),
             Denial::MainBranchUnknown => f.write_str(
-                "The repository's main branch is not known yet, and Quality Engineers may not push to it. Run \
-                 Test again on the Bitbucket page, or push to a new branch.",
-    /// A Quality Engineer's push over changes made on the branch by someone else.
-    EngineersCannotOverwrite,
+                "The repository names no main branch, and Quality Engineers push only where it is known \
+                 not to be the main branch. Ask an administrator of the repository to set its main \
+                 branch, or a Quality Lead to push.",
             ),
             Denial::EngineersCannotPushToMain { main } => write!(
                 f,
                 "Quality Engineers cannot push to the main branch `{main}`. Push to another branch and ask a \
                  Quality Lead to merge it."
+            ),
+            Denial::EngineersCannotOverwrite => f.write_str(
+                "Quality Engineers cannot overwrite changes made on the branch since their last sync. Pull \
+                 first and settle the conflicts, or ask a Quality Lead.",
             ),
             Denial::NoRole => f.write_str(
                 "You have no role in this project. Ask an Admin of the portal to give you one.",
@@ -147,10 +152,6 @@ pub enum Decision {
 
 impl Decision {
     /// Whether the activity is allowed.
-            Denial::EngineersCannotOverwrite => f.write_str(
-                "Quality Engineers cannot overwrite changes made on the branch since their last sync. Pull \
-                 first and settle the conflicts, or ask a Quality Lead.",
-            ),
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allowed)
     }
@@ -217,6 +218,12 @@ pub fn decide(role: Role, activity: &Activity) -> Decision {
             }
             Some(_) => Decision::Allowed,
         },
+        (Admin | QualityManager | QualityLead, Activity::OverwriteBranchChanges) => {
+            Decision::Allowed
+        }
+        (QualityEngineer, Activity::OverwriteBranchChanges) => {
+            Decision::Denied(Denial::EngineersCannotOverwrite)
+        }
     }
 }
 
@@ -234,12 +241,6 @@ pub fn decide_any(roles: &[Role], activity: &Activity) -> Decision {
         match decide(role, activity) {
             Decision::Allowed => return Decision::Allowed,
             denied => refusal = denied,
-        }
-        (Admin | QualityManager | QualityLead, Activity::OverwriteBranchChanges) => {
-            Decision::Allowed
-        }
-        (QualityEngineer, Activity::OverwriteBranchChanges) => {
-            Decision::Denied(Denial::EngineersCannotOverwrite)
         }
     }
     refusal

@@ -547,12 +547,27 @@ async fn a_quality_engineer_may_push_to_a_feature_branch_only(product: Product) 
         ..request(branch)
     };
     let main_before = repo.tip(MAIN);
-    let refused = PushPlanner::new(product.api("eve"), engineer(MAIN), LocalFiles::of(&project));
-    assert!(matches!(refused, Err(SyncError::Denied(_))), "{refused:?}");
-
     let mut driver = repo.driver();
+    // The main branch is read from the repository: a stored name that is stale (a rename from
+    // `master`) or missing does not let a Quality Engineer push to it.
+    for stored in [Some("master"), None, Some("")] {
+        let request = PushRequest {
+            main_branch: stored.map(str::to_owned),
+            ..engineer(MAIN)
+        };
+        let refused = repo
+            .plan_with(&mut driver, product.api("eve"), request, &project)
+            .await;
+        assert!(
+            matches!(&refused, Err(SyncError::Denied(Denial::EngineersCannotPushToMain { main })) if main == MAIN),
+            "{stored:?}: {refused:?}"
+        );
+    }
+    assert_eq!(repo.tip(MAIN), main_before);
+
     let feature = PushRequest {
         new_branch_from: Some(MAIN.to_owned()),
+        main_branch: None,
         ..engineer(BRANCH)
     };
     let mut plan = repo
@@ -569,6 +584,20 @@ async fn a_quality_engineer_may_push_to_a_feature_branch_only(product: Product) 
         },
         Err(SyncError::Denied(_))
     ));
+    assert!(plan.main_branch_read);
+    // Planned by a Quality Lead, who need not know the main branch, then pressed by the same user
+    // demoted to Quality Engineer: the roles now need a new preview.
+    let lead = repo.plan(&mut driver, request(MAIN), &project).await;
+    assert!(!lead.main_branch_read);
+    let demoted = PushSender::new(
+        product.api("eve"),
+        lead,
+        &confirmed(&[Role::QualityEngineer], false),
+    );
+    assert!(
+        matches!(demoted, Err(SyncError::RolesChanged)),
+        "{demoted:?}"
+    );
     plan.request.message = "Eve's first tests".to_owned();
     repo.send_with(&mut driver, product.api("eve"), plan)
         .await
@@ -823,9 +852,17 @@ async fn an_artifact_changed_on_both_sides_stops_the_push(product: Product) {
         "{refused:?}"
     );
     // A Quality Engineer may not overwrite a teammate's change.
+    let as_engineer = PushRequest {
+        roles: vec![Role::QualityEngineer],
+        ..after(&first)
+    };
+    let engineers = repo
+        .plan_with(&mut driver, repo.product.api("eve"), as_engineer, &mine)
+        .await
+        .unwrap();
     let engineer = PushSender::new(
-        repo.api(),
-        plan.clone(),
+        repo.product.api("eve"),
+        engineers,
         &confirmed(&[Role::QualityEngineer], true),
     );
     assert!(

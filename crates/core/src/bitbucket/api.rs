@@ -268,6 +268,19 @@ impl<T> Call<T> {
         &self.context
     }
 
+    /// The same request, its answer read into `U` by `f` after `T` is read.
+    pub(crate) fn map<U>(self, f: impl Fn(T) -> U + Send + Sync + 'static) -> Call<U>
+    where
+        T: 'static,
+    {
+        let read = self.read;
+        Call {
+            request: self.request,
+            context: self.context,
+            read: Arc::new(move |response| read(response).map(&f)),
+        }
+    }
+
     /// The same reading for another request (the next page of a list).
     pub(crate) fn with_request(&self, request: ApiRequest) -> Call<T> {
         Call {

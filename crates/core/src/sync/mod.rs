@@ -99,6 +99,9 @@ pub enum SyncError {
         /// This copy never synced with the branch.
         never_synced: bool,
     },
+    /// The user's roles changed since the preview in a way its checks did not cover.
+    #[error("Your roles changed since the preview. Nothing was pushed: preview the push again, so that it is checked for the roles you hold now.")]
+    RolesChanged,
     /// The branch holds another project's artifacts.
     #[error("The branch `{branch}` holds the artifacts of another project (id {project}). Nothing was pushed: push to a new branch, or pull that branch as a project of its own.")]
     OtherProject {

@@ -195,6 +195,9 @@ pub struct PushPlan {
     /// The branch holds our manifest and this copy never synced with it: what both hold differently is
     /// a conflict ([`ChangeSet::conflicts`]).
     pub never_synced: bool,
+    /// The request's main branch was read from the repository while planning (it is, for the roles
+    /// whose rights depend on it).
+    pub main_branch_read: bool,
     /// What the push writes.
     pub changes: ChangeSet,
     /// The local files.
@@ -304,6 +307,11 @@ impl Confirmation {
     /// Whether `plan` may be sent: the push is allowed to the roles now, and its conflicts, if any,
     /// are overwritten by the user's choice with a role that may.
     pub fn check(&self, plan: &PushPlan) -> Result<(), SyncError> {
+        // The plan read the main branch only for the roles it was made for: roles whose answer depends
+        // on it now need a new preview.
+        if !plan.main_branch_read && main_branch_matters(&self.roles, &plan.request.branch) {
+            return Err(SyncError::RolesChanged);
+        }
         check_as(&self.roles, &plan.request)?;
         let conflicts = &plan.changes.conflicts;
         if conflicts.is_empty() {
@@ -405,6 +413,8 @@ impl Retrying {
 
 #[derive(Debug)]
 enum PlanStage {
+    /// Reading the repository's main branch, then the stage given.
+    MainBranch(Attempt, Box<PlanStage>),
     Tip(Attempt),
     SourceTip(Attempt),
     Tag(Attempt),
@@ -442,6 +452,8 @@ pub struct PushPlanner {
     creates_branch: bool,
     /// The request came with a base.
     synced: bool,
+    /// The main branch in the request was read from the repository.
+    main_branch_read: bool,
     manifest_damaged: bool,
     /// Listed files found to hold the local content already.
     identical: BTreeSet<String>,
@@ -466,7 +478,13 @@ impl PushPlanner {
 
     fn with_local(api: Api, request: PushRequest, local: LocalSide) -> Result<Self, SyncError> {
         let request = Names::of(&request)?.apply(request);
-        check_request(&request)?;
+        // When the policy's answer depends on the main branch, the repository is asked which it is
+        // (the stored one may be stale or missing) before anything else, and the roles are checked then.
+        let reads_main = main_branch_matters(&request.roles, &request.branch);
+        match reads_main {
+            true => check_names(&request)?,
+            false => check_request(&request)?,
+        }
         let remote = Remote::new(api);
         // A new branch starts from its source's tip. Whether the name is free is not asked first:
         // the first write creating it is refused when it exists (409 on Cloud, 400 on Data Center), and
@@ -475,6 +493,12 @@ impl PushPlanner {
         let first = match &request.new_branch_from {
             Some(source) => PlanStage::SourceTip(Self::attempt(remote.tip(source).request)),
             None => PlanStage::Tip(Self::attempt(remote.tip(&request.branch).request)),
+        };
+        let first = match reads_main {
+            true => {
+                PlanStage::MainBranch(Self::attempt(remote.main_branch().request), Box::new(first))
+            }
+            false => first,
         };
         Ok(PushPlanner {
             retrying: Retrying::new(&request.parameters, request.seed),
@@ -486,6 +510,7 @@ impl PushPlanner {
             stage: first,
             tip: None,
             creates_branch,
+            main_branch_read: false,
             manifest_damaged: false,
             identical: BTreeSet::new(),
             result: None,
@@ -602,6 +627,7 @@ impl PushPlanner {
             remote_paths,
             manifest_damaged: self.manifest_damaged,
             never_synced: never_synced && managed,
+            main_branch_read: self.main_branch_read,
             changes,
             local,
             requests: self.retrying.progress.requests,
@@ -619,6 +645,19 @@ impl PushPlanner {
         answer: Result<ApiResponse, ApiError>,
     ) -> PlanStage {
         match stage {
+            PlanStage::MainBranch(mut attempt, then) => {
+                let call = self.remote.main_branch();
+                match answer.and_then(|r| call.parse(&r)) {
+                    Ok(main) => self.with_main_branch(main, *then),
+                    // No default branch (Data Center answers 404): unknown, refused to the roles
+                    // whose rights depend on it.
+                    Err(ApiError::NotFound { .. }) => self.with_main_branch(None, *then),
+                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                        PlanStage::MainBranch(attempt, then)
+                    }
+                    Err(error) => self.fail(SyncError::Api(error)),
+                }
+            }
             PlanStage::Tip(mut attempt) => {
                 let call = self.remote.tip(&self.request.branch);
                 match answer.and_then(|r| call.parse(&r)) {
@@ -686,6 +725,16 @@ impl PushPlanner {
                 }
             }
             other => other,
+        }
+    }
+
+    /// The main branch read from the repository: the roles are checked with it, then `then` follows.
+    fn with_main_branch(&mut self, main: Option<String>, then: PlanStage) -> PlanStage {
+        self.request.main_branch = main;
+        self.main_branch_read = true;
+        match check_role(&self.request.roles, &self.request) {
+            Ok(()) => then,
+            Err(error) => self.fail(error),
         }
     }
 
@@ -863,6 +912,37 @@ fn other_project(remote: &RemoteState, local: &Manifest) -> Option<ArtifactId> {
     }
 }
 
+/// The role policy on a push of `request` by `roles`, with the request's main branch.
+fn check_role(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
+    let activity = Activity::Push {
+        branch: request.branch.clone(),
+        main_branch: request.main_branch.clone(),
+    };
+    match decide_any(roles, &activity) {
+        Decision::Allowed => Ok(()),
+        Decision::Denied(denial) => Err(SyncError::Denied(denial)),
+    }
+}
+
+/// Whether the policy's answer to a push to `branch` by `roles` depends on which branch is the main
+/// one (it does for a Quality Engineer): the push then reads the main branch from the repository, and
+/// checks the roles once it is known.
+fn main_branch_matters(roles: &[Role], branch: &str) -> bool {
+    let as_main = Activity::Push {
+        branch: branch.to_owned(),
+        main_branch: Some(branch.to_owned()),
+    };
+    !decide_any(roles, &as_main).is_allowed()
+}
+
+/// [`check_request`] but for the role: the message and the names.
+fn check_names(request: &PushRequest) -> Result<(), SyncError> {
+    if request.message.trim().is_empty() {
+        return Err(SyncError::MessageRequired);
+    }
+    Names::of(request).map(drop)
+}
+
 /// Files a listing of a branch without manifest may hold.
 pub const MAX_LISTED_FILES: usize = 200_000;
 
@@ -896,7 +976,7 @@ impl Job for PushPlanner {
             return wait;
         }
         match &self.stage {
-            PlanStage::Tip(a) | PlanStage::SourceTip(a) => {
+            PlanStage::MainBranch(a, _) | PlanStage::Tip(a) | PlanStage::SourceTip(a) => {
                 let request = a.request.clone();
                 self.retrying.send(vec![request], Phase::ReadingBranch)
             }

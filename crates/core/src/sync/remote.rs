@@ -159,6 +159,18 @@ impl Remote {
         }
     }
 
+    /// The repository's main branch (Cloud's `mainbranch`, Data Center's default branch), `None` when
+    /// the repository names none.
+    pub fn main_branch(&self) -> Call<Option<String>> {
+        let named = |name: String| Some(name).filter(|n| !n.trim().is_empty());
+        match self.flavour() {
+            Flavour::Cloud => {
+                cloud::repository(&self.api).map(move |info| info.main_branch.and_then(named))
+            }
+            Flavour::DataCenter => datacenter::default_branch(&self.api).map(named),
+        }
+    }
+
     /// A file's bytes at a commit (by hash: Cloud answers 404 for branch names with `/` in this path).
     pub fn read_file(&self, commit: &str, path: &str) -> Call<Vec<u8>> {
         match self.flavour() {
