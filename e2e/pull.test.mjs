@@ -271,6 +271,10 @@ describe('pull', () => {
       await editFirstStep(a.page, 'Local only');
 
       const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
+      // Only what the restore changes here is listed: the one test case edited since v1.
+      await dialog.getByText(/restoring it changes 1 artifact file\(s\) of this project; \d+ stay the same\./).waitFor();
+      assert.equal(await dialog.locator('.changes-table tbody tr').count(), 1);
+      await dialog.getByRole('cell', { name: 'Add one item from the product page' }).waitFor();
       await dialog.getByRole('button', { name: 'Restore' }).click();
       await dialog.locator('.banner.success').waitFor();
       await dialog.getByRole('button', { name: 'Close' }).click();
@@ -383,6 +387,8 @@ describe('pull', () => {
     const dialog = await previewPull(a.page, { name: 'feature/login' });
     // No base on this branch yet: a difference cannot be attributed to a side, so the user chooses.
     await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByRole('cell', { name: 'differs from the repository' }).waitFor();
+    await dialog.getByText('Differs: Add one item from the product page (test case)').waitFor();
     await dialog.getByLabel('Take theirs').check();
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.locator('.banner.success').waitFor();

@@ -4,12 +4,12 @@
 
 use std::rc::Rc;
 
-use versioning_core::artifacts::{Step, TestCase};
+use versioning_core::artifacts::{ArtifactId, ArtifactKind, Step, TestCase};
 use versioning_core::bitbucket::Api;
 use versioning_core::bitbucket::CommitSummary;
 use versioning_core::sync::{
-    BranchVersions, ChangesCheck, PullPlanner, PullPreview, PullRequest, PullSource, Resolution,
-    Status,
+    BranchVersions, ChangesCheck, ConflictKind, PullPlanner, PullPreview, PullRequest, PullSource,
+    Resolution, Status,
 };
 use versioning_core::ValidConnection;
 use web_sys::HtmlInputElement;
@@ -74,8 +74,18 @@ fn step_view(mine: &TestCase, theirs: &TestCase) -> Html {
     }
 }
 
+/// What the preview says happened to an artifact. Without a base (a first pull into this copy), a
+/// difference cannot be told to be either side's: it differs, and the user chooses.
+fn status_label(status: Status, has_base: bool) -> &'static str {
+    match status {
+        Status::Conflict(ConflictKind::BothAdded) if !has_base => "differs from the repository",
+        other => other.label(),
+    }
+}
+
 fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<PullAction>) -> Html {
     let conflicts: Vec<_> = preview.conflicts().collect();
+    let has_base = preview.base.is_some();
     let incoming = preview
         .artifacts
         .iter()
@@ -86,12 +96,27 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
         .iter()
         .filter(|a| matches!(a.status(), Status::Local(_)))
         .count();
+    let commit: String = preview.commit.chars().take(12).collect();
+    let (rows, summary) = match state.restore_changes.as_deref() {
+        Some((changes, same)) => (
+            changes.as_slice(),
+            format!(
+                "Commit {commit}: restoring it changes {} artifact file(s) of this project; {same} stay the same.",
+                changes.len()
+            ),
+        ),
+        None => (
+            preview.artifacts.as_slice(),
+            format!(
+                "Commit {commit}: {incoming} incoming change(s), {} conflict(s), {local_only} local change(s) kept, {} unchanged.",
+                conflicts.len(),
+                preview.unchanged
+            ),
+        ),
+    };
     html! {
         <div class="preview">
-            <p role="status">{ format!(
-                "Commit {}: {incoming} incoming change(s), {} conflict(s), {local_only} local change(s) kept, {} unchanged.",
-                preview.commit.chars().take(12).collect::<String>(), conflicts.len(), preview.unchanged
-            ) }</p>
+            <p role="status">{ summary }</p>
             if let ChangesCheck::NotChecked(reason) = preview.changes_check {
                 <p class="banner info">{ reason.to_string() }</p>
             }
@@ -113,8 +138,8 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
                 <caption>{ "Changes" }</caption>
                 <thead><tr><th scope="col">{ "Artifact" }</th><th scope="col">{ "Kind" }</th><th scope="col">{ "What happened" }</th></tr></thead>
                 <tbody>
-                    { for preview.artifacts.iter().take(500).map(|a| html! {
-                        <tr><td>{ &a.name }</td><td>{ a.kind().label() }</td><td>{ a.status().label() }</td></tr>
+                    { for rows.iter().take(500).map(|a| html! {
+                        <tr><td>{ &a.name }</td><td>{ a.kind().label() }</td><td>{ status_label(a.status(), has_base) }</td></tr>
                     }) }
                 </tbody>
             </table>
@@ -136,7 +161,7 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
                 };
                 html! {
                     <fieldset class="conflict">
-                        <legend>{ format!("Conflict: {} ({})", conflict.name, conflict.kind().label()) }</legend>
+                        <legend>{ format!("{}: {} ({})", if has_base { "Conflict" } else { "Differs" }, conflict.name, conflict.kind().label()) }</legend>
                         { option(Resolution::KeepMine, "Keep mine") }
                         { option(Resolution::TakeTheirs, "Take theirs") }
                         if merge.is_some_and(|m| m.merged.is_some()) {
@@ -430,7 +455,22 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                 {
                     None => dispatcher.dispatch(PullAction::Edit),
                     Some(Ok(preview)) => {
-                        dispatcher.dispatch(PullAction::Previewed(Rc::new(preview), stored))
+                        // A restore of this very project lists only what it changes here.
+                        let same_project =
+                            preview.remote_manifest.files.iter().any(|e| {
+                                e.kind == ArtifactKind::Project && e.id == stored.project.id
+                            });
+                        let compared = (restore && same_project).then(|| {
+                            let local = stored.local_files();
+                            let name =
+                                |id: &ArtifactId| stored.project.name_of(id).map(str::to_owned);
+                            Rc::new(preview.restore_changes(&local.manifest, &name))
+                        });
+                        dispatcher.dispatch(PullAction::Previewed(
+                            Rc::new(preview),
+                            stored,
+                            compared,
+                        ))
                     }
                     Some(Err(error)) => dispatcher.dispatch(PullAction::Failed(error.to_string())),
                 }

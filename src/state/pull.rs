@@ -6,7 +6,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::ArtifactKey;
 
 use crate::services::projects::StoredProject;
-use versioning_core::sync::{Progress, PullCounts, PullPreview, Resolution};
+use versioning_core::sync::{ArtifactChange, Progress, PullCounts, PullPreview, Resolution};
 use yew::prelude::*;
 
 /// Where the dialog stands.
@@ -39,7 +39,12 @@ pub struct PullState {
     pub include_invalid: bool,
     /// Why the last step failed, if it did.
     pub error: Option<String>,
+    /// A restore into this project: the artifact files it changes here, and how many stay the same.
+    pub restore_changes: Option<Rc<RestoreChanges>>,
 }
+
+/// What a restore changes in the project it is made in (see `PullPreview::restore_changes`).
+pub type RestoreChanges = (Vec<ArtifactChange>, usize);
 
 /// What happens in the dialog.
 #[derive(Debug, Clone)]
@@ -48,8 +53,12 @@ pub enum PullAction {
     Planning,
     /// Progress of the reading.
     Progress(Progress),
-    /// The preview is ready, made against this stored project.
-    Previewed(Rc<PullPreview>, Rc<StoredProject>),
+    /// The preview is ready, made against this stored project (with what a restore changes in it).
+    Previewed(
+        Rc<PullPreview>,
+        Rc<StoredProject>,
+        Option<Rc<RestoreChanges>>,
+    ),
     /// A conflict was settled.
     Resolve(ArtifactKey, Resolution),
     /// Apply invalid files or not.
@@ -82,9 +91,10 @@ impl Reducible for PullState {
                 }
             }
             PullAction::Progress(progress) => next.progress = progress,
-            PullAction::Previewed(preview, loaded) => {
+            PullAction::Previewed(preview, loaded, restore_changes) => {
                 next.stage = PullStage::Preview(preview);
                 next.loaded = Some(loaded);
+                next.restore_changes = restore_changes;
             }
             PullAction::Resolve(key, resolution) => {
                 next.resolutions.insert(key, resolution);

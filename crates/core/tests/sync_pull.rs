@@ -154,6 +154,55 @@ async fn restore_is_byte_identical(product: Product) {
     );
 }
 
+/// A restore lists every file as new (it plans with no local side); what it changes in the project it
+/// is made in is only what differs from it, named as the project names it.
+#[tokio::test]
+async fn a_restore_names_only_what_it_changes_here() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let project = demo();
+    push(&sandbox, product, &project, None, Some("v1")).await;
+    let mut edited = project.clone();
+    let case = edited.test_cases().next().unwrap().id.clone();
+    edited.set_description(&case, "Edited since v1").unwrap();
+    let gone = edited.test_cases().nth(1).unwrap().id.clone();
+    let gone_name = edited.name_of(&gone).unwrap().to_owned();
+    edited.delete(&gone).unwrap();
+    let preview = pull(
+        &sandbox,
+        product,
+        PullSource::Tag("v1".to_owned()),
+        None,
+        None,
+    )
+    .await
+    .expect("previewed");
+    let local = LocalFiles::of(&edited);
+    let name = |id: &ArtifactId| edited.name_of(id).map(str::to_owned);
+    let (changes, same) = preview.restore_changes(&local.manifest, &name);
+    let listed: BTreeMap<&ArtifactId, Status> =
+        changes.iter().map(|c| (&c.key.0, c.status())).collect();
+    // The deletion changed the scenario listing the test case too.
+    let scenario = project
+        .scenarios()
+        .find(|s| s.test_cases.iter().any(|t| t.id == gone))
+        .unwrap()
+        .id
+        .clone();
+    let expected = BTreeMap::from([
+        (&case, Status::Remote(SideChange::Changed)),
+        (&gone, Status::Remote(SideChange::Added)),
+        (&scenario, Status::Remote(SideChange::Changed)),
+    ]);
+    assert_eq!(listed, expected);
+    assert_eq!(
+        same + changes.len(),
+        LocalFiles::of(&project).manifest.files.len()
+    );
+    let restored = changes.iter().find(|c| c.key.0 == gone).unwrap();
+    assert_eq!(restored.name, gone_name);
+}
+
 #[tokio::test]
 async fn cloud_restore_is_byte_identical_from_a_branch_a_version_and_a_commit() {
     restore_is_byte_identical(Product::Cloud).await;

@@ -1549,6 +1549,44 @@ impl PullPreview {
         self.artifacts.iter().filter(|a| a.status().is_conflict())
     }
 
+    /// What restoring this preview's commit changes in a project whose files `local` lists: the
+    /// artifact files that differ (each [`Status::Remote`]: added, changed or deleted by the restore),
+    /// named as the repository names them, else by `local_name`; and how many are the same. A restore
+    /// plans with no local side, so [`PullPreview::artifacts`] lists every file as new.
+    pub fn restore_changes(
+        &self,
+        local: &Manifest,
+        local_name: &dyn Fn(&ArtifactId) -> Option<String>,
+    ) -> (Vec<ArtifactChange>, usize) {
+        let (differing, same) = classify_differences(Some(local), local, &self.remote_manifest);
+        let remote_names: BTreeMap<&ArtifactKey, &str> = self
+            .artifacts
+            .iter()
+            .map(|a| (&a.key, a.name.as_str()))
+            .collect();
+        let changes = differing
+            .into_iter()
+            .map(|(key, classified)| {
+                let file = || {
+                    let path = classified.base.as_ref().or(classified.remote.as_ref());
+                    path.map(|e| e.path.rsplit('/').next().unwrap_or(&e.path).to_owned())
+                };
+                let name = remote_names
+                    .get(&key)
+                    .map(|name| (*name).to_owned())
+                    .or_else(|| local_name(&key.0))
+                    .or_else(file)
+                    .unwrap_or_else(|| key.0.to_string());
+                ArtifactChange {
+                    key,
+                    name,
+                    classified,
+                }
+            })
+            .collect();
+        (changes, same)
+    }
+
     /// The problem of a remote file, if it has one.
     pub fn problem(&self, path: &str) -> Option<&PullProblem> {
         self.problems.iter().find(|p| p.path == path)
