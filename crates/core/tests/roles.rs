@@ -90,7 +90,11 @@ fn refusals_say_what_to_do() {
     );
     let unknown = decide(Role::QualityEngineer, &push("x", None));
     assert_eq!(unknown, Decision::Denied(Denial::MainBranchUnknown));
-    assert!(unknown.denial().unwrap().to_string().contains("names no main branch"));
+    assert!(unknown
+        .denial()
+        .unwrap()
+        .to_string()
+        .contains("names no main branch"));
     let Decision::Denied(reason) = decide(Role::QualityEngineer, &Activity::Configure) else {
         panic!("a Quality Engineer may not configure");
     };
