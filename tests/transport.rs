@@ -1,10 +1,11 @@
-//! The fetch transport in a real browser: answers in order under a concurrency bound, cancellation, a header
-//! the browser refuses, and no HTTP cache.
+//! The fetch transport in a real browser: answers in order under a concurrency bound, cancellation (which
+//! also ends a job's back-off wait), a header the browser refuses, and no HTTP cache.
 #![cfg(target_arch = "wasm32")]
 
 use bitbucket_versioning::services::transport::{execute, execute_all, Cancellation};
 use js_sys::Reflect;
-use versioning_core::bitbucket::{ApiError, ApiRequest, Method};
+use versioning_core::bitbucket::{ApiError, ApiRequest, ApiResponse, Method};
+use versioning_core::sync::{Job, JobStep, Progress};
 use versioning_core::Flavour;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -107,4 +108,41 @@ async fn every_request_bypasses_the_browsers_http_cache() {
         .map(|mode| mode.as_string())
         .collect();
     assert_eq!(modes, vec![Some("no-store".to_owned()); 2]);
+}
+
+/// A job that waits out a back-off longer than any test runs, then is done.
+struct Waiting {
+    waited: bool,
+}
+
+impl Job for Waiting {
+    type Output = ();
+
+    fn next(&mut self) -> JobStep<()> {
+        match std::mem::replace(&mut self.waited, true) {
+            // The longest delay a browser timer takes (a longer one would fire at once).
+            false => JobStep::Wait(i32::MAX as u32),
+            true => JobStep::Done(()),
+        }
+    }
+
+    fn handle(&mut self, _answers: Vec<Result<ApiResponse, ApiError>>) {}
+
+    fn progress(&self) -> Progress {
+        Progress::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn cancel_ends_a_back_off_wait() {
+    use bitbucket_versioning::services::jobs::run_job;
+    let cancellation = Cancellation::new();
+    let cancel = cancellation.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(10).await;
+        cancel.cancel();
+    });
+    let mut job = Waiting { waited: false };
+    let ended = run_job(&mut job, Flavour::Cloud, 1_000, &cancellation, &|_| {}).await;
+    assert_eq!(ended, None, "the job ends as cancelled, not after its wait");
 }

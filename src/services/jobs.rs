@@ -2,9 +2,11 @@
 //! step hands out go through the transport with the job's concurrency and timeout, back-offs are waited
 //! out, archives are unpacked in one archive worker per job (started while they are on their way),
 //! `on_progress` sees the job as each step starts (its requests in flight) and at the end, the job works
-//! while its requests are in flight, and cancelling stops between requests.
+//! while its requests are in flight, and cancelling stops between requests and ends a back-off wait.
 
-use futures::future::join;
+use std::pin::pin;
+
+use futures::future::{join, select};
 use gloo_timers::future::TimeoutFuture;
 use versioning_core::sync::{Job, JobStep};
 use versioning_core::Flavour;
@@ -58,7 +60,10 @@ pub async fn run_job<J: Job>(
                 }
                 job.unpacked(files);
             }
-            JobStep::Wait(millis) => TimeoutFuture::new(millis).await,
+            // A back-off (up to minutes) ends early on Cancel.
+            JobStep::Wait(millis) => {
+                select(TimeoutFuture::new(millis), pin!(cancellation.cancelled())).await;
+            }
             JobStep::Done(output) => return Some(output),
         }
     }

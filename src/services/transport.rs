@@ -13,8 +13,8 @@ use versioning_core::Flavour;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    AbortController, RequestCache, RequestCredentials, RequestRedirect, ResponseType,
-    UrlSearchParams,
+    AbortController, AddEventListenerOptions, RequestCache, RequestCredentials, RequestRedirect,
+    ResponseType, UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -44,6 +44,25 @@ impl Cancellation {
     /// Whether the job was cancelled.
     pub fn is_cancelled(&self) -> bool {
         self.controller.signal().aborted()
+    }
+
+    /// Resolves when the job is cancelled (at once if it was): a wait raced with it ends on Cancel.
+    pub async fn cancelled(&self) {
+        let signal = self.controller.signal();
+        if signal.aborted() {
+            return;
+        }
+        // The promise's own resolve function is the listener: no closure of ours outlives the wait.
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            let once = AddEventListenerOptions::new();
+            once.set_once(true);
+            // Adding a listener to an AbortSignal does not fail; if it did, the wait would end on time.
+            let _ = signal.add_event_listener_with_callback_and_add_event_listener_options(
+                "abort", &resolve, &once,
+            );
+        });
+        // The promise never rejects.
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 }
 
