@@ -2,13 +2,15 @@
 // repositories; roles, versions, conflicts and injected failures.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, signInAs, withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, signInAs, waitUntil,
+  withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -317,6 +319,72 @@ describe('push', () => {
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
     await dialog.locator('.banner.success').waitFor();
     assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to `main`/);
+    await context.close();
+  });
+
+  it('leaves the branch as its old or its new version at every commit when the page is reloaded in the middle of a chain (Cloud)', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Start' })), /Pushed to `main`/);
+    await closeDialog(page);
+    const start = await inClone(CLOUD, 'main', (dir) => git(dir, 'rev-parse', 'HEAD'));
+    // One file per commit, so that the next push is a chain.
+    await page.goto(`${env.sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+    await signInAs(page, 'Quinn Manager (Quality Manager)');
+    const panel = page.getByRole('form', { name: 'SCM parameters' });
+    await panel.getByLabel(/^Files per commit/).fill('1');
+    await panel.getByRole('button', { name: 'Save parameters' }).click();
+    await panel.getByText('SCM parameters saved.').waitFor();
+    await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    // New paths (a renamed test case, a new suite) and files the branch lists (an edited test case, project.json).
+    await renameTestCase(page, 'Add items', 'Add an item from search results', 'Find an item by searching');
+    await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Visit');
+    await page.getByLabel('Name of the new test suite').fill('Returns');
+    await page.getByRole('button', { name: 'Add test suite' }).click();
+    await waitForSaved(page);
+
+    const dialog = await preview(page, { branch: 'main', message: 'Chain' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    const posts = async () => (await control(env.sandbox, 'log?limit=1000'))
+      .filter((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201).length;
+    const before = await posts();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 700 });
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    // Reload once the first commit of the chain has landed (the page asks first: leave).
+    await waitUntil(async () => (await posts()) > before);
+    page.once('dialog', (question) => question.accept());
+    await page.reload();
+    await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
+
+    /** Checks that each commit after `start` publishes a manifest whose files all hold what it names. */
+    const consistent = (dir) => async () => {
+      const commits = (await git(dir, 'rev-list', '--reverse', `${start}..HEAD`)).split('\n').filter(Boolean);
+      const manifests = new Set();
+      for (const commit of commits) {
+        const manifest = await git(dir, 'show', `${commit}:test-artifacts/.manifest.json`);
+        manifests.add(manifest);
+        for (const entry of JSON.parse(manifest).files) {
+          const bytes = (await run('git', ['-C', dir, 'show', `${commit}:${entry.path}`], { encoding: 'buffer' })).stdout;
+          assert.equal(createHash('sha256').update(bytes).digest('hex'), entry.sha256, `${entry.path} at ${commit}`);
+        }
+      }
+      return { commits, manifests };
+    };
+    const cut = await inClone(CLOUD, 'main', (dir) => consistent(dir)());
+    assert.ok(cut.commits.length >= 1 && cut.commits.length <= 2, `a cut chain: ${cut.commits.length} commit(s)`);
+    assert.equal(cut.manifests.size, 1, 'every commit of the cut chain still publishes the old version');
+
+    // Pushed again, the chain completes, and still no commit publishes a damaged branch.
+    await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Chain again' })), /Pushed to `main`/);
+    await inClone(CLOUD, 'main', async (dir) => {
+      const { manifests } = await consistent(dir)();
+      assert.equal(manifests.size, 2, 'the old version, then the new one');
+      const visit = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-one-item-from-the-product-page')), 'utf8'));
+      assert.equal(visit.steps[0].keyword, 'Visit');
+      await caseFile(dir, 'find-an-item-by-searching');
+    });
     await context.close();
   });
 
