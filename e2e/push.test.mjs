@@ -388,6 +388,18 @@ describe('push', () => {
     await context.close();
   });
 
+  it('checks the roles held when Push is pressed: a user demoted to Quality Engineer after the preview pushes nothing to main', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    const dialog = await preview(page, { branch: 'main', message: 'Planned by a lead' });
+    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await signInAs(page, 'Eve Engineer (Quality Engineer)');
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await dialog.getByRole('alert').getByText(/Your roles changed since the preview\. Nothing was pushed/).waitFor();
+    assert.equal(await inClone(CLOUD, 'main', (dir) => git(dir, 'ls-tree', '--name-only', 'HEAD', 'test-artifacts/.manifest.json')), '', 'nothing was pushed');
+    await context.close();
+  });
+
   it('completes through injected 429 and 503 answers', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
