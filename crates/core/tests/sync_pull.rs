@@ -220,6 +220,20 @@ enum ArchiveFault {
     Status(u16),
     /// The driver cannot unpack it (the browser's worker did not load): it gives no files back.
     Unpack,
+    /// One of its files comes back damaged (a name changed), unlike the same file read by itself.
+    Damaged,
+}
+
+/// Changes the first name in `bytes`, as a damaged transfer of an artifact file or a patch would;
+/// whether `bytes` held a name.
+fn damage(bytes: &mut Vec<u8>) -> bool {
+    let name = b"\"name\": \"";
+    let Some(at) = bytes.windows(name.len()).position(|w| w == name) else {
+        return false;
+    };
+    let at = at + name.len();
+    bytes.splice(at..at, b"Damaged ".iter().copied());
+    true
 }
 
 /// What a pull driven by [`pull_with_archive_fault`] did: its preview, the URLs of its archive requests,
@@ -264,15 +278,25 @@ async fn pull_with_archive_fault(
                         }
                         archived.push(request.url.clone());
                     }
-                    answers.push(Ok(sandbox.execute(request).await));
+                    let mut answer = sandbox.execute(request).await;
+                    // Cloud's patch is text: damaged as it is answered (Data Center's zip once unpacked).
+                    let patch = product == Product::Cloud && is_archive(&request.url);
+                    if fault == Some(ArchiveFault::Damaged) && patch && archived.len() == 1 {
+                        assert!(damage(&mut answer.body), "a patch with a name");
+                    }
+                    answers.push(Ok(answer));
                 }
                 planner.handle(answers);
             }
             JobStep::Unpack(zips) => {
-                let files = match (fault, unpacked) {
+                let mut files = match (fault, unpacked) {
                     (Some(ArchiveFault::Unpack), 0) => vec![ProjectFiles::new(); zips.len()],
                     _ => unpack_here(&zips),
                 };
+                if let (Some(ArchiveFault::Damaged), 0) = (fault, unpacked) {
+                    let mut members = files.iter_mut().flat_map(|f| f.values_mut());
+                    assert!(members.any(damage), "a member with a name");
+                }
                 unpacked += zips.len();
                 planner.unpacked(files);
             }
@@ -307,7 +331,7 @@ async fn restores_from_one_archive(
         // Only Data Center's archives are zips, unpacked by the driver, once each.
         let read = matches!(
             fault,
-            None | Some(ArchiveFault::Status(503) | ArchiveFault::Unpack)
+            None | Some(ArchiveFault::Status(503) | ArchiveFault::Unpack | ArchiveFault::Damaged)
         );
         let zip = product == Product::DataCenter && read;
         assert_eq!(pull.unpacked, usize::from(zip), "{fault:?}");
@@ -328,14 +352,19 @@ async fn restores_from_one_archive(
 async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to_reading_each_file()
 {
     // Tip, manifest, listing, archive; a 503 is retried; any other refusal of the archive, or an
-    // archive the driver could not unpack, reads the files one by one instead.
+    // archive the driver could not unpack, reads the files one by one instead; a member that does
+    // not match the manifest is read once more by itself.
     let expected = |fault, files| match fault {
         None => 4,
-        Some(ArchiveFault::Status(503)) => 5,
+        Some(ArchiveFault::Status(503) | ArchiveFault::Damaged) => 5,
         Some(_) => 4 + files,
     };
     let faults = [503, 404, 400].map(ArchiveFault::Status);
-    let faults = [faults.as_slice(), &[ArchiveFault::Unpack]].concat();
+    let faults = [
+        faults.as_slice(),
+        &[ArchiveFault::Unpack, ArchiveFault::Damaged],
+    ]
+    .concat();
     restores_from_one_archive(Product::DataCenter, &faults, &expected).await;
 }
 
@@ -343,13 +372,15 @@ async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to
 async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading_each_file() {
     // Tip, manifest, the patch from the folder's origin, and `project.json`, which the seed had made
     // there already; a 503 is retried; a patch too large to make in time (555), or any refusal, reads
-    // the files one by one instead.
+    // the files one by one instead; a file of the patch that does not match the manifest is read once
+    // more by itself.
     let expected = |fault, files| match fault {
         None => 4,
-        Some(ArchiveFault::Status(503)) => 5,
+        Some(ArchiveFault::Status(503) | ArchiveFault::Damaged) => 5,
         Some(_) => 3 + files,
     };
     let faults = [503, 555, 404].map(ArchiveFault::Status);
+    let faults = [faults.as_slice(), &[ArchiveFault::Damaged]].concat();
     restores_from_one_archive(Product::Cloud, &faults, &expected).await;
 }
 
@@ -749,6 +780,78 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
 }
 
 #[tokio::test]
+async fn a_test_case_whose_repository_file_has_a_problem_is_offered_no_merge() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let case = first_case(&base);
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+    // Their file changed again in git, the manifest not knowing: still a test case, another hash.
+    let files = to_files(&theirs, &LayoutOptions::default());
+    let manifest: Manifest =
+        serde_json::from_slice(&files[&format!("{ROOT}/{MANIFEST_FILE}")]).unwrap();
+    let path = manifest
+        .files
+        .iter()
+        .find(|e| e.id == case && e.kind == ArtifactKind::TestCase)
+        .unwrap()
+        .path
+        .clone();
+    let mut tampered = theirs.clone();
+    set_step(&mut tampered, 0, "Changed behind the manifest");
+    let bytes = to_files(&tampered, &LayoutOptions::default())[&path].clone();
+    commit_on(
+        &sandbox,
+        BRANCH,
+        ProjectFiles::from([(path.clone(), bytes)]),
+        Vec::new(),
+    )
+    .await;
+    let mut mine = base.clone();
+    let last = mine.find_test_case(&case).unwrap().steps.len() - 1;
+    set_step(&mut mine, last, "My last step");
+
+    let preview = pull(
+        &sandbox,
+        product,
+        branch(),
+        Some(first.base.clone()),
+        Some(&mine),
+    )
+    .await
+    .expect("previewed");
+    assert!(matches!(
+        problem_of(&preview, &path),
+        ProblemKind::Tree(TreeErrorKind::ManifestMismatch { .. })
+    ));
+    let key = (case.clone(), ArtifactKind::TestCase);
+    let conflict = preview.artifacts.iter().find(|a| a.key == key).unwrap();
+    assert_eq!(
+        conflict.status(),
+        Status::Conflict(ConflictKind::BothChanged)
+    );
+    assert!(!preview.merges.contains_key(&key), "{:?}", preview.merges);
+    let resolve = |r| BTreeMap::from([(key.clone(), r)]);
+    for include_invalid in [false, true] {
+        let refused = preview.apply(&resolve(Resolution::MergeSteps), include_invalid);
+        assert!(
+            matches!(&refused, Err(SyncError::MergeOfProblemFile { problem, .. }) if problem.path == path),
+            "{refused:?}"
+        );
+    }
+    let refused = preview.apply_over(&resolve(Resolution::MergeSteps), true, &mine);
+    assert!(matches!(refused, Err(SyncError::MergeOfProblemFile { .. })));
+    let kept = apply_both(&preview, &resolve(Resolution::KeepMine), &mine).unwrap();
+    assert_eq!(
+        kept.project.find_test_case(&case),
+        mine.find_test_case(&case)
+    );
+}
+
+#[tokio::test]
 async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
     let sandbox = Sandbox::new();
     let product = Product::DataCenter;
@@ -909,20 +1012,32 @@ async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
 
 /// Commits hand-made files to a new Cloud branch `hand-made` and returns its tip.
 async fn commit_by_hand(sandbox: &Sandbox, files: ProjectFiles) -> String {
+    let deletions = vec![format!("{ROOT}/project.json")];
+    commit_on(sandbox, "hand-made", files, deletions).await
+}
+
+/// Commits `files` and `deletions` on the Cloud branch `branch` (made from the main branch when new),
+/// outside the app: the manifest is left as it is. Returns the new tip.
+async fn commit_on(
+    sandbox: &Sandbox,
+    branch: &str,
+    files: ProjectFiles,
+    deletions: Vec<String>,
+) -> String {
     let api = Product::Cloud.api("lee");
     let commit = cloud::CommitFiles {
-        branch: "hand-made".to_owned(),
+        branch: branch.to_owned(),
         message: "Written by hand".to_owned(),
         author: None,
         parent: None,
         files: files.into_iter().collect(),
-        deletions: vec![format!("{ROOT}/project.json")],
+        deletions,
     };
     let response = sandbox
         .execute(&cloud::commit_files(&api, &commit).request)
         .await;
     assert!(response.is_success(), "{}", response.status);
-    sandbox.tip(Product::Cloud, "hand-made").unwrap()
+    sandbox.tip(Product::Cloud, branch).unwrap()
 }
 
 fn problem_of<'a>(preview: &'a PullPreview, path: &str) -> &'a ProblemKind {

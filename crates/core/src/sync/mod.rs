@@ -149,6 +149,15 @@ pub enum SyncError {
         /// The test case's name.
         name: String,
     },
+    /// Merge steps was chosen for a test case whose file in the repository has a problem (its content
+    /// does not match the manifest, or it cannot be read): its steps are not trusted to merge.
+    #[error("The test case “{name}” cannot be merged step by step: its file in the repository has a problem ({problem}). Choose Keep mine for it.")]
+    MergeOfProblemFile {
+        /// The test case's name.
+        name: String,
+        /// The problem of the repository's file.
+        problem: pull::PullProblem,
+    },
     /// Files the pull would apply cannot be read.
     #[error("{}", invalid_files_message(errors))]
     InvalidFiles {

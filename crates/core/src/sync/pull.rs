@@ -895,7 +895,8 @@ impl PullPlanner {
         }
     }
 
-    /// Asks again for the parts refused for a while, or reads what the parts did not hold file by file.
+    /// Asks again for the parts refused for a while, or reads what the parts did not hold (or held
+    /// damaged) file by file.
     fn after_archive(&mut self, round: ArchiveRound) -> Stage {
         let ArchiveRound {
             again,
@@ -914,10 +915,14 @@ impl PullPlanner {
                 };
             }
         }
+        // A member that does not match the manifest is read once more by itself before it is reported
+        // (a part of a patch or archive may have come back damaged).
         let mut rest = Vec::new();
         for fetch in pending {
             match files.remove(&fetch.path) {
-                Some(bytes) if !fetch.base => self.received(fetch, bytes),
+                Some(bytes) if !fetch.base && self.mismatch(&fetch.path, &bytes).is_none() => {
+                    self.received(fetch, bytes)
+                }
                 _ => rest.push(fetch),
             }
         }
@@ -1164,19 +1169,21 @@ impl PullPlanner {
         Stage::Done
     }
 
+    /// The SHA-256 the manifest gives a file of a managed tree, when `bytes` do not match it.
+    fn mismatch(&self, path: &str, bytes: &[u8]) -> Option<String> {
+        let entry = self.compared.entry(path).filter(|_| self.managed)?;
+        (sha256_hex(bytes) != entry.sha256).then(|| entry.sha256.clone())
+    }
+
     /// Checks the downloaded files and builds the preview.
     fn finish(&mut self) {
         let mut problems = std::mem::take(&mut self.problems);
         for (path, bytes) in &self.downloaded {
-            if let Some(entry) = self.compared.entry(path).filter(|_| self.managed) {
-                if sha256_hex(bytes) != entry.sha256 {
-                    problems.push(PullProblem::tree(
-                        path,
-                        TreeErrorKind::ManifestMismatch {
-                            expected: entry.sha256.clone(),
-                        },
-                    ));
-                }
+            if let Some(expected) = self.mismatch(path, bytes) {
+                problems.push(PullProblem::tree(
+                    path,
+                    TreeErrorKind::ManifestMismatch { expected },
+                ));
             }
         }
         let limits = ReadLimits {
@@ -1217,7 +1224,11 @@ impl PullPlanner {
             if !name.is_empty() {
                 names.insert(key.0.clone(), name.clone());
             }
-            if key.1 == ArtifactKind::TestCase && wants_merge(&classified) {
+            let remote_problem = classified
+                .remote
+                .as_ref()
+                .is_some_and(|remote| problems.iter().any(|p| p.path == remote.path));
+            if key.1 == ArtifactKind::TestCase && wants_merge(&classified) && !remote_problem {
                 let parse = |bytes: Option<Vec<u8>>| {
                     bytes.and_then(|b| serde_json::from_slice::<TestCase>(&b).ok())
                 };
@@ -1592,6 +1603,12 @@ impl PullPreview {
         self.problems.iter().find(|p| p.path == path)
     }
 
+    /// The problem of an artifact's file in the repository, if it has one.
+    fn remote_problem(&self, change: &ArtifactChange) -> Option<&PullProblem> {
+        let remote = change.classified.remote.as_ref()?;
+        self.problem(&remote.path)
+    }
+
     /// Builds the project the pull gives from the local project the preview was planned with, without
     /// any request: local artifacts changed only in the repository take the repository's version, local
     /// changes stay, conflicts are settled by `resolutions` (every conflict needs one, else nothing is
@@ -1827,6 +1844,12 @@ impl PullPreview {
                     Outcome::TakeTheirs
                 }
                 Some(Resolution::MergeSteps) => {
+                    if let Some(problem) = self.remote_problem(change) {
+                        return Err(SyncError::MergeOfProblemFile {
+                            name: change.name.clone(),
+                            problem: problem.clone(),
+                        });
+                    }
                     let merged = self.merges.get(&change.key).and_then(|m| m.merged.as_ref());
                     let case = merged.ok_or_else(|| SyncError::MergeImpossible {
                         name: change.name.clone(),
