@@ -748,11 +748,11 @@ impl PushPlanner {
         }
     }
 
-    /// After listing a branch without manifest. A Cloud commit is made even when every file it writes
-    /// holds that content already (an interrupted push sent again, say), so on Cloud the listed files the
-    /// push would overwrite are read first and those already equal are left out; a file whose listed size
-    /// differs from the local file's holds other content and is not read. Data Center answers 409 to an
-    /// unchanged file and makes no commit, so it needs no reading.
+    /// After listing a branch without manifest. The listed files the push would overwrite are read first
+    /// and those already equal are left out, so that the preview counts what is really written: a file an
+    /// interrupted push wrote counts as written (Cloud would otherwise commit it again, Data Center answer
+    /// 409 to it). A file whose listed size differs from the local file's holds other content and is not
+    /// read.
     fn compare(
         &mut self,
         files: BTreeSet<String>,
@@ -760,21 +760,20 @@ impl PushPlanner {
         tries: u32,
     ) -> PlanStage {
         self.local.written();
-        let pending: Vec<String> =
-            match (self.local.files(), self.remote.commits_one_file_at_a_time()) {
-                (Some(local), false) => local
-                    .files
-                    .iter()
-                    .filter(|(path, bytes)| {
-                        files.contains(*path)
-                            && sizes
-                                .get(*path)
-                                .is_none_or(|size| *size == bytes.len() as u64)
-                    })
-                    .map(|(path, _)| path.clone())
-                    .collect(),
-                _ => Vec::new(),
-            };
+        let pending: Vec<String> = match self.local.files() {
+            Some(local) => local
+                .files
+                .iter()
+                .filter(|(path, bytes)| {
+                    files.contains(*path)
+                        && sizes
+                            .get(*path)
+                            .is_none_or(|size| *size == bytes.len() as u64)
+                })
+                .map(|(path, _)| path.clone())
+                .collect(),
+            None => Vec::new(),
+        };
         if pending.is_empty() {
             self.finish(RemoteState::Unmanaged(files));
             return PlanStage::Done;
