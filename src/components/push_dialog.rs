@@ -8,8 +8,8 @@ use versioning_core::artifacts::{ArtifactId, ArtifactKind};
 use versioning_core::bitbucket::Api;
 use versioning_core::roles::{decide_any, same_branch, Activity, Decision};
 use versioning_core::sync::{
-    commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushJob,
-    PushOutcome, PushPlan, PushPlanner, PushRequest, SideChange, Status,
+    commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushOutcome,
+    PushPlan, PushPlanner, PushRequest, SideChange, Status,
 };
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
@@ -24,7 +24,7 @@ use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
-use crate::services::strategy::with_strategy;
+use crate::services::strategy::{with_strategy, Sender};
 use crate::services::unload_guard::UnloadGuard;
 use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
@@ -551,7 +551,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     roles: vec![role],
                     overwrite,
                 };
-                let mut sender = match PushJob::new(Api::new(&connection), plan, &confirmation) {
+                let mut sender = match Sender::new(Api::new(&connection), plan, &confirmation) {
                     Ok(sender) => sender,
                     Err(error) => {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))

@@ -14,14 +14,18 @@
 //! checking whether they landed, as such clients do; only rounds in which no write landed use up the
 //! retries. The branch tip is read once at the end.
 //!
-//! [`PushJob`] chooses between [`PushSender`] and [`BaselineSender`] by the plan's strategy, so the app
-//! sends every push the same way.
+//! [`PushJob`] chooses between [`PushSender`] and [`BaselineSender`] by the plan's strategy, so the
+//! benchmarks' build of the app sends every push the same way. All of it exists only with the
+//! `benchmark-strategies` feature.
+//!
+//! [`Strategy`]: super::Strategy
+//! [`Strategy::PerFileSequential`]: super::Strategy::PerFileSequential
+//! [`Strategy::PerFileParallel`]: super::Strategy::PerFileParallel
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
-use super::params::Strategy;
 use super::push::{
     commit_message, same_message, Attempt, Confirmation, PushOutcome, PushPlan, PushSender,
     Retrying, SyncBase,
@@ -79,7 +83,8 @@ enum Written {
     Failed(ApiError),
 }
 
-/// Writes a baseline push (planned with a per-file [`Strategy`]): one request and one commit per file.
+/// Writes a baseline push (planned with a per-file [`Strategy`](super::Strategy)): one request and one
+/// commit per file.
 #[derive(Debug)]
 pub struct BaselineSender {
     remote: Remote,
@@ -522,13 +527,7 @@ impl Job for BaselineSender {
     }
 
     fn concurrency(&self) -> usize {
-        let parameters = &self.plan.request.parameters;
-        match parameters.strategy {
-            Strategy::PerFileSequential => 1,
-            Strategy::Planned | Strategy::PerFileParallel => {
-                parameters.scm_export_worker_count.max(1) as usize
-            }
-        }
+        self.plan.request.parameters.concurrency()
     }
 }
 
@@ -583,12 +582,14 @@ fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<Str
 }
 
 /// A push's sender, as the plan's [`Strategy`] chooses: the product's [`PushSender`], or the per-file
-/// [`BaselineSender`] of benchmarks. The app sends every push through it.
+/// [`BaselineSender`] of benchmarks. The benchmarks' build of the app sends every push through it.
+///
+/// [`Strategy`]: super::Strategy
 #[derive(Debug)]
 pub enum PushJob {
-    /// [`Strategy::Planned`].
+    /// The product's strategy.
     Planned(PushSender),
-    /// [`Strategy::PerFileSequential`] and [`Strategy::PerFileParallel`].
+    /// The per-file strategies.
     Baseline(BaselineSender),
 }
 

@@ -1,8 +1,10 @@
 //! Push and pull, without I/O: jobs that plan from the local files, the connection and the remote state,
 //! hand out requests, read the answers and end with a typed outcome (see [`Job`]). Bitbucket Cloud and Data
-//! Center differ only inside [`Remote`]. For benchmarks, a hidden [`Strategy`] swaps the product's push and
-//! pull for per-file baselines ([`BaselineSender`], sent through [`PushJob`]).
+//! Center differ only inside [`Remote`]. The benchmarks' build (feature `benchmark-strategies`) adds a
+//! [`Strategy`] that swaps the product's push and pull for per-file baselines (`BaselineSender`, sent
+//! through `PushJob`); without the feature they do not exist.
 
+#[cfg(feature = "benchmark-strategies")]
 mod baseline;
 mod change_set;
 mod diff;
@@ -16,6 +18,7 @@ mod retry;
 mod three_way;
 mod versions;
 
+#[cfg(feature = "benchmark-strategies")]
 pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{
     Action, BranchChange, Change, ChangeSet, CommitPart, Comparison, RemoteState,

@@ -139,9 +139,9 @@ impl fmt::Display for ParameterError {
     }
 }
 
-/// How push and pull talk to Bitbucket. It exists for benchmarks, which compare the product's way with
-/// the ways other clients work, through the same code: it is never shown in the SCM panel (it is not one of
-/// [`ScmParameter::ALL`]) and users keep [`Strategy::Planned`].
+/// How push and pull talk to Bitbucket. The product has one way, [`Strategy::Planned`]; a build with the
+/// `benchmark-strategies` feature (the benchmarks') adds the per-file ways other clients work, to compare
+/// them through the same code. It is never shown in the SCM panel (it is not one of [`ScmParameter::ALL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -151,12 +151,15 @@ pub enum Strategy {
     Planned,
     /// A, a naive client: one request and one commit per file, one request at a time; a pull lists the
     /// folder and reads every file, one at a time.
+    #[cfg(feature = "benchmark-strategies")]
     PerFileSequential,
     /// B: one request and one commit per file, with `scm_export_worker_count` requests in flight; a pull
     /// lists the folder and reads every file.
+    #[cfg(feature = "benchmark-strategies")]
     PerFileParallel,
 }
 
+#[cfg(feature = "benchmark-strategies")]
 impl Strategy {
     /// Every strategy, the product's first.
     pub const ALL: [Strategy; 3] = [
@@ -184,8 +187,11 @@ impl Strategy {
             Strategy::PerFileParallel => "per_file_parallel",
         }
     }
+}
 
-    /// Whether it is the product's own strategy (the default, never stored).
+impl Strategy {
+    /// Whether it is the product's own strategy (the default, never stored; always, without the
+    /// `benchmark-strategies` feature).
     pub fn is_planned(&self) -> bool {
         *self == Strategy::Planned
     }
@@ -207,8 +213,8 @@ pub struct ScmParameters {
     pub scm_retry_count: u32,
     /// `scm_retry_base_delay_ms`.
     pub scm_retry_base_delay_ms: u32,
-    /// How push and pull work: for benchmarks only, never shown in the SCM panel; stored only when it is
-    /// not [`Strategy::Planned`].
+    /// How push and pull work: always the product's, but in the benchmarks' build; never shown in the SCM
+    /// panel, stored only when it is not [`Strategy::Planned`].
     #[serde(default, skip_serializing_if = "Strategy::is_planned")]
     pub strategy: Strategy,
 }
@@ -265,6 +271,16 @@ impl ScmParameters {
             self.set(parameter, self.get(parameter));
         }
         self
+    }
+
+    /// Requests in flight at once for reads, and for the per-file strategies' writes: one at a time for
+    /// the sequential one, else `scm_export_worker_count`.
+    pub fn concurrency(&self) -> usize {
+        #[cfg(feature = "benchmark-strategies")]
+        if self.strategy == Strategy::PerFileSequential {
+            return 1;
+        }
+        self.scm_export_worker_count.max(1) as usize
     }
 
     /// The largest Cloud commit in bytes.

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
-use super::params::{ScmParameters, Strategy};
+use super::params::ScmParameters;
 use super::parts::folder_parts;
 use super::push::{empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase};
 use super::remote::{ArchiveContent, Listed, Listing, Remote};
@@ -394,9 +394,9 @@ struct ArchiveRound {
 }
 
 /// Reads the repository and computes what a pull would change (the dialog's preview). With a per-file
-/// [`Strategy`] (benchmarks) it ignores the manifest and any base once the source is resolved: it lists
-/// the artifact folder and reads every file (one at a time for [`Strategy::PerFileSequential`]), and the
-/// preview is that of a commit without manifest.
+/// [`super::Strategy`] (benchmarks only) it ignores the manifest and any base once the source is
+/// resolved: it lists the artifact folder and reads every file (one at a time for the sequential one),
+/// and the preview is that of a commit without manifest.
 #[derive(Debug)]
 pub struct PullPlanner {
     remote: Remote,
@@ -1402,12 +1402,7 @@ impl Job for PullPlanner {
     }
 
     fn concurrency(&self) -> usize {
-        match self.request.parameters.strategy {
-            Strategy::PerFileSequential => 1,
-            Strategy::Planned | Strategy::PerFileParallel => {
-                self.request.parameters.scm_export_worker_count.max(1) as usize
-            }
-        }
+        self.request.parameters.concurrency()
     }
 }
 

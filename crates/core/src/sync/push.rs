@@ -438,8 +438,8 @@ enum PlanStage {
 }
 
 /// Reads the branch and computes what a push would change (the dialog's preview). With a per-file
-/// [`super::Strategy`] (benchmarks) it reads only the tip(s) and plans every local file and the manifest as
-/// if the branch had none, for [`super::BaselineSender`].
+/// [`super::Strategy`] (benchmarks only) it reads only the tip(s) and plans every local file and the
+/// manifest as if the branch had none, for the per-file `BaselineSender`.
 #[derive(Debug)]
 pub struct PushPlanner {
     remote: Remote,
