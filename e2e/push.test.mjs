@@ -513,6 +513,7 @@ describe('push', () => {
     const { context, page } = await openPage(env.browser, { acceptDownloads: true });
     await connectAndOpenArtifacts(page, DC);
     const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
+    const initial = await countCommits(DC);
     let dialog = await preview(page, { branch: 'main', message: 'Interrupted' });
     await dialog.getByText(/file\(s\) to write/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 300 });
@@ -528,8 +529,10 @@ describe('push', () => {
     assert.ok(commits > 1, 'some commits landed before Cancel');
     assert.equal(published, false, 'the manifest is written last, so the cancelled push is not published');
 
+    // The files the cancelled push wrote count as written: the preview counts only the rest and the manifest.
+    const landed = commits - initial;
     dialog = await preview(page, { branch: 'main', message: 'Finished' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(new RegExp(`^${local.length + 1 - landed} file\\(s\\) to write`)).waitFor();
     assert.match(await pushAndWait(dialog), /Pushed to `main`/);
     await inClone(DC, 'main', async (dir) => {
       const listed = manifestPaths(dir).sort();
