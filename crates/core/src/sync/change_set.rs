@@ -267,11 +267,14 @@ impl ChangeSet {
         }
     }
 
-    /// Leaves out the overwrites of files known to hold the local content already (read from a branch
-    /// without manifest): writing them again would change nothing.
+    /// Leaves out the writes of files known to hold the local content already (read from the branch):
+    /// writing them again would change nothing. The manifest still lists them. A rename stays, since it
+    /// also removes the old path.
     pub fn leave_out_identical(&mut self, identical: &BTreeSet<String>) {
-        self.changes
-            .retain(|c| c.action != Action::Overwrite || !identical.contains(&c.path));
+        self.changes.retain(|c| {
+            matches!(c.action, Action::Delete | Action::Rename { .. })
+                || !identical.contains(&c.path)
+        });
     }
 
     /// Whether the push has nothing to do.

@@ -28,8 +28,10 @@ use crate::artifacts::{
     artifact_files_and_manifest, ArtifactId, ArtifactKind, FileMemo, LayoutOptions, Manifest,
     Project, ProjectFiles, MANIFEST_FILE,
 };
+use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{
-    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
+    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse,
+    CommitSummary, Pager,
 };
 use crate::names::RefKind;
 use crate::roles::{decide_any, Activity, Decision, Role};
@@ -427,10 +429,18 @@ enum PlanStage {
         sizes: BTreeMap<String, u64>,
         tries: u32,
     },
-    /// Cloud, a branch without manifest: reading the files the push would overwrite, to leave out those
-    /// that hold the local content already (`files` are the listed paths, `pending` those still to read).
+    /// Data Center, a branch that moved since the base: listing the files changed since, which an
+    /// interrupted push of this copy may have written already (`manifest` is the branch's).
+    SinceBase {
+        pager: Box<Pager<FileChange>>,
+        manifest: Manifest,
+        changed: BTreeSet<String>,
+    },
+    /// Reading files the push would write that the branch may hold with the local content already, to
+    /// leave those out (`remote` is what the plan is then made against, `pending` the paths still to
+    /// read).
     Comparing {
-        files: BTreeSet<String>,
+        remote: RemoteState,
         pending: Vec<String>,
         tries: u32,
     },
@@ -708,10 +718,7 @@ impl PushPlanner {
                 let call = self.remote.read_file(&tip.id, &self.manifest_path());
                 match answer.and_then(|r| call.parse(&r)) {
                     Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
-                        Ok(manifest) => {
-                            self.finish(RemoteState::Managed(manifest));
-                            PlanStage::Done
-                        }
+                        Ok(manifest) => self.after_manifest(manifest),
                         Err(_) => {
                             self.manifest_damaged = true;
                             self.list_root(&tip.id)
@@ -724,7 +731,86 @@ impl PushPlanner {
                     Err(error) => self.fail(SyncError::Api(error)),
                 }
             }
+            PlanStage::SinceBase {
+                mut pager,
+                manifest,
+                mut changed,
+            } => match answer.and_then(|r| pager.handle_response(&r)) {
+                Ok(found) => {
+                    let kept = found
+                        .into_iter()
+                        .filter(|c| c.kind != FileChangeKind::Removed);
+                    changed.extend(kept.map(|c| c.path));
+                    match pager.next_request() {
+                        Some(_) => PlanStage::SinceBase {
+                            pager,
+                            manifest,
+                            changed,
+                        },
+                        None if pager.is_truncated() => self.finished(manifest),
+                        None => self.verify_changed(manifest, &changed),
+                    }
+                }
+                // Not listed: the files are written as planned (Data Center skips an unchanged one).
+                Err(_) => self.finished(manifest),
+            },
             other => other,
+        }
+    }
+
+    /// After reading the branch's manifest. On Data Center, a branch that moved since the base may hold
+    /// files an interrupted push of this copy wrote (one commit each, the manifest last): the files
+    /// changed since the base are listed first, so that those holding the local content count as
+    /// written.
+    fn after_manifest(&mut self, manifest: Manifest) -> PlanStage {
+        match (&self.request.base, self.remote.commits_one_file_at_a_time()) {
+            (Some(base), true) => {
+                let tip = self.tip.clone().unwrap_or_else(empty_commit);
+                PlanStage::SinceBase {
+                    pager: Box::new(self.remote.changes(&tip.id, &base.commit)),
+                    manifest,
+                    changed: BTreeSet::new(),
+                }
+            }
+            _ => self.finished(manifest),
+        }
+    }
+
+    /// The plan against the branch's manifest.
+    fn finished(&mut self, manifest: Manifest) -> PlanStage {
+        self.finish(RemoteState::Managed(manifest));
+        PlanStage::Done
+    }
+
+    /// Reads the local files changed on the branch since the base whose content the manifest does not
+    /// name already: those the branch holds as they are here are left out of the plan.
+    fn verify_changed(&mut self, manifest: Manifest, changed: &BTreeSet<String>) -> PlanStage {
+        self.local.written();
+        let listed: BTreeMap<&str, &str> = manifest
+            .files
+            .iter()
+            .map(|e| (e.path.as_str(), e.sha256.as_str()))
+            .collect();
+        let pending: Vec<String> = match self.local.files() {
+            Some(local) => local
+                .manifest
+                .files
+                .iter()
+                .filter(|e| {
+                    changed.contains(&e.path)
+                        && listed.get(e.path.as_str()) != Some(&e.sha256.as_str())
+                })
+                .map(|e| e.path.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        if pending.is_empty() {
+            return self.finished(manifest);
+        }
+        PlanStage::Comparing {
+            remote: RemoteState::Managed(manifest),
+            pending,
+            tries: 0,
         }
     }
 
@@ -779,7 +865,7 @@ impl PushPlanner {
             return PlanStage::Done;
         }
         PlanStage::Comparing {
-            files,
+            remote: RemoteState::Unmanaged(files),
             pending,
             tries,
         }
@@ -787,7 +873,7 @@ impl PushPlanner {
 
     fn handle_comparing(
         &mut self,
-        files: BTreeSet<String>,
+        remote: RemoteState,
         pending: Vec<String>,
         mut tries: u32,
         answers: Vec<Result<ApiResponse, ApiError>>,
@@ -818,11 +904,11 @@ impl PushPlanner {
             }
         }
         if still.is_empty() {
-            self.finish(RemoteState::Unmanaged(files));
+            self.finish(remote);
             return PlanStage::Done;
         }
         PlanStage::Comparing {
-            files,
+            remote,
             pending: still,
             tries,
         }
@@ -991,6 +1077,10 @@ impl Job for PushPlanner {
                 let requests = open.iter().filter_map(Listing::next_request).collect();
                 self.retrying.send(requests, Phase::ReadingRepository)
             }
+            PlanStage::SinceBase { pager, .. } => {
+                let requests = pager.next_request().into_iter().collect();
+                self.retrying.send(requests, Phase::ReadingRepository)
+            }
             PlanStage::Comparing { pending, .. } => {
                 let tip = self.tip.clone().unwrap_or_else(empty_commit);
                 let requests = pending
@@ -1013,10 +1103,10 @@ impl Job for PushPlanner {
                 tries,
             } => self.handle_listing(open, files, sizes, tries, answers),
             PlanStage::Comparing {
-                files,
+                remote,
                 pending,
                 tries,
-            } => self.handle_comparing(files, pending, tries, answers),
+            } => self.handle_comparing(remote, pending, tries, answers),
             PlanStage::Done => PlanStage::Done,
             single => {
                 let answer = single_answer(answers);
