@@ -1,9 +1,31 @@
 //! An object an embedding portal passes to `mount` (its storage, its artifact provider): methods called
-//! with plain arguments, answering with a promise or a value.
+//! with plain arguments, answering with a promise or a value. Its error texts are scrubbed of the tokens
+//! the module holds (a portal may echo what it was given) before they are shown or told to the portal.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Function, Promise, Reflect};
+use versioning_core::secrets::{forms, scrub};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    /// The tokens the module holds on this page, in every form they travel in (see [`keep_secret`]).
+    static SECRETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps `token`, and its encoded forms with `username` (HTTP Basic's pair), out of every error text a
+/// portal's object answers from now on.
+pub fn keep_secret(username: &str, token: &str) {
+    SECRETS.with(|secrets| {
+        let mut secrets = secrets.borrow_mut();
+        for form in forms(username, token) {
+            if !secrets.contains(&form) {
+                secrets.push(form);
+            }
+        }
+    });
+}
 
 /// A portal's object with the methods the module calls.
 pub struct PortalObject {
@@ -45,12 +67,13 @@ impl PortalObject {
             .map_err(|error| self.describe(error))
     }
 
-    /// A rejected promise or a throw, as text (an `Error`'s message when it is one).
+    /// A rejected promise or a throw, as text (an `Error`'s message when it is one) without any secret.
     fn describe(&self, error: JsValue) -> String {
-        error
+        let text = error
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .or_else(|| error.as_string())
-            .unwrap_or_else(|| format!("the portal's {} failed", self.what))
+            .unwrap_or_else(|| format!("the portal's {} failed", self.what));
+        SECRETS.with(|secrets| scrub(&text, &secrets.borrow()))
     }
 }

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::spawn_local;
 use crate::services::connection_store::{
     parse_record, ConnectionRecord, ConnectionStore, DamagedRecord,
 };
-use crate::services::portal_object::PortalObject;
+use crate::services::portal_object::{keep_secret, PortalObject};
 use crate::services::project_store::{
     read_record_text, record_text, summaries_of, Expect, ProjectStore, StoreError, StoreFuture,
 };
@@ -171,6 +171,16 @@ struct Cached {
     token: Option<String>,
 }
 
+impl Cached {
+    /// Keeps its token out of the portal's error texts (see [`keep_secret`]), with the record's user name.
+    fn keep_secret(&self) {
+        if let Some(token) = &self.token {
+            let record = parse_record(self.record.as_deref()).ok().flatten();
+            keep_secret(record.map(|r| r.username).as_deref().unwrap_or(""), token);
+        }
+    }
+}
+
 /// Connections in the portal's storage. They are read when an app is mounted, for the projects the portal
 /// names, and kept for every app mounted with the same storage; saves and removals are written through,
 /// and a write the portal's storage refuses is reported as a `bitbucket-versioning:storage-failed` event.
@@ -233,6 +243,7 @@ impl PortalConnectionStore {
                 record: self.storage.get(&connection_key(id)).await?,
                 token: self.storage.get(&token_key(id)).await?,
             };
+            cached.keep_secret();
             self.cache.borrow_mut().insert(id.clone(), cached);
         }
         Ok(())
@@ -286,6 +297,7 @@ impl ConnectionStore for PortalConnectionStore {
 
     fn save(&self, project: &str, record: &ConnectionRecord, token: &str) -> Result<(), String> {
         let text = serde_json::to_string(&record.to_store()).map_err(|error| error.to_string())?;
+        keep_secret(&record.username, token);
         self.cache.borrow_mut().insert(
             project.to_owned(),
             Cached {

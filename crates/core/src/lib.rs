@@ -8,6 +8,7 @@ pub mod connection;
 pub mod names;
 pub mod repo_url;
 pub mod roles;
+pub mod secrets;
 pub mod sync;
 
 pub use connection::{AuthMode, ConnectionForm, Field, ValidConnection, ValidationReport};

@@ -57,10 +57,7 @@ impl Credentials {
 
     /// Texts that must never be shown: the token and its encoded forms.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        if self.token.is_empty() {
-            return Vec::new();
-        }
-        vec![self.token.expose().to_owned(), self.encoded_pair()]
+        crate::secrets::forms(&self.username, self.token.expose())
     }
 
     fn encoded_pair(&self) -> String {

@@ -75,10 +75,7 @@ impl ErrorContext {
 
     /// `text` shortened and with every secret replaced.
     fn scrub(&self, text: &str) -> String {
-        let mut clean = text.trim().to_owned();
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
-            clean = clean.replace(secret.as_str(), "•••");
-        }
+        let clean = crate::secrets::scrub(text.trim(), &self.secrets);
         match clean.char_indices().nth(EXCERPT_CHARS) {
             Some((cut, _)) => format!("{}…", &clean[..cut]),
             None => clean,
