@@ -218,8 +218,9 @@ Strategies, each pushing the same files to a fresh branch, interleaved run by ru
   needs most of the folder, such as a restore, reads it in one request: on Data Center as one zip archive, on Cloud
   as the patch from the commit the folder grew from).
 
-A and B run through the app's own client code; a switch in the browser's storage selects them, and no user sees
-it. Each run: session X pushes to a new branch (**first push**), pushes again (**no change**); session Y
+A and B run through the app's own client code in a build of its own, the release build with the feature
+\`benchmark-strategies\`: only there does a switch in the browser's storage select them; the app as it ships holds
+neither the strategies nor the switch. Each run: session X pushes to a new branch (**first push**), pushes again (**no change**); session Y
 **restores** the branch into its copy of the project; X edits 10 test cases and pushes (**10 changes push**); Y
 pulls them (**10 changes pull**). Wall time runs from the click on Preview to the success message (a pull
 includes Apply). Requests and bytes are the API calls the page made (headers and bodies); commits are the

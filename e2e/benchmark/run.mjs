@@ -66,13 +66,20 @@ function narrowed(matrix) {
 }
 
 /**
- * Starts the release sandbox with TLS on a free port, serving dist/, its repositories in memory where the machine
- * has a memory file system (the time a commit takes is then the server's work, not this machine's disk).
+ * The benchmarks' build of the app (scripts/bench.sh): the release build with the per-file strategies A and B and
+ * their switch (feature `benchmark-strategies`), which the shipped build in dist/ does not hold.
+ */
+const BENCHMARK_DIST = join(root, 'target', 'benchmark-dist');
+
+/**
+ * Starts the release sandbox with TLS on a free port, serving the benchmarks' build, its repositories in memory
+ * where the machine has a memory file system (the time a commit takes is then the server's work, not this
+ * machine's disk).
  */
 function startSandbox() {
   const binary = join(root, 'target', 'release', 'bitbucket-sandbox');
   const data = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bitbucket-sandbox-'));
-  const child = spawn(binary, ['--serve', join(root, 'dist'), '--port', '0', '--tls', '--dc-cors', '--log', '/dev/null',
+  const child = spawn(binary, ['--serve', BENCHMARK_DIST, '--port', '0', '--tls', '--dc-cors', '--log', '/dev/null',
     '--data-dir', data], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -96,8 +103,8 @@ function startSandbox() {
 }
 
 /**
- * The release build's sizes: the first module's WebAssembly (raw and gzip) and JavaScript, and the same for the
- * build with the explorer, which a page loads when the explorer is first opened.
+ * The release build's sizes (dist/, as it ships): the first module's WebAssembly (raw and gzip) and JavaScript, and
+ * the same for the build with the explorer, which a page loads when the explorer is first opened.
  */
 function releaseSizes() {
   const dist = join(root, 'dist');
