@@ -1,17 +1,21 @@
 // Hardening: the standalone page's Content-Security-Policy (index.html) lets the app start, connect to Bitbucket
 // and preview a push without a single violation; projects the browser removed are reported, not quietly replaced;
-// redirects are refused; a reset connection stays reset; a damaged stored connection is said to be damaged.
+// redirects are refused; a reset connection stays reset; a damaged stored connection is said to be damaged; the
+// benchmarks' switch to per-file strategies does nothing in the app as it ships.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   REPOSITORIES, axeViolationsEverywhere, cloudManifest, commitOnCloud, connectAndOpenArtifacts, control, field,
-  fillLeeConnection, openBitbucketPage, openPage, previewPull, push, signInAs, waitUntil, withSandboxAndBrowser,
+  editFirstStep, fillLeeConnection, openBitbucketPage, openPage, previewPull, push, signInAs, waitUntil,
+  withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
 
 const RECORD_KEY = 'bitbucket-versioning/connection/checkout-web';
 const TOKEN_KEY = 'bitbucket-versioning/session-token/checkout-web';
+/** The switch to the per-file strategies that only the benchmarks' build reads (e2e/benchmark/browser.mjs). */
+const STRATEGY_KEY = 'bitbucket-versioning.strategy';
 
 /** Opens Checkout Web's Bitbucket page in a new browser session as Lee and presses Create with Lee's Cloud credentials. */
 async function createAsLee(extra = () => {}) {
@@ -211,6 +215,31 @@ describe('hardening', () => {
       assert.equal(overflow, 0, `the hash wraps inside its row at ${width} px`);
     }
     assert.deepEqual(await axeViolationsEverywhere(page), []);
+    await context.close();
+  });
+
+  it('ships without the benchmarks\' strategy switch: with it set to a per-file strategy, a push is still one commit with parents', async () => {
+    const { context, page } = await openPage(env.browser);
+    // A: one commit per file, without `parents` on Cloud, in the benchmarks' build.
+    await context.addInitScript((key) => localStorage.setItem(key, 'A'), STRATEGY_KEY);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), STRATEGY_KEY), 'A');
+    await editFirstStep(page, 'Hover');
+    const commits = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/src')) {
+        commits.push(request.postDataBuffer()?.toString('latin1') ?? '');
+      }
+    });
+    const since = new Date().toISOString().slice(0, 19);
+    await push(page, 'Pushed with the switch set', undefined, 'switch-set');
+
+    const log = (await control(env.sandbox, 'log?limit=1000'))
+      .filter((line) => line.time.slice(0, 19) >= since && line.method === 'POST' && line.path.endsWith('/src'));
+    assert.deepEqual(log.map((line) => line.status), [201], 'one commit for the whole push');
+    assert.equal(commits.length, 1);
+    assert.match(commits[0], /name="parents"/, 'the commit names the tip it was planned on');
+    assert.match(commits[0], /name="test-artifacts\/\.manifest\.json"/, 'the manifest is in the same commit');
     await context.close();
   });
 });
