@@ -433,6 +433,14 @@ describe('push', () => {
       assert.deepEqual(changed, [edited, 'test-artifacts/.manifest.json'].sort());
       assert.equal(JSON.parse(readFileSync(join(dir, edited), 'utf8')).steps[0].keyword, 'Open');
     });
+    // The explorer keeps what was open: the groups expanded and the test case shown.
+    await closeDialog(page);
+    await page.getByText('No changes since the last push or pull.').waitFor();
+    const tree = page.getByRole('navigation', { name: 'Artifacts' });
+    for (const group of ['Cart', 'Add items']) {
+      assert.equal(await tree.getByRole('button', { name: `Contents of ${group}` }).getAttribute('aria-expanded'), 'true', group);
+    }
+    await page.getByRole('heading', { level: 2, name: /^Add one item from the product page/ }).waitFor();
     await context.close();
   });
 

@@ -191,6 +191,26 @@ impl ExplorerState {
         }
     }
 
+    /// The explorer of `stored`, keeping what the user had open here (the expanded groups and the open
+    /// artifact that still exist) when it is the same project read again, after a push or a pull.
+    fn reloaded(&self, stored: Rc<StoredProject>) -> Self {
+        let after = &stored.project;
+        let kept = match self.project() {
+            Some(before) if before.id == after.id => {
+                let exists = |id: &&ArtifactId| after.name_of(id).is_some();
+                let expanded = self.expanded.iter().filter(exists).cloned().collect();
+                Some((expanded, self.selected.clone().filter(|id| exists(&id))))
+            }
+            _ => None,
+        };
+        let mut next = ExplorerState::of(stored);
+        if let Some((expanded, selected)) = kept {
+            next.expanded = expanded;
+            next.selected = selected;
+        }
+        next
+    }
+
     /// The loaded project.
     pub fn project(&self) -> Option<&Project> {
         self.stored.as_deref().map(|stored| &stored.project)
@@ -277,8 +297,8 @@ impl Reducible for ExplorerState {
     fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            ExplorerAction::Loaded(Ok(Some(stored))) => next = ExplorerState::of(Rc::new(stored)),
-            ExplorerAction::Stored(stored) => next = ExplorerState::of(stored),
+            ExplorerAction::Loaded(Ok(Some(stored))) => next = self.reloaded(Rc::new(stored)),
+            ExplorerAction::Stored(stored) => next = self.reloaded(stored),
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
             ExplorerAction::Loaded(Err(error)) => next.loading = Loading::Failed(error),
             ExplorerAction::Select(id) => next.reveal(id),
