@@ -417,6 +417,52 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
+  it('scrubs the token and its Basic form from the portal storage\'s error texts: neither the screen nor the error event holds them', async () => {
+    const { token, user } = REPOSITORIES.cloud;
+    const basic = Buffer.from(`${user}:${token}`).toString('base64');
+    for (const echoed of [token, basic]) {
+      const { context, page, first } = await openPortal();
+      await page.evaluate(async () => {
+        window.portal.handle.unmount();
+        // A portal's storage in memory whose put, once told to refuse, echoes what it was given.
+        const values = new Map();
+        const storage = {
+          async get(key) { return values.get(key) ?? null; },
+          async put(key, text) {
+            if (window.refusing) throw new Error(`cannot store ${key} for ${window.refusing}`);
+            values.set(key, text);
+          },
+          async delete(key) { values.delete(key); },
+        };
+        window.portal.handle = await window.portal.mount(window.portal.element, { ...window.portal.options, storage });
+      });
+      await fillLeeConnection(first, env.sandbox);
+      await first.getByRole('button', { name: 'Create' }).click();
+      await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+
+      await page.evaluate((text) => {
+        window.refusing = text;
+        window.portal.handle.update({ start: '/projects/checkout-web/artifacts' });
+      }, echoed);
+      await first.getByRole('button', { name: 'Contents of Cart' }).click();
+      await first.getByRole('button', { name: 'Contents of Add items' }).click();
+      await first.getByRole('button', { name: 'Add one item from the product page' }).click();
+      const keyword = first.getByLabel('Keyword').first();
+      await keyword.fill('Refused by the portal');
+      await keyword.press('Enter');
+      await first.getByText(/The portal's storage failed \(cannot store project\/checkout-web for •••\)/).first().waitFor();
+      await waitUntil(async () => (await events(page)).some((line) => line.startsWith('error ')));
+      const error = (await events(page)).find((line) => line.startsWith('error '));
+      assert.match(error, /^error \{"project":"checkout-web","activity":"artifacts","message":"The portal's storage failed \(cannot store project\/checkout-web for •••\)/);
+      const screen = await first.evaluate((element) => element.shadowRoot.textContent);
+      for (const secret of [token, basic]) {
+        assert.ok(!error.includes(secret), 'no token in the event');
+        assert.ok(!screen.includes(secret), 'no token on the screen');
+      }
+      await context.close();
+    }
+  });
+
   it('reads only the options\' own storage and artifacts, never ones inherited from Object.prototype', async () => {
     const { context, page, first } = await openPortal();
     await page.evaluate(async () => {
