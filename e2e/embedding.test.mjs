@@ -342,7 +342,7 @@ describe('embedding in a portal', () => {
     await shown.getByLabel('Project archive (.zip)').setInputFiles({
       name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip'),
     });
-    const message = 'broken.zip is not a valid project: 1 problem(s). Nothing was imported.';
+    const message = 'broken.zip is not a valid project: 1 problem. Nothing was imported.';
     await shown.getByRole('alert').getByText(message).waitFor();
     const error = `error ${JSON.stringify({ project: '', activity: 'import', message })}`;
     await page.locator('#event-log li', { hasText: error }).waitFor();

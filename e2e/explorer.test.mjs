@@ -65,7 +65,7 @@ describe('test artifacts explorer', () => {
     await keyword.press('Enter');
     await keyword.blur();
     await page.getByText('All changes saved in this browser.').waitFor();
-    await page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await page.getByText('1 artifact changed since the last push or pull.').waitFor();
 
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
@@ -118,7 +118,7 @@ describe('test artifacts explorer', () => {
       name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip'),
     });
     const alert = page.getByRole('alert');
-    await alert.getByText('broken.zip is not a valid project: 1 problem(s). Nothing was imported.').waitFor();
+    await alert.getByText('broken.zip is not a valid project: 1 problem. Nothing was imported.').waitFor();
     await context.close();
   });
 

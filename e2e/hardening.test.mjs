@@ -85,7 +85,7 @@ describe('hardening', () => {
     await field(dialog, 'Branch').fill('main');
     await field(dialog, 'Commit message').fill('Checked under the policy');
     await dialog.getByRole('button', { name: 'Preview' }).click();
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
 
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(page.consoleMessages.filter((text) => /Content Security Policy/i.test(text)), []);

@@ -44,7 +44,7 @@ async function pullMain(page) {
 /** Previews a pull of main in `page` and waits for exactly one incoming change and no conflict. */
 async function previewOneIncomingChange(page) {
   const dialog = await previewPull(page);
-  await dialog.getByText(/1 incoming change\(s\), 0 conflict\(s\)/).waitFor();
+  await dialog.getByText(/1 incoming change, 0 conflicts/).waitFor();
   return dialog;
 }
 
@@ -195,7 +195,7 @@ describe('pull', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await a.page.reload();
     assert.equal(await firstKeyword(a.page), 'Browse', "the other tab's edit is kept");
-    await a.page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await a.page.getByText('1 artifact changed since the last push or pull.').waitFor();
     await a.context.close();
     await b.context.close();
   });
@@ -223,7 +223,7 @@ describe('pull', () => {
     await editFirstStep(a.page, 'Browse');
 
     let dialog = await previewPull(a.page);
-    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByText(/, 1 conflict,/).waitFor();
     const apply = dialog.getByRole('button', { name: 'Apply' });
     assert.ok(await apply.isDisabled(), 'a conflict must be settled first');
     await dialog.getByLabel('Take theirs').check();
@@ -236,13 +236,13 @@ describe('pull', () => {
     await push(b.page, 'From B again');
     await editFirstStep(a.page, 'Browse');
     dialog = await previewPull(a.page);
-    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByText(/, 1 conflict,/).waitFor();
     await dialog.getByLabel('Keep mine').check();
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.getByText(/1 kept mine/).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     assert.equal(await firstKeyword(a.page), 'Browse');
-    await a.page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await a.page.getByText('1 artifact changed since the last push or pull.').waitFor();
     await a.context.close();
     await b.context.close();
   });
@@ -272,7 +272,7 @@ describe('pull', () => {
 
       const dialog = await previewPull(a.page, { what: 'version', name: 'v1', restore: true });
       // Only what the restore changes here is listed: the one test case edited since v1.
-      await dialog.getByText(/restoring it changes 1 artifact file\(s\) of this project; \d+ stay the same\./).waitFor();
+      await dialog.getByText(/restoring it changes 1 artifact file of this project; \d+ stay the same\./).waitFor();
       assert.equal(await dialog.locator('.changes-table tbody tr').count(), 1);
       await dialog.getByRole('cell', { name: 'Add one item from the product page' }).waitFor();
       await dialog.getByRole('button', { name: 'Restore' }).click();
@@ -367,7 +367,7 @@ describe('pull', () => {
     await push(b.page, 'From B');
     await editFirstStep(a.page, 'Press', 1);
     const dialog = await previewPull(a.page);
-    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByText(/, 1 conflict,/).waitFor();
     await dialog.getByLabel('Merge steps').check();
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.getByText(/1 merged/).waitFor();
@@ -386,7 +386,7 @@ describe('pull', () => {
     await push(b.page, 'Login work', undefined, 'feature/login');
     const dialog = await previewPull(a.page, { name: 'feature/login' });
     // No base on this branch yet: a difference cannot be attributed to a side, so the user chooses.
-    await dialog.getByText(/, 1 conflict\(s\)/).waitFor();
+    await dialog.getByText(/, 1 conflict,/).waitFor();
     await dialog.getByRole('cell', { name: 'differs from the repository' }).waitFor();
     await dialog.getByText('Differs: Add one item from the product page (test case)').waitFor();
     await dialog.getByLabel('Take theirs').check();

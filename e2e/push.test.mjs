@@ -158,7 +158,7 @@ describe('push', () => {
       const { context, page } = await openPage(env.browser);
       await connectAndOpenArtifacts(page, repository);
       let dialog = await preview(page, { branch: 'main', message: 'First push of Checkout Web', version: 'v1.0' });
-      await dialog.getByText(/file\(s\) to write/).waitFor();
+      await dialog.getByText(/ files? to write/).waitFor();
       const result = await pushAndWait(dialog);
       assert.match(result, /Pushed to `main`/);
       assert.ok(await dialog.getByRole('link', { name: /^Commit / }).count() >= 1);
@@ -215,7 +215,7 @@ describe('push', () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Mine' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     // Another client commits to main meanwhile.
     const form = new FormData();
     form.append('message', 'Theirs');
@@ -274,7 +274,7 @@ describe('push', () => {
     dialog = await preview(a.page, { branch: 'main', message: 'From A' });
     await dialog.getByText(/1 artifact file changed on the branch since your last sync: kept as the branch has them/).waitFor();
     await dialog.getByText('Add one item from the product page', { exact: true }).waitFor();
-    await dialog.getByText(/^2 file\(s\) to write/).waitFor();
+    await dialog.getByText(/^2 files to write/).waitFor();
     assert.match(await pushAndWait(dialog), /Pushed to `main`/);
     await closeDialog(a.page);
     await inClone(CLOUD, 'main', async (dir) => {
@@ -307,7 +307,7 @@ describe('push', () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Slow push' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 1500 });
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     await dialog.getByRole('progressbar', { name: 'Push progress' }).waitFor();
@@ -345,7 +345,7 @@ describe('push', () => {
     await waitForSaved(page);
 
     const dialog = await preview(page, { branch: 'main', message: 'Chain' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     const posts = async () => (await control(env.sandbox, 'log?limit=1000'))
       .filter((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201).length;
     const before = await posts();
@@ -392,7 +392,7 @@ describe('push', () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Planned by a lead' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     await signInAs(page, 'Eve Engineer (Quality Engineer)');
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     await dialog.getByRole('alert').getByText(/Your roles changed since the preview\. Nothing was pushed/).waitFor();
@@ -422,10 +422,10 @@ describe('push', () => {
     assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to `main`/);
     await closeDialog(page);
     await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Open');
-    await page.getByText('1 artifact(s) changed since the last push or pull.').waitFor();
+    await page.getByText('1 artifact changed since the last push or pull.').waitFor();
     const dialog = await preview(page, { branch: 'main', message: 'One step' });
-    await dialog.getByText(/^2 file\(s\) to write .* to `main`\.$/).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to `main`: 2 file\(s\) written in 1 commit\(s\)\./);
+    await dialog.getByText(/^2 files to write .* to `main`\.$/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to `main`: 2 files written in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'One step');
       const changed = (await git(dir, 'show', '--name-only', '--format=', 'HEAD')).split('\n').sort();
@@ -481,9 +481,9 @@ describe('push', () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Dropped answer' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { drop_next: 1 });
-    assert.match(await pushAndWait(dialog), /Pushed to `main`: .* in 1 commit\(s\)\./);
+    assert.match(await pushAndWait(dialog), /Pushed to `main`: .* in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       const subjects = (await git(dir, 'log', '--format=%s')).split('\n');
       assert.equal(subjects.filter((s) => s === 'Dropped answer').length, 1);
@@ -507,7 +507,7 @@ describe('push', () => {
     ({ context, page } = await openPage(env.browser));
     await connectAndOpenArtifacts(page, engineer);
     dialog = await preview(page, { branch: 'main', message: 'Restricted' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     await dialog.locator('.banner.error').getByText(/^Bitbucket refused: .*push to branch "main".* push branch restriction/).waitFor();
     await context.close();
@@ -523,10 +523,10 @@ describe('push', () => {
     const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
     const initial = await countCommits(DC);
     let dialog = await preview(page, { branch: 'main', message: 'Interrupted' });
-    await dialog.getByText(/file\(s\) to write/).waitFor();
+    await dialog.getByText(/ files? to write/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 300 });
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
-    await dialog.getByText(/[1-9]\d* of \d+ commit\(s\)/).waitFor();
+    await dialog.getByText(/[1-9]\d* of \d+ commits?;/).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.getByRole('alert').getByText(/The push was cancelled/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
@@ -540,7 +540,7 @@ describe('push', () => {
     // The files the cancelled push wrote count as written: the preview counts only the rest and the manifest.
     const landed = commits - initial;
     dialog = await preview(page, { branch: 'main', message: 'Finished' });
-    await dialog.getByText(new RegExp(`^${local.length + 1 - landed} file\\(s\\) to write`)).waitFor();
+    await dialog.getByText(new RegExp(`^${local.length + 1 - landed} files? to write`)).waitFor();
     assert.match(await pushAndWait(dialog), /Pushed to `main`/);
     await inClone(DC, 'main', async (dir) => {
       const listed = manifestPaths(dir).sort();
@@ -598,7 +598,7 @@ describe('push', () => {
     await page.goto(`${env.sandbox.url}/projects/checkout-web/artifacts`);
     await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
     const dialog = await preview(page, { branch: 'main', message: 'In parts' });
-    assert.match(await pushAndWait(dialog), /in 5 commit\(s\)/);
+    assert.match(await pushAndWait(dialog), /in 5 commits/);
     await inClone(CLOUD, 'main', async (dir) => {
       assert.match(await git(dir, 'log', '-1', '--format=%s'), /^In parts \(part 5 of 5\)$/);
     });

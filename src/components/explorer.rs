@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use versioning_core::artifacts::{to_files, LayoutOptions};
+use versioning_core::counts::counted;
 use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -53,9 +54,13 @@ fn summary_line(state: &ExplorerState) -> String {
     let deleted = state.changes.deleted;
     match (changed, deleted) {
         (0, 0) => "No changes since the last push or pull.".to_owned(),
-        (changed, 0) => format!("{changed} artifact(s) changed since the last push or pull."),
+        (changed, 0) => format!(
+            "{} changed since the last push or pull.",
+            counted(changed, "artifact", "artifacts")
+        ),
         (changed, deleted) => format!(
-            "{changed} artifact(s) changed and {deleted} deleted since the last push or pull."
+            "{} changed and {deleted} deleted since the last push or pull.",
+            counted(changed, "artifact", "artifacts")
         ),
     }
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::{ArtifactId, ArtifactKind, Step, TestCase};
 use versioning_core::bitbucket::Api;
 use versioning_core::bitbucket::CommitSummary;
+use versioning_core::counts::counted;
 use versioning_core::sync::{
     BranchVersions, ChangesCheck, ConflictKind, PullPlanner, PullPreview, PullRequest, PullSource,
     Resolution, Status,
@@ -101,15 +102,17 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
         Some((changes, same)) => (
             changes.as_slice(),
             format!(
-                "Commit {commit}: restoring it changes {} artifact file(s) of this project; {same} stay the same.",
-                changes.len()
+                "Commit {commit}: restoring it changes {} of this project; {same} stay the same.",
+                counted(changes.len(), "artifact file", "artifact files")
             ),
         ),
         None => (
             preview.artifacts.as_slice(),
             format!(
-                "Commit {commit}: {incoming} incoming change(s), {} conflict(s), {local_only} local change(s) kept, {} unchanged.",
-                conflicts.len(),
+                "Commit {commit}: {}, {}, {} kept, {} unchanged.",
+                counted(incoming, "incoming change", "incoming changes"),
+                counted(conflicts.len(), "conflict", "conflicts"),
+                counted(local_only, "local change", "local changes"),
                 preview.unchanged
             ),
         ),
@@ -121,11 +124,11 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
                 <p class="banner info">{ reason.to_string() }</p>
             }
             if preview.dropped_in_git > 0 {
-                <p class="banner info">{ format!("{} file(s) in git are not in the manifest and are ignored: {}", preview.dropped_in_git, preview.dropped_reason) }</p>
+                <p class="banner info">{ format!("{}: {}", match preview.dropped_in_git { 1 => "1 file in git is not in the manifest and is ignored".to_owned(), n => format!("{n} files in git are not in the manifest and are ignored") }, preview.dropped_reason) }</p>
             }
             if !preview.problems.is_empty() {
                 <div class="banner warning" role="alert">
-                    <p>{ format!("{} file(s) of the repository cannot be used:", preview.problems.len()) }</p>
+                    <p>{ format!("{} of the repository cannot be used:", counted(preview.problems.len(), "file", "files")) }</p>
                     <ul class="file-list">{ for preview.problems.iter().take(200).map(|p| html! { <li><code>{ &p.path }</code>{ format!(": {}", p.kind) }</li> }) }</ul>
                     <div class="field checkbox">
                         <input id="pull-include-invalid" type="checkbox" checked={state.include_invalid}
@@ -353,7 +356,7 @@ async fn apply(
         format!(
             "Applied: {} added, {} changed, {} deleted, {} renamed, {} merged; {} kept mine, {} took theirs{}.",
             c.added, c.changed, c.deleted, c.renamed, c.merged, c.kept_mine, c.took_theirs,
-            if c.skipped > 0 { format!("; {} file(s) skipped as unreadable", c.skipped) } else { String::new() }
+            if c.skipped > 0 { format!("; {} skipped as unreadable", counted(c.skipped, "file", "files")) } else { String::new() }
         )
     };
     Ok((counts, message, stored))
@@ -563,8 +566,8 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
         PullStage::Preview(preview) => preview_view(preview, &state, &dispatch),
         PullStage::Planning => html! {
             <p class="progress" role="status">{ format!(
-                "{}: {} request(s), {} of {} file(s) read…",
-                state.progress.phase.label(), state.progress.requests, state.progress.files_done, state.progress.files_total
+                "{}: {}, {} of {} read…",
+                state.progress.phase.label(), counted(state.progress.requests, "request", "requests"), state.progress.files_done, counted(state.progress.files_total, "file", "files")
             ) }</p>
         },
         PullStage::Done(_, message) => {
@@ -628,7 +631,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                         <button type="button" class="button link" disabled={state.is_busy()} onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
                     </div>
                     if unresolved > 0 {
-                        <p class="helper" role="status">{ format!("Settle {unresolved} conflict(s) to apply.") }</p>
+                        <p class="helper" role="status">{ format!("Settle {} to apply.", counted(unresolved, "conflict", "conflicts")) }</p>
                     }
                 </form>
             </div>

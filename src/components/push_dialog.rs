@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use versioning_core::artifacts::{ArtifactId, ArtifactKind};
 use versioning_core::bitbucket::Api;
+use versioning_core::counts::counted;
 use versioning_core::roles::{decide_any, same_branch, Activity, Decision};
 use versioning_core::sync::{
     commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushOutcome,
@@ -199,15 +200,15 @@ fn preview(
     html! {
         <div class="preview">
             <p role="status">{ format!(
-                "{} file(s) to write ({} KB){}{} to `{}`{}.",
-                changes.total_files(),
+                "{} to write ({} KB){}{} to `{}`{}.",
+                counted(changes.total_files(), "file", "files"),
                 changes.total_bytes().div_ceil(1024),
                 match (removed, data_center) {
                     (0, _) => String::new(),
                     (n, false) => format!(", {n} to delete"),
                     (n, true) => format!(", {n} to drop from the manifest (Data Center cannot delete files: they stay in git, and pulls ignore them)"),
                 },
-                if changes.held_back > 0 { format!(", {} changed artifact(s) held back (not Approved)", changes.held_back) } else { String::new() },
+                if changes.held_back > 0 { format!(", {} held back (not Approved)", counted(changes.held_back, "changed artifact", "changed artifacts")) } else { String::new() },
                 plan.request.branch,
                 if plan.creates_branch { format!(", a new branch from `{}`", plan.request.new_branch_from.clone().unwrap_or_default()) } else { String::new() },
             ) }</p>
@@ -266,8 +267,8 @@ fn progress_view(state: &PushState) -> Html {
         <div class="progress" role="status" aria-live="polite">
             <progress max="1" value={fraction.to_string()} aria-label="Push progress"></progress>
             <p>{ format!(
-                "{}: {files_done} of {files_total} files, {} of {} KB, {commits_done} of {commits_total} commit(s); {elapsed:.1} s{remaining}",
-                phase.label(), bytes_done / 1024, bytes_total / 1024
+                "{}: {files_done} of {}, {} of {} KB, {commits_done} of {}; {elapsed:.1} s{remaining}",
+                phase.label(), counted(files_total, "file", "files"), bytes_done / 1024, bytes_total / 1024, counted(commits_total, "commit", "commits")
             ) }</p>
         </div>
     }
@@ -284,9 +285,9 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
         )
     } else {
         format!(
-            "Pushed to `{}`: {} file(s) written{}{} in {} commit(s).",
+            "Pushed to `{}`: {} written{}{} in {}.",
             outcome.branch,
-            outcome.written,
+            counted(outcome.written, "file", "files"),
             if outcome.deleted > 0 {
                 format!(", {} deleted", outcome.deleted)
             } else {
@@ -300,7 +301,7 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
             } else {
                 String::new()
             },
-            outcome.commits.len()
+            counted(outcome.commits.len(), "commit", "commits")
         )
     };
     html! {
@@ -316,7 +317,7 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
                 <p class="banner error">{ format!("The version could not be tagged: {error}") }</p>
             }
             if outcome.held_back > 0 {
-                <p>{ format!("{} changed artifact(s) were held back because they are not Approved.", outcome.held_back) }</p>
+                <p>{ format!("{} held back because they are not Approved.", match outcome.held_back { 1 => "1 changed artifact was".to_owned(), n => format!("{n} changed artifacts were") }) }</p>
             }
             <ul class="commit-list">
                 { for outcome.commits.iter().map(|hash| {

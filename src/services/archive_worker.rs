@@ -9,6 +9,7 @@ use futures::channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use versioning_core::artifacts::archive::FileProblem;
 use versioning_core::artifacts::ProjectFiles;
+use versioning_core::counts::counted;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Url, Worker};
@@ -73,8 +74,8 @@ impl ArchiveError {
                 format!("The project could not be exported ({problem}); nothing was downloaded.")
             }
             ArchiveError::Unreadable(problems) => format!(
-                "The archive could not be read ({} problem(s)); nothing was imported.",
-                problems.len()
+                "The archive could not be read ({}); nothing was imported.",
+                counted(problems.len(), "problem", "problems")
             ),
         }
     }

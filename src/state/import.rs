@@ -6,6 +6,7 @@ use versioning_core::artifacts::Project;
 use yew::prelude::*;
 
 use versioning_core::artifacts::archive::FileProblem;
+use versioning_core::counts::counted;
 
 /// Where an import stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,8 +41,8 @@ impl ImportState {
     pub fn error(&self) -> Option<String> {
         match self {
             ImportState::Invalid { file, problems } => Some(format!(
-                "{file} is not a valid project: {} problem(s). Nothing was imported.",
-                problems.len()
+                "{file} is not a valid project: {}. Nothing was imported.",
+                counted(problems.len(), "problem", "problems")
             )),
             ImportState::Failed(message) => Some(message.clone()),
             _ => None,

@@ -5,6 +5,7 @@
 pub mod artifacts;
 pub mod bitbucket;
 pub mod connection;
+pub mod counts;
 pub mod names;
 pub mod repo_url;
 pub mod roles;

@@ -173,7 +173,8 @@ pub struct TreeErrors(pub Vec<TreeError>);
 
 impl fmt::Display for TreeErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} problem(s) in the artifact tree:", self.0.len())?;
+        let count = crate::counts::counted(self.0.len(), "problem", "problems");
+        write!(f, "{count} in the artifact tree:")?;
         self.0.iter().try_for_each(|error| write!(f, "\n- {error}"))
     }
 }

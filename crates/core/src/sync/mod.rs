@@ -45,6 +45,7 @@ pub use versions::BranchVersions;
 
 use crate::artifacts::{ArtifactId, TreeError};
 use crate::bitbucket::ApiError;
+use crate::counts::counted;
 use crate::names::NameError;
 use crate::roles::Denial;
 
@@ -141,7 +142,7 @@ pub enum SyncError {
     #[error("The artifact folder at this commit has no manifest and holds too many files to read ({MAX_LISTED_FILES} at most). Push it once from the app to publish a manifest, then pull again.")]
     PullListingTooLarge,
     /// Artifacts changed on both sides have no resolution.
-    #[error("{count} artifact(s) changed both here and in the repository. Choose Keep mine, Take theirs or Merge steps for each, then apply again.")]
+    #[error("{} changed both here and in the repository. Choose Keep mine, Take theirs or Merge steps for each, then apply again.", counted(*count, "artifact", "artifacts"))]
     UnresolvedConflicts {
         /// How many.
         count: usize,
@@ -191,7 +192,7 @@ fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
 fn invalid_files_message(errors: &[TreeError]) -> String {
     let first = errors.first().map(ToString::to_string).unwrap_or_default();
     format!(
-        "{} file(s) of the pull cannot be read (first: {first}). Fix them in the repository, or apply only the valid artifacts.",
-        errors.len()
+        "{} of the pull cannot be read (first: {first}). Fix them in the repository, or apply only the valid artifacts.",
+        counted(errors.len(), "file", "files")
     )
 }

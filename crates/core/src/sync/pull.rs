@@ -1253,8 +1253,8 @@ impl PullPlanner {
         }
         let dropped_reason = match (self.dropped, self.remote.flavour()) {
             (0, _) => String::new(),
-            (n, Flavour::DataCenter) => format!("{n} file(s) in the artifact folder are not in the manifest: Bitbucket Data Center's REST API cannot delete files, so a push drops deleted or renamed artifacts from the manifest and leaves their files in git. The pull ignores them."),
-            (n, Flavour::Cloud) => format!("{n} file(s) in the artifact folder are not in the manifest (added or left there outside the app). The pull ignores them."),
+            (_, Flavour::DataCenter) => "Bitbucket Data Center's REST API cannot delete files, so a push drops deleted or renamed artifacts from the manifest and leaves their files in git.".to_owned(),
+            (_, Flavour::Cloud) => "they were added or left there outside the app.".to_owned(),
         };
         self.retrying.progress.phase = Phase::Done;
         // Handed over to the preview, not copied: the planner is done with them.
