@@ -933,7 +933,11 @@ async fn a_data_center_push_cut_short_is_completed_without_writing_its_files_aga
     }
     let mut driver = repo.driver().stop_after_writes(2);
     let plan = repo.plan(&mut driver, after(&first), &project).await;
-    assert_eq!(plan.changes.total_files(), 6, "five test cases and the manifest");
+    assert_eq!(
+        plan.changes.total_files(),
+        6,
+        "five test cases and the manifest"
+    );
     let mut sender = {
         let confirmation = support::as_planned(&plan);
         PushSender::new(repo.api(), plan, &confirmation)
@@ -944,7 +948,11 @@ async fn a_data_center_push_cut_short_is_completed_without_writing_its_files_aga
 
     let mut driver = repo.driver();
     let plan = repo.plan(&mut driver, after(&first), &project).await;
-    assert_eq!(plan.changes.total_files(), 4, "the three test cases left and the manifest");
+    assert_eq!(
+        plan.changes.total_files(),
+        4,
+        "the three test cases left and the manifest"
+    );
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
     assert_eq!((outcome.written, outcome.unchanged), (4, 0));
     repo.assert_published(&project, &[]);
