@@ -424,14 +424,12 @@ describe('embedding in a portal', () => {
       const { context, page, first } = await openPortal();
       await page.evaluate(async () => {
         window.portal.handle.unmount();
-        // A portal's storage in memory whose put, once told to refuse, rejects once, echoing what it was given.
+        // A portal's storage in memory whose put, once told to refuse, keeps rejecting, echoing what it was given.
         const values = new Map();
         const storage = {
           async get(key) { return values.get(key) ?? null; },
           async put(key, text) {
-            const refusing = window.refusing;
-            window.refusing = null;
-            if (refusing) throw new Error(`cannot store ${key} for ${refusing}`);
+            if (window.refusing) throw new Error(`cannot store ${key} for ${window.refusing}`);
             values.set(key, text);
           },
           async delete(key) { values.delete(key); },
@@ -464,6 +462,10 @@ describe('embedding in a portal', () => {
       assert.match(error, /^error \{"project":"checkout-web","activity":"artifacts","message":"The portal's storage failed \(cannot store project\/checkout-web for •••\)/);
       const shown = await page.evaluate(() => window.shown);
       assert.ok(shown.some((text) => failed.test(text)), 'the error was shown');
+      // A refused save is not asked again at once (a store that keeps refusing would freeze the page): the
+      // error stays, and the page answers.
+      await first.getByText(failed).first().waitFor();
+      assert.equal(await first.getByLabel('Keyword').first().inputValue(), 'Refused by the portal');
       for (const secret of [token, basic]) {
         assert.ok(!error.includes(secret), 'no token in the event');
         assert.ok(shown.every((text) => !text.includes(secret)), 'no token on the screen');

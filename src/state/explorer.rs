@@ -139,6 +139,9 @@ pub struct ExplorerState {
     pub saving: Option<u64>,
     /// The edit count last saved.
     pub saved: u64,
+    /// The edit count whose save failed: it is not tried again until the next edit (a store that keeps
+    /// refusing would otherwise be asked again at once, without end).
+    pub failed: Option<u64>,
     /// Another tab saved this project since it was loaded here: nothing more is saved until a reload.
     pub changed_elsewhere: bool,
     /// Whether the edits are in the store.
@@ -219,7 +222,10 @@ impl ExplorerState {
     /// The save to make now, if any: the edit count and the project as it stands (carrying the store
     /// revision it was loaded or last saved at).
     pub fn pending_save(&self) -> Option<(u64, Rc<StoredProject>)> {
-        let due = self.saving.is_none() && !self.changed_elsewhere && self.revision > self.saved;
+        let due = self.saving.is_none()
+            && !self.changed_elsewhere
+            && self.revision > self.saved
+            && self.failed != Some(self.revision);
         due.then(|| self.stored.clone().map(|stored| (self.revision, stored)))
             .flatten()
     }
@@ -325,7 +331,7 @@ impl Reducible for ExplorerState {
                 }
             }
             ExplorerAction::SaveFailed(failure) => {
-                next.saving = None;
+                next.failed = next.saving.take();
                 if matches!(failure, StoreError::Conflict(_)) {
                     next.changed_elsewhere = true;
                     next.save = SaveStatus::Failed(CHANGED_ELSEWHERE.to_owned());
