@@ -50,6 +50,17 @@ describe('connection form', () => {
     await context.close();
   });
 
+  it("leads a Data Center user's own HTTP access token to the setting that can push: PAT unticked, with the username", async () => {
+    const { context, page } = await openPage(env.browser);
+    await walkToBitbucket(page);
+    await page.getByText('How do I get a token?').click();
+    await page.getByRole('listitem').filter({ hasText: 'Bitbucket Data Center: your avatar' })
+      .getByText(/Leave PAT unticked and enter your username: Bitbucket then tells which user pushes\./).waitFor();
+    await page.getByText('Your own HTTP access token (Data Center): leave PAT unticked and enter your username, so that pushing can be checked.').waitFor();
+    assert.equal(await page.getByText(/Tick PAT, or leave it unticked/).count(), 0, 'no advice that leads to a connection that cannot push');
+    await context.close();
+  });
+
   it('shows every error on an empty Create, saves valid values, keeps them on reload, and resets', async () => {
     const { context, page } = await openPage(env.browser);
     await walkToBitbucket(page);

@@ -37,8 +37,9 @@ fn helper_token() -> Html {
                <code>{ "read:user:bitbucket" }</code>{ ", " }<code>{ "read:repository:bitbucket" }</code>
                { " and " }<code>{ "write:repository:bitbucket" }</code>
                { ". It signs in with your Atlassian account " }<strong>{ "email" }</strong>{ " as Username." }</p>
-            <p>{ "Repository, project or workspace access tokens (Cloud) and HTTP access tokens (Data Center): tick " }
+            <p>{ "Repository, project or workspace access tokens (Cloud), and project or repository access tokens (Data Center): tick " }
                <strong>{ "Personal access token (PAT)" }</strong>{ " so the token is sent as a Bearer token." }</p>
+            <p>{ "Your own HTTP access token (Data Center): leave PAT unticked and enter your username, so that pushing can be checked." }</p>
         </>
     }
 }

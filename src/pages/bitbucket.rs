@@ -41,7 +41,7 @@ fn help_card() -> Html {
                         <code>{ "read:user:bitbucket" }</code>{ ", " }<code>{ "read:repository:bitbucket" }</code>{ ", " }
                         <code>{ "write:repository:bitbucket" }</code>{ ". Copy it at once: it is shown only once. Leave PAT unticked and use your account email as Username." }</li>
                     <li>{ "Bitbucket Cloud, a repository/project/workspace access token: Repository settings → Access tokens → Create, with the scopes Repositories: Read and Write. Tick PAT." }</li>
-                    <li>{ "Bitbucket Data Center: your avatar → Manage account → HTTP access tokens → Create token, with Repository write permission. Tick PAT, or leave it unticked and enter your username." }</li>
+                    <li>{ "Bitbucket Data Center: your avatar → Manage account → HTTP access tokens → Create token, with Repository write permission. Leave PAT unticked and enter your username: Bitbucket then tells which user pushes. (A project or repository access token, which can read but not push, is the one to use with PAT ticked.)" }</li>
                 </ol>
             </details>
             <details>
