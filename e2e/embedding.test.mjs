@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
   REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword, openPage,
-  previewPull, push, waitUntil, withSandboxAndBrowser,
+  previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -168,10 +168,7 @@ describe('embedding in a portal', () => {
     // Someone else changes a test case and pushes, from the standalone app.
     const other = await openPage(env.browser);
     await connectAndOpenArtifacts(other.page, env.sandbox, REPOSITORIES.cloud);
-    const synced = await previewPull(other.page);
-    await synced.getByRole('button', { name: 'Apply' }).click();
-    await synced.locator('.banner.success').waitFor();
-    await synced.getByRole('button', { name: 'Close' }).click();
+    await pullMain(other.page);
     await editFirstStep(other.page, 'Visit');
     await push(other.page, 'From elsewhere');
     await other.context.close();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import {
   REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, exportProject, firstKeyword, openPage, previewPull,
-  push, withSandboxAndBrowser,
+  pullMain, push, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser(['--dc-cors']);
@@ -31,14 +31,6 @@ async function changedByAnotherBrowser(repository = CLOUD) {
   await editFirstStep(b.page, 'Visit');
   await push(b.page, 'From B');
   return { a, b };
-}
-
-/** Pulls main into the project open in `page` (a copy that has the same artifacts) and closes the dialog. */
-async function pullMain(page) {
-  const dialog = await previewPull(page);
-  await dialog.getByRole('button', { name: 'Apply' }).click();
-  await dialog.locator('.banner.success').waitFor();
-  await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
 /** Previews a pull of main in `page` and waits for exactly one incoming change and no conflict. */

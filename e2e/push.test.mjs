@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, signInAs, waitUntil,
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, pullMain, signInAs, waitUntil,
   withSandboxAndBrowser,
 } from './support.mjs';
 
@@ -252,19 +252,9 @@ describe('push', () => {
     await dialog.getByText('Add an item from search results', { exact: true }).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'Push', exact: true }).isDisabled());
     await c.context.close();
-    const pull = async (page) => {
-      await page.getByRole('button', { name: 'Pull…' }).click();
-      const pulling = page.getByRole('dialog', { name: 'Pull from Bitbucket' });
-      await pulling.locator('#pull-name').fill('main');
-      await pulling.getByRole('button', { name: 'Preview' }).click();
-      await pulling.getByText(/^Commit [0-9a-f]{12}:/).waitFor();
-      await pulling.getByRole('button', { name: 'Apply' }).click();
-      await pulling.locator('.banner.success').waitFor();
-      await pulling.getByRole('button', { name: 'Close' }).click();
-    };
     const a = await openPage(env.browser);
     await connectAndOpenArtifacts(a.page, CLOUD);
-    await pull(a.page);
+    await pullMain(a.page);
     await editFirstKeyword(a.page, 'Add items', 'Add an item from search results', 'Search');
     await editFirstKeyword(b.page, 'Add items', 'Add one item from the product page', 'Visit');
     assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'From B' })), /Pushed to `main`/);

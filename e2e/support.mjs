@@ -306,6 +306,14 @@ export async function firstKeyword(page, index = 0) {
   return page.getByLabel('Keyword').nth(index).inputValue();
 }
 
+/** Pulls main into the project open in `page` (a copy that has the same artifacts) and closes the dialog. */
+export async function pullMain(page) {
+  const dialog = await previewPull(page);
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await dialog.locator('.banner.success').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
 /** Opens the pull dialog and previews a pull of `name` (a branch unless `what` says otherwise). */
 export async function previewPull(page, { what = 'branch', name = 'main', restore = false } = {}) {
   await page.getByRole('button', { name: 'Pull…' }).click();

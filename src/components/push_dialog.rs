@@ -116,10 +116,7 @@ fn branch_view(
     let (kept, conflicts) = (&plan.changes.branch_changes, &plan.changes.conflicts);
     let never_synced = plan.never_synced;
     let branch = &plan.request.branch;
-    let artifacts = |n: usize| match n {
-        1 => "1 artifact file".to_owned(),
-        n => format!("{n} artifact files"),
-    };
+    let artifacts = |n: usize| counted(n, "artifact file", "artifact files");
     let differ = if conflicts.len() == 1 {
         "differs"
     } else {
@@ -155,7 +152,7 @@ fn branch_view(
                 <section class="branch-changes" aria-label="Changed on the branch">
                     <p role="status">{ format!(
                         "{} on the branch since {}: kept as the branch has them (pull to get them here).",
-                        match kept.len() { 1 => "1 artifact file changed".to_owned(), n => format!("{n} artifact files changed") },
+                        artifacts(kept.len()) + " changed",
                         if never_synced { "this copy's start" } else { "your last sync" },
                     ) }</p>
                     { branch_rows(kept, &state.names, never_synced) }

@@ -6,6 +6,7 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
@@ -798,6 +799,23 @@ fn confirmed(roles: &[Role], overwrite: bool) -> Confirmation {
     }
 }
 
+/// Why a Quality Lead's Push of `plan`, without choosing to overwrite, is refused before anything is sent.
+fn refused_without_overwrite(repo: &Repo, plan: &Rc<PushPlan>) -> SyncError {
+    PushSender::new(
+        repo.api(),
+        plan.clone(),
+        &confirmed(&[Role::QualityLead], false),
+    )
+    .expect_err("refused")
+}
+
+/// A Quality Lead's Push of `plan`, choosing to overwrite its conflicts.
+async fn overwrite_as_lead(repo: &Repo, driver: &mut Driver<'_>, plan: Rc<PushPlan>) {
+    let mut sender =
+        PushSender::new(repo.api(), plan, &confirmed(&[Role::QualityLead], true)).unwrap();
+    driver.run(&mut sender).await.unwrap().unwrap();
+}
+
 async fn a_push_from_an_outdated_copy_keeps_a_teammates_change(product: Product) {
     let repo = Repo::new(product);
     let first = repo.first_push(&demo()).await;
@@ -831,23 +849,19 @@ async fn an_artifact_changed_on_both_sides_stops_the_push(product: Product) {
     let pushed = repo.push(after(&first), &theirs).await.unwrap();
     let mine = described(&demo(), 0, "Edited here");
     let mut driver = repo.driver();
-    let plan = std::rc::Rc::new(repo.plan(&mut driver, after(&first), &mine).await);
+    let plan = Rc::new(repo.plan(&mut driver, after(&first), &mine).await);
     let conflicts: Vec<&ArtifactId> = plan.changes.conflicts.iter().map(|c| &c.artifact).collect();
     assert_eq!(conflicts, vec![&first_test_case(&demo())]);
     // Push without choosing to overwrite: refused before anything is sent.
-    let refused = PushSender::new(
-        repo.api(),
-        plan.clone(),
-        &confirmed(&[Role::QualityLead], false),
-    );
+    let refused = refused_without_overwrite(&repo, &plan);
     assert!(
         matches!(
             &refused,
-            Err(SyncError::ConflictsOnBranch {
+            SyncError::ConflictsOnBranch {
                 count: 1,
                 never_synced: false,
                 ..
-            })
+            }
         ),
         "{refused:?}"
     );
@@ -874,9 +888,7 @@ async fn an_artifact_changed_on_both_sides_stops_the_push(product: Product) {
     );
     assert_eq!(repo.tip(BRANCH), pushed.base.commit, "nothing was sent");
     // A Quality Lead who chooses to overwrite publishes this copy's version.
-    let mut sender =
-        PushSender::new(repo.api(), plan, &confirmed(&[Role::QualityLead], true)).unwrap();
-    driver.run(&mut sender).await.unwrap().unwrap();
+    overwrite_as_lead(&repo, &mut driver, plan).await;
     repo.assert_published(&mine, &[]);
 }
 
@@ -887,7 +899,7 @@ async fn a_branch_this_copy_never_synced_with_is_not_overwritten(product: Produc
     // This copy never pulled the branch, and edited another test case.
     let mine = described(&demo(), 1, "Edited here");
     let mut driver = repo.driver();
-    let plan = std::rc::Rc::new(repo.plan(&mut driver, request(BRANCH), &mine).await);
+    let plan = Rc::new(repo.plan(&mut driver, request(BRANCH), &mine).await);
     assert!(plan.never_synced);
     let conflicts: BTreeSet<&ArtifactId> =
         plan.changes.conflicts.iter().map(|c| &c.artifact).collect();
@@ -896,27 +908,21 @@ async fn a_branch_this_copy_never_synced_with_is_not_overwritten(product: Produc
         conflicts,
         BTreeSet::from([&first_test_case(&demo()), &second])
     );
-    let refused = PushSender::new(
-        repo.api(),
-        plan.clone(),
-        &confirmed(&[Role::QualityLead], false),
-    );
+    let refused = refused_without_overwrite(&repo, &plan);
     assert!(
         matches!(
             &refused,
-            Err(SyncError::ConflictsOnBranch {
+            SyncError::ConflictsOnBranch {
                 count: 2,
                 never_synced: true,
                 ..
-            })
+            }
         ),
         "{refused:?}"
     );
     assert_eq!(repo.tip(BRANCH), pushed.base.commit);
     // Replacing, chosen explicitly, makes the branch this copy.
-    let mut sender =
-        PushSender::new(repo.api(), plan, &confirmed(&[Role::QualityLead], true)).unwrap();
-    driver.run(&mut sender).await.unwrap().unwrap();
+    overwrite_as_lead(&repo, &mut driver, plan).await;
     repo.assert_published(&mine, &[]);
 }
 

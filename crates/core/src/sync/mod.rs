@@ -171,10 +171,8 @@ pub enum SyncError {
 }
 
 fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
-    let (files, differ) = match count {
-        1 => ("1 artifact file".to_owned(), "differs"),
-        n => (format!("{n} artifact files"), "differ"),
-    };
+    let files = counted(count, "artifact file", "artifact files");
+    let differ = if count == 1 { "differs" } else { "differ" };
     if never_synced {
         format!(
             "This copy has never synced with the branch `{branch}`, and {files} there {differ} from \
