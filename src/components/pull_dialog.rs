@@ -2,6 +2,7 @@
 //! (Keep mine, Take theirs, or for test cases Merge steps); Apply, which changes the project in one save
 //! or not at all. **Restore** instead makes the project exactly that version.
 
+use std::fmt;
 use std::rc::Rc;
 
 use versioning_core::artifacts::{ArtifactId, ArtifactKind, Step, TestCase};
@@ -123,13 +124,16 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
             if let ChangesCheck::NotChecked(reason) = preview.changes_check {
                 <p class="banner info">{ reason.to_string() }</p>
             }
-            if preview.dropped_in_git > 0 {
-                <p class="banner info">{ format!("{}: {}", match preview.dropped_in_git { 1 => "1 file in git is not in the manifest and is ignored".to_owned(), n => format!("{n} files in git are not in the manifest and are ignored") }, preview.dropped_reason) }</p>
+            if !preview.unlisted.is_empty() {
+                <div class="banner info">
+                    <p>{ format!("{} in git not in the manifest (ignored):", counted(preview.unlisted.len(), "file", "files")) }</p>
+                    { file_list(preview.unlisted.iter().map(|u| (u.path.as_str(), &u.reason as &dyn fmt::Display))) }
+                </div>
             }
             if !preview.problems.is_empty() {
                 <div class="banner warning" role="alert">
                     <p>{ format!("{} of the repository cannot be used:", counted(preview.problems.len(), "file", "files")) }</p>
-                    <ul class="file-list">{ for preview.problems.iter().take(200).map(|p| html! { <li><code>{ &p.path }</code>{ format!(": {}", p.kind) }</li> }) }</ul>
+                    { file_list(preview.problems.iter().map(|p| (p.path.as_str(), &p.kind as &dyn fmt::Display))) }
                     <div class="field checkbox">
                         <input id="pull-include-invalid" type="checkbox" checked={state.include_invalid}
                             onchange={dispatch.reform(|e: Event| PullAction::IncludeInvalid(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
@@ -182,6 +186,23 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
         </div>
     }
 }
+
+/// Repository files, each with what the pull makes of it: the first [`LISTED_FILES`], then how many
+/// more there are.
+fn file_list<'a>(files: impl ExactSizeIterator<Item = (&'a str, &'a dyn fmt::Display)>) -> Html {
+    let more = files.len().saturating_sub(LISTED_FILES);
+    html! {
+        <ul class="file-list">
+            { for files.take(LISTED_FILES).map(|(path, what)| html! { <li><code>{ path }</code>{ format!(": {what}") }</li> }) }
+            if more > 0 {
+                <li>{ format!("and {more} more") }</li>
+            }
+        </ul>
+    }
+}
+
+/// How many files a list of the preview shows.
+const LISTED_FILES: usize = 200;
 
 /// Props of [`VersionList`].
 #[derive(Properties, Clone)]

@@ -20,8 +20,8 @@ use versioning_core::sync::unpack_here;
 use versioning_core::sync::{
     AppliedPull, ChangesCheck, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner,
     PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender,
-    Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError, Unchecked,
-    LISTING_MAX_PAGES,
+    Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError, Unchecked, UnlistedFile,
+    UnlistedReason, LISTING_MAX_PAGES,
 };
 
 const BRANCH: &str = "feature/login";
@@ -605,7 +605,7 @@ async fn changes_since_the_base_that_cannot_be_listed_leave_the_pull_trusting_th
             assert_eq!(preview.artifacts.len(), changed, "{case}");
             assert_eq!(preview.problems, Vec::new(), "{case}");
             assert!(preview.diff_disagreements.is_empty(), "{case}");
-            assert_eq!(preview.dropped_in_git, 0, "{case}");
+            assert!(preview.unlisted.is_empty(), "{case}");
             let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
             assert_eq!(applied.project, theirs, "{case}");
         }
@@ -661,7 +661,81 @@ async fn files_changed_outside_the_artifact_folder_are_left_out_of_the_check() {
         assert_eq!(preview.artifacts.len(), changed, "{product:?}");
         assert_eq!(preview.problems, Vec::new(), "{product:?}");
         assert!(preview.diff_disagreements.is_empty(), "{product:?}");
-        assert_eq!(preview.dropped_in_git, 0, "{product:?}");
+        assert!(preview.unlisted.is_empty(), "{product:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_pull_names_every_file_the_manifest_does_not_account_for() {
+    for product in [Product::Cloud, Product::DataCenter] {
+        let sandbox = Sandbox::new();
+        let ours = demo();
+        let first = push(&sandbox, product, &ours, None, None).await;
+        let pushed = sandbox.files(product, BRANCH, ROOT);
+        let listed = |kind: ArtifactKind| {
+            let entries = first.base.manifest.files.iter();
+            entries
+                .filter(move |e| e.kind == kind)
+                .map(|e| e.path.clone())
+        };
+        let project_file = listed(ArtifactKind::Project).next().unwrap();
+        let case = listed(ArtifactKind::TestCase).next().unwrap();
+        let copy = case
+            .replace(".json", "-copy.json")
+            .replacen("--", "-copy--", 1);
+        // Written in git without the manifest knowing: changed artifacts, and files it does not list.
+        let edited = |path: &str| {
+            let mut bytes = pushed[path].clone();
+            bytes.extend_from_slice(b" ");
+            (path.to_owned(), bytes)
+        };
+        let changed = [edited(&project_file), edited(&case)];
+        let unlisted = [
+            (
+                format!("{ROOT}/test-cases/broken--t9.json"),
+                b"{ not json".to_vec(),
+            ),
+            (format!("{ROOT}/notes/readme.txt"), b"notes\n".to_vec()),
+            (
+                format!("{ROOT}/data-tables/huge--d9.csv"),
+                vec![b'a'; 5 << 20],
+            ),
+            (copy, pushed[&case].clone()),
+        ];
+        let outside = ("elsewhere/x--t2.json".to_owned(), b"{}".to_vec());
+        let hostile = changed.iter().chain(&unlisted).chain([&outside]);
+        sandbox.seed(product, BRANCH, BRANCH, hostile.cloned().collect());
+
+        let base = Some(first.base.clone());
+        let preview = pull(&sandbox, product, branch(), base, Some(&ours))
+            .await
+            .expect("previewed");
+        assert_eq!(preview.changes_check, ChangesCheck::Checked, "{product:?}");
+        let mut expected: Vec<UnlistedFile> = unlisted
+            .iter()
+            .map(|(path, _)| UnlistedFile::new(path.clone(), UnlistedReason::ChangedOutsideApp))
+            .collect();
+        expected.sort();
+        assert_eq!(preview.unlisted, expected, "{product:?}");
+        for (path, _) in &changed {
+            let problem = problem_of(&preview, path);
+            assert!(
+                matches!(problem, ProblemKind::ChangedInGit { .. }),
+                "{product:?}: {path}"
+            );
+            assert!(problem
+                .to_string()
+                .contains("changed in git since your last sync"));
+        }
+        assert_eq!(preview.problems.len(), changed.len(), "{product:?}");
+        // Nothing comes in, nothing conflicts: the local copy keeps its versions.
+        assert!(
+            preview.artifacts.is_empty(),
+            "{product:?}: {:?}",
+            preview.artifacts
+        );
+        let applied = preview.apply(&no_resolutions(), true).unwrap();
+        assert_eq!(applied.project, ours, "{product:?}");
     }
 }
 
@@ -998,8 +1072,22 @@ async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
         let preview = pull(&sandbox, product, branch(), known.clone(), Some(&base))
             .await
             .unwrap();
-        assert_eq!(preview.dropped_in_git, 1, "base known: {}", known.is_some());
-        assert!(preview.dropped_reason.contains("Data Center"));
+        let reason = match known {
+            Some(_) => UnlistedReason::DroppedFromManifest,
+            None => UnlistedReason::NotInManifest,
+        };
+        let path = first
+            .base
+            .manifest
+            .files
+            .iter()
+            .find(|e| e.id == case)
+            .unwrap();
+        assert_eq!(
+            preview.unlisted,
+            [UnlistedFile::new(path.path.clone(), reason)]
+        );
+        assert!(reason.to_string().contains("Data Center"));
         if known.is_some() {
             let deleted = preview.artifacts.iter().find(|a| a.key.0 == case).unwrap();
             assert_eq!(deleted.status(), Status::Remote(SideChange::Deleted));

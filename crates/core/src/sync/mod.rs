@@ -16,6 +16,7 @@ mod push;
 mod remote;
 mod retry;
 mod three_way;
+mod unlisted;
 mod versions;
 
 #[cfg(feature = "benchmark-strategies")]
@@ -41,6 +42,7 @@ pub use three_way::{
     classify, classify_differences, merge_sequences, merge_test_case, same_version, Classified,
     ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status, TestCaseMerge,
 };
+pub use unlisted::{UnlistedFile, UnlistedReason};
 pub use versions::BranchVersions;
 
 use crate::artifacts::{ArtifactId, TreeError};

@@ -15,9 +15,9 @@
 //! goes on trusting the manifest and its SHA-256 hashes, and [`PullPreview::changes_check`] says so.
 //!
 //! A commit without our manifest (a tree written by hand or by another tool) is listed and read whole,
-//! and every file is checked. Files the manifest does not list are never pulled: on Data Center they are
-//! mostly files a push dropped from the manifest (its REST API cannot delete files), counted in
-//! [`PullPreview::dropped_in_git`].
+//! and every file is checked. Files the manifest does not list are never pulled: each is named in
+//! [`PullPreview::unlisted`] with the reason it is there (on Data Center mostly files a push dropped
+//! from the manifest, as its REST API cannot delete files).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +32,7 @@ use super::retry::Failure;
 use super::three_way::{
     classify_differences, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
 };
+use super::unlisted::{UnlistedFile, UnlistedReason};
 use super::{SyncError, MAX_LISTED_FILES};
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{
@@ -132,6 +133,12 @@ pub enum ProblemKind {
         /// The kind in the manifest.
         manifest: ArtifactKind,
     },
+    /// Git changed the file since this copy's last sync while the manifest kept its entry, and the
+    /// content does not match the manifest's SHA-256: it was changed outside the app.
+    ChangedInGit {
+        /// The hash in the manifest.
+        expected: String,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -144,6 +151,9 @@ impl fmt::Display for ProblemKind {
             ProblemKind::KindMismatch { manifest } => write!(
                 f,
                 "the manifest says it is a {manifest}, but its path is not; the pull ignores it: push the project again to refresh the manifest"
+            ),
+            ProblemKind::ChangedInGit { .. } => f.write_str(
+                "changed in git since your last sync, outside the app: the manifest kept its entry, so the content does not match it and the pull keeps your version; make the change in the app instead, then push",
             ),
         }
     }
@@ -176,7 +186,10 @@ impl PullProblem {
     pub fn to_tree_error(&self) -> TreeError {
         let kind = match &self.kind {
             ProblemKind::Tree(kind) => kind.clone(),
-            _ => TreeErrorKind::UnknownFile,
+            ProblemKind::ChangedInGit { expected } => TreeErrorKind::ManifestMismatch {
+                expected: expected.clone(),
+            },
+            ProblemKind::NotAFile | ProblemKind::KindMismatch { .. } => TreeErrorKind::UnknownFile,
         };
         TreeError {
             path: self.path.clone(),
@@ -293,10 +306,9 @@ pub struct PullPreview {
     pub diff_disagreements: Vec<String>,
     /// Whether those files were looked for at all.
     pub changes_check: ChangesCheck,
-    /// Files in git under the artifact folder that the manifest does not list (ignored).
-    pub dropped_in_git: usize,
-    /// Why those files are there, for the preview (empty when there are none).
-    pub dropped_reason: String,
+    /// Files in git under the artifact folder that the manifest does not list (ignored), each with the
+    /// reason it is there, by path.
+    pub unlisted: Vec<UnlistedFile>,
     /// The step-level view of test cases changed on both sides.
     pub merges: BTreeMap<ArtifactKey, TestCaseMerge>,
     /// Requests the planning took.
@@ -424,7 +436,7 @@ pub struct PullPlanner {
     /// the files).
     compared: Manifest,
     managed: bool,
-    dropped: usize,
+    unlisted: Vec<UnlistedFile>,
     result: Option<Result<PullPreview, SyncError>>,
 }
 
@@ -466,7 +478,7 @@ impl PullPlanner {
             unchanged: 0,
             compared: Manifest::from_entries(Vec::new()),
             managed: false,
-            dropped: 0,
+            unlisted: Vec::new(),
             result: None,
             remote,
             request,
@@ -775,7 +787,7 @@ impl PullPlanner {
             Some(manifest) => {
                 let manifest = self.checked_manifest(manifest.clone());
                 self.classify(&manifest);
-                self.count_unlisted(&manifest);
+                self.list_unlisted(&manifest);
                 let mut paths: BTreeSet<String> = self
                     .classified
                     .values()
@@ -1021,7 +1033,6 @@ impl PullPlanner {
         let manifest_path = self.manifest_path();
         let mut verify = Vec::new();
         let mut removed = BTreeSet::new();
-        let mut unlisted = 0;
         for change in std::mem::take(&mut self.changes) {
             if change.path == manifest_path {
                 continue;
@@ -1034,7 +1045,10 @@ impl PullPlanner {
                 (FileChangeKind::Removed, None) => {
                     removed.insert(change.path);
                 }
-                (_, None) => unlisted += 1,
+                (_, None) => self.unlisted.push(UnlistedFile::new(
+                    change.path.clone(),
+                    UnlistedReason::ChangedOutsideApp,
+                )),
                 (_, Some(entry)) => {
                     if base.manifest.entry(&entry.path) == Some(entry) {
                         verify.push(entry.path.clone());
@@ -1047,13 +1061,13 @@ impl PullPlanner {
             }
         }
         // Files the base listed that the manifest dropped while git kept them.
-        let kept = base
-            .manifest
-            .files
-            .iter()
-            .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
-            .count();
-        self.dropped = unlisted + kept;
+        self.unlisted.extend(
+            base.manifest
+                .files
+                .iter()
+                .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
+                .map(|e| UnlistedFile::new(e.path.clone(), UnlistedReason::DroppedFromManifest)),
+        );
         self.request.base = Some(base);
         verify
     }
@@ -1061,13 +1075,14 @@ impl PullPlanner {
 
 impl PullPlanner {
     /// Data Center without a base: the listed files the manifest does not list.
-    fn count_unlisted(&mut self, manifest: &Manifest) {
+    fn list_unlisted(&mut self, manifest: &Manifest) {
         let manifest_path = self.manifest_path();
-        self.dropped = self
-            .listed
-            .iter()
-            .filter(|path| **path != manifest_path && manifest.entry(path).is_none())
-            .count();
+        self.unlisted.extend(
+            self.listed
+                .iter()
+                .filter(|path| **path != manifest_path && manifest.entry(path).is_none())
+                .map(|path| UnlistedFile::new(path.clone(), UnlistedReason::NotInManifest)),
+        );
     }
 
     /// The base versions of test cases changed on both sides, for the step-level merge.
@@ -1180,10 +1195,14 @@ impl PullPlanner {
         let mut problems = std::mem::take(&mut self.problems);
         for (path, bytes) in &self.downloaded {
             if let Some(expected) = self.mismatch(path, bytes) {
-                problems.push(PullProblem::tree(
-                    path,
-                    TreeErrorKind::ManifestMismatch { expected },
-                ));
+                let kind = match self.disagreements.contains(path) {
+                    true => ProblemKind::ChangedInGit { expected },
+                    false => ProblemKind::Tree(TreeErrorKind::ManifestMismatch { expected }),
+                };
+                problems.push(PullProblem {
+                    path: path.clone(),
+                    kind,
+                });
             }
         }
         let limits = ReadLimits {
@@ -1251,11 +1270,9 @@ impl PullPlanner {
                     .unwrap_or_else(|| change.key.0.to_string());
             }
         }
-        let dropped_reason = match (self.dropped, self.remote.flavour()) {
-            (0, _) => String::new(),
-            (_, Flavour::DataCenter) => "Bitbucket Data Center's REST API cannot delete files, so a push drops deleted or renamed artifacts from the manifest and leaves their files in git.".to_owned(),
-            (_, Flavour::Cloud) => "they were added or left there outside the app.".to_owned(),
-        };
+        let mut unlisted = std::mem::take(&mut self.unlisted);
+        unlisted.sort();
+        unlisted.dedup_by(|a, b| a.path == b.path);
         self.retrying.progress.phase = Phase::Done;
         // Handed over to the preview, not copied: the planner is done with them.
         let base = match self.base() {
@@ -1275,8 +1292,7 @@ impl PullPlanner {
             problems,
             diff_disagreements: std::mem::take(&mut self.disagreements),
             changes_check: self.changes_check,
-            dropped_in_git: self.dropped,
-            dropped_reason,
+            unlisted,
             merges,
             requests: self.retrying.progress.requests,
             local: self.local.take(),
