@@ -13,6 +13,8 @@ step() { printf '==> %s\n' "$*"; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# nginx: the end-to-end tests run Data Center through the shipped relay (relay/).
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if ((${#missing[@]})); then
   step "apt-get install ${missing[*]}"
   apt-get update -qq
