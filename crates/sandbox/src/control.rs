@@ -1,6 +1,5 @@
-//! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, Data Center
-//! CORS switch, the token table and submodule entries (which no Bitbucket API can write). Never
-//! subject to faults.
+//! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, the token
+//! table and submodule entries (which no Bitbucket API can write). Never subject to faults.
 
 use std::collections::BTreeMap;
 
@@ -26,7 +25,6 @@ pub fn routes() -> Router<AppState> {
             post(reset).layer(middleware::from_fn(own_origin_only)),
         )
         .route("/_sandbox/log", get(log))
-        .route("/_sandbox/cors", get(get_cors).put(put_cors))
         .route(
             "/_sandbox/tokens",
             get(tokens).layer(middleware::from_fn(own_origin_only)),
@@ -158,25 +156,6 @@ struct LogQuery {
 
 async fn log(State(state): State<AppState>, Query(q): Query<LogQuery>) -> Json<Vec<Value>> {
     Json(state.log().recent(q.limit.unwrap_or(100)))
-}
-
-/// Body of `GET/PUT /_sandbox/cors`.
-#[derive(Serialize, Deserialize)]
-struct Cors {
-    dc_cors: bool,
-}
-
-async fn get_cors(State(state): State<AppState>) -> Json<Cors> {
-    Json(Cors {
-        dc_cors: state.dc_cors(),
-    })
-}
-
-async fn put_cors(State(state): State<AppState>, Json(body): Json<Cors>) -> Json<Cors> {
-    state.set_dc_cors(body.dc_cors);
-    Json(Cors {
-        dc_cors: state.dc_cors(),
-    })
 }
 
 /// One row of the token table (also printed at start-up).
