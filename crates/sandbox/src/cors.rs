@@ -1,38 +1,29 @@
-//! CORS like the real services: Cloud (`/2.0`) answers any origin; Data Center (`/rest`)
-//! answers no CORS at all unless switched on (`--dc-cors` or the control endpoint).
+//! CORS like the real services: Cloud (`/2.0`) answers any origin; Data Center never answers
+//! CORS, on `/rest` or `/scm` (a browser reaches it through a relay: `relay/` in the repository).
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::faults::WithoutCors;
-use crate::state::AppState;
 
 /// Methods allowed by preflight answers.
 pub const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /// Request headers allowed on Cloud.
-pub const CLOUD_ALLOW_HEADERS: &str =
+pub const ALLOW_HEADERS: &str =
     "Accept, Authorization, Content-Type, If-Match, If-Modified-Since, \
 If-None-Match, If-Unmodified-Since, Origin, Range, X-Csrftoken, X-Requested-With";
-/// Request headers allowed on Data Center when CORS is on (adds `X-Atlassian-Token`).
-pub const DC_ALLOW_HEADERS: &str = "Accept, Authorization, Content-Type, If-Match, If-Modified-Since, \
-If-None-Match, If-Unmodified-Since, Origin, Range, X-Atlassian-Token, X-Csrftoken, X-Requested-With";
 /// Response headers readable by scripts.
 pub const EXPOSE_HEADERS: &str =
     "Accept-Ranges, Content-Encoding, Content-Length, Content-Type, ETag, Last-Modified";
 
-/// Middleware: answers preflights and decorates responses on the paths that have CORS.
-pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let allow_headers = if path.starts_with("/2.0") {
-        CLOUD_ALLOW_HEADERS
-    } else if path.starts_with("/rest") && state.dc_cors() {
-        DC_ALLOW_HEADERS
-    } else {
+/// Middleware: answers preflights and decorates responses on Cloud's paths (`/2.0`).
+pub async fn cors(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/2.0") {
         return next.run(request).await;
-    };
+    }
     let has_origin = request.headers().contains_key(header::ORIGIN);
     let preflight = request.method() == Method::OPTIONS
         && request
@@ -46,7 +37,7 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
             [
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
                 (header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS),
-                (header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers),
+                (header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS),
                 (header::ACCESS_CONTROL_MAX_AGE, "86400"),
                 (header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS),
             ],

@@ -31,7 +31,7 @@ pub mod time;
 pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::MethodRouter;
 use axum::Router;
 
@@ -87,7 +87,7 @@ pub fn app(state: AppState) -> Router {
     let api = router(cloud::table())
         .merge(router(datacenter::table()))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(from_fn_with_state(state.clone(), datacenter::xsrf))
+        .layer(from_fn(datacenter::xsrf))
         .layer(from_fn_with_state(state.clone(), body_limit::limit_body))
         .layer(DefaultBodyLimit::disable());
     Router::new()
@@ -95,7 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(control::routes())
         .fallback(static_files::fallback)
         .layer(from_fn_with_state(state.clone(), faults::inject_faults))
-        .layer(from_fn_with_state(state.clone(), cors::cors))
+        .layer(from_fn(cors::cors))
         .layer(from_fn_with_state(state.clone(), log::log_requests))
         .with_state(state)
 }

@@ -29,9 +29,6 @@ struct Cli {
     /// Write the JSON-lines request log to this file instead of stderr.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
-    /// Answer CORS on Data Center (`/rest`) paths too.
-    #[arg(long)]
-    dc_cors: bool,
     /// Fixed latency added to every API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -166,7 +163,6 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         config,
         data_dir: cli.data_dir,
         serve_dir: cli.serve,
-        dc_cors: cli.dc_cors,
         faults,
         log_file: cli.log,
         quiet: false,

@@ -1,7 +1,6 @@
-//! Shared state of the running sandbox: configuration, repositories, faults, log, CORS switch.
+//! Shared state of the running sandbox: configuration, repositories, faults, log.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::config::{Config, Repository};
@@ -18,8 +17,6 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// A built single-page app to serve on non-API paths.
     pub serve_dir: Option<PathBuf>,
-    /// Answer CORS on Data Center paths.
-    pub dc_cors: bool,
     /// Faults active from the start (and after a reset).
     pub faults: FaultSettings,
     /// Where JSON log lines go: a file path, or stderr when `None`.
@@ -33,7 +30,6 @@ struct Inner {
     store: Store,
     faults: Faults,
     log: RequestLog,
-    dc_cors: AtomicBool,
     serve_dir: Option<PathBuf>,
     _temp: Option<tempfile::TempDir>,
 }
@@ -60,7 +56,6 @@ impl AppState {
             store: Store::new(&root)?,
             faults: Faults::new(options.faults),
             log,
-            dc_cors: AtomicBool::new(options.dc_cors),
             serve_dir: options.serve_dir,
             config: options.config,
             _temp: temp,
@@ -123,16 +118,6 @@ impl AppState {
     /// The static app directory, if any.
     pub fn serve_dir(&self) -> Option<&PathBuf> {
         self.0.serve_dir.as_ref()
-    }
-
-    /// Whether Data Center paths answer CORS.
-    pub fn dc_cors(&self) -> bool {
-        self.0.dc_cors.load(Ordering::Relaxed)
-    }
-
-    /// Turns Data Center CORS on or off.
-    pub fn set_dc_cors(&self, on: bool) {
-        self.0.dc_cors.store(on, Ordering::Relaxed);
     }
 }
 

@@ -8,12 +8,12 @@ use axum::Json;
 use serde_json::Value;
 
 use super::json;
-use super::repo_context;
+use super::{check_branch_writable, repo_context};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
-use crate::restrictions::dc_write_blocker;
+
 use crate::store::{CommitError, CommitPlan, Expect};
 
 const DEFAULT_MESSAGE: &str = "Edited file via the REST API";
@@ -67,16 +67,7 @@ pub async fn edit_file(
         .ok_or_else(|| DcError::validation(format!("Invalid path: {path}")))?;
     let store = call.state.store();
     let config = call.state.config();
-    if let Some(r) = dc_write_blocker(config, ctx.repo, &branch, &call.caller) {
-        return Err(DcError::new(
-            StatusCode::UNAUTHORIZED,
-            format!(
-                "You do not have permission to write to branch '{branch}': it has a '{}' branch permission.",
-                r.dc_type.map(|t| t.name()).unwrap_or_default()
-            ),
-            "com.atlassian.bitbucket.AuthorisationException",
-        ));
-    }
+    check_branch_writable(&call, &ctx, &branch)?;
     let tip = store.branch_tip(&ctx.key, &branch);
     let source_commit = match text("sourceCommitId") {
         Some(id) => Some(

@@ -7,11 +7,11 @@ mod edit;
 mod json;
 mod repos;
 
-use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::Request;
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Json;
 use serde_json::Value;
 
@@ -19,11 +19,14 @@ use crate::call::Call;
 use crate::config::{Access, Project, Repository};
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
+use crate::links::{is_https, origin};
 use crate::query::{dc_page, Params};
-use crate::state::{dc_key, AppState};
+use crate::restrictions::dc_write_blocker;
+use crate::state::dc_key;
 use crate::Route;
 
-/// The Data Center routes (`api/latest` and `api/1.0`; branch permissions `latest` and `2.0`).
+/// The Data Center routes (`api/latest` and `api/1.0`; branch utilities `latest`; branch
+/// permissions `latest` and `2.0`).
 pub fn table() -> Vec<Route> {
     let mut routes = Vec::new();
     for version in ["latest", "1.0"] {
@@ -76,6 +79,11 @@ pub fn table() -> Vec<Route> {
             Route::new(format!("{repo}/archive"), &["GET"], get(archive::archive)),
         ]);
     }
+    routes.push(Route::new(
+        "/rest/branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
+        &["POST"],
+        post(repos::create_branch),
+    ));
     for version in ["latest", "2.0"] {
         routes.push(Route::new(
             format!("/rest/branch-permissions/{version}/projects/{{projectKey}}/repos/{{repositorySlug}}/restrictions"),
@@ -142,6 +150,26 @@ pub fn repo_context<'a>(
     })
 }
 
+/// 401 `AuthorisationException` when a branch permission (read-only, pull request only) forbids
+/// the caller to change `branch` directly.
+pub fn check_branch_writable(
+    call: &Call,
+    ctx: &RepoContext<'_>,
+    branch: &str,
+) -> Result<(), DcError> {
+    match dc_write_blocker(call.state.config(), ctx.repo, branch, &call.caller) {
+        None => Ok(()),
+        Some(r) => Err(DcError::new(
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "You do not have permission to write to branch '{branch}': it has a '{}' branch permission.",
+                r.dc_type.map(|t| t.name()).unwrap_or_default()
+            ),
+            "com.atlassian.bitbucket.AuthorisationException",
+        )),
+    }
+}
+
 /// `items` as one Data Center page (`start`, `limit`; default `limit`) under `values`, or the
 /// validation error of bad paging parameters.
 pub fn paged(items: Vec<Value>, params: &Params, limit: usize) -> Result<Json<Value>, DcError> {
@@ -150,31 +178,57 @@ pub fn paged(items: Vec<Value>, params: &Params, limit: usize) -> Result<Json<Va
         .map_err(DcError::validation)
 }
 
-/// Middleware: Atlassian XSRF protection. Mutating requests with a form or plain-text body need
-/// `X-Atlassian-Token: no-check`, else 403 "XSRF check failed" (plain text, as the real filter).
-pub async fn xsrf(State(_): State<AppState>, request: Request, next: Next) -> Response {
-    let mutating = matches!(
-        *request.method(),
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    );
-    let simple = form::kind(&request) != FormKind::Other
-        || request
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/plain"));
-    let opted_out = request
-        .headers()
-        .get("x-atlassian-token")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("no-check"));
-    if request.uri().path().starts_with("/rest") && mutating && simple && !opted_out {
+/// Middleware: Atlassian's XSRF protection on `/rest`, 403 "XSRF check failed" (plain text, as
+/// the real filter) when [`passes_xsrf_checks`] says no.
+pub async fn xsrf(request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/rest") && !passes_xsrf_checks(&request) {
         return (
             StatusCode::FORBIDDEN,
-            [(axum::http::header::CONTENT_TYPE, "text/plain")],
+            [(header::CONTENT_TYPE, "text/plain")],
             "XSRF check failed",
         )
             .into_response();
     }
     next.run(request).await
+}
+
+/// Data Center's two XSRF rules. A `POST` from a browser (its `User-Agent` says so) passes only
+/// when its `Origin` or `Referer` is Data Center's own origin, whatever `X-Atlassian-Token` says
+/// (other methods pass: the real filter only logs them). Any mutating request with a form,
+/// multipart or plain-text body needs `X-Atlassian-Token: no-check`.
+pub fn passes_xsrf_checks(request: &Request) -> bool {
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if request.method() == Method::POST
+        && text(header::USER_AGENT).is_some_and(is_browser)
+        && !text(header::ORIGIN)
+            .into_iter()
+            .chain(text(header::REFERER))
+            .any(|from| is_within_origin(from, &origin(headers, is_https(request.extensions()))))
+    {
+        return false;
+    }
+    let mutating = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let simple = form::kind(request) != FormKind::Other
+        || text(header::CONTENT_TYPE)
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/plain"));
+    let opted_out = headers
+        .get("x-atlassian-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("no-check"));
+    !(mutating && simple && !opted_out)
+}
+
+/// Whether a `User-Agent` is a browser's, as Atlassian's filter reads it (`Mozilla/…`, `Opera…`).
+fn is_browser(user_agent: &str) -> bool {
+    user_agent.contains("Mozilla") || user_agent.starts_with("Opera")
+}
+
+/// Whether `url` (an `Origin`, or a `Referer`'s full URL) is `origin` or a URL within it.
+fn is_within_origin(url: &str, origin: &str) -> bool {
+    url.strip_prefix(origin)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
 }

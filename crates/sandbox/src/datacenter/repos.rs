@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json;
-use super::{paged, repo_context, RepoContext};
+use super::{check_branch_writable, paged, repo_context, RepoContext};
 use crate::auth::Caller;
 use crate::call::Call;
 use crate::config::{Access, MatcherKind};
@@ -220,13 +220,85 @@ pub async fn tag(
     Ok(Json(json::tag(&tag)))
 }
 
-/// Body of `POST …/tags` (`RestCreateTagRequest`).
+/// Body of `POST …/tags` (`RestCreateTagRequest`) and of `POST /branch-utils/…/branches`
+/// (`RestBranchCreateRequest`; its `message` is not used).
 #[derive(Deserialize)]
-pub struct NewTagRequest {
+pub struct NewRefRequest {
     name: Option<String>,
     #[serde(rename = "startPoint")]
     start_point: Option<String>,
     message: Option<String>,
+}
+
+/// A tag or a branch, as the messages of `POST …/tags` and `POST …/branches` name them.
+#[derive(Clone, Copy)]
+enum RefKind {
+    Tag,
+    Branch,
+}
+
+impl RefKind {
+    fn noun(self) -> &'static str {
+        match self {
+            RefKind::Tag => "tag",
+            RefKind::Branch => "branch",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            RefKind::Tag => "refs/tags/",
+            RefKind::Branch => "refs/heads/",
+        }
+    }
+}
+
+/// The short name and the start commit of a new ref; 400 when the name is missing or invalid or
+/// the start point unknown.
+fn new_ref(
+    call: &Call,
+    ctx: &RepoContext<'_>,
+    kind: RefKind,
+    body: &NewRefRequest,
+) -> Result<(String, git2::Oid), DcError> {
+    let noun = kind.noun();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| n.trim_start_matches(kind.prefix()).to_string())
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| DcError::validation(format!("The {noun} name is required.")))?;
+    if !valid_ref_name(&name) {
+        return Err(DcError::validation(format!(
+            "'{name}' is not a valid {noun} name."
+        )));
+    }
+    let start = body
+        .start_point
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| DcError::validation("The startPoint is required."))?;
+    let target =
+        call.state.store().resolve(&ctx.key, start).ok_or_else(|| {
+            DcError::validation(format!("The start point '{start}' does not exist."))
+        })?;
+    Ok((name, target))
+}
+
+/// The 400 `DuplicateRefException` for a tag or branch name that is taken.
+fn duplicate_ref(ctx: &RepoContext<'_>, kind: RefKind, name: &str) -> DcError {
+    let noun = match kind {
+        RefKind::Tag => "Tag",
+        RefKind::Branch => "Branch",
+    };
+    DcError::new(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "{noun} '{name}' already exists in repository '{}'.",
+            ctx.repo.slug
+        ),
+        "com.atlassian.bitbucket.repository.DuplicateRefException",
+    )
 }
 
 /// `POST …/tags`: creates a tag at `startPoint` (a ref or commit), annotated with `message` when
@@ -235,46 +307,45 @@ pub struct NewTagRequest {
 pub async fn create_tag(
     call: Call,
     Path((key, slug)): Repo,
-    body: Result<Json<NewTagRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<NewRefRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Write)?;
     let Json(body) = body.map_err(|e| DcError::validation(e.body_text()))?;
-    let name = body
-        .name
-        .map(|n| n.trim_start_matches("refs/tags/").to_string())
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| DcError::validation("The tag name is required."))?;
-    if !valid_ref_name(&name) {
-        return Err(DcError::validation(format!(
-            "'{name}' is not a valid tag name."
-        )));
-    }
-    let start = body
-        .start_point
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| DcError::validation("The startPoint is required."))?;
-    let target = call
-        .state
-        .store()
-        .resolve(&ctx.key, &start)
-        .ok_or_else(|| DcError::validation(format!("The start point '{start}' does not exist.")))?;
+    let (name, target) = new_ref(&call, &ctx, RefKind::Tag, &body)?;
     let annotation = body
         .message
         .filter(|m| !m.trim().is_empty())
         .map(|m| (m, call.identity().unwrap_or_default()));
     let store = call.state.store();
     let created = store.create_tag(&ctx.key, &name, target, annotation.as_ref());
-    let created = created.map_err(git_error)?.ok_or_else(|| {
-        DcError::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Tag '{name}' already exists in repository '{}'.",
-                ctx.repo.slug
-            ),
-            "com.atlassian.bitbucket.repository.DuplicateRefException",
-        )
-    })?;
+    let created = created
+        .map_err(git_error)?
+        .ok_or_else(|| duplicate_ref(&ctx, RefKind::Tag, &name))?;
     Ok(Json(json::tag(&created)))
+}
+
+/// `POST /rest/branch-utils/latest/…/branches`: creates a branch at `startPoint` (a ref or
+/// commit), 201 with the branch. REPO_WRITE and no branch permission forbidding the name; 400
+/// when the name is missing, invalid or taken, or the start point is unknown.
+pub async fn create_branch(
+    call: Call,
+    Path((key, slug)): Repo,
+    body: Result<Json<NewRefRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Write)?;
+    let Json(body) = body.map_err(|e| DcError::validation(e.body_text()))?;
+    let (name, target) = new_ref(&call, &ctx, RefKind::Branch, &body)?;
+    check_branch_writable(&call, &ctx, &name)?;
+    if !call
+        .state
+        .store()
+        .create_branch(&ctx.key, &name, target)
+        .map_err(git_error)?
+    {
+        return Err(duplicate_ref(&ctx, RefKind::Branch, &name));
+    }
+    let branch = json::branch(&name, &target.to_string(), false);
+    Ok((StatusCode::CREATED, Json(branch)).into_response())
 }
 
 /// `GET …/commits` with `until`, `path`, `start`, `limit`.

@@ -1,4 +1,4 @@
-//! Data Center endpoints: reads, paging, the file editor, XSRF, tokens, permissions, CORS.
+//! Data Center endpoints: reads, paging, the file editor, XSRF, tokens, permissions, no CORS.
 
 use crate::common::*;
 
@@ -452,40 +452,164 @@ async fn dc_auth_failures_and_identity() {
     );
 }
 
-#[tokio::test]
-async fn dc_cors_is_off_by_default_and_on_with_the_switch() {
-    let sb = Sandbox::new();
-    let preflight = || {
-        Req::new(
-            axum::http::Method::OPTIONS,
-            "/rest/api/latest/projects/QA/repos/regression-suite",
-        )
-        .header("origin", "http://127.0.0.1:1")
-        .header("access-control-request-method", "PUT")
-    };
-    let off = preflight().send(&sb).await;
-    assert!(off.header("access-control-allow-origin").is_none());
-    let plain = get(DC_REPO)
+/// A browser's `User-Agent` (Chromium's), which Data Center's XSRF filter recognises.
+const BROWSER: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+
+/// `POST …/tags` creating `name` at main, as Eve.
+fn new_tag(name: &str) -> Req {
+    post(&format!("{DC_REPO}/tags"))
         .dc_user("eve")
-        .header("origin", "http://127.0.0.1:1")
+        .json(serde_json::json!({ "name": name, "startPoint": "main" }))
+}
+
+#[tokio::test]
+async fn a_browser_post_from_another_origin_fails_the_xsrf_check_whatever_the_token_header() {
+    let sb = Sandbox::new();
+    let from_app = |request: Req| {
+        request
+            .header("user-agent", BROWSER)
+            .header("origin", "http://127.0.0.1:7990")
+            .header(
+                "referer",
+                "http://127.0.0.1:7990/projects/checkout-web/artifacts",
+            )
+    };
+    let branches = "/rest/branch-utils/latest/projects/QA/repos/regression-suite/branches";
+    let refused = [
+        from_app(new_tag("t1")),
+        from_app(new_tag("t2")).no_check(),
+        // Neither header, as a relay that only removes them would send it.
+        new_tag("t3").header("user-agent", BROWSER),
+        // A look-alike: the own origin as a prefix of another host.
+        new_tag("t4")
+            .header("user-agent", BROWSER)
+            .header("origin", "http://localhost:79901"),
+        from_app(post(branches).dc_user("eve"))
+            .json(serde_json::json!({ "name": "feature/b", "startPoint": "main" })),
+    ];
+    for request in refused {
+        let answer = request.send(&sb).await.expect(403);
+        assert_eq!(answer.text(), "XSRF check failed");
+    }
+    assert!(sb.git(KEY).find_reference("refs/tags/t1").is_err());
+    // The own origin, in Origin or in Referer, passes; so does a client that is not a browser.
+    for (i, (name, value)) in [
+        ("origin", "http://localhost:7990"),
+        (
+            "referer",
+            "http://localhost:7990/projects/QA/repos/regression-suite",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        new_tag(&format!("own-{i}"))
+            .header("user-agent", BROWSER)
+            .header("origin", "http://127.0.0.1:7990")
+            .header(name, value)
+            .send(&sb)
+            .await
+            .expect(200);
+    }
+    new_tag("curl")
+        .header("user-agent", "curl/8.5.0")
+        .header("origin", "http://127.0.0.1:7990")
         .send(&sb)
         .await
         .expect(200);
-    assert!(plain.header("access-control-allow-origin").is_none());
-    put("/_sandbox/cors")
-        .json(serde_json::json!({ "dc_cors": true }))
+}
+
+#[tokio::test]
+async fn a_browser_put_from_another_origin_passes_the_xsrf_check() {
+    let sb = Sandbox::new();
+    put(&format!("{DC_REPO}/browse/from-browser.txt"))
+        .dc_user("eve")
+        .no_check()
+        .header("user-agent", BROWSER)
+        .header("origin", "http://127.0.0.1:7990")
+        .multipart(&[
+            ("content", "x"),
+            ("branch", "feature/browser"),
+            ("sourceBranch", "main"),
+            ("message", "From a browser"),
+        ])
         .send(&sb)
         .await
         .expect(200);
-    let on = preflight().send(&sb).await.expect(200);
-    assert_eq!(
-        on.header("access-control-allow-origin").as_deref(),
-        Some("*")
-    );
-    assert!(on
-        .header("access-control-allow-headers")
-        .unwrap()
-        .contains("X-Atlassian-Token"));
+}
+
+#[tokio::test]
+async fn data_center_never_answers_cors_on_rest_or_scm() {
+    let sb = Sandbox::new();
+    let paths = [
+        DC_REPO.to_string(),
+        format!("{DC_REPO}/tags"),
+        "/rest/api/1.0/application-properties".to_string(),
+        "/scm/qa/regression-suite.git/info/refs?service=git-upload-pack".to_string(),
+    ];
+    for path in &paths {
+        let preflight = Req::new(axum::http::Method::OPTIONS, path)
+            .header("origin", "http://127.0.0.1:7990")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send(&sb)
+            .await;
+        let plain = get(path)
+            .dc_user("eve")
+            .header("user-agent", BROWSER)
+            .header("origin", "http://127.0.0.1:7990")
+            .send(&sb)
+            .await;
+        for answer in [preflight, plain] {
+            let cors: Vec<_> = answer
+                .headers
+                .keys()
+                .filter(|name| name.as_str().starts_with("access-control-"))
+                .collect();
+            assert!(cors.is_empty(), "{path}: {cors:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn branch_utils_creates_a_branch_at_a_start_point() {
+    let sb = Sandbox::new();
+    let main = sb.tip(KEY, "main");
+    let branches = "/rest/branch-utils/latest/projects/QA/repos/regression-suite/branches";
+    let create = |user: &str, name: &str| {
+        post(branches)
+            .dc_user(user)
+            .json(serde_json::json!({ "name": name, "startPoint": "refs/heads/main" }))
+    };
+    let created = create("lee", "refs/heads/feature/empty")
+        .send(&sb)
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(created["id"], "refs/heads/feature/empty");
+    assert_eq!(created["displayId"], "feature/empty");
+    assert_eq!(created["latestCommit"], main);
+    assert_eq!(sb.tip(KEY, "feature/empty"), main);
+    let (message, exception) = create("lee", "feature/empty")
+        .send(&sb)
+        .await
+        .expect(400)
+        .dc_error();
+    assert!(message.contains("already exists"), "{message}");
+    assert!(exception.ends_with("DuplicateRefException"));
+    create("rory", "feature/rory").send(&sb).await.expect(401);
+    let (message, _) = create("eve", "main").send(&sb).await.expect(401).dc_error();
+    assert!(message.contains("branch permission"), "{message}");
+    post(branches)
+        .dc_user("lee")
+        .json(serde_json::json!({ "name": "feature/x", "startPoint": "no-such-ref" }))
+        .send(&sb)
+        .await
+        .expect(400);
 }
 
 #[tokio::test]
