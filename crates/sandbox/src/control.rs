@@ -1,5 +1,18 @@
 //! The local control endpoint under `/_sandbox`: faults, reset, recent log lines, the token
 //! table and submodule entries (which no Bitbucket API can write). Never subject to faults.
+//!
+//! Every control route, and any other path under `/_sandbox`, answers only the sandbox's own
+//! origin ([`check_own_origin`]); anything else gets 403 with a JSON `error` that says why.
+//! The own origin is the one the request was addressed to: `http://` (`https://` with `--tls`)
+//! followed by its `Host`, and only when that `Host` is a loopback name (`127.0.0.1`,
+//! `localhost`, `[::1]`, any port), which a DNS-rebinding page cannot send. So
+//! `http://127.0.0.1:PORT` and `http://localhost:PORT` are two origins, as they are to a
+//! browser: the app's page at `127.0.0.1` may not call the control routes at `localhost`, nor
+//! the other way round. Where a browser says where a request comes from, both signs are
+//! checked: an `Origin` must be the own origin, and `Sec-Fetch-Site` must be `same-origin` or
+//! `none` (typed in the address bar); `cross-site` and `same-site` (another port of the same
+//! host is another origin) are refused. The callers are scripts (the end-to-end tests' Node
+//! harness, curl), which send neither header and pass; no page of the app calls these routes.
 
 use std::collections::BTreeMap;
 
@@ -16,62 +29,109 @@ use crate::faults::FaultSettings;
 use crate::state::AppState;
 use crate::store::{CommitPlan, Expect, FileMode};
 
-/// The control routes.
+/// The control routes, each behind the own-origin check.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/_sandbox/faults", get(get_faults).put(put_faults))
-        .route(
-            "/_sandbox/reset",
-            post(reset).layer(middleware::from_fn(own_origin_only)),
-        )
+        .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/log", get(log))
-        .route(
-            "/_sandbox/tokens",
-            get(tokens).layer(middleware::from_fn(own_origin_only)),
-        )
-        .route(
-            "/_sandbox/submodules",
-            post(add_submodule).layer(middleware::from_fn(own_origin_only)),
-        )
+        .route("/_sandbox/tokens", get(tokens))
+        .route("/_sandbox/submodules", post(add_submodule))
+        .layer(middleware::from_fn(own_origin_only))
 }
 
-/// Whether a request comes from the sandbox's own origin: its `Host` is a loopback name
-/// (`127.0.0.1`, `localhost`, `[::1]`, any port), which a DNS-rebinding page cannot send, and
-/// its `Origin`, when a browser sends one, is `http://` (`https://` over TLS) + that same `Host`
-/// (no cross-site call).
-pub fn from_own_origin(headers: &HeaderMap, https: bool) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
+/// Why a request is not from the sandbox's own origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForeignRequest {
+    /// Its `Host` (empty when there is none) is not a loopback name.
+    Host(String),
+    /// Its `Origin` is not the origin it was addressed to.
+    Origin {
+        /// The `Origin` the browser sent.
+        origin: String,
+        /// The sandbox's own origin for this request.
+        own: String,
+    },
+    /// Its `Sec-Fetch-Site` is neither `same-origin` nor `none`.
+    FetchSite(String),
+}
+
+impl ForeignRequest {
+    /// The reason, as the 403 answer says it.
+    pub fn message(&self) -> String {
+        let reason = match self {
+            ForeignRequest::Host(host) if host.is_empty() => {
+                "the request names no Host".to_string()
+            }
+            ForeignRequest::Host(host) => {
+                format!("the request is addressed to {host}, not to 127.0.0.1, localhost or [::1]")
+            }
+            ForeignRequest::Origin { origin, own } => {
+                format!("the request comes from {origin}, not from {own}")
+            }
+            ForeignRequest::FetchSite(site) => {
+                format!("the browser sent the request from another origin (Sec-Fetch-Site: {site})")
+            }
+        };
+        format!("only the sandbox's own origin may use this control endpoint: {reason}")
+    }
+}
+
+impl IntoResponse for ForeignRequest {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({ "error": self.message() })),
+        )
+            .into_response()
+    }
+}
+
+/// Checks that a request comes from the sandbox's own origin (see the module documentation):
+/// a loopback `Host`, and when a browser says where the request comes from, `Origin` equal to
+/// `http://` (`https://` over TLS) + that `Host` and `Sec-Fetch-Site` `same-origin` or `none`.
+pub fn check_own_origin(headers: &HeaderMap, https: bool) -> Result<(), ForeignRequest> {
+    let text = |name| {
+        headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("(not text)"))
     };
+    let host = text(header::HOST).unwrap_or("");
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
         _ => host,
     };
     if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
-        return false;
+        return Err(ForeignRequest::Host(host.to_string()));
     }
-    match headers.get(header::ORIGIN) {
-        None => true,
-        Some(origin) => {
-            let scheme = if https { "https" } else { "http" };
-            origin.to_str().ok() == Some(&format!("{scheme}://{host}"))
-        }
+    let scheme = if https { "https" } else { "http" };
+    let own = format!("{scheme}://{host}");
+    if let Some(origin) = text(header::ORIGIN).filter(|origin| *origin != own) {
+        return Err(ForeignRequest::Origin {
+            origin: origin.to_string(),
+            own,
+        });
+    }
+    match text(header::HeaderName::from_static("sec-fetch-site")) {
+        None | Some("same-origin" | "none") => Ok(()),
+        Some(site) => Err(ForeignRequest::FetchSite(site.to_string())),
     }
 }
 
 /// Middleware: 403 for requests not from the sandbox's own origin.
 async fn own_origin_only(request: Request, next: Next) -> Response {
-    if from_own_origin(
+    match own_origin(&request) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// [`check_own_origin`] of a request, over TLS when it came so.
+pub fn own_origin(request: &Request) -> Result<(), ForeignRequest> {
+    check_own_origin(
         request.headers(),
         crate::links::is_https(request.extensions()),
-    ) {
-        return next.run(request).await;
-    }
-    (
-        StatusCode::FORBIDDEN,
-        Json(json!({ "error": "only the sandbox's own origin may use this control endpoint" })),
     )
-        .into_response()
 }
 
 async fn get_faults(State(state): State<AppState>) -> Json<FaultSettings> {
