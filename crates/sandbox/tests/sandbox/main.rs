@@ -7,6 +7,7 @@ mod contract;
 mod datacenter;
 mod faults;
 mod git;
+mod hardening;
 mod platform;
 mod startup;
 #[cfg(feature = "tls")]
