@@ -20,10 +20,20 @@ const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
 // Asynchronous, so that this process keeps reading the sandbox's log while git talks to it.
 const run = promisify(execFile);
 
+/**
+ * Options of `run` that give git Lee's credentials for `repository` (the sandbox asks for read permission), as a header
+ * in git's environment: in no URL, command line or error message.
+ */
+function gitCredentials(repository) {
+  const basic = Buffer.from(`${repository.gitUser}:${repository.token}`).toString('base64');
+  const config = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
+  return { env: { ...process.env, ...config } };
+}
+
 /** Clones a sandbox repository (at `branch`) into a temporary folder; returns the folder. */
 async function clone(repository, branch = 'main') {
   const dir = mkdtempSync(join(tmpdir(), 'push-e2e-'));
-  await run('git', ['clone', '-q', '--branch', branch, `${env.sandbox.apiOrigin}/${repository.clone}`, dir]);
+  await run('git', ['clone', '-q', '--branch', branch, `${env.sandbox.apiOrigin}/${repository.clone}`, dir], gitCredentials(repository));
   return dir;
 }
 
@@ -503,7 +513,7 @@ describe('push', () => {
     await context.close();
 
     assert.equal(await countCommits(CLOUD), commits, 'no commit on main');
-    const { stdout } = await run('git', ['ls-remote', '--heads', `${env.sandbox.apiOrigin}/${CLOUD.clone}`]);
+    const { stdout } = await run('git', ['ls-remote', '--heads', `${env.sandbox.apiOrigin}/${CLOUD.clone}`], gitCredentials(CLOUD));
     assert.doesNotMatch(stdout, /feature\/rory/, 'no branch was created');
   });
 

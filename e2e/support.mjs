@@ -219,10 +219,13 @@ export function withSandboxAndBrowser(sandboxArgs = []) {
   return env;
 }
 
-/** The sandbox's demo repositories as Lee (Quality Lead) reaches them: Cloud and Data Center. */
+/**
+ * The sandbox's demo repositories as Lee (Quality Lead) reaches them: Cloud and Data Center. `gitUser` is the login
+ * git sends with the token (on Cloud the username, not the email the REST API takes).
+ */
 export const REPOSITORIES = {
-  cloud: { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', path: 'acme/checkout-tests', clone: 'acme/checkout-tests.git' },
-  dataCenter: { token: 'BBDC-demo-lee', user: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git' },
+  cloud: { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', gitUser: 'lee', path: 'acme/checkout-tests', clone: 'acme/checkout-tests.git' },
+  dataCenter: { token: 'BBDC-demo-lee', user: 'lee', gitUser: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git' },
 };
 
 /** Switches the standalone demo user (the header's list). */

@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
-use crate::config::{Access, Config, Token, TokenKind};
+use crate::config::{Access, Config, Token, TokenKind, User};
 use crate::errors::{CloudError, DcError, TOKEN_INVALID};
 use crate::state::AppState;
 
@@ -128,52 +128,87 @@ fn classic_access(scopes: &[String]) -> Option<Access> {
 /// Resolves Cloud credentials: Basic `email:api-token`, Bearer resource access tokens.
 pub fn cloud_caller(config: &Config, headers: &HeaderMap, now: i64) -> Result<Caller, CloudError> {
     match credentials(headers) {
-        Credentials::None => Ok(Caller {
-            kind: CallerKind::Anonymous,
-            ..Caller::default()
+        Credentials::None => Ok(Caller::default()),
+        Credentials::Basic(login, secret) => cloud_api_token(config, &secret, now, |user| {
+            user.email.eq_ignore_ascii_case(&login)
         }),
-        Credentials::Basic(login, secret) => {
-            let token = token(config, &secret)
-                .filter(|t| t.kind == TokenKind::CloudApi)
-                .ok_or_else(CloudError::bad_credentials)?;
-            let user = token.user.as_deref().and_then(|u| config.user(u));
-            let user = user
-                .filter(|u| u.email.eq_ignore_ascii_case(&login))
-                .ok_or_else(CloudError::bad_credentials)?;
-            if token.is_expired(now) || token.scopes.is_empty() {
-                return Err(CloudError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    TOKEN_INVALID,
-                ));
-            }
-            Ok(Caller {
-                user: Some(user.username.clone()),
-                grant: None,
-                scopes: Some(token.scopes.clone()),
-                kind: CallerKind::Token(TokenKind::CloudApi),
-            })
-        }
-        Credentials::Bearer(secret) => {
-            let invalid = || CloudError::new(axum::http::StatusCode::UNAUTHORIZED, TOKEN_INVALID);
-            let token = token(config, &secret)
-                .filter(|t| {
-                    matches!(
-                        t.kind,
-                        TokenKind::CloudRepository | TokenKind::CloudWorkspace
-                    )
-                })
-                .filter(|t| !t.is_expired(now))
-                .ok_or_else(invalid)?;
-            let access = classic_access(&token.scopes).ok_or_else(invalid)?;
-            Ok(Caller {
-                user: None,
-                grant: Some(grant(token, access)),
-                scopes: Some(token.scopes.clone()),
-                kind: CallerKind::Token(token.kind),
-            })
-        }
+        Credentials::Bearer(secret) => cloud_access_token(config, &secret, now),
         Credentials::Other => Err(CloudError::bad_credentials()),
     }
+}
+
+/// The login of Basic credentials that carry a Cloud API token over git, for any user.
+pub const GIT_API_TOKEN_LOGIN: &str = "x-bitbucket-api-token-auth";
+/// The login of Basic credentials that carry a Cloud access token over git.
+pub const GIT_ACCESS_TOKEN_LOGIN: &str = "x-token-auth";
+
+/// Resolves the credentials of a git request to a Cloud repository, as Bitbucket Cloud takes
+/// them over HTTPS: Basic with an API token and the user's username or
+/// [`GIT_API_TOKEN_LOGIN`] (not the email, which only the REST API takes), Basic
+/// [`GIT_ACCESS_TOKEN_LOGIN`] with an access token, or Bearer with an access token.
+pub fn cloud_git_caller(
+    config: &Config,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Caller, CloudError> {
+    match credentials(headers) {
+        Credentials::Basic(login, secret) if login == GIT_ACCESS_TOKEN_LOGIN => {
+            cloud_access_token(config, &secret, now)
+        }
+        Credentials::Basic(login, secret) => cloud_api_token(config, &secret, now, |user| {
+            login == GIT_API_TOKEN_LOGIN || user.username == login
+        }),
+        _ => cloud_caller(config, headers, now),
+    }
+}
+
+/// A Cloud API token sent with Basic: its user, when `login` fits that user (`login_fits`).
+fn cloud_api_token(
+    config: &Config,
+    secret: &str,
+    now: i64,
+    login_fits: impl Fn(&User) -> bool,
+) -> Result<Caller, CloudError> {
+    let token = token(config, secret)
+        .filter(|t| t.kind == TokenKind::CloudApi)
+        .ok_or_else(CloudError::bad_credentials)?;
+    let user = token.user.as_deref().and_then(|u| config.user(u));
+    let user = user
+        .filter(|u| login_fits(u))
+        .ok_or_else(CloudError::bad_credentials)?;
+    if token.is_expired(now) || token.scopes.is_empty() {
+        return Err(CloudError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            TOKEN_INVALID,
+        ));
+    }
+    Ok(Caller {
+        user: Some(user.username.clone()),
+        grant: None,
+        scopes: Some(token.scopes.clone()),
+        kind: CallerKind::Token(TokenKind::CloudApi),
+    })
+}
+
+/// A Cloud repository or workspace access token: its pseudo-user with the token's classic access.
+fn cloud_access_token(config: &Config, secret: &str, now: i64) -> Result<Caller, CloudError> {
+    let invalid = || CloudError::new(axum::http::StatusCode::UNAUTHORIZED, TOKEN_INVALID);
+    let token = token(config, secret)
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TokenKind::CloudRepository | TokenKind::CloudWorkspace
+            )
+        })
+        .filter(|t| !t.is_expired(now))
+        .ok_or_else(invalid)?;
+    let access = classic_access(&token.scopes).ok_or_else(invalid)?;
+    Ok(Caller {
+        user: None,
+        grant: Some(grant(token, access)),
+        scopes: Some(token.scopes.clone()),
+        kind: CallerKind::Token(token.kind),
+    })
 }
 
 /// Resolves Data Center credentials: Basic `username:password|user-token`, Bearer HTTP access tokens.

@@ -1,8 +1,17 @@
 //! Read-only git over HTTP (the smart protocol, and the dumb one when a client asks for it):
 //! `git clone http://HOST/{workspace}/{slug}.git` (Cloud) and
-//! `git clone http://HOST/scm/{projectkey}/{slug}.git` (Data Center), without authentication.
+//! `git clone http://HOST/scm/{projectkey}/{slug}.git` (Data Center).
 //! Requests are answered by `git http-backend` run as a CGI program on the bare repository;
 //! pushes (`git-receive-pack`) are refused with 403.
+//!
+//! Every request needs the repository's read permission, as a read of the REST API does
+//! ([`crate::auth`]): without credentials, or with credentials the product refuses, the answer
+//! is 401 with the product's Basic challenge, after which git sends the user's credentials (or
+//! reports that they failed); credentials without read (Cloud: also an API token without the
+//! read scope) get 403 with the product's text, as Bitbucket answers git in that case. Cloud
+//! takes what Bitbucket Cloud takes over git: an API token with the username or
+//! [`crate::auth::GIT_API_TOKEN_LOGIN`] (not the email), an access token with
+//! [`crate::auth::GIT_ACCESS_TOKEN_LOGIN`] or as Bearer. Data Center takes what its REST API takes.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,67 +19,205 @@ use std::process::{Command, Stdio};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::{cloud_git_caller, dc_caller, Caller, CallerKind, CredentialKind};
+use crate::config::{Config, Repository};
+use crate::errors::DcError;
 use crate::state::{cloud_key, dc_key, AppState};
 
 /// Body of the 403 answered to pushes.
 pub const PUSH_REFUSED: &str =
     "Pushing is not supported by the Bitbucket sandbox: commit through the REST API.\n";
 
-/// A git request: the repository's store key and the path after `….git/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitPath {
-    /// Store key (`cloud/ws/slug`, `dc/KEY/slug`).
-    pub key: String,
+/// Text of Bitbucket Cloud's 403 to git credentials without access to the repository.
+pub const CLOUD_NO_ACCESS: &str = "The requested repository either does not exist or you do not \
+have access. If you believe this repository exists and you have access, make sure you're \
+authenticated.";
+
+/// Body of the 401 answered to git requests without credentials.
+pub const CREDENTIALS_NEEDED: &str =
+    "This repository needs credentials: a username and a token with read access.\n";
+
+/// The product whose paths and credentials a git request follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    /// Bitbucket Cloud: `/{workspace}/{slug}.git`.
+    Cloud,
+    /// Bitbucket Data Center: `/scm/{projectkey}/{slug}.git`.
+    DataCenter,
+}
+
+impl Product {
+    /// The `WWW-Authenticate` challenge of the product's 401.
+    fn challenge(self) -> &'static str {
+        match self {
+            Product::Cloud => "Basic realm=\"Bitbucket.org HTTP\"",
+            Product::DataCenter => "Basic realm=\"Atlassian Bitbucket\"",
+        }
+    }
+}
+
+/// A git request: the configured repository it names and the path after `….git/`.
+#[derive(Debug, Clone)]
+pub struct GitPath<'a> {
+    /// Which product's repository.
+    pub product: Product,
+    /// The workspace slug or project key, as configured.
+    pub container: &'a str,
+    /// The repository's configuration.
+    pub repo: &'a Repository,
     /// What is asked of the repository (`info/refs`, `git-upload-pack`, `HEAD`, `objects/…`).
     pub rest: String,
 }
 
+impl GitPath<'_> {
+    /// The repository's store key (`cloud/ws/slug`, `dc/KEY/slug`).
+    pub fn key(&self) -> String {
+        match self.product {
+            Product::Cloud => cloud_key(self.container, &self.repo.slug),
+            Product::DataCenter => dc_key(self.container, &self.repo.slug),
+        }
+    }
+}
+
 /// Finds the configured repository a git-over-HTTP path names, if any.
-pub fn git_path(state: &AppState, path: &str) -> Option<GitPath> {
+pub fn git_path<'a>(state: &'a AppState, path: &str) -> Option<GitPath<'a>> {
     let config = state.config();
-    let (owner, slug_git, rest, dc) = match path.strip_prefix("/scm/") {
+    let (owner, slug_git, rest, product) = match path.strip_prefix("/scm/") {
         Some(tail) => {
             let (owner, tail) = tail.split_once('/')?;
             let (slug, rest) = tail.split_once('/')?;
-            (owner, slug, rest, true)
+            (owner, slug, rest, Product::DataCenter)
         }
         None => {
             let (owner, tail) = path.strip_prefix('/')?.split_once('/')?;
             let (slug, rest) = tail.split_once('/')?;
-            (owner, slug, rest, false)
+            (owner, slug, rest, Product::Cloud)
         }
     };
     let slug = slug_git.strip_suffix(".git")?;
-    let key = if dc {
-        let (project, repo) = config.dc_repo(owner, slug)?;
-        dc_key(&project.key, &repo.slug)
-    } else {
-        let (ws, repo) = config.cloud_repo(owner, slug)?;
-        cloud_key(&ws.slug, &repo.slug)
+    let (container, repo) = match product {
+        Product::DataCenter => config
+            .dc_repo(owner, slug)
+            .map(|(project, repo)| (project.key.as_str(), repo))?,
+        Product::Cloud => config
+            .cloud_repo(owner, slug)
+            .map(|(ws, repo)| (ws.slug.as_str(), repo))?,
     };
     let safe = !rest.is_empty()
         && rest
             .split('/')
             .all(|c| !c.is_empty() && c != "." && c != "..");
     safe.then(|| GitPath {
-        key,
+        product,
+        container,
+        repo,
         rest: rest.to_string(),
     })
 }
 
-/// Answers a git-over-HTTP request for `target`.
-pub async fn serve(state: &AppState, target: GitPath, request: Request) -> Response {
+/// Why a git request is refused before `git http-backend` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitRefusal {
+    /// No credentials, or credentials the product refuses: 401 with the product's Basic
+    /// challenge and the text.
+    Unauthenticated(Product, String),
+    /// Credentials that may not read the repository: 403 with the text.
+    NotPermitted(String),
+    /// A push (commits go through the REST API): 403 with [`PUSH_REFUSED`].
+    Push,
+}
+
+impl IntoResponse for GitRefusal {
+    fn into_response(self) -> Response {
+        let text = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
+        match self {
+            GitRefusal::Unauthenticated(product, message) => (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, product.challenge())],
+                text,
+                line(message),
+            )
+                .into_response(),
+            GitRefusal::NotPermitted(message) => {
+                (StatusCode::FORBIDDEN, text, line(message)).into_response()
+            }
+            GitRefusal::Push => (StatusCode::FORBIDDEN, text, PUSH_REFUSED).into_response(),
+        }
+    }
+}
+
+/// `message` ending with a newline, as git prints a server's text.
+fn line(mut message: String) -> String {
+    if !message.ends_with('\n') {
+        message.push('\n');
+    }
+    message
+}
+
+/// The caller named by a git request's credentials, resolved as the product resolves them.
+fn caller(
+    config: &Config,
+    product: Product,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Caller, GitRefusal> {
+    let refused = |message| GitRefusal::Unauthenticated(product, message);
+    match product {
+        Product::Cloud => cloud_git_caller(config, headers, now).map_err(|e| refused(e.message)),
+        Product::DataCenter => dc_caller(config, headers, now).map_err(|e| refused(e.message)),
+    }
+}
+
+/// Checks that `caller` may read the repository of `target`, as a REST read checks it.
+fn check_read(target: &GitPath<'_>, caller: &Caller) -> Result<(), GitRefusal> {
+    if caller.is_anonymous() {
+        return Err(GitRefusal::Unauthenticated(
+            target.product,
+            CREDENTIALS_NEEDED.to_string(),
+        ));
+    }
+    if target.product == Product::Cloud {
+        let (granular, classic) = crate::cloud::READ;
+        caller
+            .require_scopes(granular, classic)
+            .map_err(|e| GitRefusal::NotPermitted(e.message))?;
+    }
+    match caller.access(target.repo, target.container, &target.repo.slug) {
+        Some(_) => Ok(()),
+        None => Err(GitRefusal::NotPermitted(match target.product {
+            Product::Cloud => CLOUD_NO_ACCESS.to_string(),
+            Product::DataCenter => DcError::not_permitted().message,
+        })),
+    }
+}
+
+/// Answers a git-over-HTTP request for `target`, once its credentials may read the repository;
+/// the response carries the credential kind for the request log.
+pub async fn serve(state: &AppState, target: GitPath<'_>, request: Request) -> Response {
+    let now = crate::time::now_secs();
+    let (mut response, kind) = match caller(state.config(), target.product, request.headers(), now)
+    {
+        Err(refusal) => (refusal.into_response(), CallerKind::Invalid),
+        Ok(caller) => {
+            let answer = match check_read(&target, &caller) {
+                Err(refusal) => refusal.into_response(),
+                Ok(()) => answer(state, &target, request).await,
+            };
+            (answer, caller.kind)
+        }
+    };
+    response.extensions_mut().insert(CredentialKind(kind));
+    response
+}
+
+/// Runs `git http-backend` for a request allowed to read the repository; pushes are refused.
+async fn answer(state: &AppState, target: &GitPath<'_>, request: Request) -> Response {
     let query = request.uri().query().unwrap_or("").to_string();
     if target.rest == "git-receive-pack" || query.contains("service=git-receive-pack") {
-        return (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            PUSH_REFUSED,
-        )
-            .into_response();
+        return GitRefusal::Push.into_response();
     }
     let limit = usize::try_from(state.faults().max_body_bytes()).unwrap_or(usize::MAX);
     let (parts, body) = request.into_parts();
@@ -87,7 +234,7 @@ pub async fn serve(state: &AppState, target: GitPath, request: Request) -> Respo
     };
     let cgi = Cgi {
         root: state.store().root().to_path_buf(),
-        path_info: format!("/{}.git/{}", target.key, target.rest),
+        path_info: format!("/{}.git/{}", target.key(), target.rest),
         query,
         method: parts.method.to_string(),
         content_type: header(&header::CONTENT_TYPE),
