@@ -14,5 +14,6 @@ pub mod project_store;
 pub mod projects;
 pub mod random;
 pub mod strategy;
+pub mod tab_changes;
 pub mod transport;
 pub mod unload_guard;

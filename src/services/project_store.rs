@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use crate::services::projects::{ProjectSummary, StoredProject};
+use crate::services::tab_changes::{self, ChangeListener, TabChange};
 
 /// Why the store could not do what was asked. `Display` says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -298,11 +299,19 @@ impl Expect {
     /// Why a write of project `id` must not go ahead when the store holds revision `current` (`None`: no
     /// project), if it must not.
     pub fn refusal(self, id: &str, current: Option<u64>) -> Option<StoreError> {
+        match self {
+            _ if self.holds(current) => None,
+            Expect::Absent => Some(StoreError::AlreadyExists(id.to_owned())),
+            Expect::Revision(_) => Some(StoreError::Conflict(id.to_owned())),
+        }
+    }
+
+    /// Whether a store holding revision `current` (`None`: no record) holds what is expected.
+    pub fn holds(self, current: Option<u64>) -> bool {
         match (self, current) {
-            (Expect::Absent, Some(_)) => Some(StoreError::AlreadyExists(id.to_owned())),
-            (Expect::Absent, None) | (Expect::Revision(0), None) => None,
-            (Expect::Revision(expected), Some(now)) if now == expected => None,
-            (Expect::Revision(_), _) => Some(StoreError::Conflict(id.to_owned())),
+            (Expect::Absent, None) | (Expect::Revision(0), None) => true,
+            (Expect::Revision(expected), Some(now)) => now == expected,
+            _ => false,
         }
     }
 }
@@ -373,40 +382,12 @@ impl IndexedDbProjectStore {
 pub const CHANGES_CHANNEL: &str = "bitbucket-versioning:projects";
 
 /// A project another tab saved: its id and new revision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectChanged {
-    /// The project's id.
-    pub id: String,
-    /// The revision now stored.
-    pub revision: u64,
-    /// The tab that saved it ([`this_tab`]), so that a tab ignores its own announcements.
-    pub tab: String,
-}
-
-thread_local! {
-    static THIS_TAB: String = format!("{:016x}", (js_sys::Math::random() * 1e16) as u64);
-}
-
-/// A random name of this tab, the same for its whole life.
-pub fn this_tab() -> String {
-    THIS_TAB.with(String::clone)
-}
+pub type ProjectChanged = TabChange;
 
 /// Tells the other tabs that `id` is now at `revision` (best effort: without `BroadcastChannel` the
 /// other tabs learn it when their next save fails with [`StoreError::Conflict`]).
 fn announce_change(id: &str, revision: u64) {
-    let message = ProjectChanged {
-        id: id.to_owned(),
-        revision,
-        tab: this_tab(),
-    };
-    if let (Ok(channel), Ok(json)) = (
-        web_sys::BroadcastChannel::new(CHANGES_CHANNEL),
-        serde_json::to_string(&message),
-    ) {
-        let _ = channel.post_message(&JsValue::from_str(&json));
-        channel.close();
-    }
+    tab_changes::announce(CHANGES_CHANNEL, id, revision);
 }
 
 impl ProjectStore for IndexedDbProjectStore {
@@ -466,47 +447,10 @@ impl ProjectStore for IndexedDbProjectStore {
     }
 }
 
-/// Listens to the projects the other tabs of this origin save, while the returned guard lives.
-pub struct ChangeListener {
-    channel: Option<web_sys::BroadcastChannel>,
-    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>>,
-}
-
-impl Drop for ChangeListener {
-    fn drop(&mut self) {
-        if let Some(channel) = &self.channel {
-            channel.set_onmessage(None);
-            channel.close();
-        }
-    }
-}
-
 /// Calls `on_change` for each project another tab saves (none without `BroadcastChannel`: a save over
-/// another tab's then fails with [`StoreError::Conflict`] instead).
-pub fn listen_for_changes(mut on_change: impl FnMut(ProjectChanged) + 'static) -> ChangeListener {
-    use wasm_bindgen::JsCast;
-    let Ok(channel) = web_sys::BroadcastChannel::new(CHANGES_CHANNEL) else {
-        return ChangeListener {
-            channel: None,
-            _callback: None,
-        };
-    };
-    let me = this_tab();
-    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-        move |event: web_sys::MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            if let Ok(changed) = serde_json::from_str::<ProjectChanged>(&text) {
-                if changed.tab != me {
-                    on_change(changed);
-                }
-            }
-        },
-    );
-    channel.set_onmessage(Some(callback.as_ref().unchecked_ref()));
-    ChangeListener {
-        channel: Some(channel),
-        _callback: Some(callback),
-    }
+/// another tab's then fails with [`StoreError::Conflict`] instead); it listens while the returned guard lives.
+pub fn listen_for_changes(on_change: impl FnMut(ProjectChanged) + 'static) -> ChangeListener {
+    tab_changes::listen(CHANGES_CHANNEL, on_change)
 }
 
 /// A store whose list holds only the projects a portal names (the others stay in the store, unlisted).
