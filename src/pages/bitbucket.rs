@@ -17,7 +17,9 @@ use crate::components::scm_panel::ScmPanel;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::services::connection_check::run_connection_test;
-use crate::services::connection_store::{now_iso, ConnectionRecord, LastTest};
+use crate::services::connection_store::{
+    listen_for_connection_changes, now_iso, ConnectionRecord, ConnectionStoreError, LastTest,
+};
 use crate::services::transport::Cancellation;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
@@ -70,12 +72,13 @@ struct Handles {
     events: Events,
 }
 
-/// Runs the connection test and, when it passes, saves the connection with its result.
+/// Runs the connection test and, when it passes, saves the connection with its result, over the saved
+/// connection `over` when there is one.
 fn test_and_save(
     handles: &Handles,
     form: ConnectionForm,
     connection: ValidConnection,
-    created_at: Option<String>,
+    over: Option<ConnectionRecord>,
     cancellation: Cancellation,
     save: bool,
 ) {
@@ -101,17 +104,24 @@ fn test_and_save(
                 tested_at: now_iso(),
                 outcome: outcome.clone(),
             };
-            let created_at = created_at.unwrap_or_else(now_iso);
-            let record = ConnectionRecord::new(&form, &connection, created_at, last_test);
-            match store.save(&project_id, &record, connection.token.expose()) {
-                Ok(()) => {
+            let created_at = over.as_ref().map_or_else(now_iso, |o| o.created_at.clone());
+            let record = ConnectionRecord {
+                revision: over.map_or(0, |o| o.revision),
+                ..ConnectionRecord::new(&form, &connection, created_at, last_test)
+            };
+            // Answered once the store holds the connection, or refused it.
+            match store
+                .save(&project_id, &record, connection.token.expose())
+                .await
+            {
+                Ok(record) => {
                     events.emit(PortalEvent::ConnectionCreated {
                         project: project_id.clone(),
                         repository: record.repository_url.clone(),
                     });
                     page.dispatch(PageAction::Saved(Box::new(record)));
                 }
-                Err(message) => page.dispatch(PageAction::SaveFailed(message)),
+                Err(error) => page.dispatch(PageAction::SaveFailed(error)),
             }
         }
         check.dispatch(CheckAction::Finished(steps, outcome));
@@ -179,6 +189,19 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         FailedActivity::ConnectionSave,
         page.save_error.clone(),
     );
+    // Another tab's save or removal of this connection is told before this page saves over it.
+    {
+        let dispatcher = page.dispatcher();
+        use_effect_with(project_id.clone(), move |id| {
+            let id = id.clone();
+            let listener = listen_for_connection_changes(move |changed| {
+                if changed.id == id {
+                    dispatcher.dispatch(PageAction::ChangedElsewhere);
+                }
+            });
+            move || drop(listener)
+        });
+    }
     // The running connection test, cancelled when a new one starts or the page goes away.
     let job = use_job_control();
     let on_cancel_test = {
@@ -207,12 +230,11 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             if h.check.is_running() {
                 return;
             }
-            let created_at = h.page.saved.as_ref().map(|saved| saved.created_at.clone());
             test_and_save(
                 &h,
                 h.form.form.clone(),
                 connection,
-                created_at,
+                h.page.saved.clone(),
                 job.start(),
                 true,
             );
@@ -235,7 +257,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
                     &h,
                     form,
                     connection,
-                    Some(saved.created_at.clone()),
+                    Some(saved.clone()),
                     job.start(),
                     may_configure,
                 );
@@ -259,13 +281,26 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         Callback::from(move |_| {
             // A running test must not save the connection back after it was reset.
             job.cancel();
-            damaged.set(None);
-            h.store.remove(&h.project_id);
-            h.form.dispatch(Action::Load(blank.clone()));
-            h.check.dispatch(CheckAction::Clear);
-            h.page.dispatch(PageAction::Cleared);
-            h.events.emit(PortalEvent::ConnectionReset {
-                project: h.project_id.clone(),
+            h.page.dispatch(PageAction::Removing);
+            let (h, damaged, blank) = (h.clone(), damaged.clone(), blank.clone());
+            // Removed after the saves queued before it, and told once the store removed it.
+            spawn_local(async move {
+                match h.store.remove(&h.project_id).await {
+                    Ok(()) => {
+                        damaged.set(None);
+                        h.form.dispatch(Action::Load(blank));
+                        h.check.dispatch(CheckAction::Clear);
+                        h.page.dispatch(PageAction::Cleared);
+                        h.events.emit(PortalEvent::ConnectionReset {
+                            project: h.project_id.clone(),
+                        });
+                    }
+                    Err(error) => h.page.dispatch(PageAction::RemoveFailed {
+                        error,
+                        saved: h.store.load(&h.project_id).map(Box::new),
+                        has_token: h.store.session_token(&h.project_id).is_some(),
+                    }),
+                }
             });
         })
     };
@@ -318,6 +353,9 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
             if let Some(reason) = &refusal {
                 <div class="banner info" role="status"><p>{ reason }</p></div>
+            }
+            if page.changed_elsewhere {
+                <div class="banner info" role="status"><p>{ ConnectionStoreError::Conflict.to_string() }</p></div>
             }
             if let Some(message) = &page.save_error {
                 <div class="banner error" role="alert"><p>{ message }</p></div>

@@ -10,11 +10,13 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::services::connection_store::{
-    parse_record, ConnectionRecord, ConnectionStore, DamagedRecord,
+    announce_change, check_revision, parse_record, ConnectionFuture, ConnectionRecord,
+    ConnectionStore, ConnectionStoreError, DamagedRecord,
 };
 use crate::services::portal_object::{keep_secret, PortalObject};
 use crate::services::project_store::{
@@ -164,7 +166,8 @@ impl ProjectStore for PortalProjectStore {
     }
 }
 
-/// A project's connection as read from the portal's storage when the app was mounted.
+/// A project's connection as the portal's storage holds it, as far as this page knows: read when the app
+/// was mounted, then each write the storage accepted.
 #[derive(Default, Clone)]
 struct Cached {
     record: Option<String>,
@@ -181,12 +184,90 @@ impl Cached {
     }
 }
 
+/// What the connections known on this page hold, by project.
+type Cache = Rc<RefCell<BTreeMap<String, Cached>>>;
+
+/// A write of a project's connection, queued behind the project's earlier writes.
+enum Write {
+    /// Save this record (its text, at its next revision) and this token.
+    Save {
+        stored: ConnectionRecord,
+        text: String,
+        token: String,
+    },
+    /// Remove the token and the record.
+    Remove,
+}
+
+/// A queued write's answer, which every later write of the project waits for.
+type Queued = Shared<LocalBoxFuture<'static, Result<(), ConnectionStoreError>>>;
+
+impl From<PortalStorageError> for ConnectionStoreError {
+    fn from(error: PortalStorageError) -> Self {
+        ConnectionStoreError::Portal(error.to_string())
+    }
+}
+
+impl Write {
+    /// Writes to the portal's storage, each key after the storage accepted the one before, and keeps in
+    /// `cache` what it accepted. A save writes the token first and checks the record's revision before;
+    /// a record refused puts the previous token back, so that the previous connection stays whole.
+    async fn apply(
+        self,
+        storage: &PortalStorage,
+        cache: &Cache,
+        project: &str,
+    ) -> Result<(), ConnectionStoreError> {
+        let kept = |change: &dyn Fn(&mut Cached)| {
+            change(cache.borrow_mut().entry(project.to_owned()).or_default())
+        };
+        let (token_key, record_key) = (token_key(project), connection_key(project));
+        match self {
+            Write::Save {
+                stored,
+                text,
+                token,
+            } => {
+                let current = storage.get(&record_key).await?;
+                let current = parse_record(current.as_deref()).ok().flatten();
+                check_revision(stored.revision - 1, current.map(|c| c.revision))?;
+                let previous = cache.borrow().get(project).and_then(|c| c.token.clone());
+                storage.put(&token_key, &token).await?;
+                kept(&|cached| cached.token = Some(token.clone()));
+                if let Err(refused) = storage.put(&record_key, &text).await {
+                    let restored = match &previous {
+                        Some(previous) => storage.put(&token_key, previous).await,
+                        None => storage.delete(&token_key).await,
+                    };
+                    if restored.is_ok() {
+                        kept(&|cached| cached.token = previous.clone());
+                    }
+                    return Err(refused.into());
+                }
+                kept(&|cached| cached.record = Some(text.clone()));
+                announce_change(project, stored.revision);
+            }
+            Write::Remove => {
+                storage.delete(&token_key).await?;
+                kept(&|cached| cached.token = None);
+                storage.delete(&record_key).await?;
+                kept(&|cached| cached.record = None);
+                announce_change(project, 0);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Connections in the portal's storage. They are read when an app is mounted, for the projects the portal
-/// names, and kept for every app mounted with the same storage; saves and removals are written through,
-/// and a write the portal's storage refuses is reported as a `bitbucket-versioning:storage-failed` event.
+/// names, and kept for every app mounted with the same storage. Saves and removals of a project are
+/// queued, each written after the one before it is done, and answered once the portal's storage accepted
+/// them (or refused: then also reported as a `bitbucket-versioning:storage-failed` event).
 pub struct PortalConnectionStore {
     storage: Rc<PortalStorage>,
-    cache: RefCell<BTreeMap<String, Cached>>,
+    cache: Cache,
+    /// The last write queued for each project.
+    queues: RefCell<BTreeMap<String, Queued>>,
     events: Events,
 }
 
@@ -218,7 +299,8 @@ impl PortalConnectionStore {
             None => {
                 let store = Rc::new(PortalConnectionStore {
                     storage,
-                    cache: RefCell::new(BTreeMap::new()),
+                    cache: Cache::default(),
+                    queues: RefCell::default(),
                     events,
                 });
                 SHARED.with(|shared| {
@@ -257,28 +339,37 @@ impl PortalConnectionStore {
             .unwrap_or_default()
     }
 
-    /// Writes (`Some`) or deletes (`None`) each key in the portal's storage, in order, in the background.
-    fn write_through(&self, project: &str, writes: Vec<(String, Option<String>)>) {
-        let (storage, events, project) = (
+    /// Queues `write` behind the project's earlier writes and runs it even when nobody waits for its
+    /// answer; the answer comes once the portal's storage accepted or refused it.
+    fn enqueue(&self, project: &str, write: Write) -> Queued {
+        let previous = self.queues.borrow().get(project).cloned();
+        let (storage, cache, events, id) = (
             self.storage.clone(),
+            self.cache.clone(),
             self.events.clone(),
             project.to_owned(),
         );
-        spawn_local(async move {
-            for (key, value) in writes {
-                let written = match &value {
-                    Some(text) => storage.put(&key, text).await,
-                    None => storage.delete(&key).await,
-                };
-                if let Err(error) = written {
-                    events.emit(PortalEvent::StorageFailed {
-                        project: project.clone(),
-                        message: error.to_string(),
-                    });
-                    return;
-                }
+        let queued = async move {
+            if let Some(previous) = previous {
+                // Its answer went to its caller; this write only waits for it to be done.
+                let _ = previous.await;
             }
-        });
+            let written = write.apply(&storage, &cache, &id).await;
+            if let Err(ConnectionStoreError::Portal(message)) = &written {
+                events.emit(PortalEvent::StorageFailed {
+                    project: id,
+                    message: message.clone(),
+                });
+            }
+            written
+        }
+        .boxed_local()
+        .shared();
+        self.queues
+            .borrow_mut()
+            .insert(project.to_owned(), queued.clone());
+        spawn_local(queued.clone().map(drop));
+        queued
     }
 }
 
@@ -295,33 +386,35 @@ impl ConnectionStore for PortalConnectionStore {
         self.cached(project).token
     }
 
-    fn save(&self, project: &str, record: &ConnectionRecord, token: &str) -> Result<(), String> {
-        let text = serde_json::to_string(&record.to_store()).map_err(|error| error.to_string())?;
+    fn save<'a>(
+        &'a self,
+        project: &'a str,
+        record: &'a ConnectionRecord,
+        token: &'a str,
+    ) -> ConnectionFuture<'a, ConnectionRecord> {
         keep_secret(&record.username, token);
-        self.cache.borrow_mut().insert(
-            project.to_owned(),
-            Cached {
-                record: Some(text.clone()),
-                token: Some(token.to_owned()),
+        // Its revision is checked against the portal's storage when its turn comes.
+        let stored = record.saved();
+        let text = match serde_json::to_string(&stored) {
+            Ok(text) => text,
+            Err(error) => {
+                return Box::pin(
+                    async move { Err(ConnectionStoreError::Unwritable(error.to_string())) },
+                )
+            }
+        };
+        let queued = self.enqueue(
+            project,
+            Write::Save {
+                stored: stored.clone(),
+                text,
+                token: token.to_owned(),
             },
         );
-        self.write_through(
-            project,
-            vec![
-                (connection_key(project), Some(text)),
-                (token_key(project), Some(token.to_owned())),
-            ],
-        );
-        Ok(())
+        Box::pin(async move { queued.await.map(|()| stored) })
     }
 
-    fn remove(&self, project: &str) {
-        self.cache
-            .borrow_mut()
-            .insert(project.to_owned(), Cached::default());
-        self.write_through(
-            project,
-            vec![(connection_key(project), None), (token_key(project), None)],
-        );
+    fn remove<'a>(&'a self, project: &'a str) -> ConnectionFuture<'a, ()> {
+        Box::pin(self.enqueue(project, Write::Remove))
     }
 }
