@@ -4,7 +4,9 @@
 //! project as plain JSON data (`ProjectArtifacts` in `bitbucket-versioning.d.ts`).
 //!
 //! The module keeps only what syncing needs (the baseline, the synced bases, the history, the SCM
-//! parameters) in its project store, the portal's storage or the browser's, without the artifacts.
+//! parameters) in its project store, the portal's storage or the browser's, without the artifacts. A save
+//! reserves its revision in that store before the portal's `save` is called: of two tabs saving over one
+//! revision, the second is refused before it reaches the portal.
 
 use std::rc::Rc;
 
@@ -101,20 +103,37 @@ impl ProvidedProjects {
         }))
     }
 
-    /// Checks the record's revision, gives the portal the artifacts, then stores the record without
-    /// them. A record refused after the portal took the artifacts leaves them shown as local changes.
+    /// Reserves the next revision first: stores the record without the artifacts over the revision
+    /// `expect` names, which the store refuses when it holds another (another tab saved the project
+    /// since), so that a stale copy never reaches the portal. Then gives the portal the artifacts; a save
+    /// the portal refuses puts the record as it was back.
     async fn write(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
         let id = stored.project.id.as_str();
-        let current = self.records.revision(id).await?;
-        if let Some(refusal) = expect.refusal(id, current) {
-            return Err(refusal);
-        }
-        self.provider.save(&stored.project).await?;
+        let previous = self.records.load(id).await?;
         let record = stored.without_artifacts();
         match expect {
-            Expect::Absent => self.records.create(&record).await,
-            Expect::Revision(_) => self.records.save(&record).await,
+            Expect::Absent => self.records.create(&record).await?,
+            Expect::Revision(_) => self.records.save(&record).await?,
         }
+        if let Err(refused) = self.provider.save(&stored.project).await {
+            self.put_back(id, previous, expect.next_revision()).await;
+            return Err(refused);
+        }
+        Ok(())
+    }
+
+    /// Puts the record `previous` (`None`: there was none) back over the revision `reserved` that a save
+    /// the portal refused stored. The revision moves on: the tab that tried reloads before saving again,
+    /// and sees the artifacts and record that the portal and the store hold. Best effort: the portal's
+    /// refusal is what the user is told.
+    async fn put_back(&self, id: &str, previous: Option<StoredProject>, reserved: u64) {
+        let _ = match previous {
+            Some(mut previous) => {
+                previous.revision = reserved;
+                self.records.save(&previous).await
+            }
+            None => self.records.delete(id).await,
+        };
     }
 }
 
