@@ -34,7 +34,11 @@ export interface MountOptions {
 export interface ArtifactProvider {
   /** The project's artifacts (an object, or its JSON text), or `null` when the portal has no such project. */
   load(projectId: string): Promise<ProjectArtifacts | string | null | undefined>;
-  /** Receives the project's artifacts after the module changed them. */
+  /**
+   * Receives the project's artifacts after the module changed them. Called only once the module reserved the save's
+   * revision in its store: a tab whose copy is stale is refused before it calls `save`. A rejection is shown to the
+   * user, and the module's record of the project is put back as it was.
+   */
   save(projectId: string, artifacts: ProjectArtifacts): Promise<void>;
 }
 
@@ -86,7 +90,13 @@ export interface ExecutionList extends ArtifactBase {
 export interface PortalStorage {
   /** The text under `key`, or `null`/`undefined` when there is none; any other answer is an error shown to the user. */
   get(key: string): Promise<string | null | undefined>;
+  /**
+   * Stores `text` under `key`. The writes of one project's connection are made one after another, each after the
+   * promise of the one before settled; the user is told the connection was saved only once this resolves, and told
+   * it was not saved (with the rejection's message) when it rejects.
+   */
   put(key: string, text: string): Promise<void>;
+  /** Removes `key`; like `put`, awaited before the user is told the connection was removed. */
   delete(key: string): Promise<void>;
 }
 
@@ -119,7 +129,7 @@ export interface BitbucketVersioningEvents {
   'bitbucket-versioning:connection-reset': CustomEvent<{ project: string }>;
   'bitbucket-versioning:push-done': CustomEvent<{ project: string; branch: string; commits: string[] }>;
   'bitbucket-versioning:pull-applied': CustomEvent<{ project: string; summary: string }>;
-  /** The portal's storage refused to write a connection: the user's change is not kept. */
+  /** The portal's storage refused to write a connection: the user's change is not kept, and the page says so. */
   'bitbucket-versioning:storage-failed': CustomEvent<{ project: string; message: string }>;
   /**
    * The user was shown an error (never with a secret in it), each time a view shows a new one; `project` is empty
