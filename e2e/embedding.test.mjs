@@ -533,3 +533,137 @@ describe('embedding in a portal', () => {
     }
   });
 });
+
+/**
+ * Mounts the first instance again with an in-memory portal storage whose connection writes (`connection/…`,
+ * `token/…`) are counted in `window.connectionWrites`; `refuse(key, text)` answers the error a write rejects with,
+ * if any; the first such put waits, when `holdFirst`, until `window.releaseHeld()` (its key in `window.heldKey`).
+ */
+async function mountWithConnectionStorage(page, { holdFirst = false, refuse = false } = {}) {
+  await page.evaluate(async ({ holdFirst, refuse }) => {
+    window.portal.handle.unmount();
+    const values = new Map();
+    window.portalValues = values;
+    window.connectionWrites = 0;
+    window.heldKey = null;
+    const held = new Promise((resolve) => { window.releaseHeld = resolve; });
+    const connectionKey = (key) => !key.startsWith('project/');
+    const storage = {
+      async get(key) { return values.get(key) ?? null; },
+      async put(key, text) {
+        if (connectionKey(key) && refuse) throw new Error(`cannot store ${key}: ${text}`);
+        if (connectionKey(key) && holdFirst && window.heldKey === null) {
+          window.heldKey = key;
+          await held;
+        }
+        values.set(key, text);
+        if (connectionKey(key)) window.connectionWrites += 1;
+      },
+      async delete(key) {
+        values.delete(key);
+        if (connectionKey(key)) window.connectionWrites += 1;
+      },
+    };
+    window.portal.handle = await window.portal.mount(window.portal.element, { ...window.portal.options, storage });
+  }, { holdFirst, refuse });
+}
+
+/** The keys of the connections the in-memory portal storage of `mountWithConnectionStorage` holds. */
+function connectionKeys(page) {
+  return page.evaluate(() => [...window.portalValues.keys()].filter((key) => !key.startsWith('project/')).sort());
+}
+
+describe('the portal\'s storage of connections and artifacts', () => {
+  it('writes a Reset after the save it follows: a Reset while the storage still answers the save\'s first write leaves nothing', async () => {
+    const { context, page, first } = await openPortal();
+    await mountWithConnectionStorage(page, { holdFirst: true });
+    await fillLeeConnection(first, env.sandbox);
+    await first.getByRole('button', { name: 'Create' }).click();
+    await waitUntil(() => page.evaluate(() => window.heldKey !== null));
+    await first.getByRole('button', { name: 'Reset' }).click();
+    await first.getByRole('alertdialog').getByRole('button', { name: 'Reset' }).click();
+    await page.evaluate(() => window.releaseHeld());
+    // Both keys written, then both removed.
+    await waitUntil(() => page.evaluate(() => window.connectionWrites === 4));
+    await page.locator('#event-log li', { hasText: 'connection-reset {"project":"checkout-web"}' }).waitFor();
+    assert.deepEqual(await connectionKeys(page), [], 'no token or connection left in the portal\'s storage');
+    await first.getByRole('button', { name: 'Create' }).waitFor();
+    await context.close();
+  });
+
+  it('says on the connection page that the connection was not saved when the portal\'s storage refuses it, with its reason without the token', async () => {
+    const { context, page, first } = await openPortal();
+    await mountWithConnectionStorage(page, { refuse: true });
+    await fillLeeConnection(first, env.sandbox);
+    await first.getByRole('button', { name: 'Create' }).click();
+    const message = 'The connection was not saved. The portal\'s storage failed (cannot store token/checkout-web: •••).';
+    await first.getByRole('alert').getByText(message, { exact: false }).waitFor();
+    assert.equal(await first.getByRole('heading', { name: 'Saved connection' }).count(), 0);
+    assert.deepEqual(await connectionKeys(page), []);
+    const told = (await events(page)).filter((line) => /^(error|storage-failed|connection-created) /.test(line));
+    assert.equal(told.length, 2, told.join('\n'));
+    assert.match(told[0], /^storage-failed \{"project":"checkout-web","message":"cannot store token\/checkout-web: •••"\}$/);
+    assert.match(told[1], /^error \{"project":"checkout-web","activity":"connection_save","message":"The connection was not saved\. The portal's storage failed/);
+    const { token } = REPOSITORIES.cloud;
+    assert.ok(told.every((line) => !line.includes(token)), 'no token in the events');
+    assert.ok(!(await first.locator('.bitbucket-versioning').first().textContent()).includes(token), 'no token on the screen');
+    await context.close();
+  });
+
+  it('reserves the revision before the portal\'s save: of two tabs saving over one revision, the second is told and never reaches the portal', async () => {
+    const { context, page } = await openPortal();
+    const other = await context.newPage();
+    await other.goto(`${env.sandbox.url}/portal/index.html`);
+    await other.locator('#first-instance').getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
+    // The portal's artifacts of Checkout Web, shared by its tabs; each tab logs the saves that reached it.
+    const mountWithArtifacts = (tab, name) => tab.evaluate(async (name) => {
+      const key = 'test-portal/artifacts/checkout-web';
+      if (!localStorage.getItem(key)) {
+        localStorage.setItem(key, JSON.stringify(JSON.parse(localStorage.getItem('acme-portal/versioning/project/checkout-web')).project));
+      }
+      window.saveStarted = false;
+      const held = new Promise((resolve) => { window.releaseSave = resolve; });
+      const provider = {
+        async load(id) { return id === 'checkout-web' ? JSON.parse(localStorage.getItem(key)) : null; },
+        async save(id, given) {
+          window.saveStarted = true;
+          // The first tab's save waits until the test lets it answer.
+          if (name === 'first') await held;
+          localStorage.setItem(key, JSON.stringify(given));
+          localStorage.setItem('test-portal/saves', `${localStorage.getItem('test-portal/saves') ?? ''}${name} `);
+        },
+      };
+      window.portal.handle.unmount();
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { ...window.portal.options, artifacts: provider, start: '/projects/checkout-web/artifacts' });
+    }, name);
+    await mountWithArtifacts(page, 'first');
+    await mountWithArtifacts(other, 'second');
+    const [first, second] = [page.locator('#first-instance'), other.locator('#first-instance')];
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await second.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    assert.equal(await firstKeyword(second), await firstKeyword(first));
+
+    const edit = async (scope, keyword) => {
+      const field = scope.getByLabel('Keyword').first();
+      await field.fill(keyword);
+      await field.press('Enter');
+      await field.blur();
+    };
+    await edit(first, 'From the first tab');
+    await waitUntil(() => page.evaluate(() => window.saveStarted));
+    await edit(second, 'From the second tab');
+    await second.getByText('This project was changed in another tab: reload', { exact: false }).first().waitFor();
+    assert.equal(await other.evaluate(() => window.saveStarted), false, 'the stale save never reached the portal');
+    await page.evaluate(() => window.releaseSave());
+    await first.getByText('All changes saved', { exact: false }).waitFor();
+    const kept = await page.evaluate(() => ({
+      saves: localStorage.getItem('test-portal/saves'),
+      keyword: JSON.parse(localStorage.getItem('test-portal/artifacts/checkout-web'))
+        .suites.flatMap((s) => s.scenarios).flatMap((s) => s.test_cases)
+        .find((t) => t.name === 'Add one item from the product page').steps[0].keyword,
+    }));
+    assert.deepEqual(kept, { saves: 'first ', keyword: 'From the first tab' });
+    await context.close();
+  });
+});
