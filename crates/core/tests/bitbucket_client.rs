@@ -477,7 +477,7 @@ fn error_table() -> Vec<Row> {
             Op::DcEditFile,
             ApiResponse::new(403, "XSRF check failed"),
             ApiError::XsrfRejected,
-            "Bitbucket Data Center rejected the change with “XSRF check failed”. The server (or the proxy in front of it) must accept the X-Atlassian-Token header from this app's origin in its CORS settings; ask your Bitbucket administrator.",
+            "Bitbucket Data Center rejected the change with “XSRF check failed”: it refuses a browser's POST (a version tag, a new branch) whose Origin or Referer is not Data Center's own address, whatever the app sends, and no Data Center setting changes that. The relay in front of Data Center must remove the page's Origin and Referer (the relay shipped with this app sets Origin to Data Center's own address: see the README, “Data Center: the relay”); ask the relay's administrator.",
         ),
         row(
             "Cloud 404 repository (private or missing)",
@@ -600,7 +600,7 @@ fn error_mapping_table() {
 fn fetch_failures_explain_cors_for_data_center_only_when_cross_origin() {
     let cases = [
         (Flavour::Cloud, true, "Could not reach api.bitbucket.org or read its answer. Bitbucket may be limiting requests (a rate-limit answer without CORS headers looks the same to the browser), or the network, a proxy, a firewall or a browser extension (such as an ad or privacy blocker) blocks it. Wait a minute and try again; if it still fails, check the connection and allow api.bitbucket.org."),
-        (Flavour::DataCenter, true, "Could not reach Bitbucket Data Center. Either the server is unreachable (check the address, VPN and network), or it does not allow requests from this app: the server must allow CORS for this app's origin, or set an API base URL that goes through such a proxy under Advanced."),
+        (Flavour::DataCenter, true, "Could not reach Bitbucket Data Center from this page. Data Center never answers a browser on another origin (it sends no CORS headers), so the app needs a relay in front of it: install the nginx relay shipped with this app (see the README, \u{201c}Data Center: the relay\u{201d}) and enter its address, such as https://relay.example.com/rest, as the API base URL under Advanced. If a relay is set, check its address and that it allows this page's origin; otherwise check the server address, your VPN and the network."),
         (Flavour::DataCenter, false, "Could not reach Bitbucket Data Center: check the server address, your VPN and the network."),
     ];
     for (flavour, cross_origin, message) in cases {

@@ -662,6 +662,10 @@ fn cloud_bad_token_fails_the_first_step() {
 fn a_failure_headline_says_what_failed() {
     let unreachable = ApiError::Network {
         flavour: Flavour::DataCenter,
+        cross_origin: false,
+    };
+    let no_relay = ApiError::Network {
+        flavour: Flavour::DataCenter,
         cross_origin: true,
     };
     let missing = ApiError::NotFound {
@@ -674,6 +678,11 @@ fn a_failure_headline_says_what_failed() {
             Step::Credentials,
             &unreachable,
             "the credentials could not be checked",
+        ),
+        (
+            Step::Credentials,
+            &no_relay,
+            "Bitbucket Data Center did not answer this page: it needs a relay",
         ),
         (Step::Repository, &missing, "the repository was not found"),
         (

@@ -78,7 +78,15 @@ impl Step {
                 | ApiError::Forbidden { .. }
                 | ApiError::ResourceTokenCannot { .. }
         );
+        let no_relay = matches!(
+            error,
+            ApiError::Network {
+                flavour: Flavour::DataCenter,
+                cross_origin: true,
+            }
+        );
         match (self, refused) {
+            _ if no_relay => "Bitbucket Data Center did not answer this page: it needs a relay",
             (Step::Credentials, true) => "the credentials were refused",
             (Step::Credentials, false) => "the credentials could not be checked",
             (Step::Repository, _) if matches!(error, ApiError::NotFound { .. }) => {

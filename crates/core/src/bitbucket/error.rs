@@ -171,7 +171,8 @@ pub enum ApiError {
         /// The HTTP status.
         status: u16,
     },
-    /// Data Center's "XSRF check failed" on a form or multipart request.
+    /// Data Center's "XSRF check failed": a browser's `POST` whose `Origin` and `Referer` are not Data
+    /// Center's own origin (what a relay must change), or a form without `X-Atlassian-Token: no-check`.
     XsrfRejected,
     /// The request did not complete: unreachable, blocked, or refused by CORS (the browser cannot tell).
     Network {
@@ -562,9 +563,12 @@ impl fmt::Display for ApiError {
                  Bitbucket's status page or ask your administrator."
             ),
             ApiError::XsrfRejected => f.write_str(
-                "Bitbucket Data Center rejected the change with \u{201c}XSRF check failed\u{201d}. The server (or \
-                 the proxy in front of it) must accept the X-Atlassian-Token header from this app's origin in \
-                 its CORS settings; ask your Bitbucket administrator.",
+                "Bitbucket Data Center rejected the change with \u{201c}XSRF check failed\u{201d}: it refuses a \
+                 browser's POST (a version tag, a new branch) whose Origin or Referer is not Data Center's own \
+                 address, whatever the app sends, and no Data Center setting changes that. The relay in front \
+                 of Data Center must remove the page's Origin and Referer (the relay shipped with this app \
+                 sets Origin to Data Center's own address: see the README, \u{201c}Data Center: the \
+                 relay\u{201d}); ask the relay's administrator.",
             ),
             ApiError::Network {
                 flavour: Flavour::Cloud,
@@ -580,9 +584,12 @@ impl fmt::Display for ApiError {
                 flavour: Flavour::DataCenter,
                 cross_origin: true,
             } => f.write_str(
-                "Could not reach Bitbucket Data Center. Either the server is unreachable (check the address, \
-                 VPN and network), or it does not allow requests from this app: the server must allow CORS \
-                 for this app's origin, or set an API base URL that goes through such a proxy under Advanced.",
+                "Could not reach Bitbucket Data Center from this page. Data Center never answers a browser \
+                 on another origin (it sends no CORS headers), so the app needs a relay in front of it: \
+                 install the nginx relay shipped with this app (see the README, \u{201c}Data Center: the \
+                 relay\u{201d}) and enter its address, such as https://relay.example.com/rest, as the API base \
+                 URL under Advanced. If a relay is set, check its address and that it allows this page's \
+                 origin; otherwise check the server address, your VPN and the network.",
             ),
             ApiError::Network {
                 flavour: Flavour::DataCenter,
