@@ -341,7 +341,7 @@ async fn git_takes_the_credentials_each_product_takes_over_git() {
         no_access.text().trim_end(),
         "You are not permitted to access this resource"
     );
-    // A push is refused to a reader as to anyone.
+    // A push is asked for credentials first, as a clone is (then refused with 403).
     get("/acme/checkout-tests.git/info/refs?service=git-receive-pack")
         .send(&sb)
         .await
