@@ -1,6 +1,6 @@
 //! Reading the files a git patch creates (Bitbucket Cloud's raw diff): every new file comes back byte for
 //! byte among changed, deleted, binary and linked ones; what is not one whole new regular file is left
-//! out; the limits hold; damaged input never panics.
+//! out; the limits hold, a file over the file limit is left at the limit; damaged input never panics.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
@@ -104,6 +104,18 @@ proptest! {
             patch.extend_from_slice(OTHERS.as_bytes());
         }
         prop_assert_eq!(added_files(&patch, &ArchiveLimits::default()), files);
+    }
+
+    /// A new file is kept exactly when it fits the file limit, whatever its last line, and the file after
+    /// it is read either way: a hunk stops at the limit, and what is left of it is skipped.
+    #[test]
+    fn a_file_is_kept_exactly_when_it_fits(bytes in content(), limit in 3usize..200) {
+        let mut patch = new_file("t/big.json", &bytes);
+        patch.extend(new_file("t/next.json", b"{}\n"));
+        let limits = ArchiveLimits { max_file_bytes: limit, ..ArchiveLimits::default() };
+        let files = added_files(&patch, &limits);
+        prop_assert_eq!(files.contains_key("t/big.json"), bytes.len() <= limit);
+        prop_assert_eq!(files.get("t/next.json").map(Vec::as_slice), Some(&b"{}\n"[..]));
     }
 
     /// Damaged patches (cut, bytes changed) never panic and keep within the limits.

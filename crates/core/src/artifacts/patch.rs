@@ -7,8 +7,14 @@
 //! git had to quote) is left out, for a caller that reads what is missing another way and checks every
 //! file it keeps. Reading is bounded by [`ArchiveLimits`] like an archive's.
 
-use super::archive::ArchiveLimits;
+use std::iter::Peekable;
+
+use super::archive::{ArchiveLimits, MAX_INFLATED_BYTES};
 use super::ProjectFiles;
+
+/// The largest patch read as an archive (64 MiB): it holds the files it creates whole, as text, so it is
+/// bounded as an archive's files are once unpacked ([`MAX_INFLATED_BYTES`]).
+pub const MAX_PATCH_BYTES: u64 = MAX_INFLATED_BYTES as u64;
 
 /// The files `patch` creates whole, within `limits`: a file over the size limit, or past the entry or
 /// total limits, is left out. Never panics.
@@ -32,19 +38,8 @@ pub fn added_files(patch: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
         let mut section = Section::default();
         while let Some(line) = lines.next_if(|l| !l.starts_with(b"diff --git ")) {
             if line.starts_with(b"@@ ") {
-                section.content = hunk_length(line).and_then(|count| {
-                    let added = (0..count).map(|_| lines.next_if(|l| l.starts_with(b"+")));
-                    let mut content: Vec<u8> = added
-                        .map(|l| l.map(|l| &l[1..]))
-                        .collect::<Option<Vec<_>>>()?
-                        .concat();
-                    if lines.next_if(|l| l.starts_with(b"\\ ")).is_some()
-                        && content.last() == Some(&b'\n')
-                    {
-                        content.pop();
-                    }
-                    Some(content)
-                });
+                section.content = hunk_length(line)
+                    .and_then(|count| read_hunk(&mut lines, count, limits.max_file_bytes));
                 break;
             }
             section.read_header(line);
@@ -61,6 +56,29 @@ pub fn added_files(patch: &[u8], limits: &ArchiveLimits) -> ProjectFiles {
         }
     }
     files
+}
+
+/// The file a hunk of `count` added lines creates, read from `lines`: `None` when the hunk is not whole,
+/// or as soon as the file passes `max_bytes` (the hunk's other lines are then left to the caller, which
+/// skips them), so that no more than `max_bytes` of one file is ever built.
+fn read_hunk<'a>(
+    lines: &mut Peekable<impl Iterator<Item = &'a [u8]>>,
+    count: usize,
+    max_bytes: usize,
+) -> Option<Vec<u8>> {
+    let mut content = Vec::new();
+    for _ in 0..count {
+        let line = lines.next_if(|l| l.starts_with(b"+"))?;
+        // One byte over is allowed until the end: "\ No newline at end of file" may take it back.
+        if content.len() + line.len() - 1 > max_bytes.saturating_add(1) {
+            return None;
+        }
+        content.extend_from_slice(&line[1..]);
+    }
+    if lines.next_if(|l| l.starts_with(b"\\ ")).is_some() && content.last() == Some(&b'\n') {
+        content.pop();
+    }
+    (content.len() <= max_bytes).then_some(content)
 }
 
 /// What the header of one file's section says.
