@@ -9,6 +9,7 @@ use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
 use crate::services::transport::{execute, Cancellation};
 
 /// Lines shown at most.
@@ -90,12 +91,15 @@ pub fn FileDiff(props: &FileDiffProps) -> Html {
                             .and_then(|response| call.parse(&response))
                     }
                 };
-                loaded.set(match remote {
-                    Ok(remote) => {
-                        let (lines, truncated) = line_diff(&remote, &local, 3, MAX_LINES);
-                        Loaded::Lines(lines, truncated)
-                    }
-                    Err(error) => Loaded::Failed(error.to_string()),
+                // A branch's file too large to read, or either side too large to compare, is said so.
+                let diff = remote
+                    .map_err(|error| error.to_string())
+                    .and_then(|remote| {
+                        line_diff(&remote, &local, 3, MAX_LINES).map_err(|error| error.to_string())
+                    });
+                loaded.set(match diff {
+                    Ok((lines, truncated)) => Loaded::Lines(lines, truncated),
+                    Err(message) => Loaded::Failed(message),
                 });
             });
         })
@@ -110,7 +114,7 @@ pub fn FileDiff(props: &FileDiffProps) -> Html {
             { match &*loaded {
                 Loaded::Closed => html! {},
                 Loaded::Loading => html! { <p role="status">{ "Loading the branch's version…" }</p> },
-                Loaded::Failed(message) => html! { <p class="error-text">{ message }</p> },
+                Loaded::Failed(message) => html! { <p class="error-text">{ code_text(message) }</p> },
                 Loaded::Lines(lines, truncated) => html! {
                     <pre class="diff" aria-label={format!("Changes in {}", change.path)}>
                         { for lines.iter().map(|line| html! {

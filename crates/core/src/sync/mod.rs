@@ -24,7 +24,9 @@ pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{
     Action, BranchChange, Change, ChangeSet, CommitPart, Comparison, RemoteState,
 };
-pub use diff::{line_diff, DiffLine, LineChange};
+pub use diff::{
+    line_diff, DiffLine, LineChange, TooLargeToCompare, MAX_DIFF_BYTES, MAX_DIFF_LINES,
+};
 pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use parts::folder_parts;
