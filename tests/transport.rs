@@ -1,10 +1,13 @@
 //! The fetch transport in a real browser: answers in order under a concurrency bound, cancellation (which
-//! also ends a job's back-off wait), a header the browser refuses, and no HTTP cache.
+//! also ends a job's back-off wait), a header the browser refuses, no HTTP cache, and answers larger than
+//! the request allows.
 #![cfg(target_arch = "wasm32")]
 
 use bitbucket_versioning::services::transport::{execute, execute_all, Cancellation};
 use js_sys::Reflect;
-use versioning_core::bitbucket::{ApiError, ApiRequest, ApiResponse, Method};
+use versioning_core::bitbucket::{
+    ApiError, ApiRequest, ApiResponse, BodyTooLarge, Method, MAX_RESPONSE_BYTES,
+};
 use versioning_core::sync::{Job, JobStep, Progress};
 use versioning_core::Flavour;
 use wasm_bindgen::JsValue;
@@ -19,7 +22,40 @@ fn data_request(body: &str) -> ApiRequest {
         url: format!("data:text/plain,{body}"),
         headers: Vec::new(),
         body: None,
+        max_response_bytes: MAX_RESPONSE_BYTES,
     }
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_larger_than_the_request_allows_is_not_read() {
+    let request = ApiRequest {
+        max_response_bytes: 10,
+        ..data_request("eleven byte")
+    };
+    let answer = execute(&request, Flavour::Cloud, &Cancellation::new())
+        .await
+        .expect("answered");
+    let refused = answer.too_large.expect("refused");
+    assert_eq!(refused.limit, 10);
+    assert!(matches!(
+        refused,
+        BodyTooLarge {
+            size: None | Some(11),
+            ..
+        }
+    ));
+    assert!(answer.body.is_empty());
+    let request = ApiRequest {
+        max_response_bytes: 11,
+        ..data_request("eleven byte")
+    };
+    let answer = execute(&request, Flavour::Cloud, &Cancellation::new())
+        .await
+        .expect("answered");
+    assert_eq!(
+        (answer.body, answer.too_large),
+        (b"eleven byte".to_vec(), None)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,20 +1,23 @@
 //! Executes core's request descriptions with the browser's `fetch`: a timeout, cancellation, bounded
-//! concurrency, no cookies, no HTTP cache (an answer to a request with a token is never kept), and exactly
-//! the headers the description carries.
+//! concurrency, no cookies, no HTTP cache (an answer to a request with a token is never kept), exactly
+//! the headers the description carries, and answers no larger than the description allows (refused from
+//! their `Content-Length`, or cut off while they are streamed in).
 
 use super::random::random_u64;
 use futures::stream::{self, StreamExt};
 use gloo_net::http::{Headers, RequestBuilder};
 use js_sys::Uint8Array;
 use versioning_core::bitbucket::{
-    multipart, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
+    multipart, ApiError, ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method, RequestBody,
 };
 use versioning_core::Flavour;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AddEventListenerOptions, RequestCache, RequestCredentials, RequestRedirect,
-    ResponseType, UrlSearchParams,
+    AbortController, AddEventListenerOptions, ReadableStream, ReadableStreamDefaultReader,
+    ReadableStreamReadResult, RequestCache, RequestCredentials, RequestRedirect, ResponseType,
+    UrlSearchParams,
 };
 
 /// How long one request may take before it is abandoned.
@@ -62,7 +65,7 @@ impl Cancellation {
             );
         });
         // The promise never rejects.
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let _ = JsFuture::from(promise).await;
     }
 }
 
@@ -193,16 +196,49 @@ async fn send(
     if response.type_() == ResponseType::Opaqueredirect {
         return Ok(Err(ApiError::Redirected));
     }
-    let headers = response.headers().entries().collect();
-    let body = response
-        .binary()
-        .await
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
-    Ok(Ok(ApiResponse {
-        status: response.status(),
-        headers,
-        body,
+    let (status, headers) = (response.status(), response.headers().entries().collect());
+    let length = response.headers().get("content-length");
+    let read = match BodyReader::new(request.max_response_bytes, length.as_deref()) {
+        Ok(reader) => read_body(response.body(), reader).await?,
+        Err(refused) => Err(refused),
+    };
+    Ok(Ok(match read {
+        Ok(body) => ApiResponse {
+            status,
+            headers,
+            body,
+            too_large: None,
+        },
+        Err(refused) => {
+            // Stops the download: the body is not wanted.
+            controller.abort();
+            ApiResponse::too_large(status, headers, refused)
+        }
     }))
+}
+
+/// Reads a body chunk by chunk as it arrives, stopping (and cancelling the stream) at the chunk that
+/// takes it over the reader's limit, so that no more than the limit is ever held.
+async fn read_body(
+    stream: Option<ReadableStream>,
+    mut reader: BodyReader,
+) -> Result<Result<Vec<u8>, BodyTooLarge>, JsValue> {
+    let Some(stream) = stream else {
+        return Ok(Ok(reader.finish()));
+    };
+    let chunks = ReadableStreamDefaultReader::new(&stream)?;
+    loop {
+        let next: ReadableStreamReadResult = JsFuture::from(chunks.read()).await?.unchecked_into();
+        if next.get_done().unwrap_or(true) {
+            return Ok(Ok(reader.finish()));
+        }
+        let chunk = Uint8Array::new(&next.get_value());
+        if let Err(refused) = reader.push(&chunk.to_vec()) {
+            // The stream is dropped either way; a failure to cancel it changes nothing.
+            let _ = chunks.cancel();
+            return Ok(Err(refused));
+        }
+    }
 }
 
 fn method(method: Method) -> gloo_net::http::Method {

@@ -3,12 +3,90 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::SCHEMA_VERSION;
+use super::read::MAX_MANIFEST_BYTES;
+use crate::counts::{byte_size, counted};
+
+/// The most files a manifest read from a repository may list (200,000: as many as a listing of a
+/// folder without manifest reads, twenty times a 10,000-test-case project's). Every entry is compared
+/// with the local project, so the work a pull or push does grows with it.
+pub const MAX_MANIFEST_ENTRIES: usize = 200_000;
+
+/// Why a manifest read from a repository is refused before it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestRefusal {
+    /// It is larger than [`MAX_MANIFEST_BYTES`].
+    TooLarge {
+        /// Its size, when known (the transport stops reading at the limit).
+        size: Option<u64>,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// It lists more than [`MAX_MANIFEST_ENTRIES`] files.
+    TooManyEntries {
+        /// The files it lists.
+        entries: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for ManifestRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ManifestRefusal::TooLarge {
+                size: Some(size),
+                limit,
+            } => write!(
+                f,
+                "is {}, more than the {} this app reads",
+                byte_size(size),
+                byte_size(limit)
+            ),
+            ManifestRefusal::TooLarge { size: None, limit } => write!(
+                f,
+                "is larger than {}, the most this app reads",
+                byte_size(limit)
+            ),
+            ManifestRefusal::TooManyEntries { entries, limit } => write!(
+                f,
+                "lists {}, more than the {limit} this app reads",
+                counted(entries, "file", "files")
+            ),
+        }
+    }
+}
+
+/// The number of entries of a manifest's `files`, counted without building them.
+#[derive(Default)]
+struct EntryCount(usize);
+
+impl<'de> Deserialize<'de> for EntryCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> Visitor<'de> for Counter {
+            type Value = EntryCount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of files")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EntryCount, A::Error> {
+                let mut count = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(EntryCount(count))
+            }
+        }
+        deserializer.deserialize_seq(Counter)
+    }
+}
 
 /// The lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -102,6 +180,43 @@ impl Manifest {
             schema_version: SCHEMA_VERSION,
             files,
             origin: None,
+        }
+    }
+
+    /// Refuses the bytes of a manifest read from a repository when they are more than
+    /// [`MAX_MANIFEST_BYTES`] or list more than [`MAX_MANIFEST_ENTRIES`] files (counted without
+    /// building the entries). Bytes that are no manifest at all pass: parsing them reports what is wrong.
+    ///
+    /// ```
+    /// use versioning_core::artifacts::{Manifest, ManifestRefusal, MAX_MANIFEST_ENTRIES};
+    /// assert_eq!(Manifest::check_remote(br#"{"schema_version":1,"files":[]}"#), Ok(()));
+    /// let many = format!(r#"{{"files":[{}]}}"#, vec!["{}"; MAX_MANIFEST_ENTRIES + 1].join(","));
+    /// assert_eq!(
+    ///     Manifest::check_remote(many.as_bytes()),
+    ///     Err(ManifestRefusal::TooManyEntries { entries: MAX_MANIFEST_ENTRIES + 1, limit: MAX_MANIFEST_ENTRIES })
+    /// );
+    /// ```
+    pub fn check_remote(bytes: &[u8]) -> Result<(), ManifestRefusal> {
+        /// Only the number of files, other fields ignored.
+        #[derive(Deserialize)]
+        struct Counted {
+            #[serde(default)]
+            files: EntryCount,
+        }
+        if bytes.len() > MAX_MANIFEST_BYTES {
+            return Err(ManifestRefusal::TooLarge {
+                size: Some(bytes.len() as u64),
+                limit: MAX_MANIFEST_BYTES as u64,
+            });
+        }
+        match serde_json::from_slice::<Counted>(bytes) {
+            Ok(Counted { files }) if files.0 > MAX_MANIFEST_ENTRIES => {
+                Err(ManifestRefusal::TooManyEntries {
+                    entries: files.0,
+                    limit: MAX_MANIFEST_ENTRIES,
+                })
+            }
+            _ => Ok(()),
         }
     }
 

@@ -42,7 +42,7 @@ pub use layout::{
 };
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
-    ManifestEntry, Renamed,
+    ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
 };
 pub use memo::FileMemo;
 pub use model::{
@@ -52,6 +52,6 @@ pub use model::{
 pub(crate) use read::read_test_case;
 pub use read::{
     from_files, from_files_knowing, KnownTestCases, ReadLimits, TreeError, TreeErrorKind,
-    TreeErrors,
+    TreeErrors, MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
 };
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};

@@ -16,13 +16,44 @@ use super::manifest::{sha256_hex, Manifest};
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
 
+/// The largest artifact file read (4 MiB; an artifact's file is a few KiB, a large data table's rows
+/// some hundreds): [`ReadLimits`]' default, and the most a read of one file from a repository takes in.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest manifest read (16 MiB): it names every other file, about 200 bytes each, so it grows with
+/// the project (a 10,000-test-case project's is over 2 MiB), not with one artifact.
+pub const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
+
+impl TreeErrorKind {
+    /// [`TreeErrorKind::TooLarge`] of a file whose read from a repository was refused at `limit` bytes;
+    /// `size` is what the server announced, when it did.
+    pub fn too_large(size: Option<u64>, limit: u64) -> Self {
+        let bytes = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        TreeErrorKind::TooLarge {
+            size: size.map(bytes),
+            limit: bytes(limit),
+        }
+    }
+}
+
+fn too_large_message(size: Option<usize>, limit: usize) -> String {
+    match size {
+        Some(size) => format!(
+            "the file has {size} bytes, more than the limit of {limit}; split the artifact or raise the limit"
+        ),
+        None => format!(
+            "the file has more than {limit} bytes, the most this app reads of one file, so it was not \
+             read; split the artifact or restore the file from an earlier commit"
+        ),
+    }
+}
+
 /// Limits and checks applied while reading a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadLimits {
-    /// Files larger than this many bytes are refused (default 4 MiB).
+    /// Files larger than this many bytes are refused (default [`MAX_FILE_BYTES`]).
     pub max_file_bytes: usize,
-    /// The manifest's own limit (default 16 MiB): it names every other file, about 200 bytes each, so it
-    /// grows with the project (a 10,000-test-case project's is over 2 MiB), not with one artifact.
+    /// The manifest's own limit (default [`MAX_MANIFEST_BYTES`]).
     pub max_manifest_bytes: usize,
     /// Whether every file must match its SHA-256 in the manifest, when there is one (default `true`).
     pub verify_manifest: bool,
@@ -31,8 +62,8 @@ pub struct ReadLimits {
 impl Default for ReadLimits {
     fn default() -> Self {
         Self {
-            max_file_bytes: 4 * 1024 * 1024,
-            max_manifest_bytes: 16 * 1024 * 1024,
+            max_file_bytes: MAX_FILE_BYTES,
+            max_manifest_bytes: MAX_MANIFEST_BYTES,
             verify_manifest: true,
         }
     }
@@ -59,11 +90,12 @@ pub enum TreeErrorKind {
     /// The path is none of the layout's file places.
     #[error("not a file of the artifact layout (see docs/repository-layout.md); move it out of the artifact folder or delete it")]
     UnknownFile,
-    /// The file is larger than [`ReadLimits::max_file_bytes`].
-    #[error("the file has {size} bytes, more than the limit of {limit}; split the artifact or raise the limit")]
+    /// The file is larger than [`ReadLimits::max_file_bytes`], or than [`MAX_FILE_BYTES`] when read from a
+    /// repository (which stops reading at the limit).
+    #[error("{}", too_large_message(*.size, *.limit))]
     TooLarge {
-        /// The file's size.
-        size: usize,
+        /// The file's size, when known.
+        size: Option<usize>,
         /// The limit.
         limit: usize,
     },
@@ -420,7 +452,7 @@ impl<'a> Reader<'a> {
         };
         if bytes.len() > limit {
             return Err(TreeErrorKind::TooLarge {
-                size: bytes.len(),
+                size: Some(bytes.len()),
                 limit,
             });
         }

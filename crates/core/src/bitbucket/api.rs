@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use super::auth::Credentials;
 use super::error::{ApiError, ErrorContext, Operation};
 use super::paging::{read_cloud_page, read_data_center_page, Page};
-use super::request::{ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION};
+use super::request::{
+    ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION, MAX_RESPONSE_BYTES,
+};
 use crate::connection::ValidConnection;
 use crate::repo_url::Flavour;
 
@@ -141,6 +143,7 @@ impl Api {
             url,
             headers,
             body: None,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -257,7 +260,7 @@ pub struct Call<T> {
 impl<T> Call<T> {
     /// Reads the answer: a 2xx body becomes `T`; anything else becomes the matching [`ApiError`].
     pub fn parse(&self, response: &ApiResponse) -> Result<T, ApiError> {
-        if !response.is_success() {
+        if !response.is_success() || response.too_large.is_some() {
             return Err(ApiError::from_response(response, &self.context));
         }
         (self.read)(response).ok_or_else(|| ApiError::unexpected(response, &self.context))
@@ -279,6 +282,12 @@ impl<T> Call<T> {
             context: self.context,
             read: Arc::new(move |response| read(response).map(&f)),
         }
+    }
+
+    /// The same call, its answer limited to `bytes` (see [`ApiRequest::max_response_bytes`]).
+    pub fn limited(mut self, bytes: u64) -> Self {
+        self.request.max_response_bytes = bytes;
+        self
     }
 
     /// The same reading for another request (the next page of a list).

@@ -14,6 +14,8 @@ use super::model::{
 use super::paging::{read_cloud_page, Page};
 use super::request::{Method, MultipartPart};
 use super::shared::{file_name, raw_bytes, subject_path};
+use crate::artifacts::patch::MAX_PATCH_BYTES;
+use crate::artifacts::MAX_FILE_BYTES;
 
 /// Entries per page asked for (Cloud allows 10 to 100).
 pub const PAGE_LENGTH: &str = "100";
@@ -369,7 +371,7 @@ pub fn file_meta(api: &Api, commit: &str, path: &str) -> Call<TreeEntry> {
     api.json_call::<RawTreeEntry, _>(request, Operation::Read, subject_path("file", path, commit))
 }
 
-/// `GET …/src/{commit}/{path}`: a file's raw bytes.
+/// `GET …/src/{commit}/{path}`: a file's raw bytes, at most [`MAX_FILE_BYTES`].
 pub fn read_file(api: &Api, commit: &str, path: &str) -> Call<Vec<u8>> {
     let url_path = format!("{}/{}", src_path(api, commit), encode_file_path(path));
     let request = api.request(Method::Get, &url_path, &[], false);
@@ -381,6 +383,7 @@ pub fn read_file(api: &Api, commit: &str, path: &str) -> Call<Vec<u8>> {
     )
 }
 
+    .limited(MAX_FILE_BYTES as u64)
 /// One commit of many files on Cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitFiles {
@@ -549,7 +552,8 @@ pub fn diffstat(api: &Api, new: &str, old: &str) -> Call<Page<FileChange>> {
 
 /// `GET …/diff/{new}..{old}?path=…&topic=false&renames=false&binary=false`: the change from commit `old`
 /// to commit `new` under `paths` (folders or files, one `path` each) as one raw git patch, moves shown as
-/// a deletion and an addition. Bitbucket answers 555 when the patch is too large to produce in time.
+/// a deletion and an addition, at most [`MAX_PATCH_BYTES`]. Bitbucket answers 555 when the patch is too
+/// large to produce in time.
 pub fn diff(api: &Api, new: &str, old: &str, paths: &[String]) -> Call<Vec<u8>> {
     let spec = format!("{}..{}", encode_component(new), encode_component(old));
     let url_path = format!("{}/diff/{spec}", api.repository_path());
@@ -561,6 +565,7 @@ pub fn diff(api: &Api, new: &str, old: &str, paths: &[String]) -> Call<Vec<u8>> 
     ]);
     let request = api.request(Method::Get, &url_path, &query, false);
     let subject = format!("The change between `{old}` and `{new}`");
+        .limited(MAX_PATCH_BYTES)
     api.call(request, Operation::Read, subject, raw_bytes)
 }
 

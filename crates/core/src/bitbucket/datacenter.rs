@@ -17,6 +17,8 @@ use super::model::{
 use super::paging::{read_data_center_page, Page};
 use super::request::{ApiResponse, Method, MultipartPart};
 use super::shared::{file_name, raw_bytes, subject_path};
+use crate::artifacts::archive::MAX_ARCHIVE_BYTES;
+use crate::artifacts::MAX_FILE_BYTES;
 
 /// Entries per page asked for.
 pub const PAGE_LIMIT: &str = "100";
@@ -389,7 +391,7 @@ pub fn list_files(api: &Api, path: &str, at: &str) -> Call<Page<String>> {
     api.page_call::<String, _>(request, Operation::Read, subject_path("folder", path, at))
 }
 
-/// `GET …/raw/{path}?at=…`: a file's raw bytes.
+/// `GET …/raw/{path}?at=…`: a file's raw bytes, at most [`MAX_FILE_BYTES`].
 pub fn read_file(api: &Api, path: &str, at: &str) -> Call<Vec<u8>> {
     let url_path = format!("{}/raw/{}", api.repository_path(), encode_file_path(path));
     let request = api.request(Method::Get, &url_path, &[("at", at)], false);
@@ -400,9 +402,11 @@ pub fn read_file(api: &Api, path: &str, at: &str) -> Call<Vec<u8>> {
         raw_bytes,
     )
 }
+    .limited(MAX_FILE_BYTES as u64)
 
 /// `GET …/archive?at=…&format=zip&path=…`: every file below the folders (or the files) of `paths` at a
-/// commit, as one zip whose entries are named by their repository paths.
+/// commit, as one zip whose entries are named by their repository paths, at most [`MAX_ARCHIVE_BYTES`]
+/// (as an archive imported from a file).
 pub fn archive(api: &Api, paths: &[String], at: &str) -> Call<Vec<u8>> {
     let url_path = format!("{}/archive", api.repository_path());
     let mut query = vec![("at", at), ("format", "zip")];
@@ -411,6 +415,7 @@ pub fn archive(api: &Api, paths: &[String], at: &str) -> Call<Vec<u8>> {
     let subject = subject_path("folder", &paths.join("`, `"), at);
     api.call(request, Operation::Read, subject, raw_bytes)
 }
+        .limited(MAX_ARCHIVE_BYTES)
 
 /// `GET …/browse/{path}?at=…&type=true`: whether a path is a file or a directory.
 pub fn path_kind(api: &Api, path: &str, at: &str) -> Call<EntryKind> {

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::request::{ApiResponse, AUTHORIZATION};
 use crate::connection::AuthMode;
+use crate::counts::byte_size;
 use crate::repo_url::Flavour;
 
 /// Longest text taken over from a response into a message.
@@ -208,8 +209,18 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Maps a non-successful response to an error.
+    /// Maps a response that is not a success, or whose body was too large to read, to an error.
     pub fn from_response(response: &ApiResponse, context: &ErrorContext) -> ApiError {
+    /// The answer's body was larger than the request allows, and was not read (see
+    /// [`super::ApiRequest::max_response_bytes`]).
+    TooLarge {
+        /// What was asked for, e.g. "The file `t/a.json` at `1a2b3c4`".
+        what: String,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size Bitbucket announced, when it did.
+        size: Option<u64>,
+    },
         let body = ErrorBody::parse(&response.body, context);
         match response.status {
             400 if body.has_exception("DuplicateRefException") => ApiError::Conflict {
@@ -221,6 +232,13 @@ impl ApiError {
             401 => unauthorised(body, context),
             403 => forbidden(body, context),
             404 => ApiError::NotFound {
+        if let Some(refused) = response.too_large {
+            return ApiError::TooLarge {
+                what: context.subject.clone(),
+                limit: refused.limit,
+                size: refused.size,
+            };
+        }
                 what: context.subject.clone(),
                 message: body.message,
             },
@@ -668,3 +686,15 @@ fn invalid_credentials(
         ),
     }
 }
+            ApiError::TooLarge { what, limit, size } => {
+                write!(f, "{what} is larger than {}", byte_size(*limit))?;
+                if let Some(size) = size {
+                    write!(f, " (Bitbucket announced {})", byte_size(*size))?;
+                }
+                f.write_str(
+                    ", the most this app reads in one answer, so it was not read. Check what the \
+                     repository holds there (restore it from an earlier commit if it should not be that \
+                     large); if an API base URL is set under Advanced, check that the proxy passes \
+                     Bitbucket's answers unchanged.",
+                )
+            }

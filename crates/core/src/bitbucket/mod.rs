@@ -30,4 +30,7 @@ pub use model::{
     RepositoryInfo, RestrictionKind, TreeEntry,
 };
 pub use paging::{NextPage, Page, Pager};
-pub use request::{ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION};
+pub use request::{
+    ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method, MultipartPart, RequestBody,
+    AUTHORIZATION, MAX_RESPONSE_BYTES,
+};

@@ -105,6 +105,9 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// The body, if any.
     pub body: Option<RequestBody>,
+    /// The largest answer body the transport reads, in bytes ([`MAX_RESPONSE_BYTES`] unless the call
+    /// says otherwise): a larger one is refused from its `Content-Length`, or cut off while it is read.
+    pub max_response_bytes: u64,
 }
 
 impl ApiRequest {
@@ -133,8 +136,22 @@ impl fmt::Debug for ApiRequest {
             .field("url", &self.url)
             .field("headers", &headers)
             .field("body", &self.body)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
+}
+
+/// The largest answer of a request that names no other limit (16 MiB): a JSON page, a commit, an error.
+/// Calls that read files, archives or patches set their own ([`ApiRequest::max_response_bytes`]).
+pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A body the transport did not read whole because it was larger than the request's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTooLarge {
+    /// The limit, in bytes.
+    pub limit: u64,
+    /// The size the server announced (`Content-Length`), when it announced one.
+    pub size: Option<u64>,
 }
 
 /// What the transport got back: status, headers and the raw body.
@@ -144,8 +161,66 @@ pub struct ApiResponse {
     pub status: u16,
     /// The response headers the transport could read (browsers hide those Bitbucket does not expose).
     pub headers: Vec<(String, String)>,
-    /// The body bytes.
+    /// The body bytes (empty when the body was too large).
     pub body: Vec<u8>,
+    /// Set when the body was larger than the request's limit and was not read whole.
+    pub too_large: Option<BodyTooLarge>,
+}
+
+/// Reads an answer's body within a request's limit, chunk by chunk as the transport receives it: a body
+/// announced larger than the limit is refused before any of it is read, one that grows past the limit
+/// is refused at the chunk that crosses it, so at most the limit is ever held.
+///
+/// ```
+/// use versioning_core::bitbucket::{BodyReader, BodyTooLarge};
+/// let mut reader = BodyReader::new(8, Some("5")).unwrap();
+/// reader.push(b"hello").unwrap();
+/// assert_eq!(reader.push(b"world"), Err(BodyTooLarge { limit: 8, size: None }));
+/// assert!(BodyReader::new(8, Some("9")).is_err());
+/// ```
+#[derive(Debug)]
+pub struct BodyReader {
+    limit: u64,
+    body: Vec<u8>,
+}
+
+impl BodyReader {
+    /// A reader of a body limited to `limit` bytes, whose `Content-Length` header, if any, is
+    /// `content_length`; refused at once when that is over the limit.
+    pub fn new(limit: u64, content_length: Option<&str>) -> Result<Self, BodyTooLarge> {
+        let announced = content_length.and_then(|value| value.trim().parse::<u64>().ok());
+        if let Some(size) = announced.filter(|&size| size > limit) {
+            return Err(BodyTooLarge {
+                limit,
+                size: Some(size),
+            });
+        }
+        // Never trust an announced size for more than the limit.
+        let capacity = announced.unwrap_or(0).min(limit);
+        Ok(BodyReader {
+            limit,
+            body: Vec::with_capacity(usize::try_from(capacity).unwrap_or(0)),
+        })
+    }
+
+    /// Adds the next chunk; refused (and the body dropped) when it would take the body over the limit.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), BodyTooLarge> {
+        let size = (self.body.len() as u64).saturating_add(chunk.len() as u64);
+        if size > self.limit {
+            self.body = Vec::new();
+            return Err(BodyTooLarge {
+                limit: self.limit,
+                size: None,
+            });
+        }
+        self.body.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The body read.
+    pub fn finish(self) -> Vec<u8> {
+        self.body
+    }
 }
 
 impl ApiResponse {
@@ -155,6 +230,17 @@ impl ApiResponse {
             status,
             headers: Vec::new(),
             body: body.into(),
+            too_large: None,
+        }
+    }
+
+    /// An answer whose body was not read because it was larger than the request's limit.
+    pub fn too_large(status: u16, headers: Vec<(String, String)>, refused: BodyTooLarge) -> Self {
+        ApiResponse {
+            status,
+            headers,
+            body: Vec::new(),
+            too_large: Some(refused),
         }
     }
 

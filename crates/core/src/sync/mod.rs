@@ -47,7 +47,7 @@ pub use three_way::{
 pub use unlisted::{UnlistedFile, UnlistedReason};
 pub use versions::BranchVersions;
 
-use crate::artifacts::{ArtifactId, TreeError};
+use crate::artifacts::{ArtifactId, Manifest, ManifestRefusal, TreeError};
 use crate::bitbucket::ApiError;
 use crate::counts::counted;
 use crate::names::NameError;
@@ -125,6 +125,14 @@ pub enum SyncError {
     #[error("{0}")]
     Api(ApiError),
     /// The version (tag) to pull does not exist.
+    /// The repository's manifest is too large to read, or lists too many files.
+    #[error("The manifest `{path}` of this commit {refusal}, so it was not read and nothing changed here. A manifest this app writes lists one entry per artifact file (a 10,000-test-case project's is about 2 MiB): restore `{path}` from an earlier commit in Bitbucket, or choose another branch, version or commit.")]
+    ManifestRefused {
+        /// The manifest's path.
+        path: String,
+        /// Why it was refused.
+        refusal: ManifestRefusal,
+    },
     #[error("The version `{name}` does not exist in the repository. Choose one from the list of versions.")]
     VersionNotFound {
         /// The tag.
@@ -181,6 +189,23 @@ fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
         format!(
             "This copy has never synced with the branch `{branch}`, and {files} there {differ} from \
              yours. Nothing was pushed: pull the branch first to combine both, or choose to overwrite \
+/// The error of the manifest at `path` when `read` (its answer) is refused: too large for the transport to
+/// read ([`ApiError::TooLarge`]), or over the limits of [`Manifest::check_remote`]. `None` otherwise.
+pub(crate) fn refused_manifest(
+    path: String,
+    read: &Result<Vec<u8>, ApiError>,
+) -> Option<SyncError> {
+    let refusal = match read {
+        Err(ApiError::TooLarge { size, limit, .. }) => ManifestRefusal::TooLarge {
+            size: *size,
+            limit: *limit,
+        },
+        Ok(bytes) => Manifest::check_remote(bytes).err()?,
+        Err(_) => return None,
+    };
+    Some(SyncError::ManifestRefused { path, refusal })
+}
+
              the branch's versions."
         )
     } else {

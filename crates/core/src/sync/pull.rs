@@ -33,13 +33,13 @@ use super::three_way::{
     classify_differences, merge_test_case, Classified, SideChange, Status, TestCaseMerge,
 };
 use super::unlisted::{UnlistedFile, UnlistedReason};
-use super::{SyncError, MAX_LISTED_FILES};
+use super::{refused_manifest, SyncError, MAX_LISTED_FILES};
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{
     from_files, from_files_knowing, is_commit_hash, read_test_case, sha256_hex, to_canonical_json,
     ArtifactId, ArtifactKey, ArtifactKind, ArtifactPath, KnownTestCases, LayoutOptions, Manifest,
     ManifestEntry, Project, ProjectFiles, ReadLimits, TestCase, TreeError, TreeErrorKind,
-    MANIFEST_FILE, SCHEMA_VERSION,
+    MANIFEST_FILE, MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
@@ -580,7 +580,9 @@ impl PullPlanner {
                                 self.plan_downloads()
                             }
                             _ => Stage::Manifest(attempt_of(
-                                self.remote.read_file(&self.tip.id, &self.manifest_path()),
+                                self.remote
+                                    .read_file(&self.tip.id, &self.manifest_path())
+                                    .limited(MAX_MANIFEST_BYTES as u64),
                             )),
                         }
                     }
@@ -593,7 +595,11 @@ impl PullPlanner {
             }
             Stage::Manifest(mut attempt) => {
                 let call = self.remote.read_file(&self.tip.id, &self.manifest_path());
-                match answer.and_then(|r| call.parse(&r)) {
+                let read = answer.and_then(|r| call.parse(&r));
+                if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
+                    return self.fail(refused);
+                }
+                match read {
                     Ok(bytes) => match self.read_manifest(&bytes) {
                         Some(manifest) => {
                             self.manifest = Some(manifest);
@@ -1136,11 +1142,14 @@ impl PullPlanner {
             let call = self.remote.read_file(commit, &fetch.path);
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => self.received(fetch, bytes),
-                Err(ApiError::NotFound { .. }) if fetch.base => {}
+                Err(ApiError::NotFound { .. } | ApiError::TooLarge { .. }) if fetch.base => {}
                 Err(ApiError::NotFound { .. }) => self
                     .problems
                     .push(PullProblem::tree(&fetch.path, TreeErrorKind::MissingFile)),
                 Err(error) if Failure::of(&error) != Failure::Final => {
+                Err(ApiError::TooLarge { size, limit, .. }) => self.problems.push(
+                    PullProblem::tree(&fetch.path, TreeErrorKind::too_large(size, limit)),
+                ),
                     retry_error = Some(error);
                     still.push(fetch);
                 }

@@ -23,10 +23,10 @@ use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::ScmParameters;
 use super::remote::{Listed, Listing, Remote};
 use super::retry::{Failure, RetryPolicy};
-use super::SyncError;
+use super::{refused_manifest, SyncError};
 use crate::artifacts::{
     artifact_files_and_manifest, ArtifactId, ArtifactKind, FileMemo, LayoutOptions, Manifest,
-    Project, ProjectFiles, MANIFEST_FILE,
+    Project, ProjectFiles, MANIFEST_FILE, MAX_MANIFEST_BYTES,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{
@@ -553,6 +553,7 @@ impl PushPlanner {
         match self.request.base.take_if(|_| current) {
             // The branch is where this project left it: its manifest is the base's (taken, not copied:
             // the plan's request needs no base any more).
+                    .limited(MAX_MANIFEST_BYTES as u64)
             Some(base) => {
                 self.finish(RemoteState::Managed(base.manifest));
                 PlanStage::Done
@@ -704,7 +705,11 @@ impl PushPlanner {
             PlanStage::Tag(mut attempt) => {
                 let version = self.request.version.clone().unwrap_or_default();
                 let call = self.remote.tag(&version);
-                match answer.and_then(|r| call.parse(&r)) {
+                let read = answer.and_then(|r| call.parse(&r));
+                if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
+                    return self.fail(refused);
+                }
+                match read {
                     Ok(()) => self.fail(SyncError::VersionExists { name: version }),
                     Err(ApiError::NotFound { .. }) => self.read_remote(),
                     Err(error) if self.retrying.schedule(&mut attempt, &error) => {
@@ -890,7 +895,8 @@ impl PushPlanner {
                         self.identical.insert(path);
                     }
                 }
-                Err(ApiError::NotFound { .. }) => {}
+                // A file too large to read is not the local one: it is written.
+                Err(ApiError::NotFound { .. } | ApiError::TooLarge { .. }) => {}
                 Err(error) if Failure::of(&error) != Failure::Final => {
                     retry_error = Some(error);
                     still.push(path);
@@ -962,7 +968,10 @@ impl PushPlanner {
         }
         if files.contains(&manifest_path) && !self.manifest_damaged {
             return PlanStage::Manifest(Self::attempt(
-                self.remote.read_file(&tip.id, &manifest_path).request,
+                self.remote
+                    .read_file(&tip.id, &manifest_path)
+                    .limited(MAX_MANIFEST_BYTES as u64)
+                    .request,
             ));
         }
         if next_open.is_empty() {
@@ -1029,6 +1038,7 @@ fn check_names(request: &PushRequest) -> Result<(), SyncError> {
 }
 
 /// Files a listing of a branch without manifest may hold.
+            max_response_bytes: crate::bitbucket::MAX_RESPONSE_BYTES,
 pub const MAX_LISTED_FILES: usize = 200_000;
 
 fn empty_attempt() -> Attempt {

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::http::Request;
 use axum::Router;
 use bitbucket_sandbox::config::Config;
@@ -20,7 +20,8 @@ use versioning_core::artifacts::{
     to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{
-    multipart, Api, ApiError, ApiRequest, ApiResponse, Method, RequestBody,
+    multipart, Api, ApiError, ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method,
+    RequestBody,
 };
 use versioning_core::sync::{unpack_here, Confirmation, Job, JobStep, PushPlan};
 use versioning_core::ConnectionForm;
@@ -144,6 +145,12 @@ impl Sandbox {
     }
 
     /// Delays every API answer by `ms` milliseconds (the sandbox's `latency_ms`), as a distant server
+    /// Replaces the sandbox's faults (as its `PUT /_sandbox/faults`).
+    #[allow(dead_code)] // not every test file injects faults
+    pub fn set_faults(&self, faults: FaultSettings) {
+        self.state.faults().set(faults);
+    }
+
     /// would; other faults are cleared.
     #[allow(dead_code)] // not every test file measures
     pub fn latency(&self, ms: u64) {
@@ -199,14 +206,22 @@ impl Sandbox {
                     (name.as_str().to_owned(), value)
                 })
                 .collect();
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .expect("a readable body")
-                .to_vec();
-            ApiResponse {
-                status,
-                headers,
-                body,
+        let limit = request.max_response_bytes;
+            let length = response.headers().get("content-length").cloned();
+            let length = length.as_ref().and_then(|value| value.to_str().ok());
+            // Read as the browser's transport reads it: within the request's limit, chunk by chunk.
+            let read = match BodyReader::new(limit, length) {
+                Ok(reader) => read_body(response.into_body(), reader).await,
+                Err(refused) => Err(refused),
+            };
+            match read {
+                Ok(body) => ApiResponse {
+                    status,
+                    headers,
+                    body,
+                    too_large: None,
+                },
+                Err(refused) => ApiResponse::too_large(status, headers, refused),
             }
         };
         tokio::spawn(serve).await.expect("the sandbox's task ends")
@@ -500,6 +515,16 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
         .header("host", host);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
+/// A body read frame by frame into `reader`, stopping at the frame that takes it over the limit.
+async fn read_body(mut body: Body, mut reader: BodyReader) -> Result<Vec<u8>, BodyTooLarge> {
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        if let Ok(data) = frame.expect("a readable body").into_data() {
+            reader.push(&data)?;
+        }
+    }
+    Ok(reader.finish())
+}
+
     }
     let body = match &request.body {
         None => Body::empty(),
