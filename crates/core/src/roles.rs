@@ -227,6 +227,88 @@ pub fn decide(role: Role, activity: &Activity) -> Decision {
     }
 }
 
+/// Leave to write to one branch: the only key to this crate's writes (commits, file edits, a new branch, a
+/// version tag; see [`crate::sync::Remote::writer`]), every one of them to [`WritePermit::branch`].
+/// Only the role check that allows a push gives one ([`permit_push`], which
+/// [`crate::sync::Confirmation::check`] calls with the plan's branch), so a program using this crate cannot
+/// write without asking the policy first.
+///
+/// ```
+/// use versioning_core::roles::{permit_push, Role};
+///
+/// let permit = permit_push(&[Role::QualityLead], "main", Some("main")).unwrap();
+/// assert_eq!(permit.branch(), "main");
+/// assert!(permit_push(&[Role::QualityEngineer], "MAIN", Some("main")).is_err());
+/// ```
+///
+/// It cannot be built, copied or read from data:
+///
+/// ```compile_fail
+/// use versioning_core::roles::WritePermit;
+/// let forged = WritePermit { branch: "main".to_owned() };
+/// ```
+///
+/// ```compile_fail
+/// use versioning_core::roles::WritePermit;
+/// fn copy(permit: &WritePermit) -> WritePermit {
+///     permit.clone()
+/// }
+/// ```
+///
+/// ```compile_fail
+/// use versioning_core::roles::WritePermit;
+/// let forged: WritePermit = serde_json::from_str(r#"{"branch":"main"}"#).unwrap();
+/// ```
+///
+/// and no write is built without it: the per-product builders are private to the crate, and
+/// [`crate::sync::Remote`] writes only through a permit.
+///
+/// ```compile_fail
+/// use versioning_core::bitbucket::{cloud, Api};
+/// fn commit(api: &Api, files: &cloud::CommitFiles) {
+///     let _ = cloud::commit_files(api, "main", files);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// use versioning_core::bitbucket::{cloud, Api};
+/// use versioning_core::sync::Remote;
+/// fn commit(api: Api, files: &cloud::CommitFiles) {
+///     let _ = Remote::new(api).commit_files(files);
+/// }
+/// ```
+#[derive(Debug)]
+#[must_use = "a permit opens writes; dropping it writes nothing"]
+pub struct WritePermit {
+    branch: String,
+}
+
+impl WritePermit {
+    /// The branch the check allowed, as it was checked: every write the permit opens goes there.
+    pub fn branch(&self) -> &str {
+        &self.branch
+    }
+}
+
+/// The role check of a push to `branch` of a repository whose main branch is `main_branch` by a user
+/// holding `roles` ([`decide_any`] of [`Activity::Push`]): the permit to write there, or why not.
+pub fn permit_push(
+    roles: &[Role],
+    branch: &str,
+    main_branch: Option<&str>,
+) -> Result<WritePermit, Denial> {
+    let activity = Activity::Push {
+        branch: branch.to_owned(),
+        main_branch: main_branch.map(str::to_owned),
+    };
+    match decide_any(roles, &activity) {
+        Decision::Allowed => Ok(WritePermit {
+            branch: branch.to_owned(),
+        }),
+        Decision::Denied(denial) => Err(denial),
+    }
+}
+
 /// Decides for a user holding several roles: the most permissive applies. A user with no role is refused.
 ///
 /// ```

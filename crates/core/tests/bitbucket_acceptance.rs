@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{cloud, connection, data_center, sample_commit, sample_edit, shared_dir};
+use support::{cloud, connection, data_center, sample_commit, sample_edit, shared_dir, writing};
 use versioning_core::bitbucket::cloud as bb_cloud;
 use versioning_core::bitbucket::datacenter as bb_dc;
 use versioning_core::bitbucket::paging::read_cloud_page;
@@ -312,14 +312,10 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
             assert_eq!(page.next, NextPage::Start(1));
         }),
         ("datacenter/branch.json", |body| {
-            let branch = bb_dc::create_branch(&dc_amuniz(), "dev-branch", "main")
-                .parse(&ok(body))
-                .unwrap();
-            assert_eq!(branch.name, "dev-branch");
-            assert_eq!(
-                branch.target.as_deref(),
-                Some("8d351a10fb428c0c1239530256e21cf24f136e73")
-            );
+            writing(&dc_amuniz(), "dev-branch", |dev| {
+                dev.create_branch("main").parse(&ok(body))
+            })
+            .unwrap();
         }),
         ("datacenter/default-branch.json", |body| {
             assert_eq!(
@@ -346,9 +342,10 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
             assert_eq!(page.values, ["path/to/file.txt"]);
         }),
         ("datacenter/commit.json", |body| {
-            let commit = bb_dc::edit_file(&dc_amuniz(), &sample_edit())
-                .parse(&ok(body))
-                .unwrap();
+            let commit = writing(&dc_amuniz(), "main", |main| {
+                main.edit_file(&sample_edit()).parse(&ok(body))
+            })
+            .unwrap();
             assert_eq!(commit.id, "abcdef0123abcdef4567abcdef8987abcdef6543");
             assert_eq!(
                 commit.author.as_deref(),
@@ -372,7 +369,9 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
         ),
         ("datacenter/branch-model.json", not_read_by_the_product),
         ("datacenter/errors/400-validation-errors.json", |body| {
-            let error = error_of(bb_dc::create_branch(&dc_amuniz(), "x", "main"), 400, body);
+            let error = writing(&dc_amuniz(), "x", |x| {
+                error_of(x.create_branch("main"), 400, body)
+            });
             assert_eq!(error, bad_request("The name should be between 1 and 255 characters. The email should be a valid email address."));
         }),
         ("datacenter/errors/404-repository-not-exist.json", |body| {
@@ -493,13 +492,15 @@ fn all_requests() -> Vec<(Flavour, ApiRequest)> {
         bb_cloud::branches(&cloud_api, None).request,
         bb_cloud::branches(&cloud_api, Some("release/")).request,
         bb_cloud::branch(&cloud_api, "feature/x").request,
-        bb_cloud::create_branch(&cloud_api, "feature/x", "abc").request,
+        writing(&cloud_api, "feature/x", |x| x.create_branch("abc").request),
         bb_cloud::branch_restrictions(&cloud_api).request,
         bb_cloud::directory(&cloud_api, "main", "").request,
         bb_cloud::directory(&cloud_api, "main", "suites/smoke").request,
         bb_cloud::file_meta(&cloud_api, "main", "suites/a b.json").request,
         bb_cloud::read_file(&cloud_api, "main", "suites/a.json").request,
-        bb_cloud::commit_files(&cloud_api, &commit).request,
+        writing(&cloud_api, "main", |main| {
+            main.commit_files(&commit).request
+        }),
         bb_cloud::commits(&cloud_api, "main", "suites/a.json").request,
     ];
     let mut plan = bb_dc::PermissionPlan::new(&dc_api, "Regression");
@@ -521,13 +522,15 @@ fn all_requests() -> Vec<(Flavour, ApiRequest)> {
         admin_probe,
         bb_dc::branches(&dc_api, None).request,
         pager.next_request().unwrap(),
-        bb_dc::create_branch(&dc_api, "feature/x", "main").request,
+        writing(&dc_api, "feature/x", |x| x.create_branch("main").request),
         bb_dc::branch_restrictions(&dc_api).request,
         bb_dc::list_files(&dc_api, "", "main").request,
         bb_dc::list_files(&dc_api, "suites", "refs/heads/main").request,
         bb_dc::read_file(&dc_api, "suites/a.json", "main").request,
         bb_dc::path_kind(&dc_api, "suites", "main").request,
-        bb_dc::edit_file(&dc_api, &sample_edit()).request,
+        writing(&dc_api, "main", |main| {
+            main.edit_file(&sample_edit()).request
+        }),
         bb_dc::commits(&dc_api, "main", "suites/a.json").request,
     ];
     cloud_requests

@@ -8,7 +8,7 @@ mod support;
 use base64::Engine;
 use proptest::prelude::*;
 use support::{
-    cloud, cloud_access_token, connection, data_center, sample_commit, sample_edit, TOKEN,
+    cloud, cloud_access_token, connection, data_center, sample_commit, sample_edit, writing, TOKEN,
 };
 use versioning_core::bitbucket::cloud::{self as bb_cloud, CommitFiles};
 use versioning_core::bitbucket::datacenter::{self as bb_dc, EditFile};
@@ -189,7 +189,6 @@ fn a_cloud_diffstat_asks_for_the_plain_diff_of_the_whole_repository_without_merg
 fn cloud_commit_is_one_multipart_post_without_extra_headers() {
     let api = Api::new(&cloud());
     let commit = CommitFiles {
-        branch: "main".to_owned(),
         message: "Update smoke suite".to_owned(),
         author: Some("Ada <ada@example.com>".to_owned()),
         parent: Some("abc123".to_owned()),
@@ -199,7 +198,7 @@ fn cloud_commit_is_one_multipart_post_without_extra_headers() {
         ],
         deletions: vec!["suites/old.json".to_owned()],
     };
-    let request = bb_cloud::commit_files(&api, &commit).request;
+    let request = writing(&api, "main", |main| main.commit_files(&commit).request);
     assert_eq!(request.method, Method::Post);
     assert_eq!(
         request.url,
@@ -238,11 +237,10 @@ fn data_center_edit_is_a_multipart_put_with_the_xsrf_header() {
         path: "suites/smoke.json".to_owned(),
         content: b"{}".to_vec(),
         message: "Update".to_owned(),
-        branch: "main".to_owned(),
         source_commit_id: Some("abc".to_owned()),
         source_branch: None,
     };
-    let request = bb_dc::edit_file(&api, &edit).request;
+    let request = writing(&api, "main", |main| main.edit_file(&edit).request);
     assert_eq!(request.method, Method::Put);
     assert!(request
         .url
@@ -261,7 +259,10 @@ fn data_center_edit_is_a_multipart_put_with_the_xsrf_header() {
 
 #[test]
 fn json_bodies_carry_their_content_type_and_nothing_else_is_added() {
-    let cloud_request = bb_cloud::create_branch(&Api::new(&cloud()), "release/2", "abc").request;
+    let cloud_api = Api::new(&cloud());
+    let cloud_request = writing(&cloud_api, "release/2", |release| {
+        release.create_branch("abc").request
+    });
     assert_eq!(
         header_names(&cloud_request),
         ["Authorization", "Accept", "Content-Type"]
@@ -272,7 +273,10 @@ fn json_bodies_carry_their_content_type_and_nothing_else_is_added() {
             r#"{"name":"release/2","target":{"hash":"abc"}}"#.to_owned()
         ))
     );
-    let dc_request = bb_dc::create_branch(&Api::new(&data_center()), "release/2", "main").request;
+    let dc_api = Api::new(&data_center());
+    let dc_request = writing(&dc_api, "release/2", |release| {
+        release.create_branch("main").request
+    });
     assert!(dc_request
         .url
         .ends_with("/rest/branch-utils/latest/projects/QA/repos/regression/branches"));
@@ -327,13 +331,13 @@ fn fail(op: Op, connection: &versioning_core::ValidConnection, response: ApiResp
         Op::CloudPermission => bb_cloud::repository_permission(&api, "acme/checkout-tests")
             .parse(&response)
             .map(drop),
-        Op::CloudCommit => bb_cloud::commit_files(&api, &sample_commit())
-            .parse(&response)
-            .map(drop),
+        Op::CloudCommit => writing(&api, "main", |main| {
+            main.commit_files(&sample_commit()).parse(&response)
+        }),
         Op::DcRepository => bb_dc::repository(&api).parse(&response).map(drop),
-        Op::DcEditFile => bb_dc::edit_file(&api, &sample_edit())
-            .parse(&response)
-            .map(drop),
+        Op::DcEditFile => writing(&api, "main", |main| {
+            main.edit_file(&sample_edit()).parse(&response).map(drop)
+        }),
     };
     result.expect_err("an error")
 }
@@ -919,7 +923,8 @@ proptest! {
             let _ = bb_dc::list_files(&api, "", "main").parse(&response);
             let _ = bb_dc::path_kind(&api, "a", "main").parse(&response);
             let _ = bb_dc::commits(&api, "main", "a").parse(&response);
-            if let Err(error) = bb_dc::edit_file(&api, &sample_edit()).parse(&response) {
+            let edit = writing(&api, "main", |main| main.edit_file(&sample_edit()).parse(&response));
+            if let Err(error) = edit {
                 let _ = error.to_string();
             }
             let mut pager = Pager::new(&api, bb_dc::branches(&api, None));

@@ -1112,9 +1112,7 @@ async fn commit_on(
     files: ProjectFiles,
     deletions: Vec<String>,
 ) -> String {
-    let api = Product::Cloud.api("lee");
     let commit = cloud::CommitFiles {
-        branch: branch.to_owned(),
         message: "Written by hand".to_owned(),
         author: None,
         parent: None,
@@ -1122,7 +1120,9 @@ async fn commit_on(
         deletions,
     };
     let response = sandbox
-        .execute(&cloud::commit_files(&api, &commit).request)
+        .write_by_hand(Product::Cloud, "lee", branch, |writer| {
+            writer.commit_files(&commit).request
+        })
         .await;
     assert!(response.is_success(), "{}", response.status);
     sandbox.tip(Product::Cloud, branch).unwrap()

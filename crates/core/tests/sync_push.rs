@@ -194,34 +194,33 @@ impl Repo {
 
     /// Another client commits `path` to `branch` through the API, as `quinn`.
     async fn other_client_commits(&self, branch: &str, path: &str) {
-        let api = self.product.api("quinn");
         let content = b"Written by another client.\n".to_vec();
         let message = "Another client's change".to_owned();
-        let request = match self.product {
-            Product::Cloud => {
-                let commit = cloud::CommitFiles {
-                    branch: branch.to_owned(),
-                    message,
-                    author: None,
-                    parent: Some(self.tip(branch)),
-                    files: vec![(path.to_owned(), content)],
-                    deletions: Vec::new(),
-                };
-                cloud::commit_files(&api, &commit).request
-            }
-            Product::DataCenter => {
-                let edit = datacenter::EditFile {
-                    path: path.to_owned(),
-                    content,
-                    message,
-                    branch: branch.to_owned(),
-                    source_commit_id: None,
-                    source_branch: None,
-                };
-                datacenter::edit_file(&api, &edit).request
-            }
-        };
-        let response = self.sandbox.execute(&request).await;
+        let response = self
+            .sandbox
+            .write_by_hand(self.product, "quinn", branch, |writer| match self.product {
+                Product::Cloud => {
+                    let commit = cloud::CommitFiles {
+                        message,
+                        author: None,
+                        parent: Some(self.tip(branch)),
+                        files: vec![(path.to_owned(), content)],
+                        deletions: Vec::new(),
+                    };
+                    writer.commit_files(&commit).request
+                }
+                Product::DataCenter => {
+                    let edit = datacenter::EditFile {
+                        path: path.to_owned(),
+                        content,
+                        message,
+                        source_commit_id: None,
+                        source_branch: None,
+                    };
+                    writer.edit_file(&edit).request
+                }
+            })
+            .await;
         assert!(
             response.is_success(),
             "the other client's commit: {} {}",

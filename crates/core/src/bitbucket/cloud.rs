@@ -316,8 +316,9 @@ pub fn tag(api: &Api, name: &str) -> Call<()> {
     )
 }
 
-/// `POST …/refs/tags` with `{name, target: {hash}}`: tags a commit.
-pub fn create_tag(api: &Api, name: &str, target_hash: &str) -> Call<()> {
+/// `POST …/refs/tags` with `{name, target: {hash}}`: tags a commit (opened by a
+/// [`crate::roles::WritePermit`], through [`crate::sync::Writer::create_tag`]).
+pub(crate) fn create_tag(api: &Api, name: &str, target_hash: &str) -> Call<()> {
     let path = format!("{}/refs/tags", api.repository_path());
     let body = serde_json::json!({ "name": name, "target": { "hash": target_hash } });
     let request = api.json_request(Method::Post, &path, body);
@@ -329,8 +330,9 @@ pub fn create_tag(api: &Api, name: &str, target_hash: &str) -> Call<()> {
     )
 }
 
-/// `POST …/refs/branches` with `{name, target: {hash}}`: creates a branch at a commit.
-pub fn create_branch(api: &Api, name: &str, target_hash: &str) -> Call<Branch> {
+/// `POST …/refs/branches` with `{name, target: {hash}}`: creates a branch at a commit (through
+/// [`crate::sync::Writer::create_branch`]).
+pub(crate) fn create_branch(api: &Api, name: &str, target_hash: &str) -> Call<Branch> {
     let path = format!("{}/refs/branches", api.repository_path());
     let body = serde_json::json!({ "name": name, "target": { "hash": target_hash } });
     let request = api.json_request(Method::Post, &path, body);
@@ -381,14 +383,14 @@ pub fn read_file(api: &Api, commit: &str, path: &str) -> Call<Vec<u8>> {
         subject_path("file", path, commit),
         raw_bytes,
     )
+    .limited(MAX_FILE_BYTES as u64)
 }
 
-    .limited(MAX_FILE_BYTES as u64)
-/// One commit of many files on Cloud.
+/// One commit of many files on Cloud, on the branch of the [`crate::roles::WritePermit`] that opens it
+/// ([`crate::sync::Writer::commit_files`]; the branch is created from `parent`, or from the main branch,
+/// when new).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitFiles {
-    /// The branch to commit on (created from `parent`, or from the main branch, when new).
-    pub branch: String,
     /// The commit message.
     pub message: String,
     /// `Name <email>`; the authenticated user when `None`.
@@ -402,8 +404,9 @@ pub struct CommitFiles {
 }
 
 /// `POST …/src` (multipart): one commit adding, replacing and deleting files. Each file is a field named
-/// by its path, with a file name so that paths like `message` are not taken for metadata.
-pub fn commit_files(api: &Api, commit: &CommitFiles) -> Call<()> {
+/// by its path, with a file name so that paths like `message` are not taken for metadata. Committed on
+/// `branch` (through [`crate::sync::Writer::commit_files`]).
+pub(crate) fn commit_files(api: &Api, branch: &str, commit: &CommitFiles) -> Call<()> {
     let mut parts: Vec<MultipartPart> = commit
         .files
         .iter()
@@ -413,7 +416,7 @@ pub fn commit_files(api: &Api, commit: &CommitFiles) -> Call<()> {
         })
         .collect();
     parts.push(MultipartPart::text("message", &commit.message));
-    parts.push(MultipartPart::text("branch", &commit.branch));
+    parts.push(MultipartPart::text("branch", branch));
     parts.extend(
         commit
             .author
@@ -434,11 +437,7 @@ pub fn commit_files(api: &Api, commit: &CommitFiles) -> Call<()> {
     );
     let path = format!("{}/src", api.repository_path());
     let request = api.multipart_request(Method::Post, &path, parts);
-    let subject = format!(
-        "The branch `{}` of {}",
-        commit.branch,
-        api.repository_name()
-    );
+    let subject = format!("The branch `{branch}` of {}", api.repository_name());
     api.call(request, Operation::CommitFiles, subject, |_| Some(()))
 }
 
@@ -565,8 +564,8 @@ pub fn diff(api: &Api, new: &str, old: &str, paths: &[String]) -> Call<Vec<u8>> 
     ]);
     let request = api.request(Method::Get, &url_path, &query, false);
     let subject = format!("The change between `{old}` and `{new}`");
-        .limited(MAX_PATCH_BYTES)
     api.call(request, Operation::Read, subject, raw_bytes)
+        .limited(MAX_PATCH_BYTES)
 }
 
 /// `GET …/refs/tags/{name}`, read for the commit it tags (Cloud answers the commit as the tag's target,

@@ -351,8 +351,9 @@ pub fn branches(api: &Api, name_contains: Option<&str>) -> Call<Page<Branch>> {
     api.page_call::<RawRef, _>(request, Operation::Read, subject)
 }
 
-/// `POST /branch-utils/latest/…/branches` with `{name, startPoint}`: creates a branch.
-pub fn create_branch(api: &Api, name: &str, start_point: &str) -> Call<Branch> {
+/// `POST /branch-utils/latest/…/branches` with `{name, startPoint}`: creates a branch (through
+/// [`crate::sync::Writer::create_branch`]).
+pub(crate) fn create_branch(api: &Api, name: &str, start_point: &str) -> Call<Branch> {
     let path = format!("{}/branches", api.data_center_path("branch-utils"));
     let body = serde_json::json!({ "name": name, "startPoint": start_point });
     let request = api.json_request(Method::Post, &path, body);
@@ -401,8 +402,8 @@ pub fn read_file(api: &Api, path: &str, at: &str) -> Call<Vec<u8>> {
         subject_path("file", path, at),
         raw_bytes,
     )
-}
     .limited(MAX_FILE_BYTES as u64)
+}
 
 /// `GET …/archive?at=…&format=zip&path=…`: every file below the folders (or the files) of `paths` at a
 /// commit, as one zip whose entries are named by their repository paths, at most [`MAX_ARCHIVE_BYTES`]
@@ -414,8 +415,8 @@ pub fn archive(api: &Api, paths: &[String], at: &str) -> Call<Vec<u8>> {
     let request = api.request(Method::Get, &url_path, &query, false);
     let subject = subject_path("folder", &paths.join("`, `"), at);
     api.call(request, Operation::Read, subject, raw_bytes)
-}
         .limited(MAX_ARCHIVE_BYTES)
+}
 
 /// `GET …/browse/{path}?at=…&type=true`: whether a path is a file or a directory.
 pub fn path_kind(api: &Api, path: &str, at: &str) -> Call<EntryKind> {
@@ -445,7 +446,8 @@ pub fn path_kind(api: &Api, path: &str, at: &str) -> Call<EntryKind> {
     )
 }
 
-/// One file edit on Data Center (each edit is its own commit).
+/// One file edit on Data Center (each edit is its own commit), on the branch of the
+/// [`crate::roles::WritePermit`] that opens it ([`crate::sync::Writer::edit_file`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditFile {
     /// The repository path.
@@ -454,22 +456,20 @@ pub struct EditFile {
     pub content: Vec<u8>,
     /// The commit message.
     pub message: String,
-    /// The branch to commit on.
-    pub branch: String,
     /// The commit the edit is based on; `None` creates a new file (409 if it exists). A stale value gives
     /// 409.
     pub source_commit_id: Option<String>,
-    /// Where `branch` starts when it does not exist yet.
+    /// Where the branch starts when it does not exist yet.
     pub source_branch: Option<String>,
 }
 
 /// `PUT …/browse/{path}` (multipart `content`, `message`, `branch`, `sourceCommitId`, `sourceBranch`):
-/// commits one file; answers the new commit.
-pub fn edit_file(api: &Api, edit: &EditFile) -> Call<CommitSummary> {
+/// commits one file on `branch` (through [`crate::sync::Writer::edit_file`]); answers the new commit.
+pub(crate) fn edit_file(api: &Api, branch: &str, edit: &EditFile) -> Call<CommitSummary> {
     let mut parts = vec![
         MultipartPart::file("content", file_name(&edit.path), edit.content.clone()),
         MultipartPart::text("message", &edit.message),
-        MultipartPart::text("branch", &edit.branch),
+        MultipartPart::text("branch", branch),
     ];
     parts.extend(
         edit.source_commit_id
@@ -487,7 +487,7 @@ pub fn edit_file(api: &Api, edit: &EditFile) -> Call<CommitSummary> {
         encode_file_path(&edit.path)
     );
     let request = api.multipart_request(Method::Put, &url_path, parts);
-    let subject = subject_path("file", &edit.path, &edit.branch);
+    let subject = subject_path("file", &edit.path, branch);
     api.json_call::<RawCommit, _>(request, Operation::CommitFiles, subject)
 }
 
@@ -538,8 +538,9 @@ pub fn tag(api: &Api, name: &str) -> Call<()> {
     )
 }
 
-/// `POST …/tags` with `{name, startPoint, message}`: tags a commit.
-pub fn create_tag(api: &Api, name: &str, start_point: &str, message: &str) -> Call<()> {
+/// `POST …/tags` with `{name, startPoint, message}`: tags a commit (through
+/// [`crate::sync::Writer::create_tag`]).
+pub(crate) fn create_tag(api: &Api, name: &str, start_point: &str, message: &str) -> Call<()> {
     let path = format!("{}/tags", api.repository_path());
     let body = serde_json::json!({ "name": name, "startPoint": start_point, "message": message });
     let request = api.json_request(Method::Post, &path, body);

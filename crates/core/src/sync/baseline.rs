@@ -27,8 +27,8 @@ use std::rc::Rc;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::push::{
-    commit_message, same_message, Attempt, Confirmation, PushOutcome, PushPlan, PushSender,
-    Retrying, SyncBase,
+    commit_message, same_message, Attempt, Confirmation, PushCancelled, PushOutcome, PushPlan,
+    PushSender, Retrying, SyncBase,
 };
 use super::remote::Remote;
 use super::retry::Failure;
@@ -36,6 +36,7 @@ use super::SyncError;
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
 };
+use crate::roles::WritePermit;
 
 /// The Data Center exception of an edit whose content equals the file's.
 const UNMODIFIED_EXCEPTION: &str = "FileContentUnmodifiedException";
@@ -88,6 +89,8 @@ enum Written {
 #[derive(Debug)]
 pub struct BaselineSender {
     remote: Remote,
+    /// The permit the role check gave for the plan's branch: every write goes through it.
+    permit: WritePermit,
     /// The plan, shared with whoever showed it (it holds every local file).
     plan: Rc<PushPlan>,
     /// Every path to write, in path order, the manifest last.
@@ -118,7 +121,7 @@ impl BaselineSender {
         confirmation: &Confirmation,
     ) -> Result<Self, SyncError> {
         let plan = plan.into();
-        confirmation.check(&plan)?;
+        let permit = confirmation.check(&plan)?;
         let remote = Remote::new(api);
         let changes = &plan.changes;
         let paths: Vec<String> = changes
@@ -138,6 +141,7 @@ impl BaselineSender {
             message: commit_message(&plan, plan.request.message.trim()),
             branch_exists: !plan.creates_branch,
             remote,
+            permit,
             paths,
             stage: Stage::Done,
             retrying,
@@ -151,6 +155,23 @@ impl BaselineSender {
         };
         sender.stage = sender.writes_from(0);
         Ok(sender)
+    }
+
+    /// Ends a push the user cancelled, with what its answers told (a per-file baseline reads nothing
+    /// more): nothing, or the commits that landed, not published. A push that had ended keeps its result.
+    pub fn finish_cancelled(&mut self) {
+        self.stage = Stage::Done;
+        let branch = self.plan.request.branch.clone();
+        let cancelled = match self.landed.len() {
+            0 => PushCancelled::Nothing { branch },
+            landed => PushCancelled::Part {
+                branch,
+                landed,
+                total: self.paths.len(),
+            },
+        };
+        self.result
+            .get_or_insert(Err(SyncError::Cancelled(cancelled)));
     }
 
     /// The writes from `index` on: the one creating the branch alone, else all of them in one batch.
@@ -179,7 +200,8 @@ impl BaselineSender {
         } else {
             let call = self
                 .remote
-                .create_branch(&self.plan.request.branch, &self.plan.tip.id);
+                .writer(&self.permit)
+                .create_branch(&self.plan.tip.id);
             Stage::CreateBranch(attempt(call.request))
         }
     }
@@ -207,21 +229,22 @@ impl BaselineSender {
                 path: path.clone(),
                 content: self.content(path),
                 message: self.message.clone(),
-                branch: request.branch.clone(),
                 source_commit_id: tip,
                 source_branch: request.new_branch_from.clone().filter(|_| creating),
             };
-            self.remote.edit_file(&edit).request
+            self.remote.writer(&self.permit).edit_file(&edit).request
         } else {
             let commit = CommitFiles {
-                branch: request.branch.clone(),
                 message: self.message.clone(),
                 author: None,
                 parent: tip.filter(|_| creating),
                 files: vec![(path.clone(), self.content(path))],
                 deletions: Vec::new(),
             };
-            self.remote.commit_files(&commit).request
+            self.remote
+                .writer(&self.permit)
+                .commit_files(&commit)
+                .request
         }
     }
 
@@ -231,27 +254,7 @@ impl BaselineSender {
             Ok(response) => response,
             Err(error) => return retry_or_fail(error),
         };
-        let read = if self.remote.commits_one_file_at_a_time() {
-            let call = self.remote.edit_file(&EditFile {
-                path: String::new(),
-                content: Vec::new(),
-                message: String::new(),
-                branch: self.plan.request.branch.clone(),
-                source_commit_id: None,
-                source_branch: None,
-            });
-            call.parse(&response).map(Some)
-        } else {
-            let call = self.remote.commit_files(&CommitFiles {
-                branch: self.plan.request.branch.clone(),
-                message: String::new(),
-                author: None,
-                parent: None,
-                files: Vec::new(),
-                deletions: Vec::new(),
-            });
-            call.parse(&response).map(|()| None)
-        };
+        let read = self.remote.writer(&self.permit).read_commit(&response);
         match read {
             Ok(commit) => Written::Landed(commit),
             Err(error @ ApiError::Conflict { .. }) if unmodified(&response, &error) => {
@@ -388,7 +391,10 @@ impl BaselineSender {
                 refusal,
             } => self.handle_verify(index, attempt, refusal, answer),
             Stage::CreateBranch(mut attempt) => {
-                let call = self.remote.create_branch(&branch, &self.plan.tip.id);
+                let call = self
+                    .remote
+                    .writer(&self.permit)
+                    .create_branch(&self.plan.tip.id);
                 match answer.and_then(|response| call.parse(&response)) {
                     Ok(()) => {
                         self.branch_exists = true;
@@ -411,7 +417,10 @@ impl BaselineSender {
                         match self.plan.request.version.clone() {
                             Some(version) => {
                                 let message = self.plan.request.message.trim().to_owned();
-                                let call = self.remote.create_tag(&version, &self.tip, &message);
+                                let call = self
+                                    .remote
+                                    .writer(&self.permit)
+                                    .create_tag(&version, &self.tip, &message);
                                 Stage::Tag(self::attempt(call.request))
                             }
                             None => self.finish(),
@@ -425,7 +434,10 @@ impl BaselineSender {
             }
             Stage::Tag(mut attempt) => {
                 let version = self.plan.request.version.clone().unwrap_or_default();
-                let call = self.remote.create_tag(&version, &self.tip, "");
+                let call = self
+                    .remote
+                    .writer(&self.permit)
+                    .create_tag(&version, &self.tip, "");
                 match answer.and_then(|response| call.parse(&response)) {
                     Ok(()) => {
                         self.tag = Some(version);
@@ -607,6 +619,15 @@ impl PushJob {
             PushSender::new(api, plan, confirmation).map(PushJob::Planned)
         } else {
             BaselineSender::new(api, plan, confirmation).map(PushJob::Baseline)
+        }
+    }
+
+    /// Ends a push the user cancelled: [`PushSender::finish_cancelled`] or
+    /// [`BaselineSender::finish_cancelled`].
+    pub fn finish_cancelled(&mut self) {
+        match self {
+            PushJob::Planned(job) => job.finish_cancelled(),
+            PushJob::Baseline(job) => job.finish_cancelled(),
         }
     }
 }

@@ -35,10 +35,12 @@ pub use pull::{
     PullProblem, PullRequest, PullSource, Resolution, Unchecked,
 };
 pub use push::{
-    check_request, Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest,
-    PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
+    check_request, Confirmation, LocalFiles, PushCancelled, PushOutcome, PushPlan, PushPlanner,
+    PushRequest, PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
-pub use remote::{commit_web_url, ArchiveContent, Listed, Listing, Remote, LISTING_MAX_PAGES};
+pub use remote::{
+    commit_web_url, ArchiveContent, Listed, Listing, Remote, Writer, LISTING_MAX_PAGES,
+};
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
 pub use three_way::{
     classify, classify_differences, merge_sequences, merge_test_case, same_version, Classified,
@@ -121,10 +123,6 @@ pub enum SyncError {
     /// A branch without manifest holds more files than a listing may read.
     #[error("The artifact folder of this branch holds too many files to read ({MAX_LISTED_FILES} at most). Push to a new branch instead.")]
     ListingTooLarge,
-    /// Bitbucket refused or failed; its reason is kept.
-    #[error("{0}")]
-    Api(ApiError),
-    /// The version (tag) to pull does not exist.
     /// The repository's manifest is too large to read, or lists too many files.
     #[error("The manifest `{path}` of this commit {refusal}, so it was not read and nothing changed here. A manifest this app writes lists one entry per artifact file (a 10,000-test-case project's is about 2 MiB): restore `{path}` from an earlier commit in Bitbucket, or choose another branch, version or commit.")]
     ManifestRefused {
@@ -133,6 +131,13 @@ pub enum SyncError {
         /// Why it was refused.
         refusal: ManifestRefusal,
     },
+    /// Bitbucket refused or failed; its reason is kept.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The user cancelled the push before it was published; what landed was read from the branch.
+    #[error("{0}")]
+    Cancelled(push::PushCancelled),
+    /// The version (tag) to pull does not exist.
     #[error("The version `{name}` does not exist in the repository. Choose one from the list of versions.")]
     VersionNotFound {
         /// The tag.
@@ -182,13 +187,6 @@ pub enum SyncError {
     },
 }
 
-fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
-    let files = counted(count, "artifact file", "artifact files");
-    let differ = if count == 1 { "differs" } else { "differ" };
-    if never_synced {
-        format!(
-            "This copy has never synced with the branch `{branch}`, and {files} there {differ} from \
-             yours. Nothing was pushed: pull the branch first to combine both, or choose to overwrite \
 /// The error of the manifest at `path` when `read` (its answer) is refused: too large for the transport to
 /// read ([`ApiError::TooLarge`]), or over the limits of [`Manifest::check_remote`]. `None` otherwise.
 pub(crate) fn refused_manifest(
@@ -206,6 +204,13 @@ pub(crate) fn refused_manifest(
     Some(SyncError::ManifestRefused { path, refusal })
 }
 
+fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
+    let files = counted(count, "artifact file", "artifact files");
+    let differ = if count == 1 { "differs" } else { "differ" };
+    if never_synced {
+        format!(
+            "This copy has never synced with the branch `{branch}`, and {files} there {differ} from \
+             yours. Nothing was pushed: pull the branch first to combine both, or choose to overwrite \
              the branch's versions."
         )
     } else {

@@ -33,8 +33,9 @@ use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse,
     CommitSummary, Pager,
 };
+use crate::counts::counted;
 use crate::names::RefKind;
-use crate::roles::{decide_any, Activity, Decision, Role};
+use crate::roles::{decide_any, permit_push, Activity, Decision, Role, WritePermit};
 
 /// The state of a branch that the local project was last synced with (by a push or a pull): the base of
 /// the next push and of a pull's three-way comparison.
@@ -241,23 +242,18 @@ pub struct PushOutcome {
 
 /// Checks what can be checked before any request: role, message, names.
 pub fn check_request(request: &PushRequest) -> Result<(), SyncError> {
-    check_as(&request.roles, request)?;
+    drop(check_as(&request.roles, request)?);
     Names::of(request).map(drop)
 }
 
-/// [`check_request`] for a user holding `roles`, but for the names.
-fn check_as(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
-    let activity = Activity::Push {
-        branch: request.branch.clone(),
-        main_branch: request.main_branch.clone(),
-    };
-    if let Decision::Denied(denial) = decide_any(roles, &activity) {
-        return Err(SyncError::Denied(denial));
-    }
+/// [`check_request`] for a user holding `roles`, but for the names: the permit to write to the request's
+/// branch.
+fn check_as(roles: &[Role], request: &PushRequest) -> Result<WritePermit, SyncError> {
+    let permit = check_role(roles, request)?;
     if request.message.trim().is_empty() {
         return Err(SyncError::MessageRequired);
     }
-    Ok(())
+    Ok(permit)
 }
 
 /// The branch and version names of a push, in canonical form ([`RefKind::canonical`]): the form that
@@ -307,17 +303,18 @@ pub struct Confirmation {
 
 impl Confirmation {
     /// Whether `plan` may be sent: the push is allowed to the roles now, and its conflicts, if any,
-    /// are overwritten by the user's choice with a role that may.
-    pub fn check(&self, plan: &PushPlan) -> Result<(), SyncError> {
+    /// are overwritten by the user's choice with a role that may. When it may, the permit to write to
+    /// the plan's branch ([`crate::sync::Remote::writer`]).
+    pub fn check(&self, plan: &PushPlan) -> Result<WritePermit, SyncError> {
         // The plan read the main branch only for the roles it was made for: roles whose answer depends
         // on it now need a new preview.
         if !plan.main_branch_read && main_branch_matters(&self.roles, &plan.request.branch) {
             return Err(SyncError::RolesChanged);
         }
-        check_as(&self.roles, &plan.request)?;
+        let permit = check_as(&self.roles, &plan.request)?;
         let conflicts = &plan.changes.conflicts;
         if conflicts.is_empty() {
-            return Ok(());
+            return Ok(permit);
         }
         if !self.overwrite {
             return Err(SyncError::ConflictsOnBranch {
@@ -327,7 +324,7 @@ impl Confirmation {
             });
         }
         match decide_any(&self.roles, &Activity::OverwriteBranchChanges) {
-            Decision::Allowed => Ok(()),
+            Decision::Allowed => Ok(permit),
             Decision::Denied(denial) => Err(SyncError::Denied(denial)),
         }
     }
@@ -363,26 +360,22 @@ impl Retrying {
 
     /// Schedules a retry of `attempt` after `error`; false when it must not be retried.
     pub(crate) fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
+        self.schedule_batch(&mut attempt.tries, error)
+    }
+
+    /// Schedules a retry of the failed requests of a batch (listing pages, downloads) that was tried
+    /// `tries` times; false when it must not be retried.
+    pub(crate) fn schedule_batch(&mut self, tries: &mut u32, error: &ApiError) -> bool {
         // `tries` counts the retries made so far; the policy numbers retries from 1.
-        match self.policy.delay_ms(attempt.tries + 1, error) {
+        match self.policy.delay_ms(*tries + 1, error) {
             Some(delay) => {
-                attempt.tries += 1;
+                *tries += 1;
                 self.wait = Some(delay);
                 self.progress.retries += 1;
                 true
             }
             None => false,
         }
-    }
-
-    /// Schedules a retry of the failed requests of a batch (listing pages, downloads) that was tried
-    /// `tries` times; false when it must not be retried.
-    pub(crate) fn schedule_batch(&mut self, tries: &mut u32, error: &ApiError) -> bool {
-        let mut attempt = empty_attempt();
-        attempt.tries = *tries;
-        let scheduled = self.schedule(&mut attempt, error);
-        *tries = attempt.tries;
-        scheduled
     }
 
     pub(crate) fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
@@ -553,7 +546,6 @@ impl PushPlanner {
         match self.request.base.take_if(|_| current) {
             // The branch is where this project left it: its manifest is the base's (taken, not copied:
             // the plan's request needs no base any more).
-                    .limited(MAX_MANIFEST_BYTES as u64)
             Some(base) => {
                 self.finish(RemoteState::Managed(base.manifest));
                 PlanStage::Done
@@ -561,6 +553,7 @@ impl PushPlanner {
             None if self.request.base.is_some() => PlanStage::Manifest(Self::attempt(
                 self.remote
                     .read_file(&tip.id, &self.manifest_path())
+                    .limited(MAX_MANIFEST_BYTES as u64)
                     .request,
             )),
             None => PlanStage::Listing {
@@ -705,11 +698,7 @@ impl PushPlanner {
             PlanStage::Tag(mut attempt) => {
                 let version = self.request.version.clone().unwrap_or_default();
                 let call = self.remote.tag(&version);
-                let read = answer.and_then(|r| call.parse(&r));
-                if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
-                    return self.fail(refused);
-                }
-                match read {
+                match answer.and_then(|r| call.parse(&r)) {
                     Ok(()) => self.fail(SyncError::VersionExists { name: version }),
                     Err(ApiError::NotFound { .. }) => self.read_remote(),
                     Err(error) if self.retrying.schedule(&mut attempt, &error) => {
@@ -721,7 +710,11 @@ impl PushPlanner {
             PlanStage::Manifest(mut attempt) => {
                 let tip = self.tip.clone().unwrap_or_else(empty_commit);
                 let call = self.remote.read_file(&tip.id, &self.manifest_path());
-                match answer.and_then(|r| call.parse(&r)) {
+                let read = answer.and_then(|r| call.parse(&r));
+                if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
+                    return self.fail(refused);
+                }
+                match read {
                     Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
                         Ok(manifest) => self.after_manifest(manifest),
                         Err(_) => {
@@ -824,7 +817,7 @@ impl PushPlanner {
         self.request.main_branch = main;
         self.main_branch_read = true;
         match check_role(&self.request.roles, &self.request) {
-            Ok(()) => then,
+            Ok(_) => then,
             Err(error) => self.fail(error),
         }
     }
@@ -1006,16 +999,10 @@ fn other_project(remote: &RemoteState, local: &Manifest) -> Option<ArtifactId> {
     }
 }
 
-/// The role policy on a push of `request` by `roles`, with the request's main branch.
-fn check_role(roles: &[Role], request: &PushRequest) -> Result<(), SyncError> {
-    let activity = Activity::Push {
-        branch: request.branch.clone(),
-        main_branch: request.main_branch.clone(),
-    };
-    match decide_any(roles, &activity) {
-        Decision::Allowed => Ok(()),
-        Decision::Denied(denial) => Err(SyncError::Denied(denial)),
-    }
+/// The role policy on a push of `request` by `roles`, with the request's main branch: the permit to
+/// write to its branch.
+fn check_role(roles: &[Role], request: &PushRequest) -> Result<WritePermit, SyncError> {
+    permit_push(roles, &request.branch, request.main_branch.as_deref()).map_err(SyncError::Denied)
 }
 
 /// Whether the policy's answer to a push to `branch` by `roles` depends on which branch is the main
@@ -1038,20 +1025,7 @@ fn check_names(request: &PushRequest) -> Result<(), SyncError> {
 }
 
 /// Files a listing of a branch without manifest may hold.
-            max_response_bytes: crate::bitbucket::MAX_RESPONSE_BYTES,
 pub const MAX_LISTED_FILES: usize = 200_000;
-
-fn empty_attempt() -> Attempt {
-    Attempt {
-        request: ApiRequest {
-            method: crate::bitbucket::Method::Get,
-            url: String::new(),
-            headers: Vec::new(),
-            body: None,
-        },
-        tries: 0,
-    }
-}
 
 pub(crate) fn empty_commit() -> CommitSummary {
     CommitSummary {
@@ -1202,13 +1176,111 @@ enum SendStage {
     CreateBranch(Attempt),
     /// Tagging the pushed commit.
     Tag(Attempt),
+    /// After a cancel: reading what the request left in flight did (the branch tip, or the tag when
+    /// only the tag was left).
+    Settling {
+        in_flight: InFlight,
+        attempt: Attempt,
+    },
     Done,
+}
+
+/// What a cancelled push had in flight, or next to send.
+#[derive(Debug, Clone, Copy)]
+enum InFlight {
+    /// Write number `index`.
+    Write(usize),
+    /// The creation of the branch (a push of no change to a new branch).
+    Branch,
+    /// The version tag, every write done.
+    Tag,
+}
+
+/// What a cancelled push left on its branch, read from the branch after the cancel. `Display` is the
+/// message for the user. (A cancelled push whose last commit landed is published: it ends with its
+/// [`PushOutcome`].)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushCancelled {
+    /// No commit of the push landed: the branch is as it was.
+    Nothing {
+        /// The branch.
+        branch: String,
+    },
+    /// The first commits landed, not the last, which publishes the push (the manifest): readers still
+    /// see the branch's previous version.
+    Part {
+        /// The branch.
+        branch: String,
+        /// Commits that landed.
+        landed: usize,
+        /// Commits of the whole push.
+        total: usize,
+    },
+    /// The branch moved on to a commit that is not this push's (someone else pushed): what landed of
+    /// this push is not published.
+    BranchMoved {
+        /// The branch.
+        branch: String,
+        /// Commits of this push known to have landed.
+        landed: usize,
+    },
+    /// The branch could not be read after the cancel.
+    Unread {
+        /// The branch.
+        branch: String,
+        /// Commits of this push known to have landed.
+        landed: usize,
+        /// Why it could not be read.
+        error: ApiError,
+    },
+}
+
+impl std::fmt::Display for PushCancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let commits = |n: usize| counted(n, "commit", "commits");
+        match self {
+            PushCancelled::Nothing { branch } => write!(
+                f,
+                "The push was cancelled before any commit landed: nothing was published to `{branch}`."
+            ),
+            PushCancelled::Part {
+                branch,
+                landed,
+                total,
+            } => write!(
+                f,
+                "The push was cancelled after {landed} of {} landed on `{branch}`. The push is not \
+                 published (its last commit publishes it), so the branch still reads as its previous \
+                 version: push again to finish.",
+                commits(*total)
+            ),
+            PushCancelled::BranchMoved { branch, landed } => write!(
+                f,
+                "The push was cancelled, and `{branch}` has moved on since (someone else pushed): {} of \
+                 this push landed, not published. Pull, then push again.",
+                commits(*landed)
+            ),
+            PushCancelled::Unread {
+                branch,
+                landed,
+                error,
+            } => write!(
+                f,
+                "The push was cancelled, and `{branch}` could not be read to see what landed ({error}). \
+                 {} of this push landed before the cancel; preview the push again to see what is still \
+                 to write.",
+                commits(*landed)
+            ),
+        }
+    }
 }
 
 /// Writes a planned push.
 #[derive(Debug)]
 pub struct PushSender {
     remote: Remote,
+    /// The permit the role check gave for the plan's branch: every write goes through it.
+    permit: WritePermit,
     /// The plan, shared with whoever showed it (it holds every local file).
     plan: Rc<PushPlan>,
     writes: Vec<Write>,
@@ -1235,7 +1307,7 @@ impl PushSender {
         confirmation: &Confirmation,
     ) -> Result<Self, SyncError> {
         let plan = plan.into();
-        confirmation.check(&plan)?;
+        let permit = confirmation.check(&plan)?;
         let remote = Remote::new(api);
         let writes: Vec<Write> = match remote.commits_one_file_at_a_time() {
             false => {
@@ -1290,6 +1362,7 @@ impl PushSender {
             chain_tip: plan.tip.id.clone(),
             branch_exists: !plan.creates_branch,
             remote,
+            permit,
             writes,
             stage: SendStage::Done,
             retrying,
@@ -1304,7 +1377,8 @@ impl PushSender {
             if sender.plan.creates_branch {
                 let call = sender
                     .remote
-                    .create_branch(&sender.plan.request.branch, &sender.chain_tip);
+                    .writer(&sender.permit)
+                    .create_branch(&sender.chain_tip);
                 SendStage::CreateBranch(PushPlanner::attempt(call.request))
             } else {
                 sender.after_writes()
@@ -1313,6 +1387,94 @@ impl PushSender {
             sender.write_stage(0)
         };
         Ok(sender)
+    }
+
+    /// Ends a push the user cancelled, once its driver stopped: the next step reads the branch tip (the
+    /// tag, when only the version was left) to learn what the request left in flight did, and the push
+    /// ends with what is there: its last commit on the tip, the push is published (its
+    /// [`PushOutcome`]); an earlier one of its commits, or the tip it started from, it is not
+    /// ([`SyncError::Cancelled`]). A push that had ended keeps its result.
+    pub fn finish_cancelled(&mut self) {
+        self.retrying.wait = None;
+        let in_flight = match &self.stage {
+            SendStage::Write { index, .. }
+            | SendStage::NewTip { index, .. }
+            | SendStage::Verify { index, .. } => InFlight::Write(*index),
+            SendStage::CreateBranch(_) => InFlight::Branch,
+            SendStage::Tag(_) => InFlight::Tag,
+            SendStage::Settling { .. } | SendStage::Done => return,
+        };
+        let attempt = match in_flight {
+            InFlight::Tag => {
+                let version = self.request().version.clone().unwrap_or_default();
+                PushPlanner::attempt(self.remote.tag(&version).request)
+            }
+            InFlight::Write(_) | InFlight::Branch => self.tip_attempt(),
+        };
+        self.stage = SendStage::Settling { in_flight, attempt };
+    }
+
+    /// The end of a cancelled push, from the answer to the read of [`PushSender::finish_cancelled`].
+    fn settle(&mut self, in_flight: InFlight, answer: Result<ApiResponse, ApiError>) -> SendStage {
+        if let InFlight::Tag = in_flight {
+            let version = self.request().version.clone().unwrap_or_default();
+            match answer.and_then(|response| self.remote.tag(&version).parse(&response)) {
+                Ok(()) => self.tag = Some(version),
+                Err(ApiError::NotFound { .. }) => self.tag_error = Some(ApiError::Cancelled),
+                Err(error) => self.tag_error = Some(error),
+            }
+            return self.finish();
+        }
+        let tip = match self.handle_tip(answer) {
+            Ok(tip) => tip,
+            Err(error) => {
+                return self.cancelled(|branch, landed| PushCancelled::Unread {
+                    branch,
+                    landed,
+                    error,
+                })
+            }
+        };
+        let landed = match (in_flight, &tip) {
+            (InFlight::Write(index), Some(tip))
+                if tip.parents.first() == Some(&self.chain_tip)
+                    && same_message(&tip.message, &self.message_of(index)) =>
+            {
+                self.landed(index, tip.id.clone());
+                index + 1 == self.writes.len()
+            }
+            (InFlight::Branch, Some(tip)) => tip.id == self.chain_tip,
+            _ => false,
+        };
+        let unchanged = match &tip {
+            Some(tip) => tip.id == self.chain_tip && self.branch_exists,
+            None => !self.branch_exists,
+        };
+        if landed {
+            self.branch_exists = true;
+            if self.request().version.is_some() {
+                self.tag_error = Some(ApiError::Cancelled);
+            }
+            self.finish()
+        } else if !unchanged {
+            self.cancelled(|branch, landed| PushCancelled::BranchMoved { branch, landed })
+        } else if self.commits.is_empty() {
+            self.cancelled(|branch, _| PushCancelled::Nothing { branch })
+        } else {
+            let total = self.writes.len();
+            self.cancelled(|branch, landed| PushCancelled::Part {
+                branch,
+                landed,
+                total,
+            })
+        }
+    }
+
+    /// Ends the push as cancelled, as `what` says with the branch and the commits that landed.
+    fn cancelled(&mut self, what: impl FnOnce(String, usize) -> PushCancelled) -> SendStage {
+        let branch = self.request().branch.clone();
+        let landed = self.commits.len();
+        self.fail(SyncError::Cancelled(what(branch, landed)))
     }
 
     fn request(&self) -> &PushRequest {
@@ -1336,14 +1498,16 @@ impl PushSender {
                     ));
                 }
                 let commit = CommitFiles {
-                    branch: self.request().branch.clone(),
                     message: message.clone(),
                     author: None,
                     parent: Some(self.chain_tip.clone()),
                     files: contents,
                     deletions: part.deletions.clone(),
                 };
-                self.remote.commit_files(&commit).request
+                self.remote
+                    .writer(&self.permit)
+                    .commit_files(&commit)
+                    .request
             }
             Write::DataCenter { path, exists } => {
                 let content = if *path == self.plan.changes.manifest_path {
@@ -1355,13 +1519,12 @@ impl PushSender {
                     path: path.clone(),
                     content,
                     message: commit_message(&self.plan, self.request().message.trim()),
-                    branch: self.request().branch.clone(),
                     source_commit_id: exists.then(|| self.chain_tip.clone()),
                     source_branch: (!self.branch_exists)
                         .then(|| self.request().new_branch_from.clone())
                         .flatten(),
                 };
-                self.remote.edit_file(&edit).request
+                self.remote.writer(&self.permit).edit_file(&edit).request
             }
         };
         SendStage::Write {
@@ -1383,7 +1546,11 @@ impl PushSender {
         match self.request().version.clone() {
             Some(version) => {
                 let message = self.request().message.trim().to_owned();
-                let call = self.remote.create_tag(&version, &self.chain_tip, &message);
+                let call = self.remote.writer(&self.permit).create_tag(
+                    &version,
+                    &self.chain_tip,
+                    &message,
+                );
                 SendStage::Tag(PushPlanner::attempt(call.request))
             }
             None => self.finish(),
@@ -1478,30 +1645,8 @@ impl PushSender {
         mut attempt: Attempt,
         answer: Result<ApiResponse, ApiError>,
     ) -> SendStage {
-        let data_center = matches!(self.writes[index], Write::DataCenter { .. });
-        let read = answer.and_then(|response| {
-            if data_center {
-                let call = self.remote.edit_file(&EditFile {
-                    path: String::new(),
-                    content: Vec::new(),
-                    message: String::new(),
-                    branch: self.request().branch.clone(),
-                    source_commit_id: None,
-                    source_branch: None,
-                });
-                call.parse(&response).map(Some)
-            } else {
-                let call = self.remote.commit_files(&CommitFiles {
-                    branch: self.request().branch.clone(),
-                    message: String::new(),
-                    author: None,
-                    parent: None,
-                    files: Vec::new(),
-                    deletions: Vec::new(),
-                });
-                call.parse(&response).map(|()| None)
-            }
-        });
+        let read =
+            answer.and_then(|response| self.remote.writer(&self.permit).read_commit(&response));
         match read {
             Ok(Some(commit)) => {
                 // Data Center answers the new commit: it must sit on the commit we based it on.
@@ -1592,6 +1737,7 @@ impl Job for PushSender {
             SendStage::CreateBranch(attempt) | SendStage::Tag(attempt) => {
                 (attempt.request.clone(), Phase::Tagging)
             }
+            SendStage::Settling { attempt, .. } => (attempt.request.clone(), Phase::Verifying),
             SendStage::Done => {
                 return self.retrying.done(&mut self.result);
             }
@@ -1666,7 +1812,8 @@ impl Job for PushSender {
             SendStage::CreateBranch(mut attempt) => {
                 let call = self
                     .remote
-                    .create_branch(&self.request().branch, &self.chain_tip);
+                    .writer(&self.permit)
+                    .create_branch(&self.chain_tip);
                 match answer.and_then(|response| call.parse(&response)) {
                     Ok(()) => {
                         self.branch_exists = true;
@@ -1684,7 +1831,10 @@ impl Job for PushSender {
             }
             SendStage::Tag(mut attempt) => {
                 let version = self.request().version.clone().unwrap_or_default();
-                let call = self.remote.create_tag(&version, &self.chain_tip, "");
+                let call =
+                    self.remote
+                        .writer(&self.permit)
+                        .create_tag(&version, &self.chain_tip, "");
                 match answer.and_then(|response| call.parse(&response)) {
                     Ok(()) => {
                         self.tag = Some(version);
@@ -1702,6 +1852,7 @@ impl Job for PushSender {
                     }
                 }
             }
+            SendStage::Settling { in_flight, .. } => self.settle(in_flight, answer),
             SendStage::Done => SendStage::Done,
         };
     }
@@ -1713,7 +1864,280 @@ impl Job for PushSender {
 
 #[cfg(test)]
 mod tests {
-    use super::same_message;
+    use super::*;
+    use crate::artifacts::demo::demo_projects;
+    use crate::bitbucket::{Method, RequestBody};
+    use crate::roles::Denial;
+    use crate::ConnectionForm;
+
+    /// A Cloud repository's API, as a Quality Lead's connection makes it.
+    fn cloud_api() -> Api {
+        let form = ConnectionForm {
+            name: "Checkout".to_owned(),
+            token: "ATATT-demo-lee-cloud".to_owned(),
+            pat: false,
+            repository_url: "https://bitbucket.org/acme/checkout-tests".to_owned(),
+            username: "lee@example.com".to_owned(),
+            api_base_url: String::new(),
+        };
+        Api::new(&form.to_connection(&[]).expect("a valid connection"))
+    }
+
+    /// A Cloud branch `main` that answers the requests of a push: its tip, commits (`POST /src`, each
+    /// on the tip), and 404 for anything else (no artifact folder yet).
+    struct Branch {
+        /// Its commits, oldest first: hash, parent and message.
+        commits: Vec<(String, Option<String>, String)>,
+    }
+
+    impl Branch {
+        fn new() -> Self {
+            Branch {
+                commits: vec![("c0".to_owned(), None, "Start".to_owned())],
+            }
+        }
+
+        fn tip(&self) -> &str {
+            &self.commits.last().expect("a commit").0
+        }
+
+        /// Commits as someone else would.
+        fn commit(&mut self, message: &str) {
+            let parent = self.tip().to_owned();
+            let hash = format!("c{}", self.commits.len());
+            self.commits.push((hash, Some(parent), message.to_owned()));
+        }
+
+        fn is_commit(request: &ApiRequest) -> bool {
+            request.method == Method::Post && request.url.ends_with("/src")
+        }
+
+        fn answer(&mut self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+            if Self::is_commit(request) {
+                let Some(RequestBody::Multipart(parts)) = &request.body else {
+                    panic!("a multipart commit");
+                };
+                let field = |name: &str| {
+                    let part = parts
+                        .iter()
+                        .find(|p| p.name == name && p.filename.is_none());
+                    part.map(|p| String::from_utf8_lossy(&p.content).into_owned())
+                };
+                if field("parents").as_deref() != Some(self.tip()) {
+                    return Ok(ApiResponse::new(409, "{}"));
+                }
+                self.commit(&field("message").unwrap_or_default());
+                return Ok(ApiResponse::new(201, ""));
+            }
+            if request.url.contains("/refs/branches/main") {
+                let (hash, parent, message) = self.commits.last().expect("a commit");
+                let parents: Vec<_> = parent
+                    .iter()
+                    .map(|p| serde_json::json!({ "hash": p }))
+                    .collect();
+                let target =
+                    serde_json::json!({ "hash": hash, "message": message, "parents": parents });
+                let body = serde_json::json!({ "name": "main", "target": target });
+                return Ok(ApiResponse::new(200, body.to_string()));
+            }
+            Ok(ApiResponse::new(404, "{}"))
+        }
+    }
+
+    /// Runs `job`, answering its requests with `answer`, to its end.
+    fn drive<J: Job>(
+        job: &mut J,
+        mut answer: impl FnMut(&ApiRequest) -> Result<ApiResponse, ApiError>,
+    ) -> J::Output {
+        loop {
+            match job.next() {
+                JobStep::Send(requests) => job.handle(requests.iter().map(&mut answer).collect()),
+                JobStep::Wait(_) => {}
+                JobStep::Unpack(_) => panic!("a push unpacks nothing"),
+                JobStep::Done(output) => return output,
+            }
+        }
+    }
+
+    /// A Quality Lead's plan of a push of the demo project to `main` (a branch without our manifest), in
+    /// commits of at most `files_per_commit` files.
+    fn planned(branch: &mut Branch, files_per_commit: u32) -> PushPlan {
+        let request = PushRequest {
+            roles: vec![Role::QualityLead],
+            main_branch: Some("main".to_owned()),
+            branch: "main".to_owned(),
+            new_branch_from: None,
+            message: "Publish".to_owned(),
+            version: None,
+            approved_only: false,
+            parameters: ScmParameters {
+                scm_files_per_commit: files_per_commit,
+                ..ScmParameters::default()
+            },
+            base: None,
+            seed: 7,
+        };
+        let local = LocalFiles::of(&demo_projects().remove(0));
+        let mut planner = PushPlanner::new(cloud_api(), request, local).expect("allowed");
+        drive(&mut planner, |request| branch.answer(request)).expect("a plan")
+    }
+
+    fn pressed(roles: &[Role]) -> Confirmation {
+        Confirmation {
+            roles: roles.to_vec(),
+            overwrite: false,
+        }
+    }
+
+    #[test]
+    fn the_check_gives_the_permit_for_the_plans_branch() {
+        let plan = planned(&mut Branch::new(), 2_500);
+        let permit = pressed(&[Role::QualityLead])
+            .check(&plan)
+            .expect("a lead may push");
+        assert_eq!(permit.branch(), "main");
+    }
+
+    #[test]
+    fn the_check_gives_no_permit_to_a_quality_engineer_pushing_to_the_main_branch() {
+        let mut plan = planned(&mut Branch::new(), 2_500);
+        // As if the plan had read the main branch from the repository, in any case.
+        plan.main_branch_read = true;
+        for main in ["main", "Main", "refs/heads/MAIN"] {
+            plan.request.main_branch = Some(main.to_owned());
+            let refused = pressed(&[Role::QualityEngineer]).check(&plan);
+            assert!(
+                matches!(
+                    &refused,
+                    Err(SyncError::Denied(Denial::EngineersCannotPushToMain { .. }))
+                ),
+                "{main}: {refused:?}"
+            );
+        }
+        let sender = PushSender::new(cloud_api(), plan, &pressed(&[Role::QualityEngineer]));
+        assert!(matches!(sender, Err(SyncError::Denied(_))));
+    }
+
+    #[test]
+    fn the_check_gives_no_permit_when_the_roles_changed_between_preview_and_push() {
+        // Planned by a Quality Lead, whose rights do not depend on the main branch (it was not read),
+        // then pressed by the same user demoted to Quality Engineer.
+        let plan = planned(&mut Branch::new(), 2_500);
+        assert!(!plan.main_branch_read);
+        let refused = pressed(&[Role::QualityEngineer]).check(&plan);
+        assert!(
+            matches!(refused, Err(SyncError::RolesChanged)),
+            "{refused:?}"
+        );
+    }
+
+    /// Sends `plan`, applying the writes Bitbucket gets to `branch`; before the answer to write number
+    /// `cancel_at` (counted from 1) comes back, the user cancels, after `meanwhile` ran on the branch.
+    fn cancelled(
+        branch: &mut Branch,
+        plan: PushPlan,
+        cancel_at: usize,
+        meanwhile: impl FnOnce(&mut Branch),
+    ) -> Result<PushOutcome, SyncError> {
+        let mut sender =
+            PushSender::new(cloud_api(), plan, &pressed(&[Role::QualityLead])).expect("allowed");
+        let mut writes = 0;
+        let mut meanwhile = Some(meanwhile);
+        loop {
+            match sender.next() {
+                JobStep::Send(requests) => {
+                    let request = &requests[0];
+                    writes += usize::from(Branch::is_commit(request));
+                    let answer = branch.answer(request);
+                    if writes == cancel_at {
+                        // The request reached Bitbucket; its answer never reaches the job.
+                        meanwhile.take().into_iter().for_each(|run| run(branch));
+                        sender.finish_cancelled();
+                        return drive(&mut sender, |request| branch.answer(request));
+                    }
+                    sender.handle(vec![answer]);
+                }
+                JobStep::Done(output) => return output,
+                JobStep::Wait(_) | JobStep::Unpack(_) => panic!("no waits, no archives"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_push_cancelled_after_its_last_commit_landed_is_published() {
+        let mut branch = Branch::new();
+        let plan = planned(&mut branch, 3);
+        let total = plan.changes.split(3, u64::MAX, &|_| false).len();
+        assert!(total > 2, "a chain: {total} commits");
+        let outcome = cancelled(&mut branch, plan, total, |_| {}).expect("published");
+        assert_eq!(outcome.commits.len(), total);
+        assert_eq!(outcome.base.commit, branch.tip());
+        assert_eq!(
+            outcome.commits.last().map(String::as_str),
+            Some(branch.tip())
+        );
+    }
+
+    #[test]
+    fn a_push_cancelled_within_its_chain_says_which_part_landed() {
+        let mut branch = Branch::new();
+        let plan = planned(&mut branch, 3);
+        let total = plan.changes.split(3, u64::MAX, &|_| false).len();
+        let refused = cancelled(&mut branch, plan, 2, |_| {});
+        assert_eq!(
+            refused,
+            Err(SyncError::Cancelled(PushCancelled::Part {
+                branch: "main".to_owned(),
+                landed: 2,
+                total,
+            }))
+        );
+        let message = refused.unwrap_err().to_string();
+        assert!(
+            message.starts_with("The push was cancelled after 2 of "),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_push_cancelled_before_anything_landed_published_nothing() {
+        let mut branch = Branch::new();
+        let plan = planned(&mut branch, 3);
+        let mut sender =
+            PushSender::new(cloud_api(), plan, &pressed(&[Role::QualityLead])).expect("allowed");
+        // Cancelled before the first write was sent: the tip is read, and it is where the push began.
+        sender.finish_cancelled();
+        let mut asked = Vec::new();
+        let ended = drive(&mut sender, |request| {
+            asked.push(request.method);
+            branch.answer(request)
+        });
+        assert_eq!(asked, [Method::Get]);
+        assert_eq!(
+            ended,
+            Err(SyncError::Cancelled(PushCancelled::Nothing {
+                branch: "main".to_owned()
+            }))
+        );
+        assert_eq!(branch.tip(), "c0");
+    }
+
+    #[test]
+    fn a_push_cancelled_while_someone_else_pushed_says_the_branch_moved() {
+        // The second commit landed, then a teammate's on it: only the first is known to be this push's.
+        let mut branch = Branch::new();
+        let plan = planned(&mut branch, 3);
+        let ended = cancelled(&mut branch, plan, 2, |branch| {
+            branch.commit("A teammate's push")
+        });
+        assert_eq!(
+            ended,
+            Err(SyncError::Cancelled(PushCancelled::BranchMoved {
+                branch: "main".to_owned(),
+                landed: 1,
+            }))
+        );
+    }
 
     #[test]
     fn messages_compare_whatever_their_line_endings() {

@@ -12,6 +12,7 @@ use crate::bitbucket::{
     Operation, Page, Pager, TreeEntry,
 };
 use crate::repo_url::{Flavour, RepositoryLocation};
+use crate::roles::WritePermit;
 
 /// Pages one listing may take (1,000 files each on Data Center, 100 entries on Cloud).
 pub const LISTING_MAX_PAGES: usize = 200;
@@ -244,33 +245,13 @@ impl Remote {
         }
     }
 
-    /// Tags a commit.
-    pub fn create_tag(&self, name: &str, commit: &str, message: &str) -> Call<()> {
-        match self.flavour() {
-            Flavour::Cloud => cloud::create_tag(&self.api, name, commit),
-            Flavour::DataCenter => datacenter::create_tag(&self.api, name, commit, message),
+    /// The writes to the branch `permit` allows: a [`crate::roles::WritePermit`] from the role check
+    /// opens them, nothing else does.
+    pub fn writer<'a>(&'a self, permit: &'a WritePermit) -> Writer<'a> {
+        Writer {
+            remote: self,
+            branch: permit.branch(),
         }
-    }
-
-    /// Creates a branch at a commit (a push of no change to a new branch).
-    pub fn create_branch(&self, name: &str, commit: &str) -> Call<()> {
-        let request = match self.flavour() {
-            Flavour::Cloud => cloud::create_branch(&self.api, name, commit).request,
-            Flavour::DataCenter => datacenter::create_branch(&self.api, name, commit).request,
-        };
-        let subject = format!("The branch `{name}`");
-        self.api
-            .call(request, Operation::CreateBranch, subject, |_| Some(()))
-    }
-
-    /// One Cloud commit of many files.
-    pub fn commit_files(&self, commit: &cloud::CommitFiles) -> Call<()> {
-        cloud::commit_files(&self.api, commit)
-    }
-
-    /// One Data Center commit of one file.
-    pub fn edit_file(&self, edit: &datacenter::EditFile) -> Call<CommitSummary> {
-        datacenter::edit_file(&self.api, edit)
     }
 
     /// The commit a tag (a version) points at (404 when the tag does not exist).
@@ -307,6 +288,77 @@ impl Remote {
             Flavour::DataCenter => datacenter::compare_changes(&self.api, new, old),
         };
         Pager::new(&self.api, call).with_max_pages(LISTING_MAX_PAGES)
+    }
+}
+
+/// The writes of one repository to one branch, opened by a [`WritePermit`] ([`Remote::writer`]).
+#[derive(Debug)]
+pub struct Writer<'a> {
+    remote: &'a Remote,
+    branch: &'a str,
+}
+
+impl Writer<'_> {
+    /// The branch every write goes to: the permit's.
+    pub fn branch(&self) -> &str {
+        self.branch
+    }
+
+    /// Tags a commit (of the branch).
+    pub fn create_tag(&self, name: &str, commit: &str, message: &str) -> Call<()> {
+        let api = &self.remote.api;
+        match self.remote.flavour() {
+            Flavour::Cloud => cloud::create_tag(api, name, commit),
+            Flavour::DataCenter => datacenter::create_tag(api, name, commit, message),
+        }
+    }
+
+    /// Creates the branch at a commit (a push of no change to a new branch).
+    pub fn create_branch(&self, commit: &str) -> Call<()> {
+        let (api, name) = (&self.remote.api, self.branch);
+        let request = match self.remote.flavour() {
+            Flavour::Cloud => cloud::create_branch(api, name, commit).request,
+            Flavour::DataCenter => datacenter::create_branch(api, name, commit).request,
+        };
+        let subject = format!("The branch `{name}`");
+        api.call(request, Operation::CreateBranch, subject, |_| Some(()))
+    }
+
+    /// One Cloud commit of many files on the branch.
+    pub fn commit_files(&self, commit: &cloud::CommitFiles) -> Call<()> {
+        cloud::commit_files(&self.remote.api, self.branch, commit)
+    }
+
+    /// One Data Center commit of one file on the branch.
+    pub fn edit_file(&self, edit: &datacenter::EditFile) -> Call<CommitSummary> {
+        datacenter::edit_file(&self.remote.api, self.branch, edit)
+    }
+
+    /// Reads the answer to a commit ([`Writer::commit_files`] or [`Writer::edit_file`], as the product
+    /// makes them): Data Center's names the new commit, Cloud's nothing.
+    pub fn read_commit(&self, response: &ApiResponse) -> Result<Option<CommitSummary>, ApiError> {
+        match self.remote.flavour() {
+            Flavour::Cloud => {
+                let commit = cloud::CommitFiles {
+                    message: String::new(),
+                    author: None,
+                    parent: None,
+                    files: Vec::new(),
+                    deletions: Vec::new(),
+                };
+                self.commit_files(&commit).parse(response).map(|()| None)
+            }
+            Flavour::DataCenter => {
+                let edit = datacenter::EditFile {
+                    path: String::new(),
+                    content: Vec::new(),
+                    message: String::new(),
+                    source_commit_id: None,
+                    source_branch: None,
+                };
+                self.edit_file(&edit).parse(response).map(Some)
+            }
+        }
     }
 }
 

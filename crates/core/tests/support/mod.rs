@@ -23,7 +23,8 @@ use versioning_core::bitbucket::{
     multipart, Api, ApiError, ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method,
     RequestBody,
 };
-use versioning_core::sync::{unpack_here, Confirmation, Job, JobStep, PushPlan};
+use versioning_core::roles::{permit_push, Role};
+use versioning_core::sync::{unpack_here, Confirmation, Job, JobStep, PushPlan, Remote, Writer};
 use versioning_core::ConnectionForm;
 
 /// Runs each named test (an `async fn(Product)` of the invoking file) on Cloud and on Data Center, as two
@@ -144,13 +145,13 @@ impl Sandbox {
         });
     }
 
-    /// Delays every API answer by `ms` milliseconds (the sandbox's `latency_ms`), as a distant server
     /// Replaces the sandbox's faults (as its `PUT /_sandbox/faults`).
     #[allow(dead_code)] // not every test file injects faults
     pub fn set_faults(&self, faults: FaultSettings) {
         self.state.faults().set(faults);
     }
 
+    /// Delays every API answer by `ms` milliseconds (the sandbox's `latency_ms`), as a distant server
     /// would; other faults are cleared.
     #[allow(dead_code)] // not every test file measures
     pub fn latency(&self, ms: u64) {
@@ -187,8 +188,25 @@ impl Sandbox {
             .hash
     }
 
+    /// Another client's write to `branch` as `user` (outside the app's push), through the client's writes
+    /// opened by the role check of a Quality Manager, who may write to any branch.
+    #[allow(dead_code)] // not every test file writes by hand
+    pub async fn write_by_hand(
+        &self,
+        product: Product,
+        user: &str,
+        branch: &str,
+        write: impl FnOnce(&Writer<'_>) -> ApiRequest,
+    ) -> ApiResponse {
+        let permit =
+            permit_push(&[Role::QualityManager], branch, None).expect("a manager may push");
+        let remote = Remote::new(product.api(user));
+        self.execute(&write(&remote.writer(&permit))).await
+    }
+
     /// Executes one request in-process.
     pub async fn execute(&self, request: &ApiRequest) -> ApiResponse {
+        let limit = request.max_response_bytes;
         let (app, request) = (self.app.clone(), to_http(request));
         // Served in a task of its own, as a separate server would: on a multi-threaded runtime the
         // sandbox answers on other cores than the job's.
@@ -206,7 +224,6 @@ impl Sandbox {
                     (name.as_str().to_owned(), value)
                 })
                 .collect();
-        let limit = request.max_response_bytes;
             let length = response.headers().get("content-length").cloned();
             let length = length.as_ref().and_then(|value| value.to_str().ok());
             // Read as the browser's transport reads it: within the request's limit, chunk by chunk.
@@ -498,6 +515,16 @@ pub async fn buffered<F: Future>(futures: Vec<F>, limit: usize) -> Vec<F::Output
         .collect()
 }
 
+/// A body read frame by frame into `reader`, stopping at the frame that takes it over the limit.
+async fn read_body(mut body: Body, mut reader: BodyReader) -> Result<Vec<u8>, BodyTooLarge> {
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        if let Ok(data) = frame.expect("a readable body").into_data() {
+            reader.push(&data)?;
+        }
+    }
+    Ok(reader.finish())
+}
+
 /// An `ApiRequest` as the browser would send it.
 fn to_http(request: &ApiRequest) -> Request<Body> {
     let url = url::Url::parse(&request.url).expect("an absolute URL");
@@ -515,16 +542,6 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
         .header("host", host);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
-/// A body read frame by frame into `reader`, stopping at the frame that takes it over the limit.
-async fn read_body(mut body: Body, mut reader: BodyReader) -> Result<Vec<u8>, BodyTooLarge> {
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        if let Ok(data) = frame.expect("a readable body").into_data() {
-            reader.push(&data)?;
-        }
-    }
-    Ok(reader.finish())
-}
-
     }
     let body = match &request.body {
         None => Body::empty(),
