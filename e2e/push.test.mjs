@@ -492,6 +492,33 @@ describe('push', () => {
     await context.close();
   });
 
+  it('reports a push cancelled after its commit landed as published (Cloud)', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    const dialog = await preview(page, { branch: 'main', message: 'Landed before Cancel' });
+    await dialog.getByText(/ files? to write/).waitFor();
+    const commits = async () => (await control(env.sandbox, 'log?limit=1000'))
+      .filter((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201).length;
+    const before = await commits();
+    // The commit's answer is held back after Bitbucket made the commit: Cancel comes while it is in flight.
+    await control(env.sandbox, 'faults', 'PUT', { slow_body_ms: 120000 });
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await waitUntil(async () => (await commits()) > before);
+    await control(env.sandbox, 'faults', 'PUT', { slow_body_ms: 0 });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.locator('.banner.success').waitFor();
+    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to `main`: .* in 1 commit\./);
+    await inClone(CLOUD, 'main', async (dir) => {
+      const subjects = (await git(dir, 'log', '--format=%s')).split('\n');
+      assert.equal(subjects[0], 'Landed before Cancel');
+      assert.equal(subjects.filter((s) => s === 'Landed before Cancel').length, 1);
+    });
+    // Recorded as the branch's new base: nothing is left to push.
+    await closeDialog(page);
+    await page.getByText('No changes since the last push or pull.').waitFor();
+    await context.close();
+  });
+
   it('refuses a read-only token before sending anything, explains a restricted branch, and nothing lands', async () => {
     const commits = await countCommits(CLOUD);
     const reader = { ...CLOUD, token: 'ATATT-demo-rory-cloud', user: 'rory@example.com' };

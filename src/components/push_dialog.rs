@@ -539,7 +539,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 user.clone(),
                 on_pushed.clone(),
             );
-            let cancellation = job.start();
+            let (job, cancellation) = (job.clone(), job.start());
             dispatcher.dispatch(PushAction::Sending(now_ms()));
             spawn_local(async move {
                 // Leaving the page now would stop the push half way: the browser asks first.
@@ -557,9 +557,17 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 };
                 let progress = report(dispatcher.clone());
                 let flavour = connection.location.flavour;
-                match run_job(&mut sender, flavour, timeout, &cancellation, &progress).await {
+                let mut ended =
+                    run_job(&mut sender, flavour, timeout, &cancellation, &progress).await;
+                if ended.is_none() {
+                    // Cancelled: the branch is read to learn what the request in flight did, so that a
+                    // push whose last commit landed is reported (and recorded) as published.
+                    sender.finish_cancelled();
+                    ended = run_job(&mut sender, flavour, timeout, &job.start(), &progress).await;
+                }
+                match ended {
                     None => dispatcher.dispatch(PushAction::Failed(
-                        "The push was cancelled. Commits already made stay in Bitbucket but are not published until a push completes: push again to finish.".into(),
+                        "The push was cancelled before what landed in Bitbucket could be read. Preview the push again: it shows what is still to write.".into(),
                     )),
                     Some(Err(error)) => dispatcher.dispatch(PushAction::Failed(error.to_string())),
                     Some(Ok(outcome)) => {
