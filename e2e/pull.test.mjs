@@ -498,6 +498,43 @@ describe('pull', () => {
   });
 
   it('lists the versions of a branch read from Bitbucket and pulls a chosen commit', async () => {
+  it('refuses a 200 MB file and a manifest of a million entries, says what it refused, and the page still answers', async () => {
+    const a = await session();
+    await push(a.page, 'From A');
+    const { manifest } = await remoteManifest();
+    const victim = manifest.files.find((f) => f.kind === 'test_case').path;
+    await commitByHand({ [victim]: '{"tampered": true}\n' });
+    // Streamed without a length: the app stops reading at its limit.
+    await control(env.sandbox, 'faults', 'PUT', {
+      large_bodies: [{ path: victim, content: { kind: 'bytes', bytes: 200_000_000 } }],
+    });
+
+    let dialog = await previewPull(a.page);
+    const problems = dialog.getByRole('alert').filter({ hasText: 'cannot be used' });
+    await problems.locator('li', { hasText: victim })
+      .filter({ hasText: /more than 4194304 bytes, the most this app reads of one file/ }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Announced with its length: refused before it is read.
+    await control(env.sandbox, 'faults', 'PUT', {
+      large_bodies: [{ path: '/.manifest.json', content: { kind: 'manifest', entries: 1_000_000 }, announce_length: true }],
+    });
+    await a.page.getByRole('button', { name: 'Pull…' }).click();
+    dialog = a.page.getByRole('dialog', { name: 'Pull from Bitbucket' });
+    await dialog.locator('#pull-name').fill('main');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByText(new RegExp(
+      'The manifest test-artifacts/.manifest.json of this commit is [0-9.]+ MiB, more than the 16 MiB this app '
+      + 'reads, so it was not read and nothing changed here\\..*restore test-artifacts/.manifest.json from an '
+      + 'earlier commit',
+    )).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await firstKeyword(a.page), 'Navigate', 'the local test case is untouched');
+    await a.context.close();
+  });
+
     const a = await session();
     await push(a.page, 'First version');
     const b = await session();

@@ -7,12 +7,14 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use bitbucket_sandbox::faults::{FaultSettings, LargeBody, LargeContent};
 use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
     sha256_hex, to_canonical_json, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
+    ManifestEntry, ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
+    MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
 };
 use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
 use versioning_core::roles::Role;
@@ -1283,4 +1285,75 @@ async fn a_tree_without_manifest_is_listed_read_whole_and_checked() {
         .apply(&BTreeMap::from([(key, Resolution::KeepMine)]), false)
         .unwrap();
     assert_eq!(kept.project, project);
+}
+
+/// A file and a manifest too large to read, served as a hostile repository could (a 200 MB file, a
+/// manifest of a million entries, with or without their size announced): the file is a problem of its
+/// own, the manifest stops the pull with a message that says what to do, and neither is read past its
+/// limit.
+async fn answers_too_large_to_read_are_refused(product: Product) {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let pushed = push(&sandbox, product, &project, None, None).await;
+    let files = sandbox.files(product, BRANCH, ROOT);
+    let victim = files
+        .keys()
+        .find(|path| path.ends_with(".json") && !path.ends_with(MANIFEST_FILE))
+        .unwrap()
+        .clone();
+    let changed = BTreeMap::from([(victim.clone(), b"{\"tampered\": true}\n".to_vec())]);
+    sandbox.seed(product, BRANCH, BRANCH, changed);
+    let large = |path: &str, content, announce_length| FaultSettings {
+        large_bodies: vec![LargeBody {
+            path: path.to_owned(),
+            content,
+            announce_length,
+        }],
+        ..FaultSettings::default()
+    };
+    let base = || Some(pushed.base.clone());
+
+    sandbox.set_faults(large(
+        &victim,
+        LargeContent::Bytes { bytes: 200_000_000 },
+        false,
+    ));
+    let preview = pull(&sandbox, product, branch(), base(), Some(&project))
+        .await
+        .expect("previewed");
+    let refused = TreeErrorKind::TooLarge {
+        size: None,
+        limit: MAX_FILE_BYTES,
+    };
+    assert_eq!(problem_of(&preview, &victim), &ProblemKind::Tree(refused));
+    assert!(!preview.downloaded.contains_key(&victim));
+
+    let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
+    for announce_length in [false, true] {
+        let manifest = LargeContent::Manifest { entries: 1_000_000 };
+        sandbox.set_faults(large(MANIFEST_FILE, manifest, announce_length));
+        let error = pull(&sandbox, product, branch(), base(), Some(&project))
+            .await
+            .unwrap_err();
+        let SyncError::ManifestRefused {
+            path,
+            refusal: ManifestRefusal::TooLarge { size, limit },
+        } = &error
+        else {
+            panic!("a refused manifest: {error:?}");
+        };
+        assert_eq!((path, *limit), (&manifest_path, MAX_MANIFEST_BYTES as u64));
+        assert_eq!(size.is_some(), announce_length);
+        assert!(error.to_string().contains("restore"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn answers_too_large_to_read_are_refused_on_cloud() {
+    answers_too_large_to_read_are_refused(Product::Cloud).await
+}
+
+#[tokio::test]
+async fn answers_too_large_to_read_are_refused_on_data_center() {
+    answers_too_large_to_read_are_refused(Product::DataCenter).await
 }

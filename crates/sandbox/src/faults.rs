@@ -1,6 +1,7 @@
 //! Fault injection on `/2.0` and `/rest` (never on `/_sandbox` or static files): latency with
 //! jitter, a bandwidth cap, slow bodies, a per-credential hourly rate limit, random or queued
-//! 5xx answers, and connections dropped after the request was processed. Injected answers carry
+//! 5xx answers, connections dropped after the request was processed, and large bodies made while they
+//! are sent (a 200 MB file, a manifest of a million entries). Injected answers carry
 //! the usual CORS headers, or none (`fault_cors`), as some proxies and rate limiters send them.
 
 use std::collections::{HashMap, VecDeque};
@@ -57,6 +58,39 @@ pub struct FaultSettings {
     pub redirect_next: u32,
     /// Whether injected answers (429 of the rate limit, `fail_next`, `error_rate`) carry CORS headers.
     pub fault_cors: FaultCors,
+    /// Answers replaced by large bodies made while they are sent (never held whole), as a hostile
+    /// repository or proxy could serve them: the first whose `path` the request's path contains.
+    pub large_bodies: Vec<LargeBody>,
+}
+
+/// A large `200 OK` answer to the requests whose path contains `path`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LargeBody {
+    /// The text the request's path contains (e.g. `/.manifest.json`).
+    pub path: String,
+    /// What the body holds.
+    pub content: LargeContent,
+    /// Whether the answer announces its size in `Content-Length` (otherwise it is sent in chunks of
+    /// unknown total length).
+    #[serde(default)]
+    pub announce_length: bool,
+}
+
+/// The content of a [`LargeBody`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LargeContent {
+    /// `bytes` spaces.
+    Bytes {
+        /// The body's size.
+        bytes: u64,
+    },
+    /// A manifest (`{"schema_version":1,"files":[…]}`) of `entries` test-case entries.
+    Manifest {
+        /// How many entries; at most 10,000,000.
+        entries: u64,
+    },
 }
 
 /// CORS headers on injected answers: `present` (default), as the sandbox's own answers, or
@@ -95,6 +129,7 @@ impl Default for FaultSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             redirect_next: 0,
             fault_cors: FaultCors::Present,
+            large_bodies: Vec::new(),
         }
     }
 }
@@ -117,6 +152,12 @@ impl FaultSettings {
         }
         if self.max_body_bytes == 0 {
             return Err("max_body_bytes must be positive".to_string());
+        }
+        let too_many = |large: &LargeBody| matches!(large.content, LargeContent::Manifest { entries } if entries > MAX_MANIFEST_ENTRIES);
+        if self.large_bodies.iter().any(too_many) {
+            return Err(format!(
+                "a large manifest has at most {MAX_MANIFEST_ENTRIES} entries"
+            ));
         }
         Ok(())
     }
@@ -244,6 +285,15 @@ impl Faults {
         response
     }
 
+    /// The large body that replaces the answer to a request of `path`, if any.
+    fn large_body(&self, path: &str) -> Option<LargeBody> {
+        let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        s.large_bodies
+            .iter()
+            .find(|large| path.contains(&large.path))
+            .cloned()
+    }
+
     fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
@@ -337,6 +387,9 @@ pub async fn inject_faults(
         Verdict::Redirect => return faults.injected(moved(&request)),
         Verdict::Pass { drop } => drop,
     };
+    if let Some(large) = faults.large_body(&path) {
+        return faults.injected(large.response());
+    }
     let killer = request.extensions().get::<ConnectionKiller>().cloned();
     let response = next.run(request).await;
     if drop {
@@ -348,6 +401,93 @@ pub async fn inject_faults(
     match faults.shaping() {
         (None, 0) => response,
         (bandwidth, slow_ms) => throttle(response, bandwidth, slow_ms).await,
+    }
+}
+
+/// The most entries of a [`LargeContent::Manifest`] (their numbers have seven digits).
+const MAX_MANIFEST_ENTRIES: u64 = 10_000_000;
+
+/// Bytes of a large body made at a time.
+const LARGE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// The start and the end of a large manifest, around its entries.
+const MANIFEST_HEAD: &str = r#"{"schema_version":1,"files":["#;
+const MANIFEST_TAIL: &str = "]}";
+
+/// Entry `index` of a large manifest (all entries have the same length), with the comma before it but
+/// for the first.
+fn manifest_entry(index: u64) -> String {
+    let comma = if index == 0 { "" } else { "," };
+    format!(
+        r#"{comma}{{"path":"test-artifacts/test-suites/large/{index:07}--t{index:07}.json","sha256":"{}","id":"t{index:07}","kind":"test_case"}}"#,
+        "0".repeat(64)
+    )
+}
+
+impl LargeBody {
+    /// The body's length in bytes.
+    fn length(&self) -> u64 {
+        match self.content {
+            LargeContent::Bytes { bytes } => bytes,
+            LargeContent::Manifest { entries } => {
+                let entry = manifest_entry(1).len() as u64;
+                let commas = entries.min(1);
+                (MANIFEST_HEAD.len() + MANIFEST_TAIL.len()) as u64 + entries * entry - commas
+            }
+        }
+    }
+
+    /// Chunk `index` of the body (of about [`LARGE_CHUNK_BYTES`]), `None` after the last.
+    fn chunk(&self, index: u64) -> Option<bytes::Bytes> {
+        match self.content {
+            LargeContent::Bytes { bytes } => {
+                let start = index.checked_mul(LARGE_CHUNK_BYTES as u64)?;
+                let size = bytes.checked_sub(start).filter(|&rest| rest > 0)?;
+                let size = size.min(LARGE_CHUNK_BYTES as u64) as usize;
+                Some(bytes::Bytes::from(vec![b' '; size]))
+            }
+            LargeContent::Manifest { entries } => {
+                let per_chunk = (LARGE_CHUNK_BYTES / manifest_entry(1).len()) as u64;
+                let first = index * per_chunk;
+                // One chunk more than the entries' for the head and tail of an empty manifest.
+                let chunks = entries.div_ceil(per_chunk).max(1);
+                if index >= chunks {
+                    return None;
+                }
+                let mut text = if index == 0 {
+                    MANIFEST_HEAD.to_string()
+                } else {
+                    String::new()
+                };
+                for entry in first..(first + per_chunk).min(entries) {
+                    text.push_str(&manifest_entry(entry));
+                }
+                if index + 1 == chunks {
+                    text.push_str(MANIFEST_TAIL);
+                }
+                Some(bytes::Bytes::from(text))
+            }
+        }
+    }
+
+    /// The answer, its body made chunk by chunk as it is sent.
+    fn response(self) -> Response {
+        let length = self.length();
+        let announce = self.announce_length;
+        let stream = futures_util::stream::unfold((self, 0u64), |(large, index)| async move {
+            let chunk = large.chunk(index)?;
+            Some((Ok::<_, std::io::Error>(chunk), (large, index + 1)))
+        });
+        let mut response = Response::new(Body::from_stream(stream));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        if announce {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        }
+        response
     }
 }
 
@@ -460,6 +600,37 @@ mod tests {
         let hits = faults.hits.lock().unwrap();
         assert!(hits.len() <= MAX_CREDENTIALS, "{}", hits.len());
         assert!(hits.contains_key(&format!("k{}", MAX_CREDENTIALS + 49)));
+    }
+
+    /// The whole body of `large`, chunk by chunk.
+    fn whole(large: &LargeBody) -> Vec<u8> {
+        (0..)
+            .map_while(|index| large.chunk(index))
+            .flat_map(|chunk| chunk.to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn large_bodies_have_the_length_they_announce() {
+        for content in [
+            LargeContent::Bytes { bytes: 0 },
+            LargeContent::Bytes { bytes: 200_001 },
+            LargeContent::Manifest { entries: 0 },
+            LargeContent::Manifest { entries: 1 },
+            LargeContent::Manifest { entries: 1_234 },
+        ] {
+            let large = LargeBody {
+                path: "/x".to_string(),
+                content,
+                announce_length: true,
+            };
+            let body = whole(&large);
+            assert_eq!(body.len() as u64, large.length(), "{content:?}");
+            if let LargeContent::Manifest { entries } = content {
+                let manifest: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(manifest["files"].as_array().unwrap().len() as u64, entries);
+            }
+        }
     }
 
     #[test]

@@ -157,6 +157,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         max_body_bytes: cli.max_body_bytes,
         redirect_next: 0,
         fault_cors: cli.fault_cors,
+        large_bodies: Vec::new(),
     };
     faults.validate()?;
     let state = AppState::new(Options {
