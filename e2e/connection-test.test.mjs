@@ -7,7 +7,6 @@ const env = withSandboxAndBrowser();
 
 beforeEach(async () => {
   await control(env.sandbox, 'faults', 'PUT', {});
-  await control(env.sandbox, 'cors', 'PUT', { dc_cors: false });
 });
 
 const cloudUrl = () => `${env.sandbox.apiOrigin}/acme/checkout-tests.git`;
@@ -77,10 +76,9 @@ describe('connection test on Create', () => {
     await context.close();
   });
 
-  it('connects to Data Center with a user token when the server allows CORS', async () => {
-    await control(env.sandbox, 'cors', 'PUT', { dc_cors: true });
+  it('connects to Data Center with a user token through the relay', async () => {
     const { context, page, saved } = await create({
-      'Access Token': 'BBDC-demo-lee', 'Repository URL': dcUrl(), Username: 'lee',
+      'Access Token': 'BBDC-demo-lee', 'Repository URL': dcUrl(), Username: 'lee', 'API base URL': env.sandbox.relay.api,
     }, 'connection-dc-saved');
     assert.ok(saved);
     assert.equal(await fact(page, 'permission'), 'write');
@@ -88,12 +86,15 @@ describe('connection test on Create', () => {
     await context.close();
   });
 
-  it('explains a Data Center server without CORS', async () => {
+  it('says that Data Center needs the relay when the page reaches it without one', async () => {
     const { context, page, saved } = await create({
       'Access Token': 'BBDC-demo-lee', 'Repository URL': dcUrl(), Username: 'lee',
-    }, 'connection-dc-cors');
+    }, 'connection-dc-no-relay');
     assert.ok(!saved);
-    assert.match(await failureText(page), /must allow CORS for this app's origin, or set an API base URL/);
+    const text = await failureText(page);
+    assert.match(text, /^Connection test failed: Bitbucket Data Center did not answer this page: it needs a relay\. Nothing was saved\./);
+    assert.match(text, /install the nginx relay shipped with this app \(see the README, .Data Center: the relay.\)/);
+    assert.match(text, /as the API base URL under Advanced/);
     await context.close();
   });
 

@@ -14,7 +14,7 @@ import {
   previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
-const env = withSandboxAndBrowser(['--dc-cors']);
+const env = withSandboxAndBrowser();
 /** Opens the example portal (examples/portal, which the build copies to /portal/ beside the module). */
 async function openPortal() {
   const { context, page } = await openPage(env.browser);

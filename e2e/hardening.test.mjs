@@ -10,7 +10,7 @@ import {
   withSandboxAndBrowser,
 } from './support.mjs';
 
-const env = withSandboxAndBrowser(['--dc-cors']);
+const env = withSandboxAndBrowser();
 
 const RECORD_KEY = 'bitbucket-versioning/connection/checkout-web';
 const TOKEN_KEY = 'bitbucket-versioning/session-token/checkout-web';

@@ -8,7 +8,7 @@ import {
   pullMain, push, withSandboxAndBrowser,
 } from './support.mjs';
 
-const env = withSandboxAndBrowser(['--dc-cors']);
+const env = withSandboxAndBrowser();
 
 const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
 

@@ -13,7 +13,7 @@ import {
   withSandboxAndBrowser,
 } from './support.mjs';
 
-const env = withSandboxAndBrowser(['--dc-cors']);
+const env = withSandboxAndBrowser();
 
 const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
 
@@ -30,10 +30,15 @@ function gitCredentials(repository) {
   return { env: { ...process.env, ...config } };
 }
 
+/** Where git reaches `repository`: Data Center through the relay's `/scm`, as a browser would. */
+function gitOrigin(repository) {
+  return repository.relay ? env.sandbox.relay.cors : env.sandbox.apiOrigin;
+}
+
 /** Clones a sandbox repository (at `branch`) into a temporary folder; returns the folder. */
 async function clone(repository, branch = 'main') {
   const dir = mkdtempSync(join(tmpdir(), 'push-e2e-'));
-  await run('git', ['clone', '-q', '--branch', branch, `${env.sandbox.apiOrigin}/${repository.clone}`, dir], gitCredentials(repository));
+  await run('git', ['clone', '-q', '--branch', branch, `${gitOrigin(repository)}/${repository.clone}`, dir], gitCredentials(repository));
   return dir;
 }
 
@@ -629,6 +634,30 @@ describe('push', () => {
     await inClone(CLOUD, 'main', async (dir) => {
       assert.match(await git(dir, 'log', '-1', '--format=%s'), /^In parts \(part 5 of 5\)$/);
     });
+    await context.close();
+  });
+
+  it('tags a version and creates a new branch with nothing to write through the same-origin relay (Data Center)', async () => {
+    // The portal serves the app and passes /bitbucket/ to Data Center: the page calls its own origin only.
+    const { relay } = env.sandbox;
+    const portal = { ...env.sandbox, url: relay.sameOrigin, relay: { ...relay, api: `${relay.sameOrigin}/bitbucket/rest` } };
+    const { context, page } = await openPage(env.browser);
+    await connect(page, portal, DC);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'First', version: 'v1.0' })), /Pushed to `?main`?/);
+    await closeDialog(page);
+    const dialog = await preview(page, { branch: 'release/empty', newBranch: true, message: 'Nothing new', version: 'v1.1' });
+    await dialog.getByText(/The new branch is created without a commit/).waitFor();
+    assert.match(await pushAndWait(dialog), /`?release\/empty`?/);
+    const { stdout } = await run('git', ['ls-remote', `${gitOrigin(DC)}/${DC.clone}`], gitCredentials(DC));
+    const refs = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('\t').reverse()));
+    assert.equal(refs['refs/heads/release/empty'], refs['refs/heads/main'], 'the new branch is at main');
+    const tagged = (name) => refs[`refs/tags/${name}^{}`] ?? refs[`refs/tags/${name}`];
+    assert.equal(tagged('v1.0'), refs['refs/heads/main'], 'v1.0 tags the pushed commit');
+    assert.equal(tagged('v1.1'), refs['refs/heads/main'], 'v1.1 tags the new branch');
+    const posts = (await control(env.sandbox, 'log?limit=1000')).filter((line) => line.method === 'POST');
+    assert.ok(posts.some((line) => line.path.endsWith('/branch-utils/latest/projects/QA/repos/regression-suite/branches') && line.status === 201));
+    assert.equal(posts.filter((line) => line.path.endsWith('/regression-suite/tags') && line.status === 200).length, 2);
+    assert.deepEqual(page.requestUrls.filter((url) => !url.startsWith(relay.sameOrigin)), [], 'the page calls its own origin only');
     await context.close();
   });
 });

@@ -1,7 +1,10 @@
-// Shared set-up of the end-to-end tests: the sandbox serving the built app, Debian's Chromium, axe-core.
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+// Shared set-up of the end-to-end tests: the sandbox serving the built app, the shipped Data Center relay in
+// Debian's nginx, Debian's Chromium, axe-core.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
@@ -44,6 +47,114 @@ export function startSandbox(extraArgs = []) {
       }
     });
   });
+}
+
+/** A port of 127.0.0.1 that was free a moment ago. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The shipped relay (relay/), whose values marked EDIT this harness replaces. */
+const RELAY_FILES = ['nginx-datacenter.conf', 'bitbucket-datacenter-proxy.conf'];
+
+/** `text` with each `[example, value]` of `values` replaced. */
+function substitute(text, values) {
+  return values.reduce((result, [example, value]) => result.replaceAll(example, value), text);
+}
+
+/** Whether something accepts TCP connections on `port` of 127.0.0.1. */
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => socket.end(() => resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts Debian's nginx with the shipped relay in front of the sandbox's Data Center, as the current user, in a
+ * temporary prefix (configuration, pid, logs, temporary files), in the foreground; with `tls`, both servers answer
+ * HTTPS and HTTP/2 with a self-signed certificate for localhost and 127.0.0.1 (as the benchmarks' sandbox does).
+ * Resolves once both servers listen, with `cors` (the CORS relay's origin), `api` (the API base URL a connection
+ * sets for it) and `sameOrigin` (the server that serves the app and passes `/bitbucket/` to Data Center), both on
+ * `localhost` as the sandbox's API is (so the API base URL names the repository's host). The ports are picked free just before nginx binds them: should another process
+ * take one in between, nginx is started again on others.
+ */
+export async function startRelay(sandbox, { tls = false } = {}, attempts = 3) {
+  const [sameOriginPort, corsPort] = [await freePort(), await freePort()];
+  const prefix = mkdtempSync(join(tmpdir(), 'bitbucket-relay-'));
+  mkdirSync(join(prefix, 'bitbucket-relay'));
+  const [cert, key] = [join(prefix, 'cert.pem'), join(prefix, 'key.pem')];
+  if (tls) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  }
+  const listen = (port) => (tls
+    ? `listen 127.0.0.1:${port} ssl http2; ssl_certificate ${cert}; ssl_certificate_key ${key};`
+    : `listen 127.0.0.1:${port};`);
+  const scheme = tls ? 'https' : 'http';
+  const values = [
+    ['https://bitbucket.example.com', sandbox.url],
+    ['https://portal.example.com', sandbox.url],
+    ['http://127.0.0.1:3000', sandbox.url],
+    ['listen 8080;', listen(sameOriginPort)],
+    ['listen 8081;', listen(corsPort)],
+  ];
+  const shipped = RELAY_FILES.map((name) => readFileSync(join(root, 'relay', name), 'utf8')).join('\n');
+  const missing = values.filter(([example]) => !shipped.includes(example)).map(([example]) => example);
+  if (missing.length > 0) throw new Error(`relay/ no longer holds ${missing.join(', ')}: update startRelay`);
+  for (const name of RELAY_FILES) {
+    const text = readFileSync(join(root, 'relay', name), 'utf8');
+    writeFileSync(join(prefix, 'bitbucket-relay', name), substitute(text, values));
+  }
+  const temp = (kind) => `${kind}_temp_path ${join(prefix, kind)};`;
+  writeFileSync(join(prefix, 'nginx.conf'), [
+    'daemon off;', 'master_process off;', `pid ${join(prefix, 'nginx.pid')};`, `error_log ${join(prefix, 'error.log')};`,
+    'events { worker_connections 256; }',
+    `http { access_log off; ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join(' ')}`,
+    '  include bitbucket-relay/nginx-datacenter.conf; }',
+  ].join('\n'));
+  const child = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const errors = [];
+  child.stderr.on('data', (chunk) => errors.push(chunk.toString()));
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const log = () => errors.join('') + readFileSync(join(prefix, 'error.log'), 'utf8');
+  let ready = false;
+  const started = (async () => {
+    while (!ready) {
+      ready = (await listening(sameOriginPort)) && (await listening(corsPort));
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return 'ready';
+  })();
+  const outcome = await Promise.race([started, exited]);
+  if (outcome !== 'ready') {
+    ready = true;
+    const text = log();
+    rmSync(prefix, { recursive: true, force: true });
+    if (/Address already in use/.test(text) && attempts > 1) return startRelay(sandbox, { tls }, attempts - 1);
+    throw new Error(`nginx exited (${outcome}): ${text}`);
+  }
+  return {
+    cors: `${scheme}://localhost:${corsPort}`,
+    api: `${scheme}://localhost:${corsPort}/rest`,
+    sameOrigin: `${scheme}://localhost:${sameOriginPort}`,
+    stop: async () => {
+      child.kill();
+      await exited;
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Launches Debian's Chromium, never a downloaded browser. */
@@ -178,8 +289,15 @@ export async function openBitbucketPage(page, sandbox) {
   await page.getByRole('heading', { level: 1, name: 'Bitbucket' }).waitFor();
 }
 
-/** Fills the connection form; `values` maps visible labels to text, `pat` ticks the PAT box. */
+/**
+ * Fills the connection form; `values` maps visible labels to text (`API base URL` opens Advanced first), `pat`
+ * ticks the PAT box.
+ */
 export async function fillConnection(page, { pat = false, ...values }) {
+  const advanced = page.locator('details.advanced');
+  if ('API base URL' in values && !(await advanced.evaluate((details) => details.open))) {
+    await advanced.getByText('Advanced', { exact: true }).click();
+  }
   for (const [label, value] of Object.entries(values)) {
     await field(page, label).fill(value);
   }
@@ -203,17 +321,19 @@ export function field(page, label) {
 }
 
 /**
- * Starts a sandbox serving the app and a browser before the file's tests, and stops both after them.
- * The returned object holds `sandbox` and `browser` once the tests run.
+ * Starts a sandbox serving the app, the Data Center relay in front of it (`sandbox.relay`) and a browser before the
+ * file's tests, and stops them after. The returned object holds `sandbox` and `browser` once the tests run.
  */
 export function withSandboxAndBrowser(sandboxArgs = []) {
   const env = {};
   before(async () => {
     env.sandbox = await startSandbox(sandboxArgs);
+    env.sandbox.relay = await startRelay(env.sandbox);
     env.browser = await launchBrowser();
   });
   after(async () => {
     await env.browser?.close();
+    await env.sandbox?.relay?.stop();
     await env.sandbox?.stop();
   });
   return env;
@@ -221,11 +341,15 @@ export function withSandboxAndBrowser(sandboxArgs = []) {
 
 /**
  * The sandbox's demo repositories as Lee (Quality Lead) reaches them: Cloud and Data Center. `gitUser` is the login
- * git sends with the token (on Cloud the username, not the email the REST API takes).
+ * git sends with the token (on Cloud the username, not the email the REST API takes). A browser reaches Data Center
+ * through the relay (`relay`: a connection's API base URL is the relay's).
  */
 export const REPOSITORIES = {
   cloud: { token: 'ATATT-demo-lee-cloud', user: 'lee@example.com', gitUser: 'lee', path: 'acme/checkout-tests', clone: 'acme/checkout-tests.git' },
-  dataCenter: { token: 'BBDC-demo-lee', user: 'lee', gitUser: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git' },
+  dataCenter: {
+    token: 'BBDC-demo-lee', user: 'lee', gitUser: 'lee', path: 'scm/qa/regression-suite.git', clone: 'scm/qa/regression-suite.git',
+    relay: true,
+  },
 };
 
 /** Switches the standalone demo user (the header's list). */
@@ -233,13 +357,17 @@ export async function signInAs(page, label) {
   await page.getByLabel('Demo user').selectOption({ label });
 }
 
-/** Fills the connection form in `scope` (a page or an element) with Lee's credentials of `repository`. */
-export async function fillLeeConnection(scope, sandbox, repository = REPOSITORIES.cloud) {
+/**
+ * Fills the connection form in `scope` (a page or an element) with Lee's credentials of `repository`, and the
+ * relay's API base URL (`apiBaseUrl`, by default the CORS relay's) when the repository is reached through it.
+ */
+export async function fillLeeConnection(scope, sandbox, repository = REPOSITORIES.cloud, apiBaseUrl = sandbox.relay.api) {
   await fillConnection(scope, {
     'Connection Name': 'Checkout tests',
     'Access Token': repository.token,
     'Repository URL': `${sandbox.apiOrigin}/${repository.path}`,
     Username: repository.user,
+    ...(repository.relay ? { 'API base URL': apiBaseUrl } : {}),
   });
 }
 

@@ -1,7 +1,7 @@
 // What the benchmarks do in the browser: the user's own steps in the release app (import a project, create the
 // connection, push, pull, edit test cases), and the measurement of one operation: wall time, the API requests it
 // made with their bytes, the commits they created, and the peak JS heap and WebAssembly memory while it ran.
-import { field } from '../support.mjs';
+import { field, fillConnection } from '../support.mjs';
 
 /** The strategy switch the app reads (never shown to users): A, B, or C (the product as it ships). */
 export const STRATEGY_KEY = 'bitbucket-versioning.strategy';
@@ -55,14 +55,13 @@ export async function connect(s, sandbox, project, repository) {
   const { page } = s;
   await page.goto(`${sandbox.url}/projects/${project.id}/integrations/versioning/bitbucket`);
   await page.getByLabel('Demo user').selectOption({ label: 'Lee Lead (Quality Lead)' });
-  for (const [label, value] of Object.entries({
+  await fillConnection(page, {
     'Connection Name': 'Benchmark',
     'Access Token': repository.token,
     'Repository URL': `${sandbox.apiOrigin}/${repository.path}`,
     Username: repository.user,
-  })) {
-    await field(page, label).fill(value);
-  }
+    ...(repository.relay ? { 'API base URL': sandbox.relay.api } : {}),
+  });
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByRole('heading', { name: 'Saved connection' }).waitFor({ timeout: 60_000 });
   await openArtifacts(s, sandbox, project);

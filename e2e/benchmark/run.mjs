@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { REPOSITORIES } from '../support.mjs';
+import { REPOSITORIES, startRelay } from '../support.mjs';
 import { connect, editTestCases, importProject, openArtifacts, pull, push, session } from './browser.mjs';
 import { syntheticProject } from './projects.mjs';
 import { report } from './report.mjs';
@@ -79,7 +79,7 @@ const BENCHMARK_DIST = join(root, 'target', 'benchmark-dist');
 function startSandbox() {
   const binary = join(root, 'target', 'release', 'bitbucket-sandbox');
   const data = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'bitbucket-sandbox-'));
-  const child = spawn(binary, ['--serve', BENCHMARK_DIST, '--port', '0', '--tls', '--dc-cors', '--log', '/dev/null',
+  const child = spawn(binary, ['--serve', BENCHMARK_DIST, '--port', '0', '--tls', '--log', '/dev/null',
     '--data-dir', data], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -151,7 +151,7 @@ async function fetchCost(s, sandbox, group, repository) {
   const cloud = group.flavour === 'cloud';
   const url = cloud
     ? `${sandbox.apiOrigin}/2.0/repositories/${repository.path}/refs/branches/main`
-    : `${sandbox.apiOrigin}/rest/api/latest/projects/QA/repos/regression-suite/branches`;
+    : `${sandbox.relay.api}/api/latest/projects/QA/repos/regression-suite/branches`;
   const authorization = cloud
     ? `Basic ${Buffer.from(`${repository.user}:${repository.token}`).toString('base64')}`
     : `Bearer ${repository.token}`;
@@ -235,6 +235,8 @@ async function main() {
   const sizes = [...new Set(MATRIX.flatMap((row) => row.sizes))];
   const projects = new Map(sizes.map((size) => [size, syntheticProject(root, cache, size)]));
   const sandbox = await startSandbox();
+  // Data Center through the shipped relay, over HTTPS and HTTP/2 as the sandbox: as a browser reaches it.
+  sandbox.relay = await startRelay(sandbox, { tls: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync',
@@ -289,6 +291,7 @@ async function main() {
       { machine, navigations, results, calibrations, failures, projects: [...projects.values()], wasm: releaseSizes() });
   } finally {
     await browser.close();
+    await sandbox.relay.stop();
     sandbox.stop();
   }
 }
