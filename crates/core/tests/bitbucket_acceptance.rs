@@ -237,16 +237,18 @@ fn fixture_table() -> Vec<(&'static str, Check)> {
             let text = wrapper["body"].as_str().unwrap().as_bytes();
             let call = bb_cloud::directory(&Api::new(&cloud()), "main", "tests");
             let error = call.parse(&with_status(status, text)).unwrap_err();
+            // No Retry-After: the hourly limit, which waiting seconds does not lift.
             assert_eq!(
                 error,
-                ApiError::RateLimited {
-                    flavour: Flavour::Cloud,
-                    retry_after: None
+                ApiError::HourlyLimit {
+                    needed: None,
+                    left: 0,
+                    retry_in_secs: None
                 }
             );
             assert!(error
                 .to_string()
-                .contains("about 1,000 API requests per hour"));
+                .contains("about 1,000 requests in any hour"));
         }),
         ("cloud/errors/error-standard-example.json", |body| {
             let error = error_of(bb_cloud::repository(&Api::new(&cloud())), 400, body);

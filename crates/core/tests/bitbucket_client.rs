@@ -536,8 +536,8 @@ fn error_table() -> Vec<Row> {
             cloud(),
             Op::CloudRepository,
             ApiResponse::new(429, "Rate limit for this resource has been exceeded"),
-            ApiError::RateLimited { flavour: Flavour::Cloud, retry_after: None },
-            "Bitbucket's request limit was reached. Try again in a few minutes; Bitbucket Cloud allows about 1,000 API requests per hour.",
+            ApiError::HourlyLimit { needed: None, left: 0, retry_in_secs: None },
+            "Bitbucket Cloud's hourly request limit for this account is used up (about 1,000 requests in any hour, counting every tool that uses the account). Try again later: requests count for an hour after they were sent.",
         ),
         row(
             "DC 429 with Retry-After",
@@ -879,9 +879,10 @@ fn an_error_page_ends_the_list_with_the_error() {
         .unwrap_err();
     assert_eq!(
         error,
-        ApiError::RateLimited {
-            flavour: Flavour::Cloud,
-            retry_after: None
+        ApiError::HourlyLimit {
+            needed: None,
+            left: 0,
+            retry_in_secs: None
         }
     );
     assert_eq!(pager.next_request(), None);

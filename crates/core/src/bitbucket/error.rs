@@ -167,6 +167,17 @@ pub enum ApiError {
         /// Seconds to wait, when the `Retry-After` header was readable.
         retry_after: Option<u64>,
     },
+    /// Bitbucket Cloud's hourly request allowance is used up (its 429 without `Retry-After`), or would
+    /// be by a job estimated before it starts (see [`crate::sync::HourlyAllowance`]). Waiting seconds
+    /// does not help: requests leave the rolling hour only an hour after they were sent.
+    HourlyLimit {
+        /// The requests the job still needs, when it was refused before sending them.
+        needed: Option<usize>,
+        /// The requests left of the hour, as this client counts them.
+        left: usize,
+        /// Seconds until enough requests leave the hour, when this client knows.
+        retry_in_secs: Option<u64>,
+    },
     /// 5xx, including Cloud's 555 "took too long".
     Server {
         /// The HTTP status.
@@ -200,6 +211,16 @@ pub enum ApiError {
         /// The origin the link pointed to.
         origin: String,
     },
+    /// The answer's body was larger than the request allows, and was not read (see
+    /// [`super::ApiRequest::max_response_bytes`]).
+    TooLarge {
+        /// What was asked for, e.g. "The file `t/a.json` at `1a2b3c4`".
+        what: String,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size Bitbucket announced, when it did.
+        size: Option<u64>,
+    },
     /// The browser refused a header of the request (a value with a character it cannot send, such as an
     /// invisible one in a token); nothing was sent.
     UnsendableHeader {
@@ -211,16 +232,13 @@ pub enum ApiError {
 impl ApiError {
     /// Maps a response that is not a success, or whose body was too large to read, to an error.
     pub fn from_response(response: &ApiResponse, context: &ErrorContext) -> ApiError {
-    /// The answer's body was larger than the request allows, and was not read (see
-    /// [`super::ApiRequest::max_response_bytes`]).
-    TooLarge {
-        /// What was asked for, e.g. "The file `t/a.json` at `1a2b3c4`".
-        what: String,
-        /// The limit, in bytes.
-        limit: u64,
-        /// The size Bitbucket announced, when it did.
-        size: Option<u64>,
-    },
+        if let Some(refused) = response.too_large {
+            return ApiError::TooLarge {
+                what: context.subject.clone(),
+                limit: refused.limit,
+                size: refused.size,
+            };
+        }
         let body = ErrorBody::parse(&response.body, context);
         match response.status {
             400 if body.has_exception("DuplicateRefException") => ApiError::Conflict {
@@ -232,24 +250,27 @@ impl ApiError {
             401 => unauthorised(body, context),
             403 => forbidden(body, context),
             404 => ApiError::NotFound {
-        if let Some(refused) = response.too_large {
-            return ApiError::TooLarge {
-                what: context.subject.clone(),
-                limit: refused.limit,
-                size: refused.size,
-            };
-        }
                 what: context.subject.clone(),
                 message: body.message,
             },
             409 => ApiError::Conflict {
                 message: body.message,
             },
-            429 => ApiError::RateLimited {
-                flavour: context.flavour,
-                retry_after: response
+            429 => match (
+                context.flavour,
+                response
                     .header("Retry-After")
                     .and_then(|v| v.trim().parse().ok()),
+            ) {
+                (Flavour::Cloud, None) => ApiError::HourlyLimit {
+                    needed: None,
+                    left: 0,
+                    retry_in_secs: None,
+                },
+                (flavour, retry_after) => ApiError::RateLimited {
+                    flavour,
+                    retry_after,
+                },
             },
             500..=599 => ApiError::Server {
                 status: response.status,
@@ -571,6 +592,31 @@ impl fmt::Display for ApiError {
                     ),
                 }
             }
+            ApiError::HourlyLimit {
+                needed,
+                left,
+                retry_in_secs,
+            } => {
+                match needed {
+                    Some(needed) => write!(
+                        f,
+                        "This needs about {needed} requests to Bitbucket Cloud, and {left} are left of \
+                         the about 1,000 it allows each account in any hour. "
+                    )?,
+                    None => write!(
+                        f,
+                        "Bitbucket Cloud's hourly request limit for this account is used up (about \
+                         1,000 requests in any hour, counting every tool that uses \
+                         the account). "
+                    )?,
+                }
+                match retry_in_secs {
+                    Some(seconds) => write!(f, "Try again in {}.", wait_time(*seconds)),
+                    None => f.write_str(
+                        "Try again later: requests count for an hour after they were sent.",
+                    ),
+                }
+            }
             ApiError::Server { status: 555 } => f.write_str(
                 "Bitbucket took too long to answer (HTTP 555) and gave up. Try again, asking for fewer files \
                  at a time.",
@@ -640,6 +686,18 @@ impl fmt::Display for ApiError {
                  not followed (the token is only sent to the configured API). If an API base URL is set \
                  under Advanced, check the proxy."
             ),
+            ApiError::TooLarge { what, limit, size } => {
+                write!(f, "{what} is larger than {}", byte_size(*limit))?;
+                if let Some(size) = size {
+                    write!(f, " (Bitbucket announced {})", byte_size(*size))?;
+                }
+                f.write_str(
+                    ", the most this app reads in one answer, so it was not read. Check what the \
+                     repository holds there (restore it from an earlier commit if it should not be that \
+                     large); if an API base URL is set under Advanced, check that the proxy passes \
+                     Bitbucket's answers unchanged.",
+                )
+            }
             ApiError::UnsendableHeader { name } if name.eq_ignore_ascii_case(AUTHORIZATION) => f.write_str(
                 "Nothing was sent: the saved access token holds an invisible or non-ASCII character, which \
                  browsers cannot send. Edit the connection and paste the token again, copied straight from \
@@ -686,15 +744,3 @@ fn invalid_credentials(
         ),
     }
 }
-            ApiError::TooLarge { what, limit, size } => {
-                write!(f, "{what} is larger than {}", byte_size(*limit))?;
-                if let Some(size) = size {
-                    write!(f, " (Bitbucket announced {})", byte_size(*size))?;
-                }
-                f.write_str(
-                    ", the most this app reads in one answer, so it was not read. Check what the \
-                     repository holds there (restore it from an earlier commit if it should not be that \
-                     large); if an API base URL is set under Advanced, check that the proxy passes \
-                     Bitbucket's answers unchanged.",
-                )
-            }

@@ -52,6 +52,13 @@ pub trait Job {
         1
     }
 
+    /// The requests the job expects to send from here to its end, when it knows (a push once planned,
+    /// a pull once it knows what to download); a driver refuses to start what would not fit in an
+    /// allowance (see [`super::HourlyAllowance`]). `None`: no more than the next step's.
+    fn requests_ahead(&self) -> Option<usize> {
+        None
+    }
+
     /// Work the job may do while the requests of the last [`JobStep::Send`] are in flight, so that it is
     /// not waiting when the answers come; a driver that never calls it loses time, not results.
     fn while_waiting(&mut self) {}

@@ -4,6 +4,7 @@
 //! [`Strategy`] that swaps the product's push and pull for per-file baselines (`BaselineSender`, sent
 //! through `PushJob`); without the feature they do not exist.
 
+mod allowance;
 #[cfg(feature = "benchmark-strategies")]
 mod baseline;
 mod change_set;
@@ -19,6 +20,7 @@ mod three_way;
 mod unlisted;
 mod versions;
 
+pub use allowance::{HourlyAllowance, CLOUD_REQUESTS_PER_HOUR, HOUR_MS};
 #[cfg(feature = "benchmark-strategies")]
 pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{

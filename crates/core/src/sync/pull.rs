@@ -152,8 +152,9 @@ impl fmt::Display for ProblemKind {
                 f,
                 "the manifest says it is a {manifest}, but its path is not; the pull ignores it: push the project again to refresh the manifest"
             ),
-            ProblemKind::ChangedInGit { .. } => f.write_str(
-                "changed in git since your last sync, outside the app: the manifest kept its entry, so the content does not match it and the pull keeps your version; make the change in the app instead, then push",
+            ProblemKind::ChangedInGit { expected } => write!(
+                f,
+                "changed in git since your last sync, outside the app, so it does not match the manifest (SHA-256 {expected}), whose entry stayed the same; the pull keeps your version: make the change in the app instead, then push or export the project, which writes the file and its hash together"
             ),
         }
     }
@@ -1146,10 +1147,10 @@ impl PullPlanner {
                 Err(ApiError::NotFound { .. }) => self
                     .problems
                     .push(PullProblem::tree(&fetch.path, TreeErrorKind::MissingFile)),
-                Err(error) if Failure::of(&error) != Failure::Final => {
                 Err(ApiError::TooLarge { size, limit, .. }) => self.problems.push(
                     PullProblem::tree(&fetch.path, TreeErrorKind::too_large(size, limit)),
                 ),
+                Err(error) if Failure::of(&error) != Failure::Final => {
                     retry_error = Some(error);
                     still.push(fetch);
                 }
@@ -1227,8 +1228,10 @@ impl PullPlanner {
                     .map(|e| PullProblem::tree(&e.path, e.kind)),
             );
         }
+        // One problem a file: the first found (a file that does not match the manifest is mostly also
+        // content the reader refuses; the mismatch says why).
         problems.sort_by(|a, b| a.path.cmp(&b.path));
-        problems.dedup();
+        problems.dedup_by(|later, first| later.path == first.path);
         self.local.written();
         let local_files = self.local.files().map(|l| &l.files);
         let content = |entry: &Option<ManifestEntry>, files: Option<&ProjectFiles>| {
@@ -1368,6 +1371,16 @@ impl Job for PullPlanner {
             }
         };
         self.retrying.send(requests, phase)
+    }
+
+    /// The reads of the files still to download (an archive part stands for its files, which it reads
+    /// in one request unless it falls back to reading them one by one).
+    fn requests_ahead(&self) -> Option<usize> {
+        match &self.stage {
+            Stage::Download { pending, .. } => Some(pending.len()),
+            Stage::Archive { parts, .. } => Some(parts.len()),
+            _ => None,
+        }
     }
 
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
