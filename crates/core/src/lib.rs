@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod bitbucket;
 pub mod connection;
 pub mod counts;
+pub mod git;
 pub mod names;
 pub mod repo_url;
 pub mod roles;

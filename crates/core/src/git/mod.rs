@@ -1,0 +1,27 @@
+//! Git's smart HTTP push, without I/O: what a push to `{base}/scm/{project}/{repo}.git` sends and
+//! reads, as bytes in and bytes out.
+//!
+//! A push is two requests: `GET …/info/refs?service=git-receive-pack`, whose answer
+//! [`Advertisement::parse`] reads (the refs and the server's capabilities), then
+//! `POST …/git-receive-pack` with [`push_body`]: the ref updates (compare and swap on each ref's
+//! old id; several refs move atomically) and a [pack](write_pack) of the new [objects](Object).
+//! [`read_report`] reads the answer, side band included, and [`Report::outcome`] says whether
+//! every ref moved or what the server refused, in its words.
+
+pub mod advertisement;
+pub mod objects;
+pub mod pack;
+pub mod pkt_line;
+pub mod receive_pack;
+pub mod side_band;
+
+pub use advertisement::{Advertisement, AdvertisementError, Capability};
+pub use objects::{
+    Commit, FileMode, Object, ObjectError, ObjectId, ObjectIdError, ObjectKind, Signature, Tree,
+    TreeEntry,
+};
+pub use pack::{write_pack, PackError};
+pub use receive_pack::{
+    push_body, read_report, PushBody, PushRefused, PushRequestError, RefReport, RefStatus,
+    RefUpdate, Report, ReportError,
+};
