@@ -57,6 +57,44 @@ pub struct CloudConfig {
     /// The readings of open rules (`[cloud.readings]`); each defaults to the strictest one.
     #[serde(default)]
     pub readings: CloudReadings,
+    /// Cloud's time limit on `diff`, `diffstat` and `src` listings (`[cloud.time_limit]`).
+    #[serde(default)]
+    pub time_limit: TimeLimit,
+}
+
+/// Cloud's time limit on producing a `diff`, a `diffstat` or a `src` listing: an answer whose estimated
+/// work is over the budget gets 555, as Cloud answers one it gave up producing. Cloud documents neither
+/// the limit nor what it costs to produce an answer, so the work is estimated from what the answer
+/// covers: a cost per file (or listed entry) and a cost per MiB of patch. The defaults are estimates,
+/// not measurements: the product must work under any budget.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeLimit {
+    /// The time one answer may take, in milliseconds.
+    pub budget_ms: u64,
+    /// The estimated time per file of a diff or diffstat, or per entry of a listing, in milliseconds.
+    pub per_file_ms: u64,
+    /// The estimated time per MiB of patch produced, in milliseconds.
+    pub per_mib_ms: u64,
+}
+
+impl Default for TimeLimit {
+    fn default() -> Self {
+        TimeLimit {
+            budget_ms: 10_000,
+            per_file_ms: 10,
+            per_mib_ms: 150,
+        }
+    }
+}
+
+impl TimeLimit {
+    /// Whether an answer covering `files` files (or entries) and producing `bytes` bytes is made in time.
+    pub fn allows(&self, files: usize, bytes: usize) -> bool {
+        let files = self.per_file_ms.saturating_mul(files as u64);
+        let bytes = self.per_mib_ms.saturating_mul(bytes as u64) / (1 << 20);
+        files.saturating_add(bytes) <= self.budget_ms
+    }
 }
 
 /// How the sandbox reads Cloud rules that are documented loosely or not at all. Each default is the
@@ -122,13 +160,78 @@ pub struct Workspace {
     pub repositories: Vec<Repository>,
 }
 
-/// Data Center projects.
+/// Data Center projects, how the sandbox reads the Data Center rules its documentation leaves open, and
+/// the server's properties.
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DataCenterConfig {
     /// The projects.
     #[serde(default)]
     pub projects: Vec<Project>,
+    /// The readings of open rules (`[datacenter.readings]`); each defaults to the strictest one.
+    #[serde(default)]
+    pub readings: DataCenterReadings,
+    /// The server's `bitbucket.properties` that change what the REST API does
+    /// (`[datacenter.properties]`).
+    #[serde(default)]
+    pub properties: DataCenterProperties,
+}
+
+/// How the sandbox reads Data Center rules that are documented loosely or not at all. Each default is
+/// the reading most dangerous to a client, so that a client working here also works with the real
+/// service.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DataCenterReadings {
+    /// What a file edit naming an existing `branch` and a different `sourceBranch` does.
+    #[serde(default)]
+    pub source_branch_on_existing: SourceBranchOnExisting,
+}
+
+/// What a Data Center file edit (`PUT …/browse/{path}`) does when its `branch` exists and it names a
+/// different `sourceBranch`: the description only says that `branch` "will be created".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceBranchOnExisting {
+    /// Commits onto the existing branch, `sourceBranch` ignored.
+    #[default]
+    Commit,
+    /// 400 `ArgumentValidationException`: `sourceBranch` only starts a new branch.
+    Refuse,
+}
+
+/// Whether a Data Center's file editor (`feature.file.editor` in `bitbucket.properties`) is on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileEditor {
+    /// File edits are taken (`feature.file.editor=true`, Data Center's default).
+    #[default]
+    Enabled,
+    /// File edits are refused (`feature.file.editor=false`).
+    Disabled,
+}
+
+/// The `bitbucket.properties` of the sandbox's Data Center that change what its REST API does.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataCenterProperties {
+    /// `feature.file.editor`: whether `PUT …/browse/{path}` edits files.
+    pub file_editor: FileEditor,
+    /// `content.upload.max.size`: the largest file content a file edit takes, in bytes.
+    pub upload_max_bytes: u64,
+}
+
+/// The `content.upload.max.size` the sandbox applies unless told otherwise: the value seen in a public
+/// Data Center's configuration (5 MiB).
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 5 << 20;
+
+impl Default for DataCenterProperties {
+    fn default() -> Self {
+        DataCenterProperties {
+            file_editor: FileEditor::Enabled,
+            upload_max_bytes: DEFAULT_UPLOAD_MAX_BYTES,
+        }
+    }
 }
 
 /// A Data Center project and its repositories.
@@ -588,6 +691,59 @@ mod tests {
         };
         assert_eq!(Config::parse(text).unwrap().cloud.readings, kindest);
         assert!(Config::parse("[cloud.readings]\npagelen_above_max = \"ignore\"\n").is_err());
+    }
+
+    #[test]
+    fn data_center_readings_and_properties_default_to_the_strictest_and_are_read_from_toml() {
+        let config = Config::demo();
+        assert_eq!(
+            config.datacenter.readings.source_branch_on_existing,
+            SourceBranchOnExisting::Commit
+        );
+        assert_eq!(
+            config.datacenter.properties.file_editor,
+            FileEditor::Enabled
+        );
+        assert_eq!(
+            config.datacenter.properties.upload_max_bytes,
+            DEFAULT_UPLOAD_MAX_BYTES
+        );
+        let text = "[datacenter.readings]\nsource_branch_on_existing = \"refuse\"\n\
+                    [datacenter.properties]\nfile_editor = \"disabled\"\nupload_max_bytes = 1024\n";
+        let datacenter = Config::parse(text).unwrap().datacenter;
+        assert_eq!(
+            datacenter.readings.source_branch_on_existing,
+            SourceBranchOnExisting::Refuse
+        );
+        assert_eq!(
+            datacenter.properties,
+            DataCenterProperties {
+                file_editor: FileEditor::Disabled,
+                upload_max_bytes: 1024,
+            }
+        );
+    }
+
+    #[test]
+    fn the_time_limit_weighs_files_and_bytes_against_the_budget() {
+        let limit = TimeLimit {
+            budget_ms: 100,
+            per_file_ms: 10,
+            per_mib_ms: 50,
+        };
+        assert!(limit.allows(10, 0));
+        assert!(!limit.allows(11, 0));
+        assert!(limit.allows(5, 1 << 20));
+        assert!(!limit.allows(6, 1 << 20));
+        assert!(!limit.allows(usize::MAX, usize::MAX));
+        let parsed = Config::parse("[cloud.time_limit]\nbudget_ms = 0\n").unwrap();
+        assert_eq!(
+            parsed.cloud.time_limit,
+            TimeLimit {
+                budget_ms: 0,
+                ..TimeLimit::default()
+            }
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bitbucket_sandbox::config::{Config, PagelenAboveMax, PathMatch, RepeatedPath};
+use bitbucket_sandbox::config::{
+    Config, FileEditor, PagelenAboveMax, PathMatch, RepeatedPath, SourceBranchOnExisting,
+};
 use bitbucket_sandbox::control::token_rows;
 use bitbucket_sandbox::faults::{FaultCors, FaultSettings, DEFAULT_MAX_BODY_BYTES};
 use bitbucket_sandbox::{app, server, AppState, Options};
@@ -81,6 +83,23 @@ struct Cli {
     /// configuration's `[cloud.readings]`, whose default is `last`.
     #[arg(long, value_enum, value_name = "READING")]
     cloud_diffstat_repeated_path: Option<RepeatedPath>,
+    /// Cloud: the time one `diff`, `diffstat` or `src` listing may take, in milliseconds, before it
+    /// answers 555. Overrides the configuration's `[cloud.time_limit]`, whose default is 10000.
+    #[arg(long, value_name = "MS")]
+    cloud_time_budget_ms: Option<u64>,
+    /// Data Center file edit naming an existing `branch` and another `sourceBranch`: `commit` onto the
+    /// existing branch or `refuse` (400). Overrides the configuration's `[datacenter.readings]`, whose
+    /// default is `commit`.
+    #[arg(long, value_enum, value_name = "READING")]
+    dc_source_branch_on_existing: Option<SourceBranchOnExisting>,
+    /// Data Center `feature.file.editor`: `enabled` or `disabled` (file edits answer 409). Overrides
+    /// the configuration's `[datacenter.properties]`, whose default is `enabled`.
+    #[arg(long, value_enum, value_name = "STATE")]
+    dc_file_editor: Option<FileEditor>,
+    /// Data Center `content.upload.max.size`: the largest file a file edit takes, in bytes (larger:
+    /// 413). Overrides the configuration's `[datacenter.properties]`, whose default is 5242880.
+    #[arg(long, value_name = "BYTES")]
+    dc_upload_max_bytes: Option<u64>,
     /// Serve HTTPS on the same port, with HTTP/2 (and HTTP/1.1 for clients without h2), using a
     /// self-signed certificate for localhost and 127.0.0.1 made at start-up.
     #[cfg(feature = "tls")]
@@ -141,6 +160,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(reading) = cli.cloud_diffstat_repeated_path {
         readings.diffstat_repeated_path = reading;
+    }
+    if let Some(budget) = cli.cloud_time_budget_ms {
+        config.cloud.time_limit.budget_ms = budget;
+    }
+    let datacenter = &mut config.datacenter;
+    if let Some(reading) = cli.dc_source_branch_on_existing {
+        datacenter.readings.source_branch_on_existing = reading;
+    }
+    if let Some(state) = cli.dc_file_editor {
+        datacenter.properties.file_editor = state;
+    }
+    if let Some(bytes) = cli.dc_upload_max_bytes {
+        datacenter.properties.upload_max_bytes = bytes;
     }
     let faults = FaultSettings {
         latency_ms: cli.latency_ms,

@@ -99,10 +99,8 @@ pub struct PatchOptions {
     pub binary: bool,
     /// Whether moves are detected (otherwise a deletion and an addition).
     pub renames: bool,
-    /// The most files a patch may show.
-    pub max_files: usize,
-    /// The most bytes a patch may take.
-    pub max_bytes: usize,
+    /// The time the patch may take to produce, for the files it shows and the bytes it takes.
+    pub time_limit: crate::config::TimeLimit,
 }
 
 /// One changed file between two commits.
@@ -550,7 +548,7 @@ impl Store {
     /// The patch from commit `old` (`None`: the empty tree) to commit `new`, as `git diff` prints it:
     /// limited to `paths` (files or folders; none: everything), with `context` lines around each change,
     /// binary files as a "Binary files … differ" line or left out, renames detected or not. `None` when
-    /// the patch would show more files or take more bytes than `options` allow.
+    /// producing the patch would take longer than the time limit of `options`.
     pub fn patch(
         &self,
         key: &str,
@@ -571,7 +569,8 @@ impl Store {
         if options.renames {
             diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))?;
         }
-        if diff.deltas().len() > options.max_files {
+        let files = diff.deltas().len();
+        if !options.time_limit.allows(files, 0) {
             return Ok(None);
         }
         let mut out = Vec::new();
@@ -584,7 +583,7 @@ impl Store {
                 out.push(line.origin() as u8);
             }
             out.extend_from_slice(line.content());
-            too_large = out.len() > options.max_bytes;
+            too_large = !options.time_limit.allows(files, out.len());
             !too_large
         })
         .or_else(|e| match too_large {

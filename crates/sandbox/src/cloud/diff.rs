@@ -22,7 +22,8 @@ use crate::store::{ChangeKind, FileChange, PatchOptions};
 /// `topic=false` compares the two trees directly; `merge`, which Cloud removed, is refused. `path`
 /// keeps the changes whose old or new path it selects, as the configuration's
 /// [`crate::config::CloudReadings`] read it (by default: one file, and only the last `path` counts). Pages default
-/// to 500 entries; a `pagelen` above 100 is refused or capped as the configuration says.
+/// to 500 entries; a `pagelen` above 100 is refused or capped as the configuration says. A diffstat whose
+/// files (all of them, not only the page's) take longer than the time limit to produce: 555.
 pub async fn diffstat(
     call: Call,
     Path((ws, slug, spec)): Path<(String, String, String)>,
@@ -39,11 +40,14 @@ pub async fn diffstat(
     let changes = store.diff(&ctx.key, old, new).map_err(git_error)?;
     let old_hash = old.map(|o| o.to_string()).unwrap_or_default();
     let new_hash = new.to_string();
-    let values = changes
+    let values: Vec<Value> = changes
         .iter()
         .filter(|c| paths.is_empty() || paths.iter().any(|p| touches(c, p, readings.diffstat_path)))
         .map(|c| diffstat_json(&ctx, c, &old_hash, &new_hash))
         .collect();
+    if !call.state.config().cloud.time_limit.allows(values.len(), 0) {
+        return Err(too_slow());
+    }
     call.cloud_page(values, DIFFSTAT_PAGELEN)
 }
 
@@ -51,18 +55,21 @@ pub async fn diffstat(
 /// client may ask for).
 const DIFFSTAT_PAGELEN: usize = 500;
 
-/// The largest patch served, in bytes: Bitbucket answers 555 when a diff is too large to produce in time.
-pub const MAX_PATCH_BYTES: usize = 64 << 20;
-
-/// The most files a patch served may show: Bitbucket's limit is a time, and diffs of about 1,000 files
-/// have been seen to get 555.
-pub const MAX_PATCH_FILES: usize = 1_000;
+/// Cloud's answer to a `diff`, `diffstat` or `src` listing it could not produce within its time limit
+/// ([`crate::config::TimeLimit`]).
+pub(super) fn too_slow() -> CloudError {
+    let status = StatusCode::from_u16(555).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    CloudError::new(
+        status,
+        "The request took too long to process and was stopped.",
+    )
+}
 
 /// `GET …/diff/{spec}`: the raw git patch between the commits of `spec` (read as for
 /// [`diffstat`]), `text/plain`. `path` (repeatable) limits it to those files or folders; `context`
 /// sets the unchanged lines around each change (3); `binary=false` leaves binary files out;
-/// `renames=false` shows a move as a deletion and an addition. Over [`MAX_PATCH_FILES`] or
-/// [`MAX_PATCH_BYTES`]: 555.
+/// `renames=false` shows a move as a deletion and an addition. A patch whose files and bytes take longer
+/// than the time limit to produce: 555.
 pub async fn diff(
     call: Call,
     Path((ws, slug, spec)): Path<(String, String, String)>,
@@ -78,18 +85,14 @@ pub async fn diff(
         },
         binary: flag("binary"),
         renames: flag("renames"),
-        max_files: MAX_PATCH_FILES,
-        max_bytes: MAX_PATCH_BYTES,
+        time_limit: call.state.config().cloud.time_limit,
     };
     let patch = call
         .state
         .store()
         .patch(&ctx.key, (old, new), &path_params(&params), options)
         .map_err(git_error)?
-        .ok_or_else(|| {
-            let status = StatusCode::from_u16(555).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            CloudError::new(status, "The diff is too large to be produced in time.")
-        })?;
+        .ok_or_else(too_slow)?;
     let mut response = patch.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -36,7 +36,8 @@ pub struct SrcPath {
 }
 
 /// `GET …/src`, `…/src/{commit}/` and `…/src/{commit}/{path}`: a directory listing, a file's
-/// bytes, or `format=meta`.
+/// bytes, or `format=meta`. A listing of a folder whose entries take longer than the time limit to
+/// list: 555.
 pub async fn read(
     call: Call,
     Path(SrcPath {
@@ -83,6 +84,11 @@ pub async fn read(
             Ok(response)
         }
         Entry::Dir(children) => {
+            // A listing covers the folder's entries, whichever page is asked for.
+            let time_limit = call.state.config().cloud.time_limit;
+            if !meta && !time_limit.allows(children.len(), 0) {
+                return Err(super::diff::too_slow());
+            }
             if meta {
                 let mut out = json!({ "type": "commit_directory", "path": path, "commit": commit_ref(&ctx, &hash) });
                 out["links"] =

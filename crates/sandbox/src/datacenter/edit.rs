@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::json;
 use super::{check_branch_writable, repo_context};
 use crate::call::Call;
-use crate::config::Access;
+use crate::config::{Access, FileEditor, SourceBranchOnExisting};
 use crate::errors::DcError;
 use crate::form::{self, FormKind};
 
@@ -23,7 +23,10 @@ fn conflict(message: String, exception: &str) -> DcError {
 }
 
 /// Edits or creates the file at `path` on `branch` (multipart `content`, `message`, `branch`,
-/// `sourceCommitId`, `sourceBranch`), answering the new commit.
+/// `sourceCommitId`, `sourceBranch`), answering the new commit. A `sourceBranch` other than an existing
+/// `branch` is ignored or refused as [`crate::config::DataCenterReadings`] read it; the server's
+/// [`crate::config::DataCenterProperties`] may turn file editing off (409) or bound the content's size
+/// (413).
 pub async fn edit_file(
     call: Call,
     Path((key, slug, path)): Path<(String, String, String)>,
@@ -39,6 +42,17 @@ pub async fn edit_file(
     }
     if ctx.access < Access::Write {
         return Err(DcError::not_permitted());
+    }
+    let config = call.state.config();
+    let properties = config.datacenter.properties;
+    if properties.file_editor == FileEditor::Disabled {
+        // The editFile description lists no answer for a disabled editor; 409 is the one the description
+        // gives a feature its property turned off elsewhere (mirroring's repository diagnostics).
+        return Err(DcError::new(
+            StatusCode::CONFLICT,
+            "File editing is disabled on this Bitbucket instance.",
+            "com.atlassian.bitbucket.feature.FeatureDisabledException",
+        ));
     }
     if form::kind(&request) != FormKind::Multipart {
         return Err(DcError::new(
@@ -63,10 +77,22 @@ pub async fn edit_file(
         text("branch").ok_or_else(|| DcError::validation("The branch parameter is required."))?;
     let content =
         content.ok_or_else(|| DcError::validation("The content parameter is required."))?;
+    if content.len() as u64 > properties.upload_max_bytes {
+        // What Data Center answers over its upload limit is not documented: 413 in its error shape,
+        // without an exception name.
+        return Err(DcError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!(
+                "The file is {} bytes, larger than the {} bytes this server accepts.",
+                content.len(),
+                properties.upload_max_bytes
+            ),
+            exception: None,
+        });
+    }
     let path = crate::store::clean_path(&path)
         .ok_or_else(|| DcError::validation(format!("Invalid path: {path}")))?;
     let store = call.state.store();
-    let config = call.state.config();
     check_branch_writable(&call, &ctx, &branch)?;
     let tip = store.branch_tip(&ctx.key, &branch);
     let source_commit = match text("sourceCommitId") {
@@ -79,13 +105,14 @@ pub async fn edit_file(
     };
     let short = |name: &str| name.trim_start_matches("refs/heads/").to_string();
     let source_branch = text("sourceBranch").filter(|s| short(s) != short(&branch));
+    let reading = config.datacenter.readings.source_branch_on_existing;
     let (base, expect, start) = match (tip, source_branch) {
-        (Some(_), Some(source)) => {
+        (Some(_), Some(source)) if reading == SourceBranchOnExisting::Refuse => {
             return Err(DcError::validation(format!(
                 "The branch '{branch}' already exists; sourceBranch '{source}' can only be the starting point of a new branch."
             )))
         }
-        (Some(tip), None) => (tip, Expect::Tip(tip), None),
+        (Some(tip), _) => (tip, Expect::Tip(tip), None),
         (None, None) => {
             return Err(DcError::validation(format!(
                 "The branch '{branch}' does not exist; send sourceBranch to create it."

@@ -1,7 +1,8 @@
 //! Cloud endpoints: happy paths, pagination, auth failures, permissions, restrictions, commits.
 
-use bitbucket_sandbox::config::{CloudReadings, Config, PagelenAboveMax, PathMatch, RepeatedPath};
-use bitbucket_sandbox::Options;
+use bitbucket_sandbox::config::{
+    CloudReadings, PagelenAboveMax, PathMatch, RepeatedPath, TimeLimit,
+};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -704,13 +705,7 @@ async fn change_main(sb: &Sandbox) -> (String, String) {
 
 /// A demo sandbox whose Cloud side reads open rules as `readings` says.
 fn sandbox_reading(readings: CloudReadings) -> Sandbox {
-    let mut config = Config::demo();
-    config.cloud.readings = readings;
-    Sandbox::with(Options {
-        config,
-        quiet: true,
-        ..Options::default()
-    })
+    Sandbox::configured(|config| config.cloud.readings = readings)
 }
 
 #[tokio::test]
@@ -1001,36 +996,6 @@ async fn diff_prints_the_change_between_two_commits_as_a_git_patch() {
     assert!(reverse.contains("@@ -1,2 +0,0 @@\n-1\n-2\n"), "{reverse}");
     assert!(!reverse.contains("tail.csv"));
     diff("?context=many").await.expect(400);
-    // A patch of more than 1,000 files is too large to make in time; a part of it is not.
-    let many: Vec<(String, String)> = (0..=1_000)
-        .map(|n| (format!("test-artifacts/many/{n}.json"), format!("{n}\n")))
-        .collect();
-    let fields: Vec<(&str, &str)> = many.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
-    post(&format!("{CLOUD_REPO}/src"))
-        .cloud_user("ada")
-        .multipart(&fields)
-        .send(&sb)
-        .await
-        .expect(201);
-    let newest = sb.tip(KEY, "main");
-    let whole = get(&format!(
-        "{CLOUD_REPO}/diff/{newest}..{old}?topic=false&path=test-artifacts"
-    ))
-    .cloud_user("rory")
-    .send(&sb)
-    .await
-    .expect(555);
-    assert_eq!(whole.json()["type"], "error");
-    let part = "path=test-artifacts/many/1.json&path=test-artifacts/new.json";
-    let part = get(&format!(
-        "{CLOUD_REPO}/diff/{newest}..{old}?topic=false&{part}"
-    ))
-    .cloud_user("rory")
-    .send(&sb)
-    .await
-    .expect(200)
-    .text();
-    assert_eq!(part.matches("diff --git").count(), 2, "{part}");
     get(&format!("{CLOUD_REPO}/diff/{new}..0123456789ab"))
         .cloud_user("rory")
         .send(&sb)
@@ -1087,4 +1052,97 @@ async fn commits_refuse_git_dirs_backslashes_and_control_characters() {
     )
     .await;
     assert_eq!(dc.expect(400).dc_error().0, "Invalid path: x\\y.txt");
+}
+
+/// Cloud's time limit of `limit` on a demo sandbox whose `main` gained `test-artifacts/many/` with
+/// `files` small files, and `test-artifacts/large.bin` of `large` bytes; answers the sandbox and the
+/// new tip and the one before.
+async fn timed(limit: TimeLimit, files: usize, large: usize) -> (Sandbox, String, String) {
+    let sb = Sandbox::configured(|config| config.cloud.time_limit = limit);
+    let old = sb.tip(KEY, "main");
+    let mut contents: Vec<(String, String)> = (0..files)
+        .map(|n| (format!("test-artifacts/many/{n}.json"), format!("{n}\n")))
+        .collect();
+    contents.push(("test-artifacts/large.bin".to_owned(), "x".repeat(large)));
+    let fields: Vec<(&str, &str)> = contents
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    post(&format!("{CLOUD_REPO}/src"))
+        .cloud_user("ada")
+        .multipart(&fields)
+        .send(&sb)
+        .await
+        .expect(201);
+    let new = sb.tip(KEY, "main");
+    (sb, new, old)
+}
+
+#[tokio::test]
+async fn diff_diffstat_and_listings_answer_555_when_they_would_take_longer_than_the_time_limit() {
+    // 10 ms per file and 100 ms per MiB, within 60 ms: six files, not seven; no MiB at all.
+    let limit = TimeLimit {
+        budget_ms: 60,
+        per_file_ms: 10,
+        per_mib_ms: 100,
+    };
+    let (sb, new, old) = timed(limit, 6, 1 << 20).await;
+    let status = |path: String| {
+        let sb = &sb;
+        async move { get(&path).cloud_user("rory").send(sb).await.status.as_u16() }
+    };
+    let many = "path=test-artifacts/many";
+    let diff = format!("{CLOUD_REPO}/diff/{new}..{old}?topic=false");
+    assert_eq!(status(format!("{diff}&{many}")).await, 200, "six files");
+    assert_eq!(status(diff.clone()).await, 555, "seven files and a MiB");
+    assert_eq!(
+        status(format!("{diff}&path=test-artifacts/large.bin")).await,
+        555,
+        "one file of a MiB"
+    );
+    // The diffstat covers every file changed, whatever its page shows.
+    let stat = format!("{CLOUD_REPO}/diffstat/{new}..{old}?topic=false");
+    assert_eq!(
+        status(format!("{stat}&pagelen=1")).await,
+        555,
+        "seven files"
+    );
+    let one = "path=test-artifacts/many/1.json";
+    assert_eq!(status(format!("{stat}&{one}")).await, 200, "one file");
+    // A listing covers the folder's entries: six here, seven at the folder above (with `large.bin`,
+    // `project.json` and `many/`: three).
+    let src = format!("{CLOUD_REPO}/src/{new}");
+    assert_eq!(status(format!("{src}/test-artifacts/many/")).await, 200);
+    assert_eq!(status(format!("{src}/test-artifacts/")).await, 200);
+    assert_eq!(
+        status(format!("{src}/test-artifacts/large.bin")).await,
+        200,
+        "a file"
+    );
+
+    let (sb, new, _) = timed(limit, 7, 0).await;
+    let listing = get(&format!(
+        "{CLOUD_REPO}/src/{new}/test-artifacts/many/?pagelen=1"
+    ))
+    .cloud_user("rory")
+    .send(&sb)
+    .await
+    .expect(555);
+    assert_eq!(listing.json()["type"], "error");
+}
+
+#[tokio::test]
+async fn a_budget_of_nothing_answers_555_to_every_diff_and_diffstat() {
+    let limit = TimeLimit {
+        budget_ms: 0,
+        ..TimeLimit::default()
+    };
+    let (sb, new, old) = timed(limit, 1, 0).await;
+    for kind in ["diff", "diffstat"] {
+        get(&format!("{CLOUD_REPO}/{kind}/{new}..{old}"))
+            .cloud_user("rory")
+            .send(&sb)
+            .await
+            .expect(555);
+    }
 }

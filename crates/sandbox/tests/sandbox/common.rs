@@ -28,6 +28,17 @@ impl Sandbox {
         })
     }
 
+    /// A sandbox with the demo configuration as `change` leaves it.
+    pub fn configured(change: impl FnOnce(&mut Config)) -> Sandbox {
+        let mut config = Config::demo();
+        change(&mut config);
+        Sandbox::with(Options {
+            config,
+            quiet: true,
+            ..Options::default()
+        })
+    }
+
     pub fn with(options: Options) -> Sandbox {
         let state = AppState::new(options).expect("sandbox starts");
         Sandbox {

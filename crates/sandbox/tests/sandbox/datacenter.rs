@@ -1,5 +1,7 @@
 //! Data Center endpoints: reads, paging, the file editor, XSRF, tokens, permissions, no CORS.
 
+use bitbucket_sandbox::config::{DataCenterConfig, FileEditor, SourceBranchOnExisting};
+
 use crate::common::*;
 
 const KEY: &str = "dc/QA/regression-suite";
@@ -235,9 +237,23 @@ async fn editing_a_file_commits_and_checks_conflicts() {
     edit(vec![("branch", "main".into())]).await.expect(400);
 }
 
+/// A sandbox whose Data Center is configured by `change`.
+fn datacenter_with(change: impl FnOnce(&mut DataCenterConfig)) -> Sandbox {
+    Sandbox::configured(|config| change(&mut config.datacenter))
+}
+
 #[tokio::test]
-async fn source_branch_only_starts_new_branches() {
-    let sb = Sandbox::new();
+async fn source_branch_starts_new_branches_and_on_an_existing_one_commits_or_is_refused() {
+    for reading in [
+        SourceBranchOnExisting::Commit,
+        SourceBranchOnExisting::Refuse,
+    ] {
+        let sb = datacenter_with(|dc| dc.readings.source_branch_on_existing = reading);
+        source_branch_on_an_existing_branch(&sb, reading).await;
+    }
+}
+
+async fn source_branch_on_an_existing_branch(sb: &Sandbox, reading: SourceBranchOnExisting) {
     let main = sb.tip(KEY, "main");
     let edit = |fields: &[(&str, &str)]| {
         put(&format!("{DC_REPO}/browse/notes.txt"))
@@ -246,7 +262,7 @@ async fn source_branch_only_starts_new_branches() {
             .multipart(fields)
     };
     let unknown = edit(&[("content", "a"), ("branch", "feature/new")])
-        .send(&sb)
+        .send(sb)
         .await
         .expect(400);
     let (message, exception) = unknown.dc_error();
@@ -258,31 +274,42 @@ async fn source_branch_only_starts_new_branches() {
         ("branch", "feature/new"),
         ("sourceBranch", "main"),
     ])
-    .ok_json(&sb)
+    .ok_json(sb)
     .await;
     assert_eq!(created["parents"][0]["id"], main);
-    let tip = sb.tip(KEY, "feature/new");
-    assert_eq!(created["id"], tip.as_str());
-    let again = edit(&[
+    assert_eq!(created["id"], sb.tip(KEY, "feature/new").as_str());
+    // A sourceBranch equal to the branch is ignored.
+    let tip = edit(&[
         ("content", "b"),
+        ("branch", "feature/new"),
+        ("sourceBranch", "feature/new"),
+        ("sourceCommitId", &sb.tip(KEY, "feature/new")),
+    ])
+    .ok_json(sb)
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let again = edit(&[
+        ("content", "c"),
         ("branch", "feature/new"),
         ("sourceBranch", "main"),
         ("sourceCommitId", &tip),
     ])
-    .send(&sb)
-    .await
-    .expect(400);
-    assert!(again.dc_error().0.contains("already exists"));
-    assert_eq!(sb.tip(KEY, "feature/new"), tip);
-    edit(&[
-        ("content", "b"),
-        ("branch", "feature/new"),
-        ("sourceBranch", "feature/new"),
-        ("sourceCommitId", &tip),
-    ])
-    .send(&sb)
-    .await
-    .expect(200);
+    .send(sb)
+    .await;
+    match reading {
+        SourceBranchOnExisting::Refuse => {
+            assert!(again.expect(400).dc_error().0.contains("already exists"));
+            assert_eq!(sb.tip(KEY, "feature/new"), tip);
+        }
+        SourceBranchOnExisting::Commit => {
+            // The edit lands on the existing branch, on its tip, not on sourceBranch's.
+            let landed = again.expect(200).json();
+            assert_eq!(landed["parents"][0]["id"], tip.as_str());
+            assert_eq!(sb.tip(KEY, "feature/new"), landed["id"].as_str().unwrap());
+        }
+    }
 }
 
 #[tokio::test]
@@ -791,4 +818,53 @@ async fn boosted_branch_matches_put_the_exact_name_first() {
     .ok_json(&sb)
     .await;
     assert_eq!(names(newest)[0], "login");
+}
+
+#[tokio::test]
+async fn file_editing_turned_off_refuses_every_edit_and_commits_nothing() {
+    let sb = datacenter_with(|dc| dc.properties.file_editor = FileEditor::Disabled);
+    let main = sb.tip(KEY, "main");
+    let fields = [
+        ("content", "x"),
+        ("branch", "feature/n"),
+        ("sourceBranch", "main"),
+    ];
+    let (message, exception) = dc_edit(&sb, "lee", "notes.txt", &fields)
+        .await
+        .expect(409)
+        .dc_error();
+    assert!(message.contains("disabled"), "{message}");
+    assert!(
+        exception.ends_with("FeatureDisabledException"),
+        "{exception}"
+    );
+    assert_eq!(sb.tip(KEY, "feature/n"), "");
+    assert_eq!(sb.tip(KEY, "main"), main);
+    // Reading stays possible.
+    get(&format!("{DC_REPO}/browse"))
+        .dc_user("lee")
+        .send(&sb)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn a_file_over_the_upload_limit_is_413_and_commits_nothing() {
+    let sb = datacenter_with(|dc| dc.properties.upload_max_bytes = 10);
+    let fields = |content| {
+        [
+            ("content", content),
+            ("branch", "feature/n"),
+            ("sourceBranch", "main"),
+        ]
+    };
+    let (message, _) = dc_edit(&sb, "lee", "notes.txt", &fields("eleven char"))
+        .await
+        .expect(413)
+        .dc_error();
+    assert!(message.contains("10 bytes"), "{message}");
+    assert_eq!(sb.tip(KEY, "feature/n"), "");
+    dc_edit(&sb, "lee", "notes.txt", &fields("ten chars."))
+        .await
+        .expect(200);
 }
