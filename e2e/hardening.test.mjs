@@ -218,6 +218,40 @@ describe('hardening', () => {
     await context.close();
   });
 
+  it('names every file of a branch edited by hand that the manifest does not account for, and keeps the local copy', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await push(page, 'Versioned from the app');
+    const { files } = await cloudManifest(env.sandbox);
+    const projectFile = files.find((file) => file.kind === 'project').path;
+    const testCase = files.find((file) => file.kind === 'test_case').path;
+    const folder = testCase.slice(0, testCase.lastIndexOf('/'));
+    const unlisted = {
+      [`${folder}/broken--t9.json`]: '{ not json',
+      [`${folder}/newer--t8.json`]: '{"schema_version": 99, "id": "t8"}\n',
+      [`${folder}/copy-${testCase.slice(folder.length + 1)}`]: '{"id": "the same id as another"}\n',
+      'test-artifacts/notes/readme.txt': 'notes\n',
+      'test-artifacts/data-tables/huge--d9.csv': 'a,b\n'.repeat(30 * 1024 * 1024 / 4),
+    };
+    await commitOnCloud(env.sandbox, {
+      ...unlisted,
+      [projectFile]: '{"changed": "in git"}\n',
+      'elsewhere/x--t2.json': '{}\n',
+    });
+
+    const dialog = await previewPull(page);
+    await dialog.getByText(/0 incoming changes, 0 conflicts/).waitFor();
+    const ignored = dialog.locator('.banner.info').filter({ hasText: '5 files in git not in the manifest (ignored)' });
+    for (const path of Object.keys(unlisted)) {
+      await ignored.locator('li').filter({ hasText: path }).filter({ hasText: 'added or changed in git since your last sync, outside the app' }).waitFor();
+    }
+    const refused = dialog.getByRole('alert').filter({ hasText: '1 file of the repository cannot be used' });
+    await refused.locator('li').filter({ hasText: projectFile }).filter({ hasText: 'changed in git since your last sync' }).waitFor();
+    assert.equal(await dialog.getByText('elsewhere/').count(), 0, 'files outside the artifact folder are not artifacts');
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
+    await context.close();
+  });
+
   it('ships without the benchmarks\' strategy switch: with it set to a per-file strategy, a push is still one commit with parents', async () => {
     const { context, page } = await openPage(env.browser);
     // A: one commit per file, without `parents` on Cloud, in the benchmarks' build.

@@ -549,7 +549,12 @@ describe('push', () => {
     assert.doesNotMatch(stdout, /feature\/rory/, 'no branch was created');
   });
 
-  it('completes and is correct when pushed again after a cancelled push (Data Center)', async () => {
+  /**
+   * Starts a first Data Center push to main, `interrupt`s it once some of its per-file commits landed, and checks with
+   * `git` that the branch does not publish the new version (its manifest is written last); the next preview counts
+   * only the files still to write, and that push completes with a manifest listing exactly the local project.
+   */
+  async function interruptedDataCenterPush(interrupt) {
     const { context, page } = await openPage(env.browser, { acceptDownloads: true });
     await connectAndOpenArtifacts(page, DC);
     const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
@@ -559,17 +564,16 @@ describe('push', () => {
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 300 });
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     await dialog.getByText(/[1-9]\d* of \d+ commits?;/).waitFor();
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.getByRole('alert').getByText(/The push was cancelled/).waitFor();
+    await interrupt(page, dialog);
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
     const [commits, published] = await inClone(DC, 'main', async (dir) => [
       Number(await git(dir, 'rev-list', '--count', 'HEAD')),
       existsSync(join(dir, 'test-artifacts', '.manifest.json')),
     ]);
-    assert.ok(commits > 1, 'some commits landed before Cancel');
-    assert.equal(published, false, 'the manifest is written last, so the cancelled push is not published');
+    assert.ok(commits > 1, 'some commits landed before the push was interrupted');
+    assert.equal(published, false, 'the manifest is written last, so the interrupted push is not published');
 
-    // The files the cancelled push wrote count as written: the preview counts only the rest and the manifest.
+    // The files the interrupted push wrote count as written: the preview counts only the rest and the manifest.
     const landed = commits - initial;
     dialog = await preview(page, { branch: 'main', message: 'Finished' });
     await dialog.getByText(new RegExp(`^${local.length + 1 - landed} files? to write`)).waitFor();
@@ -581,6 +585,21 @@ describe('push', () => {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Finished');
     });
     await context.close();
+  }
+
+  it('completes and is correct when pushed again after a cancelled push (Data Center)', async () => {
+    await interruptedDataCenterPush(async (page, dialog) => {
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.getByRole('alert').getByText(/The push was cancelled/).waitFor();
+    });
+  });
+
+  it('completes and is correct when pushed again after the page was reloaded during a push (Data Center)', async () => {
+    await interruptedDataCenterPush(async (page) => {
+      page.once('dialog', (question) => question.accept());
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    });
   });
 
   it('lists each push in the History table with its branch and version', async () => {
