@@ -122,28 +122,34 @@ describe('test artifacts explorer', () => {
     await context.close();
   });
 
-  it('says so when import or export cannot load their WebAssembly, and works once they can', async () => {
-    assert.ok(exported, 'the export test ran first');
-    const { context, page } = await openPage(env.browser);
-    await page.route('**/zip-worker_bg.wasm', (route) => route.abort());
-    await page.goto(env.sandbox.url);
-    await waitForApp(page);
-    await page.getByLabel('Project archive (.zip)').setInputFiles({
-      name: 'checkout-web.zip', mimeType: 'application/zip', buffer: exported,
+  // Each of the worker's files: the worker's script, the zip module's script (which the worker imports) and its
+  // WebAssembly.
+  for (const file of ['archive-worker.js', 'zip-worker.js', 'zip-worker_bg.wasm']) {
+    it(`says so without an uncaught error when ${file} does not load for an import or an export, and works once it can`, async () => {
+      assert.ok(exported, 'the export test ran first');
+      const { context, page } = await openPage(env.browser);
+      await page.route(`**/${file}`, (route) => route.abort());
+      await page.goto(env.sandbox.url);
+      await waitForApp(page);
+      await page.getByLabel('Project archive (.zip)').setInputFiles({
+        name: 'checkout-web.zip', mimeType: 'application/zip', buffer: exported,
+      });
+      await page.getByRole('alert').getByText(/^The import could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
+      await openArtifacts(page);
+      await page.getByRole('button', { name: 'Export .zip' }).click();
+      await page.getByRole('alert').getByText(/^The export could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
+      await page.unroute(`**/${file}`);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export .zip' }).click(),
+      ]);
+      assert.ok(zipEntries(readFileSync(await download.path())).has('test-artifacts/project.json'));
+      assert.equal(await page.getByText(/The export could not start/).count(), 0, 'the message is gone');
+      // Every event of the workers that did not load was handled: nothing uncaught on the page.
+      assert.deepEqual(page.consoleMessages.filter((line) => line.startsWith('pageerror')), []);
+      await context.close();
     });
-    await page.getByRole('alert').getByText(/^The import could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
-    await openArtifacts(page);
-    await page.getByRole('button', { name: 'Export .zip' }).click();
-    await page.getByRole('alert').getByText(/^The export could not start: its worker \(archive-worker\.js\) did not load\./).waitFor();
-    await page.unroute('**/zip-worker_bg.wasm');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export .zip' }).click(),
-    ]);
-    assert.ok(zipEntries(readFileSync(await download.path())).has('test-artifacts/project.json'));
-    assert.equal(await page.getByText(/The export could not start/).count(), 0, 'the message is gone');
-    await context.close();
-  });
+  }
 
   it('loads the explorer only when it is first opened, says so when it cannot, and loads it once it can', async () => {
     const { context, page } = await openPage(env.browser);

@@ -81,12 +81,39 @@ impl ArchiveError {
     }
 }
 
-type Answer = Rc<RefCell<Option<oneshot::Sender<Option<JsValue>>>>>;
+/// Where the worker's answer goes: the question waiting for it, or that the worker failed (its script or
+/// WebAssembly did not load, or it broke), which may happen before any question is asked.
+#[derive(Default)]
+enum Answer {
+    /// No question waits.
+    #[default]
+    Idle,
+    /// A question waits for this answer.
+    Waiting(oneshot::Sender<Option<JsValue>>),
+    /// The worker will not answer.
+    Failed,
+}
 
-/// A started archive worker, which answers one message at a time; ended when dropped.
+impl Answer {
+    /// Gives the waiting question `data`, or tells it (and every later one) that the worker failed.
+    fn reply(shared: &RefCell<Answer>, data: Option<JsValue>) {
+        let next = if data.is_some() {
+            Answer::Idle
+        } else {
+            Answer::Failed
+        };
+        if let Answer::Waiting(sender) = shared.replace(next) {
+            let _ = sender.send(data);
+        }
+    }
+}
+
+/// A started archive worker, which answers one message at a time; ended when dropped: its handlers are
+/// removed and it is terminated before their closures are freed, so that no event it still sends (such as
+/// the error of a script that did not load) reaches a freed closure.
 pub struct ArchiveWorker {
     worker: Worker,
-    answer: Answer,
+    answer: Rc<RefCell<Answer>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -96,14 +123,10 @@ impl ArchiveWorker {
     pub fn start() -> Result<Self, ArchiveError> {
         let url = worker_url().ok_or(ArchiveError::Unavailable)?;
         let worker = Worker::new(&url).map_err(|_| ArchiveError::Unavailable)?;
-        let answer: Answer = Rc::default();
+        let answer: Rc<RefCell<Answer>> = Rc::default();
         let reply = {
             let answer = answer.clone();
-            move |data: Option<JsValue>| {
-                if let Some(sender) = answer.borrow_mut().take() {
-                    let _ = sender.send(data);
-                }
-            }
+            move |data: Option<JsValue>| Answer::reply(&answer, data)
         };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
             let reply = reply.clone();
@@ -112,7 +135,11 @@ impl ArchiveWorker {
                 reply((!field(&data, "unavailable").is_truthy()).then_some(data))
             }
         });
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reply(None));
+        // Handled here (the user is told the worker did not load): not reported as the page's uncaught error.
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            event.prevent_default();
+            reply(None)
+        });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(ArchiveWorker {
@@ -125,8 +152,11 @@ impl ArchiveWorker {
 
     /// Sends `message` (transferring `transfer`) and waits for the answer.
     async fn ask(&self, message: &Object, transfer: &Array) -> Result<JsValue, ArchiveError> {
+        if matches!(*self.answer.borrow(), Answer::Failed) {
+            return Err(ArchiveError::Unavailable);
+        }
         let (sender, receiver) = oneshot::channel();
-        *self.answer.borrow_mut() = Some(sender);
+        *self.answer.borrow_mut() = Answer::Waiting(sender);
         self.worker
             .post_message_with_transfer(message, transfer)
             .map_err(|_| ArchiveError::Unavailable)?;
@@ -188,6 +218,9 @@ impl ArchiveWorker {
 
 impl Drop for ArchiveWorker {
     fn drop(&mut self) {
+        // Runs before the closures (fields) are dropped.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
