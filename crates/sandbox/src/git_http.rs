@@ -1,8 +1,11 @@
-//! Read-only git over HTTP (the smart protocol, and the dumb one when a client asks for it):
+//! git over HTTP (the smart protocol, and the dumb one when a client asks for it):
 //! `git clone http://HOST/{workspace}/{slug}.git` (Cloud) and
 //! `git clone http://HOST/scm/{projectkey}/{slug}.git` (Data Center).
-//! Requests are answered by `git http-backend` run as a CGI program on the bare repository;
-//! pushes (`git-receive-pack`) are refused with 403.
+//! Requests are answered by `git http-backend` run as a CGI program on the bare repository.
+//! Data Center takes pushes (`git-receive-pack`) from callers with write permission, and its
+//! branch permissions refuse the ref updates they forbid as Data Center's pre-receive hook does
+//! (the text on git's side band, `pre-receive hook declined` in the report); git itself compares
+//! each ref with the old id the push names. Cloud refuses pushes with 403.
 //!
 //! Every request needs the repository's read permission, as a read of the REST API does
 //! ([`crate::auth`]): without credentials, or with credentials the product refuses, the answer
@@ -23,11 +26,12 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::{cloud_git_caller, dc_caller, Caller, CallerKind, CredentialKind};
-use crate::config::{Config, Repository};
+use crate::config::{Access, Config, DcRestrictionType, Repository};
 use crate::errors::DcError;
+use crate::restrictions::dc_write_blocker;
 use crate::state::{cloud_key, dc_key, AppState};
 
-/// Body of the 403 answered to pushes.
+/// Body of the 403 answered to pushes to Cloud repositories.
 pub const PUSH_REFUSED: &str =
     "Pushing is not supported by the Bitbucket sandbox: commit through the REST API.\n";
 
@@ -126,7 +130,7 @@ pub enum GitRefusal {
     Unauthenticated(Product, String),
     /// Credentials that may not read the repository: 403 with the text.
     NotPermitted(String),
-    /// A push (commits go through the REST API): 403 with [`PUSH_REFUSED`].
+    /// A push to Cloud (commits go through the REST API): 403 with [`PUSH_REFUSED`].
     Push,
 }
 
@@ -204,7 +208,7 @@ pub async fn serve(state: &AppState, target: GitPath<'_>, request: Request) -> R
         Ok(caller) => {
             let answer = match check_read(&target, &caller) {
                 Err(refusal) => refusal.into_response(),
-                Ok(()) => answer(state, &target, request).await,
+                Ok(()) => answer(state, &target, &caller, request).await,
             };
             (answer, caller.kind)
         }
@@ -213,11 +217,32 @@ pub async fn serve(state: &AppState, target: GitPath<'_>, request: Request) -> R
     response
 }
 
-/// Runs `git http-backend` for a request allowed to read the repository; pushes are refused.
-async fn answer(state: &AppState, target: &GitPath<'_>, request: Request) -> Response {
+/// Checks that `caller` may push to the repository of `target`: Data Center only, with write
+/// permission, as a push to Data Center needs.
+fn check_push(target: &GitPath<'_>, caller: &Caller) -> Result<(), GitRefusal> {
+    if target.product == Product::Cloud {
+        return Err(GitRefusal::Push);
+    }
+    match caller.access(target.repo, target.container, &target.repo.slug) {
+        Some(access) if access >= Access::Write => Ok(()),
+        _ => Err(GitRefusal::NotPermitted(DcError::not_permitted().message)),
+    }
+}
+
+/// Runs `git http-backend` for a request allowed to read the repository, and for a push that
+/// [`check_push`] allows, with the refusal of the branch permissions it breaks, if any.
+async fn answer(
+    state: &AppState,
+    target: &GitPath<'_>,
+    caller: &Caller,
+    request: Request,
+) -> Response {
     let query = request.uri().query().unwrap_or("").to_string();
-    if target.rest == "git-receive-pack" || query.contains("service=git-receive-pack") {
-        return GitRefusal::Push.into_response();
+    let push = target.rest == "git-receive-pack" || query.contains("service=git-receive-pack");
+    if push {
+        if let Err(refusal) = check_push(target, caller) {
+            return refusal.into_response();
+        }
     }
     let limit = usize::try_from(state.faults().max_body_bytes()).unwrap_or(usize::MAX);
     let (parts, body) = request.into_parts();
@@ -232,6 +257,10 @@ async fn answer(state: &AppState, target: &GitPath<'_>, request: Request) -> Res
             .unwrap_or("")
             .to_string()
     };
+    let refusal = match push && target.rest == "git-receive-pack" {
+        true => push_refusal(state.config(), target.repo, caller, &parts.headers, &body),
+        false => None,
+    };
     let cgi = Cgi {
         root: state.store().root().to_path_buf(),
         path_info: format!("/{}.git/{}", target.key(), target.rest),
@@ -241,6 +270,8 @@ async fn answer(state: &AppState, target: &GitPath<'_>, request: Request) -> Res
         content_encoding: header(&header::CONTENT_ENCODING),
         git_protocol: header(&HeaderName::from_static("git-protocol")),
         body: body.to_vec(),
+        pusher: push.then(|| pusher(caller)),
+        refusal,
     };
     match tokio::task::spawn_blocking(move || cgi.run()).await {
         Ok(Ok(output)) => cgi_response(&output),
@@ -267,6 +298,11 @@ struct Cgi {
     content_encoding: String,
     git_protocol: String,
     body: Vec<u8>,
+    /// For a push: who pushes (receive-pack is enabled for them).
+    pusher: Option<String>,
+    /// For a push that a branch permission forbids: Data Center's text, which a pre-receive hook
+    /// prints before it declines the push.
+    refusal: Option<String>,
 }
 
 impl Cgi {
@@ -296,6 +332,16 @@ impl Cgi {
         if !self.git_protocol.is_empty() {
             command.env("HTTP_GIT_PROTOCOL", &self.git_protocol);
         }
+        if let Some(pusher) = &self.pusher {
+            command.env("REMOTE_USER", pusher);
+        }
+        if let Some(refusal) = &self.refusal {
+            command
+                .env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", "core.hooksPath")
+                .env("GIT_CONFIG_VALUE_0", refusal_hooks(&self.root)?)
+                .env(REFUSAL_VARIABLE, refusal);
+        }
         let mut child = command.spawn()?;
         let mut stdin = child.stdin.take();
         let body = self.body;
@@ -309,6 +355,107 @@ impl Cgi {
         let _ = writer.join();
         Ok(output.stdout)
     }
+}
+
+/// Who pushes, as `git http-backend` is told (`REMOTE_USER`): the user, or the token's name.
+fn pusher(caller: &Caller) -> String {
+    caller
+        .user
+        .clone()
+        .or_else(|| caller.grant.as_ref().map(|g| g.name.clone()))
+        .unwrap_or_default()
+}
+
+/// The environment variable that hands the refusal text to the pre-receive hook.
+const REFUSAL_VARIABLE: &str = "SANDBOX_PUSH_REFUSAL";
+
+/// The folder (in the data directory) of the pre-receive hook that prints the refusal and
+/// declines the push, written when first needed.
+fn refusal_hooks(root: &std::path::Path) -> std::io::Result<PathBuf> {
+    let hooks = root.join("push-refusal-hooks");
+    let hook = hooks.join("pre-receive");
+    if !hook.exists() {
+        std::fs::create_dir_all(&hooks)?;
+        let script = format!("#!/bin/sh\nprintf '%s\\n' \"${REFUSAL_VARIABLE}\" >&2\nexit 1\n");
+        let written = tempfile::NamedTempFile::new_in(&hooks)?;
+        std::fs::write(written.path(), script)?;
+        std::fs::set_permissions(
+            written.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )?;
+        written.persist(&hook).map_err(|e| e.error)?;
+    }
+    Ok(hooks)
+}
+
+/// The refusal of a push whose ref updates a branch permission forbids `caller` (Data Center's
+/// text, one line per refused branch), or `None` when every update is allowed.
+fn push_refusal(
+    config: &Config,
+    repo: &Repository,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<String> {
+    let gzipped = headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let body = match gzipped {
+        true => {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut plain).ok()?;
+            plain
+        }
+        false => body.to_vec(),
+    };
+    let lines: Vec<String> = updated_refs(&body)
+        .iter()
+        .filter_map(|name| {
+            let branch = name.strip_prefix("refs/heads/")?;
+            let restriction = dc_write_blocker(config, repo, branch, caller)?;
+            restriction.dc_type.map(|kind| branch_refusal(kind, name))
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Data Center's words for a push to a branch under a branch permission.
+fn branch_refusal(kind: DcRestrictionType, name: &str) -> String {
+    let reason = match kind {
+        DcRestrictionType::PullRequestOnly => "can only be modified through pull requests".into(),
+        DcRestrictionType::ReadOnly => "is read-only".into(),
+        DcRestrictionType::NoDeletes
+        | DcRestrictionType::FastForwardOnly
+        | DcRestrictionType::NoCreates => format!("has a '{}' branch permission", kind.name()),
+    };
+    format!(
+        "Branch {name} {reason}.\nCheck your branch permissions configuration with the project \
+         administrator."
+    )
+}
+
+/// The ref names of a receive-pack request's commands (`old new name`, the first followed by a
+/// NUL and capabilities), read up to the flush that ends them.
+fn updated_refs(body: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = body;
+    while let Some(length) = rest
+        .get(..4)
+        .and_then(|digits| std::str::from_utf8(digits).ok())
+        .and_then(|digits| usize::from_str_radix(digits, 16).ok())
+        .filter(|&length| length >= 4 && length <= rest.len())
+    {
+        let command = &rest[4..length];
+        let command = command
+            .split(|&b| b == 0 || b == b'\n')
+            .next()
+            .unwrap_or_default();
+        if let Some(name) = String::from_utf8_lossy(command).splitn(3, ' ').nth(2) {
+            names.push(name.to_owned());
+        }
+        rest = &rest[length..];
+    }
+    names
 }
 
 /// Turns CGI output (headers, a blank line, the body) into a response.

@@ -347,3 +347,110 @@ async fn git_takes_the_credentials_each_product_takes_over_git() {
         .await
         .expect(401);
 }
+
+/// Clones the Data Center repository with `credentials` (`user:token@`) into `dir/into` and commits
+/// `file` there; whether the clone worked and git's output.
+async fn clone_and_commit(
+    port: u16,
+    dir: &Path,
+    credentials: &str,
+    into: &str,
+    file: &str,
+) -> (bool, String) {
+    let url = format!("http://{credentials}localhost:{port}/scm/qa/regression-suite.git");
+    let (ok, out) = git(dir, &["clone", &url, into]).await;
+    if !ok {
+        return (ok, out);
+    }
+    let clone = dir.join(into);
+    std::fs::write(clone.join(file), into).unwrap();
+    git(&clone, &["add", file]).await;
+    git(&clone, &["commit", "-m", &format!("Add {file}")]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_center_takes_pushes_from_writers_within_branch_permissions() {
+    let sb = Sandbox::new();
+    let (port, server) = listen(&sb).await;
+    let dir = tempfile::tempdir().unwrap();
+    const KEY: &str = "dc/QA/regression-suite";
+    let main = sb.tip(KEY, "main");
+
+    // Eve may write, but main's read-only branch permission exempts only administrators and leads.
+    let (ok, out) =
+        clone_and_commit(port, dir.path(), "eve:BBDC-demo-eve@", "eve", "eve.txt").await;
+    assert!(ok, "{out}");
+    let eve = dir.path().join("eve");
+    let (ok, out) = git(&eve, &["push", "origin", "HEAD:main"]).await;
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("remote: Branch refs/heads/main is read-only.")
+            && out.contains("(pre-receive hook declined)"),
+        "Data Center's refusal reaches the user: {out}"
+    );
+    assert_eq!(sb.tip(KEY, "main"), main);
+    let (ok, out) = git(&eve, &["push", "origin", "HEAD:refs/heads/feature/eve"]).await;
+    assert!(ok, "{out}");
+    let (_, head) = git(&eve, &["rev-parse", "HEAD"]).await;
+    assert_eq!(sb.tip(KEY, "feature/eve"), head.trim());
+
+    // Lee, a lead, pushes to main, and a tag with it, atomically.
+    let (ok, out) =
+        clone_and_commit(port, dir.path(), "lee:BBDC-demo-lee@", "lee", "lee.txt").await;
+    assert!(ok, "{out}");
+    let lee = dir.path().join("lee");
+    git(&lee, &["tag", "v1"]).await;
+    let (ok, out) = git(&lee, &["push", "--atomic", "origin", "HEAD:main", "v1"]).await;
+    assert!(ok, "{out}");
+    let (_, head) = git(&lee, &["rev-parse", "HEAD"]).await;
+    assert_eq!(sb.tip(KEY, "main"), head.trim());
+    let tag = sb.git(KEY).refname_to_id("refs/tags/v1").unwrap();
+    assert_eq!(tag.to_string(), head.trim());
+
+    // The repository token (REPO_WRITE, Bearer only) pushes a branch of its own.
+    let (ok, out) = git(
+        &lee,
+        &[
+            "-c",
+            "http.extraHeader=Authorization: Bearer BBDC-demo-repo-regression-suite",
+            "push",
+            &format!("http://localhost:{port}/scm/qa/regression-suite.git"),
+            "HEAD:refs/heads/build/token",
+        ],
+    )
+    .await;
+    assert!(ok, "{out}");
+    assert_eq!(sb.tip(KEY, "build/token"), head.trim());
+
+    // Rory may read, not write.
+    let (ok, out) =
+        clone_and_commit(port, dir.path(), "rory:BBDC-demo-rory@", "rory", "rory.txt").await;
+    assert!(ok, "{out}");
+    let (ok, out) = git(
+        &dir.path().join("rory"),
+        &["push", "origin", "HEAD:refs/heads/rory"],
+    )
+    .await;
+    assert!(!ok && out.contains("403"), "{out}");
+    assert_eq!(sb.tip(KEY, "rory"), "");
+    server.abort();
+
+    let fsck = Command::new("git")
+        .args(["fsck", "--strict"])
+        .current_dir(sb.state.store().path(KEY))
+        .output()
+        .unwrap();
+    assert!(
+        fsck.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fsck.stderr)
+    );
+    let log = serde_json::to_string(&sb.state.log().recent(500)).unwrap();
+    for secret in [
+        "BBDC-demo-eve",
+        "BBDC-demo-lee",
+        "BBDC-demo-repo-regression-suite",
+    ] {
+        assert!(!log.contains(secret), "the log never shows a token");
+    }
+}
