@@ -105,10 +105,11 @@ pub struct CloudReadings {
     /// What a `pagelen` above the documented maximum (100) gets.
     #[serde(default)]
     pub pagelen_above_max: PagelenAboveMax,
-    /// What one `path` parameter of `diffstat` selects.
+    /// What one `path` parameter of `diffstat` and `diff` selects (Cloud documents both in the same
+    /// words).
     #[serde(default)]
     pub diffstat_path: PathMatch,
-    /// Which of several `path` parameters of `diffstat` count.
+    /// Which of several `path` parameters of `diffstat` and `diff` count.
     #[serde(default)]
     pub diffstat_repeated_path: RepeatedPath,
 }

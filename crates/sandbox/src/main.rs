@@ -75,11 +75,11 @@ struct Cli {
     /// configuration's `[cloud.readings]`, whose default is `refuse`.
     #[arg(long, value_enum, value_name = "READING")]
     cloud_pagelen_above_max: Option<PagelenAboveMax>,
-    /// Cloud `diffstat`: what one `path` selects: `file` or `file-or-folder`. Overrides the
+    /// Cloud `diffstat` and `diff`: what one `path` selects: `file` or `file-or-folder`. Overrides the
     /// configuration's `[cloud.readings]`, whose default is `file`.
     #[arg(long, value_enum, value_name = "READING")]
     cloud_diffstat_path: Option<PathMatch>,
-    /// Cloud `diffstat`: which of several `path` count: `last` or `all`. Overrides the
+    /// Cloud `diffstat` and `diff`: which of several `path` count: `last` or `all`. Overrides the
     /// configuration's `[cloud.readings]`, whose default is `last`.
     #[arg(long, value_enum, value_name = "READING")]
     cloud_diffstat_repeated_path: Option<RepeatedPath>,

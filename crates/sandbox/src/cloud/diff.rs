@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::refs::git_error;
 use super::{path_revision, read_context, RepoContext};
 use crate::call::Call;
-use crate::config::{PathMatch, RepeatedPath};
+use crate::config::{CloudReadings, PathMatch, RepeatedPath};
 use crate::errors::CloudError;
 use crate::links::encode_path;
 use crate::query::Params;
@@ -33,16 +33,13 @@ pub async fn diffstat(
     let params = call.params();
     let (new, old) = spec_commits(&call, &ctx, &spec)?;
     let readings = call.state.config().cloud.readings;
-    let mut paths = path_params(&params);
-    if readings.diffstat_repeated_path == RepeatedPath::Last {
-        paths = paths.split_off(paths.len().saturating_sub(1));
-    }
+    let paths = counted_paths(&params, readings);
     let changes = store.diff(&ctx.key, old, new).map_err(git_error)?;
     let old_hash = old.map(|o| o.to_string()).unwrap_or_default();
     let new_hash = new.to_string();
     let values: Vec<Value> = changes
         .iter()
-        .filter(|c| paths.is_empty() || paths.iter().any(|p| touches(c, p, readings.diffstat_path)))
+        .filter(|c| selected(c, &paths, readings.diffstat_path))
         .map(|c| diffstat_json(&ctx, c, &old_hash, &new_hash))
         .collect();
     if !call.state.config().cloud.time_limit.allows(values.len(), 0) {
@@ -66,8 +63,8 @@ pub(super) fn too_slow() -> CloudError {
 }
 
 /// `GET …/diff/{spec}`: the raw git patch between the commits of `spec` (read as for
-/// [`diffstat`]), `text/plain`. `path` (repeatable) limits it to those files or folders; `context`
-/// sets the unchanged lines around each change (3); `binary=false` leaves binary files out;
+/// [`diffstat`]), `text/plain`. `path` limits it to the files it selects, read as for [`diffstat`] (Cloud
+/// documents it there in the same words); `context` sets the unchanged lines around each change (3); `binary=false` leaves binary files out;
 /// `renames=false` shows a move as a deletion and an addition. A patch whose files and bytes take longer
 /// than the time limit to produce: 555.
 pub async fn diff(
@@ -77,6 +74,21 @@ pub async fn diff(
     let ctx = read_context(&call, &ws, &slug)?;
     let params = call.params();
     let (new, old) = spec_commits(&call, &ctx, &spec)?;
+    let store = call.state.store();
+    let readings = call.state.config().cloud.readings;
+    let paths = counted_paths(&params, readings);
+    // The files the paths select, named one by one: the patch shows what the diffstat lists.
+    let files: Vec<String> = match paths.is_empty() {
+        true => Vec::new(),
+        false => store
+            .diff(&ctx.key, old, new)
+            .map_err(git_error)?
+            .into_iter()
+            .filter(|c| selected(c, &paths, readings.diffstat_path))
+            .flat_map(|c| [c.old_path, c.new_path])
+            .flatten()
+            .collect(),
+    };
     let flag = |name: &str| params.get(name) != Some("false");
     let options = PatchOptions {
         context: match params.number("context").map_err(CloudError::bad_request)? {
@@ -87,12 +99,13 @@ pub async fn diff(
         renames: flag("renames"),
         time_limit: call.state.config().cloud.time_limit,
     };
-    let patch = call
-        .state
-        .store()
-        .patch(&ctx.key, (old, new), &path_params(&params), options)
-        .map_err(git_error)?
-        .ok_or_else(too_slow)?;
+    let patch = match (paths.is_empty(), files.is_empty()) {
+        (false, true) => Vec::new(),
+        _ => store
+            .patch(&ctx.key, (old, new), &files, options)
+            .map_err(git_error)?
+            .ok_or_else(too_slow)?,
+    };
     let mut response = patch.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -140,13 +153,23 @@ fn spec_commits(
     })
 }
 
-/// The non-empty `path` parameters, without surrounding slashes.
-fn path_params(params: &Params) -> Vec<String> {
-    params
+/// The non-empty `path` parameters that count, without surrounding slashes: all of them, or the last
+/// only, as the configuration reads repeated ones.
+fn counted_paths(params: &Params, readings: CloudReadings) -> Vec<String> {
+    let mut paths: Vec<String> = params
         .all("path")
         .map(|v| v.trim_matches('/').to_string())
         .filter(|v| !v.is_empty())
-        .collect()
+        .collect();
+    if readings.diffstat_repeated_path == RepeatedPath::Last {
+        paths = paths.split_off(paths.len().saturating_sub(1));
+    }
+    paths
+}
+
+/// Whether `paths` (none: every change) select a change, as the configuration reads one `path`.
+fn selected(change: &FileChange, paths: &[String], reading: PathMatch) -> bool {
+    paths.is_empty() || paths.iter().any(|p| touches(change, p, reading))
 }
 
 /// Whether a change is at `path` (or, read as [`PathMatch::FileOrFolder`], under the folder `path`),

@@ -304,7 +304,8 @@ pub struct CommitsPath {
     revision: String,
 }
 
-/// `GET …/commits` and `…/commits/{revision}` with an optional `path` filter.
+/// `GET …/commits` and `…/commits/{revision}` with an optional `path` filter (a file or a folder), less
+/// the commits an `exclude` revision (repeatable) reaches; an unknown one answers 404.
 pub async fn commits(
     call: Call,
     Path(CommitsPath {
@@ -317,13 +318,24 @@ pub async fn commits(
     let revision = Some(revision.as_str()).filter(|r| !r.is_empty());
     let from = path_revision(&call, &ctx, revision)?;
     let params = call.params();
-    let log = call
-        .state
-        .store()
+    let store = call.state.store();
+    let mut excluded = std::collections::HashSet::new();
+    for revision in params.all("exclude") {
+        let hidden = store
+            .resolve(&ctx.key, revision)
+            .ok_or_else(|| CloudError::not_found(format!("Commit not found: {revision}")))?;
+        let reached = store.log(&ctx.key, hidden, None).map_err(git_error)?;
+        excluded.extend(reached.into_iter().map(|c| c.hash));
+    }
+    let log = store
         .log(&ctx.key, from, params.get("path"))
         .map_err(git_error)?;
     let users = &call.state.config().users;
-    let values = log.iter().map(|c| json::commit(&ctx, users, c)).collect();
+    let values = log
+        .iter()
+        .filter(|c| !excluded.contains(&c.hash))
+        .map(|c| json::commit(&ctx, users, c))
+        .collect();
     call.cloud_page(values, CLOUD_DEFAULT_PAGELEN)
 }
 

@@ -938,9 +938,79 @@ async fn page_lengths_above_one_hundred_are_refused_unless_read_as_capped() {
     }
 }
 
+/// The kindest readings of `path` on `diff` and `diffstat`: a folder selects its files, every `path` counts.
+fn kindest_paths() -> CloudReadings {
+    CloudReadings {
+        diffstat_path: PathMatch::FileOrFolder,
+        diffstat_repeated_path: RepeatedPath::All,
+        ..CloudReadings::default()
+    }
+}
+
+#[tokio::test]
+async fn diff_paths_select_one_file_and_only_the_last_counts_unless_read_more_kindly() {
+    let files = |patch: &str| -> Vec<String> {
+        let mut names: Vec<String> = patch
+            .lines()
+            .filter_map(|line| line.strip_prefix("diff --git a/"))
+            .filter_map(|names| names.split_once(' ').map(|(a, _)| a.to_owned()))
+            .collect();
+        names.sort();
+        names
+    };
+    for (readings, folder, folder_and_file) in [
+        (CloudReadings::default(), vec![], vec!["README.md"]),
+        (
+            kindest_paths(),
+            vec![
+                "test-artifacts/moved.json",
+                "test-artifacts/new.json",
+                "test-artifacts/project.json",
+            ],
+            vec![
+                "README.md",
+                "test-artifacts/moved.json",
+                "test-artifacts/new.json",
+                "test-artifacts/project.json",
+            ],
+        ),
+    ] {
+        let sb = sandbox_reading(readings);
+        let (new, old) = change_main(&sb).await;
+        let diff = |query: &str| {
+            get(&format!(
+                "{CLOUD_REPO}/diff/{new}..{old}?topic=false&renames=false{query}"
+            ))
+            .cloud_user("rory")
+            .send(&sb)
+        };
+        let selected = files(&diff("&path=test-artifacts").await.expect(200).text());
+        assert_eq!(selected, folder, "{readings:?}");
+        let selected = files(
+            &diff("&path=test-artifacts&path=README.md")
+                .await
+                .expect(200)
+                .text(),
+        );
+        assert_eq!(selected, folder_and_file, "{readings:?}");
+        // A move, shown as a deletion and an addition, is selected by either of its paths.
+        let moved = files(
+            &diff("&path=test-artifacts/project.json")
+                .await
+                .expect(200)
+                .text(),
+        );
+        assert_eq!(
+            moved,
+            ["test-artifacts/moved.json", "test-artifacts/project.json"]
+        );
+    }
+}
+
 #[tokio::test]
 async fn diff_prints_the_change_between_two_commits_as_a_git_patch() {
-    let sb = Sandbox::new();
+    // Read kindly, so that one folder selects the files it shows.
+    let sb = sandbox_reading(kindest_paths());
     let old = sb.tip(KEY, "main");
     post(&format!("{CLOUD_REPO}/src"))
         .cloud_user("ada")
