@@ -637,7 +637,7 @@ describe('push', () => {
 
     await signInAs(page, 'Quinn Manager (Quality Manager)');
     const files = panel.getByLabel(/^Files per commit/);
-    assert.equal(await files.inputValue(), '2500');
+    assert.equal(await files.inputValue(), '500');
     await files.fill('0');
     await panel.getByText('Files per commit: enter a whole number from 1 to 10000.').waitFor();
     await files.fill('10');

@@ -122,7 +122,10 @@ fn preview_view(preview: &PullPreview, state: &PullState, dispatch: &Callback<Pu
         <div class="preview">
             <p role="status">{ summary }</p>
             if let ChangesCheck::NotChecked(reason) = preview.changes_check {
-                <p class="banner info">{ reason.to_string() }</p>
+                <p class="banner info">{ code_text(&reason.to_string()) }</p>
+            }
+            if let Some(bulk) = preview.bulk_read.filter(|bulk| bulk.refused.is_some()) {
+                <p class="banner info">{ bulk.to_string() }</p>
             }
             if !preview.unlisted.is_empty() {
                 <div class="banner info">

@@ -86,7 +86,7 @@ fn reads_carry_the_limit_of_what_they_read() {
     let paths = ["t".to_owned()];
     let file = cloud::read_file(&api, "abc1234", "t/a.json").request;
     assert_eq!(file.max_response_bytes, MAX_FILE_BYTES as u64);
-    let patch = cloud::diff(&api, "abc1234", "def5678", &paths).request;
+    let patch = cloud::diff(&api, "abc1234", "def5678").request;
     assert_eq!(patch.max_response_bytes, MAX_PATCH_BYTES);
     let archive = datacenter::archive(&api, &paths, "abc1234").request;
     assert_eq!(archive.max_response_bytes, MAX_ARCHIVE_BYTES);

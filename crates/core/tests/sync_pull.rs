@@ -7,6 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use bitbucket_sandbox::config::{CloudReadings, PathMatch, RepeatedPath};
 use bitbucket_sandbox::faults::{FaultSettings, LargeBody, LargeContent};
 use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
@@ -20,10 +21,10 @@ use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
 use versioning_core::roles::Role;
 use versioning_core::sync::unpack_here;
 use versioning_core::sync::{
-    AppliedPull, ChangesCheck, ConflictKind, Job, JobStep, LocalFiles, ProblemKind, PullPlanner,
-    PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner, PushRequest, PushSender,
-    Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError, Unchecked, UnlistedFile,
-    UnlistedReason, LISTING_MAX_PAGES,
+    AppliedPull, BulkRead, BulkRefusal, ChangesCheck, ConflictKind, Job, JobStep, LocalFiles,
+    ProblemKind, PullPlanner, PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner,
+    PushRequest, PushSender, Resolution, ScmParameters, SideChange, Status, SyncBase, SyncError,
+    Unchecked, UnlistedFile, UnlistedReason, LISTING_MAX_PAGES,
 };
 
 const BRANCH: &str = "feature/login";
@@ -373,12 +374,13 @@ async fn data_center_restores_a_large_project_from_one_archive_and_falls_back_to
 #[tokio::test]
 async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading_each_file() {
     // Tip, manifest, the patch from the folder's origin, and `project.json`, which the seed had made
-    // there already; a 503 is retried; a patch too large to make in time (555), or any refusal, reads
-    // the files one by one instead; a file of the patch that does not match the manifest is read once
-    // more by itself.
+    // there already; a 503 is retried; a patch too large to make in time (555) lists the commits to
+    // split it at, and, the push being one commit, reads the files one by one instead, as any refusal
+    // does; a file of the patch that does not match the manifest is read once more by itself.
     let expected = |fault, files| match fault {
         None => 4,
         Some(ArchiveFault::Status(503) | ArchiveFault::Damaged) => 5,
+        Some(ArchiveFault::Status(555)) => 4 + files,
         Some(_) => 3 + files,
     };
     let faults = [503, 555, 404].map(ArchiveFault::Status);
@@ -386,24 +388,93 @@ async fn cloud_restores_a_large_project_from_one_patch_and_falls_back_to_reading
     restores_from_one_archive(Product::Cloud, &faults, &expected).await;
 }
 
+/// Pushes `project` to a new branch in Cloud commits of at most `files_per_commit` files.
+async fn push_in_commits_of(sandbox: &Sandbox, project: &Project, files_per_commit: u32) {
+    let api = Product::Cloud.api("lee");
+    let mut request = push_request(None, None);
+    request.parameters.scm_files_per_commit = files_per_commit;
+    let mut planner = PushPlanner::new(api.clone(), request, LocalFiles::of(project)).unwrap();
+    let mut driver = sandbox.driver();
+    let plan = driver.run(&mut planner).await.unwrap().expect("planned");
+    let confirmation = support::as_planned(&plan);
+    let mut sender = PushSender::new(api, plan, &confirmation).unwrap();
+    driver.run(&mut sender).await.unwrap().expect("pushed");
+}
+
+/// The strictest and the kindest readings of Cloud's `path` on `diff` and `diffstat`.
+fn path_readings() -> [CloudReadings; 2] {
+    let kindest = CloudReadings {
+        diffstat_path: PathMatch::FileOrFolder,
+        diffstat_repeated_path: RepeatedPath::All,
+        ..CloudReadings::default()
+    };
+    [CloudReadings::default(), kindest]
+}
+
 #[tokio::test]
-async fn a_cloud_restore_of_many_files_reads_the_patch_in_parts_of_a_few_folders() {
-    let sandbox = Sandbox::new();
-    let product = Product::Cloud;
-    let project = synthetic_project(7, 1_200);
-    push(&sandbox, product, &project, None, None).await;
+async fn a_cloud_restore_of_a_thousand_test_cases_takes_seven_requests_however_cloud_reads_path() {
+    let project = synthetic_project(7, 1_000);
     let files = to_files(&project, &LayoutOptions::default());
-    // One patch of every file would be too large for Cloud to make in time (555 here).
     assert!(files.len() > 1_000);
+    for readings in path_readings() {
+        let sandbox = Sandbox::configured(|config| config.cloud.readings = readings);
+        // Pushed as the default parameters push it: in commits a diff can show in time.
+        push(&sandbox, Product::Cloud, &project, None, None).await;
+        let ArchivePull {
+            preview, archived, ..
+        } = pull_with_archive_fault(&sandbox, Product::Cloud, None).await;
+        assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+        // Tip and manifest; the patch from the folder's origin, too large to produce in time (555); the
+        // commits in between, and the patches of its two halves; `project.json`, which was there before
+        // the first push. No request names a `path`.
+        assert_eq!(archived.len(), 3, "{archived:?}");
+        assert!(archived.iter().all(|url| !url.contains("path=")));
+        let bulk = preview.bulk_read.expect("read in bulk");
+        assert_eq!(
+            bulk,
+            BulkRead {
+                requests: 4,
+                per_file: 1,
+                per_file_requests: 1,
+                refused: None
+            }
+        );
+        assert_eq!(preview.requests, 7, "{readings:?}");
+        let applied = preview.apply(&no_resolutions(), false).unwrap();
+        assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
+    }
+}
+
+#[tokio::test]
+async fn a_single_commit_too_large_for_a_cloud_diff_is_read_file_by_file_and_said() {
+    let project = synthetic_project(7, 1_000);
+    let files = to_files(&project, &LayoutOptions::default());
+    let sandbox = Sandbox::new();
+    // One commit of every file: too many for a diff Cloud can produce in time.
+    push_in_commits_of(&sandbox, &project, 2_500).await;
     let ArchivePull {
         preview, archived, ..
-    } = pull_with_archive_fault(&sandbox, product, None).await;
-    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
-    let filters = |url: &str| url.matches("path=").count();
-    assert!(archived.len() >= files.len() / 250, "{archived:?}");
-    assert!(archived.iter().all(|url| (1..=20).contains(&filters(url))));
-    // Tip, manifest, the parts, and `project.json`, which was there before the first push.
-    assert_eq!(preview.requests, 2 + archived.len() + 1);
+    } = pull_with_archive_fault(&sandbox, Product::Cloud, None).await;
+    assert_eq!(archived.len(), 1, "{archived:?}");
+    let bulk = preview.bulk_read.expect("tried in bulk");
+    // The patch and the commits it holds (one), then every file but the manifest.
+    assert_eq!(
+        bulk,
+        BulkRead {
+            requests: 2,
+            per_file: files.len() - 1,
+            per_file_requests: files.len() - 1,
+            refused: Some(BulkRefusal::TooLarge)
+        }
+    );
+    assert_eq!(
+        bulk.to_string(),
+        format!(
+            "The artifact folder could not be read in a few requests (a commit's change was too large for Bitbucket to show in time): {n} files were read one by one, in {n} requests.",
+            n = files.len() - 1
+        )
+    );
+    assert_eq!(preview.requests, 4 + files.len() - 1);
     let applied = preview.apply(&no_resolutions(), false).unwrap();
     assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
 }
@@ -428,6 +499,12 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     assert!(archived.is_empty());
     let files = to_files(&project, &LayoutOptions::default());
     assert_eq!(preview.requests, 2 + files.len() - 1);
+    let bulk = preview.bulk_read.expect("said");
+    assert_eq!(bulk.refused, Some(BulkRefusal::NoOrigin));
+    assert_eq!(
+        (bulk.requests, bulk.per_file, bulk.per_file_requests),
+        (0, files.len() - 1, files.len() - 1)
+    );
     let applied = preview.apply(&no_resolutions(), false).unwrap();
     assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
 }

@@ -457,6 +457,25 @@ pub fn commits(api: &Api, branch: &str, path: &str) -> Call<Page<CommitSummary>>
     api.page_call::<RawCommit, _>(request, Operation::Read, subject_path("path", path, branch))
 }
 
+/// `GET …/commits/{new}?path=…&exclude={old}&pagelen=100`: one page of the commits after `old` up to
+/// `new` that touched the folder or file `path`, newest first (the operation documents `path` as "a file
+/// or a directory" and `exclude` as leaving out what a revision reaches).
+pub fn commits_since(api: &Api, new: &str, old: &str, path: &str) -> Call<Page<CommitSummary>> {
+    let url_path = format!(
+        "{}/commits/{}",
+        api.repository_path(),
+        encode_component(new)
+    );
+    let query = [
+        ("path", path.trim_matches('/')),
+        ("exclude", old),
+        ("pagelen", PAGE_LENGTH),
+    ];
+    let request = api.request(Method::Get, &url_path, &query, true);
+    let subject = format!("The commits between `{old}` and `{new}`");
+    api.page_call::<RawCommit, _>(request, Operation::Read, subject)
+}
+
 fn src_path(api: &Api, commit: &str) -> String {
     format!("{}/src/{}", api.repository_path(), encode_component(commit))
 }
@@ -549,19 +568,19 @@ pub fn diffstat(api: &Api, new: &str, old: &str) -> Call<Page<FileChange>> {
     api.page_call::<RawDiffstat, _>(request, Operation::Read, subject)
 }
 
-/// `GET …/diff/{new}..{old}?path=…&topic=false&renames=false&binary=false`: the change from commit `old`
-/// to commit `new` under `paths` (folders or files, one `path` each) as one raw git patch, moves shown as
-/// a deletion and an addition, at most [`MAX_PATCH_BYTES`]. Bitbucket answers 555 when the patch is too
-/// large to produce in time.
-pub fn diff(api: &Api, new: &str, old: &str, paths: &[String]) -> Call<Vec<u8>> {
+/// `GET …/diff/{new}..{old}?topic=false&renames=false&binary=false`: the change of the whole repository
+/// from commit `old` to commit `new` as one raw git patch, moves shown as a deletion and an addition, at
+/// most [`MAX_PATCH_BYTES`]. No `path`: Cloud documents it as "a particular file", and whether one selects a
+/// folder, or more than one counts, is not known. Bitbucket answers 555 when the patch takes too long to
+/// produce.
+pub fn diff(api: &Api, new: &str, old: &str) -> Call<Vec<u8>> {
     let spec = format!("{}..{}", encode_component(new), encode_component(old));
     let url_path = format!("{}/diff/{spec}", api.repository_path());
-    let mut query: Vec<(&str, &str)> = paths.iter().map(|p| ("path", p.as_str())).collect();
-    query.extend([
+    let query = [
         ("topic", "false"),
         ("renames", "false"),
         ("binary", "false"),
-    ]);
+    ];
     let request = api.request(Method::Get, &url_path, &query, false);
     let subject = format!("The change between `{old}` and `{new}`");
     api.call(request, Operation::Read, subject, raw_bytes)

@@ -31,10 +31,10 @@ pub use diff::{
 };
 pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
-pub use parts::folder_parts;
+pub use parts::FolderPart;
 pub use pull::{
-    AppliedPull, ArtifactChange, ChangesCheck, ProblemKind, PullCounts, PullPlanner, PullPreview,
-    PullProblem, PullRequest, PullSource, Resolution, Unchecked,
+    AppliedPull, ArtifactChange, BulkRead, BulkRefusal, ChangesCheck, ProblemKind, PullCounts,
+    PullPlanner, PullPreview, PullProblem, PullRequest, PullSource, Resolution, Unchecked,
 };
 pub use push::{
     check_request, Confirmation, LocalFiles, PushCancelled, PushOutcome, PushPlan, PushPlanner,

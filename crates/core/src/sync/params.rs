@@ -61,7 +61,7 @@ impl ScmParameter {
     pub fn help(self) -> &'static str {
         match self {
             ScmParameter::ExportWorkerCount => "Lower it when Bitbucket answers 429 (too many requests) during pulls; raise it on a fast, distant server.",
-            ScmParameter::FilesPerCommit => "Lower it when large pushes to Bitbucket Cloud fail with 500 or time out; each part is then its own commit.",
+            ScmParameter::FilesPerCommit => "Lower it when large pushes to Bitbucket Cloud fail with 500 or time out; each part is then its own commit. Above about 1,000, Cloud may not show a commit's change in time, and a restore reads its files one by one.",
             ScmParameter::MegabytesPerCommit => "Lower it when a proxy in front of Bitbucket refuses large requests (413).",
             ScmParameter::RequestTimeoutSeconds => "Raise it on slow networks or for very large commits that time out.",
             ScmParameter::RetryCount => "Raise it on unreliable networks; 0 stops at the first failure.",
@@ -73,7 +73,9 @@ impl ScmParameter {
     pub fn default_value(self) -> u32 {
         match self {
             ScmParameter::ExportWorkerCount => 20,
-            ScmParameter::FilesPerCommit => 2_500,
+            // A restore from Cloud reads a commit's whole change in one diff, which Cloud must produce
+            // in limited time (diffs of about 1,000 files have been seen to time out).
+            ScmParameter::FilesPerCommit => 500,
             ScmParameter::MegabytesPerCommit => 8,
             ScmParameter::RequestTimeoutSeconds => 30,
             ScmParameter::RetryCount => 4,

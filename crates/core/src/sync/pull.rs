@@ -25,7 +25,7 @@ use std::fmt;
 
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::params::ScmParameters;
-use super::parts::folder_parts;
+use super::parts::FolderPart;
 use super::push::{empty_commit, Attempt, LocalFiles, LocalSide, Retrying, SyncBase};
 use super::remote::{ArchiveContent, Listed, Listing, Remote};
 use super::retry::Failure;
@@ -42,7 +42,7 @@ use crate::artifacts::{
     MANIFEST_FILE, MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
-use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
+use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
 use crate::names::RefKind;
 use crate::repo_url::Flavour;
 
@@ -279,6 +279,79 @@ impl fmt::Display for Unchecked {
     }
 }
 
+/// How a pull that needed most of the artifact folder read it: in a few requests (Data Center's archive,
+/// Cloud's patches), then one by one what those did not hold ([`PullPreview::bulk_read`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkRead {
+    /// Requests of the bulk read: archives or patches, and the lists of commits a Cloud patch too large
+    /// to produce in time was split at.
+    pub requests: usize,
+    /// Files read one by one after it: those its answers did not hold whole (or held damaged), and all
+    /// those of a part that could not be read.
+    pub per_file: usize,
+    /// The requests those reads took, retries included.
+    pub per_file_requests: usize,
+    /// Why some or all of the folder could not be read in bulk; `None` when every part was read.
+    pub refused: Option<BulkRefusal>,
+}
+
+/// Why some or all of the artifact folder could not be read in bulk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkRefusal {
+    /// Cloud: the manifest does not name the commit the folder grew from (it was written before
+    /// manifests named it, or the commit has no manifest).
+    NoOrigin,
+    /// The change of a single commit was too large for Bitbucket to produce in time (Cloud's 555), or
+    /// an answer too large to read.
+    TooLarge,
+    /// Bitbucket refused the request.
+    Refused,
+    /// Bitbucket could not be reached, or did not answer in time, however often it was asked.
+    Unreachable,
+}
+
+impl BulkRefusal {
+    /// The reason an error of a bulk request gives.
+    fn of(error: &ApiError) -> BulkRefusal {
+        match error {
+            ApiError::Server { status: 555 } | ApiError::TooLarge { .. } => BulkRefusal::TooLarge,
+            error if Failure::of(error) == Failure::Final => BulkRefusal::Refused,
+            _ => BulkRefusal::Unreachable,
+        }
+    }
+}
+
+impl fmt::Display for BulkRead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.refused {
+            None => {
+                return write!(
+                    f,
+                    "The artifact folder was read in {} requests.",
+                    self.requests
+                )
+            }
+            Some(BulkRefusal::NoOrigin) => {
+                "the manifest does not name the commit the folder grew from; the next push names it"
+            }
+            Some(BulkRefusal::TooLarge) => {
+                "a commit's change was too large for Bitbucket to show in time"
+            }
+            Some(BulkRefusal::Refused) => "Bitbucket refused the request",
+            Some(BulkRefusal::Unreachable) => "Bitbucket could not be reached",
+        };
+        let files = match self.per_file {
+            1 => "1 file was".to_owned(),
+            n => format!("{n} files were"),
+        };
+        write!(
+            f,
+            "The artifact folder could not be read in a few requests ({why}): {files} read one by one, in {} requests.",
+            self.per_file_requests
+        )
+    }
+}
+
 /// What the repository holds, compared with the local project: the pull dialog's preview.
 #[derive(Debug, Clone)]
 pub struct PullPreview {
@@ -307,6 +380,9 @@ pub struct PullPreview {
     pub diff_disagreements: Vec<String>,
     /// Whether those files were looked for at all.
     pub changes_check: ChangesCheck,
+    /// How most of the folder was read, when the pull needed most of it (a restore, a tree without
+    /// manifest); `None` when it read file by file what it needed.
+    pub bulk_read: Option<BulkRead>,
     /// Files in git under the artifact folder that the manifest does not list (ignored), each with the
     /// reason it is there, by path.
     pub unlisted: Vec<UnlistedFile>,
@@ -379,13 +455,16 @@ enum Stage {
         tries: u32,
     },
     Archive {
-        /// The path filters of each part still to read.
-        parts: Vec<Vec<String>>,
+        /// The parts still to read.
+        parts: Vec<FolderPart>,
         pending: Vec<Fetch>,
         /// What the parts read so far.
         files: ProjectFiles,
         tries: u32,
     },
+    /// The commits of the Cloud ranges too large to produce in time ([`ArchiveRound::split`]), listed
+    /// to split each at, then the rest of the archive round.
+    Split(Box<ArchiveRound>),
     /// Archives the driver unpacks ([`JobStep::Unpack`]), then the rest of the archive round.
     Unpack {
         zips: Vec<Vec<u8>>,
@@ -397,8 +476,10 @@ enum Stage {
 /// An archive round whose answers were read, waiting for its archives to be unpacked.
 #[derive(Debug)]
 struct ArchiveRound {
-    /// The parts to ask for again, and why.
-    again: Vec<Vec<String>>,
+    /// The parts to ask for (again), and why when they were refused for a while.
+    again: Vec<FolderPart>,
+    /// Cloud ranges too large to produce in time, to split.
+    split: Vec<FolderPart>,
     retry_error: Option<ApiError>,
     pending: Vec<Fetch>,
     /// What the parts gave so far.
@@ -438,6 +519,7 @@ pub struct PullPlanner {
     compared: Manifest,
     managed: bool,
     unlisted: Vec<UnlistedFile>,
+    bulk: Option<BulkRead>,
     result: Option<Result<PullPreview, SyncError>>,
 }
 
@@ -480,6 +562,7 @@ impl PullPlanner {
             compared: Manifest::from_entries(Vec::new()),
             managed: false,
             unlisted: Vec::new(),
+            bulk: None,
             result: None,
             remote,
             request,
@@ -832,63 +915,76 @@ impl PullPlanner {
                 files: ProjectFiles::new(),
                 tries: 0,
             },
-            None => Stage::Download { pending, tries: 0 },
+            None => {
+                if let Some(bulk) = &mut self.bulk {
+                    bulk.per_file += pending.len();
+                }
+                Stage::Download { pending, tries: 0 }
+            }
         }
     }
 
-    /// The folder in a few archive requests instead of one read per file, when the product serves them
-    /// (Data Center; Cloud when the manifest names the folder's origin) and the pull needs more than one
-    /// round of reads and at least half of the folder: a restore, or a tree without manifest. Per-file
-    /// baselines never use them. Each part is named by path filters and holds a bounded number of files
-    /// ([`Remote::archive_part_size`]).
-    fn archive_parts(&self, pending: &[Fetch]) -> Option<Vec<Vec<String>>> {
-        let wanted: Vec<&str> = pending
-            .iter()
-            .filter(|f| !f.base)
-            .map(|f| f.path.as_str())
-            .collect();
-        let folder = self.compared.files.len().max(wanted.len());
-        let worth_it =
-            !self.baseline() && wanted.len() > self.concurrency() && wanted.len() * 2 >= folder;
-        if !worth_it || self.archive(&[]).is_none() {
+    /// The folder in a few requests instead of one read per file ([`Remote::folder_parts`]), when the
+    /// pull needs more than one round of reads and at least half of the folder: a restore, or a tree
+    /// without manifest. Per-file baselines never use them. `None` when the product cannot (Cloud without
+    /// the folder's origin), which the preview tells ([`PullPreview::bulk_read`]).
+    fn archive_parts(&mut self, pending: &[Fetch]) -> Option<Vec<FolderPart>> {
+        let wanted = pending.iter().filter(|f| !f.base).count();
+        let folder = self.compared.files.len().max(wanted);
+        let worth_it = !self.baseline() && wanted > self.concurrency() && wanted * 2 >= folder;
+        if !worth_it {
             return None;
         }
-        let (max_files, max_filters) = self.remote.archive_part_size();
-        Some(folder_parts(
-            &wanted,
-            self.options.root(),
-            max_files,
-            max_filters,
-        ))
-    }
-
-    fn archive(&self, paths: &[String]) -> Option<Call<Vec<u8>>> {
         let origin = self.manifest.as_ref().and_then(Manifest::origin_commit);
-        self.remote.archive(&self.tip.id, paths, origin)
+        let parts = self
+            .remote
+            .folder_parts(&self.tip.id, self.options.root(), origin);
+        self.bulk = Some(BulkRead {
+            requests: 0,
+            per_file: 0,
+            per_file_requests: 0,
+            refused: parts.is_none().then_some(BulkRefusal::NoOrigin),
+        });
+        parts
     }
 
-    /// Takes the parts' files for the pending reads at the tip. What they do not hold, or all of a part
-    /// when it cannot be had (an instance that does not serve archives, a damaged or oversized one, a
-    /// patch too large for Cloud to produce in time), is read file by file, which reports each file's
-    /// own problem. Parts refused for a while (429, 5xx, no answer) are asked again first.
+    /// Counts requests of the bulk read.
+    fn bulk_requests(&mut self, requests: usize) {
+        if let Some(bulk) = &mut self.bulk {
+            bulk.requests += requests;
+        }
+    }
+
+    /// Records why some of the folder could not be read in bulk (the first reason found).
+    fn refuse_bulk(&mut self, reason: BulkRefusal) {
+        if let Some(bulk) = &mut self.bulk {
+            bulk.refused.get_or_insert(reason);
+        }
+    }
+
+    /// Takes the parts' files for the pending reads at the tip. A Cloud range too large to produce in
+    /// time (555) or to read is split ([`Stage::Split`]). What the parts do not hold, or all of a part when
+    /// it cannot be had (an instance that does not serve archives, a damaged or oversized one, a single
+    /// commit too large for Cloud to show in time), is read file by file, which reports each file's own
+    /// problem. Parts refused for a while (429, 5xx, no answer) are asked again first.
     fn handle_archive(
         &mut self,
-        (parts, files, tries): (Vec<Vec<String>>, ProjectFiles, u32),
+        (parts, files, tries): (Vec<FolderPart>, ProjectFiles, u32),
         pending: Vec<Fetch>,
         answers: Vec<Result<ApiResponse, ApiError>>,
     ) -> Stage {
         let mut round = ArchiveRound {
             again: Vec::new(),
+            split: Vec::new(),
             retry_error: None,
             pending,
             files,
             tries,
         };
+        self.bulk_requests(answers.len());
         let mut zips = Vec::new();
         for (part, answer) in parts.into_iter().zip(answers) {
-            let Some(call) = self.archive(&part) else {
-                continue;
-            };
+            let call = self.remote.archive(&self.tip.id, &part);
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => match self
                     .remote
@@ -897,12 +993,16 @@ impl PullPlanner {
                     ArchiveContent::Files(files) => round.files.extend(files),
                     ArchiveContent::Zip(zip) => zips.push(zip),
                 },
-                Err(ApiError::Server { status: 555 }) => {}
-                Err(error) if Failure::of(&error) != Failure::Final => {
-                    round.retry_error = Some(error);
-                    round.again.push(part);
-                }
-                Err(_) => {}
+                Err(error) => match BulkRefusal::of(&error) {
+                    BulkRefusal::TooLarge if matches!(part, FolderPart::Range { .. }) => {
+                        round.split.push(part)
+                    }
+                    BulkRefusal::Unreachable => {
+                        round.retry_error = Some(error);
+                        round.again.push(part);
+                    }
+                    reason => self.refuse_bulk(reason),
+                },
             }
         }
         match zips.is_empty() {
@@ -914,26 +1014,54 @@ impl PullPlanner {
         }
     }
 
-    /// Asks again for the parts refused for a while, or reads what the parts did not hold (or held
-    /// damaged) file by file.
-    fn after_archive(&mut self, round: ArchiveRound) -> Stage {
-        let ArchiveRound {
-            again,
-            retry_error,
-            pending,
-            mut files,
-            mut tries,
-        } = round;
-        if let Some(error) = retry_error {
-            if self.retrying.schedule_batch(&mut tries, &error) {
-                return Stage::Archive {
-                    parts: again,
-                    pending,
-                    files,
-                    tries,
-                };
+    /// Splits each Cloud range of the round at a commit of its listing; a range that holds a single
+    /// commit (as far as the folder goes), or whose commits cannot be listed, is read file by file.
+    fn handle_split(
+        &mut self,
+        mut round: ArchiveRound,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> Stage {
+        self.bulk_requests(answers.len());
+        let root = self.options.root().to_owned();
+        for (part, answer) in std::mem::take(&mut round.split).into_iter().zip(answers) {
+            let Some(call) = self.remote.commits_within(&part, &root) else {
+                continue;
+            };
+            match answer.and_then(|response| call.parse(&response)) {
+                Ok(page) => match part.halves(&page.values) {
+                    Some(halves) => round.again.extend(halves),
+                    None => self.refuse_bulk(BulkRefusal::TooLarge),
+                },
+                Err(error) => self.refuse_bulk(BulkRefusal::of(&error)),
             }
         }
+        self.after_archive(round)
+    }
+
+    /// Lists the commits of the ranges to split, asks for the parts to read (again), or reads what the
+    /// parts did not hold (or held damaged) file by file.
+    fn after_archive(&mut self, mut round: ArchiveRound) -> Stage {
+        if !round.split.is_empty() {
+            return Stage::Split(Box::new(round));
+        }
+        if !round.again.is_empty() {
+            let again = match round.retry_error.take() {
+                Some(error) => self.retrying.schedule_batch(&mut round.tries, &error),
+                None => true,
+            };
+            if again {
+                return Stage::Archive {
+                    parts: std::mem::take(&mut round.again),
+                    pending: round.pending,
+                    files: round.files,
+                    tries: round.tries,
+                };
+            }
+            self.refuse_bulk(BulkRefusal::Unreachable);
+        }
+        let ArchiveRound {
+            pending, mut files, ..
+        } = round;
         // A member that does not match the manifest is read once more by itself before it is reported
         // (a part of a patch or archive may have come back damaged).
         let mut rest = Vec::new();
@@ -944,6 +1072,9 @@ impl PullPlanner {
                 }
                 _ => rest.push(fetch),
             }
+        }
+        if let Some(bulk) = &mut self.bulk {
+            bulk.per_file += rest.len();
         }
         match rest.is_empty() {
             true => self.after_downloads(),
@@ -1133,6 +1264,9 @@ impl PullPlanner {
     ) -> Stage {
         let mut still = Vec::new();
         let mut retry_error = None;
+        if let Some(bulk) = &mut self.bulk {
+            bulk.per_file_requests += answers.len();
+        }
         let base_commit = self.base().map(|b| b.commit.clone()).unwrap_or_default();
         for (fetch, answer) in pending.into_iter().zip(answers) {
             let commit = if fetch.base {
@@ -1304,6 +1438,7 @@ impl PullPlanner {
             problems,
             diff_disagreements: std::mem::take(&mut self.disagreements),
             changes_check: self.changes_check,
+            bulk_read: self.bulk.take(),
             unlisted,
             merges,
             requests: self.retrying.progress.requests,
@@ -1354,7 +1489,15 @@ impl Job for PullPlanner {
             Stage::Archive { parts, .. } => (
                 parts
                     .iter()
-                    .filter_map(|part| self.archive(part))
+                    .map(|part| self.remote.archive(&self.tip.id, part).request)
+                    .collect(),
+                Phase::Downloading,
+            ),
+            Stage::Split(round) => (
+                round
+                    .split
+                    .iter()
+                    .filter_map(|part| self.remote.commits_within(part, self.options.root()))
                     .map(|call| call.request)
                     .collect(),
                 Phase::Downloading,
@@ -1374,11 +1517,13 @@ impl Job for PullPlanner {
     }
 
     /// The reads of the files still to download (an archive part stands for its files, which it reads
-    /// in one request unless it falls back to reading them one by one).
+    /// in one request unless it falls back to reading them one by one; a Cloud range to split for the
+    /// listing of its commits and its two halves).
     fn requests_ahead(&self) -> Option<usize> {
         match &self.stage {
             Stage::Download { pending, .. } => Some(pending.len()),
             Stage::Archive { parts, .. } => Some(parts.len()),
+            Stage::Split(round) => Some(round.split.len() * 3),
             _ => None,
         }
     }
@@ -1394,6 +1539,7 @@ impl Job for PullPlanner {
                 files,
                 tries,
             } => self.handle_archive((parts, files, tries), pending, answers),
+            Stage::Split(round) => self.handle_split(*round, answers),
             done @ (Stage::Done | Stage::Unpack { .. }) => done,
             single => {
                 let mut answers = answers;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::parts::FolderPart;
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::patch::added_files;
 use crate::artifacts::ProjectFiles;
@@ -16,12 +17,6 @@ use crate::roles::WritePermit;
 
 /// Pages one listing may take (1,000 files each on Data Center, 100 entries on Cloud).
 pub const LISTING_MAX_PAGES: usize = 200;
-
-/// The most files of one Cloud patch read as an archive.
-const ARCHIVE_PART_FILES: usize = 250;
-
-/// The most path filters of one Cloud patch read as an archive (they go in its URL).
-const ARCHIVE_PART_FILTERS: usize = 20;
 
 /// What an answer to [`Remote::archive`] holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,28 +175,50 @@ impl Remote {
         }
     }
 
-    /// Every file below the folders (or the files) of `paths` at a commit in one request: Data Center's
-    /// `archive` (a zip); on Cloud, whose archives are not served by its API (nor readable across
-    /// origins), the patch from `origin` (see [`crate::artifacts::Manifest::origin`]), `None` without one.
-    pub fn archive(
+    /// The parts of a bulk read of `folder` at `commit`, each one request, `None` when the product cannot
+    /// read it in bulk: Data Center's `archive` of the folder (a zip); on Cloud, whose archives are not
+    /// served by its API (nor readable across origins), the patch from `origin` (see
+    /// [`crate::artifacts::Manifest::origin`]), whole, which is split ([`FolderPart::halves`]) only when
+    /// Cloud cannot produce it in time; `None` without an origin.
+    pub fn folder_parts(
         &self,
         commit: &str,
-        paths: &[String],
+        folder: &str,
         origin: Option<&str>,
-    ) -> Option<Call<Vec<u8>>> {
+    ) -> Option<Vec<FolderPart>> {
         match self.flavour() {
-            Flavour::Cloud => origin.map(|origin| cloud::diff(&self.api, commit, origin, paths)),
-            Flavour::DataCenter => Some(datacenter::archive(&self.api, paths, commit)),
+            Flavour::Cloud => origin.map(|origin| {
+                vec![FolderPart::Range {
+                    new: commit.to_owned(),
+                    old: origin.to_owned(),
+                }]
+            }),
+            Flavour::DataCenter => Some(vec![FolderPart::Paths(vec![folder
+                .trim_matches('/')
+                .to_owned()])]),
         }
     }
 
-    /// The most files one [`Remote::archive`] should carry, and the most path filters: Cloud must make
-    /// its patch within a time limit (it answers 555 beyond, seen for a diff of about 1,000 files) and
-    /// takes the filters in the URL; Data Center streams its archive.
-    pub fn archive_part_size(&self) -> (usize, usize) {
-        match self.flavour() {
-            Flavour::Cloud => (ARCHIVE_PART_FILES, ARCHIVE_PART_FILTERS),
-            Flavour::DataCenter => (usize::MAX, usize::MAX),
+    /// The request of one part of a bulk read at `commit` ([`Remote::folder_parts`]).
+    pub fn archive(&self, commit: &str, part: &FolderPart) -> Call<Vec<u8>> {
+        match part {
+            FolderPart::Paths(paths) => datacenter::archive(&self.api, paths, commit),
+            FolderPart::Range { new, old } => cloud::diff(&self.api, new, old),
+        }
+    }
+
+    /// The commits of a Cloud range ([`FolderPart::Range`]) that touched `folder`, newest first (one
+    /// page), to split it at; `None` for a part that is no range.
+    pub fn commits_within(
+        &self,
+        part: &FolderPart,
+        folder: &str,
+    ) -> Option<Call<Page<CommitSummary>>> {
+        match part {
+            FolderPart::Paths(_) => None,
+            FolderPart::Range { new, old } => {
+                Some(cloud::commits_since(&self.api, new, old, folder))
+            }
         }
     }
 

@@ -161,6 +161,24 @@ impl Sandbox {
         });
     }
 
+    /// A sandbox with the demo configuration as `change` leaves it (its readings of open rules, Cloud's
+    /// time limit, Data Center's properties).
+    #[allow(dead_code)] // not every test file configures the sandbox
+    pub fn configured(change: impl FnOnce(&mut Config)) -> Sandbox {
+        let mut config = Config::demo();
+        change(&mut config);
+        let state = AppState::new(Options {
+            config,
+            quiet: true,
+            ..Options::default()
+        })
+        .expect("the sandbox starts");
+        Sandbox {
+            app: app(state.clone()),
+            state,
+        }
+    }
+
     /// Commits `files` to `branch` directly in the sandbox's git store (no API request, no latency),
     /// creating the branch from `from` when it does not exist; answers the new commit's hash.
     #[allow(dead_code)] // not every test file seeds
