@@ -13,8 +13,8 @@ use support::{
 use versioning_core::bitbucket::cloud::{self as bb_cloud, CommitFiles};
 use versioning_core::bitbucket::datacenter::{self as bb_dc, EditFile};
 use versioning_core::bitbucket::{
-    Api, ApiError, ApiRequest, ApiResponse, Credentials, EntryKind, Method, NextPage, Page, Pager,
-    RequestBody, TokenLimit,
+    Api, ApiError, ApiRequest, ApiResponse, BodyLimit, Credentials, EntryKind, Method, NextPage,
+    Page, Pager, RequestBody, TokenLimit,
 };
 use versioning_core::{AuthMode, Flavour};
 
@@ -554,6 +554,38 @@ fn error_table() -> Vec<Row> {
             ApiResponse::new(429, "").with_header("Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT"),
             ApiError::RateLimited { flavour: Flavour::DataCenter, retry_after: None },
             "Bitbucket's request limit was reached. Try again in a few minutes; your Bitbucket administrator sets the limit.",
+        ),
+        row(
+            "DC file edit with the file editor turned off",
+            data_center(),
+            Op::DcEditFile,
+            ApiResponse::new(409, r#"{"errors":[{"context":null,"message":"File editing is disabled.","exceptionName":"com.atlassian.bitbucket.feature.FeatureDisabledException"}]}"#),
+            ApiError::FileEditingOff,
+            "Bitbucket Data Center has file editing turned off (feature.file.editor=false in its bitbucket.properties), and this app writes every file through that editor's REST API, so nothing was pushed. Ask the Data Center administrator to set feature.file.editor=true and restart Bitbucket; pulling works meanwhile.",
+        ),
+        row(
+            "DC file edit over the upload limit",
+            data_center(),
+            Op::DcEditFile,
+            ApiResponse::new(413, r#"{"errors":[{"context":null,"message":"The file is too large.","exceptionName":null}]}"#),
+            ApiError::BodyTooLarge { what: "The file `a.json` at `main`".to_owned(), limit: BodyLimit::DataCenterUpload },
+            "Bitbucket Data Center refused the file `a.json` at `main`: it is larger than its upload limit (content.upload.max.size in its bitbucket.properties), and nothing was written. Ask the Data Center administrator to raise content.upload.max.size above the file's size; the SCM parameters do not help, since Data Center takes each file in a request of its own.",
+        ),
+        row(
+            "DC file edit over the relay's body limit (nginx's page)",
+            data_center(),
+            Op::DcEditFile,
+            ApiResponse::new(413, "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"),
+            ApiError::BodyTooLarge { what: "The file `a.json` at `main`".to_owned(), limit: BodyLimit::DataCenterRelay },
+            "The relay in front of Bitbucket Data Center refused the file `a.json` at `main` as too large (HTTP 413), and nothing was written. Raise client_max_body_size in the relay's configuration (the relay shipped with this app sets it in relay/bitbucket-datacenter-proxy.conf; nginx's default is 1 MiB) above the file's size, then reload the relay; the SCM parameters do not help, since Data Center takes each file in a request of its own.",
+        ),
+        row(
+            "Cloud commit over a body limit",
+            cloud(),
+            Op::CloudCommit,
+            ApiResponse::new(413, ""),
+            ApiError::BodyTooLarge { what: "The branch `main` of `acme/checkout-tests`".to_owned(), limit: BodyLimit::Cloud },
+            "Bitbucket Cloud, or a proxy in front of it, refused the commit to the branch `main` of `acme/checkout-tests` as too large (HTTP 413). Lower scm_megabytes_per_commit in the SCM parameters, so that each commit is smaller, and push again.",
         ),
         row(
             "Cloud 555 timeout",

@@ -1434,3 +1434,54 @@ async fn answers_too_large_to_read_are_refused_on_cloud() {
 async fn answers_too_large_to_read_are_refused_on_data_center() {
     answers_too_large_to_read_are_refused(Product::DataCenter).await
 }
+
+/// A sandbox whose Cloud gives up (555) on any `diff`, `diffstat` or listing of more than
+/// `budget_ms / 10` files or entries.
+fn cloud_within(budget_ms: u64) -> Sandbox {
+    Sandbox::configured(|config| {
+        config.cloud.time_limit = bitbucket_sandbox::config::TimeLimit {
+            budget_ms,
+            per_file_ms: 10,
+            per_mib_ms: 100,
+        };
+    })
+}
+
+#[tokio::test]
+async fn a_diffstat_over_cloud_time_limit_leaves_the_changes_since_the_base_unchecked() {
+    // The changed test cases and the manifest take longer to list than three files do.
+    let sandbox = cloud_within(30);
+    let ours = synthetic_project(11, 40);
+    let first = push(&sandbox, Product::Cloud, &ours, None, None).await;
+    let mut theirs = ours.clone();
+    let changed = change_steps(&mut theirs, 10, "changed by Quinn");
+    assert!(changed >= 3);
+    push(&sandbox, Product::Cloud, &theirs, Some(&first), None).await;
+
+    let base = Some(first.base.clone());
+    let preview = pull(&sandbox, Product::Cloud, branch(), base, Some(&ours))
+        .await
+        .expect("previewed");
+    let unchecked = ChangesCheck::NotChecked(Unchecked::TimedOut);
+    assert_eq!(preview.changes_check, unchecked);
+    assert!(Unchecked::TimedOut.to_string().contains("not checked"));
+    assert_eq!(preview.artifacts.len(), changed);
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
+    assert_eq!(applied.project, theirs);
+}
+
+#[tokio::test]
+async fn a_cloud_restore_whose_patch_is_over_the_time_limit_reads_each_file() {
+    let sandbox = cloud_within(30);
+    let project = synthetic_project(11, 40);
+    let files = to_files(&project, &LayoutOptions::default());
+    assert!(files.len() > 20, "read in bulk");
+    push(&sandbox, Product::Cloud, &project, None, None).await;
+    let preview = pull(&sandbox, Product::Cloud, branch(), None, None)
+        .await
+        .expect("previewed");
+    assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+    let applied = preview.apply(&no_resolutions(), false).expect("applied");
+    assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
+}

@@ -8,12 +8,13 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use bitbucket_sandbox::config::{Config, FileEditor, SourceBranchOnExisting};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
     to_canonical_json, to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
 };
-use versioning_core::bitbucket::{cloud, datacenter, Api, Method};
+use versioning_core::bitbucket::{cloud, datacenter, Api, ApiError, BodyLimit, Method};
 use versioning_core::roles::{Denial, Role};
 use versioning_core::sync::{
     Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest, PushSender,
@@ -80,6 +81,14 @@ impl Repo {
         Repo {
             sandbox: Sandbox::new(),
             product,
+        }
+    }
+
+    /// Data Center's demo repository in a sandbox configured by `change`.
+    fn data_center(change: impl FnOnce(&mut Config)) -> Repo {
+        Repo {
+            sandbox: Sandbox::configured(change),
+            product: Product::DataCenter,
         }
     }
 
@@ -1012,4 +1021,112 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
             );
         }
     }
+}
+
+/// Both readings of a Data Center file edit naming an existing branch with another `sourceBranch`.
+const SOURCE_BRANCH_READINGS: [SourceBranchOnExisting; 2] = [
+    SourceBranchOnExisting::Commit,
+    SourceBranchOnExisting::Refuse,
+];
+
+#[tokio::test]
+async fn a_data_center_branch_made_after_the_preview_stops_the_push_before_any_write() {
+    for reading in SOURCE_BRANCH_READINGS {
+        let repo = Repo::data_center(|config| {
+            config.datacenter.readings.source_branch_on_existing = reading;
+        });
+        let mut driver = repo.driver();
+        let plan = repo.plan(&mut driver, new_branch(), &demo()).await;
+        // Someone else makes the branch between the preview and Push.
+        let files = BTreeMap::from([("notes.txt".to_owned(), b"Someone else's.\n".to_vec())]);
+        let theirs = repo.sandbox.seed(Product::DataCenter, BRANCH, MAIN, files);
+        let result = repo.send_with(&mut driver, repo.api(), plan).await;
+        let branch = BRANCH.to_owned();
+        assert_eq!(
+            result,
+            Err(SyncError::BranchExists { branch }),
+            "{reading:?}"
+        );
+        let message = result.unwrap_err().to_string();
+        assert!(
+            message.contains("`feature/login` exists already"),
+            "{message}"
+        );
+        assert_eq!(
+            repo.tip(BRANCH),
+            theirs,
+            "{reading:?}: their branch is untouched"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_data_center_new_branch_whose_name_is_taken_is_left_alone_under_either_reading() {
+    for reading in SOURCE_BRANCH_READINGS {
+        let repo = Repo::data_center(|config| {
+            config.datacenter.readings.source_branch_on_existing = reading;
+        });
+        let files = BTreeMap::from([("notes.txt".to_owned(), b"Someone else's.\n".to_vec())]);
+        let theirs = repo.sandbox.seed(Product::DataCenter, BRANCH, MAIN, files);
+        let result = repo.push(new_branch(), &demo()).await;
+        let branch = BRANCH.to_owned();
+        assert_eq!(
+            result,
+            Err(SyncError::BranchExists { branch }),
+            "{reading:?}"
+        );
+        assert_eq!(
+            repo.tip(BRANCH),
+            theirs,
+            "{reading:?}: their branch is untouched"
+        );
+    }
+}
+
+/// A push of the demo project to a new Data Center branch, refused as `error`, with nothing written;
+/// answers the message the push ends with.
+async fn refused_data_center_push(repo: &Repo, error: ApiError) -> String {
+    let main = repo.tip(MAIN);
+    let result = repo.push(new_branch(), &demo()).await;
+    assert_eq!(result, Err(SyncError::Api(error)));
+    assert_eq!(
+        repo.sandbox.tip(Product::DataCenter, BRANCH),
+        None,
+        "nothing written"
+    );
+    assert_eq!(repo.tip(MAIN), main);
+    result.unwrap_err().to_string()
+}
+
+#[tokio::test]
+async fn data_center_file_editing_turned_off_stops_the_push_naming_the_setting() {
+    let repo = Repo::data_center(|config| {
+        config.datacenter.properties.file_editor = FileEditor::Disabled;
+    });
+    let message = refused_data_center_push(&repo, ApiError::FileEditingOff).await;
+    assert!(message.contains("file editing turned off"), "{message}");
+    assert!(message.contains("feature.file.editor=true"), "{message}");
+}
+
+#[tokio::test]
+async fn a_file_over_data_center_upload_limit_stops_the_push_naming_the_setting() {
+    let repo = Repo::data_center(|config| {
+        config.datacenter.properties.upload_max_bytes = 16;
+    });
+    let first = LocalFiles::of(&demo())
+        .files
+        .keys()
+        .next()
+        .cloned()
+        .expect("a file");
+    let error = ApiError::BodyTooLarge {
+        what: format!("The file `{first}` at `{BRANCH}`"),
+        limit: BodyLimit::DataCenterUpload,
+    };
+    let message = refused_data_center_push(&repo, error).await;
+    assert!(
+        message.contains(&format!("the file `{first}`")),
+        "{message}"
+    );
+    assert!(message.contains("content.upload.max.size"), "{message}");
 }

@@ -108,6 +108,19 @@ pub enum TokenLimit {
     ReadAccount,
 }
 
+/// Who refused a request body as too large (HTTP 413), which names the setting to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyLimit {
+    /// Data Center itself (its error shape): its upload limit, `content.upload.max.size`.
+    DataCenterUpload,
+    /// What stands in front of Data Center (an answer not in Data Center's shape, such as nginx's HTML
+    /// page): the relay's `client_max_body_size`.
+    DataCenterRelay,
+    /// Bitbucket Cloud or a proxy in front of it: the commit is too large.
+    Cloud,
+}
+
 /// The text Bitbucket Cloud answers on `GET /user` to credentials that have no account (access tokens).
 pub const NOT_ACCESSIBLE_BY_MECHANISM: &str = "not accessible by this authentication mechanism";
 
@@ -154,6 +167,16 @@ pub enum ApiError {
     Conflict {
         /// Bitbucket's own message, scrubbed.
         message: Option<String>,
+    },
+    /// Data Center's file editor is turned off (`feature.file.editor=false`): its REST file edit, which
+    /// every Data Center push writes with, is refused (a `FeatureDisabledException`, whatever the status).
+    FileEditingOff,
+    /// 413: the request's body is larger than what refused it accepts.
+    BodyTooLarge {
+        /// What was sent, e.g. "The file `t/a.json` on `main`".
+        what: String,
+        /// Who refused it.
+        limit: BodyLimit,
     },
     /// 400: Bitbucket rejected the request as invalid.
     BadRequest {
@@ -240,6 +263,11 @@ impl ApiError {
             };
         }
         let body = ErrorBody::parse(&response.body, context);
+        let edit =
+            (context.flavour, context.operation) == (Flavour::DataCenter, Operation::CommitFiles);
+        if edit && body.has_exception("FeatureDisabledException") {
+            return ApiError::FileEditingOff;
+        }
         match response.status {
             400 if body.has_exception("DuplicateRefException") => ApiError::Conflict {
                 message: body.message,
@@ -255,6 +283,14 @@ impl ApiError {
             },
             409 => ApiError::Conflict {
                 message: body.message,
+            },
+            413 => ApiError::BodyTooLarge {
+                what: context.subject.clone(),
+                limit: match (context.flavour, body.product_shaped) {
+                    (Flavour::Cloud, _) => BodyLimit::Cloud,
+                    (Flavour::DataCenter, true) => BodyLimit::DataCenterUpload,
+                    (Flavour::DataCenter, false) => BodyLimit::DataCenterRelay,
+                },
             },
             429 => match (
                 context.flavour,
@@ -367,6 +403,9 @@ struct ErrorBody {
     granted_scopes: Option<Vec<String>>,
     /// The whole body as text, for markers like "XSRF check failed".
     text: String,
+    /// The body is in the product's error shape (Cloud's `error`, Data Center's `errors`), not a
+    /// proxy's page.
+    product_shaped: bool,
 }
 
 impl ErrorBody {
@@ -378,6 +417,7 @@ impl ErrorBody {
             required_scopes: Vec::new(),
             granted_scopes: None,
             text,
+            product_shaped: false,
         };
         let parts = match serde_json::from_slice::<Value>(bytes) {
             Ok(json) => body.read_json(&json),
@@ -397,6 +437,7 @@ impl ErrorBody {
     /// Reads Cloud's `{"type":"error","error":{…}}` and Data Center's `{"errors":[…]}`; returns the messages.
     fn read_json(&mut self, json: &Value) -> Vec<String> {
         let mut parts = Vec::new();
+        self.product_shaped = json.get("error").is_some() || json.get("errors").is_some();
         if let Some(error) = json.get("error") {
             parts.extend(str_at(error, "message"));
             match error.get("detail") {
@@ -472,6 +513,15 @@ fn sentence(part: &str) -> String {
         part.to_owned()
     } else {
         format!("{part}.")
+    }
+}
+
+/// `text` with its first letter in lower case, for a subject ("The file `a`") inside a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -573,6 +623,45 @@ impl fmt::Display for ApiError {
                      unchanged: reload and try again.",
                 )
             }
+            ApiError::FileEditingOff => f.write_str(
+                "Bitbucket Data Center has file editing turned off (feature.file.editor=false in its \
+                 bitbucket.properties), and this app writes every file through that editor's REST API, so \
+                 nothing was pushed. Ask the Data Center administrator to set feature.file.editor=true and \
+                 restart Bitbucket; pulling works meanwhile.",
+            ),
+            ApiError::BodyTooLarge {
+                what,
+                limit: BodyLimit::DataCenterUpload,
+            } => write!(
+                f,
+                "Bitbucket Data Center refused {}: it is larger than its upload limit \
+                 (content.upload.max.size in its bitbucket.properties), and nothing was written. Ask the \
+                 Data Center administrator to raise content.upload.max.size above the file's size; the SCM \
+                 parameters do not help, since Data Center takes each file in a request of its own.",
+                lowercase_first(what)
+            ),
+            ApiError::BodyTooLarge {
+                what,
+                limit: BodyLimit::DataCenterRelay,
+            } => write!(
+                f,
+                "The relay in front of Bitbucket Data Center refused {} as too large (HTTP 413), and \
+                 nothing was written. Raise client_max_body_size in the relay's configuration (the relay \
+                 shipped with this app sets it in relay/bitbucket-datacenter-proxy.conf; nginx's default \
+                 is 1 MiB) above the file's size, then reload the relay; the SCM parameters do not help, \
+                 since Data Center takes each file in a request of its own.",
+                lowercase_first(what)
+            ),
+            ApiError::BodyTooLarge {
+                what,
+                limit: BodyLimit::Cloud,
+            } => write!(
+                f,
+                "Bitbucket Cloud, or a proxy in front of it, refused the commit to {} as too large (HTTP \
+                 413). Lower scm_megabytes_per_commit in the SCM parameters, so that each commit is \
+                 smaller, and push again.",
+                lowercase_first(what)
+            ),
             ApiError::BadRequest { message } => match message {
                 Some(message) => write!(f, "Bitbucket rejected the request: {}.", quoted(message)),
                 None => f.write_str("Bitbucket rejected the request as invalid."),

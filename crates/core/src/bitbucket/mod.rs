@@ -24,7 +24,7 @@ pub use auth::Credentials;
 pub use connection_test::{
     permission_from_scopes, ConnectionTest, Step, StepReport, StepStatus, TestOutcome,
 };
-pub use error::{ApiError, ErrorContext, Operation, TokenLimit};
+pub use error::{ApiError, BodyLimit, ErrorContext, Operation, TokenLimit};
 pub use model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
     RepositoryInfo, RestrictionKind, TreeEntry,

@@ -248,13 +248,14 @@ impl BaselineSender {
         }
     }
 
-    /// Reads the answer to a write.
-    fn read_write(&self, answer: Result<ApiResponse, ApiError>) -> Written {
+    /// Reads the answer to write number `index`.
+    fn read_write(&self, index: usize, answer: Result<ApiResponse, ApiError>) -> Written {
         let response = match answer {
             Ok(response) => response,
             Err(error) => return retry_or_fail(error),
         };
-        let read = self.remote.writer(&self.permit).read_commit(&response);
+        let writer = self.remote.writer(&self.permit);
+        let read = writer.read_commit(&response, &self.paths[index]);
         match read {
             Ok(commit) => Written::Landed(commit),
             Err(error @ ApiError::Conflict { .. }) if unmodified(&response, &error) => {
@@ -282,7 +283,7 @@ impl BaselineSender {
         let mut moved = false;
         let mut progressed = false;
         for (index, answer) in pending.into_iter().zip(answers) {
-            match self.read_write(answer) {
+            match self.read_write(index, answer) {
                 Written::Landed(commit) => {
                     self.branch_exists = true;
                     self.landed.push(commit);

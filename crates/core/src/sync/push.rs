@@ -489,9 +489,10 @@ impl PushPlanner {
             false => check_request(&request)?,
         }
         let remote = Remote::new(api);
-        // A new branch starts from its source's tip. Whether the name is free is not asked first:
-        // the first write creating it is refused when it exists (409 on Cloud, 400 on Data Center), and
-        // that refusal, checked against the branch tip, is reported as "the branch exists".
+        // A new branch starts from its source's tip. Whether the name is free is not asked here: on
+        // Cloud the first write creating it is refused when it exists (409), and that refusal, checked
+        // against the branch tip, is reported as "the branch exists"; on Data Center, whose first write
+        // may land on an existing branch, the sender reads the name just before that write.
         let creates_branch = request.new_branch_from.is_some();
         let first = match &request.new_branch_from {
             Some(source) => PlanStage::SourceTip(Self::attempt(remote.tip(source).request)),
@@ -1154,6 +1155,9 @@ enum Unsure {
 
 #[derive(Debug)]
 enum SendStage {
+    /// Reading the branch a push creates, which must not exist yet, before its first write
+    /// ([`Remote::may_write_onto_an_existing_branch`]).
+    CheckFree(Attempt),
     /// Sending write number `index`.
     Write {
         index: usize,
@@ -1373,6 +1377,7 @@ impl PushSender {
             result: None,
             plan,
         };
+        let check_free = sender.remote.may_write_onto_an_existing_branch();
         sender.stage = if sender.plan.changes.is_empty() {
             if sender.plan.creates_branch {
                 let call = sender
@@ -1383,6 +1388,8 @@ impl PushSender {
             } else {
                 sender.after_writes()
             }
+        } else if sender.plan.creates_branch && check_free {
+            SendStage::CheckFree(sender.tip_attempt())
         } else {
             sender.write_stage(0)
         };
@@ -1397,6 +1404,10 @@ impl PushSender {
     pub fn finish_cancelled(&mut self) {
         self.retrying.wait = None;
         let in_flight = match &self.stage {
+            SendStage::CheckFree(_) => {
+                self.stage = self.cancelled(|branch, _| PushCancelled::Nothing { branch });
+                return;
+            }
             SendStage::Write { index, .. }
             | SendStage::NewTip { index, .. }
             | SendStage::Verify { index, .. } => InFlight::Write(*index),
@@ -1645,8 +1656,12 @@ impl PushSender {
         mut attempt: Attempt,
         answer: Result<ApiResponse, ApiError>,
     ) -> SendStage {
-        let read =
-            answer.and_then(|response| self.remote.writer(&self.permit).read_commit(&response));
+        let path = match &self.writes[index] {
+            Write::DataCenter { path, .. } => path.as_str(),
+            Write::Cloud { .. } => "",
+        };
+        let writer = self.remote.writer(&self.permit);
+        let read = answer.and_then(|response| writer.read_commit(&response, path));
         match read {
             Ok(Some(commit)) => {
                 // Data Center answers the new commit: it must sit on the commit we based it on.
@@ -1731,6 +1746,7 @@ impl Job for PushSender {
             return wait;
         }
         let (request, phase) = match &self.stage {
+            SendStage::CheckFree(attempt) => (attempt.request.clone(), Phase::ReadingBranch),
             SendStage::Write { attempt, .. } => (attempt.request.clone(), Phase::Committing),
             SendStage::NewTip { attempt, .. } => (attempt.request.clone(), Phase::Committing),
             SendStage::Verify { attempt, .. } => (attempt.request.clone(), Phase::Verifying),
@@ -1749,6 +1765,17 @@ impl Job for PushSender {
         let answer = single_answer(answers);
         let stage = std::mem::replace(&mut self.stage, SendStage::Done);
         self.stage = match stage {
+            SendStage::CheckFree(mut attempt) => match self.handle_tip(answer) {
+                Ok(None) => self.write_stage(0),
+                Ok(Some(_)) => {
+                    let branch = self.request().branch.clone();
+                    self.fail(SyncError::BranchExists { branch })
+                }
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    SendStage::CheckFree(attempt)
+                }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
             SendStage::Write { index, attempt } => self.handle_write(index, attempt, answer),
             SendStage::NewTip { index, mut attempt } => match self.handle_tip(answer) {
                 Ok(Some(tip)) if tip.parents.first() == Some(&self.chain_tip) => {

@@ -147,6 +147,14 @@ impl Remote {
         self.flavour() == Flavour::DataCenter
     }
 
+    /// Whether a write meant to create a branch may land on an existing branch of that name, so that a
+    /// new branch's name is read to be free before the first write. Data Center's file edit with
+    /// `sourceBranch` is described only as creating the branch, not as refusing an existing one; Cloud's
+    /// commit names its parent, and a branch elsewhere answers 409.
+    pub fn may_write_onto_an_existing_branch(&self) -> bool {
+        self.flavour() == Flavour::DataCenter
+    }
+
     /// The tip commit of a branch (404 when the branch does not exist).
     pub fn tip(&self, branch: &str) -> Call<CommitSummary> {
         match self.flavour() {
@@ -351,9 +359,14 @@ impl Writer<'_> {
         datacenter::edit_file(&self.remote.api, self.branch, edit)
     }
 
-    /// Reads the answer to a commit ([`Writer::commit_files`] or [`Writer::edit_file`], as the product
-    /// makes them): Data Center's names the new commit, Cloud's nothing.
-    pub fn read_commit(&self, response: &ApiResponse) -> Result<Option<CommitSummary>, ApiError> {
+    /// Reads the answer to a commit ([`Writer::commit_files`] or [`Writer::edit_file`] of `path`, as
+    /// the product makes them): Data Center's names the new commit, Cloud's nothing. A refusal names
+    /// the file on Data Center.
+    pub fn read_commit(
+        &self,
+        response: &ApiResponse,
+        path: &str,
+    ) -> Result<Option<CommitSummary>, ApiError> {
         match self.remote.flavour() {
             Flavour::Cloud => {
                 let commit = cloud::CommitFiles {
@@ -367,7 +380,7 @@ impl Writer<'_> {
             }
             Flavour::DataCenter => {
                 let edit = datacenter::EditFile {
-                    path: String::new(),
+                    path: path.to_owned(),
                     content: Vec::new(),
                     message: String::new(),
                     source_commit_id: None,
