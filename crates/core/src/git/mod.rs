@@ -6,7 +6,8 @@
 //! `POST …/git-receive-pack` with [`push_body`]: the ref updates (compare and swap on each ref's
 //! old id; several refs move atomically) and a [pack](write_pack) of the new [objects](Object).
 //! [`read_report`] reads the answer, side band included, and [`Report::outcome`] says whether
-//! every ref moved or what the server refused, in its words.
+//! every ref moved or what the server refused, in its words. The commit's trees are planned from
+//! Data Center's folder listings, without a clone ([`TreePlan`]).
 
 pub mod advertisement;
 pub mod objects;
@@ -14,14 +15,19 @@ pub mod pack;
 pub mod pkt_line;
 pub mod receive_pack;
 pub mod side_band;
+pub mod tree_plan;
 
 pub use advertisement::{Advertisement, AdvertisementError, Capability};
 pub use objects::{
-    Commit, FileMode, Object, ObjectError, ObjectId, ObjectIdError, ObjectKind, Signature, Tree,
-    TreeEntry,
+    check_entry_name, Commit, FileMode, Object, ObjectError, ObjectId, ObjectIdError, ObjectKind,
+    Signature, Tree, TreeEntry,
 };
 pub use pack::{write_pack, PackError};
 pub use receive_pack::{
     push_body, read_report, PushBody, PushRefused, PushRequestError, RefReport, RefStatus,
     RefUpdate, Report, ReportError,
+};
+pub use tree_plan::{
+    parse_listing_page, Change, ListedEntry, ListedKind, ListingPage, Listings, PlannedTrees,
+    TreePlan, TreePlanError,
 };

@@ -205,6 +205,20 @@ pub enum ObjectError {
     MessageNul,
 }
 
+/// Checks a tree entry's name as git does: not empty, `.`, `..` or `.git` (in any case), without
+/// a slash or a NUL.
+pub fn check_entry_name(name: &str) -> Result<(), ObjectError> {
+    let reserved = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.eq_ignore_ascii_case(".git")
+        || name.contains(['/', '\0']);
+    match reserved {
+        true => Err(ObjectError::EntryName(name.to_owned())),
+        false => Ok(()),
+    }
+}
+
 /// A tree being built: entries by name, written in git's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
@@ -217,16 +231,10 @@ impl Tree {
         Tree::default()
     }
 
-    /// Sets the entry `name` (replacing one of that name), the name checked as git checks it.
+    /// Sets the entry `name` (replacing one of that name), the name checked as git checks it
+    /// ([`check_entry_name`]).
     pub fn insert(&mut self, name: &str, entry: TreeEntry) -> Result<(), ObjectError> {
-        let reserved = name.is_empty()
-            || name == "."
-            || name == ".."
-            || name.eq_ignore_ascii_case(".git")
-            || name.contains(['/', '\0']);
-        if reserved {
-            return Err(ObjectError::EntryName(name.to_owned()));
-        }
+        check_entry_name(name)?;
         self.entries.insert(name.to_owned(), entry);
         Ok(())
     }
