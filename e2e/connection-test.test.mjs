@@ -141,11 +141,11 @@ describe('connection test on Create', () => {
     await context.close();
   });
 
-  it('says when to retry after a 429, and explains a 503', async () => {
+  it('says why and when to retry after Cloud\'s 429, and explains a 503', async () => {
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [429] });
     let run = await create({ 'Access Token': 'ATATT-demo-ada-cloud', 'Repository URL': cloudUrl(), Username: 'ada@example.com' }, 'connection-429');
     assert.ok(!run.saved);
-    assert.match(await failureText(run.page), /request limit was reached\. Try again in/);
+    assert.match(await failureText(run.page), /hourly request limit for this account is used up .* Try again later/);
     await run.context.close();
 
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [503] });

@@ -405,19 +405,37 @@ describe('push', () => {
     await context.close();
   });
 
-  it('completes through injected 429 and 503 answers', async () => {
+  it('completes through injected 429 and 503 answers (Data Center, whose limiter asks to wait seconds)', async () => {
     const { context, page } = await openPage(env.browser);
-    await connectAndOpenArtifacts(page, CLOUD);
+    await connectAndOpenArtifacts(page, DC);
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [429, 503, 503] });
     const dialog = await preview(page, { branch: 'main', message: 'Through the storm' });
     assert.match(await pushAndWait(dialog), /Pushed to `main`/);
-    const dir = await clone(CLOUD);
+    const dir = await clone(DC);
     try {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Through the storm');
-      assert.equal((await git(dir, 'log', '--format=%s', '-2')).split('\n').filter((s) => s === 'Through the storm').length, 1);
+      // No write made twice: the branch holds exactly what its manifest names.
+      const manifest = JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8'));
+      for (const entry of manifest.files) {
+        assert.equal(createHash('sha256').update(readFileSync(join(dir, entry.path))).digest('hex'), entry.sha256, entry.path);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    await context.close();
+  });
+
+  it('stops at once at Cloud\'s hourly request limit (a 429 without Retry-After) and says why, without asking again', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    const before = (await control(env.sandbox, 'log?limit=10000')).length;
+    await control(env.sandbox, 'faults', 'PUT', { fail_next: [429] });
+    const dialog = await preview(page, { branch: 'main', message: 'Over the limit' });
+    const alert = dialog.getByRole('alert').filter({ hasText: 'hourly request limit for this account is used up' });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /Try again later: requests count for an hour after they were sent/);
+    const sent = (await control(env.sandbox, 'log?limit=10000')).slice(before).filter((line) => line.path.startsWith('/2.0/'));
+    assert.deepEqual(sent.map((line) => line.status).slice(sent.findIndex((line) => line.status === 429)), [429], 'not asked again');
     await context.close();
   });
 

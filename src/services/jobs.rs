@@ -3,16 +3,26 @@
 //! out, archives are unpacked in one archive worker per job (started while they are on their way),
 //! `on_progress` sees the job as each step starts (its requests in flight) and at the end, the job works
 //! while its requests are in flight, and cancelling stops between requests and ends a back-off wait.
+//! On Bitbucket Cloud, every request is counted against its token's hourly allowance while the page is
+//! open, and a step that would not fit (with what its job expects to send after it) is answered with
+//! the refusal instead of being sent.
 
+use std::cell::RefCell;
 use std::pin::pin;
 
 use futures::future::{join, select};
 use gloo_timers::future::TimeoutFuture;
-use versioning_core::sync::{Job, JobStep};
+use versioning_core::bitbucket::ApiError;
+use versioning_core::sync::{Allowances, Job, JobStep};
 use versioning_core::Flavour;
 
 use crate::services::archive_worker::{unpack, ArchiveWorker};
 use crate::services::transport::{execute_all_within, Cancellation};
+
+thread_local! {
+    /// Bitbucket Cloud's hourly allowance of each token this page used, while it is open.
+    static ALLOWANCES: RefCell<Allowances> = RefCell::default();
+}
 
 /// Drives `job` to its end; `None` when it was cancelled.
 pub async fn run_job<J: Job>(
@@ -34,6 +44,18 @@ pub async fn run_job<J: Job>(
         on_progress(job);
         match step {
             JobStep::Send(requests) => {
+                let now = js_sys::Date::now() as u64;
+                let ahead = job.requests_ahead();
+                let allowed = match flavour {
+                    Flavour::Cloud => {
+                        ALLOWANCES.with_borrow_mut(|a| a.check(now, &requests, ahead))
+                    }
+                    Flavour::DataCenter => Ok(()),
+                };
+                if let Err(refused) = allowed {
+                    job.handle(requests.iter().map(|_| Err(refused.clone())).collect());
+                    continue;
+                }
                 if job.may_unpack() {
                     ready(&mut unpacker);
                 }
@@ -47,6 +69,11 @@ pub async fn run_job<J: Job>(
                 // `join` polls the requests first, which sends them; the job's own work then runs while
                 // they are in flight.
                 let (answers, ()) = join(sending, async { job.while_waiting() }).await;
+                let sent = requests
+                    .iter()
+                    .zip(&answers)
+                    .filter(|(_, answer)| !matches!(answer, Err(ApiError::Cancelled)));
+                ALLOWANCES.with_borrow_mut(|a| a.record(now, sent.map(|(request, _)| request)));
                 if cancellation.is_cancelled() {
                     return None;
                 }

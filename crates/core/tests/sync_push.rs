@@ -484,13 +484,19 @@ async fn another_client_pushing_in_between_stops_the_push(product: Product) {
     );
 }
 
+/// Server errors and (on Data Center, whose limiter asks to wait seconds) 429s are asked again; Cloud's
+/// 429 is its hourly limit, which seconds do not lift (see the next test).
 async fn refusals_and_server_errors_are_retried(product: Product) {
     let repo = Repo::new(product);
     let project = demo();
     let mut driver = repo.driver();
-    repo.sandbox.fail_next(&[429, 503]);
+    let refused = match product {
+        Product::Cloud => 503,
+        Product::DataCenter => 429,
+    };
+    repo.sandbox.fail_next(&[refused, 503]);
     let plan = repo.plan(&mut driver, new_branch(), &project).await;
-    repo.sandbox.fail_next(&[429, 503, 429]);
+    repo.sandbox.fail_next(&[refused, 503, refused]);
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
     let failed = driver
         .sent
@@ -501,6 +507,38 @@ async fn refusals_and_server_errors_are_retried(product: Product) {
     repo.assert_published(&project, &[]);
     assert_eq!(outcome.commits, repo.commits());
     repo.assert_no_duplicate_commit();
+}
+
+#[tokio::test]
+async fn cloud_hourly_limit_ends_the_push_at_once_and_publishes_nothing() {
+    let repo = Repo::new(Product::Cloud);
+    let project = demo();
+    let mut driver = repo.driver();
+    let plan = repo.plan(&mut driver, new_branch(), &project).await;
+    let before = driver.sent.len();
+    repo.sandbox.fail_next(&[429]);
+    let error = repo
+        .send_with(&mut driver, repo.api(), plan)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SyncError::Api(ApiError::HourlyLimit { needed: None, .. })
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("hourly request limit"),
+        "{error}"
+    );
+    let statuses: Vec<_> = driver.sent[before..].iter().map(|s| s.status).collect();
+    assert_eq!(statuses, [Some(429)], "not asked again");
+    assert_eq!(
+        repo.sandbox.tip(Product::Cloud, BRANCH),
+        None,
+        "nothing published"
+    );
 }
 
 /// Pushes the demo project to a new branch with a transport fault on the write requests.

@@ -11,7 +11,8 @@ use versioning_core::artifacts::Project;
 use versioning_core::bitbucket::Method;
 use versioning_core::roles::Role;
 use versioning_core::sync::{
-    LocalFiles, PushOutcome, PushPlanner, PushRequest, PushSender, ScmParameters, SyncBase,
+    Job, LocalFiles, PushOutcome, PushPlanner, PushRequest, PushSender, ScmParameters, SyncBase,
+    CLOUD_REQUESTS_PER_HOUR,
 };
 
 const BRANCH: &str = "feature/budget";
@@ -91,3 +92,34 @@ async fn cloud_pushes_stay_within_their_request_budgets() {
 /// the commit and the new tip. (The commit's hash is in the `Location` header of Cloud's 201, but Cloud
 /// does not expose that header to scripts in a browser, so the tip is read again.)
 const FIRST_PUSH: usize = 4;
+
+/// A push says before it starts how many requests it will send, so that the page can refuse one that
+/// would not fit in Cloud's hourly allowance: the estimate is what the push then sends. First pushes of
+/// 1,000 and 10,000 test cases to Cloud, against the allowance of 1,000 requests an hour.
+#[tokio::test]
+async fn a_push_tells_before_it_starts_the_requests_it_will_send() {
+    for cases in [1_000, 10_000] {
+        let sandbox = Sandbox::new();
+        let project = synthetic_project(7, cases);
+        let api = Product::Cloud.api("lee");
+        let mut driver = sandbox.driver();
+        let mut planner =
+            PushPlanner::new(api.clone(), request(None), LocalFiles::of(&project)).unwrap();
+        let plan = driver.run(&mut planner).await.unwrap().expect("planned");
+        let planning = driver.sent.len();
+        let confirmation = support::as_planned(&plan);
+        let mut sender = PushSender::new(api, plan, &confirmation).unwrap();
+        let estimate = sender.requests_ahead().expect("a planned push knows");
+        driver.run(&mut sender).await.unwrap().expect("pushed");
+        let sent = driver.sent.len() - planning;
+        println!(
+            "{cases} test cases: planning {planning} requests, sending {sent} (estimated {estimate}) \
+             of an allowance of {CLOUD_REQUESTS_PER_HOUR} an hour"
+        );
+        assert_eq!(estimate, sent, "{cases} test cases");
+        assert!(
+            planning + sent < CLOUD_REQUESTS_PER_HOUR / 10,
+            "{cases} test cases"
+        );
+    }
+}

@@ -7,9 +7,10 @@
 //! requests leave the hour. Other tools and tabs using the same account count too, unseen: the count
 //! is a lower bound, and a 429 still stops a job ([`crate::bitbucket::ApiError::HourlyLimit`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
-use crate::bitbucket::ApiError;
+use crate::artifacts::sha256_hex;
+use crate::bitbucket::{ApiError, ApiRequest};
 
 /// The requests Bitbucket Cloud allows one user per rolling hour on repository paths.
 pub const CLOUD_REQUESTS_PER_HOUR: usize = 1_000;
@@ -91,6 +92,56 @@ impl HourlyAllowance {
     }
 }
 
+/// The allowances of every credential a page uses, each known by a SHA-256 fingerprint of its
+/// `Authorization` header (never the token itself). Only requests to Cloud's repository paths count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allowances(BTreeMap<String, HourlyAllowance>);
+
+impl Allowances {
+    /// Whether a batch of `requests` fits at `now`, and with it the `ahead` requests its job expects
+    /// to send from here to its end ([`super::Job::requests_ahead`]).
+    pub fn check(
+        &mut self,
+        now: u64,
+        requests: &[ApiRequest],
+        ahead: Option<usize>,
+    ) -> Result<(), ApiError> {
+        let batch = requests.iter().filter(|r| counts(r)).count();
+        match (batch, first_fingerprint(requests)) {
+            (0, _) | (_, None) => Ok(()),
+            (batch, Some(key)) => self
+                .0
+                .entry(key)
+                .or_default()
+                .check(now, batch.max(ahead.unwrap_or(0))),
+        }
+    }
+
+    /// Counts the `requests` sent at `now`.
+    pub fn record<'r>(&mut self, now: u64, requests: impl IntoIterator<Item = &'r ApiRequest>) {
+        for request in requests.into_iter().filter(|r| counts(r)) {
+            if let Some(key) = fingerprint(request) {
+                self.0.entry(key).or_default().record(now, 1);
+            }
+        }
+    }
+}
+
+/// Whether Cloud counts `request` against the hourly allowance: its repository paths.
+fn counts(request: &ApiRequest) -> bool {
+    request.url.contains("/2.0/repositories/")
+}
+
+fn fingerprint(request: &ApiRequest) -> Option<String> {
+    request
+        .header("Authorization")
+        .map(|value| sha256_hex(value.as_bytes()))
+}
+
+fn first_fingerprint(requests: &[ApiRequest]) -> Option<String> {
+    requests.iter().filter(|r| counts(r)).find_map(fingerprint)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +187,50 @@ mod tests {
             panic!("refused");
         };
         assert_eq!(retry_in_secs, None);
+    }
+
+    fn request(url: &str, authorization: &str) -> ApiRequest {
+        ApiRequest {
+            method: crate::bitbucket::Method::Get,
+            url: url.to_owned(),
+            headers: vec![("Authorization".to_owned(), authorization.to_owned())],
+            body: None,
+            max_response_bytes: 1,
+        }
+    }
+
+    #[test]
+    fn each_credential_has_its_own_allowance_of_repository_requests() {
+        let repository = "https://api.bitbucket.org/2.0/repositories/acme/tests/src/main/";
+        let ada = request(repository, "Basic YWRh");
+        let lee = request(repository, "Basic bGVl");
+        let user = request("https://api.bitbucket.org/2.0/user", "Basic YWRh");
+        let mut allowances = Allowances::default();
+        allowances.record(0, std::iter::repeat_n(&ada, CLOUD_REQUESTS_PER_HOUR - 1));
+        allowances.record(0, [&user, &user]);
+        assert_eq!(
+            allowances.check(0, std::slice::from_ref(&ada), None),
+            Ok(())
+        );
+        let refused = allowances.check(0, std::slice::from_ref(&ada), Some(2));
+        assert!(matches!(
+            refused,
+            Err(ApiError::HourlyLimit {
+                needed: Some(2),
+                left: 1,
+                retry_in_secs: Some(3600)
+            })
+        ));
+        assert_eq!(
+            allowances.check(0, &[lee], Some(CLOUD_REQUESTS_PER_HOUR)),
+            Ok(())
+        );
+        // Requests outside the repository paths never count, nor are refused.
+        assert_eq!(allowances.check(0, &[user], Some(5_000)), Ok(()));
+        assert!(
+            !format!("{allowances:?}").contains("YWRh"),
+            "no credential kept"
+        );
     }
 
     #[test]

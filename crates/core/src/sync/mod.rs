@@ -20,7 +20,7 @@ mod three_way;
 mod unlisted;
 mod versions;
 
-pub use allowance::{HourlyAllowance, CLOUD_REQUESTS_PER_HOUR, HOUR_MS};
+pub use allowance::{Allowances, HourlyAllowance, CLOUD_REQUESTS_PER_HOUR, HOUR_MS};
 #[cfg(feature = "benchmark-strategies")]
 pub use baseline::{BaselineSender, PushJob};
 pub use change_set::{

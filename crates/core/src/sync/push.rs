@@ -35,6 +35,7 @@ use crate::bitbucket::{
 };
 use crate::counts::counted;
 use crate::names::RefKind;
+use crate::repo_url::Flavour;
 use crate::roles::{decide_any, permit_push, Activity, Decision, Role, WritePermit};
 
 /// The state of a branch that the local project was last synced with (by a push or a pull): the base of
@@ -1759,6 +1760,25 @@ impl Job for PushSender {
             }
         };
         self.retrying.send(vec![request], phase)
+    }
+
+    /// The writes still to send (on Cloud each with the read of the new tip), and the version tag; on
+    /// Data Center first the read of a new branch's name.
+    fn requests_ahead(&self) -> Option<usize> {
+        let (next, check) = match &self.stage {
+            SendStage::CheckFree(_) => (0, 1),
+            SendStage::Write { index, .. }
+            | SendStage::NewTip { index, .. }
+            | SendStage::Verify { index, .. } => (*index, 0),
+            SendStage::CreateBranch(_) | SendStage::Tag(_) => (self.writes.len(), 0),
+            SendStage::Settling { .. } | SendStage::Done => return None,
+        };
+        let per_write = match self.remote.flavour() {
+            Flavour::Cloud => 2,
+            Flavour::DataCenter => 1,
+        };
+        let tag = self.plan.request.version.is_some() && self.tag.is_none();
+        Some((self.writes.len() - next) * per_write + usize::from(tag) + check)
     }
 
     fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
