@@ -10,14 +10,18 @@ use axum::http::Request;
 use axum::Router;
 use bitbucket_sandbox::config::Config;
 use bitbucket_sandbox::{app, AppState, Options};
+use std::collections::BTreeMap;
 use tower::ServiceExt;
+
 use versioning_core::git::{
-    push_body, read_report, write_pack, Advertisement, Commit, FileMode, Object, ObjectId,
-    PushRefused, RefUpdate, Signature, Tree, TreeEntry,
+    archive_modes, parse_listing_page, push_body, read_report, write_pack, Advertisement, Change,
+    Commit, FileMode, Listings, Object, ObjectId, PushRefused, RefUpdate, Signature, Tree,
+    TreeEntry, TreePlan,
 };
 
 const KEY: &str = "dc/QA/regression-suite";
 const REPO: &str = "/scm/qa/regression-suite.git";
+const REST: &str = "/rest/api/latest/projects/QA/repos/regression-suite";
 
 /// The demo sandbox on a data directory of its own, reached in-process.
 struct Sandbox {
@@ -300,4 +304,117 @@ async fn a_branch_permission_refuses_with_data_centers_words() {
     let path = format!("{REPO}/info/refs?service=git-receive-pack");
     let (status, _) = sb.send("GET", &path, "BBDC-demo-rory", Vec::new()).await;
     assert_eq!(status, 403);
+}
+
+/// Makes `main` hold, beside the demo's files, an executable and a symbolic link at the root; the
+/// new tip.
+fn with_executable_and_link(sb: &Sandbox) -> ObjectId {
+    let repo = sb.repo();
+    let main = repo.find_reference("refs/heads/main").unwrap();
+    let parent = main.peel_to_commit().unwrap();
+    let mut root = repo.treebuilder(Some(&parent.tree().unwrap())).unwrap();
+    let script = repo.blob(b"#!/bin/sh\necho run\n").unwrap();
+    root.insert("run.sh", script, 0o100755).unwrap();
+    root.insert("docs", repo.blob(b"README.md").unwrap(), 0o120000)
+        .unwrap();
+    let tree = repo.find_tree(root.write().unwrap()).unwrap();
+    let who = git2::Signature::now("Ada Admin", "ada@example.com").unwrap();
+    let tip = repo
+        .commit(
+            Some("refs/heads/main"),
+            &who,
+            &who,
+            "Scripts",
+            &tree,
+            &[&parent],
+        )
+        .unwrap();
+    id(tip)
+}
+
+#[tokio::test]
+async fn a_commit_planned_from_listings_keeps_every_other_entry_and_mode() {
+    let sb = Sandbox::new();
+    let tip = with_executable_and_link(&sb);
+    let changes = BTreeMap::from([
+        (
+            "test-artifacts/project.json".to_owned(),
+            Change::Write(b"{\"id\":\"changed\"}\n".to_vec()),
+        ),
+        (
+            "test-artifacts/suites/new.json".to_owned(),
+            Change::Write(b"{}\n".to_vec()),
+        ),
+    ]);
+    let plan = TreePlan::new(changes).unwrap();
+
+    let mut listings = Listings::new();
+    for folder in plan.folders() {
+        let path = match folder.is_empty() {
+            true => format!("{REST}/browse?at={tip}&limit=1000"),
+            false => format!("{REST}/browse/{folder}?at={tip}&limit=1000"),
+        };
+        let (status, body) = sb.send("GET", &path, "BBDC-demo-lee", Vec::new()).await;
+        let listing = match status {
+            404 => None,
+            _ => {
+                let page = parse_listing_page(&body).unwrap();
+                assert_eq!(page.next_start, None, "one page");
+                Some(page.entries)
+            }
+        };
+        listings.insert(folder, listing);
+    }
+    let kept = plan.kept_files(&listings);
+    let query: String = kept.iter().map(|p| format!("&path={p}")).collect();
+    let path = format!("{REST}/archive?at={tip}&format=zip{query}");
+    let (status, zip) = sb.send("GET", &path, "BBDC-demo-lee", Vec::new()).await;
+    assert_eq!(status, 200, "{path} {}", String::from_utf8_lossy(&zip));
+    let modes = archive_modes(&zip, "").unwrap();
+    assert_eq!(modes.len(), kept.len(), "{kept:?}");
+    let planned = plan.build(&listings, &modes).unwrap();
+    assert!(planned.changed);
+
+    let lee = Signature::new("Lee Lead", "lee@example.com", 1_700_000_000, 0).unwrap();
+    let commit = Commit {
+        tree: planned.root,
+        parents: vec![tip],
+        author: lee.clone(),
+        committer: lee,
+        message: "Push artifacts".to_owned(),
+    }
+    .to_object()
+    .unwrap();
+    let update = RefUpdate {
+        name: "refs/heads/main".into(),
+        old: tip,
+        new: commit.id(),
+    };
+    let objects: Vec<Object> = std::iter::once(commit.clone())
+        .chain(planned.objects)
+        .collect();
+    sb.push("BBDC-demo-lee", &[update], &objects).await.unwrap();
+
+    let repo = sb.repo();
+    let entry = |rev: ObjectId, path: &str| {
+        let commit = repo
+            .find_commit(git2::Oid::from_bytes(rev.as_bytes()).unwrap())
+            .unwrap();
+        let entry = commit.tree().unwrap().get_path(Path::new(path)).unwrap();
+        (entry.filemode(), entry.id())
+    };
+    for path in ["README.md", "run.sh", "docs"] {
+        assert_eq!(entry(commit.id(), path), entry(tip, path), "{path} is kept");
+    }
+    assert_eq!(entry(commit.id(), "run.sh").0, 0o100755);
+    assert_eq!(entry(commit.id(), "docs").0, 0o120000);
+    assert_ne!(
+        entry(commit.id(), "test-artifacts/project.json"),
+        entry(tip, "test-artifacts/project.json")
+    );
+    assert_eq!(
+        entry(commit.id(), "test-artifacts/suites/new.json").0,
+        0o100644
+    );
+    fsck(&sb.path());
 }

@@ -677,8 +677,9 @@ impl Store {
         Some(out)
     }
 
-    /// Every blob under directory `path` at `oid` (none: the root), by its path from the repository
-    /// root, with its mode and bytes, sorted by path; `None` when `path` is not a directory there.
+    /// Every blob under directory `path` at `oid` (none: the root), or the file `path`, by its path
+    /// from the repository root, with its mode and bytes, sorted by path; `None` when `path` is
+    /// neither a directory nor a file there.
     pub fn blobs(
         &self,
         key: &str,
@@ -686,6 +687,19 @@ impl Store {
         path: &str,
     ) -> Option<Vec<(String, FileMode, Vec<u8>)>> {
         let repo = self.open(key).ok()?;
+        let file = path.trim_matches('/');
+        let root = repo.find_commit(oid).ok()?.tree().ok()?;
+        if let Some(entry) = root
+            .get_path(Path::new(file))
+            .ok()
+            .filter(|_| !file.is_empty())
+        {
+            if entry.kind() == Some(ObjectType::Blob) {
+                let blob = repo.find_blob(entry.id()).ok()?;
+                let mode = FileMode::of(entry.filemode());
+                return Some(vec![(file.to_owned(), mode, blob.content().to_vec())]);
+            }
+        }
         let tree = subtree(&repo, oid, path)?;
         let prefix = match path.trim_matches('/') {
             "" => String::new(),

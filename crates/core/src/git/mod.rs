@@ -7,9 +7,11 @@
 //! old id; several refs move atomically) and a [pack](write_pack) of the new [objects](Object).
 //! [`read_report`] reads the answer, side band included, and [`Report::outcome`] says whether
 //! every ref moved or what the server refused, in its words. The commit's trees are planned from
-//! Data Center's folder listings, without a clone ([`TreePlan`]).
+//! Data Center's folder listings, without a clone ([`TreePlan`]), the modes of the files they keep
+//! from a Data Center archive ([`archive_modes`]).
 
 pub mod advertisement;
+pub mod archive_modes;
 pub mod objects;
 pub mod pack;
 pub mod pkt_line;
@@ -18,6 +20,7 @@ pub mod side_band;
 pub mod tree_plan;
 
 pub use advertisement::{Advertisement, AdvertisementError, Capability};
+pub use archive_modes::{archive_modes, ArchiveModeError};
 pub use objects::{
     check_entry_name, Commit, FileMode, Object, ObjectError, ObjectId, ObjectIdError, ObjectKind,
     Signature, Tree, TreeEntry,

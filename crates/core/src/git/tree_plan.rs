@@ -5,8 +5,9 @@
 //! Center's folder listings (`GET …/browse/{folder}?at={parent commit}`: each child's name,
 //! `contentId` (its object id) and `type`: `FILE`, `DIRECTORY` or `SUBMODULE`). A listing does
 //! not tell a regular file from an executable or a symbolic link, so the mode of each file kept
-//! in a rebuilt folder must be given ([`TreePlan::kept_files`] names them); a file whose mode is not
-//! given stops the plan rather than being guessed.
+//! in a rebuilt folder must be given ([`TreePlan::kept_files`] names them; Data Center's archive of
+//! those paths tells them: [`super::archive_modes`]); a file whose mode is not given stops the plan
+//! rather than being guessed.
 //!
 //! The steps: [`TreePlan::new`] with the changes, [`TreePlan::folders`] to list, then
 //! [`TreePlan::kept_files`] and [`TreePlan::build`] with the listings (and the kept files' modes).
