@@ -850,7 +850,7 @@ fn the_checklist_serialises_for_display() {
     let json = serde_json::to_value(test.steps()).unwrap();
     assert_eq!(json[0]["step"], "credentials");
     assert_eq!(json[0]["status"]["status"], "failed");
-    assert_eq!(json[0]["status"]["detail"]["kind"], "rate_limited");
+    assert_eq!(json[0]["status"]["detail"]["kind"], "hourly_limit");
     assert_eq!(json[1]["status"]["status"], "skipped");
 }
 

@@ -389,8 +389,13 @@ async fn failed_writes_are_sent_again(product: Product) {
         request("bench/b", Strategy::PerFileParallel, None),
     )
     .await;
-    // The write creating the branch fails twice before it lands.
-    sandbox.fail_next(&[503, 429]);
+    // The write creating the branch fails twice before it lands (Cloud's 429 is its hourly limit,
+    // which is not asked again).
+    let refused = match product {
+        Product::Cloud => 503,
+        Product::DataCenter => 429,
+    };
+    sandbox.fail_next(&[503, refused]);
     let mut job = {
         let confirmation = support::as_planned(&plan);
         PushJob::new(product.api("lee"), plan, &confirmation)

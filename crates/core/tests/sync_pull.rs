@@ -447,9 +447,11 @@ async fn a_cloud_restore_of_a_thousand_test_cases_takes_seven_requests_however_c
 
 #[tokio::test]
 async fn a_single_commit_too_large_for_a_cloud_diff_is_read_file_by_file_and_said() {
-    let project = synthetic_project(7, 1_000);
+    // Small enough for the per-file reads to fit in Cloud's hourly allowance of 1,000 requests, with a
+    // time limit that one commit of every file exceeds.
+    let project = synthetic_project(7, 400);
     let files = to_files(&project, &LayoutOptions::default());
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::configured(|config| config.cloud.time_limit.budget_ms = 2_000);
     // One commit of every file: too many for a diff Cloud can produce in time.
     push_in_commits_of(&sandbox, &project, 2_500).await;
     let ArchivePull {

@@ -60,6 +60,29 @@ pub struct CloudConfig {
     /// Cloud's time limit on `diff`, `diffstat` and `src` listings (`[cloud.time_limit]`).
     #[serde(default)]
     pub time_limit: TimeLimit,
+    /// Cloud's request limits (`[cloud.limits]`).
+    #[serde(default)]
+    pub limits: CloudLimits,
+}
+
+/// Cloud's hourly request limit: about 1,000 requests to `/2.0/repositories/*` per user in any rolling
+/// hour (more only for access tokens of large paid workspaces); over it, a plain-text 429 "Rate limit
+/// for this resource has been exceeded" without `Retry-After`. Counted per credential here (Cloud
+/// counts per user: two tokens of one user share it). Whether the 429 carries CORS headers is unknown:
+/// it follows `fault_cors`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CloudLimits {
+    /// Requests per rolling hour to repository paths; 0 switches the limit off.
+    pub requests_per_hour: u32,
+}
+
+impl Default for CloudLimits {
+    fn default() -> Self {
+        CloudLimits {
+            requests_per_hour: 1_000,
+        }
+    }
 }
 
 /// Cloud's time limit on producing a `diff`, a `diffstat` or a `src` listing: an answer whose estimated

@@ -177,6 +177,8 @@ pub struct Faults {
     initial: FaultSettings,
     settings: Mutex<FaultSettings>,
     hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Bitbucket Cloud's own hourly limit on repository paths, counted apart from the fault's.
+    cloud_hits: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl Faults {
@@ -186,6 +188,7 @@ impl Faults {
             settings: Mutex::new(initial.clone()),
             initial,
             hits: Mutex::new(HashMap::new()),
+            cloud_hits: Mutex::new(HashMap::new()),
         }
     }
 
@@ -206,6 +209,10 @@ impl Faults {
     pub fn reset(&self) {
         self.set(self.initial.clone());
         self.hits.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.cloud_hits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The delay to apply to one request.
@@ -219,25 +226,17 @@ impl Faults {
         Duration::from_millis(s.latency_ms + jitter)
     }
 
-    fn decide(&self, credential: &str, path: &str) -> Verdict {
+    /// What happens to a request of `credential` on `path`; `cloud_limit` is Cloud's hourly limit of
+    /// requests to repository paths, when the path is one and the limit is on.
+    fn decide(&self, credential: &str, path: &str, cloud_limit: Option<u32>) -> Verdict {
+        if cloud_limit.is_some_and(|limit| over_limit(&self.cloud_hits, credential, limit)) {
+            return Verdict::RateLimited;
+        }
         let mut s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(limit) = s.rate_limit_per_hour {
-            let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            if !hits.contains_key(credential) && hits.len() >= MAX_CREDENTIALS {
-                make_room(&mut hits, now);
-            }
-            let window = hits.entry(credential.to_string()).or_default();
-            while window
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= HOUR)
-            {
-                window.pop_front();
-            }
-            if window.len() >= limit as usize {
-                return Verdict::RateLimited;
-            }
-            window.push_back(now);
+        if s.rate_limit_per_hour
+            .is_some_and(|limit| over_limit(&self.hits, credential, limit))
+        {
+            return Verdict::RateLimited;
         }
         let targeted = s
             .fail_next_path
@@ -298,6 +297,32 @@ impl Faults {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
     }
+}
+
+/// Counts a request of `credential` in its rolling hour, unless `limit` requests were counted there
+/// already: then answers that it is over the limit.
+fn over_limit(
+    hits: &Mutex<HashMap<String, VecDeque<Instant>>>,
+    credential: &str,
+    limit: u32,
+) -> bool {
+    let mut hits = hits.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    if !hits.contains_key(credential) && hits.len() >= MAX_CREDENTIALS {
+        make_room(&mut hits, now);
+    }
+    let window = hits.entry(credential.to_string()).or_default();
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= HOUR)
+    {
+        window.pop_front();
+    }
+    if window.len() >= limit as usize {
+        return true;
+    }
+    window.push_back(now);
+    false
 }
 
 /// Most credentials whose hits are remembered; beyond, the least recently seen are forgotten.
@@ -381,7 +406,12 @@ pub async fn inject_faults(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let drop = match faults.decide(&credential_key(&request), &path) {
+    // Cloud counts requests to repository paths per user and rolling hour, and answers its plain 429.
+    let cloud_limit = match state.config().cloud.limits.requests_per_hour {
+        0 => None,
+        limit => Some(limit).filter(|_| path.starts_with("/2.0/repositories/")),
+    };
+    let drop = match faults.decide(&credential_key(&request), &path, cloud_limit) {
         Verdict::RateLimited => return faults.injected(rate_limited()),
         Verdict::Fail(status) => return faults.injected(failure(&path, status)),
         Verdict::Redirect => return faults.injected(moved(&request)),
@@ -542,14 +572,14 @@ mod tests {
             drop_next: 1,
             ..Default::default()
         });
-        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(503));
-        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(500));
+        assert_eq!(faults.decide("a", "/2.0/user", None), Verdict::Fail(503));
+        assert_eq!(faults.decide("a", "/2.0/user", None), Verdict::Fail(500));
         assert_eq!(
-            faults.decide("a", "/2.0/user"),
+            faults.decide("a", "/2.0/user", None),
             Verdict::Pass { drop: true }
         );
         assert_eq!(
-            faults.decide("a", "/2.0/user"),
+            faults.decide("a", "/2.0/user", None),
             Verdict::Pass { drop: false }
         );
     }
@@ -563,11 +593,14 @@ mod tests {
         });
         let diffstat = "/2.0/repositories/acme/checkout-tests/diffstat/a..b";
         assert_eq!(
-            faults.decide("a", "/2.0/user"),
+            faults.decide("a", "/2.0/user", None),
             Verdict::Pass { drop: false }
         );
-        assert_eq!(faults.decide("a", diffstat), Verdict::Fail(555));
-        assert_eq!(faults.decide("a", diffstat), Verdict::Pass { drop: false });
+        assert_eq!(faults.decide("a", diffstat, None), Verdict::Fail(555));
+        assert_eq!(
+            faults.decide("a", diffstat, None),
+            Verdict::Pass { drop: false }
+        );
     }
 
     #[test]
@@ -577,10 +610,10 @@ mod tests {
             redirect_next: 1,
             ..Default::default()
         });
-        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Fail(500));
-        assert_eq!(faults.decide("a", "/2.0/user"), Verdict::Redirect);
+        assert_eq!(faults.decide("a", "/2.0/user", None), Verdict::Fail(500));
+        assert_eq!(faults.decide("a", "/2.0/user", None), Verdict::Redirect);
         assert_eq!(
-            faults.decide("a", "/2.0/user"),
+            faults.decide("a", "/2.0/user", None),
             Verdict::Pass { drop: false }
         );
     }
@@ -593,7 +626,7 @@ mod tests {
         });
         for i in 0..MAX_CREDENTIALS + 50 {
             assert_eq!(
-                faults.decide(&format!("k{i}"), "/2.0/user"),
+                faults.decide(&format!("k{i}"), "/2.0/user", None),
                 Verdict::Pass { drop: false }
             );
         }

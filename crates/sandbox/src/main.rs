@@ -87,6 +87,10 @@ struct Cli {
     /// answers 555. Overrides the configuration's `[cloud.time_limit]`, whose default is 10000.
     #[arg(long, value_name = "MS")]
     cloud_time_budget_ms: Option<u64>,
+    /// Cloud: requests to repository paths each credential may send in a rolling hour before a plain
+    /// 429 (0: no limit). Overrides the configuration's `[cloud.limits]`, whose default is 1000.
+    #[arg(long, value_name = "N")]
+    cloud_requests_per_hour: Option<u32>,
     /// Data Center file edit naming an existing `branch` and another `sourceBranch`: `commit` onto the
     /// existing branch or `refuse` (400). Overrides the configuration's `[datacenter.readings]`, whose
     /// default is `commit`.
@@ -163,6 +167,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(budget) = cli.cloud_time_budget_ms {
         config.cloud.time_limit.budget_ms = budget;
+    }
+    if let Some(limit) = cli.cloud_requests_per_hour {
+        config.cloud.limits.requests_per_hour = limit;
     }
     let datacenter = &mut config.datacenter;
     if let Some(reading) = cli.dc_source_branch_on_existing {
