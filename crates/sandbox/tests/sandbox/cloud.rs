@@ -1222,7 +1222,11 @@ async fn cloud_limits_repository_requests_per_credential_and_hour_with_a_plain_4
     let sb = Sandbox::configured(|config| config.cloud.limits.requests_per_hour = 3);
     let repository = "/2.0/repositories/acme/checkout-tests";
     for _ in 0..3 {
-        get(repository).cloud_user("ada").send(&sb).await.expect(200);
+        get(repository)
+            .cloud_user("ada")
+            .send(&sb)
+            .await
+            .expect(200);
     }
     let refused = get(&format!("{repository}/refs/branches"))
         .cloud_user("ada")
@@ -1235,8 +1239,16 @@ async fn cloud_limits_repository_requests_per_credential_and_hour_with_a_plain_4
     );
     assert_eq!(refused.header("retry-after"), None, "Cloud says not when");
     // Outside the repository paths, and for another user, nothing is refused.
-    get("/2.0/user").cloud_user("ada").send(&sb).await.expect(200);
-    get(repository).cloud_user("lee").send(&sb).await.expect(200);
+    get("/2.0/user")
+        .cloud_user("ada")
+        .send(&sb)
+        .await
+        .expect(200);
+    get(repository)
+        .cloud_user("lee")
+        .send(&sb)
+        .await
+        .expect(200);
     // The default is Cloud's: 1,000 an hour.
     let config = bitbucket_sandbox::config::Config::demo();
     assert_eq!(config.cloud.limits.requests_per_hour, 1_000);
