@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: lint, host tests (core, sandbox, app logic), browser component tests in headless
-# Chromium, the release build, and end-to-end tests in Chromium against the sandbox.
+# Runs every test: lint, host tests (core, sandbox, app logic), the live checker against the sandbox, browser
+# component tests in headless Chromium, the release build, and end-to-end tests in Chromium against the sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,6 +23,9 @@ echo "==> host tests"
 cargo test --workspace --locked
 # The per-file strategies' tests (they need the feature that builds them).
 cargo test -p versioning-core --features benchmark-strategies --test sync_baseline --locked
+
+echo "==> the live checker against the sandbox, in each reading it models"
+scripts/live-check-sandbox.sh
 
 echo "==> browser component tests (wasm-bindgen-test, headless Chromium)"
 cargo test -p bitbucket-versioning --target wasm32-unknown-unknown --locked

@@ -1,5 +1,5 @@
-//! Branch restrictions: Cloud `push` restrictions and Data Center `read-only` /
-//! `pull-request-only` branch permissions, decided per branch and caller.
+//! Branch restrictions: Cloud `push` and `delete` restrictions and Data Center `read-only`,
+//! `pull-request-only` and `no-deletes` branch permissions, decided per branch and caller.
 
 use crate::auth::Caller;
 use crate::config::{
@@ -81,6 +81,21 @@ pub fn cloud_push_blocker<'a>(
     })
 }
 
+/// The Cloud restriction that forbids the caller to delete `branch`, if any: a `delete`
+/// restriction (it exempts no one), or a `push` restriction the caller is not exempt from.
+pub fn cloud_delete_blocker<'a>(
+    config: &Config,
+    repo: &'a Repository,
+    branch: &str,
+    caller: &Caller,
+) -> Option<&'a Restriction> {
+    let matches = |r: &Restriction| r.pattern.as_deref().is_some_and(|p| glob(p, branch));
+    repo.restrictions
+        .iter()
+        .find(|r| r.kind == Some(CloudRestrictionKind::Delete) && matches(r))
+        .or_else(|| cloud_push_blocker(config, repo, branch, caller))
+}
+
 /// Whether a Data Center matcher selects `branch`.
 pub fn dc_matches(restriction: &Restriction, branch: &str) -> bool {
     let Some(m) = &restriction.matcher else {
@@ -105,6 +120,22 @@ pub fn dc_write_blocker<'a>(
         matches!(
             r.dc_type,
             Some(DcRestrictionType::ReadOnly | DcRestrictionType::PullRequestOnly)
+        ) && dc_matches(r, branch)
+    })
+}
+
+/// The Data Center branch permission that forbids the caller to delete `branch` (`read-only`,
+/// `no-deletes`), if any.
+pub fn dc_delete_blocker<'a>(
+    config: &Config,
+    repo: &'a Repository,
+    branch: &str,
+    caller: &Caller,
+) -> Option<&'a Restriction> {
+    first_blocker(config, repo, caller, |r| {
+        matches!(
+            r.dc_type,
+            Some(DcRestrictionType::ReadOnly | DcRestrictionType::NoDeletes)
         ) && dc_matches(r, branch)
     })
 }

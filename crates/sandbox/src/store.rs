@@ -821,6 +821,41 @@ impl Store {
         };
         created
     }
+
+    /// Deletes the reference `full_name` (`refs/heads/…` or `refs/tags/…`), provided it points at
+    /// `expected` when that is given (the commit it peels to).
+    pub fn delete_ref(
+        &self,
+        key: &str,
+        full_name: &str,
+        expected: Option<Oid>,
+    ) -> Result<RefDeletion, git2::Error> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = self.open(key)?;
+        let mut reference = match repo.find_reference(full_name) {
+            Ok(reference) => reference,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(RefDeletion::Missing),
+            Err(e) => return Err(e),
+        };
+        let at = reference.peel_to_commit()?.id();
+        if expected.is_some_and(|expected| expected != at) {
+            return Ok(RefDeletion::Elsewhere(at));
+        }
+        reference.delete()?;
+        Ok(RefDeletion::Deleted)
+    }
+}
+
+/// What [`Store::delete_ref`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefDeletion {
+    /// The reference is gone.
+    Deleted,
+    /// There was no such reference.
+    Missing,
+    /// Kept: it points at this commit, not the one expected.
+    Elsewhere(Oid),
 }
 
 fn resolve_in(repo: &Repository, rev: &str) -> Option<Oid> {

@@ -36,8 +36,8 @@ pub fn table() -> Vec<Route> {
         ),
         Route::new(
             format!("{repo}/refs/branches/{{*name}}"),
-            &["GET"],
-            get(refs::branch),
+            &["GET", "DELETE"],
+            get(refs::branch).delete(refs::delete_branch),
         ),
         Route::new(
             format!("{repo}/refs/tags"),
@@ -46,8 +46,8 @@ pub fn table() -> Vec<Route> {
         ),
         Route::new(
             format!("{repo}/refs/tags/{{*name}}"),
-            &["GET"],
-            get(refs::tag),
+            &["GET", "DELETE"],
+            get(refs::tag).delete(refs::delete_tag),
         ),
         Route::new(
             format!("{repo}/branch-restrictions"),

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::json::{self, account};
-use super::{path_revision, read_context, repo_context, RepoContext, WRITE_REF};
+use super::{path_revision, read_context, repo_context, RepoContext, WRITE, WRITE_REF};
 use crate::call::Call;
-use crate::config::Access;
+use crate::config::{Access, CloudRestrictionKind};
 use crate::errors::CloudError;
 use crate::query::{sort_by_field, Filter, Params, CLOUD_DEFAULT_PAGELEN};
-use crate::restrictions::cloud_push_blocker;
-use crate::store::{valid_ref_name, CommitInfo};
+use crate::restrictions::{cloud_delete_blocker, cloud_push_blocker};
+use crate::store::{valid_ref_name, CommitInfo, RefDeletion};
 
 type Repo = Path<(String, String)>;
 
@@ -237,6 +237,67 @@ pub async fn create_tag(
         Json(json::tag(&ctx, &call.state.config().users, &created)),
     )
         .into_response())
+}
+
+/// `DELETE …/refs/branches/{name}` (the name without `refs/heads/`): 204; 400 for the main branch,
+/// 403 under a `delete` restriction or a `push` restriction the caller is not exempt from, 404 when
+/// the branch does not exist.
+pub async fn delete_branch(
+    call: Call,
+    Path((ws, slug, name)): Path<(String, String, String)>,
+) -> Result<StatusCode, CloudError> {
+    call.caller.require_scopes(WRITE.0, WRITE.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Write)?;
+    if name == ctx.repo.main_branch {
+        return Err(CloudError::bad_request(format!(
+            "Branch \"{name}\" is the main branch and cannot be deleted."
+        )));
+    }
+    if let Some(r) = cloud_delete_blocker(call.state.config(), ctx.repo, &name, &call.caller) {
+        let kind = match r.kind {
+            Some(CloudRestrictionKind::Delete) => "delete",
+            _ => "push",
+        };
+        let pattern = r.pattern.as_deref().unwrap_or_default();
+        return Err(CloudError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "You do not have permission to delete branch \"{name}\": it is protected by a {kind} branch restriction (pattern \"{pattern}\")."
+            ),
+        ));
+    }
+    let deleted = call
+        .state
+        .store()
+        .delete_ref(&ctx.key, &format!("refs/heads/{name}"), None)
+        .map_err(git_error)?;
+    match deleted {
+        RefDeletion::Deleted => Ok(StatusCode::NO_CONTENT),
+        _ => Err(CloudError::not_found(format!(
+            "Branch \"{name}\" does not exist."
+        ))),
+    }
+}
+
+/// `DELETE …/refs/tags/{name}` (the name without `refs/tags/`): 204; 404 when the tag does not
+/// exist.
+pub async fn delete_tag(
+    call: Call,
+    Path((ws, slug, name)): Path<(String, String, String)>,
+) -> Result<StatusCode, CloudError> {
+    call.caller.require_scopes(WRITE.0, WRITE.1)?;
+    let ctx = repo_context(&call, &ws, &slug, Access::Write)?;
+    let deleted = call
+        .state
+        .store()
+        .delete_ref(&ctx.key, &format!("refs/tags/{name}"), None)
+        .map_err(git_error)?;
+    match deleted {
+        RefDeletion::Deleted => Ok(StatusCode::NO_CONTENT),
+        _ => Err(CloudError::not_found(format!(
+            "Tag \"{name}\" does not exist."
+        ))),
+    }
 }
 
 /// The 403 of a push refused by a branch restriction.

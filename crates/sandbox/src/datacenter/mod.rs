@@ -1,4 +1,5 @@
-//! Bitbucket Data Center REST subset under `/rest` (`api/latest` and `api/1.0`, branch permissions).
+//! Bitbucket Data Center REST subset under `/rest` (`api/latest` and `api/1.0`, branch utilities,
+//! branch permissions, and `git/latest` for deleting tags).
 
 mod archive;
 mod compare;
@@ -11,7 +12,7 @@ use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Json;
 use serde_json::Value;
 
@@ -26,7 +27,7 @@ use crate::state::dc_key;
 use crate::Route;
 
 /// The Data Center routes (`api/latest` and `api/1.0`; branch utilities `latest`; branch
-/// permissions `latest` and `2.0`).
+/// permissions `latest` and `2.0`; `git/latest` tag deletion).
 pub fn table() -> Vec<Route> {
     let mut routes = Vec::new();
     for version in ["latest", "1.0"] {
@@ -81,8 +82,13 @@ pub fn table() -> Vec<Route> {
     }
     routes.push(Route::new(
         "/rest/branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
-        &["POST"],
-        post(repos::create_branch),
+        &["POST", "DELETE"],
+        post(repos::create_branch).delete(repos::delete_branch),
+    ));
+    routes.push(Route::new(
+        "/rest/git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{*name}",
+        &["DELETE"],
+        delete(repos::delete_tag),
     ));
     for version in ["latest", "2.0"] {
         routes.push(Route::new(

@@ -15,8 +15,9 @@ use crate::call::Call;
 use crate::config::{Access, MatcherKind};
 use crate::errors::DcError;
 use crate::query::Params;
+use crate::restrictions::dc_delete_blocker;
 use crate::state::dc_key;
-use crate::store::{valid_ref_name, CommitInfo};
+use crate::store::{valid_ref_name, CommitInfo, RefDeletion};
 
 type Repo = Path<(String, String)>;
 
@@ -207,17 +208,24 @@ pub async fn tag(
 ) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let name = name.trim_start_matches("refs/tags/");
-    let tag = call.state.store().tag(&ctx.key, name).ok_or_else(|| {
-        DcError::new(
-            StatusCode::NOT_FOUND,
-            format!(
-                "Tag '{name}' does not exist in repository '{}'.",
-                ctx.repo.slug
-            ),
-            "com.atlassian.bitbucket.repository.NoSuchTagException",
-        )
-    })?;
+    let tag = call
+        .state
+        .store()
+        .tag(&ctx.key, name)
+        .ok_or_else(|| no_such_tag(name, &ctx))?;
     Ok(Json(json::tag(&tag)))
+}
+
+/// The 404 `NoSuchTagException` of a tag that does not exist.
+fn no_such_tag(name: &str, ctx: &RepoContext<'_>) -> DcError {
+    DcError::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "Tag '{name}' does not exist in repository '{}'.",
+            ctx.repo.slug
+        ),
+        "com.atlassian.bitbucket.repository.NoSuchTagException",
+    )
 }
 
 /// Body of `POST …/tags` (`RestCreateTagRequest`) and of `POST /branch-utils/…/branches`
@@ -346,6 +354,99 @@ pub async fn create_branch(
     }
     let branch = json::branch(&name, &target.to_string(), false);
     Ok((StatusCode::CREATED, Json(branch)).into_response())
+}
+
+/// Body of `DELETE /rest/branch-utils/latest/…/branches` (`RestBranchDeleteRequest`).
+#[derive(Deserialize)]
+pub struct DeleteBranchRequest {
+    name: Option<String>,
+    #[serde(rename = "endPoint")]
+    end_point: Option<String>,
+    #[serde(rename = "dryRun", default)]
+    dry_run: bool,
+}
+
+/// `DELETE /rest/branch-utils/latest/…/branches`: deletes the branch `name` (with or without
+/// `refs/heads/`), 204 also when it does not exist, as the description says. REPO_WRITE and no
+/// `read-only` or `no-deletes` branch permission on it (else 401); 400 without a name, for the
+/// default branch, or when `endPoint` is given and the branch points elsewhere. `dryRun` checks
+/// and deletes nothing.
+pub async fn delete_branch(
+    call: Call,
+    Path((key, slug)): Repo,
+    body: Result<Json<DeleteBranchRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Write)?;
+    let Json(body) = body.map_err(|e| DcError::validation(e.body_text()))?;
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| n.trim_start_matches("refs/heads/").to_string())
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| DcError::validation("The branch name is required."))?;
+    if name == ctx.repo.main_branch {
+        return Err(DcError::validation(format!(
+            "'{name}' is the default branch of repository '{}' and cannot be deleted.",
+            ctx.repo.slug
+        )));
+    }
+    if let Some(r) = dc_delete_blocker(call.state.config(), ctx.repo, &name, &call.caller) {
+        return Err(DcError::new(
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "You do not have permission to delete branch '{name}': it has a '{}' branch permission.",
+                r.dc_type.map(|t| t.name()).unwrap_or_default()
+            ),
+            "com.atlassian.bitbucket.AuthorisationException",
+        ));
+    }
+    let store = call.state.store();
+    let expected = match body.end_point.as_deref().filter(|e| !e.is_empty()) {
+        Some(end) => Some(store.resolve(&ctx.key, end).ok_or_else(|| {
+            DcError::validation(format!("The end point '{end}' does not exist."))
+        })?),
+        None => None,
+    };
+    let full = format!("refs/heads/{name}");
+    if body.dry_run {
+        return match (expected, store.branch_tip(&ctx.key, &name)) {
+            (Some(expected), Some(at)) if expected != at => Err(moved_branch(&name, at)),
+            _ => Ok(StatusCode::NO_CONTENT),
+        };
+    }
+    match store
+        .delete_ref(&ctx.key, &full, expected)
+        .map_err(git_error)?
+    {
+        RefDeletion::Elsewhere(at) => Err(moved_branch(&name, at)),
+        RefDeletion::Deleted | RefDeletion::Missing => Ok(StatusCode::NO_CONTENT),
+    }
+}
+
+fn moved_branch(name: &str, at: git2::Oid) -> DcError {
+    DcError::validation(format!(
+        "The branch '{name}' points at {at}, not at the endPoint given; it was not deleted."
+    ))
+}
+
+/// `DELETE /rest/git/latest/…/tags/{name}`: deletes a tag, 204; REPO_WRITE (else 401); 404
+/// `NoSuchTagException` when it does not exist.
+pub async fn delete_tag(
+    call: Call,
+    Path((key, slug, name)): Path<(String, String, String)>,
+) -> Result<StatusCode, DcError> {
+    let ctx = repo_context(&call, &key, &slug, Access::Write)?;
+    let name = name.trim_start_matches("refs/tags/");
+    let full = format!("refs/tags/{name}");
+    match call
+        .state
+        .store()
+        .delete_ref(&ctx.key, &full, None)
+        .map_err(git_error)?
+    {
+        RefDeletion::Missing => Err(no_such_tag(name, &ctx)),
+        _ => Ok(StatusCode::NO_CONTENT),
+    }
 }
 
 /// `GET …/commits` with `until`, `path`, `start`, `limit`.

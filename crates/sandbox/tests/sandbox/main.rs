@@ -5,6 +5,7 @@ mod common;
 mod concurrency;
 mod contract;
 mod datacenter;
+mod deletes;
 mod faults;
 mod git;
 mod hardening;
