@@ -154,7 +154,7 @@ describe('embedding in a portal', () => {
     await second.getByRole('button', { name: 'Push…' }).click();
     const refused = second.getByRole('dialog', { name: 'Push to Bitbucket' });
     await field(refused, 'Branch').fill('main');
-    await refused.getByText('Quality Engineers cannot push to the main branch `main`.').waitFor();
+    await refused.getByText('Quality Engineers cannot push to the main branch main.').waitFor();
     assert.ok(await refused.getByRole('button', { name: 'Preview' }).isDisabled());
     await refused.getByRole('button', { name: 'Close' }).click();
 
@@ -407,7 +407,7 @@ describe('embedding in a portal', () => {
       window.portal.handle = await window.portal.mount(window.portal.element,
         { ...window.portal.options, start: '/', storage });
     });
-    await first.getByRole('alert').getByText('The portal\'s storage answered `project/checkout-web` with a value of type '
+    await first.getByRole('alert').getByText('The portal\'s storage answered project/checkout-web with a value of type '
       + 'object instead of text; nothing was changed.').waitFor();
     assert.equal(await first.locator('.project-card').count(), 0);
     assert.deepEqual(await page.evaluate(() => window.writes), [], 'nothing written over the portal\'s value');

@@ -319,7 +319,7 @@ describe('pull', () => {
       await connectAndOpenArtifacts(page, env.sandbox, repository, 'mobile-banking');
       const dialog = await previewPull(page, { what: 'version', name: 'v1', restore: true });
       await dialog.getByRole('button', { name: 'Restore' }).click();
-      await dialog.getByText('The version was restored as the project `checkout-web`: find it on Home.').waitFor();
+      await dialog.getByText('The version was restored as the project checkout-web: find it on Home.').waitFor();
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       await openArtifacts(page);
@@ -341,7 +341,7 @@ describe('pull', () => {
     await connectAndOpenArtifacts(b.page, env.sandbox, CLOUD, 'mobile-banking');
     const dialog = await previewPull(b.page, { what: 'version', name: 'v1', restore: true });
     await dialog.getByRole('button', { name: 'Restore' }).click();
-    await dialog.getByText('This version is the project `checkout-web`, which exists in this browser: open it and restore there.').waitFor();
+    await dialog.getByText('This version is the project checkout-web, which exists in this browser: open it and restore there.').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     await openArtifacts(b.page);
@@ -498,7 +498,6 @@ describe('pull', () => {
     await a.context.close();
   });
 
-  it('lists the versions of a branch read from Bitbucket and pulls a chosen commit', async () => {
   it('refuses a 200 MB file and a manifest of a million entries, says what it refused, and the page still answers', async () => {
     const a = await session();
     await push(a.page, 'From A');
@@ -536,6 +535,7 @@ describe('pull', () => {
     await a.context.close();
   });
 
+  it('lists the versions of a branch read from Bitbucket and pulls a chosen commit', async () => {
     const a = await session();
     await push(a.page, 'First version');
     const b = await session();

@@ -175,7 +175,7 @@ describe('push', () => {
       let dialog = await preview(page, { branch: 'main', message: 'First push of Checkout Web', version: 'v1.0' });
       await dialog.getByText(/ files? to write/).waitFor();
       const result = await pushAndWait(dialog);
-      assert.match(result, /Pushed to `main`/);
+      assert.match(result, /Pushed to main/);
       assert.ok(await dialog.getByRole('link', { name: /^Commit / }).count() >= 1);
 
       const dir = await clone(repository);
@@ -208,13 +208,13 @@ describe('push', () => {
     await page.getByRole('button', { name: 'Push…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
     await field(dialog, 'Branch').fill('main');
-    await dialog.getByText('Quality Engineers cannot push to the main branch `main`.').waitFor();
+    await dialog.getByText('Quality Engineers cannot push to the main branch main.').waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'Preview' }).isDisabled());
 
     await preview(page, { branch: 'feature/login', newBranch: true, message: 'Login tests' });
-    await dialog.getByText(/a new branch from `main`/).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to `feature\/login`/);
-    await dialog.getByText('The branch `feature/login` was created.').waitFor();
+    await dialog.getByText(/a new branch from main/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to feature\/login/);
+    await dialog.getByText('The branch feature/login was created.').waitFor();
     const dir = await clone(CLOUD, 'feature/login');
     try {
       assert.ok(existsSync(join(dir, 'test-artifacts', '.manifest.json')));
@@ -256,14 +256,14 @@ describe('push', () => {
     // B pushes first; A pulls that, then B edits a test case and pushes again.
     const b = await openPage(env.browser);
     await connectAndOpenArtifacts(b.page, CLOUD);
-    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'Start' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'Start' })), /Pushed to main/);
     await closeDialog(b.page);
     // A copy that never synced with main does not overwrite it: the preview says so, and Push waits for a choice.
     const c = await openPage(env.browser);
     await connectAndOpenArtifacts(c.page, CLOUD);
     await editFirstKeyword(c.page, 'Add items', 'Add an item from search results', 'Find');
     let dialog = await preview(c.page, { branch: 'main', message: 'Never synced' });
-    await dialog.getByText(/This copy has never synced with the branch `main`, and 1 artifact file there differs from yours/).waitFor();
+    await dialog.getByText(/This copy has never synced with the branch main, and 1 artifact file there differs from yours/).waitFor();
     await dialog.getByText('Add an item from search results', { exact: true }).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'Push', exact: true }).isDisabled());
     await c.context.close();
@@ -272,7 +272,7 @@ describe('push', () => {
     await pullMain(a.page);
     await editFirstKeyword(a.page, 'Add items', 'Add an item from search results', 'Search');
     await editFirstKeyword(b.page, 'Add items', 'Add one item from the product page', 'Visit');
-    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'From B' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'From B' })), /Pushed to main/);
     await closeDialog(b.page);
 
     // A, last synced before B's push, pushes its own edit: B's test case is kept, and named in the preview.
@@ -280,7 +280,7 @@ describe('push', () => {
     await dialog.getByText(/1 artifact file changed on the branch since your last sync: kept as the branch has them/).waitFor();
     await dialog.getByText('Add one item from the product page', { exact: true }).waitFor();
     await dialog.getByText(/^2 files to write/).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    assert.match(await pushAndWait(dialog), /Pushed to main/);
     await closeDialog(a.page);
     await inClone(CLOUD, 'main', async (dir) => {
       const visit = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-one-item-from-the-product-page')), 'utf8'));
@@ -291,15 +291,15 @@ describe('push', () => {
 
     // Both edit the same test case: A's push stops and names it until A chooses to overwrite.
     await editFirstKeyword(b.page, 'Add items', 'Add one item from the product page', 'Browse');
-    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'B again' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(b.page, { branch: 'main', message: 'B again' })), /Pushed to main/);
     await editFirstKeyword(a.page, 'Add items', 'Add one item from the product page', 'Look');
     dialog = await preview(a.page, { branch: 'main', message: 'A again' });
-    await dialog.getByText(/1 artifact file changed both here and on the branch `main` since your last sync/).waitFor();
+    await dialog.getByText(/1 artifact file changed both here and on the branch main since your last sync/).waitFor();
     await dialog.getByText('changed here and on the branch', { exact: false }).waitFor();
     const push = dialog.getByRole('button', { name: 'Push', exact: true });
     assert.ok(await push.isDisabled(), 'a conflict stops the push until the user chooses');
     await dialog.getByLabel(/^Overwrite the branch's versions/).check();
-    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    assert.match(await pushAndWait(dialog), /Pushed to main/);
     await inClone(CLOUD, 'main', async (dir) => {
       const file = JSON.parse(readFileSync(join(dir, await caseFile(dir, 'add-one-item-from-the-product-page')), 'utf8'));
       assert.equal(file.steps[0].keyword, 'Look', 'overwritten by an explicit choice');
@@ -323,14 +323,14 @@ describe('push', () => {
     await question.dismiss();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
     await dialog.locator('.banner.success').waitFor();
-    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to `main`/);
+    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to main/);
     await context.close();
   });
 
   it('leaves the branch as its old or its new version at every commit when the page is reloaded in the middle of a chain (Cloud)', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
-    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Start' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Start' })), /Pushed to main/);
     await closeDialog(page);
     const start = await inClone(CLOUD, 'main', (dir) => git(dir, 'rev-parse', 'HEAD'));
     // One file per commit, so that the next push is a chain.
@@ -382,7 +382,7 @@ describe('push', () => {
 
     // Pushed again, the chain completes, and still no commit publishes a damaged branch.
     await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
-    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Chain again' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Chain again' })), /Pushed to main/);
     await inClone(CLOUD, 'main', async (dir) => {
       const { manifests } = await consistent(dir)();
       assert.equal(manifests.size, 2, 'the old version, then the new one');
@@ -410,7 +410,7 @@ describe('push', () => {
     await connectAndOpenArtifacts(page, DC);
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [429, 503, 503] });
     const dialog = await preview(page, { branch: 'main', message: 'Through the storm' });
-    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    assert.match(await pushAndWait(dialog), /Pushed to main/);
     const dir = await clone(DC);
     try {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Through the storm');
@@ -442,13 +442,13 @@ describe('push', () => {
   it('makes one small commit for one edited test case: the test case file and the manifest', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
-    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to `main`/);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to main/);
     await closeDialog(page);
     await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Open');
     await page.getByText('1 artifact changed since the last push or pull.').waitFor();
     const dialog = await preview(page, { branch: 'main', message: 'One step' });
-    await dialog.getByText(/^2 files to write .* to `main`\.$/).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to `main`: 2 files written in 1 commit\./);
+    await dialog.getByText(/^2 files to write .* to main\.$/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to main: 2 files written in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'One step');
       const changed = (await git(dir, 'show', '--name-only', '--format=', 'HEAD')).split('\n').sort();
@@ -471,7 +471,7 @@ describe('push', () => {
     it(`pushes a rename and a deletion of test cases (${product})`, async () => {
       const { context, page } = await openPage(env.browser);
       await connectAndOpenArtifacts(page, repository);
-      assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to `main`/);
+      assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to main/);
       const [renamedFrom, deleted] = await inClone(repository, 'main', async (dir) => [
         await caseFile(dir, 'add-one-item-from-the-product-page'),
         await caseFile(dir, 'add-an-item-from-search-results'),
@@ -480,9 +480,9 @@ describe('push', () => {
       await renameTestCase(page, 'Add items', 'Add one item from the product page', 'Add the espresso machine');
       await deleteTestCase(page, 'Add items', 'Add an item from search results');
       const dialog = await preview(page, { branch: 'main', message: 'Rename and delete' });
-      await dialog.getByText(product === 'Cloud' ? /, 2 to delete to `main`/ : /, 2 to drop from the manifest \(Data Center cannot delete files/).waitFor();
+      await dialog.getByText(product === 'Cloud' ? /, 2 to delete to main/ : /, 2 to drop from the manifest \(Data Center cannot delete files/).waitFor();
       const result = await pushAndWait(dialog);
-      assert.match(result, /Pushed to `main`/);
+      assert.match(result, /Pushed to main/);
       if (product === 'Cloud') assert.match(result, /, 2 deleted/);
       else assert.match(result, /, 2 dropped from the manifest \(kept in git\)/);
       await inClone(repository, 'main', async (dir) => {
@@ -506,7 +506,7 @@ describe('push', () => {
     const dialog = await preview(page, { branch: 'main', message: 'Dropped answer' });
     await dialog.getByText(/ files? to write/).waitFor();
     await control(env.sandbox, 'faults', 'PUT', { drop_next: 1 });
-    assert.match(await pushAndWait(dialog), /Pushed to `main`: .* in 1 commit\./);
+    assert.match(await pushAndWait(dialog), /Pushed to main: .* in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       const subjects = (await git(dir, 'log', '--format=%s')).split('\n');
       assert.equal(subjects.filter((s) => s === 'Dropped answer').length, 1);
@@ -530,7 +530,7 @@ describe('push', () => {
     await control(env.sandbox, 'faults', 'PUT', { slow_body_ms: 0 });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.locator('.banner.success').waitFor();
-    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to `main`: .* in 1 commit\./);
+    assert.match(await dialog.locator('.banner.success').textContent(), /Pushed to main: .* in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       const subjects = (await git(dir, 'log', '--format=%s')).split('\n');
       assert.equal(subjects[0], 'Landed before Cancel');
@@ -595,7 +595,7 @@ describe('push', () => {
     const landed = commits - initial;
     dialog = await preview(page, { branch: 'main', message: 'Finished' });
     await dialog.getByText(new RegExp(`^${local.length + 1 - landed} files? to write`)).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to `main`/);
+    assert.match(await pushAndWait(dialog), /Pushed to main/);
     await inClone(DC, 'main', async (dir) => {
       const listed = manifestPaths(dir).sort();
       for (const path of listed) assert.ok(existsSync(join(dir, path)), path);

@@ -1,7 +1,11 @@
-// Product roles on the Bitbucket page: a Quality Engineer sees the connection but cannot change it.
+// Product roles: on the Bitbucket page a Quality Engineer sees the connection but cannot change it, and the push
+// dialog refuses them the main branch, named as code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { axeViolations, fillConnection, openBitbucketPage, openPage, withSandboxAndBrowser } from './support.mjs';
+import {
+  REPOSITORIES, axeViolations, connectAndOpenArtifacts, field, fillConnection, openBitbucketPage, openPage,
+  withSandboxAndBrowser,
+} from './support.mjs';
 
 const env = withSandboxAndBrowser();
 
@@ -45,6 +49,20 @@ describe('roles', () => {
     await signInAs(page, 'Eve Engineer (Quality Engineer)');
     await page.getByRole('heading', { name: 'Not connected' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Create' }).count(), 0);
+    await context.close();
+  });
+
+  it('refuses a Quality Engineer the main branch, naming it as code without backticks', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await signInAs(page, 'Eve Engineer (Quality Engineer)');
+    await page.getByRole('button', { name: 'Push…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+    await field(dialog, 'Branch').fill('main');
+    const refusal = dialog.getByText(/^Quality Engineers cannot push to the main branch main\./);
+    await refusal.waitFor();
+    assert.equal(await refusal.locator('code').first().textContent(), 'main');
+    assert.doesNotMatch(await page.locator('body').innerText(), /`/);
     await context.close();
   });
 });

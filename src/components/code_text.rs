@@ -13,3 +13,9 @@ pub fn code_text(text: &str) -> Html {
     });
     html! { <>{ for parts }</> }
 }
+
+/// `text` without the backticks around names, where nothing can be shown as code (what the host page is
+/// told: it shows the text as it comes).
+pub fn plain_text(text: &str) -> String {
+    text.replace('`', "")
+}

@@ -92,7 +92,7 @@ fn last_test_facts(last: &LastTest) -> Html {
             <dt>{ "Main branch" }</dt><dd data-fact="main-branch">{ outcome.main_branch.clone().unwrap_or_else(|| "None yet (empty repository)".into()) }</dd>
             <dt>{ "Branches" }</dt><dd data-fact="branches">{ branches }</dd>
             <dt>{ "Branch restrictions" }</dt><dd data-fact="restrictions">{ restrictions_text(outcome) }</dd>
-            <dt>{ "Push" }</dt><dd data-fact="push">{ push }</dd>
+            <dt>{ "Push" }</dt><dd data-fact="push">{ code_text(&push) }</dd>
         </>
     }
 }

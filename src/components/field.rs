@@ -99,10 +99,10 @@ pub fn TextField(props: &TextFieldProps) -> Html {
     };
     let message = match (&props.error, &props.warning, &props.confirmation) {
         (Some(error), _, _) => {
-            html! { <p class="message error"><span aria-hidden="true">{ "✕ " }</span>{ error }</p> }
+            html! { <p class="message error"><span aria-hidden="true">{ "✕ " }</span>{ code_text(error) }</p> }
         }
         (None, Some(warning), _) => {
-            html! { <p class="message warning"><span aria-hidden="true">{ "⚠ " }</span>{ warning }</p> }
+            html! { <p class="message warning"><span aria-hidden="true">{ "⚠ " }</span>{ code_text(warning) }</p> }
         }
         (None, None, Some(note)) => {
             html! { <p class="message valid"><span aria-hidden="true">{ "✓ " }</span>{ code_text(note) }</p> }

@@ -8,6 +8,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
@@ -122,7 +123,7 @@ fn status(state: &ImportState) -> Html {
                 } else {
                     html! { <><code>{ &problem.path }</code>{ ": " }</> }
                 };
-                html! { <li>{ place }{ &problem.message }</li> }
+                html! { <li>{ place }{ code_text(&problem.message) }</li> }
             });
             html! {
                 <div class="banner error" role="alert">

@@ -18,6 +18,8 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
+use crate::components::status::{announcement, error_banner, result_region};
 use crate::components::sync_dialog::{
     check_setter, current_project, now_ms, repository_of, select_setter, text_setter,
     use_sync_connection, SyncDialogProps,
@@ -196,7 +198,7 @@ fn file_list<'a>(files: impl ExactSizeIterator<Item = (&'a str, &'a dyn fmt::Dis
     let more = files.len().saturating_sub(LISTED_FILES);
     html! {
         <ul class="file-list">
-            { for files.take(LISTED_FILES).map(|(path, what)| html! { <li><code>{ path }</code>{ format!(": {what}") }</li> }) }
+            { for files.take(LISTED_FILES).map(|(path, what)| html! { <li><code>{ path }</code>{ code_text(&format!(": {what}")) }</li> }) }
             if more > 0 {
                 <li>{ format!("and {more} more") }</li>
             }
@@ -271,7 +273,7 @@ fn VersionList(props: &VersionListProps) -> Html {
             </div>
             { match &*listed {
                 None => html! {},
-                Some(Err(message)) => html! { <p class="error-text">{ message }</p> },
+                Some(Err(message)) => html! { <p class="error-text">{ code_text(message) }</p> },
                 Some(Ok(commits)) if commits.is_empty() => html! { <p>{ "No commit of this branch touched the test artifacts." }</p> },
                 Some(Ok(commits)) => html! {
                     <ul class="commit-list">
@@ -589,15 +591,23 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
     let body = match &state.stage {
         PullStage::Preview(preview) => preview_view(preview, &state, &dispatch),
         PullStage::Planning => html! {
-            <p class="progress" role="status">{ format!(
+            <p class="progress">{ format!(
                 "{}: {}, {} of {} read…",
                 state.progress.phase.label(), counted(state.progress.requests, "request", "requests"), state.progress.files_done, counted(state.progress.files_total, "file", "files")
             ) }</p>
         },
-        PullStage::Done(_, message) => {
-            html! { <p class="banner success" role="status">{ message }</p> }
-        }
-        PullStage::Form => html! {},
+        PullStage::Done(..) | PullStage::Form => html! {},
+    };
+    let result = match &state.stage {
+        PullStage::Done(_, message) => html! { <p class="banner success">{ code_text(message) }</p> },
+        _ => html! {},
+    };
+    // Screen readers hear the phase of the reading (not each count) and that the preview is ready; the
+    // outcome is in the result region, errors are alerts of their own.
+    let announced = match &state.stage {
+        PullStage::Planning => format!("{}…", state.progress.phase.label()),
+        PullStage::Preview(_) => "The preview is ready.".to_owned(),
+        PullStage::Done(..) | PullStage::Form => String::new(),
     };
     let unresolved = match &state.stage {
         PullStage::Preview(preview) => preview
@@ -610,11 +620,12 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
         <div class="backdrop">
             <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="pull-title">
                 <h2 id="pull-title">{ "Pull from Bitbucket" }</h2>
+                { announcement(&announced) }
                 if let Err(message) = &connection {
-                    <p class="banner error" role="alert">{ message }</p>
+                    { error_banner(message) }
                 }
                 if let Some(message) = &state.error {
-                    <div class="banner error" role="alert"><p>{ message }</p></div>
+                    { error_banner(message) }
                 }
                 <form class="form" novalidate=true method="post" onsubmit={on_preview}>
                     <fieldset disabled={!editable}>
@@ -641,6 +652,7 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
                         </div>
                     </fieldset>
                     { body }
+                    { result_region(result) }
                     <div class="actions">
                         if editable {
                             <button type="submit" class="button primary" disabled={connection.is_err()}>{ "Preview" }</button>

@@ -16,7 +16,9 @@ use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
 use crate::components::file_diff::FileDiff;
+use crate::components::status::{announcement, error_banner, result_region};
 use crate::components::sync_dialog::{
     check_setter, current_project, now_ms, repository_of, select_setter, text_setter,
     use_sync_connection, SyncDialogProps,
@@ -125,15 +127,15 @@ fn branch_view(
     html! {
         <>
             if never_synced && !conflicts.is_empty() {
-                <p class="banner warning" role="alert">{ format!(
+                <p class="banner warning" role="alert">{ code_text(&format!(
                     "This copy has never synced with the branch `{branch}`, and {} there {differ} from yours. Pull the branch first to combine both, or overwrite the branch's versions below.",
                     artifacts(conflicts.len())
-                ) }</p>
+                )) }</p>
             } else if !conflicts.is_empty() {
-                <p class="banner warning" role="alert">{ format!(
+                <p class="banner warning" role="alert">{ code_text(&format!(
                     "{} changed both here and on the branch `{branch}` since your last sync. Pull first to settle them, or overwrite the branch's versions below.",
                     artifacts(conflicts.len())
-                ) }</p>
+                )) }</p>
             }
             if !conflicts.is_empty() {
                 <section class="branch-conflicts" aria-label="Conflicts with the branch">
@@ -144,7 +146,7 @@ fn branch_view(
                         <label for="push-overwrite">{ format!("Overwrite the branch's versions of these {} (what the branch holds for them is lost)", artifacts(conflicts.len())) }</label>
                     </div>
                     if let Some(reason) = refusal {
-                        <p class="helper">{ reason }</p>
+                        <p class="helper">{ code_text(&reason) }</p>
                     }
                 </section>
             }
@@ -172,11 +174,11 @@ fn preview(
     if changes.is_empty() {
         return html! {
             <>
-                <p class="banner info" role="status">{ format!(
+                <p class="banner info" role="status">{ code_text(&format!(
                     "Nothing to push: the branch `{}` already holds this copy's changes.{}",
                     plan.request.branch,
                     if plan.creates_branch { " The new branch is created without a commit." } else { "" }
-                ) }</p>
+                )) }</p>
                 { branch }
             </>
         };
@@ -196,7 +198,7 @@ fn preview(
     let removed = changes.removed_paths().len();
     html! {
         <div class="preview">
-            <p role="status">{ format!(
+            <p role="status">{ code_text(&format!(
                 "{} to write ({} KB){}{} to `{}`{}.",
                 counted(changes.total_files(), "file", "files"),
                 changes.total_bytes().div_ceil(1024),
@@ -208,7 +210,7 @@ fn preview(
                 if changes.held_back > 0 { format!(", {} held back (not Approved)", counted(changes.held_back, "changed artifact", "changed artifacts")) } else { String::new() },
                 plan.request.branch,
                 if plan.creates_branch { format!(", a new branch from `{}`", plan.request.new_branch_from.clone().unwrap_or_default()) } else { String::new() },
-            ) }</p>
+            )) }</p>
             if plan.manifest_damaged {
                 <p class="banner warning">{ "The branch's manifest could not be read; its files are treated as written by another tool, and none is deleted." }</p>
             }
@@ -261,7 +263,7 @@ fn progress_view(state: &PushState) -> Html {
         String::new()
     };
     html! {
-        <div class="progress" role="status" aria-live="polite">
+        <div class="progress">
             <progress max="1" value={fraction.to_string()} aria-label="Push progress"></progress>
             <p>{ format!(
                 "{}: {files_done} of {}, {} of {} KB, {commits_done} of {}; {elapsed:.1} s{remaining}",
@@ -271,11 +273,9 @@ fn progress_view(state: &PushState) -> Html {
     }
 }
 
-fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Html {
-    let location = record
-        .as_ref()
-        .and_then(|r| versioning_core::parse_repository_url(&r.repository_url).ok());
-    let headline = if outcome.nothing_to_push {
+/// The first line of a push's outcome.
+fn outcome_headline(outcome: &PushOutcome) -> String {
+    if outcome.nothing_to_push {
         format!(
             "Nothing to push: `{}` already holds these artifacts. No commit was made.",
             outcome.branch
@@ -300,18 +300,35 @@ fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Htm
             },
             counted(outcome.commits.len(), "commit", "commits")
         )
-    };
+    }
+}
+
+/// What screen readers are told of the push as it goes: the phase of a running job (its counts would be
+/// too many announcements) and that the preview is ready; the outcome is in the dialog's result region,
+/// errors are alerts of their own.
+fn push_announcement(state: &PushState) -> String {
+    match &state.stage {
+        PushStage::Planning | PushStage::Pushing(_) => format!("{}…", state.progress.phase.label()),
+        PushStage::Preview(_) => "The preview is ready.".to_owned(),
+        PushStage::Done(_) | PushStage::Form => String::new(),
+    }
+}
+
+fn outcome_view(outcome: &PushOutcome, record: &Option<ConnectionRecord>) -> Html {
+    let location = record
+        .as_ref()
+        .and_then(|r| versioning_core::parse_repository_url(&r.repository_url).ok());
     html! {
-        <div class="outcome" role="status">
-            <p class="banner success">{ headline }</p>
+        <div class="outcome">
+            <p class="banner success">{ code_text(&outcome_headline(outcome)) }</p>
             if outcome.branch_created {
-                <p>{ format!("The branch `{}` was created.", outcome.branch) }</p>
+                <p>{ code_text(&format!("The branch `{}` was created.", outcome.branch)) }</p>
             }
             if let Some(tag) = &outcome.tag {
-                <p>{ format!("Version `{tag}` was tagged on the pushed commit.") }</p>
+                <p>{ code_text(&format!("Version `{tag}` was tagged on the pushed commit.")) }</p>
             }
             if let Some(error) = &outcome.tag_error {
-                <p class="banner error">{ format!("The version could not be tagged: {error}") }</p>
+                <p class="banner error">{ code_text(&format!("The version could not be tagged: {error}")) }</p>
             }
             if outcome.held_back > 0 {
                 <p>{ format!("{} held back because they are not Approved.", match outcome.held_back { 1 => "1 changed artifact was".to_owned(), n => format!("{n} changed artifacts were") }) }</p>
@@ -632,18 +649,22 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
             )
         }
         PushStage::Pushing(_) | PushStage::Planning => progress_view(&state),
+        PushStage::Done(_) | PushStage::Form => html! {},
+    };
+    let result = match &state.stage {
         PushStage::Done(outcome) => outcome_view(outcome, &record),
-        PushStage::Form => html! {},
+        _ => html! {},
     };
     html! {
         <div class="backdrop">
             <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="push-title">
                 <h2 id="push-title">{ "Push to Bitbucket" }</h2>
+                { announcement(&push_announcement(&state)) }
                 if let Err(message) = &connection {
-                    <p class="banner error" role="alert">{ message }</p>
+                    { error_banner(message) }
                 }
                 if let Some(message) = &state.error {
-                    <div class="banner error" role="alert"><p>{ message }</p></div>
+                    { error_banner(message) }
                 }
                 <form class="form" novalidate=true onsubmit={on_preview}>
                     <fieldset disabled={!editable}>
@@ -688,9 +709,10 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                         </div>
                     </fieldset>
                     if let Some(reason) = &refusal {
-                        <p class="banner info" role="status">{ reason }</p>
+                        <p class="banner info" role="status">{ code_text(reason) }</p>
                     }
                     { body }
+                    { result_region(result) }
                     <div class="actions">
                         if editable {
                             <button type="submit" class="button primary" disabled={refusal.is_some() || connection.is_err()}>{ "Preview" }</button>

@@ -9,6 +9,8 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::code_text::code_text;
+use crate::components::status::error_banner;
 use crate::services::projects::load_existing;
 use crate::state::projects::use_projects;
 use crate::state::session::use_session;
@@ -103,7 +105,7 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
         <form class="card form scm" novalidate=true aria-labelledby="scm-title" onsubmit={on_save}>
             <h2 id="scm-title">{ "SCM parameters" }</h2>
             if let Some(reason) = &refusal {
-                <p class="banner info" role="status">{ reason }</p>
+                <p class="banner info" role="status">{ code_text(reason) }</p>
             }
             <fieldset disabled={refusal.is_some()}>
                 { for ScmParameter::ALL.iter().map(|&p| {
@@ -125,7 +127,7 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
                                    value={texts.get(id).cloned().unwrap_or_default()} {oninput}
                                    aria-invalid={error.is_some().to_string()} aria-describedby={format!("{id}-helper {id}-message")} />
                             <div id={format!("{id}-helper")} class="helper">{ format!("{} Default {}, from {min} to {max}.", p.help(), p.default_value()) }</div>
-                            <div id={format!("{id}-message")} class="error-text">{ error.unwrap_or_default() }</div>
+                            <div id={format!("{id}-message")} class="error-text">{ code_text(&error.unwrap_or_default()) }</div>
                         </div>
                     }
                 }) }
@@ -134,8 +136,8 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
                 </div>
             </fieldset>
             { match &*status {
-                Some(Ok(message)) => html! { <p role="status">{ message }</p> },
-                Some(Err(message)) => html! { <p class="banner error" role="alert">{ message }</p> },
+                Some(Ok(message)) => html! { <p role="status">{ code_text(message) }</p> },
+                Some(Err(message)) => error_banner(message),
                 None => html! {},
             } }
         </form>

@@ -9,11 +9,13 @@ use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::checklist::Checklist;
+use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
 use crate::components::page_heading::PageHeading;
 use crate::components::scm_panel::ScmPanel;
+use crate::components::status::error_banner;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
 use crate::services::connection_check::run_connection_test;
@@ -144,7 +146,7 @@ fn failure_banner(check: &CheckState) -> Html {
         Some((step, message)) => html! {
             <div class="banner error" role="alert">
                 <p><strong>{ format!("Connection test failed: {step}.") }</strong>{ " Nothing was saved." }</p>
-                <p>{ message }</p>
+                <p>{ code_text(&message) }</p>
             </div>
         },
         None => html! {},
@@ -313,7 +315,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
         (None, _) if damaged.is_some() => html! {
             <section class="card" aria-labelledby="damaged-title">
                 <h2 id="damaged-title">{ "Connection damaged" }</h2>
-                <div class="banner error" role="alert"><p>{ damaged.as_ref().map(ToString::to_string).unwrap_or_default() }</p></div>
+                { error_banner(&damaged.as_ref().map(ToString::to_string).unwrap_or_default()) }
                 if refusal.is_none() {
                     <button type="button" class="button subtle" onclick={ask_reset.reform(|_: MouseEvent| ())}>{ "Reset" }</button>
                 }
@@ -352,13 +354,13 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
             <PageHeading title="Bitbucket" context={project.name.clone()} />
             <p class="lead">{ format!("Version the test artifacts of {} in a Bitbucket repository.", project.name) }</p>
             if let Some(reason) = &refusal {
-                <div class="banner info" role="status"><p>{ reason }</p></div>
+                <div class="banner info" role="status"><p>{ code_text(reason) }</p></div>
             }
             if page.changed_elsewhere {
-                <div class="banner info" role="status"><p>{ ConnectionStoreError::Conflict.to_string() }</p></div>
+                <div class="banner info" role="status"><p>{ code_text(&ConnectionStoreError::Conflict.to_string()) }</p></div>
             }
             if let Some(message) = &page.save_error {
-                <div class="banner error" role="alert"><p>{ message }</p></div>
+                { error_banner(message) }
             }
             { failure_banner(&check) }
             if page.saved.is_some() {

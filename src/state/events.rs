@@ -1,10 +1,12 @@
 //! What the app tells its host page: a connection created or reset, a push done, a pull applied, a write
 //! its storage refused, an error shown to the user. An
 //! embedding portal hears them as DOM events on the element it mounted the app in; standalone, nobody
-//! listens.
+//! listens. Their texts are plain: the names the app shows as code come without backticks.
 
 use serde::Serialize;
 use yew::prelude::*;
+
+use crate::components::code_text::plain_text;
 
 /// Something the host page may want to know; serialised as its fields alone (the DOM event's `detail`),
 /// the kind being the event's type.
@@ -89,6 +91,30 @@ impl PortalEvent {
             PortalEvent::Error { .. } => "bitbucket-versioning:error",
         }
     }
+
+    /// The event with its texts as plain text (see [`plain_text`]).
+    fn plain(self) -> Self {
+        match self {
+            PortalEvent::PullApplied { project, summary } => PortalEvent::PullApplied {
+                project,
+                summary: plain_text(&summary),
+            },
+            PortalEvent::StorageFailed { project, message } => PortalEvent::StorageFailed {
+                project,
+                message: plain_text(&message),
+            },
+            PortalEvent::Error {
+                project,
+                activity,
+                message,
+            } => PortalEvent::Error {
+                project,
+                activity,
+                message: plain_text(&message),
+            },
+            other => other,
+        }
+    }
 }
 
 /// Where the app's events go; nowhere by default.
@@ -96,9 +122,9 @@ impl PortalEvent {
 pub struct Events(pub Callback<PortalEvent>);
 
 impl Events {
-    /// Tells the host page.
+    /// Tells the host page, in plain text.
     pub fn emit(&self, event: PortalEvent) {
-        self.0.emit(event);
+        self.0.emit(event.plain());
     }
 }
 
