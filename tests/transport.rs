@@ -182,3 +182,100 @@ async fn cancel_ends_a_back_off_wait() {
     let ended = run_job(&mut job, Flavour::Cloud, 1_000, &cancellation, &|_| {}).await;
     assert_eq!(ended, None, "the job ends as cancelled, not after its wait");
 }
+
+/// A job that sends one batch, expecting `ahead` requests in all, and keeps the answers.
+struct Batch {
+    requests: Vec<ApiRequest>,
+    ahead: Option<usize>,
+    answers: Option<Vec<Result<ApiResponse, ApiError>>>,
+}
+
+impl Batch {
+    /// `count` requests the browser answers itself, with a Cloud repository path and credentials.
+    fn to_cloud(count: usize, ahead: Option<usize>) -> Batch {
+        let request = ApiRequest {
+            headers: vec![("Authorization".to_owned(), "Basic aG91cmx5".to_owned())],
+            ..data_request("/2.0/repositories/acme/tests/src")
+        };
+        Batch {
+            requests: vec![request; count],
+            ahead,
+            answers: None,
+        }
+    }
+}
+
+impl Job for Batch {
+    type Output = Vec<Result<ApiResponse, ApiError>>;
+
+    fn next(&mut self) -> JobStep<Self::Output> {
+        match self.answers.take() {
+            Some(answers) => JobStep::Done(answers),
+            None => JobStep::Send(self.requests.clone()),
+        }
+    }
+
+    fn handle(&mut self, answers: Vec<Result<ApiResponse, ApiError>>) {
+        self.answers = Some(answers);
+    }
+
+    fn progress(&self) -> Progress {
+        Progress::default()
+    }
+
+    fn concurrency(&self) -> usize {
+        50
+    }
+
+    fn requests_ahead(&self) -> Option<usize> {
+        self.ahead
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_cloud_job_that_would_not_fit_in_the_hourly_allowance_is_refused_before_sending() {
+    use bitbucket_versioning::services::jobs::run_job;
+    let cancellation = Cancellation::new();
+    let run = |mut job: Batch| {
+        let cancellation = cancellation.clone();
+        async move {
+            run_job(&mut job, Flavour::Cloud, 10_000, &cancellation, &|_| {})
+                .await
+                .expect("not cancelled")
+        }
+    };
+    // More than the whole allowance: refused at once, never fitting.
+    let refused = run(Batch::to_cloud(1, Some(1_001))).await;
+    assert_eq!(
+        refused,
+        [Err(ApiError::HourlyLimit {
+            needed: Some(1_001),
+            left: 1_000,
+            retry_in_secs: None
+        })]
+    );
+    // The allowance used up by what was sent: the next request waits for the hour to pass.
+    let sent = run(Batch::to_cloud(1_000, None)).await;
+    assert!(sent.iter().all(Result::is_ok));
+    let after = run(Batch::to_cloud(1, None)).await;
+    let [Err(ApiError::HourlyLimit {
+        needed: Some(1),
+        left: 0,
+        retry_in_secs: Some(seconds),
+    })] = after.as_slice()
+    else {
+        panic!("refused: {after:?}");
+    };
+    assert!((3_590..=3_600).contains(seconds), "{seconds}");
+    // Data Center has no such allowance.
+    let mut job = Batch::to_cloud(1, Some(5_000));
+    let answers = run_job(
+        &mut job,
+        Flavour::DataCenter,
+        10_000,
+        &cancellation,
+        &|_| {},
+    )
+    .await;
+    assert!(answers.expect("not cancelled").iter().all(Result::is_ok));
+}
