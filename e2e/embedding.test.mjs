@@ -10,8 +10,8 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword, openPage,
-  previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword, openInTree,
+  openPage, previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -447,9 +447,7 @@ describe('embedding in a portal', () => {
           .observe(root, { subtree: true, childList: true, characterData: true });
         window.refusing = text;
       }, echoed);
-      await first.getByRole('button', { name: 'Contents of Cart' }).click();
-      await first.getByRole('button', { name: 'Contents of Add items' }).click();
-      await first.getByRole('button', { name: 'Add one item from the product page' }).click();
+      await openInTree(first, 'Cart', 'Add items', 'Add one item from the product page');
       const keyword = first.getByLabel('Keyword').first();
       await keyword.fill('Refused by the portal');
       await keyword.press('Enter');

@@ -1,12 +1,12 @@
 // The Test artifacts explorer: edit a step, reload, export the .zip, import it into a new browser
-// session, and the page's accessibility.
+// session, the tree with the keyboard, the user's place kept over a push, and the page's accessibility.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
 import {
-  REPOSITORIES, axeViolations, axeViolationsEverywhere, connectAndOpenArtifacts, localTime, openPage, push, screenshot,
-  waitForApp, withSandboxAndBrowser,
+  REPOSITORIES, axeViolations, axeViolationsEverywhere, connectAndOpenArtifacts, field, localTime, openInTree, openPage,
+  push, screenshot, tabTo, treeItem, waitForApp, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -43,12 +43,21 @@ async function openArtifacts(page) {
   await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
 }
 
+/** The first test case of the first scenario of the suite Cart. */
+const CASE = 'Add one item from the product page';
+
 /** Opens the first test case of the first scenario of the suite Cart. */
 async function openFirstTestCase(page) {
-  await page.getByRole('button', { name: 'Contents of Cart' }).click();
-  await page.getByRole('button', { name: 'Contents of Add items' }).click();
-  await page.getByRole('button', { name: 'Add one item from the product page' }).click();
-  await page.getByRole('heading', { level: 2, name: /Add one item from the product page/ }).waitFor();
+  await openInTree(page, 'Cart', 'Add items', CASE);
+  await page.getByRole('heading', { level: 2, name: new RegExp(CASE) }).waitFor();
+}
+
+/** The name of the tree item that has the focus, if one has it. */
+function focusedItem(page) {
+  return page.evaluate(() => {
+    const focused = document.activeElement;
+    return focused?.getAttribute('role') === 'treeitem' ? focused.querySelector(':scope > .tree-row .node').textContent : null;
+  });
 }
 
 describe('test artifacts explorer', () => {
@@ -71,8 +80,7 @@ describe('test artifacts explorer', () => {
     await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
     await openFirstTestCase(page);
     assert.equal(await page.getByLabel('Keyword').first().inputValue(), 'Open');
-    const row = page.locator('.tree-row', { has: page.getByRole('button', { name: 'Add one item from the product page' }) });
-    assert.equal(await row.locator('.badge.changed').textContent(), 'Changed');
+    assert.equal(await treeItem(page, CASE).locator('.badge.changed').textContent(), 'Changed');
     await screenshot(page, 'explorer-1-changed');
 
     const [download] = await Promise.all([
@@ -174,11 +182,88 @@ describe('test artifacts explorer', () => {
     await page.goBack();
     await page.getByRole('link', { name: 'Open test artifacts' }).click();
     await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
-    await page.getByRole('button', { name: 'Contents of Cart' }).click();
-    await page.getByRole('button', { name: 'Contents of Add items' }).waitFor();
+    await openInTree(page, 'Cart');
+    await treeItem(page, 'Add items').waitFor();
     assert.equal(await page.locator('main').count(), 1, 'one app on the page');
     assert.equal(await page.getByText(/could not be loaded/).count(), 0, 'the message is gone');
     assert.deepEqual(explorer().slice(2).sort(), ['/explorer.js', '/explorer_bg.wasm'], 'and once more when opened again');
+    await context.close();
+  });
+
+  it('moves in the artifact tree with the keyboard as in a tree view, without an axe-core violation', async () => {
+    const { context, page } = await openPage(env.browser);
+    await openArtifacts(page);
+    const expanded = (name) => treeItem(page, name).getAttribute('aria-expanded');
+    // Tab reaches one item of the suites' tree: the first suite.
+    await tabTo(page, ({ tag }) => tag === 'LI');
+    assert.equal(await focusedItem(page), 'Cart');
+    assert.equal(await page.getByRole('tree', { name: 'Test suites' }).locator('[role=treeitem][tabindex="0"]').count(), 1);
+
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await expanded('Cart'), 'true', 'Right expands');
+    assert.equal(await focusedItem(page), 'Cart');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await focusedItem(page), 'Add items', 'Right again goes to the first child');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focusedItem(page), CASE, 'Down goes to the next item shown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focusedItem(page), 'Add an item from search results');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await focusedItem(page), CASE, 'Up goes back');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await focusedItem(page), 'Add items', 'Left on a test case goes to its scenario');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await expanded('Add items'), 'false', 'Left collapses');
+    assert.equal(await treeItem(page, CASE).count(), 0);
+    assert.equal(await focusedItem(page), 'Add items');
+    await page.keyboard.press('End');
+    assert.equal(await focusedItem(page), 'Payments', 'End goes to the last item shown');
+    await page.keyboard.press('Home');
+    assert.equal(await focusedItem(page), 'Cart', 'Home goes to the first');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 2, name: /^Edit the cart/ }).waitFor();
+    assert.equal(await treeItem(page, 'Edit the cart').getAttribute('aria-selected'), 'true', 'Enter opens the artifact');
+    assert.equal(await expanded('Edit the cart'), 'true', 'and shows what it holds');
+    assert.equal(await focusedItem(page), 'Edit the cart', 'the focus stays in the tree');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await expanded('Cart'), 'false');
+    assert.equal(await focusedItem(page), 'Cart');
+    assert.deepEqual(await axeViolationsEverywhere(page), []);
+    await context.close();
+  });
+
+  it('keeps the focus and the scroll where the user was over a push, and announces its result', async () => {
+    const { context, page } = await openPage(env.browser, { viewport: { width: 1280, height: 500 } });
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await openFirstTestCase(page);
+    assert.equal(await focusedItem(page), CASE);
+    await page.getByRole('button', { name: 'Push…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
+    await dialog.getByLabel('New branch', { exact: true }).check();
+    await field(dialog, 'New branch name').fill('where-i-was');
+    await field(dialog, 'Commit message').fill('Where I was');
+    // Screen readers hear what comes into the dialog's result region, a polite live region there from the start.
+    const live = await dialog.locator('.dialog-result[role=status][aria-live=polite]').elementHandle();
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+    await page.waitForFunction((region) => /^Pushed to where-i-was: \d+ files? written in 1 commit\./.test(region.textContent), live);
+    assert.ok(await live.evaluate((region) => region.isConnected), 'the same region, announced');
+    // The user scrolls the page behind the dialog, then closes it.
+    await page.mouse.move(5, 5);
+    await page.mouse.wheel(0, 300);
+    await page.waitForFunction(() => window.scrollY > 0);
+    const scrolled = await page.evaluate(() => [window.scrollY, document.querySelector('.explorer-tree').scrollTop]);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByText('No changes since the last push or pull.').waitFor();
+    assert.equal(await focusedItem(page), CASE, 'the tree item the user was on has the focus');
+    assert.deepEqual(await page.evaluate(() => [window.scrollY, document.querySelector('.explorer-tree').scrollTop]), scrolled);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await focusedItem(page), 'Add items', 'and the keyboard goes on from there');
     await context.close();
   });
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openPage, pullMain, signInAs, waitUntil,
-  withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openInTree, openPage, pullMain, signInAs, treeItem,
+  waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -94,12 +94,7 @@ async function preview(page, { branch, newBranch = false, message, version }) {
 
 /** Opens a test case of the Cart suite in the explorer (the dialog must be closed). */
 async function openCartTestCase(page, scenario, name) {
-  const tree = page.getByRole('navigation', { name: 'Artifacts' });
-  for (const group of ['Cart', scenario]) {
-    const toggle = tree.getByRole('button', { name: `Contents of ${group}` });
-    if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
-  }
-  await tree.getByRole('button', { name, exact: true }).click();
+  await openInTree(page, 'Cart', scenario, name);
   await page.getByRole('heading', { level: 2, name: new RegExp(`^${name}`) }).waitFor();
 }
 
@@ -459,9 +454,8 @@ describe('push', () => {
     // The explorer keeps what was open: the groups expanded and the test case shown.
     await closeDialog(page);
     await page.getByText('No changes since the last push or pull.').waitFor();
-    const tree = page.getByRole('navigation', { name: 'Artifacts' });
     for (const group of ['Cart', 'Add items']) {
-      assert.equal(await tree.getByRole('button', { name: `Contents of ${group}` }).getAttribute('aria-expanded'), 'true', group);
+      assert.equal(await treeItem(page, group).getAttribute('aria-expanded'), 'true', group);
     }
     await page.getByRole('heading', { level: 2, name: /^Add one item from the product page/ }).waitFor();
     await context.close();

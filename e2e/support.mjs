@@ -413,13 +413,22 @@ export async function push(page, message, version, branch) {
   await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
+/** The item named `name` in the explorer's artifact trees in `scope` (a page or the element an app is embedded in). */
+export function treeItem(scope, name) {
+  return scope.getByRole('navigation', { name: 'Artifacts' }).getByRole('treeitem', { name, exact: true });
+}
+
+/**
+ * Opens the artifacts named `names` in the tree in turn, each inside the one before (a suite, a scenario, a test
+ * case), by clicking their names as a user does: an opened item shows what it holds.
+ */
+export async function openInTree(scope, ...names) {
+  for (const name of names) await treeItem(scope, name).locator(':scope > .tree-row').click();
+}
+
 /** Opens the test case and sets the keyword of its step number `index` (0 = the first). */
 export async function editFirstStep(page, keyword, index = 0) {
-  if (await page.getByRole('button', { name: CASE }).count() === 0) {
-    await page.getByRole('button', { name: 'Contents of Cart' }).click();
-    await page.getByRole('button', { name: 'Contents of Add items' }).click();
-  }
-  await page.getByRole('button', { name: CASE }).click();
+  await openInTree(page, 'Cart', 'Add items', CASE);
   const field = page.getByLabel('Keyword').nth(index);
   await field.fill(keyword);
   await field.press('Enter');
@@ -429,11 +438,7 @@ export async function editFirstStep(page, keyword, index = 0) {
 
 /** The keyword of step `index` of the sample test case. */
 export async function firstKeyword(page, index = 0) {
-  if (await page.getByRole('button', { name: CASE }).count() === 0) {
-    await page.getByRole('button', { name: 'Contents of Cart' }).click();
-    await page.getByRole('button', { name: 'Contents of Add items' }).click();
-  }
-  await page.getByRole('button', { name: CASE }).click();
+  await openInTree(page, 'Cart', 'Add items', CASE);
   return page.getByLabel('Keyword').nth(index).inputValue();
 }
 

@@ -168,14 +168,15 @@ async fn renders_the_tree_of_a_demo_project() {
     assert!(texts(&root, ".badge.changed").is_empty());
 
     let suite = &project.suites[0];
-    let disclosure = root
-        .query_selector(&format!("button[aria-label='Contents of {}']", suite.name))
+    let item = button(&root, ".node", &suite.name)
+        .closest("[role=treeitem]")
         .unwrap()
         .unwrap();
     assert_eq!(
-        disclosure.get_attribute("aria-expanded").as_deref(),
+        item.get_attribute("aria-expanded").as_deref(),
         Some("false")
     );
+    let disclosure = item.query_selector(".disclosure").unwrap().unwrap();
     disclosure.unchecked_into::<HtmlElement>().click();
     until(&root, |root| {
         texts(root, ".node").contains(&suite.scenarios[0].name)

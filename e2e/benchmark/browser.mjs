@@ -140,13 +140,15 @@ export async function pull(s, branch, restore) {
 export async function editTestCases(s, count, tag) {
   const { page } = s;
   const tree = page.getByRole('navigation', { name: 'Artifacts' });
-  const cases = tree.locator('li li li button.node');
+  // Test cases are the items two groups deep; a collapsed item's triangle shows what it holds.
+  const cases = tree.locator('[role=group] [role=group] > [role=treeitem]');
+  const triangle = (item) => tree.locator(`${item}[aria-expanded="false"] > .tree-row > .disclosure`).first();
   for (let scenario = 0; (await cases.count()) < count; scenario += 1) {
-    if (scenario === 0) await tree.locator('button.disclosure[aria-expanded="false"]').first().click();
-    await tree.locator('li li button.disclosure[aria-expanded="false"]').first().click();
+    if (scenario === 0) await triangle('[role=treeitem]').click();
+    await triangle('[role=group] > [role=treeitem]').click();
   }
   for (let i = 0; i < count; i += 1) {
-    await cases.nth(i).click();
+    await cases.nth(i).locator(':scope > .tree-row').click();
     const keyword = page.getByLabel('Keyword').first();
     await keyword.fill(`${tag} ${i}`);
     await keyword.press('Enter');

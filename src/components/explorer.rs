@@ -1,16 +1,19 @@
 //! The explorer of one project: loads it from the store, shows the tree and the open artifact, saves
 //! every edit, marks what changed since the last push or pull, and exports the project as a `.zip`.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use versioning_core::artifacts::{to_files, LayoutOptions};
+use versioning_core::artifacts::{to_files, ArtifactId, LayoutOptions};
 use versioning_core::counts::counted;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::artifact_details::ArtifactDetails;
-use crate::components::artifact_tree::ArtifactTree;
+use crate::components::artifact_tree::{tree_item, ArtifactTree};
+use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::local_time::local_time;
 use crate::components::name_form::NameForm;
@@ -69,7 +72,9 @@ fn save_line(save: &SaveStatus) -> Html {
     match save {
         SaveStatus::Saved => html! { <span>{ "All changes saved in this browser." }</span> },
         SaveStatus::Saving => html! { <span>{ "Saving…" }</span> },
-        SaveStatus::Failed(message) => html! { <span class="error-text">{ message }</span> },
+        SaveStatus::Failed(message) => {
+            html! { <span class="error-text">{ code_text(message) }</span> }
+        }
     }
 }
 
@@ -104,6 +109,60 @@ fn history(stored: Option<&StoredProject>) -> Html {
     }
 }
 
+/// Where the user was when a push or pull dialog opened: given back when it closes.
+struct Place {
+    /// What had the focus (the button that opened the dialog).
+    focused: Option<web_sys::HtmlElement>,
+}
+
+impl Place {
+    /// Where the user is now.
+    fn now() -> Place {
+        let active = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.active_element());
+        Place {
+            focused: active.and_then(|element| element.dyn_into().ok()),
+        }
+    }
+
+    /// Gives the user their place back: the focus on the tree item the keyboard was on in `root` (as the
+    /// project now stands), else on what had it, without scrolling anything.
+    fn restore(self, root: Option<web_sys::Element>, focused: Option<&ArtifactId>) {
+        let item = root
+            .zip(focused)
+            .and_then(|(root, id)| tree_item(&root, id));
+        if let Some(element) = item.or(self.focused) {
+            focus_without_scrolling(&element);
+        }
+    }
+}
+
+/// Focuses `element` as it is on screen (`preventScroll`): the page and the tree stay scrolled as the user
+/// left them.
+fn focus_without_scrolling(element: &web_sys::HtmlElement) {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &true.into());
+    let focus = js_sys::Reflect::get(element, &"focus".into())
+        .ok()
+        .and_then(|focus| focus.dyn_into::<js_sys::Function>().ok());
+    if let Some(focus) = focus {
+        let _ = focus.call1(element, &options);
+    }
+}
+
+/// Opens a dialog (`open` set), noting where the user is.
+fn open_dialog(
+    open: &UseStateHandle<bool>,
+    place: &Rc<RefCell<Option<Place>>>,
+) -> Callback<MouseEvent> {
+    let (open, place) = (open.clone(), place.clone());
+    Callback::from(move |_: MouseEvent| {
+        *place.borrow_mut() = Some(Place::now());
+        open.set(true);
+    })
+}
+
 /// Resolves when the browser is idle (what is rendered now painted, pending events handled), so that work
 /// that can wait does not delay what the user is shown.
 async fn when_idle() {
@@ -132,6 +191,19 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     use_error_event(&props.id, FailedActivity::Export, (*export_error).clone());
     let pushing = use_state(|| false);
     let pulling = use_state(|| false);
+    let place = use_mut_ref(|| None::<Place>);
+    let root = use_node_ref();
+    {
+        // A dialog closed: the user is back where they were, on the project as it now stands.
+        let (place, root, focused) = (place.clone(), root.clone(), state.focused.clone());
+        use_effect_with(*pushing || *pulling, move |open| {
+            if !open {
+                if let Some(place) = place.borrow_mut().take() {
+                    place.restore(root.cast(), focused.as_ref());
+                }
+            }
+        });
+    }
     // Bumped after a push, which changes the stored record (base, baseline, history).
     let generation = use_state(|| 0u32);
     {
@@ -229,7 +301,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         }
     });
     html! {
-        <div class="explorer">
+        <div class="explorer" ref={root}>
             <div class="explorer-bar">
                 <p class="changes" role="status">{ summary_line(&state) }{ " " }{ save_line(&state.save) }</p>
                 if state.changed_elsewhere {
@@ -238,14 +310,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                         Callback::from(move |_: MouseEvent| generation.set(*generation + 1))
                     }}>{ "Reload" }</button>
                 }
-                <button type="button" class="button primary" onclick={{
-                    let pushing = pushing.clone();
-                    Callback::from(move |_: MouseEvent| pushing.set(true))
-                }}>{ "Push…" }</button>
-                <button type="button" class="button subtle" onclick={{
-                    let pulling = pulling.clone();
-                    Callback::from(move |_: MouseEvent| pulling.set(true))
-                }}>{ "Pull…" }</button>
+                <button type="button" class="button primary" onclick={open_dialog(&pushing, &place)}>{ "Push…" }</button>
+                <button type="button" class="button subtle" onclick={open_dialog(&pulling, &place)}>{ "Pull…" }</button>
                 <button type="button" class="button subtle" onclick={on_export} disabled={*exporting}>
                     { if *exporting { "Exporting…" } else { "Export .zip" } }
                 </button>

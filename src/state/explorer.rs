@@ -1,5 +1,5 @@
 //! State of a project's explorer: the project being edited, what changed since the last push or pull,
-//! the open artifact and the tree's expanded nodes.
+//! the open artifact, the tree's expanded nodes and the tree item the keyboard is on.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -119,6 +119,67 @@ pub enum Loading {
     Done,
 }
 
+/// The explorer's trees, one per kind of top-level artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeGroup {
+    /// Test suites, with their scenarios and test cases.
+    Suites,
+    /// Element repositories.
+    Repositories,
+    /// Data tables.
+    Tables,
+    /// Execution lists.
+    Lists,
+}
+
+/// A key of a tree, as a tree view answers it: Up and Down go to the previous and next item shown, Right
+/// expands an item or goes to its first child, Left collapses it or goes to its parent, Home and End go to
+/// the first and last item, Enter and Space open the artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKey {
+    /// Arrow Up.
+    Up,
+    /// Arrow Down.
+    Down,
+    /// Arrow Right.
+    Right,
+    /// Arrow Left.
+    Left,
+    /// Home.
+    Home,
+    /// End.
+    End,
+    /// Enter or Space.
+    Open,
+}
+
+impl TreeKey {
+    /// The tree key a keyboard event's `key` is, if any.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Some(match key {
+            "ArrowUp" => TreeKey::Up,
+            "ArrowDown" => TreeKey::Down,
+            "ArrowRight" => TreeKey::Right,
+            "ArrowLeft" => TreeKey::Left,
+            "Home" => TreeKey::Home,
+            "End" => TreeKey::End,
+            "Enter" | " " => TreeKey::Open,
+            _ => return None,
+        })
+    }
+}
+
+/// An item of a tree as it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeRow {
+    /// Its artifact.
+    pub id: ArtifactId,
+    /// The item it is in, if any.
+    pub parent: Option<ArtifactId>,
+    /// Whether it holds items (a suite or a scenario, even an empty one), shown or not.
+    pub expandable: bool,
+}
+
 /// What the explorer shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExplorerState {
@@ -132,6 +193,8 @@ pub struct ExplorerState {
     pub selected: Option<ArtifactId>,
     /// Suites and scenarios whose children are shown.
     pub expanded: BTreeSet<ArtifactId>,
+    /// The tree item the keyboard is on (or was last on), whether or not it is open.
+    pub focused: Option<ArtifactId>,
     /// Counts the edits made; each one is saved.
     pub revision: u64,
     /// The edit count being saved, while a save is under way (one at a time, so that each save is made
@@ -163,6 +226,10 @@ pub enum ExplorerAction {
     Select(ArtifactId),
     /// Shows or hides a node's children.
     Toggle(ArtifactId),
+    /// A tree item got the focus.
+    Focus(ArtifactId),
+    /// A key was pressed in a tree.
+    Key(TreeGroup, TreeKey),
     /// Changes the project.
     Edit(Edit),
     /// Asks before deleting an artifact.
@@ -202,14 +269,20 @@ impl ExplorerState {
             Some(before) if before.id == after.id => {
                 let exists = |id: &&ArtifactId| after.name_of(id).is_some();
                 let expanded = self.expanded.iter().filter(exists).cloned().collect();
-                Some((expanded, self.selected.clone().filter(|id| exists(&id))))
+                let selected = self.selected.clone().filter(|id| exists(&id));
+                Some((
+                    expanded,
+                    selected,
+                    self.focused.clone().filter(|id| exists(&id)),
+                ))
             }
             _ => None,
         };
         let mut next = ExplorerState::of(stored);
-        if let Some((expanded, selected)) = kept {
+        if let Some((expanded, selected, focused)) = kept {
             next.expanded = expanded;
             next.selected = selected;
+            next.focused = focused;
         }
         next
     }
@@ -237,6 +310,103 @@ impl ExplorerState {
         let current =
             self.saving.is_none() && !self.changed_elsewhere && self.revision == self.saved;
         current.then(|| self.stored.clone()).flatten()
+    }
+
+    /// The items of a tree as shown, in order: those inside a collapsed item are not.
+    pub fn rows(&self, group: TreeGroup) -> Vec<TreeRow> {
+        let Some(project) = self.project() else {
+            return Vec::new();
+        };
+        let row = |id: &ArtifactId, parent: Option<&ArtifactId>, expandable: bool| TreeRow {
+            id: id.clone(),
+            parent: parent.cloned(),
+            expandable,
+        };
+        match group {
+            TreeGroup::Suites => {
+                let mut rows = Vec::new();
+                for suite in &project.suites {
+                    rows.push(row(&suite.id, None, true));
+                    if !self.expanded.contains(&suite.id) {
+                        continue;
+                    }
+                    for scenario in &suite.scenarios {
+                        rows.push(row(&scenario.id, Some(&suite.id), true));
+                        if self.expanded.contains(&scenario.id) {
+                            let cases = scenario.test_cases.iter();
+                            rows.extend(cases.map(|case| row(&case.id, Some(&scenario.id), false)));
+                        }
+                    }
+                }
+                rows
+            }
+            TreeGroup::Repositories => project
+                .element_repositories
+                .iter()
+                .map(|a| row(&a.id, None, false))
+                .collect(),
+            TreeGroup::Tables => project
+                .data_tables
+                .iter()
+                .map(|a| row(&a.id, None, false))
+                .collect(),
+            TreeGroup::Lists => project
+                .execution_lists
+                .iter()
+                .map(|a| row(&a.id, None, false))
+                .collect(),
+        }
+    }
+
+    /// The item of `rows` that Tab reaches (the only one in the tab order): the one the keyboard was on,
+    /// else the open artifact, else the first, as long as it is shown.
+    pub fn tab_stop<'a>(&'a self, rows: &'a [TreeRow]) -> Option<&'a ArtifactId> {
+        let shown = |id: &&ArtifactId| rows.iter().any(|row| &row.id == *id);
+        self.focused
+            .as_ref()
+            .filter(shown)
+            .or_else(|| self.selected.as_ref().filter(shown))
+            .or_else(|| rows.first().map(|row| &row.id))
+    }
+
+    /// Answers a key pressed in a tree: moves the keyboard's item, expands or collapses it, or opens it.
+    fn key(&mut self, group: TreeGroup, key: TreeKey) {
+        let rows = self.rows(group);
+        let Some(at) = self
+            .tab_stop(&rows)
+            .and_then(|id| rows.iter().position(|row| &row.id == id))
+        else {
+            return;
+        };
+        let row = &rows[at];
+        let expanded = self.expanded.contains(&row.id);
+        let next = |at: usize| (at < rows.len()).then_some(at);
+        let target = match key {
+            TreeKey::Up => at.checked_sub(1),
+            TreeKey::Down => next(at + 1),
+            TreeKey::Home => Some(0),
+            TreeKey::End => Some(rows.len() - 1),
+            TreeKey::Right if row.expandable && !expanded => {
+                self.expanded.insert(row.id.clone());
+                None
+            }
+            TreeKey::Right => {
+                next(at + 1).filter(|&child| rows[child].parent.as_ref() == Some(&row.id))
+            }
+            TreeKey::Left if row.expandable && expanded => {
+                self.expanded.remove(&row.id);
+                None
+            }
+            TreeKey::Left => row
+                .parent
+                .as_ref()
+                .and_then(|parent| rows.iter().position(|r| &r.id == parent)),
+            TreeKey::Open => {
+                self.reveal(row.id.clone());
+                None
+            }
+        };
+        self.focused = Some(rows[target.unwrap_or(at)].id.clone());
     }
 
     /// Whether an artifact changed since the last push or pull.
@@ -307,7 +477,12 @@ impl Reducible for ExplorerState {
             ExplorerAction::Stored(stored) => next = self.reloaded(stored),
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
             ExplorerAction::Loaded(Err(error)) => next.loading = Loading::Failed(error),
-            ExplorerAction::Select(id) => next.reveal(id),
+            ExplorerAction::Select(id) => {
+                next.focused = Some(id.clone());
+                next.reveal(id);
+            }
+            ExplorerAction::Focus(id) => next.focused = Some(id),
+            ExplorerAction::Key(group, key) => next.key(group, key),
             ExplorerAction::Toggle(id) => {
                 if !next.expanded.remove(&id) {
                     next.expanded.insert(id);
