@@ -123,7 +123,10 @@ export function mount(element: HTMLElement, options?: MountOptions): Promise<Mou
  */
 export function start(element: HTMLElement): Promise<Mounted>;
 
-/** The `detail` of each DOM event the module dispatches on its element (they bubble and are composed). */
+/**
+ * The `detail` of each DOM event the module dispatches on its element (they bubble and are composed). Its texts are
+ * plain: the names the module shows as code (a branch, a version, a project id) come without backticks.
+ */
 export interface BitbucketVersioningEvents {
   'bitbucket-versioning:connection-created': CustomEvent<{ project: string; repository: string }>;
   'bitbucket-versioning:connection-reset': CustomEvent<{ project: string }>;
