@@ -599,7 +599,9 @@ pub fn PullDialog(props: &SyncDialogProps) -> Html {
         PullStage::Done(..) | PullStage::Form => html! {},
     };
     let result = match &state.stage {
-        PullStage::Done(_, message) => html! { <p class="banner success">{ code_text(message) }</p> },
+        PullStage::Done(_, message) => {
+            html! { <p class="banner success">{ code_text(message) }</p> }
+        }
         _ => html! {},
     };
     // Screen readers hear the phase of the reading (not each count) and that the preview is ready; the
