@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, openInTree, openPage, pullMain, signInAs, treeItem,
-  waitUntil, withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, logMark, logSince, openInTree, openPage, pullMain,
+  signInAs, treeItem, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -423,13 +423,13 @@ describe('push', () => {
   it('stops at once at Cloud\'s hourly request limit (a 429 without Retry-After) and says why, without asking again', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
-    const before = (await control(env.sandbox, 'log?limit=10000')).length;
+    const before = await logMark(env.sandbox);
     await control(env.sandbox, 'faults', 'PUT', { fail_next: [429] });
     const dialog = await preview(page, { branch: 'main', message: 'Over the limit' });
     const alert = dialog.getByRole('alert').filter({ hasText: 'hourly request limit for this account is used up' });
     await alert.waitFor();
     assert.match(await alert.textContent(), /Try again later: requests count for an hour after they were sent/);
-    const sent = (await control(env.sandbox, 'log?limit=10000')).slice(before).filter((line) => line.path.startsWith('/2.0/'));
+    const sent = (await logSince(env.sandbox, before)).filter((line) => line.path.startsWith('/2.0/'));
     assert.deepEqual(sent.map((line) => line.status).slice(sent.findIndex((line) => line.status === 429)), [429], 'not asked again');
     await context.close();
   });
@@ -674,6 +674,8 @@ describe('push', () => {
     const portal = { ...env.sandbox, url: relay.sameOrigin, relay: { ...relay, api: `${relay.sameOrigin}/bitbucket/rest` } };
     const { context, page } = await openPage(env.browser);
     await connect(page, portal, DC);
+    // The requests of this test only: the log holds the earlier tests' too.
+    const before = await logMark(env.sandbox);
     assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'First', version: 'v1.0' })), /Pushed to `?main`?/);
     await closeDialog(page);
     const dialog = await preview(page, { branch: 'release/empty', newBranch: true, message: 'Nothing new', version: 'v1.1' });
@@ -685,7 +687,7 @@ describe('push', () => {
     const tagged = (name) => refs[`refs/tags/${name}^{}`] ?? refs[`refs/tags/${name}`];
     assert.equal(tagged('v1.0'), refs['refs/heads/main'], 'v1.0 tags the pushed commit');
     assert.equal(tagged('v1.1'), refs['refs/heads/main'], 'v1.1 tags the new branch');
-    const posts = (await control(env.sandbox, 'log?limit=1000')).filter((line) => line.method === 'POST');
+    const posts = (await logSince(env.sandbox, before)).filter((line) => line.method === 'POST');
     assert.ok(posts.some((line) => line.path.endsWith('/branch-utils/latest/projects/QA/repos/regression-suite/branches') && line.status === 201));
     assert.equal(posts.filter((line) => line.path.endsWith('/regression-suite/tags') && line.status === 200).length, 2);
     assert.deepEqual(page.requestUrls.filter((url) => !url.startsWith(relay.sameOrigin)), [], 'the page calls its own origin only');

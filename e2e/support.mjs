@@ -272,6 +272,17 @@ export async function commitOnCloud(sandbox, files) {
   if (response.status !== 201) throw new Error(`commit by hand: ${response.status} ${await response.text()}`);
 }
 
+/** A point in the sandbox's request log: `logSince` answers what was logged after it. */
+export async function logMark(sandbox) {
+  const [last] = await control(sandbox, 'log?limit=1');
+  return last?.seq ?? 0;
+}
+
+/** The sandbox's request log after `mark` (of the last 500 requests, which the sandbox keeps). */
+export async function logSince(sandbox, mark) {
+  return (await control(sandbox, 'log?limit=500')).filter((line) => line.seq > mark);
+}
+
 /** Calls the sandbox's control endpoint (`/_sandbox/...`). */
 export async function control(sandbox, path, method = 'GET', body = undefined) {
   const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {

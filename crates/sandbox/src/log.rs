@@ -90,13 +90,21 @@ impl RequestLog {
     }
 
     /// Writes one entry.
-    pub fn write(&self, entry: Value) {
+    pub fn write(&self, mut entry: Value) {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        // Numbered in the order written, so that a test can ask for what came after a point.
+        let seq = recent
+            .back()
+            .and_then(|last| last["seq"].as_u64())
+            .map_or(1, |last| last + 1);
+        if let Value::Object(fields) = &mut entry {
+            fields.insert("seq".to_owned(), seq.into());
+        }
         if let Some(sink) = &self.sink {
             let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
             let _ = writeln!(sink, "{entry}");
             let _ = sink.flush();
         }
-        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         if recent.len() == RECENT {
             recent.pop_front();
         }
@@ -155,6 +163,17 @@ pub async fn log_requests(State(state): State<AppState>, request: Request, next:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_numbered_in_the_order_written_past_the_ring() {
+        let log = RequestLog::new(None, true, Vec::new()).unwrap();
+        for _ in 0..RECENT + 2 {
+            log.write(json!({ "path": "/2.0/user" }));
+        }
+        let recent = log.recent(2);
+        assert_eq!(recent[0]["seq"], RECENT as u64 + 1);
+        assert_eq!(recent[1]["seq"], RECENT as u64 + 2);
+    }
 
     #[test]
     fn secrets_are_masked_in_queries() {
