@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use versioning_core::artifacts::{ArtifactId, ArtifactKind};
-use versioning_core::bitbucket::Api;
+use versioning_core::bitbucket::{Api, BranchRestrictionSummary};
 use versioning_core::counts::counted;
 use versioning_core::roles::{decide_any, same_branch, Activity, Decision};
 use versioning_core::sync::{
@@ -611,14 +611,13 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         Callback::from(move |_: MouseEvent| job.cancel())
     };
     let branches = sync.branches();
-    let restricted: Vec<String> = sync
+    let restricted: Vec<&BranchRestrictionSummary> = sync
         .outcome
         .as_ref()
         .map(|o| {
             o.restrictions
                 .iter()
                 .filter(|r| r.kind.blocks_commits())
-                .map(|r| r.branches.clone())
                 .collect()
         })
         .unwrap_or_default();
@@ -627,7 +626,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         if main_branch.as_deref().is_some_and(|m| same_branch(m, name)) {
             notes.push("main branch");
         }
-        if restricted.iter().any(|r| same_branch(r, name)) {
+        if restricted.iter().any(|r| r.selects(name)) {
             notes.push("restricted");
         }
         notes.join(", ")

@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod bitbucket;
+pub mod branch_pattern;
 pub mod connection;
 pub mod counts;
 pub mod git;

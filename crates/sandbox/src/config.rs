@@ -415,7 +415,7 @@ impl DcRestrictionType {
 pub enum MatcherKind {
     /// One branch, by ref (`refs/heads/x`).
     Branch,
-    /// A glob pattern on branch names.
+    /// An Ant-style pattern on refs, as Data Center's (`versioning_core::branch_pattern::ant`).
     Pattern,
     /// A branching-model category (listed, not enforced by the sandbox).
     ModelCategory,
@@ -427,7 +427,7 @@ pub enum MatcherKind {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Matcher {
-    /// `BRANCH` (id = `refs/heads/x`) or `PATTERN` (id = glob).
+    /// `BRANCH` (id = `refs/heads/x`) or `PATTERN` (id = an Ant-style pattern).
     #[serde(rename = "type")]
     pub kind: MatcherKind,
     /// The branch ref or the pattern.

@@ -1,41 +1,13 @@
 //! Branch restrictions: Cloud `push` and `delete` restrictions and Data Center `read-only`,
-//! `pull-request-only` and `no-deletes` branch permissions, decided per branch and caller.
+//! `pull-request-only` and `no-deletes` branch permissions, decided per branch and caller. Branches are
+//! matched as Bitbucket matches them ([`versioning_core::branch_pattern`]).
+
+use versioning_core::branch_pattern::{glob, BranchMatcher};
 
 use crate::auth::Caller;
 use crate::config::{
     CloudRestrictionKind, Config, DcRestrictionType, MatcherKind, Repository, Restriction,
 };
-
-/// Glob match where `*` matches any run of characters (slashes included) and `?` one character.
-pub fn glob(pattern: &str, name: &str) -> bool {
-    // Greedy matching that only ever returns to the latest `*`: O(pattern × name), never
-    // exponential, whatever the number of stars.
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi + 1, ni));
-                pi += 1;
-            }
-            Some(c) if *c == '?' || *c == n[ni] => {
-                pi += 1;
-                ni += 1;
-            }
-            _ => match star {
-                Some((after, from)) => {
-                    star = Some((after, from + 1));
-                    pi = after;
-                    ni = from + 1;
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
 
 fn exempt(config: &Config, restriction: &Restriction, caller: &Caller) -> bool {
     let Some(username) = caller.user.as_deref() else {
@@ -101,12 +73,14 @@ pub fn dc_matches(restriction: &Restriction, branch: &str) -> bool {
     let Some(m) = &restriction.matcher else {
         return false;
     };
-    match m.kind {
-        MatcherKind::Branch => m.id == format!("refs/heads/{branch}") || m.id == branch,
-        MatcherKind::Pattern => glob(&m.id, branch) || glob(&m.id, &format!("refs/heads/{branch}")),
-        // Branching-model matchers are listed but not enforced.
-        MatcherKind::ModelCategory | MatcherKind::ModelBranch => false,
-    }
+    let id = m.id.clone();
+    let matcher = match m.kind {
+        MatcherKind::Branch => BranchMatcher::Branch(id),
+        MatcherKind::Pattern => BranchMatcher::Pattern(id),
+        // Branching-model matchers are listed but not enforced: they select no branch.
+        MatcherKind::ModelCategory | MatcherKind::ModelBranch => BranchMatcher::Model(id),
+    };
+    matcher.selects(branch)
 }
 
 /// The Data Center branch permission that forbids the caller to change `branch` directly.
@@ -145,29 +119,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs_match_like_branch_patterns() {
-        assert!(glob("main", "main"));
-        assert!(!glob("main", "main2"));
-        assert!(glob("release/*", "release/1.0"));
-        assert!(glob("feat?re/*", "feature/a/b"));
-        assert!(glob("*", ""));
-        assert!(glob("a*b*c", "aXbYc"));
-        assert!(!glob("a*b*c", "aXbY"));
-        assert!(glob("*/*-fix", "team/bug-fix"));
-        assert!(!glob("?", ""));
-    }
-
-    #[test]
-    fn many_stars_do_not_backtrack_exponentially() {
-        let pattern = format!("{}b", "a*".repeat(40));
-        let name = "a".repeat(200);
-        let started = std::time::Instant::now();
-        assert!(!glob(&pattern, &name));
-        assert!(glob(&pattern, &format!("{name}b")));
-        assert!(started.elapsed() < std::time::Duration::from_secs(2));
-    }
-
-    #[test]
     fn demo_main_is_pushable_by_admins_and_leads_only() {
         let config = Config::demo();
         let (_, repo) = config.cloud_repo("acme", "checkout-tests").unwrap();
@@ -181,5 +132,34 @@ mod tests {
         assert!(cloud_push_blocker(&config, repo, "feature/x", &caller("eve")).is_none());
         let (_, dc) = config.dc_repo("QA", "regression-suite").unwrap();
         assert!(dc_write_blocker(&config, dc, "main", &caller("quinn")).is_some());
+    }
+
+    #[test]
+    fn data_center_patterns_match_as_data_center_does() {
+        let permission = |kind, id: &str| Restriction {
+            matcher: Some(crate::config::Matcher {
+                kind,
+                id: id.into(),
+            }),
+            ..Restriction::default()
+        };
+        let pattern = permission(MatcherKind::Pattern, "release/*");
+        assert!(dc_matches(&pattern, "release/1.2"));
+        assert!(!dc_matches(&pattern, "release/1.2/hotfix"));
+        assert!(dc_matches(
+            &permission(MatcherKind::Pattern, "release/"),
+            "release/1.2/hotfix"
+        ));
+        assert!(dc_matches(
+            &permission(MatcherKind::Pattern, "PROJECT-*"),
+            "stable/PROJECT-1"
+        ));
+        let branch = permission(MatcherKind::Branch, "refs/heads/main");
+        assert!(dc_matches(&branch, "main"));
+        assert!(!dc_matches(&branch, "team/main"));
+        assert!(!dc_matches(
+            &permission(MatcherKind::ModelCategory, "FEATURE"),
+            "feature/x"
+        ));
     }
 }

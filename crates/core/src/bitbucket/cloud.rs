@@ -16,6 +16,7 @@ use super::request::{Method, MultipartPart};
 use super::shared::{file_name, raw_bytes, subject_path};
 use crate::artifacts::patch::MAX_PATCH_BYTES;
 use crate::artifacts::MAX_FILE_BYTES;
+use crate::branch_pattern::BranchMatcher;
 
 /// Entries per page asked for (Cloud allows 10 to 100).
 pub const PAGE_LENGTH: &str = "100";
@@ -139,9 +140,18 @@ impl From<RawBranch> for Branch {
 
 impl From<RawRestriction> for BranchRestrictionSummary {
     fn from(raw: RawRestriction) -> Self {
-        let branches = match raw.branch_match_kind.as_deref() {
-            Some("branching_model") => format!("{} branches", raw.branch_type.unwrap_or_default()),
-            _ => raw.pattern.unwrap_or_default(),
+        let (branches, matcher) = match raw.branch_match_kind.as_deref() {
+            Some("branching_model") => {
+                let branch_type = raw.branch_type.unwrap_or_default();
+                (
+                    format!("{branch_type} branches"),
+                    BranchMatcher::Model(branch_type),
+                )
+            }
+            _ => {
+                let pattern = raw.pattern.unwrap_or_default();
+                (pattern.clone(), BranchMatcher::Glob(pattern))
+            }
         };
         let users = raw
             .users
@@ -156,6 +166,7 @@ impl From<RawRestriction> for BranchRestrictionSummary {
         BranchRestrictionSummary {
             kind: raw.kind.into(),
             branches,
+            matcher: Some(matcher),
             exempt: users.chain(groups).collect(),
         }
     }

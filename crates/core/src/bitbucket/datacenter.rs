@@ -19,6 +19,7 @@ use super::request::{ApiResponse, Method, MultipartPart};
 use super::shared::{file_name, raw_bytes, subject_path};
 use crate::artifacts::archive::MAX_ARCHIVE_BYTES;
 use crate::artifacts::MAX_FILE_BYTES;
+use crate::branch_pattern::BranchMatcher;
 
 /// Entries per page asked for.
 pub const PAGE_LIMIT: &str = "100";
@@ -82,7 +83,30 @@ struct RawAccessKey {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawMatcher {
+    id: Option<String>,
     display_id: String,
+    #[serde(rename = "type")]
+    kind: Option<RawMatcherType>,
+}
+
+#[derive(Deserialize)]
+struct RawMatcherType {
+    id: String,
+}
+
+impl RawMatcher {
+    /// How it selects branches, by its type (`BRANCH`, `PATTERN`, `MODEL_CATEGORY`, `MODEL_BRANCH`); none
+    /// when the answer gives no type.
+    fn matcher(&self) -> Option<BranchMatcher> {
+        let id = self.id.clone().unwrap_or_else(|| self.display_id.clone());
+        Some(match self.kind.as_ref()?.id.as_str() {
+            "BRANCH" => BranchMatcher::Branch(id),
+            "PATTERN" => BranchMatcher::Pattern(id),
+            // `ANY_REF` selects every branch, as the pattern `**` does.
+            "ANY_REF" => BranchMatcher::Pattern("**".into()),
+            _ => BranchMatcher::Model(id),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -147,6 +171,7 @@ impl From<RawRestriction> for BranchRestrictionSummary {
             .filter_map(|k| k.key.label);
         BranchRestrictionSummary {
             kind: raw.kind.into(),
+            matcher: raw.matcher.matcher(),
             branches: raw.matcher.display_id,
             exempt: users.chain(groups).chain(keys).collect(),
         }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::branch_pattern::BranchMatcher;
+
 /// Who the credentials act as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -147,8 +149,22 @@ pub struct BranchRestrictionSummary {
     pub kind: RestrictionKind,
     /// Which branches: a pattern, a branch name or a branching-model category.
     pub branches: String,
+    /// How Bitbucket selects the branches; none in records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<BranchMatcher>,
     /// Users, groups and keys the restriction exempts (Cloud, DC) or allows.
     pub exempt: Vec<String>,
+}
+
+impl BranchRestrictionSummary {
+    /// Whether it applies to `branch`, as Bitbucket matches its branches. A record written before the matcher
+    /// was kept reads `branches` as a Cloud glob pattern.
+    pub fn selects(&self, branch: &str) -> bool {
+        match &self.matcher {
+            Some(matcher) => matcher.selects(branch),
+            None => BranchMatcher::Glob(self.branches.clone()).selects(branch),
+        }
+    }
 }
 
 /// What a repository path is.
