@@ -187,6 +187,9 @@ async fn send(
                 .header("Content-Type", &encoded.content_type)
                 .body(Uint8Array::from(encoded.body.as_slice()))
         }
+        Some(RequestBody::Bytes(raw)) => builder
+            .header("Content-Type", &raw.content_type)
+            .body(Uint8Array::from(raw.bytes.as_slice())),
     }
     .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let response = prepared

@@ -49,6 +49,10 @@ impl Outgoing {
                 headers.push(("Content-Type".to_owned(), encoded.content_type));
                 Some(encoded.body)
             }
+            Some(RequestBody::Bytes(raw)) => {
+                headers.push(("Content-Type".to_owned(), raw.content_type.clone()));
+                Some(raw.bytes.clone())
+            }
         };
         Outgoing {
             method: request.method.as_str().to_owned(),

@@ -6,6 +6,7 @@
 //! - [`paging`]: following `next` links and `nextPageStart` safely.
 //! - [`connection_test`]: the checks run when a connection is created, as a state machine.
 //! - [`error`]: the one place where HTTP failures become user messages.
+//! - [`git_http`]: git's smart HTTP push to Data Center (`/scm`), as calls.
 
 mod api;
 mod auth;
@@ -13,6 +14,7 @@ pub mod cloud;
 pub mod connection_test;
 pub mod datacenter;
 pub mod error;
+pub mod git_http;
 mod model;
 pub mod multipart;
 pub mod paging;
@@ -31,6 +33,6 @@ pub use model::{
 };
 pub use paging::{NextPage, Page, Pager};
 pub use request::{
-    ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method, MultipartPart, RequestBody,
+    ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method, MultipartPart, RawBody, RequestBody,
     AUTHORIZATION, MAX_RESPONSE_BYTES,
 };

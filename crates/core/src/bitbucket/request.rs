@@ -92,6 +92,26 @@ pub enum RequestBody {
     Form(Vec<(String, String)>),
     /// `multipart/form-data` parts; the transport sends them as one body made by [`super::multipart::encode`].
     Multipart(Vec<MultipartPart>),
+    /// Raw bytes of a content type (git's push request), sent as they are.
+    Bytes(RawBody),
+}
+
+/// A body sent as it is, with its `Content-Type`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody {
+    /// The `Content-Type` the transport sends with it.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawBody")
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
 }
 
 /// A complete description of one HTTP request, ready to execute.

@@ -9,6 +9,7 @@ mod allowance;
 mod baseline;
 mod change_set;
 mod diff;
+mod git_push;
 mod job;
 mod params;
 mod parts;
@@ -29,6 +30,7 @@ pub use change_set::{
 pub use diff::{
     line_diff, DiffLine, LineChange, TooLargeToCompare, MAX_DIFF_BYTES, MAX_DIFF_LINES,
 };
+pub use git_push::{GitIdentity, GitPush, GitPushError, PushRoute, RestReason};
 pub use job::{unpack_here, Job, JobStep, Phase, Progress};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use parts::FolderPart;
@@ -41,7 +43,7 @@ pub use push::{
     PushRequest, PushSender, SyncBase, MANIFEST_TRAILER, MAX_LISTED_FILES,
 };
 pub use remote::{
-    commit_web_url, ArchiveContent, Listed, Listing, Remote, Writer, LISTING_MAX_PAGES,
+    commit_web_url, ArchiveContent, GitMoves, Listed, Listing, Remote, Writer, LISTING_MAX_PAGES,
 };
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
 pub use three_way::{
@@ -136,6 +138,9 @@ pub enum SyncError {
     /// Bitbucket refused or failed; its reason is kept.
     #[error("{0}")]
     Api(ApiError),
+    /// A push over git that stopped: Data Center's refusal in its words, or why it could not be made.
+    #[error("{0}")]
+    Git(GitPushError),
     /// The user cancelled the push before it was published; what landed was read from the branch.
     #[error("{0}")]
     Cancelled(push::PushCancelled),

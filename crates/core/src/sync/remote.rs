@@ -9,9 +9,10 @@ use crate::artifacts::patch::added_files;
 use crate::artifacts::ProjectFiles;
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
-    cloud, datacenter, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary, EntryKind,
-    Operation, Page, Pager, TreeEntry,
+    cloud, datacenter, git_http, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary,
+    EntryKind, Operation, Page, Pager, TreeEntry,
 };
+use crate::git::{push_body, Advertisement, ObjectId, PushRequestError, RefUpdate, Report};
 use crate::repo_url::{Flavour, RepositoryLocation};
 use crate::roles::WritePermit;
 
@@ -359,6 +360,33 @@ impl Writer<'_> {
         datacenter::edit_file(&self.remote.api, self.branch, edit)
     }
 
+    /// A git push to the repository at `url` ([`git_http::repository_url`], Data Center) of `pack`,
+    /// as `advertisement` allows: the branch moves from `old` to `new` (`old` zero: it is created;
+    /// `None`: it does not move) and the version `tag`, if any, is created at `new`, in one atomic
+    /// update. Only the permit's branch and tags are ever named.
+    pub fn git_push(
+        &self,
+        url: &str,
+        advertisement: &Advertisement,
+        moves: GitMoves<'_>,
+        pack: &[u8],
+    ) -> Result<(Call<Report>, Vec<RefUpdate>), PushRequestError> {
+        let branch = moves.old.map(|old| RefUpdate {
+            name: format!("refs/heads/{}", self.branch),
+            old,
+            new: moves.new,
+        });
+        let tag = moves.tag.map(|tag| RefUpdate {
+            name: format!("refs/tags/{tag}"),
+            old: ObjectId::ZERO,
+            new: moves.new,
+        });
+        let updates: Vec<RefUpdate> = branch.into_iter().chain(tag).collect();
+        let body = push_body(advertisement, &updates, pack)?;
+        let call = git_http::receive_pack(&self.remote.api, url, self.branch, body);
+        Ok((call, updates))
+    }
+
     /// Reads the answer to a commit ([`Writer::commit_files`] or [`Writer::edit_file`] of `path`, as
     /// the product makes them): Data Center's names the new commit, Cloud's nothing. A refusal names
     /// the file on Data Center.
@@ -390,6 +418,17 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// The refs a git push moves ([`Writer::git_push`]).
+#[derive(Debug, Clone, Copy)]
+pub struct GitMoves<'a> {
+    /// Where the branch is expected to be (the zero id: it is created), `None`: it does not move.
+    pub old: Option<ObjectId>,
+    /// Where the branch and the tag go.
+    pub new: ObjectId,
+    /// The version tag to create.
+    pub tag: Option<&'a str>,
 }
 
 /// The web page of a commit, for links after a push.

@@ -581,6 +581,10 @@ fn to_http(request: &ApiRequest) -> Request<Body> {
             builder = builder.header("content-type", encoded.content_type);
             Body::from(encoded.body)
         }
+        Some(RequestBody::Bytes(raw)) => {
+            builder = builder.header("content-type", raw.content_type.as_str());
+            Body::from(raw.bytes.clone())
+        }
     };
     builder.body(body).expect("a valid request")
 }

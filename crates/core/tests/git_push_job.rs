@@ -1,0 +1,445 @@
+//! Data Center pushes over git (`GitPush`) driven against the in-process sandbox: one commit with
+//! every change and the manifest, the version in the same atomic update, Data Center's refusals in
+//! its words, and what a cut connection leaves.
+
+#[allow(dead_code)]
+mod support;
+
+use std::collections::BTreeMap;
+
+use bitbucket_sandbox::config::{Token, TokenKind};
+use support::{Driver, Fault, Product, Sandbox};
+use versioning_core::artifacts::demo::demo_projects;
+use versioning_core::artifacts::{
+    to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+};
+use versioning_core::bitbucket::{Api, ApiError, Method};
+use versioning_core::roles::Role;
+use versioning_core::sync::{
+    GitIdentity, GitPush, GitPushError, Job, JobStep, LocalFiles, PushOutcome, PushPlan,
+    PushPlanner, PushRequest, ScmParameters, SyncError, MANIFEST_TRAILER,
+};
+use versioning_core::ConnectionForm;
+
+const DC: Product = Product::DataCenter;
+const MAIN: &str = "main";
+const BRANCH: &str = "feature/login";
+const ROOT: &str = "test-artifacts";
+const PROJECT_TOKEN: &str = "BBDC-test-project-qa";
+
+fn demo() -> Project {
+    demo_projects().remove(0)
+}
+
+/// A Quality Lead's push of the demo project to `branch`.
+fn request(branch: &str) -> PushRequest {
+    PushRequest {
+        roles: vec![Role::QualityLead],
+        main_branch: Some(MAIN.to_owned()),
+        branch: branch.to_owned(),
+        new_branch_from: None,
+        message: "Update the checkout tests".to_owned(),
+        version: None,
+        approved_only: false,
+        parameters: ScmParameters::default(),
+        base: None,
+        seed: 11,
+    }
+}
+
+fn identity() -> GitIdentity {
+    GitIdentity::of("lee", 1_750_000_000_000.0, 120)
+}
+
+/// An API of the demo Data Center repository with a token of its own (Bearer).
+fn api_with(token: &str) -> Api {
+    let form = ConnectionForm {
+        name: "Data Center".to_owned(),
+        token: token.to_owned(),
+        pat: true,
+        repository_url: format!(
+            "http://localhost:{}/scm/qa/regression-suite.git",
+            support::PORT
+        ),
+        username: "lee".to_owned(),
+        api_base_url: String::new(),
+    };
+    Api::new(&form.to_connection(&[]).expect("a valid connection"))
+}
+
+async fn plan(
+    driver: &mut Driver<'_>,
+    api: Api,
+    request: PushRequest,
+    project: &Project,
+) -> PushPlan {
+    let mut planner =
+        PushPlanner::new(api, request, LocalFiles::of(project)).expect("a valid push");
+    driver
+        .run(&mut planner)
+        .await
+        .expect("not stopped")
+        .expect("the push is planned")
+}
+
+/// Plans and pushes over git with `api`.
+async fn push_with(
+    driver: &mut Driver<'_>,
+    api: Api,
+    request: PushRequest,
+    project: &Project,
+) -> Result<PushOutcome, SyncError> {
+    let plan = plan(driver, api.clone(), request, project).await;
+    let mut job = GitPush::new(api, plan.clone(), &support::as_planned(&plan), &identity())?;
+    driver.run(&mut job).await.expect("not stopped")
+}
+
+/// A push of `plan`, by the lead it was planned for.
+fn job_of(plan: &PushPlan) -> GitPush {
+    GitPush::new(
+        DC.api("lee"),
+        plan.clone(),
+        &support::as_planned(plan),
+        &identity(),
+    )
+    .expect("the push may be sent")
+}
+
+/// Another client's commit on main, made directly in the sandbox's repository.
+fn their_commit(sandbox: &Sandbox) -> String {
+    let files = BTreeMap::from([("notes.txt".to_owned(), b"theirs\n".to_vec())]);
+    sandbox.seed(DC, MAIN, MAIN, files)
+}
+
+async fn push(
+    sandbox: &Sandbox,
+    request: PushRequest,
+    project: &Project,
+) -> Result<PushOutcome, SyncError> {
+    push_with(&mut sandbox.driver(), DC.api("lee"), request, project).await
+}
+
+/// Checks that `branch` holds exactly `project` under the root (the manifest's origin aside).
+fn assert_holds(sandbox: &Sandbox, branch: &str, project: &Project) {
+    let mut tree = sandbox.files(DC, branch, ROOT);
+    let path = format!("{ROOT}/{MANIFEST_FILE}");
+    let mut manifest: Manifest = serde_json::from_slice(&tree[&path]).expect("a manifest");
+    assert!(
+        manifest.origin_commit().is_some(),
+        "the manifest names its origin"
+    );
+    manifest.origin = None;
+    tree.insert(path, to_canonical_json(&manifest));
+    let expected = to_files(project, &LayoutOptions::default());
+    assert_eq!(
+        tree.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(tree == expected, "the contents under {ROOT}");
+}
+
+/// How many requests of each method the driver sent.
+fn count(driver: &Driver<'_>, method: Method) -> usize {
+    driver.sent.iter().filter(|s| s.method == method).count()
+}
+
+#[tokio::test]
+async fn a_first_push_to_main_is_one_commit_holding_exactly_the_project() {
+    let sandbox = Sandbox::new();
+    let before = sandbox.tip(DC, MAIN).unwrap();
+    let readme = sandbox
+        .files_at(DC, &before, "")
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>();
+    let project = demo();
+    let mut driver = sandbox.driver();
+    let outcome = push_with(&mut driver, DC.api("lee"), request(MAIN), &project)
+        .await
+        .unwrap();
+
+    let tip = sandbox.tip(DC, MAIN).unwrap();
+    assert_eq!(outcome.commits, std::slice::from_ref(&tip));
+    let commit = sandbox.commit(DC, &tip);
+    assert_eq!(
+        commit.parents,
+        std::slice::from_ref(&before),
+        "one new commit on main"
+    );
+    assert!(commit.message.starts_with("Update the checkout tests\n\n"));
+    assert!(commit.message.contains(&format!("{MANIFEST_TRAILER}: ")));
+    assert_holds(&sandbox, MAIN, &project);
+    // Everything outside the artifact folder is kept as it was.
+    let outside: Vec<String> = sandbox
+        .touched(DC, &tip)
+        .into_iter()
+        .filter(|path| !path.starts_with(&format!("{ROOT}/")))
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    assert!(!readme.is_empty());
+    // One push: the advertisement, the root's listing, the kept files' modes, the push.
+    assert_eq!(count(&driver, Method::Post), 1, "one push");
+    assert_eq!(
+        outcome.written,
+        to_files(&project, &LayoutOptions::default()).len()
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_test_case_is_gone_from_the_tree() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let first = push(&sandbox, request(MAIN), &project).await.unwrap();
+    let mut edited = project.clone();
+    let id = edited.test_cases().next().unwrap().id.clone();
+    let path = LocalFiles::of(&project)
+        .manifest
+        .files
+        .iter()
+        .find(|entry| entry.id == id)
+        .map(|entry| entry.path.clone())
+        .unwrap();
+    edited.delete(&id).expect("the test case is deleted");
+    let next = PushRequest {
+        base: Some(first.base.clone()),
+        ..request(MAIN)
+    };
+    let outcome = push(&sandbox, next, &edited).await.unwrap();
+    assert_eq!(outcome.deleted, 1);
+    assert_eq!(outcome.kept_in_git, 0);
+    assert!(
+        !sandbox.files(DC, MAIN, ROOT).contains_key(&path),
+        "{path} is gone"
+    );
+    assert_holds(&sandbox, MAIN, &edited);
+    let tip = sandbox.tip(DC, MAIN).unwrap();
+    assert_eq!(sandbox.commit(DC, &tip).parents, [first.base.commit]);
+}
+
+#[tokio::test]
+async fn a_new_branch_and_a_version_move_in_one_atomic_update() {
+    let sandbox = Sandbox::new();
+    let main = sandbox.tip(DC, MAIN).unwrap();
+    let project = demo();
+    let branch_and_version = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        version: Some("v1.0".to_owned()),
+        ..request(BRANCH)
+    };
+    let mut driver = sandbox.driver();
+    let outcome = push_with(&mut driver, DC.api("lee"), branch_and_version, &project)
+        .await
+        .unwrap();
+    let tip = sandbox.tip(DC, BRANCH).unwrap();
+    assert!(outcome.branch_created);
+    assert_eq!(outcome.tag.as_deref(), Some("v1.0"));
+    assert_eq!(sandbox.tag(DC, "v1.0"), Some(tip.clone()));
+    assert_eq!(
+        sandbox.commit(DC, &tip).parents,
+        std::slice::from_ref(&main)
+    );
+    assert_eq!(sandbox.tip(DC, MAIN), Some(main));
+    assert_eq!(
+        count(&driver, Method::Post),
+        1,
+        "branch and tag in one push"
+    );
+    assert_holds(&sandbox, BRANCH, &project);
+
+    // The same branch again: it exists now, and nothing moves.
+    let again = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        version: Some("v2.0".to_owned()),
+        ..request(BRANCH)
+    };
+    let refused = push(&sandbox, again, &project).await;
+    assert!(
+        matches!(refused, Err(SyncError::BranchExists { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(sandbox.tip(DC, BRANCH), Some(tip));
+    assert_eq!(sandbox.tag(DC, "v2.0"), None);
+}
+
+/// Drives `job` on `sandbox`, calling `before_push` just before its push request is sent.
+async fn run_racing(
+    sandbox: &Sandbox,
+    job: &mut GitPush,
+    before_push: impl FnOnce(),
+) -> Result<PushOutcome, SyncError> {
+    let mut before_push = Some(before_push);
+    loop {
+        match job.next() {
+            JobStep::Done(output) => return output,
+            JobStep::Wait(_) | JobStep::Unpack(_) => {}
+            JobStep::Send(requests) => {
+                if requests.iter().any(|r| r.method == Method::Post) {
+                    if let Some(race) = before_push.take() {
+                        race();
+                    }
+                }
+                let mut answers = Vec::new();
+                for request in &requests {
+                    answers.push(Ok(sandbox.execute(request).await));
+                }
+                job.handle(answers);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_push_racing_another_client_is_refused_and_explained() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let mut driver = sandbox.driver();
+    let plan = plan(&mut driver, DC.api("lee"), request(MAIN), &project).await;
+    let mut job = job_of(&plan);
+    let mut theirs = None;
+    let outcome = run_racing(&sandbox, &mut job, || theirs = Some(their_commit(&sandbox))).await;
+    let error = outcome.unwrap_err();
+    assert!(matches!(error, SyncError::BranchMoved { .. }), "{error:?}");
+    assert!(error.to_string().contains("pull first"), "{error}");
+    assert_eq!(sandbox.tip(DC, MAIN), theirs, "their commit stays the tip");
+}
+
+#[tokio::test]
+async fn a_plan_older_than_the_branch_is_stopped_before_anything_is_sent() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let mut driver = sandbox.driver();
+    let plan = plan(&mut driver, DC.api("lee"), request(MAIN), &project).await;
+    let theirs = their_commit(&sandbox);
+    let mut job = job_of(&plan);
+    let mut driver = sandbox.driver();
+    let error = driver.run(&mut job).await.unwrap().unwrap_err();
+    assert!(matches!(error, SyncError::BranchMoved { .. }), "{error:?}");
+    assert_eq!(count(&driver, Method::Post), 0);
+    assert_eq!(sandbox.tip(DC, MAIN), Some(theirs));
+}
+
+#[tokio::test]
+async fn a_project_access_token_pushes_over_git() {
+    let sandbox = Sandbox::configured(|config| {
+        config.tokens.push(Token {
+            secret: PROJECT_TOKEN.to_owned(),
+            kind: TokenKind::DcProject,
+            user: None,
+            name: Some("QA project token".to_owned()),
+            repository: Some("QA".to_owned()),
+            scopes: Vec::new(),
+            permission: Some("PROJECT_WRITE".to_owned()),
+            expires: None,
+        })
+    });
+    let project = demo();
+    let new_branch = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        ..request(BRANCH)
+    };
+    let outcome = push_with(
+        &mut sandbox.driver(),
+        api_with(PROJECT_TOKEN),
+        new_branch,
+        &project,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.commits.len(), 1);
+    assert_holds(&sandbox, BRANCH, &project);
+}
+
+#[tokio::test]
+async fn a_read_only_main_refuses_with_data_centers_words() {
+    let sandbox = Sandbox::new();
+    let before = sandbox.tip(DC, MAIN);
+    // The app's roles allow it (a lead); Data Center's branch permission does not let eve write main.
+    let mut driver = sandbox.driver();
+    let error = push_with(&mut driver, DC.api("eve"), request(MAIN), &demo())
+        .await
+        .unwrap_err();
+    let SyncError::Git(GitPushError::Refused { refused, .. }) = &error else {
+        panic!("a refusal in Data Center's words: {error:?}");
+    };
+    assert!(refused
+        .messages
+        .contains(&"Branch refs/heads/main is read-only.".to_owned()));
+    let text = error.to_string();
+    assert!(
+        text.contains("Branch refs/heads/main is read-only."),
+        "{text}"
+    );
+    assert!(text.contains("nothing was pushed"), "{text}");
+    assert_eq!(sandbox.tip(DC, MAIN), before);
+}
+
+#[tokio::test]
+async fn a_quality_engineer_is_refused_on_main_before_anything_is_sent() {
+    let sandbox = Sandbox::new();
+    let mut driver = sandbox.driver();
+    // A plan made for a lead is not sent for an engineer: the roles are checked again at Push.
+    let plan = plan(&mut driver, DC.api("lee"), request(MAIN), &demo()).await;
+    let engineer = versioning_core::sync::Confirmation {
+        roles: vec![Role::QualityEngineer],
+        overwrite: false,
+    };
+    let refused = GitPush::new(DC.api("lee"), plan, &engineer, &identity());
+    assert!(
+        matches!(refused, Err(SyncError::Denied(_) | SyncError::RolesChanged)),
+        "{refused:?}"
+    );
+}
+
+/// What a cut push left: the sandbox, main's tip before, the outcome and the pushes sent.
+type Cut = (Sandbox, String, Result<PushOutcome, SyncError>, usize);
+
+/// A push to main whose push request meets `fault`, retried `retries` times at most.
+async fn push_cut(fault: Fault, retries: u32) -> Cut {
+    let sandbox = Sandbox::new();
+    let before = sandbox.tip(DC, MAIN).unwrap();
+    let with_retries = PushRequest {
+        parameters: ScmParameters {
+            scm_retry_count: retries,
+            ..ScmParameters::default()
+        },
+        ..request(MAIN)
+    };
+    let mut driver = sandbox.driver().inject(fault);
+    let outcome = push_with(&mut driver, DC.api("lee"), with_retries, &demo()).await;
+    let pushes = count(&driver, Method::Post);
+    drop(driver);
+    (sandbox, before, outcome, pushes)
+}
+
+#[tokio::test]
+async fn a_connection_cut_before_the_pack_arrived_leaves_main_unchanged_or_sends_it_again() {
+    let (sandbox, before, outcome, _) = push_cut(Fault::NeverArrived { nth: 1 }, 0).await;
+    assert!(
+        matches!(outcome, Err(SyncError::Api(ApiError::Timeout))),
+        "{outcome:?}"
+    );
+    assert_eq!(sandbox.tip(DC, MAIN), Some(before));
+
+    let (sandbox, before, outcome, pushes) = push_cut(Fault::NeverArrived { nth: 1 }, 2).await;
+    assert_eq!(pushes, 2, "sent again once the branch was read unchanged");
+    let outcome = outcome.unwrap();
+    let tip = sandbox.tip(DC, MAIN).unwrap();
+    assert_eq!(outcome.commits, std::slice::from_ref(&tip));
+    assert_eq!(sandbox.commit(DC, &tip).parents, [before]);
+    assert_holds(&sandbox, MAIN, &demo());
+}
+
+#[tokio::test]
+async fn a_connection_cut_after_the_pack_landed_completes_without_sending_it_again() {
+    let (sandbox, before, outcome, pushes) = push_cut(Fault::AnswerLost { nth: 1 }, 0).await;
+    assert_eq!(pushes, 1, "the branch was read, not the push sent again");
+    let outcome = outcome.unwrap();
+    let tip = sandbox.tip(DC, MAIN).unwrap();
+    assert_eq!(outcome.commits, std::slice::from_ref(&tip));
+    assert_eq!(
+        sandbox.commit(DC, &tip).parents,
+        [before],
+        "one commit, not two"
+    );
+    assert_holds(&sandbox, MAIN, &demo());
+}
