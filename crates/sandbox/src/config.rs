@@ -563,12 +563,12 @@ impl Config {
         for repo in repos {
             check_name("repository slug", &repo.slug)?;
             for branch in std::iter::once(&repo.main_branch).chain(&repo.branches) {
-                if !crate::store::valid_ref_name(branch) {
+                if !crate::store::paths::valid_ref_name(branch) {
                     return Err(format!("invalid branch name {branch:?}"));
                 }
             }
             for path in repo.seed.keys() {
-                if crate::store::clean_path(path).is_none() {
+                if crate::store::paths::clean_path(path).is_none() {
                     return Err(format!("invalid seed path {path:?}"));
                 }
             }
