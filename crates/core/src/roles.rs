@@ -87,6 +87,11 @@ pub enum Activity {
     /// Push over artifacts the branch changed since this copy last synced with it (a teammate's work), or
     /// replace the artifacts of a branch this copy never synced with.
     OverwriteBranchChanges,
+    /// Ask for a pushed branch to be merged: open a pull request (every role that may push somewhere).
+    OpenPullRequest,
+    /// Merge a pull request from the product (only roles that may push to the main branch; Bitbucket's
+    /// merge checks and approvals still decide).
+    MergePullRequest,
 }
 
 /// Why the policy refuses an activity. `Display` is the message for the user.
@@ -105,6 +110,8 @@ pub enum Denial {
     },
     /// A Quality Engineer's push over changes made on the branch by someone else.
     EngineersCannotOverwrite,
+    /// A Quality Engineer's merge of a pull request: a Quality Lead reviews and merges.
+    EngineersCannotMerge,
     /// The user holds no role in the project.
     NoRole,
 }
@@ -133,6 +140,9 @@ impl std::fmt::Display for Denial {
             Denial::EngineersCannotOverwrite => f.write_str(
                 "Quality Engineers cannot overwrite changes made on the branch since their last sync. Pull \
                  first and settle the conflicts, or ask a Quality Lead.",
+            ),
+            Denial::EngineersCannotMerge => f.write_str(
+                "Quality Engineers cannot merge pull requests. Ask a Quality Lead to review and merge it.",
             ),
             Denial::NoRole => f.write_str(
                 "You have no role in this project. Ask an Admin of the portal to give you one.",
@@ -224,6 +234,40 @@ pub fn decide(role: Role, activity: &Activity) -> Decision {
         (QualityEngineer, Activity::OverwriteBranchChanges) => {
             Decision::Denied(Denial::EngineersCannotOverwrite)
         }
+        (Admin | QualityManager | QualityLead | QualityEngineer, Activity::OpenPullRequest) => {
+            Decision::Allowed
+        }
+        (Admin | QualityManager | QualityLead, Activity::MergePullRequest) => Decision::Allowed,
+        (QualityEngineer, Activity::MergePullRequest) => {
+            Decision::Denied(Denial::EngineersCannotMerge)
+        }
+    }
+}
+
+/// Leave to open pull requests: the only key to [`crate::bitbucket::pull_requests::open`]. Only the role
+/// check of [`Activity::OpenPullRequest`] gives one ([`permit_pull_request`]).
+///
+/// ```compile_fail
+/// use versioning_core::roles::PullRequestPermit;
+/// let forged = PullRequestPermit { _private: () };
+/// ```
+#[derive(Debug)]
+#[must_use = "a permit opens pull requests; dropping it opens nothing"]
+pub struct PullRequestPermit {
+    _private: (),
+}
+
+/// The role check of opening a pull request by a user holding `roles`: the permit, or why not.
+///
+/// ```
+/// use versioning_core::roles::{permit_pull_request, Role};
+/// assert!(permit_pull_request(&[Role::QualityEngineer]).is_ok());
+/// assert!(permit_pull_request(&[]).is_err());
+/// ```
+pub fn permit_pull_request(roles: &[Role]) -> Result<PullRequestPermit, Denial> {
+    match decide_any(roles, &Activity::OpenPullRequest) {
+        Decision::Allowed => Ok(PullRequestPermit { _private: () }),
+        Decision::Denied(denial) => Err(denial),
     }
 }
 

@@ -15,9 +15,11 @@ use support::{cloud, connection, data_center, sample_commit, sample_edit, shared
 use versioning_core::bitbucket::cloud as bb_cloud;
 use versioning_core::bitbucket::datacenter as bb_dc;
 use versioning_core::bitbucket::paging::read_cloud_page;
+use versioning_core::bitbucket::pull_requests::{self, NewPullRequest};
 use versioning_core::bitbucket::{
     Api, ApiError, ApiRequest, ApiResponse, Call, EntryKind, NextPage, Pager, Permission,
 };
+use versioning_core::roles::{permit_pull_request, PullRequestPermit, Role};
 use versioning_core::{AuthMode, Flavour};
 
 /// What a response file must become.
@@ -504,6 +506,9 @@ fn all_requests() -> Vec<(Flavour, ApiRequest)> {
             main.commit_files(&commit).request
         }),
         bb_cloud::commits(&cloud_api, "main", "suites/a.json").request,
+        pull_requests::open(&cloud_api, &pull_request_permit(), &new_pull_request()).request,
+        pull_requests::get(&cloud_api, 7).request,
+        pull_requests::access_probe(&cloud_api).unwrap().request,
     ];
     let mut plan = bb_dc::PermissionPlan::new(&dc_api, "Regression");
     let write_probe = plan.next_call().unwrap().request.clone();
@@ -534,12 +539,28 @@ fn all_requests() -> Vec<(Flavour, ApiRequest)> {
             main.edit_file(&sample_edit()).request
         }),
         bb_dc::commits(&dc_api, "main", "suites/a.json").request,
+        pull_requests::open(&dc_api, &pull_request_permit(), &new_pull_request()).request,
+        pull_requests::get(&dc_api, 7).request,
     ];
     cloud_requests
         .into_iter()
         .map(|r| (Flavour::Cloud, r))
         .chain(dc_requests.into_iter().map(|r| (Flavour::DataCenter, r)))
         .collect()
+}
+
+fn pull_request_permit() -> PullRequestPermit {
+    permit_pull_request(&[Role::QualityEngineer]).unwrap()
+}
+
+fn new_pull_request() -> NewPullRequest {
+    NewPullRequest {
+        title: "Login tests".to_owned(),
+        description: "Added".to_owned(),
+        source: "feature/login".to_owned(),
+        destination: "main".to_owned(),
+        reviewers: vec!["lee".to_owned()],
+    }
 }
 
 /// Whether `path` (encoded segments) fits `template` (`{name}` is one segment; a final `{path}` takes the

@@ -6,6 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::{cloud, cloud_access_token, data_center};
+use versioning_core::bitbucket::pull_requests::PullRequestAccess;
 use versioning_core::bitbucket::{
     ApiError, ApiResponse, ConnectionTest, Identity, Permission, RestrictionKind, Step, StepStatus,
     TestOutcome,
@@ -86,6 +87,7 @@ const REPO: &str = "/repositories/acme/checkout-tests";
 const PERMISSION: &str =
     "/user/workspaces/acme/permissions/repositories?q=repository.full_name%3D%22acme%2Fcheckout-tests%22";
 const BRANCHES: &str = "/repositories/acme/checkout-tests/refs/branches?pagelen=100&sort=name";
+const PULL_REQUESTS: &str = "/repositories/acme/checkout-tests/pullrequests";
 const RESTRICTIONS: &str = "/repositories/acme/checkout-tests/branch-restrictions?pagelen=100";
 
 fn cloud_user() -> Reply {
@@ -109,8 +111,17 @@ fn cloud_permission(level: &str) -> Reply {
     }] }))
 }
 
+/// The answers after the permission: the token may open pull requests (Cloud refuses the empty one
+/// asked with 400), then two pages of branches.
 fn cloud_branch_pages() -> Vec<(&'static str, Reply)> {
     vec![
+        (
+            PULL_REQUESTS,
+            status(
+                400,
+                json!({ "type": "error", "error": { "message": "title: This field is required." } }),
+            ),
+        ),
         (
             BRANCHES,
             ok(json!({
@@ -150,7 +161,7 @@ fn cloud_api_token_happy_path() {
     ];
     routes.extend(cloud_branch_pages());
     let asked = run(&mut test, CLOUD, routes);
-    assert_eq!(asked.len(), 6);
+    assert_eq!(asked.len(), 7);
     assert_eq!(
         statuses(&test),
         [
@@ -179,6 +190,7 @@ fn cloud_api_token_happy_path() {
     assert_eq!(outcome.restrictions[0].exempt, ["Release Bot", "Leads"]);
     assert!(outcome.push_available);
     assert_eq!(outcome.push_unavailable_reason, None);
+    assert_eq!(outcome.pull_requests, Some(PullRequestAccess::Allowed));
     let stored: TestOutcome =
         serde_json::from_str(&serde_json::to_string(&outcome).unwrap()).unwrap();
     assert_eq!(stored, outcome, "the outcome is stored with the connection");
@@ -767,6 +779,7 @@ fn a_network_failure_while_listing_branches_fails_the_fourth_step() {
             ("/user", cloud_user()),
             (REPO, cloud_repository()),
             (PERMISSION, cloud_permission("write")),
+            (PULL_REQUESTS, status(400, json!({}))),
             (BRANCHES, Reply::NoAnswer(timeout.clone())),
         ],
     );
@@ -948,4 +961,46 @@ fn data_center_basic_credentials_need_no_user_lookup() {
         .iter()
         .any(|url| url.starts_with("/api/latest/users/")));
     assert!(test.outcome().expect("an outcome").push_available);
+}
+
+#[test]
+fn a_token_without_the_pull_request_scopes_passes_with_a_warning_naming_them() {
+    let mut test = ConnectionTest::new(&cloud());
+    let mut routes = vec![
+        ("/user", cloud_user()),
+        (REPO, cloud_repository()),
+        (PERMISSION, cloud_permission("write")),
+    ];
+    routes.extend(cloud_branch_pages());
+    routes[3] = (
+        PULL_REQUESTS,
+        scoped_403(
+            &["read:pullrequest:bitbucket", "write:pullrequest:bitbucket"],
+            &["read:repository:bitbucket", "write:repository:bitbucket"],
+        ),
+    );
+    run(&mut test, CLOUD, routes);
+    let StepStatus::PassedWithWarning(detail) = &statuses(&test)[2].1 else {
+        panic!("a warning: {:?}", statuses(&test)[2]);
+    };
+    assert!(detail.starts_with("Write. This connection's token cannot open pull requests"));
+    assert!(detail.contains("read:pullrequest:bitbucket, write:pullrequest:bitbucket"));
+    let outcome = test.outcome().expect("an outcome");
+    assert!(outcome.push_available, "pushing is not held back");
+    assert!(matches!(
+        outcome.pull_requests,
+        Some(PullRequestAccess::MissingScope { .. })
+    ));
+}
+
+#[test]
+fn data_center_read_permission_suffices_for_pull_requests_and_older_outcomes_read_back() {
+    let mut test = ConnectionTest::new(&data_center());
+    run_owned(&mut test, DC, &dc_routes(false));
+    let outcome = test.outcome().expect("an outcome");
+    assert_eq!(outcome.pull_requests, Some(PullRequestAccess::Allowed));
+    let mut older = serde_json::to_value(&outcome).unwrap();
+    older.as_object_mut().unwrap().remove("pull_requests");
+    let read: TestOutcome = serde_json::from_value(older).unwrap();
+    assert_eq!(read.pull_requests, None);
 }

@@ -41,6 +41,8 @@ fn matrix() -> Vec<(Activity, [bool; 4])> {
         (push("main", None), [true, true, true, false]),
         (push("feature/login", None), [true, true, true, false]),
         (Activity::OverwriteBranchChanges, [true, true, true, false]),
+        (Activity::OpenPullRequest, [true, true, true, true]),
+        (Activity::MergePullRequest, [true, true, true, false]),
     ]
 }
 

@@ -14,6 +14,10 @@
 //!    up, and push is reported unavailable when it is a service user, no user, or cannot be told,
 //! 4. main branch and every branch,
 //! 5. branch restrictions when the credentials may read them (admin), otherwise "not visible".
+//!
+//! With write permission on Cloud, the permission step also asks whether the token may open pull requests
+//! (an empty one, which Bitbucket refuses: [`pull_requests::access_probe`]), kept in the outcome and
+//! warned about when it may not; on Data Center read permission suffices.
 
 use std::mem;
 
@@ -26,6 +30,7 @@ use super::datacenter::{self, PermissionPlan, ServerInfo};
 use super::error::{ApiError, TokenLimit};
 use super::model::{Branch, BranchRestrictionSummary, Identity, Permission, RepositoryInfo};
 use super::paging::Pager;
+use super::pull_requests::{self, PullRequestAccess};
 use super::request::{ApiRequest, ApiResponse};
 use crate::connection::{AuthMode, ValidConnection};
 use crate::repo_url::Flavour;
@@ -154,6 +159,10 @@ pub struct TestOutcome {
     pub push_available: bool,
     /// Why pushing is not possible, when it is not.
     pub push_unavailable_reason: Option<String>,
+    /// Whether the credentials may open pull requests; `None` when not asked (read-only credentials, or a
+    /// connection tested before pull requests were asked about).
+    #[serde(default)]
+    pub pull_requests: Option<PullRequestAccess>,
 }
 
 /// The request being made, with what reads its answer.
@@ -169,6 +178,7 @@ enum Stage {
     DefaultBranch(Call<String>),
     Branches(Pager<Branch>),
     Restrictions(Pager<BranchRestrictionSummary>),
+    PullRequestAccess(Call<PullRequestAccess>),
     Finished,
 }
 
@@ -179,7 +189,8 @@ impl Stage {
             Stage::CloudRepository(_) | Stage::DataCenterRepository(_) => Step::Repository,
             Stage::CloudPermission(_)
             | Stage::DataCenterPermission(_)
-            | Stage::DataCenterUser(_) => Step::Permission,
+            | Stage::DataCenterUser(_)
+            | Stage::PullRequestAccess(_) => Step::Permission,
             Stage::DefaultBranch(_) | Stage::Branches(_) => Step::Branches,
             Stage::Restrictions(_) | Stage::Finished => Step::Restrictions,
         }
@@ -195,6 +206,7 @@ impl Stage {
             Stage::ServerInfo(call) => Some(call.request.clone()),
             Stage::DefaultBranch(call) => Some(call.request.clone()),
             Stage::DataCenterUser(call) => Some(call.request.clone()),
+            Stage::PullRequestAccess(call) => Some(call.request.clone()),
             Stage::DataCenterPermission(plan) => plan.next_call().map(|call| call.request.clone()),
             Stage::Branches(pager) => pager.next_request(),
             Stage::Restrictions(pager) => pager.next_request(),
@@ -233,6 +245,9 @@ pub struct ConnectionTest {
     branches_truncated: bool,
     restrictions: Vec<BranchRestrictionSummary>,
     restrictions_visible: bool,
+    pull_requests: Option<PullRequestAccess>,
+    /// The permission step's result, shown once the pull request question is answered.
+    permission_status: Option<StepStatus>,
 }
 
 impl ConnectionTest {
@@ -266,6 +281,8 @@ impl ConnectionTest {
             branches_truncated: false,
             restrictions: Vec::new(),
             restrictions_visible: false,
+            pull_requests: None,
+            permission_status: None,
         }
     }
 
@@ -336,6 +353,7 @@ impl ConnectionTest {
             restrictions_visible: self.restrictions_visible,
             push_available,
             push_unavailable_reason,
+            pull_requests: self.pull_requests.clone(),
         })
     }
 
@@ -502,6 +520,21 @@ impl ConnectionTest {
                 Err(error) if is_refusal(&error) => self.restrictions_not_visible(),
                 Err(error) => return Err(error),
             },
+            Stage::PullRequestAccess(call) => {
+                let access = pull_requests::read_access_probe(&call, response)?;
+                let status = match (self.permission_status.take(), access.warning()) {
+                    (Some(StepStatus::Passed(detail)), Some(warning)) => {
+                        StepStatus::PassedWithWarning(format!("{detail} {warning}"))
+                    }
+                    (Some(StepStatus::PassedWithWarning(detail)), Some(warning)) => {
+                        StepStatus::PassedWithWarning(format!("{detail} {warning}"))
+                    }
+                    (status, _) => status.unwrap_or(StepStatus::Running),
+                };
+                self.pull_requests = Some(access);
+                self.set(Step::Permission, status);
+                self.stage = self.after_permission();
+            }
             Stage::Finished => {}
         }
         Ok(())
@@ -606,11 +639,25 @@ impl ConnectionTest {
             Some(reason) => StepStatus::PassedWithWarning(format!("{detail} {reason}")),
             None => StepStatus::Passed(detail),
         };
+        match pull_requests::access_probe(&self.api) {
+            Some(call) if permission >= Permission::Write => {
+                self.permission_status = Some(status);
+                self.stage = Stage::PullRequestAccess(call);
+                return;
+            }
+            Some(_) => {}
+            None => self.pull_requests = Some(PullRequestAccess::Allowed),
+        }
         self.set(Step::Permission, status);
-        self.stage = match self.api.flavour() {
+        self.stage = self.after_permission();
+    }
+
+    /// The stage after the permission step: the main branch (Data Center) or the branches.
+    fn after_permission(&self) -> Stage {
+        match self.api.flavour() {
             Flavour::Cloud => Stage::Branches(self.branch_pager()),
             Flavour::DataCenter => Stage::DefaultBranch(datacenter::default_branch(&self.api)),
-        };
+        }
     }
 
     fn branch_pager(&self) -> Pager<Branch> {

@@ -36,6 +36,8 @@ pub enum Operation {
     CommitFiles,
     /// Creating a tag.
     CreateTag,
+    /// Opening a pull request.
+    OpenPullRequest,
 }
 
 /// What a request was about, so that its failure can be explained.
@@ -178,6 +180,12 @@ pub enum ApiError {
         /// Who refused it.
         limit: BodyLimit,
     },
+    /// 400 or 409 on opening a pull request: one is open for the same branches, there is nothing to merge,
+    /// a reviewer is unknown; Bitbucket's words.
+    PullRequestRefused {
+        /// Bitbucket's own message, scrubbed.
+        message: Option<String>,
+    },
     /// 400: Bitbucket rejected the request as invalid.
     BadRequest {
         /// Bitbucket's own message, scrubbed.
@@ -267,6 +275,11 @@ impl ApiError {
             (context.flavour, context.operation) == (Flavour::DataCenter, Operation::CommitFiles);
         if edit && body.has_exception("FeatureDisabledException") {
             return ApiError::FileEditingOff;
+        }
+        if context.operation == Operation::OpenPullRequest && matches!(response.status, 400 | 409) {
+            return ApiError::PullRequestRefused {
+                message: body.message,
+            };
         }
         match response.status {
             400 if body.has_exception("DuplicateRefException") => ApiError::Conflict {
@@ -662,6 +675,14 @@ impl fmt::Display for ApiError {
                  smaller, and push again.",
                 lowercase_first(what)
             ),
+            ApiError::PullRequestRefused { message } => match message {
+                Some(message) => write!(
+                    f,
+                    "Bitbucket did not open the pull request: {}.",
+                    quoted(message)
+                ),
+                None => f.write_str("Bitbucket did not open the pull request."),
+            },
             ApiError::BadRequest { message } => match message {
                 Some(message) => write!(f, "Bitbucket rejected the request: {}.", quoted(message)),
                 None => f.write_str("Bitbucket rejected the request as invalid."),

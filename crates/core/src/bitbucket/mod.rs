@@ -18,6 +18,7 @@ pub mod git_http;
 mod model;
 pub mod multipart;
 pub mod paging;
+pub mod pull_requests;
 mod request;
 mod shared;
 

@@ -17,6 +17,7 @@ mod pull;
 mod push;
 mod remote;
 mod retry;
+mod review;
 mod three_way;
 mod unlisted;
 mod versions;
@@ -46,6 +47,7 @@ pub use remote::{
     commit_web_url, ArchiveContent, GitMoves, Listed, Listing, Remote, Writer, LISTING_MAX_PAGES,
 };
 pub use retry::{Failure, RetryPolicy, MAX_DELAY_MS};
+pub use review::pull_request_description;
 pub use three_way::{
     classify, classify_differences, merge_sequences, merge_test_case, same_version, Classified,
     ConflictKind, SequenceConflict, SequenceMerge, SideChange, Status, TestCaseMerge,
