@@ -327,6 +327,7 @@ fn classic_satisfies(granted: &str, need: &str) -> bool {
             "repository" | "repository:write" | "repository:admin"
         ),
         "repository:write" => matches!(granted, "repository:write" | "repository:admin"),
+        "pullrequest" => matches!(granted, "pullrequest" | "pullrequest:write"),
         _ => granted == need,
     }
 }

@@ -20,6 +20,7 @@ pub mod form;
 pub mod git_http;
 pub mod links;
 pub mod log;
+pub mod pull_requests;
 pub mod query;
 pub mod restrictions;
 pub mod server;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::{Config, Repository};
 use crate::faults::{FaultSettings, Faults};
 use crate::log::RequestLog;
+use crate::pull_requests::PullRequests;
 use crate::store::Store;
 
 /// How to build the sandbox.
@@ -30,6 +31,7 @@ struct Inner {
     store: Store,
     faults: Faults,
     log: RequestLog,
+    pull_requests: PullRequests,
     serve_dir: Option<PathBuf>,
     _temp: Option<tempfile::TempDir>,
 }
@@ -56,6 +58,7 @@ impl AppState {
             store: Store::new(&root)?,
             faults: Faults::new(options.faults),
             log,
+            pull_requests: PullRequests::default(),
             serve_dir: options.serve_dir,
             config: options.config,
             _temp: temp,
@@ -89,9 +92,11 @@ impl AppState {
         cloud.chain(dc).collect()
     }
 
-    /// Restores the seed repositories, clears rate-limit counters and restores start-up faults.
+    /// Restores the seed repositories, forgets pull requests, clears rate-limit counters and restores
+    /// start-up faults.
     pub fn reset(&self) -> Result<(), git2::Error> {
         self.0.faults.reset();
+        self.0.pull_requests.clear();
         self.seed()
     }
 
@@ -103,6 +108,11 @@ impl AppState {
     /// The git repositories.
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// The pull requests.
+    pub fn pull_requests(&self) -> &PullRequests {
+        &self.0.pull_requests
     }
 
     /// The fault injector.

@@ -2,12 +2,13 @@
 
 mod diff;
 mod json;
+mod pullrequests;
 mod refs;
 mod src;
 mod user;
 
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use git2::Oid;
 
 use crate::call::Call;
@@ -70,6 +71,36 @@ pub fn table() -> Vec<Route> {
             format!("{repo}/commit/{{commit}}"),
             &["GET"],
             get(refs::commit),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests"),
+            &["GET", "POST"],
+            get(pullrequests::list).post(pullrequests::create),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests/{{pull_request_id}}"),
+            &["GET"],
+            get(pullrequests::get),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests/{{pull_request_id}}/approve"),
+            &["POST"],
+            post(pullrequests::approve),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests/{{pull_request_id}}/request-changes"),
+            &["POST"],
+            post(pullrequests::request_changes),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests/{{pull_request_id}}/merge"),
+            &["POST"],
+            post(pullrequests::merge),
+        ),
+        Route::new(
+            format!("{repo}/pullrequests/{{pull_request_id}}/decline"),
+            &["POST"],
+            post(pullrequests::decline),
         ),
         Route::new(
             format!("{repo}/src"),

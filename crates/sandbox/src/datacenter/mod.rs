@@ -6,13 +6,14 @@ mod compare;
 mod content;
 mod edit;
 mod json;
+mod pull_requests;
 mod repos;
 
 use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Json;
 use serde_json::Value;
 
@@ -78,6 +79,36 @@ pub fn table() -> Vec<Route> {
             ),
             Route::new(format!("{repo}/raw/{{*path}}"), &["GET"], get(content::raw)),
             Route::new(format!("{repo}/archive"), &["GET"], get(archive::archive)),
+            Route::new(
+                format!("{repo}/pull-requests"),
+                &["GET", "POST"],
+                get(pull_requests::list).post(pull_requests::create),
+            ),
+            Route::new(
+                format!("{repo}/pull-requests/{{pullRequestId}}"),
+                &["GET"],
+                get(pull_requests::get),
+            ),
+            Route::new(
+                format!("{repo}/pull-requests/{{pullRequestId}}/participants/{{userSlug}}"),
+                &["PUT"],
+                put(pull_requests::participant_status),
+            ),
+            Route::new(
+                format!("{repo}/pull-requests/{{pullRequestId}}/approve"),
+                &["POST"],
+                post(pull_requests::approve),
+            ),
+            Route::new(
+                format!("{repo}/pull-requests/{{pullRequestId}}/merge"),
+                &["POST"],
+                post(pull_requests::merge),
+            ),
+            Route::new(
+                format!("{repo}/pull-requests/{{pullRequestId}}/decline"),
+                &["POST"],
+                post(pull_requests::decline),
+            ),
         ]);
     }
     routes.push(Route::new(

@@ -51,6 +51,47 @@ pub struct CommitPlan {
     pub message: String,
 }
 
+/// How a pull request is merged ([`Store::merge`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeStrategy {
+    /// A merge commit, even when a fast-forward would do.
+    MergeCommit,
+    /// One commit holding the merged tree, with the branch's tip as its only parent.
+    Squash,
+    /// Only a fast-forward.
+    FastForward,
+}
+
+/// The parameters of [`Store::merge`].
+#[derive(Debug, Clone, Copy)]
+pub struct MergeHow<'a> {
+    /// The strategy.
+    pub strategy: MergeStrategy,
+    /// The message of a merge or squashed commit.
+    pub message: &'a str,
+    /// Its author: name and email.
+    pub author: (&'a str, &'a str),
+}
+
+/// Why [`Store::merge`] did not merge.
+#[derive(Debug)]
+pub enum MergeError {
+    /// The branch moved since it was read.
+    Moved,
+    /// The changes conflict.
+    Conflicts,
+    /// The strategy demands a fast-forward and the branch has moved on.
+    NotFastForward,
+    /// git failed.
+    Git(git2::Error),
+}
+
+impl From<git2::Error> for MergeError {
+    fn from(e: git2::Error) -> Self {
+        MergeError::Git(e)
+    }
+}
+
 /// Why a commit was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitError {
@@ -206,6 +247,51 @@ impl Store {
         )?;
         let commit = repo.find_commit(oid)?;
         Ok(info(&commit))
+    }
+
+    /// Merges commit `from` into the branch `into` as Bitbucket merges a pull request: a merge commit
+    /// by `author` (always, as `--no-ff`), one squashed commit, or a fast-forward (refused when `into`
+    /// has moved on). The branch must still point at `expected`.
+    pub fn merge(
+        &self,
+        key: &str,
+        into: &str,
+        expected: Oid,
+        from: Oid,
+        how: &MergeHow<'_>,
+    ) -> Result<CommitInfo, MergeError> {
+        let lock = self.lock(key);
+        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = self.open(key)?;
+        let refname = format!("refs/heads/{into}");
+        if repo.refname_to_id(&refname)? != expected {
+            return Err(MergeError::Moved);
+        }
+        let base = repo.merge_base(expected, from)?;
+        let oid = if how.strategy == MergeStrategy::FastForward {
+            if base != expected {
+                return Err(MergeError::NotFastForward);
+            }
+            from
+        } else {
+            let ours = repo.find_commit(expected)?;
+            let theirs = repo.find_commit(from)?;
+            let mut index = repo.merge_commits(&ours, &theirs, None)?;
+            if index.has_conflicts() {
+                return Err(MergeError::Conflicts);
+            }
+            let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+            let now = Time::new(crate::time::now_secs(), 0);
+            let author = Signature::new(how.author.0, how.author.1, &now)?;
+            let parents = match how.strategy {
+                MergeStrategy::Squash => vec![&ours],
+                _ => vec![&ours, &theirs],
+            };
+            repo.commit(None, &author, &author, how.message, &tree, &parents)?
+        };
+        repo.reference_matching(&refname, oid, true, expected, "sandbox merge")?;
+        let merged = info(&repo.find_commit(oid)?);
+        Ok(merged)
     }
 }
 

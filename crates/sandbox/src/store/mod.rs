@@ -15,7 +15,7 @@ pub mod paths;
 mod refs;
 mod trees;
 
-pub use commits::{CommitError, CommitPlan, Expect};
+pub use commits::{CommitError, CommitPlan, Expect, MergeError, MergeHow, MergeStrategy};
 pub use diffs::{ChangeKind, FileChange, PatchOptions};
 pub use paths::{clean_path, valid_ref_name};
 pub use refs::{Annotation, BranchInfo, NewAnnotation, RefDeletion, TagInfo};

@@ -10,6 +10,7 @@ mod faults;
 mod git;
 mod hardening;
 mod platform;
+mod pull_requests;
 mod startup;
 #[cfg(feature = "tls")]
 mod tls;
