@@ -191,7 +191,7 @@ type Cache = Rc<RefCell<BTreeMap<String, Cached>>>;
 enum Write {
     /// Save this record (its text, at its next revision) and this token.
     Save {
-        stored: ConnectionRecord,
+        stored: Box<ConnectionRecord>,
         text: String,
         token: String,
     },
@@ -406,7 +406,7 @@ impl ConnectionStore for PortalConnectionStore {
         let queued = self.enqueue(
             project,
             Write::Save {
-                stored: stored.clone(),
+                stored: Box::new(stored.clone()),
                 text,
                 token: token.to_owned(),
             },
