@@ -219,6 +219,8 @@ describe('hardening', () => {
   });
 
   it('names every file of a branch edited by hand that the manifest does not account for, and keeps the local copy', async () => {
+    // The seeded repository, whatever the tests before pushed or wrote by hand.
+    await control(env.sandbox, 'reset', 'POST');
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
     await push(page, 'Versioned from the app');

@@ -346,13 +346,13 @@ describe('push', () => {
 
     const dialog = await preview(page, { branch: 'main', message: 'Chain' });
     await dialog.getByText(/ files? to write/).waitFor();
-    const posts = async () => (await control(env.sandbox, 'log?limit=1000'))
-      .filter((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201).length;
-    const before = await posts();
+    const before = await logMark(env.sandbox);
+    const committed = async () => (await logSince(env.sandbox, before))
+      .some((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201);
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 700 });
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     // Reload once the first commit of the chain has landed (the page asks first: leave).
-    await waitUntil(async () => (await posts()) > before);
+    await waitUntil(committed);
     page.once('dialog', (question) => question.accept());
     await page.reload();
     await control(env.sandbox, 'faults', 'PUT', { latency_ms: 0 });
@@ -514,13 +514,13 @@ describe('push', () => {
     await connectAndOpenArtifacts(page, CLOUD);
     const dialog = await preview(page, { branch: 'main', message: 'Landed before Cancel' });
     await dialog.getByText(/ files? to write/).waitFor();
-    const commits = async () => (await control(env.sandbox, 'log?limit=1000'))
-      .filter((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201).length;
-    const before = await commits();
+    const before = await logMark(env.sandbox);
+    const committed = async () => (await logSince(env.sandbox, before))
+      .some((l) => l.method === 'POST' && l.path.endsWith('/src') && l.status === 201);
     // The commit's answer is held back after Bitbucket made the commit: Cancel comes while it is in flight.
     await control(env.sandbox, 'faults', 'PUT', { slow_body_ms: 120000 });
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
-    await waitUntil(async () => (await commits()) > before);
+    await waitUntil(committed);
     await control(env.sandbox, 'faults', 'PUT', { slow_body_ms: 0 });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.locator('.banner.success').waitFor();
