@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
 import {
   REPOSITORIES, axeViolations, axeViolationsEverywhere, connectAndOpenArtifacts, field, localTime, openInTree, openPage,
-  push, screenshot, tabTo, treeItem, waitForApp, withSandboxAndBrowser,
+  pullMain, push, screenshot, tabTo, treeItem, waitForApp, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -262,6 +262,19 @@ describe('test artifacts explorer', () => {
     await page.getByText('No changes since the last push or pull.').waitFor();
     assert.equal(await focusedItem(page), CASE, 'the tree item the user was on has the focus');
     assert.deepEqual(await page.evaluate(() => [window.scrollY, document.querySelector('.explorer-tree').scrollTop]), scrolled);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await focusedItem(page), 'Add items', 'and the keyboard goes on from there');
+    await context.close();
+  });
+
+  it('keeps the focus on the tree item the user was on over a pull and its Apply', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, env.sandbox, REPOSITORIES.cloud);
+    await push(page, 'Before the pull', undefined, 'pulled-here');
+    await openFirstTestCase(page);
+    assert.equal(await focusedItem(page), CASE);
+    await pullMain(page);
+    assert.equal(await focusedItem(page), CASE, 'the tree item the user was on has the focus');
     await page.keyboard.press('ArrowUp');
     assert.equal(await focusedItem(page), 'Add items', 'and the keyboard goes on from there');
     await context.close();
