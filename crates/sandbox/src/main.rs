@@ -277,10 +277,9 @@ fn print_banner(state: &AppState, port: u16, scheme: &str) {
     }
     for project in &config.datacenter.projects {
         for repo in &project.repositories {
+            // On the app's own origin: a browser reaches Data Center only there or through a relay.
             println!(
-                "Data Center repository: {scheme}://localhost:{port}/projects/{}/repos/{}/browse  (clone: {scheme}://localhost:{port}/scm/{}/{}.git)",
-                project.key,
-                repo.slug,
+                "Data Center repository: {scheme}://127.0.0.1:{port}/scm/{}/{}.git  (the app's own origin, as the relay's same-origin mode serves it)",
                 project.key.to_ascii_lowercase(),
                 repo.slug
             );
