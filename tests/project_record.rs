@@ -4,6 +4,7 @@
 
 use bitbucket_versioning::services::projects::{repository_key, HistoryEntry, StoredProject};
 use versioning_core::artifacts::{demo, manifest, LayoutOptions, Manifest};
+use versioning_core::bitbucket::pull_requests::{PullRequest, PullRequestState};
 use versioning_core::sync::{AppliedPull, PullCounts, PushOutcome, ScmParameters, SyncBase};
 
 #[test]
@@ -73,6 +74,7 @@ fn history_row(action: &str, repository: &str) -> HistoryEntry {
         version: None,
         written: 3,
         removed: 0,
+        pull_request: None,
     }
 }
 
@@ -265,4 +267,37 @@ fn a_record_whose_bases_were_kept_whole_still_reads_and_is_kept_as_changes_once_
         read.base(&repository, "main").map(|b| b.commit),
         Some("main-2".to_owned())
     );
+}
+
+#[test]
+fn a_pull_request_is_recorded_on_the_last_push_of_its_branch_and_older_rows_read_without_one() {
+    let repository = repository_key("http://localhost:7990/2.0", "acme/checkout-tests");
+    let mut older = serde_json::to_value(history_row("push", &repository)).expect("a row");
+    older
+        .as_object_mut()
+        .expect("an object")
+        .remove("pull_request");
+    let older: HistoryEntry = serde_json::from_value(older).expect("older rows stay readable");
+    assert_eq!(older.pull_request, None);
+    let mut stored = StoredProject::at_baseline(demo::demo_projects().remove(0));
+    stored.history = vec![
+        history_row("push", &repository),
+        history_row("push", &repository),
+        history_row("pull", &repository),
+    ];
+    let opened = PullRequest {
+        id: 7,
+        title: "Login tests".into(),
+        state: PullRequestState::Open,
+        source: "feature/login".into(),
+        destination: "main".into(),
+        link: Some("http://localhost:7990/acme/checkout-tests/pull-requests/7".into()),
+    };
+    stored.record_pull_request(opened.clone());
+    let recorded: Vec<_> = stored
+        .history
+        .iter()
+        .map(|row| row.pull_request.clone())
+        .collect();
+    assert_eq!(recorded, vec![None, Some(opened), None]);
 }

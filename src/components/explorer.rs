@@ -15,7 +15,7 @@ use crate::components::artifact_details::ArtifactDetails;
 use crate::components::artifact_tree::{tree_item, ArtifactTree};
 use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
-use crate::components::local_time::local_time;
+use crate::components::history::History;
 use crate::components::name_form::NameForm;
 use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
@@ -75,37 +75,6 @@ fn save_line(save: &SaveStatus) -> Html {
         SaveStatus::Failed(message) => {
             html! { <span class="error-text">{ code_text(message) }</span> }
         }
-    }
-}
-
-/// The project's History: pushes and pulls, newest first; focusable, so that a keyboard scrolls the table
-/// when it is wider than the screen.
-fn history(stored: Option<&StoredProject>) -> Html {
-    let rows = stored.map(|s| s.history.as_slice()).unwrap_or_default();
-    html! {
-        <section class="card history" tabindex="0" aria-labelledby="history-title">
-            <h2 id="history-title">{ "History" }</h2>
-            if rows.is_empty() {
-                <p>{ "No push or pull yet." }</p>
-            } else {
-                <table>
-                    <thead><tr>
-                        <th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th><th scope="col">{ "What" }</th>
-                        <th scope="col">{ "Branch" }</th><th scope="col">{ "Commit" }</th><th scope="col">{ "Version" }</th><th scope="col">{ "Files" }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for rows.iter().rev().map(|row| html! {
-                            <tr>
-                                <td>{ local_time(&row.at) }</td><td>{ &row.user }</td><td>{ &row.action }</td><td><code>{ &row.branch }</code></td>
-                                <td><code>{ row.commits.last().map(|c| c.chars().take(12).collect::<String>()).unwrap_or_else(|| "—".into()) }</code></td>
-                                <td>{ row.version.clone().unwrap_or_else(|| "—".into()) }</td>
-                                <td>{ format!("{} written, {} removed", row.written, row.removed) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
-        </section>
     }
 }
 
@@ -341,7 +310,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <ArtifactDetails state={state.clone()} />
             </div>
             { confirm_delete.unwrap_or_default() }
-            { history(state.stored.as_deref()) }
+            <History project_id={props.id.clone()} stored={state.stored.clone()} on_pull_main={open_dialog(&pulling, &place)} />
         </div>
     }
 }

@@ -354,6 +354,7 @@ async fn apply(
         },
         written: applied.counts.added + applied.counts.changed + applied.counts.renamed,
         removed: applied.counts.deleted,
+        pull_request: None,
     };
     let counts = applied.counts;
     let new_project = previous.is_none();

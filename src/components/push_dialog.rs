@@ -7,7 +7,7 @@ use std::rc::Rc;
 use versioning_core::artifacts::{ArtifactId, ArtifactKind};
 use versioning_core::bitbucket::{Api, BranchRestrictionSummary};
 use versioning_core::counts::counted;
-use versioning_core::roles::{decide_any, same_branch, Activity, Decision};
+use versioning_core::roles::{decide_any, same_branch, Activity, Decision, Denial};
 use versioning_core::sync::{
     commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushOutcome,
     PushPlan, PushPlanner, PushRequest, SideChange, Status,
@@ -18,6 +18,9 @@ use yew::prelude::*;
 
 use crate::components::code_text::code_text;
 use crate::components::file_diff::FileDiff;
+use crate::components::pull_request_form::{
+    new_branch_offer, prefilled, pull_request_warning, PullRequestForm,
+};
 use crate::components::status::{announcement, error_banner, result_region};
 use crate::components::sync_dialog::{
     check_setter, current_project, now_ms, repository_of, select_setter, text_setter,
@@ -33,6 +36,7 @@ use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEv
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};
+use crate::state::review::use_pushed_plan;
 use crate::state::session::use_session;
 
 /// The form's values.
@@ -373,6 +377,7 @@ async fn record_outcome(
         version: outcome.tag.clone(),
         written: outcome.written,
         removed: outcome.deleted + outcome.kept_in_git,
+        pull_request: None,
     };
     stored.record_push(repository, outcome, entry);
     store.save(&stored).await?;
@@ -398,6 +403,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     });
     let state = use_reducer(PushState::default);
     use_error_event(&project_id, FailedActivity::Push, state.error.clone());
+    let pushed_plan = use_pushed_plan(&state.stage);
     let job = use_job_control();
     // A first word on the policy, with the main branch the connection test found; the preview reads
     // the repository's own when the user's rights depend on it, so an unknown one refuses nothing here.
@@ -654,6 +660,41 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         PushStage::Done(outcome) => outcome_view(outcome, &record),
         _ => html! {},
     };
+    // After a push to another branch than the main one: a pull request into it.
+    let review = match (&state.stage, &pushed_plan) {
+        (PushStage::Done(outcome), Some(plan))
+            if !main_branch
+                .as_deref()
+                .is_some_and(|m| same_branch(m, &outcome.branch)) =>
+        {
+            let (title, description) = prefilled(plan, props.loaded.as_deref());
+            html! {
+                <PullRequestForm project_id={project_id.clone()} source={outcome.branch.clone()}
+                    destination={main_branch.clone().unwrap_or_default()} {title} {description}
+                    on_recorded={props.on_changed.reform(Some)} />
+            }
+        }
+        _ => html! {},
+    };
+    // A Quality Engineer refused on the main branch may push a new branch from it for a pull request.
+    let new_branch = match decision.as_ref().and_then(Decision::denial) {
+        Some(Denial::EngineersCannotPushToMain { main }) => {
+            let form = form.clone();
+            let on_new_branch = Callback::from(move |_: MouseEvent| {
+                form.set(PushForm {
+                    new_branch: true,
+                    branch: String::new(),
+                    ..(*form).clone()
+                })
+            });
+            new_branch_offer(
+                main,
+                pull_request_warning(sync.outcome.as_ref()),
+                on_new_branch,
+            )
+        }
+        _ => html! {},
+    };
     html! {
         <div class="backdrop">
             <div class="dialog wide" role="dialog" aria-modal="true" aria-labelledby="push-title">
@@ -710,6 +751,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     if let Some(reason) = &refusal {
                         <p class="banner info" role="status">{ code_text(reason) }</p>
                     }
+                    { new_branch }
                     { body }
                     { result_region(result) }
                     <div class="actions">
@@ -729,6 +771,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                         <button type="button" class="button link" disabled={busy} onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Close" }</button>
                     </div>
                 </form>
+                { review }
             </div>
         </div>
     }

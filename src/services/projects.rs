@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{
     demo, manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, Project,
 };
+use versioning_core::bitbucket::pull_requests::PullRequest;
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
 
 use crate::services::file_memo::with_file_memo;
@@ -168,6 +169,10 @@ pub struct HistoryEntry {
     pub written: usize,
     /// Files deleted or dropped.
     pub removed: usize,
+    /// The pull request opened from this push, as it was when opened (rows written before pull requests
+    /// read without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<PullRequest>,
 }
 
 /// How a repository is named in bases and history: its API address and full name.
@@ -212,6 +217,18 @@ impl StoredProject {
         self.set_base(repository, &outcome.base);
         if !outcome.nothing_to_push || outcome.tag.is_some() || outcome.branch_created {
             self.history.push(entry);
+        }
+    }
+
+    /// Records `pull_request` on the History's last push row of its source branch (none: nothing changes).
+    pub fn record_pull_request(&mut self, pull_request: PullRequest) {
+        let row = self
+            .history
+            .iter_mut()
+            .rev()
+            .find(|row| row.action == "push" && row.branch == pull_request.source);
+        if let Some(row) = row {
+            row.pull_request = Some(pull_request);
         }
     }
 

@@ -11,4 +11,5 @@ pub mod job;
 pub mod projects;
 pub mod pull;
 pub mod push;
+pub mod review;
 pub mod session;
