@@ -1,6 +1,7 @@
 // Review: a Quality Engineer refused on the main branch pushes a new branch and opens a pull request from the push
 // dialog; a Quality Lead approves and merges it in Bitbucket; the History shows the pull request open, approved, then
-// merged, and its "Pull main" brings the merged artifacts back. On both products.
+// merged, and its "Pull main" brings the merged artifacts back; a branch with nothing to merge is refused in
+// Bitbucket's words. On both products.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -40,6 +41,12 @@ const LEE = {
       return send('POST', `${this.pullRequest(sandbox, id)}/merge?version=${version}`, this.headers, {});
     },
   },
+};
+
+/** Bitbucket's refusal of a pull request from a branch main already holds, as the page shows it. */
+const NOTHING_TO_MERGE = {
+  cloud: /^Bitbucket did not open the pull request: There are no changes to be pulled\.$/,
+  dataCenter: /^Bitbucket did not open the pull request: The pull request cannot be created: the target branch is already up-to-date with every commit of the source branch\.$/,
 };
 
 /** Sends a request to the sandbox's API and answers its JSON; throws on a refusal. */
@@ -121,6 +128,19 @@ async function review(product, branch) {
   const pulled = page.locator('section.history tbody tr').first();
   assert.match(await pulled.innerText(), /pull\s+main/);
   assert.equal(await firstKeyword(page), 'Given a reviewed cart');
+
+  // A new branch with nothing main does not hold: Bitbucket's refusal, in its words.
+  await page.getByRole('button', { name: 'Push…' }).click();
+  await dialog.getByRole('button', { name: 'Push a new branch' }).click();
+  await field(dialog, 'New branch name').fill(`${branch}-again`);
+  await field(dialog, 'Commit message').fill('Nothing new');
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+  await dialog.getByText(/^Nothing to push/).first().waitFor();
+  await form.getByRole('button', { name: 'Open pull request' }).click();
+  const refusal = form.getByRole('alert');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), NOTHING_TO_MERGE[product]);
   await context.close();
 }
 
