@@ -1,164 +1,33 @@
 // Push: test artifacts reach a Bitbucket branch as commits, checked with `git clone` of the sandbox's
 // repositories; roles, versions, conflicts and injected failures.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, logMark, logSince, openInTree, openPage, pullMain,
-  signInAs, treeItem, waitUntil, withSandboxAndBrowser,
+  caseFile, closeDialog, deleteTestCase, editFirstKeyword, exportedPaths, git, gitAccess, manifestPaths, preview,
+  pushAndWait, renameTestCase, run, waitForSaved,
+} from './push-helpers.mjs';
+import {
+  REPOSITORIES, connectAndOpenArtifacts as connect, control, field, logMark, logSince, openPage, pullMain,
+  signInAs, treeItem, waitUntil, withRestOnlyRelay, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
+const { gitCredentials, gitOrigin, clone, inClone, countCommits } = gitAccess(env);
 
 const { cloud: CLOUD, dataCenter: DC } = REPOSITORIES;
-
-// Asynchronous, so that this process keeps reading the sandbox's log while git talks to it.
-const run = promisify(execFile);
-
-/**
- * Options of `run` that give git Lee's credentials for `repository` (the sandbox asks for read permission), as a header
- * in git's environment: in no URL, command line or error message.
- */
-function gitCredentials(repository) {
-  const basic = Buffer.from(`${repository.gitUser}:${repository.token}`).toString('base64');
-  const config = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
-  return { env: { ...process.env, ...config } };
-}
-
-/** Where git reaches `repository`: Data Center through the relay's `/scm`, as a browser would. */
-function gitOrigin(repository) {
-  return repository.relay ? env.sandbox.relay.cors : env.sandbox.apiOrigin;
-}
-
-/** Clones a sandbox repository (at `branch`) into a temporary folder; returns the folder. */
-async function clone(repository, branch = 'main') {
-  const dir = mkdtempSync(join(tmpdir(), 'push-e2e-'));
-  await run('git', ['clone', '-q', '--branch', branch, `${gitOrigin(repository)}/${repository.clone}`, dir], gitCredentials(repository));
-  return dir;
-}
-
-async function git(dir, ...args) {
-  return (await run('git', ['-C', dir, ...args], { encoding: 'utf8' })).stdout.trim();
-}
-
-/** Clones `repository` at `branch`, runs `body(dir)` and removes the clone, whatever happens. */
-async function inClone(repository, branch, body) {
-  const dir = await clone(repository, branch);
-  try {
-    return await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function countCommits(repository, branch = 'main') {
-  return inClone(repository, branch, (dir) => git(dir, 'rev-list', '--count', 'HEAD'));
-}
-
-/** The paths the clone's manifest lists. */
-function manifestPaths(dir) {
-  return JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8')).files.map((f) => f.path);
-}
-
-/** The one file of the clone whose test-case file name starts with `slug--`. */
-async function caseFile(dir, slug) {
-  const files = (await git(dir, 'ls-files', 'test-artifacts')).split('\n').filter((f) => f.split('/').pop().startsWith(`${slug}--`));
-  assert.equal(files.length, 1, `one file for ${slug}: ${files.join(', ')}`);
-  return files[0];
-}
 
 /** Creates the Checkout Web project's connection as Lee (Quality Lead), then opens its Test artifacts. */
 function connectAndOpenArtifacts(page, repository) {
   return connect(page, env.sandbox, repository);
 }
 
-/** Opens the push dialog, fills it and asks for the preview. */
-async function preview(page, { branch, newBranch = false, message, version }) {
-  if (await page.getByRole('dialog', { name: 'Push to Bitbucket' }).count() === 0) {
-    await page.getByRole('button', { name: 'Push…' }).click();
-  }
-  const dialog = page.getByRole('dialog', { name: 'Push to Bitbucket' });
-  const box = dialog.getByLabel('New branch', { exact: true });
-  if ((await box.isChecked()) !== newBranch) await box.click();
-  await field(dialog, newBranch ? 'New branch name' : 'Branch').fill(branch);
-  await field(dialog, 'Commit message').fill(message);
-  if (version) await field(dialog, 'Version name (optional)').fill(version);
-  await dialog.getByRole('button', { name: 'Preview' }).click();
-  return dialog;
-}
-
-/** Opens a test case of the Cart suite in the explorer (the dialog must be closed). */
-async function openCartTestCase(page, scenario, name) {
-  await openInTree(page, 'Cart', scenario, name);
-  await page.getByRole('heading', { level: 2, name: new RegExp(`^${name}`) }).waitFor();
-}
-
-async function waitForSaved(page) {
-  await page.getByText('All changes saved in this browser.').waitFor();
-}
-
-/** Changes the keyword of a test case's first step. */
-async function editFirstKeyword(page, scenario, name, keyword) {
-  await openCartTestCase(page, scenario, name);
-  const field = page.getByLabel('Keyword').first();
-  await field.fill(keyword);
-  await field.press('Enter');
-  await field.blur();
-  await page.getByRole('heading', { level: 2, name: new RegExp(`^${name} Changed`) }).waitFor();
-  await waitForSaved(page);
-}
-
-async function renameTestCase(page, scenario, name, newName) {
-  await openCartTestCase(page, scenario, name);
-  await page.getByLabel('Name', { exact: true }).fill(newName);
-  await page.getByRole('button', { name: 'Rename', exact: true }).click();
-  await page.getByRole('heading', { level: 2, name: new RegExp(`^${newName}`) }).waitFor();
-  await waitForSaved(page);
-}
-
-async function deleteTestCase(page, scenario, name) {
-  await openCartTestCase(page, scenario, name);
-  await page.getByRole('button', { name: 'Delete test case' }).click();
-  await page.getByRole('alertdialog', { name: 'Delete this artifact?' }).getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('navigation', { name: 'Artifacts' }).getByRole('button', { name, exact: true }).waitFor({ state: 'detached' });
-  await waitForSaved(page);
-}
-
-async function closeDialog(page) {
-  await page.getByRole('dialog', { name: 'Push to Bitbucket' }).getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('dialog', { name: 'Push to Bitbucket' }).waitFor({ state: 'detached' });
-}
-
-/** The project as exported: the paths of the .zip's entries. */
-async function exportedPaths(page) {
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export .zip' }).click(),
-  ]);
-  const buffer = readFileSync(await download.path());
-  const end = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const paths = [];
-  let offset = buffer.readUInt32LE(end + 16);
-  for (let i = 0; i < buffer.readUInt16LE(end + 10); i += 1) {
-    const nameLength = buffer.readUInt16LE(offset + 28);
-    paths.push(buffer.toString('utf8', offset + 46, offset + 46 + nameLength));
-    offset += 46 + nameLength + buffer.readUInt16LE(offset + 30) + buffer.readUInt16LE(offset + 32);
-  }
-  return paths;
-}
-
-async function pushAndWait(dialog) {
-  await dialog.getByRole('button', { name: 'Push', exact: true }).click();
-  await dialog.locator('.banner.success, .banner.error').first().waitFor();
-  return dialog.locator('.banner.success, .banner.error').first().textContent();
-}
-
 describe('push', () => {
+  // Data Center through a relay that passes /rest only: its pushes take the REST route, one commit per file.
+  const restOnly = withRestOnlyRelay(env);
+
   beforeEach(async () => {
     await control(env.sandbox, 'reset', 'POST');
   });
@@ -461,10 +330,13 @@ describe('push', () => {
     await context.close();
   });
 
-  for (const [product, repository] of [['Cloud', CLOUD], ['Data Center', DC]]) {
+  for (const [product, repository, sandbox] of [
+    ['Cloud', CLOUD, () => env.sandbox],
+    ['Data Center, the REST route through a relay without /scm', DC, restOnly],
+  ]) {
     it(`pushes a rename and a deletion of test cases (${product})`, async () => {
       const { context, page } = await openPage(env.browser);
-      await connectAndOpenArtifacts(page, repository);
+      await connect(page, sandbox(), repository);
       assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to main/);
       const [renamedFrom, deleted] = await inClone(repository, 'main', async (dir) => [
         await caseFile(dir, 'add-one-item-from-the-product-page'),
@@ -486,7 +358,7 @@ describe('push', () => {
         assert.ok(listed.includes(renamed));
         assert.ok(!listed.includes(renamedFrom) && !listed.includes(deleted), 'not in the manifest');
         for (const path of listed) assert.ok(existsSync(join(dir, path)), path);
-        const kept = product === 'Data Center';
+        const kept = repository === DC;
         assert.equal(existsSync(join(dir, renamedFrom)), kept, renamedFrom);
         assert.equal(existsSync(join(dir, deleted)), kept, deleted);
       });
@@ -562,13 +434,13 @@ describe('push', () => {
   });
 
   /**
-   * Starts a first Data Center push to main, `interrupt`s it once some of its per-file commits landed, and checks with
+   * Starts a first Data Center push to main through the REST route (a relay without /scm), `interrupt`s it once some of its per-file commits landed, and checks with
    * `git` that the branch does not publish the new version (its manifest is written last); the next preview counts
    * only the files still to write, and that push completes with a manifest listing exactly the local project.
    */
   async function interruptedDataCenterPush(interrupt) {
     const { context, page } = await openPage(env.browser, { acceptDownloads: true });
-    await connectAndOpenArtifacts(page, DC);
+    await connect(page, restOnly(), DC);
     const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
     const initial = await countCommits(DC);
     let dialog = await preview(page, { branch: 'main', message: 'Interrupted' });
@@ -599,14 +471,14 @@ describe('push', () => {
     await context.close();
   }
 
-  it('completes and is correct when pushed again after a cancelled push (Data Center)', async () => {
+  it('completes and is correct when pushed again after a cancelled push (Data Center, the REST route)', async () => {
     await interruptedDataCenterPush(async (page, dialog) => {
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.getByRole('alert').getByText(/The push was cancelled/).waitFor();
     });
   });
 
-  it('completes and is correct when pushed again after the page was reloaded during a push (Data Center)', async () => {
+  it('completes and is correct when pushed again after the page was reloaded during a push (Data Center, the REST route)', async () => {
     await interruptedDataCenterPush(async (page) => {
       page.once('dialog', (question) => question.accept());
       await page.reload();
@@ -668,9 +540,10 @@ describe('push', () => {
     await context.close();
   });
 
-  it('tags a version and creates a new branch with nothing to write through the same-origin relay (Data Center)', async () => {
-    // The portal serves the app and passes /bitbucket/ to Data Center: the page calls its own origin only.
-    const { relay } = env.sandbox;
+  it('tags a version and creates a new branch with nothing to write through the same-origin relay (Data Center, the REST route)', async () => {
+    // The portal serves the app and passes /bitbucket/rest/ (not /scm/) to Data Center: the page calls its own origin
+    // only, and the tag and the branch are made with the REST API's POSTs, which Data Center's XSRF rule checks.
+    const { relay } = restOnly();
     const portal = { ...env.sandbox, url: relay.sameOrigin, relay: { ...relay, api: `${relay.sameOrigin}/bitbucket/rest` } };
     const { context, page } = await openPage(env.browser);
     await connect(page, portal, DC);

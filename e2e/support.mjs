@@ -64,6 +64,18 @@ function freePort() {
 /** The shipped relay (relay/), whose values marked EDIT this harness replaces. */
 const RELAY_FILES = ['nginx-datacenter.conf', 'bitbucket-datacenter-proxy.conf'];
 
+/** What the relay's files lose to pass `/rest` only: the same-origin server's `/scm` location, the CORS relay's `scm`. */
+const WITHOUT_SCM = [
+  [[
+    '    location /bitbucket/scm/ {',
+    '        proxy_pass https://bitbucket.example.com/scm/;  # EDIT',
+    '        include bitbucket-relay/bitbucket-datacenter-proxy.conf;',
+    '    }',
+    '',
+  ].join('\n'), ''],
+  ['location ~ ^/(?:rest|scm)/ {', 'location ~ ^/rest/ {'],
+];
+
 /** `text` with each `[example, value]` of `values` replaced. */
 function substitute(text, values) {
   return values.reduce((result, [example, value]) => result.replaceAll(example, value), text);
@@ -85,9 +97,11 @@ function listening(port) {
  * Resolves once both servers listen, with `cors` (the CORS relay's origin), `api` (the API base URL a connection
  * sets for it) and `sameOrigin` (the server that serves the app and passes `/bitbucket/` to Data Center), both on
  * `localhost` as the sandbox's API is (so the API base URL names the repository's host). The ports are picked free just before nginx binds them: should another process
- * take one in between, nginx is started again on others.
+ * take one in between, nginx is started again on others. With `scm: false`, both servers pass `/rest` only, as a
+ * relay deployed without its `/scm` locations does: the page cannot reach git, and Data Center pushes go through the
+ * REST API.
  */
-export async function startRelay(sandbox, { tls = false } = {}, attempts = 3) {
+export async function startRelay(sandbox, { tls = false, scm = true } = {}, attempts = 3) {
   const [sameOriginPort, corsPort] = [await freePort(), await freePort()];
   const prefix = mkdtempSync(join(tmpdir(), 'bitbucket-relay-'));
   mkdirSync(join(prefix, 'bitbucket-relay'));
@@ -102,6 +116,7 @@ export async function startRelay(sandbox, { tls = false } = {}, attempts = 3) {
     : `listen 127.0.0.1:${port};`);
   const scheme = tls ? 'https' : 'http';
   const values = [
+    ...(scm ? [] : WITHOUT_SCM),
     ['https://bitbucket.example.com', sandbox.url],
     ['https://portal.example.com', sandbox.url],
     ['http://127.0.0.1:3000', sandbox.url],
@@ -142,7 +157,7 @@ export async function startRelay(sandbox, { tls = false } = {}, attempts = 3) {
     ready = true;
     const text = log();
     rmSync(prefix, { recursive: true, force: true });
-    if (/Address already in use/.test(text) && attempts > 1) return startRelay(sandbox, { tls }, attempts - 1);
+    if (/Address already in use/.test(text) && attempts > 1) return startRelay(sandbox, { tls, scm }, attempts - 1);
     throw new Error(`nginx exited (${outcome}): ${text}`);
   }
   return {
@@ -348,6 +363,22 @@ export function withSandboxAndBrowser(sandboxArgs = []) {
     await env.sandbox?.stop();
   });
   return env;
+}
+
+/**
+ * Starts a relay that passes `/rest` only (`startRelay`'s `scm: false`: a deployment whose relay does not pass `/scm`)
+ * in front of `env`'s sandbox before the tests of the enclosing `describe`, and stops it after. Returns a function that
+ * gives the sandbox as a connection reaches it through that relay: Data Center pushes go through the REST API.
+ */
+export function withRestOnlyRelay(env) {
+  let relay;
+  before(async () => {
+    relay = await startRelay(env.sandbox, { scm: false });
+  });
+  after(async () => {
+    await relay?.stop();
+  });
+  return () => ({ ...env.sandbox, relay });
 }
 
 /**
