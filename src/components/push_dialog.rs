@@ -10,7 +10,7 @@ use versioning_core::counts::counted;
 use versioning_core::roles::{decide_any, same_branch, Activity, Decision, Denial};
 use versioning_core::sync::{
     commit_web_url, Action, BranchChange, Confirmation, ConflictKind, Job, Progress, PushOutcome,
-    PushPlan, PushPlanner, PushRequest, SideChange, Status,
+    PushPlan, PushPlanner, PushRequest, PushRoute, SideChange, Status,
 };
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
@@ -30,7 +30,8 @@ use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
-use crate::services::strategy::{with_strategy, Sender};
+use crate::services::push_route::{push_route, Sending};
+use crate::services::strategy::with_strategy;
 use crate::services::unload_guard::UnloadGuard;
 use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
 use crate::state::job::use_job_control;
@@ -510,6 +511,8 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {
                     None => dispatcher.dispatch(PushAction::Cancelled),
                     Some(Ok(plan)) => {
+                        let route = push_route(&connection, timeout, &cancellation).await;
+                        dispatcher.dispatch(PushAction::Routed(route));
                         let names = plan
                             .changes
                             .branch_changes
@@ -553,7 +556,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 return;
             };
             let loaded = loaded.clone();
-            let overwrite = state.overwrite;
+            let (overwrite, route) = (state.overwrite, state.route);
             let (plan, connection, dispatcher) =
                 (plan.clone(), connection.clone(), state.dispatcher());
             let (store, project_id, user, on_pushed) = (
@@ -572,7 +575,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     roles: vec![role],
                     overwrite,
                 };
-                let mut sender = match Sender::new(Api::new(&connection), plan, &confirmation) {
+                let mut sender = match Sending::new(&connection, plan, &confirmation, route) {
                     Ok(sender) => sender,
                     Err(error) => {
                         return dispatcher.dispatch(PushAction::Failed(error.to_string()))
@@ -646,12 +649,15 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 .map(ToString::to_string);
             let on_overwrite = Callback::from(state.dispatcher()).reform(PushAction::Overwrite);
             let branch = branch_view(plan, &state, overwrite_refusal, on_overwrite);
-            preview(
-                plan,
-                connection.clone().ok().map(Rc::new),
-                data_center,
-                branch,
-            )
+            let over_git = state.route == Some(PushRoute::Git);
+            html! {
+                <>
+                    { preview(plan, connection.clone().ok().map(Rc::new), data_center && !over_git, branch) }
+                    if let Some(route) = state.route {
+                        <p id="push-route" class="helper">{ route.to_string() }</p>
+                    }
+                </>
+            }
         }
         PushStage::Pushing(_) | PushStage::Planning => progress_view(&state),
         PushStage::Done(_) | PushStage::Form => html! {},

@@ -13,6 +13,7 @@ pub mod portal_storage;
 pub mod project_store;
 pub mod projects;
 pub mod pull_requests;
+pub mod push_route;
 pub mod random;
 pub mod strategy;
 pub mod tab_changes;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::collections::BTreeMap;
 
 use versioning_core::artifacts::ArtifactId;
-use versioning_core::sync::{Progress, PushOutcome, PushPlan};
+use versioning_core::sync::{Progress, PushOutcome, PushPlan, PushRoute};
 use yew::prelude::*;
 
 /// Where the dialog stands.
@@ -41,6 +41,8 @@ pub struct PushState {
     pub names: Rc<BTreeMap<ArtifactId, String>>,
     /// The user chose to overwrite the preview's conflicts.
     pub overwrite: bool,
+    /// Which way the previewed push goes (Data Center: over git or through the REST API, and why).
+    pub route: Option<PushRoute>,
 }
 
 /// What happens in the dialog.
@@ -50,6 +52,8 @@ pub enum PushAction {
     Planning(f64),
     /// The plan is ready, with the local names of the artifacts it lists as changed on the branch.
     Planned(Rc<PushPlan>, Rc<BTreeMap<ArtifactId, String>>),
+    /// The way the planned push goes was read.
+    Routed(Option<PushRoute>),
     /// The user chose (or no longer chooses) to overwrite the preview's conflicts.
     Overwrite(bool),
     /// Sending started at this time.
@@ -92,6 +96,7 @@ impl Reducible for PushState {
                 next.names = names;
                 next.overwrite = false;
             }
+            PushAction::Routed(route) => next.route = route,
             PushAction::Overwrite(overwrite) => next.overwrite = overwrite,
             PushAction::Sending(now) => {
                 if let PushStage::Preview(plan) = &self.stage {
