@@ -2,13 +2,15 @@
 // version tag in the same update; checked with `git clone` and `git ls-remote`. Through a relay that passes /rest
 // only, the push falls back to the REST API and the preview says why.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
   caseFile, closeDialog, deleteTestCase, exportedPaths, git, gitAccess, manifestPaths, preview, pushAndWait, run,
 } from './push-helpers.mjs';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, field, logMark, logSince, openPage, signInAs, withRestOnlyRelay,
-  withSandboxAndBrowser,
+  REPOSITORIES, connectAndOpenArtifacts, control, field, fillConnection, fillLeeConnection, logMark, logSince, openPage,
+  signInAs, withRestOnlyRelay, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -20,6 +22,18 @@ const DC = REPOSITORIES.dataCenter;
 async function remoteRefs() {
   const { stdout } = await run('git', ['ls-remote', `${gitOrigin(DC)}/${DC.clone}`], gitCredentials(DC));
   return Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('\t').reverse()));
+}
+
+/** Creates Checkout Web's connection with the Data Center project access token (PAT, Bearer), then opens its Test artifacts. */
+async function connectWithProjectToken(page, sandbox) {
+  await page.goto(`${sandbox.url}/projects/checkout-web/integrations/versioning/bitbucket`);
+  await signInAs(page, 'Lee Lead (Quality Lead)');
+  await fillLeeConnection(page, sandbox, { ...DC, token: 'BBDC-demo-project-qa', user: 'qa-bot' });
+  await fillConnection(page, { pat: true });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name: 'Saved connection' }).waitFor();
+  await page.goto(`${sandbox.url}/projects/checkout-web/artifacts`);
+  await page.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
 }
 
 /** The route line of the previewed push dialog, once the preview shows it. */
@@ -106,6 +120,54 @@ describe('push over git (Data Center)', () => {
       assert.equal(await git(dir, 'rev-list', '--count', `${main}..HEAD`), '1', 'one commit on the new branch');
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Login tests over git');
     });
+    await context.close();
+  });
+
+  it('refuses a push when a teammate pushed after the preview, says to pull first, and keeps their commit', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, env.sandbox, DC);
+    const dialog = await preview(page, { branch: 'main', message: 'Ours' });
+    assert.match(await route(dialog), /^Over git/);
+    const theirs = await inClone(DC, 'main', async (dir) => {
+      writeFileSync(join(dir, 'NOTES.md'), 'A teammate was here.\n');
+      await git(dir, 'add', 'NOTES.md');
+      await git(dir, '-c', 'user.name=Quinn', '-c', 'user.email=quinn@example.com', 'commit', '-q', '-m', 'Theirs');
+      await run('git', ['-C', dir, 'push', '-q', 'origin', 'main'], gitCredentials(DC));
+      return git(dir, 'rev-parse', 'HEAD');
+    });
+    const text = await pushAndWait(dialog);
+    assert.match(text, /The branch `?main`? changed in Bitbucket while this push was prepared or sent/);
+    assert.match(text, /Nothing was overwritten: pull first, then push again\./);
+    assert.equal((await remoteRefs())['refs/heads/main'], theirs, 'their commit stays the tip');
+    await context.close();
+  });
+
+  it('pushes with a Data Center project access token (PAT) over git, which the REST API refuses to commit with', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectWithProjectToken(page, env.sandbox);
+    const before = (await remoteRefs())['refs/heads/main'];
+    const dialog = await preview(page, { branch: 'release/project-token', newBranch: true, message: 'With the project token' });
+    assert.match(await route(dialog), /^Over git/);
+    assert.match(await pushAndWait(dialog), /Pushed to `?release\/project-token`?/);
+    await inClone(DC, 'release/project-token', async (dir) => {
+      assert.equal(await git(dir, 'rev-list', '--count', `${before}..HEAD`), '1', 'one commit');
+      assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'With the project token');
+    });
+    await context.close();
+  });
+
+  it('refuses a project access token\'s push through a relay that passes /rest only, before anything is sent', async () => {
+    const { context, page } = await openPage(env.browser);
+    const sandbox = restOnly();
+    await connectWithProjectToken(page, sandbox);
+    const mark = await logMark(sandbox);
+    const dialog = await preview(page, { branch: 'release/project-token', newBranch: true, message: 'Through /rest' });
+    assert.match(await route(dialog), /^Through Data Center's REST API/);
+    const alert = dialog.getByRole('alert').filter({ hasText: 'cannot go through the REST API with this token' });
+    assert.match(await alert.textContent(), /project or repository access token.*relay that passes \/scm/);
+    assert.ok(await dialog.getByRole('button', { name: 'Push', exact: true }).isDisabled());
+    const writes = (await logSince(sandbox, mark)).filter((line) => line.method !== 'GET');
+    assert.deepEqual(writes, [], 'nothing was sent');
     await context.close();
   });
 

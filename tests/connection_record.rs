@@ -41,6 +41,7 @@ fn last_test() -> LastTest {
             restrictions_visible: false,
             push_available: true,
             push_unavailable_reason: None,
+            push_over_git_only: None,
             pull_requests: None,
         },
     }

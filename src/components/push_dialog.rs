@@ -642,6 +642,12 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
     };
     let busy = state.is_busy();
     let editable = matches!(state.stage, PushStage::Form);
+    // Credentials that push over git only cannot take the REST route (a relay that passes only /rest).
+    let git_only = sync
+        .outcome
+        .as_ref()
+        .and_then(|o| o.push_over_git_only.as_deref());
+    let route_refusal = state.route.and_then(|route| route.refusal(git_only));
     let body = match &state.stage {
         PushStage::Preview(plan) => {
             let overwrite_refusal = decide_any(&[session.role], &Activity::OverwriteBranchChanges)
@@ -655,6 +661,9 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     { preview(plan, connection.clone().ok().map(Rc::new), data_center && !over_git, branch) }
                     if let Some(route) = state.route {
                         <p id="push-route" class="helper">{ route.to_string() }</p>
+                    }
+                    if let Some(refusal) = &route_refusal {
+                        <p class="banner error" role="alert">{ code_text(refusal) }</p>
                     }
                 </>
             }
@@ -767,7 +776,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                         if let PushStage::Preview(plan) = &state.stage {
                             if !plan.changes.is_empty() || plan.creates_branch || plan.request.version.is_some() {
                                 <button type="button" class="button primary" onclick={on_push}
-                                        disabled={!plan.changes.conflicts.is_empty() && !state.overwrite}>{ "Push" }</button>
+                                        disabled={(!plan.changes.conflicts.is_empty() && !state.overwrite) || route_refusal.is_some()}>{ "Push" }</button>
                             }
                             <button type="button" class="button subtle" onclick={Callback::from(state.dispatcher()).reform(|_: MouseEvent| PushAction::Edit)}>{ "Change" }</button>
                         }

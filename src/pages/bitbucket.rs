@@ -45,7 +45,7 @@ fn help_card() -> Html {
                         <code>{ "read:user:bitbucket" }</code>{ ", " }<code>{ "read:repository:bitbucket" }</code>{ ", " }
                         <code>{ "write:repository:bitbucket" }</code>{ ". Copy it at once: it is shown only once. Leave PAT unticked and use your account email as Username." }</li>
                     <li>{ "Bitbucket Cloud, a repository/project/workspace access token: Repository settings → Access tokens → Create, with the scopes Repositories: Read and Write. Tick PAT." }</li>
-                    <li>{ "Bitbucket Data Center: your avatar → Manage account → HTTP access tokens → Create token, with Repository write permission. Leave PAT unticked and enter your username: Bitbucket then tells which user pushes. (A project or repository access token, which can read but not push, is the one to use with PAT ticked.)" }</li>
+                    <li>{ "Bitbucket Data Center: your avatar → Manage account → HTTP access tokens → Create token, with Repository write permission. Leave PAT unticked and enter your username: Bitbucket then tells which user pushes. (A project or repository access token is the one to use with PAT ticked: it pushes over git through a relay that passes /scm, but cannot commit through the REST API.)" }</li>
                 </ol>
             </details>
             <details>
@@ -126,7 +126,7 @@ fn test_and_save(
                 Err(error) => page.dispatch(PageAction::SaveFailed(error)),
             }
         }
-        check.dispatch(CheckAction::Finished(steps, outcome));
+        check.dispatch(CheckAction::Finished(steps, outcome.map(Box::new)));
     });
 }
 

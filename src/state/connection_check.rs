@@ -14,7 +14,7 @@ pub enum CheckState {
     /// Waiting for Bitbucket; the checklist so far.
     Running(Vec<StepReport>),
     /// Every step passed.
-    Passed(Vec<StepReport>, TestOutcome),
+    Passed(Vec<StepReport>, Box<TestOutcome>),
     /// A step failed; the checklist says which and why.
     Failed(Vec<StepReport>),
 }
@@ -25,7 +25,7 @@ pub enum CheckAction {
     /// The checklist advanced.
     Progress(Vec<StepReport>),
     /// The test ended, with its outcome when it passed.
-    Finished(Vec<StepReport>, Option<TestOutcome>),
+    Finished(Vec<StepReport>, Option<Box<TestOutcome>>),
     /// Forget the last test (the form was reset or left).
     Clear,
 }

@@ -893,13 +893,15 @@ fn dc_bearer_routes(acting_user: Option<&str>, lookup: Option<Reply>) -> Vec<(St
 }
 
 #[test]
-fn data_center_bearer_token_without_a_named_user_is_not_offered_push() {
+fn data_center_bearer_token_without_a_named_user_pushes_over_git_only() {
     let mut test = ConnectionTest::new(&data_center_bearer());
     run_owned(&mut test, DC, &dc_bearer_routes(None, None));
     let outcome = test.outcome().expect("an outcome: reading works");
     assert_eq!(outcome.permission, Permission::Write);
-    assert!(!outcome.push_available);
-    let reason = outcome.push_unavailable_reason.expect("a reason");
+    assert!(outcome.push_available);
+    assert_eq!(outcome.push_unavailable_reason, None);
+    let reason = outcome.push_over_git_only.expect("a reason");
+    assert!(reason.contains("relay that passes /scm"), "{reason}");
     assert!(
         reason.contains("project or repository access token"),
         "{reason}"
@@ -912,7 +914,7 @@ fn data_center_bearer_token_without_a_named_user_is_not_offered_push() {
 }
 
 #[test]
-fn data_center_token_acting_as_a_service_user_is_not_offered_push() {
+fn data_center_token_acting_as_a_service_user_pushes_over_git_only() {
     for lookup in [
         ok(
             json!({ "name": "regression-suite-build-token", "slug": "regression-suite-build-token", "type": "SERVICE" }),
@@ -931,8 +933,8 @@ fn data_center_token_acting_as_a_service_user_is_not_offered_push() {
         );
         assert!(asked.contains(&DC_USER_LOOKUP.to_owned()));
         let outcome = test.outcome().expect("an outcome");
-        assert!(!outcome.push_available);
-        assert!(outcome.push_unavailable_reason.unwrap().starts_with(
+        assert!(outcome.push_available);
+        assert!(outcome.push_over_git_only.unwrap().starts_with(
             "This token acts as `regression-suite-build-token`, which is not a real user"
         ));
     }
@@ -949,6 +951,7 @@ fn data_center_personal_token_as_bearer_keeps_push() {
     let outcome = test.outcome().expect("an outcome");
     assert!(outcome.push_available);
     assert_eq!(outcome.push_unavailable_reason, None);
+    assert_eq!(outcome.push_over_git_only, None);
 }
 
 #[test]

@@ -13,11 +13,11 @@ use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
     to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
 };
-use versioning_core::bitbucket::{Api, ApiError, Method};
+use versioning_core::bitbucket::{Api, ApiError, ApiResponse, Method};
 use versioning_core::roles::Role;
 use versioning_core::sync::{
     GitIdentity, GitPush, GitPushError, Job, JobStep, LocalFiles, PushOutcome, PushPlan,
-    PushPlanner, PushRequest, ScmParameters, SyncError, MANIFEST_TRAILER,
+    PushPlanner, PushRequest, PushRoute, RestReason, ScmParameters, SyncError, MANIFEST_TRAILER,
 };
 use versioning_core::ConnectionForm;
 
@@ -442,4 +442,20 @@ async fn a_connection_cut_after_the_pack_landed_completes_without_sending_it_aga
         "one commit, not two"
     );
     assert_holds(&sandbox, MAIN, &demo());
+}
+
+#[test]
+fn the_rest_route_refuses_credentials_that_push_over_git_only() {
+    let answered = PushRoute::of(&Ok(ApiResponse::new(404, String::new())));
+    assert_eq!(answered, PushRoute::Rest(RestReason::Answered(404)));
+    let reason = "This token acts as `ci`, which is not a real user.";
+    let refusal = answered.refusal(Some(reason)).expect("refused");
+    assert!(refusal.starts_with("This push cannot go through the REST API with this token"));
+    assert!(refusal.ends_with(reason), "{refusal}");
+    assert_eq!(
+        answered.refusal(None),
+        None,
+        "a real user's token commits through REST"
+    );
+    assert_eq!(PushRoute::Git.refusal(Some(reason)), None, "git takes it");
 }

@@ -159,6 +159,12 @@ pub struct TestOutcome {
     pub push_available: bool,
     /// Why pushing is not possible, when it is not.
     pub push_unavailable_reason: Option<String>,
+    /// Why these credentials push only over git, when they do: a Data Center project or repository
+    /// access token, or a Bearer token whose user Bitbucket did not tell, may write over git (`/scm`)
+    /// but not commit through the REST API, whose file edits need a real user. `None` when the REST
+    /// API can commit too.
+    #[serde(default)]
+    pub push_over_git_only: Option<String>,
     /// Whether the credentials may open pull requests; `None` when not asked (read-only credentials, or a
     /// connection tested before pull requests were asked about).
     #[serde(default)]
@@ -239,7 +245,7 @@ pub struct ConnectionTest {
     permission_inferred: bool,
     reported_permission: Option<Permission>,
     granted_scopes: Option<Vec<String>>,
-    push_blocked: Option<String>,
+    git_only: Option<String>,
     main_branch: Option<String>,
     branches: Vec<Branch>,
     branches_truncated: bool,
@@ -275,7 +281,7 @@ impl ConnectionTest {
             permission_inferred: false,
             reported_permission: None,
             granted_scopes: None,
-            push_blocked: None,
+            git_only: None,
             main_branch: None,
             branches: Vec::new(),
             branches_truncated: false,
@@ -336,12 +342,9 @@ impl ConnectionTest {
             return None;
         }
         let permission = self.permission?;
-        let push_available = permission >= Permission::Write && self.push_blocked.is_none();
-        let push_unavailable_reason = match (&self.push_blocked, permission) {
-            (Some(reason), _) => Some(reason.clone()),
-            (None, Permission::Read) => Some(self.read_only_reason()),
-            (None, _) => None,
-        };
+        let push_available = permission >= Permission::Write;
+        let push_unavailable_reason =
+            (permission == Permission::Read).then(|| self.read_only_reason());
         Some(TestOutcome {
             identity: self.identity.clone(),
             permission,
@@ -353,6 +356,7 @@ impl ConnectionTest {
             restrictions_visible: self.restrictions_visible,
             push_available,
             push_unavailable_reason,
+            push_over_git_only: self.git_only.clone(),
             pull_requests: self.pull_requests.clone(),
         })
     }
@@ -467,15 +471,15 @@ impl ConnectionTest {
                 match call.parse(response) {
                     Ok(true) => {}
                     Ok(false) | Err(ApiError::NotFound { .. }) => {
-                        self.push_blocked = Some(format!(
+                        self.git_only = Some(format!(
                             "This token acts as `{account}`, which is not a real user: it is a project or \
-                             repository access token. Bitbucket Data Center lets such tokens read but not \
-                             commit, because a commit needs a real user. To push, use a personal HTTP access \
-                             token of a user with write permission."
+                             repository access token. Bitbucket Data Center lets such tokens push over git \
+                             but not commit through its REST API, whose commits need a real user: pushes \
+                             work through a relay that passes /scm, not through one that passes only /rest."
                         ));
                     }
                     Err(error) if is_refusal(&error) => {
-                        self.push_blocked = Some(UNKNOWN_TOKEN_USER.to_owned());
+                        self.git_only = Some(UNKNOWN_TOKEN_USER.to_owned());
                     }
                     Err(error) => return Err(error),
                 }
@@ -582,7 +586,8 @@ impl ConnectionTest {
     }
 
     /// Data Center: Bearer credentials with write may be a project or repository access token, which
-    /// cannot commit; the acting user tells (looked up when named, else push is held back and said why).
+    /// pushes over git only (the REST API's commits need a real user); the acting user tells (looked up
+    /// when named; when not, pushing over git only is assumed and said why).
     fn data_center_permission_found(&mut self, permission: Permission) {
         if !self.is_access_token() || permission < Permission::Write {
             self.permission_found(permission, PermissionSource::Reported);
@@ -594,7 +599,7 @@ impl ConnectionTest {
                 self.stage = Stage::DataCenterUser(datacenter::is_real_user(&self.api, &account));
             }
             None => {
-                self.push_blocked = Some(UNKNOWN_TOKEN_USER.to_owned());
+                self.git_only = Some(UNKNOWN_TOKEN_USER.to_owned());
                 self.permission_found(permission, PermissionSource::Reported);
             }
         }
@@ -635,7 +640,7 @@ impl ConnectionTest {
             PermissionSource::Reported => format!("{}.", permission.label()),
         };
         let detail = capitalised(&detail);
-        let status = match &self.push_blocked {
+        let status = match &self.git_only {
             Some(reason) => StepStatus::PassedWithWarning(format!("{detail} {reason}")),
             None => StepStatus::Passed(detail),
         };
@@ -751,12 +756,13 @@ impl ConnectionTest {
 const ACCESS_TOKEN_ACCEPTED: &str =
     "The access token was accepted. Access tokens act as their own user and cannot read account details.";
 
-/// Why push is held back for Data Center Bearer credentials whose user is unknown.
+/// Why Data Center Bearer credentials whose user is unknown push only over git.
 const UNKNOWN_TOKEN_USER: &str =
     "Bitbucket did not tell which user this token acts as, so it may be a project or repository access \
-     token, which can read but not commit in Bitbucket Data Center (a commit needs a real user). If it is \
-     your personal HTTP access token, untick \u{201c}Personal access token\u{201d} and enter your username, \
-     so that pushing can be checked.";
+     token, which can push over git but not commit through Bitbucket Data Center's REST API (a REST commit \
+     needs a real user): pushes work through a relay that passes /scm, not through one that passes only \
+     /rest. If it is your personal HTTP access token, untick \u{201c}Personal access token\u{201d} and \
+     enter your username, so that every way of pushing can be checked.";
 
 /// The permission a token's scopes allow at most: classic scopes of access tokens (`repository`,
 /// `repository:write`, `repository:admin`) or API-token scopes (`read:`/`write:`/`admin:repository:bitbucket`).

@@ -174,6 +174,17 @@ impl PushRoute {
             },
         }
     }
+
+    /// Why a push on this route cannot be made with credentials that push over git only
+    /// (`git_only`: the connection test's reason, see `TestOutcome::push_over_git_only`).
+    pub fn refusal(self, git_only: Option<&str>) -> Option<String> {
+        match (self, git_only) {
+            (PushRoute::Rest(_), Some(reason)) => Some(format!(
+                "This push cannot go through the REST API with this token: {reason}"
+            )),
+            (PushRoute::Git, _) | (PushRoute::Rest(_), None) => None,
+        }
+    }
 }
 
 impl fmt::Display for PushRoute {
