@@ -31,11 +31,14 @@ export async function session(browser, sandbox, strategy) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   const traffic = [];
+  // The API's origins: the sandbox (Cloud) and the relay the page reaches Data Center through.
+  const origins = [sandbox.apiOrigin, ...(sandbox.relay ? [new URL(sandbox.relay.api).origin] : [])];
+  const api = (request) => origins.some((origin) => request.url().startsWith(origin)) && !request.url().includes('/_sandbox/');
   page.on('requestfinished', (request) => {
-    if (request.url().startsWith(sandbox.apiOrigin) && !request.url().includes('/_sandbox/')) traffic.push(request);
+    if (api(request)) traffic.push(request);
   });
   page.on('requestfailed', (request) => {
-    if (request.url().startsWith(sandbox.apiOrigin)) traffic.push(request);
+    if (api(request)) traffic.push(request);
   });
   page.on('pageerror', (error) => { throw new Error(`page error: ${error.message}`); });
   return { context, page, cdp, traffic };
@@ -198,7 +201,9 @@ export async function measure(s, action) {
     const path = new URL(request.url()).pathname;
     const cloudCommit = request.method() === 'POST' && /\/src\/?$/.test(path) && status === 201;
     const dataCenterCommit = request.method() === 'PUT' && path.includes('/browse/') && status === 200;
-    if (cloudCommit || dataCenterCommit) commits += 1;
+    // A push over git: one receive-pack, one commit (the app stops on any ref the report refuses).
+    const gitCommit = request.method() === 'POST' && path.endsWith('/git-receive-pack') && status === 200;
+    if (cloudCommit || dataCenterCommit || gitCommit) commits += 1;
   }
   return { seconds, requests: requests.length, sent, received, commits, peakHeap, peakWasm };
 }

@@ -41,7 +41,7 @@ const MATRIX = narrowed(quick
     { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000, 10000], scenarios: ALL, runs: 5 },
     { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
     { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 5 },
-    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100, 1000], scenarios: ALL, runs: 5 },
+    { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100, 1000, 10000], scenarios: ALL, runs: 5 },
     { flavour: 'dc', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
     ...[0, 150].flatMap((latency) => ['C', 'B'].map((strategy) => (
       { flavour: 'cloud', latency, strategy, sizes: [1000], scenarios: TRANSFERS, runs: 5 }))),

@@ -45,7 +45,8 @@ pub enum Sending {
 impl Sending {
     /// The sender of `plan` on `connection` the `route` says, as `confirmation` says at Push (the
     /// roles are checked again either way); a push over git is made by the connection's username at
-    /// the browser's time.
+    /// the browser's time. A per-file strategy's plan (the benchmarks' build) goes through the REST
+    /// API, as the tools it stands for do.
     pub fn new(
         connection: &ValidConnection,
         plan: std::rc::Rc<PushPlan>,
@@ -54,7 +55,7 @@ impl Sending {
     ) -> Result<Sending, SyncError> {
         let api = Api::new(connection);
         match route {
-            Some(PushRoute::Git) => {
+            Some(PushRoute::Git) if plan.request.parameters.strategy.is_planned() => {
                 let now = js_sys::Date::new_0();
                 // `getTimezoneOffset` counts minutes west of UTC.
                 let east = -(now.get_timezone_offset() as i16);
@@ -62,7 +63,7 @@ impl Sending {
                 GitPush::new(api, plan, confirmation, &identity)
                     .map(|job| Sending::Git(Box::new(job)))
             }
-            Some(PushRoute::Rest(_)) | None => {
+            Some(PushRoute::Git | PushRoute::Rest(_)) | None => {
                 Sender::new(api, plan, confirmation).map(|job| Sending::Rest(Box::new(job)))
             }
         }

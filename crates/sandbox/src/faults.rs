@@ -390,7 +390,8 @@ pub fn product_error(path: &str, status: StatusCode, message: &str) -> Response 
     }
 }
 
-/// Middleware: applies the faults to API requests (not to preflights).
+/// Middleware: applies the faults to API requests (not to preflights); git's smart HTTP on Data
+/// Center (`/scm`) takes the latency only, as a request over the same network.
 pub async fn inject_faults(
     State(state): State<AppState>,
     request: Request,
@@ -398,13 +399,17 @@ pub async fn inject_faults(
 ) -> Response {
     let path = request.uri().path().to_string();
     let api = path.starts_with("/2.0") || path.starts_with("/rest");
-    if !api || request.method() == Method::OPTIONS {
+    let git = path.starts_with("/scm/");
+    if !(api || git) || request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
     let faults = state.faults();
     let delay = faults.delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
+    }
+    if git {
+        return next.run(request).await;
     }
     // Cloud counts requests to repository paths per user and rolling hour, and answers its plain 429.
     let cloud_limit = match state.config().cloud.limits.requests_per_hour {
