@@ -326,6 +326,56 @@ describe('embedding in a portal', () => {
     await context.close();
   });
 
+  it('asks before the page is left while the portal saves a restore\'s Apply, and the restore completes when the user stays', async () => {
+    const { context, page, first } = await openPortal();
+    await fillLeeConnection(first, env.sandbox);
+    await first.getByRole('button', { name: 'Create' }).click();
+    await first.getByRole('heading', { name: 'Saved connection' }).waitFor();
+    // The portal's artifacts, whose save waits for the test once `hold` is set.
+    await page.evaluate(async () => {
+      const artifacts = JSON.parse(localStorage.getItem('acme-portal/versioning/project/checkout-web')).project;
+      const provider = {
+        held: { 'checkout-web': artifacts },
+        hold: false,
+        async load(id) { return structuredClone(this.held[id] ?? null); },
+        async save(id, given) {
+          if (this.hold) {
+            window.saveStarted = true;
+            await new Promise((resolve) => { window.releaseSave = resolve; });
+          }
+          this.held[id] = given;
+        },
+      };
+      window.portalArtifacts = provider;
+      window.portal.handle.unmount();
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { ...window.portal.options, artifacts: provider, start: '/projects/checkout-web/artifacts' });
+    });
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    const original = await firstKeyword(first);
+    await push(first, 'Version one', 'v1', 'unload-guard');
+    const keyword = first.getByLabel('Keyword').first();
+    await keyword.fill('Local only');
+    await keyword.press('Enter');
+    await keyword.blur();
+    await first.getByText('All changes saved', { exact: false }).waitFor();
+
+    await page.evaluate(() => { window.portalArtifacts.hold = true; });
+    const dialog = await previewPull(first, { what: 'version', name: 'v1', restore: true });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await waitUntil(() => page.evaluate(() => window.saveStarted === true));
+    const asked = page.waitForEvent('dialog');
+    await page.close({ runBeforeUnload: true });
+    const question = await asked;
+    assert.equal(question.type(), 'beforeunload');
+    await question.dismiss();
+    await page.evaluate(() => window.releaseSave());
+    await dialog.locator('.banner.success').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    assert.equal(await firstKeyword(first), original, 'the restore was applied');
+    await context.close();
+  });
+
   it('shows only the projects the portal names, and tells it when an import fails', async () => {
     const { context, page } = await openPortal();
     const shown = page.locator('#first-instance');

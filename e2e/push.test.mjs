@@ -172,6 +172,26 @@ describe('push', () => {
     await b.context.close();
   });
 
+  it('refuses to push a project onto a branch that holds another project\'s artifacts, and sends nothing', async () => {
+    const { context, page } = await openPage(env.browser);
+    await connectAndOpenArtifacts(page, CLOUD);
+    assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Checkout Web' })), /Pushed to main/);
+    const tip = await inClone(CLOUD, 'main', (dir) => git(dir, 'rev-parse', 'HEAD'));
+    await connect(page, env.sandbox, CLOUD, 'partner-api');
+    const mark = await logMark(env.sandbox);
+    const dialog = await preview(page, { branch: 'main', message: 'Partner API' });
+    const error = dialog.locator('.banner.error');
+    await error.waitFor();
+    assert.match(await error.textContent(),
+      /The branch `?main`? holds the artifacts of another project \(id [^)]+\)\. Nothing was pushed: push to a new branch, or pull that branch as a project of its own\./);
+    assert.equal(await dialog.getByRole('button', { name: 'Push', exact: true }).count(), 0, 'nothing to press');
+    // Reads and their preflights only.
+    const writes = (await logSince(env.sandbox, mark)).filter((line) => !['GET', 'OPTIONS'].includes(line.method));
+    assert.deepEqual(writes, [], 'nothing was sent');
+    assert.equal(await inClone(CLOUD, 'main', (dir) => git(dir, 'rev-parse', 'HEAD')), tip, 'main did not move');
+    await context.close();
+  });
+
   it('asks before the page is left while a push writes, and the push goes on when the user stays', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
