@@ -459,3 +459,31 @@ fn the_rest_route_refuses_credentials_that_push_over_git_only() {
     );
     assert_eq!(PushRoute::Git.refusal(Some(reason)), None, "git takes it");
 }
+
+#[tokio::test]
+async fn the_folders_of_a_deep_change_are_listed_in_one_round() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let first = push(&sandbox, request(MAIN), &project).await.unwrap();
+    let mut edited = project.clone();
+    let id = edited.test_cases().next().unwrap().id.clone();
+    edited.delete(&id).expect("the test case is deleted");
+    let next = PushRequest {
+        base: Some(first.base.clone()),
+        ..request(MAIN)
+    };
+    let plan = plan(&mut sandbox.driver(), DC.api("lee"), next, &edited).await;
+    let mut driver = sandbox.driver();
+    let outcome = driver.run(&mut job_of(&plan)).await.expect("not stopped");
+    assert_eq!(outcome.unwrap().deleted, 1);
+    assert_holds(&sandbox, MAIN, &edited);
+    // Besides the advertisement: the root's and each folder's listing down to the deleted file, and
+    // the archive that tells the modes of the root's other files.
+    let reads = count(&driver, Method::Get) - 1;
+    assert!(
+        reads > 4,
+        "the folders down to the deleted file: {reads} reads"
+    );
+    // The advertisement, the listings at once, the modes, the push.
+    assert_eq!(driver.rounds, 4);
+}

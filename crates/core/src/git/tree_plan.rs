@@ -198,6 +198,22 @@ impl TreePlan {
         folders
     }
 
+    /// The folders of [`TreePlan::folders`] that hold one of `paths` (files known to be at the
+    /// parent, such as those its manifest lists), with the root: they can be listed at once, without
+    /// waiting for their parent's listing to show them.
+    pub fn folders_holding<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> BTreeSet<String> {
+        let folders = self.folders();
+        let mut held = BTreeSet::from([String::new()]);
+        for path in paths {
+            let planned = ancestors(path).filter(|folder| folders.contains(*folder));
+            held.extend(planned.map(str::to_owned));
+        }
+        held
+    }
+
     /// The files that the rebuilt folders keep as they are, whose modes [`TreePlan::build`] needs.
     pub fn kept_files(&self, listings: &Listings) -> Vec<String> {
         let folders = self.folders();

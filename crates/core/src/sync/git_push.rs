@@ -499,13 +499,23 @@ impl GitPush {
         }
     }
 
-    /// Lists the root, or goes on without listings in an empty repository or without changes.
+    /// Lists the root with the planned folders the parent's manifest shows to exist, all at once
+    /// (the others when their parent's listing shows them), or goes on without listings in an empty
+    /// repository or without changes.
     fn list_root(&mut self) -> Stage {
         match (&self.trees, self.tip) {
-            (Some(_), Some(_)) => Stage::List {
-                pages: vec![(String::new(), 0)],
-                tries: 0,
-            },
+            (Some(trees), Some(_)) => {
+                let known = match &self.plan.remote {
+                    RemoteState::Managed(manifest) => {
+                        trees.folders_holding(manifest.files.iter().map(|e| e.path.as_str()))
+                    }
+                    RemoteState::Unmanaged(_) => BTreeSet::from([String::new()]),
+                };
+                Stage::List {
+                    pages: known.into_iter().map(|folder| (folder, 0)).collect(),
+                    tries: 0,
+                }
+            }
             (Some(_), None) => self.read_modes(),
             (None, _) => self.push(None),
         }
@@ -527,6 +537,9 @@ impl GitPush {
             .as_ref()
             .map(TreePlan::folders)
             .unwrap_or_default();
+        // Folders listed before or in this round are not asked for again as someone's child.
+        let mut asked: BTreeSet<String> = self.listings.keys().cloned().collect();
+        asked.extend(pages.iter().map(|(folder, _)| folder.clone()));
         let mut next = Vec::new();
         let mut failed: Option<ApiError> = None;
         for ((folder, start), answer) in pages.into_iter().zip(answers) {
@@ -538,7 +551,7 @@ impl GitPush {
                         .iter()
                         .filter(|entry| entry.kind == ListedKind::Directory)
                         .map(|entry| join(&folder, &entry.name))
-                        .filter(|child| folders.contains(child))
+                        .filter(|child| folders.contains(child) && !asked.contains(child))
                         .collect();
                     let listed = self.listings.entry(folder.clone()).or_insert(None);
                     listed.get_or_insert_with(Vec::new).extend(page.entries);
