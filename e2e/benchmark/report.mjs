@@ -265,7 +265,7 @@ cases, ten at 10,000): it is measured at 100 test cases, where its cost per file
 100 and 1,000 test cases. At 10,000 test cases only C runs (A would take hours, B makes 10,000 commits a run); A and
 B make one request per file in every scenario, whatever changed, so their figures grow with the file count. Data
 Center runs C at 100, 1,000 and 10,000 test cases and B at 100 and 1,000, through the shipped nginx relay: C pushes
-over git (`/scm`), one commit per push; B's REST API commits one file per request, 20 at a time.
+over git (\`/scm\`), one commit per push; B's REST API commits one file per request, 20 at a time.
 ${failures.length ? `\nCells that failed in this run (left out of the tables):\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
   writeFileSync(join(root, 'BENCHMARKS.md'), text);
 }
