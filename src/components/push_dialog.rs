@@ -556,7 +556,7 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 return;
             };
             let loaded = loaded.clone();
-            let (overwrite, route) = (state.overwrite, state.route);
+            let (overwrite, route) = (state.overwrite, state.route.clone());
             let (plan, connection, dispatcher) =
                 (plan.clone(), connection.clone(), state.dispatcher());
             let (store, project_id, user, on_pushed) = (
@@ -647,7 +647,10 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
         .outcome
         .as_ref()
         .and_then(|o| o.push_over_git_only.as_deref());
-    let route_refusal = state.route.and_then(|route| route.refusal(git_only));
+    let route_refusal = state
+        .route
+        .as_ref()
+        .and_then(|route| route.way.refusal(git_only));
     let body = match &state.stage {
         PushStage::Preview(plan) => {
             let overwrite_refusal = decide_any(&[session.role], &Activity::OverwriteBranchChanges)
@@ -655,12 +658,12 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                 .map(ToString::to_string);
             let on_overwrite = Callback::from(state.dispatcher()).reform(PushAction::Overwrite);
             let branch = branch_view(plan, &state, overwrite_refusal, on_overwrite);
-            let over_git = state.route == Some(PushRoute::Git);
+            let over_git = state.route.as_ref().map(|route| route.way) == Some(PushRoute::Git);
             html! {
                 <>
                     { preview(plan, connection.clone().ok().map(Rc::new), data_center && !over_git, branch) }
-                    if let Some(route) = state.route {
-                        <p id="push-route" class="helper">{ route.to_string() }</p>
+                    if let Some(route) = &state.route {
+                        <p id="push-route" class="helper">{ route.way.to_string() }</p>
                     }
                     if let Some(refusal) = &route_refusal {
                         <p class="banner error" role="alert">{ code_text(refusal) }</p>

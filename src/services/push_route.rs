@@ -3,6 +3,8 @@
 //! relay that passes only `/rest`, a network or CORS failure, an answer that is not git's); a Cloud
 //! push always goes through the REST API. [`Sending`] is the job that sends a plan the chosen way.
 
+use std::rc::Rc;
+
 use versioning_core::bitbucket::{Api, ApiError, ApiResponse};
 use versioning_core::sync::{
     Confirmation, GitIdentity, GitPush, Job, JobStep, Progress, PushOutcome, PushPlan, PushRoute,
@@ -13,22 +15,36 @@ use versioning_core::{Flavour, ValidConnection};
 use crate::services::strategy::Sender;
 use crate::services::transport::{execute_within, Cancellation};
 
+/// The way a Data Center push goes, with the advertisement that told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Over git, or through the REST API and why.
+    pub way: PushRoute,
+    /// `/scm`'s advertisement, when it told the way is git: the push starts from it.
+    pub advertisement: Option<Rc<ApiResponse>>,
+}
+
 /// The route of a push on `connection`, read from `/scm`'s advertisement (Data Center); `None` on
 /// Cloud, whose pushes have one way.
 pub async fn push_route(
     connection: &ValidConnection,
     timeout_ms: u32,
     cancellation: &Cancellation,
-) -> Option<PushRoute> {
+) -> Option<Route> {
     let flavour = connection.location.flavour;
     if flavour == Flavour::Cloud {
         return None;
     }
     Some(match PushRoute::probe(&Api::new(connection)) {
-        Err(route) => route,
+        Err(way) => Route {
+            way,
+            advertisement: None,
+        },
         Ok(request) => {
             let answer = execute_within(&request, flavour, timeout_ms, cancellation).await;
-            PushRoute::of(&answer)
+            let way = PushRoute::of(&answer);
+            let advertisement = answer.ok().filter(|_| way == PushRoute::Git).map(Rc::new);
+            Route { way, advertisement }
         }
     })
 }
@@ -49,21 +65,28 @@ impl Sending {
     /// API, as the tools it stands for do.
     pub fn new(
         connection: &ValidConnection,
-        plan: std::rc::Rc<PushPlan>,
+        plan: Rc<PushPlan>,
         confirmation: &Confirmation,
-        route: Option<PushRoute>,
+        route: Option<Route>,
     ) -> Result<Sending, SyncError> {
         let api = Api::new(connection);
         match route {
-            Some(PushRoute::Git) if plan.request.parameters.strategy.is_planned() => {
+            Some(Route {
+                way: PushRoute::Git,
+                advertisement,
+            }) if plan.request.parameters.strategy.is_planned() => {
                 let now = js_sys::Date::new_0();
                 // `getTimezoneOffset` counts minutes west of UTC.
                 let east = -(now.get_timezone_offset() as i16);
                 let identity = GitIdentity::of(&connection.username, now.get_time(), east);
-                GitPush::new(api, plan, confirmation, &identity)
-                    .map(|job| Sending::Git(Box::new(job)))
+                let job = GitPush::new(api, plan, confirmation, &identity)?;
+                let job = match advertisement {
+                    Some(answer) => job.with_advertisement(answer.as_ref().clone()),
+                    None => job,
+                };
+                Ok(Sending::Git(Box::new(job)))
             }
-            Some(PushRoute::Git | PushRoute::Rest(_)) | None => {
+            Some(_) | None => {
                 Sender::new(api, plan, confirmation).map(|job| Sending::Rest(Box::new(job)))
             }
         }

@@ -5,8 +5,10 @@ use std::rc::Rc;
 use std::collections::BTreeMap;
 
 use versioning_core::artifacts::ArtifactId;
-use versioning_core::sync::{Progress, PushOutcome, PushPlan, PushRoute};
+use versioning_core::sync::{Progress, PushOutcome, PushPlan};
 use yew::prelude::*;
+
+use crate::services::push_route::Route;
 
 /// Where the dialog stands.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +44,7 @@ pub struct PushState {
     /// The user chose to overwrite the preview's conflicts.
     pub overwrite: bool,
     /// Which way the previewed push goes (Data Center: over git or through the REST API, and why).
-    pub route: Option<PushRoute>,
+    pub route: Option<Route>,
 }
 
 /// What happens in the dialog.
@@ -53,7 +55,7 @@ pub enum PushAction {
     /// The plan is ready, with the local names of the artifacts it lists as changed on the branch.
     Planned(Rc<PushPlan>, Rc<BTreeMap<ArtifactId, String>>),
     /// The way the planned push goes was read.
-    Routed(Option<PushRoute>),
+    Routed(Option<Route>),
     /// The user chose (or no longer chooses) to overwrite the preview's conflicts.
     Overwrite(bool),
     /// Sending started at this time.

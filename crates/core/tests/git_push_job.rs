@@ -17,7 +17,8 @@ use versioning_core::bitbucket::{Api, ApiError, ApiResponse, Method};
 use versioning_core::roles::Role;
 use versioning_core::sync::{
     GitIdentity, GitPush, GitPushError, Job, JobStep, LocalFiles, PushOutcome, PushPlan,
-    PushPlanner, PushRequest, PushRoute, RestReason, ScmParameters, SyncError, MANIFEST_TRAILER,
+    PushPlanner, PushRequest, PushRoute, RestReason, ScmParameters, SyncBase, SyncError,
+    MANIFEST_TRAILER,
 };
 use versioning_core::ConnectionForm;
 
@@ -486,4 +487,66 @@ async fn the_folders_of_a_deep_change_are_listed_in_one_round() {
     );
     // The advertisement, the listings at once, the modes, the push.
     assert_eq!(driver.rounds, 4);
+}
+
+/// The route's probe as the preview sends it: `/scm`'s advertisement.
+async fn probe(sandbox: &Sandbox) -> ApiResponse {
+    let request = PushRoute::probe(&DC.api("lee")).expect("a Data Center address");
+    let answer = sandbox.execute(&request).await;
+    assert_eq!(PushRoute::of(&Ok(answer.clone())), PushRoute::Git);
+    answer
+}
+
+#[tokio::test]
+async fn a_push_starts_from_the_previews_advertisement_and_a_branch_moved_since_is_still_refused() {
+    let project = demo();
+    // The same push on another sandbox, asking for the advertisement itself.
+    let asking = Sandbox::new();
+    let planned = plan(&mut asking.driver(), DC.api("lee"), request(MAIN), &project).await;
+    let mut driver = asking.driver();
+    driver.run(&mut job_of(&planned)).await.unwrap().unwrap();
+    let rounds_asking = driver.rounds;
+
+    let sandbox = Sandbox::new();
+    let planned = plan(
+        &mut sandbox.driver(),
+        DC.api("lee"),
+        request(MAIN),
+        &project,
+    )
+    .await;
+    let mut driver = sandbox.driver();
+    let mut job = job_of(&planned).with_advertisement(probe(&sandbox).await);
+    let first = driver.run(&mut job).await.expect("not stopped").unwrap();
+    assert_eq!(first.commits.len(), 1);
+    assert_holds(&sandbox, MAIN, &project);
+    assert_eq!(
+        driver.rounds,
+        rounds_asking - 1,
+        "no advertisement asked for again"
+    );
+
+    let again = plan_again(&sandbox, &project, first.base).await;
+    let advertised = probe(&sandbox).await;
+    let theirs = their_commit(&sandbox);
+    let mut job = job_of(&again).with_advertisement(advertised);
+    let error = sandbox.driver().run(&mut job).await.unwrap().unwrap_err();
+    assert!(matches!(error, SyncError::BranchMoved { .. }), "{error:?}");
+    assert_eq!(
+        sandbox.tip(DC, MAIN),
+        Some(theirs),
+        "their commit stays the tip"
+    );
+}
+
+/// A plan of `project` with one test case deleted, on main as `base` left it.
+async fn plan_again(sandbox: &Sandbox, project: &Project, base: SyncBase) -> PushPlan {
+    let mut edited = project.clone();
+    let id = edited.test_cases().next().unwrap().id.clone();
+    edited.delete(&id).expect("the test case is deleted");
+    let next = PushRequest {
+        base: Some(base),
+        ..request(MAIN)
+    };
+    plan(&mut sandbox.driver(), DC.api("lee"), next, &edited).await
 }

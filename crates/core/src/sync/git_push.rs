@@ -363,6 +363,21 @@ impl GitPush {
         })
     }
 
+    /// Starts from `answer`, the advertisement read when the push was previewed (the route's probe,
+    /// see [`PushRoute::of`]), instead of asking for it again. A branch that moved since is still
+    /// refused: the ref update is a compare-and-swap, and after a refusal the advertisement is read
+    /// again to tell why.
+    pub fn with_advertisement(mut self, answer: ApiResponse) -> GitPush {
+        self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::Advertise {
+                attempt,
+                after: After::Start,
+            } => self.handle_advertisement(attempt, After::Start, Ok(answer)),
+            stage => stage,
+        };
+        self
+    }
+
     /// Ends a push the user cancelled, once its driver stopped: a push that may be in flight is
     /// settled by reading the advertisement (landed: the push ends with its outcome; not:
     /// [`PushCancelled::Nothing`]); one cancelled before it was sent wrote nothing.
