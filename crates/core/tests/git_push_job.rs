@@ -466,14 +466,7 @@ async fn the_folders_of_a_deep_change_are_listed_in_one_round() {
     let sandbox = Sandbox::new();
     let project = demo();
     let first = push(&sandbox, request(MAIN), &project).await.unwrap();
-    let mut edited = project.clone();
-    let id = edited.test_cases().next().unwrap().id.clone();
-    edited.delete(&id).expect("the test case is deleted");
-    let next = PushRequest {
-        base: Some(first.base.clone()),
-        ..request(MAIN)
-    };
-    let plan = plan(&mut sandbox.driver(), DC.api("lee"), next, &edited).await;
+    let (edited, plan) = plan_deletion(&sandbox, &project, first.base).await;
     let mut driver = sandbox.driver();
     let outcome = driver.run(&mut job_of(&plan)).await.expect("not stopped");
     assert_eq!(outcome.unwrap().deleted, 1);
@@ -526,7 +519,7 @@ async fn a_push_starts_from_the_previews_advertisement_and_a_branch_moved_since_
         "no advertisement asked for again"
     );
 
-    let again = plan_again(&sandbox, &project, first.base).await;
+    let (_, again) = plan_deletion(&sandbox, &project, first.base).await;
     let advertised = probe(&sandbox).await;
     let theirs = their_commit(&sandbox);
     let mut job = job_of(&again).with_advertisement(advertised);
@@ -539,8 +532,12 @@ async fn a_push_starts_from_the_previews_advertisement_and_a_branch_moved_since_
     );
 }
 
-/// A plan of `project` with one test case deleted, on main as `base` left it.
-async fn plan_again(sandbox: &Sandbox, project: &Project, base: SyncBase) -> PushPlan {
+/// `project` with its first test case deleted, and the plan of its push to main as `base` left it.
+async fn plan_deletion(
+    sandbox: &Sandbox,
+    project: &Project,
+    base: SyncBase,
+) -> (Project, PushPlan) {
     let mut edited = project.clone();
     let id = edited.test_cases().next().unwrap().id.clone();
     edited.delete(&id).expect("the test case is deleted");
@@ -548,5 +545,6 @@ async fn plan_again(sandbox: &Sandbox, project: &Project, base: SyncBase) -> Pus
         base: Some(base),
         ..request(MAIN)
     };
-    plan(&mut sandbox.driver(), DC.api("lee"), next, &edited).await
+    let plan = plan(&mut sandbox.driver(), DC.api("lee"), next, &edited).await;
+    (edited, plan)
 }
