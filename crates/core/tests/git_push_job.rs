@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use bitbucket_sandbox::config::{Token, TokenKind};
+use bitbucket_sandbox::config::{GitFilter, Token, TokenKind};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
@@ -144,6 +144,17 @@ fn count(driver: &Driver<'_>, method: Method) -> usize {
     driver.sent.iter().filter(|s| s.method == method).count()
 }
 
+/// How many requests to `/scm`'s `service` (`git-receive-pack`: pushes; `git-upload-pack`: fetches)
+/// the driver sent.
+fn git(driver: &Driver<'_>, service: &str) -> usize {
+    let tail = format!("/{service}");
+    driver
+        .sent
+        .iter()
+        .filter(|s| s.url.ends_with(&tail))
+        .count()
+}
+
 #[tokio::test]
 async fn a_first_push_to_main_is_one_commit_holding_exactly_the_project() {
     let sandbox = Sandbox::new();
@@ -178,8 +189,16 @@ async fn a_first_push_to_main_is_one_commit_holding_exactly_the_project() {
         .collect();
     assert!(outside.is_empty(), "{outside:?}");
     assert!(!readme.is_empty());
-    // One push: the advertisement, the root's listing, the kept files' modes, the push.
-    assert_eq!(count(&driver, Method::Post), 1, "one push");
+    // After the preview (through the REST API here): the advertisement, one fetch of main's trees
+    // (no history, no file content: the modes and ids of the kept files), the push.
+    assert_eq!(git(&driver, "git-receive-pack"), 1, "one push");
+    assert_eq!(git(&driver, "git-upload-pack"), 1, "one fetch of the trees");
+    let pushing = driver
+        .sent
+        .iter()
+        .skip_while(|s| !s.url.contains("/info/refs"));
+    assert_eq!(pushing.clone().count(), 3, "{:?}", driver.sent);
+    assert!(pushing.clone().all(|s| s.url.contains("/scm/")));
     assert_eq!(
         outcome.written,
         to_files(&project, &LayoutOptions::default()).len()
@@ -241,7 +260,7 @@ async fn a_new_branch_and_a_version_move_in_one_atomic_update() {
     );
     assert_eq!(sandbox.tip(DC, MAIN), Some(main));
     assert_eq!(
-        count(&driver, Method::Post),
+        git(&driver, "git-receive-pack"),
         1,
         "branch and tag in one push"
     );
@@ -407,7 +426,7 @@ async fn push_cut(fault: Fault, retries: u32) -> Cut {
     };
     let mut driver = sandbox.driver().inject(fault);
     let outcome = push_with(&mut driver, DC.api("lee"), with_retries, &demo()).await;
-    let pushes = count(&driver, Method::Post);
+    let pushes = git(&driver, "git-receive-pack");
     drop(driver);
     (sandbox, before, outcome, pushes)
 }
@@ -461,16 +480,39 @@ fn the_rest_route_refuses_credentials_that_push_over_git_only() {
     assert_eq!(PushRoute::Git.refusal(Some(reason)), None, "git takes it");
 }
 
-#[tokio::test]
-async fn the_folders_of_a_deep_change_are_listed_in_one_round() {
-    let sandbox = Sandbox::new();
+/// A sandbox whose Data Center does not let fetches filter objects
+/// (`plugin.bitbucket-git.hosting.allow-filter=false`).
+fn without_filters() -> Sandbox {
+    Sandbox::configured(|config| config.datacenter.properties.allow_filter = GitFilter::Disabled)
+}
+
+/// Pushes the demo project to main, then the deletion of a test case deep in its folders; the
+/// second push's driver.
+async fn push_deep_deletion(sandbox: &Sandbox) -> Driver<'_> {
     let project = demo();
-    let first = push(&sandbox, request(MAIN), &project).await.unwrap();
-    let (edited, plan) = plan_deletion(&sandbox, &project, first.base).await;
+    let first = push(sandbox, request(MAIN), &project).await.unwrap();
+    let (edited, plan) = plan_deletion(sandbox, &project, first.base).await;
     let mut driver = sandbox.driver();
     let outcome = driver.run(&mut job_of(&plan)).await.expect("not stopped");
     assert_eq!(outcome.unwrap().deleted, 1);
-    assert_holds(&sandbox, MAIN, &edited);
+    assert_holds(sandbox, MAIN, &edited);
+    driver
+}
+
+#[tokio::test]
+async fn a_deep_change_is_pushed_from_one_fetch_of_the_parents_trees() {
+    let sandbox = Sandbox::new();
+    let driver = push_deep_deletion(&sandbox).await;
+    // The advertisement, the fetch of main's trees (every folder and every mode at once), the push.
+    assert_eq!(driver.sent.len(), 3, "{:?}", driver.sent);
+    assert_eq!(git(&driver, "git-upload-pack"), 1);
+    assert_eq!(driver.rounds, 3);
+}
+
+#[tokio::test]
+async fn where_the_server_allows_no_filter_the_folders_of_a_deep_change_are_listed_in_one_round() {
+    let sandbox = without_filters();
+    let driver = push_deep_deletion(&sandbox).await;
     // Besides the advertisement: the root's and each folder's listing down to the deleted file, and
     // the archive that tells the modes of the root's other files.
     let reads = count(&driver, Method::Get) - 1;
@@ -478,8 +520,139 @@ async fn the_folders_of_a_deep_change_are_listed_in_one_round() {
         reads > 4,
         "the folders down to the deleted file: {reads} reads"
     );
-    // The advertisement, the listings at once, the modes, the push.
-    assert_eq!(driver.rounds, 4);
+    // The advertisement, the fetch the server answers without a pack, the listings at once, the
+    // modes, the push.
+    assert_eq!(driver.rounds, 5);
+}
+
+/// A Quality Lead's first push of `project` to a new branch from main with a version, planned over
+/// git from the route's probe (`over_git`) or through the REST API; the plan and the requests it took.
+async fn preview(
+    sandbox: &Sandbox,
+    project: &Project,
+    over_git: bool,
+) -> (PushPlan, Vec<support::Sent>) {
+    let request = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        version: Some("v2.0".to_owned()),
+        ..request(BRANCH)
+    };
+    let planner = PushPlanner::new(DC.api("lee"), request, LocalFiles::of(project)).unwrap();
+    let mut planner = match over_git {
+        true => planner.over_git(&probe(sandbox).await),
+        false => planner,
+    };
+    let mut driver = sandbox.driver();
+    let plan = driver.run(&mut planner).await.unwrap().unwrap();
+    (plan, driver.sent)
+}
+
+/// Main holding, without a manifest, one of the project's files as it is here and one changed.
+fn main_holding_two_files(sandbox: &Sandbox, project: &Project) -> (String, String) {
+    let files = to_files(project, &LayoutOptions::default());
+    let mut paths = files.keys().filter(|p| !p.ends_with(MANIFEST_FILE));
+    let same = paths.next().unwrap().clone();
+    let changed = paths.next().unwrap().clone();
+    let seeded = BTreeMap::from([
+        (same.clone(), files[&same].clone()),
+        (changed.clone(), b"{}".to_vec()),
+    ]);
+    sandbox.seed(DC, MAIN, MAIN, seeded);
+    (same, changed)
+}
+
+#[tokio::test]
+async fn a_preview_over_git_reads_the_branch_from_git_alone_and_plans_as_the_rest_api_would() {
+    let project = demo();
+    let rest = Sandbox::new();
+    main_holding_two_files(&rest, &project);
+    let (through_rest, _) = preview(&rest, &project, false).await;
+
+    let sandbox = Sandbox::new();
+    let (same, changed) = main_holding_two_files(&sandbox, &project);
+    let (plan, sent) = preview(&sandbox, &project, true).await;
+    // The tip and the version from the probe's advertisement, the files from one fetch of main's
+    // trees: nothing through the REST API.
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].url.ends_with("/git-upload-pack"));
+    assert_eq!(plan.changes, through_rest.changes);
+    assert_eq!(plan.remote, through_rest.remote);
+    let writes: Vec<&str> = plan.changes.writes().map(|c| c.path.as_str()).collect();
+    assert!(
+        !writes.contains(&same.as_str()),
+        "{same} holds the local bytes already"
+    );
+    assert!(writes.contains(&changed.as_str()));
+
+    // The push builds on the trees the preview fetched: the push alone.
+    let mut job = job_of(&plan).with_advertisement(probe(&sandbox).await);
+    let mut driver = sandbox.driver();
+    let outcome = driver.run(&mut job).await.unwrap().unwrap();
+    assert_eq!(driver.sent.len(), 1, "{:?}", driver.sent);
+    assert_eq!(outcome.tag.as_deref(), Some("v2.0"));
+    assert_holds(&sandbox, BRANCH, &project);
+}
+
+#[tokio::test]
+async fn a_preview_over_git_lists_through_the_rest_api_where_the_server_allows_no_filter() {
+    let project = demo();
+    let sandbox = without_filters();
+    main_holding_two_files(&sandbox, &project);
+    let (plan, sent) = preview(&sandbox, &project, true).await;
+    let rest = without_filters();
+    main_holding_two_files(&rest, &project);
+    let (through_rest, _) = preview(&rest, &project, false).await;
+    assert_eq!(plan.changes, through_rest.changes);
+    assert!(plan.trees.is_none());
+    assert!(sent.len() > 1, "the fetch, then the REST API: {sent:?}");
+
+    let mut job = job_of(&plan).with_advertisement(probe(&sandbox).await);
+    sandbox.driver().run(&mut job).await.unwrap().unwrap();
+    assert_holds(&sandbox, BRANCH, &project);
+}
+
+#[tokio::test]
+async fn a_preview_over_git_refuses_a_version_or_a_source_branch_the_advertisement_contradicts() {
+    let sandbox = Sandbox::new();
+    let project = demo();
+    let first = PushRequest {
+        version: Some("v2.0".to_owned()),
+        ..request(MAIN)
+    };
+    push(&sandbox, first, &project).await.unwrap();
+    let advertised = probe(&sandbox).await;
+    let again = PushRequest {
+        new_branch_from: Some(MAIN.to_owned()),
+        version: Some("v2.0".to_owned()),
+        ..request(BRANCH)
+    };
+    let planner = PushPlanner::new(DC.api("lee"), again.clone(), LocalFiles::of(&project));
+    let mut planner = planner.unwrap().over_git(&advertised);
+    let mut driver = sandbox.driver();
+    let error = driver.run(&mut planner).await.unwrap().unwrap_err();
+    assert!(
+        matches!(error, SyncError::VersionExists { .. }),
+        "{error:?}"
+    );
+    assert!(driver.sent.is_empty(), "{:?}", driver.sent);
+
+    let from_nowhere = PushRequest {
+        new_branch_from: Some("release/9".to_owned()),
+        version: None,
+        ..again
+    };
+    let planner = PushPlanner::new(DC.api("lee"), from_nowhere, LocalFiles::of(&project));
+    let mut planner = planner.unwrap().over_git(&advertised);
+    let error = sandbox
+        .driver()
+        .run(&mut planner)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(error, SyncError::BranchNotFound { .. }),
+        "{error:?}"
+    );
 }
 
 /// The route's probe as the preview sends it: `/scm`'s advertisement.

@@ -235,6 +235,19 @@ pub enum FileEditor {
     Disabled,
 }
 
+/// Whether a Data Center lets fetches filter objects (`git clone --filter`): on by default since
+/// Data Center 7.13 with git 2.18 or later on the server; `plugin.bitbucket-git.hosting.allow-filter=false`
+/// in `bitbucket.properties` turns it off, and a fetch that asks for a filter then gets no pack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum GitFilter {
+    /// Fetches may filter (`plugin.bitbucket-git.hosting.allow-filter=true`, the default).
+    #[default]
+    Enabled,
+    /// They may not.
+    Disabled,
+}
+
 /// The `bitbucket.properties` of the sandbox's Data Center that change what its REST API does.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -243,6 +256,8 @@ pub struct DataCenterProperties {
     pub file_editor: FileEditor,
     /// `content.upload.max.size`: the largest file content a file edit takes, in bytes.
     pub upload_max_bytes: u64,
+    /// `plugin.bitbucket-git.hosting.allow-filter`: whether fetches over git may filter objects.
+    pub allow_filter: GitFilter,
 }
 
 /// The `content.upload.max.size` the sandbox applies unless told otherwise: the value seen in a public
@@ -254,6 +269,7 @@ impl Default for DataCenterProperties {
         DataCenterProperties {
             file_editor: FileEditor::Enabled,
             upload_max_bytes: DEFAULT_UPLOAD_MAX_BYTES,
+            allow_filter: GitFilter::Enabled,
         }
     }
 }
@@ -733,7 +749,8 @@ mod tests {
             DEFAULT_UPLOAD_MAX_BYTES
         );
         let text = "[datacenter.readings]\nsource_branch_on_existing = \"refuse\"\n\
-                    [datacenter.properties]\nfile_editor = \"disabled\"\nupload_max_bytes = 1024\n";
+                    [datacenter.properties]\nfile_editor = \"disabled\"\nupload_max_bytes = 1024\n\
+                    allow_filter = \"disabled\"\n";
         let datacenter = Config::parse(text).unwrap().datacenter;
         assert_eq!(
             datacenter.readings.source_branch_on_existing,
@@ -744,6 +761,7 @@ mod tests {
             DataCenterProperties {
                 file_editor: FileEditor::Disabled,
                 upload_max_bytes: 1024,
+                allow_filter: GitFilter::Disabled,
             }
         );
     }

@@ -26,7 +26,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::{cloud_git_caller, dc_caller, Caller, CallerKind, CredentialKind};
-use crate::config::{Access, Config, DcRestrictionType, Repository};
+use crate::config::{Access, Config, DcRestrictionType, GitFilter, Repository};
 use crate::errors::DcError;
 use crate::restrictions::dc_write_blocker;
 use crate::state::{cloud_key, dc_key, AppState};
@@ -272,6 +272,9 @@ async fn answer(
         body: body.to_vec(),
         pusher: push.then(|| pusher(caller)),
         refusal,
+        // Bitbucket Cloud has no partial clone; Data Center's depends on its property.
+        allow_filter: target.product == Product::DataCenter
+            && state.config().datacenter.properties.allow_filter == GitFilter::Enabled,
     };
     match tokio::task::spawn_blocking(move || cgi.run()).await {
         Ok(Ok(output)) => cgi_response(&output),
@@ -303,6 +306,8 @@ struct Cgi {
     /// For a push that a branch permission forbids: Data Center's text, which a pre-receive hook
     /// prints before it declines the push.
     refusal: Option<String>,
+    /// Fetches may filter objects (`uploadpack.allowFilter`).
+    allow_filter: bool,
 }
 
 impl Cgi {
@@ -335,12 +340,17 @@ impl Cgi {
         if let Some(pusher) = &self.pusher {
             command.env("REMOTE_USER", pusher);
         }
+        let mut config = vec![("uploadpack.allowFilter", self.allow_filter.to_string())];
         if let Some(refusal) = &self.refusal {
+            let hooks = refusal_hooks(&self.root)?;
+            config.push(("core.hooksPath", hooks.to_string_lossy().into_owned()));
+            command.env(REFUSAL_VARIABLE, refusal);
+        }
+        command.env("GIT_CONFIG_COUNT", config.len().to_string());
+        for (index, (key, value)) in config.into_iter().enumerate() {
             command
-                .env("GIT_CONFIG_COUNT", "1")
-                .env("GIT_CONFIG_KEY_0", "core.hooksPath")
-                .env("GIT_CONFIG_VALUE_0", refusal_hooks(&self.root)?)
-                .env(REFUSAL_VARIABLE, refusal);
+                .env(format!("GIT_CONFIG_KEY_{index}"), key)
+                .env(format!("GIT_CONFIG_VALUE_{index}"), value);
         }
         let mut child = command.spawn()?;
         let mut stdin = child.stdin.take();

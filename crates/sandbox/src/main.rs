@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bitbucket_sandbox::config::{
-    Config, FileEditor, PagelenAboveMax, PathMatch, RepeatedPath, SourceBranchOnExisting,
+    Config, FileEditor, GitFilter, PagelenAboveMax, PathMatch, RepeatedPath, SourceBranchOnExisting,
 };
 use bitbucket_sandbox::control::token_rows;
 use bitbucket_sandbox::faults::{FaultCors, FaultSettings, DEFAULT_MAX_BODY_BYTES};
@@ -104,6 +104,11 @@ struct Cli {
     /// 413). Overrides the configuration's `[datacenter.properties]`, whose default is 5242880.
     #[arg(long, value_name = "BYTES")]
     dc_upload_max_bytes: Option<u64>,
+    /// Data Center `plugin.bitbucket-git.hosting.allow-filter`: `enabled` or `disabled` (a fetch
+    /// asking for a filter gets no pack). Overrides the configuration's `[datacenter.properties]`,
+    /// whose default is `enabled`.
+    #[arg(long, value_enum, value_name = "STATE")]
+    dc_allow_filter: Option<GitFilter>,
     /// Serve HTTPS on the same port, with HTTP/2 (and HTTP/1.1 for clients without h2), using a
     /// self-signed certificate for localhost and 127.0.0.1 made at start-up.
     #[cfg(feature = "tls")]
@@ -180,6 +185,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(bytes) = cli.dc_upload_max_bytes {
         datacenter.properties.upload_max_bytes = bytes;
+    }
+    if let Some(state) = cli.dc_allow_filter {
+        datacenter.properties.allow_filter = state;
     }
     let faults = FaultSettings {
         latency_ms: cli.latency_ms,

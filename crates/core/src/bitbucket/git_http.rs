@@ -6,11 +6,15 @@
 
 use super::api::{encode_file_path, Api, Call};
 use super::error::Operation;
-use super::request::{ApiResponse, Method, RawBody, RequestBody};
+use super::request::{ApiRequest, ApiResponse, Method, RawBody, RequestBody};
 use super::shared::subject_path;
 use crate::git::advertisement::RECEIVE_PACK;
 use crate::git::receive_pack::{REQUEST_CONTENT_TYPE, RESULT_CONTENT_TYPE};
-use crate::git::{parse_listing_page, read_report, Advertisement, ListingPage, PushBody, Report};
+use crate::git::upload_pack::{FETCH_CONTENT_TYPE, FETCH_RESULT_CONTENT_TYPE, UPLOAD_PACK};
+use crate::git::{
+    parse_listing_page, read_report, read_trees, trees_request, Advertisement, ListingPage,
+    ObjectId, PushBody, Report, TreeSnapshot,
+};
 
 /// The `Content-Type` of a receive-pack advertisement.
 pub const ADVERTISEMENT_CONTENT_TYPE: &str = "application/x-git-receive-pack-advertisement";
@@ -54,18 +58,36 @@ pub fn advertisement(api: &Api) -> Option<Call<Advertisement>> {
     Some(api.call(request, Operation::Read, subject, read_advertisement))
 }
 
+/// `POST {url}/{service}` with `bytes` of the service's request type `content_type`, accepting its
+/// result type (the request type with `-result` for `-request`).
+fn service_request(
+    api: &Api,
+    url: &str,
+    service: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> ApiRequest {
+    let mut request = api.request(Method::Post, "", &[], false);
+    request.url = format!("{url}/{service}");
+    let accept = content_type.replace("-request", "-result");
+    request.headers.push(("Accept".to_owned(), accept));
+    request.body = Some(RequestBody::Bytes(RawBody {
+        content_type: content_type.to_owned(),
+        bytes,
+    }));
+    request
+}
+
 /// `POST {repository}/git-receive-pack` with `body` ([`crate::git::push_body`]) to the repository
 /// at `url` ([`repository_url`]): the server's report, read side-banded when the body asked so.
 pub(crate) fn receive_pack(api: &Api, url: &str, branch: &str, body: PushBody) -> Call<Report> {
-    let mut request = api.request(Method::Post, "", &[], false);
-    request.url = format!("{url}/git-receive-pack");
-    request
-        .headers
-        .push(("Accept".to_owned(), RESULT_CONTENT_TYPE.to_owned()));
-    request.body = Some(RequestBody::Bytes(RawBody {
-        content_type: REQUEST_CONTENT_TYPE.to_owned(),
-        bytes: body.bytes,
-    }));
+    let request = service_request(
+        api,
+        url,
+        "git-receive-pack",
+        REQUEST_CONTENT_TYPE,
+        body.bytes,
+    );
     let side_band = body.side_band;
     let subject = format!("The branch `{branch}`");
     api.call(request, Operation::CommitFiles, subject, move |response| {
@@ -73,6 +95,26 @@ pub(crate) fn receive_pack(api: &Api, url: &str, branch: &str, body: PushBody) -
             return None;
         }
         read_report(&response.body, side_band).ok()
+    })
+}
+
+/// `POST {repository}/git-upload-pack`: the folders of `commit` (its trees, without history or file
+/// content) of the repository at `url` ([`repository_url`]); unreadable when the server does not
+/// allow filters.
+pub(crate) fn fetch_trees(api: &Api, url: &str, commit: ObjectId) -> Call<TreeSnapshot> {
+    let request = service_request(
+        api,
+        url,
+        UPLOAD_PACK,
+        FETCH_CONTENT_TYPE,
+        trees_request(commit),
+    );
+    let subject = format!("The folders of commit {commit}");
+    api.call(request, Operation::Read, subject, move |response| {
+        if !has_content_type(response, FETCH_RESULT_CONTENT_TYPE) {
+            return None;
+        }
+        read_trees(&response.body, commit).ok()
     })
 }
 

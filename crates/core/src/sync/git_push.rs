@@ -3,14 +3,16 @@
 //! update, instead of Data Center's REST chain of one commit per file that cannot delete.
 //!
 //! The steps, without I/O: the receive-pack advertisement (the branch tip and the tag, checked
-//! against the plan before anything is written), the parent's folder listings of the folders the
-//! change touches ([`TreePlan`]), the modes of the files those folders keep from an archive of their
-//! paths, then the commit, its pack and the push, whose report says what Data Center did in its
-//! words. A push left without an answer is never resent blindly: the advertisement is read again,
+//! against the plan before anything is written), the parent's trees (from the preview's fetch of
+//! them, or one fetch without history or file content: every folder with the exact mode of every
+//! file, [`TreeSnapshot`]), then the commit, its pack and the push, whose report says what Data
+//! Center did in its words. Where the server allows no filtered fetch, the folders the change
+//! touches are listed through the REST API ([`TreePlan`]) and the modes of the files they keep read
+//! from an archive of their paths. A push left without an answer is never resent blindly: the advertisement is read again,
 //! and the push is complete when the branch is at its commit, sent again when the branch did not
 //! move, and stopped as [`SyncError::BranchMoved`] otherwise.
 //!
-//! **The modes of kept files.** A folder listing does not tell a regular file from an executable or
+//! **The modes of kept files, without a fetch.** A folder listing does not tell a regular file from an executable or
 //! a link. A kept file counts as regular without reading the archive when the branch's manifest
 //! lists it and its listed object id is the blob of this copy's bytes for it: the app writes every
 //! file it lists as a regular file, and a link's blob (its target) is never the JSON or CSV the
@@ -34,7 +36,7 @@ use crate::bitbucket::{datacenter, git_http, Api, ApiError, ApiRequest, ApiRespo
 use crate::git::{
     archive_modes, write_pack, Advertisement, ArchiveModeError, Change, Commit, FileMode,
     ListedKind, Listings, Object, ObjectError, ObjectId, ObjectIdError, PackError, PushRefused,
-    PushRequestError, RefUpdate, Report, Signature, TreePlan, TreePlanError,
+    PushRequestError, RefUpdate, Report, Signature, TreePlan, TreePlanError, TreeSnapshot,
 };
 use crate::roles::WritePermit;
 
@@ -244,6 +246,8 @@ enum Stage {
         attempt: Attempt,
         after: After,
     },
+    /// Fetching the parent's trees (no history, no file content).
+    Trees(Attempt),
     List {
         pages: Vec<(String, u64)>,
         tries: u32,
@@ -393,11 +397,12 @@ impl GitPush {
                 after: After::Cancelled,
             },
             Stage::Done => Stage::Done,
-            Stage::Advertise { .. } | Stage::List { .. } | Stage::Modes { .. } => {
-                self.cancelled(PushCancelled::Nothing {
-                    branch: self.branch().to_owned(),
-                })
-            }
+            Stage::Advertise { .. }
+            | Stage::Trees(_)
+            | Stage::List { .. }
+            | Stage::Modes { .. } => self.cancelled(PushCancelled::Nothing {
+                branch: self.branch().to_owned(),
+            }),
         };
     }
 
@@ -485,7 +490,7 @@ impl GitPush {
             // Before the push: the branch where the plan found it, the version free.
             let new = self.tip.unwrap_or(ObjectId::ZERO);
             return match self.landing(new, true) {
-                Landing::Untouched => self.list_root(),
+                Landing::Untouched => self.read_parent(),
                 Landing::Landed | Landing::Moved => self.moved(),
             };
         };
@@ -512,6 +517,49 @@ impl GitPush {
             }
             (Landing::Moved, _) => self.moved(),
         }
+    }
+
+    /// The parent's folders that the change touches: from the trees the preview fetched, from a
+    /// fetch of them now, or (a server that does not allow that fetch) from folder listings and the
+    /// archive.
+    fn read_parent(&mut self) -> Stage {
+        let (Some(_), Some(tip)) = (&self.trees, self.tip) else {
+            return self.list_root();
+        };
+        match self
+            .plan
+            .trees
+            .clone()
+            .filter(|trees| trees.commit() == tip)
+        {
+            Some(snapshot) => self.build_from(&snapshot),
+            None => Stage::Trees(attempt(self.trees_call(tip).request)),
+        }
+    }
+
+    fn trees_call(&self, tip: ObjectId) -> Call<TreeSnapshot> {
+        git_http::fetch_trees(self.remote.api(), &self.url, tip)
+    }
+
+    fn handle_trees(&mut self, answer: Answer) -> Stage {
+        let Some(tip) = self.tip else {
+            return self.list_root();
+        };
+        match answer.and_then(|response| self.trees_call(tip).parse(&response)) {
+            Ok(snapshot) => self.build_from(&snapshot),
+            Err(_) => self.list_root(),
+        }
+    }
+
+    /// Builds the commit from `snapshot`: the listings of the planned folders and the exact modes
+    /// of the files they keep.
+    fn build_from(&mut self, snapshot: &TreeSnapshot) -> Stage {
+        let Some(trees) = &self.trees else {
+            return self.push(None);
+        };
+        self.listings = snapshot.listings(&trees.folders());
+        self.modes = snapshot.modes(&trees.kept_files(&self.listings));
+        self.build()
     }
 
     /// Lists the root with the planned folders the parent's manifest shows to exist, all at once
@@ -866,6 +914,7 @@ impl Job for GitPush {
                 };
                 (vec![attempt.request.clone()], phase)
             }
+            Stage::Trees(attempt) => (vec![attempt.request.clone()], Phase::ReadingRepository),
             Stage::List { pages, .. } => {
                 let requests = pages
                     .iter()
@@ -892,6 +941,7 @@ impl Job for GitPush {
                 self.handle_advertisement(attempt, after, single_answer(answers))
             }
             Stage::Push { attempt } => self.handle_push(attempt, single_answer(answers)),
+            Stage::Trees(_) => self.handle_trees(single_answer(answers)),
             Stage::List { pages, tries } => {
                 let answers = padded(answers, pages.len());
                 self.handle_listings(pages, tries, answers)

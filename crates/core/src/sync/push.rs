@@ -30,10 +30,11 @@ use crate::artifacts::{
 };
 use crate::bitbucket::cloud::{FileChange, FileChangeKind};
 use crate::bitbucket::{
-    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse,
-    CommitSummary, Pager,
+    cloud::CommitFiles, datacenter::EditFile, git_http, Api, ApiError, ApiRequest, ApiResponse,
+    Call, CommitSummary, Pager,
 };
 use crate::counts::counted;
+use crate::git::{Advertisement, Object, TreeSnapshot};
 use crate::names::RefKind;
 use crate::repo_url::Flavour;
 use crate::roles::{decide_any, permit_push, Activity, Decision, Role, WritePermit};
@@ -208,6 +209,9 @@ pub struct PushPlan {
     pub local: LocalFiles,
     /// Requests the planning took.
     pub requests: usize,
+    /// The folders of `tip` as a fetch of its trees told them (Data Center over git, when the plan
+    /// needed them): the push builds its trees from them without reading them again.
+    pub trees: Option<Rc<TreeSnapshot>>,
 }
 
 /// What a push did.
@@ -415,6 +419,9 @@ enum PlanStage {
     SourceTip(Attempt),
     Tag(Attempt),
     Manifest(Attempt),
+    /// Data Center over git: fetching the tip's trees (no history, no file content), which tell the
+    /// files under the artifact root and their blob ids at once.
+    Trees(Attempt),
     /// Listing the root: open listings (one per folder on Cloud), files found so far, and the sizes the
     /// listing reported (Cloud).
     Listing {
@@ -461,6 +468,12 @@ pub struct PushPlanner {
     manifest_damaged: bool,
     /// Listed files found to hold the local content already.
     identical: BTreeSet<String>,
+    /// Data Center over git: the repository's address and its advertisement (the tips and tags).
+    git: Option<(String, Advertisement)>,
+    /// The tip's trees, once fetched.
+    trees: Option<Rc<TreeSnapshot>>,
+    /// The branch's manifest was asked for (it is not asked for twice).
+    manifest_asked: bool,
     result: Option<Result<PushPlan, SyncError>>,
 }
 
@@ -518,20 +531,117 @@ impl PushPlanner {
             main_branch_read: false,
             manifest_damaged: false,
             identical: BTreeSet::new(),
+            git: None,
+            trees: None,
+            manifest_asked: false,
             result: None,
         })
+    }
+
+    /// Plans a Data Center push that goes over git from `advertisement`, the answer of `/scm` that
+    /// told the route ([`super::PushRoute::of`]): the tips and the version are read from it rather
+    /// than asked of the REST API, and a branch without a base is read from a fetch of its trees
+    /// (listed through the REST API when the server does not allow that fetch). A planner of a
+    /// per-file strategy (benchmarks), or an answer that is not an advertisement, is left as it is.
+    pub fn over_git(mut self, advertisement: &ApiResponse) -> PushPlanner {
+        let api = self.remote.api();
+        let source = git_http::repository_url(api).zip(git_http::read_advertisement(advertisement));
+        if source.is_none() || !self.request.parameters.strategy.is_planned() {
+            return self;
+        }
+        self.git = source;
+        self.stage = match std::mem::replace(&mut self.stage, PlanStage::Done) {
+            main @ PlanStage::MainBranch(..) => main,
+            first => self.start(first),
+        };
+        self
     }
 
     fn attempt(request: ApiRequest) -> Attempt {
         Attempt { request, tries: 0 }
     }
 
+    /// The first stage after the roles are checked: over git, the tip is the advertisement's.
+    fn start(&mut self, stage: PlanStage) -> PlanStage {
+        let Some((_, advertisement)) = &self.git else {
+            return stage;
+        };
+        let branch = match &stage {
+            PlanStage::SourceTip(_) => self.request.new_branch_from.clone().unwrap_or_default(),
+            PlanStage::Tip(_) => self.request.branch.clone(),
+            _ => return stage,
+        };
+        match advertisement.refs().get(&format!("refs/heads/{branch}")) {
+            Some(id) => {
+                self.tip = Some(CommitSummary {
+                    id: id.to_string(),
+                    ..empty_commit()
+                });
+                self.after_tips()
+            }
+            None => self.fail(SyncError::BranchNotFound { branch }),
+        }
+    }
+
     /// After the tips: check the version, then read the remote state.
     fn after_tips(&mut self) -> PlanStage {
-        match &self.request.version {
-            Some(version) => PlanStage::Tag(Self::attempt(self.remote.tag(version).request)),
-            None => self.read_remote(),
+        let Some(version) = &self.request.version else {
+            return self.read_remote();
+        };
+        match &self.git {
+            Some((_, advertisement)) => {
+                match advertisement
+                    .refs()
+                    .contains_key(&format!("refs/tags/{version}"))
+                {
+                    true => self.fail(SyncError::VersionExists {
+                        name: version.clone(),
+                    }),
+                    false => self.read_remote(),
+                }
+            }
+            None => PlanStage::Tag(Self::attempt(self.remote.tag(version).request)),
         }
+    }
+
+    /// The call that fetches the tip's trees (over git only).
+    fn trees_call(&self) -> Option<Call<TreeSnapshot>> {
+        let (url, _) = self.git.as_ref()?;
+        let tip = self.tip.as_ref()?.id.parse().ok()?;
+        Some(git_http::fetch_trees(self.remote.api(), url, tip))
+    }
+
+    /// After the tip's trees: the files under the artifact root, those holding the local content
+    /// already (same blob id) left out of the plan, or the manifest read when there is one.
+    fn after_trees(&mut self, snapshot: TreeSnapshot) -> PlanStage {
+        let files = snapshot.files_under(self.options().root());
+        self.trees = Some(Rc::new(snapshot));
+        let manifest_path = self.manifest_path();
+        if files.contains_key(&manifest_path) && !self.manifest_damaged && !self.manifest_asked {
+            return self.read_manifest();
+        }
+        self.local.written();
+        if let Some(local) = self.local.files() {
+            let same = files.iter().filter(|(path, id)| {
+                let bytes = local.files.get(*path);
+                bytes.is_some_and(|bytes| Object::blob(bytes.clone()).id() == **id)
+            });
+            let same: Vec<String> = same.map(|(path, _)| path.clone()).collect();
+            self.identical.extend(same);
+        }
+        self.finish(RemoteState::Unmanaged(files.into_keys().collect()));
+        PlanStage::Done
+    }
+
+    fn read_manifest(&mut self) -> PlanStage {
+        self.manifest_asked = true;
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        PlanStage::Manifest(Self::attempt(
+            self.remote
+                .read_file(&tip.id, &self.manifest_path())
+                .limited(MAX_MANIFEST_BYTES as u64)
+                .request,
+        ))
     }
 
     fn read_remote(&mut self) -> PlanStage {
@@ -542,7 +652,6 @@ impl PushPlanner {
             return PlanStage::Done;
         }
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
-        let root = self.options().root().to_owned();
         let current = !self.creates_branch
             && matches!(&self.request.base, Some(base) if base.commit == tip.id);
         match self.request.base.take_if(|_| current) {
@@ -552,18 +661,8 @@ impl PushPlanner {
                 self.finish(RemoteState::Managed(base.manifest));
                 PlanStage::Done
             }
-            None if self.request.base.is_some() => PlanStage::Manifest(Self::attempt(
-                self.remote
-                    .read_file(&tip.id, &self.manifest_path())
-                    .limited(MAX_MANIFEST_BYTES as u64)
-                    .request,
-            )),
-            None => PlanStage::Listing {
-                open: vec![self.remote.listing(&tip.id, &root)],
-                files: BTreeSet::new(),
-                sizes: BTreeMap::new(),
-                tries: 0,
-            },
+            None if self.request.base.is_some() => self.read_manifest(),
+            None => self.list_root(&tip.id),
         }
     }
 
@@ -637,6 +736,7 @@ impl PushPlanner {
             changes,
             local,
             requests: self.retrying.progress.requests,
+            trees: self.trees.clone(),
         }));
     }
 
@@ -731,6 +831,14 @@ impl PushPlanner {
                     Err(error) => self.fail(SyncError::Api(error)),
                 }
             }
+            PlanStage::Trees(_) => match (answer, self.trees_call()) {
+                (Ok(response), Some(call)) => match call.parse(&response) {
+                    Ok(snapshot) => self.after_trees(snapshot),
+                    Err(_) => self.without_trees(),
+                },
+                // A server that does not allow the fetch (or none reached): listed instead.
+                _ => self.without_trees(),
+            },
             PlanStage::SinceBase {
                 mut pager,
                 manifest,
@@ -756,6 +864,13 @@ impl PushPlanner {
             },
             other => other,
         }
+    }
+
+    /// The tip's trees could not be fetched: the artifact root is listed through the REST API.
+    fn without_trees(&mut self) -> PlanStage {
+        self.git = None;
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        self.list_root(&tip.id)
     }
 
     /// After reading the branch's manifest. On Data Center, a branch that moved since the base may hold
@@ -819,12 +934,22 @@ impl PushPlanner {
         self.request.main_branch = main;
         self.main_branch_read = true;
         match check_role(&self.request.roles, &self.request) {
-            Ok(_) => then,
+            Ok(_) => self.start(then),
             Err(error) => self.fail(error),
         }
     }
 
+    /// Lists the artifact root: over git from a fetch of the tip's trees (once), otherwise through
+    /// the REST API.
     fn list_root(&mut self, commit: &str) -> PlanStage {
+        if self.trees.is_none() {
+            if let Some(call) = self.trees_call() {
+                return PlanStage::Trees(Self::attempt(call.request));
+            }
+        }
+        if let Some(trees) = self.trees.take() {
+            return self.after_trees(Rc::unwrap_or_clone(trees));
+        }
         let root = self.options().root().to_owned();
         PlanStage::Listing {
             open: vec![self.remote.listing(commit, &root)],
@@ -962,12 +1087,7 @@ impl PushPlanner {
             }
         }
         if files.contains(&manifest_path) && !self.manifest_damaged {
-            return PlanStage::Manifest(Self::attempt(
-                self.remote
-                    .read_file(&tip.id, &manifest_path)
-                    .limited(MAX_MANIFEST_BYTES as u64)
-                    .request,
-            ));
+            return self.read_manifest();
         }
         if next_open.is_empty() {
             return self.compare(files, &sizes, 0);
@@ -1055,7 +1175,7 @@ impl Job for PushPlanner {
                 let request = a.request.clone();
                 self.retrying.send(vec![request], Phase::CheckingVersion)
             }
-            PlanStage::Manifest(a) => {
+            PlanStage::Manifest(a) | PlanStage::Trees(a) => {
                 let request = a.request.clone();
                 self.retrying.send(vec![request], Phase::ReadingRepository)
             }
