@@ -55,9 +55,16 @@ describe('push over git (Data Center)', () => {
     await connectAndOpenArtifacts(page, env.sandbox, DC);
     const project = (await exportedPaths(page)).sort();
     const before = (await remoteRefs())['refs/heads/main'];
+    const mark = await logMark(env.sandbox);
     const dialog = await preview(page, { branch: 'main', message: 'Over git', version: 'v2.0' });
     assert.match(await route(dialog), /^Over git \(\/scm\): one commit with every change/);
     assert.match(await pushAndWait(dialog), /Pushed to `?main`?/);
+    // The branch and the tag from git's advertisement, main's folders from one fetch of its trees (no history, no
+    // file content), the push: nothing through the REST API.
+    const sent = (await logSince(env.sandbox, mark))
+      .filter((line) => line.method !== 'OPTIONS' && !line.path.startsWith('/_sandbox'))
+      .map((line) => `${line.method} ${line.path.replace(/^\/scm\/qa\/regression-suite\.git/, '')}`);
+    assert.deepEqual(sent, ['GET /info/refs', 'POST /git-upload-pack', 'POST /git-receive-pack']);
 
     const refs = await remoteRefs();
     assert.equal(refs['refs/tags/v2.0^{}'] ?? refs['refs/tags/v2.0'], refs['refs/heads/main'], 'v2.0 tags the pushed commit');

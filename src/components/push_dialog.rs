@@ -499,20 +499,25 @@ pub fn PushDialog(props: &SyncDialogProps) -> Html {
                     let stored = stored.clone();
                     move || stored.local_files()
                 };
-                let mut planner =
+                let planner =
                     match PushPlanner::deferring_local(Api::new(&connection), request, local) {
                         Ok(planner) => planner,
                         Err(error) => {
                             return dispatcher.dispatch(PushAction::Failed(error.to_string()))
                         }
                     };
+                // Data Center: the route first; over git, the branch is read from git.
+                let route = push_route(&connection, timeout, &cancellation).await;
+                let mut planner = match route.as_ref().and_then(|r| r.advertisement.as_ref()) {
+                    Some(advertisement) => planner.over_git(advertisement),
+                    None => planner,
+                };
+                dispatcher.dispatch(PushAction::Routed(route));
                 let progress = report(dispatcher.clone());
                 let flavour = connection.location.flavour;
                 match run_job(&mut planner, flavour, timeout, &cancellation, &progress).await {
                     None => dispatcher.dispatch(PushAction::Cancelled),
                     Some(Ok(plan)) => {
-                        let route = push_route(&connection, timeout, &cancellation).await;
-                        dispatcher.dispatch(PushAction::Routed(route));
                         let names = plan
                             .changes
                             .branch_changes
