@@ -467,3 +467,6 @@ fn web_origin(location: &RepositoryLocation) -> String {
         None => format!("{scheme}://{host}"),
     }
 }
+
+/// Files a listing of a branch without manifest may hold.
+pub const MAX_LISTED_FILES: usize = 200_000;

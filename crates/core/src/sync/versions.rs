@@ -1,9 +1,9 @@
 //! The versions of a branch as Bitbucket knows them: the commits that touched the artifact folder, read
 //! by the tip's hash, so that pushes from other browsers show up in the project's History.
 
+use super::error::SyncError;
 use super::job::{single_answer, Job, JobStep, Phase, Progress};
 use super::remote::Remote;
-use super::SyncError;
 use crate::artifacts::DEFAULT_ROOT;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary};
 

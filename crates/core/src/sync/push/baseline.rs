@@ -22,27 +22,32 @@
 //! [`Strategy::PerFileSequential`]: super::Strategy::PerFileSequential
 //! [`Strategy::PerFileParallel`]: super::Strategy::PerFileParallel
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-use super::job::{single_answer, Job, JobStep, Phase, Progress};
-use super::push::{
-    commit_message, same_message, Attempt, Confirmation, PushCancelled, PushOutcome, PushPlan,
-    PushSender, Retrying, SyncBase,
-};
-use super::remote::Remote;
-use super::retry::Failure;
-use super::SyncError;
+use super::confirm::Confirmation;
+use super::message::commit_message;
+use super::message::same_message;
+use super::outcome::PushCancelled;
+use super::outcome::PushOutcome;
+use super::planner::PushPlan;
+use super::rest::PushSender;
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
 };
 use crate::roles::WritePermit;
+use crate::sync::attempt::Attempt;
+use crate::sync::attempt::Retrying;
+use crate::sync::error::SyncError;
+use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
+use crate::sync::local::SyncBase;
+use crate::sync::remote::Remote;
+use crate::sync::retry::Failure;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// The Data Center exception of an edit whose content equals the file's.
-const UNMODIFIED_EXCEPTION: &str = "FileContentUnmodifiedException";
+pub(super) const UNMODIFIED_EXCEPTION: &str = "FileContentUnmodifiedException";
 
 #[derive(Debug)]
-enum Stage {
+pub(super) enum Stage {
     /// Writes in flight: indices into [`BaselineSender::paths`], the index the writes after this batch
     /// start from, and the retries the batch took. While the branch does not exist, the batch is the one
     /// write that creates it.
@@ -68,7 +73,7 @@ enum Stage {
 }
 
 /// What the answer to one write says.
-enum Written {
+pub(super) enum Written {
     /// A commit landed (Data Center's answer names it; Cloud's does not).
     Landed(Option<CommitSummary>),
     /// Data Center found the content unchanged: no commit.
@@ -84,7 +89,7 @@ enum Written {
     Failed(ApiError),
 }
 
-/// Writes a baseline push (planned with a per-file [`Strategy`](super::Strategy)): one request and one
+/// Writes a baseline push (planned with a per-file [`Strategy`](crate::sync::Strategy)): one request and one
 /// commit per file.
 #[derive(Debug)]
 pub struct BaselineSender {
@@ -175,7 +180,7 @@ impl BaselineSender {
     }
 
     /// The writes from `index` on: the one creating the branch alone, else all of them in one batch.
-    fn writes_from(&self, index: usize) -> Stage {
+    pub(super) fn writes_from(&self, index: usize) -> Stage {
         if index >= self.paths.len() {
             return self.after_writes();
         }
@@ -194,7 +199,7 @@ impl BaselineSender {
         }
     }
 
-    fn after_writes(&self) -> Stage {
+    pub(super) fn after_writes(&self) -> Stage {
         if self.branch_exists {
             Stage::Tip(self.tip_attempt())
         } else {
@@ -202,15 +207,15 @@ impl BaselineSender {
                 .remote
                 .writer(&self.permit)
                 .create_branch(&self.plan.tip.id);
-            Stage::CreateBranch(attempt(call.request))
+            Stage::CreateBranch(Attempt::of(call))
         }
     }
 
-    fn tip_attempt(&self) -> Attempt {
-        attempt(self.remote.tip(&self.plan.request.branch).request)
+    pub(super) fn tip_attempt(&self) -> Attempt {
+        Attempt::of(self.remote.tip(&self.plan.request.branch))
     }
 
-    fn content(&self, path: &str) -> Vec<u8> {
+    pub(super) fn content(&self, path: &str) -> Vec<u8> {
         if path == self.plan.changes.manifest_path {
             self.plan.changes.manifest_bytes.clone()
         } else {
@@ -219,7 +224,7 @@ impl BaselineSender {
     }
 
     /// The request of write `index`; it creates the branch while the branch does not exist.
-    fn write_request(&self, index: usize) -> ApiRequest {
+    pub(super) fn write_request(&self, index: usize) -> ApiRequest {
         let path = &self.paths[index];
         let request = &self.plan.request;
         let creating = !self.branch_exists;
@@ -249,7 +254,11 @@ impl BaselineSender {
     }
 
     /// Reads the answer to write number `index`.
-    fn read_write(&self, index: usize, answer: Result<ApiResponse, ApiError>) -> Written {
+    pub(super) fn read_write(
+        &self,
+        index: usize,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Written {
         let response = match answer {
             Ok(response) => response,
             Err(error) => return retry_or_fail(error),
@@ -271,7 +280,7 @@ impl BaselineSender {
         }
     }
 
-    fn handle_writes(
+    pub(super) fn handle_writes(
         &mut self,
         pending: Vec<usize>,
         next: usize,
@@ -332,7 +341,7 @@ impl BaselineSender {
         }
     }
 
-    fn count_done(&mut self, index: usize) {
+    pub(super) fn count_done(&mut self, index: usize) {
         let bytes = self.content(&self.paths[index]).len() as u64;
         let progress = &mut self.retrying.progress;
         progress.files_done += 1;
@@ -340,17 +349,17 @@ impl BaselineSender {
         progress.commits_done = self.landed.len();
     }
 
-    fn fail(&mut self, error: SyncError) -> Stage {
+    pub(super) fn fail(&mut self, error: SyncError) -> Stage {
         self.result = Some(Err(error));
         Stage::Done
     }
 
-    fn moved(&mut self) -> Stage {
+    pub(super) fn moved(&mut self) -> Stage {
         let branch = self.plan.request.branch.clone();
         self.fail(SyncError::BranchMoved { branch })
     }
 
-    fn handle_verify(
+    pub(super) fn handle_verify(
         &mut self,
         index: usize,
         mut attempt: Attempt,
@@ -383,7 +392,11 @@ impl BaselineSender {
         }
     }
 
-    fn handle_single(&mut self, stage: Stage, answer: Result<ApiResponse, ApiError>) -> Stage {
+    pub(super) fn handle_single(
+        &mut self,
+        stage: Stage,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> Stage {
         let branch = self.plan.request.branch.clone();
         match stage {
             Stage::Verify {
@@ -422,7 +435,7 @@ impl BaselineSender {
                                     .remote
                                     .writer(&self.permit)
                                     .create_tag(&version, &self.tip, &message);
-                                Stage::Tag(self::attempt(call.request))
+                                Stage::Tag(Attempt::of(call))
                             }
                             None => self.finish(),
                         }
@@ -460,7 +473,7 @@ impl BaselineSender {
         }
     }
 
-    fn finish(&mut self) -> Stage {
+    pub(super) fn finish(&mut self) -> Stage {
         let changes = &self.plan.changes;
         let branch = self.plan.request.branch.clone();
         let commits = if self.remote.commits_one_file_at_a_time() {
@@ -544,12 +557,8 @@ impl Job for BaselineSender {
     }
 }
 
-fn attempt(request: ApiRequest) -> Attempt {
-    Attempt { request, tries: 0 }
-}
-
 /// A failed request without a definite answer is sent again; a definite refusal ends the push.
-fn retry_or_fail(error: ApiError) -> Written {
+pub(super) fn retry_or_fail(error: ApiError) -> Written {
     match Failure::of(&error) {
         Failure::Final => Written::Failed(error),
         Failure::Refused | Failure::Unknown => Written::Retry(error),
@@ -557,7 +566,7 @@ fn retry_or_fail(error: ApiError) -> Written {
 }
 
 /// Whether a Data Center 409 says the file holds that content already (no commit was made).
-fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
+pub(super) fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
     let body = String::from_utf8_lossy(&response.body);
     let message = match error {
         ApiError::Conflict {
@@ -570,7 +579,7 @@ fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
 
 /// Data Center commits in the order they were made: each on its parent (a parallel batch's answers come
 /// in request order, not in commit order). Commits whose parent is not among them start the chain.
-fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<String> {
+pub(super) fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<String> {
     let commits: Vec<&CommitSummary> = commits.collect();
     let mut by_parent: BTreeMap<&str, Vec<&CommitSummary>> = BTreeMap::new();
     for commit in &commits {
@@ -597,7 +606,7 @@ fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<Str
 /// A push's sender, as the plan's [`Strategy`] chooses: the product's [`PushSender`], or the per-file
 /// [`BaselineSender`] of benchmarks. The benchmarks' build of the app sends every push through it.
 ///
-/// [`Strategy`]: super::Strategy
+/// [`Strategy`]: crate::sync::Strategy
 #[derive(Debug)]
 pub enum PushJob {
     /// The product's strategy.

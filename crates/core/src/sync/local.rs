@@ -1,0 +1,138 @@
+//! The local side of a sync: the project as files ([`LocalFiles`]), given or written when a job first has
+//! time ([`LocalSide`]), and the state last synced with a branch ([`SyncBase`]).
+
+use crate::artifacts::{
+    artifact_files_and_manifest, ArtifactId, FileMemo, LayoutOptions, Manifest, Project,
+    ProjectFiles,
+};
+use crate::bitbucket::CommitSummary;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The state of a branch that the local project was last synced with (by a push or a pull): the base of
+/// the next push and of a pull's three-way comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncBase {
+    /// The branch.
+    pub branch: String,
+    /// The commit.
+    pub commit: String,
+    /// The manifest at that commit.
+    pub manifest: Manifest,
+}
+
+/// The local side of a push: the project as files.
+#[derive(Debug, Clone)]
+pub struct LocalFiles {
+    /// Every file but the manifest.
+    pub files: ProjectFiles,
+    /// The manifest of those files.
+    pub manifest: Manifest,
+    /// Artifacts in review state Approved.
+    pub approved: BTreeSet<ArtifactId>,
+    /// The layout.
+    pub options: LayoutOptions,
+}
+
+impl LocalFiles {
+    /// The files of a project in the default layout.
+    pub fn of(project: &Project) -> Self {
+        let options = LayoutOptions::default();
+        let written = artifact_files_and_manifest(project, &options);
+        Self::from_written(project, written, options)
+    }
+
+    /// [`LocalFiles::of`], writing again only what changed since `memo`'s last write.
+    pub fn remembered(project: &Project, memo: &mut FileMemo) -> Self {
+        let options = LayoutOptions::default();
+        let written = memo.files_and_manifest(project, &options);
+        Self::from_written(project, written, options)
+    }
+
+    pub(super) fn from_written(
+        project: &Project,
+        (files, manifest): (ProjectFiles, Manifest),
+        options: LayoutOptions,
+    ) -> Self {
+        LocalFiles {
+            files,
+            manifest,
+            approved: project.approved_ids(),
+            options,
+        }
+    }
+}
+
+/// The local side of a job: the project's files, given or written when the job first has time
+/// ([`crate::sync::Job::while_waiting`]), or none (a restore, or a push planner whose plan took them).
+pub(crate) enum LocalSide {
+    /// No local files.
+    None,
+    /// The files, still to be written.
+    Deferred(Box<dyn FnOnce() -> LocalFiles>),
+    /// The files.
+    Files(LocalFiles),
+}
+
+impl LocalSide {
+    /// Files still to be written by `write`.
+    pub(crate) fn deferred(write: impl FnOnce() -> LocalFiles + 'static) -> Self {
+        LocalSide::Deferred(Box::new(write))
+    }
+
+    /// The layout of the files: theirs when given, else the default (the layout deferred files are
+    /// written in).
+    pub(crate) fn options(&self) -> LayoutOptions {
+        match self {
+            LocalSide::Files(files) => files.options.clone(),
+            LocalSide::None | LocalSide::Deferred(_) => LayoutOptions::default(),
+        }
+    }
+
+    /// The files, written now if they were deferred.
+    pub(crate) fn written(&mut self) -> Option<&LocalFiles> {
+        if matches!(self, LocalSide::Deferred(_)) {
+            if let LocalSide::Deferred(write) = std::mem::replace(self, LocalSide::None) {
+                *self = LocalSide::Files(write());
+            }
+        }
+        self.files()
+    }
+
+    /// The files once written; `None` while deferred.
+    pub(crate) fn files(&self) -> Option<&LocalFiles> {
+        match self {
+            LocalSide::Files(files) => Some(files),
+            LocalSide::None | LocalSide::Deferred(_) => None,
+        }
+    }
+
+    /// The files, written now if they were deferred, leaving none.
+    pub(crate) fn take(&mut self) -> Option<LocalFiles> {
+        self.written();
+        match std::mem::replace(self, LocalSide::None) {
+            LocalSide::Files(files) => Some(files),
+            LocalSide::None | LocalSide::Deferred(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for LocalSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalSide::None => f.write_str("None"),
+            LocalSide::Deferred(_) => f.write_str("Deferred"),
+            LocalSide::Files(files) => f.debug_tuple("Files").field(files).finish(),
+        }
+    }
+}
+
+pub(crate) fn empty_commit() -> CommitSummary {
+    CommitSummary {
+        id: String::new(),
+        message: String::new(),
+        author: None,
+        date: None,
+        parents: Vec::new(),
+    }
+}

@@ -1,0 +1,410 @@
+//! Applying a pull, without any request: the merged project from the preview and the resolutions.
+
+use super::preview::AppliedPull;
+use super::preview::ArtifactChange;
+use super::preview::PullCounts;
+use super::preview::PullPreview;
+use super::problem::PullProblem;
+use super::request::Resolution;
+use crate::artifacts::{
+    from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
+    KnownTestCases, LayoutOptions, Manifest, Project, ProjectFiles, ReadLimits, TestCase,
+    TreeError, TreeErrorKind,
+};
+use crate::sync::error::SyncError;
+use crate::sync::layout::CHILD_LISTS;
+use crate::sync::local::SyncBase;
+use crate::sync::three_way::{classify_differences, Status};
+use std::collections::BTreeMap;
+
+/// What applying does with one artifact file.
+pub(super) enum Outcome<'a> {
+    Keep,
+    TakeTheirs,
+    Merged(&'a TestCase),
+}
+
+/// Rounds of leaving out unreadable files (each round can orphan the children of what it left out).
+pub(super) const MAX_PRUNING_ROUNDS: usize = 8;
+
+impl PullPreview {
+    /// The artifacts the user must settle before applying.
+    pub fn conflicts(&self) -> impl Iterator<Item = &ArtifactChange> {
+        self.artifacts.iter().filter(|a| a.status().is_conflict())
+    }
+
+    /// What restoring this preview's commit changes in a project whose files `local` lists: the
+    /// artifact files that differ (each [`Status::Remote`]: added, changed or deleted by the restore),
+    /// named as the repository names them, else by `local_name`; and how many are the same. A restore
+    /// plans with no local side, so [`PullPreview::artifacts`] lists every file as new.
+    pub fn restore_changes(
+        &self,
+        local: &Manifest,
+        local_name: &dyn Fn(&ArtifactId) -> Option<String>,
+    ) -> (Vec<ArtifactChange>, usize) {
+        let (differing, same) = classify_differences(Some(local), local, &self.remote_manifest);
+        let remote_names: BTreeMap<&ArtifactKey, &str> = self
+            .artifacts
+            .iter()
+            .map(|a| (&a.key, a.name.as_str()))
+            .collect();
+        let changes = differing
+            .into_iter()
+            .map(|(key, classified)| {
+                let file = || {
+                    let path = classified.base.as_ref().or(classified.remote.as_ref());
+                    path.map(|e| e.path.rsplit('/').next().unwrap_or(&e.path).to_owned())
+                };
+                let name = remote_names
+                    .get(&key)
+                    .map(|name| (*name).to_owned())
+                    .or_else(|| local_name(&key.0))
+                    .or_else(file)
+                    .unwrap_or_else(|| key.0.to_string());
+                ArtifactChange {
+                    key,
+                    name,
+                    classified,
+                }
+            })
+            .collect();
+        (changes, same)
+    }
+
+    /// The problem of a remote file, if it has one.
+    pub fn problem(&self, path: &str) -> Option<&PullProblem> {
+        self.problems.iter().find(|p| p.path == path)
+    }
+
+    /// The problem of an artifact's file in the repository, if it has one.
+    pub(super) fn remote_problem(&self, change: &ArtifactChange) -> Option<&PullProblem> {
+        let remote = change.classified.remote.as_ref()?;
+        self.problem(&remote.path)
+    }
+
+    /// Builds the project the pull gives from the local project the preview was planned with, without
+    /// any request: local artifacts changed only in the repository take the repository's version, local
+    /// changes stay, conflicts are settled by `resolutions` (every conflict needs one, else nothing is
+    /// applied). Files that cannot be read make it fail unless `include_invalid`: then they are left out
+    /// (a changed artifact keeps its local version) and listed in [`AppliedPull::skipped`]. The caller
+    /// stores the result only over the very record it planned with (a newer one is another tab's work).
+    pub fn apply(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+    ) -> Result<AppliedPull, SyncError> {
+        self.apply_knowing(resolutions, include_invalid, &KnownTestCases::new())
+    }
+
+    /// [`PullPreview::apply`] with the project the preview's local files were written from (by
+    /// [`LocalFiles::of`]): the same result, faster on a large project. When all the pull takes is test
+    /// cases whose files stay where they are (the usual pull of a team's edits), it replaces them in a
+    /// copy of the project; otherwise it reads the merged files, taking the test cases whose files it
+    /// keeps from the project instead of reading them again.
+    pub fn apply_over(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+        local_project: &Project,
+    ) -> Result<AppliedPull, SyncError> {
+        let Some(local) = &self.local else {
+            return self.apply(resolutions, include_invalid);
+        };
+        self.check_resolved(resolutions)?;
+        if let Some(applied) = self.replace_test_cases(resolutions, local_project) {
+            return applied;
+        }
+        let cases: BTreeMap<&ArtifactId, &TestCase> = local_project
+            .test_cases()
+            .map(|case| (&case.id, case))
+            .collect();
+        let known: KnownTestCases = local
+            .manifest
+            .files
+            .iter()
+            .filter(|entry| entry.kind == ArtifactKind::TestCase)
+            .filter_map(|entry| {
+                let bytes = local.files.get(&entry.path)?;
+                Some((
+                    entry.path.as_str(),
+                    (bytes.as_slice(), *cases.get(&entry.id)?),
+                ))
+            })
+            .collect();
+        self.apply_knowing(resolutions, include_invalid, &known)
+    }
+
+    /// Every conflict needs a resolution.
+    pub(super) fn check_resolved(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+    ) -> Result<(), SyncError> {
+        let unresolved = self
+            .conflicts()
+            .filter(|a| !resolutions.contains_key(&a.key))
+            .count();
+        match unresolved {
+            0 => Ok(()),
+            count => Err(SyncError::UnresolvedConflicts { count }),
+        }
+    }
+
+    /// The pull applied to a copy of `local_project`, when every artifact it takes is a test case whose
+    /// file stays at its local path and reads cleanly; `None` otherwise (the files are then read whole).
+    pub(super) fn replace_test_cases(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        local_project: &Project,
+    ) -> Option<Result<AppliedPull, SyncError>> {
+        let mut counts = PullCounts::default();
+        let mut taken: BTreeMap<&ArtifactId, TestCase> = BTreeMap::new();
+        let limits = ReadLimits::default();
+        for change in &self.artifacts {
+            let outcome = match self.outcome(change, resolutions, &mut counts) {
+                Ok(outcome) => outcome,
+                Err(error) => return Some(Err(error)),
+            };
+            if matches!(outcome, Outcome::Keep) {
+                continue;
+            }
+            let classified = &change.classified;
+            let (local, remote) = (classified.local.as_ref()?, classified.remote.as_ref()?);
+            let in_place = change.kind() == ArtifactKind::TestCase
+                && classified.renamed_remotely().is_none()
+                && local.path == remote.path;
+            if !in_place {
+                return None;
+            }
+            let case = match outcome {
+                Outcome::Merged(case) => case.clone(),
+                _ => {
+                    counts.changed += 1;
+                    if self.problem(&remote.path).is_some() {
+                        return None;
+                    }
+                    match self.downloaded.get(&remote.path) {
+                        Some(bytes) => read_test_case(&remote.path, bytes, &self.options, &limits)?,
+                        // The same content on both sides: nothing to take.
+                        None if local.sha256 == remote.sha256 => continue,
+                        None => return None,
+                    }
+                }
+            };
+            taken.insert(&change.key.0, case);
+        }
+        let mut project = local_project.clone();
+        let cases = project
+            .suites
+            .iter_mut()
+            .flat_map(|suite| &mut suite.scenarios)
+            .flat_map(|scenario| &mut scenario.test_cases);
+        for case in cases {
+            if let Some(pulled) = taken.remove(&case.id) {
+                *case = pulled;
+            }
+        }
+        // A test case the project does not hold: not the project the preview was planned with.
+        if !taken.is_empty() {
+            return None;
+        }
+        Some(Ok(self.applied(project, counts, Vec::new())))
+    }
+
+    pub(super) fn apply_knowing(
+        &self,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        include_invalid: bool,
+        known: &KnownTestCases,
+    ) -> Result<AppliedPull, SyncError> {
+        self.check_resolved(resolutions)?;
+        let mut files = self
+            .local
+            .as_ref()
+            .map(|l| l.files.clone())
+            .unwrap_or_default();
+        let mut counts = PullCounts::default();
+        let mut invalid = Vec::new();
+        let mut skipped = Vec::new();
+        for change in &self.artifacts {
+            let classified = &change.classified;
+            let local_path = classified.local.as_ref().map(|l| l.path.clone());
+            match self.outcome(change, resolutions, &mut counts)? {
+                Outcome::Keep => {}
+                Outcome::Merged(case) => {
+                    // The repository's path when it renamed or moved the test case, else the local one.
+                    let path = classified
+                        .renamed_remotely()
+                        .map(|(_, to)| to.to_owned())
+                        .or(local_path.clone())
+                        .unwrap_or_default();
+                    local_path.map(|p| files.remove(&p));
+                    files.insert(path, to_canonical_json(case));
+                }
+                Outcome::TakeTheirs => match &classified.remote {
+                    None => {
+                        local_path.map(|p| files.remove(&p));
+                        counts.deleted += 1;
+                    }
+                    Some(remote) => {
+                        let bytes = self.downloaded.get(&remote.path).cloned().or_else(|| {
+                            let same = classified.local.as_ref()?.sha256 == remote.sha256;
+                            same.then(|| files.get(local_path.as_ref()?).cloned())?
+                        });
+                        let problem = self.problem(&remote.path).cloned().or_else(|| {
+                            bytes.is_none().then(|| {
+                                PullProblem::tree(&remote.path, TreeErrorKind::MissingFile)
+                            })
+                        });
+                        if let Some(problem) = problem {
+                            if include_invalid {
+                                skipped.push(problem.to_tree_error());
+                            } else {
+                                invalid.push(problem.to_tree_error());
+                            }
+                            continue;
+                        }
+                        if let Some(old) = &local_path {
+                            files.remove(old);
+                            counts.changed += 1;
+                            counts.renamed += usize::from(*old != remote.path);
+                        } else {
+                            counts.added += 1;
+                        }
+                        files.insert(remote.path.clone(), bytes.unwrap_or_default());
+                    }
+                },
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(SyncError::InvalidFiles { errors: invalid });
+        }
+        let (project, pruned) = read_merged(files, &self.options, include_invalid, known)?;
+        skipped.extend(pruned);
+        Ok(self.applied(project, counts, skipped))
+    }
+
+    /// The pull's result: `project`, and the pulled commit as the new base.
+    pub(super) fn applied(
+        &self,
+        project: Project,
+        mut counts: PullCounts,
+        skipped: Vec<TreeError>,
+    ) -> AppliedPull {
+        counts.skipped = skipped.len();
+        AppliedPull {
+            project,
+            base: SyncBase {
+                branch: self.source.base_key(&self.commit),
+                commit: self.commit.clone(),
+                manifest: self.remote_manifest.clone(),
+            },
+            counts,
+            skipped,
+        }
+    }
+
+    pub(super) fn outcome<'a>(
+        &'a self,
+        change: &ArtifactChange,
+        resolutions: &BTreeMap<ArtifactKey, Resolution>,
+        counts: &mut PullCounts,
+    ) -> Result<Outcome<'a>, SyncError> {
+        Ok(match change.status() {
+            Status::Remote(_) => Outcome::TakeTheirs,
+            Status::Conflict(_) => match resolutions.get(&change.key) {
+                Some(Resolution::TakeTheirs) => {
+                    counts.took_theirs += 1;
+                    Outcome::TakeTheirs
+                }
+                Some(Resolution::MergeSteps) => {
+                    if let Some(problem) = self.remote_problem(change) {
+                        return Err(SyncError::MergeOfProblemFile {
+                            name: change.name.clone(),
+                            problem: problem.clone(),
+                        });
+                    }
+                    let merged = self.merges.get(&change.key).and_then(|m| m.merged.as_ref());
+                    let case = merged.ok_or_else(|| SyncError::MergeImpossible {
+                        name: change.name.clone(),
+                    })?;
+                    counts.merged += 1;
+                    Outcome::Merged(case)
+                }
+                _ => {
+                    counts.kept_mine += 1;
+                    Outcome::Keep
+                }
+            },
+            _ => Outcome::Keep,
+        })
+    }
+}
+
+/// Reads the merged files. With `include_invalid`, unreadable files are left out round by round (and
+/// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
+/// be left out.
+pub(super) fn read_merged(
+    mut files: ProjectFiles,
+    options: &LayoutOptions,
+    include_invalid: bool,
+    known: &KnownTestCases,
+) -> Result<(Project, Vec<TreeError>), SyncError> {
+    let limits = ReadLimits {
+        verify_manifest: false,
+        ..ReadLimits::default()
+    };
+    let mut skipped = Vec::new();
+    for _ in 0..MAX_PRUNING_ROUNDS {
+        match from_files_knowing(&files, options, &limits, known) {
+            Ok(project) => return Ok((project, skipped)),
+            Err(errors) if include_invalid => {
+                let Some(removed) = prune(&mut files, errors.0.clone(), options) else {
+                    return Err(SyncError::InvalidFiles { errors: errors.0 });
+                };
+                skipped.extend(removed);
+            }
+            Err(errors) => return Err(SyncError::InvalidFiles { errors: errors.0 }),
+        }
+    }
+    from_files_knowing(&files, options, &limits, known)
+        .map(|project| (project, skipped))
+        .map_err(|errors| SyncError::InvalidFiles { errors: errors.0 })
+}
+
+/// Leaves out the files of `errors` and takes missing or repeated children out of their parents'
+/// lists; the errors of the files left out, or `None` when the project file itself is unreadable.
+pub(super) fn prune(
+    files: &mut ProjectFiles,
+    errors: Vec<TreeError>,
+    options: &LayoutOptions,
+) -> Option<Vec<TreeError>> {
+    let project_path = options.full_path(crate::artifacts::PROJECT_FILE);
+    let mut removed = Vec::new();
+    for error in errors {
+        let child = match &error.kind {
+            TreeErrorKind::MissingChild { id, .. } | TreeErrorKind::ListedTwice { id } => id,
+            _ if error.path == project_path => return None,
+            _ => {
+                if files.remove(&error.path).is_some() {
+                    removed.push(error);
+                }
+                continue;
+            }
+        };
+        let bytes = files.get(&error.path)?;
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        for key in CHILD_LISTS {
+            if let Some(list) = value.get_mut(key).and_then(serde_json::Value::as_array_mut) {
+                let mut seen = false;
+                list.retain(|item| {
+                    let keep = item.as_str() != Some(child.as_str())
+                        || (matches!(error.kind, TreeErrorKind::ListedTwice { .. }) && !seen);
+                    seen |= item.as_str() == Some(child.as_str());
+                    keep
+                });
+            }
+        }
+        files.insert(error.path.clone(), to_canonical_json(&value));
+    }
+    Some(removed)
+}

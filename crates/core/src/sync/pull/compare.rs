@@ -1,0 +1,154 @@
+//! The pull planner's comparison: the remote manifest checked, each artifact classified, and the
+//! changes listed since the base checked against the manifest.
+
+use super::planner::PullPlanner;
+use super::preview::ChangesCheck;
+use super::problem::ProblemKind;
+use super::problem::PullProblem;
+use crate::artifacts::{
+    ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry, TreeErrorKind,
+};
+use crate::bitbucket::cloud::FileChangeKind;
+use crate::sync::layout::path_kind;
+use crate::sync::three_way::classify_differences;
+use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl PullPlanner {
+    /// The manifest's entries that can be pulled; the others are reported and left out of the
+    /// comparison (their artifacts stay as they are locally).
+    pub(super) fn checked_manifest(&mut self, manifest: Manifest) -> Manifest {
+        let mut seen: BTreeMap<ArtifactKey, String> = BTreeMap::new();
+        let mut entries = Vec::new();
+        for entry in manifest.files {
+            let problem = match path_kind(&entry.path, &self.options) {
+                Err(kind) => Some(ProblemKind::Tree(kind)),
+                Ok(kind) if kind != entry.kind => Some(ProblemKind::KindMismatch {
+                    manifest: entry.kind,
+                }),
+                Ok(_) => match seen.get(&(entry.id.clone(), entry.kind)) {
+                    Some(first) => Some(ProblemKind::Tree(TreeErrorKind::DuplicateId {
+                        id: entry.id.clone(),
+                        first: first.clone(),
+                    })),
+                    None => None,
+                },
+            };
+            match problem {
+                Some(kind) => self.problems.push(PullProblem {
+                    path: entry.path.clone(),
+                    kind,
+                }),
+                None => {
+                    seen.insert((entry.id.clone(), entry.kind), entry.path.clone());
+                    entries.push(entry);
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Manifest {
+            schema_version: manifest.schema_version,
+            files: entries,
+            origin: manifest.origin,
+        }
+    }
+
+    /// Classifies every artifact against the remote manifest. The project file is keyed by the remote
+    /// project's id on all sides, so pulling another project's tree compares the two project files.
+    pub(super) fn classify(&mut self, remote: &Manifest) {
+        let project_id = remote
+            .files
+            .iter()
+            .find(|e| e.kind == ArtifactKind::Project)
+            .map(|e| e.id.clone());
+        let rekey = |manifest| rekeyed(manifest, project_id.as_ref());
+        let empty = Manifest::from_entries(Vec::new());
+        self.local.written();
+        let local = self
+            .local
+            .files()
+            .map_or(Cow::Borrowed(&empty), |l| rekey(&l.manifest));
+        // A per-file baseline keeps no base: like the clients it stands for, it takes the repository's
+        // version of whatever differs (the local state serves as the base).
+        let base = match self.baseline() {
+            true => Some(local.clone()),
+            false => self.base().map(|b| rekey(&b.manifest)),
+        };
+        (self.classified, self.unchanged) = classify_differences(base.as_deref(), &local, remote);
+    }
+
+    /// Reads the diff since the base: reports what the manifest does not account for and returns the
+    /// files to download and verify because the diff says they changed while the manifest says not.
+    pub(super) fn check_changes(&mut self, remote: &Manifest) -> Vec<String> {
+        if self.changes_check != ChangesCheck::Checked {
+            return Vec::new();
+        }
+        // Lent out of the request while the checks record what they find; put back below.
+        let Some(base) = self.request.base.take() else {
+            return Vec::new();
+        };
+        let manifest_path = self.manifest_path();
+        let mut verify = Vec::new();
+        let mut removed = BTreeSet::new();
+        for change in std::mem::take(&mut self.changes) {
+            if change.path == manifest_path {
+                continue;
+            }
+            let listed = remote.entry(&change.path);
+            match (change.kind, listed) {
+                (FileChangeKind::Removed, Some(_)) => self
+                    .problems
+                    .push(PullProblem::tree(&change.path, TreeErrorKind::MissingFile)),
+                (FileChangeKind::Removed, None) => {
+                    removed.insert(change.path);
+                }
+                (_, None) => self.unlisted.push(UnlistedFile::new(
+                    change.path.clone(),
+                    UnlistedReason::ChangedOutsideApp,
+                )),
+                (_, Some(entry)) => {
+                    if base.manifest.entry(&entry.path) == Some(entry) {
+                        verify.push(entry.path.clone());
+                        self.disagreements.push(entry.path.clone());
+                    }
+                }
+            }
+            if let Some(old) = change.old_path {
+                removed.insert(old);
+            }
+        }
+        // Files the base listed that the manifest dropped while git kept them.
+        self.unlisted.extend(
+            base.manifest
+                .files
+                .iter()
+                .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
+                .map(|e| UnlistedFile::new(e.path.clone(), UnlistedReason::DroppedFromManifest)),
+        );
+        self.request.base = Some(base);
+        verify
+    }
+}
+
+/// `manifest` with its project file keyed by `project_id`, so that trees of two projects compare their
+/// project files; copied only when that changes it.
+pub(super) fn rekeyed<'m>(
+    manifest: &'m Manifest,
+    project_id: Option<&ArtifactId>,
+) -> Cow<'m, Manifest> {
+    let Some(id) = project_id else {
+        return Cow::Borrowed(manifest);
+    };
+    let other = |entry: &ManifestEntry| entry.kind == ArtifactKind::Project && entry.id != *id;
+    if !manifest.files.iter().any(other) {
+        return Cow::Borrowed(manifest);
+    }
+    let mut manifest = manifest.clone();
+    for entry in &mut manifest.files {
+        if entry.kind == ArtifactKind::Project {
+            entry.id = id.clone();
+        }
+    }
+    Cow::Owned(manifest)
+}

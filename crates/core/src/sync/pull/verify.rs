@@ -1,0 +1,267 @@
+//! The pull planner's verification: downloads checked against the manifest, the files it does not list,
+//! and the preview it ends with.
+
+use super::planner::Fetch;
+use super::planner::PullPlanner;
+use super::planner::Stage;
+use super::preview::ArtifactChange;
+use super::preview::PullPreview;
+use super::problem::ProblemKind;
+use super::problem::PullProblem;
+use crate::artifacts::{
+    from_files, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
+    ProjectFiles, ReadLimits, TestCase, TreeErrorKind,
+};
+use crate::bitbucket::{ApiError, ApiResponse};
+use crate::sync::error::SyncError;
+use crate::sync::job::Phase;
+use crate::sync::layout::entry_of;
+use crate::sync::layout::is_content_problem;
+use crate::sync::layout::name_of;
+use crate::sync::layout::path_kind;
+use crate::sync::retry::Failure;
+use crate::sync::three_way::{merge_test_case, Classified};
+use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
+use std::collections::BTreeMap;
+
+impl PullPlanner {
+    /// Data Center without a base: the listed files the manifest does not list.
+    pub(super) fn list_unlisted(&mut self, manifest: &Manifest) {
+        let manifest_path = self.manifest_path();
+        self.unlisted.extend(
+            self.listed
+                .iter()
+                .filter(|path| **path != manifest_path && manifest.entry(path).is_none())
+                .map(|path| UnlistedFile::new(path.clone(), UnlistedReason::NotInManifest)),
+        );
+    }
+
+    /// The base versions of test cases changed on both sides, for the step-level merge.
+    pub(super) fn base_fetches(&self) -> Vec<Fetch> {
+        if self.base().is_none() {
+            return Vec::new();
+        }
+        self.classified
+            .iter()
+            .filter(|(key, c)| key.1 == ArtifactKind::TestCase && wants_merge(c))
+            .filter_map(|(_, c)| c.base.as_ref())
+            .map(|entry| Fetch {
+                path: entry.path.clone(),
+                base: true,
+            })
+            .collect()
+    }
+
+    /// A commit without manifest: the listed files that can be artifacts (the others are reported). A
+    /// per-file baseline leaves the manifest out, unread.
+    pub(super) fn readable_listed(&mut self) -> Vec<String> {
+        let mut readable = Vec::new();
+        let manifest_path = self.manifest_path();
+        for path in std::mem::take(&mut self.listed) {
+            if self.baseline() && path == manifest_path {
+                continue;
+            }
+            match path_kind(&path, &self.options) {
+                Ok(_) => readable.push(path),
+                Err(kind) => self.problems.push(PullProblem::tree(&path, kind)),
+            }
+        }
+        readable
+    }
+
+    pub(super) fn handle_download(
+        &mut self,
+        pending: Vec<Fetch>,
+        mut tries: u32,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) -> Stage {
+        let mut still = Vec::new();
+        let mut retry_error = None;
+        if let Some(bulk) = &mut self.bulk {
+            bulk.per_file_requests += answers.len();
+        }
+        let base_commit = self.base().map(|b| b.commit.clone()).unwrap_or_default();
+        for (fetch, answer) in pending.into_iter().zip(answers) {
+            let commit = if fetch.base {
+                &base_commit
+            } else {
+                &self.tip.id
+            };
+            let call = self.remote.read_file(commit, &fetch.path);
+            match answer.and_then(|response| call.parse(&response)) {
+                Ok(bytes) => self.received(fetch, bytes),
+                Err(ApiError::NotFound { .. } | ApiError::TooLarge { .. }) if fetch.base => {}
+                Err(ApiError::NotFound { .. }) => self
+                    .problems
+                    .push(PullProblem::tree(&fetch.path, TreeErrorKind::MissingFile)),
+                Err(ApiError::TooLarge { size, limit, .. }) => self.problems.push(
+                    PullProblem::tree(&fetch.path, TreeErrorKind::too_large(size, limit)),
+                ),
+                Err(error) if Failure::of(&error) != Failure::Final => {
+                    retry_error = Some(error);
+                    still.push(fetch);
+                }
+                Err(error) => return self.fail(SyncError::Api(error)),
+            }
+        }
+        if let Err(stage) = self.retry_batch(retry_error, &mut tries) {
+            return stage;
+        }
+        if still.is_empty() {
+            self.after_downloads()
+        } else {
+            Stage::Download {
+                pending: still,
+                tries,
+            }
+        }
+    }
+
+    pub(super) fn after_downloads(&mut self) -> Stage {
+        if self.manifest.is_none() {
+            // A tree without manifest: its manifest is made from the files read, then compared.
+            let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
+            for (path, bytes) in &self.downloaded {
+                if let Some(entry) = entry_of(path, bytes, &self.options) {
+                    entries
+                        .entry((entry.id.clone(), entry.kind))
+                        .or_insert(entry);
+                }
+            }
+            let manifest = Manifest::from_entries(entries.into_values().collect());
+            self.classify(&manifest);
+            self.compared = manifest.clone();
+            self.manifest = Some(manifest);
+            let fetches = self.base_fetches();
+            if !fetches.is_empty() {
+                return self.download(fetches);
+            }
+        }
+        self.finish();
+        Stage::Done
+    }
+
+    /// The SHA-256 the manifest gives a file of a managed tree, when `bytes` do not match it.
+    pub(super) fn mismatch(&self, path: &str, bytes: &[u8]) -> Option<String> {
+        let entry = self.compared.entry(path).filter(|_| self.managed)?;
+        (sha256_hex(bytes) != entry.sha256).then(|| entry.sha256.clone())
+    }
+
+    /// Checks the downloaded files and builds the preview.
+    pub(super) fn finish(&mut self) {
+        let mut problems = std::mem::take(&mut self.problems);
+        for (path, bytes) in &self.downloaded {
+            if let Some(expected) = self.mismatch(path, bytes) {
+                let kind = match self.disagreements.contains(path) {
+                    true => ProblemKind::ChangedInGit { expected },
+                    false => ProblemKind::Tree(TreeErrorKind::ManifestMismatch { expected }),
+                };
+                problems.push(PullProblem {
+                    path: path.clone(),
+                    kind,
+                });
+            }
+        }
+        let limits = ReadLimits {
+            verify_manifest: false,
+            ..ReadLimits::default()
+        };
+        if let Err(errors) = from_files(&self.downloaded, &self.options, &limits) {
+            problems.extend(
+                errors
+                    .0
+                    .into_iter()
+                    .filter(|e| is_content_problem(&e.kind))
+                    .map(|e| PullProblem::tree(&e.path, e.kind)),
+            );
+        }
+        // One problem a file: the first found (a file that does not match the manifest is mostly also
+        // content the reader refuses; the mismatch says why).
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        problems.dedup_by(|later, first| later.path == first.path);
+        self.local.written();
+        let local_files = self.local.files().map(|l| &l.files);
+        let content = |entry: &Option<ManifestEntry>, files: Option<&ProjectFiles>| {
+            entry
+                .as_ref()
+                .and_then(|e| files.and_then(|f| f.get(&e.path)))
+                .cloned()
+        };
+        let unchanged = self.unchanged;
+        let mut artifacts = Vec::new();
+        let mut merges = BTreeMap::new();
+        let mut names: BTreeMap<ArtifactId, String> = BTreeMap::new();
+        for (key, classified) in std::mem::take(&mut self.classified) {
+            let theirs = content(&classified.remote, Some(&self.downloaded));
+            let mine = content(&classified.local, local_files);
+            let name = [&theirs, &mine]
+                .into_iter()
+                .flatten()
+                .find_map(|bytes| name_of(bytes))
+                .unwrap_or_default();
+            if !name.is_empty() {
+                names.insert(key.0.clone(), name.clone());
+            }
+            let remote_problem = classified
+                .remote
+                .as_ref()
+                .is_some_and(|remote| problems.iter().any(|p| p.path == remote.path));
+            if key.1 == ArtifactKind::TestCase && wants_merge(&classified) && !remote_problem {
+                let parse = |bytes: Option<Vec<u8>>| {
+                    bytes.and_then(|b| serde_json::from_slice::<TestCase>(&b).ok())
+                };
+                let base = parse(content(&classified.base, Some(&self.base_files)));
+                if let (Some(mine), Some(theirs)) = (parse(mine), parse(theirs)) {
+                    merges.insert(key.clone(), merge_test_case(base.as_ref(), &mine, &theirs));
+                }
+            }
+            artifacts.push(ArtifactChange {
+                key,
+                name,
+                classified,
+            });
+        }
+        for change in &mut artifacts {
+            if change.name.is_empty() {
+                change.name = names
+                    .get(&change.key.0)
+                    .cloned()
+                    .unwrap_or_else(|| change.key.0.to_string());
+            }
+        }
+        let mut unlisted = std::mem::take(&mut self.unlisted);
+        unlisted.sort();
+        unlisted.dedup_by(|a, b| a.path == b.path);
+        self.retrying.progress.phase = Phase::Done;
+        // Handed over to the preview, not copied: the planner is done with them.
+        let base = match self.base() {
+            Some(_) => self.request.base.take(),
+            None => None,
+        };
+        let compared = std::mem::replace(&mut self.compared, Manifest::from_entries(Vec::new()));
+        self.result = Some(Ok(PullPreview {
+            source: self.request.source.clone(),
+            commit: self.tip.id.clone(),
+            remote_manifest: self.manifest.take().unwrap_or(compared),
+            managed: self.managed,
+            base,
+            artifacts,
+            unchanged,
+            downloaded: std::mem::take(&mut self.downloaded),
+            problems,
+            diff_disagreements: std::mem::take(&mut self.disagreements),
+            changes_check: self.changes_check,
+            bulk_read: self.bulk.take(),
+            unlisted,
+            merges,
+            requests: self.retrying.progress.requests,
+            local: self.local.take(),
+            options: self.options.clone(),
+        }));
+    }
+}
+
+/// Whether an artifact changed on both sides could be merged (both sides have it).
+pub(super) fn wants_merge(classified: &Classified) -> bool {
+    classified.status.is_conflict() && classified.local.is_some() && classified.remote.is_some()
+}
