@@ -67,6 +67,19 @@ impl Retrying {
         }
     }
 
+    /// After a batch whose failed requests ended with `error` (`None`: none failed): schedules their
+    /// retry, or gives the error back when they may not be retried.
+    pub(crate) fn retry_batch(
+        &mut self,
+        tries: &mut u32,
+        error: Option<ApiError>,
+    ) -> Result<(), ApiError> {
+        match error {
+            Some(error) if !self.schedule_batch(tries, &error) => Err(error),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn send<T>(&mut self, requests: Vec<ApiRequest>, phase: Phase) -> JobStep<T> {
         self.progress.phase = phase;
         self.progress.requests += requests.len();

@@ -163,7 +163,7 @@ pub(crate) fn refused_manifest(
     Some(SyncError::ManifestRefused { path, refusal })
 }
 
-pub(super) fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
+fn conflicts_message(branch: &str, count: usize, never_synced: bool) -> String {
     let files = counted(count, "artifact file", "artifact files");
     let differ = if count == 1 { "differs" } else { "differ" };
     if never_synced {
@@ -180,7 +180,7 @@ pub(super) fn conflicts_message(branch: &str, count: usize, never_synced: bool) 
     }
 }
 
-pub(super) fn invalid_files_message(errors: &[TreeError]) -> String {
+fn invalid_files_message(errors: &[TreeError]) -> String {
     let first = errors.first().map(ToString::to_string).unwrap_or_default();
     format!(
         "{} of the pull cannot be read (first: {first}). Fix them in the repository, or apply only the valid artifacts.",

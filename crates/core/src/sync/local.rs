@@ -1,13 +1,15 @@
 //! The local side of a sync: the project as files ([`LocalFiles`]), given or written when a job first has
 //! time ([`LocalSide`]), and the state last synced with a branch ([`SyncBase`]).
 
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
 use crate::artifacts::{
     artifact_files_and_manifest, ArtifactId, FileMemo, LayoutOptions, Manifest, Project,
     ProjectFiles,
 };
 use crate::bitbucket::CommitSummary;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// The state of a branch that the local project was last synced with (by a push or a pull): the base of
 /// the next push and of a pull's three-way comparison.
@@ -49,7 +51,7 @@ impl LocalFiles {
         Self::from_written(project, written, options)
     }
 
-    pub(super) fn from_written(
+    fn from_written(
         project: &Project,
         (files, manifest): (ProjectFiles, Manifest),
         options: LayoutOptions,

@@ -470,3 +470,7 @@ fn web_origin(location: &RepositoryLocation) -> String {
 
 /// Files a listing of a branch without manifest may hold.
 pub const MAX_LISTED_FILES: usize = 200_000;
+
+/// The status Bitbucket Cloud answers when it took too long to produce an answer (a diff, a patch, a
+/// listing) and gave up: asked again, the same request takes as long.
+pub(crate) const CLOUD_TIMED_OUT: u16 = 555;

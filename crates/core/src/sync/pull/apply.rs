@@ -1,9 +1,8 @@
 //! Applying a pull, without any request: the merged project from the preview and the resolutions.
 
-use super::preview::AppliedPull;
-use super::preview::ArtifactChange;
-use super::preview::PullCounts;
-use super::preview::PullPreview;
+use std::collections::BTreeMap;
+
+use super::preview::{AppliedPull, ArtifactChange, PullCounts, PullPreview};
 use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
@@ -15,7 +14,6 @@ use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
 use crate::sync::local::SyncBase;
 use crate::sync::three_way::{classify_differences, Status};
-use std::collections::BTreeMap;
 
 /// What applying does with one artifact file.
 pub(super) enum Outcome<'a> {
@@ -25,7 +23,7 @@ pub(super) enum Outcome<'a> {
 }
 
 /// Rounds of leaving out unreadable files (each round can orphan the children of what it left out).
-pub(super) const MAX_PRUNING_ROUNDS: usize = 8;
+const MAX_PRUNING_ROUNDS: usize = 8;
 
 impl PullPreview {
     /// The artifacts the user must settle before applying.
@@ -135,7 +133,7 @@ impl PullPreview {
     }
 
     /// Every conflict needs a resolution.
-    pub(super) fn check_resolved(
+    fn check_resolved(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
     ) -> Result<(), SyncError> {
@@ -151,7 +149,7 @@ impl PullPreview {
 
     /// The pull applied to a copy of `local_project`, when every artifact it takes is a test case whose
     /// file stays at its local path and reads cleanly; `None` otherwise (the files are then read whole).
-    pub(super) fn replace_test_cases(
+    fn replace_test_cases(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         local_project: &Project,
@@ -210,7 +208,7 @@ impl PullPreview {
         Some(Ok(self.applied(project, counts, Vec::new())))
     }
 
-    pub(super) fn apply_knowing(
+    fn apply_knowing(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
@@ -343,7 +341,7 @@ impl PullPreview {
 /// Reads the merged files. With `include_invalid`, unreadable files are left out round by round (and
 /// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
 /// be left out.
-pub(super) fn read_merged(
+fn read_merged(
     mut files: ProjectFiles,
     options: &LayoutOptions,
     include_invalid: bool,
@@ -373,7 +371,7 @@ pub(super) fn read_merged(
 
 /// Leaves out the files of `errors` and takes missing or repeated children out of their parents'
 /// lists; the errors of the files left out, or `None` when the project file itself is unreadable.
-pub(super) fn prune(
+fn prune(
     files: &mut ProjectFiles,
     errors: Vec<TreeError>,
     options: &LayoutOptions,

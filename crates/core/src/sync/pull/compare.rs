@@ -1,10 +1,12 @@
 //! The pull planner's comparison: the remote manifest checked, each artifact classified, and the
 //! changes listed since the base checked against the manifest.
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
-use super::problem::ProblemKind;
-use super::problem::PullProblem;
+use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
     ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry, TreeErrorKind,
 };
@@ -12,8 +14,6 @@ use crate::bitbucket::cloud::FileChangeKind;
 use crate::sync::layout::path_kind;
 use crate::sync::three_way::classify_differences;
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 
 impl PullPlanner {
     /// The manifest's entries that can be pulled; the others are reported and left out of the
@@ -133,10 +133,7 @@ impl PullPlanner {
 
 /// `manifest` with its project file keyed by `project_id`, so that trees of two projects compare their
 /// project files; copied only when that changes it.
-pub(super) fn rekeyed<'m>(
-    manifest: &'m Manifest,
-    project_id: Option<&ArtifactId>,
-) -> Cow<'m, Manifest> {
+fn rekeyed<'m>(manifest: &'m Manifest, project_id: Option<&ArtifactId>) -> Cow<'m, Manifest> {
     let Some(id) = project_id else {
         return Cow::Borrowed(manifest);
     };

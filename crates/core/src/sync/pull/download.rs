@@ -1,12 +1,10 @@
 //! The pull planner's downloads: which files it reads, in archives or one by one, and the parts an
 //! archive too large is split into.
 
-use super::planner::ArchiveRound;
-use super::planner::Fetch;
-use super::planner::PullPlanner;
-use super::planner::Stage;
-use super::preview::BulkRead;
-use super::preview::BulkRefusal;
+use std::collections::BTreeSet;
+
+use super::planner::{ArchiveRound, Fetch, PullPlanner, Stage};
+use super::preview::{BulkRead, BulkRefusal};
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::{Manifest, ProjectFiles};
 use crate::bitbucket::{ApiError, ApiResponse};
@@ -14,7 +12,6 @@ use crate::sync::job::Job;
 use crate::sync::parts::FolderPart;
 use crate::sync::remote::ArchiveContent;
 use crate::sync::three_way::{Classified, SideChange, Status};
-use std::collections::BTreeSet;
 
 impl PullPlanner {
     /// Classifies what is known and downloads what the pull needs.
@@ -74,7 +71,7 @@ impl PullPlanner {
     /// pull needs more than one round of reads and at least half of the folder: a restore, or a tree
     /// without manifest. Per-file baselines never use them. `None` when the product cannot (Cloud without
     /// the folder's origin), which the preview tells ([`PullPreview::bulk_read`]).
-    pub(super) fn archive_parts(&mut self, pending: &[Fetch]) -> Option<Vec<FolderPart>> {
+    fn archive_parts(&mut self, pending: &[Fetch]) -> Option<Vec<FolderPart>> {
         let wanted = pending.iter().filter(|f| !f.base).count();
         let folder = self.compared.files.len().max(wanted);
         let worth_it = !self.baseline() && wanted > self.concurrency() && wanted * 2 >= folder;
@@ -95,24 +92,25 @@ impl PullPlanner {
     }
 
     /// Counts requests of the bulk read.
-    pub(super) fn bulk_requests(&mut self, requests: usize) {
+    fn bulk_requests(&mut self, requests: usize) {
         if let Some(bulk) = &mut self.bulk {
             bulk.requests += requests;
         }
     }
 
     /// Records why some of the folder could not be read in bulk (the first reason found).
-    pub(super) fn refuse_bulk(&mut self, reason: BulkRefusal) {
+    fn refuse_bulk(&mut self, reason: BulkRefusal) {
         if let Some(bulk) = &mut self.bulk {
             bulk.refused.get_or_insert(reason);
         }
     }
 
     /// Takes the parts' files for the pending reads at the tip. A Cloud range too large to produce in
-    /// time (555) or to read is split ([`Stage::Split`]). What the parts do not hold, or all of a part when
-    /// it cannot be had (an instance that does not serve archives, a damaged or oversized one, a single
-    /// commit too large for Cloud to show in time), is read file by file, which reports each file's own
-    /// problem. Parts refused for a while (429, 5xx, no answer) are asked again first.
+    /// time ([`CLOUD_TIMED_OUT`](crate::sync::remote::CLOUD_TIMED_OUT)) or to read is split
+    /// ([`Stage::Split`]). What the parts do not hold, or all of a part when it cannot be had (an
+    /// instance that does not serve archives, a damaged or oversized one, a single commit too large for
+    /// Cloud to show in time), is read file by file, which reports each file's own problem. Parts refused
+    /// for a while (429, 5xx, no answer) are asked again first.
     pub(super) fn handle_archive(
         &mut self,
         (parts, files, tries): (Vec<FolderPart>, ProjectFiles, u32),
@@ -244,7 +242,7 @@ impl PullPlanner {
 }
 
 /// Whether the pull may take the remote version and does not have its bytes locally.
-pub(super) fn needs_remote(classified: &Classified) -> bool {
+fn needs_remote(classified: &Classified) -> bool {
     let may_take = matches!(
         classified.status,
         Status::Remote(SideChange::Added | SideChange::Changed) | Status::Conflict(_)

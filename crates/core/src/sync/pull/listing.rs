@@ -1,17 +1,13 @@
 //! The pull planner's lists: the files changed since the base, and a listing of a commit without
 //! manifest.
 
-use super::planner::PullPlanner;
-use super::planner::Stage;
-use super::preview::ChangesCheck;
-use super::preview::Unchecked;
-use super::problem::ProblemKind;
-use super::problem::PullProblem;
+use super::planner::{PullPlanner, Stage};
+use super::preview::{ChangesCheck, Unchecked};
+use super::problem::{ProblemKind, PullProblem};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{ApiError, ApiResponse, Pager};
 use crate::sync::error::SyncError;
-use crate::sync::remote::MAX_LISTED_FILES;
-use crate::sync::remote::{Listed, Listing};
+use crate::sync::remote::{Listed, Listing, MAX_LISTED_FILES};
 use crate::sync::retry::Failure;
 
 impl PullPlanner {
@@ -42,7 +38,7 @@ impl PullPlanner {
             }
             Err(error) => {
                 let unchecked = Unchecked::of(&error);
-                // A 555 is Bitbucket's time limit: asked again, the same list takes as long.
+                // Cloud's time limit (`CLOUD_TIMED_OUT`): asked again, the same list takes as long.
                 let again = unchecked != Some(Unchecked::TimedOut)
                     && self.retrying.schedule_batch(&mut tries, &error);
                 match (again, unchecked) {
@@ -59,7 +55,7 @@ impl PullPlanner {
 
     /// Goes on without the files changed since the base, trusting the manifest: the pages read so far are
     /// not the whole list, so none of them is used.
-    pub(super) fn unchecked(&mut self, reason: Unchecked) -> Stage {
+    fn unchecked(&mut self, reason: Unchecked) -> Stage {
         self.changes.clear();
         self.changes_check = ChangesCheck::NotChecked(reason);
         self.plan_downloads()
@@ -108,8 +104,8 @@ impl PullPlanner {
         if self.listed.len() > MAX_LISTED_FILES {
             return self.listing_too_large();
         }
-        if let Err(stage) = self.retry_batch(retry_error, &mut tries) {
-            return stage;
+        if let Err(error) = self.retrying.retry_batch(&mut tries, retry_error) {
+            return self.fail(SyncError::Api(error));
         }
         if next_open.is_empty() {
             self.plan_downloads()
@@ -121,24 +117,9 @@ impl PullPlanner {
         }
     }
 
-    /// After a batch: schedules the retry of its failed requests, or ends the job when they may not be
-    /// retried.
-    pub(super) fn retry_batch(
-        &mut self,
-        error: Option<ApiError>,
-        tries: &mut u32,
-    ) -> Result<(), Stage> {
-        match error {
-            Some(error) if !self.retrying.schedule_batch(tries, &error) => {
-                Err(self.fail(SyncError::Api(error)))
-            }
-            _ => Ok(()),
-        }
-    }
-
     /// A listing too large to read: fatal without a manifest (the tree would be incomplete); with one it
     /// only leaves the count of dropped files unknown.
-    pub(super) fn listing_too_large(&mut self) -> Stage {
+    fn listing_too_large(&mut self) -> Stage {
         if self.manifest.is_none() {
             return self.fail(SyncError::PullListingTooLarge);
         }

@@ -1,13 +1,11 @@
 //! The pull planner's single reads: the commit, the manifest, and what it does next from each answer.
 
-use super::planner::PullPlanner;
-use super::planner::Stage;
+use super::planner::{PullPlanner, Stage};
 use super::problem::PullProblem;
 use crate::artifacts::{Manifest, TreeErrorKind, MAX_MANIFEST_BYTES, SCHEMA_VERSION};
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::attempt::Attempt;
-use crate::sync::error::refused_manifest;
-use crate::sync::error::SyncError;
+use crate::sync::error::{refused_manifest, SyncError};
 
 impl PullPlanner {
     pub(super) fn handle_single(

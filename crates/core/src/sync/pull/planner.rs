@@ -1,28 +1,22 @@
 //! The pull planner: its stages, the requests they send, and how it starts.
 
-use super::preview::BulkRead;
-use super::preview::ChangesCheck;
-use super::preview::PullPreview;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::preview::{BulkRead, ChangesCheck, PullPreview};
 use super::problem::PullProblem;
-use super::request::PullRequest;
-use super::request::PullSource;
+use super::request::{PullRequest, PullSource};
 use crate::artifacts::{ArtifactKey, LayoutOptions, Manifest, ProjectFiles, MANIFEST_FILE};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
 use crate::repo_url::Flavour;
-use crate::sync::attempt::Attempt;
-use crate::sync::attempt::Retrying;
+use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
-use crate::sync::local::empty_commit;
-use crate::sync::local::LocalFiles;
-use crate::sync::local::LocalSide;
-use crate::sync::local::SyncBase;
+use crate::sync::local::{empty_commit, LocalFiles, LocalSide, SyncBase};
 use crate::sync::parts::FolderPart;
 use crate::sync::remote::{Listing, Remote};
 use crate::sync::three_way::Classified;
 use crate::sync::unlisted::UnlistedFile;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A remote or base file to download.
 #[derive(Debug, Clone)]
@@ -237,7 +231,7 @@ impl PullPlanner {
     }
 
     /// The diff since the base, when there is a base other than the tip.
-    pub(super) fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
+    fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
         let base = self.base().filter(|base| base.commit != self.tip.id)?;
         Some(Box::new(self.remote.changes(&self.tip.id, &base.commit)))
     }

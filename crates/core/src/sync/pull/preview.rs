@@ -1,19 +1,20 @@
 //! What a pull found before anything changes here: the preview, its artifact changes, problems and
 //! checks, and the counts of an applied pull.
 
+use std::collections::BTreeMap;
+use std::fmt;
+
 use super::problem::PullProblem;
 use super::request::PullSource;
 use crate::artifacts::{
     ArtifactKey, ArtifactKind, LayoutOptions, Manifest, Project, ProjectFiles, TreeError,
 };
 use crate::bitbucket::ApiError;
-use crate::sync::local::LocalFiles;
-use crate::sync::local::SyncBase;
+use crate::sync::local::{LocalFiles, SyncBase};
+use crate::sync::remote::CLOUD_TIMED_OUT;
 use crate::sync::retry::Failure;
 use crate::sync::three_way::{Classified, Status, TestCaseMerge};
 use crate::sync::unlisted::UnlistedFile;
-use std::collections::BTreeMap;
-use std::fmt;
 
 /// One artifact file that differs somewhere, for the preview list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub enum ChangesCheck {
 /// Why a pull did not compare the manifest with the files changed since the base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unchecked {
-    /// Bitbucket took too long to list them and gave up (Cloud's 555).
+    /// Bitbucket took too long to list them and gave up (Cloud's [`CLOUD_TIMED_OUT`]).
     TimedOut,
     /// Bitbucket refused the request (400).
     Refused,
@@ -70,7 +71,9 @@ impl Unchecked {
     /// The reason an error of the listing gives, `None` for an error that ends the pull.
     pub(super) fn of(error: &ApiError) -> Option<Unchecked> {
         match error {
-            ApiError::Server { status: 555 } => Some(Unchecked::TimedOut),
+            ApiError::Server {
+                status: CLOUD_TIMED_OUT,
+            } => Some(Unchecked::TimedOut),
             ApiError::BadRequest { .. } => Some(Unchecked::Refused),
             ApiError::Network { .. } | ApiError::Timeout => Some(Unchecked::Unreachable),
             ApiError::NotFound { .. } => Some(Unchecked::BaseGone),
@@ -117,8 +120,8 @@ pub enum BulkRefusal {
     /// Cloud: the manifest does not name the commit the folder grew from (it was written before
     /// manifests named it, or the commit has no manifest).
     NoOrigin,
-    /// The change of a single commit was too large for Bitbucket to produce in time (Cloud's 555), or
-    /// an answer too large to read.
+    /// The change of a single commit was too large for Bitbucket to produce in time (Cloud's
+    /// [`CLOUD_TIMED_OUT`]), or an answer too large to read.
     TooLarge,
     /// Bitbucket refused the request.
     Refused,
@@ -130,7 +133,10 @@ impl BulkRefusal {
     /// The reason an error of a bulk request gives.
     pub(super) fn of(error: &ApiError) -> BulkRefusal {
         match error {
-            ApiError::Server { status: 555 } | ApiError::TooLarge { .. } => BulkRefusal::TooLarge,
+            ApiError::Server {
+                status: CLOUD_TIMED_OUT,
+            }
+            | ApiError::TooLarge { .. } => BulkRefusal::TooLarge,
             error if Failure::of(error) == Failure::Final => BulkRefusal::Refused,
             _ => BulkRefusal::Unreachable,
         }

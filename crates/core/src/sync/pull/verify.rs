@@ -1,13 +1,11 @@
 //! The pull planner's verification: downloads checked against the manifest, the files it does not list,
 //! and the preview it ends with.
 
-use super::planner::Fetch;
-use super::planner::PullPlanner;
-use super::planner::Stage;
-use super::preview::ArtifactChange;
-use super::preview::PullPreview;
-use super::problem::ProblemKind;
-use super::problem::PullProblem;
+use std::collections::BTreeMap;
+
+use super::planner::{Fetch, PullPlanner, Stage};
+use super::preview::{ArtifactChange, PullPreview};
+use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
     from_files, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
     ProjectFiles, ReadLimits, TestCase, TreeErrorKind,
@@ -15,14 +13,10 @@ use crate::artifacts::{
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::error::SyncError;
 use crate::sync::job::Phase;
-use crate::sync::layout::entry_of;
-use crate::sync::layout::is_content_problem;
-use crate::sync::layout::name_of;
-use crate::sync::layout::path_kind;
+use crate::sync::layout::{entry_of, is_content_problem, name_of, path_kind};
 use crate::sync::retry::Failure;
 use crate::sync::three_way::{merge_test_case, Classified};
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
-use std::collections::BTreeMap;
 
 impl PullPlanner {
     /// Data Center without a base: the listed files the manifest does not list.
@@ -104,8 +98,8 @@ impl PullPlanner {
                 Err(error) => return self.fail(SyncError::Api(error)),
             }
         }
-        if let Err(stage) = self.retry_batch(retry_error, &mut tries) {
-            return stage;
+        if let Err(error) = self.retrying.retry_batch(&mut tries, retry_error) {
+            return self.fail(SyncError::Api(error));
         }
         if still.is_empty() {
             self.after_downloads()
@@ -262,6 +256,6 @@ impl PullPlanner {
 }
 
 /// Whether an artifact changed on both sides could be merged (both sides have it).
-pub(super) fn wants_merge(classified: &Classified) -> bool {
+fn wants_merge(classified: &Classified) -> bool {
     classified.status.is_conflict() && classified.local.is_some() && classified.remote.is_some()
 }

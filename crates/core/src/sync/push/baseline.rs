@@ -22,29 +22,27 @@
 //! [`Strategy::PerFileSequential`]: super::Strategy::PerFileSequential
 //! [`Strategy::PerFileParallel`]: super::Strategy::PerFileParallel
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use super::confirm::Confirmation;
-use super::message::commit_message;
-use super::message::same_message;
-use super::outcome::PushCancelled;
-use super::outcome::PushOutcome;
+use super::message::{commit_message, same_message};
+use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::rest::PushSender;
 use crate::bitbucket::{
     cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
 };
 use crate::roles::WritePermit;
-use crate::sync::attempt::Attempt;
-use crate::sync::attempt::Retrying;
+use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::SyncBase;
 use crate::sync::remote::Remote;
 use crate::sync::retry::Failure;
-use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// The Data Center exception of an edit whose content equals the file's.
-pub(super) const UNMODIFIED_EXCEPTION: &str = "FileContentUnmodifiedException";
+const UNMODIFIED_EXCEPTION: &str = "FileContentUnmodifiedException";
 
 #[derive(Debug)]
 pub(super) enum Stage {
@@ -73,7 +71,7 @@ pub(super) enum Stage {
 }
 
 /// What the answer to one write says.
-pub(super) enum Written {
+enum Written {
     /// A commit landed (Data Center's answer names it; Cloud's does not).
     Landed(Option<CommitSummary>),
     /// Data Center found the content unchanged: no commit.
@@ -180,7 +178,7 @@ impl BaselineSender {
     }
 
     /// The writes from `index` on: the one creating the branch alone, else all of them in one batch.
-    pub(super) fn writes_from(&self, index: usize) -> Stage {
+    fn writes_from(&self, index: usize) -> Stage {
         if index >= self.paths.len() {
             return self.after_writes();
         }
@@ -224,7 +222,7 @@ impl BaselineSender {
     }
 
     /// The request of write `index`; it creates the branch while the branch does not exist.
-    pub(super) fn write_request(&self, index: usize) -> ApiRequest {
+    fn write_request(&self, index: usize) -> ApiRequest {
         let path = &self.paths[index];
         let request = &self.plan.request;
         let creating = !self.branch_exists;
@@ -254,11 +252,7 @@ impl BaselineSender {
     }
 
     /// Reads the answer to write number `index`.
-    pub(super) fn read_write(
-        &self,
-        index: usize,
-        answer: Result<ApiResponse, ApiError>,
-    ) -> Written {
+    fn read_write(&self, index: usize, answer: Result<ApiResponse, ApiError>) -> Written {
         let response = match answer {
             Ok(response) => response,
             Err(error) => return retry_or_fail(error),
@@ -280,7 +274,7 @@ impl BaselineSender {
         }
     }
 
-    pub(super) fn handle_writes(
+    fn handle_writes(
         &mut self,
         pending: Vec<usize>,
         next: usize,
@@ -359,7 +353,7 @@ impl BaselineSender {
         self.fail(SyncError::BranchMoved { branch })
     }
 
-    pub(super) fn handle_verify(
+    fn handle_verify(
         &mut self,
         index: usize,
         mut attempt: Attempt,
@@ -558,7 +552,7 @@ impl Job for BaselineSender {
 }
 
 /// A failed request without a definite answer is sent again; a definite refusal ends the push.
-pub(super) fn retry_or_fail(error: ApiError) -> Written {
+fn retry_or_fail(error: ApiError) -> Written {
     match Failure::of(&error) {
         Failure::Final => Written::Failed(error),
         Failure::Refused | Failure::Unknown => Written::Retry(error),
@@ -566,7 +560,7 @@ pub(super) fn retry_or_fail(error: ApiError) -> Written {
 }
 
 /// Whether a Data Center 409 says the file holds that content already (no commit was made).
-pub(super) fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
+fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
     let body = String::from_utf8_lossy(&response.body);
     let message = match error {
         ApiError::Conflict {
@@ -579,7 +573,7 @@ pub(super) fn unmodified(response: &ApiResponse, error: &ApiError) -> bool {
 
 /// Data Center commits in the order they were made: each on its parent (a parallel batch's answers come
 /// in request order, not in commit order). Commits whose parent is not among them start the chain.
-pub(super) fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<String> {
+fn oldest_first<'a>(commits: impl Iterator<Item = &'a CommitSummary>) -> Vec<String> {
     let commits: Vec<&CommitSummary> = commits.collect();
     let mut by_parent: BTreeMap<&str, Vec<&CommitSummary>> = BTreeMap::new();
     for commit in &commits {

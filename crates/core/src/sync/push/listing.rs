@@ -1,18 +1,17 @@
 //! The push planner's batches: listing a branch without manifest and comparing the files the manifest
 //! cannot vouch for.
 
-use super::planner::PlanStage;
-use super::planner::PushPlanner;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use super::planner::{PlanStage, PushPlanner};
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::attempt::Attempt;
 use crate::sync::change_set::RemoteState;
 use crate::sync::error::SyncError;
 use crate::sync::local::empty_commit;
-use crate::sync::remote::MAX_LISTED_FILES;
-use crate::sync::remote::{Listed, Listing};
+use crate::sync::remote::{Listed, Listing, MAX_LISTED_FILES};
 use crate::sync::retry::Failure;
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 impl PushPlanner {
     /// Lists the artifact root: over git from a fetch of the tip's trees (once), otherwise through
@@ -100,10 +99,8 @@ impl PushPlanner {
                 Err(error) => return self.fail(SyncError::Api(error)),
             }
         }
-        if let Some(error) = retry_error {
-            if !self.retrying.schedule_batch(&mut tries, &error) {
-                return self.fail(SyncError::Api(error));
-            }
+        if let Err(error) = self.retrying.retry_batch(&mut tries, retry_error) {
+            return self.fail(SyncError::Api(error));
         }
         if still.is_empty() {
             self.finish(remote);
@@ -157,10 +154,8 @@ impl PushPlanner {
                 Err(error) => return self.fail(SyncError::Api(error)),
             }
         }
-        if let Some(error) = retry_error {
-            if !self.retrying.schedule_batch(&mut tries, &error) {
-                return self.fail(SyncError::Api(error));
-            }
+        if let Err(error) = self.retrying.retry_batch(&mut tries, retry_error) {
+            return self.fail(SyncError::Api(error));
         }
         if files.contains(&manifest_path) && !self.manifest_damaged {
             return self.read_manifest();

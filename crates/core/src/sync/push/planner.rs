@@ -1,27 +1,21 @@
 //! The push planner: its stages, the requests they send, and the plan it ends with.
 
-use super::request::check_names;
-use super::request::check_request;
-use super::request::main_branch_matters;
-use super::request::Names;
-use super::request::PushRequest;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use super::request::{check_names, check_request, main_branch_matters, Names, PushRequest};
 use crate::artifacts::{
     ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE, MAX_MANIFEST_BYTES,
 };
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
 use crate::git::{Advertisement, Object, TreeSnapshot};
-use crate::sync::attempt::Attempt;
-use crate::sync::attempt::Retrying;
+use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::change_set::{ChangeSet, Comparison, RemoteState};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
-use crate::sync::local::empty_commit;
-use crate::sync::local::LocalFiles;
-use crate::sync::local::LocalSide;
+use crate::sync::local::{empty_commit, LocalFiles, LocalSide};
 use crate::sync::remote::{Listing, Remote};
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 /// A planned push: where it starts from and what it changes.
 #[derive(Debug, Clone)]
@@ -389,7 +383,7 @@ impl PushPlanner {
 }
 
 /// The id of the project a branch's manifest holds, when it is not the local project's.
-pub(super) fn other_project(remote: &RemoteState, local: &Manifest) -> Option<ArtifactId> {
+fn other_project(remote: &RemoteState, local: &Manifest) -> Option<ArtifactId> {
     let project = |manifest: &Manifest| {
         manifest
             .files

@@ -1,17 +1,16 @@
 //! The push planner's single reads: the tips, the tag, the manifest and the trees, and what it does next
 //! from each answer.
 
-use super::planner::PlanStage;
-use super::planner::PushPlanner;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::planner::{PlanStage, PushPlanner};
 use super::request::check_role;
 use crate::artifacts::Manifest;
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::change_set::RemoteState;
-use crate::sync::error::refused_manifest;
-use crate::sync::error::SyncError;
+use crate::sync::error::{refused_manifest, SyncError};
 use crate::sync::local::empty_commit;
-use std::collections::{BTreeMap, BTreeSet};
 
 impl PushPlanner {
     pub(super) fn handle_single(
@@ -136,7 +135,7 @@ impl PushPlanner {
     }
 
     /// The tip's trees could not be fetched: the artifact root is listed through the REST API.
-    pub(super) fn without_trees(&mut self) -> PlanStage {
+    fn without_trees(&mut self) -> PlanStage {
         self.git = None;
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
         self.list_root(&tip.id)
@@ -161,18 +160,14 @@ impl PushPlanner {
     }
 
     /// The plan against the branch's manifest.
-    pub(super) fn finished(&mut self, manifest: Manifest) -> PlanStage {
+    fn finished(&mut self, manifest: Manifest) -> PlanStage {
         self.finish(RemoteState::Managed(manifest));
         PlanStage::Done
     }
 
     /// Reads the local files changed on the branch since the base whose content the manifest does not
     /// name already: those the branch holds as they are here are left out of the plan.
-    pub(super) fn verify_changed(
-        &mut self,
-        manifest: Manifest,
-        changed: &BTreeSet<String>,
-    ) -> PlanStage {
+    fn verify_changed(&mut self, manifest: Manifest, changed: &BTreeSet<String>) -> PlanStage {
         self.local.written();
         let listed: BTreeMap<&str, &str> = manifest
             .files
@@ -203,7 +198,7 @@ impl PushPlanner {
     }
 
     /// The main branch read from the repository: the roles are checked with it, then `then` follows.
-    pub(super) fn with_main_branch(&mut self, main: Option<String>, then: PlanStage) -> PlanStage {
+    fn with_main_branch(&mut self, main: Option<String>, then: PlanStage) -> PlanStage {
         self.request.main_branch = main;
         self.main_branch_read = true;
         match check_role(&self.request.roles, &self.request) {

@@ -1,26 +1,24 @@
 //! Sending a planned push through the REST API ([`PushSender`]): Cloud commits of parts, Data Center
 //! edits of one file each, then the version tag.
 
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
 use super::confirm::Confirmation;
-use super::message::commit_message;
-use super::message::same_message;
-use super::outcome::PushCancelled;
-use super::outcome::PushOutcome;
+use super::message::{commit_message, same_message};
+use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::request::PushRequest;
 use crate::bitbucket::{cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiResponse};
 use crate::repo_url::Flavour;
 use crate::roles::WritePermit;
-use crate::sync::attempt::Attempt;
-use crate::sync::attempt::Retrying;
+use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::change_set::{CommitPart, RemoteState};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::SyncBase;
 use crate::sync::remote::Remote;
 use crate::sync::retry::Failure;
-use std::collections::BTreeSet;
-use std::rc::Rc;
 
 /// One write of a push.
 #[derive(Debug, Clone)]
@@ -456,7 +454,7 @@ impl PushSender {
         progress.commits_done = self.commits.len();
     }
 
-    pub(super) fn message_of(&self, index: usize) -> String {
+    fn message_of(&self, index: usize) -> String {
         match &self.writes[index] {
             Write::Cloud { message, .. } => message.clone(),
             Write::DataCenter { .. } => commit_message(&self.plan, self.request().message.trim()),

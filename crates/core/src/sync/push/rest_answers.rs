@@ -1,10 +1,7 @@
 //! How the REST sender reads its answers: a write that landed, was lost or met a conflict, and the
 //! branch tip read to settle it.
 
-use super::rest::PushSender;
-use super::rest::SendStage;
-use super::rest::Unsure;
-use super::rest::Write;
+use super::rest::{PushSender, SendStage, Unsure, Write};
 use crate::bitbucket::{ApiError, ApiResponse, CommitSummary};
 use crate::sync::attempt::Attempt;
 use crate::sync::error::SyncError;

@@ -40,7 +40,7 @@ pub enum GitPushError {
     Tip(#[from] ObjectIdError),
 }
 
-pub(super) fn refused_message(branch: &str, refused: &PushRefused) -> String {
+fn refused_message(branch: &str, refused: &PushRefused) -> String {
     let mut words: Vec<String> = refused.messages.clone();
     if let Some(reason) = &refused.unpack {
         words.push(format!("unpacking failed: {reason}"));

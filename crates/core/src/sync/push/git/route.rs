@@ -1,8 +1,9 @@
 //! Whether a Data Center push goes over git ([`PushRoute`]), why not ([`RestReason`]), and the identity
 //! its commits are written with ([`GitIdentity`]).
 
-use crate::bitbucket::{git_http, Api, ApiError, ApiRequest, ApiResponse};
 use std::fmt;
+
+use crate::bitbucket::{git_http, Api, ApiError, ApiRequest, ApiResponse};
 
 /// Who makes the commit and when: the connection's username and the browser's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,9 @@
 //! The push over git ([`GitPush`]): its stages, the advertisement checked against the plan, the push and
 //! its report.
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use super::error::GitPushError;
 use super::route::GitIdentity;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call};
@@ -9,19 +12,15 @@ use crate::git::{
     RefUpdate, Report, Signature, TreePlan,
 };
 use crate::roles::WritePermit;
-use crate::sync::attempt::Attempt;
-use crate::sync::attempt::Retrying;
+use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::SyncBase;
 use crate::sync::push::confirm::Confirmation;
-use crate::sync::push::outcome::PushCancelled;
-use crate::sync::push::outcome::PushOutcome;
+use crate::sync::push::outcome::{PushCancelled, PushOutcome};
 use crate::sync::push::planner::PushPlan;
 use crate::sync::remote::{GitMoves, Remote};
 use crate::sync::retry::Failure;
-use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// What the push sent: the ref updates, the call that reads their report, the commit.
 #[derive(Debug, Clone)]
@@ -70,7 +69,7 @@ pub(super) enum Stage {
 }
 
 /// What the advertisement says of a push's refs.
-pub(super) enum Landing {
+enum Landing {
     /// Every ref is where the push moves it.
     Landed,
     /// Every ref is where the push found it.
@@ -217,24 +216,24 @@ impl GitPush {
         &self.plan.request.branch
     }
 
-    pub(super) fn branch_ref(&self) -> String {
+    fn branch_ref(&self) -> String {
         format!("refs/heads/{}", self.branch())
     }
 
-    pub(super) fn tag_ref(&self) -> Option<String> {
+    fn tag_ref(&self) -> Option<String> {
         let version = self.plan.request.version.as_ref()?;
         Some(format!("refs/tags/{version}"))
     }
 
     /// Where the branch is before the push: nowhere when the push creates it.
-    pub(super) fn expected_old(&self) -> ObjectId {
+    fn expected_old(&self) -> ObjectId {
         match self.plan.creates_branch {
             true => ObjectId::ZERO,
             false => self.tip.unwrap_or(ObjectId::ZERO),
         }
     }
 
-    pub(super) fn advertise(&self) -> Attempt {
+    fn advertise(&self) -> Attempt {
         Attempt::new(self.advertise.request.clone())
     }
 
@@ -263,7 +262,7 @@ impl GitPush {
 
     /// Where the refs a push moves (or would move) to `new` stand in the last advertisement
     /// (untouched first: before the push, the branch may already be at `new`).
-    pub(super) fn landing(&self, new: ObjectId, moves_branch: bool) -> Landing {
+    fn landing(&self, new: ObjectId, moves_branch: bool) -> Landing {
         let refs = self.advertisement.refs();
         let at = |name: &str| refs.get(name).copied().unwrap_or(ObjectId::ZERO);
         let mut states = Vec::new();
@@ -282,12 +281,7 @@ impl GitPush {
         }
     }
 
-    pub(super) fn handle_advertisement(
-        &mut self,
-        attempt: Attempt,
-        after: After,
-        answer: Answer,
-    ) -> Stage {
+    fn handle_advertisement(&mut self, attempt: Attempt, after: After, answer: Answer) -> Stage {
         let read = answer.and_then(|response| self.advertise.parse(&response));
         let mut attempt = attempt;
         let advertisement = match read {
@@ -373,7 +367,7 @@ impl GitPush {
         }
     }
 
-    pub(super) fn handle_push(&mut self, mut attempt: Attempt, answer: Answer) -> Stage {
+    fn handle_push(&mut self, mut attempt: Attempt, answer: Answer) -> Stage {
         let Some(sent) = self.sent.clone() else {
             return Stage::Done;
         };
@@ -516,7 +510,7 @@ impl Job for GitPush {
 }
 
 /// `answers` with `Cancelled` for each request that got none.
-pub(super) fn padded(mut answers: Vec<Answer>, count: usize) -> Vec<Answer> {
+fn padded(mut answers: Vec<Answer>, count: usize) -> Vec<Answer> {
     answers.resize_with(count.max(answers.len()), || Err(ApiError::Cancelled));
     answers
 }

@@ -1,9 +1,9 @@
 //! The trees of a push over git: read from a fetch, or from folder listings and an archive of modes.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::error::GitPushError;
-use super::sender::Answer;
-use super::sender::GitPush;
-use super::sender::Stage;
+use super::sender::{Answer, GitPush, Stage};
 use crate::bitbucket::{datacenter, git_http, ApiError, Call};
 use crate::git::{
     archive_modes, Commit, FileMode, ListedKind, Object, ObjectId, TreePlan, TreeSnapshot,
@@ -12,11 +12,10 @@ use crate::sync::attempt::Attempt;
 use crate::sync::change_set::RemoteState;
 use crate::sync::error::SyncError;
 use crate::sync::push::message::commit_message;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest query of paths one archive request carries (URLs stay well below the limits of
 /// browsers, relays and Data Center).
-pub(super) const ARCHIVE_QUERY_CHARS: usize = 6_000;
+const ARCHIVE_QUERY_CHARS: usize = 6_000;
 
 impl GitPush {
     /// The parent's folders that the change touches: from the trees the preview fetched, from a
@@ -53,7 +52,7 @@ impl GitPush {
 
     /// Builds the commit from `snapshot`: the listings of the planned folders and the exact modes
     /// of the files they keep.
-    pub(super) fn build_from(&mut self, snapshot: &TreeSnapshot) -> Stage {
+    fn build_from(&mut self, snapshot: &TreeSnapshot) -> Stage {
         let Some(trees) = &self.trees else {
             return self.push(None);
         };
@@ -132,10 +131,8 @@ impl GitPush {
                 }
             }
         }
-        if let Some(error) = failed {
-            if !self.retrying.schedule_batch(&mut tries, &error) {
-                return self.fail(SyncError::Api(error));
-            }
+        if let Err(error) = self.retrying.retry_batch(&mut tries, failed) {
+            return self.fail(SyncError::Api(error));
         }
         if !next.is_empty() {
             return Stage::List { pages: next, tries };
@@ -149,7 +146,7 @@ impl GitPush {
 
     /// The kept files whose modes the archive must tell (see the module's description), in parts
     /// of one request each.
-    pub(super) fn read_modes(&mut self) -> Stage {
+    fn read_modes(&mut self) -> Stage {
         let Some(trees) = &self.trees else {
             return self.push(None);
         };
