@@ -2,27 +2,44 @@
 //! one request, [`Retrying`] schedules retries and counts the requests sent.
 
 use super::error::SyncError;
-use crate::bitbucket::{ApiError, ApiRequest, Call};
+use crate::bitbucket::{ApiError, ApiRequest, ApiResponse, Call};
 use crate::sync::job::{JobStep, Phase, Progress};
 use crate::sync::params::ScmParameters;
 use crate::sync::retry::RetryPolicy;
 
-/// One request in flight, with how often it was tried.
-#[derive(Debug, Clone)]
-pub(crate) struct Attempt {
-    pub(crate) request: ApiRequest,
+/// One call in flight: its request, how its answer is read, and how often it was tried.
+pub(crate) struct Attempt<T> {
+    pub(crate) call: Call<T>,
     pub(crate) tries: u32,
 }
 
-impl Attempt {
-    /// `request`, not tried yet.
-    pub(crate) fn new(request: ApiRequest) -> Self {
-        Attempt { request, tries: 0 }
+impl<T> Attempt<T> {
+    /// `call`, not tried yet.
+    pub(crate) fn new(call: Call<T>) -> Self {
+        Attempt { call, tries: 0 }
     }
 
-    /// The request of `call`, not tried yet.
-    pub(crate) fn of<T>(call: Call<T>) -> Self {
-        Self::new(call.request)
+    /// Reads `answer` as the call reads it.
+    pub(crate) fn read(&self, answer: Result<ApiResponse, ApiError>) -> Result<T, ApiError> {
+        answer.and_then(|response| self.call.parse(&response))
+    }
+}
+
+impl<T> Clone for Attempt<T> {
+    fn clone(&self) -> Self {
+        Attempt {
+            call: self.call.clone(),
+            tries: self.tries,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Attempt<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attempt")
+            .field("call", &self.call)
+            .field("tries", &self.tries)
+            .finish()
     }
 }
 
@@ -48,7 +65,7 @@ impl Retrying {
     }
 
     /// Schedules a retry of `attempt` after `error`; false when it must not be retried.
-    pub(crate) fn schedule(&mut self, attempt: &mut Attempt, error: &ApiError) -> bool {
+    pub(crate) fn schedule<T>(&mut self, attempt: &mut Attempt<T>, error: &ApiError) -> bool {
         self.schedule_batch(&mut attempt.tries, error)
     }
 

@@ -313,6 +313,13 @@ impl ChangeSet {
         self.writes().map(|c| c.bytes).sum::<u64>() + manifest
     }
 
+    /// The paths the push writes, the manifest last when it is written.
+    pub fn written_paths(&self) -> impl Iterator<Item = String> + '_ {
+        self.writes()
+            .map(|change| change.path.clone())
+            .chain(self.writes_manifest.then(|| self.manifest_path.clone()))
+    }
+
     /// Files written in all, the manifest included.
     pub fn total_files(&self) -> usize {
         self.writes().count() + usize::from(self.writes_manifest)

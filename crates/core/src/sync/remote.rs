@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::change_set::{ChangeSet, CommitPart};
 use super::parts::FolderPart;
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::patch::added_files;
@@ -146,6 +147,39 @@ impl Remote {
     /// Whether each file is its own commit (Data Center) rather than one commit for many (Cloud).
     pub fn commits_one_file_at_a_time(&self) -> bool {
         self.flavour() == Flavour::DataCenter
+    }
+
+    /// The writes of a push of `changes`: on Cloud one commit per part that `parts` makes (with its
+    /// message), on Data Center one edit per file written, the manifest last (`exists`: whether the
+    /// branch holds the file, so that the edit names the commit it changes).
+    pub(crate) fn writes(
+        &self,
+        changes: &ChangeSet,
+        parts: impl FnOnce() -> Vec<(CommitPart, String)>,
+        exists: impl Fn(&str) -> bool,
+    ) -> Vec<Write> {
+        if !self.commits_one_file_at_a_time() {
+            let parts = parts().into_iter();
+            return parts
+                .map(|(part, message)| Write::Cloud { part, message })
+                .collect();
+        }
+        changes
+            .written_paths()
+            .map(|path| Write::DataCenter {
+                exists: exists(&path),
+                path,
+            })
+            .collect()
+    }
+
+    /// The requests each write of a push takes: on Cloud the commit and the read of the new tip (its
+    /// answer names no commit), on Data Center the edit alone.
+    pub(crate) fn requests_per_write(&self) -> usize {
+        match self.flavour() {
+            Flavour::Cloud => 2,
+            Flavour::DataCenter => 1,
+        }
     }
 
     /// Whether a write meant to create a branch may land on an existing branch of that name, so that a
@@ -350,6 +384,61 @@ impl Writer<'_> {
         api.call(request, Operation::CreateBranch, subject, |_| Some(()))
     }
 
+    /// The call of `write` on top of `parent` (the commit the previous write made), which reads the
+    /// commit Data Center's answer names (Cloud's names none). A Data Center edit that creates the branch
+    /// starts it from `source_branch`.
+    pub(crate) fn write(
+        &self,
+        write: &Write,
+        content: &WriteContent<'_>,
+        parent: &str,
+        source_branch: Option<String>,
+    ) -> Call<Option<CommitSummary>> {
+        match write {
+            Write::Cloud { part, message } => {
+                let mut files: Vec<(String, Vec<u8>)> = part
+                    .writes
+                    .iter()
+                    .map(|path| {
+                        (
+                            path.clone(),
+                            content.files.get(path).cloned().unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                if part.includes_manifest {
+                    files.push((
+                        content.manifest_path.to_owned(),
+                        content.manifest_bytes.to_vec(),
+                    ));
+                }
+                let commit = cloud::CommitFiles {
+                    message: message.clone(),
+                    author: None,
+                    parent: Some(parent.to_owned()),
+                    files,
+                    deletions: part.deletions.clone(),
+                };
+                self.commit_files(&commit).map(|()| None)
+            }
+            Write::DataCenter { path, exists } => {
+                let bytes = if path == content.manifest_path {
+                    content.manifest_bytes.to_vec()
+                } else {
+                    content.files.get(path).cloned().unwrap_or_default()
+                };
+                let edit = datacenter::EditFile {
+                    path: path.clone(),
+                    content: bytes,
+                    message: content.message.clone(),
+                    source_commit_id: exists.then(|| parent.to_owned()),
+                    source_branch,
+                };
+                self.edit_file(&edit).map(Some)
+            }
+        }
+    }
+
     /// One Cloud commit of many files on the branch.
     pub fn commit_files(&self, commit: &cloud::CommitFiles) -> Call<()> {
         cloud::commit_files(&self.remote.api, self.branch, commit)
@@ -386,38 +475,28 @@ impl Writer<'_> {
         let call = git_http::receive_pack(&self.remote.api, url, self.branch, body);
         Ok((call, updates))
     }
+}
 
-    /// Reads the answer to a commit ([`Writer::commit_files`] or [`Writer::edit_file`] of `path`, as
-    /// the product makes them): Data Center's names the new commit, Cloud's nothing. A refusal names
-    /// the file on Data Center.
-    pub fn read_commit(
-        &self,
-        response: &ApiResponse,
-        path: &str,
-    ) -> Result<Option<CommitSummary>, ApiError> {
-        match self.remote.flavour() {
-            Flavour::Cloud => {
-                let commit = cloud::CommitFiles {
-                    message: String::new(),
-                    author: None,
-                    parent: None,
-                    files: Vec::new(),
-                    deletions: Vec::new(),
-                };
-                self.commit_files(&commit).parse(response).map(|()| None)
-            }
-            Flavour::DataCenter => {
-                let edit = datacenter::EditFile {
-                    path: path.to_owned(),
-                    content: Vec::new(),
-                    message: String::new(),
-                    source_commit_id: None,
-                    source_branch: None,
-                };
-                self.edit_file(&edit).parse(response).map(Some)
-            }
-        }
-    }
+/// One write of a push, as each product takes it.
+#[derive(Debug, Clone)]
+pub(crate) enum Write {
+    /// A Cloud commit of one part.
+    Cloud { part: CommitPart, message: String },
+    /// A Data Center edit of one file.
+    DataCenter { path: String, exists: bool },
+}
+
+/// What the writes of a push hold ([`Writer::write`]).
+#[derive(Debug)]
+pub(crate) struct WriteContent<'a> {
+    /// Every file but the manifest.
+    pub(crate) files: &'a ProjectFiles,
+    /// The manifest's path.
+    pub(crate) manifest_path: &'a str,
+    /// The manifest the push publishes.
+    pub(crate) manifest_bytes: &'a [u8],
+    /// The message of a Data Center edit.
+    pub(crate) message: String,
 }
 
 /// The refs a git push moves ([`Writer::git_push`]).

@@ -14,36 +14,33 @@ impl PullPlanner {
         answer: Result<ApiResponse, ApiError>,
     ) -> Stage {
         match stage {
-            Stage::Resolve(mut attempt) => {
-                match answer.and_then(|r| self.resolve_call().parse(&r)) {
-                    Ok(tip) => {
-                        self.tip = tip;
-                        if self.baseline() {
-                            return self.list_root();
-                        }
-                        match self.base() {
-                            Some(base) if base.commit == self.tip.id => {
-                                self.manifest = Some(base.manifest.clone());
-                                self.managed = true;
-                                self.plan_downloads()
-                            }
-                            _ => Stage::Manifest(Attempt::of(
-                                self.remote
-                                    .read_file(&self.tip.id, &self.manifest_path())
-                                    .limited(MAX_MANIFEST_BYTES as u64),
-                            )),
-                        }
+            Stage::Resolve(mut attempt) => match attempt.read(answer) {
+                Ok(tip) => {
+                    self.tip = tip;
+                    if self.baseline() {
+                        return self.list_root();
                     }
-                    Err(ApiError::NotFound { .. }) => self.fail(self.not_found()),
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        Stage::Resolve(attempt)
+                    match self.base() {
+                        Some(base) if base.commit == self.tip.id => {
+                            self.manifest = Some(base.manifest.clone());
+                            self.managed = true;
+                            self.plan_downloads()
+                        }
+                        _ => Stage::Manifest(Attempt::new(
+                            self.remote
+                                .read_file(&self.tip.id, &self.manifest_path())
+                                .limited(MAX_MANIFEST_BYTES as u64),
+                        )),
                     }
-                    Err(error) => self.fail(SyncError::Api(error)),
                 }
-            }
+                Err(ApiError::NotFound { .. }) => self.fail(self.not_found()),
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    Stage::Resolve(attempt)
+                }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
             Stage::Manifest(mut attempt) => {
-                let call = self.remote.read_file(&self.tip.id, &self.manifest_path());
-                let read = answer.and_then(|r| call.parse(&r));
+                let read = attempt.read(answer);
                 if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
                     return self.fail(refused);
                 }

@@ -28,8 +28,8 @@ pub(super) struct Fetch {
 
 #[derive(Debug)]
 pub(super) enum Stage {
-    Resolve(Attempt),
-    Manifest(Attempt),
+    Resolve(Attempt<CommitSummary>),
+    Manifest(Attempt<Vec<u8>>),
     Changes {
         pager: Box<Pager<FileChange>>,
         tries: u32,
@@ -160,7 +160,7 @@ impl PullPlanner {
         planner.stage = match planner.request.source.canonical() {
             Ok(source) => {
                 planner.request.source = source;
-                Stage::Resolve(Attempt::of(planner.resolve_call()))
+                Stage::Resolve(Attempt::new(planner.resolve_call()))
             }
             Err(error) => planner.fail(error),
         };
@@ -245,14 +245,16 @@ impl Job for PullPlanner {
             return wait;
         }
         let (requests, phase) = match &self.stage {
-            Stage::Resolve(a) => (vec![a.request.clone()], Phase::ReadingBranch),
+            Stage::Resolve(a) => (vec![a.call.request.clone()], Phase::ReadingBranch),
             // The first page of the diff since the base goes beside the manifest (it is read after it).
             Stage::Manifest(a) => {
                 let early = (a.tries == 0)
                     .then(|| self.changes_pager()?.next_request())
                     .flatten();
                 (
-                    std::iter::once(a.request.clone()).chain(early).collect(),
+                    std::iter::once(a.call.request.clone())
+                        .chain(early)
+                        .collect(),
                     Phase::ReadingRepository,
                 )
             }

@@ -31,7 +31,7 @@ use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::rest::PushSender;
 use crate::bitbucket::{
-    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiRequest, ApiResponse, CommitSummary,
+    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiResponse, Call, CommitSummary,
 };
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
@@ -58,15 +58,15 @@ pub(super) enum Stage {
     /// it is this push's own write, resent after a lost answer.
     Verify {
         index: usize,
-        attempt: Attempt,
+        attempt: Attempt<CommitSummary>,
         refusal: ApiError,
     },
     /// Creating the branch: every write found its content there already (Data Center).
-    CreateBranch(Attempt),
+    CreateBranch(Attempt<()>),
     /// Reading the branch tip once every write is done.
-    Tip(Attempt),
+    Tip(Attempt<CommitSummary>),
     /// Tagging the final commit.
-    Tag(Attempt),
+    Tag(Attempt<()>),
     Done,
 }
 
@@ -127,15 +127,7 @@ impl BaselineSender {
         let permit = confirmation.check(&plan)?;
         let remote = Remote::new(api);
         let changes = &plan.changes;
-        let paths: Vec<String> = changes
-            .writes()
-            .map(|change| change.path.clone())
-            .chain(
-                changes
-                    .writes_manifest
-                    .then(|| changes.manifest_path.clone()),
-            )
-            .collect();
+        let paths: Vec<String> = changes.written_paths().collect();
         let mut retrying = Retrying::new(&plan.request.parameters, plan.request.seed ^ 0xba5e);
         retrying.progress.files_total = changes.total_files();
         retrying.progress.bytes_total = changes.total_bytes();
@@ -205,12 +197,12 @@ impl BaselineSender {
                 .remote
                 .writer(&self.permit)
                 .create_branch(&self.plan.tip.id);
-            Stage::CreateBranch(Attempt::of(call))
+            Stage::CreateBranch(Attempt::new(call))
         }
     }
 
-    pub(super) fn tip_attempt(&self) -> Attempt {
-        Attempt::of(self.remote.tip(&self.plan.request.branch))
+    pub(super) fn tip_attempt(&self) -> Attempt<CommitSummary> {
+        Attempt::new(self.remote.tip(&self.plan.request.branch))
     }
 
     pub(super) fn content(&self, path: &str) -> Vec<u8> {
@@ -221,8 +213,9 @@ impl BaselineSender {
         }
     }
 
-    /// The request of write `index`; it creates the branch while the branch does not exist.
-    fn write_request(&self, index: usize) -> ApiRequest {
+    /// The call of write `index`, which reads the commit Data Center names (Cloud's answer names none);
+    /// it creates the branch while the branch does not exist.
+    fn write_call(&self, index: usize) -> Call<Option<CommitSummary>> {
         let path = &self.paths[index];
         let request = &self.plan.request;
         let creating = !self.branch_exists;
@@ -235,7 +228,7 @@ impl BaselineSender {
                 source_commit_id: tip,
                 source_branch: request.new_branch_from.clone().filter(|_| creating),
             };
-            self.remote.writer(&self.permit).edit_file(&edit).request
+            self.remote.writer(&self.permit).edit_file(&edit).map(Some)
         } else {
             let commit = CommitFiles {
                 message: self.message.clone(),
@@ -247,7 +240,7 @@ impl BaselineSender {
             self.remote
                 .writer(&self.permit)
                 .commit_files(&commit)
-                .request
+                .map(|()| None)
         }
     }
 
@@ -257,9 +250,7 @@ impl BaselineSender {
             Ok(response) => response,
             Err(error) => return retry_or_fail(error),
         };
-        let writer = self.remote.writer(&self.permit);
-        let read = writer.read_commit(&response, &self.paths[index]);
-        match read {
+        match self.write_call(index).parse(&response) {
             Ok(commit) => Written::Landed(commit),
             Err(error @ ApiError::Conflict { .. }) if unmodified(&response, &error) => {
                 Written::Unchanged
@@ -356,12 +347,11 @@ impl BaselineSender {
     fn handle_verify(
         &mut self,
         index: usize,
-        mut attempt: Attempt,
+        mut attempt: Attempt<CommitSummary>,
         refusal: ApiError,
         answer: Result<ApiResponse, ApiError>,
     ) -> Stage {
-        let call = self.remote.tip(&self.plan.request.branch);
-        match answer.and_then(|response| call.parse(&response)) {
+        match attempt.read(answer) {
             Ok(tip) => {
                 let ours = tip.parents.first() == Some(&self.plan.tip.id)
                     && same_message(&tip.message, &self.message);
@@ -398,55 +388,40 @@ impl BaselineSender {
                 attempt,
                 refusal,
             } => self.handle_verify(index, attempt, refusal, answer),
-            Stage::CreateBranch(mut attempt) => {
-                let call = self
-                    .remote
-                    .writer(&self.permit)
-                    .create_branch(&self.plan.tip.id);
-                match answer.and_then(|response| call.parse(&response)) {
-                    Ok(()) => {
-                        self.branch_exists = true;
-                        self.after_writes()
-                    }
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        Stage::CreateBranch(attempt)
-                    }
-                    Err(ApiError::Conflict { .. } | ApiError::BadRequest { .. }) => {
-                        self.fail(SyncError::BranchExists { branch })
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
+            Stage::CreateBranch(mut attempt) => match attempt.read(answer) {
+                Ok(()) => {
+                    self.branch_exists = true;
+                    self.after_writes()
                 }
-            }
-            Stage::Tip(mut attempt) => {
-                let call = self.remote.tip(&branch);
-                match answer.and_then(|response| call.parse(&response)) {
-                    Ok(tip) => {
-                        self.tip = tip.id;
-                        match self.plan.request.version.clone() {
-                            Some(version) => {
-                                let message = self.plan.request.message.trim().to_owned();
-                                let call = self
-                                    .remote
-                                    .writer(&self.permit)
-                                    .create_tag(&version, &self.tip, &message);
-                                Stage::Tag(Attempt::of(call))
-                            }
-                            None => self.finish(),
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    Stage::CreateBranch(attempt)
+                }
+                Err(ApiError::Conflict { .. } | ApiError::BadRequest { .. }) => {
+                    self.fail(SyncError::BranchExists { branch })
+                }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
+            Stage::Tip(mut attempt) => match attempt.read(answer) {
+                Ok(tip) => {
+                    self.tip = tip.id;
+                    match self.plan.request.version.clone() {
+                        Some(version) => {
+                            let message = self.plan.request.message.trim().to_owned();
+                            let call = self
+                                .remote
+                                .writer(&self.permit)
+                                .create_tag(&version, &self.tip, &message);
+                            Stage::Tag(Attempt::new(call))
                         }
+                        None => self.finish(),
                     }
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        Stage::Tip(attempt)
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
                 }
-            }
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => Stage::Tip(attempt),
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
             Stage::Tag(mut attempt) => {
                 let version = self.plan.request.version.clone().unwrap_or_default();
-                let call = self
-                    .remote
-                    .writer(&self.permit)
-                    .create_tag(&version, &self.tip, "");
-                match answer.and_then(|response| call.parse(&response)) {
+                match attempt.read(answer) {
                     Ok(()) => {
                         self.tag = Some(version);
                         self.finish()
@@ -511,14 +486,17 @@ impl Job for BaselineSender {
         }
         let (requests, phase) = match &self.stage {
             Stage::Writes { pending, .. } => (
-                pending.iter().map(|&i| self.write_request(i)).collect(),
+                pending
+                    .iter()
+                    .map(|&i| self.write_call(i).request)
+                    .collect(),
                 Phase::Committing,
             ),
-            Stage::Verify { attempt, .. } => (vec![attempt.request.clone()], Phase::Verifying),
+            Stage::Verify { attempt, .. } => (vec![attempt.call.request.clone()], Phase::Verifying),
             Stage::CreateBranch(attempt) | Stage::Tag(attempt) => {
-                (vec![attempt.request.clone()], Phase::Tagging)
+                (vec![attempt.call.request.clone()], Phase::Tagging)
             }
-            Stage::Tip(attempt) => (vec![attempt.request.clone()], Phase::ReadingBranch),
+            Stage::Tip(attempt) => (vec![attempt.call.request.clone()], Phase::ReadingBranch),
             Stage::Done => {
                 return self.retrying.done(&mut self.result);
             }

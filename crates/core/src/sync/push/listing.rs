@@ -19,7 +19,7 @@ impl PushPlanner {
     pub(super) fn list_root(&mut self, commit: &str) -> PlanStage {
         if self.trees.is_none() {
             if let Some(call) = self.trees_call() {
-                return PlanStage::Trees(Attempt::of(call));
+                return PlanStage::Trees(Attempt::new(call));
             }
         }
         if let Some(trees) = self.trees.take() {

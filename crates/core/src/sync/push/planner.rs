@@ -52,14 +52,17 @@ pub struct PushPlan {
 #[derive(Debug)]
 pub(super) enum PlanStage {
     /// Reading the repository's main branch, then the stage given.
-    MainBranch(Attempt, Box<PlanStage>),
-    Tip(Attempt),
-    SourceTip(Attempt),
-    Tag(Attempt),
-    Manifest(Attempt),
+    MainBranch(Attempt<Option<String>>, Box<PlanStage>),
+    /// Reading the tip of `branch`: the branch pushed to, or the source of a new one.
+    Tip {
+        branch: String,
+        attempt: Attempt<CommitSummary>,
+    },
+    Tag(Attempt<()>),
+    Manifest(Attempt<Vec<u8>>),
     /// Data Center over git: fetching the tip's trees (no history, no file content), which tell the
     /// files under the artifact root and their blob ids at once.
-    Trees(Attempt),
+    Trees(Attempt<TreeSnapshot>),
     /// Listing the root: open listings (one per folder on Cloud), files found so far, and the sizes the
     /// listing reported (Cloud).
     Listing {
@@ -150,12 +153,13 @@ impl PushPlanner {
         // against the branch tip, is reported as "the branch exists"; on Data Center, whose first write
         // may land on an existing branch, the sender reads the name just before that write.
         let creates_branch = request.new_branch_from.is_some();
-        let first = match &request.new_branch_from {
-            Some(source) => PlanStage::SourceTip(Attempt::of(remote.tip(source))),
-            None => PlanStage::Tip(Attempt::of(remote.tip(&request.branch))),
+        let branch = request.new_branch_from.as_ref().unwrap_or(&request.branch);
+        let first = PlanStage::Tip {
+            branch: branch.clone(),
+            attempt: Attempt::new(remote.tip(branch)),
         };
         let first = match reads_main {
-            true => PlanStage::MainBranch(Attempt::of(remote.main_branch()), Box::new(first)),
+            true => PlanStage::MainBranch(Attempt::new(remote.main_branch()), Box::new(first)),
             false => first,
         };
         Ok(PushPlanner {
@@ -202,10 +206,8 @@ impl PushPlanner {
         let Some((_, advertisement)) = &self.git else {
             return stage;
         };
-        let branch = match &stage {
-            PlanStage::SourceTip(_) => self.request.new_branch_from.clone().unwrap_or_default(),
-            PlanStage::Tip(_) => self.request.branch.clone(),
-            _ => return stage,
+        let PlanStage::Tip { branch, .. } = &stage else {
+            return stage;
         };
         match advertisement.refs().get(&format!("refs/heads/{branch}")) {
             Some(id) => {
@@ -215,7 +217,9 @@ impl PushPlanner {
                 });
                 self.after_tips()
             }
-            None => self.fail(SyncError::BranchNotFound { branch }),
+            None => self.fail(SyncError::BranchNotFound {
+                branch: branch.clone(),
+            }),
         }
     }
 
@@ -236,7 +240,7 @@ impl PushPlanner {
                     false => self.read_remote(),
                 }
             }
-            None => PlanStage::Tag(Attempt::of(self.remote.tag(version))),
+            None => PlanStage::Tag(Attempt::new(self.remote.tag(version))),
         }
     }
 
@@ -275,8 +279,7 @@ impl PushPlanner {
         PlanStage::Manifest(Attempt::new(
             self.remote
                 .read_file(&tip.id, &self.manifest_path())
-                .limited(MAX_MANIFEST_BYTES as u64)
-                .request,
+                .limited(MAX_MANIFEST_BYTES as u64),
         ))
     }
 
@@ -407,16 +410,24 @@ impl Job for PushPlanner {
             return wait;
         }
         match &self.stage {
-            PlanStage::MainBranch(a, _) | PlanStage::Tip(a) | PlanStage::SourceTip(a) => {
-                let request = a.request.clone();
+            PlanStage::MainBranch(a, _) => {
+                let request = a.call.request.clone();
+                self.retrying.send(vec![request], Phase::ReadingBranch)
+            }
+            PlanStage::Tip { attempt, .. } => {
+                let request = attempt.call.request.clone();
                 self.retrying.send(vec![request], Phase::ReadingBranch)
             }
             PlanStage::Tag(a) => {
-                let request = a.request.clone();
+                let request = a.call.request.clone();
                 self.retrying.send(vec![request], Phase::CheckingVersion)
             }
-            PlanStage::Manifest(a) | PlanStage::Trees(a) => {
-                let request = a.request.clone();
+            PlanStage::Manifest(a) => {
+                let request = a.call.request.clone();
+                self.retrying.send(vec![request], Phase::ReadingRepository)
+            }
+            PlanStage::Trees(a) => {
+                let request = a.call.request.clone();
                 self.retrying.send(vec![request], Phase::ReadingRepository)
             }
             PlanStage::Listing { open, .. } => {

@@ -20,8 +20,7 @@ impl PushPlanner {
     ) -> PlanStage {
         match stage {
             PlanStage::MainBranch(mut attempt, then) => {
-                let call = self.remote.main_branch();
-                match answer.and_then(|r| call.parse(&r)) {
+                match attempt.read(answer) {
                     Ok(main) => self.with_main_branch(main, *then),
                     // No default branch (Data Center answers 404): unknown, refused to the roles
                     // whose rights depend on it.
@@ -32,55 +31,33 @@ impl PushPlanner {
                     Err(error) => self.fail(SyncError::Api(error)),
                 }
             }
-            PlanStage::Tip(mut attempt) => {
-                let call = self.remote.tip(&self.request.branch);
-                match answer.and_then(|r| call.parse(&r)) {
-                    Ok(tip) => {
-                        self.tip = Some(tip);
-                        self.after_tips()
-                    }
-                    Err(ApiError::NotFound { .. }) => self.fail(SyncError::BranchNotFound {
-                        branch: self.request.branch.clone(),
-                    }),
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        PlanStage::Tip(attempt)
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
+            PlanStage::Tip {
+                branch,
+                mut attempt,
+            } => match attempt.read(answer) {
+                Ok(tip) => {
+                    self.tip = Some(tip);
+                    self.after_tips()
                 }
-            }
-            PlanStage::SourceTip(mut attempt) => {
-                let source = self.request.new_branch_from.clone().unwrap_or_default();
-                let call = self.remote.tip(&source);
-                match answer.and_then(|r| call.parse(&r)) {
-                    Ok(tip) => {
-                        self.tip = Some(tip);
-                        self.after_tips()
-                    }
-                    Err(ApiError::NotFound { .. }) => {
-                        self.fail(SyncError::BranchNotFound { branch: source })
-                    }
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        PlanStage::SourceTip(attempt)
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
+                Err(ApiError::NotFound { .. }) => self.fail(SyncError::BranchNotFound { branch }),
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    PlanStage::Tip { branch, attempt }
                 }
-            }
-            PlanStage::Tag(mut attempt) => {
-                let version = self.request.version.clone().unwrap_or_default();
-                let call = self.remote.tag(&version);
-                match answer.and_then(|r| call.parse(&r)) {
-                    Ok(()) => self.fail(SyncError::VersionExists { name: version }),
-                    Err(ApiError::NotFound { .. }) => self.read_remote(),
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        PlanStage::Tag(attempt)
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
+            PlanStage::Tag(mut attempt) => match attempt.read(answer) {
+                Ok(()) => self.fail(SyncError::VersionExists {
+                    name: self.request.version.clone().unwrap_or_default(),
+                }),
+                Err(ApiError::NotFound { .. }) => self.read_remote(),
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    PlanStage::Tag(attempt)
                 }
-            }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
             PlanStage::Manifest(mut attempt) => {
                 let tip = self.tip.clone().unwrap_or_else(empty_commit);
-                let call = self.remote.read_file(&tip.id, &self.manifest_path());
-                let read = answer.and_then(|r| call.parse(&r));
+                let read = attempt.read(answer);
                 if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
                     return self.fail(refused);
                 }
@@ -99,13 +76,10 @@ impl PushPlanner {
                     Err(error) => self.fail(SyncError::Api(error)),
                 }
             }
-            PlanStage::Trees(_) => match (answer, self.trees_call()) {
-                (Ok(response), Some(call)) => match call.parse(&response) {
-                    Ok(snapshot) => self.after_trees(snapshot),
-                    Err(_) => self.without_trees(),
-                },
+            PlanStage::Trees(attempt) => match attempt.read(answer) {
+                Ok(snapshot) => self.after_trees(snapshot),
                 // A server that does not allow the fetch (or none reached): listed instead.
-                _ => self.without_trees(),
+                Err(_) => self.without_trees(),
             },
             PlanStage::SinceBase {
                 mut pager,

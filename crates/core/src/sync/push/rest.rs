@@ -9,25 +9,15 @@ use super::message::{commit_message, same_message};
 use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::request::PushRequest;
-use crate::bitbucket::{cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiResponse};
-use crate::repo_url::Flavour;
+use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary};
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
-use crate::sync::change_set::{CommitPart, RemoteState};
+use crate::sync::change_set::RemoteState;
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::SyncBase;
-use crate::sync::remote::Remote;
+use crate::sync::remote::{Remote, Write, WriteContent};
 use crate::sync::retry::Failure;
-
-/// One write of a push.
-#[derive(Debug, Clone)]
-pub(super) enum Write {
-    /// A Cloud commit of one part.
-    Cloud { part: CommitPart, message: String },
-    /// A Data Center edit of one file.
-    DataCenter { path: String, exists: bool },
-}
 
 /// Why a write's outcome is checked against the branch tip.
 #[derive(Debug, Clone)]
@@ -44,47 +34,46 @@ pub(super) enum Unsure {
 pub(super) enum SendStage {
     /// Reading the branch a push creates, which must not exist yet, before its first write
     /// ([`Remote::may_write_onto_an_existing_branch`]).
-    CheckFree(Attempt),
+    CheckFree(Attempt<CommitSummary>),
     /// Sending write number `index`.
     Write {
         index: usize,
-        attempt: Attempt,
+        attempt: Attempt<Option<CommitSummary>>,
     },
     /// After a Cloud commit's 201: reading the new tip.
     NewTip {
         index: usize,
-        attempt: Attempt,
+        attempt: Attempt<CommitSummary>,
     },
     /// After a write without an answer, or answered 409: reading the tip to learn whether it landed
     /// (a browser resends a request whose connection dropped, and the resent one meets our own commit).
     Verify {
         index: usize,
-        write: Attempt,
-        attempt: Attempt,
+        write: Box<Attempt<Option<CommitSummary>>>,
+        attempt: Attempt<CommitSummary>,
         after: Unsure,
     },
     /// Creating the branch (a push of no change to a new branch).
-    CreateBranch(Attempt),
+    CreateBranch(Attempt<()>),
     /// Tagging the pushed commit.
-    Tag(Attempt),
-    /// After a cancel: reading what the request left in flight did (the branch tip, or the tag when
-    /// only the tag was left).
+    Tag(Attempt<()>),
+    /// After a cancel: reading the branch tip to learn what the write left in flight did.
     Settling {
         in_flight: InFlight,
-        attempt: Attempt,
+        attempt: Attempt<CommitSummary>,
     },
+    /// After a cancel with only the tag left: reading whether the tag was made.
+    SettlingTag(Attempt<()>),
     Done,
 }
 
-/// What a cancelled push had in flight, or next to send.
+/// What a cancelled push had in flight, or next to send, before its tag.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum InFlight {
     /// Write number `index`.
     Write(usize),
     /// The creation of the branch (a push of no change to a new branch).
     Branch,
-    /// The version tag, every write done.
-    Tag,
 }
 
 /// Writes a planned push.
@@ -121,51 +110,38 @@ impl PushSender {
         let plan = plan.into();
         let permit = confirmation.check(&plan)?;
         let remote = Remote::new(api);
-        let writes: Vec<Write> = match remote.commits_one_file_at_a_time() {
-            false => {
-                let parameters = &plan.request.parameters;
-                let listed: BTreeSet<&str> = match &plan.remote {
-                    RemoteState::Managed(manifest) => {
-                        manifest.files.iter().map(|e| e.path.as_str()).collect()
-                    }
-                    RemoteState::Unmanaged(_) => BTreeSet::new(),
-                };
-                let parts = plan.changes.split(
-                    parameters.scm_files_per_commit as usize,
-                    parameters.bytes_per_commit(),
-                    &|path| listed.contains(path),
-                );
-                let count = parts.len();
-                parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, part)| Write::Cloud {
-                        part,
-                        message: match count {
-                            1 => commit_message(&plan, plan.request.message.trim()),
-                            n => commit_message(
-                                &plan,
-                                &format!("{} (part {} of {n})", plan.request.message.trim(), i + 1),
-                            ),
-                        },
-                    })
-                    .collect()
-            }
-            true => plan
-                .changes
-                .writes()
-                .map(|change| change.path.clone())
-                .chain(
-                    plan.changes
-                        .writes_manifest
-                        .then(|| plan.changes.manifest_path.clone()),
-                )
-                .map(|path| Write::DataCenter {
-                    exists: plan.remote_paths.contains(&path),
-                    path,
+        let parts = || {
+            let parameters = &plan.request.parameters;
+            let listed: BTreeSet<&str> = match &plan.remote {
+                RemoteState::Managed(manifest) => {
+                    manifest.files.iter().map(|e| e.path.as_str()).collect()
+                }
+                RemoteState::Unmanaged(_) => BTreeSet::new(),
+            };
+            let parts = plan.changes.split(
+                parameters.scm_files_per_commit as usize,
+                parameters.bytes_per_commit(),
+                &|path| listed.contains(path),
+            );
+            let count = parts.len();
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    let message = match count {
+                        1 => commit_message(&plan, plan.request.message.trim()),
+                        n => commit_message(
+                            &plan,
+                            &format!("{} (part {} of {n})", plan.request.message.trim(), i + 1),
+                        ),
+                    };
+                    (part, message)
                 })
-                .collect(),
+                .collect()
         };
+        let writes = remote.writes(&plan.changes, parts, |path| {
+            plan.remote_paths.contains(path)
+        });
         let mut retrying = Retrying::new(&plan.request.parameters, plan.request.seed ^ 0x5eed);
         retrying.progress.files_total = plan.changes.total_files();
         retrying.progress.bytes_total = plan.changes.total_bytes();
@@ -192,7 +168,7 @@ impl PushSender {
                     .remote
                     .writer(&sender.permit)
                     .create_branch(&sender.chain_tip);
-                SendStage::CreateBranch(Attempt::of(call))
+                SendStage::CreateBranch(Attempt::new(call))
             } else {
                 sender.after_writes()
             }
@@ -220,35 +196,42 @@ impl PushSender {
             | SendStage::NewTip { index, .. }
             | SendStage::Verify { index, .. } => InFlight::Write(*index),
             SendStage::CreateBranch(_) => InFlight::Branch,
-            SendStage::Tag(_) => InFlight::Tag,
-            SendStage::Settling { .. } | SendStage::Done => return,
-        };
-        let attempt = match in_flight {
-            InFlight::Tag => {
+            SendStage::Tag(_) => {
                 let version = self.request().version.clone().unwrap_or_default();
-                Attempt::of(self.remote.tag(&version))
+                self.stage = SendStage::SettlingTag(Attempt::new(self.remote.tag(&version)));
+                return;
             }
-            InFlight::Write(_) | InFlight::Branch => self.tip_attempt(),
+            SendStage::Settling { .. } | SendStage::SettlingTag(_) | SendStage::Done => return,
         };
+        let attempt = self.tip_attempt();
         self.stage = SendStage::Settling { in_flight, attempt };
     }
 
-    /// The end of a cancelled push, from the answer to the read of [`PushSender::finish_cancelled`].
+    /// The end of a push cancelled with only its tag left, from the answer to the read of the tag
+    /// ([`PushSender::finish_cancelled`]).
+    pub(super) fn settle_tag(
+        &mut self,
+        attempt: &Attempt<()>,
+        answer: Result<ApiResponse, ApiError>,
+    ) -> SendStage {
+        let version = self.request().version.clone().unwrap_or_default();
+        match attempt.read(answer) {
+            Ok(()) => self.tag = Some(version),
+            Err(ApiError::NotFound { .. }) => self.tag_error = Some(ApiError::Cancelled),
+            Err(error) => self.tag_error = Some(error),
+        }
+        self.finish()
+    }
+
+    /// The end of a cancelled push, from the answer to the read of the branch tip
+    /// ([`PushSender::finish_cancelled`]).
     pub(super) fn settle(
         &mut self,
         in_flight: InFlight,
+        attempt: &Attempt<CommitSummary>,
         answer: Result<ApiResponse, ApiError>,
     ) -> SendStage {
-        if let InFlight::Tag = in_flight {
-            let version = self.request().version.clone().unwrap_or_default();
-            match answer.and_then(|response| self.remote.tag(&version).parse(&response)) {
-                Ok(()) => self.tag = Some(version),
-                Err(ApiError::NotFound { .. }) => self.tag_error = Some(ApiError::Cancelled),
-                Err(error) => self.tag_error = Some(error),
-            }
-            return self.finish();
-        }
-        let tip = match self.handle_tip(answer) {
+        let tip = match self.handle_tip(attempt, answer) {
             Ok(tip) => tip,
             Err(error) => {
                 return self.cancelled(|branch, landed| PushCancelled::Unread {
@@ -309,53 +292,25 @@ impl PushSender {
 
     /// The request of write `index`.
     pub(super) fn write_stage(&self, index: usize) -> SendStage {
-        let request = match &self.writes[index] {
-            Write::Cloud { part, message } => {
-                let files = &self.plan.local.files;
-                let mut contents: Vec<(String, Vec<u8>)> = part
-                    .writes
-                    .iter()
-                    .map(|path| (path.clone(), files.get(path).cloned().unwrap_or_default()))
-                    .collect();
-                if part.includes_manifest {
-                    contents.push((
-                        self.plan.changes.manifest_path.clone(),
-                        self.plan.changes.manifest_bytes.clone(),
-                    ));
-                }
-                let commit = CommitFiles {
-                    message: message.clone(),
-                    author: None,
-                    parent: Some(self.chain_tip.clone()),
-                    files: contents,
-                    deletions: part.deletions.clone(),
-                };
-                self.remote
-                    .writer(&self.permit)
-                    .commit_files(&commit)
-                    .request
-            }
-            Write::DataCenter { path, exists } => {
-                let content = if *path == self.plan.changes.manifest_path {
-                    self.plan.changes.manifest_bytes.clone()
-                } else {
-                    self.plan.local.files.get(path).cloned().unwrap_or_default()
-                };
-                let edit = EditFile {
-                    path: path.clone(),
-                    content,
-                    message: commit_message(&self.plan, self.request().message.trim()),
-                    source_commit_id: exists.then(|| self.chain_tip.clone()),
-                    source_branch: (!self.branch_exists)
-                        .then(|| self.request().new_branch_from.clone())
-                        .flatten(),
-                };
-                self.remote.writer(&self.permit).edit_file(&edit).request
-            }
+        let changes = &self.plan.changes;
+        let content = WriteContent {
+            files: &self.plan.local.files,
+            manifest_path: &changes.manifest_path,
+            manifest_bytes: &changes.manifest_bytes,
+            message: commit_message(&self.plan, self.request().message.trim()),
         };
+        let source_branch = (!self.branch_exists)
+            .then(|| self.request().new_branch_from.clone())
+            .flatten();
+        let call = self.remote.writer(&self.permit).write(
+            &self.writes[index],
+            &content,
+            &self.chain_tip,
+            source_branch,
+        );
         SendStage::Write {
             index,
-            attempt: Attempt::new(request),
+            attempt: Attempt::new(call),
         }
     }
 
@@ -377,7 +332,7 @@ impl PushSender {
                     &self.chain_tip,
                     &message,
                 );
-                SendStage::Tag(Attempt::of(call))
+                SendStage::Tag(Attempt::new(call))
             }
             None => self.finish(),
         }
@@ -461,8 +416,8 @@ impl PushSender {
         }
     }
 
-    pub(super) fn tip_attempt(&self) -> Attempt {
-        Attempt::of(self.remote.tip(&self.request().branch))
+    pub(super) fn tip_attempt(&self) -> Attempt<CommitSummary> {
+        Attempt::new(self.remote.tip(&self.request().branch))
     }
 }
 
@@ -474,14 +429,15 @@ impl Job for PushSender {
             return wait;
         }
         let (request, phase) = match &self.stage {
-            SendStage::CheckFree(attempt) => (attempt.request.clone(), Phase::ReadingBranch),
-            SendStage::Write { attempt, .. } => (attempt.request.clone(), Phase::Committing),
-            SendStage::NewTip { attempt, .. } => (attempt.request.clone(), Phase::Committing),
-            SendStage::Verify { attempt, .. } => (attempt.request.clone(), Phase::Verifying),
+            SendStage::CheckFree(attempt) => (attempt.call.request.clone(), Phase::ReadingBranch),
+            SendStage::Write { attempt, .. } => (attempt.call.request.clone(), Phase::Committing),
+            SendStage::NewTip { attempt, .. } => (attempt.call.request.clone(), Phase::Committing),
+            SendStage::Verify { attempt, .. } => (attempt.call.request.clone(), Phase::Verifying),
             SendStage::CreateBranch(attempt) | SendStage::Tag(attempt) => {
-                (attempt.request.clone(), Phase::Tagging)
+                (attempt.call.request.clone(), Phase::Tagging)
             }
-            SendStage::Settling { attempt, .. } => (attempt.request.clone(), Phase::Verifying),
+            SendStage::Settling { attempt, .. } => (attempt.call.request.clone(), Phase::Verifying),
+            SendStage::SettlingTag(attempt) => (attempt.call.request.clone(), Phase::Verifying),
             SendStage::Done => {
                 return self.retrying.done(&mut self.result);
             }
@@ -498,12 +454,11 @@ impl Job for PushSender {
             | SendStage::NewTip { index, .. }
             | SendStage::Verify { index, .. } => (*index, 0),
             SendStage::CreateBranch(_) | SendStage::Tag(_) => (self.writes.len(), 0),
-            SendStage::Settling { .. } | SendStage::Done => return None,
+            SendStage::Settling { .. } | SendStage::SettlingTag(_) | SendStage::Done => {
+                return None
+            }
         };
-        let per_write = match self.remote.flavour() {
-            Flavour::Cloud => 2,
-            Flavour::DataCenter => 1,
-        };
+        let per_write = self.remote.requests_per_write();
         let tag = self.plan.request.version.is_some() && self.tag.is_none();
         Some((self.writes.len() - next) * per_write + usize::from(tag) + check)
     }
@@ -512,7 +467,7 @@ impl Job for PushSender {
         let answer = single_answer(answers);
         let stage = std::mem::replace(&mut self.stage, SendStage::Done);
         self.stage = match stage {
-            SendStage::CheckFree(mut attempt) => match self.handle_tip(answer) {
+            SendStage::CheckFree(mut attempt) => match self.handle_tip(&attempt, answer) {
                 Ok(None) => self.write_stage(0),
                 Ok(Some(_)) => {
                     let branch = self.request().branch.clone();
@@ -524,7 +479,7 @@ impl Job for PushSender {
                 Err(error) => self.fail(SyncError::Api(error)),
             },
             SendStage::Write { index, attempt } => self.handle_write(index, attempt, answer),
-            SendStage::NewTip { index, mut attempt } => match self.handle_tip(answer) {
+            SendStage::NewTip { index, mut attempt } => match self.handle_tip(&attempt, answer) {
                 Ok(Some(tip)) if tip.parents.first() == Some(&self.chain_tip) => {
                     self.landed(index, tip.id);
                     self.next_write(index)
@@ -540,7 +495,7 @@ impl Job for PushSender {
                 mut write,
                 mut attempt,
                 after,
-            } => match self.handle_tip(answer) {
+            } => match self.handle_tip(&attempt, answer) {
                 Ok(tip) => {
                     let tip_id = tip.as_ref().map(|t| t.id.clone());
                     let ours = tip.as_ref().is_some_and(|t| {
@@ -566,7 +521,7 @@ impl Job for PushSender {
                         if self.retrying.schedule(&mut write, &ApiError::Timeout) {
                             SendStage::Write {
                                 index,
-                                attempt: write,
+                                attempt: *write,
                             }
                         } else {
                             self.fail(SyncError::Api(ApiError::Timeout))
@@ -583,33 +538,23 @@ impl Job for PushSender {
                 },
                 Err(error) => self.fail(SyncError::Api(error)),
             },
-            SendStage::CreateBranch(mut attempt) => {
-                let call = self
-                    .remote
-                    .writer(&self.permit)
-                    .create_branch(&self.chain_tip);
-                match answer.and_then(|response| call.parse(&response)) {
-                    Ok(()) => {
-                        self.branch_exists = true;
-                        self.after_writes()
-                    }
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        SendStage::CreateBranch(attempt)
-                    }
-                    Err(ApiError::Conflict { .. } | ApiError::BadRequest { .. }) => {
-                        let branch = self.request().branch.clone();
-                        self.fail(SyncError::BranchExists { branch })
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
+            SendStage::CreateBranch(mut attempt) => match attempt.read(answer) {
+                Ok(()) => {
+                    self.branch_exists = true;
+                    self.after_writes()
                 }
-            }
+                Err(error) if self.retrying.schedule(&mut attempt, &error) => {
+                    SendStage::CreateBranch(attempt)
+                }
+                Err(ApiError::Conflict { .. } | ApiError::BadRequest { .. }) => {
+                    let branch = self.request().branch.clone();
+                    self.fail(SyncError::BranchExists { branch })
+                }
+                Err(error) => self.fail(SyncError::Api(error)),
+            },
             SendStage::Tag(mut attempt) => {
                 let version = self.request().version.clone().unwrap_or_default();
-                let call =
-                    self.remote
-                        .writer(&self.permit)
-                        .create_tag(&version, &self.chain_tip, "");
-                match answer.and_then(|response| call.parse(&response)) {
+                match attempt.read(answer) {
                     Ok(()) => {
                         self.tag = Some(version);
                         self.finish()
@@ -626,7 +571,8 @@ impl Job for PushSender {
                     }
                 }
             }
-            SendStage::Settling { in_flight, .. } => self.settle(in_flight, answer),
+            SendStage::Settling { in_flight, attempt } => self.settle(in_flight, &attempt, answer),
+            SendStage::SettlingTag(attempt) => self.settle_tag(&attempt, answer),
             SendStage::Done => SendStage::Done,
         };
     }

@@ -1,26 +1,21 @@
 //! How the REST sender reads its answers: a write that landed, was lost or met a conflict, and the
 //! branch tip read to settle it.
 
-use super::rest::{PushSender, SendStage, Unsure, Write};
+use super::rest::{PushSender, SendStage, Unsure};
 use crate::bitbucket::{ApiError, ApiResponse, CommitSummary};
 use crate::sync::attempt::Attempt;
 use crate::sync::error::SyncError;
+use crate::sync::remote::Write;
 use crate::sync::retry::Failure;
 
 impl PushSender {
     pub(super) fn handle_write(
         &mut self,
         index: usize,
-        mut attempt: Attempt,
+        mut attempt: Attempt<Option<CommitSummary>>,
         answer: Result<ApiResponse, ApiError>,
     ) -> SendStage {
-        let path = match &self.writes[index] {
-            Write::DataCenter { path, .. } => path.as_str(),
-            Write::Cloud { .. } => "",
-        };
-        let writer = self.remote.writer(&self.permit);
-        let read = answer.and_then(|response| writer.read_commit(&response, path));
-        match read {
+        match attempt.read(answer) {
             Ok(Some(commit)) => {
                 // Data Center answers the new commit: it must sit on the commit we based it on.
                 let on_our_tip = commit.parents.first().is_none_or(|p| *p == self.chain_tip);
@@ -36,13 +31,13 @@ impl PushSender {
             },
             Err(ApiError::Conflict { .. }) => SendStage::Verify {
                 index,
-                write: attempt,
+                write: Box::new(attempt),
                 attempt: self.tip_attempt(),
                 after: Unsure::Conflict,
             },
             Err(error @ ApiError::BadRequest { .. }) if !self.branch_exists => SendStage::Verify {
                 index,
-                write: attempt,
+                write: Box::new(attempt),
                 attempt: self.tip_attempt(),
                 after: Unsure::Refused(error),
             },
@@ -53,7 +48,7 @@ impl PushSender {
                 Failure::Unknown if attempt.tries <= self.request().parameters.scm_retry_count => {
                     SendStage::Verify {
                         index,
-                        write: attempt,
+                        write: Box::new(attempt),
                         attempt: self.tip_attempt(),
                         after: Unsure::Lost,
                     }
@@ -83,12 +78,13 @@ impl PushSender {
         self.next_write(index)
     }
 
+    /// The branch tip `attempt` read: `None` when the branch this push creates does not exist yet.
     pub(super) fn handle_tip(
         &mut self,
+        attempt: &Attempt<CommitSummary>,
         answer: Result<ApiResponse, ApiError>,
     ) -> Result<Option<CommitSummary>, ApiError> {
-        let call = self.remote.tip(&self.request().branch);
-        match answer.and_then(|response| call.parse(&response)) {
+        match attempt.read(answer) {
             Ok(tip) => Ok(Some(tip)),
             Err(ApiError::NotFound { .. }) if !self.branch_exists => Ok(None),
             Err(error) => Err(error),

@@ -9,7 +9,7 @@ use super::route::GitIdentity;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call};
 use crate::git::{
     write_pack, Advertisement, Change, FileMode, Listings, Object, ObjectId, PushRefused,
-    RefUpdate, Report, Signature, TreePlan,
+    RefUpdate, Report, Signature, TreePlan, TreeSnapshot,
 };
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
@@ -22,10 +22,9 @@ use crate::sync::push::planner::PushPlan;
 use crate::sync::remote::{GitMoves, Remote};
 use crate::sync::retry::Failure;
 
-/// What the push sent: the ref updates, the call that reads their report, the commit.
+/// What the push sent: the ref updates and the commit.
 #[derive(Debug, Clone)]
 pub(super) struct Sent {
-    pub(super) call: Call<Report>,
     pub(super) updates: Vec<RefUpdate>,
     /// Where the branch (and the tag) go.
     pub(super) new: ObjectId,
@@ -39,7 +38,7 @@ pub(super) enum After {
     /// Before anything is written: the branch must be where the plan found it.
     Start,
     /// The push got no answer: it is sent again unless it landed.
-    Lost(Attempt),
+    Lost(Attempt<Report>),
     /// Data Center refused it: whether the branch or the tag moved meanwhile.
     Refused(PushRefused),
     /// The user cancelled: whether the push landed.
@@ -49,11 +48,11 @@ pub(super) enum After {
 #[derive(Debug)]
 pub(super) enum Stage {
     Advertise {
-        attempt: Attempt,
+        attempt: Attempt<Advertisement>,
         after: After,
     },
     /// Fetching the parent's trees (no history, no file content).
-    Trees(Attempt),
+    Trees(Attempt<TreeSnapshot>),
     List {
         pages: Vec<(String, u64)>,
         tries: u32,
@@ -63,7 +62,7 @@ pub(super) enum Stage {
         tries: u32,
     },
     Push {
-        attempt: Attempt,
+        attempt: Attempt<Report>,
     },
     Done,
 }
@@ -157,7 +156,7 @@ impl GitPush {
             plan,
             url,
             stage: Stage::Advertise {
-                attempt: Attempt::new(advertise.request.clone()),
+                attempt: Attempt::new(advertise.clone()),
                 after: After::Start,
             },
             advertise,
@@ -233,8 +232,8 @@ impl GitPush {
         }
     }
 
-    fn advertise(&self) -> Attempt {
-        Attempt::new(self.advertise.request.clone())
+    fn advertise(&self) -> Attempt<Advertisement> {
+        Attempt::new(self.advertise.clone())
     }
 
     pub(super) fn fail(&mut self, error: impl Into<SyncError>) -> Stage {
@@ -281,10 +280,13 @@ impl GitPush {
         }
     }
 
-    fn handle_advertisement(&mut self, attempt: Attempt, after: After, answer: Answer) -> Stage {
-        let read = answer.and_then(|response| self.advertise.parse(&response));
-        let mut attempt = attempt;
-        let advertisement = match read {
+    fn handle_advertisement(
+        &mut self,
+        mut attempt: Attempt<Advertisement>,
+        after: After,
+        answer: Answer,
+    ) -> Stage {
+        let advertisement = match attempt.read(answer) {
             Ok(advertisement) => advertisement,
             Err(error) if self.retrying.schedule(&mut attempt, &error) => {
                 return Stage::Advertise { attempt, after }
@@ -352,26 +354,24 @@ impl GitPush {
         let writer = self.remote.writer(&self.permit);
         match writer.git_push(&self.url, &self.advertisement, moves, &pack) {
             Ok((call, updates)) => {
-                let request = call.request.clone();
                 self.sent = Some(Sent {
-                    call,
                     updates,
                     new,
                     commit,
                 });
                 Stage::Push {
-                    attempt: Attempt::new(request),
+                    attempt: Attempt::new(call),
                 }
             }
             Err(error) => self.fail(GitPushError::from(error)),
         }
     }
 
-    fn handle_push(&mut self, mut attempt: Attempt, answer: Answer) -> Stage {
+    fn handle_push(&mut self, mut attempt: Attempt<Report>, answer: Answer) -> Stage {
         let Some(sent) = self.sent.clone() else {
             return Stage::Done;
         };
-        match answer.and_then(|response| sent.call.parse(&response)) {
+        match attempt.read(answer) {
             Ok(report) => match report.outcome(&sent.updates) {
                 Ok(()) => self.finish(),
                 // Refused: whether someone else moved the branch decides what the user is told.
@@ -458,9 +458,9 @@ impl Job for GitPush {
                     After::Start => Phase::ReadingBranch,
                     _ => Phase::Verifying,
                 };
-                (vec![attempt.request.clone()], phase)
+                (vec![attempt.call.request.clone()], phase)
             }
-            Stage::Trees(attempt) => (vec![attempt.request.clone()], Phase::ReadingRepository),
+            Stage::Trees(attempt) => (vec![attempt.call.request.clone()], Phase::ReadingRepository),
             Stage::List { pages, .. } => {
                 let requests = pages
                     .iter()
@@ -475,7 +475,7 @@ impl Job for GitPush {
                     .collect();
                 (requests, Phase::ReadingRepository)
             }
-            Stage::Push { attempt } => (vec![attempt.request.clone()], Phase::Committing),
+            Stage::Push { attempt } => (vec![attempt.call.request.clone()], Phase::Committing),
             Stage::Done => return self.retrying.done(&mut self.result),
         };
         self.retrying.send(requests, phase)
@@ -487,7 +487,7 @@ impl Job for GitPush {
                 self.handle_advertisement(attempt, after, single_answer(answers))
             }
             Stage::Push { attempt } => self.handle_push(attempt, single_answer(answers)),
-            Stage::Trees(_) => self.handle_trees(single_answer(answers)),
+            Stage::Trees(attempt) => self.handle_trees(&attempt, single_answer(answers)),
             Stage::List { pages, tries } => {
                 let answers = padded(answers, pages.len());
                 self.handle_listings(pages, tries, answers)

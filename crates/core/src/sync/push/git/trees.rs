@@ -32,7 +32,7 @@ impl GitPush {
             .filter(|trees| trees.commit() == tip)
         {
             Some(snapshot) => self.build_from(&snapshot),
-            None => Stage::Trees(Attempt::of(self.trees_call(tip))),
+            None => Stage::Trees(Attempt::new(self.trees_call(tip))),
         }
     }
 
@@ -40,11 +40,12 @@ impl GitPush {
         git_http::fetch_trees(self.remote.api(), &self.url, tip)
     }
 
-    pub(super) fn handle_trees(&mut self, answer: Answer) -> Stage {
-        let Some(tip) = self.tip else {
-            return self.list_root();
-        };
-        match answer.and_then(|response| self.trees_call(tip).parse(&response)) {
+    pub(super) fn handle_trees(
+        &mut self,
+        attempt: &Attempt<TreeSnapshot>,
+        answer: Answer,
+    ) -> Stage {
+        match attempt.read(answer) {
             Ok(snapshot) => self.build_from(&snapshot),
             Err(_) => self.list_root(),
         }
