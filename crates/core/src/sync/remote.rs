@@ -430,12 +430,45 @@ impl Writer<'_> {
                 let edit = datacenter::EditFile {
                     path: path.clone(),
                     content: bytes,
-                    message: content.message.clone(),
+                    message: content.message.to_owned(),
                     source_commit_id: exists.then(|| parent.to_owned()),
                     source_branch,
                 };
                 self.edit_file(&edit).map(Some)
             }
+        }
+    }
+
+    /// The call of one file's own commit (`file`: its path and content), the way a per-file client makes
+    /// it (benchmarks), reading the commit Data Center's answer names. A Data Center edit is based on
+    /// `tip`; a Cloud commit names `tip` as its parent only when the write creates the branch
+    /// (`creating`: `Some`, with the branch a Data Center edit starts it from).
+    #[cfg(feature = "benchmark-strategies")]
+    pub(crate) fn write_file(
+        &self,
+        (path, content): (&str, Vec<u8>),
+        message: &str,
+        tip: Option<String>,
+        creating: Option<Option<String>>,
+    ) -> Call<Option<CommitSummary>> {
+        if self.remote.commits_one_file_at_a_time() {
+            let edit = datacenter::EditFile {
+                path: path.to_owned(),
+                content,
+                message: message.to_owned(),
+                source_commit_id: tip,
+                source_branch: creating.flatten(),
+            };
+            self.edit_file(&edit).map(Some)
+        } else {
+            let commit = cloud::CommitFiles {
+                message: message.to_owned(),
+                author: None,
+                parent: tip.filter(|_| creating.is_some()),
+                files: vec![(path.to_owned(), content)],
+                deletions: Vec::new(),
+            };
+            self.commit_files(&commit).map(|()| None)
         }
     }
 
@@ -486,6 +519,62 @@ pub(crate) enum Write {
     DataCenter { path: String, exists: bool },
 }
 
+impl Write {
+    /// The files and bytes the write holds, of `content`.
+    pub(crate) fn size(&self, content: &WriteContent<'_>) -> (usize, u64) {
+        match self {
+            Write::Cloud { part, .. } => (
+                part.writes.len() + usize::from(part.includes_manifest),
+                part.bytes,
+            ),
+            Write::DataCenter { path, .. } => {
+                let bytes = if path == content.manifest_path {
+                    content.manifest_bytes.len() as u64
+                } else {
+                    content.files.get(path).map_or(0, |b| b.len() as u64)
+                };
+                (1, bytes)
+            }
+        }
+    }
+
+    /// What a 409 on the write means when it was not this push's own commit.
+    pub(crate) fn conflict(&self, manifest_path: &str) -> WriteConflict {
+        match self {
+            Write::Cloud { .. } => WriteConflict::BranchMoved,
+            // The file exists after all (left by an earlier, interrupted push): update it.
+            Write::DataCenter {
+                path,
+                exists: false,
+            } => WriteConflict::FileExists(Write::DataCenter {
+                path: path.clone(),
+                exists: true,
+            }),
+            Write::DataCenter { path, .. } if path == manifest_path => WriteConflict::BranchMoved,
+            Write::DataCenter { .. } => WriteConflict::Unchanged,
+        }
+    }
+
+    /// The message of the commit the write makes.
+    pub(crate) fn message(&self, content: &WriteContent<'_>) -> String {
+        match self {
+            Write::Cloud { message, .. } => message.clone(),
+            Write::DataCenter { .. } => content.message.to_owned(),
+        }
+    }
+}
+
+/// What a 409 on a write that was not the push's own commit means ([`Write::conflict`]).
+#[derive(Debug, Clone)]
+pub(crate) enum WriteConflict {
+    /// The branch moved: on Cloud, or the manifest on Data Center.
+    BranchMoved,
+    /// The file existed (Data Center): the write again, as the edit of that file.
+    FileExists(Write),
+    /// The branch holds the file's content already (Data Center): nothing to commit for it.
+    Unchanged,
+}
+
 /// What the writes of a push hold ([`Writer::write`]).
 #[derive(Debug)]
 pub(crate) struct WriteContent<'a> {
@@ -496,7 +585,7 @@ pub(crate) struct WriteContent<'a> {
     /// The manifest the push publishes.
     pub(crate) manifest_bytes: &'a [u8],
     /// The message of a Data Center edit.
-    pub(crate) message: String,
+    pub(crate) message: &'a str,
 }
 
 /// The refs a git push moves ([`Writer::git_push`]).

@@ -8,7 +8,6 @@ use super::request::{PullRequest, PullSource};
 use crate::artifacts::{ArtifactKey, LayoutOptions, Manifest, ProjectFiles, MANIFEST_FILE};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
-use crate::repo_url::Flavour;
 use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
@@ -225,7 +224,8 @@ impl PullPlanner {
                 None => Stage::Changes { pager, tries: 0 },
             },
             None if self.base().is_some() => self.plan_downloads(),
-            None if self.remote.flavour() == Flavour::DataCenter => self.list_root(),
+            // Data Center cannot delete: the files a manifest dropped stay in git.
+            None if !self.remote.can_delete_files() => self.list_root(),
             None => self.plan_downloads(),
         }
     }

@@ -30,9 +30,7 @@ use super::message::{commit_message, same_message};
 use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::rest::PushSender;
-use crate::bitbucket::{
-    cloud::CommitFiles, datacenter::EditFile, Api, ApiError, ApiResponse, Call, CommitSummary,
-};
+use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary};
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
@@ -220,28 +218,13 @@ impl BaselineSender {
         let request = &self.plan.request;
         let creating = !self.branch_exists;
         let tip = Some(self.plan.tip.id.clone()).filter(|id| !id.is_empty());
-        if self.remote.commits_one_file_at_a_time() {
-            let edit = EditFile {
-                path: path.clone(),
-                content: self.content(path),
-                message: self.message.clone(),
-                source_commit_id: tip,
-                source_branch: request.new_branch_from.clone().filter(|_| creating),
-            };
-            self.remote.writer(&self.permit).edit_file(&edit).map(Some)
-        } else {
-            let commit = CommitFiles {
-                message: self.message.clone(),
-                author: None,
-                parent: tip.filter(|_| creating),
-                files: vec![(path.clone(), self.content(path))],
-                deletions: Vec::new(),
-            };
-            self.remote
-                .writer(&self.permit)
-                .commit_files(&commit)
-                .map(|()| None)
-        }
+        let source = request.new_branch_from.clone().filter(|_| creating);
+        self.remote.writer(&self.permit).write_file(
+            (path, self.content(path)),
+            &self.message,
+            tip,
+            creating.then_some(source),
+        )
     }
 
     /// Reads the answer to write number `index`.

@@ -85,6 +85,8 @@ pub struct PushSender {
     /// The plan, shared with whoever showed it (it holds every local file).
     pub(super) plan: Rc<PushPlan>,
     pub(super) writes: Vec<Write>,
+    /// The message of a Data Center edit (the same for every file of the push).
+    pub(super) edit_message: String,
     pub(super) stage: SendStage,
     pub(super) retrying: Retrying,
     /// The commit the next write is based on.
@@ -147,6 +149,7 @@ impl PushSender {
         retrying.progress.bytes_total = plan.changes.total_bytes();
         retrying.progress.commits_total = writes.len();
         let mut sender = PushSender {
+            edit_message: commit_message(&plan, plan.request.message.trim()),
             chain_tip: plan.tip.id.clone(),
             branch_exists: !plan.creates_branch,
             remote,
@@ -292,19 +295,12 @@ impl PushSender {
 
     /// The request of write `index`.
     pub(super) fn write_stage(&self, index: usize) -> SendStage {
-        let changes = &self.plan.changes;
-        let content = WriteContent {
-            files: &self.plan.local.files,
-            manifest_path: &changes.manifest_path,
-            manifest_bytes: &changes.manifest_bytes,
-            message: commit_message(&self.plan, self.request().message.trim()),
-        };
         let source_branch = (!self.branch_exists)
             .then(|| self.request().new_branch_from.clone())
             .flatten();
         let call = self.remote.writer(&self.permit).write(
             &self.writes[index],
-            &content,
+            &self.content(),
             &self.chain_tip,
             source_branch,
         );
@@ -385,24 +381,7 @@ impl PushSender {
     }
 
     pub(super) fn count_done(&mut self, index: usize) {
-        let (files, bytes) = match &self.writes[index] {
-            Write::Cloud { part, .. } => (
-                part.writes.len() + usize::from(part.includes_manifest),
-                part.bytes,
-            ),
-            Write::DataCenter { path, .. } => {
-                let bytes = if *path == self.plan.changes.manifest_path {
-                    self.plan.changes.manifest_bytes.len() as u64
-                } else {
-                    self.plan
-                        .local
-                        .files
-                        .get(path)
-                        .map_or(0, |b| b.len() as u64)
-                };
-                (1, bytes)
-            }
-        };
+        let (files, bytes) = self.writes[index].size(&self.content());
         let progress = &mut self.retrying.progress;
         progress.files_done += files;
         progress.bytes_done += bytes;
@@ -410,9 +389,17 @@ impl PushSender {
     }
 
     fn message_of(&self, index: usize) -> String {
-        match &self.writes[index] {
-            Write::Cloud { message, .. } => message.clone(),
-            Write::DataCenter { .. } => commit_message(&self.plan, self.request().message.trim()),
+        self.writes[index].message(&self.content())
+    }
+
+    /// What the writes hold: the plan's files and manifest, and the message of a Data Center edit.
+    fn content(&self) -> WriteContent<'_> {
+        let changes = &self.plan.changes;
+        WriteContent {
+            files: &self.plan.local.files,
+            manifest_path: &changes.manifest_path,
+            manifest_bytes: &changes.manifest_bytes,
+            message: &self.edit_message,
         }
     }
 

@@ -5,7 +5,7 @@ use super::rest::{PushSender, SendStage, Unsure};
 use crate::bitbucket::{ApiError, ApiResponse, CommitSummary};
 use crate::sync::attempt::Attempt;
 use crate::sync::error::SyncError;
-use crate::sync::remote::Write;
+use crate::sync::remote::WriteConflict;
 use crate::sync::retry::Failure;
 
 impl PushSender {
@@ -61,21 +61,18 @@ impl PushSender {
     /// A 409 on write `index` that was not our own commit: on Cloud the branch moved; on Data Center the
     /// file existed (update it), or its content is unchanged (skip it), or the manifest moved.
     pub(super) fn settle_conflict(&mut self, index: usize) -> SendStage {
-        let Write::DataCenter { path, exists } = self.writes[index].clone() else {
-            return self.moved();
-        };
-        if !exists {
-            // The file exists after all (left by an earlier, interrupted push): update it.
-            self.writes[index] = Write::DataCenter { path, exists: true };
-            return self.write_stage(index);
+        match self.writes[index].conflict(&self.plan.changes.manifest_path) {
+            WriteConflict::BranchMoved => self.moved(),
+            WriteConflict::FileExists(write) => {
+                self.writes[index] = write;
+                self.write_stage(index)
+            }
+            WriteConflict::Unchanged => {
+                self.unchanged += 1;
+                self.count_done(index);
+                self.next_write(index)
+            }
         }
-        if path == self.plan.changes.manifest_path {
-            return self.moved();
-        }
-        // Same content as on the branch: nothing to commit for this file.
-        self.unchanged += 1;
-        self.count_done(index);
-        self.next_write(index)
     }
 
     /// The branch tip `attempt` read: `None` when the branch this push creates does not exist yet.
