@@ -95,7 +95,8 @@ impl PullPreview {
     }
 
     /// [`PullPreview::apply`] with the project the preview's local files were written from (by
-    /// [`LocalFiles::of`]): the same result, faster on a large project. When all the pull takes is test
+    /// [`LocalFiles::of`](crate::sync::LocalFiles::of)): the same result, faster on a large
+    /// project. When all the pull takes is test
     /// cases whose files stay where they are (the usual pull of a team's edits), it replaces them in a
     /// copy of the project; otherwise it reads the merged files, taking the test cases whose files it
     /// keeps from the project instead of reading them again.

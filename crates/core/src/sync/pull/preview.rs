@@ -55,7 +55,7 @@ pub enum ChangesCheck {
 /// Why a pull did not compare the manifest with the files changed since the base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unchecked {
-    /// Bitbucket took too long to list them and gave up (Cloud's [`CLOUD_TIMED_OUT`]).
+    /// Bitbucket took too long to list them and gave up (Cloud's status 555, `CLOUD_TIMED_OUT`).
     TimedOut,
     /// Bitbucket refused the request (400).
     Refused,
@@ -121,7 +121,7 @@ pub enum BulkRefusal {
     /// manifests named it, or the commit has no manifest).
     NoOrigin,
     /// The change of a single commit was too large for Bitbucket to produce in time (Cloud's
-    /// [`CLOUD_TIMED_OUT`]), or an answer too large to read.
+    /// status 555, `CLOUD_TIMED_OUT`), or an answer too large to read.
     TooLarge,
     /// Bitbucket refused the request.
     Refused,

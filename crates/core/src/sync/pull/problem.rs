@@ -69,7 +69,8 @@ impl PullProblem {
         }
     }
 
-    /// As a reader's error (what [`AppliedPull::skipped`] and [`SyncError::InvalidFiles`] list).
+    /// As a reader's error (what [`crate::sync::AppliedPull::skipped`] and
+    /// [`crate::sync::SyncError::InvalidFiles`] list).
     pub fn to_tree_error(&self) -> TreeError {
         let kind = match &self.kind {
             ProblemKind::Tree(kind) => kind.clone(),

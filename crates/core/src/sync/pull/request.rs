@@ -74,6 +74,7 @@ pub enum Resolution {
     KeepMine,
     /// Take the repository's version (a deletion included).
     TakeTheirs,
-    /// Test cases: merge step by step ([`PullPreview::merges`]); possible when no edits overlap.
+    /// Test cases: merge step by step ([`crate::sync::PullPreview::merges`]); possible when no
+    /// edits overlap.
     MergeSteps,
 }

@@ -1,5 +1,5 @@
 //! Pushing a project's test artifacts to a branch, in two jobs: [`PushPlanner`] reads the branch and
-//! computes the [`ChangeSet`] the dialog previews; [`PushSender`] writes it.
+//! computes the [`ChangeSet`](crate::sync::ChangeSet) the dialog previews; [`PushSender`] writes it.
 //!
 //! Bitbucket Cloud: the change is one `POST /src` (new and changed files, deletions, the manifest) with
 //! `parents` set to the tip it was computed from, so it is one atomic commit and a branch that moved

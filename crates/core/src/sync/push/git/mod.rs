@@ -5,12 +5,13 @@
 //! The steps, without I/O: the receive-pack advertisement (the branch tip and the tag, checked
 //! against the plan before anything is written), the parent's trees (from the preview's fetch of
 //! them, or one fetch without history or file content: every folder with the exact mode of every
-//! file, [`TreeSnapshot`]), then the commit, its pack and the push, whose report says what Data
-//! Center did in its words. Where the server allows no filtered fetch, the folders the change
-//! touches are listed through the REST API ([`TreePlan`]) and the modes of the files they keep read
-//! from an archive of their paths. A push left without an answer is never resent blindly: the advertisement is read again,
-//! and the push is complete when the branch is at its commit, sent again when the branch did not
-//! move, and stopped as [`SyncError::BranchMoved`] otherwise.
+//! file, [`TreeSnapshot`](crate::git::TreeSnapshot)), then the commit, its pack and the push, whose
+//! report says what Data Center did in its words. Where the server allows no filtered fetch, the
+//! folders the change touches are listed through the REST API ([`TreePlan`](crate::git::TreePlan))
+//! and the modes of the files they keep read from an archive of their paths. A push left without an
+//! answer is never resent blindly: the advertisement is read again, and the push is complete when
+//! the branch is at its commit, sent again when the branch did not move, and stopped as
+//! [`SyncError::BranchMoved`](crate::sync::SyncError::BranchMoved) otherwise.
 //!
 //! **The modes of kept files, without a fetch.** A folder listing does not tell a regular file from an executable or
 //! a link. A kept file counts as regular without reading the archive when the branch's manifest

@@ -173,7 +173,8 @@ impl GitPush {
     }
 
     /// Starts from `answer`, the advertisement read when the push was previewed (the route's probe,
-    /// see [`PushRoute::of`]), instead of asking for it again. A branch that moved since is still
+    /// see [`crate::sync::PushRoute::of`]), instead of asking for it again. A branch that moved
+    /// since is still
     /// refused: the ref update is a compare-and-swap, and after a refusal the advertisement is read
     /// again to tell why.
     pub fn with_advertisement(mut self, answer: ApiResponse) -> GitPush {
