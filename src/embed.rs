@@ -15,12 +15,12 @@ use yew::{AppHandle, AttrValue, Callback};
 use crate::app::{App, AppProps};
 use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::explorer_build::ExplorerBuild;
+use crate::services::portal_events::{Events, PortalEvent};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
 use crate::services::project_store::{
     Holds, IndexedDbProjectStore, ProjectStore, SharedStore, Showing,
 };
 use crate::state::connections::Connections;
-use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
 
 /// The view an embedded app starts on when the portal names none.

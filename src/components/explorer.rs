@@ -17,15 +17,16 @@ use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::history::History;
 use crate::components::name_form::NameForm;
+use crate::components::not_found::NotFound;
 use crate::components::pull_dialog::PullDialog;
 use crate::components::push_dialog::PushDialog;
 use crate::components::status::{error_banner, loading_status};
-use crate::pages::not_found::NotFoundPage;
 use crate::services::archive_worker::{ArchiveWorker, Archiving};
 use crate::services::browser_files::offer_download;
+use crate::services::portal_events::FailedActivity;
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::state::events::use_error_event;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
 
@@ -220,7 +221,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     }
     let stored = match &state.loading {
         Loading::Pending => return loading_status("test artifacts"),
-        Loading::Missing => return html! { <NotFoundPage /> },
+        Loading::Missing => return html! { <NotFound /> },
         Loading::Failed(error) => return error_banner(&error.to_string()),
         Loading::Done => state.stored.clone(),
     };

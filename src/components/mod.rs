@@ -15,6 +15,7 @@ pub mod header;
 pub mod history;
 pub mod local_time;
 pub mod name_form;
+pub mod not_found;
 pub mod page_heading;
 pub mod project_import;
 pub mod pull_dialog;

@@ -14,9 +14,10 @@ use crate::components::status::error_banner;
 use crate::route::Route;
 use crate::services::archive_worker::{ArchiveError, ArchiveWorker, Archiving};
 use crate::services::browser_files::read_file;
+use crate::services::portal_events::FailedActivity;
 use crate::services::project_store::StoreError;
 use crate::services::projects::StoredProject;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::state::events::use_error_event;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
 use versioning_core::artifacts::archive::{

@@ -26,12 +26,13 @@ use crate::components::sync_dialog::{
 };
 use crate::services::connection_store::now_iso;
 use crate::services::jobs::run_job;
+use crate::services::portal_events::{FailedActivity, PortalEvent};
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{HistoryEntry, StoredProject};
 use crate::services::strategy::with_strategy;
 use crate::services::transport::REQUEST_TIMEOUT_MS;
 use crate::services::unload_guard::UnloadGuard;
-use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
+use crate::state::events::{use_error_event, use_events};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::pull::{PullAction, PullStage, PullState};

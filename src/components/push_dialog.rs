@@ -28,12 +28,13 @@ use crate::components::sync_dialog::{
 };
 use crate::services::connection_store::{now_iso, ConnectionRecord};
 use crate::services::jobs::run_job;
+use crate::services::portal_events::{FailedActivity, PortalEvent};
 use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{load_existing, HistoryEntry, StoredProject};
 use crate::services::push_route::{push_route, Sending};
 use crate::services::strategy::with_strategy;
 use crate::services::unload_guard::UnloadGuard;
-use crate::state::events::{use_error_event, use_events, FailedActivity, PortalEvent};
+use crate::state::events::{use_error_event, use_events};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_projects;
 use crate::state::push::{PushAction, PushStage, PushState};

@@ -6,7 +6,8 @@ use yew_router::prelude::*;
 
 use crate::components::status::{error_banner, loading_status};
 use crate::services::explorer_build::ExplorerBuild;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::services::portal_events::FailedActivity;
+use crate::state::events::use_error_event;
 
 /// The project whose Test artifacts page this is.
 #[derive(Properties, PartialEq)]

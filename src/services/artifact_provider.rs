@@ -14,8 +14,8 @@ use versioning_core::artifacts::Project;
 use wasm_bindgen::JsValue;
 
 use crate::services::portal_object::PortalObject;
+use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::project_store::{summaries_of, Expect, ProjectStore, StoreError, StoreFuture};
-use crate::services::projects::{ProjectSummary, StoredProject};
 
 /// The portal's artifact provider.
 pub struct ArtifactProvider(PortalObject);

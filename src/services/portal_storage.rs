@@ -18,12 +18,12 @@ use crate::services::connection_store::{
     announce_change, check_revision, parse_record, ConnectionFuture, ConnectionRecord,
     ConnectionStore, ConnectionStoreError, DamagedRecord,
 };
+use crate::services::portal_events::{Events, PortalEvent};
 use crate::services::portal_object::{keep_secret, PortalObject};
+use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::project_store::{
     read_record_text, record_text, summaries_of, Expect, ProjectStore, StoreError, StoreFuture,
 };
-use crate::services::projects::{ProjectSummary, StoredProject};
-use crate::state::events::{Events, PortalEvent};
 
 /// Why the portal's storage could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
