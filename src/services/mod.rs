@@ -3,6 +3,7 @@
 pub mod archive_worker;
 pub mod artifact_provider;
 pub mod browser_files;
+pub mod clock;
 pub mod connection_check;
 pub mod connection_store;
 pub mod explorer_build;
@@ -18,6 +19,7 @@ pub mod pull_requests;
 pub mod push_route;
 pub mod random;
 pub mod strategy;
+pub mod sync;
 pub mod tab_changes;
 pub mod transport;
 pub mod unload_guard;
