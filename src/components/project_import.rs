@@ -83,7 +83,7 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
         let worker = ArchiveWorker::start();
         let bytes = match read_file(&file).await {
             Ok(bytes) => bytes,
-            Err(message) => return import.dispatch(ImportAction::Failed(message)),
+            Err(error) => return import.dispatch(ImportAction::Failed(error.to_string())),
         };
         let project = match read_archive(worker, &bytes, &limits).await {
             Ok(project) => Rc::new(project),
