@@ -2,16 +2,15 @@
 
 use std::rc::Rc;
 
-use versioning_core::bitbucket::{Api, CommitSummary};
-use versioning_core::sync::{BranchVersions, SyncError};
+use versioning_core::bitbucket::CommitSummary;
+use versioning_core::sync::SyncError;
 use versioning_core::ValidConnection;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::code_text::code_text;
-use crate::services::jobs::run_job;
-use crate::services::transport::REQUEST_TIMEOUT_MS;
+use crate::services::sync::versions::branch_versions;
 use crate::state::job::use_job_control;
 
 /// Props of [`VersionList`].
@@ -50,17 +49,7 @@ pub fn VersionList(props: &VersionListProps) -> Html {
             };
             let (branch, listed, cancellation) = ((*branch).clone(), listed.clone(), job.start());
             spawn_local(async move {
-                let mut versions = BranchVersions::new(Api::new(&connection), branch.trim());
-                let flavour = connection.location.flavour;
-                let result = run_job(
-                    &mut versions,
-                    flavour,
-                    REQUEST_TIMEOUT_MS,
-                    &cancellation,
-                    &|_| (),
-                )
-                .await;
-                if let Some(result) = result {
+                if let Some(result) = branch_versions(&connection, &branch, &cancellation).await {
                     listed.set(Some(result));
                 }
             });

@@ -3,5 +3,7 @@
 
 pub mod connection;
 pub mod error;
+pub mod file_diff;
 pub mod pull;
 pub mod push;
+pub mod versions;
