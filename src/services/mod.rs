@@ -13,6 +13,7 @@ pub mod portal_events;
 pub mod portal_object;
 pub mod portal_storage;
 pub mod project_export;
+pub mod project_import;
 pub mod project_record;
 pub mod project_store;
 pub mod projects;
