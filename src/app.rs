@@ -6,17 +6,18 @@ use yew_router::history::{AnyHistory, MemoryHistory};
 use yew_router::prelude::*;
 
 use crate::components::header::Header;
+use crate::components::not_found::NotFound;
 #[cfg(feature = "explorer")]
 use crate::pages::artifacts::ArtifactsPage;
 #[cfg(not(feature = "explorer"))]
 use crate::pages::explorer_loading::ExplorerLoadingPage;
+use crate::pages::project::ProjectPage;
 use crate::pages::{bitbucket::BitbucketPage, home::HomePage, integrations::IntegrationsPage};
-use crate::pages::{not_found::NotFoundPage, project::ProjectPage};
 use crate::route::Route;
 use crate::services::explorer_build::ExplorerBuild;
+use crate::services::portal_events::Events;
 use crate::services::project_store::SharedStore;
 use crate::state::connections::{Connections, ConnectionsProvider};
-use crate::state::events::Events;
 use crate::state::projects::ProjectsProvider;
 use crate::state::session::{Session, SessionProvider};
 
@@ -30,7 +31,7 @@ fn switch(route: Route) -> Html {
         Route::Artifacts { id } => html! { <ExplorerLoadingPage {id} /> },
         Route::Integrations { id } => html! { <IntegrationsPage {id} /> },
         Route::Bitbucket { id } => html! { <BitbucketPage {id} /> },
-        Route::NotFound => html! { <NotFoundPage /> },
+        Route::NotFound => html! { <NotFound /> },
     }
 }
 

@@ -15,12 +15,12 @@ use yew::{AppHandle, AttrValue, Callback};
 use crate::app::{App, AppProps};
 use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::explorer_build::ExplorerBuild;
+use crate::services::portal_events::{Events, PortalEvent};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
 use crate::services::project_store::{
     Holds, IndexedDbProjectStore, ProjectStore, SharedStore, Showing,
 };
 use crate::state::connections::Connections;
-use crate::state::events::{Events, PortalEvent};
 use crate::state::session::Session;
 
 /// The view an embedded app starts on when the portal names none.
@@ -90,8 +90,10 @@ impl Stores {
         };
         let (records, connections): (Rc<dyn ProjectStore>, _) = match storage {
             Some(adapter) => {
-                let storage =
-                    Rc::new(PortalStorage::new(adapter.clone()).map_err(|e| JsError::new(&e))?);
+                let storage = Rc::new(
+                    PortalStorage::new(adapter.clone())
+                        .map_err(|e| JsError::new(&e.to_string()))?,
+                );
                 let connections =
                     PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
                         .await
@@ -103,7 +105,8 @@ impl Stores {
         };
         let projects: Rc<dyn ProjectStore> = match artifacts {
             Some(provider) => {
-                let provider = ArtifactProvider::new(provider).map_err(|e| JsError::new(&e))?;
+                let provider =
+                    ArtifactProvider::new(provider).map_err(|e| JsError::new(&e.to_string()))?;
                 Rc::new(ProvidedProjects::new(provider, records, ids))
             }
             // The portal's storage lists the projects it names.
@@ -211,7 +214,7 @@ impl Given {
         let explorer = if explorer.is_null_or_undefined() {
             None
         } else {
-            Some(ExplorerBuild::new(explorer).map_err(|e| JsError::new(&e))?)
+            Some(ExplorerBuild::new(explorer).map_err(|e| JsError::new(&e.to_string()))?)
         };
         Ok(Given {
             events,

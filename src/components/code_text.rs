@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+pub use crate::services::portal_events::plain_text;
+
 /// Renders `text`, turning each `` `name` `` into `<code>name</code>`.
 pub fn code_text(text: &str) -> Html {
     let parts = text.split('`').enumerate().map(|(index, part)| {
@@ -12,10 +14,4 @@ pub fn code_text(text: &str) -> Html {
         }
     });
     html! { <>{ for parts }</> }
-}
-
-/// `text` without the backticks around names, where nothing can be shown as code (what the host page is
-/// told: it shows the text as it comes).
-pub fn plain_text(text: &str) -> String {
-    text.replace('`', "")
 }

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use versioning_core::artifacts::{to_files, ArtifactId, LayoutOptions};
+use versioning_core::artifacts::ArtifactId;
 use versioning_core::counts::counted;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -17,15 +17,15 @@ use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::history::History;
 use crate::components::name_form::NameForm;
-use crate::components::pull_dialog::PullDialog;
-use crate::components::push_dialog::PushDialog;
+use crate::components::not_found::NotFound;
 use crate::components::status::{error_banner, loading_status};
-use crate::pages::not_found::NotFoundPage;
-use crate::services::archive_worker::{ArchiveWorker, Archiving};
-use crate::services::browser_files::offer_download;
+use crate::components::sync::pull_dialog::PullDialog;
+use crate::components::sync::push_dialog::PushDialog;
+use crate::services::portal_events::FailedActivity;
+use crate::services::project_export::{export_project, ExportError};
 use crate::services::project_store::listen_for_changes;
 use crate::services::projects::StoredProject;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::state::events::use_error_event;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState, Loading, SaveStatus};
 use crate::state::projects::use_projects;
 
@@ -34,22 +34,6 @@ use crate::state::projects::use_projects;
 pub struct ExplorerProps {
     /// Id of the project to explore.
     pub id: AttrValue,
-}
-
-/// Downloads the project as `<id>.zip`: the files a push would write, zipped by the export worker.
-async fn export(stored: &StoredProject) -> Result<(), String> {
-    // The worker loads while the files are laid out.
-    let worker = ArchiveWorker::start().map_err(|error| error.message(Archiving::Export))?;
-    let files = to_files(&stored.project, &LayoutOptions::default());
-    let zip = worker
-        .zip(&files)
-        .await
-        .map_err(|error| error.message(Archiving::Export))?;
-    offer_download(
-        &format!("{}.zip", stored.project.id),
-        &zip,
-        "application/zip",
-    )
 }
 
 fn summary_line(state: &ExplorerState) -> String {
@@ -149,7 +133,7 @@ async fn when_idle() {
 pub fn Explorer(props: &ExplorerProps) -> Html {
     let projects = use_projects();
     let state = use_reducer(ExplorerState::default);
-    let export_error = use_state(|| None::<String>);
+    let export_error = use_state(|| None::<ExportError>);
     let exporting = use_state(|| false);
     let artifacts_error = match (&state.loading, &state.save) {
         (Loading::Failed(error), _) => Some(error.to_string()),
@@ -157,7 +141,11 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         _ => None,
     };
     use_error_event(&props.id, FailedActivity::Artifacts, artifacts_error);
-    use_error_event(&props.id, FailedActivity::Export, (*export_error).clone());
+    use_error_event(
+        &props.id,
+        FailedActivity::Export,
+        export_error.as_ref().map(ToString::to_string),
+    );
     let pushing = use_state(|| false);
     let pulling = use_state(|| false);
     let place = use_mut_ref(|| None::<Place>);
@@ -220,7 +208,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     }
     let stored = match &state.loading {
         Loading::Pending => return loading_status("test artifacts"),
-        Loading::Missing => return html! { <NotFoundPage /> },
+        Loading::Missing => return html! { <NotFound /> },
         Loading::Failed(error) => return error_banner(&error.to_string()),
         Loading::Done => state.stored.clone(),
     };
@@ -235,7 +223,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             export_error.set(None);
             exporting.set(true);
             spawn_local(async move {
-                export_error.set(export(&stored).await.err());
+                export_error.set(export_project(&stored).await.err());
                 exporting.set(false);
             });
         })
@@ -295,8 +283,8 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     on_close={{ let pushing = pushing.clone(); Callback::from(move |_| pushing.set(false)) }}
                     on_changed={on_changed} />
             }
-            if let Some(message) = &*export_error {
-                { error_banner(message) }
+            if let Some(error) = &*export_error {
+                { error_banner(&error.to_string()) }
             }
             if let Some(message) = &state.edit_error {
                 { error_banner(message) }

@@ -3,14 +3,13 @@
 
 use std::rc::Rc;
 
-use versioning_core::bitbucket::Api;
-use versioning_core::sync::{line_diff, Action, DiffLine, LineChange, PushPlan, Remote};
+use versioning_core::sync::{Action, DiffLine, LineChange, PushPlan};
 use versioning_core::ValidConnection;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::code_text::code_text;
-use crate::services::transport::{execute, Cancellation};
+use crate::services::sync::file_diff::{branch_diff, DiffError};
 
 /// Lines shown at most.
 const MAX_LINES: usize = 400;
@@ -38,7 +37,7 @@ enum Loaded {
     Closed,
     Loading,
     Lines(Vec<DiffLine>, bool),
-    Failed(String),
+    Failed(DiffError),
 }
 
 fn prefix(change: LineChange) -> &'static str {
@@ -67,39 +66,10 @@ pub fn FileDiff(props: &FileDiffProps) -> Html {
             loaded.set(Loaded::Loading);
             let (loaded, props) = (loaded.clone(), props.clone());
             spawn_local(async move {
-                let change = &props.plan.changes.changes[props.index];
-                let local = props
-                    .plan
-                    .local
-                    .files
-                    .get(&change.path)
-                    .cloned()
-                    .unwrap_or_default();
-                let remote_path = match &change.action {
-                    Action::Add => None,
-                    Action::Rename { from } => Some(from.clone()),
-                    _ => Some(change.path.clone()),
-                };
-                let remote = match remote_path {
-                    None => Ok(Vec::new()),
-                    Some(path) => {
-                        let call = Remote::new(Api::new(&props.connection))
-                            .read_file(&props.plan.tip.id, &path);
-                        let flavour = props.connection.location.flavour;
-                        execute(&call.request, flavour, &Cancellation::new())
-                            .await
-                            .and_then(|response| call.parse(&response))
-                    }
-                };
-                // A branch's file too large to read, or either side too large to compare, is said so.
-                let diff = remote
-                    .map_err(|error| error.to_string())
-                    .and_then(|remote| {
-                        line_diff(&remote, &local, 3, MAX_LINES).map_err(|error| error.to_string())
-                    });
-                loaded.set(match diff {
+                let diff = branch_diff(&props.connection, &props.plan, props.index, MAX_LINES);
+                loaded.set(match diff.await {
                     Ok((lines, truncated)) => Loaded::Lines(lines, truncated),
-                    Err(message) => Loaded::Failed(message),
+                    Err(error) => Loaded::Failed(error),
                 });
             });
         })
@@ -114,7 +84,7 @@ pub fn FileDiff(props: &FileDiffProps) -> Html {
             { match &*loaded {
                 Loaded::Closed => html! {},
                 Loaded::Loading => html! { <p role="status">{ "Loading the branch's version…" }</p> },
-                Loaded::Failed(message) => html! { <p class="error-text">{ code_text(message) }</p> },
+                Loaded::Failed(error) => html! { <p class="error-text">{ code_text(&error.to_string()) }</p> },
                 Loaded::Lines(lines, truncated) => html! {
                     <pre class="diff" aria-label={format!("Changes in {}", change.path)}>
                         { for lines.iter().map(|line| html! {

@@ -9,10 +9,10 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::local_time::local_time;
-use crate::components::sync_dialog::use_sync_connection;
 use crate::services::projects::StoredProject;
 use crate::services::pull_requests::read_pull_requests;
 use crate::state::review::{PullRequestStates, StatesAction};
+use crate::state::sync_connection::use_sync_connection;
 
 /// Props of [`History`].
 #[derive(Properties, PartialEq)]

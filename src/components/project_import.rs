@@ -12,16 +12,14 @@ use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::status::error_banner;
 use crate::route::Route;
-use crate::services::archive_worker::{ArchiveError, ArchiveWorker, Archiving};
-use crate::services::browser_files::read_file;
+use crate::services::archive_worker::ArchiveError;
+use crate::services::portal_events::FailedActivity;
+use crate::services::project_import::{read_project_file, store_import, ImportError};
 use crate::services::project_store::StoreError;
-use crate::services::projects::StoredProject;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::state::events::use_error_event;
 use crate::state::import::{ImportAction, ImportState};
 use crate::state::projects::{use_projects, ProjectList, Projects};
-use versioning_core::artifacts::archive::{
-    check_archive_size, project_from_files, ArchiveLimits, MAX_ARCHIVE_BYTES,
-};
+use versioning_core::artifacts::archive::{check_archive_size, ArchiveLimits, MAX_ARCHIVE_BYTES};
 
 /// Stores the project as its own baseline (the state of this import), then reads the list again. A new
 /// project is created only if its id is free at the moment of writing (the store decides, in the same
@@ -34,19 +32,7 @@ fn save(
     import: UseReducerDispatcher<ImportState>,
 ) {
     spawn_local(async move {
-        let mut stored = StoredProject::at_baseline((*project).clone());
-        let result = if replace {
-            match projects.store.load(project.id.as_str()).await {
-                Ok(current) => {
-                    stored.revision = current.map_or(0, |c| c.revision);
-                    projects.store.save(&stored).await
-                }
-                Err(error) => Err(error),
-            }
-        } else {
-            projects.store.create(&stored).await
-        };
-        match result {
+        match store_import(&*projects.store, &project, replace).await {
             Ok(()) => {
                 projects.refresh();
                 import.dispatch(ImportAction::Imported(project));
@@ -55,19 +41,9 @@ fn save(
                 projects.refresh();
                 import.dispatch(ImportAction::AskReplace(project));
             }
-            Err(error) => import.dispatch(ImportAction::Failed(error.to_string())),
+            Err(error) => import.dispatch(ImportAction::Failed(error.into())),
         }
     });
-}
-
-/// The project in the archive, read by the archive worker, or every problem found, file by file.
-async fn read_archive(
-    worker: Result<ArchiveWorker, ArchiveError>,
-    bytes: &[u8],
-    limits: &ArchiveLimits,
-) -> Result<Project, ArchiveError> {
-    let files = worker?.unzip(bytes, true).await?;
-    project_from_files(&files, limits).map_err(ArchiveError::Unreadable)
 }
 
 /// Checks the chosen file's size, reads it, checks it, and saves it unless its id is taken.
@@ -78,20 +54,12 @@ fn import_file(projects: Projects, file: web_sys::File, import: UseReducerDispat
     }
     import.dispatch(ImportAction::Reading(file.name()));
     spawn_local(async move {
-        // The worker loads while the file is read.
-        let worker = ArchiveWorker::start();
-        let bytes = match read_file(&file).await {
-            Ok(bytes) => bytes,
-            Err(message) => return import.dispatch(ImportAction::Failed(message)),
-        };
-        let project = match read_archive(worker, &bytes, &limits).await {
+        let project = match read_project_file(&file, &limits).await {
             Ok(project) => Rc::new(project),
-            Err(ArchiveError::Unreadable(problems)) => {
+            Err(ImportError::Archive(ArchiveError::Unreadable(problems))) => {
                 return import.dispatch(ImportAction::Invalid(file.name(), problems))
             }
-            Err(error) => {
-                return import.dispatch(ImportAction::Failed(error.message(Archiving::Import)))
-            }
+            Err(error) => return import.dispatch(ImportAction::Failed(error)),
         };
         let taken = match &*projects.list {
             ProjectList::Ready(list) => list.iter().any(|p| p.id == project.id.as_str()),
@@ -115,7 +83,7 @@ fn status(state: &ImportState) -> Html {
                 <Link<Route> to={Route::Artifacts { id: id.clone() }}>{ format!("Open the test artifacts of {name}") }</Link<Route>>
             </p>
         },
-        ImportState::Failed(message) => error_banner(message),
+        ImportState::Failed(error) => error_banner(&error.to_string()),
         ImportState::Invalid { problems, .. } => {
             let items = problems.iter().map(|problem| {
                 let place = if problem.path.is_empty() {

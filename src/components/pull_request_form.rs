@@ -13,12 +13,13 @@ use yew::prelude::*;
 
 use crate::components::code_text::code_text;
 use crate::components::status::{error_banner, result_region};
-use crate::components::sync_dialog::{text_setter, use_sync_connection};
+use crate::components::sync::dialog::text_setter;
 use crate::services::projects::StoredProject;
 use crate::services::pull_requests::{open_pull_request, record_pull_request};
 use crate::state::projects::use_projects;
 use crate::state::review::{ReviewAction, ReviewStage, ReviewState};
 use crate::state::session::use_session;
+use crate::state::sync_connection::use_sync_connection;
 
 /// The title and description a pull request after `plan`'s push starts with: the commit message, and the
 /// pushed changes by kind with the artifacts' names in `project` (the files' paths for those it no longer

@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use crate::components::code_text::code_text;
 use crate::components::status::error_banner;
-use crate::services::projects::load_existing;
+use crate::services::project_store::StoreError;
+use crate::services::scm_parameters::{save_scm_parameters, stored_scm_parameters};
 use crate::state::projects::use_projects;
 use crate::state::session::use_session;
 
@@ -29,20 +30,20 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
     let session = use_session();
     let saved = use_state(|| None::<ScmParameters>);
     let texts = use_state(BTreeMap::<&'static str, String>::new);
-    let status = use_state(|| None::<Result<String, String>>);
+    let status = use_state(|| None::<Result<(), StoreError>>);
     {
         let (store, saved, texts) = (projects.store.clone(), saved.clone(), texts.clone());
         use_effect_with(props.project_id.clone(), move |id| {
             let id = id.to_string();
             spawn_local(async move {
-                if let Ok(Some(stored)) = store.load(&id).await {
+                if let Some(scm) = stored_scm_parameters(&*store, &id).await {
                     texts.set(
                         ScmParameter::ALL
                             .iter()
-                            .map(|p| (p.key(), stored.scm.get(*p).to_string()))
+                            .map(|p| (p.key(), scm.get(*p).to_string()))
                             .collect(),
                     );
-                    saved.set(Some(stored.scm));
+                    saved.set(Some(scm));
                 }
             });
         });
@@ -80,21 +81,11 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
             let (store, status, saved, id) =
                 (store.clone(), status.clone(), saved.clone(), id.clone());
             spawn_local(async move {
-                let result = match load_existing(&*store, &id).await {
-                    Ok(mut stored) => {
-                        stored.scm = parameters;
-                        store.save(&stored).await
-                    }
-                    Err(error) => Err(error),
-                };
+                let result = save_scm_parameters(&*store, &id, parameters).await;
                 if result.is_ok() {
                     saved.set(Some(parameters));
                 }
-                status.set(Some(
-                    result
-                        .map(|()| "SCM parameters saved.".to_owned())
-                        .map_err(|error| error.to_string()),
-                ));
+                status.set(Some(result));
             });
         })
     };
@@ -136,8 +127,8 @@ pub fn ScmPanel(props: &ScmPanelProps) -> Html {
                 </div>
             </fieldset>
             { match &*status {
-                Some(Ok(message)) => html! { <p role="status">{ code_text(message) }</p> },
-                Some(Err(message)) => error_banner(message),
+                Some(Ok(())) => html! { <p role="status">{ "SCM parameters saved." }</p> },
+                Some(Err(error)) => error_banner(&error.to_string()),
                 None => html! {},
             } }
         </form>

@@ -5,6 +5,7 @@ use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
 use crate::components::explorer::Explorer;
+use crate::components::not_found::missing_project;
 use crate::components::page_heading::PageHeading;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
@@ -18,7 +19,7 @@ pub fn ArtifactsPage(props: &ProjectPageProps) -> Html {
     let connected = use_connections().load(&props.id).is_some();
     let project = match use_project(&props.id) {
         Ok(project) => project,
-        Err(placeholder) => return placeholder,
+        Err(missing) => return missing_project(&missing),
     };
     html! {
         <>

@@ -13,6 +13,7 @@ use crate::components::code_text::code_text;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::connection_summary::ConnectionSummary;
+use crate::components::not_found::missing_project;
 use crate::components::page_heading::PageHeading;
 use crate::components::scm_panel::ScmPanel;
 use crate::components::status::error_banner;
@@ -22,12 +23,13 @@ use crate::services::connection_check::run_connection_test;
 use crate::services::connection_store::{
     listen_for_connection_changes, now_iso, ConnectionRecord, ConnectionStoreError, LastTest,
 };
+use crate::services::portal_events::{Events, FailedActivity, PortalEvent};
 use crate::services::transport::Cancellation;
 use crate::state::connection_check::{CheckAction, CheckState};
 use crate::state::connection_form::{Action, FormState};
 use crate::state::connection_page::{PageAction, PageState};
 use crate::state::connections::{use_connections, use_new_connection, Connections};
-use crate::state::events::{use_error_event, use_events, Events, FailedActivity, PortalEvent};
+use crate::state::events::{use_error_event, use_events};
 use crate::state::job::use_job_control;
 use crate::state::projects::use_project;
 use crate::state::session::use_session;
@@ -212,7 +214,7 @@ pub fn BitbucketPage(props: &ProjectPageProps) -> Html {
     };
     let project = match use_project(&project_id) {
         Ok(project) => project,
-        Err(placeholder) => return placeholder,
+        Err(missing) => return missing_project(&missing),
     };
 
     let handles = Handles {

@@ -5,8 +5,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::status::{error_banner, loading_status};
-use crate::services::explorer_build::ExplorerBuild;
-use crate::state::events::{use_error_event, FailedActivity};
+use crate::services::explorer_build::{ExplorerBuild, OpenError};
+use crate::services::portal_events::FailedActivity;
+use crate::state::events::use_error_event;
 
 /// The project whose Test artifacts page this is.
 #[derive(Properties, PartialEq)]
@@ -21,8 +22,12 @@ pub struct ExplorerLoadingProps {
 pub fn ExplorerLoadingPage(props: &ExplorerLoadingProps) -> Html {
     let build = use_context::<Option<ExplorerBuild>>().flatten();
     let path = use_location().map(|location| location.path().to_owned());
-    let failed = use_state(|| None::<String>);
-    use_error_event(&props.id, FailedActivity::Artifacts, (*failed).clone());
+    let failed = use_state(|| None::<OpenError>);
+    use_error_event(
+        &props.id,
+        FailedActivity::Artifacts,
+        failed.as_ref().map(ToString::to_string),
+    );
     {
         let failed = failed.clone();
         use_effect_with(path, move |path| {
@@ -31,7 +36,7 @@ pub fn ExplorerLoadingPage(props: &ExplorerLoadingProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match loader {
                     Some(loader) => loader.open(&path).await,
-                    None => Err("this page was started without it".to_owned()),
+                    None => Err(OpenError::NoLoader),
                 };
                 if let Err(error) = outcome {
                     failed.set(Some(error));

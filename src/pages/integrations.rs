@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{project_path, Breadcrumb, Crumb};
+use crate::components::not_found::missing_project;
 use crate::components::page_heading::PageHeading;
 use crate::pages::project::ProjectPageProps;
 use crate::route::Route;
@@ -14,7 +15,7 @@ use crate::state::projects::use_project;
 pub fn IntegrationsPage(props: &ProjectPageProps) -> Html {
     let project = match use_project(&props.id) {
         Ok(project) => project,
-        Err(placeholder) => return placeholder,
+        Err(missing) => return missing_project(&missing),
     };
     html! {
         <>

@@ -7,5 +7,4 @@ pub mod bitbucket;
 pub mod explorer_loading;
 pub mod home;
 pub mod integrations;
-pub mod not_found;
 pub mod project;

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::breadcrumb::{Breadcrumb, Crumb};
+use crate::components::not_found::missing_project;
 use crate::components::page_heading::PageHeading;
 use crate::route::Route;
 use crate::state::projects::use_project;
@@ -20,7 +21,7 @@ pub struct ProjectPageProps {
 pub fn ProjectPage(props: &ProjectPageProps) -> Html {
     let project = match use_project(&props.id) {
         Ok(project) => project,
-        Err(placeholder) => return placeholder,
+        Err(missing) => return missing_project(&missing),
     };
     html! {
         <>

@@ -13,16 +13,16 @@ use std::rc::Rc;
 use versioning_core::artifacts::Project;
 use wasm_bindgen::JsValue;
 
-use crate::services::portal_object::PortalObject;
+use crate::services::portal_object::{MissingMethod, PortalObject};
+use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::project_store::{summaries_of, Expect, ProjectStore, StoreError, StoreFuture};
-use crate::services::projects::{ProjectSummary, StoredProject};
 
 /// The portal's artifact provider.
 pub struct ArtifactProvider(PortalObject);
 
 impl ArtifactProvider {
     /// Wraps `provider`; refused when it lacks `load` or `save`.
-    pub fn new(provider: JsValue) -> Result<ArtifactProvider, String> {
+    pub fn new(provider: JsValue) -> Result<ArtifactProvider, MissingMethod> {
         PortalObject::new(provider, "artifacts", &["load", "save"]).map(ArtifactProvider)
     }
 
@@ -33,7 +33,7 @@ impl ArtifactProvider {
             .0
             .call("load", &[JsValue::from_str(id)])
             .await
-            .map_err(StoreError::Portal)?;
+            .map_err(|thrown| StoreError::Portal(thrown.0))?;
         if value.is_null_or_undefined() {
             return Ok(None);
         }
@@ -64,7 +64,7 @@ impl ArtifactProvider {
             .call("save", &[JsValue::from_str(project.id.as_str()), artifacts])
             .await
             .map(drop)
-            .map_err(StoreError::Portal)
+            .map_err(|thrown| StoreError::Portal(thrown.0))
     }
 }
 

@@ -6,10 +6,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
 
+/// The browser did not offer a file (its name) for download.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The browser did not offer {0} for download; try again.")]
+pub struct DownloadRefused(pub String);
+
+/// A file the user picked (its name) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The file {0} could not be read; pick it again.")]
+pub struct FileUnreadable(pub String);
+
 /// Offers `bytes` as a download named `file_name`: a Blob, an object URL and a click on a
 /// temporary `<a download>`.
-pub fn offer_download(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
-    let failed = |_| format!("The browser did not offer {file_name} for download; try again.");
+pub fn offer_download(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), DownloadRefused> {
+    let failed = |_| DownloadRefused(file_name.to_owned());
     let parts = Array::of1(&Uint8Array::from(bytes));
     let properties = BlobPropertyBag::new();
     properties.set_type(mime);
@@ -34,9 +44,9 @@ pub fn offer_download(file_name: &str, bytes: &[u8], mime: &str) -> Result<(), S
 }
 
 /// The content of a file the user picked.
-pub async fn read_file(file: &File) -> Result<Vec<u8>, String> {
+pub async fn read_file(file: &File) -> Result<Vec<u8>, FileUnreadable> {
     let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|_| format!("The file {} could not be read; pick it again.", file.name()))?;
+        .map_err(|_| FileUnreadable(file.name()))?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }

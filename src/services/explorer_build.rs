@@ -4,7 +4,18 @@
 
 use wasm_bindgen::JsValue;
 
-use crate::services::portal_object::PortalObject;
+use crate::services::portal_object::{MissingMethod, PortalObject, Thrown};
+
+/// Why the build with the explorer could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// This page was started without the loader.
+    #[error("this page was started without it")]
+    NoLoader,
+    /// The loader failed: its message.
+    #[error(transparent)]
+    Failed(#[from] Thrown),
+}
 
 /// The loader of the build with the explorer, given by `bitbucket-versioning.js` as `{ open(path), cancel() }`.
 #[derive(Clone)]
@@ -18,18 +29,19 @@ impl PartialEq for ExplorerBuild {
 
 impl ExplorerBuild {
     /// Wraps the loader; refused when it has no `open` or `cancel` function.
-    pub fn new(loader: JsValue) -> Result<Self, String> {
+    pub fn new(loader: JsValue) -> Result<Self, MissingMethod> {
         PortalObject::new(loader, "explorer loader", &["open", "cancel"])
             .map(|object| Self(object.into()))
     }
 
     /// Replaces this app by the build with the explorer, at `path` (a view such as `/projects/p1/artifacts`).
     /// It answers once the app is replaced (it is gone then) or the move given up, or with what went wrong.
-    pub async fn open(&self, path: &str) -> Result<(), String> {
+    pub async fn open(&self, path: &str) -> Result<(), OpenError> {
         self.0
             .call("open", &[JsValue::from_str(path)])
             .await
             .map(drop)
+            .map_err(OpenError::from)
     }
 
     /// Gives up the last `open` that has not replaced the app yet (the user left the explorer's page): the app

@@ -27,6 +27,25 @@ pub fn keep_secret(username: &str, token: &str) {
     });
 }
 
+/// The object lacks a method the module calls; it reads as the message naming it
+/// (`storage.get must be a function`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MissingMethod(String);
+
+impl std::ops::Deref for MissingMethod {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A method threw, or its promise was rejected: its message, without any secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Thrown(pub String);
+
 /// A portal's object with the methods the module calls.
 pub struct PortalObject {
     object: JsValue,
@@ -36,11 +55,15 @@ pub struct PortalObject {
 
 impl PortalObject {
     /// Wraps `object`, the option `what`; refused when one of `methods` is not a function of it.
-    pub fn new(object: JsValue, what: &'static str, methods: &[&str]) -> Result<Self, String> {
+    pub fn new(
+        object: JsValue,
+        what: &'static str,
+        methods: &[&str],
+    ) -> Result<Self, MissingMethod> {
         for name in methods {
             let member = Reflect::get(&object, &JsValue::from_str(name)).unwrap_or_default();
             if !member.is_function() {
-                return Err(format!("{what}.{name} must be a function"));
+                return Err(MissingMethod(format!("{what}.{name} must be a function")));
             }
         }
         Ok(PortalObject { object, what })
@@ -48,7 +71,7 @@ impl PortalObject {
 
     /// Calls method `name` with `args` and waits for its answer; a throw or a rejected promise is its
     /// message.
-    pub async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    pub async fn call(&self, name: &str, args: &[JsValue]) -> Result<JsValue, Thrown> {
         let answer = self.call_now(name, args)?;
         JsFuture::from(Promise::resolve(&answer))
             .await
@@ -57,7 +80,7 @@ impl PortalObject {
 
     /// Calls method `name` with `args` and answers what it returns, without waiting for a promise; a throw
     /// is its message.
-    pub fn call_now(&self, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    pub fn call_now(&self, name: &str, args: &[JsValue]) -> Result<JsValue, Thrown> {
         let function: Function = Reflect::get(&self.object, &JsValue::from_str(name))
             .map_err(|error| self.describe(error))?
             .unchecked_into();
@@ -68,12 +91,12 @@ impl PortalObject {
     }
 
     /// A rejected promise or a throw, as text (an `Error`'s message when it is one) without any secret.
-    fn describe(&self, error: JsValue) -> String {
+    fn describe(&self, error: JsValue) -> Thrown {
         let text = error
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .or_else(|| error.as_string())
             .unwrap_or_else(|| format!("the portal's {} failed", self.what));
-        SECRETS.with(|secrets| scrub(&text, &secrets.borrow()))
+        Thrown(SECRETS.with(|secrets| scrub(&text, &secrets.borrow())))
     }
 }

@@ -18,12 +18,12 @@ use crate::services::connection_store::{
     announce_change, check_revision, parse_record, ConnectionFuture, ConnectionRecord,
     ConnectionStore, ConnectionStoreError, DamagedRecord,
 };
-use crate::services::portal_object::{keep_secret, PortalObject};
+use crate::services::portal_events::{Events, PortalEvent};
+use crate::services::portal_object::{keep_secret, MissingMethod, PortalObject};
+use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::project_store::{
     read_record_text, record_text, summaries_of, Expect, ProjectStore, StoreError, StoreFuture,
 };
-use crate::services::projects::{ProjectSummary, StoredProject};
-use crate::state::events::{Events, PortalEvent};
 
 /// Why the portal's storage could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,7 +56,7 @@ pub struct PortalStorage(PortalObject);
 
 impl PortalStorage {
     /// Wraps `adapter`; refused when it lacks one of `get`, `put`, `delete`.
-    pub fn new(adapter: JsValue) -> Result<PortalStorage, String> {
+    pub fn new(adapter: JsValue) -> Result<PortalStorage, MissingMethod> {
         PortalObject::new(adapter, "storage", &["get", "put", "delete"]).map(PortalStorage)
     }
 
@@ -65,7 +65,7 @@ impl PortalStorage {
         self.0
             .call(name, &args)
             .await
-            .map_err(PortalStorageError::Failed)
+            .map_err(|thrown| PortalStorageError::Failed(thrown.0))
     }
 
     /// The text under `key`, `None` when there is none (`null` or `undefined`); any other answer is

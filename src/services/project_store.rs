@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::services::projects::{ProjectSummary, StoredProject};
+use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::tab_changes::{self, ChangeListener, TabChange};
 
 /// Why the store could not do what was asked. `Display` says what to do.

@@ -8,6 +8,8 @@ use yew::prelude::*;
 use versioning_core::artifacts::archive::FileProblem;
 use versioning_core::counts::counted;
 
+use crate::services::project_import::ImportError;
+
 /// Where an import stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ImportState {
@@ -32,8 +34,8 @@ pub enum ImportState {
         /// Its name.
         name: String,
     },
-    /// The file or the store failed; the message says what to do.
-    Failed(String),
+    /// The file or the store failed; its `Display` says what to do.
+    Failed(ImportError),
 }
 
 impl ImportState {
@@ -44,7 +46,7 @@ impl ImportState {
                 "{file} is not a valid project: {}. Nothing was imported.",
                 counted(problems.len(), "problem", "problems")
             )),
-            ImportState::Failed(message) => Some(message.clone()),
+            ImportState::Failed(error) => Some(error.to_string()),
             _ => None,
         }
     }
@@ -62,7 +64,7 @@ pub enum ImportAction {
     /// The project is saved.
     Imported(Rc<Project>),
     /// Reading the file or saving failed.
-    Failed(String),
+    Failed(ImportError),
     /// The user kept the existing project.
     Cancel,
 }
@@ -79,7 +81,7 @@ impl Reducible for ImportState {
                 id: project.id.to_string(),
                 name: project.name.clone(),
             },
-            ImportAction::Failed(message) => ImportState::Failed(message),
+            ImportAction::Failed(error) => ImportState::Failed(error),
             ImportAction::Cancel => ImportState::Idle,
         })
     }

@@ -13,3 +13,5 @@ pub mod pull;
 pub mod push;
 pub mod review;
 pub mod session;
+pub mod sync_connection;
+pub mod sync_job;

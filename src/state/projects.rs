@@ -5,8 +5,6 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::status::{error_banner, loading_status};
-use crate::pages::not_found::NotFoundPage;
 use crate::services::project_store::{IndexedDbProjectStore, SharedStore, StoreError};
 use crate::services::projects::{list_or_seed, seed_demos, ProjectListing, ProjectSummary};
 
@@ -121,20 +119,30 @@ pub fn use_projects() -> Projects {
     use_context::<Projects>().expect("ProjectsProvider wraps the app")
 }
 
-/// The summary of one project: `Ok` once found, or `Err` with what to show meanwhile (loading), or
-/// instead (not found, store failure).
+/// Why a page does not have its project (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingProject {
+    /// The list is being read.
+    Loading,
+    /// The store failed; its `Display` says what to do.
+    Failed(StoreError),
+    /// No project has this id (or the browser removed the stored projects).
+    NotFound,
+}
+
+/// The summary of one project: `Ok` once found, or why it is not there (yet).
 #[hook]
-pub fn use_project(id: &str) -> Result<ProjectSummary, Html> {
+pub fn use_project(id: &str) -> Result<ProjectSummary, MissingProject> {
     let projects = use_projects();
     let found = match &*projects.list {
-        ProjectList::Loading => Err(loading_status("project")),
-        ProjectList::Failed(error) => Err(error_banner(&error.to_string())),
-        ProjectList::Removed => Err(html! { <NotFoundPage /> }),
+        ProjectList::Loading => Err(MissingProject::Loading),
+        ProjectList::Failed(error) => Err(MissingProject::Failed(error.clone())),
+        ProjectList::Removed => Err(MissingProject::NotFound),
         ProjectList::Ready(list) => list
             .iter()
             .find(|project| project.id == id)
             .cloned()
-            .ok_or_else(|| html! { <NotFoundPage /> }),
+            .ok_or(MissingProject::NotFound),
     };
     found
 }

@@ -4,10 +4,87 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use versioning_core::artifacts::ArtifactKey;
-
-use crate::services::projects::StoredProject;
-use versioning_core::sync::{ArtifactChange, Progress, PullCounts, PullPreview, Resolution};
+use versioning_core::sync::{Progress, PullCounts, PullPreview, PullSource, Resolution};
 use yew::prelude::*;
+
+use crate::services::project_record::StoredProject;
+use crate::services::sync::error::SyncJobError;
+use crate::services::sync::pull::RestoreChanges;
+
+/// What kind of thing to pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PullWhat {
+    /// A branch's tip.
+    #[default]
+    Branch,
+    /// A version (a tag).
+    Version,
+    /// A commit.
+    Commit,
+}
+
+impl PullWhat {
+    /// Every kind, in the order the form offers them.
+    pub const ALL: [PullWhat; 3] = [PullWhat::Branch, PullWhat::Version, PullWhat::Commit];
+
+    /// The value of the form's option.
+    pub fn value(self) -> &'static str {
+        match self {
+            PullWhat::Branch => "branch",
+            PullWhat::Version => "version",
+            PullWhat::Commit => "commit",
+        }
+    }
+
+    /// The kind an option's value names; a branch for any other value.
+    pub fn from_value(value: &str) -> PullWhat {
+        PullWhat::ALL
+            .into_iter()
+            .find(|what| what.value() == value)
+            .unwrap_or_default()
+    }
+
+    /// What the form's option says.
+    pub fn option_label(self) -> &'static str {
+        match self {
+            PullWhat::Branch => "A branch",
+            PullWhat::Version => "A version (tag)",
+            PullWhat::Commit => "A commit",
+        }
+    }
+
+    /// The label of the name's field.
+    pub fn name_label(self) -> &'static str {
+        match self {
+            PullWhat::Branch => "Branch",
+            PullWhat::Version => "Version name",
+            PullWhat::Commit => "Commit hash",
+        }
+    }
+}
+
+/// What to pull, as the form holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PullForm {
+    /// What kind of thing `name` is.
+    pub what: PullWhat,
+    /// The branch, version or commit.
+    pub name: String,
+    /// Make the project exactly this version instead of pulling into it.
+    pub restore: bool,
+}
+
+impl PullForm {
+    /// What the form asks to pull.
+    pub fn source(&self) -> PullSource {
+        let name = self.name.trim().to_owned();
+        match self.what {
+            PullWhat::Version => PullSource::Tag(name),
+            PullWhat::Commit => PullSource::Commit(name),
+            PullWhat::Branch => PullSource::Branch(name),
+        }
+    }
+}
 
 /// Where the dialog stands.
 #[derive(Debug, Clone, Default)]
@@ -38,13 +115,10 @@ pub struct PullState {
     /// Apply the valid artifacts even when some files cannot be read.
     pub include_invalid: bool,
     /// Why the last step failed, if it did.
-    pub error: Option<String>,
+    pub error: Option<SyncJobError>,
     /// A restore into this project: the artifact files it changes here, and how many stay the same.
     pub restore_changes: Option<Rc<RestoreChanges>>,
 }
-
-/// What a restore changes in the project it is made in (see `PullPreview::restore_changes`).
-pub type RestoreChanges = (Vec<ArtifactChange>, usize);
 
 /// What happens in the dialog.
 #[derive(Debug, Clone)]
@@ -66,7 +140,7 @@ pub enum PullAction {
     /// Applied, with its counts and a sentence for the user.
     Applied(PullCounts, String),
     /// A step failed (nothing local changed).
-    Failed(String),
+    Failed(SyncJobError),
     /// Back to the form (also after Cancel).
     Edit,
 }
@@ -101,11 +175,11 @@ impl Reducible for PullState {
             }
             PullAction::IncludeInvalid(include) => next.include_invalid = include,
             PullAction::Applied(counts, message) => next.stage = PullStage::Done(counts, message),
-            PullAction::Failed(message) => {
+            PullAction::Failed(error) => {
                 if matches!(next.stage, PullStage::Planning) {
                     next.stage = PullStage::Form;
                 }
-                next.error = Some(message);
+                next.error = Some(error);
             }
             PullAction::Edit => {
                 next.stage = PullStage::Form;

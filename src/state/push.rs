@@ -1,14 +1,64 @@
 //! State of the push dialog: the form, the preview of the change, the running push and its result.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use std::collections::BTreeMap;
-
 use versioning_core::artifacts::ArtifactId;
-use versioning_core::sync::{Progress, PushOutcome, PushPlan};
+use versioning_core::roles::Role;
+use versioning_core::sync::{Progress, PushOutcome, PushPlan, PushRequest};
 use yew::prelude::*;
 
+use crate::services::clock::now_ms;
+use crate::services::project_record::StoredProject;
 use crate::services::push_route::Route;
+use crate::services::strategy::with_strategy;
+use crate::services::sync::error::SyncJobError;
+
+/// The push form's values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PushForm {
+    /// The branch to push to (the new branch's name when `new_branch`).
+    pub branch: String,
+    /// Create the branch.
+    pub new_branch: bool,
+    /// The branch a new branch is made from.
+    pub from: String,
+    /// The commit message.
+    pub message: String,
+    /// The version to tag the pushed commit with; empty for none.
+    pub version: String,
+    /// Push only the artifacts in review state Approved.
+    pub approved_only: bool,
+}
+
+impl PushForm {
+    /// The push the form asks for, by a user of `role`, of `stored` to `repository`.
+    pub fn request(
+        &self,
+        role: Role,
+        main_branch: Option<String>,
+        stored: &StoredProject,
+        repository: &str,
+    ) -> PushRequest {
+        let branch = self.branch.trim().to_owned();
+        let version = Some(self.version.trim().to_owned()).filter(|v| !v.is_empty());
+        let new_branch_from = self.new_branch.then(|| self.from.trim().to_owned());
+        // A new branch is compared with the base of the branch it is made from.
+        let base_branch = new_branch_from.as_deref().unwrap_or(&branch);
+        PushRequest {
+            roles: vec![role],
+            main_branch,
+            base: stored.base(repository, base_branch),
+            new_branch_from,
+            branch,
+            message: self.message.clone(),
+            version,
+            approved_only: self.approved_only,
+            parameters: with_strategy(stored.scm),
+            seed: now_ms() as u64,
+        }
+    }
+}
 
 /// Where the dialog stands.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +88,7 @@ pub struct PushState {
     /// When progress was last reported (ms since 1970).
     pub now_ms: f64,
     /// Why the last step failed, if it did.
-    pub error: Option<String>,
+    pub error: Option<SyncJobError>,
     /// The local names of the artifacts the preview lists as changed on the branch or in conflict.
     pub names: Rc<BTreeMap<ArtifactId, String>>,
     /// The user chose to overwrite the preview's conflicts.
@@ -64,8 +114,8 @@ pub enum PushAction {
     Progress(Progress, f64),
     /// The push ended.
     Pushed(Rc<PushOutcome>),
-    /// A step failed, with the message for the user.
-    Failed(String),
+    /// A step failed.
+    Failed(SyncJobError),
     /// The job was cancelled: back to the form, nothing kept.
     Cancelled,
     /// Back to the form to change something.
@@ -114,9 +164,9 @@ impl Reducible for PushState {
                 next.now_ms = now;
             }
             PushAction::Pushed(outcome) => next.stage = PushStage::Done(outcome),
-            PushAction::Failed(message) => {
+            PushAction::Failed(error) => {
                 next.stage = PushStage::Form;
-                next.error = Some(message);
+                next.error = Some(error);
             }
             PushAction::Cancelled | PushAction::Edit => {
                 next.stage = PushStage::Form;

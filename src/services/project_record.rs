@@ -1,0 +1,382 @@
+//! What a store keeps of each project: its summary, its record (the project, its bases and its history)
+//! and what changed since the last push or pull.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use versioning_core::artifacts::{
+    manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, Project,
+};
+use versioning_core::bitbucket::pull_requests::PullRequest;
+use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
+
+use crate::services::file_memo::with_file_memo;
+
+/// What the navigation needs to know of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    /// Id used in URLs.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// How many test suites it has.
+    pub suites: usize,
+    /// How many test cases it has.
+    pub test_cases: usize,
+}
+
+/// A project as the workspace keeps it: its artifacts, the manifest of the last state shared with the
+/// repository (the last import, push or pull), against which local changes are found, and what push and
+/// pull need to know of the remote. Records written before push existed read with empty history and bases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProject {
+    /// The artifacts as edited here.
+    pub project: Project,
+    /// The manifest of the last import, push or pull. The bases are kept as changes from it, so it
+    /// changes only with a base ([`StoredProject::record_push`], [`StoredProject::pulled`]).
+    baseline: Manifest,
+    /// Per repository and branch, the commit and manifest last synced with; [`StoredProject::base`]
+    /// reads one.
+    #[serde(default)]
+    pub bases: Vec<RepositoryBase>,
+    /// Pushes and pulls, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// The project's SCM parameters.
+    #[serde(default)]
+    pub scm: ScmParameters,
+    /// How many times the record was saved (0: never, or written before revisions existed). A save
+    /// succeeds only when the store still holds this revision, and then stores `revision + 1`; a save
+    /// over a newer record (another tab's) fails with [`StoreError::Conflict`](crate::services::project_store::StoreError::Conflict) and writes nothing.
+    #[serde(default)]
+    pub revision: u64,
+}
+
+/// A [`StoredProject`] as a store writes it, at the revision the write stores, without copying the project.
+#[derive(Debug, Serialize)]
+pub struct StoredRecord<'a> {
+    project: &'a Project,
+    baseline: &'a Manifest,
+    bases: &'a [RepositoryBase],
+    history: &'a [HistoryEntry],
+    scm: &'a ScmParameters,
+    revision: u64,
+}
+
+/// The sync base of one branch of one repository, its manifest kept as its changes from the record's
+/// baseline (a record holds one whole manifest however many branches it synced with).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredBase")]
+pub struct RepositoryBase {
+    /// The repository, as [`repository_key`] names it.
+    pub repository: String,
+    /// The branch.
+    pub branch: String,
+    /// The commit.
+    pub commit: String,
+    /// The manifest at that commit.
+    manifest: BaseManifest,
+}
+
+/// The manifest of a [`RepositoryBase`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BaseManifest {
+    /// Its changes from the record's baseline.
+    Changes(ManifestChanges),
+    /// Whole: one out of path order, or one of a record written before bases were kept as changes.
+    Whole(Manifest),
+}
+
+/// A base as records hold it: its branch, commit and manifest as [`RepositoryBase`] writes them, or a whole
+/// `base`, as records written before bases were kept as changes hold it.
+#[derive(Deserialize)]
+struct StoredBase {
+    repository: String,
+    branch: Option<String>,
+    commit: Option<String>,
+    manifest: Option<BaseManifest>,
+    base: Option<SyncBase>,
+}
+
+impl TryFrom<StoredBase> for RepositoryBase {
+    type Error = &'static str;
+
+    fn try_from(stored: StoredBase) -> Result<Self, Self::Error> {
+        let StoredBase {
+            repository,
+            branch,
+            commit,
+            manifest,
+            base,
+        } = stored;
+        match (branch, commit, manifest, base) {
+            (Some(branch), Some(commit), Some(manifest), None) => Ok(RepositoryBase {
+                repository,
+                branch,
+                commit,
+                manifest,
+            }),
+            (None, None, None, Some(base)) => Ok(RepositoryBase {
+                repository,
+                branch: base.branch,
+                commit: base.commit,
+                manifest: BaseManifest::Whole(base.manifest),
+            }),
+            _ => Err("a synced base needs its branch, commit and manifest"),
+        }
+    }
+}
+
+impl BaseManifest {
+    /// `manifest` as the base of a record whose baseline is `baseline`.
+    fn against(manifest: &Manifest, baseline: &Manifest) -> Self {
+        match manifest.changes_from(baseline) {
+            Some(changes) => BaseManifest::Changes(changes),
+            None => BaseManifest::Whole(manifest.clone()),
+        }
+    }
+
+    /// The manifest, in a record whose baseline is `baseline`.
+    fn manifest(&self, baseline: &Manifest) -> Manifest {
+        match self {
+            BaseManifest::Changes(changes) => changes.apply(baseline),
+            BaseManifest::Whole(manifest) => manifest.clone(),
+        }
+    }
+}
+
+/// What a row of the project's History says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// "push" or "pull".
+    pub action: String,
+    /// Who.
+    pub user: String,
+    /// When (ISO 8601, UTC).
+    pub at: String,
+    /// The repository, as [`repository_key`] names it.
+    pub repository: String,
+    /// The branch.
+    pub branch: String,
+    /// The commits made (push) or read (pull), oldest first.
+    pub commits: Vec<String>,
+    /// The version tag, if one was made.
+    pub version: Option<String>,
+    /// Files written.
+    pub written: usize,
+    /// Files deleted or dropped.
+    pub removed: usize,
+    /// The pull request opened from this push, as it was when opened (rows written before pull requests
+    /// read without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<PullRequest>,
+}
+
+/// How a repository is named in bases and history: its API address and full name.
+pub fn repository_key(api_base_url: &str, full_name: &str) -> String {
+    format!("{}/{full_name}", api_base_url.trim_end_matches('/'))
+}
+
+impl StoredProject {
+    /// A project whose current state is its baseline (just imported, or a demo as shipped).
+    pub fn at_baseline(project: Project) -> Self {
+        let baseline = manifest(&project, &LayoutOptions::default());
+        StoredProject {
+            project,
+            baseline,
+            bases: Vec::new(),
+            history: Vec::new(),
+            scm: ScmParameters::default(),
+            revision: 0,
+        }
+    }
+
+    /// The manifest of the last import, push or pull, against which local changes are found.
+    pub fn baseline(&self) -> &Manifest {
+        &self.baseline
+    }
+
+    /// The base of `branch` of `repository`, if the project was synced with it.
+    pub fn base(&self, repository: &str, branch: &str) -> Option<SyncBase> {
+        self.bases
+            .iter()
+            .find(|b| b.repository == repository && b.branch == branch)
+            .map(|b| SyncBase {
+                branch: b.branch.clone(),
+                commit: b.commit.clone(),
+                manifest: b.manifest.manifest(&self.baseline),
+            })
+    }
+
+    /// Records a finished push: the new base of its branch, the baseline the change marks compare with,
+    /// and a History row.
+    pub fn record_push(&mut self, repository: &str, outcome: &PushOutcome, entry: HistoryEntry) {
+        self.set_base(repository, &outcome.base);
+        if !outcome.nothing_to_push || outcome.tag.is_some() || outcome.branch_created {
+            self.history.push(entry);
+        }
+    }
+
+    /// Records `pull_request` on the History's last push row of its source branch (none: nothing changes).
+    pub fn record_pull_request(&mut self, pull_request: PullRequest) {
+        let row = self
+            .history
+            .iter_mut()
+            .rev()
+            .find(|row| row.action == "push" && row.branch == pull_request.source);
+        if let Some(row) = row {
+            row.pull_request = Some(pull_request);
+        }
+    }
+
+    /// The record after an applied pull: the pulled project, the new base of its source, the baseline
+    /// (the repository's state, so local changes kept stay marked) and a History row; bases, history,
+    /// parameters and revision are those of `previous` (`None`: a project restored as a new one). The
+    /// previous project is not copied, only replaced.
+    pub fn pulled(
+        previous: Option<&StoredProject>,
+        repository: &str,
+        applied: AppliedPull,
+        entry: HistoryEntry,
+    ) -> StoredProject {
+        let mut record = StoredProject {
+            project: applied.project,
+            baseline: previous.map_or_else(
+                || Manifest::from_entries(Vec::new()),
+                |p| p.baseline.clone(),
+            ),
+            bases: previous.map(|p| p.bases.clone()).unwrap_or_default(),
+            history: previous.map(|p| p.history.clone()).unwrap_or_default(),
+            scm: previous.map(|p| p.scm).unwrap_or_default(),
+            revision: previous.map_or(0, |p| p.revision),
+        };
+        record.set_base(repository, &applied.base);
+        record.history.push(entry);
+        record
+    }
+
+    /// Sets the base of one branch of a repository, and the baseline of the change marks: the other
+    /// bases are kept as their changes from the new baseline.
+    fn set_base(&mut self, repository: &str, base: &SyncBase) {
+        let baseline = base.manifest.clone();
+        let earlier = std::mem::take(&mut self.bases);
+        self.bases = earlier
+            .into_iter()
+            .filter(|b| !(b.repository == repository && b.branch == base.branch))
+            .map(|b| RepositoryBase {
+                manifest: BaseManifest::against(&b.manifest.manifest(&self.baseline), &baseline),
+                ..b
+            })
+            .collect();
+        self.bases.push(RepositoryBase {
+            repository: repository.to_owned(),
+            branch: base.branch.clone(),
+            commit: base.commit.clone(),
+            manifest: BaseManifest::against(&baseline, &baseline),
+        });
+        self.baseline = baseline;
+    }
+
+    /// The project's files, as a push or a pull compares them.
+    pub fn local_files(&self) -> LocalFiles {
+        with_file_memo(|memo| LocalFiles::remembered(&self.project, memo))
+    }
+
+    /// The record a store writes of this project at `revision`: the same JSON as the project's own with
+    /// that revision.
+    pub fn record_at(&self, revision: u64) -> StoredRecord<'_> {
+        // Every field named, so that a new field cannot be left out of the record.
+        let StoredProject {
+            project,
+            baseline,
+            bases,
+            history,
+            scm,
+            revision: _,
+        } = self;
+        StoredRecord {
+            project,
+            baseline,
+            bases,
+            history,
+            scm,
+            revision,
+        }
+    }
+
+    /// The artifacts changed since the baseline.
+    pub fn local_changes(&self) -> LocalChanges {
+        let current =
+            with_file_memo(|memo| memo.manifest(&self.project, &LayoutOptions::default()));
+        let diff = self.baseline.diff(&current);
+        let changed = diff
+            .added
+            .iter()
+            .chain(&diff.modified)
+            .chain(diff.renamed.iter().map(|renamed| &renamed.to))
+            .map(|entry| entry.id.clone())
+            .collect();
+        let deleted: BTreeSet<&ArtifactId> = diff.removed.iter().map(|entry| &entry.id).collect();
+        LocalChanges {
+            changed,
+            deleted: deleted.len(),
+        }
+    }
+
+    /// The summary shown in lists.
+    pub fn summary(&self) -> ProjectSummary {
+        ProjectSummary::of(&self.project)
+    }
+
+    /// This record with `project` as its artifacts.
+    pub fn with_project(self, project: Project) -> StoredProject {
+        StoredProject { project, ..self }
+    }
+
+    /// This record without the artifacts (the project's id, name and description stay), as kept beside
+    /// artifacts that a portal provides.
+    pub fn without_artifacts(&self) -> StoredProject {
+        let project = &self.project;
+        StoredProject {
+            project: Project {
+                id: project.id.clone(),
+                name: project.name.clone(),
+                description: project.description.clone(),
+                suites: Vec::new(),
+                element_repositories: Vec::new(),
+                data_tables: Vec::new(),
+                execution_lists: Vec::new(),
+            },
+            baseline: self.baseline.clone(),
+            bases: self.bases.clone(),
+            history: self.history.clone(),
+            scm: self.scm,
+            revision: self.revision,
+        }
+    }
+}
+
+impl ProjectSummary {
+    /// The summary of `project`.
+    pub fn of(project: &Project) -> ProjectSummary {
+        ProjectSummary {
+            id: project.id.to_string(),
+            name: project.name.clone(),
+            description: project.description.clone(),
+            suites: project.suites.len(),
+            test_cases: project.test_cases().count(),
+        }
+    }
+}
+
+/// What differs between a project and its baseline, found by comparing the SHA-256 of every file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalChanges {
+    /// Artifacts whose file is new, modified or moved (a rename moves it).
+    pub changed: BTreeSet<ArtifactId>,
+    /// How many artifacts of the baseline are gone.
+    pub deleted: usize,
+}
