@@ -1,236 +1,23 @@
-//! The connection test run on **Create**, as a state machine without I/O: ask [`ConnectionTest::next_request`],
-//! execute it, hand the answer to [`ConnectionTest::handle_response`] (or a transport failure to
-//! [`ConnectionTest::handle_failure`]), repeat until there is no next request. [`ConnectionTest::steps`]
-//! shows progress; [`ConnectionTest::outcome`] is what the app stores with the connection.
-//!
-//! The steps, in order, stopping at the first failure:
-//! 1. credentials accepted (Cloud `GET /user`; Data Center `application-properties` for `X-AUSERNAME`, and
-//!    the repository read, which proves the credentials),
-//! 2. repository found and readable,
-//! 3. permission: read, write or admin. Cloud access tokens cannot ask: the scopes Bitbucket reports in its
-//!    403 answers (`error.detail.granted`) decide, else write is inferred and said so. A token's scopes also
-//!    cap what a Cloud API token may do. Data Center project and repository access tokens may read but never
-//!    commit (a commit needs a real user): with Bearer credentials, the user named by `X-AUSERNAME` is looked
-//!    up, and push is reported unavailable when it is a service user, no user, or cannot be told,
-//! 4. main branch and every branch,
-//! 5. branch restrictions when the credentials may read them (admin), otherwise "not visible".
-//!
-//! With write permission on Cloud, the permission step also asks whether the token may open pull requests
-//! (an empty one, which Bitbucket refuses: [`pull_requests::access_probe`]), kept in the outcome and
-//! warned about when it may not; on Data Center read permission suffices.
+//! The connection test itself: the requests in order, each answer read, the steps and the outcome.
 
 use std::mem;
 
-use serde::{Deserialize, Serialize};
+use super::report::{Step, StepReport, StepStatus, TestOutcome};
+use super::scopes::permission_from_scopes;
+use super::stage::{PermissionSource, Stage};
+use crate::bitbucket::api::Api;
+use crate::bitbucket::cloud;
 
-use super::api::{Api, Call};
-use super::cloud;
-
-use super::datacenter::{self, PermissionPlan, ServerInfo};
-use super::error::{ApiError, TokenLimit};
-use super::model::{Branch, BranchRestrictionSummary, Identity, Permission, RepositoryInfo};
-use super::paging::Pager;
-use super::pull_requests::{self, PullRequestAccess};
-use super::request::{ApiRequest, ApiResponse};
+use crate::bitbucket::datacenter::{self, PermissionPlan};
+use crate::bitbucket::error::{ApiError, TokenLimit};
+use crate::bitbucket::model::{
+    Branch, BranchRestrictionSummary, Identity, Permission, RepositoryInfo,
+};
+use crate::bitbucket::paging::Pager;
+use crate::bitbucket::pull_requests::{self, PullRequestAccess};
+use crate::bitbucket::request::{ApiRequest, ApiResponse};
 use crate::connection::{AuthMode, ValidConnection};
 use crate::repo_url::Flavour;
-
-/// The checks, in the order they run (and compare).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    /// Bitbucket accepts the credentials, and who they act as.
-    Credentials,
-    /// The repository exists and can be read.
-    Repository,
-    /// Read, write or admin.
-    Permission,
-    /// The main branch and the list of branches.
-    Branches,
-    /// Branch restrictions (branch permissions), when visible.
-    Restrictions,
-}
-
-impl Step {
-    /// Every step, in order.
-    pub const ALL: [Step; 5] = [
-        Step::Credentials,
-        Step::Repository,
-        Step::Permission,
-        Step::Branches,
-        Step::Restrictions,
-    ];
-
-    /// The step's title in the checklist.
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::Credentials => "Credentials accepted",
-            Step::Repository => "Repository found and readable",
-            Step::Permission => "Permission",
-            Step::Branches => "Main branch and branches",
-            Step::Restrictions => "Branch restrictions",
-        }
-    }
-
-    /// What went wrong when the step failed with `error`, as the headline of the failure ("the credentials
-    /// were refused"): it says what failed, never what the step checks when it passes.
-    pub fn failure(self, error: &ApiError) -> &'static str {
-        let refused = matches!(
-            error,
-            ApiError::InvalidCredentials { .. }
-                | ApiError::TokenWithoutScopes
-                | ApiError::MissingScope { .. }
-                | ApiError::Forbidden { .. }
-                | ApiError::ResourceTokenCannot { .. }
-        );
-        let no_relay = matches!(
-            error,
-            ApiError::Network {
-                flavour: Flavour::DataCenter,
-                cross_origin: true,
-            }
-        );
-        match (self, refused) {
-            _ if no_relay => "Bitbucket Data Center did not answer this page: it needs a relay",
-            (Step::Credentials, true) => "the credentials were refused",
-            (Step::Credentials, false) => "the credentials could not be checked",
-            (Step::Repository, _) if matches!(error, ApiError::NotFound { .. }) => {
-                "the repository was not found"
-            }
-            (Step::Repository, true) => "the repository may not be read with these credentials",
-            (Step::Repository, false) => "the repository could not be read",
-            (Step::Permission, _) => "the permission on the repository could not be read",
-            (Step::Branches, _) => "the main branch and branches could not be read",
-            (Step::Restrictions, _) => "the branch restrictions could not be read",
-        }
-    }
-}
-
-/// Where a step stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
-pub enum StepStatus {
-    /// Not started.
-    Pending,
-    /// Waiting for Bitbucket.
-    Running,
-    /// Done; what was found.
-    Passed(String),
-    /// Passed, with something the user should know (e.g. a missing scope that does not stop the test).
-    PassedWithWarning(String),
-    /// Failed; the test stops here.
-    Failed(ApiError),
-    /// Not run, and why.
-    Skipped(String),
-    /// The credentials may not see this; not an error.
-    NotVisible(String),
-}
-
-/// One line of the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StepReport {
-    /// Which check.
-    pub step: Step,
-    /// Its state.
-    pub status: StepStatus,
-}
-
-/// What a successful test found, stored with the connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestOutcome {
-    /// Who the credentials act as, when Bitbucket said (not for Cloud access tokens, nor for Data Center
-    /// servers that hide `X-AUSERNAME` from the browser).
-    pub identity: Option<Identity>,
-    /// The permission on the repository.
-    pub permission: Permission,
-    /// Whether the permission was inferred from the kind of token rather than reported by Bitbucket.
-    pub permission_inferred: bool,
-    /// The main (default) branch; `None` in an empty repository.
-    pub main_branch: Option<String>,
-    /// Every branch name, in name order.
-    pub branches: Vec<String>,
-    /// Whether the branch list stopped at the page cap.
-    pub branches_truncated: bool,
-    /// The branch restrictions, when visible.
-    pub restrictions: Vec<BranchRestrictionSummary>,
-    /// Whether the credentials could read branch restrictions.
-    pub restrictions_visible: bool,
-    /// Whether pushing is possible with this permission.
-    pub push_available: bool,
-    /// Why pushing is not possible, when it is not.
-    pub push_unavailable_reason: Option<String>,
-    /// Why these credentials push only over git, when they do: a Data Center project or repository
-    /// access token, or a Bearer token whose user Bitbucket did not tell, may write over git (`/scm`)
-    /// but not commit through the REST API, whose file edits need a real user. `None` when the REST
-    /// API can commit too.
-    #[serde(default)]
-    pub push_over_git_only: Option<String>,
-    /// Whether the credentials may open pull requests; `None` when not asked (read-only credentials, or a
-    /// connection tested before pull requests were asked about).
-    #[serde(default)]
-    pub pull_requests: Option<PullRequestAccess>,
-}
-
-/// The request being made, with what reads its answer.
-#[derive(Debug)]
-enum Stage {
-    CloudUser(Call<Identity>),
-    CloudRepository(Call<RepositoryInfo>),
-    CloudPermission(Call<Option<Permission>>),
-    ServerInfo(Call<ServerInfo>),
-    DataCenterRepository(Call<RepositoryInfo>),
-    DataCenterPermission(PermissionPlan),
-    DataCenterUser(Call<bool>),
-    DefaultBranch(Call<String>),
-    Branches(Pager<Branch>),
-    Restrictions(Pager<BranchRestrictionSummary>),
-    PullRequestAccess(Call<PullRequestAccess>),
-    Finished,
-}
-
-impl Stage {
-    fn step(&self) -> Step {
-        match self {
-            Stage::CloudUser(_) | Stage::ServerInfo(_) => Step::Credentials,
-            Stage::CloudRepository(_) | Stage::DataCenterRepository(_) => Step::Repository,
-            Stage::CloudPermission(_)
-            | Stage::DataCenterPermission(_)
-            | Stage::DataCenterUser(_)
-            | Stage::PullRequestAccess(_) => Step::Permission,
-            Stage::DefaultBranch(_) | Stage::Branches(_) => Step::Branches,
-            Stage::Restrictions(_) | Stage::Finished => Step::Restrictions,
-        }
-    }
-
-    fn request(&self) -> Option<ApiRequest> {
-        match self {
-            Stage::CloudUser(call) => Some(call.request.clone()),
-            Stage::CloudRepository(call) | Stage::DataCenterRepository(call) => {
-                Some(call.request.clone())
-            }
-            Stage::CloudPermission(call) => Some(call.request.clone()),
-            Stage::ServerInfo(call) => Some(call.request.clone()),
-            Stage::DefaultBranch(call) => Some(call.request.clone()),
-            Stage::DataCenterUser(call) => Some(call.request.clone()),
-            Stage::PullRequestAccess(call) => Some(call.request.clone()),
-            Stage::DataCenterPermission(plan) => plan.next_call().map(|call| call.request.clone()),
-            Stage::Branches(pager) => pager.next_request(),
-            Stage::Restrictions(pager) => pager.next_request(),
-            Stage::Finished => None,
-        }
-    }
-}
-
-/// Where the permission came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PermissionSource {
-    /// Bitbucket's permission API.
-    Reported,
-    /// The token's scopes, as Bitbucket listed them in a 403 answer.
-    Scopes,
-    /// The kind of token (a Cloud access token, whose scopes were not reported).
-    KindOfToken,
-}
 
 /// The connection test of one connection.
 #[derive(Debug)]
@@ -763,22 +550,6 @@ const UNKNOWN_TOKEN_USER: &str =
      needs a real user): pushes work through a relay that passes /scm, not through one that passes only \
      /rest. If it is your personal HTTP access token, untick \u{201c}Personal access token\u{201d} and \
      enter your username, so that every way of pushing can be checked.";
-
-/// The permission a token's scopes allow at most: classic scopes of access tokens (`repository`,
-/// `repository:write`, `repository:admin`) or API-token scopes (`read:`/`write:`/`admin:repository:bitbucket`).
-/// `None` when no repository scope is listed.
-pub fn permission_from_scopes(scopes: &[String]) -> Option<Permission> {
-    let has = |names: [&str; 2]| scopes.iter().any(|s| names.contains(&s.as_str()));
-    if has(["repository:admin", "admin:repository:bitbucket"]) {
-        Some(Permission::Admin)
-    } else if has(["repository:write", "write:repository:bitbucket"]) {
-        Some(Permission::Write)
-    } else if has(["repository", "read:repository:bitbucket"]) {
-        Some(Permission::Read)
-    } else {
-        None
-    }
-}
 
 /// An answer meaning "authenticated, but not allowed to see this" (rather than a broken connection).
 fn is_refusal(error: &ApiError) -> bool {
