@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::context::{path_revision, read_context, RepoContext};
 use super::refs::git_error;
-use super::{path_revision, read_context, RepoContext};
 use crate::call::Call;
 use crate::config::{CloudReadings, PathMatch, RepeatedPath};
 use crate::errors::CloudError;

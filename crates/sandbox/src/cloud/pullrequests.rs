@@ -8,8 +8,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{repo_context, RepoContext};
 use super::json::account;
-use super::{repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;

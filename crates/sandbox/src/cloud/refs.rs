@@ -8,8 +8,8 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{path_revision, read_context, repo_context, RepoContext, WRITE, WRITE_REF};
 use super::json::{self, account};
-use super::{path_revision, read_context, repo_context, RepoContext, WRITE, WRITE_REF};
 use crate::call::Call;
 use crate::config::{Access, CloudRestrictionKind};
 use crate::errors::CloudError;

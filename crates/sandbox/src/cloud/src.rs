@@ -9,9 +9,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::context::{path_revision, read_context, repo_context, WRITE};
 use super::json::{self, commit_ref};
 use super::refs::{git_error, restriction_refusal};
-use super::{path_revision, read_context, repo_context, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;

@@ -4,8 +4,9 @@ use axum::extract::Path;
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::context::{paged, repo_context};
+use super::json;
 use super::repos::git_error;
-use super::{json, paged, repo_context};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;

@@ -8,7 +8,8 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{json, paged, repo_context, RepoContext};
+use super::context::{paged, repo_context, RepoContext};
+use super::json;
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 
+use super::context::{check_branch_writable, repo_context};
 use super::json;
-use super::{check_branch_writable, repo_context};
 use crate::call::Call;
 use crate::config::{Access, FileEditor, SourceBranchOnExisting};
 use crate::errors::DcError;

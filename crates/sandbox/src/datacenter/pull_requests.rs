@@ -10,8 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{paged, repo_context, RepoContext};
 use super::json::{repository, user as user_json};
-use super::{paged, repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::{Access, DcRestrictionType};
 use crate::errors::DcError;

@@ -8,8 +8,8 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{check_branch_writable, paged, repo_context, RepoContext};
 use super::json;
-use super::{check_branch_writable, paged, repo_context, RepoContext};
 use crate::auth::Caller;
 use crate::call::Call;
 use crate::config::{Access, MatcherKind};

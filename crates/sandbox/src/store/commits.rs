@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use git2::{ObjectType, Oid, Repository, Signature, Sort, Time};
 
+use super::info::{info, CommitInfo};
 use super::paths::clean_path;
+use super::pool::Store;
 use super::trees::{blob_at, FileMode};
-use super::{info, CommitInfo, Store};
 use crate::config::Repository as RepoConfig;
 
 /// Fixed time of seed commits (2026-01-05T09:00:00Z) so seeds have the same hashes after a reset.

@@ -2,7 +2,7 @@
 
 use git2::Oid;
 
-use super::Store;
+use super::pool::Store;
 
 /// How a file changed between two commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

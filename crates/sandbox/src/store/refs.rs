@@ -2,7 +2,8 @@
 
 use git2::{ErrorCode, Oid, Repository, Signature, Time};
 
-use super::{info, CommitInfo, Store};
+use super::info::{info, CommitInfo};
+use super::pool::Store;
 
 /// A branch and its tip.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
-use super::Store;
+use super::pool::Store;
 
 /// What kind of file a tree entry is, from its git mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
