@@ -2,8 +2,7 @@
 //! pushed project byte for byte, the request count of a small pull into a large project, conflicts and
 //! their resolutions, and remote trees with bad content.
 
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

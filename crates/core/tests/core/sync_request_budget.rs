@@ -2,8 +2,7 @@
 //! sandbox (in-process): a first push to a new branch, a push of one changed test case, and a push of no
 //! change. A request count growing past its budget fails here (the times are in `sync_measure`).
 
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use support::{Product, Sandbox};
 use versioning_core::artifacts::generate::synthetic_project;

@@ -115,7 +115,6 @@ pub struct Sent {
     /// The status answered, `None` when the transport failed.
     pub status: Option<u16>,
     /// Its address.
-    #[allow(dead_code)] // not every test file reads it
     pub url: String,
 }
 

@@ -1,9 +1,7 @@
 //! The Bitbucket client on the host: request descriptions, credentials, error messages, paging and the
 //! connection test, all driven by canned answers.
 
-#[path = "fixtures/bitbucket/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::bitbucket_support as support;
 
 use base64::Engine;
 use proptest::prelude::*;

@@ -1,8 +1,6 @@
 //! The connection test state machine, driven by canned Bitbucket answers.
 
-#[path = "fixtures/bitbucket/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::bitbucket_support as support;
 
 use serde_json::json;
 use support::{cloud, cloud_access_token, data_center};

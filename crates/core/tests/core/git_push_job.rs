@@ -2,8 +2,7 @@
 //! every change and the manifest, the version in the same atomic update, Data Center's refusals in
 //! its words, and what a cut connection leaves.
 
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

@@ -244,7 +244,7 @@ fn synthetic_projects_are_deterministic_with_realistic_sizes() {
 }
 
 /// Timing of a 10,000-test-case project; run with
-/// `cargo test -p versioning-core --release --test artifacts_edit -- --ignored --nocapture`.
+/// `cargo test -p versioning-core --release --test core artifacts_edit:: -- --ignored --nocapture`.
 #[test]
 #[ignore = "a timing, not a check; run it in release mode"]
 fn time_ten_thousand_test_cases() {

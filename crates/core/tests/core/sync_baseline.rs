@@ -2,9 +2,7 @@
 //! (in-process), on Cloud and Data Center: one commit per file, the same tree as the product's push (C),
 //! every file read by a pull, and the same project restored.
 
-#[allow(dead_code)]
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

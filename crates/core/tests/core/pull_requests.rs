@@ -1,9 +1,7 @@
 //! Pull requests: the requests both products are sent, their answers read into the states the History
 //! shows, Bitbucket's refusals in its words, and the description made of a push's changes.
 
-#[path = "fixtures/bitbucket/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::bitbucket_support as support;
 
 use serde_json::json;
 use support::{cloud, data_center};

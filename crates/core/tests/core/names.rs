@@ -1,9 +1,7 @@
 //! Branch and version names: the canonical form (one `refs/heads/` or `refs/tags/` stripped), what is
 //! refused and what the user reads then, the push and pull checks built on it, and properties.
 
-#[allow(dead_code)]
-#[macro_use]
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use support::{Driver, Product, Sandbox};

@@ -2,8 +2,7 @@
 //! git, how many requests and commits it takes, and what happens when the network or another client gets
 //! in the way.
 
-#[macro_use]
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;

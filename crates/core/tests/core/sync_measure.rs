@@ -1,15 +1,14 @@
 //! Measurements of push and pull against the local Bitbucket sandbox (in-process) with a latency per
 //! request, on synthetic projects of 1,000 and 10,000 test cases: requests, commits and wall time of each.
 //! Run with
-//! `cargo test -p versioning-core --release --test sync_measure -- --ignored --nocapture --test-threads=1`.
+//! `cargo test -p versioning-core --release --test core sync_measure:: -- --ignored --nocapture --test-threads=1`.
 //!
 //! The driver runs up to the job's concurrency of one step's requests at once, so the latency sleeps
 //! overlap as they would over a network; the sandbox answers each request in a task of its own on a
 //! two-thread runtime, as a server beside the client would. Times include turning the project into files (as the app does
 //! before a push) and, for a pull, applying the preview.
 
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

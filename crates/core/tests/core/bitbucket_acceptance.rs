@@ -2,9 +2,7 @@
 //! client's requests checked against the official API descriptions (`shared/contracts`). Both folders sit
 //! next to the repository; when they are absent the tests say so and check nothing.
 
-#[path = "fixtures/bitbucket/support.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::bitbucket_support as support;
 
 use std::collections::BTreeSet;
 use std::fs;
