@@ -8,6 +8,7 @@ use versioning_core::bitbucket::cloud::{self, CommitFiles};
 use crate::report::{snippet, Check};
 use crate::run::Run;
 
+/// A simple GET from another origin: the answer allows that origin.
 pub fn cors_get(run: &mut Run) {
     let check = Check::new(
         "cloud.cors-get",
@@ -41,6 +42,7 @@ pub fn cors_get(run: &mut Run) {
     run.add(check);
 }
 
+/// A preflight of a write from another origin: the answer allows its method and headers.
 pub fn cors_preflight(run: &mut Run) {
     let check = Check::new(
         "cloud.cors-preflight",

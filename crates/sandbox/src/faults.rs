@@ -288,6 +288,7 @@ impl Faults {
             .cloned()
     }
 
+    /// The bandwidth cap (bytes per second) and the delay before a body, in milliseconds.
     pub(crate) fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)

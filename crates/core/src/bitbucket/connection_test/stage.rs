@@ -29,6 +29,7 @@ pub(super) enum Stage {
 }
 
 impl Stage {
+    /// The step this request belongs to.
     pub(super) fn step(&self) -> Step {
         match self {
             Stage::CloudUser(_) | Stage::ServerInfo(_) => Step::Credentials,
@@ -42,6 +43,7 @@ impl Stage {
         }
     }
 
+    /// The request to send, `None` when there is none left.
     pub(super) fn request(&self) -> Option<ApiRequest> {
         match self {
             Stage::CloudUser(call) => Some(call.request.clone()),

@@ -22,6 +22,7 @@ pub(super) struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// Reads an error body in either product's shape, or as plain text, scrubbed of the context's secrets.
     pub(super) fn parse(bytes: &[u8], context: &ErrorContext) -> ErrorBody {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let mut body = ErrorBody {
@@ -93,6 +94,7 @@ impl ErrorBody {
         parts
     }
 
+    /// Whether Data Center named the exception class `name`.
     pub(super) fn has_exception(&self, name: &str) -> bool {
         self.exceptions.iter().any(|e| e.ends_with(name))
     }
