@@ -82,9 +82,12 @@ pub fn path_revision(
 ) -> Result<Oid, CloudError> {
     let store = call.state.store();
     let found = match rev {
-        None => store.resolve(&ctx.key, &ctx.repo.main_branch),
+        None => store
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.resolve(&ctx.repo.main_branch)),
         Some(rev) if rev.contains('/') => None,
-        Some(rev) => store.resolve(&ctx.key, rev),
+        Some(rev) => store.repo(&ctx.key).ok().and_then(|repo| repo.resolve(rev)),
     };
     found.ok_or_else(|| {
         CloudError::not_found(format!(

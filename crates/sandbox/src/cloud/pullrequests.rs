@@ -56,7 +56,11 @@ fn user(call: &Call, ctx: &RepoContext<'_>, name: &str) -> Value {
 fn object(call: &Call, ctx: &RepoContext<'_>, pr: &PullRequest) -> Value {
     let store = call.state.store();
     let endpoint = |branch: &str, destination: bool| {
-        let hash = store.branch_tip(&ctx.key, branch).map(|o| o.to_string());
+        let hash = store
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.branch_tip(branch))
+            .map(|o| o.to_string());
         let mut branch = json!({ "name": branch });
         if destination {
             branch["merge_strategies"] = json!(STRATEGIES);

@@ -63,7 +63,7 @@ fn object(call: &Call, ctx: &RepoContext<'_>, pr: &PullRequest) -> Value {
             "id": format!("refs/heads/{branch}"),
             "displayId": branch,
             "type": "BRANCH",
-            "latestCommit": store.branch_tip(&ctx.key, branch).map(|o| o.to_string()),
+            "latestCommit": store.repo(&ctx.key).ok().and_then(|repo| repo.branch_tip(branch)).map(|o| o.to_string()),
             "repository": repository(ctx),
         })
     };

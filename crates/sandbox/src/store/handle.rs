@@ -20,7 +20,7 @@ struct Idle {
 
 impl IdleRepos {
     /// A handle to the repository of `key` at `path`: an idle one when there is one, else newly opened.
-    pub(super) fn open(&self, key: &str, path: &Path) -> Result<Handle<'_>, git2::Error> {
+    pub(super) fn open(&self, key: &str, path: &Path) -> Result<Repo<'_>, git2::Error> {
         let (generation, reused) = {
             let mut idle = self.0.lock().unwrap_or_else(|e| e.into_inner());
             let idle = idle.entry(key.to_owned()).or_default();
@@ -30,7 +30,7 @@ impl IdleRepos {
             Some(repo) => repo,
             None => Repository::open_bare(path)?,
         };
-        Ok(Handle {
+        Ok(Repo {
             idle: self,
             key: key.to_owned(),
             generation,
@@ -47,15 +47,16 @@ impl IdleRepos {
     }
 }
 
-/// An opened repository, back among the idle ones of its key when dropped.
-pub(super) struct Handle<'a> {
+/// A handle to an opened repository: what the sandbox reads from it (branches, tags, trees, commits,
+/// diffs) are its methods; it goes back among the idle handles of its key when dropped.
+pub struct Repo<'a> {
     idle: &'a IdleRepos,
     key: String,
     generation: u64,
     repo: Option<Repository>,
 }
 
-impl std::ops::Deref for Handle<'_> {
+impl std::ops::Deref for Repo<'_> {
     type Target = Repository;
 
     fn deref(&self) -> &Repository {
@@ -63,7 +64,7 @@ impl std::ops::Deref for Handle<'_> {
     }
 }
 
-impl Drop for Handle<'_> {
+impl Drop for Repo<'_> {
     fn drop(&mut self) {
         if let Some(repo) = self.repo.take() {
             let mut idle = self.idle.0.lock().unwrap_or_else(|e| e.into_inner());

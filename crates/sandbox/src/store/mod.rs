@@ -15,6 +15,7 @@ mod trees;
 
 pub use commits::{CommitError, CommitPlan, Expect, MergeError, MergeHow, MergeStrategy};
 pub use diffs::{ChangeKind, FileChange, PatchOptions};
+pub use handle::Repo;
 pub use info::CommitInfo;
 pub use paths::{clean_path, valid_ref_name};
 pub use pool::Store;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::handle::{Handle, IdleRepos};
+use super::handle::{IdleRepos, Repo};
 
 /// All repositories of the sandbox, each under its own lock.
 pub struct Store {
@@ -51,8 +51,8 @@ impl Store {
         locks.entry(key.to_string()).or_default().clone()
     }
 
-    /// A handle to the repository of `key`.
-    pub(super) fn open(&self, key: &str) -> Result<Handle<'_>, git2::Error> {
+    /// A handle to the repository of `key`, to read from it.
+    pub fn repo(&self, key: &str) -> Result<Repo<'_>, git2::Error> {
         self.idle.open(key, &self.path(key))
     }
 

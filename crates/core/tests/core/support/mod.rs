@@ -192,7 +192,10 @@ impl Sandbox {
         files: BTreeMap<String, Vec<u8>>,
     ) -> String {
         let store = self.state.store();
-        let start = store.branch_tip(product.key(), from);
+        let start = store
+            .repo(product.key())
+            .ok()
+            .and_then(|repo| repo.branch_tip(from));
         let plan = CommitPlan {
             branch: branch.to_owned(),
             expect: Expect::Any,
@@ -303,7 +306,9 @@ impl Sandbox {
     pub fn tip(&self, product: Product, branch: &str) -> Option<String> {
         self.state
             .store()
-            .branch_tip(product.key(), branch)
+            .repo(product.key())
+            .ok()
+            .and_then(|repo| repo.branch_tip(branch))
             .map(|oid| oid.to_string())
     }
 
@@ -312,7 +317,9 @@ impl Sandbox {
         let oid = git2::Oid::from_str(hash).expect("a commit hash");
         self.state
             .store()
-            .commit(product.key(), oid)
+            .repo(product.key())
+            .ok()
+            .and_then(|repo| repo.commit(oid))
             .unwrap_or_else(|| panic!("commit {hash} exists"))
     }
 
@@ -325,14 +332,17 @@ impl Sandbox {
     ) -> BTreeMap<String, Vec<u8>> {
         let store = self.state.store();
         let oid = git2::Oid::from_str(commit).expect("a commit hash");
-        let Some(paths) = store.files(product.key(), oid, folder) else {
+        let Ok(repo) = store.repo(product.key()) else {
+            return BTreeMap::new();
+        };
+        let Some(paths) = repo.files(oid, folder) else {
             return BTreeMap::new();
         };
         paths
             .into_iter()
             .map(|relative| {
                 let path = format!("{folder}/{relative}");
-                match store.entry(product.key(), oid, &path) {
+                match repo.entry(oid, &path) {
                     Some(Entry::File { data, .. }) => (path, data),
                     other => panic!("{path} is a file, not {other:?}"),
                 }
@@ -389,7 +399,9 @@ impl Sandbox {
     pub fn tag(&self, product: Product, name: &str) -> Option<String> {
         self.state
             .store()
-            .tag(product.key(), name)
+            .repo(product.key())
+            .ok()
+            .and_then(|repo| repo.tag(name))
             .map(|tag| tag.tip.hash)
     }
 }
