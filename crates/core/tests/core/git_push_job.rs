@@ -563,12 +563,12 @@ fn main_holding_two_files(sandbox: &Sandbox, project: &Project) -> (String, Stri
 #[tokio::test]
 async fn a_preview_over_git_reads_the_branch_from_git_alone_and_plans_as_the_rest_api_would() {
     let project = demo();
+    // Both mains seeded one after the other, so that their commits share a time and a hash.
     let rest = Sandbox::new();
     main_holding_two_files(&rest, &project);
-    let (through_rest, _) = preview(&rest, &project, false).await;
-
     let sandbox = Sandbox::new();
     let (same, changed) = main_holding_two_files(&sandbox, &project);
+    let (through_rest, _) = preview(&rest, &project, false).await;
     let (plan, sent) = preview(&sandbox, &project, true).await;
     // The tip and the version from the probe's advertisement, the files from one fetch of main's
     // trees: nothing through the REST API.
@@ -595,11 +595,12 @@ async fn a_preview_over_git_reads_the_branch_from_git_alone_and_plans_as_the_res
 #[tokio::test]
 async fn a_preview_over_git_lists_through_the_rest_api_where_the_server_allows_no_filter() {
     let project = demo();
+    // Both mains seeded one after the other, so that their commits share a time and a hash.
     let sandbox = without_filters();
     main_holding_two_files(&sandbox, &project);
-    let (plan, sent) = preview(&sandbox, &project, true).await;
     let rest = without_filters();
     main_holding_two_files(&rest, &project);
+    let (plan, sent) = preview(&sandbox, &project, true).await;
     let (through_rest, _) = preview(&rest, &project, false).await;
     assert_eq!(plan.changes, through_rest.changes);
     assert!(plan.trees.is_none());
