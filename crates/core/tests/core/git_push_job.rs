@@ -563,10 +563,11 @@ fn main_holding_two_files(sandbox: &Sandbox, project: &Project) -> (String, Stri
 #[tokio::test]
 async fn a_preview_over_git_reads_the_branch_from_git_alone_and_plans_as_the_rest_api_would() {
     let project = demo();
-    // Both mains seeded one after the other, so that their commits share a time and a hash.
+    // Both sandboxes made before their mains are seeded one after the other, so that the seed commits
+    // share a time and a hash.
     let rest = Sandbox::new();
-    main_holding_two_files(&rest, &project);
     let sandbox = Sandbox::new();
+    main_holding_two_files(&rest, &project);
     let (same, changed) = main_holding_two_files(&sandbox, &project);
     let (through_rest, _) = preview(&rest, &project, false).await;
     let (plan, sent) = preview(&sandbox, &project, true).await;
@@ -595,10 +596,11 @@ async fn a_preview_over_git_reads_the_branch_from_git_alone_and_plans_as_the_res
 #[tokio::test]
 async fn a_preview_over_git_lists_through_the_rest_api_where_the_server_allows_no_filter() {
     let project = demo();
-    // Both mains seeded one after the other, so that their commits share a time and a hash.
+    // Both sandboxes made before their mains are seeded one after the other, so that the seed commits
+    // share a time and a hash.
     let sandbox = without_filters();
-    main_holding_two_files(&sandbox, &project);
     let rest = without_filters();
+    main_holding_two_files(&sandbox, &project);
     main_holding_two_files(&rest, &project);
     let (plan, sent) = preview(&sandbox, &project, true).await;
     let (through_rest, _) = preview(&rest, &project, false).await;
