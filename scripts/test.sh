@@ -22,7 +22,7 @@ echo "==> the portal's types (bitbucket-versioning.d.ts, compiled with a portal'
 echo "==> host tests"
 cargo test --workspace --locked
 # The per-file strategies' tests (they need the feature that builds them).
-cargo test -p versioning-core --features benchmark-strategies --test sync_baseline --locked
+cargo test -p versioning-core --features benchmark-strategies --test core --locked sync_baseline::
 
 echo "==> the live checker against the sandbox, in each reading it models"
 scripts/live-check-sandbox.sh

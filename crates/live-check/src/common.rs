@@ -5,8 +5,7 @@ use versioning_core::bitbucket::{
 };
 use versioning_core::{Flavour, ValidConnection};
 
-use crate::cloud::short;
-use crate::report::Check;
+use crate::report::{short, Check};
 use crate::run::{describe, Created, Run};
 use crate::transport::Outgoing;
 

@@ -10,9 +10,8 @@ use versioning_core::bitbucket::CommitSummary;
 use versioning_core::sync::ArchiveContent;
 use versioning_core::ValidConnection;
 
-use crate::cloud::short;
 use crate::common::{commits_touching, connection_test, new_branch, tag};
-use crate::report::Check;
+use crate::report::{short, Check};
 use crate::run::{content, describe, json_number, outgoing, paths, Created, Run, FOLDER};
 
 /// A browser's `User-Agent` (Atlassian's XSRF filter looks for `Mozilla`).

@@ -6,6 +6,7 @@
 //! Run it through `scripts/live-check.sh` (see the README, "Checking against real Bitbucket").
 
 mod cloud;
+mod cloud_cors;
 mod common;
 mod datacenter;
 mod report;
@@ -239,8 +240,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     common::cleanup(&mut run, prefix);
     if flavour == Flavour::Cloud {
-        cloud::cors_every_answer(&mut run);
-        cloud::rate_limit(&mut run);
+        cloud_cors::cors_every_answer(&mut run);
+        cloud_cors::rate_limit(&mut run);
     }
     if let Some(reason) = run.stopped() {
         println!("The run stopped early: {reason}.\n");

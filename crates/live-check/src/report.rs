@@ -197,3 +197,8 @@ pub fn snippet(text: &str, max: usize) -> String {
         one_line
     }
 }
+
+/// The first 12 characters of a hash.
+pub fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}

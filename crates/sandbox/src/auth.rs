@@ -1,15 +1,11 @@
 //! Who is calling: credentials parsed from `Authorization`, checked the way Bitbucket does in 2026,
 //! and the caller's access to repositories.
 
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use crate::config::{Access, Config, Token, TokenKind, User};
 use crate::errors::{CloudError, DcError, TOKEN_INVALID};
-use crate::state::AppState;
 
 /// A token bound to a resource (repository, workspace or project) rather than a person.
 #[derive(Debug, Clone)]
@@ -330,33 +326,6 @@ fn classic_satisfies(granted: &str, need: &str) -> bool {
         "pullrequest" => matches!(granted, "pullrequest" | "pullrequest:write"),
         _ => granted == need,
     }
-}
-
-/// Middleware: resolves the caller of `/2.0` and `/rest` requests, refusing bad credentials
-/// with the product's 401, and records the credential kind on the response.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    let now = crate::time::now_secs();
-    let config = state.config();
-    let caller = if path.starts_with("/2.0") {
-        cloud_caller(config, request.headers(), now).map_err(IntoResponse::into_response)
-    } else {
-        dc_caller(config, request.headers(), now).map_err(IntoResponse::into_response)
-    };
-    let (mut response, kind) = match caller {
-        Ok(caller) => {
-            let kind = caller.kind;
-            request.extensions_mut().insert(caller);
-            (next.run(request).await, kind)
-        }
-        Err(response) => (response, CallerKind::Invalid),
-    };
-    response.extensions_mut().insert(CredentialKind(kind));
-    response
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
 
-use crate::faults::product_error;
+use crate::errors::product_error;
 use crate::state::AppState;
 
 /// How much of an oversized body is read and thrown away before answering, so that a client

@@ -186,7 +186,11 @@ struct NewSubmodule {
 /// Commits a submodule entry on a branch: 201 with the new tip, 400 when it cannot.
 async fn add_submodule(State(state): State<AppState>, Json(body): Json<NewSubmodule>) -> Response {
     let store = state.store();
-    let Some(tip) = store.branch_tip(&body.repository, &body.branch) else {
+    let Some(tip) = store
+        .repo(&body.repository)
+        .ok()
+        .and_then(|repo| repo.branch_tip(&body.branch))
+    else {
         let error = format!("no branch {} in {}", body.branch, body.repository);
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
     };

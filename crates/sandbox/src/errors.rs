@@ -192,3 +192,18 @@ pub fn rate_limited() -> Response {
     )
         .into_response()
 }
+
+/// An error answer in the error shape of the product that `path` belongs to (Cloud for `/2.0`,
+/// Data Center otherwise, with no exception name).
+pub fn product_error(path: &str, status: StatusCode, message: &str) -> Response {
+    if path.starts_with("/2.0") {
+        CloudError::new(status, message).into_response()
+    } else {
+        DcError {
+            status,
+            message: message.to_string(),
+            exception: None,
+        }
+        .into_response()
+    }
+}

@@ -8,19 +8,11 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokio::time::Instant;
-
-use crate::errors::{rate_limited, CloudError, DcError};
-use crate::server::ConnectionKiller;
-use crate::state::AppState;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -163,9 +155,12 @@ impl FaultSettings {
     }
 }
 
+/// The most entries of a [`LargeContent::Manifest`] (their numbers have seven digits).
+const MAX_MANIFEST_ENTRIES: u64 = 10_000_000;
+
 /// What the injector decided for one request before running it.
 #[derive(Debug, Clone, PartialEq)]
-enum Verdict {
+pub(crate) enum Verdict {
     Pass { drop: bool },
     RateLimited,
     Fail(u16),
@@ -228,7 +223,7 @@ impl Faults {
 
     /// What happens to a request of `credential` on `path`; `cloud_limit` is Cloud's hourly limit of
     /// requests to repository paths, when the path is one and the limit is on.
-    fn decide(&self, credential: &str, path: &str, cloud_limit: Option<u32>) -> Verdict {
+    pub(crate) fn decide(&self, credential: &str, path: &str, cloud_limit: Option<u32>) -> Verdict {
         if cloud_limit.is_some_and(|limit| over_limit(&self.cloud_hits, credential, limit)) {
             return Verdict::RateLimited;
         }
@@ -272,7 +267,7 @@ impl Faults {
     }
 
     /// An injected answer, marked to go without CORS headers when `fault_cors` is `absent`.
-    fn injected(&self, mut response: Response) -> Response {
+    pub(crate) fn injected(&self, mut response: Response) -> Response {
         let cors = self
             .settings
             .lock()
@@ -285,7 +280,7 @@ impl Faults {
     }
 
     /// The large body that replaces the answer to a request of `path`, if any.
-    fn large_body(&self, path: &str) -> Option<LargeBody> {
+    pub(crate) fn large_body(&self, path: &str) -> Option<LargeBody> {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         s.large_bodies
             .iter()
@@ -293,7 +288,8 @@ impl Faults {
             .cloned()
     }
 
-    fn shaping(&self) -> (Option<u64>, u64) {
+    /// The bandwidth cap (bytes per second) and the delay before a body, in milliseconds.
+    pub(crate) fn shaping(&self) -> (Option<u64>, u64) {
         let s = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         (s.bandwidth_bytes_per_sec, s.slow_body_ms)
     }
@@ -341,229 +337,6 @@ fn make_room(hits: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
             hits.remove(&key);
         }
     }
-}
-
-/// A rate-limit key that identifies a credential without keeping it.
-fn credential_key(request: &Request) -> String {
-    match request.headers().get(header::AUTHORIZATION) {
-        Some(value) => {
-            let digest = Sha256::digest(value.as_bytes());
-            digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-        }
-        None => "anonymous".to_string(),
-    }
-}
-
-fn failure(path: &str, status: u16) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let reason = status.canonical_reason().unwrap_or("Error");
-    product_error(path, status, reason)
-}
-
-/// A `301` to the same path and query under `/_sandbox/moved`, on the same host.
-fn moved(request: &Request) -> Response {
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
-    let location = format!("/_sandbox/moved{target}");
-    (
-        StatusCode::MOVED_PERMANENTLY,
-        [(header::LOCATION, location)],
-    )
-        .into_response()
-}
-
-/// An error answer in the error shape of the product that `path` belongs to (Cloud for `/2.0`,
-/// Data Center otherwise, with no exception name).
-pub fn product_error(path: &str, status: StatusCode, message: &str) -> Response {
-    if path.starts_with("/2.0") {
-        CloudError::new(status, message).into_response()
-    } else {
-        DcError {
-            status,
-            message: message.to_string(),
-            exception: None,
-        }
-        .into_response()
-    }
-}
-
-/// Middleware: applies the faults to API requests (not to preflights); git's smart HTTP on Data
-/// Center (`/scm`) takes the latency only, as a request over the same network.
-pub async fn inject_faults(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path().to_string();
-    let api = path.starts_with("/2.0") || path.starts_with("/rest");
-    let git = path.starts_with("/scm/");
-    if !(api || git) || request.method() == Method::OPTIONS {
-        return next.run(request).await;
-    }
-    let faults = state.faults();
-    let delay = faults.delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    if git {
-        return next.run(request).await;
-    }
-    // Cloud counts requests to repository paths per user and rolling hour, and answers its plain 429.
-    let cloud_limit = match state.config().cloud.limits.requests_per_hour {
-        0 => None,
-        limit => Some(limit).filter(|_| path.starts_with("/2.0/repositories/")),
-    };
-    let drop = match faults.decide(&credential_key(&request), &path, cloud_limit) {
-        Verdict::RateLimited => return faults.injected(rate_limited()),
-        Verdict::Fail(status) => return faults.injected(failure(&path, status)),
-        Verdict::Redirect => return faults.injected(moved(&request)),
-        Verdict::Pass { drop } => drop,
-    };
-    if let Some(large) = faults.large_body(&path) {
-        return faults.injected(large.response());
-    }
-    let killer = request.extensions().get::<ConnectionKiller>().cloned();
-    let response = next.run(request).await;
-    if drop {
-        return match killer {
-            Some(killer) => killer.kill().await,
-            None => broken_body(response),
-        };
-    }
-    match faults.shaping() {
-        (None, 0) => response,
-        (bandwidth, slow_ms) => throttle(response, bandwidth, slow_ms).await,
-    }
-}
-
-/// The most entries of a [`LargeContent::Manifest`] (their numbers have seven digits).
-const MAX_MANIFEST_ENTRIES: u64 = 10_000_000;
-
-/// Bytes of a large body made at a time.
-const LARGE_CHUNK_BYTES: usize = 64 * 1024;
-
-/// The start and the end of a large manifest, around its entries.
-const MANIFEST_HEAD: &str = r#"{"schema_version":1,"files":["#;
-const MANIFEST_TAIL: &str = "]}";
-
-/// Entry `index` of a large manifest (all entries have the same length), with the comma before it but
-/// for the first.
-fn manifest_entry(index: u64) -> String {
-    let comma = if index == 0 { "" } else { "," };
-    format!(
-        r#"{comma}{{"path":"test-artifacts/test-suites/large/{index:07}--t{index:07}.json","sha256":"{}","id":"t{index:07}","kind":"test_case"}}"#,
-        "0".repeat(64)
-    )
-}
-
-impl LargeBody {
-    /// The body's length in bytes.
-    fn length(&self) -> u64 {
-        match self.content {
-            LargeContent::Bytes { bytes } => bytes,
-            LargeContent::Manifest { entries } => {
-                let entry = manifest_entry(1).len() as u64;
-                let commas = entries.min(1);
-                (MANIFEST_HEAD.len() + MANIFEST_TAIL.len()) as u64 + entries * entry - commas
-            }
-        }
-    }
-
-    /// Chunk `index` of the body (of about [`LARGE_CHUNK_BYTES`]), `None` after the last.
-    fn chunk(&self, index: u64) -> Option<bytes::Bytes> {
-        match self.content {
-            LargeContent::Bytes { bytes } => {
-                let start = index.checked_mul(LARGE_CHUNK_BYTES as u64)?;
-                let size = bytes.checked_sub(start).filter(|&rest| rest > 0)?;
-                let size = size.min(LARGE_CHUNK_BYTES as u64) as usize;
-                Some(bytes::Bytes::from(vec![b' '; size]))
-            }
-            LargeContent::Manifest { entries } => {
-                let per_chunk = (LARGE_CHUNK_BYTES / manifest_entry(1).len()) as u64;
-                let first = index * per_chunk;
-                // One chunk more than the entries' for the head and tail of an empty manifest.
-                let chunks = entries.div_ceil(per_chunk).max(1);
-                if index >= chunks {
-                    return None;
-                }
-                let mut text = if index == 0 {
-                    MANIFEST_HEAD.to_string()
-                } else {
-                    String::new()
-                };
-                for entry in first..(first + per_chunk).min(entries) {
-                    text.push_str(&manifest_entry(entry));
-                }
-                if index + 1 == chunks {
-                    text.push_str(MANIFEST_TAIL);
-                }
-                Some(bytes::Bytes::from(text))
-            }
-        }
-    }
-
-    /// The answer, its body made chunk by chunk as it is sent.
-    fn response(self) -> Response {
-        let length = self.length();
-        let announce = self.announce_length;
-        let stream = futures_util::stream::unfold((self, 0u64), |(large, index)| async move {
-            let chunk = large.chunk(index)?;
-            Some((Ok::<_, std::io::Error>(chunk), (large, index + 1)))
-        });
-        let mut response = Response::new(Body::from_stream(stream));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        );
-        if announce {
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-        }
-        response
-    }
-}
-
-/// Without a real connection to drop (in-process use), the body fails instead.
-fn broken_body(response: Response) -> Response {
-    let (parts, _) = response.into_parts();
-    let stream = futures_util::stream::once(async {
-        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "connection dropped by fault injection",
-        ))
-    });
-    Response::from_parts(parts, Body::from_stream(stream))
-}
-
-async fn throttle(response: Response, bandwidth: Option<u64>, slow_ms: u64) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "body error").into_response();
-    };
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    let chunk = bandwidth
-        .map(|b| (b / 10).max(1) as usize)
-        .unwrap_or(bytes.len().max(1));
-    let stream = futures_util::stream::unfold((bytes, true), move |(rest, first)| async move {
-        if first && slow_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(slow_ms)).await;
-        }
-        if rest.is_empty() {
-            return None;
-        }
-        let mut rest = rest;
-        let piece = rest.split_to(chunk.min(rest.len()));
-        if let Some(bps) = bandwidth {
-            tokio::time::sleep(Duration::from_secs_f64(piece.len() as f64 / bps as f64)).await;
-        }
-        Some((Ok::<_, std::io::Error>(piece), (rest, false)))
-    });
-    Response::from_parts(parts, Body::from_stream(stream))
 }
 
 #[cfg(test)]
@@ -638,37 +411,6 @@ mod tests {
         let hits = faults.hits.lock().unwrap();
         assert!(hits.len() <= MAX_CREDENTIALS, "{}", hits.len());
         assert!(hits.contains_key(&format!("k{}", MAX_CREDENTIALS + 49)));
-    }
-
-    /// The whole body of `large`, chunk by chunk.
-    fn whole(large: &LargeBody) -> Vec<u8> {
-        (0..)
-            .map_while(|index| large.chunk(index))
-            .flat_map(|chunk| chunk.to_vec())
-            .collect()
-    }
-
-    #[test]
-    fn large_bodies_have_the_length_they_announce() {
-        for content in [
-            LargeContent::Bytes { bytes: 0 },
-            LargeContent::Bytes { bytes: 200_001 },
-            LargeContent::Manifest { entries: 0 },
-            LargeContent::Manifest { entries: 1 },
-            LargeContent::Manifest { entries: 1_234 },
-        ] {
-            let large = LargeBody {
-                path: "/x".to_string(),
-                content,
-                announce_length: true,
-            };
-            let body = whole(&large);
-            assert_eq!(body.len() as u64, large.length(), "{content:?}");
-            if let LargeContent::Manifest { entries } = content {
-                let manifest: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                assert_eq!(manifest["files"].as_array().unwrap().len() as u64, entries);
-            }
-        }
     }
 
     #[test]

@@ -116,14 +116,21 @@ impl PullRequests {
     pub fn open(&self, store: &Store, key: &str, new: Opening) -> Result<PullRequest, Refusal> {
         let tip = |branch: &str| {
             store
-                .branch_tip(key, branch)
+                .repo(key)
+                .ok()
+                .and_then(|repo| repo.branch_tip(branch))
                 .ok_or_else(|| Refusal::NoSuchBranch(branch.to_owned()))
         };
         let (from, to) = (tip(&new.source)?, tip(&new.destination)?);
         if new.source == new.destination {
             return Err(Refusal::SameBranch);
         }
-        if store.merge_base(key, from, to) == Some(from) {
+        if store
+            .repo(key)
+            .ok()
+            .and_then(|repo| repo.merge_base(from, to))
+            == Some(from)
+        {
             return Err(Refusal::NothingToMerge);
         }
         let mut all = self.lock();
@@ -238,7 +245,9 @@ impl PullRequests {
         self.change(key, id, version, |pr| {
             let tip = |branch: &str| {
                 store
-                    .branch_tip(key, branch)
+                    .repo(key)
+                    .ok()
+                    .and_then(|repo| repo.branch_tip(branch))
                     .ok_or_else(|| Refusal::NoSuchBranch(branch.to_owned()))
             };
             let (from, into): (Oid, Oid) = (tip(&pr.opened.source)?, tip(&pr.opened.destination)?);

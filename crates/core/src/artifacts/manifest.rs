@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::SCHEMA_VERSION;
-use super::read::MAX_MANIFEST_BYTES;
+use super::limits::MAX_MANIFEST_BYTES;
 use crate::counts::{byte_size, counted};
 
 /// The most files a manifest read from a repository may list (200,000: as many as a listing of a

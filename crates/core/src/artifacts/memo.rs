@@ -12,9 +12,7 @@ use std::hash::Hash;
 
 use siphasher::sip128::{Hasher128, SipHasher13};
 
-use super::layout::{files_and_manifest, manifest_of, LayoutOptions, ProjectFiles};
-use super::manifest::{sha256_hex, Manifest};
-use super::model::Project;
+use super::manifest::sha256_hex;
 
 /// One remembered file: what it was written from (as a fingerprint), its SHA-256 and its bytes.
 #[derive(Debug)]
@@ -54,22 +52,6 @@ impl FileMemo {
             earlier: BTreeMap::new(),
             now: BTreeMap::new(),
         }
-    }
-
-    /// The files of `project` but the manifest, and the manifest: what
-    /// [`super::artifact_files_and_manifest`] gives, from the memo where an artifact did not change.
-    pub fn files_and_manifest(
-        &mut self,
-        project: &Project,
-        options: &LayoutOptions,
-    ) -> (ProjectFiles, Manifest) {
-        files_and_manifest(project, options, Some(self))
-    }
-
-    /// The manifest of `project`: what [`super::manifest`] gives, from the memo where an artifact did not
-    /// change.
-    pub fn manifest(&mut self, project: &Project, options: &LayoutOptions) -> Manifest {
-        manifest_of(project, options, Some(self))
     }
 
     /// The SHA-256 of the file at `path` written from `value` by `write`, and its bytes when `keep_bytes`
@@ -114,7 +96,7 @@ impl FileMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::{artifact_files_and_manifest, demo, manifest, Step};
+    use crate::artifacts::{artifact_files_and_manifest, demo, manifest, LayoutOptions, Step};
 
     /// Asks `memo` for the file of `value` at `path`; answers whether it was written (not remembered).
     fn written(memo: &mut FileMemo, path: &str, value: &str) -> bool {

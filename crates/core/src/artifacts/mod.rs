@@ -23,6 +23,7 @@ mod edit;
 pub mod generate;
 mod id;
 mod layout;
+mod limits;
 mod manifest;
 mod memo;
 mod model;
@@ -31,15 +32,18 @@ mod read;
 mod records;
 pub(crate) mod rng;
 mod slug;
+mod tree_error;
+mod write;
 
 pub use canonical::to_canonical_json;
 pub use csv::CsvError;
 pub use edit::EditError;
 pub use id::{ArtifactId, ArtifactKind, IdError, MAX_ID_LEN};
 pub use layout::{
-    artifact_files_and_manifest, manifest, to_files, ArtifactPath, LayoutError, LayoutOptions,
-    ProjectFiles, DEFAULT_ROOT, MANIFEST_FILE, PROJECT_FILE, SCHEMA_VERSION,
+    ArtifactPath, LayoutError, LayoutOptions, ProjectFiles, DEFAULT_ROOT, MANIFEST_FILE,
+    PROJECT_FILE, SCHEMA_VERSION,
 };
+pub use limits::{ReadLimits, MAX_FILE_BYTES, MAX_MANIFEST_BYTES};
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
@@ -50,8 +54,7 @@ pub use model::{
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
 };
 pub(crate) use read::read_test_case;
-pub use read::{
-    from_files, from_files_knowing, KnownTestCases, ReadLimits, TreeError, TreeErrorKind,
-    TreeErrors, MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
-};
+pub use read::{from_files, from_files_knowing, KnownTestCases};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
+pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
+pub use write::{artifact_files_and_manifest, manifest, to_files};

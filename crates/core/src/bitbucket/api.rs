@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::auth::Credentials;
 use super::error::{ApiError, ErrorContext, Operation};
-use super::paging::{read_cloud_page, read_data_center_page, Page};
+use super::page::{read_cloud_page, read_data_center_page, Page};
 use super::request::{
     ApiRequest, ApiResponse, Method, MultipartPart, RequestBody, AUTHORIZATION, MAX_RESPONSE_BYTES,
 };

@@ -11,7 +11,7 @@ use super::model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
     RepositoryInfo, TreeEntry,
 };
-use super::paging::{read_cloud_page, Page};
+use super::page::{read_cloud_page, Page};
 use super::request::{Method, MultipartPart};
 use super::shared::{file_name, raw_bytes, subject_path};
 use crate::artifacts::patch::MAX_PATCH_BYTES;

@@ -17,10 +17,12 @@ pub mod error;
 pub mod git_http;
 mod model;
 pub mod multipart;
+mod page;
 pub mod paging;
 pub mod pull_requests;
 mod request;
 mod shared;
+mod timestamp;
 
 pub use api::{encode_component, encode_file_path, Api, Call};
 pub use auth::Credentials;
@@ -32,7 +34,8 @@ pub use model::{
     Branch, BranchRestrictionSummary, CommitSummary, EntryKind, Identity, Permission,
     RepositoryInfo, RestrictionKind, TreeEntry,
 };
-pub use paging::{NextPage, Page, Pager};
+pub use page::{NextPage, Page};
+pub use paging::Pager;
 pub use request::{
     ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method, MultipartPart, RawBody, RequestBody,
     AUTHORIZATION, MAX_RESPONSE_BYTES,

@@ -6,12 +6,11 @@
 //! re-based onto the configured API base URL when that is a proxy. Data Center pages carry
 //! `nextPageStart` until `isLastPage`. A cap on the number of pages stops runaway lists.
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use url::Url;
 
 use super::api::{Api, Call};
 use super::error::ApiError;
+pub use super::page::{read_cloud_page, read_data_center_page, NextPage, Page};
 use super::request::{ApiRequest, ApiResponse};
 
 /// Pages fetched at most by default (100 pages of 100 entries).
@@ -19,74 +18,6 @@ pub const DEFAULT_MAX_PAGES: usize = 100;
 
 /// The canonical Cloud API, which `next` links name even when the app goes through a proxy.
 const CLOUD_API: &str = "https://api.bitbucket.org/2.0";
-
-/// Where the next page is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NextPage {
-    /// Cloud: the `next` link.
-    Link(String),
-    /// Data Center: `nextPageStart`.
-    Start(u64),
-    /// This was the last page.
-    Last,
-}
-
-/// One page of a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
-    /// The entries.
-    pub values: Vec<T>,
-    /// Where the next page is.
-    pub next: NextPage,
-}
-
-impl<T> Page<T> {
-    /// The same page with every entry converted.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            values: self.values.into_iter().map(f).collect(),
-            next: self.next,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct CloudEnvelope<R> {
-    values: Vec<R>,
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DataCenterEnvelope<R> {
-    values: Vec<R>,
-    #[serde(default)]
-    is_last_page: Option<bool>,
-    next_page_start: Option<u64>,
-}
-
-/// Reads a Cloud page (`{values, next?, …}`).
-pub fn read_cloud_page<R: DeserializeOwned>(response: &ApiResponse) -> Option<Page<R>> {
-    let envelope: CloudEnvelope<R> = serde_json::from_slice(&response.body).ok()?;
-    Some(Page {
-        values: envelope.values,
-        next: envelope.next.map_or(NextPage::Last, NextPage::Link),
-    })
-}
-
-/// Reads a Data Center page (`{values, isLastPage, nextPageStart?, …}`). A page that is not marked last
-/// but gives no `nextPageStart` is treated as the last one.
-pub fn read_data_center_page<R: DeserializeOwned>(response: &ApiResponse) -> Option<Page<R>> {
-    let envelope: DataCenterEnvelope<R> = serde_json::from_slice(&response.body).ok()?;
-    let next = match (envelope.is_last_page, envelope.next_page_start) {
-        (Some(false), Some(start)) => NextPage::Start(start),
-        _ => NextPage::Last,
-    };
-    Some(Page {
-        values: envelope.values,
-        next,
-    })
-}
 
 /// Walks a paginated list: ask [`Pager::next_request`], execute it, give the answer to
 /// [`Pager::handle_response`], repeat until there is no next request.

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::context::{path_revision, read_context, RepoContext};
 use super::refs::git_error;
-use super::{path_revision, read_context, RepoContext};
 use crate::call::Call;
 use crate::config::{CloudReadings, PathMatch, RepeatedPath};
 use crate::errors::CloudError;
@@ -34,7 +34,10 @@ pub async fn diffstat(
     let (new, old) = spec_commits(&call, &ctx, &spec)?;
     let readings = call.state.config().cloud.readings;
     let paths = counted_paths(&params, readings);
-    let changes = store.diff(&ctx.key, old, new).map_err(git_error)?;
+    let changes = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.diff(old, new))
+        .map_err(git_error)?;
     let old_hash = old.map(|o| o.to_string()).unwrap_or_default();
     let new_hash = new.to_string();
     let values: Vec<Value> = changes
@@ -81,7 +84,8 @@ pub async fn diff(
     let files: Vec<String> = match paths.is_empty() {
         true => Vec::new(),
         false => store
-            .diff(&ctx.key, old, new)
+            .repo(&ctx.key)
+            .and_then(|repo| repo.diff(old, new))
             .map_err(git_error)?
             .into_iter()
             .filter(|c| selected(c, &paths, readings.diffstat_path))
@@ -102,7 +106,8 @@ pub async fn diff(
     let patch = match (paths.is_empty(), files.is_empty()) {
         (false, true) => Vec::new(),
         _ => store
-            .patch(&ctx.key, (old, new), &files, options)
+            .repo(&ctx.key)
+            .and_then(|repo| repo.patch((old, new), &files, options))
             .map_err(git_error)?
             .ok_or_else(too_slow)?,
     };
@@ -138,14 +143,19 @@ fn spec_commits(
             let base = if direct {
                 Some(old)
             } else {
-                store.merge_base(&ctx.key, new, old)
+                store
+                    .repo(&ctx.key)
+                    .ok()
+                    .and_then(|repo| repo.merge_base(new, old))
             };
             (new, base)
         }
         None => {
             let new = path_revision(call, ctx, Some(spec))?;
             let parent = store
-                .commit(&ctx.key, new)
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.commit(new))
                 .and_then(|c| c.parents.first().cloned())
                 .and_then(|p| git2::Oid::from_str(&p).ok());
             (new, parent)

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::RepoContext;
+use super::context::RepoContext;
 use crate::config::User;
 use crate::links::{encode_path, uuid};
 use crate::store::{Child, CommitInfo, FileMode, TagInfo};

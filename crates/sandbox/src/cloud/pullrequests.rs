@@ -8,8 +8,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{repo_context, RepoContext};
 use super::json::account;
-use super::{repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -56,7 +56,11 @@ fn user(call: &Call, ctx: &RepoContext<'_>, name: &str) -> Value {
 fn object(call: &Call, ctx: &RepoContext<'_>, pr: &PullRequest) -> Value {
     let store = call.state.store();
     let endpoint = |branch: &str, destination: bool| {
-        let hash = store.branch_tip(&ctx.key, branch).map(|o| o.to_string());
+        let hash = store
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.branch_tip(branch))
+            .map(|o| o.to_string());
         let mut branch = json!({ "name": branch });
         if destination {
             branch["merge_strategies"] = json!(STRATEGIES);

@@ -8,8 +8,8 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{path_revision, read_context, repo_context, RepoContext, WRITE, WRITE_REF};
 use super::json::{self, account};
-use super::{path_revision, read_context, repo_context, RepoContext, WRITE, WRITE_REF};
 use crate::call::Call;
 use crate::config::{Access, CloudRestrictionKind};
 use crate::errors::CloudError;
@@ -73,7 +73,11 @@ fn select_refs<T>(
 pub async fn branches(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
     let ctx = read_context(&call, &ws, &slug)?;
     let params = call.params();
-    let all = call.state.store().branches(&ctx.key).map_err(git_error)?;
+    let store = call.state.store();
+    let all = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.branches())
+        .map_err(git_error)?;
     let branches = select_refs(all, &params, |b| &b.name, |b| &b.tip)?;
     let users = &call.state.config().users;
     let values = branches
@@ -92,8 +96,9 @@ pub async fn branch(
     let tip = call
         .state
         .store()
-        .branch_tip(&ctx.key, &name)
-        .and_then(|oid| call.state.store().commit(&ctx.key, oid))
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.branch_tip(&name).and_then(|oid| repo.commit(oid)))
         .ok_or_else(|| CloudError::not_found(format!("Branch \"{name}\" does not exist.")))?;
     Ok(Json(json::branch(
         &ctx,
@@ -108,7 +113,11 @@ pub async fn branch(
 pub async fn tags(call: Call, Path((ws, slug)): Repo) -> Result<Json<Value>, CloudError> {
     let ctx = read_context(&call, &ws, &slug)?;
     let params = call.params();
-    let all = call.state.store().tags(&ctx.key).map_err(git_error)?;
+    let store = call.state.store();
+    let all = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.tags())
+        .map_err(git_error)?;
     let tags = select_refs(all, &params, |t| &t.name, |t| &t.tip)?;
     let users = &call.state.config().users;
     let values = tags.iter().map(|t| json::tag(&ctx, users, t)).collect();
@@ -124,7 +133,9 @@ pub async fn tag(
     let tag = call
         .state
         .store()
-        .tag(&ctx.key, &name)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.tag(&name))
         .ok_or_else(|| CloudError::not_found(format!("Tag \"{name}\" does not exist.")))?;
     Ok(Json(json::tag(&ctx, &call.state.config().users, &tag)))
 }
@@ -174,7 +185,9 @@ fn new_ref<'a>(
     let target = call
         .state
         .store()
-        .resolve(&ctx.key, &hash)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.resolve(&hash))
         .ok_or_else(|| CloudError::bad_request(format!("Commit \"{hash}\" does not exist.")))?;
     Ok((ctx, name, target, body.message))
 }
@@ -205,7 +218,9 @@ pub async fn create_branch(
     let tip = call
         .state
         .store()
-        .commit(&ctx.key, target)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.commit(target))
         .ok_or_else(|| git_error(git2::Error::from_str("lost commit")))?;
     Ok((
         StatusCode::CREATED,
@@ -383,13 +398,19 @@ pub async fn commits(
     let mut excluded = std::collections::HashSet::new();
     for revision in params.all("exclude") {
         let hidden = store
-            .resolve(&ctx.key, revision)
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.resolve(revision))
             .ok_or_else(|| CloudError::not_found(format!("Commit not found: {revision}")))?;
-        let reached = store.log(&ctx.key, hidden, None).map_err(git_error)?;
+        let reached = store
+            .repo(&ctx.key)
+            .and_then(|repo| repo.log(hidden, None))
+            .map_err(git_error)?;
         excluded.extend(reached.into_iter().map(|c| c.hash));
     }
     let log = store
-        .log(&ctx.key, from, params.get("path"))
+        .repo(&ctx.key)
+        .and_then(|repo| repo.log(from, params.get("path")))
         .map_err(git_error)?;
     let users = &call.state.config().users;
     let values = log
@@ -409,8 +430,9 @@ pub async fn commit(
     let info = call
         .state
         .store()
-        .resolve(&ctx.key, &rev)
-        .and_then(|oid| call.state.store().commit(&ctx.key, oid))
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.resolve(&rev).and_then(|oid| repo.commit(oid)))
         .ok_or_else(|| CloudError::not_found(format!("Commit not found: {rev}")))?;
     Ok(Json(json::commit(&ctx, &call.state.config().users, &info)))
 }

@@ -9,9 +9,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::context::{path_revision, read_context, repo_context, WRITE};
 use super::json::{self, commit_ref};
 use super::refs::{git_error, restriction_refusal};
-use super::{path_revision, read_context, repo_context, WRITE};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::CloudError;
@@ -54,7 +54,9 @@ pub async fn read(
     let entry = call
         .state
         .store()
-        .entry(&ctx.key, oid, &path)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.entry(oid, &path))
         .ok_or_else(|| CloudError::not_found(format!("No such file or directory: {path}")))?;
     let params = call.params();
     let meta = params.get("format") == Some("meta");
@@ -196,15 +198,24 @@ pub async fn create_commit(
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| main.clone());
     let parents = match &form.parents {
-        Some(p) => Some(store.resolve(&ctx.key, p.trim()).ok_or_else(|| {
-            CloudError::new(
-                StatusCode::CONFLICT,
-                format!("Parent commit {p} does not exist."),
-            )
-        })?),
+        Some(p) => Some(
+            store
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.resolve(p.trim()))
+                .ok_or_else(|| {
+                    CloudError::new(
+                        StatusCode::CONFLICT,
+                        format!("Parent commit {p} does not exist."),
+                    )
+                })?,
+        ),
         None => None,
     };
-    let tip = store.branch_tip(&ctx.key, &branch);
+    let tip = store
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.branch_tip(&branch));
     let (expect, start) = match (tip, parents) {
         (Some(tip), Some(p)) if p != tip => {
             return Err(CloudError::new(
@@ -218,7 +229,13 @@ pub async fn create_commit(
         // Without `parents` there is no optimistic check: the commit lands on the newest tip.
         (Some(_), None) => (Expect::Any, None),
         (None, Some(p)) => (Expect::Absent, Some(p)),
-        (None, None) => (Expect::Absent, store.branch_tip(&ctx.key, &main)),
+        (None, None) => (
+            Expect::Absent,
+            store
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.branch_tip(&main)),
+        ),
     };
     if let Some(r) = cloud_push_blocker(config, ctx.repo, &branch, &call.caller) {
         return Err(restriction_refusal(

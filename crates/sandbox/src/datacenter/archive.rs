@@ -49,7 +49,9 @@ pub async fn archive(
         let blobs = call
             .state
             .store()
-            .blobs(&ctx.key, oid, path)
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.blobs(oid, path))
             .ok_or_else(|| DcError::no_such_path(path, &rev))?;
         files.extend(blobs);
     }

@@ -4,8 +4,9 @@ use axum::extract::Path;
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::context::{paged, repo_context};
+use super::json;
 use super::repos::git_error;
-use super::{json, paged, repo_context};
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
@@ -28,12 +29,20 @@ pub async fn changes(
             .filter(|r| !r.is_empty())
             .unwrap_or(&ctx.repo.main_branch);
         store
-            .resolve(&ctx.key, rev)
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.resolve(rev))
             .ok_or_else(|| DcError::no_such_commit(rev, &ctx.repo.slug))
     };
     let (from, to) = (resolve("from")?, resolve("to")?);
-    let base = store.merge_base(&ctx.key, from, to);
-    let changes = store.diff(&ctx.key, base, from).map_err(git_error)?;
+    let base = store
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.merge_base(from, to));
+    let changes = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.diff(base, from))
+        .map_err(git_error)?;
     paged(changes.iter().map(change_json).collect(), &params, 25)
 }
 

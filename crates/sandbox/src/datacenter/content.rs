@@ -8,7 +8,8 @@ use git2::Oid;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{json, paged, repo_context, RepoContext};
+use super::context::{paged, repo_context, RepoContext};
+use super::json;
 use crate::call::Call;
 use crate::config::Access;
 use crate::errors::DcError;
@@ -33,7 +34,9 @@ pub(super) fn at<'a>(
     let oid = call
         .state
         .store()
-        .resolve(&ctx.key, &rev)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.resolve(&rev))
         .ok_or_else(|| DcError::no_such_commit(&rev, &ctx.repo.slug))?;
     Ok((ctx, params, oid, rev))
 }
@@ -56,7 +59,13 @@ pub async fn files(
     Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Json<Value>, DcError> {
     let (ctx, params, oid, rev) = at(&call, &key, &slug)?;
-    let files = match call.state.store().entry(&ctx.key, oid, &path) {
+    let files = match call
+        .state
+        .store()
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.entry(oid, &path))
+    {
         None => return Err(DcError::no_such_path(&path, &rev)),
         Some(Entry::File { .. }) => {
             return Err(DcError::new(
@@ -68,7 +77,9 @@ pub async fn files(
         Some(Entry::Dir(_)) => call
             .state
             .store()
-            .files(&ctx.key, oid, &path)
+            .repo(&ctx.key)
+            .ok()
+            .and_then(|repo| repo.files(oid, &path))
             .unwrap_or_default(),
     };
     let values = files.into_iter().map(Value::String).collect();
@@ -86,7 +97,9 @@ pub async fn browse(
     let entry = call
         .state
         .store()
-        .entry(&ctx.key, oid, &path)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.entry(oid, &path))
         .ok_or_else(|| DcError::no_such_path(&path, &rev))?;
     if params.flag("type") {
         let kind = if matches!(entry, Entry::File { .. }) {
@@ -143,7 +156,13 @@ pub async fn raw(
     Path(ContentPath { key, slug, path }): Path<ContentPath>,
 ) -> Result<Response, DcError> {
     let (ctx, _, oid, rev) = at(&call, &key, &slug)?;
-    match call.state.store().entry(&ctx.key, oid, &path) {
+    match call
+        .state
+        .store()
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.entry(oid, &path))
+    {
         Some(Entry::File { data, .. }) => {
             let mut response = data.into_response();
             response

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;
 
+use super::context::{check_branch_writable, repo_context};
 use super::json;
-use super::{check_branch_writable, repo_context};
 use crate::call::Call;
 use crate::config::{Access, FileEditor, SourceBranchOnExisting};
 use crate::errors::DcError;
@@ -94,11 +94,16 @@ pub async fn edit_file(
         .ok_or_else(|| DcError::validation(format!("Invalid path: {path}")))?;
     let store = call.state.store();
     check_branch_writable(&call, &ctx, &branch)?;
-    let tip = store.branch_tip(&ctx.key, &branch);
+    let tip = store
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.branch_tip(&branch));
     let source_commit = match text("sourceCommitId") {
         Some(id) => Some(
             store
-                .resolve(&ctx.key, &id)
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.resolve(&id))
                 .ok_or_else(|| DcError::no_such_commit(&id, &slug))?,
         ),
         None => None,
@@ -120,12 +125,15 @@ pub async fn edit_file(
         }
         (None, Some(source)) => {
             let start = store
-                .resolve(&ctx.key, &source)
+                .repo(&ctx.key).ok().and_then(|repo| repo.resolve(&source))
                 .ok_or_else(|| DcError::no_such_commit(&source, &slug))?;
             (start, Expect::Absent, Some(start))
         }
     };
-    let current = store.object_at(&ctx.key, base, &path);
+    let current = store
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.object_at(base, &path));
     // On an existing branch the edit lands on whatever the tip is by then, provided this file is still as
     // read: Data Center checks the file, not the branch (edits of other files in between do not conflict).
     let expect = match expect {
@@ -136,7 +144,7 @@ pub async fn edit_file(
         other => other,
     };
     match source_commit {
-        Some(source) if store.object_at(&ctx.key, source, &path) != current => {
+        Some(source) if store.repo(&ctx.key).ok().and_then(|repo| repo.object_at(source, &path)) != current => {
             return Err(conflict(
                 format!("The file '{path}' has been modified since commit {source}; refresh and try again."),
                 "com.atlassian.bitbucket.content.FileOutOfDateException",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::RepoContext;
+use super::context::RepoContext;
 use crate::config::User;
 use crate::links::numeric_id;
 use crate::store::{CommitInfo, TagInfo};

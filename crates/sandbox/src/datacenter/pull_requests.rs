@@ -10,8 +10,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{paged, repo_context, RepoContext};
 use super::json::{repository, user as user_json};
-use super::{paged, repo_context, RepoContext};
 use crate::call::Call;
 use crate::config::{Access, DcRestrictionType};
 use crate::errors::DcError;
@@ -63,7 +63,7 @@ fn object(call: &Call, ctx: &RepoContext<'_>, pr: &PullRequest) -> Value {
             "id": format!("refs/heads/{branch}"),
             "displayId": branch,
             "type": "BRANCH",
-            "latestCommit": store.branch_tip(&ctx.key, branch).map(|o| o.to_string()),
+            "latestCommit": store.repo(&ctx.key).ok().and_then(|repo| repo.branch_tip(branch)).map(|o| o.to_string()),
             "repository": repository(ctx),
         })
     };

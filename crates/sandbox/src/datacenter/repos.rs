@@ -8,8 +8,8 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::context::{check_branch_writable, paged, repo_context, RepoContext};
 use super::json;
-use super::{check_branch_writable, paged, repo_context, RepoContext};
 use crate::auth::Caller;
 use crate::call::Call;
 use crate::config::{Access, MatcherKind};
@@ -122,7 +122,14 @@ pub async fn repository(call: Call, Path((key, slug)): Repo) -> Result<Json<Valu
 pub async fn default_branch(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let main = &ctx.repo.main_branch;
-    if call.state.store().branch_tip(&ctx.key, main).is_none() {
+    if call
+        .state
+        .store()
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.branch_tip(main))
+        .is_none()
+    {
         return Err(DcError::new(
             StatusCode::NOT_FOUND,
             format!(
@@ -182,7 +189,11 @@ fn select_refs<T>(
 pub async fn branches(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let params = call.params();
-    let all = call.state.store().branches(&ctx.key).map_err(git_error)?;
+    let store = call.state.store();
+    let all = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.branches())
+        .map_err(git_error)?;
     let branches = select_refs(all, &params, |b| &b.name, |b| &b.tip);
     let main = &ctx.repo.main_branch;
     let values = branches
@@ -196,7 +207,11 @@ pub async fn branches(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>
 pub async fn tags(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>, DcError> {
     let ctx = repo_context(&call, &key, &slug, Access::Read)?;
     let params = call.params();
-    let all = call.state.store().tags(&ctx.key).map_err(git_error)?;
+    let store = call.state.store();
+    let all = store
+        .repo(&ctx.key)
+        .and_then(|repo| repo.tags())
+        .map_err(git_error)?;
     let tags = select_refs(all, &params, |t| &t.name, |t| &t.tip);
     paged(tags.iter().map(json::tag).collect(), &params, 25)
 }
@@ -211,7 +226,9 @@ pub async fn tag(
     let tag = call
         .state
         .store()
-        .tag(&ctx.key, name)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.tag(name))
         .ok_or_else(|| no_such_tag(name, &ctx))?;
     Ok(Json(json::tag(&tag)))
 }
@@ -286,10 +303,13 @@ fn new_ref(
         .as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| DcError::validation("The startPoint is required."))?;
-    let target =
-        call.state.store().resolve(&ctx.key, start).ok_or_else(|| {
-            DcError::validation(format!("The start point '{start}' does not exist."))
-        })?;
+    let target = call
+        .state
+        .store()
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.resolve(start))
+        .ok_or_else(|| DcError::validation(format!("The start point '{start}' does not exist.")))?;
     Ok((name, target))
 }
 
@@ -402,14 +422,26 @@ pub async fn delete_branch(
     }
     let store = call.state.store();
     let expected = match body.end_point.as_deref().filter(|e| !e.is_empty()) {
-        Some(end) => Some(store.resolve(&ctx.key, end).ok_or_else(|| {
-            DcError::validation(format!("The end point '{end}' does not exist."))
-        })?),
+        Some(end) => Some(
+            store
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.resolve(end))
+                .ok_or_else(|| {
+                    DcError::validation(format!("The end point '{end}' does not exist."))
+                })?,
+        ),
         None => None,
     };
     let full = format!("refs/heads/{name}");
     if body.dry_run {
-        return match (expected, store.branch_tip(&ctx.key, &name)) {
+        return match (
+            expected,
+            store
+                .repo(&ctx.key)
+                .ok()
+                .and_then(|repo| repo.branch_tip(&name)),
+        ) {
             (Some(expected), Some(at)) if expected != at => Err(moved_branch(&name, at)),
             _ => Ok(StatusCode::NO_CONTENT),
         };
@@ -461,12 +493,15 @@ pub async fn commits(call: Call, Path((key, slug)): Repo) -> Result<Json<Value>,
     let from = call
         .state
         .store()
-        .resolve(&ctx.key, &until)
+        .repo(&ctx.key)
+        .ok()
+        .and_then(|repo| repo.resolve(&until))
         .ok_or_else(|| DcError::no_such_commit(&until, &slug))?;
     let log = call
         .state
         .store()
-        .log(&ctx.key, from, params.get("path"))
+        .repo(&ctx.key)
+        .and_then(|repo| repo.log(from, params.get("path")))
         .map_err(git_error)?;
     let users = &call.state.config().users;
     let values = log

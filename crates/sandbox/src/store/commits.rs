@@ -4,9 +4,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use git2::{ObjectType, Oid, Repository, Signature, Sort, Time};
 
+use super::handle::Repo;
+use super::info::{info, CommitInfo};
 use super::paths::clean_path;
+use super::pool::Store;
 use super::trees::{blob_at, FileMode};
-use super::{info, CommitInfo, Store};
 use crate::config::Repository as RepoConfig;
 
 /// Fixed time of seed commits (2026-01-05T09:00:00Z) so seeds have the same hashes after a reset.
@@ -114,6 +116,44 @@ impl From<git2::Error> for CommitError {
     }
 }
 
+/// Reads through a handle to the repository.
+impl Repo<'_> {
+    /// A commit by id.
+    pub fn commit(&self, oid: Oid) -> Option<CommitInfo> {
+        let repo: &Repository = self;
+        let commit = repo.find_commit(oid).ok()?;
+        Some(info(&commit))
+    }
+
+    /// History from `from` (newest first), optionally only commits that change `path`.
+    pub fn log(&self, from: Oid, path: Option<&str>) -> Result<Vec<CommitInfo>, git2::Error> {
+        let repo: &Repository = self;
+        let mut walk = repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(from)?;
+        let path = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
+        let mut out = Vec::new();
+        for oid in walk {
+            let commit = repo.find_commit(oid?)?;
+            if let Some(path) = path {
+                let mine = blob_at(&commit.tree()?, path);
+                let changed = if commit.parent_count() == 0 {
+                    mine.is_some()
+                } else {
+                    commit
+                        .parents()
+                        .any(|p| p.tree().map(|t| blob_at(&t, path) != mine).unwrap_or(true))
+                };
+                if !changed {
+                    continue;
+                }
+            }
+            out.push(info(&commit));
+        }
+        Ok(out)
+    }
+}
+
 impl Store {
     /// (Re)creates a repository from its seed: one commit on the main branch, extra branches on it.
     /// Only keys whose components are plain names (no `..`, no leading `.`) are accepted, so that
@@ -165,51 +205,12 @@ impl Store {
         Ok(())
     }
 
-    /// A commit by id.
-    pub fn commit(&self, key: &str, oid: Oid) -> Option<CommitInfo> {
-        let repo = self.open(key).ok()?;
-        let commit = repo.find_commit(oid).ok()?;
-        Some(info(&commit))
-    }
-
-    /// History from `from` (newest first), optionally only commits that change `path`.
-    pub fn log(
-        &self,
-        key: &str,
-        from: Oid,
-        path: Option<&str>,
-    ) -> Result<Vec<CommitInfo>, git2::Error> {
-        let repo = self.open(key)?;
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-        walk.push(from)?;
-        let path = path.map(|p| p.trim_matches('/')).filter(|p| !p.is_empty());
-        let mut out = Vec::new();
-        for oid in walk {
-            let commit = repo.find_commit(oid?)?;
-            if let Some(path) = path {
-                let mine = blob_at(&commit.tree()?, path);
-                let changed = if commit.parent_count() == 0 {
-                    mine.is_some()
-                } else {
-                    commit
-                        .parents()
-                        .any(|p| p.tree().map(|t| blob_at(&t, path) != mine).unwrap_or(true))
-                };
-                if !changed {
-                    continue;
-                }
-            }
-            out.push(info(&commit));
-        }
-        Ok(out)
-    }
-
     /// Makes one commit atomically with respect to other commits on the same repository.
     pub fn apply(&self, key: &str, plan: &CommitPlan) -> Result<CommitInfo, CommitError> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let repo = self.open(key)?;
+        let handle = self.repo(key)?;
+        let repo: &Repository = &handle;
         let refname = format!("refs/heads/{}", plan.branch);
         let current = repo.find_reference(&refname).ok().and_then(|r| r.target());
         let ok = match &plan.expect {
@@ -232,7 +233,7 @@ impl Store {
             None => return Err(CommitError::NoStart),
         };
         let base = parent.as_ref().map(|p| p.tree()).transpose()?;
-        let tree = build_tree(&repo, base.as_ref(), &plan.changes, &plan.modes)?;
+        let tree = build_tree(repo, base.as_ref(), &plan.changes, &plan.modes)?;
         let tree = repo.find_tree(tree)?;
         let now = Time::new(crate::time::now_secs(), 0);
         let author = Signature::new(&plan.author.0, &plan.author.1, &now)?;
@@ -262,7 +263,8 @@ impl Store {
     ) -> Result<CommitInfo, MergeError> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let repo = self.open(key)?;
+        let handle = self.repo(key)?;
+        let repo: &Repository = &handle;
         let refname = format!("refs/heads/{into}");
         if repo.refname_to_id(&refname)? != expected {
             return Err(MergeError::Moved);
@@ -280,7 +282,7 @@ impl Store {
             if index.has_conflicts() {
                 return Err(MergeError::Conflicts);
             }
-            let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+            let tree = repo.find_tree(index.write_tree_to(repo)?)?;
             let now = Time::new(crate::time::now_secs(), 0);
             let author = Signature::new(how.author.0, how.author.1, &now)?;
             let parents = match how.strategy {

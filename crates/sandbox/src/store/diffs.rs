@@ -1,8 +1,8 @@
 //! Comparing commits: the files changed, the patch, the common ancestor.
 
-use git2::Oid;
+use git2::{Oid, Repository};
 
-use super::Store;
+use super::handle::Repo;
 
 /// How a file changed between two commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,16 +53,12 @@ pub struct FileChange {
     pub lines_removed: usize,
 }
 
-impl Store {
+/// Reads through a handle to the repository.
+impl Repo<'_> {
     /// The files changed from commit `old` (`None`: the empty tree) to commit `new`, with renames
     /// detected, sorted by path.
-    pub fn diff(
-        &self,
-        key: &str,
-        old: Option<Oid>,
-        new: Oid,
-    ) -> Result<Vec<FileChange>, git2::Error> {
-        let repo = self.open(key)?;
+    pub fn diff(&self, old: Option<Oid>, new: Oid) -> Result<Vec<FileChange>, git2::Error> {
+        let repo: &Repository = self;
         let old_tree = old.map(|o| repo.find_commit(o)?.tree()).transpose()?;
         let new_tree = repo.find_commit(new)?.tree()?;
         let mut diff = repo.diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)?;
@@ -117,12 +113,11 @@ impl Store {
     /// producing the patch would take longer than the time limit of `options`.
     pub fn patch(
         &self,
-        key: &str,
         (old, new): (Option<Oid>, Oid),
         paths: &[String],
         options: PatchOptions,
     ) -> Result<Option<Vec<u8>>, git2::Error> {
-        let repo = self.open(key)?;
+        let repo: &Repository = self;
         let old_tree = old.map(|o| repo.find_commit(o)?.tree()).transpose()?;
         let new_tree = repo.find_commit(new)?.tree()?;
         let mut diff_options = git2::DiffOptions::new();
@@ -160,7 +155,8 @@ impl Store {
     }
 
     /// The best common ancestor of two commits, if any.
-    pub fn merge_base(&self, key: &str, a: Oid, b: Oid) -> Option<Oid> {
-        self.open(key).ok()?.merge_base(a, b).ok()
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Option<Oid> {
+        let repo: &Repository = self;
+        repo.merge_base(a, b).ok()
     }
 }

@@ -2,7 +2,9 @@
 
 use git2::{ErrorCode, Oid, Repository, Signature, Time};
 
-use super::{info, CommitInfo, Store};
+use super::handle::Repo;
+use super::info::{info, CommitInfo};
+use super::pool::Store;
 
 /// A branch and its tip.
 #[derive(Debug, Clone)]
@@ -55,10 +57,11 @@ pub enum RefDeletion {
     Elsewhere(Oid),
 }
 
-impl Store {
+/// Reads through a handle to the repository.
+impl Repo<'_> {
     /// Every branch with its tip, sorted by name.
-    pub fn branches(&self, key: &str) -> Result<Vec<BranchInfo>, git2::Error> {
-        let repo = self.open(key)?;
+    pub fn branches(&self) -> Result<Vec<BranchInfo>, git2::Error> {
+        let repo: &Repository = self;
         let mut out = Vec::new();
         for branch in repo.branches(Some(git2::BranchType::Local))? {
             let (branch, _) = branch?;
@@ -76,18 +79,18 @@ impl Store {
     }
 
     /// The tip of a branch, if it exists.
-    pub fn branch_tip(&self, key: &str, branch: &str) -> Option<Oid> {
-        let repo = self.open(key).ok()?;
+    pub fn branch_tip(&self, branch: &str) -> Option<Oid> {
+        let repo: &Repository = self;
         let reference = repo.find_reference(&format!("refs/heads/{branch}")).ok()?;
         reference.target()
     }
 
     /// Every tag with the commit it points at, sorted by name.
-    pub fn tags(&self, key: &str) -> Result<Vec<TagInfo>, git2::Error> {
-        let repo = self.open(key)?;
+    pub fn tags(&self) -> Result<Vec<TagInfo>, git2::Error> {
+        let repo: &Repository = self;
         let mut out = Vec::new();
         for name in repo.tag_names(None)?.iter().flatten() {
-            if let Some(tag) = tag_in(&repo, name) {
+            if let Some(tag) = tag_in(repo, name) {
                 out.push(tag);
             }
         }
@@ -96,11 +99,20 @@ impl Store {
     }
 
     /// One tag, if it exists.
-    pub fn tag(&self, key: &str, name: &str) -> Option<TagInfo> {
-        let repo = self.open(key).ok()?;
-        tag_in(&repo, name)
+    pub fn tag(&self, name: &str) -> Option<TagInfo> {
+        let repo: &Repository = self;
+        tag_in(repo, name)
     }
 
+    /// Resolves a branch or tag name (short, `refs/heads/…` or `refs/tags/…`; branches first) or an
+    /// (abbreviated) commit hash to a commit.
+    pub fn resolve(&self, rev: &str) -> Option<Oid> {
+        let repo: &Repository = self;
+        resolve_in(repo, rev)
+    }
+}
+
+impl Store {
     /// Creates a tag `name` at commit `target`, annotated when `annotation` is given, lightweight
     /// otherwise; `Ok(None)` if a tag of that name already exists.
     pub fn create_tag(
@@ -112,7 +124,8 @@ impl Store {
     ) -> Result<Option<TagInfo>, git2::Error> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let repo = self.open(key)?;
+        let handle = self.repo(key)?;
+        let repo: &Repository = &handle;
         if repo.find_reference(&format!("refs/tags/{name}")).is_ok() {
             return Ok(None);
         }
@@ -126,24 +139,18 @@ impl Store {
             None => repo.tag_lightweight(name, &target, false),
         };
         match created {
-            Ok(_) => Ok(tag_in(&repo, name)),
+            Ok(_) => Ok(tag_in(repo, name)),
             Err(e) if e.code() == ErrorCode::Exists => Ok(None),
             Err(e) => Err(e),
         }
-    }
-
-    /// Resolves a branch or tag name (short, `refs/heads/…` or `refs/tags/…`; branches first) or an
-    /// (abbreviated) commit hash to a commit.
-    pub fn resolve(&self, key: &str, rev: &str) -> Option<Oid> {
-        let repo = self.open(key).ok()?;
-        resolve_in(&repo, rev)
     }
 
     /// Creates a branch at `target`; false if it already exists.
     pub fn create_branch(&self, key: &str, name: &str, target: Oid) -> Result<bool, git2::Error> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let repo = self.open(key)?;
+        let handle = self.repo(key)?;
+        let repo: &Repository = &handle;
         let commit = repo.find_commit(target)?;
         let created = match repo.branch(name, &commit, false) {
             Ok(_) => Ok(true),
@@ -163,7 +170,8 @@ impl Store {
     ) -> Result<RefDeletion, git2::Error> {
         let lock = self.lock(key);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let repo = self.open(key)?;
+        let handle = self.repo(key)?;
+        let repo: &Repository = &handle;
         let mut reference = match repo.find_reference(full_name) {
             Ok(reference) => reference,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(RefDeletion::Missing),

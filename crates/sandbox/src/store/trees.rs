@@ -4,7 +4,7 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
-use super::Store;
+use super::handle::Repo;
 
 /// What kind of file a tree entry is, from its git mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,17 +73,18 @@ pub struct Child {
     pub id: String,
 }
 
-impl Store {
+/// Reads through a handle to the repository.
+impl Repo<'_> {
     /// What `path` ("" = root) is at commit `oid`.
-    pub fn entry(&self, key: &str, oid: Oid, path: &str) -> Option<Entry> {
-        let repo = self.open(key).ok()?;
+    pub fn entry(&self, oid: Oid, path: &str) -> Option<Entry> {
+        let repo: &Repository = self;
         let tree = repo.find_commit(oid).ok()?.tree().ok()?;
         let path = path.trim_matches('/');
         let (object, mode) = if path.is_empty() {
             (tree.as_object().clone(), 0o040000)
         } else {
             let entry = tree.get_path(Path::new(path)).ok()?;
-            (entry.to_object(&repo).ok()?, entry.filemode())
+            (entry.to_object(repo).ok()?, entry.filemode())
         };
         match object.kind() {
             Some(ObjectType::Blob) => Some(Entry::File {
@@ -122,9 +123,9 @@ impl Store {
     }
 
     /// Every file under directory `path` at `oid`, relative to `path`, sorted.
-    pub fn files(&self, key: &str, oid: Oid, path: &str) -> Option<Vec<String>> {
-        let repo = self.open(key).ok()?;
-        let tree = subtree(&repo, oid, path)?;
+    pub fn files(&self, oid: Oid, path: &str) -> Option<Vec<String>> {
+        let repo: &Repository = self;
+        let tree = subtree(repo, oid, path)?;
         let mut out = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, e| {
             if e.kind() == Some(ObjectType::Blob) {
@@ -142,13 +143,8 @@ impl Store {
     /// Every blob under directory `path` at `oid` (none: the root), or the file `path`, by its path
     /// from the repository root, with its mode and bytes, sorted by path; `None` when `path` is
     /// neither a directory nor a file there.
-    pub fn blobs(
-        &self,
-        key: &str,
-        oid: Oid,
-        path: &str,
-    ) -> Option<Vec<(String, FileMode, Vec<u8>)>> {
-        let repo = self.open(key).ok()?;
+    pub fn blobs(&self, oid: Oid, path: &str) -> Option<Vec<(String, FileMode, Vec<u8>)>> {
+        let repo: &Repository = self;
         let file = path.trim_matches('/');
         let root = repo.find_commit(oid).ok()?.tree().ok()?;
         if let Some(entry) = root
@@ -162,7 +158,7 @@ impl Store {
                 return Some(vec![(file.to_owned(), mode, blob.content().to_vec())]);
             }
         }
-        let tree = subtree(&repo, oid, path)?;
+        let tree = subtree(repo, oid, path)?;
         let prefix = match path.trim_matches('/') {
             "" => String::new(),
             path => format!("{path}/"),
@@ -187,8 +183,8 @@ impl Store {
     }
 
     /// The object id of the file or tree at `path` in commit `oid`.
-    pub fn object_at(&self, key: &str, oid: Oid, path: &str) -> Option<Oid> {
-        let repo = self.open(key).ok()?;
+    pub fn object_at(&self, oid: Oid, path: &str) -> Option<Oid> {
+        let repo: &Repository = self;
         let tree = repo.find_commit(oid).ok()?.tree().ok()?;
         blob_at(&tree, path.trim_matches('/'))
     }

@@ -55,7 +55,9 @@ impl Sandbox {
     pub fn tip(&self, key: &str, branch: &str) -> String {
         self.state
             .store()
-            .branch_tip(key, branch)
+            .repo(key)
+            .ok()
+            .and_then(|repo| repo.branch_tip(branch))
             .map(|o| o.to_string())
             .unwrap_or_default()
     }
