@@ -13,6 +13,8 @@ step() { printf '==> %s\n' "$*"; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# python3: the check of the arrows between modules (scripts/check-imports.py).
+command -v python3 >/dev/null || missing+=(python3)
 # nginx: the end-to-end tests run Data Center through the shipped relay (relay/).
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if ((${#missing[@]})); then

@@ -8,6 +8,8 @@ source scripts/env.sh
 
 echo "==> format and lint"
 cargo fmt --all --check
+# The arrows between modules point down, no modules import each other, no source file is over 700 lines.
+python3 scripts/check-imports.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The per-file strategies the benchmarks compare the product with (feature `benchmark-strategies`).
 cargo clippy -p versioning-core --all-targets --features benchmark-strategies --locked -- -D warnings

@@ -36,8 +36,9 @@ pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
     hash
 }
 
-/// SplitMix64: small, fast and good enough for synthetic test data (not for secrets).
-#[derive(Debug, Clone)]
+/// SplitMix64: small, fast and good enough for synthetic test data and retry jitter (not for
+/// secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SplitMix64 {
     state: u64,
 }

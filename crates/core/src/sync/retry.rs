@@ -4,6 +4,7 @@
 //! exponential backoff and jitter, honouring `Retry-After`. A commit left without an answer is never sent
 //! again blindly: the branch tip is read first (see [`super::push`]), so a commit is never made twice.
 
+use crate::artifacts::rng::SplitMix64;
 use crate::bitbucket::ApiError;
 
 /// The longest single wait, in milliseconds; a `Retry-After` beyond it ends the job instead.
@@ -40,7 +41,7 @@ pub struct RetryPolicy {
     pub retries: u32,
     /// The first delay in milliseconds; doubled for each further retry.
     pub base_delay_ms: u32,
-    seed: u64,
+    random: SplitMix64,
 }
 
 impl RetryPolicy {
@@ -49,7 +50,7 @@ impl RetryPolicy {
         RetryPolicy {
             retries,
             base_delay_ms,
-            seed: seed | 1,
+            random: SplitMix64::new(seed),
         }
     }
 
@@ -63,7 +64,7 @@ impl RetryPolicy {
             u64::from(self.base_delay_ms).saturating_mul(1u64 << (attempt - 1).min(20));
         // "Equal jitter": half the delay fixed, half random, so that parallel clients spread out.
         let half = exponential / 2;
-        let jittered = half + self.next_random() % (half + 1);
+        let jittered = half + self.random.next_u64() % (half + 1);
         let retry_after = match error {
             ApiError::RateLimited {
                 retry_after: Some(seconds),
@@ -75,16 +76,6 @@ impl RetryPolicy {
             return None;
         }
         Some(jittered.max(retry_after).min(MAX_DELAY_MS) as u32)
-    }
-
-    /// xorshift64: enough randomness for jitter, and reproducible in tests.
-    fn next_random(&mut self) -> u64 {
-        let mut x = self.seed;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.seed = x;
-        x
     }
 }
 
