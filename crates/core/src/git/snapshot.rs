@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::objects::{FileMode, Object, ObjectId, ObjectKind};
-use super::tree_plan::{ListedEntry, ListedKind, Listings};
+use super::tree_plan::{join, ListedEntry, ListedKind, Listings};
 
 /// Why the objects of a fetch do not make a commit's folders.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -159,13 +159,6 @@ fn parse_tree(mut content: &[u8]) -> Option<Vec<SnapshotEntry>> {
         content = &content[nul + 21..];
     }
     Some(entries)
-}
-
-fn join(folder: &str, name: &str) -> String {
-    match folder.is_empty() {
-        true => name.to_owned(),
-        false => format!("{folder}/{name}"),
-    }
 }
 
 #[cfg(test)]

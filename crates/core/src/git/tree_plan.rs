@@ -352,7 +352,8 @@ fn split(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
 }
 
-fn join(folder: &str, name: &str) -> String {
+/// `name` in `folder` (`""`: the root), as a repository path.
+pub fn join(folder: &str, name: &str) -> String {
     match folder.is_empty() {
         true => name.to_owned(),
         false => format!("{folder}/{name}"),

@@ -30,6 +30,7 @@ use super::message::{commit_message, same_message};
 use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::rest::PushSender;
+use super::tag::TagAnswer;
 use crate::bitbucket::{Api, ApiError, ApiResponse, Call, CommitSummary};
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
@@ -402,25 +403,17 @@ impl BaselineSender {
                 Err(error) if self.retrying.schedule(&mut attempt, &error) => Stage::Tip(attempt),
                 Err(error) => self.fail(SyncError::Api(error)),
             },
-            Stage::Tag(mut attempt) => {
-                let version = self.plan.request.version.clone().unwrap_or_default();
-                match attempt.read(answer) {
-                    Ok(()) => {
-                        self.tag = Some(version);
-                        self.finish()
-                    }
-                    Err(error)
-                        if Failure::of(&error) == Failure::Refused
-                            && self.retrying.schedule(&mut attempt, &error) =>
-                    {
-                        Stage::Tag(attempt)
-                    }
-                    Err(error) => {
-                        self.tag_error = Some(error);
-                        self.finish()
-                    }
+            Stage::Tag(attempt) => match TagAnswer::read(&mut self.retrying, attempt, answer) {
+                TagAnswer::Made => {
+                    self.tag = self.plan.request.version.clone();
+                    self.finish()
                 }
-            }
+                TagAnswer::Failed(error) => {
+                    self.tag_error = Some(error);
+                    self.finish()
+                }
+                TagAnswer::Again(attempt) => Stage::Tag(attempt),
+            },
             other => other,
         }
     }

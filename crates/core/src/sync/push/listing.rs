@@ -2,7 +2,6 @@
 //! cannot vouch for.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 use super::planner::{PlanStage, PushPlanner};
 use crate::bitbucket::{ApiError, ApiResponse};
@@ -23,7 +22,7 @@ impl PushPlanner {
             }
         }
         if let Some(trees) = self.trees.take() {
-            return self.after_trees(Rc::unwrap_or_clone(trees));
+            return self.after_trees(trees);
         }
         let root = self.options().root().to_owned();
         PlanStage::Listing {

@@ -25,6 +25,7 @@ mod reading;
 mod request;
 mod rest;
 mod rest_answers;
+mod tag;
 #[cfg(test)]
 mod tests;
 

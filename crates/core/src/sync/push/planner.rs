@@ -253,9 +253,9 @@ impl PushPlanner {
 
     /// After the tip's trees: the files under the artifact root, those holding the local content
     /// already (same blob id) left out of the plan, or the manifest read when there is one.
-    pub(super) fn after_trees(&mut self, snapshot: TreeSnapshot) -> PlanStage {
+    pub(super) fn after_trees(&mut self, snapshot: Rc<TreeSnapshot>) -> PlanStage {
         let files = snapshot.files_under(self.options().root());
-        self.trees = Some(Rc::new(snapshot));
+        self.trees = Some(snapshot);
         let manifest_path = self.manifest_path();
         if files.contains_key(&manifest_path) && !self.manifest_damaged && !self.manifest_asked {
             return self.read_manifest();

@@ -2,6 +2,7 @@
 //! from each answer.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use super::planner::{PlanStage, PushPlanner};
 use super::request::check_role;
@@ -77,7 +78,7 @@ impl PushPlanner {
                 }
             }
             PlanStage::Trees(attempt) => match attempt.read(answer) {
-                Ok(snapshot) => self.after_trees(snapshot),
+                Ok(snapshot) => self.after_trees(Rc::new(snapshot)),
                 // A server that does not allow the fetch (or none reached): listed instead.
                 Err(_) => self.without_trees(),
             },

@@ -9,6 +9,7 @@ use super::message::{commit_message, same_message};
 use super::outcome::{PushCancelled, PushOutcome};
 use super::planner::PushPlan;
 use super::request::PushRequest;
+use super::tag::TagAnswer;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary};
 use crate::roles::WritePermit;
 use crate::sync::attempt::{Attempt, Retrying};
@@ -17,7 +18,6 @@ use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::SyncBase;
 use crate::sync::remote::{Remote, Write, WriteContent};
-use crate::sync::retry::Failure;
 
 /// Why a write's outcome is checked against the branch tip.
 #[derive(Debug, Clone)]
@@ -539,25 +539,17 @@ impl Job for PushSender {
                 }
                 Err(error) => self.fail(SyncError::Api(error)),
             },
-            SendStage::Tag(mut attempt) => {
-                let version = self.request().version.clone().unwrap_or_default();
-                match attempt.read(answer) {
-                    Ok(()) => {
-                        self.tag = Some(version);
-                        self.finish()
-                    }
-                    Err(error)
-                        if Failure::of(&error) == Failure::Refused
-                            && self.retrying.schedule(&mut attempt, &error) =>
-                    {
-                        SendStage::Tag(attempt)
-                    }
-                    Err(error) => {
-                        self.tag_error = Some(error);
-                        self.finish()
-                    }
+            SendStage::Tag(attempt) => match TagAnswer::read(&mut self.retrying, attempt, answer) {
+                TagAnswer::Made => {
+                    self.tag = self.request().version.clone();
+                    self.finish()
                 }
-            }
+                TagAnswer::Failed(error) => {
+                    self.tag_error = Some(error);
+                    self.finish()
+                }
+                TagAnswer::Again(attempt) => SendStage::Tag(attempt),
+            },
             SendStage::Settling { in_flight, attempt } => self.settle(in_flight, &attempt, answer),
             SendStage::SettlingTag(attempt) => self.settle_tag(&attempt, answer),
             SendStage::Done => SendStage::Done,

@@ -6,7 +6,8 @@ use super::error::GitPushError;
 use super::sender::{Answer, GitPush, Stage};
 use crate::bitbucket::{datacenter, git_http, ApiError, Call};
 use crate::git::{
-    archive_modes, Commit, FileMode, ListedKind, Object, ObjectId, TreePlan, TreeSnapshot,
+    archive_modes, tree_plan::join, Commit, FileMode, ListedKind, Object, ObjectId, TreePlan,
+    TreeSnapshot,
 };
 use crate::sync::attempt::Attempt;
 use crate::sync::change_set::RemoteState;
@@ -265,13 +266,5 @@ impl GitPush {
             }
             Err(error) => self.fail(GitPushError::from(error)),
         }
-    }
-}
-
-/// `name` in `folder` (`""`: the root).
-pub(super) fn join(folder: &str, name: &str) -> String {
-    match folder {
-        "" => name.to_owned(),
-        folder => format!("{folder}/{name}"),
     }
 }
