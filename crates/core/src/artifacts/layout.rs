@@ -22,7 +22,7 @@ use super::slug::{is_windows_reserved, slugify};
 
 /// The version of this layout, written to `project.json` and `.manifest.json`. A reader refuses trees
 /// with a higher version; a change that old readers would misread raises it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The folder that holds the artifacts unless configured otherwise.
 pub const DEFAULT_ROOT: &str = "test-artifacts";
 /// The project's metadata file, directly under the root.

@@ -25,6 +25,7 @@ mod id;
 mod layout;
 mod limits;
 mod manifest;
+pub(crate) mod manifest_tree;
 mod memo;
 mod model;
 pub mod patch;
@@ -47,6 +48,10 @@ pub use limits::{ReadLimits, MAX_FILE_BYTES, MAX_MANIFEST_BYTES};
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
+};
+pub use manifest_tree::{
+    is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part, starts_part,
+    ManifestFile, ManifestRoot, ManifestTree, WrittenPart, MANIFEST_PARTS, TREE_SCHEMA_VERSION,
 };
 pub use memo::FileMemo;
 pub use model::{

@@ -12,7 +12,10 @@ use super::layout::{
     PROJECT_FILE, SCHEMA_VERSION,
 };
 use super::limits::ReadLimits;
-use super::manifest::{sha256_hex, Manifest};
+use super::manifest::sha256_hex;
+use super::manifest_tree::{
+    is_manifest_file, manifest_in, part_name, read_manifest_file, ManifestFile,
+};
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
 use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
@@ -90,7 +93,7 @@ type ScenarioKey = (ArtifactId, ArtifactId);
 #[derive(Default)]
 struct Pools {
     project: Option<Parsed<ProjectRecord>>,
-    manifest: Option<Parsed<Manifest>>,
+    manifest: Option<Parsed<ManifestFile>>,
     suites: Pool<(), SuiteRecord>,
     scenarios: Pool<SuiteKey, ScenarioRecord>,
     test_cases: Pool<ScenarioKey, TestCase>,
@@ -114,7 +117,7 @@ struct Reader<'a> {
     assembled_scenarios: BTreeMap<ScenarioKey, String>,
 }
 
-fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TreeErrorKind> {
+pub(super) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TreeErrorKind> {
     serde_json::from_slice(bytes).map_err(|error| {
         let text = error.to_string();
         let message = text
@@ -254,6 +257,17 @@ impl<'a> Reader<'a> {
             true => limits.max_manifest_bytes,
             false => limits.max_file_bytes,
         };
+        if is_manifest_file(relative) && relative != MANIFEST_FILE {
+            // A part of the manifest: read with the root, when it names it.
+            return match part_name(relative) {
+                Some(_) if bytes.len() > limit => Err(TreeErrorKind::TooLarge {
+                    size: Some(bytes.len()),
+                    limit,
+                }),
+                Some(_) => Ok(()),
+                None => Err(TreeErrorKind::UnknownFile),
+            };
+        }
         if bytes.len() > limit {
             return Err(TreeErrorKind::TooLarge {
                 size: Some(bytes.len()),
@@ -261,7 +275,7 @@ impl<'a> Reader<'a> {
             });
         }
         if relative == MANIFEST_FILE {
-            self.pools.manifest = Some(self.parsed(path, parse_versioned(bytes)));
+            self.pools.manifest = Some(self.parsed(path, read_manifest_file(bytes)));
             return Ok(());
         }
         let place = ArtifactPath::parse(relative).map_err(|problem| match problem {
@@ -348,12 +362,13 @@ impl<'a> Reader<'a> {
 
     /// Compares every file with the manifest, for files that have no other problem.
     fn check_manifest(&mut self, files: &ProjectFiles) {
-        let Some(Parsed {
-            path: manifest_path,
-            value: Some(manifest),
-        }) = self.pools.manifest.take()
-        else {
+        if !matches!(self.pools.manifest.take(), Some(Parsed { value: Some(_), .. })) {
             return;
+        }
+        let manifest = match manifest_in(files, self.options) {
+            Some(Ok(manifest)) => manifest,
+            Some(Err(error)) => return self.report(&error.path, error.kind),
+            None => return,
         };
         let troubled: BTreeSet<String> =
             self.errors.iter().map(|error| error.path.clone()).collect();
@@ -375,7 +390,8 @@ impl<'a> Reader<'a> {
             }
         }
         for path in files.keys() {
-            if *path != manifest_path
+            let manifest_file = self.options.relative(path).is_some_and(is_manifest_file);
+            if !manifest_file
                 && !troubled.contains(path)
                 && !listed.contains_key(path.as_str())
             {

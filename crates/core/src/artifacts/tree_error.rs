@@ -145,6 +145,18 @@ pub enum TreeErrorKind {
     /// The manifest lists a file that is not in the tree.
     #[error("the manifest lists this file, but the tree has no such file; restore it or save the project again")]
     MissingFile,
+    /// The manifest's root names a part that is not in the tree.
+    #[error("the manifest's root names the part {part}, which the tree does not hold; push or export the project again to write the manifest anew")]
+    MissingManifestPart {
+        /// The part's name.
+        part: String,
+    },
+    /// A part of the manifest cannot be used.
+    #[error("this part of the manifest cannot be used: {reason}; push or export the project again to write the manifest anew")]
+    ManifestPartDamaged {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The file is not in the manifest.
     #[error("the file is not in the manifest; it was added outside the app: save the project again to refresh the manifest")]
     NotInManifest,

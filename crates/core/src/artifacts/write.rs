@@ -7,6 +7,7 @@ use super::csv;
 use super::id::ArtifactId;
 use super::layout::{ArtifactPath, LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
 use super::manifest::{sha256_hex, Manifest, ManifestEntry};
+use super::manifest_tree::part_path;
 use super::memo::FileMemo;
 use super::model::Project;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord};
@@ -165,7 +166,8 @@ fn artifact_files(
     out.files
 }
 
-/// Writes a project as files: one per artifact (two per data table), `project.json` and the manifest.
+/// Writes a project as files: one per artifact (two per data table), `project.json` and the manifest (its
+/// root and parts).
 /// The same project always gives the same bytes. Ids must be unique within the project (the edit
 /// functions and [`super::from_files`] guarantee it).
 ///
@@ -179,10 +181,11 @@ fn artifact_files(
 /// ```
 pub fn to_files(project: &Project, options: &LayoutOptions) -> ProjectFiles {
     let (mut files, manifest) = artifact_files_and_manifest(project, options);
-    files.insert(
-        options.full_path(MANIFEST_FILE),
-        to_canonical_json(&manifest),
-    );
+    let tree = manifest.tree();
+    files.insert(options.full_path(MANIFEST_FILE), tree.root);
+    for part in tree.parts {
+        files.insert(part_path(options, &part.name), part.bytes);
+    }
     files
 }
 

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
-    to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, ProjectFiles, MANIFEST_FILE,
+    part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions,
+    Manifest, ManifestEntry, ProjectFiles, MANIFEST_FILE,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -57,12 +57,16 @@ pub struct Change {
 pub struct ChangeSet {
     /// Files written, deleted or moved, in path order (the manifest is not among them).
     pub changes: Vec<Change>,
-    /// Where the manifest goes.
+    /// Where the manifest's root goes.
     pub manifest_path: String,
     /// The manifest the push publishes (it is the new base of the next push and pull).
     pub manifest: Manifest,
-    /// Its bytes.
+    /// The bytes of its root.
     pub manifest_bytes: Vec<u8>,
+    /// Its parts the branch does not hold: their paths and bytes, in path order.
+    pub manifest_parts: Vec<(String, Vec<u8>)>,
+    /// The parts the branch holds that the new root does not name: deleted with the push.
+    pub manifest_removed: Vec<String>,
     /// Whether the manifest itself must be written (it changed or was missing).
     pub writes_manifest: bool,
     /// Artifacts changed locally but left out (not Approved, when only approved artifacts are pushed).
@@ -135,7 +139,7 @@ impl ChangeSet {
         let mut held_back = BTreeSet::new();
         let mut branch_changes = Vec::new();
         let mut conflicts = Vec::new();
-        let (published, writes_manifest) = match remote {
+        let (published, writes_manifest, held_parts): (_, _, BTreeSet<String>) = match remote {
             RemoteState::Managed(remote_manifest) => {
                 let remote_by_key = remote_manifest.by_artifact();
                 let local_by_key = local_manifest.by_artifact();
@@ -163,9 +167,12 @@ impl ChangeSet {
                         Comparison::NeverSynced => classify(None, l, r),
                         Comparison::Replace => classify(r, l, r),
                     };
+                    // The branch's entry, or the local one when it is the same file (with its size,
+                    // which entries of a manifest of layout 1 lack).
                     let keep = |entries: &mut BTreeMap<ArtifactKey, ManifestEntry>| {
                         if let Some(r) = r {
-                            entries.insert(key.clone(), r.clone());
+                            let same = l.filter(|l| l.path == r.path && l.sha256 == r.sha256);
+                            entries.insert(key.clone(), same.unwrap_or(r).clone());
                         }
                     };
                     match status {
@@ -231,7 +238,8 @@ impl ChangeSet {
                 let mut published = Manifest::from_entries(entries.into_values().collect());
                 published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
-                (published, writes)
+                let held = remote_manifest.parts_by_name().into_keys();
+                (published, writes, held.map(|name| part_path(options, &name)).collect())
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
@@ -251,14 +259,37 @@ impl ChangeSet {
                 }
                 let mut published = Manifest::from_entries(entries);
                 published.origin = origin.map(str::to_owned);
-                (published, true)
+                // Parts found under the root (a manifest that could not be read): content-named, so
+                // those the new root names hold its bytes already.
+                let found = paths.iter().filter(|path| {
+                    let relative = options.relative(path).unwrap_or_default();
+                    part_name(relative).is_some()
+                });
+                (published, true, found.cloned().collect())
             }
         };
         changes.sort_by(|a, b| a.path.cmp(&b.path));
+        let tree = published.tree();
+        let parts: BTreeMap<String, Vec<u8>> = tree
+            .parts
+            .into_iter()
+            .map(|part| (part_path(options, &part.name), part.bytes))
+            .collect();
+        let manifest_removed = held_parts
+            .iter()
+            .filter(|path| !parts.contains_key(*path))
+            .cloned()
+            .collect();
+        let manifest_parts = match writes_manifest {
+            true => parts.into_iter().filter(|(path, _)| !held_parts.contains(path)).collect(),
+            false => Vec::new(),
+        };
         ChangeSet {
             changes,
             manifest_path,
-            manifest_bytes: to_canonical_json(&published),
+            manifest_bytes: tree.root,
+            manifest_parts,
+            manifest_removed,
             manifest: published,
             writes_manifest,
             held_back: held_back.len(),
@@ -303,26 +334,46 @@ impl ChangeSet {
         removed
     }
 
-    /// Bytes written in all, the manifest included.
-    pub fn total_bytes(&self) -> u64 {
-        let manifest = if self.writes_manifest {
-            self.manifest_bytes.len() as u64
-        } else {
-            0
-        };
-        self.writes().map(|c| c.bytes).sum::<u64>() + manifest
+    /// The manifest's files the push writes, in the order they are written: its new parts, then its
+    /// root (none when the manifest does not change).
+    pub fn manifest_writes(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let parts = self.manifest_parts.iter();
+        let parts = parts.map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
+        let root = (self.manifest_path.as_str(), self.manifest_bytes.as_slice());
+        parts.chain(self.writes_manifest.then_some(root))
     }
 
-    /// The paths the push writes, the manifest last when it is written.
+    /// The bytes the push writes at `path`: a local file's, or a file of the manifest's.
+    pub fn content<'a>(&'a self, local: &'a ProjectFiles, path: &str) -> &'a [u8] {
+        match local.get(path) {
+            Some(bytes) => bytes,
+            None => self
+                .manifest_writes()
+                .find_map(|(at, bytes)| (at == path).then_some(bytes))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Bytes of the manifest's files written.
+    fn manifest_size(&self) -> u64 {
+        self.manifest_writes().map(|(_, b)| b.len() as u64).sum()
+    }
+
+    /// Bytes written in all, the manifest included.
+    pub fn total_bytes(&self) -> u64 {
+        self.writes().map(|c| c.bytes).sum::<u64>() + self.manifest_size()
+    }
+
+    /// The paths the push writes, the manifest's last (its parts, then its root) when it is written.
     pub fn written_paths(&self) -> impl Iterator<Item = String> + '_ {
         self.writes()
             .map(|change| change.path.clone())
-            .chain(self.writes_manifest.then(|| self.manifest_path.clone()))
+            .chain(self.manifest_writes().map(|(path, _)| path.to_owned()))
     }
 
-    /// Files written in all, the manifest included.
+    /// Files written in all, the manifest's included.
     pub fn total_files(&self) -> usize {
-        self.writes().count() + usize::from(self.writes_manifest)
+        self.writes().count() + self.manifest_writes().count()
     }
 
     /// Splits the change into Cloud commits of at most `max_files` files and `max_bytes` bytes (a single
@@ -350,13 +401,8 @@ impl ChangeSet {
             current.writes.push(change.path.clone());
             current.bytes += change.bytes;
         }
-        let last_bytes: u64 = last.iter().map(|c| c.bytes).sum::<u64>()
-            + if self.writes_manifest {
-                self.manifest_bytes.len() as u64
-            } else {
-                0
-            };
-        let last_files = last.len() + usize::from(self.writes_manifest);
+        let last_bytes: u64 = last.iter().map(|c| c.bytes).sum::<u64>() + self.manifest_size();
+        let last_files = last.len() + self.manifest_writes().count();
         let fits = current.writes.is_empty()
             || (current.writes.len() + last_files <= max_files
                 && current.bytes + last_bytes <= max_bytes);
@@ -366,6 +412,7 @@ impl ChangeSet {
         current.writes.extend(last.iter().map(|c| c.path.clone()));
         current.writes.sort();
         current.deletions = self.removed_paths();
+        current.deletions.extend(self.manifest_removed.iter().cloned());
         current.includes_manifest = self.writes_manifest;
         current.bytes += last_bytes;
         parts.push(current);

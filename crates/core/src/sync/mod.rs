@@ -12,6 +12,7 @@ mod error;
 mod job;
 mod layout;
 mod local;
+mod manifest_read;
 mod params;
 mod parts;
 mod pull;

@@ -399,18 +399,11 @@ impl Writer<'_> {
                 let mut files: Vec<(String, Vec<u8>)> = part
                     .writes
                     .iter()
-                    .map(|path| {
-                        (
-                            path.clone(),
-                            content.files.get(path).cloned().unwrap_or_default(),
-                        )
-                    })
+                    .map(|path| (path.clone(), content.bytes(path).to_vec()))
                     .collect();
                 if part.includes_manifest {
-                    files.push((
-                        content.manifest_path.to_owned(),
-                        content.manifest_bytes.to_vec(),
-                    ));
+                    let manifest = content.changes.manifest_writes();
+                    files.extend(manifest.map(|(path, bytes)| (path.to_owned(), bytes.to_vec())));
                 }
                 let commit = cloud::CommitFiles {
                     message: message.clone(),
@@ -422,14 +415,9 @@ impl Writer<'_> {
                 self.commit_files(&commit).map(|()| None)
             }
             Write::DataCenter { path, exists } => {
-                let bytes = if path == content.manifest_path {
-                    content.manifest_bytes.to_vec()
-                } else {
-                    content.files.get(path).cloned().unwrap_or_default()
-                };
                 let edit = datacenter::EditFile {
                     path: path.clone(),
-                    content: bytes,
+                    content: content.bytes(path).to_vec(),
                     message: content.message.to_owned(),
                     source_commit_id: exists.then(|| parent.to_owned()),
                     source_branch,
@@ -523,18 +511,14 @@ impl Write {
     /// The files and bytes the write holds, of `content`.
     pub(crate) fn size(&self, content: &WriteContent<'_>) -> (usize, u64) {
         match self {
-            Write::Cloud { part, .. } => (
-                part.writes.len() + usize::from(part.includes_manifest),
-                part.bytes,
-            ),
-            Write::DataCenter { path, .. } => {
-                let bytes = if path == content.manifest_path {
-                    content.manifest_bytes.len() as u64
-                } else {
-                    content.files.get(path).map_or(0, |b| b.len() as u64)
+            Write::Cloud { part, .. } => {
+                let manifest = match part.includes_manifest {
+                    true => content.changes.manifest_writes().count(),
+                    false => 0,
                 };
-                (1, bytes)
+                (part.writes.len() + manifest, part.bytes)
             }
+            Write::DataCenter { path, .. } => (1, content.bytes(path).len() as u64),
         }
     }
 
@@ -580,12 +564,17 @@ pub(crate) enum WriteConflict {
 pub(crate) struct WriteContent<'a> {
     /// Every file but the manifest.
     pub(crate) files: &'a ProjectFiles,
-    /// The manifest's path.
-    pub(crate) manifest_path: &'a str,
-    /// The manifest the push publishes.
-    pub(crate) manifest_bytes: &'a [u8],
+    /// The push's changes, with the manifest's files it writes.
+    pub(crate) changes: &'a ChangeSet,
     /// The message of a Data Center edit.
     pub(crate) message: &'a str,
+}
+
+impl WriteContent<'_> {
+    /// The bytes written at `path`.
+    pub(crate) fn bytes(&self, path: &str) -> &[u8] {
+        self.changes.content(self.files, path)
+    }
 }
 
 /// The refs a git push moves ([`Writer::git_push`]).

@@ -10,7 +10,7 @@ use bitbucket_sandbox::config::{GitFilter, Token, TokenKind};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
-    to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+    manifest_in, to_files, LayoutOptions, Project, MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{Api, ApiError, ApiResponse, Method};
 use versioning_core::roles::Role;
@@ -123,13 +123,14 @@ async fn push(
 fn assert_holds(sandbox: &Sandbox, branch: &str, project: &Project) {
     let mut tree = sandbox.files(DC, branch, ROOT);
     let path = format!("{ROOT}/{MANIFEST_FILE}");
-    let mut manifest: Manifest = serde_json::from_slice(&tree[&path]).expect("a manifest");
+    let manifest = manifest_in(&tree, &LayoutOptions::default()).expect("a manifest");
+    let mut manifest = manifest.expect("a readable manifest");
     assert!(
         manifest.origin_commit().is_some(),
         "the manifest names its origin"
     );
     manifest.origin = None;
-    tree.insert(path, to_canonical_json(&manifest));
+    tree.insert(path, manifest.tree().root);
     let expected = to_files(project, &LayoutOptions::default());
     assert_eq!(
         tree.keys().collect::<Vec<_>>(),
@@ -520,8 +521,8 @@ async fn where_the_server_allows_no_filter_the_folders_of_a_deep_change_are_list
         "the folders down to the deleted file: {reads} reads"
     );
     // The advertisement, the fetch the server answers without a pack, the listings at once, the
-    // modes, the push.
-    assert_eq!(driver.rounds, 5);
+    // listing of the manifest's parts, the modes, the push.
+    assert_eq!(driver.rounds, 6);
 }
 
 /// A Quality Lead's first push of `project` to a new branch from main with a version, planned over
@@ -549,7 +550,7 @@ async fn preview(
 /// Main holding, without a manifest, one of the project's files as it is here and one changed.
 fn main_holding_two_files(sandbox: &Sandbox, project: &Project) -> (String, String) {
     let files = to_files(project, &LayoutOptions::default());
-    let mut paths = files.keys().filter(|p| !p.ends_with(MANIFEST_FILE));
+    let mut paths = files.keys().filter(|p| !p.contains("/.manifest"));
     let same = paths.next().unwrap().clone();
     let changed = paths.next().unwrap().clone();
     let seeded = BTreeMap::from([

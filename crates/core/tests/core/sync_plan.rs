@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
+use versioning_core::artifacts;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
     sha256_hex, to_files, ArtifactId, ArtifactKey, LayoutOptions, Manifest, ManifestEntry, Project,
@@ -96,7 +97,14 @@ fn files_of(project: &Project) -> ProjectFiles {
 }
 
 fn manifest_in(files: &ProjectFiles) -> Manifest {
-    serde_json::from_slice(&files[&manifest_path()]).expect("a manifest")
+    let options = LayoutOptions::default();
+    artifacts::manifest_in(files, &options).expect("a manifest").expect("a readable manifest")
+}
+
+/// Whether a path is one of the manifest's files (its root or a part).
+fn is_manifest(path: &str) -> bool {
+    let options = LayoutOptions::default();
+    options.relative(path).is_some_and(artifacts::is_manifest_file)
 }
 
 /// What a push computes when the branch is where this copy left it: the local files replace it.
@@ -157,14 +165,14 @@ fn after(
             files.remove(&path);
         }
     }
+    for path in &changes.manifest_removed {
+        files.remove(path);
+    }
     for change in changes.writes() {
         files.insert(change.path.clone(), local.files[&change.path].clone());
     }
-    if changes.writes_manifest {
-        files.insert(
-            changes.manifest_path.clone(),
-            changes.manifest_bytes.clone(),
-        );
+    for (path, bytes) in changes.manifest_writes() {
+        files.insert(path.to_owned(), bytes.to_vec());
     }
     files
 }
@@ -186,6 +194,11 @@ fn published(files: &ProjectFiles) -> Result<ProjectFiles, TestCaseError> {
         listed.insert(entry.path.clone(), content);
     }
     listed.insert(manifest_path(), files[&manifest_path()].clone());
+    for name in manifest.tree().names() {
+        let path = artifacts::part_path(&LayoutOptions::default(), name);
+        prop_assert!(files.contains_key(&path), "the part {} is there", path);
+        listed.insert(path.clone(), files[&path].clone());
+    }
     Ok(listed)
 }
 
@@ -235,7 +248,7 @@ proptest! {
     #[test]
     fn unmanaged_branches_get_every_local_file((remote, local) in remote_and_local()) {
         let mut remote_files = files_of(&remote);
-        remote_files.remove(&manifest_path());
+        remote_files.retain(|path, _| !is_manifest(path));
         let paths: BTreeSet<String> = remote_files.keys().cloned().collect();
         let local_files = LocalFiles::of(&local);
         let changes = compute(&local_files, &RemoteState::Unmanaged(paths), &everything);
@@ -264,13 +277,17 @@ proptest! {
         written.sort();
         let expected: Vec<&String> = changes.writes().map(|c| &c.path).collect();
         prop_assert_eq!(written, expected);
-        prop_assert_eq!(&last.deletions, &changes.removed_paths());
+        let mut deletions = changes.removed_paths();
+        deletions.extend(changes.manifest_removed.iter().cloned());
+        prop_assert_eq!(&last.deletions, &deletions);
         prop_assert_eq!(last.includes_manifest, changes.writes_manifest);
         let size = |path: &String| local_files.files[path].len() as u64;
         for part in &parts {
-            let manifest = if part.includes_manifest { changes.manifest_bytes.len() as u64 } else { 0 };
-            prop_assert_eq!(part.bytes, part.writes.iter().map(size).sum::<u64>() + manifest);
-            let files = part.writes.len() + usize::from(part.includes_manifest);
+            let manifest = changes.manifest_writes().filter(|_| part.includes_manifest);
+            let (manifest_files, manifest_bytes) =
+                manifest.fold((0, 0), |(n, b), (_, bytes)| (n + 1, b + bytes.len() as u64));
+            prop_assert_eq!(part.bytes, part.writes.iter().map(size).sum::<u64>() + manifest_bytes);
+            let files = part.writes.len() + manifest_files;
             // Only the last part, holding what the branch already publishes, may exceed the limits.
             if !part.writes.iter().any(|path| listed.contains(path.as_str())) && !part.includes_manifest {
                 prop_assert!(files <= max_files, "{} files", files);

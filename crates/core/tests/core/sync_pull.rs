@@ -12,7 +12,7 @@ use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
-    sha256_hex, to_canonical_json, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
+    sha256_hex, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
     ManifestEntry, ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
     MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
 };
@@ -132,14 +132,15 @@ async fn restore_is_byte_identical(product: Product) {
         // seeded with `project.json` (read on its own), on Data Center in one archive (after one
         // listing of the folder), when there is more than one round of reads; one read per file
         // otherwise.
-        let files = tree.len() - 1;
+        let files = support::artifact_count(&tree);
         let expected = match product {
             Product::Cloud if files > 20 => 4,
             Product::Cloud => 2 + files,
             Product::DataCenter if files > 20 => 4,
             Product::DataCenter => 3 + files,
         };
-        assert_eq!(preview.requests, expected);
+        // And each part of the manifest the root names.
+        assert_eq!(preview.requests, expected + support::manifest_parts(&tree));
         let applied = preview.apply(&no_resolutions(), false).expect("applied");
         assert!(
             to_files(&applied.project, &LayoutOptions::default())
@@ -148,7 +149,7 @@ async fn restore_is_byte_identical(product: Product) {
         assert_eq!(applied.base.commit, pushed.base.commit);
         assert_eq!(applied.base.manifest, pushed.base.manifest);
         assert_eq!(applied.base.branch, source.base_key(&pushed.base.commit));
-        assert_eq!(applied.counts.added, tree.len() - 1);
+        assert_eq!(applied.counts.added, support::artifact_count(&tree));
     }
     assert_eq!(
         PullSource::Tag("v1".to_owned()).base_key("abc"),
@@ -339,9 +340,10 @@ async fn restores_from_one_archive(
         assert_eq!(pull.unpacked, usize::from(zip), "{fault:?}");
         let preview = pull.preview;
         assert!(preview.problems.is_empty(), "{:?}", preview.problems);
+        // The root names the parts, read each.
         assert_eq!(
             preview.requests,
-            expected(fault, files.len() - 1),
+            expected(fault, support::artifact_count(&files)) + support::manifest_parts(&files),
             "{fault:?}"
         );
         let applied = preview.apply(&no_resolutions(), false).unwrap();
@@ -438,7 +440,8 @@ async fn a_cloud_restore_of_a_thousand_test_cases_takes_seven_requests_however_c
                 refused: None
             }
         );
-        assert_eq!(preview.requests, 7, "{readings:?}");
+        let parts = support::manifest_parts(&files);
+        assert_eq!(preview.requests, 7 + parts, "{readings:?}");
         let applied = preview.apply(&no_resolutions(), false).unwrap();
         assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
     }
@@ -463,8 +466,8 @@ async fn a_single_commit_too_large_for_a_cloud_diff_is_read_file_by_file_and_sai
         bulk,
         BulkRead {
             requests: 2,
-            per_file: files.len() - 1,
-            per_file_requests: files.len() - 1,
+            per_file: support::artifact_count(&files),
+            per_file_requests: support::artifact_count(&files),
             refused: Some(BulkRefusal::TooLarge)
         }
     );
@@ -472,7 +475,7 @@ async fn a_single_commit_too_large_for_a_cloud_diff_is_read_file_by_file_and_sai
         bulk.to_string(),
         format!(
             "The artifact folder could not be read in a few requests (a commit's change was too large for Bitbucket to show in time): {n} files were read one by one, in {n} requests.",
-            n = files.len() - 1
+            n = support::artifact_count(&files)
         )
     );
     assert_eq!(preview.requests, 4 + files.len() - 1);
@@ -489,22 +492,22 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     // A manifest written before manifests named their origin.
     let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
     let mut manifest: Manifest =
-        serde_json::from_slice(&sandbox.files(product, BRANCH, ROOT)[&manifest_path]).unwrap();
+        support::manifest_of(&sandbox.files(product, BRANCH, ROOT));
     assert!(manifest.origin_commit().is_some());
     manifest.origin = None;
-    let manifest = BTreeMap::from([(manifest_path, to_canonical_json(&manifest))]);
+    let manifest = BTreeMap::from([(manifest_path, support::flat(&manifest))]);
     sandbox.seed(product, BRANCH, BRANCH, manifest);
     let ArchivePull {
         preview, archived, ..
     } = pull_with_archive_fault(&sandbox, product, None).await;
     assert!(archived.is_empty());
     let files = to_files(&project, &LayoutOptions::default());
-    assert_eq!(preview.requests, 2 + files.len() - 1);
+    assert_eq!(preview.requests, 2 + support::artifact_count(&files));
     let bulk = preview.bulk_read.expect("said");
     assert_eq!(bulk.refused, Some(BulkRefusal::NoOrigin));
     assert_eq!(
         (bulk.requests, bulk.per_file, bulk.per_file_requests),
-        (0, files.len() - 1, files.len() - 1)
+        (0, support::artifact_count(&files), support::artifact_count(&files))
     );
     let applied = preview.apply(&no_resolutions(), false).unwrap();
     assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
@@ -569,11 +572,15 @@ async fn ten_changes_into_ten_thousand_test_cases_take_thirteen_requests() {
     let preview = pull_driven(&mut driver, product, branch(), base, Some(&ours))
         .await
         .expect("previewed");
-    // Tip, manifest, diffstat, and the 10 changed files in one batch; the diffstat goes beside the
-    // manifest, so the whole read takes three rounds.
-    assert_eq!(preview.requests, 13);
-    assert_eq!(driver.rounds, 3);
-    assert!(preview.requests <= 14);
+    // Tip, the manifest's root and the diffstat beside it, the parts that list the changed files (one
+    // each: every thousandth test case), and the 10 changed files: four rounds.
+    let parts = first.base.manifest.tree();
+    let known: std::collections::BTreeSet<&str> = parts.names().collect();
+    let after = support::manifest_of(&sandbox.files(product, BRANCH, ROOT)).tree();
+    let read = after.names().filter(|name| !known.contains(name)).count();
+    assert_eq!(read, 10);
+    assert_eq!(preview.requests, 13 + read);
+    assert_eq!(driver.rounds, 4);
     assert_eq!(preview.downloaded.len(), 10);
     assert_eq!(preview.artifacts.len(), 10);
     assert!(preview
@@ -946,7 +953,7 @@ async fn a_test_case_whose_repository_file_has_a_problem_is_offered_no_merge() {
     // Their file changed again in git, the manifest not knowing: still a test case, another hash.
     let files = to_files(&theirs, &LayoutOptions::default());
     let manifest: Manifest =
-        serde_json::from_slice(&files[&format!("{ROOT}/{MANIFEST_FILE}")]).unwrap();
+        support::manifest_of(&files);
     let path = manifest
         .files
         .iter()
@@ -1113,9 +1120,9 @@ async fn local_files_written_while_the_repository_is_read_give_the_same_preview(
         LocalFiles::of(&project)
     });
     // Writes after each round's `while_waiting`: none while the tip is read, then once, while the
-    // manifest is read.
+    // manifest's root is read.
     let (deferred, written) = drive_by_hand(&sandbox, deferred, || writes.get(), true).await;
-    assert_eq!(written, [0, 1, 1]);
+    assert_eq!(written, [0, 1, 1, 1]);
     assert_eq!(deferred.artifacts, given.artifacts);
     assert_eq!(deferred.requests, given.requests);
     let resolve = BTreeMap::from([(
@@ -1230,7 +1237,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
     let project = demo();
     let mut files = to_files(&project, &LayoutOptions::default());
     let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
-    let mut manifest: Manifest = serde_json::from_slice(&files[&manifest_path]).unwrap();
+    let mut manifest: Manifest = support::manifest_of(&files);
     let cases: Vec<String> = manifest
         .files
         .iter()
@@ -1248,8 +1255,6 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         .unwrap()
         .sha256 = sha256_hex(&broken);
     files.insert(cases[1].clone(), broken);
-    // A manifest of a newer layout version.
-    manifest.schema_version = 99;
     // Entries that can never be pulled.
     let escape = format!("{ROOT}/../escape--t1.json");
     let unknown = format!("{ROOT}/notes/readme.txt");
@@ -1273,7 +1278,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         ),
         entry(&large, &big, "x1", ArtifactKind::ExecutionList),
     ]);
-    files.insert(manifest_path.clone(), to_canonical_json(&manifest));
+    files.insert(manifest_path.clone(), support::flat(&manifest));
     let tip = commit_by_hand(&sandbox, files).await;
 
     let source = PullSource::Commit(tip);
@@ -1289,10 +1294,6 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         TreeErrorKind::ManifestMismatch { .. }
     ));
     assert!(matches!(tree(&cases[1]), TreeErrorKind::InvalidJson { .. }));
-    assert!(matches!(
-        tree(&manifest_path),
-        TreeErrorKind::NewerSchema { found: 99, .. }
-    ));
     assert!(matches!(tree(&escape), TreeErrorKind::UnsafePath { .. }));
     assert_eq!(tree(&unknown), TreeErrorKind::UnknownFile);
     assert!(matches!(tree(&outside), TreeErrorKind::OutsideRoot { .. }));
@@ -1352,7 +1353,10 @@ async fn a_tree_without_manifest_is_listed_read_whole_and_checked() {
         ProblemKind::Tree(TreeErrorKind::InvalidCsv(_))
     ));
     // Every readable file was read; only the table's rows differ from the local project.
-    assert_eq!(preview.downloaded.len(), files.len() - 1);
+    assert_eq!(
+        preview.downloaded.len(),
+        files.len() - 1 - support::manifest_parts(&files)
+    );
     assert_eq!(preview.artifacts.len(), 1);
     assert_eq!(
         preview.artifacts[0].status(),
@@ -1376,7 +1380,7 @@ async fn answers_too_large_to_read_are_refused(product: Product) {
     let files = sandbox.files(product, BRANCH, ROOT);
     let victim = files
         .keys()
-        .find(|path| path.ends_with(".json") && !path.ends_with(MANIFEST_FILE))
+        .find(|path| path.ends_with(".json") && !path.contains("/.manifest"))
         .unwrap()
         .clone();
     let changed = BTreeMap::from([(victim.clone(), b"{\"tampered\": true}\n".to_vec())]);

@@ -11,7 +11,8 @@ use bitbucket_sandbox::config::{Config, FileEditor, SourceBranchOnExisting};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
-    to_canonical_json, to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+    manifest_in, part_name, to_files, ArtifactId, LayoutOptions, Manifest, Project,
+    MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{cloud, datacenter, Api, ApiError, BodyLimit, Method};
 use versioning_core::roles::{Denial, Role};
@@ -183,8 +184,9 @@ impl Repo {
 
     /// The manifest at the tip of `feature/login`.
     fn manifest(&self) -> Manifest {
-        let bytes = self.tree().remove(&manifest_path()).expect("a manifest");
-        serde_json::from_slice(&bytes).expect("a readable manifest")
+        let tree = self.tree();
+        let manifest = manifest_in(&tree, &LayoutOptions::default());
+        manifest.expect("a manifest").expect("a readable manifest")
     }
 
     /// The commits of `feature/login` that are not on `main`, oldest first.
@@ -247,7 +249,16 @@ impl Repo {
         let mut manifest = self.manifest();
         assert!(manifest.origin_commit().is_some(), "{:?}", manifest.origin);
         manifest.origin = None;
-        tree.insert(manifest_path(), to_canonical_json(&manifest));
+        let written = manifest.tree();
+        tree.insert(manifest_path(), written.root.clone());
+        // Data Center's REST API cannot delete: the parts of earlier manifests stay in git.
+        if self.product == Product::DataCenter {
+            let named: BTreeSet<&str> = written.names().collect();
+            tree.retain(|path, _| {
+                let relative = path.strip_prefix(&format!("{ROOT}/")).unwrap_or(path);
+                part_name(relative).is_none_or(|name| named.contains(name))
+            });
+        }
         for path in kept {
             assert!(tree.remove(path).is_some(), "{path} stays in git");
         }
@@ -387,15 +398,21 @@ async fn an_edited_test_case_touches_only_its_file_and_the_manifest(product: Pro
     let plan = repo.plan(&mut driver, push, &project).await;
     assert_eq!(deferred.changes, plan.changes);
     assert_eq!(deferred.local.manifest, plan.local.manifest);
+    let parts: Vec<String> = plan.changes.manifest_parts.iter().map(|p| p.0.clone()).collect();
+    let removed = plan.changes.manifest_removed.clone();
+    assert_eq!((parts.len(), removed.len()), (1, 1), "one part replaced");
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
     repo.assert_published(&project, &[]);
     let new_commits = &repo.commits()[first.commits.len()..];
     assert_eq!(outcome.commits, new_commits);
-    let expected = vec![path_of(&project, &case), manifest_path()];
+    // The file, the manifest's root and the part that lists the file (its new version, and the old one
+    // deleted on Cloud).
+    let expected = vec![path_of(&project, &case), parts[0].clone(), manifest_path()];
     match product {
         Product::Cloud => {
             assert_eq!(outcome.commits.len(), 1);
             let mut expected = expected;
+            expected.extend(removed);
             expected.sort();
             assert_eq!(repo.touched(&outcome.commits[0]), expected);
             assert!(outcome.requests <= 3, "{} requests", outcome.requests);
@@ -410,7 +427,7 @@ async fn an_edited_test_case_touches_only_its_file_and_the_manifest(product: Pro
             );
         }
     }
-    assert_eq!(outcome.written, 2);
+    assert_eq!(outcome.written, 3, "the file, a part and the root");
     repo.assert_no_duplicate_commit();
 }
 
@@ -986,8 +1003,8 @@ async fn a_data_center_push_cut_short_is_completed_without_writing_its_files_aga
     let plan = repo.plan(&mut driver, after(&first), &project).await;
     assert_eq!(
         plan.changes.total_files(),
-        6,
-        "five test cases and the manifest"
+        5 + plan.changes.manifest_writes().count(),
+        "five test cases and the manifest's files"
     );
     let mut sender = {
         let confirmation = support::as_planned(&plan);
@@ -999,13 +1016,14 @@ async fn a_data_center_push_cut_short_is_completed_without_writing_its_files_aga
 
     let mut driver = repo.driver();
     let plan = repo.plan(&mut driver, after(&first), &project).await;
+    let manifest_files = plan.changes.manifest_writes().count();
     assert_eq!(
         plan.changes.total_files(),
-        4,
-        "the three test cases left and the manifest"
+        3 + manifest_files,
+        "the three test cases left and the manifest's files"
     );
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
-    assert_eq!((outcome.written, outcome.unchanged), (4, 0));
+    assert_eq!((outcome.written, outcome.unchanged), (3 + manifest_files, 0));
     repo.assert_published(&project, &[]);
     repo.assert_no_duplicate_commit();
 }
@@ -1047,7 +1065,7 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
     // At every commit of the chain, each file the manifest there lists holds the content it names.
     for commit in &commits[start..] {
         let files = repo.sandbox.files_at(repo.product, commit, ROOT);
-        let manifest: Manifest = serde_json::from_slice(&files[&manifest_path()]).unwrap();
+        let manifest = manifest_in(&files, &LayoutOptions::default()).unwrap().unwrap();
         for entry in &manifest.files {
             let content = files.get(&entry.path).expect("a listed file is there");
             assert_eq!(

@@ -88,11 +88,10 @@ impl PullPlanner {
         let Some(base) = self.request.base.take() else {
             return Vec::new();
         };
-        let manifest_path = self.manifest_path();
         let mut verify = Vec::new();
         let mut removed = BTreeSet::new();
         for change in std::mem::take(&mut self.changes) {
-            if change.path == manifest_path {
+            if self.is_manifest_path(&change.path) {
                 continue;
             }
             let listed = remote.entry(&change.path);

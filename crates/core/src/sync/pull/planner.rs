@@ -5,12 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::preview::{BulkRead, ChangesCheck, PullPreview};
 use super::problem::PullProblem;
 use super::request::{PullRequest, PullSource};
-use crate::artifacts::{ArtifactKey, LayoutOptions, Manifest, ProjectFiles, MANIFEST_FILE};
+use crate::artifacts::{is_manifest_file, ArtifactKey, LayoutOptions, Manifest, ProjectFiles};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
 use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
+use crate::sync::manifest_read::ManifestRead;
 use crate::sync::local::{empty_commit, LocalFiles, LocalSide, SyncBase};
 use crate::sync::parts::FolderPart;
 use crate::sync::remote::{Listing, Remote};
@@ -28,7 +29,7 @@ pub(super) struct Fetch {
 #[derive(Debug)]
 pub(super) enum Stage {
     Resolve(Attempt<CommitSummary>),
-    Manifest(Attempt<Vec<u8>>),
+    Manifest(ManifestRead),
     Changes {
         pager: Box<Pager<FileChange>>,
         tries: u32,
@@ -189,8 +190,9 @@ impl PullPlanner {
         !self.request.parameters.strategy.is_planned()
     }
 
-    pub(super) fn manifest_path(&self) -> String {
-        self.options.full_path(MANIFEST_FILE)
+    /// Whether a repository path is one of the manifest's files (its root or a part).
+    pub(super) fn is_manifest_path(&self, path: &str) -> bool {
+        self.options.relative(path).is_some_and(is_manifest_file)
     }
 
     pub(super) fn fail(&mut self, error: SyncError) -> Stage {
@@ -247,14 +249,13 @@ impl Job for PullPlanner {
         let (requests, phase) = match &self.stage {
             Stage::Resolve(a) => (vec![a.call.request.clone()], Phase::ReadingBranch),
             // The first page of the diff since the base goes beside the manifest (it is read after it).
-            Stage::Manifest(a) => {
-                let early = (a.tries == 0)
+            Stage::Manifest(read) => {
+                let early = read
+                    .first_request()
                     .then(|| self.changes_pager()?.next_request())
                     .flatten();
                 (
-                    std::iter::once(a.call.request.clone())
-                        .chain(early)
-                        .collect(),
+                    read.requests().into_iter().chain(early).collect(),
                     Phase::ReadingRepository,
                 )
             }
@@ -331,12 +332,16 @@ impl Job for PullPlanner {
                 tries,
             } => self.handle_archive((parts, files, tries), pending, answers),
             Stage::Split(round) => self.handle_split(*round, answers),
-            done @ (Stage::Done | Stage::Unpack { .. }) => done,
-            single => {
+            Stage::Manifest(read) => {
                 let mut answers = answers;
-                if matches!(single, Stage::Manifest(_)) && answers.len() > 1 {
+                if read.first_request() && answers.len() > 1 {
                     self.early_changes = answers.pop();
                 }
+                let outcome = read.handle(&self.remote, &mut self.retrying, answers);
+                self.after_manifest_read(outcome)
+            }
+            done @ (Stage::Done | Stage::Unpack { .. }) => done,
+            single => {
                 let answer = single_answer(answers);
                 match single {
                     Stage::Changes { pager, tries } => self.handle_changes(pager, tries, answer),

@@ -21,13 +21,13 @@ use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
 impl PullPlanner {
     /// Data Center without a base: the listed files the manifest does not list.
     pub(super) fn list_unlisted(&mut self, manifest: &Manifest) {
-        let manifest_path = self.manifest_path();
-        self.unlisted.extend(
-            self.listed
-                .iter()
-                .filter(|path| **path != manifest_path && manifest.entry(path).is_none())
-                .map(|path| UnlistedFile::new(path.clone(), UnlistedReason::NotInManifest)),
-        );
+        let unlisted: Vec<UnlistedFile> = self
+            .listed
+            .iter()
+            .filter(|path| !self.is_manifest_path(path) && manifest.entry(path).is_none())
+            .map(|path| UnlistedFile::new(path.clone(), UnlistedReason::NotInManifest))
+            .collect();
+        self.unlisted.extend(unlisted);
     }
 
     /// The base versions of test cases changed on both sides, for the step-level merge.
@@ -50,9 +50,8 @@ impl PullPlanner {
     /// per-file baseline leaves the manifest out, unread.
     pub(super) fn readable_listed(&mut self) -> Vec<String> {
         let mut readable = Vec::new();
-        let manifest_path = self.manifest_path();
         for path in std::mem::take(&mut self.listed) {
-            if self.baseline() && path == manifest_path {
+            if self.is_manifest_path(&path) {
                 continue;
             }
             match path_kind(&path, &self.options) {

@@ -205,11 +205,7 @@ impl BaselineSender {
     }
 
     pub(super) fn content(&self, path: &str) -> Vec<u8> {
-        if path == self.plan.changes.manifest_path {
-            self.plan.changes.manifest_bytes.clone()
-        } else {
-            self.plan.local.files.get(path).cloned().unwrap_or_default()
-        }
+        self.plan.changes.content(&self.plan.local.files, path).to_vec()
     }
 
     /// The call of write `index`, which reads the commit Data Center names (Cloud's answer names none);

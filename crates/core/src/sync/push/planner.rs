@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::request::{check_names, check_request, main_branch_matters, Names, PushRequest};
 use crate::artifacts::{
-    ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE, MAX_MANIFEST_BYTES,
+    ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE,
 };
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
@@ -14,6 +14,7 @@ use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::change_set::{ChangeSet, Comparison, RemoteState};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
+use crate::sync::manifest_read::ManifestRead;
 use crate::sync::local::{empty_commit, LocalFiles, LocalSide};
 use crate::sync::remote::{Listing, Remote};
 
@@ -59,7 +60,7 @@ pub(super) enum PlanStage {
         attempt: Attempt<CommitSummary>,
     },
     Tag(Attempt<()>),
-    Manifest(Attempt<Vec<u8>>),
+    Manifest(ManifestRead),
     /// Data Center over git: fetching the tip's trees (no history, no file content), which tell the
     /// files under the artifact root and their blob ids at once.
     Trees(Attempt<TreeSnapshot>),
@@ -276,10 +277,12 @@ impl PushPlanner {
     pub(super) fn read_manifest(&mut self) -> PlanStage {
         self.manifest_asked = true;
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
-        PlanStage::Manifest(Attempt::new(
-            self.remote
-                .read_file(&tip.id, &self.manifest_path())
-                .limited(MAX_MANIFEST_BYTES as u64),
+        let base = self.request.base.as_ref().map(|base| &base.manifest);
+        PlanStage::Manifest(ManifestRead::new(
+            &self.remote,
+            &tip.id,
+            &self.options,
+            base,
         ))
     }
 
@@ -422,9 +425,9 @@ impl Job for PushPlanner {
                 let request = a.call.request.clone();
                 self.retrying.send(vec![request], Phase::CheckingVersion)
             }
-            PlanStage::Manifest(a) => {
-                let request = a.call.request.clone();
-                self.retrying.send(vec![request], Phase::ReadingRepository)
+            PlanStage::Manifest(read) => {
+                let requests = read.requests();
+                self.retrying.send(requests, Phase::ReadingRepository)
             }
             PlanStage::Trees(a) => {
                 let request = a.call.request.clone();
@@ -464,6 +467,10 @@ impl Job for PushPlanner {
                 pending,
                 tries,
             } => self.handle_comparing(remote, pending, tries, answers),
+            PlanStage::Manifest(read) => {
+                let outcome = read.handle(&self.remote, &mut self.retrying, answers);
+                self.after_manifest_read(outcome)
+            }
             PlanStage::Done => PlanStage::Done,
             single => {
                 let answer = single_answer(answers);

@@ -10,7 +10,8 @@ use crate::artifacts::Manifest;
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::change_set::RemoteState;
-use crate::sync::error::{refused_manifest, SyncError};
+use crate::sync::error::SyncError;
+use crate::sync::manifest_read::ManifestOutcome;
 use crate::sync::local::empty_commit;
 
 impl PushPlanner {
@@ -56,27 +57,6 @@ impl PushPlanner {
                 }
                 Err(error) => self.fail(SyncError::Api(error)),
             },
-            PlanStage::Manifest(mut attempt) => {
-                let tip = self.tip.clone().unwrap_or_else(empty_commit);
-                let read = attempt.read(answer);
-                if let Some(refused) = refused_manifest(self.manifest_path(), &read) {
-                    return self.fail(refused);
-                }
-                match read {
-                    Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
-                        Ok(manifest) => self.after_manifest(manifest),
-                        Err(_) => {
-                            self.manifest_damaged = true;
-                            self.list_root(&tip.id)
-                        }
-                    },
-                    Err(ApiError::NotFound { .. }) => self.list_root(&tip.id),
-                    Err(error) if self.retrying.schedule(&mut attempt, &error) => {
-                        PlanStage::Manifest(attempt)
-                    }
-                    Err(error) => self.fail(SyncError::Api(error)),
-                }
-            }
             PlanStage::Trees(attempt) => match attempt.read(answer) {
                 Ok(snapshot) => self.after_trees(Rc::new(snapshot)),
                 // A server that does not allow the fetch (or none reached): listed instead.
@@ -106,6 +86,22 @@ impl PushPlanner {
                 Err(_) => self.finished(manifest),
             },
             other => other,
+        }
+    }
+
+    /// What the read of the branch's manifest came to: the plan against it, or the artifact root listed
+    /// when the branch has none (or one that cannot be used).
+    pub(super) fn after_manifest_read(&mut self, outcome: ManifestOutcome) -> PlanStage {
+        let tip = self.tip.clone().unwrap_or_else(empty_commit);
+        match outcome {
+            ManifestOutcome::Reading(read) => PlanStage::Manifest(read),
+            ManifestOutcome::Read(manifest) => self.after_manifest(manifest),
+            ManifestOutcome::Absent => self.list_root(&tip.id),
+            ManifestOutcome::Damaged(..) => {
+                self.manifest_damaged = true;
+                self.list_root(&tip.id)
+            }
+            ManifestOutcome::Failed(error) => self.fail(error),
         }
     }
 

@@ -397,8 +397,7 @@ impl PushSender {
         let changes = &self.plan.changes;
         WriteContent {
             files: &self.plan.local.files,
-            manifest_path: &changes.manifest_path,
-            manifest_bytes: &changes.manifest_bytes,
+            changes,
             message: &self.edit_message,
         }
     }

@@ -17,7 +17,8 @@ use bitbucket_sandbox::store::{CommitInfo, CommitPlan, Entry, Expect};
 use bitbucket_sandbox::{app, AppState, Options};
 use tower::ServiceExt;
 use versioning_core::artifacts::{
-    to_canonical_json, to_files, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+    manifest_in, to_canonical_json, to_files, LayoutOptions, Manifest, Project, ProjectFiles,
+    MANIFEST_FILE,
 };
 use versioning_core::bitbucket::{
     multipart, Api, ApiError, ApiRequest, ApiResponse, BodyReader, BodyTooLarge, Method,
@@ -296,9 +297,9 @@ impl Sandbox {
         let options = LayoutOptions::default();
         let mut files = to_files(project, &options);
         let path = options.full_path(MANIFEST_FILE);
-        let mut manifest: Manifest = serde_json::from_slice(&files[&path]).expect("a manifest");
+        let mut manifest = manifest_of(&files);
         manifest.origin = self.tip(product, from);
-        files.insert(path, to_canonical_json(&manifest));
+        files.insert(path, manifest.tree().root);
         files
     }
 
@@ -611,4 +612,27 @@ pub fn as_planned(plan: &PushPlan) -> Confirmation {
         roles: plan.request.roles.clone(),
         overwrite: false,
     }
+}
+
+/// The manifest a tree of files holds (its root and parts).
+pub fn manifest_of(files: &ProjectFiles) -> Manifest {
+    let manifest = manifest_in(files, &LayoutOptions::default());
+    manifest.expect("a manifest").expect("a readable manifest")
+}
+
+/// How many parts of the manifest a tree of files holds.
+pub fn manifest_parts(files: &ProjectFiles) -> usize {
+    files.keys().filter(|path| path.contains("/.manifest/")).count()
+}
+
+/// How many artifact files a tree of files holds: all but the manifest's root and parts.
+pub fn artifact_count(files: &ProjectFiles) -> usize {
+    files.len() - manifest_parts(files) - 1
+}
+
+/// A manifest written as layout 1 wrote it: one file listing every entry.
+pub fn flat(manifest: &Manifest) -> Vec<u8> {
+    let mut flat = manifest.clone();
+    flat.schema_version = 1;
+    to_canonical_json(&flat)
 }

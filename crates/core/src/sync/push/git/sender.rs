@@ -133,14 +133,12 @@ impl GitPush {
                     let bytes = files.get(&change.path).cloned().unwrap_or_default();
                     (change.path.clone(), Change::Write(bytes))
                 });
-                let manifest = changes.writes_manifest.then(|| {
-                    let bytes = changes.manifest_bytes.clone();
-                    (changes.manifest_path.clone(), Change::Write(bytes))
+                let manifest = changes.manifest_writes().map(|(path, bytes)| {
+                    (path.to_owned(), Change::Write(bytes.to_vec()))
                 });
-                let deletions = changes
-                    .removed_paths()
-                    .into_iter()
-                    .map(|path| (path, Change::Delete));
+                let removed = changes.removed_paths().into_iter();
+                let removed = removed.chain(changes.manifest_removed.iter().cloned());
+                let deletions = removed.map(|path| (path, Change::Delete));
                 // Deletions first, so that a path both removed and written is written.
                 let all = deletions.chain(writes).chain(manifest).collect();
                 Some(TreePlan::new(all).map_err(GitPushError::from)?)

@@ -1,0 +1,401 @@
+//! The manifest as written to a repository (layout 2): a small root, `<root>/.manifest.json`, naming the
+//! parts that hold the entries, `<root>/.manifest/<name>.json`, each named by the hash of its bytes. A
+//! push writes only the parts that changed and the root; a pull reads the root, then only the parts it
+//! does not hold already. Where the entries are cut into parts follows from the entries alone (see
+//! [`starts_part`]), so the same manifest always gives the same parts, and a change to a few files
+//! changes the one or two parts that hold them. Manifests of layout 1, one file listing every entry, are
+//! read as they are.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::canonical::to_canonical_json;
+use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
+use super::manifest::{Manifest, ManifestEntry};
+use super::tree_error::{TreeError, TreeErrorKind};
+
+/// The folder of the manifest's parts, directly under the root.
+pub const MANIFEST_PARTS: &str = ".manifest";
+/// The layout version that first wrote the manifest as a tree.
+pub const TREE_SCHEMA_VERSION: u32 = 2;
+/// Hex digits of a part's name: the first 128 bits of the SHA-256 of its bytes.
+const NAME_DIGITS: usize = 32;
+/// A part is cut where the folder changes, at one folder in this many (chosen by the folder's hash).
+const FOLDER_ODDS: u64 = 6;
+/// A part holding this many entries is also cut inside a folder, before one path in 16.
+const LARGE_PART: usize = 256;
+/// A part never holds more entries than this.
+const MAX_PART: usize = 1024;
+
+/// The root of a manifest of layout 2: the parts, in path order of their entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestRoot {
+    /// The layout version.
+    pub schema_version: u32,
+    /// The commit the artifact folder grew from (see [`Manifest::origin`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The names of the parts.
+    pub parts: Vec<String>,
+}
+
+/// One part of a manifest: consecutive entries, in path order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestPart {
+    files: Vec<ManifestEntry>,
+}
+
+/// A manifest file read from a repository: the whole list (layout 1) or a root (layout 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestFile {
+    /// Layout 1: every entry in one file.
+    Whole(Manifest),
+    /// Layout 2: the root, whose parts are read next.
+    Root(ManifestRoot),
+}
+
+/// One part as written: its name and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenPart {
+    /// The name (hex).
+    pub name: String,
+    /// The canonical JSON bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A manifest as the files a repository holds: the root's bytes and every part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestTree {
+    /// The bytes of `.manifest.json`.
+    pub root: Vec<u8>,
+    /// The parts, in order.
+    pub parts: Vec<WrittenPart>,
+}
+
+impl ManifestTree {
+    /// The names of the parts, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().map(|part| part.name.as_str())
+    }
+}
+
+/// A number drawn from `text`: the first eight bytes of its SHA-256.
+fn mark(text: &str) -> u64 {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// The folder of a path (all before its last `/`).
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Whether `next` starts a new part after `previous`, in a part that holds `held` entries so far: where
+/// the folder changes to one whose hash is a multiple of 6, or, in a part of 256 entries or more, before
+/// a path whose hash is a multiple of 16, or when the part holds 1,024 entries.
+pub fn starts_part(previous: &ManifestEntry, next: &ManifestEntry, held: usize) -> bool {
+    let next_folder = folder(&next.path);
+    held >= MAX_PART
+        || (folder(&previous.path) != next_folder && mark(next_folder) % FOLDER_ODDS == 0)
+        || (held >= LARGE_PART && mark(&next.path) % 16 == 0)
+}
+
+/// The name of a part's bytes.
+fn name_of(bytes: &[u8]) -> String {
+    let mut name = format!("{:x}", Sha256::digest(bytes));
+    name.truncate(NAME_DIGITS);
+    name
+}
+
+/// Whether `text` can name a part: 32 lowercase hex digits.
+fn is_part_name(text: &str) -> bool {
+    text.len() == NAME_DIGITS
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The repository path of a part.
+pub fn part_path(options: &LayoutOptions, name: &str) -> String {
+    options.full_path(&format!("{MANIFEST_PARTS}/{name}.json"))
+}
+
+/// Whether a path relative to the root is the manifest's: its root or a file of its parts' folder.
+pub fn is_manifest_file(relative: &str) -> bool {
+    relative == MANIFEST_FILE || relative.starts_with(&format!("{MANIFEST_PARTS}/"))
+}
+
+/// The part a path relative to the root names, when it is one.
+pub fn part_name(relative: &str) -> Option<&str> {
+    let name = relative
+        .strip_prefix(MANIFEST_PARTS)?
+        .strip_prefix('/')?
+        .strip_suffix(".json")?;
+    is_part_name(name).then_some(name)
+}
+
+/// The entries cut into parts (see [`starts_part`]).
+fn cut(files: &[ManifestEntry]) -> Vec<&[ManifestEntry]> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for index in 1..files.len() {
+        if starts_part(&files[index - 1], &files[index], index - start) {
+            parts.push(&files[start..index]);
+            start = index;
+        }
+    }
+    if start < files.len() {
+        parts.push(&files[start..]);
+    }
+    parts
+}
+
+impl Manifest {
+    /// The manifest as layout 2 writes it: its parts and the root naming them.
+    ///
+    /// ```
+    /// use versioning_core::artifacts::{demo, manifest, read_manifest_file, LayoutOptions, ManifestFile};
+    /// let tree = manifest(&demo::demo_projects()[0], &LayoutOptions::default()).tree();
+    /// let Ok(ManifestFile::Root(root)) = read_manifest_file(&tree.root) else { panic!("a root") };
+    /// assert_eq!(root.parts, tree.names().collect::<Vec<_>>());
+    /// ```
+    pub fn tree(&self) -> ManifestTree {
+        let parts: Vec<WrittenPart> = self.cut_parts().into_iter().map(|(_, part)| part).collect();
+        let root = ManifestRoot {
+            schema_version: SCHEMA_VERSION,
+            origin: self.origin.clone(),
+            parts: parts.iter().map(|part| part.name.clone()).collect(),
+        };
+        ManifestTree {
+            root: to_canonical_json(&root),
+            parts,
+        }
+    }
+
+    /// The entries of each part by name, as [`Manifest::tree`] cuts them (for a manifest of layout 2;
+    /// one of layout 1 has no parts).
+    pub fn parts_by_name(&self) -> BTreeMap<String, Vec<ManifestEntry>> {
+        if self.schema_version < TREE_SCHEMA_VERSION {
+            return BTreeMap::new();
+        }
+        self.cut_parts()
+            .into_iter()
+            .map(|(files, part)| (part.name, files.to_vec()))
+            .collect()
+    }
+
+    /// The entries cut into parts, each with its written form.
+    fn cut_parts(&self) -> Vec<(&[ManifestEntry], WrittenPart)> {
+        cut(&self.files)
+            .into_iter()
+            .map(|files| {
+                let bytes = to_canonical_json(&ManifestPart {
+                    files: files.to_vec(),
+                });
+                let part = WrittenPart {
+                    name: name_of(&bytes),
+                    bytes,
+                };
+                (files, part)
+            })
+            .collect()
+    }
+}
+
+/// Reads the bytes of `.manifest.json`: a whole manifest (layout 1) or a root (layout 2), refusing a
+/// newer layout before reading the rest.
+pub fn read_manifest_file(bytes: &[u8]) -> Result<ManifestFile, TreeErrorKind> {
+    /// The version, read before the rest.
+    #[derive(Deserialize)]
+    struct Probe {
+        schema_version: Option<u64>,
+    }
+    if let Ok(Probe {
+        schema_version: Some(found),
+    }) = serde_json::from_slice(bytes)
+    {
+        if found > u64::from(SCHEMA_VERSION) {
+            return Err(TreeErrorKind::NewerSchema {
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found >= u64::from(TREE_SCHEMA_VERSION) {
+            let root: ManifestRoot = super::read::parse_json(bytes)?;
+            return match root.parts.iter().find(|name| !is_part_name(name)) {
+                Some(_) => Err(TreeErrorKind::ManifestPartDamaged {
+                    reason: "the root names a part by something other than 32 hex digits",
+                }),
+                None => Ok(ManifestFile::Root(root)),
+            };
+        }
+    }
+    super::read::parse_json(bytes).map(ManifestFile::Whole)
+}
+
+/// Reads the part `name` from its bytes: they must hash to its name and hold entries in path order, cut
+/// where [`starts_part`] cuts.
+pub fn read_manifest_part(name: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, TreeErrorKind> {
+    if name_of(bytes) != name {
+        return Err(TreeErrorKind::ManifestPartDamaged {
+            reason: "its content does not hash to its name",
+        });
+    }
+    let part: ManifestPart = super::read::parse_json(bytes)?;
+    let files = part.files;
+    let in_order = files.windows(2).all(|pair| pair[0].path < pair[1].path);
+    let whole = (1..files.len()).all(|index| !starts_part(&files[index - 1], &files[index], index));
+    match (files.is_empty(), in_order && whole) {
+        (false, true) => Ok(files),
+        (true, _) => Err(TreeErrorKind::ManifestPartDamaged {
+            reason: "it lists no file",
+        }),
+        (false, false) => Err(TreeErrorKind::ManifestPartDamaged {
+            reason: "its files are out of order or more than one part's",
+        }),
+    }
+}
+
+/// The manifest a tree of files holds: its root read, with its parts for layout 2. `None` when the
+/// tree has no manifest; the first problem (its path and kind) when it cannot be used.
+pub fn manifest_in(
+    files: &ProjectFiles,
+    options: &LayoutOptions,
+) -> Option<Result<Manifest, TreeError>> {
+    let root_path = options.full_path(MANIFEST_FILE);
+    let problem = |path: &str, kind| TreeError {
+        path: path.to_owned(),
+        kind,
+    };
+    let root = match read_manifest_file(files.get(&root_path)?) {
+        Ok(ManifestFile::Whole(manifest)) => return Some(Ok(manifest)),
+        Ok(ManifestFile::Root(root)) => root,
+        Err(kind) => return Some(Err(problem(&root_path, kind))),
+    };
+    let mut parts = BTreeMap::new();
+    for name in &root.parts {
+        let path = part_path(options, name);
+        let Some(bytes) = files.get(&path) else {
+            let part = name.clone();
+            return Some(Err(problem(&root_path, TreeErrorKind::MissingManifestPart { part })));
+        };
+        match read_manifest_part(name, bytes) {
+            Ok(entries) => parts.insert(name.clone(), entries),
+            Err(kind) => return Some(Err(problem(&path, kind))),
+        };
+    }
+    Some(root.assemble(&parts).map_err(|name| {
+        let kind = TreeErrorKind::ManifestPartDamaged {
+            reason: FOLLOWS_NOT,
+        };
+        problem(&part_path(options, &name), kind)
+    }))
+}
+
+/// Why a part whose files do not come after those of the part before it is refused.
+pub(crate) const FOLLOWS_NOT: &str = "its files do not follow those of the part before it";
+
+impl ManifestRoot {
+    /// The manifest of this root and its parts (`parts` by name, each as [`read_manifest_part`] gives
+    /// it); the name of the first part missing, or of the first out of order with the one before, when
+    /// they do not make a manifest.
+    pub fn assemble(
+        &self,
+        parts: &BTreeMap<String, Vec<ManifestEntry>>,
+    ) -> Result<Manifest, String> {
+        let mut files: Vec<ManifestEntry> = Vec::new();
+        for name in &self.parts {
+            let entries = parts.get(name).ok_or_else(|| name.clone())?;
+            let follows = match (files.last(), entries.first()) {
+                (Some(last), Some(first)) => last.path < first.path,
+                _ => true,
+            };
+            if !follows {
+                return Err(name.clone());
+            }
+            files.extend(entries.iter().cloned());
+        }
+        Ok(Manifest {
+            schema_version: self.schema_version,
+            files,
+            origin: self.origin.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::generate::synthetic_project;
+    use crate::artifacts::manifest;
+
+    #[test]
+    fn a_tree_reads_back_to_its_manifest() {
+        let manifest = manifest(&synthetic_project(3, 2_000), &LayoutOptions::default());
+        let tree = manifest.tree();
+        let Ok(ManifestFile::Root(root)) = read_manifest_file(&tree.root) else {
+            panic!("a root");
+        };
+        let parts: BTreeMap<String, Vec<ManifestEntry>> = tree
+            .parts
+            .iter()
+            .map(|part| (part.name.clone(), read_manifest_part(&part.name, &part.bytes).unwrap()))
+            .collect();
+        assert_eq!(root.assemble(&parts), Ok(manifest.clone()));
+        assert_eq!(manifest.parts_by_name(), parts);
+        let sizes: Vec<usize> = tree.parts.iter().map(|p| p.bytes.len()).collect();
+        assert!(sizes.len() > 5, "{sizes:?}");
+        assert!(sizes.iter().all(|&size| size < 300_000), "{sizes:?}");
+    }
+
+    #[test]
+    fn a_change_to_one_file_changes_one_part() {
+        let mut project = synthetic_project(4, 3_000);
+        let options = LayoutOptions::default();
+        let before = manifest(&project, &options).tree();
+        let case = &mut project.suites[3].scenarios[1].test_cases[2];
+        case.description.push_str(" Changed.");
+        let after = manifest(&project, &options).tree();
+        let old: Vec<&str> = before.names().collect();
+        let new: Vec<&str> = after.names().filter(|name| !old.contains(name)).collect();
+        assert_eq!(new.len(), 1);
+        assert_eq!(before.parts.len(), after.parts.len());
+    }
+
+    #[test]
+    fn a_part_is_refused_when_damaged() {
+        let manifest = manifest(&synthetic_project(5, 500), &LayoutOptions::default());
+        let tree = manifest.tree();
+        let part = &tree.parts[0];
+        let mut bytes = part.bytes.clone();
+        bytes.insert(2, b' ');
+        assert!(matches!(
+            read_manifest_part(&part.name, &bytes),
+            Err(TreeErrorKind::ManifestPartDamaged { .. })
+        ));
+        // Two parts as one, with a name that matches: not cut where the layout cuts.
+        let both = [tree.parts[0].bytes.clone(), tree.parts[1].bytes.clone()];
+        let files: Vec<ManifestEntry> = both
+            .iter()
+            .flat_map(|b| serde_json::from_slice::<ManifestPart>(b).unwrap().files)
+            .collect();
+        let joined = to_canonical_json(&ManifestPart { files });
+        assert!(matches!(
+            read_manifest_part(&name_of(&joined), &joined),
+            Err(TreeErrorKind::ManifestPartDamaged { .. })
+        ));
+        let newer = br#"{"schema_version": 3, "parts": []}"#;
+        assert!(matches!(
+            read_manifest_file(newer),
+            Err(TreeErrorKind::NewerSchema { found: 3, .. })
+        ));
+        assert_eq!(part_name(&format!(".manifest/{}.json", part.name)), Some(part.name.as_str()));
+        assert_eq!(part_name(".manifest/x.json"), None);
+    }
+}
