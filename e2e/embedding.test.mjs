@@ -10,8 +10,8 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword, openInTree,
-  openPage, previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
+  REPOSITORIES, cloudManifest, connectAndOpenArtifacts, control, editFirstStep, field, fillLeeConnection, firstKeyword,
+  flatManifest, openInTree, openPage, previewPull, pullMain, push, waitUntil, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -291,8 +291,7 @@ describe('embedding in a portal', () => {
     await push(first, 'From the portal\'s artifacts', undefined, 'portal-artifacts');
     const api = `${env.sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
     const auth = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-ada-cloud').toString('base64')}` };
-    const tip = (await (await fetch(`${api}/refs/branches/portal-artifacts`, { headers: auth })).json()).target.hash;
-    const manifest = await (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: auth })).json();
+    const { tip, ...manifest } = await cloudManifest(env.sandbox, 'portal-artifacts');
     const path = manifest.files.find((entry) => entry.id === caseId).path;
     const pushed = await (await fetch(`${api}/src/${tip}/${path}`, { headers: auth })).text();
     assert.match(pushed, /"Portal step"/, 'the push carried the portal\'s artifacts');
@@ -304,7 +303,7 @@ describe('embedding in a portal', () => {
     form.append('message', 'Hand edit');
     form.append('branch', 'portal-artifacts');
     form.append(path, new Blob([edited]), path.split('/').pop());
-    form.append('test-artifacts/.manifest.json', new Blob([JSON.stringify(manifest)]), '.manifest.json');
+    form.append('test-artifacts/.manifest.json', new Blob([flatManifest(manifest)]), '.manifest.json');
     assert.equal((await fetch(`${api}/src`, { method: 'POST', headers: auth, body: form })).status, 201);
     const dialog = await previewPull(first, { name: 'portal-artifacts' });
     await dialog.getByRole('button', { name: 'Apply' }).click();

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  REPOSITORIES, connectAndOpenArtifacts, control, editFirstStep, exportProject, firstKeyword, openPage, previewPull,
-  pullMain, push, withSandboxAndBrowser,
+  REPOSITORIES, cloudManifest, connectAndOpenArtifacts, control, editFirstStep, exportProject, firstKeyword,
+  flatManifest, openPage, previewPull, pullMain, push, withSandboxAndBrowser,
 } from './support.mjs';
 
 const env = withSandboxAndBrowser();
@@ -51,8 +51,7 @@ const AUTH = { Authorization: `Basic ${Buffer.from('ada@example.com:ATATT-demo-a
 
 /** The tip of Cloud's main branch and the manifest in it, read as another tool would. */
 async function remoteManifest() {
-  const tip = (await (await fetch(`${API()}/refs/branches/main`, { headers: AUTH })).json()).target.hash;
-  const manifest = await (await fetch(`${API()}/src/${tip}/test-artifacts/.manifest.json`, { headers: AUTH })).json();
+  const { tip, ...manifest } = await cloudManifest(env.sandbox);
   return { tip, manifest };
 }
 
@@ -281,7 +280,10 @@ describe('pull', () => {
         ? [/\/diff\/[0-9a-f]{40}\.\.[0-9a-f]{40}$/, /\/src\/[0-9a-f]{40}\//, ['.manifest.json', 'project.json']]
         : [/\/archive$/, /\/raw\//, ['.manifest.json']];
       assert.equal(paths.filter((p) => bulk.test(p)).length, 1, JSON.stringify(paths));
-      assert.deepEqual(paths.filter((p) => read.test(p)).map((p) => p.split('/test-artifacts/')[1]), files);
+      const single = paths.filter((p) => read.test(p)).map((p) => p.split('/test-artifacts/')[1]);
+      // The manifest's root, then each part it names, read one by one beside the folder.
+      assert.deepEqual(single.filter((p) => !p.startsWith('.manifest/')), files);
+      assert.ok(single.some((p) => /^\.manifest\/[0-9a-f]{32}\.json$/.test(p)), JSON.stringify(single));
       await a.context.close();
     });
   }
@@ -427,7 +429,6 @@ describe('pull', () => {
       large: 'test-artifacts/execution-lists/huge--x1.json',
     };
     manifest.files.find((f) => f.path === cases[1]).sha256 = sha256(broken);
-    manifest.schema_version = 99;
     manifest.files.push(
       entry(bad.escape, '', 't1', 'test_case'),
       entry(bad.unknown, '', 't3', 'test_case'),
@@ -439,7 +440,7 @@ describe('pull', () => {
       [cases[0]]: '{"tampered": true}\n',
       [cases[1]]: broken,
       [bad.large]: big,
-      'test-artifacts/.manifest.json': JSON.stringify(manifest),
+      'test-artifacts/.manifest.json': flatManifest(manifest),
     });
 
     const dialog = await previewPull(a.page);
@@ -448,7 +449,6 @@ describe('pull', () => {
     const reasons = {
       [cases[0]]: /does not match the manifest/,
       [cases[1]]: /cannot read line 1/,
-      'test-artifacts/.manifest.json': /layout version 99/,
       [bad.escape]: /unsafe path/,
       [bad.unknown]: /not a file of the artifact layout/,
       [bad.outside]: /outside the artifact folder/,

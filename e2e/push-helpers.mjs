@@ -60,7 +60,9 @@ export function gitAccess(env) {
 
 /** The paths the clone's manifest lists. */
 export function manifestPaths(dir) {
-  return JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8')).files.map((f) => f.path);
+  const read = (path) => JSON.parse(readFileSync(join(dir, 'test-artifacts', path), 'utf8'));
+  const root = read('.manifest.json');
+  return (root.parts ?? []).flatMap((name) => read(`.manifest/${name}.json`).files).map((f) => f.path);
 }
 
 /** The one file of the clone whose test-case file name starts with `slug--`. */

@@ -268,11 +268,28 @@ const CLOUD_AUTH = { Authorization: `Basic ${Buffer.from(`${DEMO.cloudEmail}:${D
 /** The Cloud API of the sandbox's demo repository acme/checkout-tests. */
 const cloudRepository = (sandbox) => `${sandbox.apiOrigin}/2.0/repositories/acme/checkout-tests`;
 
+/**
+ * The manifest of the artifact folder `test-artifacts`, each file's text given by `read(path)` (a path below the
+ * folder): its root, and for layout 2 the parts the root names, as one list of `files`.
+ */
+export async function readManifest(read) {
+  const root = JSON.parse(await read('.manifest.json'));
+  if (!root.parts) return root;
+  const parts = await Promise.all(root.parts.map(async (name) => JSON.parse(await read(`.manifest/${name}.json`))));
+  return { schema_version: root.schema_version, origin: root.origin, parts: root.parts, files: parts.flatMap((p) => p.files) };
+}
+
+/** A manifest written as layout 1 did: one `.manifest.json` listing every file (the text to commit). */
+export function flatManifest({ origin, files }) {
+  return JSON.stringify({ schema_version: 1, files, ...(origin ? { origin } : {}) });
+}
+
 /** The manifest at the tip of the Cloud demo repository's main branch, read as another tool would. */
-export async function cloudManifest(sandbox) {
+export async function cloudManifest(sandbox, branch = 'main') {
   const api = cloudRepository(sandbox);
-  const tip = (await (await fetch(`${api}/refs/branches/main`, { headers: CLOUD_AUTH })).json()).target.hash;
-  return (await fetch(`${api}/src/${tip}/test-artifacts/.manifest.json`, { headers: CLOUD_AUTH })).json();
+  const tip = (await (await fetch(`${api}/refs/branches/${branch}`, { headers: CLOUD_AUTH })).json()).target.hash;
+  const read = async (path) => (await fetch(`${api}/src/${tip}/test-artifacts/${path}`, { headers: CLOUD_AUTH })).text();
+  return { tip, ...(await readManifest(read)) };
 }
 
 /** Commits `files` (path → text) on the Cloud demo repository's main branch, as an edit by hand would. */

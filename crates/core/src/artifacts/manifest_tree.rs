@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::canonical::to_canonical_json;
 use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
 use super::manifest::{Manifest, ManifestEntry};
+use super::parse::parse_json;
 use super::tree_error::{TreeError, TreeErrorKind};
 
 /// The folder of the manifest's parts, directly under the root.
@@ -227,7 +228,7 @@ pub fn read_manifest_file(bytes: &[u8]) -> Result<ManifestFile, TreeErrorKind> {
             });
         }
         if found >= u64::from(TREE_SCHEMA_VERSION) {
-            let root: ManifestRoot = super::read::parse_json(bytes)?;
+            let root: ManifestRoot = parse_json(bytes)?;
             return match root.parts.iter().find(|name| !is_part_name(name)) {
                 Some(_) => Err(TreeErrorKind::ManifestPartDamaged {
                     reason: "the root names a part by something other than 32 hex digits",
@@ -236,7 +237,7 @@ pub fn read_manifest_file(bytes: &[u8]) -> Result<ManifestFile, TreeErrorKind> {
             };
         }
     }
-    super::read::parse_json(bytes).map(ManifestFile::Whole)
+    parse_json(bytes).map(ManifestFile::Whole)
 }
 
 /// Reads the part `name` from its bytes: they must hash to its name and hold entries in path order, cut
@@ -247,7 +248,7 @@ pub fn read_manifest_part(name: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>
             reason: "its content does not hash to its name",
         });
     }
-    let part: ManifestPart = super::read::parse_json(bytes)?;
+    let part: ManifestPart = parse_json(bytes)?;
     let files = part.files;
     let in_order = files.windows(2).all(|pair| pair[0].path < pair[1].path);
     let whole = (1..files.len()).all(|index| !starts_part(&files[index - 1], &files[index], index));
@@ -283,7 +284,10 @@ pub fn manifest_in(
         let path = part_path(options, name);
         let Some(bytes) = files.get(&path) else {
             let part = name.clone();
-            return Some(Err(problem(&root_path, TreeErrorKind::MissingManifestPart { part })));
+            return Some(Err(problem(
+                &root_path,
+                TreeErrorKind::MissingManifestPart { part },
+            )));
         };
         match read_manifest_part(name, bytes) {
             Ok(entries) => parts.insert(name.clone(), entries),
@@ -345,7 +349,12 @@ mod tests {
         let parts: BTreeMap<String, Vec<ManifestEntry>> = tree
             .parts
             .iter()
-            .map(|part| (part.name.clone(), read_manifest_part(&part.name, &part.bytes).unwrap()))
+            .map(|part| {
+                (
+                    part.name.clone(),
+                    read_manifest_part(&part.name, &part.bytes).unwrap(),
+                )
+            })
             .collect();
         assert_eq!(root.assemble(&parts), Ok(manifest.clone()));
         assert_eq!(manifest.parts_by_name(), parts);
@@ -395,7 +404,10 @@ mod tests {
             read_manifest_file(newer),
             Err(TreeErrorKind::NewerSchema { found: 3, .. })
         ));
-        assert_eq!(part_name(&format!(".manifest/{}.json", part.name)), Some(part.name.as_str()));
+        assert_eq!(
+            part_name(&format!(".manifest/{}.json", part.name)),
+            Some(part.name.as_str())
+        );
         assert_eq!(part_name(".manifest/x.json"), None);
     }
 }

@@ -28,6 +28,7 @@ mod manifest;
 pub(crate) mod manifest_tree;
 mod memo;
 mod model;
+mod parse;
 pub mod patch;
 mod read;
 mod records;
@@ -50,8 +51,9 @@ pub use manifest::{
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
 };
 pub use manifest_tree::{
-    is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part, starts_part,
-    ManifestFile, ManifestRoot, ManifestTree, WrittenPart, MANIFEST_PARTS, TREE_SCHEMA_VERSION,
+    is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part,
+    starts_part, ManifestFile, ManifestRoot, ManifestTree, WrittenPart, MANIFEST_PARTS,
+    TREE_SCHEMA_VERSION,
 };
 pub use memo::FileMemo;
 pub use model::{

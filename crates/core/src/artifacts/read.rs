@@ -17,6 +17,7 @@ use super::manifest_tree::{
     is_manifest_file, manifest_in, part_name, read_manifest_file, ManifestFile,
 };
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
+use super::parse::parse_json;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
 use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
 
@@ -115,21 +116,6 @@ struct Reader<'a> {
     scenario_files: BTreeSet<ScenarioKey>,
     assembled_suites: BTreeMap<SuiteKey, String>,
     assembled_scenarios: BTreeMap<ScenarioKey, String>,
-}
-
-pub(super) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, TreeErrorKind> {
-    serde_json::from_slice(bytes).map_err(|error| {
-        let text = error.to_string();
-        let message = text
-            .rsplit_once(" at line ")
-            .map_or(text.as_str(), |(message, _)| message)
-            .to_owned();
-        TreeErrorKind::InvalidJson {
-            line: error.line(),
-            column: error.column(),
-            message,
-        }
-    })
 }
 
 /// Parses a file that starts with a schema version, refusing newer versions before reading the rest.
@@ -362,7 +348,10 @@ impl<'a> Reader<'a> {
 
     /// Compares every file with the manifest, for files that have no other problem.
     fn check_manifest(&mut self, files: &ProjectFiles) {
-        if !matches!(self.pools.manifest.take(), Some(Parsed { value: Some(_), .. })) {
+        if !matches!(
+            self.pools.manifest.take(),
+            Some(Parsed { value: Some(_), .. })
+        ) {
             return;
         }
         let manifest = match manifest_in(files, self.options) {
@@ -391,10 +380,7 @@ impl<'a> Reader<'a> {
         }
         for path in files.keys() {
             let manifest_file = self.options.relative(path).is_some_and(is_manifest_file);
-            if !manifest_file
-                && !troubled.contains(path)
-                && !listed.contains_key(path.as_str())
-            {
+            if !manifest_file && !troubled.contains(path) && !listed.contains_key(path.as_str()) {
                 self.report(path, TreeErrorKind::NotInManifest);
             }
         }

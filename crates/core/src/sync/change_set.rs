@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
-    part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions,
-    Manifest, ManifestEntry, ProjectFiles, MANIFEST_FILE,
+    part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
+    ManifestEntry, ProjectFiles, MANIFEST_FILE,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -239,7 +239,11 @@ impl ChangeSet {
                 published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
                 let held = remote_manifest.parts_by_name().into_keys();
-                (published, writes, held.map(|name| part_path(options, &name)).collect())
+                (
+                    published,
+                    writes,
+                    held.map(|name| part_path(options, &name)).collect(),
+                )
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
@@ -281,7 +285,10 @@ impl ChangeSet {
             .cloned()
             .collect();
         let manifest_parts = match writes_manifest {
-            true => parts.into_iter().filter(|(path, _)| !held_parts.contains(path)).collect(),
+            true => parts
+                .into_iter()
+                .filter(|(path, _)| !held_parts.contains(path))
+                .collect(),
             false => Vec::new(),
         };
         ChangeSet {
@@ -412,7 +419,9 @@ impl ChangeSet {
         current.writes.extend(last.iter().map(|c| c.path.clone()));
         current.writes.sort();
         current.deletions = self.removed_paths();
-        current.deletions.extend(self.manifest_removed.iter().cloned());
+        current
+            .deletions
+            .extend(self.manifest_removed.iter().cloned());
         current.includes_manifest = self.writes_manifest;
         current.bytes += last_bytes;
         parts.push(current);

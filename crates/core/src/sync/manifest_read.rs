@@ -105,7 +105,10 @@ impl ManifestRead {
         let ManifestRead { at, stage } = self;
         match stage {
             ReadStage::Root(mut attempt) => {
-                let answer = answers.into_iter().next().unwrap_or(Err(ApiError::Cancelled));
+                let answer = answers
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Err(ApiError::Cancelled));
                 let read = attempt.read(answer);
                 if let Some(refused) = refused_manifest(at.root_path(), &read) {
                     return ManifestOutcome::Failed(refused);

@@ -38,7 +38,9 @@ fn a_large_project_exports_and_imports_again() {
     let files = to_files(&project, &LayoutOptions::default());
     let manifest: Vec<&String> = files.keys().filter(|p| p.contains("/.manifest")).collect();
     assert!(manifest.len() > 50, "{} parts", manifest.len() - 1);
-    assert!(manifest.iter().all(|path| files[*path].len() < MAX_ENTRY_BYTES / 8));
+    assert!(manifest
+        .iter()
+        .all(|path| files[*path].len() < MAX_ENTRY_BYTES / 8));
     let zip = write_zip(&files).unwrap();
     assert_eq!(
         read_project(&zip, &ArchiveLimits::default()).unwrap(),

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use versioning_core::artifacts::{
-    demo, from_files, manifest, to_files, ArtifactId, ArtifactKind, LayoutOptions, ProjectFiles,
-    part_name, ReadLimits, MANIFEST_FILE,
+    demo, from_files, manifest, part_name, to_files, ArtifactId, ArtifactKind, LayoutOptions,
+    ProjectFiles, ReadLimits, MANIFEST_FILE,
 };
 
 /// `docs/schema`, found above the package folder.

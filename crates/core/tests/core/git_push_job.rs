@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use bitbucket_sandbox::config::{GitFilter, Token, TokenKind};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
-use versioning_core::artifacts::{
-    manifest_in, to_files, LayoutOptions, Project, MANIFEST_FILE,
-};
+use versioning_core::artifacts::{manifest_in, to_files, LayoutOptions, Project, MANIFEST_FILE};
 use versioning_core::bitbucket::{Api, ApiError, ApiResponse, Method};
 use versioning_core::roles::Role;
 use versioning_core::sync::{

@@ -98,13 +98,17 @@ fn files_of(project: &Project) -> ProjectFiles {
 
 fn manifest_in(files: &ProjectFiles) -> Manifest {
     let options = LayoutOptions::default();
-    artifacts::manifest_in(files, &options).expect("a manifest").expect("a readable manifest")
+    artifacts::manifest_in(files, &options)
+        .expect("a manifest")
+        .expect("a readable manifest")
 }
 
 /// Whether a path is one of the manifest's files (its root or a part).
 fn is_manifest(path: &str) -> bool {
     let options = LayoutOptions::default();
-    options.relative(path).is_some_and(artifacts::is_manifest_file)
+    options
+        .relative(path)
+        .is_some_and(artifacts::is_manifest_file)
 }
 
 /// What a push computes when the branch is where this copy left it: the local files replace it.

@@ -12,9 +12,9 @@ use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
-    sha256_hex, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
-    MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
+    sha256_hex, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest, ManifestEntry,
+    ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE, MAX_FILE_BYTES,
+    MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
 use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
 use versioning_core::roles::Role;
@@ -491,8 +491,7 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     push(&sandbox, product, &project, None, None).await;
     // A manifest written before manifests named their origin.
     let manifest_path = format!("{ROOT}/{MANIFEST_FILE}");
-    let mut manifest: Manifest =
-        support::manifest_of(&sandbox.files(product, BRANCH, ROOT));
+    let mut manifest: Manifest = support::manifest_of(&sandbox.files(product, BRANCH, ROOT));
     assert!(manifest.origin_commit().is_some());
     manifest.origin = None;
     let manifest = BTreeMap::from([(manifest_path, support::flat(&manifest))]);
@@ -507,7 +506,11 @@ async fn a_folder_without_origin_is_read_file_by_file_on_cloud() {
     assert_eq!(bulk.refused, Some(BulkRefusal::NoOrigin));
     assert_eq!(
         (bulk.requests, bulk.per_file, bulk.per_file_requests),
-        (0, support::artifact_count(&files), support::artifact_count(&files))
+        (
+            0,
+            support::artifact_count(&files),
+            support::artifact_count(&files)
+        )
     );
     let applied = preview.apply(&no_resolutions(), false).unwrap();
     assert_eq!(to_files(&applied.project, &LayoutOptions::default()), files);
@@ -952,8 +955,7 @@ async fn a_test_case_whose_repository_file_has_a_problem_is_offered_no_merge() {
     push(&sandbox, product, &theirs, Some(&first), None).await;
     // Their file changed again in git, the manifest not knowing: still a test case, another hash.
     let files = to_files(&theirs, &LayoutOptions::default());
-    let manifest: Manifest =
-        support::manifest_of(&files);
+    let manifest: Manifest = support::manifest_of(&files);
     let path = manifest
         .files
         .iter()
@@ -1489,4 +1491,30 @@ async fn a_cloud_restore_whose_patch_is_over_the_time_limit_reads_each_file() {
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     let applied = preview.apply(&no_resolutions(), false).expect("applied");
     assert!(to_files(&applied.project, &LayoutOptions::default()) == files);
+}
+
+/// A manifest of a layout newer than this app reads is refused with the version it has, and nothing of
+/// it is used: the folder is read as one without manifest.
+#[tokio::test]
+async fn a_manifest_of_a_newer_layout_is_refused_with_its_version() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let project = demo();
+    push(&sandbox, product, &project, None, None).await;
+    let newer = br#"{"schema_version": 3, "parts": [], "levels": 2}"#.to_vec();
+    let root = BTreeMap::from([(format!("{ROOT}/{MANIFEST_FILE}"), newer)]);
+    sandbox.seed(product, BRANCH, BRANCH, root);
+    let preview = pull(&sandbox, product, branch(), None, Some(&project))
+        .await
+        .unwrap();
+    assert!(!preview.managed);
+    let found = problem_of(&preview, &format!("{ROOT}/{MANIFEST_FILE}"));
+    assert_eq!(
+        found,
+        &ProblemKind::Tree(TreeErrorKind::NewerSchema {
+            found: 3,
+            supported: SCHEMA_VERSION
+        })
+    );
+    assert!(found.to_string().contains("layout version 3"), "{found}");
 }

@@ -11,14 +11,14 @@ use bitbucket_sandbox::config::{Config, FileEditor, SourceBranchOnExisting};
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::{
-    manifest_in, part_name, to_files, ArtifactId, LayoutOptions, Manifest, Project,
-    MANIFEST_FILE,
+    manifest_in, part_name, to_files, ArtifactId, LayoutOptions, Manifest, Project, MANIFEST_FILE,
+    SCHEMA_VERSION,
 };
 use versioning_core::bitbucket::{cloud, datacenter, Api, ApiError, BodyLimit, Method};
 use versioning_core::roles::{Denial, Role};
 use versioning_core::sync::{
     Confirmation, LocalFiles, PushOutcome, PushPlan, PushPlanner, PushRequest, PushSender,
-    ScmParameters, SyncError,
+    ScmParameters, SyncBase, SyncError,
 };
 
 const BRANCH: &str = "feature/login";
@@ -313,7 +313,47 @@ on_both!(
     a_push_from_an_outdated_copy_keeps_a_teammates_change,
     an_artifact_changed_on_both_sides_stops_the_push,
     a_branch_this_copy_never_synced_with_is_not_overwritten,
+    a_push_onto_a_manifest_of_layout_one_writes_the_tree,
 );
+
+/// A branch written by the release before the manifest tree (one `.manifest.json` listing every file),
+/// last synced by this copy: the next push writes every part and a root naming them, and the branch
+/// then holds exactly what this release writes.
+async fn a_push_onto_a_manifest_of_layout_one_writes_the_tree(product: Product) {
+    let repo = Repo::new(product);
+    let mut project = demo();
+    let mut files = files_of(&project);
+    let mut manifest = manifest_in(&files, &LayoutOptions::default())
+        .unwrap()
+        .unwrap();
+    manifest.origin = Some(repo.tip(MAIN));
+    files.retain(|path, _| !path.contains("/.manifest/"));
+    files.insert(manifest_path(), support::flat(&manifest));
+    let tip = repo.sandbox.seed(product, BRANCH, MAIN, files);
+    manifest.schema_version = 1;
+    let base = SyncBase {
+        branch: BRANCH.to_owned(),
+        commit: tip,
+        manifest,
+    };
+    let case = first_test_case(&project);
+    project
+        .set_description(&case, "Edited after the upgrade")
+        .unwrap();
+    let push = PushRequest {
+        base: Some(base),
+        ..request(BRANCH)
+    };
+    let outcome = repo.push(push, &project).await.expect("pushed");
+    let parts = files_of(&project)
+        .keys()
+        .filter(|p| p.contains("/.manifest/"))
+        .count();
+    // The edited file, every part and the root.
+    assert_eq!(outcome.written, 1 + parts + 1);
+    repo.assert_published(&project, &[]);
+    assert_eq!(repo.manifest().schema_version, SCHEMA_VERSION);
+}
 
 /// The first test case of a project.
 fn first_test_case(project: &Project) -> ArtifactId {
@@ -398,7 +438,12 @@ async fn an_edited_test_case_touches_only_its_file_and_the_manifest(product: Pro
     let plan = repo.plan(&mut driver, push, &project).await;
     assert_eq!(deferred.changes, plan.changes);
     assert_eq!(deferred.local.manifest, plan.local.manifest);
-    let parts: Vec<String> = plan.changes.manifest_parts.iter().map(|p| p.0.clone()).collect();
+    let parts: Vec<String> = plan
+        .changes
+        .manifest_parts
+        .iter()
+        .map(|p| p.0.clone())
+        .collect();
     let removed = plan.changes.manifest_removed.clone();
     assert_eq!((parts.len(), removed.len()), (1, 1), "one part replaced");
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
@@ -1023,7 +1068,10 @@ async fn a_data_center_push_cut_short_is_completed_without_writing_its_files_aga
         "the three test cases left and the manifest's files"
     );
     let outcome = repo.send_with(&mut driver, repo.api(), plan).await.unwrap();
-    assert_eq!((outcome.written, outcome.unchanged), (3 + manifest_files, 0));
+    assert_eq!(
+        (outcome.written, outcome.unchanged),
+        (3 + manifest_files, 0)
+    );
     repo.assert_published(&project, &[]);
     repo.assert_no_duplicate_commit();
 }
@@ -1065,7 +1113,9 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
     // At every commit of the chain, each file the manifest there lists holds the content it names.
     for commit in &commits[start..] {
         let files = repo.sandbox.files_at(repo.product, commit, ROOT);
-        let manifest = manifest_in(&files, &LayoutOptions::default()).unwrap().unwrap();
+        let manifest = manifest_in(&files, &LayoutOptions::default())
+            .unwrap()
+            .unwrap();
         for entry in &manifest.files {
             let content = files.get(&entry.path).expect("a listed file is there");
             assert_eq!(

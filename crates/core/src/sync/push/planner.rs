@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::request::{check_names, check_request, main_branch_matters, Names, PushRequest};
-use crate::artifacts::{
-    ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE,
-};
+use crate::artifacts::{ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
 use crate::git::{Advertisement, Object, TreeSnapshot};
@@ -14,8 +12,8 @@ use crate::sync::attempt::{Attempt, Retrying};
 use crate::sync::change_set::{ChangeSet, Comparison, RemoteState};
 use crate::sync::error::SyncError;
 use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
-use crate::sync::manifest_read::ManifestRead;
 use crate::sync::local::{empty_commit, LocalFiles, LocalSide};
+use crate::sync::manifest_read::ManifestRead;
 use crate::sync::remote::{Listing, Remote};
 
 /// A planned push: where it starts from and what it changes.

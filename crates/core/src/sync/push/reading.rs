@@ -11,8 +11,8 @@ use crate::bitbucket::cloud::FileChangeKind;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::change_set::RemoteState;
 use crate::sync::error::SyncError;
-use crate::sync::manifest_read::ManifestOutcome;
 use crate::sync::local::empty_commit;
+use crate::sync::manifest_read::ManifestOutcome;
 
 impl PushPlanner {
     pub(super) fn handle_single(

@@ -622,7 +622,10 @@ pub fn manifest_of(files: &ProjectFiles) -> Manifest {
 
 /// How many parts of the manifest a tree of files holds.
 pub fn manifest_parts(files: &ProjectFiles) -> usize {
-    files.keys().filter(|path| path.contains("/.manifest/")).count()
+    files
+        .keys()
+        .filter(|path| path.contains("/.manifest/"))
+        .count()
 }
 
 /// How many artifact files a tree of files holds: all but the manifest's root and parts.

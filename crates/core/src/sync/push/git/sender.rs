@@ -133,9 +133,9 @@ impl GitPush {
                     let bytes = files.get(&change.path).cloned().unwrap_or_default();
                     (change.path.clone(), Change::Write(bytes))
                 });
-                let manifest = changes.manifest_writes().map(|(path, bytes)| {
-                    (path.to_owned(), Change::Write(bytes.to_vec()))
-                });
+                let manifest = changes
+                    .manifest_writes()
+                    .map(|(path, bytes)| (path.to_owned(), Change::Write(bytes.to_vec())));
                 let removed = changes.removed_paths().into_iter();
                 let removed = removed.chain(changes.manifest_removed.iter().cloned());
                 let deletions = removed.map(|path| (path, Change::Delete));
