@@ -58,11 +58,23 @@ export function gitAccess(env) {
   return { gitCredentials, gitOrigin, clone, inClone, countCommits };
 }
 
+/** The entries of the clone's manifest: its root's parts, read from the work tree. */
+export function manifestEntries(dir) {
+  const read = (path) => JSON.parse(readFileSync(join(dir, 'test-artifacts', path), 'utf8'));
+  return read('.manifest.json').parts.flatMap((name) => read(`.manifest/${name}.json`).files);
+}
+
 /** The paths the clone's manifest lists. */
 export function manifestPaths(dir) {
-  const read = (path) => JSON.parse(readFileSync(join(dir, 'test-artifacts', path), 'utf8'));
-  const root = read('.manifest.json');
-  return (root.parts ?? []).flatMap((name) => read(`.manifest/${name}.json`).files).map((f) => f.path);
+  return manifestEntries(dir).map((f) => f.path);
+}
+
+/** The manifest at `commit` of the clone: the root's text and the entries of its parts. */
+export async function manifestAt(dir, commit) {
+  const root = await git(dir, 'show', `${commit}:test-artifacts/.manifest.json`);
+  const parts = await Promise.all(JSON.parse(root).parts
+    .map(async (name) => JSON.parse(await git(dir, 'show', `${commit}:test-artifacts/.manifest/${name}.json`)).files));
+  return { root, files: parts.flat() };
 }
 
 /** The one file of the clone whose test-case file name starts with `slug--`. */

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import {
-  caseFile, closeDialog, deleteTestCase, editFirstKeyword, exportedPaths, git, gitAccess, manifestPaths, preview,
-  pushAndWait, renameTestCase, run, waitForSaved,
+  caseFile, closeDialog, deleteTestCase, editFirstKeyword, exportedPaths, git, gitAccess, manifestAt, manifestEntries,
+  manifestPaths, preview, pushAndWait, renameTestCase, run, waitForSaved,
 } from './push-helpers.mjs';
 import {
   REPOSITORIES, connectAndOpenArtifacts as connect, control, field, logMark, logSince, openPage, pullMain,
@@ -44,9 +44,9 @@ describe('push', () => {
 
       const dir = await clone(repository);
       try {
-        const manifest = JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8'));
-        assert.ok(manifest.files.length > 30, 'every artifact is listed');
-        for (const entry of manifest.files) assert.ok(existsSync(join(dir, entry.path)), entry.path);
+        const entries = manifestEntries(dir);
+        assert.ok(entries.length > 30, 'every artifact is listed');
+        for (const entry of entries) assert.ok(existsSync(join(dir, entry.path)), entry.path);
         assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'First push of Checkout Web');
         assert.equal(await git(dir, 'tag', '--list', 'v1.0'), 'v1.0');
       } finally {
@@ -143,7 +143,7 @@ describe('push', () => {
     dialog = await preview(a.page, { branch: 'main', message: 'From A' });
     await dialog.getByText(/1 artifact file changed on the branch since your last sync: kept as the branch has them/).waitFor();
     await dialog.getByText('Add one item from the product page', { exact: true }).waitFor();
-    await dialog.getByText(/^2 files to write/).waitFor();
+    await dialog.getByText(/^3 files to write/).waitFor();
     assert.match(await pushAndWait(dialog), /Pushed to main/);
     await closeDialog(a.page);
     await inClone(CLOUD, 'main', async (dir) => {
@@ -251,9 +251,9 @@ describe('push', () => {
       const commits = (await git(dir, 'rev-list', '--reverse', `${start}..HEAD`)).split('\n').filter(Boolean);
       const manifests = new Set();
       for (const commit of commits) {
-        const manifest = await git(dir, 'show', `${commit}:test-artifacts/.manifest.json`);
-        manifests.add(manifest);
-        for (const entry of JSON.parse(manifest).files) {
+        const manifest = await manifestAt(dir, commit);
+        manifests.add(manifest.root);
+        for (const entry of manifest.files) {
           const bytes = (await run('git', ['-C', dir, 'show', `${commit}:${entry.path}`], { encoding: 'buffer' })).stdout;
           assert.equal(createHash('sha256').update(bytes).digest('hex'), entry.sha256, `${entry.path} at ${commit}`);
         }
@@ -299,8 +299,7 @@ describe('push', () => {
     try {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'Through the storm');
       // No write made twice: the branch holds exactly what its manifest names.
-      const manifest = JSON.parse(readFileSync(join(dir, 'test-artifacts', '.manifest.json'), 'utf8'));
-      for (const entry of manifest.files) {
+      for (const entry of manifestEntries(dir)) {
         assert.equal(createHash('sha256').update(readFileSync(join(dir, entry.path))).digest('hex'), entry.sha256, entry.path);
       }
     } finally {
@@ -323,7 +322,7 @@ describe('push', () => {
     await context.close();
   });
 
-  it('makes one small commit for one edited test case: the test case file and the manifest', async () => {
+  it('makes one small commit for one edited test case: the test case file, the manifest\'s root and the part listing it', async () => {
     const { context, page } = await openPage(env.browser);
     await connectAndOpenArtifacts(page, CLOUD);
     assert.match(await pushAndWait(await preview(page, { branch: 'main', message: 'Everything' })), /Pushed to main/);
@@ -331,13 +330,16 @@ describe('push', () => {
     await editFirstKeyword(page, 'Add items', 'Add one item from the product page', 'Open');
     await page.getByText('1 artifact changed since the last push or pull.').waitFor();
     const dialog = await preview(page, { branch: 'main', message: 'One step' });
-    await dialog.getByText(/^2 files to write .* to main\.$/).waitFor();
-    assert.match(await pushAndWait(dialog), /Pushed to main: 2 files written in 1 commit\./);
+    await dialog.getByText(/^3 files to write .* to main\.$/).waitFor();
+    assert.match(await pushAndWait(dialog), /Pushed to main: 3 files written in 1 commit\./);
     await inClone(CLOUD, 'main', async (dir) => {
       assert.equal(await git(dir, 'log', '-1', '--format=%s'), 'One step');
-      const changed = (await git(dir, 'show', '--name-only', '--format=', 'HEAD')).split('\n').sort();
+      const changed = (await git(dir, 'show', '--name-only', '--no-renames', '--format=', 'HEAD')).split('\n').sort();
       const edited = await caseFile(dir, 'add-one-item-from-the-product-page');
-      assert.deepEqual(changed, [edited, 'test-artifacts/.manifest.json'].sort());
+      // The new part is written and the one it replaces deleted, in the same commit.
+      const parts = changed.filter((path) => /^test-artifacts\/\.manifest\/[0-9a-f]{32}\.json$/.test(path));
+      assert.equal(parts.length, 2, changed.join(', '));
+      assert.deepEqual(changed.filter((path) => !parts.includes(path)), [edited, 'test-artifacts/.manifest.json'].sort());
       assert.equal(JSON.parse(readFileSync(join(dir, edited), 'utf8')).steps[0].keyword, 'Open');
     });
     // The explorer keeps what was open: the groups expanded and the test case shown.
@@ -461,7 +463,10 @@ describe('push', () => {
   async function interruptedDataCenterPush(interrupt) {
     const { context, page } = await openPage(env.browser, { acceptDownloads: true });
     await connect(page, restOnly(), DC);
-    const local = (await exportedPaths(page)).filter((p) => p !== 'test-artifacts/.manifest.json').sort();
+    const exported = await exportedPaths(page);
+    const local = exported.filter((p) => !p.startsWith('test-artifacts/.manifest')).sort();
+    // The manifest's root and parts, written after the files.
+    const manifestFiles = exported.length - local.length;
     const initial = await countCommits(DC);
     let dialog = await preview(page, { branch: 'main', message: 'Interrupted' });
     await dialog.getByText(/ files? to write/).waitFor();
@@ -480,7 +485,7 @@ describe('push', () => {
     // The files the interrupted push wrote count as written: the preview counts only the rest and the manifest.
     const landed = commits - initial;
     dialog = await preview(page, { branch: 'main', message: 'Finished' });
-    await dialog.getByText(new RegExp(`^${local.length + 1 - landed} files? to write`)).waitFor();
+    await dialog.getByText(new RegExp(`^${local.length + manifestFiles - landed} files? to write`)).waitFor();
     assert.match(await pushAndWait(dialog), /Pushed to main/);
     await inClone(DC, 'main', async (dir) => {
       const listed = manifestPaths(dir).sort();
@@ -527,7 +532,7 @@ describe('push', () => {
     // When, Who, What, Branch, Commit, Version, Files
     assert.deepEqual(newest.slice(1, 6), ['Lee Lead', 'push', 'feature/history', tips[0].slice(0, 12), '—']);
     assert.deepEqual(oldest.slice(1, 6), ['Lee Lead', 'push', 'main', tips[1].slice(0, 12), 'v1.0']);
-    assert.match(newest[6], /^2 written, 0 removed$/);
+    assert.match(newest[6], /^3 written, 0 removed$/);
     await context.close();
   });
 
