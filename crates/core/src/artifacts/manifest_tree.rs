@@ -6,6 +6,7 @@
 //! changes the one or two parts that hold them. Manifests of layout 1, one file listing every entry, are
 //! read as they are.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -157,7 +158,129 @@ fn cut(files: &[ManifestEntry]) -> Vec<&[ManifestEntry]> {
     parts
 }
 
+/// The names of parts met before (written or read), by a SHA-256 of their entries' fields (far cheaper
+/// than their canonical JSON), so that a manifest cut again (a base, or a manifest of which a few
+/// entries changed) is serialised and hashed only where its parts are new. Cleared when it holds more
+/// than [`MEMO_LIMIT`] names.
+#[derive(Default)]
+struct PartNames {
+    names: BTreeMap<[u8; 32], String>,
+}
+
+/// The most part names the memo keeps (a project of 100,000 test cases has about 900 parts).
+const MEMO_LIMIT: usize = 16_384;
+
+thread_local! {
+    static PART_NAMES: RefCell<PartNames> = RefCell::new(PartNames::default());
+}
+
+/// The memo's key of a part's entries: the SHA-256 of their fields, each ended by a zero byte.
+fn fingerprint(files: &[ManifestEntry]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for entry in files {
+        for field in [&entry.path, &entry.sha256, entry.id.as_str()] {
+            hasher.update(field.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.update([entry.kind as u8, 0]);
+    }
+    hasher.finalize().into()
+}
+
+/// The name of the part holding `files`: from the memo, or written and hashed (and remembered).
+fn part_name_of(files: &[ManifestEntry]) -> String {
+    PART_NAMES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let key = fingerprint(files);
+        if let Some(name) = memo.names.get(&key) {
+            return name.clone();
+        }
+        let name = name_of(&part_bytes(files));
+        remember(&mut memo, key, &name);
+        name
+    })
+}
+
+fn remember(memo: &mut PartNames, key: [u8; 32], name: &str) {
+    if memo.names.len() >= MEMO_LIMIT {
+        memo.names.clear();
+    }
+    memo.names.insert(key, name.to_owned());
+}
+
+/// Remembers the name of a part read (its bytes hash to it).
+fn remember_read(files: &[ManifestEntry], name: &str) {
+    PART_NAMES.with(|memo| {
+        remember(&mut memo.borrow_mut(), fingerprint(files), name);
+    });
+}
+
+/// The canonical bytes of the part holding `files`.
+fn part_bytes(files: &[ManifestEntry]) -> Vec<u8> {
+    to_canonical_json(&ManifestPart {
+        files: files.to_vec(),
+    })
+}
+
+/// One part of a manifest: its name and its entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartOf<'a> {
+    /// The name (hex).
+    pub name: &'a str,
+    /// The entries.
+    pub files: &'a [ManifestEntry],
+}
+
+impl PartOf<'_> {
+    /// The part's canonical bytes (which hash to its name).
+    pub fn bytes(&self) -> Vec<u8> {
+        part_bytes(self.files)
+    }
+}
+
+/// A manifest's parts, named (see [`Manifest::parts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts<'a> {
+    names: Vec<String>,
+    files: Vec<&'a [ManifestEntry]>,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts, in order.
+    pub fn iter(&self) -> impl Iterator<Item = PartOf<'_>> {
+        self.names
+            .iter()
+            .zip(&self.files)
+            .map(|(name, files)| PartOf {
+                name: name.as_str(),
+                files,
+            })
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// The bytes of the root naming these parts, with `origin`.
+    pub fn root(&self, origin: Option<&str>) -> Vec<u8> {
+        to_canonical_json(&ManifestRoot {
+            schema_version: SCHEMA_VERSION,
+            origin: origin.map(str::to_owned),
+            parts: self.names.clone(),
+        })
+    }
+}
+
 impl Manifest {
+    /// The manifest's parts as layout 2 cuts them, each named; only parts not met before in this process
+    /// are serialised and hashed for it.
+    pub fn parts(&self) -> Parts<'_> {
+        let files = cut(&self.files);
+        let names = files.iter().map(|files| part_name_of(files)).collect();
+        Parts { names, files }
+    }
+
     /// The manifest as layout 2 writes it: its parts and the root naming them.
     ///
     /// ```
@@ -167,45 +290,30 @@ impl Manifest {
     /// assert_eq!(root.parts, tree.names().collect::<Vec<_>>());
     /// ```
     pub fn tree(&self) -> ManifestTree {
-        let parts: Vec<WrittenPart> = self.cut_parts().into_iter().map(|(_, part)| part).collect();
-        let root = ManifestRoot {
-            schema_version: SCHEMA_VERSION,
-            origin: self.origin.clone(),
-            parts: parts.iter().map(|part| part.name.clone()).collect(),
-        };
+        let parts = self.parts();
         ManifestTree {
-            root: to_canonical_json(&root),
-            parts,
+            root: parts.root(self.origin.as_deref()),
+            parts: parts
+                .iter()
+                .map(|part| WrittenPart {
+                    name: part.name.to_owned(),
+                    bytes: part.bytes(),
+                })
+                .collect(),
         }
     }
 
-    /// The entries of each part by name, as [`Manifest::tree`] cuts them (for a manifest of layout 2;
+    /// The entries of each part by name, as [`Manifest::parts`] cuts them (for a manifest of layout 2;
     /// one of layout 1 has no parts).
     pub fn parts_by_name(&self) -> BTreeMap<String, Vec<ManifestEntry>> {
         if self.schema_version < TREE_SCHEMA_VERSION {
             return BTreeMap::new();
         }
-        self.cut_parts()
-            .into_iter()
-            .map(|(files, part)| (part.name, files.to_vec()))
-            .collect()
-    }
-
-    /// The entries cut into parts, each with its written form.
-    fn cut_parts(&self) -> Vec<(&[ManifestEntry], WrittenPart)> {
-        cut(&self.files)
-            .into_iter()
-            .map(|files| {
-                let bytes = to_canonical_json(&ManifestPart {
-                    files: files.to_vec(),
-                });
-                let part = WrittenPart {
-                    name: name_of(&bytes),
-                    bytes,
-                };
-                (files, part)
-            })
-            .collect()
+        let parts = self.parts();
+        let named = parts
+            .iter()
+            .map(|part| (part.name.to_owned(), part.files.to_vec()));
+        named.collect()
     }
 }
 
@@ -253,7 +361,10 @@ pub fn read_manifest_part(name: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>
     let in_order = files.windows(2).all(|pair| pair[0].path < pair[1].path);
     let whole = (1..files.len()).all(|index| !starts_part(&files[index - 1], &files[index], index));
     match (files.is_empty(), in_order && whole) {
-        (false, true) => Ok(files),
+        (false, true) => {
+            remember_read(&files, name);
+            Ok(files)
+        }
         (true, _) => Err(TreeErrorKind::ManifestPartDamaged {
             reason: "it lists no file",
         }),

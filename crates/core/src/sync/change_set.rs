@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, ProjectFiles, MANIFEST_FILE,
+    ManifestEntry, ProjectFiles, MANIFEST_FILE, TREE_SCHEMA_VERSION,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -238,12 +238,15 @@ impl ChangeSet {
                 let mut published = Manifest::from_entries(entries.into_values().collect());
                 published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
-                let held = remote_manifest.parts_by_name().into_keys();
-                (
-                    published,
-                    writes,
-                    held.map(|name| part_path(options, &name)).collect(),
-                )
+                let held = match remote_manifest.schema_version {
+                    version if version < TREE_SCHEMA_VERSION => BTreeSet::new(),
+                    _ => remote_manifest
+                        .parts()
+                        .names()
+                        .map(|name| part_path(options, name))
+                        .collect(),
+                };
+                (published, writes, held)
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
@@ -273,28 +276,22 @@ impl ChangeSet {
             }
         };
         changes.sort_by(|a, b| a.path.cmp(&b.path));
-        let tree = published.tree();
-        let parts: BTreeMap<String, Vec<u8>> = tree
-            .parts
-            .into_iter()
-            .map(|part| (part_path(options, &part.name), part.bytes))
-            .collect();
-        let manifest_removed = held_parts
+        // Only the parts the branch does not hold are written out.
+        let parts = published.parts();
+        let paths: BTreeSet<String> = parts.names().map(|name| part_path(options, name)).collect();
+        let manifest_removed = held_parts.difference(&paths).cloned().collect();
+        let mut manifest_parts: Vec<(String, Vec<u8>)> = parts
             .iter()
-            .filter(|path| !parts.contains_key(*path))
-            .cloned()
+            .map(|part| (part_path(options, part.name), part))
+            .filter(|(path, _)| writes_manifest && !held_parts.contains(path))
+            .map(|(path, part)| (path, part.bytes()))
             .collect();
-        let manifest_parts = match writes_manifest {
-            true => parts
-                .into_iter()
-                .filter(|(path, _)| !held_parts.contains(path))
-                .collect(),
-            false => Vec::new(),
-        };
+        manifest_parts.sort();
+        let manifest_bytes = parts.root(published.origin.as_deref());
         ChangeSet {
             changes,
             manifest_path,
-            manifest_bytes: tree.root,
+            manifest_bytes,
             manifest_parts,
             manifest_removed,
             manifest: published,
