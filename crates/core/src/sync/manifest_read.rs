@@ -85,6 +85,11 @@ impl ManifestRead {
         matches!(&self.stage, ReadStage::Root(attempt) if attempt.tries == 0)
     }
 
+    /// Whether the parts are read (the root was).
+    pub(crate) fn reads_parts(&self) -> bool {
+        matches!(self.stage, ReadStage::Parts { .. })
+    }
+
     /// The requests of this round.
     pub(crate) fn requests(&self) -> Vec<ApiRequest> {
         match &self.stage {

@@ -47,10 +47,18 @@ impl PullPlanner {
     }
 
     pub(super) fn download(&mut self, pending: Vec<Fetch>) -> Stage {
+        self.retrying.progress.files_total += pending.len();
+        // Files read beside the manifest's parts are not read again.
+        let (ready, pending): (Vec<Fetch>, Vec<Fetch>) = pending
+            .into_iter()
+            .partition(|f| !f.base && self.prefetch.files.contains_key(&f.path));
+        for fetch in ready {
+            let bytes = self.prefetch.files.remove(&fetch.path).unwrap_or_default();
+            self.received(fetch, bytes);
+        }
         if pending.is_empty() {
             return self.after_downloads();
         }
-        self.retrying.progress.files_total += pending.len();
         match self.archive_parts(&pending) {
             Some(parts) => Stage::Archive {
                 parts,

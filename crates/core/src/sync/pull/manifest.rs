@@ -2,8 +2,11 @@
 
 use super::planner::{PullPlanner, Stage};
 use super::problem::PullProblem;
+use crate::bitbucket::cloud::FileChangeKind;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::error::SyncError;
+use crate::sync::job::Job;
+use crate::sync::layout::path_kind;
 use crate::sync::manifest_read::{ManifestOutcome, ManifestRead};
 
 impl PullPlanner {
@@ -47,7 +50,13 @@ impl PullPlanner {
     /// none or one that cannot be used (which is reported).
     pub(super) fn after_manifest_read(&mut self, outcome: ManifestOutcome) -> Stage {
         match outcome {
-            ManifestOutcome::Reading(read) => Stage::Manifest(read),
+            ManifestOutcome::Reading(read) => {
+                if read.reads_parts() && !self.prefetch.chosen {
+                    self.prefetch.chosen = true;
+                    self.prefetch.paths = self.changed_files();
+                }
+                Stage::Manifest(read)
+            }
             ManifestOutcome::Read(manifest) => {
                 self.manifest = Some(manifest);
                 self.managed = true;
@@ -59,6 +68,44 @@ impl PullPlanner {
                 self.list_root()
             }
             ManifestOutcome::Failed(error) => self.fail(error),
+        }
+    }
+
+    /// The artifact files the first page of the diff since the base says were added or changed, when
+    /// that page is the whole diff and they are few enough for one round: read beside the manifest's
+    /// parts.
+    fn changed_files(&self) -> Vec<String> {
+        let (Some(Ok(response)), Some(mut pager)) = (&self.early_changes, self.changes_pager())
+        else {
+            return Vec::new();
+        };
+        let Ok(changes) = pager.handle_response(response) else {
+            return Vec::new();
+        };
+        let paths: Vec<String> = changes
+            .into_iter()
+            .filter(|change| change.kind != FileChangeKind::Removed)
+            .map(|change| change.path)
+            .filter(|path| !self.is_manifest_path(path) && path_kind(path, &self.options).is_ok())
+            .collect();
+        let whole = pager.next_request().is_none() && !pager.is_truncated();
+        match whole && paths.len() <= self.concurrency() {
+            true => paths,
+            false => Vec::new(),
+        }
+    }
+
+    /// Keeps what the files read beside the parts held; those that failed are read again when needed.
+    pub(super) fn prefetched(
+        &mut self,
+        paths: Vec<String>,
+        answers: Vec<Result<ApiResponse, ApiError>>,
+    ) {
+        for (path, answer) in paths.into_iter().zip(answers) {
+            let call = self.remote.read_file(&self.tip.id, &path);
+            if let Ok(bytes) = answer.and_then(|response| call.parse(&response)) {
+                self.prefetch.files.insert(path, bytes);
+            }
         }
     }
 }

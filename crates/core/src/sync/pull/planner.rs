@@ -108,7 +108,21 @@ pub struct PullPlanner {
     pub(super) managed: bool,
     pub(super) unlisted: Vec<UnlistedFile>,
     pub(super) bulk: Option<BulkRead>,
+    /// Files the diff since the base says changed, read beside the manifest's parts (sent once).
+    pub(super) prefetch: Prefetch,
     pub(super) result: Option<Result<PullPreview, SyncError>>,
+}
+
+/// The files a pull reads beside the manifest's parts, before it knows it needs them: those the diff
+/// since the base says changed, which it most likely downloads next (a round trip saved).
+#[derive(Debug, Default)]
+pub(super) struct Prefetch {
+    /// Whether they were chosen (once per pull).
+    pub(super) chosen: bool,
+    /// The paths to read with the next round of parts.
+    pub(super) paths: Vec<String>,
+    /// What they held.
+    pub(super) files: ProjectFiles,
 }
 
 impl PullPlanner {
@@ -151,6 +165,7 @@ impl PullPlanner {
             managed: false,
             unlisted: Vec::new(),
             bulk: None,
+            prefetch: Prefetch::default(),
             result: None,
             remote,
             request,
@@ -233,7 +248,7 @@ impl PullPlanner {
     }
 
     /// The diff since the base, when there is a base other than the tip.
-    fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
+    pub(super) fn changes_pager(&self) -> Option<Box<Pager<FileChange>>> {
         let base = self.base().filter(|base| base.commit != self.tip.id)?;
         Some(Box::new(self.remote.changes(&self.tip.id, &base.commit)))
     }
@@ -254,8 +269,15 @@ impl Job for PullPlanner {
                     .first_request()
                     .then(|| self.changes_pager()?.next_request())
                     .flatten();
+                let prefetch = self.prefetch.paths.iter().filter(|_| read.reads_parts());
+                let prefetch =
+                    prefetch.map(|path| self.remote.read_file(&self.tip.id, path).request);
                 (
-                    read.requests().into_iter().chain(early).collect(),
+                    read.requests()
+                        .into_iter()
+                        .chain(early)
+                        .chain(prefetch)
+                        .collect(),
                     Phase::ReadingRepository,
                 )
             }
@@ -336,6 +358,11 @@ impl Job for PullPlanner {
                 let mut answers = answers;
                 if read.first_request() && answers.len() > 1 {
                     self.early_changes = answers.pop();
+                }
+                if read.reads_parts() {
+                    let paths = std::mem::take(&mut self.prefetch.paths);
+                    let answered = answers.split_off(answers.len().saturating_sub(paths.len()));
+                    self.prefetched(paths, answered);
                 }
                 let outcome = read.handle(&self.remote, &mut self.retrying, answers);
                 self.after_manifest_read(outcome)
