@@ -303,17 +303,21 @@ impl Manifest {
         }
     }
 
-    /// The entries of each part by name, as [`Manifest::parts`] cuts them (for a manifest of layout 2;
-    /// one of layout 1 has no parts).
+    /// The entries of each part by name, of [`Manifest::held_parts`].
     pub fn parts_by_name(&self) -> BTreeMap<String, Vec<ManifestEntry>> {
-        if self.schema_version < TREE_SCHEMA_VERSION {
+        let Some(parts) = self.held_parts() else {
             return BTreeMap::new();
-        }
-        let parts = self.parts();
+        };
         let named = parts
             .iter()
             .map(|part| (part.name.to_owned(), part.files.to_vec()));
         named.collect()
+    }
+
+    /// The parts a repository whose manifest this is holds: those [`Manifest::parts`] gives for a
+    /// manifest of layout 2; `None` for one of layout 1, which was written as one file.
+    pub fn held_parts(&self) -> Option<Parts<'_>> {
+        (self.schema_version >= TREE_SCHEMA_VERSION).then(|| self.parts())
     }
 }
 
@@ -381,58 +385,64 @@ pub fn manifest_in(
     options: &LayoutOptions,
 ) -> Option<Result<Manifest, TreeError>> {
     let root_path = options.full_path(MANIFEST_FILE);
-    let problem = |path: &str, kind| TreeError {
-        path: path.to_owned(),
+    let file = read_manifest_file(files.get(&root_path)?).map_err(|kind| TreeError {
+        path: root_path,
         kind,
-    };
-    let root = match read_manifest_file(files.get(&root_path)?) {
-        Ok(ManifestFile::Whole(manifest)) => return Some(Ok(manifest)),
-        Ok(ManifestFile::Root(root)) => root,
-        Err(kind) => return Some(Err(problem(&root_path, kind))),
+    });
+    Some(file.and_then(|file| manifest_of_file(file, files, options)))
+}
+
+/// The manifest of a `.manifest.json` already read: itself (layout 1), or its root with the parts of
+/// `files` it names (layout 2).
+pub(crate) fn manifest_of_file(
+    file: ManifestFile,
+    files: &ProjectFiles,
+    options: &LayoutOptions,
+) -> Result<Manifest, TreeError> {
+    let root = match file {
+        ManifestFile::Whole(manifest) => return Ok(manifest),
+        ManifestFile::Root(root) => root,
     };
     let mut parts = BTreeMap::new();
     for name in &root.parts {
         let path = part_path(options, name);
-        let Some(bytes) = files.get(&path) else {
-            let part = name.clone();
-            return Some(Err(problem(
-                &root_path,
-                TreeErrorKind::MissingManifestPart { part },
-            )));
-        };
-        match read_manifest_part(name, bytes) {
-            Ok(entries) => parts.insert(name.clone(), entries),
-            Err(kind) => return Some(Err(problem(&path, kind))),
-        };
+        if let Some(bytes) = files.get(&path) {
+            let entries =
+                read_manifest_part(name, bytes).map_err(|kind| TreeError { path, kind })?;
+            parts.insert(name.clone(), entries);
+        }
     }
-    Some(root.assemble(&parts).map_err(|name| {
-        let kind = TreeErrorKind::ManifestPartDamaged {
-            reason: FOLLOWS_NOT,
-        };
-        problem(&part_path(options, &name), kind)
-    }))
+    root.assemble(&parts, options)
 }
-
-/// Why a part whose files do not come after those of the part before it is refused.
-pub(crate) const FOLLOWS_NOT: &str = "its files do not follow those of the part before it";
 
 impl ManifestRoot {
     /// The manifest of this root and its parts (`parts` by name, each as [`read_manifest_part`] gives
-    /// it); the name of the first part missing, or of the first out of order with the one before, when
-    /// they do not make a manifest.
+    /// it). Refused against the root when a part is missing, and against a part whose files do not
+    /// follow those of the part before it.
     pub fn assemble(
         &self,
         parts: &BTreeMap<String, Vec<ManifestEntry>>,
-    ) -> Result<Manifest, String> {
+        options: &LayoutOptions,
+    ) -> Result<Manifest, TreeError> {
         let mut files: Vec<ManifestEntry> = Vec::new();
         for name in &self.parts {
-            let entries = parts.get(name).ok_or_else(|| name.clone())?;
+            let Some(entries) = parts.get(name) else {
+                return Err(TreeError {
+                    path: options.full_path(MANIFEST_FILE),
+                    kind: TreeErrorKind::MissingManifestPart { part: name.clone() },
+                });
+            };
             let follows = match (files.last(), entries.first()) {
                 (Some(last), Some(first)) => last.path < first.path,
                 _ => true,
             };
             if !follows {
-                return Err(name.clone());
+                return Err(TreeError {
+                    path: part_path(options, name),
+                    kind: TreeErrorKind::ManifestPartDamaged {
+                        reason: "its files do not follow those of the part before it",
+                    },
+                });
             }
             files.extend(entries.iter().cloned());
         }
@@ -467,7 +477,10 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(root.assemble(&parts), Ok(manifest.clone()));
+        assert_eq!(
+            root.assemble(&parts, &LayoutOptions::default()),
+            Ok(manifest.clone())
+        );
         assert_eq!(manifest.parts_by_name(), parts);
         let sizes: Vec<usize> = tree.parts.iter().map(|p| p.bytes.len()).collect();
         assert!(sizes.len() > 5, "{sizes:?}");

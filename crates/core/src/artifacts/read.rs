@@ -14,7 +14,7 @@ use super::layout::{
 use super::limits::ReadLimits;
 use super::manifest::sha256_hex;
 use super::manifest_tree::{
-    is_manifest_file, manifest_in, part_name, read_manifest_file, ManifestFile,
+    is_manifest_file, manifest_of_file, part_name, read_manifest_file, ManifestFile,
 };
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
 use super::parse::parse_json;
@@ -348,16 +348,15 @@ impl<'a> Reader<'a> {
 
     /// Compares every file with the manifest, for files that have no other problem.
     fn check_manifest(&mut self, files: &ProjectFiles) {
-        if !matches!(
-            self.pools.manifest.take(),
-            Some(Parsed { value: Some(_), .. })
-        ) {
+        let Some(Parsed {
+            value: Some(file), ..
+        }) = self.pools.manifest.take()
+        else {
             return;
-        }
-        let manifest = match manifest_in(files, self.options) {
-            Some(Ok(manifest)) => manifest,
-            Some(Err(error)) => return self.report(&error.path, error.kind),
-            None => return,
+        };
+        let manifest = match manifest_of_file(file, files, self.options) {
+            Ok(manifest) => manifest,
+            Err(error) => return self.report(&error.path, error.kind),
         };
         let troubled: BTreeSet<String> =
             self.errors.iter().map(|error| error.path.clone()).collect();

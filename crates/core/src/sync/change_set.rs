@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, ProjectFiles, MANIFEST_FILE, TREE_SCHEMA_VERSION,
+    ManifestEntry, ProjectFiles, MANIFEST_FILE,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -78,6 +78,14 @@ pub struct ChangeSet {
     pub conflicts: Vec<BranchChange>,
 }
 
+/// The parts of the manifest a branch holds, by path.
+enum PartsFound {
+    /// Those of the manifest read from it: their content is known.
+    Held(BTreeSet<String>),
+    /// Part files found under the root, of a manifest that could not be read: their content is not.
+    Unread(BTreeSet<String>),
+}
+
 /// What a push compares the branch's manifest with, to tell this copy's changes from the branch's.
 #[derive(Debug, Clone, Copy)]
 pub enum Comparison<'a> {
@@ -139,7 +147,7 @@ impl ChangeSet {
         let mut held_back = BTreeSet::new();
         let mut branch_changes = Vec::new();
         let mut conflicts = Vec::new();
-        let (published, writes_manifest, held_parts): (_, _, BTreeSet<String>) = match remote {
+        let (published, writes_manifest, found) = match remote {
             RemoteState::Managed(remote_manifest) => {
                 let remote_by_key = remote_manifest.by_artifact();
                 let local_by_key = local_manifest.by_artifact();
@@ -238,15 +246,10 @@ impl ChangeSet {
                 let mut published = Manifest::from_entries(entries.into_values().collect());
                 published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
-                let held = match remote_manifest.schema_version {
-                    version if version < TREE_SCHEMA_VERSION => BTreeSet::new(),
-                    _ => remote_manifest
-                        .parts()
-                        .names()
-                        .map(|name| part_path(options, name))
-                        .collect(),
-                };
-                (published, writes, held)
+                let held = remote_manifest.held_parts();
+                let held = held.iter().flat_map(|parts| parts.names());
+                let held = held.map(|name| part_path(options, name)).collect();
+                (published, writes, PartsFound::Held(held))
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
@@ -266,24 +269,33 @@ impl ChangeSet {
                 }
                 let mut published = Manifest::from_entries(entries);
                 published.origin = origin.map(str::to_owned);
-                // Parts found under the root (a manifest that could not be read): content-named, so
-                // those the new root names hold its bytes already.
+                // Parts found under the root (of a manifest that could not be read): deleted unless
+                // the new root names them, and written again, since their content is unknown.
                 let found = paths.iter().filter(|path| {
                     let relative = options.relative(path).unwrap_or_default();
                     part_name(relative).is_some()
                 });
-                (published, true, found.cloned().collect())
+                (
+                    published,
+                    true,
+                    PartsFound::Unread(found.cloned().collect()),
+                )
             }
         };
         changes.sort_by(|a, b| a.path.cmp(&b.path));
         // Only the parts the branch does not hold are written out.
         let parts = published.parts();
         let paths: BTreeSet<String> = parts.names().map(|name| part_path(options, name)).collect();
-        let manifest_removed = held_parts.difference(&paths).cloned().collect();
+        let none = BTreeSet::new();
+        let (found, held) = match &found {
+            PartsFound::Held(held) => (held, held),
+            PartsFound::Unread(unread) => (unread, &none),
+        };
+        let manifest_removed = found.difference(&paths).cloned().collect();
         let mut manifest_parts: Vec<(String, Vec<u8>)> = parts
             .iter()
             .map(|part| (part_path(options, part.name), part))
-            .filter(|(path, _)| writes_manifest && !held_parts.contains(path))
+            .filter(|(path, _)| writes_manifest && !held.contains(path))
             .map(|(path, part)| (path, part.bytes()))
             .collect();
         manifest_parts.sort();

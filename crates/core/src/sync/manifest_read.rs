@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use super::attempt::{Attempt, Retrying};
 use super::error::{refused_manifest, SyncError};
 use super::remote::Remote;
-use crate::artifacts::manifest_tree::FOLLOWS_NOT;
 use crate::artifacts::{
     part_path, read_manifest_file, read_manifest_part, LayoutOptions, Manifest, ManifestEntry,
     ManifestFile, ManifestRoot, TreeErrorKind, MANIFEST_FILE, MAX_FILE_BYTES, MAX_MANIFEST_BYTES,
@@ -222,14 +221,9 @@ impl Source {
         root: &ManifestRoot,
         parts: &BTreeMap<String, Vec<ManifestEntry>>,
     ) -> ManifestOutcome {
-        match root.assemble(parts) {
+        match root.assemble(parts, &self.options) {
             Ok(manifest) => ManifestOutcome::Read(manifest),
-            Err(name) => ManifestOutcome::Damaged(
-                part_path(&self.options, &name),
-                TreeErrorKind::ManifestPartDamaged {
-                    reason: FOLLOWS_NOT,
-                },
-            ),
+            Err(problem) => ManifestOutcome::Damaged(problem.path, problem.kind),
         }
     }
 }

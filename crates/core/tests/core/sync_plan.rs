@@ -397,3 +397,22 @@ proptest! {
         published(&files)?;
     }
 }
+
+/// A branch whose manifest could not be read: the part files found under the root are of unknown
+/// content, so every part the new root names is written (even at a path found), and the others are
+/// deleted.
+#[test]
+fn parts_found_without_a_readable_manifest_are_written_again_or_deleted() {
+    let project = synthetic_project(3, 40);
+    let local = LocalFiles::of(&project);
+    let ours: Vec<String> = files_of(&project)
+        .into_keys()
+        .filter(|path| path.contains("/.manifest/"))
+        .collect();
+    let stale = artifacts::part_path(&LayoutOptions::default(), &"0".repeat(32));
+    let found: BTreeSet<String> = ours.iter().cloned().chain([stale.clone()]).collect();
+    let changes = compute(&local, &RemoteState::Unmanaged(found), &everything);
+    let written: Vec<&String> = changes.manifest_parts.iter().map(|(path, _)| path).collect();
+    assert_eq!(written, ours.iter().collect::<Vec<_>>());
+    assert_eq!(changes.manifest_removed, vec![stale]);
+}
