@@ -412,7 +412,11 @@ fn parts_found_without_a_readable_manifest_are_written_again_or_deleted() {
     let stale = artifacts::part_path(&LayoutOptions::default(), &"0".repeat(32));
     let found: BTreeSet<String> = ours.iter().cloned().chain([stale.clone()]).collect();
     let changes = compute(&local, &RemoteState::Unmanaged(found), &everything);
-    let written: Vec<&String> = changes.manifest_parts.iter().map(|(path, _)| path).collect();
+    let written: Vec<&String> = changes
+        .manifest_parts
+        .iter()
+        .map(|(path, _)| path)
+        .collect();
     assert_eq!(written, ours.iter().collect::<Vec<_>>());
     assert_eq!(changes.manifest_removed, vec![stale]);
 }
