@@ -15,11 +15,10 @@ use yew::{AppHandle, AttrValue, Callback};
 use crate::app::{App, AppProps};
 use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::explorer_build::ExplorerBuild;
+use crate::services::indexed_db_store::{Holds, IndexedDbProjectStore};
 use crate::services::portal_events::{Events, PortalEvent};
 use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
-use crate::services::project_store::{
-    Holds, IndexedDbProjectStore, ProjectStore, SharedStore, Showing,
-};
+use crate::services::project_store::{ProjectStore, SharedStore, Showing};
 use crate::state::connections::Connections;
 use crate::state::session::Session;
 

@@ -5,9 +5,8 @@
 use std::rc::Rc;
 
 use bitbucket_versioning::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
-use bitbucket_versioning::services::project_store::{
-    Holds, IndexedDbProjectStore, ProjectStore, StoreError,
-};
+use bitbucket_versioning::services::indexed_db_store::{Holds, IndexedDbProjectStore};
+use bitbucket_versioning::services::project_store::{ProjectStore, StoreError};
 use bitbucket_versioning::services::projects::{list_or_seed, ProjectListing, StoredProject};
 use js_sys::{Function, Object, Reflect};
 use versioning_core::artifacts::{demo, ArtifactId, Project};

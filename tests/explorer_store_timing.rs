@@ -2,7 +2,8 @@
 //! record (no timed assertions: machines differ).
 #![cfg(target_arch = "wasm32")]
 
-use bitbucket_versioning::services::project_store::{IndexedDbProjectStore, ProjectStore};
+use bitbucket_versioning::services::indexed_db_store::IndexedDbProjectStore;
+use bitbucket_versioning::services::project_store::ProjectStore;
 use bitbucket_versioning::services::projects::StoredProject;
 use js_sys::Date;
 use versioning_core::artifacts::generate::synthetic_project;
@@ -61,6 +62,14 @@ async fn saves_and_loads_ten_thousand_test_cases() {
     })
     .await;
     assert!(changes.changed.is_empty());
+    let mut edited = loaded;
+    let cases: Vec<_> = edited.project.test_cases().map(|c| c.id.clone()).collect();
+    for case in cases.iter().step_by(cases.len() / 10).take(10) {
+        edited.project.set_description(case, "Edited here").unwrap();
+    }
+    timed("save after 10 edits", fresh.save(&edited))
+        .await
+        .unwrap();
     let listed = timed("list summaries", fresh.list()).await.unwrap();
     assert!(listed.iter().any(|summary| summary.test_cases == 10_000));
     fresh.delete(stored.project.id.as_str()).await.unwrap();

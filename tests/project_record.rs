@@ -2,6 +2,7 @@
 //! a pull records its base, the baseline and a History row.
 #![cfg(not(target_arch = "wasm32"))]
 
+use bitbucket_versioning::services::project_record::{RecordReadError, StoredForm};
 use bitbucket_versioning::services::projects::{repository_key, HistoryEntry, StoredProject};
 use versioning_core::artifacts::{demo, manifest, LayoutOptions, Manifest};
 use versioning_core::bitbucket::pull_requests::{PullRequest, PullRequestState};
@@ -300,4 +301,55 @@ fn a_pull_request_is_recorded_on_the_last_push_of_its_branch_and_older_rows_read
         .map(|row| row.pull_request.clone())
         .collect();
     assert_eq!(recorded, vec![None, Some(opened), None]);
+}
+
+#[test]
+fn a_head_record_holds_all_but_the_artifacts_and_reads_back_with_them() {
+    let repository = repository_key("http://localhost:7990/2.0/", "acme/checkout-tests");
+    let mut project = demo::demo_projects().remove(0);
+    let mut stored = StoredProject::at_baseline(project.clone());
+    let case = project.test_cases().next().unwrap().id.clone();
+    project.rename(&case, "A better name").unwrap();
+    let renamed = manifest(&project, &LayoutOptions::default());
+    stored.record_push(
+        &repository,
+        &pushed_to("feature/a", "a1", &renamed),
+        history_row("push", &repository),
+    );
+    stored.scm.scm_export_worker_count = 7;
+    let names: Vec<String> = stored
+        .baseline()
+        .parts()
+        .names()
+        .map(str::to_owned)
+        .collect();
+    let json = serde_json::to_string(&stored.head_at(6, names.clone())).expect("written");
+    assert!(
+        !json.contains("\"suites\"") && !json.contains("\"sha256\""),
+        "{json}"
+    );
+    let StoredForm::Head(head) = StoredForm::read(&json).expect("read") else {
+        panic!("a head record reads as a head");
+    };
+    assert_eq!((head.revision, &head.baseline.parts), (6, &names));
+    let read = head.with(stored.project.clone(), stored.baseline().clone());
+    stored.revision = 6;
+    assert_eq!(read, stored);
+}
+
+#[test]
+fn a_whole_record_reads_whole_and_a_record_of_a_newer_form_is_refused() {
+    let stored = StoredProject::at_baseline(demo::demo_projects().remove(1));
+    let whole = serde_json::to_string(&stored.record_at(2)).expect("written");
+    let Ok(StoredForm::Whole(read)) = StoredForm::read(&whole) else {
+        panic!("a record without a form is whole");
+    };
+    assert_eq!(read.project, stored.project);
+    let newer = StoredForm::read(r#"{"format":3,"anything":true}"#).unwrap_err();
+    assert_eq!(newer, RecordReadError::Newer(3));
+    assert!(newer.to_string().contains("newer release"), "{newer}");
+    assert!(matches!(
+        StoredForm::read("not json"),
+        Err(RecordReadError::Damaged(_))
+    ));
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{
-    manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, Project,
+    manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, ManifestRoot, Project,
 };
 use versioning_core::bitbucket::pull_requests::PullRequest;
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
@@ -63,6 +63,90 @@ pub struct StoredRecord<'a> {
     history: &'a [HistoryEntry],
     scm: &'a ScmParameters,
     revision: u64,
+}
+
+/// The form of [`HeadRecord`]: a project record kept beside one record per artifact file.
+pub const PER_ARTIFACT_FORMAT: u32 = 2;
+
+/// A [`StoredProject`] as a store of per-artifact records writes it, at the revision the write stores:
+/// all but the artifacts (each file a record of its own) and the baseline's entries (each part of it a
+/// record of its own, named by `baseline`).
+#[derive(Debug, Serialize)]
+pub struct HeadRecord<'a> {
+    format: u32,
+    baseline: ManifestRoot,
+    bases: &'a [RepositoryBase],
+    history: &'a [HistoryEntry],
+    scm: &'a ScmParameters,
+    revision: u64,
+}
+
+/// A [`HeadRecord`] as read back (its form read before), still without the artifacts and the baseline.
+#[derive(Debug, Deserialize)]
+pub struct StoredHead {
+    /// The baseline's layout version, origin and the names of its parts.
+    pub baseline: ManifestRoot,
+    bases: Vec<RepositoryBase>,
+    history: Vec<HistoryEntry>,
+    scm: ScmParameters,
+    /// The revision stored.
+    pub revision: u64,
+}
+
+/// A project record as a store read it.
+#[derive(Debug)]
+pub enum StoredForm {
+    /// The whole project in one record, as stores wrote it before per-artifact records (and as a portal's
+    /// whole-project storage keeps it).
+    Whole(Box<StoredProject>),
+    /// A [`HeadRecord`]: the artifacts and the baseline's parts are in records of their own.
+    Head(StoredHead),
+}
+
+/// Why a project record could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordReadError {
+    /// Not a record of either form.
+    #[error("{0}")]
+    Damaged(String),
+    /// Written by a newer release in a form this one does not know.
+    #[error("it was saved by a newer release of this app (record form {0}); update the app")]
+    Newer(u32),
+}
+
+impl StoredForm {
+    /// Reads the JSON text of a project record of either form.
+    pub fn read(json: &str) -> Result<StoredForm, RecordReadError> {
+        /// The form, read before the rest (records without one are whole).
+        #[derive(Deserialize)]
+        struct Probe {
+            format: Option<u32>,
+        }
+        let damaged = |error: serde_json::Error| RecordReadError::Damaged(error.to_string());
+        match serde_json::from_str::<Probe>(json).map_err(damaged)?.format {
+            None => Ok(StoredForm::Whole(Box::new(
+                serde_json::from_str(json).map_err(damaged)?,
+            ))),
+            Some(PER_ARTIFACT_FORMAT) => Ok(StoredForm::Head(
+                serde_json::from_str(json).map_err(damaged)?,
+            )),
+            Some(other) => Err(RecordReadError::Newer(other)),
+        }
+    }
+}
+
+impl StoredHead {
+    /// The project this head is of, with its artifacts and the baseline its parts make.
+    pub fn with(self, project: Project, baseline: Manifest) -> StoredProject {
+        StoredProject {
+            project,
+            baseline,
+            bases: self.bases,
+            history: self.history,
+            scm: self.scm,
+            revision: self.revision,
+        }
+    }
 }
 
 /// The sync base of one branch of one repository, its manifest kept as its changes from the record's
@@ -300,6 +384,32 @@ impl StoredProject {
         StoredRecord {
             project,
             baseline,
+            bases,
+            history,
+            scm,
+            revision,
+        }
+    }
+
+    /// The record a store of per-artifact records writes of this project at `revision`, the baseline
+    /// named by the parts `baseline_parts` (the names [`Manifest::parts`] gives it).
+    pub fn head_at(&self, revision: u64, baseline_parts: Vec<String>) -> HeadRecord<'_> {
+        // Every field named, so that a new field cannot be left out of the record.
+        let StoredProject {
+            project: _,
+            baseline,
+            bases,
+            history,
+            scm,
+            revision: _,
+        } = self;
+        HeadRecord {
+            format: PER_ARTIFACT_FORMAT,
+            baseline: ManifestRoot {
+                schema_version: baseline.schema_version,
+                origin: baseline.origin.clone(),
+                parts: baseline_parts,
+            },
             bases,
             history,
             scm,

@@ -1,16 +1,12 @@
-//! Where projects are kept: a storage trait, so that an embedding portal can supply its own, and the
-//! standalone implementation on IndexedDB (which, unlike `localStorage`, holds projects of many
-//! megabytes).
+//! Where projects are kept: a storage trait, so that an embedding portal can supply its own (the
+//! standalone implementation is [`crate::services::indexed_db_store`]).
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use idb::{Database, ObjectStore, TransactionMode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use serde::Serialize;
 
 use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::tab_changes::{self, ChangeListener, TabChange};
@@ -135,76 +131,6 @@ impl std::ops::Deref for SharedStore {
     }
 }
 
-const DATABASE: &str = "bitbucket-versioning";
-/// The database of the sync records kept beside a portal's artifacts (see [`Holds::SyncRecords`]).
-const SYNC_RECORDS_DATABASE: &str = "bitbucket-versioning-sync-records";
-const DATABASE_VERSION: u32 = 1;
-/// Small records for lists: id → [`ProjectSummary`] as JSON.
-const SUMMARIES: &str = "project-summaries";
-/// Whole projects: id → [`StoredProject`] as JSON.
-const PROJECTS: &str = "projects";
-
-/// The `localStorage` key set once this browser's store has held projects (see
-/// [`ProjectStore::held_projects`]): it tells an evicted database from a first start.
-pub const HAS_PROJECTS_MARKER: &str = "bitbucket-versioning/has-projects";
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// Asks the browser, once the database is opened, to keep this origin's storage: IndexedDB is otherwise
-/// best-effort and may be evicted under storage pressure. Granted or not, nothing changes here (an eviction
-/// is noticed by `list_or_seed`); where the API is missing (an insecure context), nothing is asked.
-fn request_persistence() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let storage = window.navigator().storage();
-    if storage.is_undefined() {
-        return;
-    }
-    let Ok(persisted) = storage.persisted() else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        let already = wasm_bindgen_futures::JsFuture::from(persisted).await;
-        if already.is_ok_and(|granted| granted.as_bool() == Some(true)) {
-            return;
-        }
-        if let Ok(asked) = storage.persist() {
-            // The answer is only the browser's decision; a refusal leaves the storage best-effort.
-            let _ = wasm_bindgen_futures::JsFuture::from(asked).await;
-        }
-    });
-}
-
-/// The standalone store: an IndexedDB database of this origin, opened on first use.
-#[derive(Default)]
-pub struct IndexedDbProjectStore {
-    database: RefCell<Option<Rc<Database>>>,
-    holds: Holds,
-}
-
-/// What an IndexedDB project store holds, each in a database of its own.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Holds {
-    /// Whole projects: the standalone app's, and an embedded app's without a portal's storage.
-    #[default]
-    Projects,
-    /// Only the sync records of projects whose artifacts a portal provides, apart from the whole projects
-    /// that a standalone page of the same origin keeps, which they must never replace.
-    SyncRecords,
-}
-
-impl Holds {
-    fn database(self) -> &'static str {
-        match self {
-            Holds::Projects => DATABASE,
-            Holds::SyncRecords => SYNC_RECORDS_DATABASE,
-        }
-    }
-}
-
 /// A record as the JSON text a store keeps.
 pub fn record_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|error| StoreError::Unwritable(error.to_string()))
@@ -213,69 +139,6 @@ pub fn record_text<T: Serialize>(value: &T) -> Result<String, StoreError> {
 /// A record from the JSON text a store kept.
 pub fn read_record_text<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|error| StoreError::Unreadable(error.to_string()))
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
-    record_text(value).map(|json| JsValue::from_str(&json))
-}
-
-fn from_json<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
-    read_record_text(&value.as_string().unwrap_or_default())
-}
-
-impl IndexedDbProjectStore {
-    /// A store of what `holds` says, in its own database.
-    pub fn holding(holds: Holds) -> Self {
-        IndexedDbProjectStore {
-            database: RefCell::default(),
-            holds,
-        }
-    }
-
-    async fn database(&self) -> Result<Rc<Database>, StoreError> {
-        if let Some(database) = self.database.borrow().as_ref() {
-            return Ok(database.clone());
-        }
-        let database = Database::builder(self.holds.database())
-            .version(DATABASE_VERSION)
-            .add_object_store(ObjectStore::builder(SUMMARIES))
-            .add_object_store(ObjectStore::builder(PROJECTS))
-            .build()
-            .await?;
-        let database = Rc::new(database);
-        *self.database.borrow_mut() = Some(database.clone());
-        request_persistence();
-        Ok(database)
-    }
-
-    /// The value stored under `id` in the object store `store`, read in its own read-only transaction.
-    async fn read(&self, store: &str, id: &str) -> Result<Option<JsValue>, StoreError> {
-        let database = self.database().await?;
-        let transaction = database.transaction(&[store], TransactionMode::ReadOnly)?;
-        Ok(transaction
-            .object_store(store)?
-            .get(JsValue::from_str(id))?
-            .await?)
-    }
-
-    /// Runs `write` on both object stores in one read-write transaction and waits for its commit.
-    async fn write(
-        &self,
-        write: impl FnOnce(&ObjectStore, &ObjectStore) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let database = self.database().await?;
-        let transaction =
-            database.transaction(&[SUMMARIES, PROJECTS], TransactionMode::ReadWrite)?;
-        write(
-            &transaction.object_store(SUMMARIES)?,
-            &transaction.object_store(PROJECTS)?,
-        )?;
-        if transaction.commit()?.await?.is_committed() {
-            Ok(())
-        } else {
-            Err(StoreError::Cancelled)
-        }
-    }
 }
 
 /// What a checked write expects the store to hold under the project's id.
@@ -316,68 +179,6 @@ impl Expect {
     }
 }
 
-/// The revision a summary record holds (0 for records written before revisions existed).
-#[derive(Deserialize)]
-struct RevisionOnly {
-    #[serde(default)]
-    revision: u64,
-}
-
-/// A summary record: the summary, and the revision of the project it summarises.
-#[derive(Serialize)]
-struct SummaryRecord {
-    #[serde(flatten)]
-    summary: ProjectSummary,
-    revision: u64,
-}
-
-impl IndexedDbProjectStore {
-    /// Writes `stored` at the next revision when the store holds what `expect` says, deciding it inside the
-    /// write transaction, so that no other tab's write can come in between; otherwise writes nothing.
-    async fn put_checked(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
-        let id = stored.project.id.to_string();
-        let key = JsValue::from_str(&id);
-        let revision = expect.next_revision();
-        let summary = to_json(&SummaryRecord {
-            summary: stored.summary(),
-            revision,
-        })?;
-        let project = to_json(&stored.record_at(revision))?;
-        let database = self.database().await?;
-        let transaction =
-            database.transaction(&[SUMMARIES, PROJECTS], TransactionMode::ReadWrite)?;
-        let summaries = transaction.object_store(SUMMARIES)?;
-        let current = summaries.get(key.clone())?.await?;
-        let current = current
-            .as_ref()
-            .map(from_json::<RevisionOnly>)
-            .transpose()?
-            .map(|r| r.revision);
-        let refusal = expect.refusal(&id, current);
-        if let Some(refusal) = refusal {
-            transaction.abort()?;
-            return Err(refusal);
-        }
-        summaries.put(&summary, Some(&key))?;
-        transaction
-            .object_store(PROJECTS)?
-            .put(&project, Some(&key))?;
-        if !transaction.commit()?.await?.is_committed() {
-            return Err(StoreError::Cancelled);
-        }
-        if self.holds == Holds::Projects {
-            if let Some(storage) = local_storage() {
-                // Best-effort: without the marker an eviction is taken for a first start and the demos come
-                // back.
-                let _ = storage.set_item(HAS_PROJECTS_MARKER, "true");
-            }
-            // Sync records are not announced: the tabs listening show whole projects of the other database.
-            announce_change(&id, revision);
-        }
-        Ok(())
-    }
-}
-
 /// The channel on which the tabs of this origin announce saved projects (named after the database).
 pub const CHANGES_CHANNEL: &str = "bitbucket-versioning:projects";
 
@@ -386,65 +187,8 @@ pub type ProjectChanged = TabChange;
 
 /// Tells the other tabs that `id` is now at `revision` (best effort: without `BroadcastChannel` the
 /// other tabs learn it when their next save fails with [`StoreError::Conflict`]).
-fn announce_change(id: &str, revision: u64) {
+pub fn announce_change(id: &str, revision: u64) {
     tab_changes::announce(CHANGES_CHANNEL, id, revision);
-}
-
-impl ProjectStore for IndexedDbProjectStore {
-    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
-        Box::pin(async move {
-            let database = self.database().await?;
-            let transaction = database.transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
-            let values = transaction
-                .object_store(SUMMARIES)?
-                .get_all(None, None)?
-                .await?;
-            values.iter().map(from_json).collect()
-        })
-    }
-
-    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
-        Box::pin(async move {
-            let value = self.read(PROJECTS, id).await?;
-            value.as_ref().map(from_json).transpose()
-        })
-    }
-
-    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.put_checked(stored, Expect::Revision(stored.revision)))
-    }
-
-    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.put_checked(stored, Expect::Absent))
-    }
-
-    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let key = JsValue::from_str(id);
-            self.write(|summaries, projects| {
-                summaries.delete(key.clone())?;
-                projects.delete(key.clone())?;
-                Ok(())
-            })
-            .await
-        })
-    }
-
-    /// Reads the project's summary record only, which carries the revision.
-    fn revision<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<u64>> {
-        Box::pin(async move {
-            let value = self.read(SUMMARIES, id).await?;
-            let revision = value.as_ref().map(from_json::<RevisionOnly>).transpose()?;
-            Ok(revision.map(|r| r.revision))
-        })
-    }
-
-    fn held_projects(&self) -> bool {
-        self.holds == Holds::Projects
-            && local_storage()
-                .and_then(|storage| storage.get_item(HAS_PROJECTS_MARKER).ok().flatten())
-                .is_some()
-    }
 }
 
 /// Calls `on_change` for each project another tab saves (none without `BroadcastChannel`: a save over

@@ -5,7 +5,8 @@ use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::services::project_store::{IndexedDbProjectStore, SharedStore, StoreError};
+use crate::services::indexed_db_store::IndexedDbProjectStore;
+use crate::services::project_store::{SharedStore, StoreError};
 use crate::services::projects::{list_or_seed, seed_demos, ProjectListing, ProjectSummary};
 
 /// The list of projects, as far as it is known.

@@ -14,10 +14,11 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::manifest::sha256_hex;
 
-/// One remembered file: what it was written from (as a fingerprint), its SHA-256 and its bytes.
+/// One remembered file: what it was written from (as a fingerprint; `None` for a file written each time),
+/// its SHA-256 and its bytes.
 #[derive(Debug)]
 struct Remembered {
-    fingerprint: u128,
+    fingerprint: Option<u128>,
     sha256: String,
     bytes: Vec<u8>,
 }
@@ -67,11 +68,11 @@ impl FileMemo {
         value.hash(&mut hasher);
         let fingerprint = hasher.finish128().as_u128();
         let remembered = match self.earlier.remove(path) {
-            Some(remembered) if remembered.fingerprint == fingerprint => remembered,
+            Some(remembered) if remembered.fingerprint == Some(fingerprint) => remembered,
             _ => {
                 let bytes = write(value);
                 Remembered {
-                    fingerprint,
+                    fingerprint: Some(fingerprint),
                     sha256: sha256_hex(&bytes),
                     bytes,
                 }
@@ -87,9 +88,41 @@ impl FileMemo {
         (sha256, bytes)
     }
 
+    /// Keeps `bytes`, the file at `path` written without a fingerprint (a small record written each
+    /// time), so that [`FileMemo::bytes`] gives it after the write; gives them back when `keep_bytes`
+    /// (else empty).
+    pub(crate) fn written(
+        &mut self,
+        path: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+        keep_bytes: bool,
+    ) -> Vec<u8> {
+        let given = if keep_bytes {
+            bytes.clone()
+        } else {
+            Vec::new()
+        };
+        let remembered = Remembered {
+            fingerprint: None,
+            sha256: sha256.to_owned(),
+            bytes,
+        };
+        self.now.insert(path.to_owned(), remembered);
+        given
+    }
+
     /// Ends a write: its files are what the next write compares with; files it did not write are forgotten.
     pub(crate) fn finish(&mut self) {
         self.earlier = std::mem::take(&mut self.now);
+    }
+
+    /// The bytes of the file at `path` as the last complete write gave them (`None`: it wrote no such file),
+    /// so that a caller that asked for the manifest alone can take the few files it needs.
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        self.earlier
+            .get(path)
+            .map(|remembered| remembered.bytes.as_slice())
     }
 }
 
@@ -153,10 +186,13 @@ mod tests {
             memo.manifest(&project, &options),
             manifest(&project, &options)
         );
-        assert_eq!(
-            memo.files_and_manifest(&project, &options),
-            artifact_files_and_manifest(&project, &options)
-        );
+        let written = artifact_files_and_manifest(&project, &options);
+        assert_eq!(memo.files_and_manifest(&project, &options), written);
+        let files = written.0;
+        for (path, bytes) in &files {
+            assert_eq!(memo.bytes(path), Some(bytes.as_slice()), "{path}");
+        }
+        assert_eq!(memo.bytes("test-artifacts/no-such-file.json"), None);
     }
 
     #[test]

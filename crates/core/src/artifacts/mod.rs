@@ -52,8 +52,8 @@ pub use manifest::{
 };
 pub use manifest_tree::{
     is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part,
-    starts_part, ManifestFile, ManifestRoot, ManifestTree, WrittenPart, MANIFEST_PARTS,
-    TREE_SCHEMA_VERSION,
+    starts_part, ManifestFile, ManifestRoot, ManifestTree, PartOf, Parts, WrittenPart,
+    MANIFEST_PARTS, TREE_SCHEMA_VERSION,
 };
 pub use memo::FileMemo;
 pub use model::{

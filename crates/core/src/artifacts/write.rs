@@ -25,10 +25,15 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Adds the file of a record (project, suite, scenario, data table): small, written each time.
+    /// Adds the file of a record (project, suite, scenario, data table): small, written each time (and
+    /// kept by the memo, when there is one, with the files it remembers).
     fn add(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, bytes: Vec<u8>) {
         let path = self.options.full_path(&place.relative(name));
         let sha256 = sha256_hex(&bytes);
+        let bytes = match self.memo.as_deref_mut() {
+            Some(memo) => memo.written(&path, &sha256, bytes, self.keep_bytes),
+            None => bytes,
+        };
         self.push(place, id, path, sha256, bytes);
     }
 
