@@ -518,6 +518,49 @@ describe('embedding in a portal', () => {
     }
   });
 
+  it('keeps projects per artifact in a storage that declares projectRecordsVersion 2, and refuses a version it does not know', async () => {
+    const { context, page, first } = await openPortal();
+    const refused = await page.evaluate(async () => {
+      const storage = { projectRecordsVersion: 3, async get() { return null; }, async put() {}, async delete() {} };
+      window.portal.handle.unmount();
+      return window.portal.mount(window.portal.element, { ...window.portal.options, storage })
+        .then(() => 'mounted', (error) => String(error.message ?? error));
+    });
+    assert.match(refused, /storage\.projectRecordsVersion must be 1 or 2, not 3/);
+
+    // Mounts the first instance on Test artifacts with an in-memory storage of version 2, recording its puts.
+    const mountPerArtifact = () => page.evaluate(async () => {
+      window.portalValues ??= new Map();
+      window.portalPuts = [];
+      const values = window.portalValues;
+      const storage = {
+        projectRecordsVersion: 2,
+        async get(key) { return values.get(key) ?? null; },
+        async put(key, text) { values.set(key, text); window.portalPuts.push(key); },
+        async delete(key) { values.delete(key); },
+      };
+      window.portal.handle.unmount();
+      window.portal.handle = await window.portal.mount(window.portal.element,
+        { ...window.portal.options, start: '/projects/checkout-web/artifacts', storage });
+    });
+    await mountPerArtifact();
+    await first.getByRole('heading', { level: 1, name: 'Test artifacts' }).waitFor();
+    await page.evaluate(() => { window.portalPuts = []; });
+    await editFirstStep(first, 'Visit');
+    const puts = await page.evaluate(() => window.portalPuts);
+    const files = puts.filter((key) => key.startsWith('project/checkout-web/file/'));
+    assert.equal(files.length, 1, `one test case's file: ${puts}`);
+    assert.ok(puts.every((key) => key.startsWith('project/checkout-web')), puts);
+    assert.equal(puts.at(-1), 'project/checkout-web', 'the head is written last');
+    const head = await page.evaluate(() => JSON.parse(window.portalValues.get('project/checkout-web')));
+    assert.equal(head.format, 2);
+    assert.equal(head.project, undefined, 'the artifacts are not in the head');
+
+    await mountPerArtifact();
+    assert.equal(await firstKeyword(first), 'Visit', 'read back from the records');
+    await context.close();
+  });
+
   it('reads only the options\' own storage and artifacts, never ones inherited from Object.prototype', async () => {
     const { context, page, first } = await openPortal();
     await page.evaluate(async () => {

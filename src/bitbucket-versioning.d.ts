@@ -98,6 +98,15 @@ export interface PortalStorage {
   put(key: string, text: string): Promise<void>;
   /** Removes `key`; like `put`, awaited before the user is told the connection was removed. */
   delete(key: string): Promise<void>;
+  /**
+   * How projects are kept (read at mount; any other value is refused). `1` (the default): each project whole, as
+   * JSON, under `project/<id>`. `2`: per artifact, so that a save writes only what changed: `project/<id>` holds the
+   * head (everything but the artifacts, with the names of the manifest parts of its files and of its baseline),
+   * `project/<id>/manifest/<part>` each part and `project/<id>/file/<sha256>` each artifact file by its SHA-256. A
+   * save puts the new files and parts, then the head, then deletes what the head no longer names. Records of either
+   * form are read whatever is declared, and written in the declared form at their next save.
+   */
+  projectRecordsVersion?: 1 | 2;
 }
 
 /** The module mounted in an element. */

@@ -17,7 +17,8 @@ use crate::services::artifact_provider::{ArtifactProvider, ProvidedProjects};
 use crate::services::explorer_build::ExplorerBuild;
 use crate::services::indexed_db_store::{Holds, IndexedDbProjectStore};
 use crate::services::portal_events::{Events, PortalEvent};
-use crate::services::portal_storage::{PortalConnectionStore, PortalProjectStore, PortalStorage};
+use crate::services::portal_project_store::{PortalProjectStore, ProjectRecords};
+use crate::services::portal_storage::{PortalConnectionStore, PortalStorage};
 use crate::services::project_store::{ProjectStore, SharedStore, Showing};
 use crate::state::connections::Connections;
 use crate::state::session::Session;
@@ -93,11 +94,12 @@ impl Stores {
                     PortalStorage::new(adapter.clone())
                         .map_err(|e| JsError::new(&e.to_string()))?,
                 );
+                let form = ProjectRecords::declared_by(&adapter).map_err(|e| JsError::new(&e))?;
                 let connections =
                     PortalConnectionStore::of(&adapter, storage.clone(), &ids, events.clone())
                         .await
                         .map_err(|e| JsError::new(&format!("the portal's storage failed: {e}")))?;
-                let records = Rc::new(PortalProjectStore::new(storage, ids.clone()));
+                let records = Rc::new(PortalProjectStore::new(storage, ids.clone(), form));
                 (records, Some(Connections(connections)))
             }
             None => (Rc::new(IndexedDbProjectStore::holding(holds)), None),

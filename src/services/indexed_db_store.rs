@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use versioning_core::artifacts::{
     from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, PartOf, Parts,
     ProjectFiles, ReadLimits, TreeErrorKind,
@@ -25,7 +25,7 @@ use web_sys::IdbDatabase;
 
 use crate::services::file_memo::with_file_memo;
 use crate::services::project_record::{
-    ProjectSummary, RecordReadError, StoredForm, StoredHead, StoredProject,
+    ProjectSummary, RecordReadError, RevisionOnly, StoredForm, StoredHead, StoredProject,
 };
 use crate::services::project_store::{
     announce_change, read_record_text, record_text, Expect, ProjectStore, StoreError, StoreFuture,
@@ -251,13 +251,6 @@ impl RecordWrites {
     }
 }
 
-/// The revision a summary record holds (0 for records written before revisions existed).
-#[derive(Deserialize)]
-struct RevisionOnly {
-    #[serde(default)]
-    revision: u64,
-}
-
 /// A summary record: the summary, and the revision of the project it summarises.
 #[derive(Serialize)]
 struct SummaryRecord {
@@ -272,16 +265,6 @@ fn to_json<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
 
 fn from_json<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
     read_record_text(&value.as_string().unwrap_or_default())
-}
-
-/// Reads what a store kept as files: no manifest to check them against, no size limit (the store wrote
-/// them itself).
-fn stored_files_limits() -> ReadLimits {
-    ReadLimits {
-        max_file_bytes: usize::MAX,
-        max_manifest_bytes: usize::MAX,
-        verify_manifest: false,
-    }
 }
 
 impl From<RecordReadError> for StoreError {
@@ -403,7 +386,7 @@ impl IndexedDbProjectStore {
         let parts = read_records(&transaction.object_store(BASELINE_PARTS)?, id).await?;
         let damaged = |what: String| StoreError::Unreadable(format!("project `{id}`: {what}"));
         let options = LayoutOptions::default();
-        let project = from_files(&files, &options, &stored_files_limits())
+        let project = from_files(&files, &options, &ReadLimits::of_stored_files())
             .map_err(|errors| damaged(errors.to_string()))?;
         let parts: BTreeMap<String, Vec<ManifestEntry>> = parts
             .iter()

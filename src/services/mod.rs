@@ -12,6 +12,7 @@ pub mod indexed_db_store;
 pub mod jobs;
 pub mod portal_events;
 pub mod portal_object;
+pub mod portal_project_store;
 pub mod portal_storage;
 pub mod project_export;
 pub mod project_import;

@@ -2,7 +2,8 @@
 //! `delete(key)` (each returning a promise), e.g. on the portal's own back end. Projects and connections
 //! are kept there instead of in the browser's storage, and the module keeps no token of its own.
 //!
-//! Keys: `project/<id>` (the project record as JSON), `connection/<id>` (the connection record as JSON,
+//! Keys: `project/<id>` (the project record as JSON; see [`crate::services::portal_project_store`] for
+//! its forms), `connection/<id>` (the connection record as JSON,
 //! never with a secret) and `token/<id>` (the access token alone, so that a portal can keep it apart, e.g.
 //! in a vault).
 
@@ -20,10 +21,7 @@ use crate::services::connection_store::{
 };
 use crate::services::portal_events::{Events, PortalEvent};
 use crate::services::portal_object::{keep_secret, MissingMethod, PortalObject};
-use crate::services::project_record::{ProjectSummary, StoredProject};
-use crate::services::project_store::{
-    read_record_text, record_text, summaries_of, Expect, ProjectStore, StoreError, StoreFuture,
-};
+use crate::services::project_store::StoreError;
 
 /// Why the portal's storage could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,75 +93,12 @@ impl PortalStorage {
     }
 }
 
-fn project_key(id: &str) -> String {
-    format!("project/{id}")
-}
-
 fn connection_key(id: &str) -> String {
     format!("connection/{id}")
 }
 
 fn token_key(id: &str) -> String {
     format!("token/{id}")
-}
-
-/// Projects in the portal's storage; the list holds the projects the portal names.
-pub struct PortalProjectStore {
-    storage: Rc<PortalStorage>,
-    ids: Vec<String>,
-}
-
-impl PortalProjectStore {
-    /// The projects `ids` of `storage`.
-    pub fn new(storage: Rc<PortalStorage>, mut ids: Vec<String>) -> Self {
-        ids.sort();
-        ids.dedup();
-        PortalProjectStore { storage, ids }
-    }
-
-    async fn read(&self, id: &str) -> Result<Option<StoredProject>, StoreError> {
-        let text = self.storage.get(&project_key(id)).await?;
-        text.as_deref().map(read_record_text).transpose()
-    }
-
-    /// Writes `stored` at its next revision when the storage holds what `expect` says (not atomic: the
-    /// portal's storage has no transaction, so a write between the read and the put goes unnoticed).
-    async fn write(&self, stored: &StoredProject, expect: Expect) -> Result<(), StoreError> {
-        let id = stored.project.id.to_string();
-        let current = self.read(&id).await?.map(|s| s.revision);
-        if let Some(refusal) = expect.refusal(&id, current) {
-            return Err(refusal);
-        }
-        let record = stored.record_at(expect.next_revision());
-        Ok(self
-            .storage
-            .put(&project_key(&id), &record_text(&record)?)
-            .await?)
-    }
-}
-
-impl ProjectStore for PortalProjectStore {
-    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
-        Box::pin(summaries_of(&self.ids, move |id| async move {
-            Ok(self.read(id).await?.as_ref().map(StoredProject::summary))
-        }))
-    }
-
-    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
-        Box::pin(self.read(id))
-    }
-
-    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.write(stored, Expect::Revision(stored.revision)))
-    }
-
-    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
-        Box::pin(self.write(stored, Expect::Absent))
-    }
-
-    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move { Ok(self.storage.delete(&project_key(id)).await?) })
-    }
 }
 
 /// A project's connection as the portal's storage holds it, as far as this page knows: read when the app

@@ -75,10 +75,27 @@ pub const PER_ARTIFACT_FORMAT: u32 = 2;
 pub struct HeadRecord<'a> {
     format: u32,
     baseline: ManifestRoot,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<ManifestRoot>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<ProjectSummary>,
     bases: &'a [RepositoryBase],
     history: &'a [HistoryEntry],
     scm: &'a ScmParameters,
     revision: u64,
+}
+
+impl HeadRecord<'_> {
+    /// This head with the names of the parts of `files`, the manifest of the artifact files (for a store
+    /// that keeps each file under its SHA-256), and the project's summary (for a store without a list of
+    /// its own).
+    pub fn naming_files(self, files: ManifestRoot, summary: ProjectSummary) -> Self {
+        HeadRecord {
+            files: Some(files),
+            summary: Some(summary),
+            ..self
+        }
+    }
 }
 
 /// A [`HeadRecord`] as read back (its form read before), still without the artifacts and the baseline.
@@ -86,10 +103,26 @@ pub struct HeadRecord<'a> {
 pub struct StoredHead {
     /// The baseline's layout version, origin and the names of its parts.
     pub baseline: ManifestRoot,
+    /// The parts of the manifest of the artifact files, where a store names the files by it (see
+    /// [`HeadRecord::naming_files`]).
+    #[serde(default)]
+    pub files: Option<ManifestRoot>,
+    /// The project's summary, where a store keeps it in the head (see [`HeadRecord::naming_files`]).
+    #[serde(default)]
+    pub summary: Option<ProjectSummary>,
     bases: Vec<RepositoryBase>,
     history: Vec<HistoryEntry>,
     scm: ScmParameters,
     /// The revision stored.
+    pub revision: u64,
+}
+
+/// The revision a project or summary record holds, its other fields left unread (0 for records written
+/// before revisions existed).
+#[derive(Debug, Deserialize)]
+pub struct RevisionOnly {
+    /// The revision.
+    #[serde(default)]
     pub revision: u64,
 }
 
@@ -410,6 +443,8 @@ impl StoredProject {
                 origin: baseline.origin.clone(),
                 parts: baseline_parts,
             },
+            files: None,
+            summary: None,
             bases,
             history,
             scm,

@@ -19,6 +19,17 @@ pub struct ReadLimits {
     pub verify_manifest: bool,
 }
 
+impl ReadLimits {
+    /// For files a store wrote itself from a project: no size limit, and no manifest to check them against.
+    pub fn of_stored_files() -> Self {
+        ReadLimits {
+            max_file_bytes: usize::MAX,
+            max_manifest_bytes: usize::MAX,
+            verify_manifest: false,
+        }
+    }
+}
+
 impl Default for ReadLimits {
     fn default() -> Self {
         Self {
