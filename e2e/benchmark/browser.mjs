@@ -41,15 +41,17 @@ export async function session(browser, sandbox, strategy) {
     if (api(request)) traffic.push(request);
   });
   page.on('pageerror', (error) => { throw new Error(`page error: ${error.message}`); });
+  page.on('crash', () => console.error('the page crashed (out of memory?)'));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`the page's console: ${message.text()}`);
+  });
   return { context, page, cdp, traffic };
 }
 
-/** Imports `project` (its .zip) on Home and opens its Test artifacts. */
+/** Imports `project` (its .zip, written beside the generated project) on Home. */
 export async function importProject(s, sandbox, project) {
   await s.page.goto(`${sandbox.url}/`);
-  await s.page.getByLabel('Project archive (.zip)').setInputFiles({
-    name: `${project.id}.zip`, mimeType: 'application/zip', buffer: project.archive,
-  });
+  await s.page.getByLabel('Project archive (.zip)').setInputFiles(project.archive);
   await s.page.getByText(`${project.name} was imported.`).waitFor({ timeout: 600_000 });
 }
 
@@ -108,6 +110,14 @@ async function clickAndWait(page, title, name, { buttons = [], banner, text = ''
   return what;
 }
 
+/**
+ * Closes a push or pull dialog after its measurement; when that fails (the page crashed, the dialog hung), the
+ * measurement's own error is the one reported.
+ */
+function closeDialog(dialog) {
+  return dialog.getByRole('button', { name: 'Close' }).click({ timeout: 30_000 }).catch(() => {});
+}
+
 /** Pushes to `branch` (created from `main` when `create`): Preview, then Push when there is something to push. */
 export async function push(s, branch, create, message) {
   const { page } = s;
@@ -120,7 +130,7 @@ export async function push(s, branch, create, message) {
   return measure(s, async () => {
     const next = await clickAndWait(page, title, 'Preview', { buttons: ['Push'], banner: 'info', text: 'Nothing to push:' });
     if (next === 'Push') await clickAndWait(page, title, 'Push', { banner: 'success' });
-  }).finally(() => dialog.getByRole('button', { name: 'Close' }).click());
+  }).finally(() => closeDialog(dialog));
 }
 
 /** Pulls `branch` (restoring the project to it when `restore`): Preview, then Apply (or Restore). */
@@ -136,7 +146,7 @@ export async function pull(s, branch, restore) {
   return measure(s, async () => {
     await clickAndWait(page, title, 'Preview', { buttons: [apply] });
     await clickAndWait(page, title, apply, { banner: 'success' });
-  }).finally(() => dialog.getByRole('button', { name: 'Close' }).click());
+  }).finally(() => closeDialog(dialog));
 }
 
 /** Edits the first step's keyword of the first `count` test cases in the tree, as a user does, each saved. */

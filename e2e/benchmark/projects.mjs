@@ -2,7 +2,7 @@
 // (crates/core/examples/synthetic_project.rs) in the repository layout, then packed into a .zip for the app's
 // import. Generated once per size into target/benchmark/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 
@@ -18,19 +18,23 @@ function crc32(bytes) {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** Little-endian fields, each [width in bytes (2 or 4), value], as one buffer. */
+/** Little-endian fields, each [width in bytes (2, 4 or 8), value], as one buffer. */
 function fields(list) {
   const buffer = Buffer.alloc(list.reduce((sum, [width]) => sum + width, 0));
   let at = 0;
   for (const [width, value] of list) {
-    if (width === 4) buffer.writeUInt32LE(value, at);
+    if (width === 8) buffer.writeBigUInt64LE(BigInt(value), at);
+    else if (width === 4) buffer.writeUInt32LE(value, at);
     else buffer.writeUInt16LE(value, at);
     at += width;
   }
   return buffer;
 }
 
-/** A .zip (deflated entries, UTF-8 names, all dated 1980-01-01) of `files`, a list of [name, bytes]. */
+/**
+ * A .zip (deflated entries, UTF-8 names, all dated 1980-01-01) of `files`, a list of [name, bytes]; with more than
+ * 65,535 entries, its end records are those of ZIP64, which count them in 64 bits.
+ */
 export function zip(files) {
   const UTF8 = 0x0800;
   const DEFLATE = 8;
@@ -50,9 +54,14 @@ export function zip(files) {
     offset += local.length + nameBytes.length + packed.length;
   }
   const size = central.reduce((sum, b) => sum + b.length, 0);
-  const end = fields([[4, 0x06054b50], [2, 0], [2, 0], [2, files.length], [2, files.length], [4, size],
-    [4, offset], [2, 0]]);
-  return Buffer.concat([...locals, ...central, end]);
+  const zip64 = files.length > 0xffff;
+  const count = zip64 ? 0xffff : files.length;
+  const end = fields([[4, 0x06054b50], [2, 0], [2, 0], [2, count], [2, count], [4, size], [4, offset], [2, 0]]);
+  const ends = zip64
+    ? [fields([[4, 0x06064b50], [8, 44], [2, 45], [2, 45], [4, 0], [4, 0], [8, files.length], [8, files.length],
+      [8, size], [8, offset]]), fields([[4, 0x07064b50], [4, 0], [8, offset + size], [4, 1]]), end]
+    : [end];
+  return Buffer.concat([...locals, ...central, ...ends]);
 }
 
 function walk(folder, root = folder) {
@@ -63,8 +72,9 @@ function walk(folder, root = folder) {
 }
 
 /**
- * The synthetic project of `testCases` test cases: its id, name, files (count and bytes) and its .zip. The
- * generator runs once per size (cached under `cache`).
+ * The synthetic project of `testCases` test cases: its id, name, files (count and bytes) and the path of its .zip
+ * (beside its folder: a browser is given large files by path). The generator runs
+ * once per size (cached under `cache`).
  */
 export function syntheticProject(root, cache, testCases, seed = 7) {
   const folder = join(cache, `project-${seed}-${testCases}`);
@@ -74,12 +84,14 @@ export function syntheticProject(root, cache, testCases, seed = 7) {
   }
   const files = walk(folder).sort(([a], [b]) => (a < b ? -1 : 1));
   const project = JSON.parse(readFileSync(join(folder, 'test-artifacts', 'project.json'), 'utf8'));
+  const archive = `${folder}.zip`;
+  writeFileSync(archive, zip(files));
   return {
     id: project.id,
     name: project.name,
     testCases,
     files: files.length,
     bytes: files.reduce((sum, [, bytes]) => sum + bytes.length, 0),
-    archive: zip(files),
+    archive,
   };
 }

@@ -38,7 +38,7 @@ const MATRIX = narrowed(quick
     { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100], scenarios: ALL, runs: 1 },
   ]
   : [
-    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000, 10000], scenarios: ALL, runs: 5 },
+    { flavour: 'cloud', latency: 50, strategy: 'C', sizes: [100, 1000, 10000, 100000], scenarios: ALL, runs: 5 },
     { flavour: 'cloud', latency: 50, strategy: 'B', sizes: [100, 1000], scenarios: ALL, runs: 5 },
     { flavour: 'cloud', latency: 50, strategy: 'A', sizes: [100], scenarios: ALL, runs: 5 },
     { flavour: 'dc', latency: 50, strategy: 'C', sizes: [100, 1000, 10000], scenarios: ALL, runs: 5 },

@@ -12,17 +12,20 @@ use super::{from_files, LayoutOptions, Project, ProjectFiles, ReadLimits, MANIFE
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-/// The largest `.zip` accepted for import, in bytes (32 MiB), checked on the file's size before it is read.
-pub const MAX_ARCHIVE_BYTES: u64 = 32 * 1024 * 1024;
+/// The largest `.zip` accepted for import, in bytes (128 MiB: a project of 100,000 test cases packs into
+/// about 80 MiB), checked on the file's size before it is read.
+pub const MAX_ARCHIVE_BYTES: u64 = 128 * 1024 * 1024;
 
-/// The largest sum of all files of an archive, uncompressed (64 MiB).
-pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
+/// The largest sum of all files of an archive, uncompressed (512 MiB: a project of 100,000 test cases is
+/// about 170 MiB of files).
+pub const MAX_INFLATED_BYTES: usize = 512 * 1024 * 1024;
 
 /// The largest single file of an archive, uncompressed (2 MiB; an exported artifact is a few KiB).
 pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
 
-/// The most entries of an archive (20,000 files and folders).
-pub const MAX_ENTRIES: usize = 20_000;
+/// The most entries of an archive (250,000 files and folders: a project of 100,000 test cases has about
+/// 106,000 files).
+pub const MAX_ENTRIES: usize = 250_000;
 
 /// Bounds on what an archive may hold, so that a hostile file cannot exhaust the browser's memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
