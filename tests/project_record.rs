@@ -332,7 +332,7 @@ fn a_head_record_holds_all_but_the_artifacts_and_reads_back_with_them() {
         panic!("a head record reads as a head");
     };
     assert_eq!((head.revision, &head.baseline.parts), (6, &names));
-    let read = head.with(stored.project.clone(), stored.baseline().clone());
+    let read = (*head).with(stored.project.clone(), stored.baseline().clone());
     stored.revision = 6;
     assert_eq!(read, stored);
 }

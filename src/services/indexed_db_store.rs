@@ -380,7 +380,7 @@ impl IndexedDbProjectStore {
         &self,
         transaction: &Transaction,
         id: &str,
-        head: StoredHead,
+        head: Box<StoredHead>,
     ) -> Result<StoredProject, StoreError> {
         let files: ProjectFiles = read_records(&transaction.object_store(ARTIFACTS)?, id).await?;
         let parts = read_records(&transaction.object_store(BASELINE_PARTS)?, id).await?;
@@ -400,7 +400,7 @@ impl IndexedDbProjectStore {
             .map_err(|error| damaged(format!("its baseline: {error}")))?;
         let held_parts = head.baseline.parts.iter().cloned().collect();
         let revision = head.revision;
-        let stored = head.with(project, baseline);
+        let stored = (*head).with(project, baseline);
         let held_files =
             with_file_memo(|memo| memo.manifest(&stored.project, &LayoutOptions::default()));
         self.held.borrow_mut().insert(

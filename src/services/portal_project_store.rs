@@ -89,7 +89,7 @@ struct Held {
 
 /// A head read with the parts it names.
 struct ReadHead {
-    head: StoredHead,
+    head: Box<StoredHead>,
     files: Manifest,
     baseline: Manifest,
     parts: BTreeSet<String>,
@@ -140,7 +140,7 @@ impl PortalProjectStore {
     }
 
     /// The parts `head` names, and the manifests of the artifact files and of the baseline they make.
-    async fn read_head(&self, id: &str, head: StoredHead) -> Result<ReadHead, StoreError> {
+    async fn read_head(&self, id: &str, head: Box<StoredHead>) -> Result<ReadHead, StoreError> {
         let damaged = |what: String| StoreError::Unreadable(format!("project `{id}`: {what}"));
         let files_root = head
             .files
@@ -223,7 +223,7 @@ impl PortalProjectStore {
             files: shas.iter().map(|sha| sha.to_string()).collect(),
         };
         self.held.borrow_mut().insert(id.to_owned(), held);
-        Ok(Some(read.head.with(project, read.baseline)))
+        Ok(Some((*read.head).with(project, read.baseline)))
     }
 
     /// The revision stored under `id` (`None`: no project), with what it holds when it is a per-artifact
@@ -385,11 +385,10 @@ impl ProjectStore for PortalProjectStore {
             };
             match StoredForm::read(&text)? {
                 StoredForm::Whole(whole) => Ok(Some(whole.summary())),
-                StoredForm::Head(StoredHead {
-                    summary: Some(summary),
-                    ..
-                }) => Ok(Some(summary)),
-                StoredForm::Head(_) => Ok(self.read(id).await?.map(|p| p.summary())),
+                StoredForm::Head(head) => match head.summary {
+                    Some(summary) => Ok(Some(summary)),
+                    None => Ok(self.read(id).await?.map(|p| p.summary())),
+                },
             }
         }))
     }

@@ -133,7 +133,7 @@ pub enum StoredForm {
     /// whole-project storage keeps it).
     Whole(Box<StoredProject>),
     /// A [`HeadRecord`]: the artifacts and the baseline's parts are in records of their own.
-    Head(StoredHead),
+    Head(Box<StoredHead>),
 }
 
 /// Why a project record could not be read.
@@ -160,9 +160,9 @@ impl StoredForm {
             None => Ok(StoredForm::Whole(Box::new(
                 serde_json::from_str(json).map_err(damaged)?,
             ))),
-            Some(PER_ARTIFACT_FORMAT) => Ok(StoredForm::Head(
+            Some(PER_ARTIFACT_FORMAT) => Ok(StoredForm::Head(Box::new(
                 serde_json::from_str(json).map_err(damaged)?,
-            )),
+            ))),
             Some(other) => Err(RecordReadError::Newer(other)),
         }
     }
