@@ -60,6 +60,8 @@ pub async fn plan_pull(
     let request = PullRequest {
         source,
         base,
+        // The parts of the source's manifest that the project's baseline has are not read again.
+        known: Some(stored.baseline().clone()),
         parameters: with_strategy(stored.scm),
         seed: now_ms() as u64,
     };

@@ -57,13 +57,13 @@ pub(crate) enum ManifestOutcome {
 }
 
 impl ManifestRead {
-    /// A read of the manifest at `commit`, knowing the parts of `held` (a manifest this copy holds,
-    /// such as the base's).
+    /// A read of the manifest at `commit`, knowing the parts of `held`, manifests this copy holds (such
+    /// as the base's): a part is named by its content, so one of theirs with the same name is not read.
     pub(crate) fn new(
         remote: &Remote,
         commit: &str,
         options: &LayoutOptions,
-        held: Option<&Manifest>,
+        held: &[&Manifest],
     ) -> Self {
         let root = remote
             .read_file(commit, &options.full_path(MANIFEST_FILE))
@@ -71,7 +71,7 @@ impl ManifestRead {
         let at = Source {
             commit: commit.to_owned(),
             options: options.clone(),
-            known: held.map(Manifest::parts_by_name).unwrap_or_default(),
+            known: held.iter().flat_map(|held| held.parts_by_name()).collect(),
         };
         ManifestRead {
             at,

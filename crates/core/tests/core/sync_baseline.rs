@@ -89,6 +89,7 @@ async fn pull(
     let request = PullRequest {
         source: PullSource::Branch(branch.to_owned()),
         base,
+        known: None,
         parameters: parameters(strategy),
         seed: 4,
     };

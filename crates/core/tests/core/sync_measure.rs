@@ -109,6 +109,7 @@ async fn pull(
     let request = PullRequest {
         source: PullSource::Branch(BRANCH.to_owned()),
         base,
+        known: None,
         parameters: ScmParameters::default(),
         seed: 2,
     };

@@ -90,6 +90,7 @@ async fn pull_driven(
     let request = PullRequest {
         source,
         base,
+        known: None,
         parameters: ScmParameters::default(),
         seed: 5,
     };
@@ -155,6 +156,63 @@ async fn restore_is_byte_identical(product: Product) {
         PullSource::Tag("v1".to_owned()).base_key("abc"),
         "refs/tags/v1"
     );
+}
+
+/// Parts are named by their content: a restore that knows a manifest (the project's baseline) reads only
+/// the parts of the source's manifest it lacks, and restores the same project.
+#[tokio::test]
+async fn a_restore_reads_only_the_manifest_parts_its_copy_does_not_hold() {
+    for product in [Product::Cloud, Product::DataCenter] {
+        let sandbox = Sandbox::new();
+        let project = synthetic_project(3, 2_000);
+        let pushed = push(&sandbox, product, &project, None, None).await;
+        let parts = support::manifest_parts(&sandbox.files(product, BRANCH, ROOT));
+        let mut older = project.clone();
+        let cases: Vec<ArtifactId> = older.test_cases().map(|c| c.id.clone()).collect();
+        for case in cases.iter().step_by(cases.len() / 10).take(10) {
+            older.set_description(case, "Before the push").unwrap();
+        }
+        let known = versioning_core::artifacts::manifest(&older, &LayoutOptions::default());
+        let lacking = pushed
+            .base
+            .manifest
+            .parts()
+            .names()
+            .filter(|name| !known.parts().names().any(|n| n == *name))
+            .count();
+        assert!(
+            (1..=10).contains(&lacking) && lacking < parts,
+            "{lacking} of {parts}"
+        );
+        let restore = |known: Option<Manifest>| {
+            let request = PullRequest {
+                source: branch(),
+                base: None,
+                known,
+                parameters: ScmParameters::default(),
+                seed: 5,
+            };
+            PullPlanner::new(product.api("eve"), request, None)
+        };
+        let mut driver = sandbox.driver();
+        let unknowing = driver.run(&mut restore(None)).await.unwrap().unwrap();
+        let knowing = driver
+            .run(&mut restore(Some(known)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            knowing.requests,
+            unknowing.requests - (parts - lacking),
+            "{product:?}"
+        );
+        let applied = knowing.apply(&no_resolutions(), false).expect("applied");
+        assert!(
+            applied.project == project,
+            "{product:?}: the pushed project"
+        );
+        assert!(applied.base.manifest == pushed.base.manifest);
+    }
 }
 
 /// A restore lists every file as new (it plans with no local side); what it changes in the project it
@@ -257,6 +315,7 @@ async fn pull_with_archive_fault(
     let request = PullRequest {
         source: branch(),
         base: None,
+        known: None,
         parameters: ScmParameters::default(),
         seed: 5,
     };
@@ -622,6 +681,7 @@ async fn pull_with_changes_fault(
     let request = PullRequest {
         source: branch(),
         base: Some(base),
+        known: None,
         parameters: ScmParameters::default(),
         seed: 5,
     };
@@ -1108,6 +1168,7 @@ async fn local_files_written_while_the_repository_is_read_give_the_same_preview(
     let request = || PullRequest {
         source: branch(),
         base: Some(first.base.clone()),
+        known: None,
         parameters: ScmParameters::default(),
         seed: 5,
     };

@@ -2,6 +2,7 @@
 
 use super::planner::{PullPlanner, Stage};
 use super::problem::PullProblem;
+use crate::artifacts::Manifest;
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::error::SyncError;
@@ -28,10 +29,16 @@ impl PullPlanner {
                             self.managed = true;
                             self.plan_downloads()
                         }
-                        base => {
-                            let held = base.map(|base| &base.manifest);
+                        _ => {
+                            // Parts are named by their content: any manifest this copy holds may
+                            // give some, the base's even when a restore does not compare with it.
+                            let request = &self.request;
+                            let held: Vec<&Manifest> = (request.base.iter())
+                                .map(|base| &base.manifest)
+                                .chain(&request.known)
+                                .collect();
                             let read =
-                                ManifestRead::new(&self.remote, &self.tip.id, &self.options, held);
+                                ManifestRead::new(&self.remote, &self.tip.id, &self.options, &held);
                             Stage::Manifest(read)
                         }
                     }

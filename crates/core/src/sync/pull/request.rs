@@ -1,6 +1,6 @@
 //! What the user asks to pull: the source and the resolutions of conflicts.
 
-use crate::artifacts::is_commit_hash;
+use crate::artifacts::{is_commit_hash, Manifest};
 use crate::names::RefKind;
 use crate::sync::error::SyncError;
 use crate::sync::local::SyncBase;
@@ -61,6 +61,10 @@ pub struct PullRequest {
     /// The last sync of this project with the source, if any (ignored when restoring into an empty
     /// project).
     pub base: Option<SyncBase>,
+    /// A manifest this copy holds besides the base's, such as the project's baseline: the parts of the
+    /// source's manifest that it has too (parts are named by their content) are not read again. A restore
+    /// into a project close to the source then reads few parts.
+    pub known: Option<Manifest>,
     /// The project's SCM parameters (`scm_export_worker_count` downloads in flight at most).
     pub parameters: ScmParameters,
     /// Seeds the retry jitter.

@@ -275,12 +275,17 @@ impl PushPlanner {
     pub(super) fn read_manifest(&mut self) -> PlanStage {
         self.manifest_asked = true;
         let tip = self.tip.clone().unwrap_or_else(empty_commit);
-        let base = self.request.base.as_ref().map(|base| &base.manifest);
+        let base: Vec<&Manifest> = self
+            .request
+            .base
+            .iter()
+            .map(|base| &base.manifest)
+            .collect();
         PlanStage::Manifest(ManifestRead::new(
             &self.remote,
             &tip.id,
             &self.options,
-            base,
+            &base,
         ))
     }
 
