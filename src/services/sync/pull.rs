@@ -60,8 +60,9 @@ pub async fn plan_pull(
     let request = PullRequest {
         source,
         base,
-        // The parts of the source's manifest that the project's baseline has are not read again.
-        known: Some(stored.baseline().clone()),
+        // A restore compares with nothing, but the parts of the source's manifest that the project's
+        // baseline has are not read again (a pull knows its base's).
+        known: restore.then(|| stored.baseline().clone()),
         parameters: with_strategy(stored.scm),
         seed: now_ms() as u64,
     };
