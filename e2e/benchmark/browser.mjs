@@ -111,11 +111,12 @@ async function clickAndWait(page, title, name, { buttons = [], banner, text = ''
 }
 
 /**
- * Closes a push or pull dialog after its measurement; when that fails (the page crashed, the dialog hung), the
- * measurement's own error is the one reported.
+ * Closes a push or pull dialog after its measurement, waiting while the project is recorded (seconds at 100,000
+ * test cases); when that fails (the page crashed, the dialog hung), the measurement's own error is the one
+ * reported.
  */
 function closeDialog(dialog) {
-  return dialog.getByRole('button', { name: 'Close' }).click({ timeout: 30_000 }).catch(() => {});
+  return dialog.getByRole('button', { name: 'Close' }).click({ timeout: 600_000 }).catch(() => {});
 }
 
 /** Pushes to `branch` (created from `main` when `create`): Preview, then Push when there is something to push. */
