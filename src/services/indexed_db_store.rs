@@ -17,13 +17,12 @@ use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, PartOf, Parts,
-    ProjectFiles, ReadLimits, TreeErrorKind,
+    from_files, manifest, read_manifest_part, shared_files_and_manifest, LayoutOptions, Manifest,
+    ManifestEntry, PartOf, Parts, ProjectFiles, ReadLimits, SharedFiles, TreeErrorKind,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
 
-use crate::services::file_memo::with_file_memo;
 use crate::services::project_record::{
     ProjectSummary, RecordReadError, RevisionOnly, StoredForm, StoredHead, StoredProject,
 };
@@ -174,45 +173,43 @@ enum RecordWrites {
 }
 
 impl RecordWrites {
-    /// What to write of a project whose artifact files the tab's memo wrote last, as `files`, and whose
-    /// baseline has the parts `baseline`, over what the store holds (`held`; `None`: unknown, so
-    /// everything). Called right after the memo's write, so that it still holds these files' bytes.
+    /// What to write of a project whose artifact files are `written` with their manifest `files`, and
+    /// whose baseline has the parts `baseline`, over what the store holds (`held`; `None`: unknown, so
+    /// everything).
     fn of(
-        files: &Manifest,
+        (written, files): (&SharedFiles, &Manifest),
         baseline: &Parts<'_>,
         held: Option<&Held>,
     ) -> Result<RecordWrites, StoreError> {
         let part = |part: PartOf<'_>| (part.name.to_owned(), Uint8Array::from(&part.bytes()[..]));
-        with_file_memo(|memo| {
-            let file = |entry: &ManifestEntry| -> Result<(String, Uint8Array), StoreError> {
-                let bytes = memo.bytes(&entry.path).ok_or_else(|| {
-                    StoreError::Unwritable(format!("the file {} was not written", entry.path))
-                })?;
-                Ok((entry.path.clone(), Uint8Array::from(bytes)))
-            };
-            let changes = held.and_then(|held| Some((held, files.changes_from(&held.files)?)));
-            let Some((held, changes)) = changes else {
-                return Ok(RecordWrites::Everything {
-                    files: files.files.iter().map(file).collect::<Result<_, _>>()?,
-                    parts: baseline.iter().map(part).collect(),
-                });
-            };
-            let names: BTreeSet<&str> = baseline.names().collect();
-            Ok(RecordWrites::Changes {
-                files: changes.set.iter().map(file).collect::<Result<_, _>>()?,
-                removed_files: changes.removed,
-                parts: baseline
-                    .iter()
-                    .filter(|p| !held.parts.contains(p.name))
-                    .map(part)
-                    .collect(),
-                removed_parts: held
-                    .parts
-                    .iter()
-                    .filter(|name| !names.contains(name.as_str()))
-                    .cloned()
-                    .collect(),
-            })
+        let file = |entry: &ManifestEntry| -> Result<(String, Uint8Array), StoreError> {
+            let bytes = written.get(&entry.path).ok_or_else(|| {
+                StoreError::Unwritable(format!("the file {} was not written", entry.path))
+            })?;
+            Ok((entry.path.clone(), Uint8Array::from(&bytes[..])))
+        };
+        let changes = held.and_then(|held| Some((held, files.changes_from(&held.files)?)));
+        let Some((held, changes)) = changes else {
+            return Ok(RecordWrites::Everything {
+                files: files.files.iter().map(file).collect::<Result<_, _>>()?,
+                parts: baseline.iter().map(part).collect(),
+            });
+        };
+        let names: BTreeSet<&str> = baseline.names().collect();
+        Ok(RecordWrites::Changes {
+            files: changes.set.iter().map(file).collect::<Result<_, _>>()?,
+            removed_files: changes.removed,
+            parts: baseline
+                .iter()
+                .filter(|p| !held.parts.contains(p.name))
+                .map(part)
+                .collect(),
+            removed_parts: held
+                .parts
+                .iter()
+                .filter(|name| !names.contains(name.as_str()))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -324,12 +321,12 @@ impl IndexedDbProjectStore {
         let id = stored.project.id.to_string();
         let key = JsValue::from_str(&id);
         let revision = expect.next_revision();
-        let files =
-            with_file_memo(|memo| memo.manifest(&stored.project, &LayoutOptions::default()));
+        let (written, files) =
+            shared_files_and_manifest(&stored.project, &LayoutOptions::default());
         let held = self.held.borrow_mut().remove(&id);
         let held = held.filter(|held| matches!(expect, Expect::Revision(r) if r == held.revision));
         let baseline = stored.baseline().parts();
-        let writes = RecordWrites::of(&files, &baseline, held.as_ref())?;
+        let writes = RecordWrites::of((&written, &files), &baseline, held.as_ref())?;
         let parts: Vec<String> = baseline.names().map(str::to_owned).collect();
         let summary = to_json(&SummaryRecord {
             summary: stored.summary(),
@@ -401,8 +398,7 @@ impl IndexedDbProjectStore {
         let held_parts = head.baseline.parts.iter().cloned().collect();
         let revision = head.revision;
         let stored = (*head).with(project, baseline);
-        let held_files =
-            with_file_memo(|memo| memo.manifest(&stored.project, &LayoutOptions::default()));
+        let held_files = manifest(&stored.project, &LayoutOptions::default());
         self.held.borrow_mut().insert(
             id.to_owned(),
             Held {

@@ -7,7 +7,6 @@ pub mod clock;
 pub mod connection_check;
 pub mod connection_store;
 pub mod explorer_build;
-pub mod file_memo;
 pub mod indexed_db_store;
 pub mod jobs;
 pub mod portal_events;

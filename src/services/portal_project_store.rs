@@ -19,12 +19,11 @@ use std::rc::Rc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use js_sys::Reflect;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, sha256_hex, LayoutOptions, Manifest, ManifestEntry,
-    ManifestRoot, ProjectFiles, ReadLimits, TreeErrorKind,
+    from_files, read_manifest_part, sha256_hex, shared_files_and_manifest, LayoutOptions, Manifest,
+    ManifestEntry, ManifestRoot, ProjectFiles, ReadLimits, TreeErrorKind,
 };
 use wasm_bindgen::JsValue;
 
-use crate::services::file_memo::with_file_memo;
 use crate::services::portal_storage::PortalStorage;
 use crate::services::project_record::{
     ProjectSummary, RevisionOnly, StoredForm, StoredHead, StoredProject,
@@ -301,21 +300,21 @@ impl PortalProjectStore {
         let lacks = |set: fn(&Held) -> &BTreeSet<String>, name: &str| {
             held.is_none_or(|held| !set(held).contains(name))
         };
-        // Taken from the memo before any wait: another write may use the memo in between.
-        let (files, texts) = with_file_memo(|memo| {
-            let files = memo.manifest(&stored.project, &LayoutOptions::default());
-            let mut texts = BTreeMap::new();
-            for entry in &files.files {
-                if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {
-                    let bytes = memo.bytes(&entry.path).unwrap_or_default().to_vec();
-                    let text = String::from_utf8(bytes).map_err(|_| {
-                        StoreError::Unwritable(format!("the file {} is not text", entry.path))
-                    })?;
-                    texts.insert(entry.sha256.clone(), text);
-                }
+        let (written, files) =
+            shared_files_and_manifest(&stored.project, &LayoutOptions::default());
+        let mut texts = BTreeMap::new();
+        for entry in &files.files {
+            if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {
+                let bytes = written
+                    .get(&entry.path)
+                    .map(|b| b.to_vec())
+                    .unwrap_or_default();
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    StoreError::Unwritable(format!("the file {} is not text", entry.path))
+                })?;
+                texts.insert(entry.sha256.clone(), text);
             }
-            Ok::<_, StoreError>((files, texts))
-        })?;
+        }
         let (file_parts, baseline_parts) = (files.parts(), stored.baseline().parts());
         let parts: BTreeMap<&str, _> = file_parts
             .iter()

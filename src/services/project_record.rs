@@ -10,8 +10,6 @@ use versioning_core::artifacts::{
 use versioning_core::bitbucket::pull_requests::PullRequest;
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
 
-use crate::services::file_memo::with_file_memo;
-
 /// What the navigation needs to know of a project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSummary {
@@ -399,7 +397,7 @@ impl StoredProject {
 
     /// The project's files, as a push or a pull compares them.
     pub fn local_files(&self) -> LocalFiles {
-        with_file_memo(|memo| LocalFiles::remembered(&self.project, memo))
+        LocalFiles::of(&self.project)
     }
 
     /// The record a store writes of this project at `revision`: the same JSON as the project's own with
@@ -454,8 +452,7 @@ impl StoredProject {
 
     /// The artifacts changed since the baseline.
     pub fn local_changes(&self) -> LocalChanges {
-        let current =
-            with_file_memo(|memo| memo.manifest(&self.project, &LayoutOptions::default()));
+        let current = manifest(&self.project, &LayoutOptions::default());
         let diff = self.baseline.diff(&current);
         let changed = diff
             .added

@@ -1,5 +1,5 @@
 //! Random bytes from the browser's cryptographic random numbers, for what must not be guessed (the file
-//! memo's key, multipart boundaries).
+//! multipart boundaries).
 
 /// `N` random bytes: from `crypto.getRandomValues`, or `Math.random` where the browser offers no crypto.
 pub fn random_bytes<const N: usize>() -> [u8; N] {

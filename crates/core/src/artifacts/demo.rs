@@ -451,7 +451,7 @@ fn build(spec: &DemoSpec) -> Project {
             let mut case = TestCase::new(ids.id(ArtifactKind::TestCase), rest);
             case.review_state = ids.review_state();
             if let Some(scenario) = last_scenario(&mut project) {
-                scenario.test_cases.push(case);
+                scenario.test_cases.push(case.into());
             }
         } else if let Some(rest) = line.strip_prefix("## ") {
             let mut scenario = Scenario::new(ids.id(ArtifactKind::Scenario), rest);
@@ -488,7 +488,7 @@ fn build(spec: &DemoSpec) -> Project {
         .filter(|line| !line.trim().is_empty())
         .map(element)
         .collect();
-    project.element_repositories.push(repository);
+    project.element_repositories.push(repository.into());
     let mut table = DataTable::new(ids.id(ArtifactKind::DataTable), spec.table_name);
     table.review_state = ReviewState::Approved;
     (table.columns, table.rows) = csv::decode(spec.table.as_bytes()).unwrap_or_default();
@@ -505,8 +505,8 @@ fn build(spec: &DemoSpec) -> Project {
         .iter()
         .map(|suite| entry(suite, &table))
         .collect();
-    project.data_tables.push(table);
-    project.execution_lists.push(list);
+    project.data_tables.push(table.into());
+    project.execution_lists.push(list.into());
     project
 }
 
@@ -538,5 +538,8 @@ fn last_scenario(project: &mut Project) -> Option<&mut Scenario> {
 }
 
 fn last_case(project: &mut Project) -> Option<&mut TestCase> {
-    last_scenario(project)?.test_cases.last_mut()
+    last_scenario(project)?
+        .test_cases
+        .last_mut()
+        .map(|case| &mut **case)
 }

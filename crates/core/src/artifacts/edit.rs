@@ -121,7 +121,9 @@ impl Project {
         let name = checked_name(name)?;
         let id = self.new_id(ArtifactKind::TestCase, &name);
         let parent = self.scenario_mut(scenario)?;
-        parent.test_cases.push(TestCase::new(id.clone(), name));
+        parent
+            .test_cases
+            .push(TestCase::new(id.clone(), name).into());
         Ok(id)
     }
 
@@ -257,6 +259,7 @@ impl Project {
             .flat_map(|s| &mut s.test_cases);
         cases
             .find(|case| case.id == *id)
+            .map(|case| &mut **case)
             .ok_or_else(|| not_found(ArtifactKind::TestCase, id))
     }
 

@@ -192,7 +192,7 @@ pub fn synthetic_project(seed: u64, test_cases: usize) -> Project {
     project.description = format!("Generated from seed {seed} with {test_cases} test cases.");
     let repositories = synth.rng.range(3, 6);
     project.element_repositories = (0..repositories)
-        .map(|index| synth.element_repository(AREAS[index % AREAS.len()]))
+        .map(|index| synth.element_repository(AREAS[index % AREAS.len()]).into())
         .collect();
     let elements: Vec<Element> = project
         .element_repositories
@@ -200,7 +200,7 @@ pub fn synthetic_project(seed: u64, test_cases: usize) -> Project {
         .flat_map(|r| r.elements.clone())
         .collect();
     project.data_tables = (0..synth.rng.range(2, 4))
-        .map(|_| synth.data_table())
+        .map(|_| synth.data_table().into())
         .collect();
     let mut remaining = test_cases;
     while remaining > 0 {
@@ -219,7 +219,9 @@ pub fn synthetic_project(seed: u64, test_cases: usize) -> Project {
                 synth.id(ArtifactKind::Scenario),
                 format!("{area}: {}", synth.phrase()),
             );
-            scenario.test_cases = (0..size).map(|_| synth.test_case(&elements)).collect();
+            scenario.test_cases = (0..size)
+                .map(|_| synth.test_case(&elements).into())
+                .collect();
             remaining -= size;
             suite.scenarios.push(scenario);
         }
@@ -239,7 +241,7 @@ pub fn synthetic_project(seed: u64, test_cases: usize) -> Project {
             data_table: data_table.clone(),
         });
         list.entries = suites.collect();
-        project.execution_lists.push(list);
+        project.execution_lists.push(list.into());
     }
     project
 }

@@ -394,9 +394,9 @@ pub fn manifest_in(
 
 /// The manifest of a `.manifest.json` already read: itself (layout 1), or its root with the parts of
 /// `files` it names (layout 2).
-pub(crate) fn manifest_of_file(
+pub(crate) fn manifest_of_file<B: AsRef<[u8]>>(
     file: ManifestFile,
-    files: &ProjectFiles,
+    files: &BTreeMap<String, B>,
     options: &LayoutOptions,
 ) -> Result<Manifest, TreeError> {
     let root = match file {
@@ -407,8 +407,8 @@ pub(crate) fn manifest_of_file(
     for name in &root.parts {
         let path = part_path(options, name);
         if let Some(bytes) = files.get(&path) {
-            let entries =
-                read_manifest_part(name, bytes).map_err(|kind| TreeError { path, kind })?;
+            let entries = read_manifest_part(name, bytes.as_ref())
+                .map_err(|kind| TreeError { path, kind })?;
             parts.insert(name.clone(), entries);
         }
     }

@@ -26,7 +26,6 @@ mod layout;
 mod limits;
 mod manifest;
 pub(crate) mod manifest_tree;
-mod memo;
 mod model;
 mod parse;
 pub mod patch;
@@ -34,6 +33,7 @@ mod read;
 mod records;
 pub(crate) mod rng;
 mod slug;
+mod tracked;
 mod tree_error;
 mod write;
 
@@ -55,7 +55,6 @@ pub use manifest_tree::{
     starts_part, ManifestFile, ManifestRoot, ManifestTree, PartOf, Parts, WrittenPart,
     MANIFEST_PARTS, TREE_SCHEMA_VERSION,
 };
-pub use memo::FileMemo;
 pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
@@ -63,5 +62,8 @@ pub use model::{
 pub(crate) use read::read_test_case;
 pub use read::{from_files, from_files_knowing, KnownTestCases};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
+pub use tracked::{OwnFile, Tracked, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
-pub use write::{artifact_files_and_manifest, manifest, to_files};
+pub use write::{
+    artifact_files_and_manifest, manifest, shared_files_and_manifest, to_files, SharedFiles,
+};

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::canonical::to_canonical_json;
+use super::csv;
 use super::id::ArtifactId;
+use super::tracked::{OwnFile, Tracked};
 
 /// Where an artifact is in its review (the portal's lifecycle before and after a push).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -35,11 +38,11 @@ pub struct Project {
     /// Test suites (modules), in order.
     pub suites: Vec<TestSuite>,
     /// Element repositories (screens), in order.
-    pub element_repositories: Vec<ElementRepository>,
+    pub element_repositories: Vec<Tracked<ElementRepository>>,
     /// Data tables, in order.
-    pub data_tables: Vec<DataTable>,
+    pub data_tables: Vec<Tracked<DataTable>>,
     /// Execution lists, in order.
-    pub execution_lists: Vec<ExecutionList>,
+    pub execution_lists: Vec<Tracked<ExecutionList>>,
 }
 
 /// A test suite (a module of the portal): an ordered list of scenarios.
@@ -71,7 +74,7 @@ pub struct Scenario {
     /// Review state.
     pub review_state: ReviewState,
     /// Test cases, in order.
-    pub test_cases: Vec<TestCase>,
+    pub test_cases: Vec<Tracked<TestCase>>,
 }
 
 /// A test case: an ordered list of steps. Stored as one file.
@@ -287,6 +290,37 @@ artifact_kind!(ElementRepository, elements);
 artifact_kind!(DataTable, columns, rows);
 artifact_kind!(ExecutionList, settings, entries);
 
+/// A tracked artifact is the artifact; changing its header forgets its file.
+impl<T: Artifact> Artifact for Tracked<T> {
+    fn id(&self) -> &ArtifactId {
+        (**self).id()
+    }
+
+    fn header_mut(&mut self) -> HeaderMut<'_> {
+        (**self).header_mut()
+    }
+}
+
+/// Implements [`OwnFile`] as the artifact's canonical JSON.
+macro_rules! json_file {
+    ($($kind:ident),+) => {
+        $(impl OwnFile for $kind {
+            fn write_file(&self) -> Vec<u8> {
+                to_canonical_json(self)
+            }
+        })+
+    };
+}
+
+json_file!(TestCase, ElementRepository, ExecutionList);
+
+/// A data table's own file is its rows (CSV); its record (name, description, state) is written apart.
+impl OwnFile for DataTable {
+    fn write_file(&self) -> Vec<u8> {
+        csv::encode(&self.columns, &self.rows)
+    }
+}
+
 impl Project {
     /// A new, empty project with this id and name.
     pub fn new(id: ArtifactId, name: impl Into<String>) -> Self {
@@ -308,7 +342,8 @@ impl Project {
 
     /// All test cases of the project, in order.
     pub fn test_cases(&self) -> impl Iterator<Item = &TestCase> {
-        self.scenarios().flat_map(|scenario| &scenario.test_cases)
+        self.scenarios()
+            .flat_map(|scenario| scenario.test_cases.iter().map(|case| &**case))
     }
 
     /// The ids of every artifact in the project (not the project's own id), in order.
@@ -344,17 +379,23 @@ impl Project {
 
     /// The element repository with this id.
     pub fn find_element_repository(&self, id: &ArtifactId) -> Option<&ElementRepository> {
-        self.element_repositories.iter().find(|a| a.id == *id)
+        self.element_repositories
+            .iter()
+            .map(|a| &**a)
+            .find(|a| a.id == *id)
     }
 
     /// The data table with this id.
     pub fn find_data_table(&self, id: &ArtifactId) -> Option<&DataTable> {
-        self.data_tables.iter().find(|a| a.id == *id)
+        self.data_tables.iter().map(|a| &**a).find(|a| a.id == *id)
     }
 
     /// The execution list with this id.
     pub fn find_execution_list(&self, id: &ArtifactId) -> Option<&ExecutionList> {
-        self.execution_lists.iter().find(|a| a.id == *id)
+        self.execution_lists
+            .iter()
+            .map(|a| &**a)
+            .find(|a| a.id == *id)
     }
 
     /// The name of the artifact with this id (the project's own name for its id).

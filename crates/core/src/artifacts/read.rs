@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use super::csv;
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::{
-    unsafe_path_reason, ArtifactPath, LayoutOptions, PathProblem, ProjectFiles, MANIFEST_FILE,
-    PROJECT_FILE, SCHEMA_VERSION,
+    unsafe_path_reason, ArtifactPath, LayoutOptions, PathProblem, MANIFEST_FILE, PROJECT_FILE,
+    SCHEMA_VERSION,
 };
 use super::limits::ReadLimits;
 use super::manifest::sha256_hex;
@@ -19,6 +19,7 @@ use super::manifest_tree::{
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
 use super::parse::parse_json;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
+use super::tracked::Tracked;
 use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
 
 /// Reads a project from files written by [`super::to_files`] (or edited by hand in the repository).
@@ -32,30 +33,29 @@ use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
 /// assert_eq!(errors.0[0].kind, TreeErrorKind::UnknownFile);
 /// assert_eq!(errors.0[1].kind, TreeErrorKind::MissingProjectFile);
 /// ```
-pub fn from_files(
-    files: &ProjectFiles,
+pub fn from_files<B: AsRef<[u8]>>(
+    files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Result<Project, TreeErrors> {
     from_files_knowing(files, options, limits, &KnownTestCases::new())
 }
 
-/// Test cases whose files need not be read again: a file's path → its bytes and the test case they are the
-/// canonical JSON of (as [`super::to_files`] wrote them).
-pub type KnownTestCases<'a> = BTreeMap<&'a str, (&'a [u8], &'a TestCase)>;
+/// Test cases whose files need not be read again: a file's path → the test case written there.
+pub type KnownTestCases<'a> = BTreeMap<&'a str, &'a Tracked<TestCase>>;
 
-/// [`from_files`], taking a test case from `known` instead of parsing its file when the file holds exactly
-/// the bytes `known` gives for its path (the same result, without the parse: a large project read again
-/// after a few of its files changed).
-pub fn from_files_knowing(
-    files: &ProjectFiles,
+/// [`from_files`], taking a test case from `known` (with the file written of it) instead of parsing its
+/// file when the file holds exactly the bytes of the known test case's file at its path (the same
+/// result, without the parse: a large project read again after a few of its files changed).
+pub fn from_files_knowing<B: AsRef<[u8]>>(
+    files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
     known: &KnownTestCases,
 ) -> Result<Project, TreeErrors> {
     let mut reader = Reader::new(options, known);
     for (path, bytes) in files {
-        reader.add(path, bytes, limits);
+        reader.add(path, bytes.as_ref(), limits);
     }
     if limits.verify_manifest {
         reader.check_manifest(files);
@@ -77,7 +77,13 @@ pub(crate) fn read_test_case(
     if !reader.errors.is_empty() {
         return None;
     }
-    reader.pools.test_cases.pop_first()?.1.value
+    reader
+        .pools
+        .test_cases
+        .pop_first()?
+        .1
+        .value
+        .map(Tracked::into_inner)
 }
 
 /// A file that was found: its path and, when it could be read, its content.
@@ -97,7 +103,7 @@ struct Pools {
     manifest: Option<Parsed<ManifestFile>>,
     suites: Pool<(), SuiteRecord>,
     scenarios: Pool<SuiteKey, ScenarioRecord>,
-    test_cases: Pool<ScenarioKey, TestCase>,
+    test_cases: Pool<ScenarioKey, Tracked<TestCase>>,
     element_repositories: Pool<(), ElementRepository>,
     data_tables: Pool<(), DataTableRecord>,
     data_table_rows: Pool<(), (Vec<String>, Vec<Vec<String>>)>,
@@ -292,8 +298,10 @@ impl<'a> Reader<'a> {
             } => {
                 self.claim(&id, false, path)?;
                 let case = match self.known.get(path) {
-                    Some((known, case)) if *known == bytes && case.id == id => Ok((*case).clone()),
-                    _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id),
+                    Some(case) if case.id == id && *case.file().bytes == *bytes => {
+                        Ok((*case).clone())
+                    }
+                    _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(Tracked::new),
                 };
                 let parsed = self.parsed(path, case);
                 self.pools
@@ -347,7 +355,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Compares every file with the manifest, for files that have no other problem.
-    fn check_manifest(&mut self, files: &ProjectFiles) {
+    fn check_manifest<B: AsRef<[u8]>>(&mut self, files: &BTreeMap<String, B>) {
         let Some(Parsed {
             value: Some(file), ..
         }) = self.pools.manifest.take()
@@ -368,7 +376,8 @@ impl<'a> Reader<'a> {
         for (path, expected) in &listed {
             match files.get(*path) {
                 None => self.report(path, TreeErrorKind::MissingFile),
-                Some(bytes) if troubled.contains(*path) || sha256_hex(bytes) == *expected => {}
+                Some(bytes)
+                    if troubled.contains(*path) || sha256_hex(bytes.as_ref()) == *expected => {}
                 Some(_) => self.report(
                     path,
                     TreeErrorKind::ManifestMismatch {
@@ -448,7 +457,7 @@ impl<'a> Reader<'a> {
         let execution_lists = take_listed(&mut pools.execution_lists, &(), path, lists, errors);
         let data_tables = tables
             .into_iter()
-            .filter_map(|(path, table)| self.attach_rows(path, table))
+            .filter_map(|(path, table)| self.attach_rows(path, table).map(Tracked::new))
             .collect();
         // Rows of a listed table whose JSON file is missing or unreadable are covered by that file's error.
         let listed_tables: BTreeSet<&ArtifactId> = record.data_tables.iter().collect();
@@ -462,10 +471,13 @@ impl<'a> Reader<'a> {
                 .collect(),
             element_repositories: element_repositories
                 .into_iter()
-                .map(|(_, repository)| repository)
+                .map(|(_, repository)| Tracked::new(repository))
                 .collect(),
             data_tables,
-            execution_lists: execution_lists.into_iter().map(|(_, list)| list).collect(),
+            execution_lists: execution_lists
+                .into_iter()
+                .map(|(_, list)| Tracked::new(list))
+                .collect(),
             id: record.id,
             name: record.name,
             description: record.description,

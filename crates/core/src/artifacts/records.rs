@@ -112,7 +112,10 @@ impl ScenarioRecord {
         }
     }
 
-    pub(crate) fn into_scenario(self, test_cases: Vec<super::model::TestCase>) -> Scenario {
+    pub(crate) fn into_scenario(
+        self,
+        test_cases: Vec<super::tracked::Tracked<super::model::TestCase>>,
+    ) -> Scenario {
         Scenario {
             id: self.id,
             name: self.name,

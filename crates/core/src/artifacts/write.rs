@@ -1,92 +1,63 @@
-//! Writing a project as files in the layout, with their manifest, through a [`FileMemo`] when there is one.
+//! Writing a project as files in the layout, with their manifest: each artifact stored as a file of
+//! its own is written once while it does not change ([`Tracked`]); the small records (project, suites,
+//! scenarios, data tables) are written each time.
 
-use std::hash::Hash;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::canonical::to_canonical_json;
-use super::csv;
 use super::id::ArtifactId;
 use super::layout::{ArtifactPath, LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
-use super::manifest::{sha256_hex, Manifest, ManifestEntry};
+use super::manifest::{Manifest, ManifestEntry};
 use super::manifest_tree::part_path;
-use super::memo::FileMemo;
 use super::model::Project;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord};
+use super::tracked::{OwnFile, Tracked, WrittenFile};
 
-/// One written file: its manifest entry (path, hash, id, kind) and its bytes.
-type WrittenFile = (ManifestEntry, Vec<u8>);
+/// Files by repository path, their bytes shared with the artifacts they were written from: what a
+/// push or pull compares and sends, without a copy of every file.
+pub type SharedFiles = BTreeMap<String, Arc<[u8]>>;
 
-/// Collects written files with their manifest entries, through a memo when there is one.
+/// Collects written files with their manifest entries.
 struct Writer<'a> {
     options: &'a LayoutOptions,
-    files: Vec<WrittenFile>,
-    memo: Option<&'a mut FileMemo>,
-    /// Whether the files' bytes are wanted (else only their manifest entries).
-    keep_bytes: bool,
+    files: Vec<(ManifestEntry, Arc<[u8]>)>,
 }
 
 impl Writer<'_> {
-    /// Adds the file of a record (project, suite, scenario, data table): small, written each time (and
-    /// kept by the memo, when there is one, with the files it remembers).
+    /// Adds the file of a record (project, suite, scenario, data table): small, written each time.
     fn add(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, bytes: Vec<u8>) {
-        let path = self.options.full_path(&place.relative(name));
-        let sha256 = sha256_hex(&bytes);
-        let bytes = match self.memo.as_deref_mut() {
-            Some(memo) => memo.written(&path, &sha256, bytes, self.keep_bytes),
-            None => bytes,
-        };
-        self.push(place, id, path, sha256, bytes);
+        self.push(place, id, name, WrittenFile::of(bytes));
     }
 
-    /// Adds the file `write` makes of `value`, from the memo when `value` did not change since its last write.
-    fn add_value<T: Hash + ?Sized>(
+    /// Adds the file of an artifact stored as a file of its own: the one written last while the
+    /// artifact has not changed since.
+    fn add_own<T: OwnFile>(
         &mut self,
         place: ArtifactPath,
         id: &ArtifactId,
         name: &str,
-        value: &T,
-        write: impl FnOnce(&T) -> Vec<u8>,
+        value: &Tracked<T>,
     ) {
-        let path = self.options.full_path(&place.relative(name));
-        let (sha256, bytes) = match self.memo.as_deref_mut() {
-            Some(memo) => memo.file(&path, value, write, self.keep_bytes),
-            None => {
-                let bytes = write(value);
-                (sha256_hex(&bytes), bytes)
-            }
-        };
-        self.push(place, id, path, sha256, bytes);
+        self.push(place, id, name, value.file().clone());
     }
 
-    fn push(
-        &mut self,
-        place: ArtifactPath,
-        id: &ArtifactId,
-        path: String,
-        sha256: String,
-        bytes: Vec<u8>,
-    ) {
+    fn push(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, file: WrittenFile) {
         let entry = ManifestEntry {
-            path,
-            sha256,
+            path: self.options.full_path(&place.relative(name)),
+            sha256: file.sha256,
             id: id.clone(),
             kind: place.kind(),
         };
-        self.files.push((entry, bytes));
+        self.files.push((entry, file.bytes));
     }
 }
 
-/// Every file of the project except the manifest (with empty bytes unless `keep_bytes`).
-fn artifact_files(
-    project: &Project,
-    options: &LayoutOptions,
-    memo: Option<&mut FileMemo>,
-    keep_bytes: bool,
-) -> Vec<WrittenFile> {
+/// Every file of the project except the manifest, with its manifest entry.
+fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<(ManifestEntry, Arc<[u8]>)> {
     let mut out = Writer {
         options,
         files: Vec::new(),
-        memo,
-        keep_bytes,
     };
     let record = ProjectRecord::of(project, SCHEMA_VERSION);
     out.add(
@@ -122,7 +93,7 @@ fn artifact_files(
                     scenario: scenario.id.clone(),
                     id: case.id.clone(),
                 };
-                out.add_value(place, &case.id, &case.name, case, to_canonical_json);
+                out.add_own(place, &case.id, &case.name, case);
             }
         }
     }
@@ -130,13 +101,7 @@ fn artifact_files(
         let place = ArtifactPath::ElementRepository {
             id: repository.id.clone(),
         };
-        out.add_value(
-            place,
-            &repository.id,
-            &repository.name,
-            repository,
-            to_canonical_json,
-        );
+        out.add_own(place, &repository.id, &repository.name, repository);
     }
     for table in &project.data_tables {
         let place = ArtifactPath::DataTable {
@@ -151,22 +116,13 @@ fn artifact_files(
         let place = ArtifactPath::DataTableRows {
             id: table.id.clone(),
         };
-        out.add_value(
-            place,
-            &table.id,
-            &table.name,
-            &(&table.columns, &table.rows),
-            |(columns, rows)| csv::encode(columns, rows),
-        );
+        out.add_own(place, &table.id, &table.name, table);
     }
     for list in &project.execution_lists {
         let place = ArtifactPath::ExecutionList {
             id: list.id.clone(),
         };
-        out.add_value(place, &list.id, &list.name, list, to_canonical_json);
-    }
-    if let Some(memo) = out.memo {
-        memo.finish();
+        out.add_own(place, &list.id, &list.name, list);
     }
     out.files
 }
@@ -199,16 +155,20 @@ pub fn artifact_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
 ) -> (ProjectFiles, Manifest) {
-    files_and_manifest(project, options, None)
+    let (files, manifest) = shared_files_and_manifest(project, options);
+    let files = files
+        .into_iter()
+        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .collect();
+    (files, manifest)
 }
 
-/// [`artifact_files_and_manifest`], through `memo` when there is one.
-pub(crate) fn files_and_manifest(
+/// [`artifact_files_and_manifest`] with the bytes shared with the project's artifacts, not copied.
+pub fn shared_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
-    memo: Option<&mut FileMemo>,
-) -> (ProjectFiles, Manifest) {
-    let written = artifact_files(project, options, memo, true);
+) -> (SharedFiles, Manifest) {
+    let written = artifact_files(project, options);
     let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
     let files = written
         .into_iter()
@@ -220,38 +180,10 @@ pub(crate) fn files_and_manifest(
 /// The manifest of a project as [`to_files`] would write it: every file's path, SHA-256, id and kind.
 /// [`Manifest::by_artifact`] turns it into the map artifact → (path, hash) that push and pull compare.
 pub fn manifest(project: &Project, options: &LayoutOptions) -> Manifest {
-    manifest_of(project, options, None)
-}
-
-/// [`manifest`], through `memo` when there is one.
-pub(crate) fn manifest_of(
-    project: &Project,
-    options: &LayoutOptions,
-    memo: Option<&mut FileMemo>,
-) -> Manifest {
     Manifest::from_entries(
-        artifact_files(project, options, memo, false)
+        artifact_files(project, options)
             .into_iter()
             .map(|(entry, _)| entry)
             .collect(),
     )
-}
-
-/// Writes through the memo: its files are those of the last write where an artifact did not change.
-impl FileMemo {
-    /// The files of `project` but the manifest, and the manifest: what
-    /// [`artifact_files_and_manifest`] gives, from the memo where an artifact did not change.
-    pub fn files_and_manifest(
-        &mut self,
-        project: &Project,
-        options: &LayoutOptions,
-    ) -> (ProjectFiles, Manifest) {
-        files_and_manifest(project, options, Some(self))
-    }
-
-    /// The manifest of `project`: what [`manifest`] gives, from the memo where an artifact did not
-    /// change.
-    pub fn manifest(&mut self, project: &Project, options: &LayoutOptions) -> Manifest {
-        manifest_of(project, options, Some(self))
-    }
 }

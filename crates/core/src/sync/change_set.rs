@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, ProjectFiles, MANIFEST_FILE,
+    ManifestEntry, SharedFiles, MANIFEST_FILE,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -135,7 +135,7 @@ impl ChangeSet {
     /// manifest, the published one names `origin` as the folder's origin (a remote manifest passes its
     /// own on).
     pub fn compute(
-        local: &ProjectFiles,
+        local: &SharedFiles,
         local_manifest: &Manifest,
         (remote, origin): (&RemoteState, Option<&str>),
         comparison: Comparison<'_>,
@@ -360,7 +360,7 @@ impl ChangeSet {
     }
 
     /// The bytes the push writes at `path`: a local file's, or a file of the manifest's.
-    pub fn content<'a>(&'a self, local: &'a ProjectFiles, path: &str) -> &'a [u8] {
+    pub fn content<'a>(&'a self, local: &'a SharedFiles, path: &str) -> &'a [u8] {
         match local.get(path) {
             Some(bytes) => bytes,
             None => self
@@ -451,7 +451,7 @@ pub struct CommitPart {
     pub bytes: u64,
 }
 
-fn write(local: &ProjectFiles, entry: &ManifestEntry, action: Action) -> Change {
+fn write(local: &SharedFiles, entry: &ManifestEntry, action: Action) -> Change {
     Change {
         path: entry.path.clone(),
         artifact: entry.id.clone(),

@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    artifact_files_and_manifest, ArtifactId, FileMemo, LayoutOptions, Manifest, Project,
-    ProjectFiles,
+    shared_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, SharedFiles,
 };
 use crate::bitbucket::CommitSummary;
 
@@ -26,8 +25,8 @@ pub struct SyncBase {
 /// The local side of a push: the project as files.
 #[derive(Debug, Clone)]
 pub struct LocalFiles {
-    /// Every file but the manifest.
-    pub files: ProjectFiles,
+    /// Every file but the manifest, its bytes shared with the project's artifacts.
+    pub files: SharedFiles,
     /// The manifest of those files.
     pub manifest: Manifest,
     /// Artifacts in review state Approved.
@@ -37,25 +36,11 @@ pub struct LocalFiles {
 }
 
 impl LocalFiles {
-    /// The files of a project in the default layout.
+    /// The files of a project in the default layout: only its artifacts changed since their last
+    /// write are written again.
     pub fn of(project: &Project) -> Self {
         let options = LayoutOptions::default();
-        let written = artifact_files_and_manifest(project, &options);
-        Self::from_written(project, written, options)
-    }
-
-    /// [`LocalFiles::of`], writing again only what changed since `memo`'s last write.
-    pub fn remembered(project: &Project, memo: &mut FileMemo) -> Self {
-        let options = LayoutOptions::default();
-        let written = memo.files_and_manifest(project, &options);
-        Self::from_written(project, written, options)
-    }
-
-    fn from_written(
-        project: &Project,
-        (files, manifest): (ProjectFiles, Manifest),
-        options: LayoutOptions,
-    ) -> Self {
+        let (files, manifest) = shared_files_and_manifest(project, &options);
         LocalFiles {
             files,
             manifest,

@@ -147,6 +147,7 @@ fn build(
                             review_state,
                             steps,
                         }
+                        .into()
                     })
                     .collect();
                 let id = ids.next(ArtifactKind::Scenario);
@@ -180,24 +181,30 @@ fn build(
             })
             .collect();
         let id = ids.next(ArtifactKind::ElementRepository);
-        project.element_repositories.push(ElementRepository {
-            id,
-            name,
-            description,
-            review_state,
-            elements,
-        });
+        project.element_repositories.push(
+            ElementRepository {
+                id,
+                name,
+                description,
+                review_state,
+                elements,
+            }
+            .into(),
+        );
     }
     for ((name, description, review_state), columns, rows) in tables {
         let id = ids.next(ArtifactKind::DataTable);
-        project.data_tables.push(DataTable {
-            id,
-            name,
-            description,
-            review_state,
-            columns,
-            rows,
-        });
+        project.data_tables.push(
+            DataTable {
+                id,
+                name,
+                description,
+                review_state,
+                columns,
+                rows,
+            }
+            .into(),
+        );
     }
     for ((name, description, review_state), (browser, environment, retries, parallel), entries) in
         lists
@@ -221,14 +228,17 @@ fn build(
             parallel,
         };
         let id = ids.next(ArtifactKind::ExecutionList);
-        project.execution_lists.push(ExecutionList {
-            id,
-            name,
-            description,
-            review_state,
-            settings,
-            entries,
-        });
+        project.execution_lists.push(
+            ExecutionList {
+                id,
+                name,
+                description,
+                review_state,
+                settings,
+                entries,
+            }
+            .into(),
+        );
     }
     project
 }
@@ -465,5 +475,88 @@ proptest! {
         let ordered = unordered.files.windows(2).all(|pair| pair[0].path < pair[1].path);
         prop_assert_eq!(unordered.changes_from(&reference).is_some(), ordered);
         prop_assert_eq!(manifest.changes_from(&unordered).is_some(), ordered);
+    }
+}
+
+/// One edit of the explorer's on the artifact at a position (taken modulo the project's artifacts).
+#[derive(Debug, Clone)]
+enum AnEdit {
+    Rename(usize, String),
+    Describe(usize, String),
+    Approve(usize),
+    Delete(usize),
+    AddStep(usize),
+    UpdateStep(usize, String),
+    RemoveStep(usize),
+    MoveStep(usize),
+    AddTestCase(usize, String),
+}
+
+fn an_edit() -> impl Strategy<Value = AnEdit> {
+    let at = any::<usize>();
+    prop_oneof![
+        (at, name()).prop_map(|(at, name)| AnEdit::Rename(at, name)),
+        (at, name()).prop_map(|(at, text)| AnEdit::Describe(at, text)),
+        at.prop_map(AnEdit::Approve),
+        at.prop_map(AnEdit::Delete),
+        at.prop_map(AnEdit::AddStep),
+        (at, name()).prop_map(|(at, keyword)| AnEdit::UpdateStep(at, keyword)),
+        at.prop_map(AnEdit::RemoveStep),
+        at.prop_map(AnEdit::MoveStep),
+        (at, name()).prop_map(|(at, name)| AnEdit::AddTestCase(at, name)),
+    ]
+}
+
+/// Makes `edit` on `project`; an edit the project refuses leaves it as it was.
+fn make(project: &mut Project, edit: AnEdit) {
+    let ids: Vec<ArtifactId> = project.artifact_ids().cloned().collect();
+    let cases: Vec<ArtifactId> = project.test_cases().map(|c| c.id.clone()).collect();
+    let scenarios: Vec<ArtifactId> = project.scenarios().map(|s| s.id.clone()).collect();
+    let pick = |list: &[ArtifactId], at: usize| list.get(at % list.len().max(1)).cloned();
+    let step = |keyword: &str| Step {
+        keyword: keyword.to_owned(),
+        ..Step::default()
+    };
+    let _ = match edit {
+        AnEdit::Rename(at, name) => pick(&ids, at).map(|id| project.rename(&id, &name).is_ok()),
+        AnEdit::Describe(at, text) => {
+            pick(&ids, at).map(|id| project.set_description(&id, &text).is_ok())
+        }
+        AnEdit::Approve(at) => {
+            pick(&ids, at).map(|id| project.set_review_state(&id, ReviewState::Approved).is_ok())
+        }
+        AnEdit::Delete(at) => pick(&ids, at).map(|id| project.delete(&id).is_ok()),
+        AnEdit::AddStep(at) => {
+            pick(&cases, at).map(|id| project.insert_step(&id, 0, step("Click")).is_ok())
+        }
+        AnEdit::UpdateStep(at, keyword) => {
+            pick(&cases, at).map(|id| project.update_step(&id, 0, step(&keyword)).is_ok())
+        }
+        AnEdit::RemoveStep(at) => pick(&cases, at).map(|id| project.remove_step(&id, 0).is_ok()),
+        AnEdit::MoveStep(at) => pick(&cases, at).map(|id| project.move_step(&id, 0, 1).is_ok()),
+        AnEdit::AddTestCase(at, name) => {
+            pick(&scenarios, at).map(|id| project.add_test_case(&id, &name).is_ok())
+        }
+    };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES / 4))]
+
+    /// Each artifact keeps the file written of it until it is edited: edits made after a write give the
+    /// files a project read afresh (nothing kept) gives.
+    #[test]
+    fn edits_after_a_write_give_the_files_of_a_fresh_copy(
+        project in project(),
+        edits in prop::collection::vec(an_edit(), 1..8),
+    ) {
+        let options = LayoutOptions::default();
+        let mut project = project;
+        for edit in edits {
+            to_files(&project, &options);
+            make(&mut project, edit);
+        }
+        let fresh: Project = serde_json::from_value(serde_json::to_value(&project).unwrap()).unwrap();
+        prop_assert_eq!(to_files(&project, &options), to_files(&fresh, &options));
     }
 }

@@ -173,7 +173,7 @@ fn after(
         files.remove(path);
     }
     for change in changes.writes() {
-        files.insert(change.path.clone(), local.files[&change.path].clone());
+        files.insert(change.path.clone(), local.files[&change.path].to_vec());
     }
     for (path, bytes) in changes.manifest_writes() {
         files.insert(path.to_owned(), bytes.to_vec());

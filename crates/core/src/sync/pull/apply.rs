@@ -1,13 +1,14 @@
 //! Applying a pull, without any request: the merged project from the preview and the resolutions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::preview::{AppliedPull, ArtifactChange, PullCounts, PullPreview};
 use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
     from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
-    KnownTestCases, LayoutOptions, Manifest, Project, ProjectFiles, ReadLimits, TestCase,
+    KnownTestCases, LayoutOptions, Manifest, Project, ReadLimits, SharedFiles, TestCase, Tracked,
     TreeError, TreeErrorKind,
 };
 use crate::sync::error::SyncError;
@@ -113,8 +114,9 @@ impl PullPreview {
         if let Some(applied) = self.replace_test_cases(resolutions, local_project) {
             return applied;
         }
-        let cases: BTreeMap<&ArtifactId, &TestCase> = local_project
-            .test_cases()
+        let cases: BTreeMap<&ArtifactId, &Tracked<TestCase>> = local_project
+            .scenarios()
+            .flat_map(|scenario| &scenario.test_cases)
             .map(|case| (&case.id, case))
             .collect();
         let known: KnownTestCases = local
@@ -122,13 +124,7 @@ impl PullPreview {
             .files
             .iter()
             .filter(|entry| entry.kind == ArtifactKind::TestCase)
-            .filter_map(|entry| {
-                let bytes = local.files.get(&entry.path)?;
-                Some((
-                    entry.path.as_str(),
-                    (bytes.as_slice(), *cases.get(&entry.id)?),
-                ))
-            })
+            .filter_map(|entry| Some((entry.path.as_str(), *cases.get(&entry.id)?)))
             .collect();
         self.apply_knowing(resolutions, include_invalid, &known)
     }
@@ -199,7 +195,7 @@ impl PullPreview {
             .flat_map(|scenario| &mut scenario.test_cases);
         for case in cases {
             if let Some(pulled) = taken.remove(&case.id) {
-                *case = pulled;
+                *case = pulled.into();
             }
         }
         // A test case the project does not hold: not the project the preview was planned with.
@@ -237,7 +233,7 @@ impl PullPreview {
                         .or(local_path.clone())
                         .unwrap_or_default();
                     local_path.map(|p| files.remove(&p));
-                    files.insert(path, to_canonical_json(case));
+                    files.insert(path, to_canonical_json(case).into());
                 }
                 Outcome::TakeTheirs => match &classified.remote {
                     None => {
@@ -245,7 +241,8 @@ impl PullPreview {
                         counts.deleted += 1;
                     }
                     Some(remote) => {
-                        let bytes = self.downloaded.get(&remote.path).cloned().or_else(|| {
+                        let downloaded = self.downloaded.get(&remote.path);
+                        let bytes = downloaded.map(|b| Arc::from(&b[..])).or_else(|| {
                             let same = classified.local.as_ref()?.sha256 == remote.sha256;
                             same.then(|| files.get(local_path.as_ref()?).cloned())?
                         });
@@ -343,7 +340,7 @@ impl PullPreview {
 /// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
 /// be left out.
 fn read_merged(
-    mut files: ProjectFiles,
+    mut files: SharedFiles,
     options: &LayoutOptions,
     include_invalid: bool,
     known: &KnownTestCases,
@@ -373,7 +370,7 @@ fn read_merged(
 /// Leaves out the files of `errors` and takes missing or repeated children out of their parents'
 /// lists; the errors of the files left out, or `None` when the project file itself is unreadable.
 fn prune(
-    files: &mut ProjectFiles,
+    files: &mut SharedFiles,
     errors: Vec<TreeError>,
     options: &LayoutOptions,
 ) -> Option<Vec<TreeError>> {
@@ -403,7 +400,7 @@ fn prune(
                 });
             }
         }
-        files.insert(error.path.clone(), to_canonical_json(&value));
+        files.insert(error.path.clone(), to_canonical_json(&value).into());
     }
     Some(removed)
 }

@@ -8,7 +8,7 @@ use super::preview::{ArtifactChange, PullPreview};
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
     from_files, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
-    ProjectFiles, ReadLimits, TestCase, TreeErrorKind,
+    ReadLimits, TestCase, TreeErrorKind,
 };
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::error::SyncError;
@@ -174,12 +174,6 @@ impl PullPlanner {
         problems.dedup_by(|later, first| later.path == first.path);
         self.local.written();
         let local_files = self.local.files().map(|l| &l.files);
-        let content = |entry: &Option<ManifestEntry>, files: Option<&ProjectFiles>| {
-            entry
-                .as_ref()
-                .and_then(|e| files.and_then(|f| f.get(&e.path)))
-                .cloned()
-        };
         let unchanged = self.unchanged;
         let mut artifacts = Vec::new();
         let mut merges = BTreeMap::new();
@@ -257,4 +251,13 @@ impl PullPlanner {
 /// Whether an artifact changed on both sides could be merged (both sides have it).
 fn wants_merge(classified: &Classified) -> bool {
     classified.status.is_conflict() && classified.local.is_some() && classified.remote.is_some()
+}
+
+/// The bytes `files` hold for `entry`'s path.
+fn content<B: AsRef<[u8]>>(
+    entry: &Option<ManifestEntry>,
+    files: Option<&BTreeMap<String, B>>,
+) -> Option<Vec<u8>> {
+    let bytes = files?.get(&entry.as_ref()?.path)?;
+    Some(bytes.as_ref().to_vec())
 }

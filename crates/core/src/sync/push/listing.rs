@@ -85,7 +85,7 @@ impl PushPlanner {
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => {
                     let local = self.local.files().and_then(|l| l.files.get(&path));
-                    if local == Some(&bytes) {
+                    if local.is_some_and(|local| **local == *bytes) {
                         self.identical.insert(path);
                     }
                 }

@@ -263,7 +263,7 @@ impl PushPlanner {
         if let Some(local) = self.local.files() {
             let same = files.iter().filter(|(path, id)| {
                 let bytes = local.files.get(*path);
-                bytes.is_some_and(|bytes| Object::blob(bytes.clone()).id() == **id)
+                bytes.is_some_and(|bytes| Object::blob(bytes.to_vec()).id() == **id)
             });
             let same: Vec<String> = same.map(|(path, _)| path.clone()).collect();
             self.identical.extend(same);

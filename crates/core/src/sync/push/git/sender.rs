@@ -130,7 +130,10 @@ impl GitPush {
             false => {
                 let files = &plan.local.files;
                 let writes = changes.writes().map(|change| {
-                    let bytes = files.get(&change.path).cloned().unwrap_or_default();
+                    let bytes = files
+                        .get(&change.path)
+                        .map(|b| b.to_vec())
+                        .unwrap_or_default();
                     (change.path.clone(), Change::Write(bytes))
                 });
                 let manifest = changes

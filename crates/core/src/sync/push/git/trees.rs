@@ -171,7 +171,7 @@ impl GitPush {
         for path in trees.kept_files(&self.listings) {
             let ours = local
                 .get(&path)
-                .map(|bytes| Object::blob(bytes.clone()).id());
+                .map(|bytes| Object::blob(bytes.to_vec()).id());
             let app_file = managed.contains(path.as_str())
                 && ours.is_some()
                 && ours == listed.get(&path).copied();
