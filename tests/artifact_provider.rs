@@ -82,7 +82,7 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     assert_eq!(listed[0].test_cases, project.test_cases().count());
 
     let mut loaded = store.load("provided").await.unwrap().expect("provided");
-    assert_eq!(loaded.project, project);
+    assert_eq!(*loaded.project, project);
     assert!(
         loaded.local_changes().changed.is_empty(),
         "never synced: the artifacts are the baseline"
@@ -104,7 +104,7 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     assert_eq!(record.revision, 1);
     let kept = standalone.load("provided").await.unwrap().unwrap();
     assert_eq!(
-        kept.project, project,
+        *kept.project, project,
         "the standalone page's project is untouched"
     );
     let again = store.load("provided").await.unwrap().unwrap();

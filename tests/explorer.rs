@@ -315,7 +315,8 @@ async fn an_edit_over_another_tabs_save_is_not_written_and_asks_to_reload() {
 #[wasm_bindgen_test]
 fn the_sync_dialogs_get_the_loaded_project_only_while_the_store_holds_exactly_it() {
     let stored = StoredProject::at_baseline(demo::demo_projects().remove(0));
-    let state = Rc::new(ExplorerState::default()).reduce(ExplorerAction::Loaded(Ok(Some(stored))));
+    let state =
+        Rc::new(ExplorerState::default()).reduce(ExplorerAction::Loaded(Ok(Some(Rc::new(stored)))));
     let loaded = state.in_store().expect("just loaded: what the store holds");
     let edited = state.reduce(ExplorerAction::Edit(Edit::AddSuite("Billing".into())));
     assert!(edited.in_store().is_none(), "an edit not saved yet");

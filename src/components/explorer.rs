@@ -169,7 +169,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             let id = id.clone();
             spawn_local(async move {
                 let loaded = store.load(&id).await;
-                dispatcher.dispatch(ExplorerAction::Loaded(loaded));
+                dispatcher.dispatch(ExplorerAction::Loaded(
+                    loaded.map(|found| found.map(Rc::new)),
+                ));
             });
         });
     }

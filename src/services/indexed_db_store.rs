@@ -12,13 +12,14 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
-    from_files, manifest, read_manifest_part, shared_files_and_manifest, LayoutOptions, Manifest,
-    ManifestEntry, PartOf, Parts, ProjectFiles, ReadLimits, SharedFiles, TreeErrorKind,
+    from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, PartOf, Parts,
+    ProjectFiles, ReadLimits, SharedFiles, TreeErrorKind,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
@@ -108,7 +109,7 @@ impl Holds {
 /// files and the names of its baseline's parts, against which the next save finds what to write.
 struct Held {
     revision: u64,
-    files: Manifest,
+    files: Arc<Manifest>,
     parts: BTreeSet<String>,
 }
 
@@ -321,12 +322,12 @@ impl IndexedDbProjectStore {
         let id = stored.project.id.to_string();
         let key = JsValue::from_str(&id);
         let revision = expect.next_revision();
-        let (written, files) =
-            shared_files_and_manifest(&stored.project, &LayoutOptions::default());
+        let written = stored.project.written();
+        let files = written.manifest.clone();
         let held = self.held.borrow_mut().remove(&id);
         let held = held.filter(|held| matches!(expect, Expect::Revision(r) if r == held.revision));
         let baseline = stored.baseline().parts();
-        let writes = RecordWrites::of((&written, &files), &baseline, held.as_ref())?;
+        let writes = RecordWrites::of((&written.files, &files), &baseline, held.as_ref())?;
         let parts: Vec<String> = baseline.names().map(str::to_owned).collect();
         let summary = to_json(&SummaryRecord {
             summary: stored.summary(),
@@ -398,7 +399,7 @@ impl IndexedDbProjectStore {
         let held_parts = head.baseline.parts.iter().cloned().collect();
         let revision = head.revision;
         let stored = (*head).with(project, baseline);
-        let held_files = manifest(&stored.project, &LayoutOptions::default());
+        let held_files = stored.project.written().manifest.clone();
         self.held.borrow_mut().insert(
             id.to_owned(),
             Held {

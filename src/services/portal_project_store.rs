@@ -19,8 +19,8 @@ use std::rc::Rc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use js_sys::Reflect;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, sha256_hex, shared_files_and_manifest, LayoutOptions, Manifest,
-    ManifestEntry, ManifestRoot, ProjectFiles, ReadLimits, TreeErrorKind,
+    from_files, read_manifest_part, sha256_hex, LayoutOptions, Manifest, ManifestEntry,
+    ManifestRoot, ProjectFiles, ReadLimits, TreeErrorKind,
 };
 use wasm_bindgen::JsValue;
 
@@ -300,8 +300,8 @@ impl PortalProjectStore {
         let lacks = |set: fn(&Held) -> &BTreeSet<String>, name: &str| {
             held.is_none_or(|held| !set(held).contains(name))
         };
-        let (written, files) =
-            shared_files_and_manifest(&stored.project, &LayoutOptions::default());
+        let written = stored.project.written();
+        let (written, files) = (&written.files, &written.manifest);
         let mut texts = BTreeMap::new();
         for entry in &files.files {
             if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{
-    manifest, ArtifactId, LayoutOptions, Manifest, ManifestChanges, ManifestRoot, Project,
+    ArtifactId, Manifest, ManifestChanges, ManifestRoot, Project, Tracked,
 };
 use versioning_core::bitbucket::pull_requests::PullRequest;
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
@@ -30,8 +30,8 @@ pub struct ProjectSummary {
 /// pull need to know of the remote. Records written before push existed read with empty history and bases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredProject {
-    /// The artifacts as edited here.
-    pub project: Project,
+    /// The artifacts as edited here, with their files as last written (kept until they change).
+    pub project: Tracked<Project>,
     /// The manifest of the last import, push or pull. The bases are kept as changes from it, so it
     /// changes only with a base ([`StoredProject::record_push`], [`StoredProject::pulled`]).
     baseline: Manifest,
@@ -170,7 +170,7 @@ impl StoredHead {
     /// The project this head is of, with its artifacts and the baseline its parts make.
     pub fn with(self, project: Project, baseline: Manifest) -> StoredProject {
         StoredProject {
-            project,
+            project: project.into(),
             baseline,
             bases: self.bases,
             history: self.history,
@@ -298,7 +298,8 @@ pub fn repository_key(api_base_url: &str, full_name: &str) -> String {
 impl StoredProject {
     /// A project whose current state is its baseline (just imported, or a demo as shipped).
     pub fn at_baseline(project: Project) -> Self {
-        let baseline = manifest(&project, &LayoutOptions::default());
+        let project = Tracked::new(project);
+        let baseline = Manifest::clone(&project.written().manifest);
         StoredProject {
             project,
             baseline,
@@ -358,7 +359,7 @@ impl StoredProject {
         entry: HistoryEntry,
     ) -> StoredProject {
         let mut record = StoredProject {
-            project: applied.project,
+            project: applied.project.into(),
             baseline: previous.map_or_else(
                 || Manifest::from_entries(Vec::new()),
                 |p| p.baseline.clone(),
@@ -395,9 +396,10 @@ impl StoredProject {
         self.baseline = baseline;
     }
 
-    /// The project's files, as a push or a pull compares them.
+    /// The project's files, as a push or a pull compares them: written again only after the project
+    /// changed, and then only its artifacts that changed.
     pub fn local_files(&self) -> LocalFiles {
-        LocalFiles::of(&self.project)
+        self.project.written().clone()
     }
 
     /// The record a store writes of this project at `revision`: the same JSON as the project's own with
@@ -452,8 +454,8 @@ impl StoredProject {
 
     /// The artifacts changed since the baseline.
     pub fn local_changes(&self) -> LocalChanges {
-        let current = manifest(&self.project, &LayoutOptions::default());
-        let diff = self.baseline.diff(&current);
+        let current = &self.project.written().manifest;
+        let diff = self.baseline.diff(current);
         let changed = diff
             .added
             .iter()
@@ -475,7 +477,10 @@ impl StoredProject {
 
     /// This record with `project` as its artifacts.
     pub fn with_project(self, project: Project) -> StoredProject {
-        StoredProject { project, ..self }
+        StoredProject {
+            project: project.into(),
+            ..self
+        }
     }
 
     /// This record without the artifacts (the project's id, name and description stay), as kept beside
@@ -491,7 +496,8 @@ impl StoredProject {
                 element_repositories: Vec::new(),
                 data_tables: Vec::new(),
                 execution_lists: Vec::new(),
-            },
+            }
+            .into(),
             baseline: self.baseline.clone(),
             bases: self.bases.clone(),
             history: self.history.clone(),

@@ -219,7 +219,7 @@ pub struct ExplorerState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExplorerAction {
     /// The store answered: the project, no such project, or a failure.
-    Loaded(Result<Option<StoredProject>, StoreError>),
+    Loaded(Result<Option<Rc<StoredProject>>, StoreError>),
     /// The project as a push or pull just stored it.
     Stored(Rc<StoredProject>),
     /// Opens an artifact.
@@ -289,7 +289,7 @@ impl ExplorerState {
 
     /// The loaded project.
     pub fn project(&self) -> Option<&Project> {
-        self.stored.as_deref().map(|stored| &stored.project)
+        self.stored.as_deref().map(|stored| &*stored.project)
     }
 
     /// The save to make now, if any: the edit count and the project as it stands (carrying the store
@@ -473,7 +473,7 @@ impl Reducible for ExplorerState {
     fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            ExplorerAction::Loaded(Ok(Some(stored))) => next = self.reloaded(Rc::new(stored)),
+            ExplorerAction::Loaded(Ok(Some(stored))) => next = self.reloaded(stored),
             ExplorerAction::Stored(stored) => next = self.reloaded(stored),
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,
             ExplorerAction::Loaded(Err(error)) => next.loading = Loading::Failed(error),

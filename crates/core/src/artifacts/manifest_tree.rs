@@ -8,9 +8,11 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::hash::Hasher;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::canonical::to_canonical_json;
 use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
@@ -158,33 +160,62 @@ fn cut(files: &[ManifestEntry]) -> Vec<&[ManifestEntry]> {
     parts
 }
 
-/// The names of parts met before (written or read), by a SHA-256 of their entries' fields (far cheaper
-/// than their canonical JSON), so that a manifest cut again (a base, or a manifest of which a few
-/// entries changed) is serialised and hashed only where its parts are new. Cleared when it holds more
-/// than [`MEMO_LIMIT`] names.
+/// The names of parts met before (written or read), with their entries, so that a manifest cut again (a
+/// base, or a manifest of which a few entries changed) is serialised and hashed only where its parts are
+/// new. Looked up by a fast fingerprint of the entries' fields, then compared entry by entry (a
+/// fingerprint alone could be made to collide by a crafted manifest; equal entries cannot). Cleared when
+/// it holds more than [`MEMO_LIMIT`] entries.
 #[derive(Default)]
 struct PartNames {
-    names: BTreeMap<[u8; 32], String>,
+    parts: BTreeMap<u128, Vec<NamedPart>>,
+    entries: usize,
 }
 
-/// The most part names the memo keeps (a project of 100,000 test cases has about 900 parts).
-const MEMO_LIMIT: usize = 16_384;
+/// A part's entries and name.
+type NamedPart = (Box<[ManifestEntry]>, String);
+
+/// The most entries the memo keeps: the parts of a manifest of 100,000 test cases and of its base
+/// (about 900 parts each, mostly the same) fit several times.
+const MEMO_LIMIT: usize = 400_000;
 
 thread_local! {
     static PART_NAMES: RefCell<PartNames> = RefCell::new(PartNames::default());
 }
 
-/// The memo's key of a part's entries: the SHA-256 of their fields, each ended by a zero byte.
-fn fingerprint(files: &[ManifestEntry]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
+/// The memo's fingerprint of a part's entries: SipHash 1-3 of their fields, each ended by a zero byte.
+fn fingerprint(files: &[ManifestEntry]) -> u128 {
+    let mut hasher = SipHasher13::new();
     for entry in files {
         for field in [&entry.path, &entry.sha256, entry.id.as_str()] {
-            hasher.update(field.as_bytes());
-            hasher.update([0]);
+            hasher.write(field.as_bytes());
+            hasher.write_u8(0);
         }
-        hasher.update([entry.kind as u8, 0]);
+        hasher.write_u8(entry.kind as u8);
     }
-    hasher.finalize().into()
+    hasher.finish128().as_u128()
+}
+
+impl PartNames {
+    fn name(&self, key: u128, files: &[ManifestEntry]) -> Option<&str> {
+        let found = self
+            .parts
+            .get(&key)?
+            .iter()
+            .find(|(held, _)| **held == *files);
+        found.map(|(_, name)| name.as_str())
+    }
+
+    fn remember(&mut self, key: u128, files: &[ManifestEntry], name: &str) {
+        if self.name(key, files).is_some() {
+            return;
+        }
+        if self.entries + files.len() > MEMO_LIMIT {
+            *self = PartNames::default();
+        }
+        self.entries += files.len();
+        let held = (files.to_vec().into_boxed_slice(), name.to_owned());
+        self.parts.entry(key).or_default().push(held);
+    }
 }
 
 /// The name of the part holding `files`: from the memo, or written and hashed (and remembered).
@@ -192,27 +223,18 @@ fn part_name_of(files: &[ManifestEntry]) -> String {
     PART_NAMES.with(|memo| {
         let mut memo = memo.borrow_mut();
         let key = fingerprint(files);
-        if let Some(name) = memo.names.get(&key) {
-            return name.clone();
+        if let Some(name) = memo.name(key, files) {
+            return name.to_owned();
         }
         let name = name_of(&part_bytes(files));
-        remember(&mut memo, key, &name);
+        memo.remember(key, files, &name);
         name
     })
 }
 
-fn remember(memo: &mut PartNames, key: [u8; 32], name: &str) {
-    if memo.names.len() >= MEMO_LIMIT {
-        memo.names.clear();
-    }
-    memo.names.insert(key, name.to_owned());
-}
-
 /// Remembers the name of a part read (its bytes hash to it).
 fn remember_read(files: &[ManifestEntry], name: &str) {
-    PART_NAMES.with(|memo| {
-        remember(&mut memo.borrow_mut(), fingerprint(files), name);
-    });
+    PART_NAMES.with(|memo| memo.borrow_mut().remember(fingerprint(files), files, name));
 }
 
 /// The canonical bytes of the part holding `files`.
@@ -459,6 +481,24 @@ mod tests {
     use super::*;
     use crate::artifacts::generate::synthetic_project;
     use crate::artifacts::manifest;
+
+    #[test]
+    fn the_memo_names_only_the_entries_it_was_given() {
+        let manifest = manifest(&synthetic_project(3, 200), &LayoutOptions::default());
+        let (one, other) = (&manifest.files[..3], &manifest.files[3..6]);
+        let mut memo = PartNames::default();
+        memo.remember(7, one, "one");
+        assert_eq!(memo.name(7, one), Some("one"));
+        assert_eq!(memo.name(7, other), None, "the same key, other entries");
+        memo.remember(7, other, "other");
+        assert_eq!(
+            (memo.name(7, one), memo.name(7, other)),
+            (Some("one"), Some("other"))
+        );
+        assert_eq!(memo.entries, 6);
+        memo.remember(7, one, "one");
+        assert_eq!(memo.entries, 6, "remembered once");
+    }
 
     #[test]
     fn a_tree_reads_back_to_its_manifest() {

@@ -62,7 +62,7 @@ pub use model::{
 pub(crate) use read::read_test_case;
 pub use read::{from_files, from_files_knowing, KnownTestCases};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
-pub use tracked::{OwnFile, Tracked, WrittenFile};
+pub use tracked::{Tracked, Written, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
 pub use write::{
     artifact_files_and_manifest, manifest, shared_files_and_manifest, to_files, SharedFiles,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::canonical::to_canonical_json;
 use super::csv;
 use super::id::ArtifactId;
-use super::tracked::{OwnFile, Tracked};
+use super::tracked::{Tracked, Written, WrittenFile};
 
 /// Where an artifact is in its review (the portal's lifecycle before and after a push).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -291,7 +291,7 @@ artifact_kind!(DataTable, columns, rows);
 artifact_kind!(ExecutionList, settings, entries);
 
 /// A tracked artifact is the artifact; changing its header forgets its file.
-impl<T: Artifact> Artifact for Tracked<T> {
+impl<T: Artifact + Written> Artifact for Tracked<T> {
     fn id(&self) -> &ArtifactId {
         (**self).id()
     }
@@ -301,12 +301,14 @@ impl<T: Artifact> Artifact for Tracked<T> {
     }
 }
 
-/// Implements [`OwnFile`] as the artifact's canonical JSON.
+/// Implements [`Written`] as the artifact's file of its own: its canonical JSON.
 macro_rules! json_file {
     ($($kind:ident),+) => {
-        $(impl OwnFile for $kind {
-            fn write_file(&self) -> Vec<u8> {
-                to_canonical_json(self)
+        $(impl Written for $kind {
+            type Form = WrittenFile;
+
+            fn write(&self) -> WrittenFile {
+                WrittenFile::of(to_canonical_json(self))
             }
         })+
     };
@@ -314,10 +316,13 @@ macro_rules! json_file {
 
 json_file!(TestCase, ElementRepository, ExecutionList);
 
-/// A data table's own file is its rows (CSV); its record (name, description, state) is written apart.
-impl OwnFile for DataTable {
-    fn write_file(&self) -> Vec<u8> {
-        csv::encode(&self.columns, &self.rows)
+/// A data table's file of its own is its rows (CSV); its record (name, description, state) is
+/// written apart.
+impl Written for DataTable {
+    type Form = WrittenFile;
+
+    fn write(&self) -> WrittenFile {
+        WrittenFile::of(csv::encode(&self.columns, &self.rows))
     }
 }
 

@@ -298,7 +298,7 @@ impl<'a> Reader<'a> {
             } => {
                 self.claim(&id, false, path)?;
                 let case = match self.known.get(path) {
-                    Some(case) if case.id == id && *case.file().bytes == *bytes => {
+                    Some(case) if case.id == id && *case.written().bytes == *bytes => {
                         Ok((*case).clone())
                     }
                     _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(Tracked::new),

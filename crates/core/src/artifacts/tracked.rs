@@ -1,11 +1,11 @@
-//! An artifact that keeps its own file: the bytes and SHA-256 last written of it, forgotten the moment
-//! the artifact can change.
+//! A value that keeps what was last written of it (an artifact's file, a project's files and manifest),
+//! forgotten the moment the value can change.
 //!
 //! A large project is written as files before every push, pull and save, and between two of them only
-//! the artifacts the user edited (or a pull changed) are different. [`Tracked`] holds the file written of
-//! its artifact beside it; any mutable access ([`DerefMut`]) drops that file, so it is never stale, and
-//! a write serialises and hashes only the artifacts changed since their last write. Clones share the
-//! bytes. Nothing of the file is serialised: a tracked artifact reads and writes as the artifact itself.
+//! the artifacts the user edited (or a pull changed) are different. [`Tracked`] holds the written form
+//! beside its value; any mutable access ([`DerefMut`]) drops it, so it is never stale, and a write
+//! serialises and hashes only what changed since its last write. Clones share what was written. Nothing
+//! of it is serialised: a tracked value reads and writes as the value itself.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -35,53 +35,52 @@ impl WrittenFile {
     }
 }
 
-/// An artifact kind stored as one file of its own, written from the artifact alone.
-pub trait OwnFile {
-    /// The file's bytes (canonical: the same artifact always gives the same bytes).
-    fn write_file(&self) -> Vec<u8>;
+/// A value written in one canonical form: the same value always gives the same form.
+pub trait Written {
+    /// What is written (cheap to clone: it shares its bytes).
+    type Form: Clone;
+    /// Writes the value.
+    fn write(&self) -> Self::Form;
 }
 
-/// An artifact with the file last written of it. See the module's documentation.
+/// A value with what was last written of it. See the module's documentation.
 ///
 /// ```
 /// use versioning_core::artifacts::{ArtifactId, TestCase, Tracked};
 /// let id = ArtifactId::new("tc-login").unwrap();
 /// let mut case = Tracked::new(TestCase::new(id, "Log in"));
-/// let first = case.file().clone();
-/// assert_eq!(case.file(), &first, "unchanged: the same file");
+/// let first = case.written().clone();
+/// assert_eq!(case.written(), &first, "unchanged: the same file");
 /// case.name = "Log in twice".into();
-/// assert_ne!(case.file().sha256, first.sha256, "changed: written again");
+/// assert_ne!(case.written().sha256, first.sha256, "changed: written again");
 /// ```
-pub struct Tracked<T> {
+pub struct Tracked<T: Written> {
     value: T,
-    file: OnceLock<WrittenFile>,
+    written: OnceLock<T::Form>,
 }
 
-impl<T> Tracked<T> {
-    /// `value`, its file not written yet.
+impl<T: Written> Tracked<T> {
+    /// `value`, not written yet.
     pub fn new(value: T) -> Self {
         Tracked {
             value,
-            file: OnceLock::new(),
+            written: OnceLock::new(),
         }
     }
 
-    /// The artifact itself.
+    /// The value itself.
     pub fn into_inner(self) -> T {
         self.value
     }
-}
 
-impl<T: OwnFile> Tracked<T> {
-    /// The artifact's file: the one written last while the artifact has not changed since, else
+    /// The value's written form: the one written last while the value has not changed since, else
     /// written now (and kept).
-    pub fn file(&self) -> &WrittenFile {
-        self.file
-            .get_or_init(|| WrittenFile::of(self.value.write_file()))
+    pub fn written(&self) -> &T::Form {
+        self.written.get_or_init(|| self.value.write())
     }
 }
 
-impl<T> Deref for Tracked<T> {
+impl<T: Written> Deref for Tracked<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -89,56 +88,56 @@ impl<T> Deref for Tracked<T> {
     }
 }
 
-/// Mutable access may change the artifact: its file is forgotten.
-impl<T> DerefMut for Tracked<T> {
+/// Mutable access may change the value: what was written of it is forgotten.
+impl<T: Written> DerefMut for Tracked<T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.file.take();
+        self.written.take();
         &mut self.value
     }
 }
 
-impl<T> From<T> for Tracked<T> {
+impl<T: Written> From<T> for Tracked<T> {
     fn from(value: T) -> Self {
         Tracked::new(value)
     }
 }
 
-impl<T: Clone> Clone for Tracked<T> {
+impl<T: Written + Clone> Clone for Tracked<T> {
     fn clone(&self) -> Self {
         Tracked {
             value: self.value.clone(),
-            file: self.file.clone(),
+            written: self.written.clone(),
         }
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
+impl<T: Written + fmt::Debug> fmt::Debug for Tracked<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.value.fmt(f)
     }
 }
 
-impl<T: PartialEq> PartialEq for Tracked<T> {
+impl<T: Written + PartialEq> PartialEq for Tracked<T> {
     fn eq(&self, other: &Self) -> bool {
         self.value == other.value
     }
 }
 
-impl<T: Eq> Eq for Tracked<T> {}
+impl<T: Written + Eq> Eq for Tracked<T> {}
 
-impl<T: Hash> Hash for Tracked<T> {
+impl<T: Written + Hash> Hash for Tracked<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.value.hash(state);
     }
 }
 
-impl<T: Serialize> Serialize for Tracked<T> {
+impl<T: Written + Serialize> Serialize for Tracked<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(serializer)
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Tracked<T> {
+impl<'de, T: Written + Deserialize<'de>> Deserialize<'de> for Tracked<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         T::deserialize(deserializer).map(Tracked::new)
     }
@@ -151,25 +150,33 @@ mod tests {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Note(String);
 
-    impl OwnFile for Note {
-        fn write_file(&self) -> Vec<u8> {
-            self.0.as_bytes().to_vec()
+    impl Written for Note {
+        type Form = WrittenFile;
+
+        fn write(&self) -> WrittenFile {
+            WrittenFile::of(self.0.as_bytes().to_vec())
         }
     }
 
     #[test]
     fn a_file_is_kept_until_mutable_access_and_shared_by_clones() {
         let mut note = Tracked::new(Note("one".into()));
-        assert!(note.file.get().is_none(), "not written before asked");
-        let first = note.file().clone();
+        assert!(note.written.get().is_none(), "not written before asked");
+        let first = note.written().clone();
         assert_eq!(first, WrittenFile::of(b"one".to_vec()));
         let copy = note.clone();
-        assert!(Arc::ptr_eq(&copy.file.get().unwrap().bytes, &first.bytes));
+        assert!(Arc::ptr_eq(
+            &copy.written.get().unwrap().bytes,
+            &first.bytes
+        ));
         let _ = &mut *note;
-        assert!(note.file.get().is_none(), "mutable access forgets the file");
+        assert!(
+            note.written.get().is_none(),
+            "mutable access forgets the file"
+        );
         note.0 = "two".into();
-        assert_eq!(note.file(), &WrittenFile::of(b"two".to_vec()));
-        assert_eq!(copy.file(), &first, "the clone keeps its own");
+        assert_eq!(note.written(), &WrittenFile::of(b"two".to_vec()));
+        assert_eq!(copy.written(), &first, "the clone keeps its own");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::manifest::{Manifest, ManifestEntry};
 use super::manifest_tree::part_path;
 use super::model::Project;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord};
-use super::tracked::{OwnFile, Tracked, WrittenFile};
+use super::tracked::{Tracked, Written, WrittenFile};
 
 /// Files by repository path, their bytes shared with the artifacts they were written from: what a
 /// push or pull compares and sends, without a copy of every file.
@@ -32,14 +32,14 @@ impl Writer<'_> {
 
     /// Adds the file of an artifact stored as a file of its own: the one written last while the
     /// artifact has not changed since.
-    fn add_own<T: OwnFile>(
+    fn add_own<T: Written<Form = WrittenFile>>(
         &mut self,
         place: ArtifactPath,
         id: &ArtifactId,
         name: &str,
         value: &Tracked<T>,
     ) {
-        self.push(place, id, name, value.file().clone());
+        self.push(place, id, name, value.written().clone());
     }
 
     fn push(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, file: WrittenFile) {

@@ -2,11 +2,12 @@
 //! time ([`LocalSide`]), and the state last synced with a branch ([`SyncBase`]).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    shared_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, SharedFiles,
+    shared_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, SharedFiles, Written,
 };
 use crate::bitbucket::CommitSummary;
 
@@ -22,31 +23,41 @@ pub struct SyncBase {
     pub manifest: Manifest,
 }
 
-/// The local side of a push: the project as files.
+/// The local side of a push: the project as files. Clones share everything.
 #[derive(Debug, Clone)]
 pub struct LocalFiles {
     /// Every file but the manifest, its bytes shared with the project's artifacts.
-    pub files: SharedFiles,
+    pub files: Arc<SharedFiles>,
     /// The manifest of those files.
-    pub manifest: Manifest,
+    pub manifest: Arc<Manifest>,
     /// Artifacts in review state Approved.
-    pub approved: BTreeSet<ArtifactId>,
+    pub approved: Arc<BTreeSet<ArtifactId>>,
     /// The layout.
     pub options: LayoutOptions,
 }
 
 impl LocalFiles {
     /// The files of a project in the default layout: only its artifacts changed since their last
-    /// write are written again.
+    /// write are written again. A [`Tracked`](crate::artifacts::Tracked) project keeps them until
+    /// it changes.
     pub fn of(project: &Project) -> Self {
         let options = LayoutOptions::default();
         let (files, manifest) = shared_files_and_manifest(project, &options);
         LocalFiles {
-            files,
-            manifest,
-            approved: project.approved_ids(),
+            files: Arc::new(files),
+            manifest: Arc::new(manifest),
+            approved: Arc::new(project.approved_ids()),
             options,
         }
+    }
+}
+
+/// A project is written as its local files.
+impl Written for Project {
+    type Form = LocalFiles;
+
+    fn write(&self) -> LocalFiles {
+        LocalFiles::of(self)
     }
 }
 

@@ -7,8 +7,9 @@ use versioning_core::artifacts::{
     from_files, to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository,
     ExecutionEntry, ExecutionList, LayoutOptions, Locator, LocatorStrategy, Manifest,
     ManifestEntry, Project, ProjectFiles, ReadLimits, ReviewState, RunSettings, Scenario, Step,
-    TestCase, TestSuite, TreeErrorKind, MAX_SLUG_LEN,
+    TestCase, TestSuite, Tracked, TreeErrorKind, MAX_SLUG_LEN,
 };
+use versioning_core::sync::LocalFiles;
 
 /// Cases per property: 1,000 for the round trip and for foreign trees, fewer for the slower properties,
 /// so that the whole core test run stays fast (about 3,300 generated projects and trees in all).
@@ -543,20 +544,24 @@ fn make(project: &mut Project, edit: AnEdit) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES / 4))]
 
-    /// Each artifact keeps the file written of it until it is edited: edits made after a write give the
-    /// files a project read afresh (nothing kept) gives.
+    /// A project and each of its artifacts keep what was written of them until they are edited: edits
+    /// made after a write give the files a project read afresh (nothing kept) gives.
     #[test]
     fn edits_after_a_write_give_the_files_of_a_fresh_copy(
         project in project(),
         edits in prop::collection::vec(an_edit(), 1..8),
     ) {
         let options = LayoutOptions::default();
-        let mut project = project;
+        let mut project = Tracked::new(project);
         for edit in edits {
-            to_files(&project, &options);
+            project.written();
             make(&mut project, edit);
         }
         let fresh: Project = serde_json::from_value(serde_json::to_value(&project).unwrap()).unwrap();
         prop_assert_eq!(to_files(&project, &options), to_files(&fresh, &options));
+        let (kept, written) = (project.written(), LocalFiles::of(&fresh));
+        prop_assert_eq!(&kept.files, &written.files);
+        prop_assert_eq!(&kept.manifest, &written.manifest);
+        prop_assert_eq!(&kept.approved, &written.approved);
     }
 }

@@ -197,7 +197,7 @@ async fn small_changes_in_a_large_project(
             let base = SyncBase {
                 branch: BRANCH.to_owned(),
                 commit,
-                manifest: local.manifest,
+                manifest: (*local.manifest).clone(),
             };
             (sandbox, seeded_outcome(base))
         }

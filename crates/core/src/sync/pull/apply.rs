@@ -215,7 +215,7 @@ impl PullPreview {
         let mut files = self
             .local
             .as_ref()
-            .map(|l| l.files.clone())
+            .map(|l| SharedFiles::clone(&l.files))
             .unwrap_or_default();
         let mut counts = PullCounts::default();
         let mut invalid = Vec::new();

@@ -173,7 +173,7 @@ impl PullPlanner {
         problems.sort_by(|a, b| a.path.cmp(&b.path));
         problems.dedup_by(|later, first| later.path == first.path);
         self.local.written();
-        let local_files = self.local.files().map(|l| &l.files);
+        let local_files = self.local.files().map(|l| &*l.files);
         let unchanged = self.unchanged;
         let mut artifacts = Vec::new();
         let mut merges = BTreeMap::new();
