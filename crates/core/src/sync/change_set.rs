@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::sides::Sides;
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
@@ -82,6 +83,8 @@ pub struct ChangeSet {
 enum PartsFound {
     /// Those of the manifest read from it: their content is known.
     Held(BTreeSet<String>),
+    /// Those the push publishes: the branch's manifest does not change.
+    Same,
     /// Part files found under the root, of a manifest that could not be read: their content is not.
     Unread(BTreeSet<String>),
 }
@@ -149,34 +152,21 @@ impl ChangeSet {
         let mut conflicts = Vec::new();
         let (published, writes_manifest, found) = match remote {
             RemoteState::Managed(remote_manifest) => {
-                let remote_by_key = remote_manifest.by_artifact();
-                let local_by_key = local_manifest.by_artifact();
-                let base_by_key = match comparison {
-                    Comparison::Base(base) => base.by_artifact(),
-                    Comparison::NeverSynced | Comparison::Replace => BTreeMap::new(),
+                let base_files: &[ManifestEntry] = match comparison {
+                    Comparison::Base(base) => &base.files,
+                    Comparison::NeverSynced => &[],
+                    Comparison::Replace => &remote_manifest.files,
                 };
-                let keys: BTreeSet<&ArtifactKey> = local_by_key
-                    .keys()
-                    .chain(remote_by_key.keys())
-                    .chain(base_by_key.keys())
-                    .collect();
+                let (local_files, remote_files) = (&local_manifest.files, &remote_manifest.files);
+                let sides = Sides::of(base_files, local_files, remote_files)
+                    .unwrap_or_else(|| Sides::every(base_files, local_files, remote_files));
                 let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
                 // Entries kept as the branch has them (to check against the paths written).
                 let mut kept = BTreeSet::new();
                 let mut deletions = Vec::new();
-                for key in keys {
-                    let (b, l, r) = (
-                        base_by_key.get(key).copied(),
-                        local_by_key.get(key).copied(),
-                        remote_by_key.get(key).copied(),
-                    );
-                    let status = match comparison {
-                        Comparison::Base(_) => classify(b, l, r),
-                        Comparison::NeverSynced => classify(None, l, r),
-                        Comparison::Replace => classify(r, l, r),
-                    };
-                    // The branch's entry, or the local one when it is the same file (with its size,
-                    // which entries of a manifest of layout 1 lack).
+                for (key, [b, l, r]) in &sides.compared {
+                    let status = classify(*b, *l, *r);
+                    // The branch's entry, or the local one when it is the same file.
                     let keep = |entries: &mut BTreeMap<ArtifactKey, ManifestEntry>| {
                         if let Some(r) = r {
                             let same = l.filter(|l| l.path == r.path && l.sha256 == r.sha256);
@@ -187,7 +177,7 @@ impl ChangeSet {
                         Status::Unchanged | Status::Both(_) => keep(&mut entries),
                         Status::Remote(_) => {
                             keep(&mut entries);
-                            branch_changes.push(BranchChange::of(key, r.or(b), status));
+                            branch_changes.push(BranchChange::of(key, r.or(*b), status));
                         }
                         Status::Local(_) | Status::Conflict(_) if !include(key) => {
                             held_back.insert(key.0.clone());
@@ -195,7 +185,7 @@ impl ChangeSet {
                         }
                         Status::Local(_) | Status::Conflict(_) => {
                             if status.is_conflict() {
-                                conflicts.push(BranchChange::of(key, r.or(b).or(l), status));
+                                conflicts.push(BranchChange::of(key, r.or(*b).or(*l), status));
                             }
                             match (l, r) {
                                 (Some(entry), old) => {
@@ -207,7 +197,7 @@ impl ChangeSet {
                                         },
                                     };
                                     changes.push(write(local, entry, action));
-                                    entries.insert(key.clone(), entry.clone());
+                                    entries.insert(key.clone(), (*entry).clone());
                                 }
                                 (None, Some(old)) => deletions.push(Change {
                                     path: old.path.clone(),
@@ -231,25 +221,46 @@ impl ChangeSet {
                     changes.iter().map(|c: &Change| c.path.clone()).collect();
                 deletions.retain(|c| !written.contains(&c.path));
                 changes.extend(deletions);
+                let mut clashing: BTreeMap<ArtifactKey, Option<ManifestEntry>> = BTreeMap::new();
                 for key in kept {
                     if entries.get(&key).is_some_and(|e| written.contains(&e.path)) {
                         let entry = entries.remove(&key);
-                        held_back.remove(&key.0);
-                        branch_changes.retain(|c| (&c.artifact, c.kind) != (&key.0, key.1));
-                        conflicts.push(BranchChange::of(
-                            &key,
-                            entry.as_ref(),
-                            Status::Conflict(ConflictKind::BothAdded),
-                        ));
+                        clashing.insert(key, entry);
                     }
                 }
-                let mut published = Manifest::from_entries(entries.into_values().collect());
+                let (clash, untouched): (Vec<&ManifestEntry>, Vec<&ManifestEntry>) = sides
+                    .untouched
+                    .iter()
+                    .partition(|entry| written.contains(&entry.path));
+                for entry in clash {
+                    clashing.insert((entry.id.clone(), entry.kind), Some(entry.clone()));
+                }
+                for (key, entry) in clashing {
+                    held_back.remove(&key.0);
+                    branch_changes.retain(|c| (&c.artifact, c.kind) != (&key.0, key.1));
+                    conflicts.push(BranchChange::of(
+                        &key,
+                        entry.as_ref(),
+                        Status::Conflict(ConflictKind::BothAdded),
+                    ));
+                }
+                // In path order already, but for the few entries the comparison chose.
+                let files = untouched.into_iter().cloned().chain(entries.into_values());
+                let mut published = Manifest::from_entries(files.collect());
                 published.origin = remote_manifest.origin.clone();
                 let writes = &published != remote_manifest;
-                let held = remote_manifest.held_parts();
+                // An unchanged manifest has the parts the branch holds.
+                let held = match writes {
+                    true => remote_manifest.held_parts(),
+                    false => None,
+                };
                 let held = held.iter().flat_map(|parts| parts.names());
                 let held = held.map(|name| part_path(options, name)).collect();
-                (published, writes, PartsFound::Held(held))
+                let found = match writes {
+                    true => PartsFound::Held(held),
+                    false => PartsFound::Same,
+                };
+                (published, writes, found)
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
@@ -289,6 +300,7 @@ impl ChangeSet {
         let none = BTreeSet::new();
         let (found, held) = match &found {
             PartsFound::Held(held) => (held, held),
+            PartsFound::Same => (&paths, &paths),
             PartsFound::Unread(unread) => (unread, &none),
         };
         let manifest_removed = found.difference(&paths).cloned().collect();

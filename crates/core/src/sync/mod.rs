@@ -20,6 +20,7 @@ mod push;
 mod remote;
 mod retry;
 mod review;
+mod sides;
 mod three_way;
 mod unlisted;
 mod versions;

@@ -1,0 +1,262 @@
+//! The artifacts a three-way comparison must look at: those whose file differs on some side.
+//!
+//! A push compares the local manifest, the branch's and the base's artifact by artifact; in a large
+//! project nearly every artifact is the same on all three sides. [`Sides::of`] walks the three
+//! manifests once, in path order, and keeps only the artifacts some side holds differently, with their
+//! three versions; every other entry is the same file everywhere and is [`Sides::untouched`].
+//! [`Sides::every`] compares every artifact, for manifests that cannot be walked so.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::artifacts::{ArtifactKey, ManifestEntry};
+
+/// An artifact's file at the base, locally and on the branch.
+pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
+
+/// The artifacts to compare, and the entries every side holds alike.
+#[derive(Debug, Default)]
+pub(crate) struct Sides<'a> {
+    /// The artifacts to compare (at least those some side holds differently): their base, local and
+    /// remote versions, by key.
+    pub(crate) compared: BTreeMap<ArtifactKey, Versions<'a>>,
+    /// The entries held alike by every side (the same path, hash, id and kind), in path order.
+    pub(crate) untouched: Vec<&'a ManifestEntry>,
+}
+
+/// Whether the entries are in strict path order and no artifact key has two of them.
+fn well_formed(files: &[ManifestEntry]) -> bool {
+    if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
+        return false;
+    }
+    let mut keys: Vec<(&str, u8)> = files
+        .iter()
+        .map(|e| (e.id.as_str(), e.kind as u8))
+        .collect();
+    keys.sort_unstable();
+    keys.windows(2).all(|pair| pair[0] != pair[1])
+}
+
+/// The entries of `one` and of `other` (both in path order) that the other does not hold alike at the
+/// same path, and the entries both hold alike.
+fn merge<'a>(
+    one: &'a [ManifestEntry],
+    other: &'a [ManifestEntry],
+) -> (
+    Vec<&'a ManifestEntry>,
+    Vec<&'a ManifestEntry>,
+    Vec<&'a ManifestEntry>,
+) {
+    let (mut only_one, mut only_other, mut alike) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut a, mut b) = (one.iter().peekable(), other.iter().peekable());
+    loop {
+        match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.path < y.path => only_one.extend(a.next()),
+            (Some(x), Some(y)) if x.path > y.path => only_other.extend(b.next()),
+            (Some(x), Some(y)) => {
+                if x == y {
+                    alike.push(*x);
+                } else {
+                    only_one.push(*x);
+                    only_other.push(*y);
+                }
+                a.next();
+                b.next();
+            }
+            (Some(_), None) => only_one.extend(a.next()),
+            (None, Some(_)) => only_other.extend(b.next()),
+            (None, None) => return (only_one, only_other, alike),
+        }
+    }
+}
+
+/// An artifact's key, borrowed.
+type KeyRef<'a> = (&'a str, u8);
+
+fn key_ref(entry: &ManifestEntry) -> KeyRef<'_> {
+    (entry.id.as_str(), entry.kind as u8)
+}
+
+impl<'a> Sides<'a> {
+    /// The sides of `base`, `local` and `remote`; `None` when a manifest is not in strict path order or
+    /// lists an artifact twice (one read from a repository may), for which every key must be compared.
+    pub(crate) fn of(
+        base: &'a [ManifestEntry],
+        local: &'a [ManifestEntry],
+        remote: &'a [ManifestEntry],
+    ) -> Option<Sides<'a>> {
+        let checked = [base, local, remote];
+        let again = |index: usize| {
+            checked[..index]
+                .iter()
+                .any(|s| std::ptr::eq(*s, checked[index]))
+        };
+        if (0..3).any(|index| !again(index) && !well_formed(checked[index])) {
+            return None;
+        }
+        let (local_only, base_for_local, _) = merge(local, base);
+        let (remote_only, base_for_remote, alike) = merge(remote, base);
+        let by_key =
+            |lists: &[&Vec<&'a ManifestEntry>]| -> BTreeMap<KeyRef<'a>, &'a ManifestEntry> {
+                lists
+                    .iter()
+                    .copied()
+                    .flatten()
+                    .map(|e| (key_ref(e), *e))
+                    .collect()
+            };
+        // The keys each side changed, with the side's entries (none when it deleted the artifact).
+        let changed = |lists: [&Vec<&'a ManifestEntry>; 2]| -> BTreeSet<KeyRef<'a>> {
+            lists.into_iter().flatten().map(|e| key_ref(e)).collect()
+        };
+        let local_changed = changed([&base_for_local, &local_only]);
+        let remote_changed = changed([&base_for_remote, &remote_only]);
+        let (at_base, locally, remotely) = (
+            by_key(&[&base_for_local, &base_for_remote]),
+            by_key(&[&local_only]),
+            by_key(&[&remote_only]),
+        );
+        let mut compared = BTreeMap::new();
+        for key in local_changed.union(&remote_changed) {
+            let base = at_base.get(key).copied();
+            let side =
+                |changed: &BTreeSet<KeyRef<'a>>, entries: &BTreeMap<KeyRef<'a>, _>| match changed
+                    .contains(key)
+                {
+                    true => entries.get(key).copied(),
+                    false => base,
+                };
+            let versions = [
+                base,
+                side(&local_changed, &locally),
+                side(&remote_changed, &remotely),
+            ];
+            if let Some(entry) = versions.iter().flatten().next() {
+                compared.insert((entry.id.clone(), entry.kind), versions);
+            }
+        }
+        let untouched = alike
+            .into_iter()
+            .filter(|entry| {
+                let key = key_ref(entry);
+                !local_changed.contains(&key) && !remote_changed.contains(&key)
+            })
+            .collect();
+        Some(Sides {
+            compared,
+            untouched,
+        })
+    }
+
+    /// Every artifact of the three manifests, to compare one by one; an artifact listed twice is
+    /// taken at its last path (as [`Manifest::by_artifact`](crate::artifacts::Manifest::by_artifact)
+    /// takes it).
+    pub(crate) fn every(
+        base: &'a [ManifestEntry],
+        local: &'a [ManifestEntry],
+        remote: &'a [ManifestEntry],
+    ) -> Sides<'a> {
+        let by_key = |files: &'a [ManifestEntry]| -> BTreeMap<ArtifactKey, &'a ManifestEntry> {
+            files.iter().map(|e| ((e.id.clone(), e.kind), e)).collect()
+        };
+        let (b, l, r) = (by_key(base), by_key(local), by_key(remote));
+        let keys: BTreeSet<&ArtifactKey> = b.keys().chain(l.keys()).chain(r.keys()).collect();
+        let compared = keys
+            .into_iter()
+            .map(|k| {
+                (
+                    k.clone(),
+                    [b.get(k), l.get(k), r.get(k)].map(|e| e.copied()),
+                )
+            })
+            .collect();
+        Sides {
+            compared,
+            untouched: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::artifacts::{ArtifactId, ArtifactKind, Manifest};
+
+    fn entry(id: u8, path: u8, content: u8) -> ManifestEntry {
+        ManifestEntry {
+            path: format!("test-artifacts/f{path:03}.json"),
+            sha256: format!("{content:064x}"),
+            id: ArtifactId::new(format!("t{id}")).unwrap(),
+            kind: ArtifactKind::TestCase,
+        }
+    }
+
+    /// A side: the base's artifacts, some changed (content, path), deleted or added.
+    fn side(base: Vec<(u8, u8, u8)>) -> impl Strategy<Value = Manifest> {
+        let edits = prop::collection::vec((0u8..5, any::<u8>()), base.len());
+        (edits, prop::collection::vec(any::<(u8, u8)>(), 0..3)).prop_map(move |(edits, added)| {
+            let mut files: Vec<ManifestEntry> = Vec::new();
+            for (&(id, path, content), (edit, value)) in base.iter().zip(edits) {
+                match edit {
+                    0 => {}
+                    1 => files.push(entry(id, path, value)),
+                    2 => files.push(entry(id, value, content)),
+                    _ => files.push(entry(id, path, content)),
+                }
+            }
+            files.extend(added.into_iter().map(|(id, path)| entry(id, path, 1)));
+            Manifest::from_entries(files)
+        })
+    }
+
+    fn three() -> impl Strategy<Value = (Manifest, Manifest, Manifest)> {
+        prop::collection::btree_map(any::<u8>(), (any::<u8>(), any::<u8>()), 0..40)
+            .prop_map(|ids| {
+                ids.into_iter()
+                    .map(|(id, (p, c))| (id, p, c))
+                    .collect::<Vec<_>>()
+            })
+            .prop_flat_map(|base| {
+                let manifest =
+                    Manifest::from_entries(base.iter().map(|&(i, p, c)| entry(i, p, c)).collect());
+                (Just(manifest), side(base.clone()), side(base))
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_walk_compares_what_every_key_comparison_finds_different((base, local, remote) in three()) {
+            let (b, l, r) = (&base.files[..], &local.files[..], &remote.files[..]);
+            let every = Sides::every(b, l, r);
+            let Some(walked) = Sides::of(b, l, r) else {
+                // Paths or keys given twice: only the full comparison applies.
+                return Ok(());
+            };
+            let mut untouched = Vec::new();
+            for (key, versions) in &every.compared {
+                match walked.compared.get(key) {
+                    Some(found) => prop_assert_eq!(found, versions),
+                    None => {
+                        let [Some(b), Some(l), Some(r)] = versions else {
+                            return Err(TestCaseError::fail(format!("{key:?} left out")));
+                        };
+                        prop_assert!(b == l && l == r, "{:?} differs", key);
+                        untouched.push(*b);
+                    }
+                }
+            }
+            prop_assert_eq!(walked.compared.len() + untouched.len(), every.compared.len());
+            untouched.sort_by(|x, y| x.path.cmp(&y.path));
+            prop_assert_eq!(walked.untouched, untouched);
+        }
+    }
+
+    #[test]
+    fn a_manifest_listing_an_artifact_twice_is_not_walked() {
+        let twice = Manifest::from_entries(vec![entry(1, 1, 1), entry(1, 2, 1)]);
+        let once = Manifest::from_entries(vec![entry(1, 1, 1)]);
+        assert!(Sides::of(&once.files, &once.files, &twice.files).is_none());
+        assert!(Sides::of(&once.files, &once.files, &once.files).is_some());
+    }
+}
