@@ -25,10 +25,11 @@ use crate::state::sync_connection::use_sync_connection;
 /// pushed changes by kind with the artifacts' names in `project` (the files' paths for those it no longer
 /// holds).
 pub fn prefilled(plan: &PushPlan, project: Option<&StoredProject>) -> (String, String) {
+    let names = project
+        .map(|stored| stored.project.names())
+        .unwrap_or_default();
     let description = pull_request_description(&plan.changes.changes, |id| {
-        project
-            .and_then(|stored| stored.project.name_of(id))
-            .map(str::to_owned)
+        names.get(id).map(|name| (*name).to_owned())
     });
     (plan.request.message.trim().to_owned(), description)
 }

@@ -90,7 +90,8 @@ pub async fn plan_pull(
         .any(|e| e.kind == ArtifactKind::Project && e.id == stored.project.id);
     let compared = (restore && same_project).then(|| {
         let local = stored.local_files();
-        let name = |id: &ArtifactId| stored.project.name_of(id).map(str::to_owned);
+        let names = stored.project.names();
+        let name = |id: &ArtifactId| names.get(id).map(|name| (*name).to_owned());
         Rc::new(preview.restore_changes(&local.manifest, &name))
     });
     Ok(Some((preview, compared)))

@@ -51,14 +51,15 @@ pub async fn plan_push(
         return Ok(None);
     };
     let plan = plan?;
+    let all = stored.project.names();
     let names = plan
         .changes
         .branch_changes
         .iter()
         .chain(&plan.changes.conflicts)
         .filter_map(|c| {
-            let name = stored.project.name_of(&c.artifact)?;
-            Some((c.artifact.clone(), name.to_owned()))
+            let name = all.get(&c.artifact)?;
+            Some((c.artifact.clone(), (*name).to_owned()))
         })
         .collect();
     Ok(Some((plan, names)))

@@ -417,6 +417,28 @@ impl Project {
             .or_else(|| self.find_execution_list(id).map(|a| a.name.as_str()))
     }
 
+    /// The name of every artifact (and the project's own) by id: [`Project::name_of`] for many ids at
+    /// once, without a search of the whole project for each.
+    pub fn names(&self) -> std::collections::BTreeMap<&ArtifactId, &str> {
+        let suites = self.suites.iter().map(|a| (&a.id, a.name.as_str()));
+        let scenarios = self.scenarios().map(|a| (&a.id, a.name.as_str()));
+        let cases = self.test_cases().map(|a| (&a.id, a.name.as_str()));
+        let repositories = (self.element_repositories.iter()).map(|a| (&a.id, a.name.as_str()));
+        let tables = self.data_tables.iter().map(|a| (&a.id, a.name.as_str()));
+        let lists = self
+            .execution_lists
+            .iter()
+            .map(|a| (&a.id, a.name.as_str()));
+        let names = [(&self.id, self.name.as_str())].into_iter().chain(suites);
+        let names = names.chain(scenarios).chain(cases).chain(repositories);
+        // The first of an id wins, as in `name_of`.
+        let mut by_id = std::collections::BTreeMap::new();
+        for (id, name) in names.chain(tables).chain(lists) {
+            by_id.entry(id).or_insert(name);
+        }
+        by_id
+    }
+
     /// The ids of the artifacts in review state [`ReviewState::Approved`].
     pub fn approved_ids(&self) -> std::collections::BTreeSet<ArtifactId> {
         let approved = |state: &ReviewState| *state == ReviewState::Approved;

@@ -265,3 +265,14 @@ fn time_ten_thousand_test_cases() {
         files.len()
     );
 }
+
+#[test]
+fn names_agree_with_name_of_for_every_artifact() {
+    for project in demo::demo_projects() {
+        let names = project.names();
+        assert_eq!(names.len(), project.artifact_count() + 1, "{}", project.id);
+        for (id, name) in &names {
+            assert_eq!(project.name_of(id), Some(*name));
+        }
+    }
+}
