@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::sides::Sides;
+use super::sides::{Sides, Versions};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
@@ -221,6 +221,11 @@ impl ChangeSet {
                     changes.iter().map(|c: &Change| c.path.clone()).collect();
                 deletions.retain(|c| !written.contains(&c.path));
                 changes.extend(deletions);
+                // Walked, the branch's manifest is the untouched entries and the compared ones as the
+                // branch has them: the published one differs where an entry taken differs from those.
+                let differs =
+                    |(key, [_, _, r]): (&ArtifactKey, &Versions<'_>)| entries.get(key) != *r;
+                let taken_differ = sides.compared.iter().any(differs);
                 let mut clashing: BTreeMap<ArtifactKey, Option<ManifestEntry>> = BTreeMap::new();
                 for key in kept {
                     if entries.get(&key).is_some_and(|e| written.contains(&e.path)) {
@@ -235,6 +240,7 @@ impl ChangeSet {
                 for entry in clash {
                     clashing.insert((entry.id.clone(), entry.kind), Some(entry.clone()));
                 }
+                let clashing_none = clashing.is_empty();
                 for (key, entry) in clashing {
                     held_back.remove(&key.0);
                     branch_changes.retain(|c| (&c.artifact, c.kind) != (&key.0, key.1));
@@ -248,7 +254,14 @@ impl ChangeSet {
                 let files = untouched.into_iter().cloned().chain(entries.into_values());
                 let mut published = Manifest::from_entries(files.collect());
                 published.origin = remote_manifest.origin.clone();
-                let writes = &published != remote_manifest;
+                let writes = match sides.walked {
+                    true => {
+                        taken_differ
+                            || !clashing_none
+                            || published.schema_version != remote_manifest.schema_version
+                    }
+                    false => &published != remote_manifest,
+                };
                 // An unchanged manifest has the parts the branch holds.
                 let held = match writes {
                     true => remote_manifest.held_parts(),

@@ -7,6 +7,9 @@
 //! [`Sides::every`] compares every artifact, for manifests that cannot be walked so.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hasher;
+
+use siphasher::sip::SipHasher13;
 
 use crate::artifacts::{ArtifactKey, ManifestEntry};
 
@@ -21,16 +24,26 @@ pub(crate) struct Sides<'a> {
     pub(crate) compared: BTreeMap<ArtifactKey, Versions<'a>>,
     /// The entries held alike by every side (the same path, hash, id and kind), in path order.
     pub(crate) untouched: Vec<&'a ManifestEntry>,
+    /// Whether every entry of the three manifests is either untouched or of an artifact compared,
+    /// each artifact listed once.
+    pub(crate) walked: bool,
 }
 
-/// Whether the entries are in strict path order and no artifact key has two of them.
+/// Whether the entries are in strict path order and no two of them have the same fingerprint of their
+/// artifact key (so no key is listed twice; two keys whose fingerprints meet, by chance or by a crafted
+/// manifest, only mean that every key is compared).
 fn well_formed(files: &[ManifestEntry]) -> bool {
     if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
         return false;
     }
-    let mut keys: Vec<(&str, u8)> = files
+    let mut keys: Vec<u64> = files
         .iter()
-        .map(|e| (e.id.as_str(), e.kind as u8))
+        .map(|e| {
+            let mut hasher = SipHasher13::new();
+            hasher.write(e.id.as_str().as_bytes());
+            hasher.write_u8(e.kind as u8);
+            hasher.finish()
+        })
         .collect();
     keys.sort_unstable();
     keys.windows(2).all(|pair| pair[0] != pair[1])
@@ -144,6 +157,7 @@ impl<'a> Sides<'a> {
         Some(Sides {
             compared,
             untouched,
+            walked: true,
         })
     }
 
@@ -172,6 +186,7 @@ impl<'a> Sides<'a> {
         Sides {
             compared,
             untouched: Vec::new(),
+            walked: false,
         }
     }
 }
