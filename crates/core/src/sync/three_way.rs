@@ -17,9 +17,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::artifacts::{
-    ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry, Step, TestCase,
-};
+use super::sides::Sides;
+
+use crate::artifacts::{ArtifactKey, Manifest, ManifestEntry, Step, TestCase};
 
 /// What one side did to an artifact since the base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,31 +174,13 @@ pub fn classify_differences(
     local: &Manifest,
     remote: &Manifest,
 ) -> (BTreeMap<ArtifactKey, Classified>, usize) {
-    fn index(manifest: &Manifest) -> BTreeMap<(&ArtifactId, ArtifactKind), &ManifestEntry> {
-        manifest
-            .files
-            .iter()
-            .map(|e| ((&e.id, e.kind), e))
-            .collect()
-    }
-    let base = base.map(index).unwrap_or_default();
-    let (local, remote) = (index(local), index(remote));
-    // Every key once: the local ones, then the remote ones not local, then the base ones on neither.
-    let keys = local
-        .keys()
-        .chain(remote.keys().filter(|key| !local.contains_key(*key)))
-        .chain(
-            base.keys()
-                .filter(|key| !local.contains_key(*key) && !remote.contains_key(*key)),
-        );
+    let base = base.map_or(&[][..], |base| &base.files[..]);
+    let (local, remote) = (&local.files[..], &remote.files[..]);
+    let sides = Sides::of(base, local, remote).unwrap_or_else(|| Sides::every(base, local, remote));
+    // Every artifact not compared is the same file on all three sides.
+    let mut left_out = sides.untouched.len();
     let mut classified = BTreeMap::new();
-    let mut left_out = 0;
-    for key in keys {
-        let (b, l, r) = (
-            base.get(key).copied(),
-            local.get(key).copied(),
-            remote.get(key).copied(),
-        );
+    for (key, [b, l, r]) in sides.compared {
         let status = classify(b, l, r);
         if matches!(status, Status::Unchanged | Status::Both(_)) {
             left_out += 1;
@@ -210,7 +192,7 @@ pub fn classify_differences(
             local: l.cloned(),
             remote: r.cloned(),
         };
-        classified.insert((key.0.clone(), key.1), entry);
+        classified.insert(key, entry);
     }
     (classified, left_out)
 }
