@@ -82,14 +82,14 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     assert_eq!(listed[0].test_cases, project.test_cases().count());
 
     let mut loaded = store.load("provided").await.unwrap().expect("provided");
-    assert_eq!(*loaded.project, project);
+    assert_eq!(**loaded.project, project);
     assert!(
         loaded.local_changes().changed.is_empty(),
         "never synced: the artifacts are the baseline"
     );
     assert!(store.load("not-in-the-portal").await.unwrap().is_none());
 
-    loaded.project.suites[0].name = "Renamed here".to_owned();
+    Rc::make_mut(&mut loaded.project).suites[0].name = "Renamed here".to_owned();
     store.save(&loaded).await.unwrap();
     assert_eq!(held(&provider, "provided").suites[0].name, "Renamed here");
     let record = records
@@ -104,7 +104,7 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     assert_eq!(record.revision, 1);
     let kept = standalone.load("provided").await.unwrap().unwrap();
     assert_eq!(
-        *kept.project, project,
+        **kept.project, project,
         "the standalone page's project is untouched"
     );
     let again = store.load("provided").await.unwrap().unwrap();
@@ -117,7 +117,7 @@ async fn the_portal_provides_the_artifacts_and_receives_each_change() {
     );
 
     // A copy loaded before that save is stale: nothing reaches the portal.
-    loaded.project.suites[0].name = "Stale".to_owned();
+    Rc::make_mut(&mut loaded.project).suites[0].name = "Stale".to_owned();
     let error = store.save(&loaded).await.expect_err("stale");
     assert_eq!(error, StoreError::Conflict("provided".to_owned()));
     assert_eq!(held(&provider, "provided").suites[0].name, "Renamed here");
@@ -191,7 +191,7 @@ async fn a_save_the_portal_refuses_changes_nothing_and_says_why() {
         vec!["read-only".to_owned()],
     );
     let mut loaded = store.load("read-only").await.unwrap().unwrap();
-    loaded.project.suites[0].name = "Not kept".to_owned();
+    Rc::make_mut(&mut loaded.project).suites[0].name = "Not kept".to_owned();
     let error = store.save(&loaded).await.expect_err("refused");
     assert_eq!(
         error,

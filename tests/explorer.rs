@@ -292,7 +292,7 @@ async fn an_edit_over_another_tabs_save_is_not_written_and_asks_to_reload() {
     {
         let mut projects = store.projects.borrow_mut();
         let other = projects.get_mut("checkout-web").unwrap();
-        other.project.name = "Renamed in another tab".to_owned();
+        Rc::make_mut(&mut other.project).name = "Renamed in another tab".to_owned();
         other.revision += 1;
     }
     set_keyword(&root, "Open");

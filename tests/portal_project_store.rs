@@ -122,8 +122,7 @@ async fn per_artifact_a_save_puts_only_the_changed_files_and_parts_then_the_head
     take_calls(&adapter);
     let cases: Vec<_> = stored2.project.test_cases().map(|c| c.id.clone()).collect();
     for case in &cases[..10] {
-        stored2
-            .project
+        Rc::make_mut(&mut stored2.project)
             .set_description(case, "Edited in the portal")
             .unwrap();
     }
@@ -164,7 +163,7 @@ async fn per_artifact_a_save_puts_only_the_changed_files_and_parts_then_the_head
         .unwrap();
     assert_eq!((&read.project, read.revision), (&stored2.project, 2));
     // The first copy is stale now.
-    stored.project.name = "Elsewhere".into();
+    Rc::make_mut(&mut stored.project).name = "Elsewhere".into();
     assert_eq!(
         portal.save(&stored).await.unwrap_err(),
         StoreError::Conflict("portal-project".into())
@@ -194,7 +193,7 @@ async fn a_whole_record_is_read_and_kept_per_artifact_from_its_next_save_and_bac
     assert_eq!(portal.list().await.unwrap()[0].test_cases, 26);
     let mut loaded = portal.load("portal-project").await.unwrap().unwrap();
     assert_eq!((&loaded.project, loaded.revision), (&whole.project, 4));
-    loaded.project.description = "Kept per artifact".into();
+    Rc::make_mut(&mut loaded.project).description = "Kept per artifact".into();
     portal.save(&loaded).await.unwrap();
     assert_eq!(keys(&adapter), per_artifact_keys(&loaded));
     let read = store(&adapter)

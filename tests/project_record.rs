@@ -14,7 +14,7 @@ fn a_record_from_before_push_reads_with_empty_history_and_default_parameters() {
     let baseline = manifest(&project, &LayoutOptions::default());
     let old = serde_json::json!({ "project": project, "baseline": baseline });
     let stored: StoredProject = serde_json::from_value(old).expect("old records stay readable");
-    assert_eq!(*stored.project, project);
+    assert_eq!(**stored.project, project);
     assert!(stored.bases.is_empty() && stored.history.is_empty());
     assert_eq!(stored.scm, ScmParameters::default());
     assert_eq!(stored.scm.scm_export_worker_count, 20);
@@ -105,7 +105,7 @@ fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_reco
         applied(),
         history_row("pull", &repository),
     );
-    assert_eq!(*record.project, pulled);
+    assert_eq!(**record.project, pulled);
     assert_eq!(record.baseline(), &remote);
     assert_eq!(
         record.base(&repository, "main").map(|b| b.commit),
@@ -131,7 +131,7 @@ fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_reco
         applied(),
         history_row("restore", &repository),
     );
-    assert_eq!(*restored.project, pulled);
+    assert_eq!(**restored.project, pulled);
     assert_eq!(
         (restored.revision, restored.history.len()),
         (0, 1),
@@ -332,7 +332,7 @@ fn a_head_record_holds_all_but_the_artifacts_and_reads_back_with_them() {
         panic!("a head record reads as a head");
     };
     assert_eq!((head.revision, &head.baseline.parts), (6, &names));
-    let read = (*head).with((*stored.project).clone(), stored.baseline().clone());
+    let read = (*head).with((**stored.project).clone(), stored.baseline().clone());
     stored.revision = 6;
     assert_eq!(read, stored);
 }

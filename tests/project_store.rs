@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use bitbucket_versioning::services::indexed_db_store::IndexedDbProjectStore;
 use bitbucket_versioning::services::project_store::{ProjectStore, StoreError};
@@ -29,7 +30,7 @@ async fn create_refuses_an_id_that_exists_and_writes_nothing() {
     store.delete("create-twice").await.unwrap();
     store.create(&first).await.expect("a free id");
     let mut second = project("create-twice");
-    second.project.name = "The other one".to_owned();
+    Rc::make_mut(&mut second.project).name = "The other one".to_owned();
     let error = store.create(&second).await.expect_err("the id is taken");
     assert_eq!(
         &error,
@@ -47,9 +48,9 @@ async fn a_stale_save_fails_with_a_conflict_and_writes_nothing() {
     store.create(&project("two-tabs")).await.unwrap();
     let mut tab_a = store.load("two-tabs").await.unwrap().unwrap();
     let mut tab_b = store.load("two-tabs").await.unwrap().unwrap();
-    tab_a.project.name = "Saved by tab A".to_owned();
+    Rc::make_mut(&mut tab_a.project).name = "Saved by tab A".to_owned();
     store.save(&tab_a).await.expect("tab A saves first");
-    tab_b.project.name = "Saved by tab B".to_owned();
+    Rc::make_mut(&mut tab_b.project).name = "Saved by tab B".to_owned();
     let error = store.save(&tab_b).await.expect_err("tab B's copy is stale");
     assert_eq!(&error, &StoreError::Conflict("two-tabs".to_owned()));
     assert!(error.to_string().contains("changed in another tab"));
@@ -58,7 +59,7 @@ async fn a_stale_save_fails_with_a_conflict_and_writes_nothing() {
     assert_eq!(stored.revision, 2);
     // Loaded again, tab B saves over the new revision.
     let mut reloaded = stored;
-    reloaded.project.name = "Saved by tab B".to_owned();
+    Rc::make_mut(&mut reloaded.project).name = "Saved by tab B".to_owned();
     store.save(&reloaded).await.expect("a fresh copy saves");
     let summary = store.list().await.unwrap();
     assert!(summary
@@ -145,7 +146,9 @@ async fn a_save_writes_only_the_artifact_files_that_changed_beside_the_head_and_
     count_store_calls();
     let cases: Vec<_> = stored.project.test_cases().map(|c| c.id.clone()).collect();
     for case in &cases[..10] {
-        stored.project.set_description(case, "Edited here").unwrap();
+        Rc::make_mut(&mut stored.project)
+            .set_description(case, "Edited here")
+            .unwrap();
     }
     store.save(&stored).await.unwrap();
     let counted = |pairs: &[(&str, u32)]| -> Vec<(String, u32)> {
@@ -163,8 +166,7 @@ async fn a_save_writes_only_the_artifact_files_that_changed_beside_the_head_and_
 
     let mut stored = store.load("per-artifact").await.unwrap().unwrap();
     take_store_calls();
-    stored
-        .project
+    Rc::make_mut(&mut stored.project)
         .rename(&cases[0], "Moved by its new name")
         .unwrap();
     store.save(&stored).await.unwrap();
@@ -200,7 +202,7 @@ async fn a_pull_of_ten_changes_into_a_large_project_writes_ten_files_and_the_par
         .await
         .unwrap();
     let previous = store.load("pulled-into").await.unwrap().unwrap();
-    let mut pulled = previous.project.clone();
+    let mut pulled = (**previous.project).clone();
     let cases: Vec<_> = pulled.test_cases().map(|c| c.id.clone()).collect();
     for case in cases.iter().step_by(cases.len() / 10).take(10) {
         pulled
@@ -212,7 +214,7 @@ async fn a_pull_of_ten_changes_into_a_large_project_writes_ten_files_and_the_par
         |m: &Manifest| -> BTreeSet<String> { m.parts().names().map(str::to_owned).collect() };
     let (before, after) = (names(previous.baseline()), names(&remote));
     let applied = AppliedPull {
-        project: pulled.into_inner(),
+        project: pulled,
         base: SyncBase {
             branch: "main".into(),
             commit: "c0ffee".into(),

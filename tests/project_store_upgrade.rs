@@ -1,6 +1,9 @@
 //! A browser whose project database an earlier release wrote (version 1: each project whole in one
 //! record): its projects read as they were, and each is kept per artifact once opened.
+
 #![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
 
 use bitbucket_versioning::services::indexed_db_store::IndexedDbProjectStore;
 use bitbucket_versioning::services::project_store::{read_record_text, ProjectStore};
@@ -126,8 +129,7 @@ async fn a_project_an_earlier_release_kept_whole_reads_as_it_was_and_is_then_kep
     assert_eq!((&reread.project, reread.revision), (&expected.project, 4));
     assert_eq!(reread.baseline(), expected.baseline());
     let suite = reread.project.suites[0].id.clone();
-    reread
-        .project
+    Rc::make_mut(&mut reread.project)
         .rename(&suite, "Cart, kept per artifact")
         .unwrap();
     fresh.save(&reread).await.unwrap();

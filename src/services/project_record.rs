@@ -2,6 +2,7 @@
 //! and what changed since the last push or pull.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{
@@ -30,8 +31,10 @@ pub struct ProjectSummary {
 /// pull need to know of the remote. Records written before push existed read with empty history and bases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredProject {
-    /// The artifacts as edited here, with their files as last written (kept until they change).
-    pub project: Tracked<Project>,
+    /// The artifacts as edited here, with their files as last written (kept until they change); shared
+    /// by the record's copies (a push or pull records its outcome without copying them), copied on
+    /// the first edit of a shared one ([`Rc::make_mut`]).
+    pub project: Rc<Tracked<Project>>,
     /// The manifest of the last import, push or pull. The bases are kept as changes from it, so it
     /// changes only with a base ([`StoredProject::record_push`], [`StoredProject::pulled`]).
     baseline: Manifest,
@@ -170,7 +173,7 @@ impl StoredHead {
     /// The project this head is of, with its artifacts and the baseline its parts make.
     pub fn with(self, project: Project, baseline: Manifest) -> StoredProject {
         StoredProject {
-            project: project.into(),
+            project: Rc::new(project.into()),
             baseline,
             bases: self.bases,
             history: self.history,
@@ -298,7 +301,7 @@ pub fn repository_key(api_base_url: &str, full_name: &str) -> String {
 impl StoredProject {
     /// A project whose current state is its baseline (just imported, or a demo as shipped).
     pub fn at_baseline(project: Project) -> Self {
-        let project = Tracked::new(project);
+        let project = Rc::new(Tracked::new(project));
         let baseline = Manifest::clone(&project.written().manifest);
         StoredProject {
             project,
@@ -359,7 +362,7 @@ impl StoredProject {
         entry: HistoryEntry,
     ) -> StoredProject {
         let mut record = StoredProject {
-            project: applied.project.into(),
+            project: Rc::new(applied.project.into()),
             baseline: previous.map_or_else(
                 || Manifest::from_entries(Vec::new()),
                 |p| p.baseline.clone(),
@@ -478,7 +481,7 @@ impl StoredProject {
     /// This record with `project` as its artifacts.
     pub fn with_project(self, project: Project) -> StoredProject {
         StoredProject {
-            project: project.into(),
+            project: Rc::new(project.into()),
             ..self
         }
     }
@@ -488,16 +491,18 @@ impl StoredProject {
     pub fn without_artifacts(&self) -> StoredProject {
         let project = &self.project;
         StoredProject {
-            project: Project {
-                id: project.id.clone(),
-                name: project.name.clone(),
-                description: project.description.clone(),
-                suites: Vec::new(),
-                element_repositories: Vec::new(),
-                data_tables: Vec::new(),
-                execution_lists: Vec::new(),
-            }
-            .into(),
+            project: Rc::new(
+                Project {
+                    id: project.id.clone(),
+                    name: project.name.clone(),
+                    description: project.description.clone(),
+                    suites: Vec::new(),
+                    element_repositories: Vec::new(),
+                    data_tables: Vec::new(),
+                    execution_lists: Vec::new(),
+                }
+                .into(),
+            ),
             baseline: self.baseline.clone(),
             bases: self.bases.clone(),
             history: self.history.clone(),

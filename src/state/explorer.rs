@@ -289,7 +289,7 @@ impl ExplorerState {
 
     /// The loaded project.
     pub fn project(&self) -> Option<&Project> {
-        self.stored.as_deref().map(|stored| &*stored.project)
+        self.stored.as_deref().map(|stored| &**stored.project)
     }
 
     /// The save to make now, if any: the edit count and the project as it stands (carrying the store
@@ -440,7 +440,7 @@ impl ExplorerState {
             return;
         };
         let stored = Rc::make_mut(stored);
-        match edit.apply(&mut stored.project) {
+        match edit.apply(&mut *Rc::make_mut(&mut stored.project)) {
             Ok(opened) => {
                 self.changes = Rc::new(stored.local_changes());
                 self.edit_error = None;
