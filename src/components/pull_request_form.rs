@@ -25,8 +25,9 @@ use crate::state::sync_connection::use_sync_connection;
 /// pushed changes by kind with the artifacts' names in `project` (the files' paths for those it no longer
 /// holds).
 pub fn prefilled(plan: &PushPlan, project: Option<&StoredProject>) -> (String, String) {
+    let ids = plan.changes.changes.iter().map(|change| &change.artifact);
     let names = project
-        .map(|stored| stored.project.names())
+        .map(|stored| stored.project.names_of(ids))
         .unwrap_or_default();
     let description = pull_request_description(&plan.changes.changes, |id| {
         names.get(id).map(|name| (*name).to_owned())

@@ -90,7 +90,9 @@ pub async fn plan_pull(
         .any(|e| e.kind == ArtifactKind::Project && e.id == stored.project.id);
     let compared = (restore && same_project).then(|| {
         let local = stored.local_files();
-        let names = stored.project.names();
+        let names = stored
+            .project
+            .names_of(local.manifest.files.iter().map(|e| &e.id));
         let name = |id: &ArtifactId| names.get(id).map(|name| (*name).to_owned());
         Rc::new(preview.restore_changes(&local.manifest, &name))
     });

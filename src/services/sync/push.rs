@@ -51,14 +51,14 @@ pub async fn plan_push(
         return Ok(None);
     };
     let plan = plan?;
-    let all = stored.project.names();
-    let names = plan
-        .changes
-        .branch_changes
-        .iter()
-        .chain(&plan.changes.conflicts)
+    let listed = || {
+        let changes = plan.changes.branch_changes.iter();
+        changes.chain(&plan.changes.conflicts)
+    };
+    let names = stored.project.names_of(listed().map(|c| &c.artifact));
+    let names = listed()
         .filter_map(|c| {
-            let name = all.get(&c.artifact)?;
+            let name = names.get(&c.artifact)?;
             Some((c.artifact.clone(), (*name).to_owned()))
         })
         .collect();

@@ -267,12 +267,16 @@ fn time_ten_thousand_test_cases() {
 }
 
 #[test]
-fn names_agree_with_name_of_for_every_artifact() {
+fn names_of_many_ids_agree_with_name_of() {
     for project in demo::demo_projects() {
-        let names = project.names();
+        let unknown = ArtifactId::new("no-such-artifact").unwrap();
+        let ids: Vec<ArtifactId> = project.artifact_ids().cloned().collect();
+        let names = project.names_of(ids.iter().chain([&project.id, &unknown]));
         assert_eq!(names.len(), project.artifact_count() + 1, "{}", project.id);
         for (id, name) in &names {
             assert_eq!(project.name_of(id), Some(*name));
         }
+        let first = project.names_of(ids.first());
+        assert_eq!(first.len(), 1, "only the ids asked for");
     }
 }
