@@ -2,7 +2,7 @@
 //! path, so push and pull can compare a local project with the repository without downloading every file.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
@@ -256,33 +256,84 @@ impl Manifest {
     /// assert!(diff.added.is_empty() && diff.removed.is_empty() && diff.modified.is_empty());
     /// ```
     pub fn diff(&self, newer: &Manifest) -> ManifestDiff {
-        let old_paths: BTreeMap<&str, &ManifestEntry> =
-            self.files.iter().map(|e| (e.path.as_str(), e)).collect();
-        let new_paths: BTreeMap<&str, &ManifestEntry> =
-            newer.files.iter().map(|e| (e.path.as_str(), e)).collect();
-        let mut gone: BTreeMap<ArtifactKey, &ManifestEntry> = self
-            .files
-            .iter()
-            .filter(|entry| !new_paths.contains_key(entry.path.as_str()))
+        // Files at a path only one side has: those of the older side, and those of the newer side in
+        // its order; files at a path both have are compared there.
+        let mut diff = ManifestDiff::default();
+        let (old_only, new_only) = match in_path_order(&self.files) && in_path_order(&newer.files) {
+            true => self.paths_walked(newer, &mut diff),
+            false => self.paths_looked_up(newer, &mut diff),
+        };
+        let mut gone: BTreeMap<ArtifactKey, &ManifestEntry> = old_only
+            .into_iter()
             .map(|entry| ((entry.id.clone(), entry.kind), entry))
             .collect();
-        let mut diff = ManifestDiff::default();
-        for entry in &newer.files {
-            match old_paths.get(entry.path.as_str()) {
-                Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
-                Some(_) => {}
-                None => match gone.remove(&(entry.id.clone(), entry.kind)) {
-                    Some(old) => diff.renamed.push(Renamed {
-                        from: old.clone(),
-                        to: entry.clone(),
-                    }),
-                    None => diff.added.push(entry.clone()),
-                },
+        // Renamed and added files, in the newer manifest's order.
+        for entry in new_only {
+            match gone.remove(&(entry.id.clone(), entry.kind)) {
+                Some(old) => diff.renamed.push(Renamed {
+                    from: old.clone(),
+                    to: entry.clone(),
+                }),
+                None => diff.added.push(entry.clone()),
             }
         }
         diff.removed = gone.into_values().cloned().collect();
         diff.removed.sort_by(|a, b| a.path.cmp(&b.path));
         diff
+    }
+
+    /// [`Manifest::diff`]'s comparison by path of two manifests in path order, in one walk of both:
+    /// records the modified files and answers the files at paths only the older, or only the newer,
+    /// manifest has.
+    fn paths_walked<'a>(
+        &'a self,
+        newer: &'a Manifest,
+        diff: &mut ManifestDiff,
+    ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
+        let (mut old_only, mut new_only) = (Vec::new(), Vec::new());
+        let (mut old, mut new) = (self.files.iter().peekable(), newer.files.iter().peekable());
+        loop {
+            match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) if a.path < b.path => old_only.extend(old.next()),
+                (Some(a), Some(b)) if a.path > b.path => new_only.extend(new.next()),
+                (Some(a), Some(b)) => {
+                    if a.sha256 != b.sha256 {
+                        diff.modified.push((*b).clone());
+                    }
+                    old.next();
+                    new.next();
+                }
+                (Some(_), None) => old_only.extend(old.next()),
+                (None, Some(_)) => new_only.extend(new.next()),
+                (None, None) => return (old_only, new_only),
+            }
+        }
+    }
+
+    /// [`Manifest::paths_walked`] for manifests not in path order (one read from a repository may
+    /// not be): by lookups.
+    fn paths_looked_up<'a>(
+        &'a self,
+        newer: &'a Manifest,
+        diff: &mut ManifestDiff,
+    ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
+        let old_paths: BTreeMap<&str, &ManifestEntry> =
+            self.files.iter().map(|e| (e.path.as_str(), e)).collect();
+        let new_paths: BTreeSet<&str> = newer.files.iter().map(|e| e.path.as_str()).collect();
+        let old_only = self
+            .files
+            .iter()
+            .filter(|entry| !new_paths.contains(entry.path.as_str()))
+            .collect();
+        let mut new_only = Vec::new();
+        for entry in &newer.files {
+            match old_paths.get(entry.path.as_str()) {
+                Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
+                Some(_) => {}
+                None => new_only.push(entry),
+            }
+        }
+        (old_only, new_only)
     }
 }
 
@@ -433,5 +484,27 @@ mod tests {
             Some("33")
         );
         assert_eq!(new.entry("zzz"), None);
+    }
+
+    proptest::proptest! {
+        /// Manifests in path order are compared in one walk: the same as by lookups.
+        #[test]
+        fn a_walk_and_lookups_find_the_same_paths(
+            old in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
+            new in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
+        ) {
+            let manifest = |files: &BTreeMap<u8, (u8, u8)>| {
+                let entries = files.iter().map(|(path, (sha, id))| {
+                    entry(&format!("p{path:02}"), &sha.to_string(), &format!("t{id}"))
+                });
+                Manifest::from_entries(entries.collect())
+            };
+            let (old, new) = (manifest(&old), manifest(&new));
+            let (mut walked, mut looked_up) = (ManifestDiff::default(), ManifestDiff::default());
+            let one = old.paths_walked(&new, &mut walked);
+            let other = old.paths_looked_up(&new, &mut looked_up);
+            proptest::prop_assert_eq!(one, other);
+            proptest::prop_assert_eq!(walked, looked_up);
+        }
     }
 }
