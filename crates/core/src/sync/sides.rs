@@ -107,7 +107,11 @@ impl<'a> Sides<'a> {
             return None;
         }
         let (local_only, base_for_local, _) = merge(local, base);
-        let (remote_only, base_for_remote, alike) = merge(remote, base);
+        // The branch where the base left it (the same manifest): every entry alike, none compared.
+        let (remote_only, base_for_remote, alike) = match std::ptr::eq(remote, base) {
+            true => (Vec::new(), Vec::new(), base.iter().collect()),
+            false => merge(remote, base),
+        };
         let by_key =
             |lists: &[&Vec<&'a ManifestEntry>]| -> BTreeMap<KeyRef<'a>, &'a ManifestEntry> {
                 lists
@@ -264,6 +268,17 @@ mod tests {
             prop_assert_eq!(walked.compared.len() + untouched.len(), every.compared.len());
             untouched.sort_by(|x, y| x.path.cmp(&y.path));
             prop_assert_eq!(walked.untouched, untouched);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_branch_where_the_base_left_it_is_walked_as_a_copy_of_it((base, local, _) in three()) {
+            let copy = base.files.clone();
+            let (b, l) = (&base.files[..], &local.files[..]);
+            let same = Sides::of(b, l, b).map(|s| (s.compared, s.untouched));
+            let copied = Sides::of(b, l, &copy).map(|s| (s.compared, s.untouched));
+            prop_assert_eq!(same, copied);
         }
     }
 
