@@ -291,23 +291,17 @@ impl Manifest {
         diff: &mut ManifestDiff,
     ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
         let (mut old_only, mut new_only) = (Vec::new(), Vec::new());
-        let (mut old, mut new) = (self.files.iter().peekable(), newer.files.iter().peekable());
-        loop {
-            match (old.peek(), new.peek()) {
-                (Some(a), Some(b)) if a.path < b.path => old_only.extend(old.next()),
-                (Some(a), Some(b)) if a.path > b.path => new_only.extend(new.next()),
-                (Some(a), Some(b)) => {
-                    if a.sha256 != b.sha256 {
-                        diff.modified.push((*b).clone());
-                    }
-                    old.next();
-                    new.next();
+        for met in by_path(&self.files, &newer.files) {
+            match met {
+                ByPath::One(old) => old_only.push(old),
+                ByPath::Other(new) => new_only.push(new),
+                ByPath::Both(old, new) if old.sha256 != new.sha256 => {
+                    diff.modified.push(new.clone());
                 }
-                (Some(_), None) => old_only.extend(old.next()),
-                (None, Some(_)) => new_only.extend(new.next()),
-                (None, None) => return (old_only, new_only),
+                ByPath::Both(..) => {}
             }
         }
+        (old_only, new_only)
     }
 
     /// [`Manifest::paths_walked`] for manifests not in path order (one read from a repository may
@@ -358,8 +352,34 @@ pub struct ManifestChanges {
 }
 
 /// Whether a manifest's paths are in strictly increasing order (no path twice).
-fn in_path_order(files: &[ManifestEntry]) -> bool {
+pub(crate) fn in_path_order(files: &[ManifestEntry]) -> bool {
     files.windows(2).all(|pair| pair[0].path < pair[1].path)
+}
+
+/// Where the entries of two manifests meet, walked together in path order ([`by_path`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ByPath<'a> {
+    /// A path only the first manifest has.
+    One(&'a ManifestEntry),
+    /// A path only the second manifest has.
+    Other(&'a ManifestEntry),
+    /// A path both have: the first's entry and the second's.
+    Both(&'a ManifestEntry, &'a ManifestEntry),
+}
+
+/// The entries of `one` and `other` (each in strict path order), walked together once in path order.
+pub(crate) fn by_path<'a>(
+    one: &'a [ManifestEntry],
+    other: &'a [ManifestEntry],
+) -> impl Iterator<Item = ByPath<'a>> {
+    let (mut a, mut b) = (one.iter().peekable(), other.iter().peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if x.path < y.path => a.next().map(ByPath::One),
+        (Some(x), Some(y)) if x.path > y.path => b.next().map(ByPath::Other),
+        (Some(_), Some(_)) => a.next().zip(b.next()).map(|(x, y)| ByPath::Both(x, y)),
+        (Some(_), None) => a.next().map(ByPath::One),
+        (None, _) => b.next().map(ByPath::Other),
+    })
 }
 
 impl Manifest {

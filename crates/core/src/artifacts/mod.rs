@@ -46,6 +46,7 @@ pub use layout::{
     PROJECT_FILE, SCHEMA_VERSION,
 };
 pub use limits::{ReadLimits, MAX_FILE_BYTES, MAX_MANIFEST_BYTES};
+pub(crate) use manifest::{by_path, in_path_order, ByPath};
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,

@@ -11,7 +11,7 @@ use std::hash::Hasher;
 
 use siphasher::sip::SipHasher13;
 
-use crate::artifacts::{ArtifactKey, ManifestEntry};
+use crate::artifacts::{by_path, in_path_order, ArtifactKey, ByPath, ManifestEntry};
 
 /// An artifact's file at the base, locally and on the branch.
 pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
@@ -33,7 +33,7 @@ pub(crate) struct Sides<'a> {
 /// artifact key (so no key is listed twice; two keys whose fingerprints meet, by chance or by a crafted
 /// manifest, only mean that every key is compared).
 fn well_formed(files: &[ManifestEntry]) -> bool {
-    if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
+    if !in_path_order(files) {
         return false;
     }
     let mut keys: Vec<u64> = files
@@ -60,26 +60,18 @@ fn merge<'a>(
     Vec<&'a ManifestEntry>,
 ) {
     let (mut only_one, mut only_other, mut alike) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut a, mut b) = (one.iter().peekable(), other.iter().peekable());
-    loop {
-        match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x.path < y.path => only_one.extend(a.next()),
-            (Some(x), Some(y)) if x.path > y.path => only_other.extend(b.next()),
-            (Some(x), Some(y)) => {
-                if x == y {
-                    alike.push(*x);
-                } else {
-                    only_one.push(*x);
-                    only_other.push(*y);
-                }
-                a.next();
-                b.next();
+    for met in by_path(one, other) {
+        match met {
+            ByPath::One(x) => only_one.push(x),
+            ByPath::Other(y) => only_other.push(y),
+            ByPath::Both(x, y) if x == y => alike.push(x),
+            ByPath::Both(x, y) => {
+                only_one.push(x);
+                only_other.push(y);
             }
-            (Some(_), None) => only_one.extend(a.next()),
-            (None, Some(_)) => only_other.extend(b.next()),
-            (None, None) => return (only_one, only_other, alike),
         }
     }
+    (only_one, only_other, alike)
 }
 
 /// An artifact's key, borrowed.
