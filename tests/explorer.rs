@@ -13,7 +13,7 @@ use bitbucket_versioning::services::project_store::{
 use bitbucket_versioning::services::projects::{ProjectSummary, StoredProject};
 use bitbucket_versioning::state::explorer::{Edit, ExplorerAction, ExplorerState};
 use bitbucket_versioning::state::projects::ProjectsProvider;
-use versioning_core::artifacts::demo;
+use versioning_core::artifacts::{demo, Outline};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -88,6 +88,50 @@ impl ProjectStore for MemoryStore {
     }
 }
 
+/// A store that keeps each project's outline apart, and answers a load only once let go.
+struct SlowStore {
+    inner: Rc<MemoryStore>,
+    release: RefCell<Option<futures::channel::oneshot::Receiver<()>>>,
+}
+
+impl ProjectStore for SlowStore {
+    fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>> {
+        self.inner.list()
+    }
+
+    fn outline<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Outline>> {
+        let outline = self
+            .inner
+            .projects
+            .borrow()
+            .get(id)
+            .map(|p| p.project.outline());
+        Box::pin(async move { Ok(outline) })
+    }
+
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
+        let release = self.release.borrow_mut().take();
+        Box::pin(async move {
+            if let Some(release) = release {
+                let _ = release.await;
+            }
+            self.inner.load(id).await
+        })
+    }
+
+    fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        self.inner.save(stored)
+    }
+
+    fn create<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {
+        self.inner.create(stored)
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.delete(id)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct HarnessProps {
     store: SharedStore,
@@ -102,7 +146,7 @@ fn Harness(props: &HarnessProps) -> Html {
     }
 }
 
-async fn mount(store: Rc<MemoryStore>) -> Element {
+async fn mount(store: Rc<dyn ProjectStore>) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -117,13 +161,16 @@ async fn mount(store: Rc<MemoryStore>) -> Element {
     root
 }
 
-/// Lets Yew and the store's futures run until `done` holds (a bounded number of rounds).
+/// Lets Yew and the store's futures run until `done` holds (a bounded number of rounds, each a render
+/// and a turn of the browser's microtasks).
 async fn until(root: &Element, done: impl Fn(&Element) -> bool) {
     for _ in 0..50 {
         yew::scheduler::flush().await;
         if done(root) {
             return;
         }
+        let turn = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+        let _ = wasm_bindgen_futures::JsFuture::from(turn).await;
     }
     panic!("the explorer did not reach the expected state");
 }
@@ -146,7 +193,7 @@ fn button(root: &Element, selector: &str, text: &str) -> HtmlElement {
 
 #[wasm_bindgen_test]
 async fn renders_the_tree_of_a_demo_project() {
-    let root = mount(MemoryStore::with_demos()).await;
+    let root = mount(MemoryStore::with_demos() as Rc<dyn ProjectStore>).await;
     let project = &demo::demo_projects()[0];
     let suites: Vec<String> = project.suites.iter().map(|s| s.name.clone()).collect();
     let groups = texts(&root, ".tree-group h3");
@@ -185,9 +232,62 @@ async fn renders_the_tree_of_a_demo_project() {
 }
 
 #[wasm_bindgen_test]
+async fn the_outline_is_shown_while_the_project_is_read_and_what_is_opened_then_stays_open() {
+    let (release, held) = futures::channel::oneshot::channel();
+    let store = Rc::new(SlowStore {
+        inner: MemoryStore::with_demos(),
+        release: RefCell::new(Some(held)),
+    });
+    let root = mount(store).await;
+    let project = &demo::demo_projects()[0];
+    // The first level of each tree, in order.
+    let suites = project.suites.iter().map(|a| a.name.clone());
+    let repositories = project.element_repositories.iter().map(|a| a.name.clone());
+    let tables = project.data_tables.iter().map(|a| a.name.clone());
+    let lists = project.execution_lists.iter().map(|a| a.name.clone());
+    let first_level: Vec<String> = suites
+        .chain(repositories)
+        .chain(tables)
+        .chain(lists)
+        .collect();
+    assert_eq!(texts(&root, ".node"), first_level);
+    assert!(texts(&root, ".changes")
+        .concat()
+        .contains("Reading the test artifacts"));
+    assert!(button(&root, "button", "Push…").has_attribute("disabled"));
+    assert!(button(&root, "button", "Add test suite").has_attribute("disabled"));
+    // The user opens the first suite while the project is read.
+    let suite = &project.suites[0];
+    button(&root, ".node", &suite.name).click();
+    until(&root, |root| {
+        texts(root, "#details-title").concat() == "Opening the artifact"
+    })
+    .await;
+    assert!(!texts(&root, ".node").contains(&suite.scenarios[0].name));
+    release.send(()).unwrap();
+    until(&root, |root| {
+        texts(root, ".node").contains(&suite.scenarios[0].name)
+    })
+    .await;
+    assert!(texts(&root, ".changes")
+        .concat()
+        .contains("No changes since the last push or pull"));
+    assert!(!button(&root, "button", "Push…").has_attribute("disabled"));
+    let item = button(&root, ".node", &suite.name)
+        .closest("[role=treeitem]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(item.get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_ne!(
+        texts(&root, "#details-title").concat(),
+        "Opening the artifact"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn editing_a_step_marks_the_test_case_changed_and_saves_it() {
     let store = MemoryStore::with_demos();
-    let root = mount(store.clone()).await;
+    let root = mount(store.clone() as Rc<dyn ProjectStore>).await;
     let project = &demo::demo_projects()[0];
     let scenario = &project.suites[0].scenarios[0];
     let case = &scenario.test_cases[0];
@@ -266,7 +366,7 @@ async fn open_first_test_case(root: &Element) {
 #[wasm_bindgen_test]
 async fn successive_edits_each_save_over_the_revision_the_last_one_stored() {
     let store = MemoryStore::with_demos();
-    let root = mount(store.clone()).await;
+    let root = mount(store.clone() as Rc<dyn ProjectStore>).await;
     open_first_test_case(&root).await;
     for (n, keyword) in ["Open", "Close", "Click"].iter().enumerate() {
         set_keyword(&root, keyword);
@@ -286,7 +386,7 @@ async fn successive_edits_each_save_over_the_revision_the_last_one_stored() {
 #[wasm_bindgen_test]
 async fn an_edit_over_another_tabs_save_is_not_written_and_asks_to_reload() {
     let store = MemoryStore::with_demos();
-    let root = mount(store.clone()).await;
+    let root = mount(store.clone() as Rc<dyn ProjectStore>).await;
     open_first_test_case(&root).await;
     // Another tab saves the project in between.
     {

@@ -191,11 +191,14 @@ async fn a_whole_record_is_read_and_kept_per_artifact_from_its_next_save_and_bac
     .unwrap();
     let portal = store(&adapter);
     assert_eq!(portal.list().await.unwrap()[0].test_cases, 26);
+    assert_eq!(portal.outline("portal-project").await.unwrap(), None);
     let mut loaded = portal.load("portal-project").await.unwrap().unwrap();
     assert_eq!((&loaded.project, loaded.revision), (&whole.project, 4));
     Rc::make_mut(&mut loaded.project).description = "Kept per artifact".into();
     portal.save(&loaded).await.unwrap();
     assert_eq!(keys(&adapter), per_artifact_keys(&loaded));
+    let outline = portal.outline("portal-project").await.unwrap();
+    assert_eq!(outline, Some(loaded.project.outline()));
     let read = store(&adapter)
         .load("portal-project")
         .await

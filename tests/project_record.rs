@@ -325,12 +325,16 @@ fn a_head_record_holds_all_but_the_artifacts_and_reads_back_with_them() {
         .collect();
     let json = serde_json::to_string(&stored.head_at(6, names.clone())).expect("written");
     assert!(
-        !json.contains("\"suites\"") && !json.contains("\"sha256\""),
+        !json.contains("\"scenarios\"") && !json.contains("\"sha256\""),
         "{json}"
     );
+    // The first level of the trees, read without the rest.
+    let outline = stored.project.outline();
+    assert_eq!(StoredForm::outline(&json), Ok(Some(outline.clone())));
     let StoredForm::Head(head) = StoredForm::read(&json).expect("read") else {
         panic!("a head record reads as a head");
     };
+    assert_eq!(head.outline.as_ref(), Some(&outline));
     assert_eq!((head.revision, &head.baseline.parts), (6, &names));
     let read = (*head).with((**stored.project).clone(), stored.baseline().clone());
     stored.revision = 6;
@@ -345,6 +349,13 @@ fn a_whole_record_reads_whole_and_a_record_of_a_newer_form_is_refused() {
         panic!("a record without a form is whole");
     };
     assert_eq!(read.project, stored.project);
+    assert_eq!(StoredForm::outline(&whole), Ok(None), "read whole anyway");
+    let earlier_head = r#"{"format":2,"revision":1}"#;
+    assert_eq!(
+        StoredForm::outline(earlier_head),
+        Ok(None),
+        "a head from before outlines"
+    );
     let newer = StoredForm::read(r#"{"format":3,"anything":true}"#).unwrap_err();
     assert_eq!(newer, RecordReadError::Newer(3));
     assert!(newer.to_string().contains("newer release"), "{newer}");

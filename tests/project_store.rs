@@ -93,6 +93,25 @@ async fn the_revision_is_read_from_the_summary_as_saves_count_it() {
     assert_eq!(store.revision("revisions").await.unwrap(), None);
 }
 
+#[wasm_bindgen_test]
+async fn the_outline_is_read_from_the_head_as_the_last_save_left_it() {
+    let store = IndexedDbProjectStore::default();
+    store.delete("outlined").await.unwrap();
+    assert_eq!(store.outline("outlined").await.unwrap(), None);
+    let created = project("outlined");
+    store.create(&created).await.unwrap();
+    let outline = store.outline("outlined").await.unwrap();
+    assert_eq!(outline, Some(created.project.outline()));
+    let mut loaded = store.load("outlined").await.unwrap().unwrap();
+    let suite = loaded.project.suites[0].id.clone();
+    Rc::make_mut(&mut loaded.project)
+        .rename(&suite, "Renamed suite")
+        .unwrap();
+    store.save(&loaded).await.unwrap();
+    let outline = store.outline("outlined").await.unwrap().unwrap();
+    assert_eq!(outline.suites[0].name, "Renamed suite");
+}
+
 /// Counts, from now on, the `put` and `delete` calls of every object store by name (in `window.storeCalls`,
 /// emptied on each call).
 fn count_store_calls() {

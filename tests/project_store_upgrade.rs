@@ -89,6 +89,11 @@ async fn a_project_an_earlier_release_kept_whole_reads_as_it_was_and_is_then_kep
         [("kept-whole", 26)]
     );
     assert_eq!(store.revision("kept-whole").await.unwrap(), Some(3));
+    assert_eq!(
+        store.outline("kept-whole").await.unwrap(),
+        None,
+        "read whole first"
+    );
 
     let opened = store
         .load("kept-whole")
@@ -125,6 +130,8 @@ async fn a_project_an_earlier_release_kept_whole_reads_as_it_was_and_is_then_kep
 
     // Read again from the new form, by a store that never saw the old one, and saved after an edit.
     let fresh = IndexedDbProjectStore::default();
+    let outline = fresh.outline("kept-whole").await.unwrap();
+    assert_eq!(outline, Some(expected.project.outline()));
     let mut reread = fresh.load("kept-whole").await.unwrap().unwrap();
     assert_eq!((&reread.project, reread.revision), (&expected.project, 4));
     assert_eq!(reread.baseline(), expected.baseline());

@@ -4,6 +4,7 @@ use versioning_core::artifacts::{ArtifactId, ArtifactKind, Project, TestCase};
 use yew::prelude::*;
 
 use crate::components::name_form::NameForm;
+use crate::components::status::loading_status;
 use crate::components::steps_editor::StepsEditor;
 use crate::state::explorer::{Edit, ExplorerAction, ExplorerState};
 
@@ -109,6 +110,15 @@ pub fn ArtifactDetails(props: &ArtifactDetailsProps) -> Html {
         .zip(state.selected.as_ref())
         .and_then(|(project, id)| Some((id, Shown::find(project, id)?)));
     let Some((id, shown)) = found else {
+        if state.project().is_none() && state.selected.is_some() {
+            // Opened while the project is read: shown once it is.
+            return html! {
+                <section class="card details" aria-labelledby="details-title">
+                    <h2 id="details-title">{ "Opening the artifact" }</h2>
+                    { loading_status("the artifact") }
+                </section>
+            };
+        }
         return html! {
             <section class="card details" aria-labelledby="details-title">
                 <h2 id="details-title">{ "No artifact open" }</h2>

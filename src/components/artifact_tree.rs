@@ -161,8 +161,13 @@ fn leaves<'a>(
         .collect()
 }
 
+/// Artifacts by id and name.
+type Named<'a> = Vec<(&'a ArtifactId, &'a String)>;
+
 /// The trees of one project. When the keyboard moves to another item, the focus follows it (only while
-/// the focus is in the trees: a change from elsewhere, such as a reload, does not take it).
+/// the focus is in the trees: a change from elsewhere, such as a reload, does not take it). While the
+/// project is read, its outline's first level is shown (a suite expanded then shows its scenarios once
+/// the project is read).
 #[component]
 pub fn ArtifactTree(props: &ArtifactTreeProps) -> Html {
     let state = &props.state;
@@ -180,21 +185,49 @@ pub fn ArtifactTree(props: &ArtifactTreeProps) -> Html {
             }
         });
     }
-    let Some(project) = state.project() else {
-        return html! {};
+    let (project, outline) = (state.project(), state.outline.as_deref());
+    let [repositories, tables, lists]: [Named; 3] = match (project, outline) {
+        (Some(project), _) => [
+            project
+                .element_repositories
+                .iter()
+                .map(|a| (&a.id, &a.name))
+                .collect(),
+            project
+                .data_tables
+                .iter()
+                .map(|a| (&a.id, &a.name))
+                .collect(),
+            project
+                .execution_lists
+                .iter()
+                .map(|a| (&a.id, &a.name))
+                .collect(),
+        ],
+        (None, Some(outline)) => [
+            &outline.element_repositories,
+            &outline.data_tables,
+            &outline.execution_lists,
+        ]
+        .map(|items| items.iter().map(|item| (&item.id, &item.name)).collect()),
+        (None, None) => return html! {},
     };
-    let repositories = project
-        .element_repositories
-        .iter()
-        .map(|a| (&a.id, &a.name));
-    let tables = project.data_tables.iter().map(|a| (&a.id, &a.name));
-    let lists = project.execution_lists.iter().map(|a| (&a.id, &a.name));
+    let suites = |stop: Option<&ArtifactId>| match (project, outline) {
+        (Some(project), _) => suites(state, project, stop),
+        // What a suite holds is shown once the project is read.
+        (None, Some(outline)) => outline
+            .suites
+            .iter()
+            .map(|s| node(state, stop, &s.id, &s.name, Some(Html::default())))
+            .collect(),
+        (None, None) => Vec::new(),
+    };
     html! {
         <nav class="artifact-tree" aria-label="Artifacts" ref={root}>
-            { group(state, TreeGroup::Suites, "suites", "Test suites", |stop| suites(state, project, stop)) }
-            { group(state, TreeGroup::Repositories, "repositories", "Element repositories", |stop| leaves(state, stop, repositories)) }
-            { group(state, TreeGroup::Tables, "tables", "Data tables", |stop| leaves(state, stop, tables)) }
-            { group(state, TreeGroup::Lists, "lists", "Execution lists", |stop| leaves(state, stop, lists)) }
+            { group(state, TreeGroup::Suites, "suites", "Test suites", suites) }
+            { group(state, TreeGroup::Repositories, "repositories", "Element repositories", |stop| leaves(state, stop, repositories.into_iter())) }
+            { group(state, TreeGroup::Tables, "tables", "Data tables", |stop| leaves(state, stop, tables.into_iter())) }
+            { group(state, TreeGroup::Lists, "lists", "Execution lists", |stop| leaves(state, stop, lists.into_iter())) }
         </nav>
     }
 }

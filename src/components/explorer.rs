@@ -168,6 +168,11 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         use_effect_with((props.id.clone(), *generation), move |(id, _)| {
             let id = id.clone();
             spawn_local(async move {
+                // The first level of the trees, when the store keeps it, while the project is read; a
+                // failure to read it is the project's own, told by its reading.
+                if let Ok(Some(outline)) = store.outline(&id).await {
+                    dispatcher.dispatch(ExplorerAction::Outlined(Rc::new(outline)));
+                }
                 let loaded = store.load(&id).await;
                 dispatcher.dispatch(ExplorerAction::Loaded(
                     loaded.map(|found| found.map(Rc::new)),
@@ -209,11 +214,13 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         });
     }
     let stored = match &state.loading {
-        Loading::Pending => return loading_status("test artifacts"),
+        Loading::Pending if state.outline.is_none() => return loading_status("test artifacts"),
         Loading::Missing => return html! { <NotFound /> },
         Loading::Failed(error) => return error_banner(&error.to_string()),
-        Loading::Done => state.stored.clone(),
+        Loading::Pending | Loading::Done => state.stored.clone(),
     };
+    // The outline is shown: what needs the whole project waits for it.
+    let reading = stored.is_none();
     let on_export = {
         let (export_error, exporting) = (export_error.clone(), exporting.clone());
         Callback::from(move |_: MouseEvent| {
@@ -262,16 +269,22 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
     html! {
         <div class="explorer" ref={root}>
             <div class="explorer-bar">
-                <p class="changes" role="status">{ summary_line(&state) }{ " " }{ save_line(&state.save) }</p>
+                <p class="changes" role="status">
+                    if reading {
+                        { "Reading the test artifacts…" }
+                    } else {
+                        { summary_line(&state) }{ " " }{ save_line(&state.save) }
+                    }
+                </p>
                 if state.changed_elsewhere {
                     <button type="button" class="button" onclick={{
                         let generation = generation.clone();
                         Callback::from(move |_: MouseEvent| generation.set(*generation + 1))
                     }}>{ "Reload" }</button>
                 }
-                <button type="button" class="button primary" onclick={open_dialog(&pushing, &place)}>{ "Push…" }</button>
-                <button type="button" class="button subtle" onclick={open_dialog(&pulling, &place)}>{ "Pull…" }</button>
-                <button type="button" class="button subtle" onclick={on_export} disabled={*exporting}>
+                <button type="button" class="button primary" onclick={open_dialog(&pushing, &place)} disabled={reading}>{ "Push…" }</button>
+                <button type="button" class="button subtle" onclick={open_dialog(&pulling, &place)} disabled={reading}>{ "Pull…" }</button>
+                <button type="button" class="button subtle" onclick={on_export} disabled={*exporting || reading}>
                     { if *exporting { "Exporting…" } else { "Export .zip" } }
                 </button>
             </div>
@@ -295,12 +308,14 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 <div class="card explorer-tree">
                     <h2>{ "Artifacts" }</h2>
                     <ArtifactTree state={state.clone()} />
-                    <NameForm id="new-suite-name" label="Name of the new test suite" button="Add test suite" on_submit={add_suite} />
+                    <NameForm id="new-suite-name" label="Name of the new test suite" button="Add test suite" on_submit={add_suite} disabled={reading} />
                 </div>
                 <ArtifactDetails state={state.clone()} />
             </div>
             { confirm_delete.unwrap_or_default() }
-            <History project_id={props.id.clone()} stored={state.stored.clone()} on_pull_main={open_dialog(&pulling, &place)} />
+            if !reading {
+                <History project_id={props.id.clone()} stored={state.stored.clone()} on_pull_main={open_dialog(&pulling, &place)} />
+            }
         </div>
     }
 }

@@ -17,6 +17,9 @@ pub struct NameFormProps {
     pub initial: AttrValue,
     /// Submitted with the typed name; the form empties itself unless it started from a value.
     pub on_submit: Callback<String>,
+    /// Whether the button is disabled (what it would change is not ready yet).
+    #[prop_or_default]
+    pub disabled: bool,
 }
 
 /// A label, a text input and a submit button in one row.
@@ -53,7 +56,7 @@ pub fn NameForm(props: &NameFormProps) -> Html {
             <label for={props.id.clone()}>{ &props.label }</label>
             <div class="control">
                 <input id={props.id.clone()} type="text" autocomplete="off" required=true ref={input_ref} />
-                <button type="submit" class="button subtle">{ &props.button }</button>
+                <button type="submit" class="button subtle" disabled={props.disabled}>{ &props.button }</button>
             </div>
         </form>
     }

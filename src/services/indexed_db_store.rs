@@ -18,7 +18,7 @@ use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, PartOf, Parts,
+    from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, Outline, PartOf, Parts,
     ProjectFiles, ReadLimits, SharedFiles, TreeErrorKind,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -455,6 +455,19 @@ impl ProjectStore for IndexedDbProjectStore {
                     Ok(Some(*whole))
                 }
             }
+        })
+    }
+
+    /// Reads the head only.
+    fn outline<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Outline>> {
+        Box::pin(async move {
+            let value = self.read(PROJECTS, id).await?;
+            let text = value.and_then(|value| value.as_string());
+            Ok(text
+                .as_deref()
+                .map(StoredForm::outline)
+                .transpose()?
+                .flatten())
         })
     }
 

@@ -20,7 +20,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use js_sys::Reflect;
 use versioning_core::artifacts::{
     from_files, read_manifest_part, sha256_hex, LayoutOptions, Manifest, ManifestEntry,
-    ManifestRoot, ProjectFiles, ReadLimits, TreeErrorKind,
+    ManifestRoot, Outline, ProjectFiles, ReadLimits, TreeErrorKind,
 };
 use wasm_bindgen::JsValue;
 
@@ -416,6 +416,18 @@ impl ProjectStore for PortalProjectStore {
             self.delete_unnamed(id, held.unwrap_or_default(), &Held::default())
                 .await;
             Ok(())
+        })
+    }
+
+    /// Reads the head only.
+    fn outline<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Outline>> {
+        Box::pin(async move {
+            let text = self.storage.get(&project_key(id)).await?;
+            Ok(text
+                .as_deref()
+                .map(StoredForm::outline)
+                .transpose()?
+                .flatten())
         })
     }
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use versioning_core::artifacts::{
-    ArtifactId, Manifest, ManifestChanges, ManifestRoot, Project, Tracked,
+    ArtifactId, Manifest, ManifestChanges, ManifestRoot, Outline, Project, Tracked,
 };
 use versioning_core::bitbucket::pull_requests::PullRequest;
 use versioning_core::sync::{AppliedPull, LocalFiles, PushOutcome, ScmParameters, SyncBase};
@@ -80,6 +80,7 @@ pub struct HeadRecord<'a> {
     files: Option<ManifestRoot>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<ProjectSummary>,
+    outline: Outline,
     bases: &'a [RepositoryBase],
     history: &'a [HistoryEntry],
     scm: &'a ScmParameters,
@@ -111,6 +112,9 @@ pub struct StoredHead {
     /// The project's summary, where a store keeps it in the head (see [`HeadRecord::naming_files`]).
     #[serde(default)]
     pub summary: Option<ProjectSummary>,
+    /// The first level of the project's trees (heads written before it was kept have none).
+    #[serde(default)]
+    pub outline: Option<Outline>,
     bases: Vec<RepositoryBase>,
     history: Vec<HistoryEntry>,
     scm: ScmParameters,
@@ -149,6 +153,24 @@ pub enum RecordReadError {
 }
 
 impl StoredForm {
+    /// The first level of the trees of the project whose record is the JSON text `json`, read without the
+    /// rest: a head's (`None` for heads written before it was kept, and for whole records, which are read
+    /// whole anyway).
+    pub fn outline(json: &str) -> Result<Option<Outline>, RecordReadError> {
+        /// A head's outline, the rest left unread.
+        #[derive(Deserialize)]
+        struct OutlineOnly {
+            format: Option<u32>,
+            #[serde(default)]
+            outline: Option<Outline>,
+        }
+        let probe: OutlineOnly = serde_json::from_str(json)
+            .map_err(|error| RecordReadError::Damaged(error.to_string()))?;
+        Ok(probe
+            .outline
+            .filter(|_| probe.format == Some(PER_ARTIFACT_FORMAT)))
+    }
+
     /// Reads the JSON text of a project record of either form.
     pub fn read(json: &str) -> Result<StoredForm, RecordReadError> {
         /// The form, read before the rest (records without one are whole).
@@ -432,7 +454,7 @@ impl StoredProject {
     pub fn head_at(&self, revision: u64, baseline_parts: Vec<String>) -> HeadRecord<'_> {
         // Every field named, so that a new field cannot be left out of the record.
         let StoredProject {
-            project: _,
+            project,
             baseline,
             bases,
             history,
@@ -448,6 +470,7 @@ impl StoredProject {
             },
             files: None,
             summary: None,
+            outline: project.outline(),
             bases,
             history,
             scm,

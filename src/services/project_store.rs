@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use versioning_core::artifacts::Outline;
 
 use crate::services::project_record::{ProjectSummary, StoredProject};
 use crate::services::tab_changes::{self, ChangeListener, TabChange};
@@ -69,6 +70,12 @@ pub trait ProjectStore {
     fn list(&self) -> StoreFuture<'_, Vec<ProjectSummary>>;
     /// One project, or `None` when no project has this id.
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>>;
+    /// The first level of the trees of project `id`, when the store keeps it apart from the project (the
+    /// explorer shows it while the project is read); `None` when it does not (the default), or when no
+    /// project has this id.
+    fn outline<'a>(&'a self, _id: &'a str) -> StoreFuture<'a, Option<Outline>> {
+        Box::pin(async { Ok(None) })
+    }
     /// Saves a project over the revision it was loaded with (`stored.revision`), storing `revision + 1`.
     /// When the store holds another revision (another tab saved or deleted it since), nothing is written
     /// and the answer is [`StoreError::Conflict`]; a project never stored saves with revision 0.
@@ -223,6 +230,10 @@ impl ProjectStore for Showing {
 
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<StoredProject>> {
         self.inner.load(id)
+    }
+
+    fn outline<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<Outline>> {
+        self.inner.outline(id)
     }
 
     fn save<'a>(&'a self, stored: &'a StoredProject) -> StoreFuture<'a, ()> {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use versioning_core::artifacts::{ArtifactId, EditError, Project, Step};
+use versioning_core::artifacts::{ArtifactId, EditError, Outline, OutlineItem, Project, Step};
 use yew::prelude::*;
 
 use crate::services::project_store::StoreError;
@@ -187,6 +187,8 @@ pub struct ExplorerState {
     pub loading: Loading,
     /// The project with its baseline, once loaded.
     pub stored: Option<Rc<StoredProject>>,
+    /// The first level of the project's trees, shown while the project is read (when the store keeps it).
+    pub outline: Option<Rc<Outline>>,
     /// What changed since the last push or pull.
     pub changes: Rc<LocalChanges>,
     /// The open artifact.
@@ -218,6 +220,8 @@ pub struct ExplorerState {
 /// What can happen in the explorer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExplorerAction {
+    /// The store gave the first level of the project's trees; the project is still being read.
+    Outlined(Rc<Outline>),
     /// The store answered: the project, no such project, or a failure.
     Loaded(Result<Option<Rc<StoredProject>>, StoreError>),
     /// The project as a push or pull just stored it.
@@ -262,22 +266,24 @@ impl ExplorerState {
     }
 
     /// The explorer of `stored`, keeping what the user had open here (the expanded groups and the open
-    /// artifact that still exist) when it is the same project read again, after a push or a pull.
+    /// artifact that still exist) when it is the same project read again, after a push or a pull, or
+    /// the project whose outline was shown while it was read.
     fn reloaded(&self, stored: Rc<StoredProject>) -> Self {
         let after = &stored.project;
-        let kept = match self.project() {
-            Some(before) if before.id == after.id => {
-                let exists = |id: &&ArtifactId| after.name_of(id).is_some();
-                let expanded = self.expanded.iter().filter(exists).cloned().collect();
-                let selected = self.selected.clone().filter(|id| exists(&id));
-                Some((
-                    expanded,
-                    selected,
-                    self.focused.clone().filter(|id| exists(&id)),
-                ))
-            }
-            _ => None,
+        let same = match self.project() {
+            Some(before) => before.id == after.id,
+            None => self.outline.is_some(),
         };
+        let kept = same.then(|| {
+            let exists = |id: &&ArtifactId| after.name_of(id).is_some();
+            let expanded = self.expanded.iter().filter(exists).cloned().collect();
+            let selected = self.selected.clone().filter(|id| exists(&id));
+            (
+                expanded,
+                selected,
+                self.focused.clone().filter(|id| exists(&id)),
+            )
+        });
         let mut next = ExplorerState::of(stored);
         if let Some((expanded, selected, focused)) = kept {
             next.expanded = expanded;
@@ -312,10 +318,15 @@ impl ExplorerState {
         current.then(|| self.stored.clone()).flatten()
     }
 
-    /// The items of a tree as shown, in order: those inside a collapsed item are not.
+    /// The items of a tree as shown, in order: those inside a collapsed item are not (nor, while the
+    /// project is read, those below the outline's first level).
     pub fn rows(&self, group: TreeGroup) -> Vec<TreeRow> {
         let Some(project) = self.project() else {
-            return Vec::new();
+            return self
+                .outline
+                .as_deref()
+                .map(|outline| outline_rows(outline, group))
+                .unwrap_or_default();
         };
         let row = |id: &ArtifactId, parent: Option<&ArtifactId>, expandable: bool| TreeRow {
             id: id.clone(),
@@ -459,6 +470,24 @@ impl ExplorerState {
     }
 }
 
+/// The rows of an outline's tree `group`: its first level (suites hold items, the others none).
+fn outline_rows(outline: &Outline, group: TreeGroup) -> Vec<TreeRow> {
+    let rows = |items: &[OutlineItem], expandable: bool| {
+        let row = |item: &OutlineItem| TreeRow {
+            id: item.id.clone(),
+            parent: None,
+            expandable,
+        };
+        items.iter().map(row).collect()
+    };
+    match group {
+        TreeGroup::Suites => rows(&outline.suites, true),
+        TreeGroup::Repositories => rows(&outline.element_repositories, false),
+        TreeGroup::Tables => rows(&outline.data_tables, false),
+        TreeGroup::Lists => rows(&outline.execution_lists, false),
+    }
+}
+
 /// Core's messages start in lower case, to be embedded; shown alone they start with a capital.
 fn capitalised(message: &str) -> String {
     let mut chars = message.chars();
@@ -473,6 +502,12 @@ impl Reducible for ExplorerState {
     fn reduce(self: Rc<Self>, action: ExplorerAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            // Only a first reading shows an outline: a reading again keeps the project on screen.
+            ExplorerAction::Outlined(outline) => {
+                if next.loading == Loading::Pending && next.stored.is_none() {
+                    next.outline = Some(outline);
+                }
+            }
             ExplorerAction::Loaded(Ok(Some(stored))) => next = self.reloaded(stored),
             ExplorerAction::Stored(stored) => next = self.reloaded(stored),
             ExplorerAction::Loaded(Ok(None)) => next.loading = Loading::Missing,

@@ -27,6 +27,7 @@ mod limits;
 mod manifest;
 pub(crate) mod manifest_tree;
 mod model;
+mod outline;
 mod parse;
 pub mod patch;
 mod read;
@@ -60,6 +61,7 @@ pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
 };
+pub use outline::{Outline, OutlineItem};
 pub(crate) use read::read_test_case;
 pub use read::{from_files, from_files_knowing, KnownTestCases};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
