@@ -22,7 +22,7 @@ const cache = join(root, 'target', 'benchmark');
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 const quick = process.argv.includes('--quick');
-const ALL = ['first push', 'no change', 'restore', '10 changes push', '10 changes pull'];
+const ALL = ['open explorer', 'first push', 'no change', 'restore', '10 changes push', '10 changes pull'];
 const TRANSFERS = ['first push', 'restore'];
 
 /**
@@ -216,7 +216,10 @@ async function runGroup(browser, sandbox, projects, group, record, calibrate) {
     for (let run = 1; run <= most; run += 1) {
       for (const row of group.rows.filter((r) => run <= r.runs)) {
         const s = open.get(row);
-        await openArtifacts(s.x, sandbox, project);
+        const opened = await openArtifacts(s.x, sandbox, project);
+        if (row.scenarios.includes('open explorer')) {
+          record({ ...row, size: group.size, run, scenario: 'open explorer', ...opened });
+        }
         await openArtifacts(s.y, sandbox, project);
         await oneRun(row, s, group.size, run, record);
       }
