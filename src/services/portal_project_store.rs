@@ -243,7 +243,7 @@ impl PortalProjectStore {
             return Ok(Some((revision, None)));
         };
         let read = self.read_head(id, head).await?;
-        let files = read.files.files.into_iter().map(|e| e.sha256).collect();
+        let files = read.files.files.iter().map(|e| e.sha256.clone()).collect();
         Ok(Some((
             revision,
             Some(Held {
@@ -303,7 +303,7 @@ impl PortalProjectStore {
         let written = stored.project.written();
         let (written, files) = (&written.files, &written.manifest);
         let mut texts = BTreeMap::new();
-        for entry in &files.files {
+        for entry in files.files.iter() {
             if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {
                 let bytes = written
                     .get(&entry.path)

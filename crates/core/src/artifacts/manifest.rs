@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -104,8 +105,9 @@ pub fn is_commit_hash(text: &str) -> bool {
 pub struct Manifest {
     /// The layout version ([`SCHEMA_VERSION`] when written by this code).
     pub schema_version: u32,
-    /// One entry per file, sorted by path; the manifest does not list itself.
-    pub files: Vec<ManifestEntry>,
+    /// One entry per file, sorted by path; the manifest does not list itself. Shared by the manifest's
+    /// clones (a copy is made on the first change of a shared one, [`Arc::make_mut`]).
+    pub files: Arc<Vec<ManifestEntry>>,
     /// The commit the artifact folder grew from: the one the first push of these manifests was made on.
     /// The patch from it to any later commit holds whole every file added since, which is every file
     /// but those already there then (usually none). `None` when unknown (manifests written before
@@ -178,7 +180,7 @@ impl Manifest {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Self {
             schema_version: SCHEMA_VERSION,
-            files,
+            files: Arc::new(files),
             origin: None,
         }
     }
@@ -259,6 +261,9 @@ impl Manifest {
         // Files at a path only one side has: those of the older side, and those of the newer side in
         // its order; files at a path both have are compared there.
         let mut diff = ManifestDiff::default();
+        if Arc::ptr_eq(&self.files, &newer.files) {
+            return diff;
+        }
         let (old_only, new_only) = match in_path_order(&self.files) && in_path_order(&newer.files) {
             true => self.paths_walked(newer, &mut diff),
             false => self.paths_looked_up(newer, &mut diff),
@@ -320,7 +325,7 @@ impl Manifest {
             .filter(|entry| !new_paths.contains(entry.path.as_str()))
             .collect();
         let mut new_only = Vec::new();
-        for entry in &newer.files {
+        for entry in newer.files.iter() {
             match old_paths.get(entry.path.as_str()) {
                 Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
                 Some(_) => {}
@@ -398,14 +403,17 @@ impl Manifest {
     /// assert_eq!(changes.apply(&before), after);
     /// ```
     pub fn changes_from(&self, reference: &Manifest) -> Option<ManifestChanges> {
-        if !in_path_order(&self.files) || !in_path_order(&reference.files) {
-            return None;
-        }
         let mut changes = ManifestChanges {
             schema_version: self.schema_version,
             origin: self.origin.clone(),
             ..ManifestChanges::default()
         };
+        if Arc::ptr_eq(&self.files, &reference.files) {
+            return Some(changes);
+        }
+        if !in_path_order(&self.files) || !in_path_order(&reference.files) {
+            return None;
+        }
         let (mut ours, mut theirs) = (self.files.iter(), reference.files.iter());
         let (mut entry, mut old) = (ours.next(), theirs.next());
         loop {
@@ -432,12 +440,20 @@ impl Manifest {
 }
 
 impl ManifestChanges {
-    /// The manifest these changes make of `reference`, the manifest they were taken from.
+    /// The manifest these changes make of `reference`, the manifest they were taken from (sharing its
+    /// entries when no entry changed).
     pub fn apply(&self, reference: &Manifest) -> Manifest {
+        if self.set.is_empty() && self.removed.is_empty() {
+            return Manifest {
+                schema_version: self.schema_version,
+                files: reference.files.clone(),
+                origin: self.origin.clone(),
+            };
+        }
         let mut files = Vec::with_capacity(reference.files.len() + self.set.len());
         let mut set = self.set.iter().peekable();
         let mut removed = self.removed.iter().peekable();
-        for old in &reference.files {
+        for old in reference.files.iter() {
             while let Some(entry) = set.next_if(|entry| entry.path < old.path) {
                 files.push(entry.clone());
             }
@@ -450,7 +466,7 @@ impl ManifestChanges {
         files.extend(set.cloned());
         Manifest {
             schema_version: self.schema_version,
-            files,
+            files: Arc::new(files),
             origin: self.origin.clone(),
         }
     }

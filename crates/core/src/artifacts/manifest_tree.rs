@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::Hasher;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -178,8 +179,23 @@ type NamedPart = (Box<[ManifestEntry]>, String);
 /// (about 900 parts each, mostly the same) fit several times.
 const MEMO_LIMIT: usize = 400_000;
 
+/// A manifest's entries as [`Manifest::parts`] last cut them: the entries themselves (held, so that
+/// they cannot change or be freed while known by their address), the length of each part and its name.
+struct Cut {
+    files: Arc<Vec<ManifestEntry>>,
+    lengths: Vec<usize>,
+    names: Vec<String>,
+}
+
+/// How many cuts are kept: a push cuts the branch's manifest and the one it publishes, a save the
+/// baseline.
+const CUTS_KEPT: usize = 4;
+
 thread_local! {
     static PART_NAMES: RefCell<PartNames> = RefCell::new(PartNames::default());
+    /// The last manifests cut, by the address of their shared entries: a manifest cut again (the base of
+    /// the next push, the baseline of every save) is not cut and named again.
+    static CUTS: RefCell<Vec<Cut>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The memo's fingerprint of a part's entries: SipHash 1-3 of their number, the first and last paths
@@ -301,8 +317,36 @@ impl Manifest {
     /// The manifest's parts as layout 2 cuts them, each named; only parts not met before in this process
     /// are serialised and hashed for it.
     pub fn parts(&self) -> Parts<'_> {
+        let known = CUTS.with(|cuts| {
+            let cuts = cuts.borrow();
+            let found = cuts.iter().find(|cut| Arc::ptr_eq(&cut.files, &self.files));
+            found.map(|cut| (cut.lengths.clone(), cut.names.clone()))
+        });
+        if let Some((lengths, names)) = known {
+            let mut rest = &self.files[..];
+            let files = lengths
+                .iter()
+                .map(|&length| {
+                    let (part, after) = rest.split_at(length);
+                    rest = after;
+                    part
+                })
+                .collect();
+            return Parts { names, files };
+        }
         let files = cut(&self.files);
-        let names = files.iter().map(|files| part_name_of(files)).collect();
+        let names: Vec<String> = files.iter().map(|files| part_name_of(files)).collect();
+        CUTS.with(|cuts| {
+            let mut cuts = cuts.borrow_mut();
+            if cuts.len() == CUTS_KEPT {
+                cuts.remove(0);
+            }
+            cuts.push(Cut {
+                files: self.files.clone(),
+                lengths: files.iter().map(|part| part.len()).collect(),
+                names: names.clone(),
+            });
+        });
         Parts { names, files }
     }
 
@@ -473,7 +517,7 @@ impl ManifestRoot {
         }
         Ok(Manifest {
             schema_version: self.schema_version,
-            files,
+            files: files.into(),
             origin: self.origin.clone(),
         })
     }
@@ -484,6 +528,33 @@ mod tests {
     use super::*;
     use crate::artifacts::generate::synthetic_project;
     use crate::artifacts::manifest;
+
+    /// The name and bytes of each part of `manifest`.
+    fn written(manifest: &Manifest) -> Vec<(String, Vec<u8>)> {
+        let parts = manifest.parts();
+        parts.iter().map(|p| (p.name.to_owned(), p.bytes())).collect()
+    }
+
+    #[test]
+    fn a_manifest_cut_again_gives_the_same_parts_and_a_changed_copy_its_own() {
+        let manifest = manifest(&synthetic_project(5, 300), &LayoutOptions::default());
+        let first = written(&manifest);
+        assert!(first.len() > 1, "several parts");
+        let shared = manifest.clone();
+        assert!(Arc::ptr_eq(&shared.files, &manifest.files));
+        assert_eq!(written(&shared), first, "known by its entries' address");
+        let mut changed = manifest.clone();
+        let last = Arc::make_mut(&mut changed.files).last_mut().unwrap();
+        last.sha256 = "0".repeat(64);
+        let fresh = Manifest {
+            files: Arc::new(changed.files.to_vec()),
+            ..changed.clone()
+        };
+        let (changed, fresh) = (written(&changed), written(&fresh));
+        assert_eq!(changed, fresh, "a changed copy is cut anew");
+        assert_ne!(changed, first);
+        assert_eq!(changed[..first.len() - 1], first[..first.len() - 1]);
+    }
 
     #[test]
     fn the_memo_names_only_the_entries_it_was_given() {

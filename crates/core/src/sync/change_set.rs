@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::sides::{Sides, Versions};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
-    part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, SharedFiles, MANIFEST_FILE,
+    in_path_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions,
+    Manifest, ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -62,7 +62,8 @@ pub struct ChangeSet {
     pub manifest_path: String,
     /// The manifest the push publishes (it is the new base of the next push and pull).
     pub manifest: Manifest,
-    /// The bytes of its root.
+    /// The bytes of its root, when the push writes it (empty when the manifest does not change: the
+    /// branch holds it, and it is not cut into parts again).
     pub manifest_bytes: Vec<u8>,
     /// Its parts the branch does not hold: their paths and bytes, in path order.
     pub manifest_parts: Vec<(String, Vec<u8>)>,
@@ -83,8 +84,6 @@ pub struct ChangeSet {
 enum PartsFound {
     /// Those of the manifest read from it: their content is known.
     Held(BTreeSet<String>),
-    /// Those the push publishes: the branch's manifest does not change.
-    Same,
     /// Part files found under the root, of a manifest that could not be read: their content is not.
     Unread(BTreeSet<String>),
 }
@@ -250,34 +249,51 @@ impl ChangeSet {
                         Status::Conflict(ConflictKind::BothAdded),
                     ));
                 }
-                // In path order already, but for the few entries the comparison chose.
-                let files = untouched.into_iter().cloned().chain(entries.into_values());
-                let mut published = Manifest::from_entries(files.collect());
-                published.origin = remote_manifest.origin.clone();
-                let writes = match sides.walked {
-                    true => {
-                        taken_differ
-                            || !clashing_none
-                            || published.schema_version != remote_manifest.schema_version
+                // Walked, the published manifest is the branch's unless an entry taken differs, one
+                // clashes or the layout changes: then it is shared, not built again.
+                let same = sides.walked
+                    && !taken_differ
+                    && clashing_none
+                    && remote_manifest.schema_version == SCHEMA_VERSION;
+                // Or the local one, when the push takes every entry as this copy has it: shared, so that
+                // the next comparison with it as the base knows it for the same.
+                let local_taken = sides.walked
+                    && clashing_none
+                    && sides
+                        .compared
+                        .iter()
+                        .all(|(key, [_, l, _])| entries.get(key) == *l);
+                let published = match (same, local_taken) {
+                    (true, _) => remote_manifest.clone(),
+                    (false, true) => Manifest {
+                        schema_version: SCHEMA_VERSION,
+                        files: local_manifest.files.clone(),
+                        origin: remote_manifest.origin.clone(),
+                    },
+                    (false, false) => {
+                        // In path order already, but for the few entries the comparison chose.
+                        let files = untouched.into_iter().cloned().chain(entries.into_values());
+                        let mut published = Manifest::from_entries(files.collect());
+                        published.origin = remote_manifest.origin.clone();
+                        published
                     }
+                };
+                let writes = match sides.walked {
+                    true => !same,
                     false => &published != remote_manifest,
                 };
-                // An unchanged manifest has the parts the branch holds.
+                // The parts the branch holds, for a manifest written (an unchanged one is not cut).
                 let held = match writes {
                     true => remote_manifest.held_parts(),
                     false => None,
                 };
                 let held = held.iter().flat_map(|parts| parts.names());
                 let held = held.map(|name| part_path(options, name)).collect();
-                let found = match writes {
-                    true => PartsFound::Held(held),
-                    false => PartsFound::Same,
-                };
-                (published, writes, found)
+                (published, writes, PartsFound::Held(held))
             }
             RemoteState::Unmanaged(paths) => {
                 let mut entries = Vec::new();
-                for entry in &local_manifest.files {
+                for entry in local_manifest.files.iter() {
                     let key = (entry.id.clone(), entry.kind);
                     if !include(&key) {
                         held_back.insert(entry.id.clone());
@@ -289,9 +305,17 @@ impl ChangeSet {
                         Action::Add
                     };
                     changes.push(write(local, entry, action));
-                    entries.push(entry.clone());
+                    entries.push(entry);
                 }
-                let mut published = Manifest::from_entries(entries);
+                // Every local entry, in path order: the local manifest's, shared.
+                let mut published =
+                    match held_back.is_empty() && in_path_order(&local_manifest.files) {
+                        true => Manifest {
+                            files: local_manifest.files.clone(),
+                            ..Manifest::from_entries(Vec::new())
+                        },
+                        false => Manifest::from_entries(entries.into_iter().cloned().collect()),
+                    };
                 published.origin = origin.map(str::to_owned);
                 // Parts found under the root (of a manifest that could not be read): deleted unless
                 // the new root names them, and written again, since their content is unknown.
@@ -307,30 +331,17 @@ impl ChangeSet {
             }
         };
         changes.sort_by(|a, b| a.path.cmp(&b.path));
-        // Only the parts the branch does not hold are written out.
-        let parts = published.parts();
-        let paths: BTreeSet<String> = parts.names().map(|name| part_path(options, name)).collect();
-        let none = BTreeSet::new();
-        let (found, held) = match &found {
-            PartsFound::Held(held) => (held, held),
-            PartsFound::Same => (&paths, &paths),
-            PartsFound::Unread(unread) => (unread, &none),
+        let written = match writes_manifest {
+            true => manifest_writes(&published, &found, options),
+            // The branch holds it already: it is not cut into parts again.
+            false => ManifestWrites::default(),
         };
-        let manifest_removed = found.difference(&paths).cloned().collect();
-        let mut manifest_parts: Vec<(String, Vec<u8>)> = parts
-            .iter()
-            .map(|part| (part_path(options, part.name), part))
-            .filter(|(path, _)| writes_manifest && !held.contains(path))
-            .map(|(path, part)| (path, part.bytes()))
-            .collect();
-        manifest_parts.sort();
-        let manifest_bytes = parts.root(published.origin.as_deref());
         ChangeSet {
             changes,
             manifest_path,
-            manifest_bytes,
-            manifest_parts,
-            manifest_removed,
+            manifest_bytes: written.root,
+            manifest_parts: written.parts,
+            manifest_removed: written.removed,
             manifest: published,
             writes_manifest,
             held_back: held_back.len(),
@@ -483,5 +494,44 @@ fn write(local: &SharedFiles, entry: &ManifestEntry, action: Action) -> Change {
         kind: entry.kind,
         action,
         bytes: local.get(&entry.path).map_or(0, |b| b.len() as u64),
+    }
+}
+
+/// What a push writes of the manifest it publishes.
+#[derive(Default)]
+struct ManifestWrites {
+    /// The root's bytes.
+    root: Vec<u8>,
+    /// The parts the branch does not hold: paths and bytes, in path order.
+    parts: Vec<(String, Vec<u8>)>,
+    /// The parts the branch holds (of those `found`) that the root no longer names.
+    removed: Vec<String>,
+}
+
+/// What a push writes of `published`, over the parts `found` on the branch.
+fn manifest_writes(
+    published: &Manifest,
+    found: &PartsFound,
+    options: &LayoutOptions,
+) -> ManifestWrites {
+    let parts = published.parts();
+    let paths: BTreeSet<String> = parts.names().map(|name| part_path(options, name)).collect();
+    let none = BTreeSet::new();
+    let (found, held) = match found {
+        PartsFound::Held(held) => (held, held),
+        PartsFound::Unread(unread) => (unread, &none),
+    };
+    let removed = found.difference(&paths).cloned().collect();
+    let mut written: Vec<(String, Vec<u8>)> = parts
+        .iter()
+        .map(|part| (part_path(options, part.name), part))
+        .filter(|(path, _)| !held.contains(path))
+        .map(|(path, part)| (path, part.bytes()))
+        .collect();
+    written.sort();
+    ManifestWrites {
+        root: parts.root(published.origin.as_deref()),
+        parts: written,
+        removed,
     }
 }

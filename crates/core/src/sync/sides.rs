@@ -98,7 +98,14 @@ impl<'a> Sides<'a> {
         if (0..3).any(|index| !again(index) && !well_formed(checked[index])) {
             return None;
         }
-        let (local_only, base_for_local, _) = merge(local, base);
+        // A local manifest that is the base's (a push published it): no entry changed here.
+        let (local_only, base_for_local) = match std::ptr::eq(local, base) {
+            true => (Vec::new(), Vec::new()),
+            false => {
+                let (local_only, base_for_local, _) = merge(local, base);
+                (local_only, base_for_local)
+            }
+        };
         // The branch where the base left it (the same manifest): every entry alike, none compared.
         let (remote_only, base_for_remote, alike) = match std::ptr::eq(remote, base) {
             true => (Vec::new(), Vec::new(), base.iter().collect()),
@@ -266,10 +273,19 @@ mod tests {
     proptest! {
         #[test]
         fn the_branch_where_the_base_left_it_is_walked_as_a_copy_of_it((base, local, _) in three()) {
-            let copy = base.files.clone();
+            let copy = base.files.to_vec();
             let (b, l) = (&base.files[..], &local.files[..]);
             let same = Sides::of(b, l, b).map(|s| (s.compared, s.untouched));
             let copied = Sides::of(b, l, &copy).map(|s| (s.compared, s.untouched));
+            prop_assert_eq!(same, copied);
+        }
+
+        #[test]
+        fn a_local_manifest_that_is_the_base_is_walked_as_a_copy_of_it((base, _, remote) in three()) {
+            let copy = base.files.to_vec();
+            let (b, r) = (&base.files[..], &remote.files[..]);
+            let same = Sides::of(b, b, r).map(|s| (s.compared, s.untouched));
+            let copied = Sides::of(b, &copy, r).map(|s| (s.compared, s.untouched));
             prop_assert_eq!(same, copied);
         }
     }

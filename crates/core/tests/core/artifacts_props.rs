@@ -445,12 +445,12 @@ fn manifest_of(ordered: bool) -> impl Strategy<Value = Manifest> {
                 true => Manifest::from_entries(files),
                 false => Manifest {
                     schema_version: 1,
-                    files,
+                    files: files.into(),
                     origin: None,
                 },
             };
             if ordered {
-                manifest.files.dedup_by(|a, b| a.path == b.path);
+                std::sync::Arc::make_mut(&mut manifest.files).dedup_by(|a, b| a.path == b.path);
             }
             manifest.origin = origin;
             manifest

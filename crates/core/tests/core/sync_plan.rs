@@ -185,7 +185,7 @@ fn after(
 fn published(files: &ProjectFiles) -> Result<ProjectFiles, TestCaseError> {
     let manifest = manifest_in(files);
     let mut listed = BTreeMap::new();
-    for entry in &manifest.files {
+    for entry in manifest.files.iter() {
         let content = files.get(&entry.path);
         prop_assert!(content.is_some(), "{} is listed but missing", entry.path);
         let content = content.unwrap().clone();

@@ -1311,8 +1311,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
     files.insert(cases[0].clone(), b"{\"tampered\": true}\n".to_vec());
     // Invalid JSON the manifest vouches for.
     let broken = b"{ not json".to_vec();
-    manifest
-        .files
+    std::sync::Arc::make_mut(&mut manifest.files)
         .iter_mut()
         .find(|e| e.path == cases[1])
         .unwrap()
@@ -1329,7 +1328,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
     let large = format!("{ROOT}/execution-lists/huge--x1.json");
     let big = vec![b' '; 4 * 1024 * 1024 + 1];
     files.insert(large.clone(), big.clone());
-    manifest.files.extend([
+    std::sync::Arc::make_mut(&mut manifest.files).extend([
         entry(&escape, b"", "t1", ArtifactKind::TestCase),
         entry(&unknown, b"", "t3", ArtifactKind::TestCase),
         entry(&outside, b"", "t2", ArtifactKind::TestCase),

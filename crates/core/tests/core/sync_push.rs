@@ -1116,7 +1116,7 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
         let manifest = manifest_in(&files, &LayoutOptions::default())
             .unwrap()
             .unwrap();
-        for entry in &manifest.files {
+        for entry in manifest.files.iter() {
             let content = files.get(&entry.path).expect("a listed file is there");
             assert_eq!(
                 versioning_core::artifacts::sha256_hex(content),

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
@@ -21,7 +22,7 @@ impl PullPlanner {
     pub(super) fn checked_manifest(&mut self, manifest: Manifest) -> Manifest {
         let mut seen: BTreeMap<ArtifactKey, String> = BTreeMap::new();
         let mut entries = Vec::new();
-        for entry in manifest.files {
+        for entry in Arc::unwrap_or_clone(manifest.files) {
             let problem = match path_kind(&entry.path, &self.options) {
                 Err(kind) => Some(ProblemKind::Tree(kind)),
                 Ok(kind) if kind != entry.kind => Some(ProblemKind::KindMismatch {
@@ -49,7 +50,7 @@ impl PullPlanner {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Manifest {
             schema_version: manifest.schema_version,
-            files: entries,
+            files: entries.into(),
             origin: manifest.origin,
         }
     }
@@ -141,7 +142,7 @@ fn rekeyed<'m>(manifest: &'m Manifest, project_id: Option<&ArtifactId>) -> Cow<'
         return Cow::Borrowed(manifest);
     }
     let mut manifest = manifest.clone();
-    for entry in &mut manifest.files {
+    for entry in Arc::make_mut(&mut manifest.files) {
         if entry.kind == ArtifactKind::Project {
             entry.id = id.clone();
         }

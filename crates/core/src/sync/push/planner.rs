@@ -27,8 +27,6 @@ pub struct PushPlan {
     pub creates_branch: bool,
     /// What the branch holds under the artifact root.
     pub remote: RemoteState,
-    /// Repository paths known to exist at `tip` (the manifest's files, or those listed).
-    pub remote_paths: BTreeSet<String>,
     /// The branch's manifest could not be read; it is treated as a branch without one.
     pub manifest_damaged: bool,
     /// The branch holds our manifest and this copy never synced with it: what both hold differently is
@@ -46,6 +44,20 @@ pub struct PushPlan {
     /// The folders of `tip` as a fetch of its trees told them (Data Center over git, when the plan
     /// needed them): the push builds its trees from them without reading them again.
     pub trees: Option<Rc<TreeSnapshot>>,
+}
+
+impl PushPlan {
+    /// Repository paths known to exist at `tip`: the manifest's files and the manifest, or the files
+    /// listed.
+    pub(crate) fn remote_paths(&self) -> BTreeSet<&str> {
+        match &self.remote {
+            RemoteState::Managed(manifest) => {
+                let files = manifest.files.iter().map(|e| e.path.as_str());
+                files.chain([self.changes.manifest_path.as_str()]).collect()
+            }
+            RemoteState::Unmanaged(paths) => paths.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -360,21 +372,11 @@ impl PushPlanner {
             &include,
         );
         changes.leave_out_identical(&self.identical);
-        let remote_paths = match &remote {
-            RemoteState::Managed(manifest) => manifest
-                .files
-                .iter()
-                .map(|e| e.path.clone())
-                .chain([local.options.full_path(MANIFEST_FILE)])
-                .collect(),
-            RemoteState::Unmanaged(paths) => paths.clone(),
-        };
         self.result = Some(Ok(PushPlan {
             request: self.request.clone(),
             tip: self.tip.clone().unwrap_or_else(empty_commit),
             creates_branch: self.creates_branch,
             remote,
-            remote_paths,
             manifest_damaged: self.manifest_damaged,
             never_synced: never_synced && managed,
             main_branch_read: self.main_branch_read,

@@ -141,8 +141,10 @@ impl PushSender {
                 })
                 .collect()
         };
+        // Asked only of a remote that writes one file at a time.
+        let held = std::cell::OnceCell::new();
         let writes = remote.writes(&plan.changes, parts, |path| {
-            plan.remote_paths.contains(path)
+            held.get_or_init(|| plan.remote_paths()).contains(path)
         });
         let mut retrying = Retrying::new(&plan.request.parameters, plan.request.seed ^ 0x5eed);
         retrying.progress.files_total = plan.changes.total_files();
