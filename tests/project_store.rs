@@ -156,12 +156,31 @@ fn take_store_calls() -> Vec<(String, u32)> {
     counted
 }
 
+/// The names of the parts a store keeps of `stored`: its baseline's and its files' manifest's.
+fn kept_parts(stored: &StoredProject) -> BTreeSet<String> {
+    let files = stored.project.written().manifest.clone();
+    let (baseline, files) = (stored.baseline().parts(), files.parts());
+    let names = baseline.names().chain(files.names());
+    names.map(str::to_owned).collect()
+}
+
+/// How many parts a save of `stored` puts and deletes, over a store that kept the parts `held`.
+fn part_writes(held: &BTreeSet<String>, stored: &StoredProject) -> (u32, u32) {
+    let kept = kept_parts(stored);
+    let count = |n: usize| n as u32;
+    (
+        count(kept.difference(held).count()),
+        count(held.difference(&kept).count()),
+    )
+}
+
 #[wasm_bindgen_test]
 async fn a_save_writes_only_the_artifact_files_that_changed_beside_the_head_and_summary() {
     let store = IndexedDbProjectStore::default();
     store.delete("per-artifact").await.unwrap();
     store.create(&project("per-artifact")).await.unwrap();
     let mut stored = store.load("per-artifact").await.unwrap().unwrap();
+    let held = kept_parts(&stored);
     count_store_calls();
     let cases: Vec<_> = stored.project.test_cases().map(|c| c.id.clone()).collect();
     for case in &cases[..10] {
@@ -171,29 +190,39 @@ async fn a_save_writes_only_the_artifact_files_that_changed_beside_the_head_and_
     }
     store.save(&stored).await.unwrap();
     let counted = |pairs: &[(&str, u32)]| -> Vec<(String, u32)> {
-        pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+        let pairs = pairs.iter().filter(|(_, n)| *n > 0);
+        pairs.map(|(k, n)| (k.to_string(), *n)).collect()
     };
+    let (parts_put, parts_deleted) = part_writes(&held, &stored);
+    assert!(parts_put > 0, "the manifest of the files changed");
     assert_eq!(
         take_store_calls(),
         counted(&[
             ("artifact-files put", 10),
+            ("baseline-parts delete", parts_deleted),
+            ("baseline-parts put", parts_put),
             ("project-summaries put", 1),
             ("projects put", 1),
         ]),
-        "ten test cases edited: their ten files, the head and the summary"
+        "ten test cases edited: their ten files, the parts of their manifest that changed, the head \
+         and the summary"
     );
 
     let mut stored = store.load("per-artifact").await.unwrap().unwrap();
     take_store_calls();
+    let held = kept_parts(&stored);
     Rc::make_mut(&mut stored.project)
         .rename(&cases[0], "Moved by its new name")
         .unwrap();
     store.save(&stored).await.unwrap();
+    let (parts_put, parts_deleted) = part_writes(&held, &stored);
     assert_eq!(
         take_store_calls(),
         counted(&[
             ("artifact-files delete", 1),
             ("artifact-files put", 1),
+            ("baseline-parts delete", parts_deleted),
+            ("baseline-parts put", parts_put),
             ("project-summaries put", 1),
             ("projects put", 1),
         ]),

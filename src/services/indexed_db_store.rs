@@ -1,13 +1,15 @@
 //! The standalone project store on IndexedDB (which, unlike `localStorage`, holds projects of many
 //! megabytes), one record per artifact file.
 //!
-//! A project is kept as a small head record ([`HeadRecord`]: bases, history, parameters, revision and the
-//! names of its baseline's parts), one record per file of its artifacts (the files a push writes, by path)
-//! and one record per part of its baseline manifest. A save writes, in one transaction, the head, the
-//! summary and only the artifact files and baseline parts that changed since the revision this tab loaded
-//! or saved: a pull that changes 10 test cases writes 10 artifact records, not the whole project. Records
-//! of the whole project in one (as stores wrote them before) are read, and written again per artifact
-//! when the project is first opened.
+//! A project is kept as a small head record ([`HeadRecord`]: bases, history, parameters, revision, the
+//! outline of its trees and the names of the parts of its baseline and of the manifest of its files), one
+//! record per file of its artifacts (the files a push writes, by path) and one record per part of those
+//! manifests (named by their content, so the two share most of theirs). A load takes each test case's
+//! hash from the manifest of the files instead of writing and hashing the project again. A save writes,
+//! in one transaction, the head, the summary and only the artifact files and manifest parts that changed
+//! since the revision this tab loaded or saved: a pull that changes 10 test cases writes 10 artifact
+//! records, not the whole project. Records of the whole project in one (as stores wrote them before) are
+//! read, and written again per artifact when the project is first opened.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,8 +20,8 @@ use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, LayoutOptions, Manifest, ManifestEntry, Outline, PartOf, Parts,
-    ProjectFiles, ReadLimits, SharedFiles, TreeErrorKind,
+    from_files, from_files_written, read_manifest_part, LayoutOptions, Manifest, ManifestEntry,
+    ManifestRoot, Outline, PartOf, Parts, ReadLimits, SharedFiles,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
@@ -43,7 +45,8 @@ const SUMMARIES: &str = "project-summaries";
 const PROJECTS: &str = "projects";
 /// Artifact files: `<id>\u{1}<path>` → the file's bytes.
 const ARTIFACTS: &str = "artifact-files";
-/// Parts of baseline manifests: `<id>\u{1}<part name>` → the part's bytes.
+/// Parts of manifests (the baseline's, and the manifest of the artifact files, which share most of
+/// them): `<id>\u{1}<part name>` → the part's bytes.
 const BASELINE_PARTS: &str = "baseline-parts";
 /// Every object store, as a write transaction takes them.
 const ALL_STORES: [&str; 4] = [SUMMARIES, PROJECTS, ARTIFACTS, BASELINE_PARTS];
@@ -140,10 +143,10 @@ fn records_of(id: &str) -> Result<Query, StoreError> {
 }
 
 /// The records of project `id` in `store`, by name (the key without the project's id), with their bytes.
-async fn read_records(
+async fn read_records<B: From<Vec<u8>>>(
     store: &ObjectStore,
     id: &str,
-) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
+) -> Result<BTreeMap<String, B>, StoreError> {
     let keys = store.get_all_keys(Some(records_of(id)?), None)?.await?;
     let values = store.get_all(Some(records_of(id)?), None)?.await?;
     let prefix = format!("{id}{SEPARATOR}");
@@ -152,7 +155,7 @@ async fn read_records(
         .zip(values)
         .filter_map(|(key, value)| {
             let name = key.as_string()?.strip_prefix(&prefix)?.to_owned();
-            Some((name, Uint8Array::new(&value).to_vec()))
+            Some((name, Uint8Array::new(&value).to_vec().into()))
         })
         .collect())
 }
@@ -175,13 +178,19 @@ enum RecordWrites {
 
 impl RecordWrites {
     /// What to write of a project whose artifact files are `written` with their manifest `files`, and
-    /// whose baseline has the parts `baseline`, over what the store holds (`held`; `None`: unknown, so
-    /// everything).
+    /// whose manifests (its baseline, the manifest of its files) have the parts `kept`, over what the
+    /// store holds (`held`; `None`: unknown, so everything).
     fn of(
         (written, files): (&SharedFiles, &Manifest),
-        baseline: &Parts<'_>,
+        kept: &[&Parts<'_>],
         held: Option<&Held>,
     ) -> Result<RecordWrites, StoreError> {
+        // Each part once: the manifests share most of theirs.
+        let kept: BTreeMap<&str, PartOf<'_>> = kept
+            .iter()
+            .flat_map(|parts| parts.iter())
+            .map(|part| (part.name, part))
+            .collect();
         let part = |part: PartOf<'_>| (part.name.to_owned(), Uint8Array::from(&part.bytes()[..]));
         let file = |entry: &ManifestEntry| -> Result<(String, Uint8Array), StoreError> {
             let bytes = written.get(&entry.path).ok_or_else(|| {
@@ -193,23 +202,22 @@ impl RecordWrites {
         let Some((held, changes)) = changes else {
             return Ok(RecordWrites::Everything {
                 files: files.files.iter().map(file).collect::<Result<_, _>>()?,
-                parts: baseline.iter().map(part).collect(),
+                parts: kept.into_values().map(part).collect(),
             });
         };
-        let names: BTreeSet<&str> = baseline.names().collect();
         Ok(RecordWrites::Changes {
             files: changes.set.iter().map(file).collect::<Result<_, _>>()?,
             removed_files: changes.removed,
-            parts: baseline
-                .iter()
-                .filter(|p| !held.parts.contains(p.name))
-                .map(part)
-                .collect(),
             removed_parts: held
                 .parts
                 .iter()
-                .filter(|name| !names.contains(name.as_str()))
+                .filter(|name| !kept.contains_key(name.as_str()))
                 .cloned()
+                .collect(),
+            parts: kept
+                .into_values()
+                .filter(|p| !held.parts.contains(p.name))
+                .map(part)
                 .collect(),
         })
     }
@@ -327,13 +335,25 @@ impl IndexedDbProjectStore {
         let held = self.held.borrow_mut().remove(&id);
         let held = held.filter(|held| matches!(expect, Expect::Revision(r) if r == held.revision));
         let baseline = stored.baseline().parts();
-        let writes = RecordWrites::of((&written.files, &files), &baseline, held.as_ref())?;
+        // The manifest of the files, kept beside them: a load takes their hashes from it.
+        let files_parts = files.parts();
+        let writes = RecordWrites::of(
+            (&written.files, &files),
+            &[&baseline, &files_parts],
+            held.as_ref(),
+        )?;
         let parts: Vec<String> = baseline.names().map(str::to_owned).collect();
+        let files_root = ManifestRoot {
+            schema_version: files.schema_version,
+            origin: files.origin.clone(),
+            parts: files_parts.names().map(str::to_owned).collect(),
+        };
         let summary = to_json(&SummaryRecord {
             summary: stored.summary(),
             revision,
         })?;
-        let head = to_json(&stored.head_at(revision, parts.clone()))?;
+        let held_parts = parts.iter().chain(&files_root.parts).cloned().collect();
+        let head = to_json(&stored.head_at(revision, parts).with_files(files_root))?;
         let database = self.database().await?;
         let transaction = database.transaction(&ALL_STORES, TransactionMode::ReadWrite)?;
         let summaries = transaction.object_store(SUMMARIES)?;
@@ -358,7 +378,7 @@ impl IndexedDbProjectStore {
             Held {
                 revision,
                 files,
-                parts: parts.into_iter().collect(),
+                parts: held_parts,
             },
         );
         if self.holds == Holds::Projects {
@@ -380,23 +400,42 @@ impl IndexedDbProjectStore {
         id: &str,
         head: Box<StoredHead>,
     ) -> Result<StoredProject, StoreError> {
-        let files: ProjectFiles = read_records(&transaction.object_store(ARTIFACTS)?, id).await?;
-        let parts = read_records(&transaction.object_store(BASELINE_PARTS)?, id).await?;
+        let files: SharedFiles = read_records(&transaction.object_store(ARTIFACTS)?, id).await?;
+        let parts: BTreeMap<String, Vec<u8>> =
+            read_records(&transaction.object_store(BASELINE_PARTS)?, id).await?;
         let damaged = |what: String| StoreError::Unreadable(format!("project `{id}`: {what}"));
         let options = LayoutOptions::default();
-        let project = from_files(&files, &options, &ReadLimits::of_stored_files())
-            .map_err(|errors| damaged(errors.to_string()))?;
-        let parts: BTreeMap<String, Vec<ManifestEntry>> = parts
-            .iter()
-            .filter(|(name, _)| head.baseline.parts.contains(name))
-            .map(|(name, bytes)| Ok((name.clone(), read_manifest_part(name, bytes)?)))
-            .collect::<Result<_, TreeErrorKind>>()
-            .map_err(|kind| damaged(format!("its baseline: {kind}")))?;
+        let files_root = head.files.as_ref();
+        let named: BTreeSet<&String> = (head.baseline.parts.iter())
+            .chain(files_root.iter().flat_map(|root| &root.parts))
+            .collect();
+        // Each part read once: the baseline and the manifest of the files share most of theirs. A
+        // damaged part of the files' manifest only leaves that manifest out.
+        let mut entries: BTreeMap<String, Vec<ManifestEntry>> = BTreeMap::new();
+        for (name, bytes) in parts.iter().filter(|(name, _)| named.contains(name)) {
+            match read_manifest_part(name, bytes) {
+                Ok(read) => drop(entries.insert(name.clone(), read)),
+                Err(kind) if head.baseline.parts.contains(name) => {
+                    return Err(damaged(format!("its baseline: {kind}")));
+                }
+                Err(_) => {}
+            }
+        }
         let baseline = head
             .baseline
-            .assemble(&parts, &options)
+            .assemble(&entries, &options)
             .map_err(|error| damaged(format!("its baseline: {error}")))?;
-        let held_parts = head.baseline.parts.iter().cloned().collect();
+        // The files' hashes as saved with them; without that manifest (or with it damaged), the files
+        // are hashed as they are read.
+        let limits = ReadLimits::of_stored_files();
+        let written = files_root.and_then(|root| root.assemble(&entries, &options).ok());
+        let project = match &written {
+            Some(manifest) => from_files_written(&files, manifest, &options, &limits),
+            None => from_files(&files, &options, &limits),
+        };
+        let project = project.map_err(|errors| damaged(errors.to_string()))?;
+        // The parts read whole (one damaged or missing is written again at the next save).
+        let held_parts = entries.keys().cloned().collect();
         let revision = head.revision;
         let stored = (*head).with(project, baseline);
         let held_files = stored.project.written().manifest.clone();

@@ -93,8 +93,16 @@ impl HeadRecord<'_> {
     /// its own).
     pub fn naming_files(self, files: ManifestRoot, summary: ProjectSummary) -> Self {
         HeadRecord {
-            files: Some(files),
             summary: Some(summary),
+            ..self.with_files(files)
+        }
+    }
+
+    /// This head with the names of the parts of `files`, the manifest of the artifact files (for a store
+    /// that keeps it beside them, so that a load takes the files' hashes from it).
+    pub fn with_files(self, files: ManifestRoot) -> Self {
+        HeadRecord {
+            files: Some(files),
             ..self
         }
     }

@@ -532,7 +532,10 @@ mod tests {
     /// The name and bytes of each part of `manifest`.
     fn written(manifest: &Manifest) -> Vec<(String, Vec<u8>)> {
         let parts = manifest.parts();
-        parts.iter().map(|p| (p.name.to_owned(), p.bytes())).collect()
+        parts
+            .iter()
+            .map(|p| (p.name.to_owned(), p.bytes()))
+            .collect()
     }
 
     #[test]

@@ -13,14 +13,16 @@ use super::layout::{
 };
 use super::limits::ReadLimits;
 use super::manifest::sha256_hex;
+use super::manifest::Manifest;
 use super::manifest_tree::{
     is_manifest_file, manifest_of_file, part_name, read_manifest_file, ManifestFile,
 };
 use super::model::{DataTable, ElementRepository, ExecutionList, Project, TestCase};
 use super::parse::parse_json;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
-use super::tracked::Tracked;
+use super::tracked::{Tracked, WrittenFile};
 use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
+use super::write::SharedFiles;
 
 /// Reads a project from files written by [`super::to_files`] (or edited by hand in the repository).
 ///
@@ -62,6 +64,44 @@ pub fn from_files_knowing<B: AsRef<[u8]>>(
     }
     reader.finish()
 }
+
+/// [`from_files`] for files a store wrote with `manifest`, their manifest (each file's SHA-256 by path):
+/// each test case keeps the bytes of its file with that hash as what was written of it, so that writing
+/// the project again neither serialises nor hashes it. The caller vouches that `manifest` lists the
+/// files' own hashes; a file it does not list is read as [`from_files`] reads it.
+pub fn from_files_written(
+    files: &SharedFiles,
+    manifest: &Manifest,
+    options: &LayoutOptions,
+    limits: &ReadLimits,
+) -> Result<Project, TreeErrors> {
+    let written: WrittenTestCases = manifest
+        .files
+        .iter()
+        .filter(|entry| entry.kind == ArtifactKind::TestCase)
+        .filter_map(|entry| {
+            let bytes = files.get(&entry.path)?;
+            let file = WrittenFile {
+                sha256: entry.sha256.clone(),
+                bytes: bytes.clone(),
+            };
+            Some((entry.path.as_str(), file))
+        })
+        .collect();
+    let known = KnownTestCases::new();
+    let mut reader = Reader::new(options, &known);
+    reader.written = Some(&written);
+    for (path, bytes) in files {
+        reader.add(path, bytes, limits);
+    }
+    if limits.verify_manifest {
+        reader.check_manifest(files);
+    }
+    reader.finish()
+}
+
+/// Test cases' files as written, by path.
+type WrittenTestCases<'a> = BTreeMap<&'a str, WrittenFile>;
 
 /// The test case the file at `path` holds, read as [`from_files`] reads it; `None` when the file is not
 /// a test case's or does not read cleanly (reading the whole tree then says why).
@@ -113,6 +153,8 @@ struct Pools {
 struct Reader<'a> {
     options: &'a LayoutOptions,
     known: &'a KnownTestCases<'a>,
+    /// Test cases' files as a store wrote them (see [`from_files_written`]).
+    written: Option<&'a WrittenTestCases<'a>>,
     errors: Vec<TreeError>,
     newer_schema: bool,
     pools: Pools,
@@ -198,6 +240,7 @@ impl<'a> Reader<'a> {
         Self {
             options,
             known,
+            written: None,
             errors: Vec::new(),
             newer_schema: false,
             pools: Pools::default(),
@@ -301,7 +344,12 @@ impl<'a> Reader<'a> {
                     Some(case) if case.id == id && *case.written().bytes == *bytes => {
                         Ok((*case).clone())
                     }
-                    _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(Tracked::new),
+                    _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(|case| {
+                        match self.written.and_then(|written| written.get(path)) {
+                            Some(file) => Tracked::with_written(case, file.clone()),
+                            None => Tracked::new(case),
+                        }
+                    }),
                 };
                 let parsed = self.parsed(path, case);
                 self.pools

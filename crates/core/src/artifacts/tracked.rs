@@ -68,6 +68,14 @@ impl<T: Written> Tracked<T> {
         }
     }
 
+    /// `value` with `written`, which the caller vouches is what `value` writes (its own file, read back).
+    pub(crate) fn with_written(value: T, written: T::Form) -> Self {
+        Tracked {
+            value,
+            written: OnceLock::from(written),
+        }
+    }
+
     /// The value itself.
     pub fn into_inner(self) -> T {
         self.value

@@ -168,7 +168,9 @@ pub fn shared_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
 ) -> (SharedFiles, Manifest) {
-    let written = artifact_files(project, options);
+    let mut written = artifact_files(project, options);
+    // Sorted once: the manifest and the map then take them in order.
+    written.sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
     let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
     let files = written
         .into_iter()

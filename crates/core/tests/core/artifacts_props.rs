@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use versioning_core::artifacts::{
-    from_files, to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository,
-    ExecutionEntry, ExecutionList, LayoutOptions, Locator, LocatorStrategy, Manifest,
-    ManifestEntry, Project, ProjectFiles, ReadLimits, ReviewState, RunSettings, Scenario, Step,
-    TestCase, TestSuite, Tracked, TreeErrorKind, MAX_SLUG_LEN,
+    from_files, from_files_written, shared_files_and_manifest, to_files, ArtifactId, ArtifactKind,
+    DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, LayoutOptions, Locator,
+    LocatorStrategy, Manifest, ManifestEntry, Project, ProjectFiles, ReadLimits, ReviewState,
+    RunSettings, Scenario, Step, TestCase, TestSuite, Tracked, TreeErrorKind, MAX_SLUG_LEN,
 };
 use versioning_core::sync::LocalFiles;
 
@@ -563,5 +563,32 @@ proptest! {
         prop_assert_eq!(&kept.files, &written.files);
         prop_assert_eq!(&kept.manifest, &written.manifest);
         prop_assert_eq!(&kept.approved, &written.approved);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES / 4))]
+
+    /// A project read back from the files a store wrote, with their manifest, is the project, and what it
+    /// keeps as written of it (then edited) is what a copy read afresh writes.
+    #[test]
+    fn a_project_read_with_its_written_files_keeps_them(
+        project in project(),
+        edits in prop::collection::vec(an_edit(), 0..4),
+    ) {
+        let options = LayoutOptions::default();
+        let limits = ReadLimits::of_stored_files();
+        let (files, manifest) = shared_files_and_manifest(&project, &options);
+        let read = from_files_written(&files, &manifest, &options, &limits).expect("reads back");
+        prop_assert_eq!(&read, &project);
+        let mut read = Tracked::new(read);
+        for edit in edits {
+            make(&mut read, edit);
+            read.written();
+        }
+        let fresh: Project = serde_json::from_value(serde_json::to_value(&read).unwrap()).unwrap();
+        let (kept, written) = (read.written(), LocalFiles::of(&fresh));
+        prop_assert_eq!(&kept.files, &written.files);
+        prop_assert_eq!(&kept.manifest, &written.manifest);
     }
 }

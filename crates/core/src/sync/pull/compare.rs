@@ -9,7 +9,7 @@ use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry, TreeErrorKind,
+    in_path_order, ArtifactId, ArtifactKind, Manifest, ManifestEntry, TreeErrorKind,
 };
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::sync::layout::path_kind;
@@ -18,35 +18,43 @@ use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
 
 impl PullPlanner {
     /// The manifest's entries that can be pulled; the others are reported and left out of the
-    /// comparison (their artifacts stay as they are locally).
+    /// comparison (their artifacts stay as they are locally). A manifest whose every entry can be pulled,
+    /// in path order, is given back as it is (its entries shared).
     pub(super) fn checked_manifest(&mut self, manifest: Manifest) -> Manifest {
-        let mut seen: BTreeMap<ArtifactKey, String> = BTreeMap::new();
-        let mut entries = Vec::new();
-        for entry in Arc::unwrap_or_clone(manifest.files) {
+        let mut seen: BTreeMap<(&str, ArtifactKind), &str> = BTreeMap::new();
+        let mut left_out = BTreeSet::new();
+        for (index, entry) in manifest.files.iter().enumerate() {
             let problem = match path_kind(&entry.path, &self.options) {
                 Err(kind) => Some(ProblemKind::Tree(kind)),
                 Ok(kind) if kind != entry.kind => Some(ProblemKind::KindMismatch {
                     manifest: entry.kind,
                 }),
-                Ok(_) => match seen.get(&(entry.id.clone(), entry.kind)) {
-                    Some(first) => Some(ProblemKind::Tree(TreeErrorKind::DuplicateId {
+                Ok(_) => seen.get(&(entry.id.as_str(), entry.kind)).map(|first| {
+                    ProblemKind::Tree(TreeErrorKind::DuplicateId {
                         id: entry.id.clone(),
-                        first: first.clone(),
-                    })),
-                    None => None,
-                },
+                        first: (*first).to_owned(),
+                    })
+                }),
             };
             match problem {
-                Some(kind) => self.problems.push(PullProblem {
-                    path: entry.path.clone(),
-                    kind,
-                }),
+                Some(kind) => {
+                    left_out.insert(index);
+                    self.problems.push(PullProblem {
+                        path: entry.path.clone(),
+                        kind,
+                    });
+                }
                 None => {
-                    seen.insert((entry.id.clone(), entry.kind), entry.path.clone());
-                    entries.push(entry);
+                    seen.insert((entry.id.as_str(), entry.kind), &entry.path);
                 }
             }
         }
+        if left_out.is_empty() && in_path_order(&manifest.files) {
+            return manifest;
+        }
+        let kept = manifest.files.iter().enumerate();
+        let kept = kept.filter(|(index, _)| !left_out.contains(index));
+        let mut entries: Vec<ManifestEntry> = kept.map(|(_, entry)| entry.clone()).collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Manifest {
             schema_version: manifest.schema_version,
