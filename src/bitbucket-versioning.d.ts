@@ -101,7 +101,8 @@ export interface PortalStorage {
   /**
    * How projects are kept (read at mount; any other value is refused). `1` (the default): each project whole, as
    * JSON, under `project/<id>`. `2`: per artifact, so that a save writes only what changed: `project/<id>` holds the
-   * head (everything but the artifacts, with the names of the manifest parts of its files and of its baseline),
+   * head (everything but the artifacts, with the first level of its trees, which the explorer shows while the rest is
+   * read, and the names of the manifest parts of its files and of its baseline),
    * `project/<id>/manifest/<part>` each part and `project/<id>/file/<sha256>` each artifact file by its SHA-256. A
    * save puts the new files and parts, then the head, then deletes what the head no longer names. Records of either
    * form are read whatever is declared, and written in the declared form at their next save.

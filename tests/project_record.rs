@@ -85,7 +85,7 @@ fn a_pull_replaces_the_project_and_records_its_base_keeping_the_rest_of_the_reco
     let [pulled, local] = [0, 1].map(|i| demo::demo_projects().remove(i));
     let remote = manifest(&pulled, &LayoutOptions::default());
     let applied = || AppliedPull {
-        project: pulled.clone(),
+        project: pulled.clone().into(),
         base: SyncBase {
             branch: "main".into(),
             commit: "abc".into(),

@@ -262,7 +262,7 @@ async fn a_pull_of_ten_changes_into_a_large_project_writes_ten_files_and_the_par
         |m: &Manifest| -> BTreeSet<String> { m.parts().names().map(str::to_owned).collect() };
     let (before, after) = (names(previous.baseline()), names(&remote));
     let applied = AppliedPull {
-        project: pulled,
+        project: pulled.into(),
         base: SyncBase {
             branch: "main".into(),
             commit: "c0ffee".into(),

@@ -392,7 +392,7 @@ impl StoredProject {
         entry: HistoryEntry,
     ) -> StoredProject {
         let mut record = StoredProject {
-            project: Rc::new(applied.project.into()),
+            project: Rc::new(applied.project),
             baseline: previous.map_or_else(
                 || Manifest::from_entries(Vec::new()),
                 |p| p.baseline.clone(),

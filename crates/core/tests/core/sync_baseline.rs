@@ -303,7 +303,7 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         .apply(&BTreeMap::new(), false)
         .expect("applied")
         .project;
-    assert_eq!(restored, project);
+    assert_eq!(*restored, project);
 
     for strategy in [Strategy::PerFileSequential, Strategy::PerFileParallel] {
         let (preview, requests) = pull(

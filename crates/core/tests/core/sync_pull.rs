@@ -208,7 +208,7 @@ async fn a_restore_reads_only_the_manifest_parts_its_copy_does_not_hold() {
         );
         let applied = knowing.apply(&no_resolutions(), false).expect("applied");
         assert!(
-            applied.project == project,
+            *applied.project == project,
             "{product:?}: the pushed project"
         );
         assert!(applied.base.manifest == pushed.base.manifest);
@@ -652,7 +652,7 @@ async fn ten_changes_into_ten_thousand_test_cases_are_read_in_three_rounds() {
     assert!(preview.problems.is_empty() && preview.diff_disagreements.is_empty());
     assert_eq!(preview.changes_check, ChangesCheck::Checked);
     let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
-    assert_eq!(applied.project, theirs);
+    assert_eq!(*applied.project, theirs);
     assert_eq!(applied.counts.changed, 10);
 }
 
@@ -757,7 +757,7 @@ async fn changes_since_the_base_that_cannot_be_listed_leave_the_pull_trusting_th
             assert!(preview.diff_disagreements.is_empty(), "{case}");
             assert!(preview.unlisted.is_empty(), "{case}");
             let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
-            assert_eq!(applied.project, theirs, "{case}");
+            assert_eq!(*applied.project, theirs, "{case}");
         }
     }
 }
@@ -787,7 +787,7 @@ async fn more_changes_since_the_base_than_a_listing_reads_leave_the_pull_trustin
     );
     assert_eq!(preview.artifacts.len(), changed);
     let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
-    assert_eq!(applied.project, theirs);
+    assert_eq!(*applied.project, theirs);
 }
 
 #[tokio::test]
@@ -885,7 +885,7 @@ async fn a_pull_names_every_file_the_manifest_does_not_account_for() {
             preview.artifacts
         );
         let applied = preview.apply(&no_resolutions(), true).unwrap();
-        assert_eq!(applied.project, ours, "{product:?}");
+        assert_eq!(*applied.project, ours, "{product:?}");
     }
 }
 
@@ -910,6 +910,14 @@ fn apply_both(
 ) -> Result<AppliedPull, SyncError> {
     let over = preview.apply_over(resolutions, false, local);
     assert_eq!(over, preview.apply(resolutions, false));
+    if let Ok(applied) = &over {
+        // Files the pull wrote by changing the local ones are those the merged project writes.
+        let (kept, fresh) = (applied.project.written(), LocalFiles::of(&applied.project));
+        assert_eq!(
+            (&kept.files, &kept.manifest, &kept.approved),
+            (&fresh.files, &fresh.manifest, &fresh.approved)
+        );
+    }
     over
 }
 
@@ -967,7 +975,7 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     let merged = apply_both(&preview, &resolve(Resolution::MergeSteps), &mine).unwrap();
     let mut expected = theirs.clone();
     set_step(&mut expected, last, "My last step");
-    assert_eq!(merged.project, expected);
+    assert_eq!(*merged.project, expected);
     assert_eq!(merged.counts.merged, 1);
     let kept = apply_both(&preview, &resolve(Resolution::KeepMine), &mine).unwrap();
     assert_eq!(
@@ -976,7 +984,7 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
     );
     assert_eq!(kept.project.suites[0].name, "Renamed suite");
     let taken = apply_both(&preview, &resolve(Resolution::TakeTheirs), &mine).unwrap();
-    assert_eq!(taken.project, theirs);
+    assert_eq!(*taken.project, theirs);
 
     // Overlapping edits of the same step cannot be merged.
     let mut clash = base.clone();
@@ -1109,11 +1117,11 @@ async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
     let mut expected = theirs.clone();
     comment(&mut expected, &ids[2], "mine");
     let taken = apply_both(&preview, &resolve(Resolution::TakeTheirs), &mine).unwrap();
-    assert_eq!(taken.project, expected);
+    assert_eq!(*taken.project, expected);
     assert_eq!((taken.counts.changed, taken.counts.took_theirs), (2, 1));
     set_step(&mut expected, last, "My last step");
     let merged = apply_both(&preview, &resolve(Resolution::MergeSteps), &mine).unwrap();
-    assert_eq!(merged.project, expected);
+    assert_eq!(*merged.project, expected);
     let kept = apply_both(&preview, &resolve(Resolution::KeepMine), &mine).unwrap();
     assert_eq!(
         kept.project.find_test_case(&ids[0]),
@@ -1242,7 +1250,7 @@ async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
             let deleted = preview.artifacts.iter().find(|a| a.key.0 == case).unwrap();
             assert_eq!(deleted.status(), Status::Remote(SideChange::Deleted));
             let applied = preview.apply(&no_resolutions(), false).unwrap();
-            assert_eq!(applied.project, theirs);
+            assert_eq!(*applied.project, theirs);
             assert_eq!(applied.counts.deleted, 1);
         }
     }
@@ -1428,7 +1436,7 @@ async fn a_tree_without_manifest_is_listed_read_whole_and_checked() {
     let kept = preview
         .apply(&BTreeMap::from([(key, Resolution::KeepMine)]), false)
         .unwrap();
-    assert_eq!(kept.project, project);
+    assert_eq!(*kept.project, project);
 }
 
 /// A file and a manifest too large to read, served as a hostile repository could (a 200 MB file, a
@@ -1535,7 +1543,7 @@ async fn a_diffstat_over_cloud_time_limit_leaves_the_changes_since_the_base_unch
     assert_eq!(preview.artifacts.len(), changed);
     assert!(preview.problems.is_empty(), "{:?}", preview.problems);
     let applied = apply_both(&preview, &no_resolutions(), &ours).expect("applied");
-    assert_eq!(applied.project, theirs);
+    assert_eq!(*applied.project, theirs);
 }
 
 #[tokio::test]

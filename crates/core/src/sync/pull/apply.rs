@@ -8,12 +8,12 @@ use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
     from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
-    KnownTestCases, LayoutOptions, Manifest, Project, ReadLimits, SharedFiles, TestCase, Tracked,
-    TreeError, TreeErrorKind,
+    ArtifactPath, KnownTestCases, LayoutOptions, Manifest, Project, ReadLimits, SharedFiles,
+    TestCase, Tracked, TreeError, TreeErrorKind,
 };
 use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
-use crate::sync::local::SyncBase;
+use crate::sync::local::{LocalFiles, SyncBase};
 use crate::sync::three_way::{classify_differences, Status};
 
 /// What applying does with one artifact file.
@@ -188,20 +188,38 @@ impl PullPreview {
             taken.insert(&change.key.0, case);
         }
         let mut project = local_project.clone();
-        let cases = project
-            .suites
-            .iter_mut()
-            .flat_map(|suite| &mut suite.scenarios)
-            .flat_map(|scenario| &mut scenario.test_cases);
-        for case in cases {
-            if let Some(pulled) = taken.remove(&case.id) {
-                *case = pulled.into();
+        // Where each test case taken is written, as the project now places it.
+        let mut placed = Vec::new();
+        for suite in &mut project.suites {
+            for scenario in &mut suite.scenarios {
+                for case in &mut scenario.test_cases {
+                    if let Some(pulled) = taken.remove(&case.id) {
+                        *case = pulled.into();
+                        let place = ArtifactPath::TestCase {
+                            suite: suite.id.clone(),
+                            scenario: scenario.id.clone(),
+                            id: case.id.clone(),
+                        };
+                        placed.push((
+                            self.options.full_path(&place.relative(&case.name)),
+                            case.clone(),
+                        ));
+                    }
+                }
             }
         }
         // A test case the project does not hold: not the project the preview was planned with.
         if !taken.is_empty() {
             return None;
         }
+        let written = self
+            .local
+            .as_ref()
+            .and_then(|local| replaced_in(local, &placed, &project));
+        let project = match written {
+            Some(written) => Tracked::with_written(project, written),
+            None => Tracked::new(project),
+        };
         Some(Ok(self.applied(project, counts, Vec::new())))
     }
 
@@ -276,13 +294,13 @@ impl PullPreview {
         }
         let (project, pruned) = read_merged(files, &self.options, include_invalid, known)?;
         skipped.extend(pruned);
-        Ok(self.applied(project, counts, skipped))
+        Ok(self.applied(Tracked::new(project), counts, skipped))
     }
 
     /// The pull's result: `project`, and the pulled commit as the new base.
     pub(super) fn applied(
         &self,
-        project: Project,
+        project: Tracked<Project>,
         mut counts: PullCounts,
         skipped: Vec<TreeError>,
     ) -> AppliedPull {
@@ -403,4 +421,35 @@ fn prune(
         files.insert(error.path.clone(), to_canonical_json(&value).into());
     }
     Some(removed)
+}
+
+/// The files of `project`, `local`'s project with the test cases `placed` (at the paths it writes them)
+/// replaced: `local` with those files changed, without writing the project again. `None` when a test
+/// case is not at that path in `local` (the project is then written whole when its files are needed).
+fn replaced_in(
+    local: &LocalFiles,
+    placed: &[(String, Tracked<TestCase>)],
+    project: &Project,
+) -> Option<LocalFiles> {
+    let mut files = SharedFiles::clone(&local.files);
+    let mut manifest = Manifest::clone(&local.manifest);
+    let entries = Arc::make_mut(&mut manifest.files);
+    for (path, case) in placed {
+        let written = case.written();
+        *files.get_mut(path)? = written.bytes.clone();
+        let at = entries
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .ok()?;
+        let entry = &mut entries[at];
+        if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
+            return None;
+        }
+        entry.sha256 = written.sha256.clone();
+    }
+    Some(LocalFiles {
+        files: Arc::new(files),
+        manifest: Arc::new(manifest),
+        approved: Arc::new(project.approved_ids()),
+        options: local.options.clone(),
+    })
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use super::problem::PullProblem;
 use super::request::PullSource;
 use crate::artifacts::{
-    ArtifactKey, ArtifactKind, LayoutOptions, Manifest, Project, ProjectFiles, TreeError,
+    ArtifactKey, ArtifactKind, LayoutOptions, Manifest, Project, ProjectFiles, Tracked, TreeError,
 };
 use crate::bitbucket::ApiError;
 use crate::sync::local::{LocalFiles, SyncBase};
@@ -241,8 +241,8 @@ pub struct PullCounts {
 /// The outcome of [`PullPreview::apply`]: the project to store and the new base.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedPull {
-    /// The merged project.
-    pub project: Project,
+    /// The merged project (with its files, when the pull wrote them by changing the local ones).
+    pub project: Tracked<Project>,
     /// The new base, to file under [`SyncBase::branch`] (see [`PullSource::base_key`]): the pulled
     /// commit and its manifest, so local choices (Keep mine) show as local changes in the next push.
     pub base: SyncBase,
