@@ -291,7 +291,7 @@ artifact_kind!(DataTable, columns, rows);
 artifact_kind!(ExecutionList, settings, entries);
 
 /// A tracked artifact is the artifact; changing its header forgets its file.
-impl<T: Artifact + Written> Artifact for Tracked<T> {
+impl<T: Artifact + Written + Clone> Artifact for Tracked<T> {
     fn id(&self) -> &ArtifactId {
         (**self).id()
     }

@@ -110,20 +110,14 @@ pub(crate) fn read_test_case(
     bytes: &[u8],
     options: &LayoutOptions,
     limits: &ReadLimits,
-) -> Option<TestCase> {
+) -> Option<Tracked<TestCase>> {
     let known = KnownTestCases::new();
     let mut reader = Reader::new(options, &known);
     reader.add(path, bytes, limits);
     if !reader.errors.is_empty() {
         return None;
     }
-    reader
-        .pools
-        .test_cases
-        .pop_first()?
-        .1
-        .value
-        .map(Tracked::into_inner)
+    reader.pools.test_cases.pop_first()?.1.value
 }
 
 /// A file that was found: its path and, when it could be read, its content.

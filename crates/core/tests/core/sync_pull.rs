@@ -5,6 +5,7 @@
 use crate::support;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bitbucket_sandbox::config::{CloudReadings, PathMatch, RepeatedPath};
 use bitbucket_sandbox::faults::{FaultSettings, LargeBody, LargeContent};
@@ -1130,6 +1131,27 @@ async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
     assert_eq!(
         kept.project.find_test_case(&ids[1]),
         theirs.find_test_case(&ids[1])
+    );
+}
+
+#[tokio::test]
+async fn a_pull_that_takes_the_branch_as_it_is_shares_its_manifest() {
+    let sandbox = Sandbox::new();
+    let product = Product::Cloud;
+    let base = demo();
+    let first = push(&sandbox, product, &base, None, None).await;
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let preview = pull(&sandbox, product, branch(), Some(first.base), Some(&base))
+        .await
+        .expect("previewed");
+    let applied = apply_both(&preview, &no_resolutions(), &base).unwrap();
+    assert_eq!(*applied.project, theirs);
+    let local = applied.project.written();
+    assert!(
+        Arc::ptr_eq(&local.manifest.files, &applied.base.manifest.files),
+        "the local manifest is the new base's"
     );
 }
 

@@ -8,8 +8,8 @@ use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
     from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
-    ArtifactPath, KnownTestCases, LayoutOptions, Manifest, Project, ReadLimits, SharedFiles,
-    TestCase, Tracked, TreeError, TreeErrorKind,
+    ArtifactPath, KnownTestCases, LayoutOptions, Manifest, ManifestEntry, Project, ReadLimits,
+    ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind,
 };
 use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
@@ -152,7 +152,7 @@ impl PullPreview {
         local_project: &Project,
     ) -> Option<Result<AppliedPull, SyncError>> {
         let mut counts = PullCounts::default();
-        let mut taken: BTreeMap<&ArtifactId, TestCase> = BTreeMap::new();
+        let mut taken: BTreeMap<&ArtifactId, Tracked<TestCase>> = BTreeMap::new();
         let limits = ReadLimits::default();
         for change in &self.artifacts {
             let outcome = match self.outcome(change, resolutions, &mut counts) {
@@ -171,7 +171,7 @@ impl PullPreview {
                 return None;
             }
             let case = match outcome {
-                Outcome::Merged(case) => case.clone(),
+                Outcome::Merged(case) => case.clone().into(),
                 _ => {
                     counts.changed += 1;
                     if self.problem(&remote.path).is_some() {
@@ -194,7 +194,7 @@ impl PullPreview {
             for scenario in &mut suite.scenarios {
                 for case in &mut scenario.test_cases {
                     if let Some(pulled) = taken.remove(&case.id) {
-                        *case = pulled.into();
+                        *case = pulled;
                         let place = ArtifactPath::TestCase {
                             suite: suite.id.clone(),
                             scenario: scenario.id.clone(),
@@ -215,7 +215,7 @@ impl PullPreview {
         let written = self
             .local
             .as_ref()
-            .and_then(|local| replaced_in(local, &placed, &project));
+            .and_then(|local| replaced_in(local, &placed, &project, &self.remote_manifest));
         let project = match written {
             Some(written) => Tracked::with_written(project, written),
             None => Tracked::new(project),
@@ -424,32 +424,76 @@ fn prune(
 }
 
 /// The files of `project`, `local`'s project with the test cases `placed` (at the paths it writes them)
-/// replaced: `local` with those files changed, without writing the project again. `None` when a test
-/// case is not at that path in `local` (the project is then written whole when its files are needed).
+/// replaced: `local` with those files changed, without writing the project again; its manifest shares
+/// `remote`'s entries when it is the same (a pull that took the branch as it is), so that comparing the
+/// two walks nothing. `None` when a test case is not at that path in `local` (the project is then
+/// written whole when its files are needed).
 fn replaced_in(
     local: &LocalFiles,
     placed: &[(String, Tracked<TestCase>)],
     project: &Project,
+    remote: &Manifest,
 ) -> Option<LocalFiles> {
     let mut files = SharedFiles::clone(&local.files);
-    let mut manifest = Manifest::clone(&local.manifest);
-    let entries = Arc::make_mut(&mut manifest.files);
+    // Where each placed test case's entry is, and its new hash.
+    let mut patches = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
         *files.get_mut(path)? = written.bytes.clone();
-        let at = entries
+        let at = local
+            .manifest
+            .files
             .binary_search_by(|e| e.path.as_str().cmp(path))
             .ok()?;
-        let entry = &mut entries[at];
+        let entry = &local.manifest.files[at];
         if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
             return None;
         }
-        entry.sha256 = written.sha256.clone();
+        patches.insert(at, &written.sha256);
     }
+    let patched = |at: usize, entry: &ManifestEntry| match patches.get(&at) {
+        Some(sha256) => ManifestEntry {
+            sha256: (*sha256).clone(),
+            ..entry.clone()
+        },
+        None => entry.clone(),
+    };
+    let as_remote = remote.files.len() == local.manifest.files.len()
+        && remote
+            .files
+            .iter()
+            .zip(local.manifest.files.iter())
+            .enumerate()
+            .all(|(at, (theirs, mine))| match patches.contains_key(&at) {
+                true => patched(at, mine) == *theirs,
+                false => theirs == mine,
+            });
+    let entries = match as_remote {
+        true => remote.files.clone(),
+        false => Arc::new(
+            local
+                .manifest
+                .files
+                .iter()
+                .enumerate()
+                .map(|(at, entry)| patched(at, entry))
+                .collect(),
+        ),
+    };
+    let approved = |case: &Tracked<TestCase>| case.review_state == ReviewState::Approved;
+    let same_approvals = placed
+        .iter()
+        .all(|(_, case)| approved(case) == local.approved.contains(&case.id));
     Some(LocalFiles {
         files: Arc::new(files),
-        manifest: Arc::new(manifest),
-        approved: Arc::new(project.approved_ids()),
+        manifest: Arc::new(Manifest {
+            files: entries,
+            ..Manifest::clone(&local.manifest)
+        }),
+        approved: match same_approvals {
+            true => local.approved.clone(),
+            false => Arc::new(project.approved_ids()),
+        },
         options: local.options.clone(),
     })
 }
