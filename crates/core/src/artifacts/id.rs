@@ -61,32 +61,43 @@ fn preview(text: &str) -> String {
     text.chars().take(60).collect()
 }
 
+/// Why `text` is not an id, if it is not (what [`ArtifactId::new`] checks, without taking the text).
+pub(crate) fn check_id(text: &str) -> Result<(), IdError> {
+    if text.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if let Some(found) = text
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+    {
+        return Err(IdError::InvalidCharacter {
+            id: preview(text),
+            found,
+        });
+    }
+    if text.len() > MAX_ID_LEN {
+        return Err(IdError::TooLong(preview(text)));
+    }
+    if text.starts_with('-') || text.ends_with('-') || text.contains("--") {
+        return Err(IdError::MisplacedDash(text.to_owned()));
+    }
+    if is_windows_reserved(text) {
+        return Err(IdError::Reserved(text.to_owned()));
+    }
+    Ok(())
+}
+
 impl ArtifactId {
     /// Validates `text` as an id.
     pub fn new(text: impl Into<String>) -> Result<Self, IdError> {
         let text = text.into();
-        if text.is_empty() {
-            return Err(IdError::Empty);
-        }
-        if let Some(found) = text
-            .chars()
-            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
-        {
-            return Err(IdError::InvalidCharacter {
-                id: preview(&text),
-                found,
-            });
-        }
-        if text.len() > MAX_ID_LEN {
-            return Err(IdError::TooLong(preview(&text)));
-        }
-        if text.starts_with('-') || text.ends_with('-') || text.contains("--") {
-            return Err(IdError::MisplacedDash(text));
-        }
-        if is_windows_reserved(&text) {
-            return Err(IdError::Reserved(text));
-        }
+        check_id(&text)?;
         Ok(Self(text))
+    }
+
+    /// The id `text`, which [`check_id`] accepted.
+    pub(crate) fn checked(text: &str) -> Self {
+        Self(text.to_owned())
     }
 
     /// A new id made deterministically from a seed and a counter: the kind's letter and 12 hex digits

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use super::id::{ArtifactId, ArtifactKind, IdError};
+use super::id::{check_id, ArtifactId, ArtifactKind, IdError};
 use super::slug::{is_windows_reserved, slugify};
 
 /// The version of this layout, written to `project.json` and `.manifest.json`. A reader refuses trees
@@ -263,43 +263,86 @@ impl ArtifactPath {
 
     /// Recognises a path relative to the root (the manifest is not an artifact path).
     pub(crate) fn parse(relative: &str) -> Result<Self, PathProblem> {
-        let segments: Vec<&str> = relative.split('/').collect();
-        Ok(match segments.as_slice() {
-            [PROJECT_FILE] => Self::Project,
-            [SUITES, file] => Self::Suite {
-                id: file_id(file, ".json")?,
+        let (kind, [first, second, third]) = recognise(relative)?;
+        let id = ArtifactId::checked;
+        Ok(match kind {
+            ArtifactKind::Project => Self::Project,
+            ArtifactKind::Suite => Self::Suite { id: id(first) },
+            ArtifactKind::Scenario => Self::Scenario {
+                suite: id(first),
+                id: id(second),
             },
-            [SUITES, suite, SCENARIOS, file] => Self::Scenario {
-                suite: ArtifactId::new(*suite)?,
-                id: file_id(file, ".json")?,
+            ArtifactKind::TestCase => Self::TestCase {
+                suite: id(first),
+                scenario: id(second),
+                id: id(third),
             },
-            [SUITES, suite, SCENARIOS, scenario, TEST_CASES, file] => Self::TestCase {
-                suite: ArtifactId::new(*suite)?,
-                scenario: ArtifactId::new(*scenario)?,
-                id: file_id(file, ".json")?,
-            },
-            [ELEMENT_REPOSITORIES, file] => Self::ElementRepository {
-                id: file_id(file, ".json")?,
-            },
-            [DATA_TABLES, file] if file.ends_with(".csv") => Self::DataTableRows {
-                id: file_id(file, ".csv")?,
-            },
-            [DATA_TABLES, file] => Self::DataTable {
-                id: file_id(file, ".json")?,
-            },
-            [EXECUTION_LISTS, file] => Self::ExecutionList {
-                id: file_id(file, ".json")?,
-            },
-            _ => return Err(PathProblem::Unknown),
+            ArtifactKind::ElementRepository => Self::ElementRepository { id: id(first) },
+            ArtifactKind::DataTable => Self::DataTable { id: id(first) },
+            ArtifactKind::DataTableRows => Self::DataTableRows { id: id(first) },
+            ArtifactKind::ExecutionList => Self::ExecutionList { id: id(first) },
         })
+    }
+
+    /// The kind of artifact file at a path relative to the root, recognised as [`ArtifactPath::parse`]
+    /// recognises it but without taking its ids (a check of every entry of a large manifest).
+    pub(crate) fn kind_of(relative: &str) -> Result<ArtifactKind, PathProblem> {
+        recognise(relative).map(|(kind, _)| kind)
     }
 }
 
-/// The id at the end of a `<slug>--<id><extension>` file name.
-fn file_id(file: &str, extension: &str) -> Result<ArtifactId, PathProblem> {
+/// The ids a path names, outermost first (a test case's suite, scenario and own id), unused ones empty.
+type PathIds<'a> = [&'a str; 3];
+
+/// The kind of artifact file at a path relative to the root and the ids it names, each checked.
+fn recognise(relative: &str) -> Result<(ArtifactKind, PathIds<'_>), PathProblem> {
+    // The deepest layout path has six segments: any more is no artifact's.
+    let mut segments = [""; 7];
+    let mut count = 0;
+    for segment in relative.split('/') {
+        let slot = segments.get_mut(count).ok_or(PathProblem::Unknown)?;
+        *slot = segment;
+        count += 1;
+    }
+    fn checked(text: &str) -> Result<&str, IdError> {
+        check_id(text).map(|()| text)
+    }
+    Ok(match &segments[..count] {
+        [PROJECT_FILE] => (ArtifactKind::Project, ["", "", ""]),
+        [SUITES, file] => (ArtifactKind::Suite, [file_id(file, ".json")?, "", ""]),
+        [SUITES, suite, SCENARIOS, file] => (
+            ArtifactKind::Scenario,
+            [checked(suite)?, file_id(file, ".json")?, ""],
+        ),
+        [SUITES, suite, SCENARIOS, scenario, TEST_CASES, file] => (
+            ArtifactKind::TestCase,
+            [checked(suite)?, checked(scenario)?, file_id(file, ".json")?],
+        ),
+        [ELEMENT_REPOSITORIES, file] => (
+            ArtifactKind::ElementRepository,
+            [file_id(file, ".json")?, "", ""],
+        ),
+        [DATA_TABLES, file] if file.ends_with(".csv") => (
+            ArtifactKind::DataTableRows,
+            [file_id(file, ".csv")?, "", ""],
+        ),
+        [DATA_TABLES, file] => (ArtifactKind::DataTable, [file_id(file, ".json")?, "", ""]),
+        [EXECUTION_LISTS, file] => (
+            ArtifactKind::ExecutionList,
+            [file_id(file, ".json")?, "", ""],
+        ),
+        _ => return Err(PathProblem::Unknown),
+    })
+}
+
+/// The id at the end of a `<slug>--<id><extension>` file name, checked.
+fn file_id<'a>(file: &'a str, extension: &str) -> Result<&'a str, PathProblem> {
     let stem = file.strip_suffix(extension).ok_or(PathProblem::Unknown)?;
     match stem.rsplit_once(ID_SEPARATOR) {
-        Some((slug, id)) if !slug.is_empty() => Ok(ArtifactId::new(id)?),
+        Some((slug, id)) if !slug.is_empty() => {
+            check_id(id)?;
+            Ok(id)
+        }
         _ => Err(PathProblem::Unknown),
     }
 }
@@ -340,6 +383,7 @@ mod tests {
                     Ok(place.clone()),
                     "{relative}"
                 );
+                assert_eq!(ArtifactPath::kind_of(&relative), Ok(place.kind()));
             }
         }
     }
@@ -352,21 +396,29 @@ mod tests {
             "suites/--s1.json",
             "suites/a--s1.txt",
             "data-tables/a/b--d1.csv",
+            "suites/s/scenarios/c/test-cases/t/x/a--t1.json",
         ] {
             assert_eq!(
                 ArtifactPath::parse(path),
                 Err(PathProblem::Unknown),
                 "{path}"
             );
+            assert_eq!(ArtifactPath::kind_of(path), Err(PathProblem::Unknown));
         }
-        assert!(matches!(
-            ArtifactPath::parse("suites/a--S1.json"),
-            Err(PathProblem::InvalidId(_))
-        ));
-        assert!(matches!(
-            ArtifactPath::parse("suites/S/scenarios/a--c1.json"),
-            Err(PathProblem::InvalidId(_))
-        ));
+        for path in [
+            "suites/a--S1.json",
+            "suites/S/scenarios/a--c1.json",
+            "suites/s/scenarios/c-/test-cases/a--t1.json",
+        ] {
+            assert!(
+                matches!(ArtifactPath::parse(path), Err(PathProblem::InvalidId(_))),
+                "{path}"
+            );
+            assert_eq!(
+                ArtifactPath::kind_of(path),
+                ArtifactPath::parse(path).map(|p| p.kind())
+            );
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@ pub(super) fn path_kind(
         .ok_or_else(|| TreeErrorKind::OutsideRoot {
             root: options.root().to_owned(),
         })?;
-    if let Ok(place) = ArtifactPath::parse(relative) {
-        return Ok(place.kind());
+    if let Ok(kind) = ArtifactPath::kind_of(relative) {
+        return Ok(kind);
     }
     // The reader says precisely why (unsafe path, invalid id, unknown file).
     let single = ProjectFiles::from([(path.to_owned(), Vec::new())]);
