@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::Hasher;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -161,6 +161,18 @@ fn cut(files: &[ManifestEntry]) -> Vec<&[ManifestEntry]> {
     parts
 }
 
+/// Keeps `cut` as the last one made, forgetting the oldest beyond [`CUTS_KEPT`].
+fn remember_cut(cut: Cut) {
+    CUTS.with(|cuts| {
+        let mut cuts = cuts.borrow_mut();
+        cuts.retain(|cut| cut.files.strong_count() > 0);
+        if cuts.len() == CUTS_KEPT {
+            cuts.remove(0);
+        }
+        cuts.push(cut);
+    });
+}
+
 /// The names of parts met before (written or read), with their entries, so that a manifest cut again (a
 /// base, or a manifest of which a few entries changed) is serialised and hashed only where its parts are
 /// new. Looked up by a fast fingerprint of the entries' fields, then compared entry by entry (a
@@ -179,10 +191,12 @@ type NamedPart = (Box<[ManifestEntry]>, String);
 /// (about 900 parts each, mostly the same) fit several times.
 const MEMO_LIMIT: usize = 400_000;
 
-/// A manifest's entries as [`Manifest::parts`] last cut them: the entries themselves (held, so that
-/// they cannot change or be freed while known by their address), the length of each part and its name.
+/// A manifest's entries as [`Manifest::parts`] last cut them: the entries themselves, held weakly (the
+/// address of entries still held is not reused, and shared entries never change: a change copies them
+/// first, [`Arc::make_mut`], which moves entries only weakly held too), the length of each part and its
+/// name.
 struct Cut {
-    files: Arc<Vec<ManifestEntry>>,
+    files: Weak<Vec<ManifestEntry>>,
     lengths: Vec<usize>,
     names: Vec<String>,
 }
@@ -319,7 +333,9 @@ impl Manifest {
     pub fn parts(&self) -> Parts<'_> {
         let known = CUTS.with(|cuts| {
             let cuts = cuts.borrow();
-            let found = cuts.iter().find(|cut| Arc::ptr_eq(&cut.files, &self.files));
+            let found = cuts
+                .iter()
+                .find(|cut| std::ptr::eq(cut.files.as_ptr(), Arc::as_ptr(&self.files)));
             found.map(|cut| (cut.lengths.clone(), cut.names.clone()))
         });
         if let Some((lengths, names)) = known {
@@ -336,16 +352,10 @@ impl Manifest {
         }
         let files = cut(&self.files);
         let names: Vec<String> = files.iter().map(|files| part_name_of(files)).collect();
-        CUTS.with(|cuts| {
-            let mut cuts = cuts.borrow_mut();
-            if cuts.len() == CUTS_KEPT {
-                cuts.remove(0);
-            }
-            cuts.push(Cut {
-                files: self.files.clone(),
-                lengths: files.iter().map(|part| part.len()).collect(),
-                names: names.clone(),
-            });
+        remember_cut(Cut {
+            files: Arc::downgrade(&self.files),
+            lengths: files.iter().map(|part| part.len()).collect(),
+            names: names.clone(),
         });
         Parts { names, files }
     }
@@ -494,6 +504,7 @@ impl ManifestRoot {
         options: &LayoutOptions,
     ) -> Result<Manifest, TreeError> {
         let mut files: Vec<ManifestEntry> = Vec::new();
+        let mut lengths = Vec::with_capacity(self.parts.len());
         for name in &self.parts {
             let Some(entries) = parts.get(name) else {
                 return Err(TreeError {
@@ -514,10 +525,18 @@ impl ManifestRoot {
                 });
             }
             files.extend(entries.iter().cloned());
+            lengths.push(entries.len());
         }
+        let files = Arc::new(files);
+        // Read parts are cut where layout 2 cuts ([`read_manifest_part`]): the manifest is known cut.
+        remember_cut(Cut {
+            files: Arc::downgrade(&files),
+            lengths,
+            names: self.parts.clone(),
+        });
         Ok(Manifest {
             schema_version: self.schema_version,
-            files: files.into(),
+            files,
             origin: self.origin.clone(),
         })
     }
@@ -594,11 +613,14 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(
-            root.assemble(&parts, &LayoutOptions::default()),
-            Ok(manifest.clone())
-        );
+        let assembled = root.assemble(&parts, &LayoutOptions::default());
+        assert_eq!(assembled, Ok(manifest.clone()));
         assert_eq!(manifest.parts_by_name(), parts);
+        let assembled = assembled.unwrap();
+        assert!(!Arc::ptr_eq(&assembled.files, &manifest.files));
+        let known = assembled.parts();
+        assert_eq!(known, manifest.parts(), "known cut as it was read");
+        assert!(known.names().eq(root.parts.iter().map(String::as_str)));
         let sizes: Vec<usize> = tree.parts.iter().map(|p| p.bytes.len()).collect();
         assert!(sizes.len() > 5, "{sizes:?}");
         assert!(sizes.iter().all(|&size| size < 300_000), "{sizes:?}");

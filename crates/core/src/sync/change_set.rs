@@ -151,14 +151,12 @@ impl ChangeSet {
         let mut conflicts = Vec::new();
         let (published, writes_manifest, found) = match remote {
             RemoteState::Managed(remote_manifest) => {
-                let base_files: &[ManifestEntry] = match comparison {
-                    Comparison::Base(base) => &base.files,
-                    Comparison::NeverSynced => &[],
-                    Comparison::Replace => &remote_manifest.files,
+                let base = match comparison {
+                    Comparison::Base(base) => Some(base),
+                    Comparison::NeverSynced => None,
+                    Comparison::Replace => Some(remote_manifest),
                 };
-                let (local_files, remote_files) = (&local_manifest.files, &remote_manifest.files);
-                let sides = Sides::of(base_files, local_files, remote_files)
-                    .unwrap_or_else(|| Sides::every(base_files, local_files, remote_files));
+                let sides = Sides::of_manifests(base, local_manifest, remote_manifest);
                 let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
                 // Entries kept as the branch has them (to check against the paths written).
                 let mut kept = BTreeSet::new();

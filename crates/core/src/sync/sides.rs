@@ -6,12 +6,14 @@
 //! three versions; every other entry is the same file everywhere and is [`Sides::untouched`].
 //! [`Sides::every`] compares every artifact, for manifests that cannot be walked so.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hasher;
+use std::sync::{Arc, Weak};
 
 use siphasher::sip::SipHasher13;
 
-use crate::artifacts::{by_path, in_path_order, ArtifactKey, ByPath, ManifestEntry};
+use crate::artifacts::{by_path, in_path_order, ArtifactKey, ByPath, Manifest, ManifestEntry};
 
 /// An artifact's file at the base, locally and on the branch.
 pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
@@ -49,6 +51,52 @@ fn well_formed(files: &[ManifestEntry]) -> bool {
     keys.windows(2).all(|pair| pair[0] != pair[1])
 }
 
+/// How many manifests [`WELL_FORMED`] remembers: a push or pull compares three.
+const WELL_FORMED_KEPT: usize = 8;
+
+thread_local! {
+    /// Manifests found well formed (or not), by the address of their shared entries, held weakly: the
+    /// address of entries still held cannot be reused, and shared entries never change (a change copies
+    /// them first, [`Arc::make_mut`], which also moves entries only weakly held), so the answer stays
+    /// true without keeping the entries alive. The base and local manifests of one sync are those of the
+    /// next, and the branch's is vouched for by the pull that checked it.
+    static WELL_FORMED: RefCell<Vec<(Weak<Vec<ManifestEntry>>, bool)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `manifest` is well formed (see [`well_formed`]), remembered for its entries.
+fn well_formed_manifest(manifest: &Manifest) -> bool {
+    let known = WELL_FORMED.with(|memo| {
+        let memo = memo.borrow();
+        let found = memo
+            .iter()
+            .find(|(held, _)| std::ptr::eq(held.as_ptr(), Arc::as_ptr(&manifest.files)));
+        found.map(|(_, answer)| *answer)
+    });
+    known.unwrap_or_else(|| {
+        let answer = well_formed(&manifest.files);
+        remember_well_formed(manifest, answer);
+        answer
+    })
+}
+
+fn remember_well_formed(manifest: &Manifest, answer: bool) {
+    WELL_FORMED.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        memo.retain(|(held, _)| held.strong_count() > 0);
+        if memo.len() == WELL_FORMED_KEPT {
+            memo.remove(0);
+        }
+        memo.push((Arc::downgrade(&manifest.files), answer));
+    });
+}
+
+/// Records that `manifest`'s entries are in strict path order and list each artifact once, as a check
+/// of every entry found (so that comparing it does not check it again).
+pub(crate) fn vouch_well_formed(manifest: &Manifest) {
+    remember_well_formed(manifest, true);
+}
+
 /// The entries of `one` and of `other` (both in path order) that the other does not hold alike at the
 /// same path, and the entries both hold alike.
 fn merge<'a>(
@@ -84,6 +132,8 @@ fn key_ref(entry: &ManifestEntry) -> KeyRef<'_> {
 impl<'a> Sides<'a> {
     /// The sides of `base`, `local` and `remote`; `None` when a manifest is not in strict path order or
     /// lists an artifact twice (one read from a repository may), for which every key must be compared.
+    /// What [`Sides::of_manifests`] gives, without remembering the checks.
+    #[cfg(test)]
     pub(crate) fn of(
         base: &'a [ManifestEntry],
         local: &'a [ManifestEntry],
@@ -98,6 +148,34 @@ impl<'a> Sides<'a> {
         if (0..3).any(|index| !again(index) && !well_formed(checked[index])) {
             return None;
         }
+        Some(Self::walk(base, local, remote))
+    }
+
+    /// The sides of three manifests ([`Sides::of`]), each checked once for as long as its entries
+    /// live; with every artifact compared ([`Sides::every`]) when one cannot be walked. No base is an
+    /// empty one.
+    pub(crate) fn of_manifests(
+        base: Option<&'a Manifest>,
+        local: &'a Manifest,
+        remote: &'a Manifest,
+    ) -> Sides<'a> {
+        let base_files = base.map_or(&[][..], |base| &base.files[..]);
+        let walkable = [base, Some(local), Some(remote)]
+            .into_iter()
+            .flatten()
+            .all(well_formed_manifest);
+        match walkable {
+            true => Self::walk(base_files, &local.files, &remote.files),
+            false => Self::every(base_files, &local.files, &remote.files),
+        }
+    }
+
+    /// The walk of [`Sides::of`], over manifests known to be well formed.
+    fn walk(
+        base: &'a [ManifestEntry],
+        local: &'a [ManifestEntry],
+        remote: &'a [ManifestEntry],
+    ) -> Sides<'a> {
         // A local manifest that is the base's (a push published it): no entry changed here.
         let (local_only, base_for_local) = match std::ptr::eq(local, base) {
             true => (Vec::new(), Vec::new()),
@@ -157,11 +235,11 @@ impl<'a> Sides<'a> {
                 !local_changed.contains(&key) && !remote_changed.contains(&key)
             })
             .collect();
-        Some(Sides {
+        Sides {
             compared,
             untouched,
             walked: true,
-        })
+        }
     }
 
     /// Every artifact of the three manifests, to compare one by one; an artifact listed twice is
@@ -287,6 +365,20 @@ mod tests {
             let same = Sides::of(b, b, r).map(|s| (s.compared, s.untouched));
             let copied = Sides::of(b, &copy, r).map(|s| (s.compared, s.untouched));
             prop_assert_eq!(same, copied);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn manifests_are_compared_as_their_entries_are_each_time((base, local, remote) in three()) {
+            let (b, l, r) = (&base.files[..], &local.files[..], &remote.files[..]);
+            let expected = Sides::of(b, l, r).unwrap_or_else(|| Sides::every(b, l, r));
+            let expected = (expected.compared, expected.untouched, expected.walked);
+            // Asked twice: the second time from what the first remembered.
+            for _ in 0..2 {
+                let sides = Sides::of_manifests(Some(&base), &local, &remote);
+                prop_assert_eq!(&(sides.compared, sides.untouched, sides.walked), &expected);
+            }
         }
     }
 

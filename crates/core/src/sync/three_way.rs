@@ -174,9 +174,7 @@ pub fn classify_differences(
     local: &Manifest,
     remote: &Manifest,
 ) -> (BTreeMap<ArtifactKey, Classified>, usize) {
-    let base = base.map_or(&[][..], |base| &base.files[..]);
-    let (local, remote) = (&local.files[..], &remote.files[..]);
-    let sides = Sides::of(base, local, remote).unwrap_or_else(|| Sides::every(base, local, remote));
+    let sides = Sides::of_manifests(base, local, remote);
     // Every artifact not compared is the same file on all three sides.
     let mut left_out = sides.untouched.len();
     let mut classified = BTreeMap::new();

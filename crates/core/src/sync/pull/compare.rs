@@ -9,10 +9,12 @@ use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    in_path_order, ArtifactId, ArtifactKind, Manifest, ManifestEntry, TreeErrorKind,
+    by_path, in_path_order, ArtifactId, ArtifactKind, ByPath, Manifest, ManifestEntry,
+    TreeErrorKind,
 };
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::sync::layout::path_kind;
+use crate::sync::sides::vouch_well_formed;
 use crate::sync::three_way::classify_differences;
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
 
@@ -50,6 +52,8 @@ impl PullPlanner {
             }
         }
         if left_out.is_empty() && in_path_order(&manifest.files) {
+            // In path order, each artifact once: the comparison walks it without checking it again.
+            vouch_well_formed(&manifest);
             return manifest;
         }
         let kept = manifest.files.iter().enumerate();
@@ -126,11 +130,14 @@ impl PullPlanner {
                 removed.insert(old);
             }
         }
-        // Files the base listed that the manifest dropped while git kept them.
+        // Files the base listed that the manifest dropped while git kept them: walked beside the
+        // manifest (a path met on both sides is listed), each one met alone looked up to be sure.
+        let base_only = by_path(&base.manifest.files, &remote.files).filter_map(|met| match met {
+            ByPath::One(entry) => Some(entry),
+            ByPath::Other(_) | ByPath::Both(..) => None,
+        });
         self.unlisted.extend(
-            base.manifest
-                .files
-                .iter()
+            base_only
                 .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
                 .map(|e| UnlistedFile::new(e.path.clone(), UnlistedReason::DroppedFromManifest)),
         );
