@@ -1,7 +1,6 @@
 //! The manifest (`<root>/.manifest.json`): every artifact file's path, SHA-256, id and kind, sorted by
 //! path, so push and pull can compare a local project with the repository without downloading every file.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -13,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::SCHEMA_VERSION;
 use super::limits::MAX_MANIFEST_BYTES;
+use super::manifest_tree::known_in_order;
 use crate::counts::{byte_size, counted};
 
 /// The most files a manifest read from a repository may list (200,000: as many as a listing of a
@@ -303,7 +303,7 @@ impl Manifest {
                 ByPath::Both(old, new) if old.sha256 != new.sha256 => {
                     diff.modified.push(new.clone());
                 }
-                ByPath::Both(..) => {}
+                ByPath::Both(..) | ByPath::Same(_) => {}
             }
         }
         (old_only, new_only)
@@ -370,14 +370,29 @@ pub(crate) enum ByPath<'a> {
     Other(&'a ManifestEntry),
     /// A path both have: the first's entry and the second's.
     Both(&'a ManifestEntry, &'a ManifestEntry),
+    /// A path both have with the same entry, known without comparing them (in a part both hold).
+    Same(&'a ManifestEntry),
 }
 
 /// The entries of `one` and `other` (each in strict path order), walked together once in path order.
+/// Where both manifests are known cut into parts ([`Manifest::parts`]), the entries of a part both hold
+/// are met as [`ByPath::Same`] without being compared.
 pub(crate) fn by_path<'a>(
     one: &'a [ManifestEntry],
     other: &'a [ManifestEntry],
+) -> Box<dyn Iterator<Item = ByPath<'a>> + 'a> {
+    match super::manifest_tree::apart(one, other) {
+        Some(met) => Box::new(met.into_iter()),
+        None => Box::new(walk(one.iter(), other.iter())),
+    }
+}
+
+/// Two sequences of entries (each in strict path order) walked together once in path order.
+pub(crate) fn walk<'a>(
+    one: impl Iterator<Item = &'a ManifestEntry>,
+    other: impl Iterator<Item = &'a ManifestEntry>,
 ) -> impl Iterator<Item = ByPath<'a>> {
-    let (mut a, mut b) = (one.iter().peekable(), other.iter().peekable());
+    let (mut a, mut b) = (one.peekable(), other.peekable());
     std::iter::from_fn(move || match (a.peek(), b.peek()) {
         (Some(x), Some(y)) if x.path < y.path => a.next().map(ByPath::One),
         (Some(x), Some(y)) if x.path > y.path => b.next().map(ByPath::Other),
@@ -411,31 +426,19 @@ impl Manifest {
         if Arc::ptr_eq(&self.files, &reference.files) {
             return Some(changes);
         }
-        if !in_path_order(&self.files) || !in_path_order(&reference.files) {
+        let ordered = |files: &[ManifestEntry]| known_in_order(files) || in_path_order(files);
+        if !ordered(&self.files) || !ordered(&reference.files) {
             return None;
         }
-        let (mut ours, mut theirs) = (self.files.iter(), reference.files.iter());
-        let (mut entry, mut old) = (ours.next(), theirs.next());
-        loop {
-            let order = match (entry, old) {
-                (None, None) => return Some(changes),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(entry), Some(old)) => entry.path.cmp(&old.path),
-            };
-            if order.is_le() {
-                if let Some(entry) = entry.filter(|e| order.is_lt() || old != Some(*e)) {
-                    changes.set.push(entry.clone());
-                }
-                entry = ours.next();
-            }
-            if order.is_ge() {
-                if let Some(old) = old.filter(|_| order.is_gt()) {
-                    changes.removed.push(old.path.clone());
-                }
-                old = theirs.next();
+        for met in by_path(&self.files, &reference.files) {
+            match met {
+                ByPath::One(entry) => changes.set.push(entry.clone()),
+                ByPath::Other(old) => changes.removed.push(old.path.clone()),
+                ByPath::Both(entry, old) if entry != old => changes.set.push(entry.clone()),
+                ByPath::Both(..) | ByPath::Same(_) => {}
             }
         }
+        Some(changes)
     }
 }
 

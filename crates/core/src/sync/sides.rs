@@ -113,6 +113,7 @@ fn merge<'a>(
             ByPath::One(x) => only_one.push(x),
             ByPath::Other(y) => only_other.push(y),
             ByPath::Both(x, y) if x == y => alike.push(x),
+            ByPath::Same(x) => alike.push(x),
             ByPath::Both(x, y) => {
                 only_one.push(x);
                 only_other.push(y);

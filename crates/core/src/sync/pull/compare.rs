@@ -134,7 +134,7 @@ impl PullPlanner {
         // manifest (a path met on both sides is listed), each one met alone looked up to be sure.
         let base_only = by_path(&base.manifest.files, &remote.files).filter_map(|met| match met {
             ByPath::One(entry) => Some(entry),
-            ByPath::Other(_) | ByPath::Both(..) => None,
+            ByPath::Other(_) | ByPath::Both(..) | ByPath::Same(_) => None,
         });
         self.unlisted.extend(
             base_only
