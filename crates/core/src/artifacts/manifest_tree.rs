@@ -203,6 +203,18 @@ fn split<'a>(files: &'a [ManifestEntry], lengths: &[usize]) -> Option<Vec<&'a [M
     parts.collect()
 }
 
+/// For each entry of `one`, whether it lies in a part that `other` holds too (the same name: the same
+/// entries at the same paths); `None` unless the cuts of both are known.
+pub(crate) fn held_alike(one: &[ManifestEntry], other: &[ManifestEntry]) -> Option<Vec<bool>> {
+    let ((lengths, names), (_, other_names)) = (ordered_cut(one)?, ordered_cut(other)?);
+    let held: BTreeSet<&str> = other_names.iter().map(String::as_str).collect();
+    let alike = lengths
+        .iter()
+        .zip(&names)
+        .flat_map(|(&length, name)| std::iter::repeat_n(held.contains(name.as_str()), length));
+    Some(alike.collect())
+}
+
 /// [`by_path`](super::manifest::by_path) of two manifests known cut in path order: the entries of a
 /// part both hold (the same name: the same entries) are met as [`ByPath::Same`], uncompared, and only
 /// the others are walked together. No entry of `other` falls inside a part both hold but its own, as
@@ -449,17 +461,6 @@ impl Manifest {
         }
     }
 
-    /// The entries of each part by name, of [`Manifest::held_parts`].
-    pub fn parts_by_name(&self) -> BTreeMap<String, Vec<ManifestEntry>> {
-        let Some(parts) = self.held_parts() else {
-            return BTreeMap::new();
-        };
-        let named = parts
-            .iter()
-            .map(|part| (part.name.to_owned(), part.files.to_vec()));
-        named.collect()
-    }
-
     /// The parts a repository whose manifest this is holds: those [`Manifest::parts`] gives for a
     /// manifest of layout 2; `None` for one of layout 1, which was written as one file.
     pub fn held_parts(&self) -> Option<Parts<'_>> {
@@ -565,15 +566,15 @@ impl ManifestRoot {
     /// The manifest of this root and its parts (`parts` by name, each as [`read_manifest_part`] gives
     /// it). Refused against the root when a part is missing, and against a part whose files do not
     /// follow those of the part before it.
-    pub fn assemble(
+    pub fn assemble<P: AsRef<[ManifestEntry]>>(
         &self,
-        parts: &BTreeMap<String, Vec<ManifestEntry>>,
+        parts: &BTreeMap<String, P>,
         options: &LayoutOptions,
     ) -> Result<Manifest, TreeError> {
         let mut files: Vec<ManifestEntry> = Vec::new();
         let mut lengths = Vec::with_capacity(self.parts.len());
         for name in &self.parts {
-            let Some(entries) = parts.get(name) else {
+            let Some(entries) = parts.get(name).map(AsRef::as_ref) else {
                 return Err(TreeError {
                     path: options.full_path(MANIFEST_FILE),
                     kind: TreeErrorKind::MissingManifestPart { part: name.clone() },
@@ -595,13 +596,12 @@ impl ManifestRoot {
             lengths.push(entries.len());
         }
         let files = Arc::new(files);
-        // Read parts are cut where layout 2 cuts, their entries in strict path order
-        // ([`read_manifest_part`]), and each follows the one before: the manifest is known cut.
+        // The manifest is known cut as its parts were read.
         remember_cut(Cut {
             files: Arc::downgrade(&files),
             lengths,
             names: self.parts.clone(),
-            ordered: true,
+            ordered: in_path_order(&files),
         });
         Ok(Manifest {
             schema_version: self.schema_version,
@@ -684,7 +684,6 @@ mod tests {
             .collect();
         let assembled = root.assemble(&parts, &LayoutOptions::default());
         assert_eq!(assembled, Ok(manifest.clone()));
-        assert_eq!(manifest.parts_by_name(), parts);
         let assembled = assembled.unwrap();
         assert!(!Arc::ptr_eq(&assembled.files, &manifest.files));
         let known = assembled.parts();
@@ -728,7 +727,9 @@ mod tests {
         let options = LayoutOptions::default();
         let before = manifest(&project, &options);
         let mut edited = project.clone();
-        edited.suites[1].scenarios[0].test_cases[1].description.push_str(" Changed.");
+        edited.suites[1].scenarios[0].test_cases[1]
+            .description
+            .push_str(" Changed.");
         edited.suites[3].scenarios[1].test_cases.remove(0);
         let moved = edited.suites[2].scenarios[0].test_cases.remove(2);
         edited.suites[0].scenarios[1].test_cases.push(moved);
@@ -753,13 +754,29 @@ mod tests {
             assert!(same > one.files.len() / 2, "{same} of {}", one.files.len());
             assert_eq!(owned(meetings(met.into_iter())), plain(one, other));
         }
+        let alike = held_alike(&after.files, &before.files).expect("both cut");
+        assert_eq!(alike.len(), after.files.len());
+        for (entry, alike) in after.files.iter().zip(&alike) {
+            assert!(
+                !alike || before.entry(&entry.path) == Some(entry),
+                "{entry:?}"
+            );
+        }
+        assert!(alike.iter().filter(|alike| **alike).count() > after.files.len() / 2);
         let changes = after.changes_from(&before).unwrap();
         let uncut = |m: &Manifest| Manifest {
             files: Arc::new(m.files.to_vec()),
             ..m.clone()
         };
-        assert_eq!(Some(&changes), uncut(&after).changes_from(&uncut(&before)).as_ref());
-        assert_eq!(changes.removed.len(), 2, "the removed and the moved test case");
+        assert_eq!(
+            Some(&changes),
+            uncut(&after).changes_from(&uncut(&before)).as_ref()
+        );
+        assert_eq!(
+            changes.removed.len(),
+            2,
+            "the removed and the moved test case"
+        );
         assert_eq!(changes.apply(&before), after);
     }
 

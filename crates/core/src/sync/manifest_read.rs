@@ -2,6 +2,8 @@
 //! this copy does not hold already (those of its base), all in one round.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use super::attempt::{Attempt, Retrying};
 use super::error::{refused_manifest, SyncError};
@@ -25,7 +27,41 @@ struct Source {
     commit: String,
     options: LayoutOptions,
     /// The parts held already, by name.
-    known: BTreeMap<String, Vec<ManifestEntry>>,
+    known: BTreeMap<String, PartEntries>,
+}
+
+/// A part's entries: read, or those of a manifest this copy holds (shared, not copied).
+#[derive(Debug)]
+enum PartEntries {
+    Read(Vec<ManifestEntry>),
+    Held(Arc<Vec<ManifestEntry>>, Range<usize>),
+}
+
+impl AsRef<[ManifestEntry]> for PartEntries {
+    fn as_ref(&self) -> &[ManifestEntry] {
+        match self {
+            PartEntries::Read(entries) => entries,
+            PartEntries::Held(files, range) => files.get(range.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The parts of `held` by name, each as a range of its manifest's entries.
+fn held_parts(held: &[&Manifest]) -> BTreeMap<String, PartEntries> {
+    let mut known = BTreeMap::new();
+    for manifest in held {
+        let Some(parts) = manifest.held_parts() else {
+            continue;
+        };
+        let mut start = 0;
+        for part in parts.iter() {
+            let range = start..start + part.files.len();
+            start = range.end;
+            let entries = || PartEntries::Held(manifest.files.clone(), range);
+            known.entry(part.name.to_owned()).or_insert_with(entries);
+        }
+    }
+    known
 }
 
 #[derive(Debug)]
@@ -36,7 +72,7 @@ enum ReadStage {
         /// The parts still to read, with their calls.
         pending: Vec<(String, Call<Vec<u8>>)>,
         /// The parts read or known, by name.
-        parts: BTreeMap<String, Vec<ManifestEntry>>,
+        parts: BTreeMap<String, PartEntries>,
         tries: u32,
     },
 }
@@ -71,7 +107,7 @@ impl ManifestRead {
         let at = Source {
             commit: commit.to_owned(),
             options: options.clone(),
-            known: held.iter().flat_map(|held| held.parts_by_name()).collect(),
+            known: held_parts(held),
         };
         ManifestRead {
             at,
@@ -145,7 +181,7 @@ impl ManifestRead {
                     match answer.and_then(|response| call.parse(&response)) {
                         Ok(bytes) => match read_manifest_part(&name, &bytes) {
                             Ok(entries) => {
-                                parts.insert(name, entries);
+                                parts.insert(name, PartEntries::Read(entries));
                             }
                             Err(kind) => {
                                 let path = part_path(&at.options, &name);
@@ -219,7 +255,7 @@ impl Source {
     fn assemble(
         &self,
         root: &ManifestRoot,
-        parts: &BTreeMap<String, Vec<ManifestEntry>>,
+        parts: &BTreeMap<String, PartEntries>,
     ) -> ManifestOutcome {
         match root.assemble(parts, &self.options) {
             Ok(manifest) => ManifestOutcome::Read(manifest),

@@ -38,17 +38,17 @@ fn well_formed(files: &[ManifestEntry]) -> bool {
     if !in_path_order(files) {
         return false;
     }
-    let mut keys: Vec<u64> = files
-        .iter()
-        .map(|e| {
-            let mut hasher = SipHasher13::new();
-            hasher.write(e.id.as_str().as_bytes());
-            hasher.write_u8(e.kind as u8);
-            hasher.finish()
-        })
-        .collect();
+    let mut keys: Vec<u64> = files.iter().map(key_fingerprint).collect();
     keys.sort_unstable();
     keys.windows(2).all(|pair| pair[0] != pair[1])
+}
+
+/// A fingerprint of an entry's artifact key (its id and kind): equal keys have equal fingerprints.
+pub(crate) fn key_fingerprint(entry: &ManifestEntry) -> u64 {
+    let mut hasher = SipHasher13::new();
+    hasher.write(entry.id.as_str().as_bytes());
+    hasher.write_u8(entry.kind as u8);
+    hasher.finish()
 }
 
 /// How many manifests [`WELL_FORMED`] remembers: a push or pull compares three.

@@ -1389,9 +1389,14 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
     assert!(matches!(tree(&escape), TreeErrorKind::UnsafePath { .. }));
     assert_eq!(tree(&unknown), TreeErrorKind::UnknownFile);
     assert!(matches!(tree(&outside), TreeErrorKind::OutsideRoot { .. }));
+    let original = manifest
+        .files
+        .iter()
+        .find(|e| e.id == project.element_repositories[0].id)
+        .map(|e| e.path.clone());
     assert!(matches!(
         tree(&duplicate),
-        TreeErrorKind::DuplicateId { .. }
+        TreeErrorKind::DuplicateId { first, .. } if Some(&first) == original.as_ref()
     ));
     assert!(matches!(tree(&large), TreeErrorKind::TooLarge { .. }));
     // Nothing outside the root or with `..` was requested.

@@ -7,9 +7,9 @@ use super::preview::{AppliedPull, ArtifactChange, PullCounts, PullPreview};
 use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
-    from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
-    ArtifactPath, KnownTestCases, LayoutOptions, Manifest, ManifestEntry, Project, ReadLimits,
-    ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind,
+    by_path, from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey,
+    ArtifactKind, ArtifactPath, ByPath, KnownTestCases, LayoutOptions, Manifest, ManifestEntry,
+    Project, ReadLimits, ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind,
 };
 use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
@@ -435,50 +435,38 @@ fn replaced_in(
     remote: &Manifest,
 ) -> Option<LocalFiles> {
     let mut files = SharedFiles::clone(&local.files);
-    // Where each placed test case's entry is, and its new hash.
-    let mut patches = BTreeMap::new();
+    // The new hash of each placed test case, by path.
+    let mut patches: BTreeMap<&str, &String> = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
         *files.get_mut(path)? = written.bytes.clone();
-        let at = local
-            .manifest
-            .files
-            .binary_search_by(|e| e.path.as_str().cmp(path))
-            .ok()?;
-        let entry = &local.manifest.files[at];
+        let entry = local.manifest.entry(path)?;
         if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
             return None;
         }
-        patches.insert(at, &written.sha256);
+        patches.insert(path, &written.sha256);
     }
-    let patched = |at: usize, entry: &ManifestEntry| match patches.get(&at) {
+    let patched = |entry: &ManifestEntry| match patches.get(entry.path.as_str()) {
         Some(sha256) => ManifestEntry {
             sha256: (*sha256).clone(),
             ..entry.clone()
         },
         None => entry.clone(),
     };
-    let as_remote = remote.files.len() == local.manifest.files.len()
-        && remote
-            .files
-            .iter()
-            .zip(local.manifest.files.iter())
-            .enumerate()
-            .all(|(at, (theirs, mine))| match patches.contains_key(&at) {
-                true => patched(at, mine) == *theirs,
-                false => theirs == mine,
-            });
+    // The branch's entries, met in one walk (parts both hold are not compared).
+    let as_remote = by_path(&remote.files, &local.manifest.files).all(|met| match met {
+        ByPath::Same(entry) => {
+            !patches.contains_key(entry.path.as_str()) || patched(entry) == *entry
+        }
+        ByPath::Both(theirs, mine) => match patches.contains_key(mine.path.as_str()) {
+            true => patched(mine) == *theirs,
+            false => theirs == mine,
+        },
+        ByPath::One(_) | ByPath::Other(_) => false,
+    });
     let entries = match as_remote {
         true => remote.files.clone(),
-        false => Arc::new(
-            local
-                .manifest
-                .files
-                .iter()
-                .enumerate()
-                .map(|(at, entry)| patched(at, entry))
-                .collect(),
-        ),
+        false => Arc::new(local.manifest.files.iter().map(patched).collect()),
     };
     let approved = |case: &Tracked<TestCase>| case.review_state == ReviewState::Approved;
     let same_approvals = placed

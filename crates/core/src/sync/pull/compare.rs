@@ -2,19 +2,19 @@
 //! changes listed since the base checked against the manifest.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    by_path, in_path_order, ArtifactId, ArtifactKind, ByPath, Manifest, ManifestEntry,
+    by_path, held_alike, in_path_order, ArtifactId, ArtifactKind, ByPath, Manifest, ManifestEntry,
     TreeErrorKind,
 };
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::sync::layout::path_kind;
-use crate::sync::sides::vouch_well_formed;
+use crate::sync::sides::{key_fingerprint, vouch_well_formed};
 use crate::sync::three_way::classify_differences;
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
 
@@ -23,33 +23,60 @@ impl PullPlanner {
     /// comparison (their artifacts stay as they are locally). A manifest whose every entry can be pulled,
     /// in path order, is given back as it is (its entries shared).
     pub(super) fn checked_manifest(&mut self, manifest: Manifest) -> Manifest {
-        let mut seen: BTreeMap<(&str, ArtifactKind), &str> = BTreeMap::new();
-        let mut left_out = BTreeSet::new();
-        for (index, entry) in manifest.files.iter().enumerate() {
-            let problem = match path_kind(&entry.path, &self.options) {
-                Err(kind) => Some(ProblemKind::Tree(kind)),
-                Ok(kind) if kind != entry.kind => Some(ProblemKind::KindMismatch {
-                    manifest: entry.kind,
-                }),
-                Ok(_) => seen.get(&(entry.id.as_str(), entry.kind)).map(|first| {
-                    ProblemKind::Tree(TreeErrorKind::DuplicateId {
-                        id: entry.id.clone(),
-                        first: (*first).to_owned(),
-                    })
-                }),
+        let files = &manifest.files;
+        let mut found: Vec<(usize, ProblemKind)> = Vec::new();
+        // The entries whose path can be pulled, by a fingerprint of their artifact key and position.
+        let mut keys: Vec<(u64, usize)> = Vec::with_capacity(files.len());
+        // Entries in parts the base holds were checked when the base was pulled or written: under this
+        // root, they are not checked again.
+        let alike = self
+            .base()
+            .and_then(|base| held_alike(files, &base.manifest.files));
+        let alike = alike.unwrap_or_default();
+        for (index, entry) in files.iter().enumerate() {
+            let checked =
+                alike.get(index) == Some(&true) && self.options.relative(&entry.path).is_some();
+            let kind = match checked {
+                true => Ok(entry.kind),
+                false => path_kind(&entry.path, &self.options),
             };
-            match problem {
-                Some(kind) => {
-                    left_out.insert(index);
-                    self.problems.push(PullProblem {
-                        path: entry.path.clone(),
-                        kind,
-                    });
-                }
-                None => {
-                    seen.insert((entry.id.as_str(), entry.kind), &entry.path);
+            match kind {
+                Err(kind) => found.push((index, ProblemKind::Tree(kind))),
+                Ok(kind) if kind != entry.kind => found.push((
+                    index,
+                    ProblemKind::KindMismatch {
+                        manifest: entry.kind,
+                    },
+                )),
+                Ok(_) => keys.push((key_fingerprint(entry), index)),
+            }
+        }
+        // An artifact listed again: each listing after its first (of those whose path can be pulled).
+        keys.sort_unstable();
+        for run in keys.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            for (at, &(_, index)) in run.iter().enumerate().skip(1) {
+                let entry = &files[index];
+                let earlier = run[..at].iter().map(|&(_, earlier)| &files[earlier]);
+                if let Some(first) = earlier
+                    .into_iter()
+                    .find(|e| e.id == entry.id && e.kind == entry.kind)
+                {
+                    let kind = TreeErrorKind::DuplicateId {
+                        id: entry.id.clone(),
+                        first: first.path.clone(),
+                    };
+                    found.push((index, ProblemKind::Tree(kind)));
                 }
             }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        let mut left_out = BTreeSet::new();
+        for (index, kind) in found {
+            left_out.insert(index);
+            self.problems.push(PullProblem {
+                path: files[index].path.clone(),
+                kind,
+            });
         }
         if left_out.is_empty() && in_path_order(&manifest.files) {
             // In path order, each artifact once: the comparison walks it without checking it again.
