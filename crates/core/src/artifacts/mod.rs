@@ -52,7 +52,7 @@ pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
 };
-pub(crate) use manifest_tree::held_alike;
+pub(crate) use manifest_tree::{held_alike, known_in_order};
 pub use manifest_tree::{
     is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part,
     starts_part, ManifestFile, ManifestRoot, ManifestTree, PartOf, Parts, WrittenPart,

@@ -13,7 +13,9 @@ use std::sync::{Arc, Weak};
 
 use siphasher::sip::SipHasher13;
 
-use crate::artifacts::{by_path, in_path_order, ArtifactKey, ByPath, Manifest, ManifestEntry};
+use crate::artifacts::{
+    by_path, in_path_order, known_in_order, ArtifactKey, ByPath, Manifest, ManifestEntry,
+};
 
 /// An artifact's file at the base, locally and on the branch.
 pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
@@ -35,7 +37,7 @@ pub(crate) struct Sides<'a> {
 /// artifact key (so no key is listed twice; two keys whose fingerprints meet, by chance or by a crafted
 /// manifest, only mean that every key is compared).
 fn well_formed(files: &[ManifestEntry]) -> bool {
-    if !in_path_order(files) {
+    if !known_in_order(files) && !in_path_order(files) {
         return false;
     }
     let mut keys: Vec<u64> = files.iter().map(key_fingerprint).collect();

@@ -453,16 +453,15 @@ fn replaced_in(
         },
         None => entry.clone(),
     };
-    // The branch's entries, met in one walk (parts both hold are not compared).
+    // The branch's entries, met in one walk (parts both hold are not compared), and each placed test
+    // case's entry as the branch has it.
     let as_remote = by_path(&remote.files, &local.manifest.files).all(|met| match met {
-        ByPath::Same(entry) => {
-            !patches.contains_key(entry.path.as_str()) || patched(entry) == *entry
-        }
-        ByPath::Both(theirs, mine) => match patches.contains_key(mine.path.as_str()) {
-            true => patched(mine) == *theirs,
-            false => theirs == mine,
-        },
+        ByPath::Same(_) => true,
+        ByPath::Both(theirs, mine) => patched(mine) == *theirs,
         ByPath::One(_) | ByPath::Other(_) => false,
+    }) && patches.keys().all(|path| {
+        let mine = local.manifest.entry(path).map(patched);
+        mine.is_some() && remote.entry(path) == mine.as_ref()
     });
     let entries = match as_remote {
         true => remote.files.clone(),
