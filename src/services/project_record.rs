@@ -411,12 +411,20 @@ impl StoredProject {
     /// bases are kept as their changes from the new baseline.
     fn set_base(&mut self, repository: &str, base: &SyncBase) {
         let baseline = base.manifest.clone();
+        // The new baseline as its changes from the old one: a base kept as changes is moved onto it
+        // from the paths either changed, not built whole and compared again.
+        let moved = baseline.changes_from(&self.baseline);
         let earlier = std::mem::take(&mut self.bases);
         self.bases = earlier
             .into_iter()
             .filter(|b| !(b.repository == repository && b.branch == base.branch))
             .map(|b| RepositoryBase {
-                manifest: BaseManifest::against(&b.manifest.manifest(&self.baseline), &baseline),
+                manifest: match (&b.manifest, &moved) {
+                    (BaseManifest::Changes(changes), Some(moved)) => {
+                        BaseManifest::Changes(changes.rebased(&self.baseline, moved))
+                    }
+                    _ => BaseManifest::against(&b.manifest.manifest(&self.baseline), &baseline),
+                },
                 ..b
             })
             .collect();

@@ -443,6 +443,45 @@ impl Manifest {
 }
 
 impl ManifestChanges {
+    /// These changes (from `old`) as changes from `new`, whose own changes from `old` are `new_from_old`:
+    /// `self.apply(old).changes_from(new)`, found from the paths either changed alone (a few lookups in
+    /// `old`, not a walk of it). Both `old` and `new` are in strict path order.
+    pub fn rebased(&self, old: &Manifest, new_from_old: &ManifestChanges) -> ManifestChanges {
+        let paths: BTreeSet<&str> = [self, new_from_old]
+            .into_iter()
+            .flat_map(|changes| {
+                let set = changes.set.iter().map(|e| e.path.as_str());
+                set.chain(changes.removed.iter().map(String::as_str))
+            })
+            .collect();
+        let mut rebased = ManifestChanges {
+            schema_version: self.schema_version,
+            origin: self.origin.clone(),
+            ..ManifestChanges::default()
+        };
+        for path in paths {
+            let (mine, theirs) = (self.entry(old, path), new_from_old.entry(old, path));
+            match (mine, theirs) {
+                (Some(mine), theirs) if theirs != Some(mine) => rebased.set.push(mine.clone()),
+                (None, Some(_)) => rebased.removed.push(path.to_owned()),
+                _ => {}
+            }
+        }
+        rebased
+    }
+
+    /// The entry at `path` of the manifest these changes make of `reference`.
+    fn entry<'a>(&'a self, reference: &'a Manifest, path: &str) -> Option<&'a ManifestEntry> {
+        let set = self.set.binary_search_by(|e| e.path.as_str().cmp(path));
+        if let Ok(at) = set {
+            return self.set.get(at);
+        }
+        match self.removed.binary_search_by(|p| p.as_str().cmp(path)) {
+            Ok(_) => None,
+            Err(_) => reference.entry(path),
+        }
+    }
+
     /// The manifest these changes make of `reference`, the manifest they were taken from (sharing its
     /// entries when no entry changed).
     pub fn apply(&self, reference: &Manifest) -> Manifest {
@@ -544,6 +583,27 @@ mod tests {
             let other = old.paths_looked_up(&new, &mut looked_up);
             proptest::prop_assert_eq!(one, other);
             proptest::prop_assert_eq!(walked, looked_up);
+        }
+
+        /// A base kept as its changes from one baseline is the same manifest as its changes from the next.
+        #[test]
+        fn changes_rebased_on_a_new_reference_are_the_changes_from_it(
+            old in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
+            base in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
+            new in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
+        ) {
+            let manifest = |files: &BTreeMap<u8, (u8, u8)>| {
+                let entries = files.iter().map(|(path, (sha, id))| {
+                    entry(&format!("p{path:02}"), &sha.to_string(), &format!("t{id}"))
+                });
+                Manifest::from_entries(entries.collect())
+            };
+            let (old, base, new) = (manifest(&old), manifest(&base), manifest(&new));
+            let kept = base.changes_from(&old).unwrap();
+            let new_from_old = new.changes_from(&old).unwrap();
+            let rebased = kept.rebased(&old, &new_from_old);
+            proptest::prop_assert_eq!(&rebased, &base.changes_from(&new).unwrap());
+            proptest::prop_assert_eq!(rebased.apply(&new), base);
         }
     }
 }
