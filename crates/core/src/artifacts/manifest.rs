@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::SCHEMA_VERSION;
 use super::limits::MAX_MANIFEST_BYTES;
-use super::manifest_tree::known_in_order;
 use crate::counts::{byte_size, counted};
 
 /// The most files a manifest read from a repository may list (200,000: as many as a listing of a
@@ -243,97 +242,6 @@ impl Manifest {
             .map(|entry| ((entry.id.clone(), entry.kind), entry))
             .collect()
     }
-
-    /// What changed from `self` (the older state) to `newer`: compared by path, with moves detected by
-    /// artifact id and kind.
-    ///
-    /// ```
-    /// use versioning_core::artifacts::{demo, manifest, LayoutOptions};
-    /// let mut project = demo::demo_projects().remove(0);
-    /// let before = manifest(&project, &LayoutOptions::default());
-    /// let case = project.test_cases().next().unwrap().id.clone();
-    /// project.rename(&case, "A better name").unwrap();
-    /// let diff = before.diff(&manifest(&project, &LayoutOptions::default()));
-    /// assert_eq!(diff.renamed.len(), 1);
-    /// assert!(diff.added.is_empty() && diff.removed.is_empty() && diff.modified.is_empty());
-    /// ```
-    pub fn diff(&self, newer: &Manifest) -> ManifestDiff {
-        // Files at a path only one side has: those of the older side, and those of the newer side in
-        // its order; files at a path both have are compared there.
-        let mut diff = ManifestDiff::default();
-        if Arc::ptr_eq(&self.files, &newer.files) {
-            return diff;
-        }
-        let (old_only, new_only) = match in_path_order(&self.files) && in_path_order(&newer.files) {
-            true => self.paths_walked(newer, &mut diff),
-            false => self.paths_looked_up(newer, &mut diff),
-        };
-        let mut gone: BTreeMap<ArtifactKey, &ManifestEntry> = old_only
-            .into_iter()
-            .map(|entry| ((entry.id.clone(), entry.kind), entry))
-            .collect();
-        // Renamed and added files, in the newer manifest's order.
-        for entry in new_only {
-            match gone.remove(&(entry.id.clone(), entry.kind)) {
-                Some(old) => diff.renamed.push(Renamed {
-                    from: old.clone(),
-                    to: entry.clone(),
-                }),
-                None => diff.added.push(entry.clone()),
-            }
-        }
-        diff.removed = gone.into_values().cloned().collect();
-        diff.removed.sort_by(|a, b| a.path.cmp(&b.path));
-        diff
-    }
-
-    /// [`Manifest::diff`]'s comparison by path of two manifests in path order, in one walk of both:
-    /// records the modified files and answers the files at paths only the older, or only the newer,
-    /// manifest has.
-    fn paths_walked<'a>(
-        &'a self,
-        newer: &'a Manifest,
-        diff: &mut ManifestDiff,
-    ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
-        let (mut old_only, mut new_only) = (Vec::new(), Vec::new());
-        for met in by_path(&self.files, &newer.files) {
-            match met {
-                ByPath::One(old) => old_only.push(old),
-                ByPath::Other(new) => new_only.push(new),
-                ByPath::Both(old, new) if old.sha256 != new.sha256 => {
-                    diff.modified.push(new.clone());
-                }
-                ByPath::Both(..) | ByPath::Same(_) => {}
-            }
-        }
-        (old_only, new_only)
-    }
-
-    /// [`Manifest::paths_walked`] for manifests not in path order (one read from a repository may
-    /// not be): by lookups.
-    fn paths_looked_up<'a>(
-        &'a self,
-        newer: &'a Manifest,
-        diff: &mut ManifestDiff,
-    ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
-        let old_paths: BTreeMap<&str, &ManifestEntry> =
-            self.files.iter().map(|e| (e.path.as_str(), e)).collect();
-        let new_paths: BTreeSet<&str> = newer.files.iter().map(|e| e.path.as_str()).collect();
-        let old_only = self
-            .files
-            .iter()
-            .filter(|entry| !new_paths.contains(entry.path.as_str()))
-            .collect();
-        let mut new_only = Vec::new();
-        for entry in newer.files.iter() {
-            match old_paths.get(entry.path.as_str()) {
-                Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
-                Some(_) => {}
-                None => new_only.push(entry),
-            }
-        }
-        (old_only, new_only)
-    }
 }
 
 /// A manifest kept as its differences from another one, its reference: a project keeps the manifest of
@@ -359,87 +267,6 @@ pub struct ManifestChanges {
 /// Whether a manifest's paths are in strictly increasing order (no path twice).
 pub(crate) fn in_path_order(files: &[ManifestEntry]) -> bool {
     files.windows(2).all(|pair| pair[0].path < pair[1].path)
-}
-
-/// Where the entries of two manifests meet, walked together in path order ([`by_path`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ByPath<'a> {
-    /// A path only the first manifest has.
-    One(&'a ManifestEntry),
-    /// A path only the second manifest has.
-    Other(&'a ManifestEntry),
-    /// A path both have: the first's entry and the second's.
-    Both(&'a ManifestEntry, &'a ManifestEntry),
-    /// A path both have with the same entry, known without comparing them (in a part both hold).
-    Same(&'a ManifestEntry),
-}
-
-/// The entries of `one` and `other` (each in strict path order), walked together once in path order.
-/// Where both manifests are known cut into parts ([`Manifest::parts`]), the entries of a part both hold
-/// are met as [`ByPath::Same`] without being compared.
-pub(crate) fn by_path<'a>(
-    one: &'a [ManifestEntry],
-    other: &'a [ManifestEntry],
-) -> Box<dyn Iterator<Item = ByPath<'a>> + 'a> {
-    match super::manifest_tree::apart(one, other) {
-        Some(met) => Box::new(met.into_iter()),
-        None => Box::new(walk(one.iter(), other.iter())),
-    }
-}
-
-/// Two sequences of entries (each in strict path order) walked together once in path order.
-pub(crate) fn walk<'a>(
-    one: impl Iterator<Item = &'a ManifestEntry>,
-    other: impl Iterator<Item = &'a ManifestEntry>,
-) -> impl Iterator<Item = ByPath<'a>> {
-    let (mut a, mut b) = (one.peekable(), other.peekable());
-    std::iter::from_fn(move || match (a.peek(), b.peek()) {
-        (Some(x), Some(y)) if x.path < y.path => a.next().map(ByPath::One),
-        (Some(x), Some(y)) if x.path > y.path => b.next().map(ByPath::Other),
-        (Some(_), Some(_)) => a.next().zip(b.next()).map(|(x, y)| ByPath::Both(x, y)),
-        (Some(_), None) => a.next().map(ByPath::One),
-        (None, _) => b.next().map(ByPath::Other),
-    })
-}
-
-impl Manifest {
-    /// This manifest as its changes from `reference`. `None` when either manifest is not in strict path
-    /// order (one read from a repository may not be): such a manifest is kept whole.
-    ///
-    /// ```
-    /// use versioning_core::artifacts::{demo, manifest, LayoutOptions};
-    /// let mut project = demo::demo_projects().remove(0);
-    /// let before = manifest(&project, &LayoutOptions::default());
-    /// let case = project.test_cases().next().unwrap().id.clone();
-    /// project.rename(&case, "A better name").unwrap();
-    /// let after = manifest(&project, &LayoutOptions::default());
-    /// let changes = after.changes_from(&before).unwrap();
-    /// assert_eq!((changes.set.len(), changes.removed.len()), (1, 1), "the file moved");
-    /// assert_eq!(changes.apply(&before), after);
-    /// ```
-    pub fn changes_from(&self, reference: &Manifest) -> Option<ManifestChanges> {
-        let mut changes = ManifestChanges {
-            schema_version: self.schema_version,
-            origin: self.origin.clone(),
-            ..ManifestChanges::default()
-        };
-        if Arc::ptr_eq(&self.files, &reference.files) {
-            return Some(changes);
-        }
-        let ordered = |files: &[ManifestEntry]| known_in_order(files) || in_path_order(files);
-        if !ordered(&self.files) || !ordered(&reference.files) {
-            return None;
-        }
-        for met in by_path(&self.files, &reference.files) {
-            match met {
-                ByPath::One(entry) => changes.set.push(entry.clone()),
-                ByPath::Other(old) => changes.removed.push(old.path.clone()),
-                ByPath::Both(entry, old) if entry != old => changes.set.push(entry.clone()),
-                ByPath::Both(..) | ByPath::Same(_) => {}
-            }
-        }
-        Some(changes)
-    }
 }
 
 impl ManifestChanges {
@@ -562,48 +389,5 @@ mod tests {
             Some("33")
         );
         assert_eq!(new.entry("zzz"), None);
-    }
-
-    proptest::proptest! {
-        /// Manifests in path order are compared in one walk: the same as by lookups.
-        #[test]
-        fn a_walk_and_lookups_find_the_same_paths(
-            old in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
-            new in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
-        ) {
-            let manifest = |files: &BTreeMap<u8, (u8, u8)>| {
-                let entries = files.iter().map(|(path, (sha, id))| {
-                    entry(&format!("p{path:02}"), &sha.to_string(), &format!("t{id}"))
-                });
-                Manifest::from_entries(entries.collect())
-            };
-            let (old, new) = (manifest(&old), manifest(&new));
-            let (mut walked, mut looked_up) = (ManifestDiff::default(), ManifestDiff::default());
-            let one = old.paths_walked(&new, &mut walked);
-            let other = old.paths_looked_up(&new, &mut looked_up);
-            proptest::prop_assert_eq!(one, other);
-            proptest::prop_assert_eq!(walked, looked_up);
-        }
-
-        /// A base kept as its changes from one baseline is the same manifest as its changes from the next.
-        #[test]
-        fn changes_rebased_on_a_new_reference_are_the_changes_from_it(
-            old in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
-            base in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
-            new in proptest::collection::btree_map(0u8..40, (0u8..3, 0u8..30), 0..30),
-        ) {
-            let manifest = |files: &BTreeMap<u8, (u8, u8)>| {
-                let entries = files.iter().map(|(path, (sha, id))| {
-                    entry(&format!("p{path:02}"), &sha.to_string(), &format!("t{id}"))
-                });
-                Manifest::from_entries(entries.collect())
-            };
-            let (old, base, new) = (manifest(&old), manifest(&base), manifest(&new));
-            let kept = base.changes_from(&old).unwrap();
-            let new_from_old = new.changes_from(&old).unwrap();
-            let rebased = kept.rebased(&old, &new_from_old);
-            proptest::prop_assert_eq!(&rebased, &base.changes_from(&new).unwrap());
-            proptest::prop_assert_eq!(rebased.apply(&new), base);
-        }
     }
 }

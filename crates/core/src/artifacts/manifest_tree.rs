@@ -7,9 +7,9 @@
 //! read as they are.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::hash::Hasher;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,7 +17,8 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::canonical::to_canonical_json;
 use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
-use super::manifest::{in_path_order, walk, ByPath, Manifest, ManifestEntry};
+use super::manifest::{in_path_order, Manifest, ManifestEntry};
+use super::manifest_cuts::{cut_of, remember_cut, Cut};
 use super::parse::parse_json;
 use super::tree_error::{TreeError, TreeErrorKind};
 
@@ -161,94 +162,6 @@ fn cut(files: &[ManifestEntry]) -> Vec<&[ManifestEntry]> {
     parts
 }
 
-/// Keeps `cut` as the last one made, forgetting the oldest beyond [`CUTS_KEPT`].
-fn remember_cut(cut: Cut) {
-    CUTS.with(|cuts| {
-        let mut cuts = cuts.borrow_mut();
-        cuts.retain(|cut| cut.files.strong_count() > 0);
-        if cuts.len() == CUTS_KEPT {
-            cuts.remove(0);
-        }
-        cuts.push(cut);
-    });
-}
-
-/// The cut of the manifest whose entries are `files` (by their address: the entries of a manifest
-/// still held), when it is known and in strict path order: the length and name of each part.
-fn ordered_cut(files: &[ManifestEntry]) -> Option<(Vec<usize>, Vec<String>)> {
-    CUTS.with(|cuts| {
-        let cuts = cuts.borrow();
-        let found = cuts.iter().filter(|cut| cut.ordered).find(|cut| {
-            cut.files
-                .upgrade()
-                .is_some_and(|held| held.as_ptr() == files.as_ptr() && held.len() == files.len())
-        });
-        found.map(|cut| (cut.lengths.clone(), cut.names.clone()))
-    })
-}
-
-/// Whether `files` are known to be in strict path order (the entries of a manifest known cut).
-pub(crate) fn known_in_order(files: &[ManifestEntry]) -> bool {
-    ordered_cut(files).is_some()
-}
-
-/// `files` split at `lengths`.
-fn split<'a>(files: &'a [ManifestEntry], lengths: &[usize]) -> Option<Vec<&'a [ManifestEntry]>> {
-    let mut rest = files;
-    let parts = lengths.iter().map(|&length| {
-        let (part, after) = rest.split_at_checked(length)?;
-        rest = after;
-        Some(part)
-    });
-    parts.collect()
-}
-
-/// For each entry of `one`, whether it lies in a part that `other` holds too (the same name: the same
-/// entries at the same paths); `None` unless the cuts of both are known.
-pub(crate) fn held_alike(one: &[ManifestEntry], other: &[ManifestEntry]) -> Option<Vec<bool>> {
-    let ((lengths, names), (_, other_names)) = (ordered_cut(one)?, ordered_cut(other)?);
-    let held: BTreeSet<&str> = other_names.iter().map(String::as_str).collect();
-    let alike = lengths
-        .iter()
-        .zip(&names)
-        .flat_map(|(&length, name)| std::iter::repeat_n(held.contains(name.as_str()), length));
-    Some(alike.collect())
-}
-
-/// [`by_path`](super::manifest::by_path) of two manifests known cut in path order: the entries of a
-/// part both hold (the same name: the same entries) are met as [`ByPath::Same`], uncompared, and only
-/// the others are walked together. No entry of `other` falls inside a part both hold but its own, as
-/// `other` is in path order and holds the part whole. `None` unless both cuts are known.
-pub(crate) fn apart<'a>(
-    one: &'a [ManifestEntry],
-    other: &'a [ManifestEntry],
-) -> Option<Vec<ByPath<'a>>> {
-    let ((one_lengths, one_names), (other_lengths, other_names)) =
-        (ordered_cut(one)?, ordered_cut(other)?);
-    let (one_parts, other_parts) = (split(one, &one_lengths)?, split(other, &other_lengths)?);
-    let one_held: BTreeSet<&str> = one_names.iter().map(String::as_str).collect();
-    let other_held: BTreeSet<&str> = other_names.iter().map(String::as_str).collect();
-    let mut theirs = other_parts
-        .iter()
-        .zip(&other_names)
-        .filter(|(_, name)| !one_held.contains(name.as_str()))
-        .flat_map(|(part, _)| part.iter())
-        .peekable();
-    let mut met = Vec::with_capacity(one.len().max(other.len()));
-    let mut mine: Vec<&'a ManifestEntry> = Vec::new();
-    for (part, name) in one_parts.into_iter().zip(&one_names) {
-        let Some(first) = part.first().filter(|_| other_held.contains(name.as_str())) else {
-            mine.extend(part);
-            continue;
-        };
-        let before = std::iter::from_fn(|| theirs.next_if(|entry| entry.path < first.path));
-        met.extend(walk(mine.drain(..), before));
-        met.extend(part.iter().map(ByPath::Same));
-    }
-    met.extend(walk(mine.into_iter(), theirs));
-    Some(met)
-}
-
 /// The names of parts met before (written or read), with their entries, so that a manifest cut again (a
 /// base, or a manifest of which a few entries changed) is serialised and hashed only where its parts are
 /// new. Looked up by a fast fingerprint of the entries' fields, then compared entry by entry (a
@@ -267,27 +180,8 @@ type NamedPart = (Box<[ManifestEntry]>, String);
 /// (about 900 parts each, mostly the same) fit several times.
 const MEMO_LIMIT: usize = 400_000;
 
-/// A manifest's entries as [`Manifest::parts`] last cut them: the entries themselves, held weakly (the
-/// address of entries still held is not reused, and shared entries never change: a change copies them
-/// first, [`Arc::make_mut`], which moves entries only weakly held too), the length of each part and its
-/// name.
-struct Cut {
-    files: Weak<Vec<ManifestEntry>>,
-    lengths: Vec<usize>,
-    names: Vec<String>,
-    /// Whether the entries are in strict path order.
-    ordered: bool,
-}
-
-/// How many cuts are kept: a push cuts the branch's manifest and the one it publishes, a save the
-/// baseline.
-const CUTS_KEPT: usize = 4;
-
 thread_local! {
     static PART_NAMES: RefCell<PartNames> = RefCell::new(PartNames::default());
-    /// The last manifests cut, by the address of their shared entries: a manifest cut again (the base of
-    /// the next push, the baseline of every save) is not cut and named again.
-    static CUTS: RefCell<Vec<Cut>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The memo's fingerprint of a part's entries: SipHash 1-3 of their number, the first and last paths
@@ -409,14 +303,7 @@ impl Manifest {
     /// The manifest's parts as layout 2 cuts them, each named; only parts not met before in this process
     /// are serialised and hashed for it.
     pub fn parts(&self) -> Parts<'_> {
-        let known = CUTS.with(|cuts| {
-            let cuts = cuts.borrow();
-            let found = cuts
-                .iter()
-                .find(|cut| std::ptr::eq(cut.files.as_ptr(), Arc::as_ptr(&self.files)));
-            found.map(|cut| (cut.lengths.clone(), cut.names.clone()))
-        });
-        if let Some((lengths, names)) = known {
+        if let Some((lengths, names)) = cut_of(&self.files) {
             let mut rest = &self.files[..];
             let files = lengths
                 .iter()
@@ -706,78 +593,6 @@ mod tests {
         let new: Vec<&str> = after.names().filter(|name| !old.contains(name)).collect();
         assert_eq!(new.len(), 1);
         assert_eq!(before.parts.len(), after.parts.len());
-    }
-
-    /// Each walk's meetings as (one's entry, other's entry), a known same entry on both sides.
-    fn meetings<'a>(
-        met: impl Iterator<Item = ByPath<'a>>,
-    ) -> Vec<(Option<&'a ManifestEntry>, Option<&'a ManifestEntry>)> {
-        met.map(|met| match met {
-            ByPath::One(x) => (Some(x), None),
-            ByPath::Other(y) => (None, Some(y)),
-            ByPath::Both(x, y) => (Some(x), Some(y)),
-            ByPath::Same(x) => (Some(x), Some(x)),
-        })
-        .collect()
-    }
-
-    #[test]
-    fn manifests_known_cut_are_walked_past_the_parts_both_hold() {
-        let project = synthetic_project(5, 3_000);
-        let options = LayoutOptions::default();
-        let before = manifest(&project, &options);
-        let mut edited = project.clone();
-        edited.suites[1].scenarios[0].test_cases[1]
-            .description
-            .push_str(" Changed.");
-        edited.suites[3].scenarios[1].test_cases.remove(0);
-        let moved = edited.suites[2].scenarios[0].test_cases.remove(2);
-        edited.suites[0].scenarios[1].test_cases.push(moved);
-        let after = manifest(&edited, &options);
-        let plain = |one: &Manifest, other: &Manifest| {
-            let (one, other) = (one.files.to_vec(), other.files.to_vec());
-            meetings(walk(one.iter(), other.iter()))
-                .into_iter()
-                .map(|(x, y)| (x.cloned(), y.cloned()))
-                .collect::<Vec<_>>()
-        };
-        let owned = |met: Vec<(Option<&ManifestEntry>, Option<&ManifestEntry>)>| {
-            met.into_iter()
-                .map(|(x, y)| (x.cloned(), y.cloned()))
-                .collect::<Vec<_>>()
-        };
-        assert!(apart(&after.files, &before.files).is_none(), "not cut yet");
-        let (_, _) = (after.parts(), before.parts());
-        for (one, other) in [(&after, &before), (&before, &after)] {
-            let met = apart(&one.files, &other.files).expect("both cut");
-            let same = met.iter().filter(|m| matches!(m, ByPath::Same(_))).count();
-            assert!(same > one.files.len() / 2, "{same} of {}", one.files.len());
-            assert_eq!(owned(meetings(met.into_iter())), plain(one, other));
-        }
-        let alike = held_alike(&after.files, &before.files).expect("both cut");
-        assert_eq!(alike.len(), after.files.len());
-        for (entry, alike) in after.files.iter().zip(&alike) {
-            assert!(
-                !alike || before.entry(&entry.path) == Some(entry),
-                "{entry:?}"
-            );
-        }
-        assert!(alike.iter().filter(|alike| **alike).count() > after.files.len() / 2);
-        let changes = after.changes_from(&before).unwrap();
-        let uncut = |m: &Manifest| Manifest {
-            files: Arc::new(m.files.to_vec()),
-            ..m.clone()
-        };
-        assert_eq!(
-            Some(&changes),
-            uncut(&after).changes_from(&uncut(&before)).as_ref()
-        );
-        assert_eq!(
-            changes.removed.len(),
-            2,
-            "the removed and the moved test case"
-        );
-        assert_eq!(changes.apply(&before), after);
     }
 
     #[test]

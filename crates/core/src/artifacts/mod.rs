@@ -25,7 +25,9 @@ mod id;
 mod layout;
 mod limits;
 mod manifest;
+mod manifest_cuts;
 pub(crate) mod manifest_tree;
+mod manifest_walk;
 mod model;
 mod outline;
 mod parse;
@@ -47,17 +49,18 @@ pub use layout::{
     PROJECT_FILE, SCHEMA_VERSION,
 };
 pub use limits::{ReadLimits, MAX_FILE_BYTES, MAX_MANIFEST_BYTES};
-pub(crate) use manifest::{by_path, in_path_order, ByPath};
+pub(crate) use manifest::in_path_order;
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
 };
-pub(crate) use manifest_tree::{held_alike, known_in_order};
+pub(crate) use manifest_cuts::known_in_order;
 pub use manifest_tree::{
     is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part,
     starts_part, ManifestFile, ManifestRoot, ManifestTree, PartOf, Parts, WrittenPart,
     MANIFEST_PARTS, TREE_SCHEMA_VERSION,
 };
+pub(crate) use manifest_walk::{by_path, held_alike, ByPath};
 pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
