@@ -52,9 +52,9 @@ pub(super) fn remember_cut(cut: Cut) {
     });
 }
 
-/// The cut of the manifest whose entries are `files` (by their address: the entries of a manifest
-/// still held), when it is known and in strict path order: the length and name of each part.
-pub(super) fn ordered_cut(files: &[ManifestEntry]) -> Option<(Vec<usize>, Vec<String>)> {
+/// `read` of the cut of the manifest whose entries are `files` (by their address: the entries of a
+/// manifest still held), when it is known and in strict path order.
+fn with_ordered_cut<R>(files: &[ManifestEntry], read: impl FnOnce(&Cut) -> R) -> Option<R> {
     CUTS.with(|cuts| {
         let cuts = cuts.borrow();
         let found = cuts.iter().filter(|cut| cut.ordered).find(|cut| {
@@ -62,13 +62,19 @@ pub(super) fn ordered_cut(files: &[ManifestEntry]) -> Option<(Vec<usize>, Vec<St
                 .upgrade()
                 .is_some_and(|held| held.as_ptr() == files.as_ptr() && held.len() == files.len())
         });
-        found.map(|cut| (cut.lengths.clone(), cut.names.clone()))
+        found.map(read)
     })
+}
+
+/// The cut of the manifest whose entries are `files`, when it is known and in strict path order: the
+/// length and name of each part.
+pub(super) fn ordered_cut(files: &[ManifestEntry]) -> Option<(Vec<usize>, Vec<String>)> {
+    with_ordered_cut(files, |cut| (cut.lengths.clone(), cut.names.clone()))
 }
 
 /// Whether `files` are known to be in strict path order (the entries of a manifest known cut).
 pub(crate) fn known_in_order(files: &[ManifestEntry]) -> bool {
-    ordered_cut(files).is_some()
+    with_ordered_cut(files, |_| ()).is_some()
 }
 
 /// `files` split at `lengths`.

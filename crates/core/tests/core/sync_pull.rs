@@ -922,6 +922,17 @@ fn apply_both(
     over
 }
 
+/// The demo project pushed to the branch on Cloud, then their copy with its first step changed pushed over
+/// it: the project, its push, and their copy.
+async fn their_first_step_over(sandbox: &Sandbox) -> (Project, PushOutcome, Project) {
+    let base = demo();
+    let first = push(sandbox, Product::Cloud, &base, None, None).await;
+    let mut theirs = base.clone();
+    set_step(&mut theirs, 0, "Their first step");
+    push(sandbox, Product::Cloud, &theirs, Some(&first), None).await;
+    (base, first, theirs)
+}
+
 #[tokio::test]
 async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() {
     let sandbox = Sandbox::new();
@@ -1016,12 +1027,8 @@ async fn a_test_case_changed_on_both_sides_is_a_conflict_that_steps_can_merge() 
 async fn a_test_case_whose_repository_file_has_a_problem_is_offered_no_merge() {
     let sandbox = Sandbox::new();
     let product = Product::Cloud;
-    let base = demo();
-    let first = push(&sandbox, product, &base, None, None).await;
+    let (base, first, theirs) = their_first_step_over(&sandbox).await;
     let case = first_case(&base);
-    let mut theirs = base.clone();
-    set_step(&mut theirs, 0, "Their first step");
-    push(&sandbox, product, &theirs, Some(&first), None).await;
     // Their file changed again in git, the manifest not knowing: still a test case, another hash.
     let files = to_files(&theirs, &LayoutOptions::default());
     let manifest: Manifest = support::manifest_of(&files);
@@ -1138,11 +1145,7 @@ async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
 async fn a_pull_that_takes_the_branch_as_it_is_shares_its_manifest() {
     let sandbox = Sandbox::new();
     let product = Product::Cloud;
-    let base = demo();
-    let first = push(&sandbox, product, &base, None, None).await;
-    let mut theirs = base.clone();
-    set_step(&mut theirs, 0, "Their first step");
-    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let (base, first, theirs) = their_first_step_over(&sandbox).await;
     let preview = pull(&sandbox, product, branch(), Some(first.base), Some(&base))
         .await
         .expect("previewed");
@@ -1188,11 +1191,7 @@ async fn drive_by_hand(
 async fn local_files_written_while_the_repository_is_read_give_the_same_preview() {
     let sandbox = Sandbox::new();
     let product = Product::Cloud;
-    let base = demo();
-    let first = push(&sandbox, product, &base, None, None).await;
-    let mut theirs = base.clone();
-    set_step(&mut theirs, 0, "Their first step");
-    push(&sandbox, product, &theirs, Some(&first), None).await;
+    let (base, first, _) = their_first_step_over(&sandbox).await;
     let mut mine = base.clone();
     set_step(&mut mine, 0, "My first step");
     let request = || PullRequest {
