@@ -6,6 +6,8 @@
 pub mod app;
 pub mod components;
 pub mod embed;
+#[cfg(feature = "benchmark-strategies")]
+pub mod heap_meter;
 pub mod pages;
 pub mod route;
 pub mod services;

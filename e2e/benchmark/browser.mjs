@@ -13,7 +13,10 @@ export const STRATEGY_KEY = 'bitbucket-versioning.strategy';
 function captureWasmMemory() {
   const keep = (result) => {
     const instance = result.instance ?? result;
-    if (instance?.exports?.memory) window.__benchmarkWasmMemory = instance.exports.memory;
+    if (instance?.exports?.memory) {
+      window.__benchmarkWasmMemory = instance.exports.memory;
+      window.__benchmarkWasm = instance.exports;
+    }
     return result;
   };
   const streaming = WebAssembly.instantiateStreaming;
@@ -189,6 +192,12 @@ export async function measure(s, action) {
   let peakHeap = 0;
   let peakWasm = 0;
   let sampling = true;
+  // The heap the allocator counts: what the app held when the operation started, and the most it held while it ran.
+  const heldBefore = await s.page.evaluate(() => {
+    const wasm = window.__benchmarkWasm;
+    wasm?.benchmarkHeapReset?.();
+    return wasm?.benchmarkHeapHeld?.() ?? 0;
+  });
   const sample = async () => {
     while (sampling) {
       const [{ usedSize }, wasm] = await Promise.all([
@@ -209,6 +218,7 @@ export async function measure(s, action) {
   }
   const seconds = (performance.now() - started) / 1000;
   await sampler;
+  const peakHeld = await s.page.evaluate(() => window.__benchmarkWasm?.benchmarkHeapPeak?.() ?? 0);
   const requests = s.traffic.slice(first);
   let sent = 0;
   let received = 0;
@@ -228,5 +238,5 @@ export async function measure(s, action) {
     const gitCommit = request.method() === 'POST' && path.endsWith('/git-receive-pack') && status === 200;
     if (cloudCommit || dataCenterCommit || gitCommit) commits += 1;
   }
-  return { seconds, requests: requests.length, sent, received, commits, peakHeap, peakWasm };
+  return { seconds, requests: requests.length, sent, received, commits, peakHeap, peakWasm, heldBefore, peakHeld };
 }

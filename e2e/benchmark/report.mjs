@@ -33,6 +33,8 @@ function summary(runs) {
     commits: pick('commits'),
     peakHeap: Math.max(...runs.map((r) => r.peakHeap)),
     peakWasm: Math.max(...runs.map((r) => r.peakWasm)),
+    heldBefore: pick('heldBefore'),
+    peakHeld: Math.max(...runs.map((r) => r.peakHeld)),
     whole: runs.every((r) => r.whole !== undefined) ? pick('whole') : undefined,
   };
 }
@@ -102,6 +104,28 @@ function table(cell, scenario, results, perRequest) {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The app's heap in each scenario of C: what it held when the scenario started and the most it held while it
+ * ran (counted by the allocator of the benchmarks' build), beside the page's WebAssembly memory, which only
+ * grows and so tells the most the session held up to then.
+ */
+function memoryTable(cell, results) {
+  const keys = [...new Set(results.filter((r) => r.strategy === 'C' && r.peakHeld)
+    .map((r) => `${r.flavour}|${r.latency}|${r.size}`))];
+  const rows = keys.map((key) => key.split('|')).sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1] || a[2] - b[2]);
+  const lines = ['| flavour | latency | test cases | scenario | heap at the start | most heap held | wasm memory |',
+    '|---|---:|---:|---|---:|---:|---:|'];
+  for (const [flavour, latency, size] of rows) {
+    for (const scenario of SCENARIOS) {
+      const s = cell(scenario, flavour, Number(latency), Number(size), 'C');
+      if (!s?.peakHeld) continue;
+      lines.push(`| ${FLAVOURS[flavour]} | ${latency} ms | ${Number(size).toLocaleString('en')} | ${scenario} | `
+        + `${mb(s.heldBefore)} | ${mb(s.peakHeld)} | ${mb(s.peakWasm)} |`);
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : 'Not measured.';
 }
 
 /** Targets: each stated with its number and whether it is met. */
@@ -273,6 +297,14 @@ ${SCENARIOS.filter((s) => results.some((r) => r.scenario === s)).map((scenario) 
 
 ${table(cell, scenario, results, perRequest)}
 `).join('\n')}
+## Memory
+
+The app's heap in C's scenarios (medians at the start, the most of any run while it ran), and the page's
+WebAssembly memory, which never shrinks: it tells the most the session held by the end of the scenario (a
+session first imports the project and opens its explorer).
+
+${memoryTable(cell, results)}
+
 ## What runs, and what is left out
 
 Five runs a cell. A takes one round trip per file, one after the other (about a minute per operation at 1,000 test

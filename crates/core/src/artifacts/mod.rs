@@ -67,7 +67,10 @@ pub use model::{
 };
 pub use outline::{Outline, OutlineItem};
 pub(crate) use read::read_test_case;
-pub use read::{from_files, from_files_knowing, from_files_written, KnownTestCases};
+pub use read::{
+    file_errors, from_files, from_files_knowing, from_files_written, KnownTestCases,
+    WrittenTestCases,
+};
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
 pub use tracked::{Tracked, Written, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};

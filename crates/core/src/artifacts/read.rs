@@ -40,22 +40,29 @@ pub fn from_files<B: AsRef<[u8]>>(
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Result<Project, TreeErrors> {
-    from_files_knowing(files, options, limits, &KnownTestCases::new())
+    let none = (KnownTestCases::new(), WrittenTestCases::new());
+    from_files_knowing(files, options, limits, &none.0, &none.1)
 }
 
 /// Test cases whose files need not be read again: a file's path → the test case written there.
 pub type KnownTestCases<'a> = BTreeMap<&'a str, &'a Tracked<TestCase>>;
 
+/// Test cases' files as written, by path: a test case read from a file listed here keeps it (its bytes and
+/// SHA-256) as what was written of it, so that writing the project again neither serialises nor hashes it.
+pub type WrittenTestCases<'a> = BTreeMap<&'a str, WrittenFile>;
+
 /// [`from_files`], taking a test case from `known` (with the file written of it) instead of parsing its
 /// file when the file holds exactly the bytes of the known test case's file at its path (the same
-/// result, without the parse: a large project read again after a few of its files changed).
+/// result, without the parse: a large project read again after a few of its files changed), and keeping
+/// the files `written` lists as the test cases' written forms (the caller vouches for their hashes).
 pub fn from_files_knowing<B: AsRef<[u8]>>(
     files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
     known: &KnownTestCases,
+    written: &WrittenTestCases,
 ) -> Result<Project, TreeErrors> {
-    let mut reader = Reader::new(options, known);
+    let mut reader = Reader::new(options, known, written);
     for (path, bytes) in files {
         reader.add(path, bytes.as_ref(), limits);
     }
@@ -88,20 +95,31 @@ pub fn from_files_written(
             Some((entry.path.as_str(), file))
         })
         .collect();
-    let known = KnownTestCases::new();
-    let mut reader = Reader::new(options, &known);
-    reader.written = Some(&written);
-    for (path, bytes) in files {
-        reader.add(path, bytes, limits);
-    }
-    if limits.verify_manifest {
-        reader.check_manifest(files);
-    }
-    reader.finish()
+    from_files_knowing(files, options, limits, &KnownTestCases::new(), &written)
 }
 
-/// Test cases' files as written, by path.
-type WrittenTestCases<'a> = BTreeMap<&'a str, WrittenFile>;
+/// The errors [`from_files`] finds of the files by themselves ([`TreeErrorKind::is_of_the_file`]),
+/// without keeping what it read: a large tree is checked without holding it twice. The errors of how
+/// the files fit together (missing, unlisted) are not looked for.
+pub fn file_errors<B: AsRef<[u8]>>(
+    files: &BTreeMap<String, B>,
+    options: &LayoutOptions,
+    limits: &ReadLimits,
+) -> Vec<TreeError> {
+    let none = (KnownTestCases::new(), WrittenTestCases::new());
+    let mut reader = Reader::new(options, &none.0, &none.1);
+    reader.keep = false;
+    for (path, bytes) in files {
+        reader.add(path, bytes.as_ref(), limits);
+    }
+    let mut errors = reader.errors;
+    errors.retain(|error| error.kind.is_of_the_file());
+    if reader.newer_schema {
+        errors.retain(|error| matches!(error.kind, TreeErrorKind::NewerSchema { .. }));
+    }
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    errors
+}
 
 /// The test case the file at `path` holds, read as [`from_files`] reads it; `None` when the file is not
 /// a test case's or does not read cleanly (reading the whole tree then says why).
@@ -111,8 +129,8 @@ pub(crate) fn read_test_case(
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Option<Tracked<TestCase>> {
-    let known = KnownTestCases::new();
-    let mut reader = Reader::new(options, &known);
+    let none = (KnownTestCases::new(), WrittenTestCases::new());
+    let mut reader = Reader::new(options, &none.0, &none.1);
     reader.add(path, bytes, limits);
     if !reader.errors.is_empty() {
         return None;
@@ -147,8 +165,10 @@ struct Pools {
 struct Reader<'a> {
     options: &'a LayoutOptions,
     known: &'a KnownTestCases<'a>,
-    /// Test cases' files as a store wrote them (see [`from_files_written`]).
-    written: Option<&'a WrittenTestCases<'a>>,
+    /// Test cases' files as written (see [`from_files_knowing`]).
+    written: &'a WrittenTestCases<'a>,
+    /// Whether what is read is kept (else files are only checked, see [`file_errors`]).
+    keep: bool,
     errors: Vec<TreeError>,
     newer_schema: bool,
     pools: Pools,
@@ -230,11 +250,16 @@ fn take_listed<K: Ord + Clone, T>(
 }
 
 impl<'a> Reader<'a> {
-    fn new(options: &'a LayoutOptions, known: &'a KnownTestCases<'a>) -> Self {
+    fn new(
+        options: &'a LayoutOptions,
+        known: &'a KnownTestCases<'a>,
+        written: &'a WrittenTestCases<'a>,
+    ) -> Self {
         Self {
             options,
             known,
-            written: None,
+            written,
+            keep: true,
             errors: Vec::new(),
             newer_schema: false,
             pools: Pools::default(),
@@ -256,7 +281,10 @@ impl<'a> Reader<'a> {
 
     /// Keeps a parse result, reporting its error.
     fn parsed<T>(&mut self, path: &str, result: Result<T, TreeErrorKind>) -> Parsed<T> {
-        let value = result.map_err(|kind| self.report(path, kind)).ok();
+        let value = result
+            .map_err(|kind| self.report(path, kind))
+            .ok()
+            .filter(|_| self.keep);
         Parsed {
             path: path.to_owned(),
             value,
@@ -339,7 +367,7 @@ impl<'a> Reader<'a> {
                         Ok((*case).clone())
                     }
                     _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(|case| {
-                        match self.written.and_then(|written| written.get(path)) {
+                        match self.written.get(path) {
                             Some(file) => Tracked::with_written(case, file.clone()),
                             None => Tracked::new(case),
                         }

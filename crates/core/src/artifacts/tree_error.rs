@@ -15,6 +15,25 @@ impl TreeErrorKind {
             limit: bytes(limit),
         }
     }
+
+    /// Whether this is a problem of the file by itself (its path, size or content, or an id another
+    /// file holds too), as opposed to one of the tree's structure (a missing parent or child), which
+    /// only the whole tree can tell.
+    pub fn is_of_the_file(&self) -> bool {
+        matches!(
+            self,
+            TreeErrorKind::UnsafePath { .. }
+                | TreeErrorKind::OutsideRoot { .. }
+                | TreeErrorKind::InvalidId(_)
+                | TreeErrorKind::UnknownFile
+                | TreeErrorKind::TooLarge { .. }
+                | TreeErrorKind::InvalidJson { .. }
+                | TreeErrorKind::InvalidCsv(_)
+                | TreeErrorKind::NewerSchema { .. }
+                | TreeErrorKind::IdMismatch { .. }
+                | TreeErrorKind::DuplicateId { .. }
+        )
+    }
 }
 
 fn too_large_message(size: Option<usize>, limit: usize) -> String {

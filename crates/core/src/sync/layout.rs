@@ -69,24 +69,6 @@ pub(super) fn name_of(bytes: &[u8]) -> Option<String> {
     serde_json::from_slice::<Named>(bytes).ok().map(|n| n.name)
 }
 
-/// Problems of a file by itself, as opposed to problems of the tree's structure (a missing parent or
-/// child), which only the merged tree can tell.
-pub(super) fn is_content_problem(kind: &TreeErrorKind) -> bool {
-    matches!(
-        kind,
-        TreeErrorKind::UnsafePath { .. }
-            | TreeErrorKind::OutsideRoot { .. }
-            | TreeErrorKind::InvalidId(_)
-            | TreeErrorKind::UnknownFile
-            | TreeErrorKind::TooLarge { .. }
-            | TreeErrorKind::InvalidJson { .. }
-            | TreeErrorKind::InvalidCsv(_)
-            | TreeErrorKind::NewerSchema { .. }
-            | TreeErrorKind::IdMismatch { .. }
-            | TreeErrorKind::DuplicateId { .. }
-    )
-}
-
 /// The keys of parent files that list children by id.
 pub(super) const CHILD_LISTS: [&str; 6] = [
     "suites",

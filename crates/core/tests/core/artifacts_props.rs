@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use versioning_core::artifacts::{
-    from_files, from_files_written, shared_files_and_manifest, to_files, ArtifactId, ArtifactKind,
-    DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, LayoutOptions, Locator,
-    LocatorStrategy, Manifest, ManifestEntry, Project, ProjectFiles, ReadLimits, ReviewState,
-    RunSettings, Scenario, Step, TestCase, TestSuite, Tracked, TreeErrorKind, MAX_SLUG_LEN,
+    file_errors, from_files, from_files_written, shared_files_and_manifest, to_files, ArtifactId,
+    ArtifactKind, DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList,
+    LayoutOptions, Locator, LocatorStrategy, Manifest, ManifestEntry, Project, ProjectFiles,
+    ReadLimits, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite, Tracked, TreeError,
+    TreeErrorKind, TreeErrors, MAX_SLUG_LEN,
 };
 use versioning_core::sync::LocalFiles;
 
@@ -249,6 +250,16 @@ fn read(files: &ProjectFiles) -> Result<Project, versioning_core::artifacts::Tre
 }
 
 /// Whether a repository path is safe on every OS and in URLs, as the layout promises.
+/// The errors of a read that are each file's own (what [`file_errors`] finds without reading the tree).
+fn own_errors(result: &Result<Project, TreeErrors>) -> Vec<TreeError> {
+    let errors = result
+        .as_ref()
+        .err()
+        .map_or(&[][..], |errors| &errors.0[..]);
+    let own = errors.iter().filter(|error| error.kind.is_of_the_file());
+    own.cloned().collect()
+}
+
 fn assert_safe_path(path: &str) {
     let relative = path
         .strip_prefix("test-artifacts/")
@@ -384,7 +395,9 @@ proptest! {
     #[test]
     fn foreign_trees_give_errors_per_file_and_never_panic(files in prop::collection::btree_map(path(), content(), 0..8)) {
         let limits = ReadLimits { max_file_bytes: 48, ..ReadLimits::default() };
-        if let Err(errors) = from_files(&files, &LayoutOptions::default(), &limits) {
+        let result = from_files(&files, &LayoutOptions::default(), &limits);
+        prop_assert_eq!(file_errors(&files, &LayoutOptions::default(), &limits), own_errors(&result));
+        if let Err(errors) = result {
             prop_assert!(!errors.0.is_empty());
             for error in &errors.0 {
                 let known = files.contains_key(&error.path) || error.path == "test-artifacts/project.json";
@@ -413,6 +426,7 @@ proptest! {
             _ => { files.insert(format!("{path}.copy"), files[&path].clone()); }
         }
         let result = from_files(&files, &options, &ReadLimits::default());
+        prop_assert_eq!(file_errors(&files, &options, &ReadLimits::default()), own_errors(&result));
         // Damage to an artifact file is always noticed (appending a space to a JSON file keeps it valid,
         // but the manifest's hash catches that). The manifest itself is optional and may gain whitespace.
         if !path.ends_with("/.manifest.json") {

@@ -152,6 +152,18 @@ async fn restore_is_byte_identical(product: Product) {
         assert_eq!(applied.base.manifest, pushed.base.manifest);
         assert_eq!(applied.base.branch, source.base_key(&pushed.base.commit));
         assert_eq!(applied.counts.added, support::artifact_count(&tree));
+        // Each test case keeps the file read as what was written of it: shared, not written again.
+        let written = LocalFiles::of(&applied.project);
+        let cases = applied.base.manifest.files.iter();
+        let cases: Vec<_> = cases.filter(|e| e.kind == ArtifactKind::TestCase).collect();
+        assert!(!cases.is_empty());
+        for entry in cases {
+            let (read, kept) = (
+                &preview.downloaded[&entry.path],
+                &written.files[&entry.path],
+            );
+            assert!(Arc::ptr_eq(read, kept), "{}", entry.path);
+        }
     }
     assert_eq!(
         PullSource::Tag("v1".to_owned()).base_key("abc"),

@@ -10,6 +10,7 @@ use crate::artifacts::{
     by_path, from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey,
     ArtifactKind, ArtifactPath, ByPath, KnownTestCases, LayoutOptions, Manifest, ManifestEntry,
     Project, ReadLimits, ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind,
+    WrittenFile, WrittenTestCases,
 };
 use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
@@ -238,6 +239,8 @@ impl PullPreview {
         let mut counts = PullCounts::default();
         let mut invalid = Vec::new();
         let mut skipped = Vec::new();
+        // The test cases taken as the branch has them keep its files as what was written of them.
+        let mut written = WrittenTestCases::new();
         for change in &self.artifacts {
             let classified = &change.classified;
             let local_path = classified.local.as_ref().map(|l| l.path.clone());
@@ -260,7 +263,7 @@ impl PullPreview {
                     }
                     Some(remote) => {
                         let downloaded = self.downloaded.get(&remote.path);
-                        let bytes = downloaded.map(|b| Arc::from(&b[..])).or_else(|| {
+                        let bytes = downloaded.cloned().or_else(|| {
                             let same = classified.local.as_ref()?.sha256 == remote.sha256;
                             same.then(|| files.get(local_path.as_ref()?).cloned())?
                         });
@@ -284,7 +287,11 @@ impl PullPreview {
                         } else {
                             counts.added += 1;
                         }
-                        files.insert(remote.path.clone(), bytes.unwrap_or_default());
+                        let bytes = bytes.unwrap_or_default();
+                        if change.kind() == ArtifactKind::TestCase {
+                            written.insert(remote.path.as_str(), taken_file(remote, &bytes));
+                        }
+                        files.insert(remote.path.clone(), bytes);
                     }
                 },
             }
@@ -292,7 +299,8 @@ impl PullPreview {
         if !invalid.is_empty() {
             return Err(SyncError::InvalidFiles { errors: invalid });
         }
-        let (project, pruned) = read_merged(files, &self.options, include_invalid, known)?;
+        let (project, pruned) =
+            read_merged(files, &self.options, include_invalid, (known, &written))?;
         skipped.extend(pruned);
         Ok(self.applied(Tracked::new(project), counts, skipped))
     }
@@ -354,6 +362,15 @@ impl PullPreview {
     }
 }
 
+/// The branch's file of `remote`, taken with `bytes`: its own (the pull found no problem with it, so they
+/// match the manifest's hash, or the hash was made of them), or the local file of the same hash.
+fn taken_file(remote: &ManifestEntry, bytes: &Arc<[u8]>) -> WrittenFile {
+    WrittenFile {
+        sha256: remote.sha256.clone(),
+        bytes: bytes.clone(),
+    }
+}
+
 /// Reads the merged files. With `include_invalid`, unreadable files are left out round by round (and
 /// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
 /// be left out.
@@ -361,7 +378,7 @@ fn read_merged(
     mut files: SharedFiles,
     options: &LayoutOptions,
     include_invalid: bool,
-    known: &KnownTestCases,
+    (known, written): (&KnownTestCases, &WrittenTestCases),
 ) -> Result<(Project, Vec<TreeError>), SyncError> {
     let limits = ReadLimits {
         verify_manifest: false,
@@ -369,7 +386,7 @@ fn read_merged(
     };
     let mut skipped = Vec::new();
     for _ in 0..MAX_PRUNING_ROUNDS {
-        match from_files_knowing(&files, options, &limits, known) {
+        match from_files_knowing(&files, options, &limits, known, written) {
             Ok(project) => return Ok((project, skipped)),
             Err(errors) if include_invalid => {
                 let Some(removed) = prune(&mut files, errors.0.clone(), options) else {
@@ -380,7 +397,7 @@ fn read_merged(
             Err(errors) => return Err(SyncError::InvalidFiles { errors: errors.0 }),
         }
     }
-    from_files_knowing(&files, options, &limits, known)
+    from_files_knowing(&files, options, &limits, known, written)
         .map(|project| (project, skipped))
         .map_err(|errors| SyncError::InvalidFiles { errors: errors.0 })
 }

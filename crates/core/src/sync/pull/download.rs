@@ -243,9 +243,13 @@ impl PullPlanner {
         progress.files_done += 1;
         progress.bytes_done += bytes.len() as u64;
         match fetch.base {
-            true => self.base_files.insert(fetch.path, bytes),
-            false => self.downloaded.insert(fetch.path, bytes),
-        };
+            true => {
+                self.base_files.insert(fetch.path, bytes);
+            }
+            false => {
+                self.downloaded.insert(fetch.path, bytes.into());
+            }
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::preview::{BulkRead, ChangesCheck, PullPreview};
 use super::problem::PullProblem;
 use super::request::{PullRequest, PullSource};
-use crate::artifacts::{is_manifest_file, ArtifactKey, LayoutOptions, Manifest, ProjectFiles};
+use crate::artifacts::{
+    is_manifest_file, ArtifactKey, LayoutOptions, Manifest, ProjectFiles, SharedFiles,
+};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{Api, ApiError, ApiResponse, CommitSummary, Pager};
 use crate::sync::attempt::{Attempt, Retrying};
@@ -95,7 +97,8 @@ pub struct PullPlanner {
     /// The answer to the first page of the diff since the base, asked for beside the manifest.
     pub(super) early_changes: Option<Result<ApiResponse, ApiError>>,
     pub(super) listed: BTreeSet<String>,
-    pub(super) downloaded: ProjectFiles,
+    /// The files read for the pull, shared with the project it applies (not copied).
+    pub(super) downloaded: SharedFiles,
     pub(super) base_files: ProjectFiles,
     pub(super) problems: Vec<PullProblem>,
     pub(super) disagreements: Vec<String>,
@@ -155,7 +158,7 @@ impl PullPlanner {
             changes_check: ChangesCheck::NotNeeded,
             early_changes: None,
             listed: BTreeSet::new(),
-            downloaded: ProjectFiles::new(),
+            downloaded: SharedFiles::new(),
             base_files: ProjectFiles::new(),
             problems: Vec::new(),
             disagreements: Vec::new(),

@@ -7,7 +7,7 @@ use std::fmt;
 use super::problem::PullProblem;
 use super::request::PullSource;
 use crate::artifacts::{
-    ArtifactKey, ArtifactKind, LayoutOptions, Manifest, Project, ProjectFiles, Tracked, TreeError,
+    ArtifactKey, ArtifactKind, LayoutOptions, Manifest, Project, SharedFiles, Tracked, TreeError,
 };
 use crate::bitbucket::ApiError;
 use crate::sync::local::{LocalFiles, SyncBase};
@@ -193,8 +193,8 @@ pub struct PullPreview {
     /// Artifact files the same locally and in the repository ([`Status::Unchanged`], and
     /// [`Status::Both`]: the same change made on both sides).
     pub unchanged: usize,
-    /// The remote files downloaded, by repository path.
-    pub downloaded: ProjectFiles,
+    /// The remote files downloaded, by repository path (shared with the project the pull applies).
+    pub downloaded: SharedFiles,
     /// Per-file problems of the remote tree.
     pub problems: Vec<PullProblem>,
     /// Files the diff since the base says changed while the manifest says they did not (each was

@@ -7,13 +7,13 @@ use super::planner::{Fetch, PullPlanner, Stage};
 use super::preview::{ArtifactChange, PullPreview};
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    from_files, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
+    file_errors, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
     ReadLimits, TestCase, TreeErrorKind,
 };
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::error::SyncError;
 use crate::sync::job::Phase;
-use crate::sync::layout::{entry_of, is_content_problem, name_of, path_kind};
+use crate::sync::layout::{entry_of, name_of, path_kind};
 use crate::sync::retry::Failure;
 use crate::sync::three_way::{merge_test_case, Classified};
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
@@ -159,15 +159,11 @@ impl PullPlanner {
             verify_manifest: false,
             ..ReadLimits::default()
         };
-        if let Err(errors) = from_files(&self.downloaded, &self.options, &limits) {
-            problems.extend(
-                errors
-                    .0
-                    .into_iter()
-                    .filter(|e| is_content_problem(&e.kind))
-                    .map(|e| PullProblem::tree(&e.path, e.kind)),
-            );
-        }
+        problems.extend(
+            file_errors(&self.downloaded, &self.options, &limits)
+                .into_iter()
+                .map(|e| PullProblem::tree(&e.path, e.kind)),
+        );
         // One problem a file: the first found (a file that does not match the manifest is mostly also
         // content the reader refuses; the mismatch says why).
         problems.sort_by(|a, b| a.path.cmp(&b.path));
