@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
-use super::manifest::ManifestEntry;
+use super::manifest::{in_path_order, ManifestEntry};
 
 /// A manifest's entries as [`Manifest::parts`] last cut them: the entries themselves, held weakly (the
 /// address of entries still held is not reused, and shared entries never change: a change copies them
@@ -72,9 +72,19 @@ pub(super) fn ordered_cut(files: &[ManifestEntry]) -> Option<(Vec<usize>, Vec<St
     with_ordered_cut(files, |cut| (cut.lengths.clone(), cut.names.clone()))
 }
 
-/// Whether `files` are known to be in strict path order (the entries of a manifest known cut).
-pub(crate) fn known_in_order(files: &[ManifestEntry]) -> bool {
-    with_ordered_cut(files, |_| ()).is_some()
+/// Whether `files` are in strict path order: known without a look when they are the entries of a
+/// manifest known cut and in order, or a range of them (a part); else checked.
+pub(crate) fn in_order(files: &[ManifestEntry]) -> bool {
+    let within = |held: &[ManifestEntry]| {
+        let (held, part) = (held.as_ptr_range(), files.as_ptr_range());
+        held.start <= part.start && part.end <= held.end
+    };
+    let known = CUTS.with(|cuts| {
+        let cuts = cuts.borrow();
+        let mut ordered = cuts.iter().filter(|cut| cut.ordered);
+        ordered.any(|cut| cut.files.upgrade().is_some_and(|held| within(&held)))
+    });
+    known || in_path_order(files)
 }
 
 /// `files` split at `lengths`.

@@ -18,7 +18,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 use super::canonical::to_canonical_json;
 use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
 use super::manifest::{in_path_order, Manifest, ManifestEntry};
-use super::manifest_cuts::{cut_of, remember_cut, Cut};
+use super::manifest_cuts::{cut_of, in_order, remember_cut, Cut};
 use super::parse::parse_json;
 use super::tree_error::{TreeError, TreeErrorKind};
 
@@ -460,6 +460,8 @@ impl ManifestRoot {
     ) -> Result<Manifest, TreeError> {
         let mut files: Vec<ManifestEntry> = Vec::new();
         let mut lengths = Vec::with_capacity(self.parts.len());
+        // Each part in order (a part of a manifest held is known so), and each after the one before.
+        let mut ordered = true;
         for name in &self.parts {
             let Some(entries) = parts.get(name).map(AsRef::as_ref) else {
                 return Err(TreeError {
@@ -479,6 +481,7 @@ impl ManifestRoot {
                     },
                 });
             }
+            ordered = ordered && in_order(entries);
             files.extend(entries.iter().cloned());
             lengths.push(entries.len());
         }
@@ -488,7 +491,7 @@ impl ManifestRoot {
             files: Arc::downgrade(&files),
             lengths,
             names: self.parts.clone(),
-            ordered: in_path_order(&files),
+            ordered,
         });
         Ok(Manifest {
             schema_version: self.schema_version,
@@ -503,6 +506,39 @@ mod tests {
     use super::*;
     use crate::artifacts::generate::synthetic_project;
     use crate::artifacts::manifest;
+    use crate::artifacts::manifest_cuts::ordered_cut;
+
+    #[test]
+    fn a_manifest_assembled_from_parts_knows_whether_its_entries_are_in_order() {
+        let options = LayoutOptions::default();
+        let manifest = manifest(&synthetic_project(5, 300), &options);
+        let parts = manifest.parts();
+        let root = ManifestRoot {
+            schema_version: SCHEMA_VERSION,
+            origin: None,
+            parts: parts.names().map(str::to_owned).collect(),
+        };
+        // Each part as a range of the manifest's own entries (known in order), as a copy holds them.
+        let mut held: BTreeMap<String, &[ManifestEntry]> = BTreeMap::new();
+        let mut start = 0;
+        for part in parts.iter() {
+            held.insert(
+                part.name.to_owned(),
+                &manifest.files[start..start + part.files.len()],
+            );
+            start += part.files.len();
+        }
+        let assembled = root.assemble(&held, &options).expect("assembled");
+        assert_eq!(assembled.files, manifest.files);
+        assert!(ordered_cut(&assembled.files).is_some(), "known in order");
+        // A part read with two of its entries the other way round: the manifest is not in order.
+        let first = &root.parts[0];
+        let mut swapped = held[first].to_vec();
+        swapped.swap(0, 1);
+        held.insert(first.clone(), &swapped);
+        let assembled = root.assemble(&held, &options).expect("assembled");
+        assert!(ordered_cut(&assembled.files).is_none(), "not in order");
+    }
 
     /// The name and bytes of each part of `manifest`.
     fn written(manifest: &Manifest) -> Vec<(String, Vec<u8>)> {

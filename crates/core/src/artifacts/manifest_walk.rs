@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::manifest::{
-    in_path_order, ArtifactKey, Manifest, ManifestChanges, ManifestDiff, ManifestEntry, Renamed,
+    ArtifactKey, Manifest, ManifestChanges, ManifestDiff, ManifestEntry, Renamed,
 };
-use super::manifest_cuts::{known_in_order, ordered_cut, split};
+use super::manifest_cuts::{in_order, ordered_cut, split};
 
 /// Where the entries of two manifests meet, walked together in path order ([`by_path`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ impl Manifest {
         if Arc::ptr_eq(&self.files, &newer.files) {
             return diff;
         }
-        let (old_only, new_only) = match in_path_order(&self.files) && in_path_order(&newer.files) {
+        let (old_only, new_only) = match in_order(&self.files) && in_order(&newer.files) {
             true => self.paths_walked(newer, &mut diff),
             false => self.paths_looked_up(newer, &mut diff),
         };
@@ -212,8 +212,7 @@ impl Manifest {
         if Arc::ptr_eq(&self.files, &reference.files) {
             return Some(changes);
         }
-        let ordered = |files: &[ManifestEntry]| known_in_order(files) || in_path_order(files);
-        if !ordered(&self.files) || !ordered(&reference.files) {
+        if !in_order(&self.files) || !in_order(&reference.files) {
             return None;
         }
         for met in by_path(&self.files, &reference.files) {

@@ -49,12 +49,11 @@ pub use layout::{
     PROJECT_FILE, SCHEMA_VERSION,
 };
 pub use limits::{ReadLimits, MAX_FILE_BYTES, MAX_MANIFEST_BYTES};
-pub(crate) use manifest::in_path_order;
 pub use manifest::{
     is_commit_hash, sha256_hex, ArtifactKey, Manifest, ManifestChanges, ManifestDiff,
     ManifestEntry, ManifestRefusal, Renamed, MAX_MANIFEST_ENTRIES,
 };
-pub(crate) use manifest_cuts::known_in_order;
+pub(crate) use manifest_cuts::in_order;
 pub use manifest_tree::{
     is_manifest_file, manifest_in, part_name, part_path, read_manifest_file, read_manifest_part,
     starts_part, ManifestFile, ManifestRoot, ManifestTree, PartOf, Parts, WrittenPart,

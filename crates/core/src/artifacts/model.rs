@@ -435,9 +435,12 @@ impl Project {
             .map(|a| (&a.id, a.name.as_str()));
         let names = [(&self.id, self.name.as_str())].into_iter().chain(suites);
         let names = names.chain(scenarios).chain(cases).chain(repositories);
-        // The first of an id wins, as in `name_of`.
+        // The first of an id wins, as in `name_of`; the walk ends once every id is named.
         let mut by_id = std::collections::BTreeMap::new();
         for (id, name) in names.chain(tables).chain(lists) {
+            if by_id.len() == wanted.len() {
+                break;
+            }
             if wanted.contains(id) {
                 by_id.entry(id).or_insert(name);
             }

@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::sides::{Sides, Versions};
+use super::sides::{split_at_paths, Sides, Versions};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
-    in_path_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions,
-    Manifest, ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
+    in_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
+    ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -230,10 +230,9 @@ impl ChangeSet {
                         clashing.insert(key, entry);
                     }
                 }
-                let (clash, untouched): (Vec<&ManifestEntry>, Vec<&ManifestEntry>) = sides
-                    .untouched
-                    .iter()
-                    .partition(|entry| written.contains(&entry.path));
+                // The untouched entries are in path order.
+                let (clash, untouched) =
+                    split_at_paths(sides.untouched, written.iter().map(String::as_str));
                 for entry in clash {
                     clashing.insert((entry.id.clone(), entry.kind), Some(entry.clone()));
                 }
@@ -306,14 +305,13 @@ impl ChangeSet {
                     entries.push(entry);
                 }
                 // Every local entry, in path order: the local manifest's, shared.
-                let mut published =
-                    match held_back.is_empty() && in_path_order(&local_manifest.files) {
-                        true => Manifest {
-                            files: local_manifest.files.clone(),
-                            ..Manifest::from_entries(Vec::new())
-                        },
-                        false => Manifest::from_entries(entries.into_iter().cloned().collect()),
-                    };
+                let mut published = match held_back.is_empty() && in_order(&local_manifest.files) {
+                    true => Manifest {
+                        files: local_manifest.files.clone(),
+                        ..Manifest::from_entries(Vec::new())
+                    },
+                    false => Manifest::from_entries(entries.into_iter().cloned().collect()),
+                };
                 published.origin = origin.map(str::to_owned);
                 // Parts found under the root (of a manifest that could not be read): deleted unless
                 // the new root names them, and written again, since their content is unknown.

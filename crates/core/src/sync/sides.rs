@@ -13,9 +13,7 @@ use std::sync::{Arc, Weak};
 
 use siphasher::sip::SipHasher13;
 
-use crate::artifacts::{
-    by_path, in_path_order, known_in_order, ArtifactKey, ByPath, Manifest, ManifestEntry,
-};
+use crate::artifacts::{by_path, in_order, ArtifactKey, ByPath, Manifest, ManifestEntry};
 
 /// An artifact's file at the base, locally and on the branch.
 pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
@@ -37,7 +35,7 @@ pub(crate) struct Sides<'a> {
 /// artifact key (so no key is listed twice; two keys whose fingerprints meet, by chance or by a crafted
 /// manifest, only mean that every key is compared).
 fn well_formed(files: &[ManifestEntry]) -> bool {
-    if !known_in_order(files) && !in_path_order(files) {
+    if !in_order(files) {
         return false;
     }
     let mut keys: Vec<u64> = files.iter().map(key_fingerprint).collect();
@@ -123,6 +121,45 @@ fn merge<'a>(
         }
     }
     (only_one, only_other, alike)
+}
+
+/// The entries the branch holds alike with the base (`alike`, in path order) that the local side holds
+/// alike too: all but those at the paths of the base's entries it does not (`base_for_local`, in path
+/// order). With each artifact listed once on every side, an artifact some side changed has no entry
+/// alike on all three, and each one found here is listed nowhere else; a few binary searches instead
+/// of a look-up per entry.
+fn untouched<'a>(
+    alike: Vec<&'a ManifestEntry>,
+    base_for_local: &[&'a ManifestEntry],
+) -> Vec<&'a ManifestEntry> {
+    let paths = base_for_local.iter().map(|entry| entry.path.as_str());
+    split_at_paths(alike, paths).1
+}
+
+/// `entries` (in strict path order) split into those at `paths` and the others, each in order: a
+/// binary search per path, not a look-up per entry.
+pub(crate) fn split_at_paths<'a, 'p>(
+    entries: Vec<&'a ManifestEntry>,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
+    let at: BTreeSet<usize> = paths
+        .into_iter()
+        .filter_map(|path| entries.binary_search_by(|e| e.path.as_str().cmp(path)).ok())
+        .collect();
+    if at.is_empty() {
+        return (Vec::new(), entries);
+    }
+    let (mut found, mut others) = (
+        Vec::with_capacity(at.len()),
+        Vec::with_capacity(entries.len()),
+    );
+    for (index, entry) in entries.into_iter().enumerate() {
+        match at.contains(&index) {
+            true => found.push(entry),
+            false => others.push(entry),
+        }
+    }
+    (found, others)
 }
 
 /// An artifact's key, borrowed.
@@ -231,16 +268,9 @@ impl<'a> Sides<'a> {
                 compared.insert((entry.id.clone(), entry.kind), versions);
             }
         }
-        let untouched = alike
-            .into_iter()
-            .filter(|entry| {
-                let key = key_ref(entry);
-                !local_changed.contains(&key) && !remote_changed.contains(&key)
-            })
-            .collect();
         Sides {
             compared,
-            untouched,
+            untouched: untouched(alike, &base_for_local),
             walked: true,
         }
     }
@@ -391,5 +421,17 @@ mod tests {
         let once = Manifest::from_entries(vec![entry(1, 1, 1)]);
         assert!(Sides::of(&once.files, &once.files, &twice.files).is_none());
         assert!(Sides::of(&once.files, &once.files, &once.files).is_some());
+    }
+
+    #[test]
+    fn entries_are_split_at_the_paths_asked_for_in_their_order() {
+        let manifest = Manifest::from_entries((0..50).map(|n| entry(n, n, 0)).collect());
+        let entries: Vec<&ManifestEntry> = manifest.files.iter().collect();
+        let paths = [&manifest.files[40], &manifest.files[3]].map(|e| e.path.as_str());
+        let (at, others) = split_at_paths(entries.clone(), paths.into_iter().chain(["elsewhere"]));
+        assert_eq!(at, vec![&manifest.files[3], &manifest.files[40]]);
+        assert_eq!(others.len(), 48);
+        assert!(!others.iter().any(|e| at.contains(e)));
+        assert_eq!(split_at_paths(entries.clone(), []).1, entries);
     }
 }

@@ -9,7 +9,7 @@ use super::planner::PullPlanner;
 use super::preview::ChangesCheck;
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    by_path, held_alike, in_path_order, ArtifactId, ArtifactKind, ByPath, Manifest, ManifestEntry,
+    by_path, held_alike, in_order, ArtifactId, ArtifactKind, ByPath, Manifest, ManifestEntry,
     TreeErrorKind,
 };
 use crate::bitbucket::cloud::FileChangeKind;
@@ -78,7 +78,7 @@ impl PullPlanner {
                 kind,
             });
         }
-        if left_out.is_empty() && in_path_order(&manifest.files) {
+        if left_out.is_empty() && in_order(&manifest.files) {
             // In path order, each artifact once: the comparison walks it without checking it again.
             vouch_well_formed(&manifest);
             return manifest;
