@@ -186,7 +186,7 @@ impl PortalProjectStore {
             StoredForm::Head(head) => head,
         };
         let read = self.read_head(id, head).await?;
-        let shas: BTreeSet<&str> = read.files.files.iter().map(|e| e.sha256.as_str()).collect();
+        let shas: BTreeSet<&str> = read.files.files.iter().map(|e| &*e.sha256).collect();
         let texts: BTreeMap<&str, String> = Self::each(shas.iter().copied(), |sha| async move {
             let text = self.required(file_key(id, sha), id, "file").await?;
             if sha256_hex(text.as_bytes()) != sha {
@@ -206,7 +206,7 @@ impl PortalProjectStore {
             .map(|entry| {
                 (
                     entry.path.clone(),
-                    texts[entry.sha256.as_str()].clone().into_bytes(),
+                    texts[&*entry.sha256].clone().into_bytes(),
                 )
             })
             .collect();
@@ -243,7 +243,12 @@ impl PortalProjectStore {
             return Ok(Some((revision, None)));
         };
         let read = self.read_head(id, head).await?;
-        let files = read.files.files.iter().map(|e| e.sha256.clone()).collect();
+        let files = read
+            .files
+            .files
+            .iter()
+            .map(|e| e.sha256.to_string())
+            .collect();
         Ok(Some((
             revision,
             Some(Held {
@@ -353,7 +358,7 @@ impl PortalProjectStore {
         Ok(Held {
             revision,
             parts: parts.keys().map(|name| name.to_string()).collect(),
-            files: files.files.iter().map(|e| e.sha256.clone()).collect(),
+            files: files.files.iter().map(|e| e.sha256.to_string()).collect(),
         })
     }
 

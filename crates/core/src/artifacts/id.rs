@@ -5,8 +5,9 @@
 //! components, so they are restricted to a set of characters that is safe on every file system and in URLs.
 
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::rng::{mix48, mix64};
 use super::slug::is_windows_reserved;
@@ -25,9 +26,11 @@ pub const MAX_ID_LEN: usize = 40;
 /// // Deterministic ids for new artifacts: the same seed and counter give the same id.
 /// assert_eq!(ArtifactId::derive(ArtifactKind::TestCase, 42, 7), ArtifactId::derive(ArtifactKind::TestCase, 42, 7));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ArtifactId(String);
+///
+/// Copies share the text (an id is copied into every map and manifest that names its artifact).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ArtifactId(Arc<str>);
 
 /// Why a text is not a valid [`ArtifactId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,19 +95,19 @@ impl ArtifactId {
     pub fn new(text: impl Into<String>) -> Result<Self, IdError> {
         let text = text.into();
         check_id(&text)?;
-        Ok(Self(text))
+        Ok(Self(text.into()))
     }
 
     /// The id `text`, which [`check_id`] accepted.
     pub(crate) fn checked(text: &str) -> Self {
-        Self(text.to_owned())
+        Self(text.into())
     }
 
     /// A new id made deterministically from a seed and a counter: the kind's letter and 12 hex digits
     /// (`t3f9a0c1d2e4b`). For one kind and seed, distinct counters (below 2^48) give distinct ids.
     pub fn derive(kind: ArtifactKind, seed: u64, counter: u64) -> Self {
         let bits = mix48(mix64(seed).wrapping_add(counter));
-        Self(format!("{}{bits:012x}", kind.id_prefix()))
+        Self(format!("{}{bits:012x}", kind.id_prefix()).into())
     }
 
     /// The id as text.
@@ -129,7 +132,13 @@ impl TryFrom<String> for ArtifactId {
 
 impl From<ArtifactId> for String {
     fn from(id: ArtifactId) -> String {
-        id.0
+        id.0.to_string()
+    }
+}
+
+impl Serialize for ArtifactId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
     }
 }
 

@@ -122,7 +122,7 @@ pub struct ManifestEntry {
     /// Repository path (with the root folder).
     pub path: String,
     /// SHA-256 of the content, lowercase hex.
-    pub sha256: String,
+    pub sha256: Arc<str>,
     /// The artifact the file belongs to (the project's id for `project.json`).
     pub id: ArtifactId,
     /// What the file holds.
@@ -348,7 +348,7 @@ mod tests {
     fn entry(path: &str, sha: &str, id: &str) -> ManifestEntry {
         ManifestEntry {
             path: path.to_owned(),
-            sha256: sha.to_owned(),
+            sha256: sha.into(),
             id: ArtifactId::new(id).unwrap(),
             kind: ArtifactKind::TestCase,
         }
@@ -384,10 +384,7 @@ mod tests {
         assert_eq!(diff.renamed[0].from.path, "c--t3.json");
         assert!(diff.renamed[0].content_changed());
         assert!(old.diff(&old).is_empty());
-        assert_eq!(
-            new.entry("e--t3.json").map(|e| e.sha256.as_str()),
-            Some("33")
-        );
+        assert_eq!(new.entry("e--t3.json").map(|e| &*e.sha256), Some("33"));
         assert_eq!(new.entry("zzz"), None);
     }
 }

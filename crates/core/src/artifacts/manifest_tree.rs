@@ -559,7 +559,7 @@ mod tests {
         assert_eq!(written(&shared), first, "known by its entries' address");
         let mut changed = manifest.clone();
         let last = Arc::make_mut(&mut changed.files).last_mut().unwrap();
-        last.sha256 = "0".repeat(64);
+        last.sha256 = "0".repeat(64).into();
         let fresh = Manifest {
             files: Arc::new(changed.files.to_vec()),
             ..changed.clone()

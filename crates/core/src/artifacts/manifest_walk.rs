@@ -309,7 +309,7 @@ mod tests {
     fn small(files: &BTreeMap<u8, (u8, u8)>) -> Manifest {
         let entries = files.iter().map(|(path, (sha, id))| ManifestEntry {
             path: format!("p{path:02}"),
-            sha256: sha.to_string(),
+            sha256: sha.to_string().into(),
             id: crate::artifacts::ArtifactId::new(format!("t{id}")).unwrap(),
             kind: crate::artifacts::ArtifactKind::TestCase,
         });

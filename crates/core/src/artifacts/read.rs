@@ -441,7 +441,7 @@ impl<'a> Reader<'a> {
         let listed: BTreeMap<&str, &str> = manifest
             .files
             .iter()
-            .map(|entry| (entry.path.as_str(), entry.sha256.as_str()))
+            .map(|entry| (entry.path.as_str(), &*entry.sha256))
             .collect();
         for (path, expected) in &listed {
             match files.get(*path) {

@@ -21,8 +21,8 @@ use super::manifest::sha256_hex;
 /// A file written of an artifact: its SHA-256 (hex) and its bytes, shared by clones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenFile {
-    /// The SHA-256 of the bytes, as lowercase hex.
-    pub sha256: String,
+    /// The SHA-256 of the bytes, as lowercase hex (shared with the manifest entries that name it).
+    pub sha256: Arc<str>,
     /// The bytes.
     pub bytes: Arc<[u8]>,
 }
@@ -31,7 +31,7 @@ impl WrittenFile {
     /// The file of `bytes`, hashed.
     pub fn of(bytes: Vec<u8>) -> Self {
         WrittenFile {
-            sha256: sha256_hex(&bytes),
+            sha256: sha256_hex(&bytes).into(),
             bytes: bytes.into(),
         }
     }

@@ -54,7 +54,7 @@ pub(super) fn entry_of(path: &str, bytes: &[u8], options: &LayoutOptions) -> Opt
     };
     Some(ManifestEntry {
         path: path.to_owned(),
-        sha256: sha256_hex(bytes),
+        sha256: sha256_hex(bytes).into(),
         id,
         kind: place.kind(),
     })

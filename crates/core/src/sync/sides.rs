@@ -315,7 +315,7 @@ mod tests {
     fn entry(id: u8, path: u8, content: u8) -> ManifestEntry {
         ManifestEntry {
             path: format!("test-artifacts/f{path:03}.json"),
-            sha256: format!("{content:064x}"),
+            sha256: format!("{content:064x}").into(),
             id: ArtifactId::new(format!("t{id}")).unwrap(),
             kind: ArtifactKind::TestCase,
         }

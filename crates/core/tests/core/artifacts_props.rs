@@ -442,7 +442,7 @@ fn manifest_of(ordered: bool) -> impl Strategy<Value = Manifest> {
     let entry =
         (0..16u8, 0..2u8, 0..2u8, any::<bool>()).prop_map(|(path, sha, id, table)| ManifestEntry {
             path: format!("tests/f{path:02}.json"),
-            sha256: format!("{sha:064}"),
+            sha256: format!("{sha:064}").into(),
             id: ArtifactId::new(format!("a{id}")).unwrap(),
             kind: if table {
                 ArtifactKind::DataTable

@@ -191,7 +191,7 @@ fn published(files: &ProjectFiles) -> Result<ProjectFiles, TestCaseError> {
         let content = content.unwrap().clone();
         prop_assert_eq!(
             sha256_hex(&content),
-            entry.sha256.clone(),
+            entry.sha256.to_string(),
             "{}",
             &entry.path
         );

@@ -1329,7 +1329,7 @@ fn problem_of<'a>(preview: &'a PullPreview, path: &str) -> &'a ProblemKind {
 fn entry(path: &str, bytes: &[u8], id: &str, kind: ArtifactKind) -> ManifestEntry {
     ManifestEntry {
         path: path.to_owned(),
-        sha256: sha256_hex(bytes),
+        sha256: sha256_hex(bytes).into(),
         id: ArtifactId::new(id).unwrap(),
         kind,
     }
@@ -1356,7 +1356,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         .iter_mut()
         .find(|e| e.path == cases[1])
         .unwrap()
-        .sha256 = sha256_hex(&broken);
+        .sha256 = sha256_hex(&broken).into();
     files.insert(cases[1].clone(), broken);
     // Entries that can never be pulled.
     let escape = format!("{ROOT}/../escape--t1.json");

@@ -1120,7 +1120,7 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
             let content = files.get(&entry.path).expect("a listed file is there");
             assert_eq!(
                 versioning_core::artifacts::sha256_hex(content),
-                entry.sha256,
+                *entry.sha256,
                 "{} at {commit}",
                 entry.path
             );

@@ -18,7 +18,7 @@ fn entry(id: &str, version: u8) -> ManifestEntry {
     let path = if version == 2 { "renamed" } else { "original" };
     ManifestEntry {
         path: format!("test-artifacts/{path}--{id}.json"),
-        sha256: format!("{version:064}"),
+        sha256: format!("{version:064}").into(),
         id: ArtifactId::new(id).unwrap(),
         kind: ArtifactKind::TestCase,
     }

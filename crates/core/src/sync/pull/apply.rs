@@ -453,7 +453,7 @@ fn replaced_in(
 ) -> Option<LocalFiles> {
     let mut files = SharedFiles::clone(&local.files);
     // The new hash of each placed test case, by path.
-    let mut patches: BTreeMap<&str, &String> = BTreeMap::new();
+    let mut patches: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
         *files.get_mut(path)? = written.bytes.clone();

@@ -137,7 +137,7 @@ impl PullPlanner {
     /// The SHA-256 the manifest gives a file of a managed tree, when `bytes` do not match it.
     pub(super) fn mismatch(&self, path: &str, bytes: &[u8]) -> Option<String> {
         let entry = self.compared.entry(path).filter(|_| self.managed)?;
-        (sha256_hex(bytes) != entry.sha256).then(|| entry.sha256.clone())
+        (sha256_hex(bytes) != *entry.sha256).then(|| entry.sha256.to_string())
     }
 
     /// Checks the downloaded files and builds the preview.

@@ -143,7 +143,7 @@ impl PushPlanner {
         let listed: BTreeMap<&str, &str> = manifest
             .files
             .iter()
-            .map(|e| (e.path.as_str(), e.sha256.as_str()))
+            .map(|e| (e.path.as_str(), &*e.sha256))
             .collect();
         let pending: Vec<String> = match self.local.files() {
             Some(local) => local
@@ -151,8 +151,7 @@ impl PushPlanner {
                 .files
                 .iter()
                 .filter(|e| {
-                    changed.contains(&e.path)
-                        && listed.get(e.path.as_str()) != Some(&e.sha256.as_str())
+                    changed.contains(&e.path) && listed.get(e.path.as_str()) != Some(&&*e.sha256)
                 })
                 .map(|e| e.path.clone())
                 .collect(),
