@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::planner::PullPlanner;
@@ -33,9 +34,15 @@ impl PullPlanner {
             .base()
             .and_then(|base| held_alike(files, &base.manifest.files));
         let alike = alike.unwrap_or_default();
+        let ordered = in_order(files);
+        // In path order, the entries under the root are one range, found by two binary searches.
+        let under = ordered.then(|| under_root(files, self.options.root()));
+        let under_root = |index: usize, entry: &ManifestEntry| match &under {
+            Some(range) => range.contains(&index),
+            None => self.options.relative(&entry.path).is_some(),
+        };
         for (index, entry) in files.iter().enumerate() {
-            let checked =
-                alike.get(index) == Some(&true) && self.options.relative(&entry.path).is_some();
+            let checked = alike.get(index) == Some(&true) && under_root(index, entry);
             let kind = match checked {
                 true => Ok(entry.kind),
                 false => path_kind(&entry.path, &self.options),
@@ -78,7 +85,7 @@ impl PullPlanner {
                 kind,
             });
         }
-        if left_out.is_empty() && in_order(&manifest.files) {
+        if left_out.is_empty() && ordered {
             // In path order, each artifact once: the comparison walks it without checking it again.
             vouch_well_formed(&manifest);
             return manifest;
@@ -173,6 +180,18 @@ impl PullPlanner {
     }
 }
 
+/// The range of `files` (in strict path order) whose paths lie under `root` (all of them when it is empty):
+/// the paths that start with a prefix are consecutive in path order.
+fn under_root(files: &[ManifestEntry], root: &str) -> Range<usize> {
+    if root.is_empty() {
+        return 0..files.len();
+    }
+    let prefix = format!("{root}/");
+    let start = files.partition_point(|e| e.path.as_str() < prefix.as_str());
+    let end = start + files[start..].partition_point(|e| e.path.starts_with(&prefix));
+    start..end
+}
+
 /// `manifest` with its project file keyed by `project_id`, so that trees of two projects compare their
 /// project files; copied only when that changes it.
 fn rekeyed<'m>(manifest: &'m Manifest, project_id: Option<&ArtifactId>) -> Cow<'m, Manifest> {
@@ -190,4 +209,27 @@ fn rekeyed<'m>(manifest: &'m Manifest, project_id: Option<&ArtifactId>) -> Cow<'
         }
     }
     Cow::Owned(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::ArtifactKind;
+
+    #[test]
+    fn the_entries_under_the_root_are_one_range_of_a_manifest_in_path_order() {
+        let entry = |path: &str| ManifestEntry {
+            path: path.to_owned(),
+            sha256: "0".repeat(64).into(),
+            id: ArtifactId::new("t1").unwrap(),
+            kind: ArtifactKind::TestCase,
+        };
+        let paths = ["a.json", "tests-old/z", "tests/x", "tests/y/z", "zzz"];
+        let files: Vec<ManifestEntry> = paths.into_iter().map(entry).collect();
+        assert!(files.windows(2).all(|w| w[0].path < w[1].path));
+        assert_eq!(under_root(&files, "tests"), 2..4);
+        assert_eq!(under_root(&files, ""), 0..5);
+        assert!(under_root(&files, "none").is_empty());
+        assert!(under_root(&files[..2], "tests").is_empty());
+    }
 }
