@@ -80,6 +80,12 @@ fn well_formed_manifest(manifest: &Manifest) -> bool {
     })
 }
 
+/// Checks whether `manifest` is well formed, unless that is remembered: a job does it while its requests
+/// are in flight ([`crate::sync::Job::while_waiting`]), so that its comparison finds the answer.
+pub(crate) fn check_well_formed(manifest: &Manifest) {
+    well_formed_manifest(manifest);
+}
+
 fn remember_well_formed(manifest: &Manifest, answer: bool) {
     WELL_FORMED.with(|memo| {
         let mut memo = memo.borrow_mut();
@@ -407,7 +413,9 @@ mod tests {
             let (b, l, r) = (&base.files[..], &local.files[..], &remote.files[..]);
             let expected = Sides::of(b, l, r).unwrap_or_else(|| Sides::every(b, l, r));
             let expected = (expected.compared, expected.untouched, expected.walked);
-            // Asked twice: the second time from what the first remembered.
+            // The local side checked beforehand (as while requests are in flight), then asked twice: the
+            // second time from what the first remembered.
+            check_well_formed(&local);
             for _ in 0..2 {
                 let sides = Sides::of_manifests(Some(&base), &local, &remote);
                 prop_assert_eq!(&(sides.compared, sides.untouched, sides.walked), &expected);

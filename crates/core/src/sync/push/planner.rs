@@ -15,6 +15,7 @@ use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::{empty_commit, LocalFiles, LocalSide};
 use crate::sync::manifest_read::ManifestRead;
 use crate::sync::remote::{Listing, Remote};
+use crate::sync::sides::check_well_formed;
 
 /// A planned push: where it starts from and what it changes.
 #[derive(Debug, Clone)]
@@ -492,9 +493,12 @@ impl Job for PushPlanner {
         self.request.parameters.scm_export_worker_count as usize
     }
 
-    /// Writes the deferred local files while the first read (the branch's tip) is in flight: a push
-    /// whose base is the tip reads nothing else.
+    /// Writes the deferred local files while the first read (the branch's tip) is in flight (a push
+    /// whose base is the tip reads nothing else), and checks them and the base for the comparison.
     fn while_waiting(&mut self) {
         self.local.written();
+        let local = self.local.files().map(|local| &*local.manifest);
+        let base = self.request.base.as_ref().map(|base| &base.manifest);
+        local.into_iter().chain(base).for_each(check_well_formed);
     }
 }
