@@ -18,14 +18,18 @@ fn held(more: usize) {
     PEAK.fetch_max(now, Ordering::Relaxed);
 }
 
+/// `pointer`, counting `size` bytes held when the allocation succeeded.
+fn counted(pointer: *mut u8, size: usize) -> *mut u8 {
+    if !pointer.is_null() {
+        held(size);
+    }
+    pointer
+}
+
 // SAFETY: every call is passed on to the system allocator unchanged; only sizes are counted.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            held(layout.size());
-        }
-        pointer
+        counted(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
@@ -34,11 +38,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc_zeroed(layout) };
-        if !pointer.is_null() {
-            held(layout.size());
-        }
-        pointer
+        counted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, size: usize) -> *mut u8 {

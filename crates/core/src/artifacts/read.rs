@@ -40,9 +40,13 @@ pub fn from_files<B: AsRef<[u8]>>(
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Result<Project, TreeErrors> {
-    let none = (KnownTestCases::new(), WrittenTestCases::new());
-    from_files_knowing(files, options, limits, &none.0, &none.1)
+    from_files_knowing(files, options, limits, &NO_KNOWN, &NO_WRITTEN)
 }
+
+/// No test cases known, for a read that parses every file.
+static NO_KNOWN: KnownTestCases<'static> = BTreeMap::new();
+/// No files known as written, for a read whose test cases write their files again.
+static NO_WRITTEN: WrittenTestCases<'static> = BTreeMap::new();
 
 /// Test cases whose files need not be read again: a file's path → the test case written there.
 pub type KnownTestCases<'a> = BTreeMap<&'a str, &'a Tracked<TestCase>>;
@@ -106,8 +110,7 @@ pub fn file_errors<B: AsRef<[u8]>>(
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Vec<TreeError> {
-    let none = (KnownTestCases::new(), WrittenTestCases::new());
-    let mut reader = Reader::new(options, &none.0, &none.1);
+    let mut reader = Reader::new(options, &NO_KNOWN, &NO_WRITTEN);
     reader.keep = false;
     for (path, bytes) in files {
         reader.add(path, bytes.as_ref(), limits);
@@ -129,8 +132,7 @@ pub(crate) fn read_test_case(
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Option<Tracked<TestCase>> {
-    let none = (KnownTestCases::new(), WrittenTestCases::new());
-    let mut reader = Reader::new(options, &none.0, &none.1);
+    let mut reader = Reader::new(options, &NO_KNOWN, &NO_WRITTEN);
     reader.add(path, bytes, limits);
     if !reader.errors.is_empty() {
         return None;

@@ -14,6 +14,7 @@ use std::sync::{Arc, Weak};
 use siphasher::sip::SipHasher13;
 
 use crate::artifacts::{by_path, in_order, ArtifactKey, ByPath, Manifest, ManifestEntry};
+use crate::sync::local::{LocalFiles, SyncBase};
 
 /// An artifact's file at the base, locally and on the branch.
 pub(crate) type Versions<'a> = [Option<&'a ManifestEntry>; 3];
@@ -80,10 +81,20 @@ fn well_formed_manifest(manifest: &Manifest) -> bool {
     })
 }
 
-/// Checks whether `manifest` is well formed, unless that is remembered: a job does it while its requests
-/// are in flight ([`crate::sync::Job::while_waiting`]), so that its comparison finds the answer.
-pub(crate) fn check_well_formed(manifest: &Manifest) {
+/// Checks whether `manifest` is well formed, unless that is remembered.
+fn check_well_formed(manifest: &Manifest) {
     well_formed_manifest(manifest);
+}
+
+/// Checks the local files' manifest and the base's for a comparison, unless that is remembered: a job
+/// does it while its requests are in flight ([`crate::sync::Job::while_waiting`]), so that its
+/// comparison finds the answers.
+pub(crate) fn check_sides(local: Option<&LocalFiles>, base: Option<&SyncBase>) {
+    let local = local.map(|local| &*local.manifest);
+    local
+        .into_iter()
+        .chain(base.map(|base| &base.manifest))
+        .for_each(check_well_formed);
 }
 
 fn remember_well_formed(manifest: &Manifest, answer: bool) {

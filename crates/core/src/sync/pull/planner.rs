@@ -17,7 +17,7 @@ use crate::sync::local::{empty_commit, LocalFiles, LocalSide, SyncBase};
 use crate::sync::manifest_read::ManifestRead;
 use crate::sync::parts::FolderPart;
 use crate::sync::remote::{Listing, Remote};
-use crate::sync::sides::check_well_formed;
+use crate::sync::sides::check_sides;
 use crate::sync::three_way::Classified;
 use crate::sync::unlisted::UnlistedFile;
 
@@ -405,15 +405,12 @@ impl Job for PullPlanner {
     }
 
     /// Writes the deferred local files, but not while the tip is read: that read is short, and the
-    /// manifest's read after it is long enough to hide the writing.
-    /// Writes the deferred local files while requests are in flight, and checks them and the base for
-    /// the comparison.
+    /// manifest's read after it is long enough to hide the writing; checks them and the base for the
+    /// comparison meanwhile.
     fn while_waiting(&mut self) {
         if !matches!(self.stage, Stage::Resolve(_)) {
             self.local.written();
-            let local = self.local.files().map(|local| &*local.manifest);
-            let base = self.base().map(|base| &base.manifest);
-            local.into_iter().chain(base).for_each(check_well_formed);
+            check_sides(self.local.files(), self.base());
         }
     }
 

@@ -15,7 +15,7 @@ use crate::sync::job::{single_answer, Job, JobStep, Phase, Progress};
 use crate::sync::local::{empty_commit, LocalFiles, LocalSide};
 use crate::sync::manifest_read::ManifestRead;
 use crate::sync::remote::{Listing, Remote};
-use crate::sync::sides::check_well_formed;
+use crate::sync::sides::check_sides;
 
 /// A planned push: where it starts from and what it changes.
 #[derive(Debug, Clone)]
@@ -497,8 +497,6 @@ impl Job for PushPlanner {
     /// whose base is the tip reads nothing else), and checks them and the base for the comparison.
     fn while_waiting(&mut self) {
         self.local.written();
-        let local = self.local.files().map(|local| &*local.manifest);
-        let base = self.request.base.as_ref().map(|base| &base.manifest);
-        local.into_iter().chain(base).for_each(check_well_formed);
+        check_sides(self.local.files(), self.request.base.as_ref());
     }
 }
