@@ -20,8 +20,8 @@ use idb::{Database, KeyRange, ObjectStore, Query, Transaction, TransactionMode};
 use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
-    from_files, from_files_written, read_manifest_part, LayoutOptions, Manifest, ManifestEntry,
-    ManifestRoot, Outline, PartOf, Parts, ReadLimits, SharedFiles,
+    from_files, from_files_written, read_ahead, read_manifest_part, FileSource, LayoutOptions,
+    Manifest, ManifestEntry, ManifestRoot, Outline, PartOf, Parts, ReadLimits, SharedFiles,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
@@ -142,10 +142,12 @@ fn records_of(id: &str) -> Result<Query, StoreError> {
     Ok(Query::KeyRange(range))
 }
 
-/// The records of project `id` in `store`, by name (the key without the project's id), with their bytes.
-async fn read_records<B: From<Vec<u8>>>(
+/// The records of project `id` in `store`, by name (the key without the project's id), each as `keep`
+/// keeps its name and bytes.
+async fn read_records<B>(
     store: &ObjectStore,
     id: &str,
+    keep: impl Fn(&str, Vec<u8>) -> B,
 ) -> Result<BTreeMap<String, B>, StoreError> {
     let keys = store.get_all_keys(Some(records_of(id)?), None)?.await?;
     let values = store.get_all(Some(records_of(id)?), None)?.await?;
@@ -155,7 +157,8 @@ async fn read_records<B: From<Vec<u8>>>(
         .zip(values)
         .filter_map(|(key, value)| {
             let name = key.as_string()?.strip_prefix(&prefix)?.to_owned();
-            Some((name, Uint8Array::new(&value).to_vec().into()))
+            let kept = keep(&name, Uint8Array::new(&value).to_vec());
+            Some((name, kept))
         })
         .collect())
 }
@@ -196,7 +199,7 @@ impl RecordWrites {
             let bytes = written.get(&entry.path).ok_or_else(|| {
                 StoreError::Unwritable(format!("the file {} was not written", entry.path))
             })?;
-            Ok((entry.path.clone(), Uint8Array::from(&bytes[..])))
+            Ok((entry.path.clone(), Uint8Array::from(&*bytes.bytes())))
         };
         let changes = held.and_then(|held| Some((held, files.changes_from(&held.files)?)));
         let Some((held, changes)) = changes else {
@@ -400,9 +403,7 @@ impl IndexedDbProjectStore {
         id: &str,
         head: Box<StoredHead>,
     ) -> Result<StoredProject, StoreError> {
-        let files: SharedFiles = read_records(&transaction.object_store(ARTIFACTS)?, id).await?;
-        let parts: BTreeMap<String, Vec<u8>> =
-            read_records(&transaction.object_store(BASELINE_PARTS)?, id).await?;
+        let parts = read_records(&transaction.object_store(BASELINE_PARTS)?, id, |_, b| b).await?;
         let damaged = |what: String| StoreError::Unreadable(format!("project `{id}`: {what}"));
         let options = LayoutOptions::default();
         let files_root = head.files.as_ref();
@@ -429,6 +430,11 @@ impl IndexedDbProjectStore {
         // are hashed as they are read.
         let limits = ReadLimits::of_stored_files();
         let written = files_root.and_then(|root| root.assemble(&entries, &options).ok());
+        // Each test case read as its record is taken, with the hash saved with it: the project's
+        // files are not all held as bytes at once.
+        let hash = |path: &str| Some(written.as_ref()?.entry(path)?.sha256.clone());
+        let read = |path: &str, bytes| read_ahead(path, bytes, hash(path), &options, &limits);
+        let files = read_records(&transaction.object_store(ARTIFACTS)?, id, read).await?;
         let project = match &written {
             Some(manifest) => from_files_written(&files, manifest, &options, &limits),
             None => from_files(&files, &options, &limits),

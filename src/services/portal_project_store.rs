@@ -19,7 +19,7 @@ use std::rc::Rc;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use js_sys::Reflect;
 use versioning_core::artifacts::{
-    from_files, read_manifest_part, sha256_hex, LayoutOptions, Manifest, ManifestEntry,
+    from_files, read_manifest_part, sha256_hex, FileSource, LayoutOptions, Manifest, ManifestEntry,
     ManifestRoot, Outline, ProjectFiles, ReadLimits, TreeErrorKind,
 };
 use wasm_bindgen::JsValue;
@@ -312,7 +312,7 @@ impl PortalProjectStore {
             if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {
                 let bytes = written
                     .get(&entry.path)
-                    .map(|b| b.to_vec())
+                    .map(|file| file.bytes().into_owned())
                     .unwrap_or_default();
                 let text = String::from_utf8(bytes).map_err(|_| {
                     StoreError::Unwritable(format!("the file {} is not text", entry.path))

@@ -1,6 +1,7 @@
 //! The line diff of one file of a push preview: the branch's version (read by commit hash) against the
 //! local one.
 
+use versioning_core::artifacts::FileSource;
 use versioning_core::bitbucket::{Api, ApiError};
 use versioning_core::sync::{line_diff, Action, DiffLine, PushPlan, Remote, TooLargeToCompare};
 use versioning_core::ValidConnection;
@@ -31,7 +32,7 @@ pub async fn branch_diff(
         .local
         .files
         .get(&change.path)
-        .cloned()
+        .map(|file| file.bytes().into_owned())
         .unwrap_or_default();
     let remote_path = match &change.action {
         Action::Add => None,

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 use super::canonical::to_canonical_json;
+use super::contents::FileSource;
 use super::layout::{LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
 use super::manifest::{in_path_order, Manifest, ManifestEntry};
 use super::manifest_cuts::{cut_of, in_order, remember_cut, Cut};
@@ -428,7 +429,7 @@ pub fn manifest_in(
 
 /// The manifest of a `.manifest.json` already read: itself (layout 1), or its root with the parts of
 /// `files` it names (layout 2).
-pub(crate) fn manifest_of_file<B: AsRef<[u8]>>(
+pub(crate) fn manifest_of_file<B: FileSource>(
     file: ManifestFile,
     files: &BTreeMap<String, B>,
     options: &LayoutOptions,
@@ -441,7 +442,7 @@ pub(crate) fn manifest_of_file<B: AsRef<[u8]>>(
     for name in &root.parts {
         let path = part_path(options, name);
         if let Some(bytes) = files.get(&path) {
-            let entries = read_manifest_part(name, bytes.as_ref())
+            let entries = read_manifest_part(name, &bytes.bytes())
                 .map_err(|kind| TreeError { path, kind })?;
             parts.insert(name.clone(), entries);
         }

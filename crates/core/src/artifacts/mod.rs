@@ -17,6 +17,7 @@
 
 pub mod archive;
 mod canonical;
+mod contents;
 mod csv;
 pub mod demo;
 mod edit;
@@ -41,6 +42,7 @@ mod tree_error;
 mod write;
 
 pub use canonical::to_canonical_json;
+pub use contents::{FileContents, FileSource};
 pub use csv::CsvError;
 pub use edit::EditError;
 pub use id::{ArtifactId, ArtifactKind, IdError, MAX_ID_LEN};
@@ -65,13 +67,11 @@ pub use model::{
     Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
 };
 pub use outline::{Outline, OutlineItem};
-pub(crate) use read::read_test_case;
 pub use read::{
-    file_errors, from_files, from_files_knowing, from_files_written, KnownTestCases,
-    WrittenTestCases,
+    file_errors, from_files, from_files_knowing, from_files_written, read_ahead, WrittenTestCases,
 };
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
-pub use tracked::{Tracked, Written, WrittenFile};
+pub use tracked::{OwnFile, Tracked, Written, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
 pub use write::{
     artifact_files_and_manifest, manifest, shared_files_and_manifest, to_files, SharedFiles,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::canonical::to_canonical_json;
 use super::csv;
 use super::id::ArtifactId;
-use super::tracked::{Tracked, Written, WrittenFile};
+use super::tracked::{OwnFile, Tracked, Written, WrittenFile};
 
 /// Where an artifact is in its review (the portal's lifecycle before and after a push).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -301,14 +301,20 @@ impl<T: Artifact + Written + Clone> Artifact for Tracked<T> {
     }
 }
 
-/// Implements [`Written`] as the artifact's file of its own: its canonical JSON.
+/// Implements [`OwnFile`] as the artifact's canonical JSON, and [`Written`] as that file.
 macro_rules! json_file {
     ($($kind:ident),+) => {
-        $(impl Written for $kind {
+        $(impl OwnFile for $kind {
+            fn file_bytes(&self) -> Vec<u8> {
+                to_canonical_json(self)
+            }
+        }
+
+        impl Written for $kind {
             type Form = WrittenFile;
 
             fn write(&self) -> WrittenFile {
-                WrittenFile::of(to_canonical_json(self))
+                WrittenFile::of(&self.file_bytes())
             }
         })+
     };
@@ -318,11 +324,17 @@ json_file!(TestCase, ElementRepository, ExecutionList);
 
 /// A data table's file of its own is its rows (CSV); its record (name, description, state) is
 /// written apart.
+impl OwnFile for DataTable {
+    fn file_bytes(&self) -> Vec<u8> {
+        csv::encode(&self.columns, &self.rows)
+    }
+}
+
 impl Written for DataTable {
     type Form = WrittenFile;
 
     fn write(&self) -> WrittenFile {
-        WrittenFile::of(csv::encode(&self.columns, &self.rows))
+        WrittenFile::of(&self.file_bytes())
     }
 }
 

@@ -2,9 +2,11 @@
 //! all at once, and no input makes the reader panic.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::contents::{FileContents, FileSource};
 use super::csv;
 use super::id::{ArtifactId, ArtifactKind};
 use super::layout::{
@@ -22,7 +24,6 @@ use super::parse::parse_json;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord, VersionProbe};
 use super::tracked::{Tracked, WrittenFile};
 use super::tree_error::{TreeError, TreeErrorKind, TreeErrors};
-use super::write::SharedFiles;
 
 /// Reads a project from files written by [`super::to_files`] (or edited by hand in the repository).
 ///
@@ -35,40 +36,32 @@ use super::write::SharedFiles;
 /// assert_eq!(errors.0[0].kind, TreeErrorKind::UnknownFile);
 /// assert_eq!(errors.0[1].kind, TreeErrorKind::MissingProjectFile);
 /// ```
-pub fn from_files<B: AsRef<[u8]>>(
+pub fn from_files<B: FileSource>(
     files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Result<Project, TreeErrors> {
-    from_files_knowing(files, options, limits, &NO_KNOWN, &NO_WRITTEN)
+    from_files_knowing(files, options, limits, &NO_WRITTEN)
 }
 
-/// No test cases known, for a read that parses every file.
-static NO_KNOWN: KnownTestCases<'static> = BTreeMap::new();
 /// No files known as written, for a read whose test cases write their files again.
 static NO_WRITTEN: WrittenTestCases<'static> = BTreeMap::new();
 
-/// Test cases whose files need not be read again: a file's path → the test case written there.
-pub type KnownTestCases<'a> = BTreeMap<&'a str, &'a Tracked<TestCase>>;
+/// Test cases' files as written, by path: the SHA-256 of the file there, which a test case read from it
+/// keeps as what was written of it (with the bytes, when it would write others).
+pub type WrittenTestCases<'a> = BTreeMap<&'a str, Arc<str>>;
 
-/// Test cases' files as written, by path: a test case read from a file listed here keeps it (its bytes and
-/// SHA-256) as what was written of it, so that writing the project again neither serialises nor hashes it.
-pub type WrittenTestCases<'a> = BTreeMap<&'a str, WrittenFile>;
-
-/// [`from_files`], taking a test case from `known` (with the file written of it) instead of parsing its
-/// file when the file holds exactly the bytes of the known test case's file at its path (the same
-/// result, without the parse: a large project read again after a few of its files changed), and keeping
-/// the files `written` lists as the test cases' written forms (the caller vouches for their hashes).
-pub fn from_files_knowing<B: AsRef<[u8]>>(
+/// [`from_files`], keeping the hashes `written` lists as the test cases' written forms (the caller
+/// vouches for them). A file that is a test case already ([`FileSource::test_case`]) is taken as it is.
+pub fn from_files_knowing<B: FileSource>(
     files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
-    known: &KnownTestCases,
     written: &WrittenTestCases,
 ) -> Result<Project, TreeErrors> {
-    let mut reader = Reader::new(options, known, written);
-    for (path, bytes) in files {
-        reader.add(path, bytes.as_ref(), limits);
+    let mut reader = Reader::new(options, written);
+    for (path, file) in files {
+        reader.add(path, file, limits);
     }
     if limits.verify_manifest {
         reader.check_manifest(files);
@@ -77,11 +70,11 @@ pub fn from_files_knowing<B: AsRef<[u8]>>(
 }
 
 /// [`from_files`] for files a store wrote with `manifest`, their manifest (each file's SHA-256 by path):
-/// each test case keeps the bytes of its file with that hash as what was written of it, so that writing
-/// the project again neither serialises nor hashes it. The caller vouches that `manifest` lists the
-/// files' own hashes; a file it does not list is read as [`from_files`] reads it.
-pub fn from_files_written(
-    files: &SharedFiles,
+/// each test case keeps its file's hash as what was written of it, so that writing the project again
+/// does not hash it. The caller vouches that `manifest` lists the files' own hashes; a file it does not
+/// list is read as [`from_files`] reads it.
+pub fn from_files_written<B: FileSource>(
+    files: &BTreeMap<String, B>,
     manifest: &Manifest,
     options: &LayoutOptions,
     limits: &ReadLimits,
@@ -89,31 +82,24 @@ pub fn from_files_written(
     let written: WrittenTestCases = manifest
         .files
         .iter()
-        .filter(|entry| entry.kind == ArtifactKind::TestCase)
-        .filter_map(|entry| {
-            let bytes = files.get(&entry.path)?;
-            let file = WrittenFile {
-                sha256: entry.sha256.clone(),
-                bytes: bytes.clone(),
-            };
-            Some((entry.path.as_str(), file))
-        })
+        .filter(|entry| entry.kind == ArtifactKind::TestCase && files.contains_key(&entry.path))
+        .map(|entry| (entry.path.as_str(), entry.sha256.clone()))
         .collect();
-    from_files_knowing(files, options, limits, &KnownTestCases::new(), &written)
+    from_files_knowing(files, options, limits, &written)
 }
 
 /// The errors [`from_files`] finds of the files by themselves ([`TreeErrorKind::is_of_the_file`]),
 /// without keeping what it read: a large tree is checked without holding it twice. The errors of how
 /// the files fit together (missing, unlisted) are not looked for.
-pub fn file_errors<B: AsRef<[u8]>>(
+pub fn file_errors<B: FileSource>(
     files: &BTreeMap<String, B>,
     options: &LayoutOptions,
     limits: &ReadLimits,
 ) -> Vec<TreeError> {
-    let mut reader = Reader::new(options, &NO_KNOWN, &NO_WRITTEN);
+    let mut reader = Reader::new(options, &NO_WRITTEN);
     reader.keep = false;
-    for (path, bytes) in files {
-        reader.add(path, bytes.as_ref(), limits);
+    for (path, file) in files {
+        reader.add(path, file, limits);
     }
     let mut errors = reader.errors;
     errors.retain(|error| error.kind.is_of_the_file());
@@ -124,20 +110,35 @@ pub fn file_errors<B: AsRef<[u8]>>(
     errors
 }
 
-/// The test case the file at `path` holds, read as [`from_files`] reads it; `None` when the file is not
-/// a test case's or does not read cleanly (reading the whole tree then says why).
-pub(crate) fn read_test_case(
+/// A file of a tree as it is kept until the whole tree is read ([`from_files`] takes it): a test case's
+/// file read at once, as [`from_files`] reads it, with the file as what was written of it (its hash,
+/// `sha256` when known, and its bytes only when the test case writes others); any other file, or one
+/// that does not read cleanly (reading the whole tree then says why), as its bytes. A large tree is
+/// then read without holding every file's bytes beside what they read as.
+pub fn read_ahead(
     path: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
+    sha256: Option<Arc<str>>,
     options: &LayoutOptions,
     limits: &ReadLimits,
-) -> Option<Tracked<TestCase>> {
-    let mut reader = Reader::new(options, &NO_KNOWN, &NO_WRITTEN);
-    reader.add(path, bytes, limits);
-    if !reader.errors.is_empty() {
-        return None;
+) -> FileContents {
+    let place = options.relative(path).map(ArtifactPath::parse);
+    if !matches!(place, Some(Ok(ArtifactPath::TestCase { .. }))) {
+        return bytes.into();
     }
-    reader.pools.test_cases.pop_first()?.1.value
+    let sha256 = sha256.unwrap_or_else(|| sha256_hex(&bytes).into());
+    let written = WrittenTestCases::from([(path, sha256)]);
+    let mut reader = Reader::new(options, &written);
+    reader.add(path, &bytes[..], limits);
+    let read = reader
+        .pools
+        .test_cases
+        .pop_first()
+        .and_then(|(_, p)| p.value);
+    match read {
+        Some(case) if reader.errors.is_empty() => FileContents::TestCase(case),
+        _ => bytes.into(),
+    }
 }
 
 /// A file that was found: its path and, when it could be read, its content.
@@ -166,7 +167,6 @@ struct Pools {
 
 struct Reader<'a> {
     options: &'a LayoutOptions,
-    known: &'a KnownTestCases<'a>,
     /// Test cases' files as written (see [`from_files_knowing`]).
     written: &'a WrittenTestCases<'a>,
     /// Whether what is read is kept (else files are only checked, see [`file_errors`]).
@@ -252,14 +252,9 @@ fn take_listed<K: Ord + Clone, T>(
 }
 
 impl<'a> Reader<'a> {
-    fn new(
-        options: &'a LayoutOptions,
-        known: &'a KnownTestCases<'a>,
-        written: &'a WrittenTestCases<'a>,
-    ) -> Self {
+    fn new(options: &'a LayoutOptions, written: &'a WrittenTestCases<'a>) -> Self {
         Self {
             options,
-            known,
             written,
             keep: true,
             errors: Vec::new(),
@@ -293,16 +288,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn add(&mut self, path: &str, bytes: &[u8], limits: &ReadLimits) {
-        if let Err(kind) = self.try_add(path, bytes, limits) {
+    fn add<F: FileSource + ?Sized>(&mut self, path: &str, file: &F, limits: &ReadLimits) {
+        if let Err(kind) = self.try_add(path, file, limits) {
             self.report(path, kind);
         }
     }
 
-    fn try_add(
+    fn try_add<F: FileSource + ?Sized>(
         &mut self,
         path: &str,
-        bytes: &[u8],
+        file: &F,
         limits: &ReadLimits,
     ) -> Result<(), TreeErrorKind> {
         if let Some(reason) = unsafe_path_reason(path) {
@@ -316,23 +311,47 @@ impl<'a> Reader<'a> {
             true => limits.max_manifest_bytes,
             false => limits.max_file_bytes,
         };
+        let too_large = || TreeErrorKind::TooLarge {
+            size: Some(usize::try_from(file.size()).unwrap_or(usize::MAX)),
+            limit,
+        };
+        let fits = file.size() <= limit as u64;
         if is_manifest_file(relative) && relative != MANIFEST_FILE {
             // A part of the manifest: read with the root, when it names it.
             return match part_name(relative) {
-                Some(_) if bytes.len() > limit => Err(TreeErrorKind::TooLarge {
-                    size: Some(bytes.len()),
-                    limit,
-                }),
+                Some(_) if !fits => Err(too_large()),
                 Some(_) => Ok(()),
                 None => Err(TreeErrorKind::UnknownFile),
             };
         }
-        if bytes.len() > limit {
-            return Err(TreeErrorKind::TooLarge {
-                size: Some(bytes.len()),
-                limit,
-            });
+        if !fits {
+            return Err(too_large());
         }
+        if let (
+            Some(case),
+            Ok(ArtifactPath::TestCase {
+                suite,
+                scenario,
+                id,
+            }),
+        ) = (file.test_case(), ArtifactPath::parse(relative))
+        {
+            // A test case read already: taken as it is.
+            self.claim(&id, false, path)?;
+            let case = match case.id == id {
+                true => Ok(case.clone()),
+                false => Err(TreeErrorKind::IdMismatch {
+                    in_name: id.clone(),
+                    in_file: case.id.clone(),
+                }),
+            };
+            let parsed = self.parsed(path, case);
+            self.pools
+                .test_cases
+                .insert(((suite, scenario), id), parsed);
+            return Ok(());
+        }
+        let bytes = &*file.bytes();
         if relative == MANIFEST_FILE {
             self.pools.manifest = Some(self.parsed(path, read_manifest_file(bytes)));
             return Ok(());
@@ -364,17 +383,16 @@ impl<'a> Reader<'a> {
                 id,
             } => {
                 self.claim(&id, false, path)?;
-                let case = match self.known.get(path) {
-                    Some(case) if case.id == id && *case.written().bytes == *bytes => {
-                        Ok((*case).clone())
+                let case = parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(|case| match self
+                    .written
+                    .get(path)
+                {
+                    Some(sha256) => {
+                        let file = WrittenFile::read(&case, bytes, sha256.clone());
+                        Tracked::with_written(case, file)
                     }
-                    _ => parse_artifact(bytes, &id, |r: &TestCase| &r.id).map(|case| {
-                        match self.written.get(path) {
-                            Some(file) => Tracked::with_written(case, file.clone()),
-                            None => Tracked::new(case),
-                        }
-                    }),
-                };
+                    None => Tracked::new(case),
+                });
                 let parsed = self.parsed(path, case);
                 self.pools
                     .test_cases
@@ -427,7 +445,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Compares every file with the manifest, for files that have no other problem.
-    fn check_manifest<B: AsRef<[u8]>>(&mut self, files: &BTreeMap<String, B>) {
+    fn check_manifest<B: FileSource>(&mut self, files: &BTreeMap<String, B>) {
         let Some(Parsed {
             value: Some(file), ..
         }) = self.pools.manifest.take()
@@ -448,8 +466,7 @@ impl<'a> Reader<'a> {
         for (path, expected) in &listed {
             match files.get(*path) {
                 None => self.report(path, TreeErrorKind::MissingFile),
-                Some(bytes)
-                    if troubled.contains(*path) || sha256_hex(bytes.as_ref()) == *expected => {}
+                Some(file) if troubled.contains(*path) || *file.sha256() == **expected => {}
                 Some(_) => self.report(
                     path,
                     TreeErrorKind::ManifestMismatch {

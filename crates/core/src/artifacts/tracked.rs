@@ -9,6 +9,7 @@
 //! 100,000 test cases copies 100,000 pointers, not the test cases. Nothing of it is serialised: a tracked
 //! value reads and writes as the value itself.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
@@ -18,23 +19,46 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::manifest::sha256_hex;
 
-/// A file written of an artifact: its SHA-256 (hex) and its bytes, shared by clones.
+/// What is kept of the file written of an artifact stored as a file of its own: its SHA-256 and size,
+/// and its bytes only when the artifact would not write them itself (a file read as it was found, in
+/// another form than the canonical one). The others are written again when they are asked for
+/// ([`Tracked::file`]): a large project holds no second copy of itself as bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenFile {
     /// The SHA-256 of the bytes, as lowercase hex (shared with the manifest entries that name it).
     pub sha256: Arc<str>,
-    /// The bytes.
-    pub bytes: Arc<[u8]>,
+    /// The size of the bytes.
+    pub size: u64,
+    /// The bytes, when the artifact writes other bytes.
+    held: Option<Arc<[u8]>>,
 }
 
 impl WrittenFile {
-    /// The file of `bytes`, hashed.
-    pub fn of(bytes: Vec<u8>) -> Self {
+    /// The file `bytes` that a value writes: hashed, its bytes not kept (the value writes them again).
+    pub fn of(bytes: &[u8]) -> Self {
         WrittenFile {
-            sha256: sha256_hex(&bytes).into(),
-            bytes: bytes.into(),
+            sha256: sha256_hex(bytes).into(),
+            size: bytes.len() as u64,
+            held: None,
         }
     }
+
+    /// The file `bytes` (whose SHA-256 is `sha256`) read as `value`: its bytes kept only when `value`
+    /// writes other bytes.
+    pub fn read<T: OwnFile>(value: &T, bytes: &[u8], sha256: Arc<str>) -> Self {
+        WrittenFile {
+            sha256,
+            size: bytes.len() as u64,
+            held: (value.file_bytes() != bytes).then(|| bytes.into()),
+        }
+    }
+}
+
+/// A value stored as a file of its own, the same bytes every time: its [`Written`] form is a
+/// [`WrittenFile`] of them.
+pub trait OwnFile {
+    /// The bytes of the value's file.
+    fn file_bytes(&self) -> Vec<u8>;
 }
 
 /// A value written in one canonical form: the same value always gives the same form.
@@ -100,6 +124,18 @@ impl<T: Written> Tracked<T> {
         self.shared
             .written
             .get_or_init(|| self.shared.value.write())
+    }
+
+    /// The bytes of the value's file: those kept of a file read as it was found, else written now
+    /// (and not kept).
+    pub fn file(&self) -> Cow<'_, [u8]>
+    where
+        T: OwnFile + Written<Form = WrittenFile>,
+    {
+        match &self.written().held {
+            Some(bytes) => Cow::Borrowed(bytes),
+            None => Cow::Owned(self.shared.value.file_bytes()),
+        }
     }
 
     /// Whether `self` and `other` are copies of one value, unchanged since (equal without a look inside).
@@ -179,11 +215,17 @@ mod tests {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     struct Note(String);
 
+    impl OwnFile for Note {
+        fn file_bytes(&self) -> Vec<u8> {
+            self.0.as_bytes().to_vec()
+        }
+    }
+
     impl Written for Note {
         type Form = WrittenFile;
 
         fn write(&self) -> WrittenFile {
-            WrittenFile::of(self.0.as_bytes().to_vec())
+            WrittenFile::of(&self.file_bytes())
         }
     }
 
@@ -195,11 +237,11 @@ mod tests {
             "not written before asked"
         );
         let first = note.written().clone();
-        assert_eq!(first, WrittenFile::of(b"one".to_vec()));
+        assert_eq!(first, WrittenFile::of(b"one"));
         let copy = note.clone();
         assert!(Arc::ptr_eq(
-            &copy.shared.written.get().unwrap().bytes,
-            &first.bytes
+            &copy.shared.written.get().unwrap().sha256,
+            &first.sha256
         ));
         let _ = &mut *note;
         assert!(
@@ -207,7 +249,7 @@ mod tests {
             "mutable access forgets the file"
         );
         note.0 = "two".into();
-        assert_eq!(note.written(), &WrittenFile::of(b"two".to_vec()));
+        assert_eq!(note.written(), &WrittenFile::of(b"two"));
         assert_eq!(copy.written(), &first, "the clone keeps its own");
     }
 
@@ -225,11 +267,29 @@ mod tests {
         assert!(!copy.same_as(&original));
         assert_eq!(original.0, "one", "the original keeps its value");
         assert_eq!(original.written(), &written, "and its file");
-        assert_eq!(copy.written(), &WrittenFile::of(b"two".to_vec()));
+        assert_eq!(copy.written(), &WrittenFile::of(b"two"));
         assert_ne!(copy, original);
         let back = Tracked::new(Note("one".into()));
         assert!(!back.same_as(&original));
         assert_eq!(back, original, "equal values apart are equal");
+    }
+
+    #[test]
+    fn a_file_keeps_its_bytes_only_when_read_in_another_form() {
+        let note = Note("one".into());
+        let canonical = WrittenFile::read(&note, b"one", sha256_hex(b"one").into());
+        assert_eq!(
+            canonical,
+            WrittenFile::of(b"one"),
+            "its own bytes: not kept"
+        );
+        let tracked = Tracked::with_written(note.clone(), canonical);
+        assert_eq!(&*tracked.file(), b"one", "written again when asked");
+        let found = WrittenFile::read(&note, b"one ", sha256_hex(b"one ").into());
+        assert_eq!(found.size, 4);
+        let tracked = Tracked::with_written(note, found);
+        assert_eq!(&*tracked.file(), b"one ", "the bytes as found, kept");
+        assert_eq!(tracked.written().sha256.as_ref(), sha256_hex(b"one "));
     }
 
     #[test]

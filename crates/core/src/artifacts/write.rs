@@ -6,55 +6,70 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::canonical::to_canonical_json;
+use super::contents::{FileContents, FileSource};
 use super::id::ArtifactId;
 use super::layout::{ArtifactPath, LayoutOptions, ProjectFiles, MANIFEST_FILE, SCHEMA_VERSION};
-use super::manifest::{Manifest, ManifestEntry};
+use super::manifest::{sha256_hex, Manifest, ManifestEntry};
 use super::manifest_tree::part_path;
 use super::model::Project;
 use super::records::{DataTableRecord, ProjectRecord, ScenarioRecord, SuiteRecord};
 use super::tracked::{Tracked, Written, WrittenFile};
 
-/// Files by repository path, their bytes shared with the artifacts they were written from: what a
-/// push or pull compares and sends, without a copy of every file.
-pub type SharedFiles = BTreeMap<String, Arc<[u8]>>;
+/// Files by repository path, each an artifact's own (written when its bytes are asked for) or bytes:
+/// what a push or pull compares and sends, without a copy of every file.
+pub type SharedFiles = BTreeMap<String, FileContents>;
 
 /// Collects written files with their manifest entries.
 struct Writer<'a> {
     options: &'a LayoutOptions,
-    files: Vec<(ManifestEntry, Arc<[u8]>)>,
+    files: Vec<(ManifestEntry, FileContents)>,
 }
 
 impl Writer<'_> {
     /// Adds the file of a record (project, suite, scenario, data table): small, written each time.
     fn add(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, bytes: Vec<u8>) {
-        self.push(place, id, name, WrittenFile::of(bytes));
+        let sha256 = sha256_hex(&bytes).into();
+        self.push(place, id, name, sha256, bytes.into());
     }
 
-    /// Adds the file of an artifact stored as a file of its own: the one written last while the
-    /// artifact has not changed since.
+    /// Adds the file of an artifact stored as a file of its own: hashed when last written while the
+    /// artifact has not changed since, its bytes written when they are asked for.
     fn add_own<T: Written<Form = WrittenFile>>(
         &mut self,
         place: ArtifactPath,
         id: &ArtifactId,
         name: &str,
         value: &Tracked<T>,
-    ) {
-        self.push(place, id, name, value.written().clone());
+    ) where
+        FileContents: From<Tracked<T>>,
+    {
+        let sha256 = value.written().sha256.clone();
+        self.push(place, id, name, sha256, value.clone().into());
     }
 
-    fn push(&mut self, place: ArtifactPath, id: &ArtifactId, name: &str, file: WrittenFile) {
+    fn push(
+        &mut self,
+        place: ArtifactPath,
+        id: &ArtifactId,
+        name: &str,
+        sha256: Arc<str>,
+        contents: FileContents,
+    ) {
         let entry = ManifestEntry {
             path: self.options.full_path(&place.relative(name)),
-            sha256: file.sha256,
+            sha256,
             id: id.clone(),
             kind: place.kind(),
         };
-        self.files.push((entry, file.bytes));
+        self.files.push((entry, contents));
     }
 }
 
 /// Every file of the project except the manifest, with its manifest entry.
-fn artifact_files(project: &Project, options: &LayoutOptions) -> Vec<(ManifestEntry, Arc<[u8]>)> {
+fn artifact_files(
+    project: &Project,
+    options: &LayoutOptions,
+) -> Vec<(ManifestEntry, FileContents)> {
     let mut out = Writer {
         options,
         files: Vec::new(),
@@ -158,12 +173,13 @@ pub fn artifact_files_and_manifest(
     let (files, manifest) = shared_files_and_manifest(project, options);
     let files = files
         .into_iter()
-        .map(|(path, bytes)| (path, bytes.to_vec()))
+        .map(|(path, contents)| (path, contents.bytes().into_owned()))
         .collect();
     (files, manifest)
 }
 
-/// [`artifact_files_and_manifest`] with the bytes shared with the project's artifacts, not copied.
+/// [`artifact_files_and_manifest`] with the artifacts' own files as the artifacts (their bytes written
+/// when asked for), not as bytes.
 pub fn shared_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,

@@ -1,13 +1,14 @@
 //! What a push changes in the repository: computed from the remote state at the branch tip, the local
 //! files and the base of this copy's last sync with the branch, and split into commits.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::sides::{split_at_paths, Sides, Versions};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
-    in_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, LayoutOptions, Manifest,
-    ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
+    in_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, FileSource,
+    LayoutOptions, Manifest, ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -392,13 +393,14 @@ impl ChangeSet {
     }
 
     /// The bytes the push writes at `path`: a local file's, or a file of the manifest's.
-    pub fn content<'a>(&'a self, local: &'a SharedFiles, path: &str) -> &'a [u8] {
+    pub fn content<'a>(&'a self, local: &'a SharedFiles, path: &str) -> Cow<'a, [u8]> {
         match local.get(path) {
-            Some(bytes) => bytes,
-            None => self
-                .manifest_writes()
-                .find_map(|(at, bytes)| (at == path).then_some(bytes))
-                .unwrap_or_default(),
+            Some(file) => file.bytes(),
+            None => Cow::Borrowed(
+                self.manifest_writes()
+                    .find_map(|(at, bytes)| (at == path).then_some(bytes))
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -489,7 +491,7 @@ fn write(local: &SharedFiles, entry: &ManifestEntry, action: Action) -> Change {
         artifact: entry.id.clone(),
         kind: entry.kind,
         action,
-        bytes: local.get(&entry.path).map_or(0, |b| b.len() as u64),
+        bytes: local.get(&entry.path).map_or(0, FileSource::size),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The repository as a sync sees it. This is the one place where Bitbucket Cloud and Data Center differ:
 //! every request of a push or pull is built here, by product.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::change_set::{ChangeSet, CommitPart};
@@ -572,7 +573,7 @@ pub(crate) struct WriteContent<'a> {
 
 impl WriteContent<'_> {
     /// The bytes written at `path`.
-    pub(crate) fn bytes(&self, path: &str) -> &[u8] {
+    pub(crate) fn bytes(&self, path: &str) -> Cow<'_, [u8]> {
         self.changes.content(self.files, path)
     }
 }

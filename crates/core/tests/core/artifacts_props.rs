@@ -1,14 +1,15 @@
 //! Properties of the artifact layout, checked on thousands of generated projects and file trees.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use versioning_core::artifacts::{
-    file_errors, from_files, from_files_written, shared_files_and_manifest, to_files, ArtifactId,
-    ArtifactKind, DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList,
-    LayoutOptions, Locator, LocatorStrategy, Manifest, ManifestEntry, Project, ProjectFiles,
-    ReadLimits, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite, Tracked, TreeError,
-    TreeErrorKind, TreeErrors, MAX_SLUG_LEN,
+    file_errors, from_files, from_files_written, read_ahead, sha256_hex, shared_files_and_manifest,
+    to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository, ExecutionEntry,
+    ExecutionList, FileSource, LayoutOptions, Locator, LocatorStrategy, Manifest, ManifestEntry,
+    Project, ProjectFiles, ReadLimits, ReviewState, RunSettings, Scenario, SharedFiles, Step,
+    TestCase, TestSuite, Tracked, TreeError, TreeErrorKind, TreeErrors, MAX_SLUG_LEN,
 };
 use versioning_core::sync::LocalFiles;
 
@@ -593,6 +594,15 @@ proptest! {
         let options = LayoutOptions::default();
         let limits = ReadLimits::of_stored_files();
         let (files, manifest) = shared_files_and_manifest(&project, &options);
+        // As a store reads them: each file's bytes, a test case's read ahead with its hash.
+        let files: SharedFiles = files
+            .iter()
+            .map(|(path, file)| {
+                let hash = manifest.entry(path).map(|entry| entry.sha256.clone());
+                let bytes = file.bytes().into_owned();
+                (path.clone(), read_ahead(path, bytes, hash, &options, &limits))
+            })
+            .collect();
         let read = from_files_written(&files, &manifest, &options, &limits).expect("reads back");
         prop_assert_eq!(&read, &project);
         let mut read = Tracked::new(read);
@@ -604,5 +614,35 @@ proptest! {
         let (kept, written) = (read.written(), LocalFiles::of(&fresh));
         prop_assert_eq!(&kept.files, &written.files);
         prop_assert_eq!(&kept.manifest, &written.manifest);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES / 4))]
+
+    /// A test case's file read ahead keeps the test case, and its bytes only when they are not the
+    /// ones the test case writes: its file is then the one found, with the hash of what was found.
+    #[test]
+    fn a_test_case_read_ahead_keeps_bytes_only_in_another_form(project in project(), compact: bool) {
+        let options = LayoutOptions::default();
+        let limits = ReadLimits::default();
+        let (files, manifest) = shared_files_and_manifest(&project, &options);
+        for entry in manifest.files.iter().filter(|e| e.kind == ArtifactKind::TestCase) {
+            let canonical = files[&entry.path].bytes().into_owned();
+            let found = match compact {
+                true => {
+                    let value: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
+                    serde_json::to_vec(&value).unwrap()
+                }
+                false => canonical.clone(),
+            };
+            let read = read_ahead(&entry.path, found.clone(), None, &options, &limits);
+            let case = read.test_case().expect("a test case");
+            prop_assert_eq!(&**case, &*files[&entry.path].test_case().unwrap().clone());
+            prop_assert_eq!(&*read.bytes(), &found[..]);
+            prop_assert_eq!(read.sha256().to_string(), sha256_hex(&found));
+            // Its own bytes are written again when asked for, not kept.
+            prop_assert_eq!(matches!(case.file(), Cow::Borrowed(_)), compact);
+        }
     }
 }

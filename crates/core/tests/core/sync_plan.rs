@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use versioning_core::artifacts;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
-    sha256_hex, to_files, ArtifactId, ArtifactKey, LayoutOptions, Manifest, ManifestEntry, Project,
-    ProjectFiles, ReviewState, MANIFEST_FILE,
+    sha256_hex, to_files, ArtifactId, ArtifactKey, FileSource, LayoutOptions, Manifest,
+    ManifestEntry, Project, ProjectFiles, ReviewState, MANIFEST_FILE,
 };
 use versioning_core::sync::{
     classify, same_version, ChangeSet, Comparison, LocalFiles, RemoteState, Status,
@@ -173,7 +173,10 @@ fn after(
         files.remove(path);
     }
     for change in changes.writes() {
-        files.insert(change.path.clone(), local.files[&change.path].to_vec());
+        files.insert(
+            change.path.clone(),
+            local.files[&change.path].bytes().into_owned(),
+        );
     }
     for (path, bytes) in changes.manifest_writes() {
         files.insert(path.to_owned(), bytes.to_vec());
@@ -285,7 +288,7 @@ proptest! {
         deletions.extend(changes.manifest_removed.iter().cloned());
         prop_assert_eq!(&last.deletions, &deletions);
         prop_assert_eq!(last.includes_manifest, changes.writes_manifest);
-        let size = |path: &String| local_files.files[path].len() as u64;
+        let size = |path: &String| local_files.files[path].size();
         for part in &parts {
             let manifest = changes.manifest_writes().filter(|_| part.includes_manifest);
             let (manifest_files, manifest_bytes) =

@@ -4,6 +4,7 @@
 
 use crate::support;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
-    sha256_hex, to_files, ArtifactId, ArtifactKind, LayoutOptions, Manifest, ManifestEntry,
-    ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE, MAX_FILE_BYTES,
-    MAX_MANIFEST_BYTES, SCHEMA_VERSION,
+    sha256_hex, to_files, ArtifactId, ArtifactKind, FileSource, LayoutOptions, Manifest,
+    ManifestEntry, ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
+    MAX_FILE_BYTES, MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
 use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
 use versioning_core::roles::Role;
@@ -152,17 +153,25 @@ async fn restore_is_byte_identical(product: Product) {
         assert_eq!(applied.base.manifest, pushed.base.manifest);
         assert_eq!(applied.base.branch, source.base_key(&pushed.base.commit));
         assert_eq!(applied.counts.added, support::artifact_count(&tree));
-        // Each test case keeps the file read as what was written of it: shared, not written again.
+        // Each test case is read once, as its file arrives: the project holds the test case
+        // downloaded, with the file's hash (not hashed again) and not its bytes (its canonical form,
+        // written again when asked for).
         let written = LocalFiles::of(&applied.project);
         let cases = applied.base.manifest.files.iter();
         let cases: Vec<_> = cases.filter(|e| e.kind == ArtifactKind::TestCase).collect();
         assert!(!cases.is_empty());
         for entry in cases {
             let (read, kept) = (
-                &preview.downloaded[&entry.path],
-                &written.files[&entry.path],
+                preview.downloaded[&entry.path]
+                    .test_case()
+                    .expect("read on arrival"),
+                written.files[&entry.path]
+                    .test_case()
+                    .expect("the project's test case"),
             );
-            assert!(Arc::ptr_eq(read, kept), "{}", entry.path);
+            assert!(read.same_as(kept), "{}", entry.path);
+            assert!(Arc::ptr_eq(&read.written().sha256, &kept.written().sha256));
+            assert!(matches!(kept.file(), Cow::Owned(_)), "{}", entry.path);
         }
     }
     assert_eq!(

@@ -7,10 +7,9 @@ use super::preview::{AppliedPull, ArtifactChange, PullCounts, PullPreview};
 use super::problem::PullProblem;
 use super::request::Resolution;
 use crate::artifacts::{
-    by_path, from_files_knowing, read_test_case, to_canonical_json, ArtifactId, ArtifactKey,
-    ArtifactKind, ArtifactPath, ByPath, KnownTestCases, LayoutOptions, Manifest, ManifestEntry,
-    Project, ReadLimits, ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind,
-    WrittenFile, WrittenTestCases,
+    by_path, from_files_knowing, to_canonical_json, ArtifactId, ArtifactKey, ArtifactKind,
+    ArtifactPath, ByPath, FileSource, LayoutOptions, Manifest, ManifestEntry, Project, ReadLimits,
+    ReviewState, SharedFiles, TestCase, Tracked, TreeError, TreeErrorKind, WrittenTestCases,
 };
 use crate::sync::error::SyncError;
 use crate::sync::layout::CHILD_LISTS;
@@ -93,41 +92,30 @@ impl PullPreview {
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
     ) -> Result<AppliedPull, SyncError> {
-        self.apply_knowing(resolutions, include_invalid, &KnownTestCases::new())
+        self.check_resolved(resolutions)?;
+        self.apply_files(resolutions, include_invalid)
     }
 
     /// [`PullPreview::apply`] with the project the preview's local files were written from (by
     /// [`LocalFiles::of`](crate::sync::LocalFiles::of)): the same result, faster on a large
     /// project. When all the pull takes is test
     /// cases whose files stay where they are (the usual pull of a team's edits), it replaces them in a
-    /// copy of the project; otherwise it reads the merged files, taking the test cases whose files it
-    /// keeps from the project instead of reading them again.
+    /// copy of the project; otherwise it reads the merged files (the local test cases kept are taken
+    /// from the local files as they are, not read again).
     pub fn apply_over(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
         local_project: &Project,
     ) -> Result<AppliedPull, SyncError> {
-        let Some(local) = &self.local else {
-            return self.apply(resolutions, include_invalid);
-        };
         self.check_resolved(resolutions)?;
+        if self.local.is_none() {
+            return self.apply_files(resolutions, include_invalid);
+        }
         if let Some(applied) = self.replace_test_cases(resolutions, local_project) {
             return applied;
         }
-        let cases: BTreeMap<&ArtifactId, &Tracked<TestCase>> = local_project
-            .scenarios()
-            .flat_map(|scenario| &scenario.test_cases)
-            .map(|case| (&case.id, case))
-            .collect();
-        let known: KnownTestCases = local
-            .manifest
-            .files
-            .iter()
-            .filter(|entry| entry.kind == ArtifactKind::TestCase)
-            .filter_map(|entry| Some((entry.path.as_str(), *cases.get(&entry.id)?)))
-            .collect();
-        self.apply_knowing(resolutions, include_invalid, &known)
+        self.apply_files(resolutions, include_invalid)
     }
 
     /// Every conflict needs a resolution.
@@ -154,7 +142,6 @@ impl PullPreview {
     ) -> Option<Result<AppliedPull, SyncError>> {
         let mut counts = PullCounts::default();
         let mut taken: BTreeMap<&ArtifactId, Tracked<TestCase>> = BTreeMap::new();
-        let limits = ReadLimits::default();
         for change in &self.artifacts {
             let outcome = match self.outcome(change, resolutions, &mut counts) {
                 Ok(outcome) => outcome,
@@ -179,7 +166,8 @@ impl PullPreview {
                         return None;
                     }
                     match self.downloaded.get(&remote.path) {
-                        Some(bytes) => read_test_case(&remote.path, bytes, &self.options, &limits)?,
+                        // Read as it arrived; one that did not read cleanly has its problem.
+                        Some(file) => file.test_case()?.clone(),
                         // The same content on both sides: nothing to take.
                         None if local.sha256 == remote.sha256 => continue,
                         None => return None,
@@ -224,13 +212,12 @@ impl PullPreview {
         Some(Ok(self.applied(project, counts, Vec::new())))
     }
 
-    fn apply_knowing(
+    /// The pull applied to the local files, read back as a project (resolutions checked).
+    fn apply_files(
         &self,
         resolutions: &BTreeMap<ArtifactKey, Resolution>,
         include_invalid: bool,
-        known: &KnownTestCases,
     ) -> Result<AppliedPull, SyncError> {
-        self.check_resolved(resolutions)?;
         let mut files = self
             .local
             .as_ref()
@@ -287,9 +274,9 @@ impl PullPreview {
                         } else {
                             counts.added += 1;
                         }
-                        let bytes = bytes.unwrap_or_default();
+                        let bytes = bytes.unwrap_or_else(|| Vec::new().into());
                         if change.kind() == ArtifactKind::TestCase {
-                            written.insert(remote.path.as_str(), taken_file(remote, &bytes));
+                            written.insert(remote.path.as_str(), remote.sha256.clone());
                         }
                         files.insert(remote.path.clone(), bytes);
                     }
@@ -299,8 +286,7 @@ impl PullPreview {
         if !invalid.is_empty() {
             return Err(SyncError::InvalidFiles { errors: invalid });
         }
-        let (project, pruned) =
-            read_merged(files, &self.options, include_invalid, (known, &written))?;
+        let (project, pruned) = read_merged(files, &self.options, include_invalid, &written)?;
         skipped.extend(pruned);
         Ok(self.applied(Tracked::new(project), counts, skipped))
     }
@@ -362,15 +348,6 @@ impl PullPreview {
     }
 }
 
-/// The branch's file of `remote`, taken with `bytes`: its own (the pull found no problem with it, so they
-/// match the manifest's hash, or the hash was made of them), or the local file of the same hash.
-fn taken_file(remote: &ManifestEntry, bytes: &Arc<[u8]>) -> WrittenFile {
-    WrittenFile {
-        sha256: remote.sha256.clone(),
-        bytes: bytes.clone(),
-    }
-}
-
 /// Reads the merged files. With `include_invalid`, unreadable files are left out round by round (and
 /// their ids taken out of their parents' lists) until the rest reads; the project file itself cannot
 /// be left out.
@@ -378,7 +355,7 @@ fn read_merged(
     mut files: SharedFiles,
     options: &LayoutOptions,
     include_invalid: bool,
-    (known, written): (&KnownTestCases, &WrittenTestCases),
+    written: &WrittenTestCases,
 ) -> Result<(Project, Vec<TreeError>), SyncError> {
     let limits = ReadLimits {
         verify_manifest: false,
@@ -386,7 +363,7 @@ fn read_merged(
     };
     let mut skipped = Vec::new();
     for _ in 0..MAX_PRUNING_ROUNDS {
-        match from_files_knowing(&files, options, &limits, known, written) {
+        match from_files_knowing(&files, options, &limits, written) {
             Ok(project) => return Ok((project, skipped)),
             Err(errors) if include_invalid => {
                 let Some(removed) = prune(&mut files, errors.0.clone(), options) else {
@@ -397,7 +374,7 @@ fn read_merged(
             Err(errors) => return Err(SyncError::InvalidFiles { errors: errors.0 }),
         }
     }
-    from_files_knowing(&files, options, &limits, known, written)
+    from_files_knowing(&files, options, &limits, written)
         .map(|project| (project, skipped))
         .map_err(|errors| SyncError::InvalidFiles { errors: errors.0 })
 }
@@ -422,8 +399,8 @@ fn prune(
                 continue;
             }
         };
-        let bytes = files.get(&error.path)?;
-        let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let bytes = files.get(&error.path)?.bytes();
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         for key in CHILD_LISTS {
             if let Some(list) = value.get_mut(key).and_then(serde_json::Value::as_array_mut) {
                 let mut seen = false;
@@ -456,7 +433,7 @@ fn replaced_in(
     let mut patches: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
-        *files.get_mut(path)? = written.bytes.clone();
+        *files.get_mut(path)? = case.clone().into();
         let entry = local.manifest.entry(path)?;
         if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
             return None;

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use super::planner::{ArchiveRound, Fetch, PullPlanner, Stage};
 use super::preview::{BulkRead, BulkRefusal};
 use crate::artifacts::archive::ArchiveLimits;
-use crate::artifacts::{Manifest, ProjectFiles};
+use crate::artifacts::{
+    read_ahead, FileContents, FileSource, LayoutOptions, Manifest, ProjectFiles, ReadLimits,
+};
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::job::Job;
 use crate::sync::parts::FolderPart;
@@ -62,8 +64,11 @@ impl PullPlanner {
         match self.archive_parts(&pending) {
             Some(parts) => Stage::Archive {
                 parts,
+                waiting: (pending.iter())
+                    .filter(|fetch| !fetch.base)
+                    .map(|fetch| fetch.path.clone())
+                    .collect(),
                 pending,
-                files: ProjectFiles::new(),
                 tries: 0,
             },
             None => {
@@ -121,7 +126,7 @@ impl PullPlanner {
     /// for a while (429, 5xx, no answer) are asked again first.
     pub(super) fn handle_archive(
         &mut self,
-        (parts, files, tries): (Vec<FolderPart>, ProjectFiles, u32),
+        (parts, waiting, tries): (Vec<FolderPart>, BTreeSet<String>, u32),
         pending: Vec<Fetch>,
         answers: Vec<Result<ApiResponse, ApiError>>,
     ) -> Stage {
@@ -130,7 +135,7 @@ impl PullPlanner {
             split: Vec::new(),
             retry_error: None,
             pending,
-            files,
+            waiting,
             tries,
         };
         self.bulk_requests(answers.len());
@@ -142,7 +147,7 @@ impl PullPlanner {
                     .remote
                     .archive_content(bytes, &ArchiveLimits::default())
                 {
-                    ArchiveContent::Files(files) => round.files.extend(files),
+                    ArchiveContent::Files(files) => self.take_archived(&mut round, files),
                     ArchiveContent::Zip(zip) => zips.push(zip),
                 },
                 Err(error) => match BulkRefusal::of(&error) {
@@ -205,26 +210,18 @@ impl PullPlanner {
                 return Stage::Archive {
                     parts: std::mem::take(&mut round.again),
                     pending: round.pending,
-                    files: round.files,
+                    waiting: round.waiting,
                     tries: round.tries,
                 };
             }
             self.refuse_bulk(BulkRefusal::Unreachable);
         }
         let ArchiveRound {
-            pending, mut files, ..
+            pending, waiting, ..
         } = round;
-        // A member that does not match the manifest is read once more by itself before it is reported
-        // (a part of a patch or archive may have come back damaged).
-        let mut rest = Vec::new();
-        for fetch in pending {
-            match files.remove(&fetch.path) {
-                Some(bytes) if !fetch.base && self.mismatch(&fetch.path, &bytes).is_none() => {
-                    self.received(fetch, bytes)
-                }
-                _ => rest.push(fetch),
-            }
-        }
+        let rest: Vec<Fetch> = (pending.into_iter())
+            .filter(|fetch| fetch.base || waiting.contains(&fetch.path))
+            .collect();
         if let Some(bulk) = &mut self.bulk {
             bulk.per_file += rest.len();
         }
@@ -237,20 +234,60 @@ impl PullPlanner {
         }
     }
 
-    /// Keeps a downloaded file.
-    pub(super) fn received(&mut self, fetch: Fetch, bytes: Vec<u8>) {
-        let progress = &mut self.retrying.progress;
-        progress.files_done += 1;
-        progress.bytes_done += bytes.len() as u64;
-        match fetch.base {
-            true => {
-                self.base_files.insert(fetch.path, bytes);
+    /// Keeps the files of a part the round waits for, as the part arrives: a large folder is never
+    /// held whole as bytes. A member that does not match the manifest is left waiting, to be read once
+    /// more by itself before it is reported (a part of a patch or archive may have come back damaged).
+    pub(super) fn take_archived(&mut self, round: &mut ArchiveRound, files: ProjectFiles) {
+        for (path, bytes) in files {
+            if !round.waiting.contains(&path) {
+                continue;
             }
-            false => {
-                self.downloaded.insert(fetch.path, bytes.into());
+            let file = kept(&path, bytes, &self.options);
+            if self.mismatch(&path, &file).is_none() {
+                round.waiting.remove(&path);
+                self.keep(path, file);
             }
         }
     }
+
+    /// Keeps a downloaded file.
+    pub(super) fn received(&mut self, fetch: Fetch, bytes: Vec<u8>) {
+        match fetch.base {
+            true => {
+                self.count_done(bytes.len() as u64);
+                self.base_files.insert(fetch.path, bytes);
+            }
+            false => {
+                let file = kept(&fetch.path, bytes, &self.options);
+                self.keep(fetch.path, file);
+            }
+        }
+    }
+
+    /// Keeps a file downloaded at the tip.
+    fn keep(&mut self, path: String, file: FileContents) {
+        self.count_done(file.size());
+        self.downloaded.insert(path, file);
+    }
+
+    /// Counts a file downloaded, of `bytes`.
+    fn count_done(&mut self, bytes: u64) {
+        let progress = &mut self.retrying.progress;
+        progress.files_done += 1;
+        progress.bytes_done += bytes;
+    }
+}
+
+/// A downloaded file as the pull keeps it: a test case's read at once, so that a large pull does not
+/// hold every file's bytes beside what they read as (the bytes are kept only when the test case would
+/// write others); any other file, or one that does not read cleanly, as its bytes (checked with the
+/// rest).
+fn kept(path: &str, bytes: Vec<u8>, options: &LayoutOptions) -> FileContents {
+    let limits = ReadLimits {
+        verify_manifest: false,
+        ..ReadLimits::default()
+    };
+    read_ahead(path, bytes, None, options, &limits)
 }
 
 /// Whether the pull may take the remote version and does not have its bytes locally.

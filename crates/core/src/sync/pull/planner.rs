@@ -49,8 +49,8 @@ pub(super) enum Stage {
         /// The parts still to read.
         parts: Vec<FolderPart>,
         pending: Vec<Fetch>,
-        /// What the parts read so far.
-        files: ProjectFiles,
+        /// The paths of the pending reads at the tip the parts have not given yet.
+        waiting: BTreeSet<String>,
         tries: u32,
     },
     /// The commits of the Cloud ranges too large to produce in time ([`ArchiveRound::split`]), listed
@@ -73,8 +73,8 @@ pub(super) struct ArchiveRound {
     pub(super) split: Vec<FolderPart>,
     pub(super) retry_error: Option<ApiError>,
     pub(super) pending: Vec<Fetch>,
-    /// What the parts gave so far.
-    pub(super) files: ProjectFiles,
+    /// The paths of the pending reads at the tip the parts have not given yet.
+    pub(super) waiting: BTreeSet<String>,
     pub(super) tries: u32,
 }
 
@@ -354,9 +354,9 @@ impl Job for PullPlanner {
             Stage::Archive {
                 parts,
                 pending,
-                files,
+                waiting,
                 tries,
-            } => self.handle_archive((parts, files, tries), pending, answers),
+            } => self.handle_archive((parts, waiting, tries), pending, answers),
             Stage::Split(round) => self.handle_split(*round, answers),
             Stage::Manifest(read) => {
                 let mut answers = answers;
@@ -385,9 +385,9 @@ impl Job for PullPlanner {
     fn unpacked(&mut self, unpacked: Vec<ProjectFiles>) {
         self.stage = match std::mem::replace(&mut self.stage, Stage::Done) {
             Stage::Unpack { mut round, .. } => {
-                unpacked
-                    .into_iter()
-                    .for_each(|files| round.files.extend(files));
+                for files in unpacked {
+                    self.take_archived(&mut round, files);
+                }
                 self.after_archive(*round)
             }
             other => other,

@@ -7,7 +7,7 @@ use super::planner::{Fetch, PullPlanner, Stage};
 use super::preview::{ArtifactChange, PullPreview};
 use super::problem::{ProblemKind, PullProblem};
 use crate::artifacts::{
-    file_errors, sha256_hex, ArtifactId, ArtifactKey, ArtifactKind, Manifest, ManifestEntry,
+    file_errors, ArtifactId, ArtifactKey, ArtifactKind, FileSource, Manifest, ManifestEntry,
     ReadLimits, TestCase, TreeErrorKind,
 };
 use crate::bitbucket::{ApiError, ApiResponse};
@@ -115,7 +115,7 @@ impl PullPlanner {
             // A tree without manifest: its manifest is made from the files read, then compared.
             let mut entries: BTreeMap<ArtifactKey, ManifestEntry> = BTreeMap::new();
             for (path, bytes) in &self.downloaded {
-                if let Some(entry) = entry_of(path, bytes, &self.options) {
+                if let Some(entry) = entry_of(path, &bytes.bytes(), &self.options) {
                     entries
                         .entry((entry.id.clone(), entry.kind))
                         .or_insert(entry);
@@ -134,10 +134,10 @@ impl PullPlanner {
         Stage::Done
     }
 
-    /// The SHA-256 the manifest gives a file of a managed tree, when `bytes` do not match it.
-    pub(super) fn mismatch(&self, path: &str, bytes: &[u8]) -> Option<String> {
+    /// The SHA-256 the manifest gives a file of a managed tree, when `file` does not match it.
+    pub(super) fn mismatch(&self, path: &str, file: &impl FileSource) -> Option<String> {
         let entry = self.compared.entry(path).filter(|_| self.managed)?;
-        (sha256_hex(bytes) != *entry.sha256).then(|| entry.sha256.to_string())
+        (file.sha256() != entry.sha256).then(|| entry.sha256.to_string())
     }
 
     /// Checks the downloaded files and builds the preview.
@@ -177,10 +177,8 @@ impl PullPlanner {
         for (key, classified) in std::mem::take(&mut self.classified) {
             let theirs = content(&classified.remote, Some(&self.downloaded));
             let mine = content(&classified.local, local_files);
-            let name = [&theirs, &mine]
-                .into_iter()
-                .flatten()
-                .find_map(|bytes| name_of(bytes))
+            let name = (theirs.and_then(name_in))
+                .or_else(|| mine.and_then(name_in))
                 .unwrap_or_default();
             if !name.is_empty() {
                 names.insert(key.0.clone(), name.clone());
@@ -190,11 +188,10 @@ impl PullPlanner {
                 .as_ref()
                 .is_some_and(|remote| problems.iter().any(|p| p.path == remote.path));
             if key.1 == ArtifactKind::TestCase && wants_merge(&classified) && !remote_problem {
-                let parse = |bytes: Option<Vec<u8>>| {
-                    bytes.and_then(|b| serde_json::from_slice::<TestCase>(&b).ok())
-                };
-                let base = parse(content(&classified.base, Some(&self.base_files)));
-                if let (Some(mine), Some(theirs)) = (parse(mine), parse(theirs)) {
+                let base = content(&classified.base, Some(&self.base_files)).and_then(test_case_in);
+                if let (Some(mine), Some(theirs)) =
+                    (mine.and_then(test_case_in), theirs.and_then(test_case_in))
+                {
                     merges.insert(key.clone(), merge_test_case(base.as_ref(), &mine, &theirs));
                 }
             }
@@ -249,11 +246,26 @@ fn wants_merge(classified: &Classified) -> bool {
     classified.status.is_conflict() && classified.local.is_some() && classified.remote.is_some()
 }
 
-/// The bytes `files` hold for `entry`'s path.
-fn content<B: AsRef<[u8]>>(
+/// The file `files` hold at `entry`'s path.
+fn content<'a, B: FileSource>(
     entry: &Option<ManifestEntry>,
-    files: Option<&BTreeMap<String, B>>,
-) -> Option<Vec<u8>> {
-    let bytes = files?.get(&entry.as_ref()?.path)?;
-    Some(bytes.as_ref().to_vec())
+    files: Option<&'a BTreeMap<String, B>>,
+) -> Option<&'a B> {
+    files?.get(&entry.as_ref()?.path)
+}
+
+/// The name a file gives its artifact: a test case's own, else the one its bytes hold.
+fn name_in(file: &impl FileSource) -> Option<String> {
+    match file.test_case() {
+        Some(case) => Some(case.name.clone()),
+        None => name_of(&file.bytes()),
+    }
+}
+
+/// The test case a file holds, when it reads as one.
+fn test_case_in(file: &impl FileSource) -> Option<TestCase> {
+    match file.test_case() {
+        Some(case) => Some(TestCase::clone(case)),
+        None => serde_json::from_slice(&file.bytes()).ok(),
+    }
 }

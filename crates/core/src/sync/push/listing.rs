@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::planner::{PlanStage, PushPlanner};
+use crate::artifacts::FileSource;
 use crate::bitbucket::{ApiError, ApiResponse};
 use crate::sync::attempt::Attempt;
 use crate::sync::change_set::RemoteState;
@@ -51,9 +52,7 @@ impl PushPlanner {
                 .iter()
                 .filter(|(path, bytes)| {
                     files.contains(*path)
-                        && sizes
-                            .get(*path)
-                            .is_none_or(|size| *size == bytes.len() as u64)
+                        && sizes.get(*path).is_none_or(|size| *size == bytes.size())
                 })
                 .map(|(path, _)| path.clone())
                 .collect(),
@@ -85,7 +84,7 @@ impl PushPlanner {
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => {
                     let local = self.local.files().and_then(|l| l.files.get(&path));
-                    if local.is_some_and(|local| **local == *bytes) {
+                    if local.is_some_and(|local| *local.bytes() == *bytes) {
                         self.identical.insert(path);
                     }
                 }

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::request::{check_names, check_request, main_branch_matters, Names, PushRequest};
-use crate::artifacts::{ArtifactId, ArtifactKind, LayoutOptions, Manifest, MANIFEST_FILE};
+use crate::artifacts::{
+    ArtifactId, ArtifactKind, FileSource, LayoutOptions, Manifest, MANIFEST_FILE,
+};
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call, CommitSummary, Pager};
 use crate::git::{Advertisement, Object, TreeSnapshot};
@@ -276,7 +278,7 @@ impl PushPlanner {
         if let Some(local) = self.local.files() {
             let same = files.iter().filter(|(path, id)| {
                 let bytes = local.files.get(*path);
-                bytes.is_some_and(|bytes| Object::blob(bytes.to_vec()).id() == **id)
+                bytes.is_some_and(|file| Object::blob(file.bytes().into_owned()).id() == **id)
             });
             let same: Vec<String> = same.map(|(path, _)| path.clone()).collect();
             self.identical.extend(same);

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use super::error::GitPushError;
 use super::route::GitIdentity;
+use crate::artifacts::FileSource;
 use crate::bitbucket::{git_http, Api, ApiError, ApiResponse, Call};
 use crate::git::{
     write_pack, Advertisement, Change, FileMode, Listings, Object, ObjectId, PushRefused,
@@ -132,7 +133,7 @@ impl GitPush {
                 let writes = changes.writes().map(|change| {
                     let bytes = files
                         .get(&change.path)
-                        .map(|b| b.to_vec())
+                        .map(|b| b.bytes().into_owned())
                         .unwrap_or_default();
                     (change.path.clone(), Change::Write(bytes))
                 });

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::GitPushError;
 use super::sender::{Answer, GitPush, Stage};
+use crate::artifacts::FileSource;
 use crate::bitbucket::{datacenter, git_http, ApiError, Call};
 use crate::git::{
     archive_modes, tree_plan::join, Commit, FileMode, ListedKind, Object, ObjectId, TreePlan,
@@ -171,7 +172,7 @@ impl GitPush {
         for path in trees.kept_files(&self.listings) {
             let ours = local
                 .get(&path)
-                .map(|bytes| Object::blob(bytes.to_vec()).id());
+                .map(|file| Object::blob(file.bytes().into_owned()).id());
             let app_file = managed.contains(path.as_str())
                 && ours.is_some()
                 && ours == listed.get(&path).copied();
