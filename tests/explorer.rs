@@ -322,7 +322,7 @@ async fn editing_a_step_marks_the_test_case_changed_and_saves_it() {
     until(&root, |_| *store.saves.borrow() > 0).await;
     let saved = store.projects.borrow()["checkout-web"].clone();
     assert_eq!(
-        saved.project.find_test_case(&case.id).unwrap().steps[0].keyword,
+        saved.project.find_test_case(&case.id).unwrap().steps[0].keyword(),
         "Open"
     );
     assert!(saved.local_changes().changed.contains(&case.id));

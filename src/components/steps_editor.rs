@@ -1,58 +1,19 @@
 //! The steps of a test case, each editable in place, with add, remove and reorder.
 
-use versioning_core::artifacts::{ArtifactId, Step, TestCase};
+use versioning_core::artifacts::{ArtifactId, Step, StepField, TestCase};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::state::explorer::Edit;
 
-/// The editable fields of a step, in the order shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StepField {
-    Keyword,
-    Element,
-    Input,
-    Expected,
-    Comment,
-}
-
-impl StepField {
-    const ALL: [StepField; 5] = [
-        StepField::Keyword,
-        StepField::Element,
-        StepField::Input,
-        StepField::Expected,
-        StepField::Comment,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            StepField::Keyword => "Keyword",
-            StepField::Element => "Element",
-            StepField::Input => "Input",
-            StepField::Expected => "Expected result",
-            StepField::Comment => "Comment",
-        }
-    }
-
-    fn slot(self, step: &mut Step) -> &mut String {
-        match self {
-            StepField::Keyword => &mut step.keyword,
-            StepField::Element => &mut step.element,
-            StepField::Input => &mut step.input,
-            StepField::Expected => &mut step.expected,
-            StepField::Comment => &mut step.comment,
-        }
-    }
-
-    fn id_suffix(self) -> &'static str {
-        match self {
-            StepField::Keyword => "keyword",
-            StepField::Element => "element",
-            StepField::Input => "input",
-            StepField::Expected => "expected",
-            StepField::Comment => "comment",
-        }
+/// The label of a step's field (the fields are shown in [`StepField::ALL`]'s order).
+fn label(field: StepField) -> &'static str {
+    match field {
+        StepField::Keyword => "Keyword",
+        StepField::Element => "Element",
+        StepField::Input => "Input",
+        StepField::Expected => "Expected result",
+        StepField::Comment => "Comment",
     }
 }
 
@@ -74,14 +35,14 @@ fn step_view(
 ) -> Html {
     let number = index + 1;
     let fields = StepField::ALL.map(|field| {
-        let id = format!("step-{number}-{}", field.id_suffix());
-        let mut current = step.clone();
-        let value = field.slot(&mut current).clone();
+        let id = format!("step-{number}-{}", field.key());
+        let current = step.clone();
+        let value = current.get(field).to_owned();
         let onchange = {
             let case = case.clone();
             on_edit.reform(move |event: Event| {
-                let mut step = current.clone();
-                *field.slot(&mut step) = event.target_unchecked_into::<HtmlInputElement>().value();
+                let value = event.target_unchecked_into::<HtmlInputElement>().value();
+                let step = current.with(field, &value);
                 Edit::UpdateStep {
                     case: case.clone(),
                     index,
@@ -91,7 +52,7 @@ fn step_view(
         };
         html! {
             <div class="step-field">
-                <label for={id.clone()}>{ field.label() }</label>
+                <label for={id.clone()}>{ label(field) }</label>
                 <input {id} type="text" autocomplete="off" {value} {onchange} />
             </div>
         }

@@ -24,7 +24,7 @@ fn steps_list(title: &str, steps: &[Step]) -> Html {
     html! {
         <div class="steps-side">
             <h4>{ title }</h4>
-            <ol>{ for steps.iter().map(|s| html! { <li>{ format!("{} {} {} → {}", s.keyword, s.element, s.input, s.expected) }</li> }) }</ol>
+            <ol>{ for steps.iter().map(|s| html! { <li>{ format!("{} {} {} → {}", s.keyword(), s.element(), s.input(), s.expected()) }</li> }) }</ol>
         </div>
     }
 }

@@ -146,10 +146,7 @@ mod tests {
     #[test]
     fn an_artifact_gives_the_bytes_it_writes_without_keeping_them() {
         let mut case = TestCase::new(ArtifactId::new("tc-login").unwrap(), "Log in");
-        case.steps.push(Step {
-            keyword: "Click".into(),
-            ..Step::default()
-        });
+        case.steps.push(Step::new("Click", "", "", "", ""));
         let bytes = crate::artifacts::to_canonical_json(&case);
         let contents = FileContents::from(Tracked::new(case));
         assert_eq!(&*contents.bytes(), &bytes[..]);

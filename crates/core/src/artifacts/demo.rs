@@ -5,9 +5,10 @@ use super::csv;
 use super::id::{ArtifactId, ArtifactKind};
 use super::model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
-    Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
+    Project, ReviewState, RunSettings, Scenario, TestCase, TestSuite,
 };
 use super::rng::fnv1a;
+use super::step::Step;
 
 /// The content of one demo project, written compactly:
 /// - `suites`: `# Suite | description`, `## Scenario`, `### Test case`, then steps
@@ -467,13 +468,7 @@ fn build(spec: &DemoSpec) -> Project {
             project.suites.push(suite);
         } else {
             let [keyword, element, input, expected] = fields(line);
-            let step = Step {
-                keyword,
-                element,
-                input,
-                expected,
-                comment: String::new(),
-            };
+            let step = Step::new(&keyword, &element, &input, &expected, "");
             if let Some(case) = last_case(&mut project) {
                 case.steps.push(step);
             }

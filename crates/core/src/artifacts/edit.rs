@@ -3,10 +3,9 @@
 //! edits on the same project always give the same ids.
 
 use super::id::{ArtifactId, ArtifactKind};
-use super::model::{
-    Artifact, HeaderMut, Project, ReviewState, Scenario, Step, TestCase, TestSuite,
-};
+use super::model::{Artifact, HeaderMut, Project, ReviewState, Scenario, TestCase, TestSuite};
 use super::rng::fnv1a;
+use super::step::Step;
 
 /// Why an edit cannot be made. The project is unchanged when an edit fails.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,7 +85,7 @@ impl Project {
     /// let suite = project.add_suite("Cart").unwrap();
     /// let scenario = project.add_scenario(&suite, "Add items").unwrap();
     /// let case = project.add_test_case(&scenario, "Add one item").unwrap();
-    /// let step = Step { keyword: "Click".into(), element: "AddToCart".into(), ..Step::default() };
+    /// let step = Step::new("Click", "AddToCart", "", "", "");
     /// project.insert_step(&case, 0, step).unwrap();
     /// assert_eq!(project.find_test_case(&case).unwrap().steps.len(), 1);
     /// assert!(project.rename(&ArtifactId::new("nope").unwrap(), "X").is_err());

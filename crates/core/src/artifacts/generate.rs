@@ -4,9 +4,10 @@
 use super::id::{ArtifactId, ArtifactKind};
 use super::model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
-    Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
+    Project, ReviewState, RunSettings, Scenario, TestCase, TestSuite,
 };
 use super::rng::SplitMix64;
+use super::step::Step;
 
 const AREAS: &[&str] = &[
     "Login", "Search", "Cart", "Checkout", "Profile", "Orders", "Invoices", "Settings", "Reports",
@@ -149,13 +150,7 @@ impl Synth {
         } else {
             String::new()
         };
-        Step {
-            keyword: keyword.to_owned(),
-            element,
-            input,
-            expected,
-            comment,
-        }
+        Step::new(keyword, &element, &input, &expected, &comment)
     }
 
     fn test_case(&mut self, elements: &[Element]) -> TestCase {

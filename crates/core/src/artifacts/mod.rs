@@ -37,6 +37,7 @@ mod read;
 mod records;
 pub(crate) mod rng;
 mod slug;
+mod step;
 mod tracked;
 mod tree_error;
 mod write;
@@ -64,13 +65,14 @@ pub use manifest_tree::{
 pub(crate) use manifest_walk::{by_path, held_alike, ByPath};
 pub use model::{
     DataTable, Element, ElementRepository, ExecutionEntry, ExecutionList, Locator, LocatorStrategy,
-    Project, ReviewState, RunSettings, Scenario, Step, TestCase, TestSuite,
+    Project, ReviewState, RunSettings, Scenario, TestCase, TestSuite,
 };
 pub use outline::{Outline, OutlineItem};
 pub use read::{
     file_errors, from_files, from_files_knowing, from_files_written, read_ahead, WrittenTestCases,
 };
 pub use slug::{is_windows_reserved, slugify, FALLBACK_SLUG, MAX_SLUG_LEN};
+pub use step::{Step, StepField};
 pub use tracked::{OwnFile, Tracked, Written, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
 pub use write::{

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::canonical::to_canonical_json;
 use super::csv;
 use super::id::ArtifactId;
+use super::step::Step;
 use super::tracked::{OwnFile, Tracked, Written, WrittenFile};
 
 /// Where an artifact is in its review (the portal's lifecycle before and after a push).
@@ -91,22 +92,6 @@ pub struct TestCase {
     pub review_state: ReviewState,
     /// Steps, in execution order.
     pub steps: Vec<Step>,
-}
-
-/// One step of a test case: a keyword applied to an element with an input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// The action (`Navigate`, `Click`, `Type`, `Verify`, ...).
-    pub keyword: String,
-    /// The element (object) name from an element repository, or empty.
-    pub element: String,
-    /// The input value, or empty.
-    pub input: String,
-    /// The expected result, or empty.
-    pub expected: String,
-    /// A comment, or empty.
-    pub comment: String,
 }
 
 /// An element repository: one screen and its named objects. Stored as one file.

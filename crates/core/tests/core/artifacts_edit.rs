@@ -4,14 +4,11 @@ use std::time::Instant;
 
 use versioning_core::artifacts::{
     demo, from_files, generate, manifest, to_files, ArtifactId, ArtifactKind, EditError,
-    LayoutOptions, Project, ReadLimits, ReviewState, Step,
+    LayoutOptions, Project, ReadLimits, ReviewState, Step, StepField,
 };
 
 fn step(keyword: &str) -> Step {
-    Step {
-        keyword: keyword.to_owned(),
-        ..Step::default()
-    }
+    Step::default().with(StepField::Keyword, keyword)
 }
 
 fn keywords(project: &Project, case: &ArtifactId) -> Vec<String> {
@@ -20,7 +17,7 @@ fn keywords(project: &Project, case: &ArtifactId) -> Vec<String> {
         .unwrap()
         .steps
         .iter()
-        .map(|s| s.keyword.clone())
+        .map(|s| s.keyword().to_owned())
         .collect()
 }
 
@@ -122,10 +119,13 @@ fn step_edits() {
     assert!(project.move_step(&case, 0, len + 2).is_err());
 
     let old = project.update_step(&case, 1, step("Changed")).unwrap();
-    assert_eq!(old.keyword, before[0]);
-    assert_eq!(project.remove_step(&case, 1).unwrap().keyword, "Changed");
-    assert_eq!(project.remove_step(&case, 0).unwrap().keyword, "First");
-    assert_eq!(project.remove_step(&case, len - 1).unwrap().keyword, "Last");
+    assert_eq!(old.keyword(), before[0]);
+    assert_eq!(project.remove_step(&case, 1).unwrap().keyword(), "Changed");
+    assert_eq!(project.remove_step(&case, 0).unwrap().keyword(), "First");
+    assert_eq!(
+        project.remove_step(&case, len - 1).unwrap().keyword(),
+        "Last"
+    );
     assert!(project.remove_step(&case, len - 1).is_err());
     let mut restored = keywords(&project, &case);
     restored.insert(0, before[0].clone());
@@ -203,12 +203,12 @@ fn demo_projects_are_realistic_and_stable() {
     }
     // Steps refer to elements of the screen.
     for case in checkout.test_cases() {
-        for step in case.steps.iter().filter(|s| !s.element.is_empty()) {
+        for step in case.steps.iter().filter(|s| !s.element().is_empty()) {
             assert!(
-                element_names.contains(&step.element.as_str()),
+                element_names.contains(&step.element()),
                 "{} uses {}",
                 case.name,
-                step.element
+                step.element()
             );
         }
     }

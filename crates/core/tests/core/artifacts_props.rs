@@ -9,7 +9,7 @@ use versioning_core::artifacts::{
     to_files, ArtifactId, ArtifactKind, DataTable, Element, ElementRepository, ExecutionEntry,
     ExecutionList, FileSource, LayoutOptions, Locator, LocatorStrategy, Manifest, ManifestEntry,
     Project, ProjectFiles, ReadLimits, ReviewState, RunSettings, Scenario, SharedFiles, Step,
-    TestCase, TestSuite, Tracked, TreeError, TreeErrorKind, TreeErrors, MAX_SLUG_LEN,
+    StepField, TestCase, TestSuite, Tracked, TreeError, TreeErrorKind, TreeErrors, MAX_SLUG_LEN,
 };
 use versioning_core::sync::LocalFiles;
 
@@ -62,12 +62,8 @@ fn review_state() -> impl Strategy<Value = ReviewState> {
 
 fn step() -> impl Strategy<Value = Step> {
     (text(), text(), text(), text(), text()).prop_map(
-        |(keyword, element, input, expected, comment)| Step {
-            keyword,
-            element,
-            input,
-            expected,
-            comment,
+        |(keyword, element, input, expected, comment)| {
+            Step::new(&keyword, &element, &input, &expected, &comment)
         },
     )
 }
@@ -529,10 +525,7 @@ fn make(project: &mut Project, edit: AnEdit) {
     let cases: Vec<ArtifactId> = project.test_cases().map(|c| c.id.clone()).collect();
     let scenarios: Vec<ArtifactId> = project.scenarios().map(|s| s.id.clone()).collect();
     let pick = |list: &[ArtifactId], at: usize| list.get(at % list.len().max(1)).cloned();
-    let step = |keyword: &str| Step {
-        keyword: keyword.to_owned(),
-        ..Step::default()
-    };
+    let step = |keyword: &str| Step::default().with(StepField::Keyword, keyword);
     let _ = match edit {
         AnEdit::Rename(at, name) => pick(&ids, at).map(|id| project.rename(&id, &name).is_ok()),
         AnEdit::Describe(at, text) => {

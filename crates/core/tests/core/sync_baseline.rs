@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use support::{Driver, Fault, Product, Sandbox};
 use versioning_core::artifacts::generate::synthetic_project;
-use versioning_core::artifacts::Project;
+use versioning_core::artifacts::{Project, StepField};
 use versioning_core::roles::Role;
 use versioning_core::sync::{
     Job, LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, PushJob, PushOutcome,
@@ -352,7 +352,8 @@ async fn a_baseline_pull_reads_every_file_and_restores_the_project_of_a_planned_
         // Into a project edited here: without a base, the repository's version wins, with no conflict
         // to settle (what a per-file client does).
         let mut edited = project.clone();
-        edited.suites[0].scenarios[0].test_cases[0].steps[0].comment = "Edited here".to_owned();
+        let step = &mut edited.suites[0].scenarios[0].test_cases[0].steps[0];
+        *step = step.with(StepField::Comment, "Edited here");
         let (preview, _) = pull(&sandbox, product, "bench/c", strategy, None, Some(&edited)).await;
         assert_eq!(preview.conflicts().count(), 0);
         assert_eq!(preview.artifacts.len(), 1, "{:?}", preview.artifacts);

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use support::{Product, Sandbox};
 use versioning_core::artifacts::generate::synthetic_project;
-use versioning_core::artifacts::{to_files, LayoutOptions, Project};
+use versioning_core::artifacts::{to_files, LayoutOptions, Project, StepField};
 use versioning_core::roles::Role;
 use versioning_core::sync::{
     LocalFiles, PullPlanner, PullPreview, PullRequest, PullSource, PushOutcome, PushPlanner,
@@ -140,7 +140,7 @@ fn change_steps(project: &mut Project, every: usize, comment: &str) -> usize {
     let mut changed = 0;
     for (n, case) in cases.enumerate() {
         if n % every == 0 {
-            case.steps[0].comment = comment.to_owned();
+            case.steps[0] = case.steps[0].with(StepField::Comment, comment);
             changed += 1;
         }
     }

@@ -15,7 +15,7 @@ use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
     sha256_hex, to_files, ArtifactId, ArtifactKind, FileSource, LayoutOptions, Manifest,
-    ManifestEntry, ManifestRefusal, Project, ProjectFiles, TreeErrorKind, MANIFEST_FILE,
+    ManifestEntry, ManifestRefusal, Project, ProjectFiles, StepField, TreeErrorKind, MANIFEST_FILE,
     MAX_FILE_BYTES, MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
 use versioning_core::bitbucket::{cloud, ApiError, ApiResponse};
@@ -634,7 +634,7 @@ fn change_steps(project: &mut Project, every: usize, comment: &str) -> usize {
         .flat_map(|c| c.test_cases.iter_mut());
     for (n, case) in cases.enumerate() {
         if n % every == 0 {
-            case.steps[0].comment = comment.to_owned();
+            case.steps[0] = case.steps[0].with(StepField::Comment, comment);
             changed += 1;
         }
     }
@@ -918,8 +918,8 @@ fn first_case(project: &Project) -> ArtifactId {
 
 fn set_step(project: &mut Project, index: usize, keyword: &str) {
     let case = first_case(project);
-    let mut step = project.find_test_case(&case).unwrap().steps[index].clone();
-    step.keyword = keyword.to_owned();
+    let step = project.find_test_case(&case).unwrap().steps[index].clone();
+    let step = step.with(StepField::Keyword, keyword);
     project.update_step(&case, index, step).unwrap();
 }
 
@@ -1120,8 +1120,7 @@ async fn a_pull_of_test_case_edits_applies_as_reading_every_file_does() {
     let ids: Vec<ArtifactId> = base.test_cases().map(|c| c.id.clone()).collect();
     assert!(ids.len() >= 4);
     let comment = |project: &mut Project, id: &ArtifactId, text: &str| {
-        let mut step = project.find_test_case(id).unwrap().steps[0].clone();
-        step.comment = text.to_owned();
+        let step = project.find_test_case(id).unwrap().steps[0].with(StepField::Comment, text);
         project.update_step(id, 0, step).unwrap();
     };
     // Both sides edit the first test case (other steps), they edit the second, I edit the third, and

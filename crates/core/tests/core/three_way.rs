@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use versioning_core::artifacts::{
-    ArtifactId, ArtifactKind, Manifest, ManifestEntry, Step, TestCase,
+    ArtifactId, ArtifactKind, Manifest, ManifestEntry, Step, StepField, TestCase,
 };
 use versioning_core::sync::{
     classify, classify_differences, merge_sequences, merge_test_case, ConflictKind, SideChange,
@@ -130,10 +130,7 @@ proptest! {
 }
 
 fn step(keyword: &str) -> Step {
-    Step {
-        keyword: keyword.to_owned(),
-        ..Step::default()
-    }
+    Step::default().with(StepField::Keyword, keyword)
 }
 
 fn steps(keywords: &str) -> Vec<Step> {
