@@ -21,8 +21,9 @@ use js_sys::Uint8Array;
 use serde::Serialize;
 use versioning_core::artifacts::{
     from_files, from_files_written, read_ahead, read_manifest_part, FileSource, LayoutOptions,
-    Manifest, ManifestEntry, ManifestRoot, Outline, PartOf, Parts, ReadLimits, SharedFiles,
+    Manifest, ManifestEntry, ManifestRoot, Outline, PartOf, Parts, ReadLimits,
 };
+use versioning_core::sync::LocalFiles;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::IdbDatabase;
 
@@ -184,7 +185,7 @@ impl RecordWrites {
     /// whose manifests (its baseline, the manifest of its files) have the parts `kept`, over what the
     /// store holds (`held`; `None`: unknown, so everything).
     fn of(
-        (written, files): (&SharedFiles, &Manifest),
+        (written, files): (&LocalFiles, &Manifest),
         kept: &[&Parts<'_>],
         held: Option<&Held>,
     ) -> Result<RecordWrites, StoreError> {
@@ -340,11 +341,8 @@ impl IndexedDbProjectStore {
         let baseline = stored.baseline().parts();
         // The manifest of the files, kept beside them: a load takes their hashes from it.
         let files_parts = files.parts();
-        let writes = RecordWrites::of(
-            (&written.files, &files),
-            &[&baseline, &files_parts],
-            held.as_ref(),
-        )?;
+        let writes =
+            RecordWrites::of((written, &files), &[&baseline, &files_parts], held.as_ref())?;
         let parts: Vec<String> = baseline.names().map(str::to_owned).collect();
         let files_root = ManifestRoot {
             schema_version: files.schema_version,

@@ -306,7 +306,7 @@ impl PortalProjectStore {
             held.is_none_or(|held| !set(held).contains(name))
         };
         let written = stored.project.written();
-        let (written, files) = (&written.files, &written.manifest);
+        let files = &written.manifest;
         let mut texts = BTreeMap::new();
         for entry in files.files.iter() {
             if lacks(|h| &h.files, &entry.sha256) && !texts.contains_key(&entry.sha256) {

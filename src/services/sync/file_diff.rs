@@ -30,7 +30,6 @@ pub async fn branch_diff(
     let change = &plan.changes.changes[index];
     let local = plan
         .local
-        .files
         .get(&change.path)
         .map(|file| file.bytes().into_owned())
         .unwrap_or_default();

@@ -228,11 +228,13 @@ impl Manifest {
 
     /// The entry of a path.
     pub fn entry(&self, path: &str) -> Option<&ManifestEntry> {
-        let index = self
-            .files
-            .binary_search_by(|entry| entry.path.as_str().cmp(path))
-            .ok()?;
-        self.files.get(index)
+        self.files.get(self.position(path)?)
+    }
+
+    /// The index of the entry of `path` (the files are in path order).
+    pub fn position(&self, path: &str) -> Option<usize> {
+        let found = self.files.binary_search_by(|e| e.path.as_str().cmp(path));
+        found.ok()
     }
 
     /// The map artifact (id and kind) → entry, which push and pull planning compare.

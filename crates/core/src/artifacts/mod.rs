@@ -76,5 +76,6 @@ pub use step::{Step, StepField};
 pub use tracked::{OwnFile, Tracked, Written, WrittenFile};
 pub use tree_error::{TreeError, TreeErrorKind, TreeErrors};
 pub use write::{
-    artifact_files_and_manifest, manifest, shared_files_and_manifest, to_files, SharedFiles,
+    artifact_files_and_manifest, contents_and_manifest, manifest, shared_files_and_manifest,
+    to_files, SharedFiles,
 };

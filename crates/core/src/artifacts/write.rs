@@ -184,15 +184,22 @@ pub fn shared_files_and_manifest(
     project: &Project,
     options: &LayoutOptions,
 ) -> (SharedFiles, Manifest) {
+    let (contents, manifest) = contents_and_manifest(project, options);
+    let paths = manifest.files.iter().map(|entry| entry.path.clone());
+    (paths.zip(contents).collect(), manifest)
+}
+
+/// The contents of the project's files but the manifest, each at its entry's index in the manifest
+/// (in path order), and the manifest: [`shared_files_and_manifest`] without a map by path.
+pub fn contents_and_manifest(
+    project: &Project,
+    options: &LayoutOptions,
+) -> (Vec<FileContents>, Manifest) {
     let mut written = artifact_files(project, options);
-    // Sorted once: the manifest and the map then take them in order.
-    written.sort_by(|(a, _), (b, _)| a.path.cmp(&b.path));
-    let manifest = Manifest::from_entries(written.iter().map(|(entry, _)| entry.clone()).collect());
-    let files = written
-        .into_iter()
-        .map(|(entry, bytes)| (entry.path, bytes))
-        .collect();
-    (files, manifest)
+    // Sorted once: the manifest and the contents then take them in order.
+    written.sort_unstable_by(|(a, _), (b, _)| a.path.cmp(&b.path));
+    let (entries, contents) = written.into_iter().unzip();
+    (contents, Manifest::from_entries(entries))
 }
 
 /// The manifest of a project as [`to_files`] would write it: every file's path, SHA-256, id and kind.

@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::local::LocalFiles;
 use super::sides::{split_at_paths, Sides, Versions};
 use super::three_way::{classify, ConflictKind, Status};
 use crate::artifacts::{
     in_order, part_name, part_path, ArtifactId, ArtifactKey, ArtifactKind, FileSource,
-    LayoutOptions, Manifest, ManifestEntry, SharedFiles, MANIFEST_FILE, SCHEMA_VERSION,
+    LayoutOptions, Manifest, ManifestEntry, MANIFEST_FILE, SCHEMA_VERSION,
 };
 
 /// What the repository holds under the artifact root at the commit a push starts from.
@@ -138,13 +139,12 @@ impl ChangeSet {
     /// manifest, the published one names `origin` as the folder's origin (a remote manifest passes its
     /// own on).
     pub fn compute(
-        local: &SharedFiles,
-        local_manifest: &Manifest,
+        local: &LocalFiles,
         (remote, origin): (&RemoteState, Option<&str>),
         comparison: Comparison<'_>,
-        options: &LayoutOptions,
         include: &dyn Fn(&ArtifactKey) -> bool,
     ) -> ChangeSet {
+        let (local_manifest, options) = (&*local.manifest, &local.options);
         let manifest_path = options.full_path(MANIFEST_FILE);
         let mut changes = Vec::new();
         let mut held_back = BTreeSet::new();
@@ -393,7 +393,7 @@ impl ChangeSet {
     }
 
     /// The bytes the push writes at `path`: a local file's, or a file of the manifest's.
-    pub fn content<'a>(&'a self, local: &'a SharedFiles, path: &str) -> Cow<'a, [u8]> {
+    pub fn content<'a>(&'a self, local: &'a LocalFiles, path: &str) -> Cow<'a, [u8]> {
         match local.get(path) {
             Some(file) => file.bytes(),
             None => Cow::Borrowed(
@@ -485,7 +485,7 @@ pub struct CommitPart {
     pub bytes: u64,
 }
 
-fn write(local: &SharedFiles, entry: &ManifestEntry, action: Action) -> Change {
+fn write(local: &LocalFiles, entry: &ManifestEntry, action: Action) -> Change {
     Change {
         path: entry.path.clone(),
         artifact: entry.id.clone(),

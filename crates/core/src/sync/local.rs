@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    shared_files_and_manifest, ArtifactId, LayoutOptions, Manifest, Project, SharedFiles, Written,
+    contents_and_manifest, ArtifactId, FileContents, LayoutOptions, Manifest, Project, SharedFiles,
+    Written,
 };
 use crate::bitbucket::CommitSummary;
 
@@ -26,8 +27,10 @@ pub struct SyncBase {
 /// The local side of a push: the project as files. Clones share everything.
 #[derive(Debug, Clone)]
 pub struct LocalFiles {
-    /// Every file but the manifest, its bytes shared with the project's artifacts.
-    pub files: Arc<SharedFiles>,
+    /// The contents of every file but the manifest (shared with the project's artifacts), each at its
+    /// entry's index in `manifest`: a file is found by its path with a binary search of the manifest,
+    /// and a copy with a few files changed copies no path.
+    pub contents: Arc<Vec<FileContents>>,
     /// The manifest of those files.
     pub manifest: Arc<Manifest>,
     /// Artifacts in review state Approved.
@@ -42,13 +45,32 @@ impl LocalFiles {
     /// it changes.
     pub fn of(project: &Project) -> Self {
         let options = LayoutOptions::default();
-        let (files, manifest) = shared_files_and_manifest(project, &options);
+        let (contents, manifest) = contents_and_manifest(project, &options);
         LocalFiles {
-            files: Arc::new(files),
+            contents: Arc::new(contents),
             manifest: Arc::new(manifest),
             approved: Arc::new(project.approved_ids()),
             options,
         }
+    }
+
+    /// The contents of the file at `path`.
+    pub fn get(&self, path: &str) -> Option<&FileContents> {
+        self.contents.get(self.manifest.position(path)?)
+    }
+
+    /// Every file's path and contents, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FileContents)> {
+        let paths = self.manifest.files.iter().map(|entry| entry.path.as_str());
+        paths.zip(self.contents.iter())
+    }
+
+    /// The files by path.
+    pub fn to_map(&self) -> SharedFiles {
+        let files = self
+            .iter()
+            .map(|(path, file)| (path.to_owned(), file.clone()));
+        files.collect()
     }
 }
 

@@ -5,10 +5,11 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::change_set::{ChangeSet, CommitPart};
+use super::local::LocalFiles;
 use super::parts::FolderPart;
 use crate::artifacts::archive::ArchiveLimits;
 use crate::artifacts::patch::added_files;
-use crate::artifacts::{ProjectFiles, SharedFiles};
+use crate::artifacts::ProjectFiles;
 use crate::bitbucket::cloud::FileChange;
 use crate::bitbucket::{
     cloud, datacenter, git_http, Api, ApiError, ApiRequest, ApiResponse, Call, CommitSummary,
@@ -564,7 +565,7 @@ pub(crate) enum WriteConflict {
 #[derive(Debug)]
 pub(crate) struct WriteContent<'a> {
     /// Every file but the manifest.
-    pub(crate) files: &'a SharedFiles,
+    pub(crate) files: &'a LocalFiles,
     /// The push's changes, with the manifest's files it writes.
     pub(crate) changes: &'a ChangeSet,
     /// The message of a Data Center edit.

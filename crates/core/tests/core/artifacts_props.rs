@@ -568,7 +568,7 @@ proptest! {
         let fresh: Project = serde_json::from_value(serde_json::to_value(&project).unwrap()).unwrap();
         prop_assert_eq!(to_files(&project, &options), to_files(&fresh, &options));
         let (kept, written) = (project.written(), LocalFiles::of(&fresh));
-        prop_assert_eq!(&kept.files, &written.files);
+        prop_assert_eq!(&kept.contents, &written.contents);
         prop_assert_eq!(&kept.manifest, &written.manifest);
         prop_assert_eq!(&kept.approved, &written.approved);
     }
@@ -605,7 +605,7 @@ proptest! {
         }
         let fresh: Project = serde_json::from_value(serde_json::to_value(&read).unwrap()).unwrap();
         let (kept, written) = (read.written(), LocalFiles::of(&fresh));
-        prop_assert_eq!(&kept.files, &written.files);
+        prop_assert_eq!(&kept.contents, &written.contents);
         prop_assert_eq!(&kept.manifest, &written.manifest);
     }
 }

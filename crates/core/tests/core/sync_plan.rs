@@ -117,14 +117,7 @@ fn compute(
     remote: &RemoteState,
     include: &dyn Fn(&ArtifactKey) -> bool,
 ) -> ChangeSet {
-    ChangeSet::compute(
-        &local.files,
-        &local.manifest,
-        (remote, None),
-        Comparison::Replace,
-        &local.options,
-        include,
-    )
+    ChangeSet::compute(local, (remote, None), Comparison::Replace, include)
 }
 
 /// A base, the branch edited from it by a teammate, and this copy edited from it.
@@ -175,7 +168,7 @@ fn after(
     for change in changes.writes() {
         files.insert(
             change.path.clone(),
-            local.files[&change.path].bytes().into_owned(),
+            local.get(&change.path).unwrap().bytes().into_owned(),
         );
     }
     for (path, bytes) in changes.manifest_writes() {
@@ -260,7 +253,7 @@ proptest! {
         let local_files = LocalFiles::of(&local);
         let changes = compute(&local_files, &RemoteState::Unmanaged(paths), &everything);
         prop_assert!(changes.removed_paths().is_empty());
-        prop_assert_eq!(changes.writes().count(), local_files.files.len());
+        prop_assert_eq!(changes.writes().count(), local_files.contents.len());
         let files = after(&remote_files, &changes, &local_files, true);
         prop_assert_eq!(published(&files)?, files_of(&local));
     }
@@ -288,7 +281,7 @@ proptest! {
         deletions.extend(changes.manifest_removed.iter().cloned());
         prop_assert_eq!(&last.deletions, &deletions);
         prop_assert_eq!(last.includes_manifest, changes.writes_manifest);
-        let size = |path: &String| local_files.files[path].size();
+        let size = |path: &String| local_files.get(path).unwrap().size();
         for part in &parts {
             let manifest = changes.manifest_writes().filter(|_| part.includes_manifest);
             let (manifest_files, manifest_bytes) =
@@ -322,11 +315,9 @@ proptest! {
         let remote_manifest = manifest_in(&files_of(&theirs));
         let local_files = LocalFiles::of(&mine);
         let changes = ChangeSet::compute(
-            &local_files.files,
-            &local_files.manifest,
+            &local_files,
             (&RemoteState::Managed(remote_manifest.clone()), None),
             Comparison::Base(&base_manifest),
-            &local_files.options,
             &everything,
         );
         let (b, r, l) = (by_key(&base_manifest), by_key(&remote_manifest), by_key(&local_files.manifest));

@@ -165,8 +165,8 @@ async fn restore_is_byte_identical(product: Product) {
                 preview.downloaded[&entry.path]
                     .test_case()
                     .expect("read on arrival"),
-                written.files[&entry.path]
-                    .test_case()
+                (written.get(&entry.path))
+                    .and_then(|file| file.test_case())
                     .expect("the project's test case"),
             );
             assert!(read.same_as(kept), "{}", entry.path);
@@ -936,8 +936,8 @@ fn apply_both(
         // Files the pull wrote by changing the local ones are those the merged project writes.
         let (kept, fresh) = (applied.project.written(), LocalFiles::of(&applied.project));
         assert_eq!(
-            (&kept.files, &kept.manifest, &kept.approved),
-            (&fresh.files, &fresh.manifest, &fresh.approved)
+            (&kept.contents, &kept.manifest, &kept.approved),
+            (&fresh.contents, &fresh.manifest, &fresh.approved)
         );
     }
     over

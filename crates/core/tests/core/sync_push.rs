@@ -1219,10 +1219,9 @@ async fn a_file_over_data_center_upload_limit_stops_the_push_naming_the_setting(
         config.datacenter.properties.upload_max_bytes = 16;
     });
     let first = LocalFiles::of(&demo())
-        .files
-        .keys()
+        .iter()
         .next()
-        .cloned()
+        .map(|(path, _)| path.to_owned())
         .expect("a file");
     let error = ApiError::BodyTooLarge {
         what: format!("The file `{first}` at `{BRANCH}`"),

@@ -221,7 +221,7 @@ impl PullPreview {
         let mut files = self
             .local
             .as_ref()
-            .map(|l| SharedFiles::clone(&l.files))
+            .map(LocalFiles::to_map)
             .unwrap_or_default();
         let mut counts = PullCounts::default();
         let mut invalid = Vec::new();
@@ -428,12 +428,12 @@ fn replaced_in(
     project: &Project,
     remote: &Manifest,
 ) -> Option<LocalFiles> {
-    let mut files = SharedFiles::clone(&local.files);
+    let mut contents = Vec::clone(&local.contents);
     // The new hash of each placed test case, by path.
     let mut patches: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
-        *files.get_mut(path)? = case.clone().into();
+        *contents.get_mut(local.manifest.position(path)?)? = case.clone().into();
         let entry = local.manifest.entry(path)?;
         if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
             return None;
@@ -466,7 +466,7 @@ fn replaced_in(
         .iter()
         .all(|(_, case)| approved(case) == local.approved.contains(&case.id));
     Some(LocalFiles {
-        files: Arc::new(files),
+        contents: Arc::new(contents),
         manifest: Arc::new(Manifest {
             files: entries,
             ..Manifest::clone(&local.manifest)

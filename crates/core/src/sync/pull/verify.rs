@@ -169,14 +169,14 @@ impl PullPlanner {
         problems.sort_by(|a, b| a.path.cmp(&b.path));
         problems.dedup_by(|later, first| later.path == first.path);
         self.local.written();
-        let local_files = self.local.files().map(|l| &*l.files);
+        let local_files = self.local.files();
         let unchanged = self.unchanged;
         let mut artifacts = Vec::new();
         let mut merges = BTreeMap::new();
         let mut names: BTreeMap<ArtifactId, String> = BTreeMap::new();
         for (key, classified) in std::mem::take(&mut self.classified) {
             let theirs = content(&classified.remote, Some(&self.downloaded));
-            let mine = content(&classified.local, local_files);
+            let mine = (classified.local.as_ref()).and_then(|entry| local_files?.get(&entry.path));
             let name = (theirs.and_then(name_in))
                 .or_else(|| mine.and_then(name_in))
                 .unwrap_or_default();

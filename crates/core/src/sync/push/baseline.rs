@@ -205,10 +205,7 @@ impl BaselineSender {
     }
 
     pub(super) fn content(&self, path: &str) -> Vec<u8> {
-        self.plan
-            .changes
-            .content(&self.plan.local.files, path)
-            .to_vec()
+        self.plan.changes.content(&self.plan.local, path).to_vec()
     }
 
     /// The call of write `index`, which reads the commit Data Center names (Cloud's answer names none);

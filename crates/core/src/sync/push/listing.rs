@@ -48,13 +48,12 @@ impl PushPlanner {
         self.local.written();
         let pending: Vec<String> = match self.local.files() {
             Some(local) => local
-                .files
                 .iter()
                 .filter(|(path, bytes)| {
                     files.contains(*path)
                         && sizes.get(*path).is_none_or(|size| *size == bytes.size())
                 })
-                .map(|(path, _)| path.clone())
+                .map(|(path, _)| path.to_owned())
                 .collect(),
             None => Vec::new(),
         };
@@ -83,7 +82,7 @@ impl PushPlanner {
             let call = self.remote.read_file(&tip.id, &path);
             match answer.and_then(|response| call.parse(&response)) {
                 Ok(bytes) => {
-                    let local = self.local.files().and_then(|l| l.files.get(&path));
+                    let local = self.local.files().and_then(|l| l.get(&path));
                     if local.is_some_and(|local| *local.bytes() == *bytes) {
                         self.identical.insert(path);
                     }

@@ -277,7 +277,7 @@ impl PushPlanner {
         self.local.written();
         if let Some(local) = self.local.files() {
             let same = files.iter().filter(|(path, id)| {
-                let bytes = local.files.get(*path);
+                let bytes = local.get(path);
                 bytes.is_some_and(|file| Object::blob(file.bytes().into_owned()).id() == **id)
             });
             let same: Vec<String> = same.map(|(path, _)| path.clone()).collect();
@@ -366,14 +366,8 @@ impl PushPlanner {
             None if never_synced => Comparison::NeverSynced,
             None => Comparison::Replace,
         };
-        let mut changes = ChangeSet::compute(
-            &local.files,
-            &local.manifest,
-            (&remote, origin.as_deref()),
-            comparison,
-            &local.options,
-            &include,
-        );
+        let mut changes =
+            ChangeSet::compute(&local, (&remote, origin.as_deref()), comparison, &include);
         changes.leave_out_identical(&self.identical);
         self.result = Some(Ok(PushPlan {
             request: self.request.clone(),

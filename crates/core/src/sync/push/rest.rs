@@ -398,7 +398,7 @@ impl PushSender {
     fn content(&self) -> WriteContent<'_> {
         let changes = &self.plan.changes;
         WriteContent {
-            files: &self.plan.local.files,
+            files: &self.plan.local,
             changes,
             message: &self.edit_message,
         }

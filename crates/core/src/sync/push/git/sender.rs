@@ -129,7 +129,7 @@ impl GitPush {
         let trees = match changes.is_empty() {
             true => None,
             false => {
-                let files = &plan.local.files;
+                let files = &plan.local;
                 let writes = changes.writes().map(|change| {
                     let bytes = files
                         .get(&change.path)

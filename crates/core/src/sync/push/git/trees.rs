@@ -167,7 +167,7 @@ impl GitPush {
             }
             RemoteState::Unmanaged(_) => BTreeSet::new(),
         };
-        let local = &self.plan.local.files;
+        let local = &self.plan.local;
         let mut unknown = Vec::new();
         for path in trees.kept_files(&self.listings) {
             let ours = local
