@@ -200,7 +200,7 @@ impl RecordWrites {
             let bytes = written.get(&entry.path).ok_or_else(|| {
                 StoreError::Unwritable(format!("the file {} was not written", entry.path))
             })?;
-            Ok((entry.path.clone(), Uint8Array::from(&*bytes.bytes())))
+            Ok((entry.path.to_string(), Uint8Array::from(&*bytes.bytes())))
         };
         let changes = held.and_then(|held| Some((held, files.changes_from(&held.files)?)));
         let Some((held, changes)) = changes else {

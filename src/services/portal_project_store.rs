@@ -205,7 +205,7 @@ impl PortalProjectStore {
             .iter()
             .map(|entry| {
                 (
-                    entry.path.clone(),
+                    entry.path.to_string(),
                     texts[&*entry.sha256].clone().into_bytes(),
                 )
             })

@@ -120,7 +120,7 @@ pub struct Manifest {
 #[serde(deny_unknown_fields)]
 pub struct ManifestEntry {
     /// Repository path (with the root folder).
-    pub path: String,
+    pub path: Arc<str>,
     /// SHA-256 of the content, lowercase hex.
     pub sha256: Arc<str>,
     /// The artifact the file belongs to (the project's id for `project.json`).
@@ -233,7 +233,7 @@ impl Manifest {
 
     /// The index of the entry of `path` (the files are in path order).
     pub fn position(&self, path: &str) -> Option<usize> {
-        let found = self.files.binary_search_by(|e| e.path.as_str().cmp(path));
+        let found = self.files.binary_search_by(|e| e.path.as_ref().cmp(path));
         found.ok()
     }
 
@@ -279,7 +279,7 @@ impl ManifestChanges {
         let paths: BTreeSet<&str> = [self, new_from_old]
             .into_iter()
             .flat_map(|changes| {
-                let set = changes.set.iter().map(|e| e.path.as_str());
+                let set = changes.set.iter().map(|e| e.path.as_ref());
                 set.chain(changes.removed.iter().map(String::as_str))
             })
             .collect();
@@ -301,7 +301,7 @@ impl ManifestChanges {
 
     /// The entry at `path` of the manifest these changes make of `reference`.
     fn entry<'a>(&'a self, reference: &'a Manifest, path: &str) -> Option<&'a ManifestEntry> {
-        let set = self.set.binary_search_by(|e| e.path.as_str().cmp(path));
+        let set = self.set.binary_search_by(|e| e.path.as_ref().cmp(path));
         if let Ok(at) = set {
             return self.set.get(at);
         }
@@ -330,7 +330,7 @@ impl ManifestChanges {
             }
             if let Some(entry) = set.next_if(|entry| entry.path == old.path) {
                 files.push(entry.clone());
-            } else if removed.next_if(|path| **path == old.path).is_none() {
+            } else if removed.next_if(|path| ***path == *old.path).is_none() {
                 files.push(old.clone());
             }
         }
@@ -349,7 +349,7 @@ mod tests {
 
     fn entry(path: &str, sha: &str, id: &str) -> ManifestEntry {
         ManifestEntry {
-            path: path.to_owned(),
+            path: path.to_owned().into(),
             sha256: sha.into(),
             id: ArtifactId::new(id).unwrap(),
             kind: ArtifactKind::TestCase,
@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(diff.added, vec![entry("f--t5.json", "5", "t5")]);
         assert_eq!(diff.removed, vec![entry("d--t4.json", "4", "t4")]);
         assert_eq!(diff.renamed.len(), 1);
-        assert_eq!(diff.renamed[0].from.path, "c--t3.json");
+        assert_eq!(&*diff.renamed[0].from.path, "c--t3.json");
         assert!(diff.renamed[0].content_changed());
         assert!(old.diff(&old).is_empty());
         assert_eq!(new.entry("e--t3.json").map(|e| &*e.sha256), Some("33"));

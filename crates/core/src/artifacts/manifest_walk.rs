@@ -149,16 +149,16 @@ impl Manifest {
         diff: &mut ManifestDiff,
     ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
         let old_paths: BTreeMap<&str, &ManifestEntry> =
-            self.files.iter().map(|e| (e.path.as_str(), e)).collect();
-        let new_paths: BTreeSet<&str> = newer.files.iter().map(|e| e.path.as_str()).collect();
+            self.files.iter().map(|e| (e.path.as_ref(), e)).collect();
+        let new_paths: BTreeSet<&str> = newer.files.iter().map(|e| e.path.as_ref()).collect();
         let old_only = self
             .files
             .iter()
-            .filter(|entry| !new_paths.contains(entry.path.as_str()))
+            .filter(|entry| !new_paths.contains(entry.path.as_ref()))
             .collect();
         let mut new_only = Vec::new();
         for entry in newer.files.iter() {
-            match old_paths.get(entry.path.as_str()) {
+            match old_paths.get(entry.path.as_ref()) {
                 Some(old) if old.sha256 != entry.sha256 => diff.modified.push(entry.clone()),
                 Some(_) => {}
                 None => new_only.push(entry),
@@ -218,7 +218,7 @@ impl Manifest {
         for met in by_path(&self.files, &reference.files) {
             match met {
                 ByPath::One(entry) => changes.set.push(entry.clone()),
-                ByPath::Other(old) => changes.removed.push(old.path.clone()),
+                ByPath::Other(old) => changes.removed.push(old.path.to_string()),
                 ByPath::Both(entry, old) if entry != old => changes.set.push(entry.clone()),
                 ByPath::Both(..) | ByPath::Same(_) => {}
             }
@@ -308,7 +308,7 @@ mod tests {
     /// A manifest of test cases at `p<path>` with hash `<sha>` and id `t<id>`, from their numbers.
     fn small(files: &BTreeMap<u8, (u8, u8)>) -> Manifest {
         let entries = files.iter().map(|(path, (sha, id))| ManifestEntry {
-            path: format!("p{path:02}"),
+            path: format!("p{path:02}").into(),
             sha256: sha.to_string().into(),
             id: crate::artifacts::ArtifactId::new(format!("t{id}")).unwrap(),
             kind: crate::artifacts::ArtifactKind::TestCase,

@@ -82,8 +82,8 @@ pub fn from_files_written<B: FileSource>(
     let written: WrittenTestCases = manifest
         .files
         .iter()
-        .filter(|entry| entry.kind == ArtifactKind::TestCase && files.contains_key(&entry.path))
-        .map(|entry| (entry.path.as_str(), entry.sha256.clone()))
+        .filter(|entry| entry.kind == ArtifactKind::TestCase && files.contains_key(&*entry.path))
+        .map(|entry| (entry.path.as_ref(), entry.sha256.clone()))
         .collect();
     from_files_knowing(files, options, limits, &written)
 }
@@ -461,7 +461,7 @@ impl<'a> Reader<'a> {
         let listed: BTreeMap<&str, &str> = manifest
             .files
             .iter()
-            .map(|entry| (entry.path.as_str(), &*entry.sha256))
+            .map(|entry| (entry.path.as_ref(), &*entry.sha256))
             .collect();
         for (path, expected) in &listed {
             match files.get(*path) {

@@ -56,7 +56,7 @@ impl Writer<'_> {
         contents: FileContents,
     ) {
         let entry = ManifestEntry {
-            path: self.options.full_path(&place.relative(name)),
+            path: self.options.full_path(&place.relative(name)).into(),
             sha256,
             id: id.clone(),
             kind: place.kind(),
@@ -185,7 +185,7 @@ pub fn shared_files_and_manifest(
     options: &LayoutOptions,
 ) -> (SharedFiles, Manifest) {
     let (contents, manifest) = contents_and_manifest(project, options);
-    let paths = manifest.files.iter().map(|entry| entry.path.clone());
+    let paths = manifest.files.iter().map(|entry| entry.path.to_string());
     (paths.zip(contents).collect(), manifest)
 }
 

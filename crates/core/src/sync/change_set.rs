@@ -121,7 +121,7 @@ pub struct BranchChange {
 impl BranchChange {
     fn of(key: &ArtifactKey, entry: Option<&ManifestEntry>, status: Status) -> Self {
         BranchChange {
-            path: entry.map(|e| e.path.clone()).unwrap_or_default(),
+            path: entry.map(|e| e.path.to_string()).unwrap_or_default(),
             artifact: key.0.clone(),
             kind: key.1,
             status,
@@ -191,14 +191,14 @@ impl ChangeSet {
                                         None => Action::Add,
                                         Some(old) if old.path == entry.path => Action::Modify,
                                         Some(old) => Action::Rename {
-                                            from: old.path.clone(),
+                                            from: old.path.to_string(),
                                         },
                                     };
                                     changes.push(write(local, entry, action));
                                     entries.insert(key.clone(), (*entry).clone());
                                 }
                                 (None, Some(old)) => deletions.push(Change {
-                                    path: old.path.clone(),
+                                    path: old.path.to_string(),
                                     artifact: old.id.clone(),
                                     kind: old.kind,
                                     action: Action::Delete,
@@ -226,7 +226,10 @@ impl ChangeSet {
                 let taken_differ = sides.compared.iter().any(differs);
                 let mut clashing: BTreeMap<ArtifactKey, Option<ManifestEntry>> = BTreeMap::new();
                 for key in kept {
-                    if entries.get(&key).is_some_and(|e| written.contains(&e.path)) {
+                    if entries
+                        .get(&key)
+                        .is_some_and(|e| written.contains(&*e.path))
+                    {
                         let entry = entries.remove(&key);
                         clashing.insert(key, entry);
                     }
@@ -297,7 +300,7 @@ impl ChangeSet {
                         held_back.insert(entry.id.clone());
                         continue;
                     }
-                    let action = if paths.contains(&entry.path) {
+                    let action = if paths.contains(&*entry.path) {
                         Action::Overwrite
                     } else {
                         Action::Add
@@ -487,7 +490,7 @@ pub struct CommitPart {
 
 fn write(local: &LocalFiles, entry: &ManifestEntry, action: Action) -> Change {
     Change {
-        path: entry.path.clone(),
+        path: entry.path.to_string(),
         artifact: entry.id.clone(),
         kind: entry.kind,
         action,

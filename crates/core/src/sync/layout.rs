@@ -53,7 +53,7 @@ pub(super) fn entry_of(path: &str, bytes: &[u8], options: &LayoutOptions) -> Opt
         | ArtifactPath::ExecutionList { id } => id.clone(),
     };
     Some(ManifestEntry {
-        path: path.to_owned(),
+        path: path.into(),
         sha256: sha256_hex(bytes).into(),
         id,
         kind: place.kind(),

@@ -61,7 +61,7 @@ impl LocalFiles {
 
     /// Every file's path and contents, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &FileContents)> {
-        let paths = self.manifest.files.iter().map(|entry| entry.path.as_str());
+        let paths = self.manifest.files.iter().map(|entry| entry.path.as_ref());
         paths.zip(self.contents.iter())
     }
 

@@ -149,7 +149,7 @@ fn untouched<'a>(
     alike: Vec<&'a ManifestEntry>,
     base_for_local: &[&'a ManifestEntry],
 ) -> Vec<&'a ManifestEntry> {
-    let paths = base_for_local.iter().map(|entry| entry.path.as_str());
+    let paths = base_for_local.iter().map(|entry| entry.path.as_ref());
     split_at_paths(alike, paths).1
 }
 
@@ -161,7 +161,7 @@ pub(crate) fn split_at_paths<'a, 'p>(
 ) -> (Vec<&'a ManifestEntry>, Vec<&'a ManifestEntry>) {
     let at: BTreeSet<usize> = paths
         .into_iter()
-        .filter_map(|path| entries.binary_search_by(|e| e.path.as_str().cmp(path)).ok())
+        .filter_map(|path| entries.binary_search_by(|e| e.path.as_ref().cmp(path)).ok())
         .collect();
     if at.is_empty() {
         return (Vec::new(), entries);
@@ -331,7 +331,7 @@ mod tests {
 
     fn entry(id: u8, path: u8, content: u8) -> ManifestEntry {
         ManifestEntry {
-            path: format!("test-artifacts/f{path:03}.json"),
+            path: format!("test-artifacts/f{path:03}.json").into(),
             sha256: format!("{content:064x}").into(),
             id: ArtifactId::new(format!("t{id}")).unwrap(),
             kind: ArtifactKind::TestCase,
@@ -446,7 +446,7 @@ mod tests {
     fn entries_are_split_at_the_paths_asked_for_in_their_order() {
         let manifest = Manifest::from_entries((0..50).map(|n| entry(n, n, 0)).collect());
         let entries: Vec<&ManifestEntry> = manifest.files.iter().collect();
-        let paths = [&manifest.files[40], &manifest.files[3]].map(|e| e.path.as_str());
+        let paths = [&manifest.files[40], &manifest.files[3]].map(|e| e.path.as_ref());
         let (at, others) = split_at_paths(entries.clone(), paths.into_iter().chain(["elsewhere"]));
         assert_eq!(at, vec![&manifest.files[3], &manifest.files[40]]);
         assert_eq!(others.len(), 48);

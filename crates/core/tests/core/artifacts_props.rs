@@ -438,7 +438,7 @@ proptest! {
 fn manifest_of(ordered: bool) -> impl Strategy<Value = Manifest> {
     let entry =
         (0..16u8, 0..2u8, 0..2u8, any::<bool>()).prop_map(|(path, sha, id, table)| ManifestEntry {
-            path: format!("tests/f{path:02}.json"),
+            path: format!("tests/f{path:02}.json").into(),
             sha256: format!("{sha:064}").into(),
             id: ArtifactId::new(format!("a{id}")).unwrap(),
             kind: if table {
@@ -621,7 +621,7 @@ proptest! {
         let limits = ReadLimits::default();
         let (files, manifest) = shared_files_and_manifest(&project, &options);
         for entry in manifest.files.iter().filter(|e| e.kind == ArtifactKind::TestCase) {
-            let canonical = files[&entry.path].bytes().into_owned();
+            let canonical = files[&*entry.path].bytes().into_owned();
             let found = match compact {
                 true => {
                     let value: serde_json::Value = serde_json::from_slice(&canonical).unwrap();
@@ -631,7 +631,7 @@ proptest! {
             };
             let read = read_ahead(&entry.path, found.clone(), None, &options, &limits);
             let case = read.test_case().expect("a test case");
-            prop_assert_eq!(&**case, &*files[&entry.path].test_case().unwrap().clone());
+            prop_assert_eq!(&**case, &*files[&*entry.path].test_case().unwrap().clone());
             prop_assert_eq!(&*read.bytes(), &found[..]);
             prop_assert_eq!(read.sha256().to_string(), sha256_hex(&found));
             // Its own bytes are written again when asked for, not kept.

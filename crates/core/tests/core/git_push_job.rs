@@ -226,7 +226,7 @@ async fn a_deleted_test_case_is_gone_from_the_tree() {
     assert_eq!(outcome.deleted, 1);
     assert_eq!(outcome.kept_in_git, 0);
     assert!(
-        !sandbox.files(DC, MAIN, ROOT).contains_key(&path),
+        !sandbox.files(DC, MAIN, ROOT).contains_key(&*path),
         "{path} is gone"
     );
     assert_holds(&sandbox, MAIN, &edited);

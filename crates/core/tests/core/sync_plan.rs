@@ -182,7 +182,7 @@ fn published(files: &ProjectFiles) -> Result<ProjectFiles, TestCaseError> {
     let manifest = manifest_in(files);
     let mut listed = BTreeMap::new();
     for entry in manifest.files.iter() {
-        let content = files.get(&entry.path);
+        let content = files.get(&*entry.path);
         prop_assert!(content.is_some(), "{} is listed but missing", entry.path);
         let content = content.unwrap().clone();
         prop_assert_eq!(
@@ -191,7 +191,7 @@ fn published(files: &ProjectFiles) -> Result<ProjectFiles, TestCaseError> {
             "{}",
             &entry.path
         );
-        listed.insert(entry.path.clone(), content);
+        listed.insert(entry.path.to_string(), content);
     }
     listed.insert(manifest_path(), files[&manifest_path()].clone());
     for name in manifest.tree().names() {
@@ -269,7 +269,7 @@ proptest! {
         let remote_files = files_of(&remote);
         let local_files = LocalFiles::of(&local);
         let remote_manifest = manifest_in(&remote_files);
-        let listed: BTreeSet<&str> = remote_manifest.files.iter().map(|e| e.path.as_str()).collect();
+        let listed: BTreeSet<&str> = remote_manifest.files.iter().map(|e| e.path.as_ref()).collect();
         let changes = compute(&local_files, &RemoteState::Managed(remote_manifest.clone()), &everything);
         let parts = changes.split(max_files, max_bytes, &|path| listed.contains(path));
         let (last, earlier) = parts.split_last().expect("at least one part");
@@ -337,14 +337,14 @@ proptest! {
             }
             if conflicts.contains(key) {
                 // Kept as the branch has it, but a file this copy writes takes its path.
-                prop_assert!(r.is_some_and(|r| written.contains(r.path.as_str())), "{:?}", key);
+                prop_assert!(r.is_some_and(|r| written.contains(r.path.as_ref())), "{:?}", key);
                 continue;
             }
             let expected = if same_version(b, l) { r } else { l };
             prop_assert_eq!(published.get(key), expected, "{:?} {:?}", key, status);
             prop_assert_eq!(branch_changed.contains(key), matches!(status, Status::Remote(_)));
         }
-        let mut paths: Vec<&str> = changes.manifest.files.iter().map(|e| e.path.as_str()).collect();
+        let mut paths: Vec<&str> = changes.manifest.files.iter().map(|e| e.path.as_ref()).collect();
         let count = paths.len();
         paths.dedup();
         prop_assert_eq!(paths.len(), count, "two artifacts at one path");
@@ -366,14 +366,14 @@ proptest! {
         let taken: BTreeSet<&str> = new
             .iter()
             .filter(|(key, _)| approved.contains(&key.0))
-            .map(|(_, entry)| entry.path.as_str())
+            .map(|(_, entry)| entry.path.as_ref())
             .collect();
         let mut expected = BTreeMap::new();
         let mut held_back = BTreeSet::new();
         for key in old.keys().chain(new.keys()) {
             let entry = match (approved.contains(&key.0), new.get(key), old.get(key)) {
                 (true, Some(entry), _) => Some(entry),
-                (_, None, Some(remote)) if taken.contains(remote.path.as_str()) => None,
+                (_, None, Some(remote)) if taken.contains(remote.path.as_ref()) => None,
                 (_, local, remote) => {
                     if local != remote {
                         held_back.insert(key.0.clone());

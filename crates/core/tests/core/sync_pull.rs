@@ -162,7 +162,7 @@ async fn restore_is_byte_identical(product: Product) {
         assert!(!cases.is_empty());
         for entry in cases {
             let (read, kept) = (
-                preview.downloaded[&entry.path]
+                preview.downloaded[&*entry.path]
                     .test_case()
                     .expect("read on arrival"),
                 (written.get(&entry.path))
@@ -872,7 +872,7 @@ async fn a_pull_names_every_file_the_manifest_does_not_account_for() {
                 format!("{ROOT}/data-tables/huge--d9.csv"),
                 vec![b'a'; 5 << 20],
             ),
-            (copy, pushed[&case].clone()),
+            (copy, pushed[&*case].clone()),
         ];
         let outside = ("elsewhere/x--t2.json".to_owned(), b"{}".to_vec());
         let hostile = changed.iter().chain(&unlisted).chain([&outside]);
@@ -1059,7 +1059,7 @@ async fn a_test_case_whose_repository_file_has_a_problem_is_offered_no_merge() {
         .find(|e| e.id == case && e.kind == ArtifactKind::TestCase)
         .unwrap()
         .path
-        .clone();
+        .to_string();
     let mut tampered = theirs.clone();
     set_step(&mut tampered, 0, "Changed behind the manifest");
     let bytes = to_files(&tampered, &LayoutOptions::default())[&path].clone();
@@ -1284,7 +1284,7 @@ async fn data_center_reports_the_files_a_push_dropped_from_the_manifest() {
             .unwrap();
         assert_eq!(
             preview.unlisted,
-            [UnlistedFile::new(path.path.clone(), reason)]
+            [UnlistedFile::new(path.path.to_string(), reason)]
         );
         assert!(reason.to_string().contains("Data Center"));
         if known.is_some() {
@@ -1336,7 +1336,7 @@ fn problem_of<'a>(preview: &'a PullPreview, path: &str) -> &'a ProblemKind {
 
 fn entry(path: &str, bytes: &[u8], id: &str, kind: ArtifactKind) -> ManifestEntry {
     ManifestEntry {
-        path: path.to_owned(),
+        path: path.to_owned().into(),
         sha256: sha256_hex(bytes).into(),
         id: ArtifactId::new(id).unwrap(),
         kind,
@@ -1354,7 +1354,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         .files
         .iter()
         .filter(|e| e.kind == ArtifactKind::TestCase)
-        .map(|e| e.path.clone())
+        .map(|e| e.path.to_string())
         .collect();
     // Changed in git without the manifest knowing.
     files.insert(cases[0].clone(), b"{\"tampered\": true}\n".to_vec());
@@ -1362,7 +1362,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
     let broken = b"{ not json".to_vec();
     std::sync::Arc::make_mut(&mut manifest.files)
         .iter_mut()
-        .find(|e| e.path == cases[1])
+        .find(|e| *e.path == *cases[1])
         .unwrap()
         .sha256 = sha256_hex(&broken).into();
     files.insert(cases[1].clone(), broken);
@@ -1412,7 +1412,7 @@ async fn bad_content_in_a_managed_tree_is_reported_file_by_file() {
         .files
         .iter()
         .find(|e| e.id == project.element_repositories[0].id)
-        .map(|e| e.path.clone());
+        .map(|e| e.path.to_string());
     assert!(matches!(
         tree(&duplicate),
         TreeErrorKind::DuplicateId { first, .. } if Some(&first) == original.as_ref()

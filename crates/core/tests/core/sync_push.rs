@@ -367,7 +367,7 @@ fn path_of(project: &Project, id: &ArtifactId) -> String {
         .files
         .iter()
         .find(|entry| entry.id == *id)
-        .map(|entry| entry.path.clone())
+        .map(|entry| entry.path.to_string())
         .expect("the artifact has a file")
 }
 
@@ -1117,7 +1117,7 @@ async fn every_commit_of_a_cloud_chain_reads_as_the_old_or_the_new_version() {
             .unwrap()
             .unwrap();
         for entry in manifest.files.iter() {
-            let content = files.get(&entry.path).expect("a listed file is there");
+            let content = files.get(&*entry.path).expect("a listed file is there");
             assert_eq!(
                 versioning_core::artifacts::sha256_hex(content),
                 *entry.sha256,

@@ -17,7 +17,7 @@ fn entry(id: &str, version: u8) -> ManifestEntry {
     // Version 2 is a rename of version 0 (another path, other content), 1 an edit in place.
     let path = if version == 2 { "renamed" } else { "original" };
     ManifestEntry {
-        path: format!("test-artifacts/{path}--{id}.json"),
+        path: format!("test-artifacts/{path}--{id}.json").into(),
         sha256: format!("{version:064}").into(),
         id: ArtifactId::new(id).unwrap(),
         kind: ArtifactKind::TestCase,

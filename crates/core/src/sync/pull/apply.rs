@@ -165,7 +165,7 @@ impl PullPreview {
                     if self.problem(&remote.path).is_some() {
                         return None;
                     }
-                    match self.downloaded.get(&remote.path) {
+                    match self.downloaded.get(&*remote.path) {
                         // Read as it arrived; one that did not read cleanly has its problem.
                         Some(file) => file.test_case()?.clone(),
                         // The same content on both sides: nothing to take.
@@ -230,7 +230,7 @@ impl PullPreview {
         let mut written = WrittenTestCases::new();
         for change in &self.artifacts {
             let classified = &change.classified;
-            let local_path = classified.local.as_ref().map(|l| l.path.clone());
+            let local_path = classified.local.as_ref().map(|l| l.path.to_string());
             match self.outcome(change, resolutions, &mut counts)? {
                 Outcome::Keep => {}
                 Outcome::Merged(case) => {
@@ -240,16 +240,16 @@ impl PullPreview {
                         .map(|(_, to)| to.to_owned())
                         .or(local_path.clone())
                         .unwrap_or_default();
-                    local_path.map(|p| files.remove(&p));
+                    local_path.map(|p| files.remove(&*p));
                     files.insert(path, to_canonical_json(case).into());
                 }
                 Outcome::TakeTheirs => match &classified.remote {
                     None => {
-                        local_path.map(|p| files.remove(&p));
+                        local_path.map(|p| files.remove(&*p));
                         counts.deleted += 1;
                     }
                     Some(remote) => {
-                        let downloaded = self.downloaded.get(&remote.path);
+                        let downloaded = self.downloaded.get(&*remote.path);
                         let bytes = downloaded.cloned().or_else(|| {
                             let same = classified.local.as_ref()?.sha256 == remote.sha256;
                             same.then(|| files.get(local_path.as_ref()?).cloned())?
@@ -270,15 +270,15 @@ impl PullPreview {
                         if let Some(old) = &local_path {
                             files.remove(old);
                             counts.changed += 1;
-                            counts.renamed += usize::from(*old != remote.path);
+                            counts.renamed += usize::from(**old != *remote.path);
                         } else {
                             counts.added += 1;
                         }
                         let bytes = bytes.unwrap_or_else(|| Vec::new().into());
                         if change.kind() == ArtifactKind::TestCase {
-                            written.insert(remote.path.as_str(), remote.sha256.clone());
+                            written.insert(remote.path.as_ref(), remote.sha256.clone());
                         }
-                        files.insert(remote.path.clone(), bytes);
+                        files.insert(remote.path.to_string(), bytes);
                     }
                 },
             }
@@ -440,7 +440,7 @@ fn replaced_in(
         }
         patches.insert(path, &written.sha256);
     }
-    let patched = |entry: &ManifestEntry| match patches.get(entry.path.as_str()) {
+    let patched = |entry: &ManifestEntry| match patches.get(entry.path.as_ref()) {
         Some(sha256) => ManifestEntry {
             sha256: (*sha256).clone(),
             ..entry.clone()

@@ -70,7 +70,7 @@ impl PullPlanner {
                 {
                     let kind = TreeErrorKind::DuplicateId {
                         id: entry.id.clone(),
-                        first: first.path.clone(),
+                        first: first.path.to_string(),
                     };
                     found.push((index, ProblemKind::Tree(kind)));
                 }
@@ -81,7 +81,7 @@ impl PullPlanner {
         for (index, kind) in found {
             left_out.insert(index);
             self.problems.push(PullProblem {
-                path: files[index].path.clone(),
+                path: files[index].path.to_string(),
                 kind,
             });
         }
@@ -155,8 +155,8 @@ impl PullPlanner {
                 )),
                 (_, Some(entry)) => {
                     if base.manifest.entry(&entry.path) == Some(entry) {
-                        verify.push(entry.path.clone());
-                        self.disagreements.push(entry.path.clone());
+                        verify.push(entry.path.to_string());
+                        self.disagreements.push(entry.path.to_string());
                     }
                 }
             }
@@ -172,8 +172,10 @@ impl PullPlanner {
         });
         self.unlisted.extend(
             base_only
-                .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&e.path))
-                .map(|e| UnlistedFile::new(e.path.clone(), UnlistedReason::DroppedFromManifest)),
+                .filter(|e| remote.entry(&e.path).is_none() && !removed.contains(&*e.path))
+                .map(|e| {
+                    UnlistedFile::new(e.path.to_string(), UnlistedReason::DroppedFromManifest)
+                }),
         );
         self.request.base = Some(base);
         verify
@@ -187,7 +189,7 @@ fn under_root(files: &[ManifestEntry], root: &str) -> Range<usize> {
         return 0..files.len();
     }
     let prefix = format!("{root}/");
-    let start = files.partition_point(|e| e.path.as_str() < prefix.as_str());
+    let start = files.partition_point(|e| e.path.as_ref() < prefix.as_str());
     let end = start + files[start..].partition_point(|e| e.path.starts_with(&prefix));
     start..end
 }
@@ -219,7 +221,7 @@ mod tests {
     #[test]
     fn the_entries_under_the_root_are_one_range_of_a_manifest_in_path_order() {
         let entry = |path: &str| ManifestEntry {
-            path: path.to_owned(),
+            path: path.to_owned().into(),
             sha256: "0".repeat(64).into(),
             id: ArtifactId::new("t1").unwrap(),
             kind: ArtifactKind::TestCase,

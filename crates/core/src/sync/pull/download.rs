@@ -27,7 +27,7 @@ impl PullPlanner {
                     .classified
                     .values()
                     .filter(|c| needs_remote(c))
-                    .filter_map(|c| c.remote.as_ref().map(|r| r.path.clone()))
+                    .filter_map(|c| c.remote.as_ref().map(|r| r.path.to_string()))
                     .collect();
                 paths.extend(self.check_changes(&manifest));
                 self.compared = manifest;

@@ -40,7 +40,7 @@ impl PullPlanner {
             .filter(|(key, c)| key.1 == ArtifactKind::TestCase && wants_merge(c))
             .filter_map(|(_, c)| c.base.as_ref())
             .map(|entry| Fetch {
-                path: entry.path.clone(),
+                path: entry.path.to_string(),
                 base: true,
             })
             .collect()
@@ -186,7 +186,7 @@ impl PullPlanner {
             let remote_problem = classified
                 .remote
                 .as_ref()
-                .is_some_and(|remote| problems.iter().any(|p| p.path == remote.path));
+                .is_some_and(|remote| problems.iter().any(|p| *p.path == *remote.path));
             if key.1 == ArtifactKind::TestCase && wants_merge(&classified) && !remote_problem {
                 let base = content(&classified.base, Some(&self.base_files)).and_then(test_case_in);
                 if let (Some(mine), Some(theirs)) =
@@ -251,7 +251,7 @@ fn content<'a, B: FileSource>(
     entry: &Option<ManifestEntry>,
     files: Option<&'a BTreeMap<String, B>>,
 ) -> Option<&'a B> {
-    files?.get(&entry.as_ref()?.path)
+    files?.get(&*entry.as_ref()?.path)
 }
 
 /// The name a file gives its artifact: a test case's own, else the one its bytes hold.

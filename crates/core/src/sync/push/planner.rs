@@ -55,7 +55,7 @@ impl PushPlan {
     pub(crate) fn remote_paths(&self) -> BTreeSet<&str> {
         match &self.remote {
             RemoteState::Managed(manifest) => {
-                let files = manifest.files.iter().map(|e| e.path.as_str());
+                let files = manifest.files.iter().map(|e| e.path.as_ref());
                 files.chain([self.changes.manifest_path.as_str()]).collect()
             }
             RemoteState::Unmanaged(paths) => paths.iter().map(String::as_str).collect(),

@@ -143,7 +143,7 @@ impl PushPlanner {
         let listed: BTreeMap<&str, &str> = manifest
             .files
             .iter()
-            .map(|e| (e.path.as_str(), &*e.sha256))
+            .map(|e| (e.path.as_ref(), &*e.sha256))
             .collect();
         let pending: Vec<String> = match self.local.files() {
             Some(local) => local
@@ -151,9 +151,9 @@ impl PushPlanner {
                 .files
                 .iter()
                 .filter(|e| {
-                    changed.contains(&e.path) && listed.get(e.path.as_str()) != Some(&&*e.sha256)
+                    changed.contains(&*e.path) && listed.get(e.path.as_ref()) != Some(&&*e.sha256)
                 })
-                .map(|e| e.path.clone())
+                .map(|e| e.path.to_string())
                 .collect(),
             None => Vec::new(),
         };

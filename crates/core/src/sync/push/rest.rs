@@ -116,7 +116,7 @@ impl PushSender {
             let parameters = &plan.request.parameters;
             let listed: BTreeSet<&str> = match &plan.remote {
                 RemoteState::Managed(manifest) => {
-                    manifest.files.iter().map(|e| e.path.as_str()).collect()
+                    manifest.files.iter().map(|e| e.path.as_ref()).collect()
                 }
                 RemoteState::Unmanaged(_) => BTreeSet::new(),
             };

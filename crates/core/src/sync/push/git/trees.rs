@@ -72,7 +72,7 @@ impl GitPush {
             (Some(trees), Some(_)) => {
                 let known = match &self.plan.remote {
                     RemoteState::Managed(manifest) => {
-                        trees.folders_holding(manifest.files.iter().map(|e| e.path.as_str()))
+                        trees.folders_holding(manifest.files.iter().map(|e| e.path.as_ref()))
                     }
                     RemoteState::Unmanaged(_) => BTreeSet::from([String::new()]),
                 };
@@ -163,7 +163,7 @@ impl GitPush {
             .collect();
         let managed: BTreeSet<&str> = match &self.plan.remote {
             RemoteState::Managed(manifest) => {
-                manifest.files.iter().map(|e| e.path.as_str()).collect()
+                manifest.files.iter().map(|e| e.path.as_ref()).collect()
             }
             RemoteState::Unmanaged(_) => BTreeSet::new(),
         };
