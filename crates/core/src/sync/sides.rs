@@ -13,7 +13,9 @@ use std::sync::{Arc, Weak};
 
 use siphasher::sip::SipHasher13;
 
-use crate::artifacts::{by_path, in_order, ArtifactKey, ByPath, Manifest, ManifestEntry};
+use crate::artifacts::{
+    by_path, held_alike, in_order, ArtifactKey, ByPath, Manifest, ManifestEntry,
+};
 use crate::sync::local::{LocalFiles, SyncBase};
 
 /// An artifact's file at the base, locally and on the branch.
@@ -34,14 +36,17 @@ pub(crate) struct Sides<'a> {
 
 /// Whether the entries are in strict path order and no two of them have the same fingerprint of their
 /// artifact key (so no key is listed twice; two keys whose fingerprints meet, by chance or by a crafted
-/// manifest, only mean that every key is compared).
-fn well_formed(files: &[ManifestEntry]) -> bool {
+/// manifest, only mean that every key is compared), with the fingerprints in order when they were taken.
+fn well_formed(files: &[ManifestEntry]) -> (bool, Option<Arc<[u64]>>) {
     if !in_order(files) {
-        return false;
+        return (false, None);
     }
     let mut keys: Vec<u64> = files.iter().map(key_fingerprint).collect();
     keys.sort_unstable();
-    keys.windows(2).all(|pair| pair[0] != pair[1])
+    (
+        keys.windows(2).all(|pair| pair[0] != pair[1]),
+        Some(keys.into()),
+    )
 }
 
 /// A fingerprint of an entry's artifact key (its id and kind): equal keys have equal fingerprints.
@@ -52,8 +57,58 @@ pub(crate) fn key_fingerprint(entry: &ManifestEntry) -> u64 {
     hasher.finish()
 }
 
+/// The fingerprints of the artifact keys of a manifest that shares parts with a base remembered well
+/// formed: the base's, less those of its entries in parts the manifest does not hold. A pull then takes
+/// the fingerprints of the manifest's other entries only.
+pub(crate) struct KnownKeys {
+    base: Arc<[u64]>,
+    gone: Vec<u64>,
+}
+
+impl KnownKeys {
+    /// The keys `files` holds of `base`, when the base is remembered well formed with its keys and the
+    /// cuts of both are known.
+    pub(crate) fn over(files: &[ManifestEntry], base: &Manifest) -> Option<KnownKeys> {
+        let keys = checked_keys(base)?;
+        let kept = held_alike(&base.files, files)?;
+        let gone = base.files.iter().zip(kept).filter(|(_, kept)| !kept);
+        let mut gone: Vec<u64> = gone.map(|(entry, _)| key_fingerprint(entry)).collect();
+        gone.sort_unstable();
+        Some(KnownKeys { base: keys, gone })
+    }
+
+    /// Whether an entry of fingerprint `key` may list an artifact an entry kept from the base lists.
+    pub(crate) fn may_meet(&self, key: u64) -> bool {
+        let count =
+            |keys: &[u64]| keys.partition_point(|k| *k <= key) - keys.partition_point(|k| *k < key);
+        count(&self.base) > count(&self.gone)
+    }
+
+    /// The fingerprints of the manifest's keys, in order: those kept from the base, and `added` (in
+    /// order).
+    pub(crate) fn with(&self, added: &[u64]) -> Arc<[u64]> {
+        let mut gone = self.gone.iter().peekable();
+        let kept = self
+            .base
+            .iter()
+            .filter(|key| gone.next_if_eq(key).is_none());
+        let mut all: Vec<u64> = kept.copied().chain(added.iter().copied()).collect();
+        // Two runs in order: merged.
+        all.sort();
+        all.into()
+    }
+}
+
 /// How many manifests [`WELL_FORMED`] remembers: a push or pull compares three.
 const WELL_FORMED_KEPT: usize = 8;
+
+/// What is remembered of a manifest checked: whether it is well formed, and the fingerprints of its
+/// keys in order when they were taken (a pull checks the branch's manifest against its base's with them).
+struct Checked {
+    entries: Weak<Vec<ManifestEntry>>,
+    well_formed: bool,
+    keys: Option<Arc<[u64]>>,
+}
 
 thread_local! {
     /// Manifests found well formed (or not), by the address of their shared entries, held weakly: the
@@ -61,24 +116,34 @@ thread_local! {
     /// them first, [`Arc::make_mut`], which also moves entries only weakly held), so the answer stays
     /// true without keeping the entries alive. The base and local manifests of one sync are those of the
     /// next, and the branch's is vouched for by the pull that checked it.
-    static WELL_FORMED: RefCell<Vec<(Weak<Vec<ManifestEntry>>, bool)>> =
-        const { RefCell::new(Vec::new()) };
+    static WELL_FORMED: RefCell<Vec<Checked>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What is remembered of `manifest`'s entries.
+fn remembered<T>(manifest: &Manifest, read: impl FnOnce(&Checked) -> T) -> Option<T> {
+    WELL_FORMED.with(|memo| {
+        let memo = memo.borrow();
+        let held = Arc::as_ptr(&manifest.files);
+        memo.iter()
+            .find(|checked| std::ptr::eq(checked.entries.as_ptr(), held))
+            .map(read)
+    })
 }
 
 /// Whether `manifest` is well formed (see [`well_formed`]), remembered for its entries.
 fn well_formed_manifest(manifest: &Manifest) -> bool {
-    let known = WELL_FORMED.with(|memo| {
-        let memo = memo.borrow();
-        let found = memo
-            .iter()
-            .find(|(held, _)| std::ptr::eq(held.as_ptr(), Arc::as_ptr(&manifest.files)));
-        found.map(|(_, answer)| *answer)
-    });
-    known.unwrap_or_else(|| {
-        let answer = well_formed(&manifest.files);
-        remember_well_formed(manifest, answer);
+    remembered(manifest, |checked| checked.well_formed).unwrap_or_else(|| {
+        let (answer, keys) = well_formed(&manifest.files);
+        remember_well_formed(manifest, answer, keys);
         answer
     })
+}
+
+/// The fingerprints of the artifact keys of `manifest`, in order, when it is remembered well formed
+/// with them.
+pub(crate) fn checked_keys(manifest: &Manifest) -> Option<Arc<[u64]>> {
+    let keys = remembered(manifest, |c| c.keys.clone().filter(|_| c.well_formed));
+    keys.flatten()
 }
 
 /// Checks whether `manifest` is well formed, unless that is remembered.
@@ -97,21 +162,26 @@ pub(crate) fn check_sides(local: Option<&LocalFiles>, base: Option<&SyncBase>) {
         .for_each(check_well_formed);
 }
 
-fn remember_well_formed(manifest: &Manifest, answer: bool) {
+fn remember_well_formed(manifest: &Manifest, well_formed: bool, keys: Option<Arc<[u64]>>) {
     WELL_FORMED.with(|memo| {
         let mut memo = memo.borrow_mut();
-        memo.retain(|(held, _)| held.strong_count() > 0);
+        memo.retain(|checked| checked.entries.strong_count() > 0);
         if memo.len() == WELL_FORMED_KEPT {
             memo.remove(0);
         }
-        memo.push((Arc::downgrade(&manifest.files), answer));
+        memo.push(Checked {
+            entries: Arc::downgrade(&manifest.files),
+            well_formed,
+            keys,
+        });
     });
 }
 
 /// Records that `manifest`'s entries are in strict path order and list each artifact once, as a check
-/// of every entry found (so that comparing it does not check it again).
-pub(crate) fn vouch_well_formed(manifest: &Manifest) {
-    remember_well_formed(manifest, true);
+/// of every entry found (so that comparing it does not check it again); `keys`, the fingerprints of its
+/// artifact keys in order, when the check took them.
+pub(crate) fn vouch_well_formed(manifest: &Manifest, keys: Option<Arc<[u64]>>) {
+    remember_well_formed(manifest, true, keys);
 }
 
 /// The entries of `one` and of `other` (both in path order) that the other does not hold alike at the
@@ -202,7 +272,7 @@ impl<'a> Sides<'a> {
                 .iter()
                 .any(|s| std::ptr::eq(*s, checked[index]))
         };
-        if (0..3).any(|index| !again(index) && !well_formed(checked[index])) {
+        if (0..3).any(|index| !again(index) && !well_formed(checked[index]).0) {
             return None;
         }
         Some(Self::walk(base, local, remote))
@@ -371,6 +441,29 @@ mod tests {
     }
 
     proptest! {
+        /// The keys known of a manifest are its base's less those gone, with those added: taking a
+        /// few keys beside the base's gives what taking them all gives.
+        #[test]
+        fn known_keys_are_the_base_less_those_gone_with_those_added(
+            base in prop::collection::btree_set(any::<u64>(), 0..200),
+            gone_every in 1usize..6,
+            added in prop::collection::btree_set(any::<u64>(), 0..20),
+        ) {
+            let gone: Vec<u64> = base.iter().copied().step_by(gone_every).collect();
+            let known = KnownKeys {
+                base: base.iter().copied().collect(),
+                gone: gone.clone(),
+            };
+            let added: Vec<u64> = added.into_iter().collect();
+            let mut expected: Vec<u64> = base.iter().copied().filter(|k| !gone.contains(k)).collect();
+            expected.extend(&added);
+            expected.sort_unstable();
+            prop_assert_eq!(&*known.with(&added), &expected[..]);
+            for key in &added {
+                prop_assert_eq!(known.may_meet(*key), base.contains(key) && !gone.contains(key));
+            }
+        }
+
         #[test]
         fn the_walk_compares_what_every_key_comparison_finds_different((base, local, remote) in three()) {
             let (b, l, r) = (&base.files[..], &local.files[..], &remote.files[..]);

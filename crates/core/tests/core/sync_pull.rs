@@ -14,7 +14,7 @@ use support::{Driver, Product, Sandbox};
 use versioning_core::artifacts::demo::demo_projects;
 use versioning_core::artifacts::generate::synthetic_project;
 use versioning_core::artifacts::{
-    sha256_hex, to_files, ArtifactId, ArtifactKind, FileSource, LayoutOptions, Manifest,
+    part_path, sha256_hex, to_files, ArtifactId, ArtifactKind, FileSource, LayoutOptions, Manifest,
     ManifestEntry, ManifestRefusal, Project, ProjectFiles, StepField, TreeErrorKind, MANIFEST_FILE,
     MAX_FILE_BYTES, MAX_MANIFEST_BYTES, SCHEMA_VERSION,
 };
@@ -1631,4 +1631,65 @@ async fn a_manifest_of_a_newer_layout_is_refused_with_its_version() {
         })
     );
     assert!(found.to_string().contains("layout version 3"), "{found}");
+}
+
+/// A branch's manifest that lists an artifact again, in a part the base does not hold, while its first
+/// listing is in a part the base holds (whose keys the pull does not take again): the listing again is
+/// named, with the first.
+#[tokio::test]
+async fn an_artifact_listed_again_beside_the_parts_the_base_holds_is_named() {
+    let sandbox = Sandbox::new();
+    let ours = synthetic_project(3, 400);
+    let first = push(&sandbox, Product::Cloud, &ours, None, None).await;
+    let pushed = sandbox.files(Product::Cloud, BRANCH, ROOT);
+    let cases: Vec<&ManifestEntry> = (first.base.manifest.files.iter())
+        .filter(|e| e.kind == ArtifactKind::TestCase)
+        .collect();
+    let (original, last) = (cases[0], cases[cases.len() - 1]);
+    // The first test case listed again in the last one's folder, its file copied there.
+    let folder = &last.path[..last.path.rfind('/').unwrap()];
+    let name = &original.path[original.path.rfind('/').unwrap()..];
+    let again = format!("{folder}{name}");
+    let mut manifest = first.base.manifest.clone();
+    let entries = Arc::make_mut(&mut manifest.files);
+    entries.push(ManifestEntry {
+        path: again.clone().into(),
+        ..original.clone()
+    });
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let part_of = |manifest: &Manifest, path: &str| {
+        let parts = manifest.parts();
+        let part = parts
+            .iter()
+            .find(|p| p.files.iter().any(|e| &*e.path == path));
+        part.map(|p| p.name.to_owned())
+    };
+    let held = part_of(&first.base.manifest, &original.path);
+    assert_eq!(
+        held,
+        part_of(&manifest, &original.path),
+        "the first listing's part is the base's"
+    );
+    assert_ne!(part_of(&manifest, &again), held);
+    let tree = manifest.tree();
+    let options = LayoutOptions::default();
+    let mut files = ProjectFiles::from([(again.clone(), pushed[&*original.path].clone())]);
+    files.insert(options.full_path(MANIFEST_FILE), tree.root);
+    for part in tree.parts {
+        files.insert(part_path(&options, &part.name), part.bytes);
+    }
+    sandbox.seed(Product::Cloud, BRANCH, BRANCH, files);
+
+    let base = Some(first.base.clone());
+    let preview = pull(&sandbox, Product::Cloud, branch(), base, Some(&ours))
+        .await
+        .expect("previewed");
+    assert_eq!(
+        problem_of(&preview, &again),
+        &ProblemKind::Tree(TreeErrorKind::DuplicateId {
+            id: original.id.clone(),
+            first: original.path.to_string(),
+        })
+    );
+    assert_eq!(preview.problems.len(), 1, "{:?}", preview.problems);
 }

@@ -15,7 +15,7 @@ use crate::artifacts::{
 };
 use crate::bitbucket::cloud::FileChangeKind;
 use crate::sync::layout::path_kind;
-use crate::sync::sides::{key_fingerprint, vouch_well_formed};
+use crate::sync::sides::{key_fingerprint, vouch_well_formed, KnownKeys};
 use crate::sync::three_way::classify_differences;
 use crate::sync::unlisted::{UnlistedFile, UnlistedReason};
 
@@ -34,6 +34,13 @@ impl PullPlanner {
             .base()
             .and_then(|base| held_alike(files, &base.manifest.files));
         let alike = alike.unwrap_or_default();
+        // With the keys of the entries kept from a base well formed known, only the others' are taken
+        // (unless one of those may meet a kept one: then every key is, to name the two).
+        let known = self
+            .base()
+            .and_then(|base| KnownKeys::over(files, &base.manifest))
+            .filter(|_| alike.contains(&true));
+        let mut kept = Vec::new();
         let ordered = in_order(files);
         // In path order, the entries under the root are one range, found by two binary searches.
         let under = ordered.then(|| under_root(files, self.options.root()));
@@ -55,8 +62,16 @@ impl PullPlanner {
                         manifest: entry.kind,
                     },
                 )),
+                Ok(_) if checked && known.is_some() => kept.push(index),
                 Ok(_) => keys.push((key_fingerprint(entry), index)),
             }
+        }
+        let known = known.filter(|known| !keys.iter().any(|&(key, _)| known.may_meet(key)));
+        if known.is_none() {
+            keys.extend(
+                kept.into_iter()
+                    .map(|index| (key_fingerprint(&files[index]), index)),
+            );
         }
         // An artifact listed again: each listing after its first (of those whose path can be pulled).
         keys.sort_unstable();
@@ -87,7 +102,12 @@ impl PullPlanner {
         }
         if left_out.is_empty() && ordered {
             // In path order, each artifact once: the comparison walks it without checking it again.
-            vouch_well_formed(&manifest);
+            let taken: Vec<u64> = keys.iter().map(|&(key, _)| key).collect();
+            let all = match &known {
+                Some(known) => known.with(&taken),
+                None => taken.into(),
+            };
+            vouch_well_formed(&manifest, Some(all));
             return manifest;
         }
         let kept = manifest.files.iter().enumerate();
