@@ -30,7 +30,7 @@ pub struct LocalFiles {
     /// The contents of every file but the manifest (shared with the project's artifacts), each at its
     /// entry's index in `manifest`: a file is found by its path with a binary search of the manifest,
     /// and a copy with a few files changed copies no path.
-    pub contents: Arc<Vec<FileContents>>,
+    pub contents: Contents,
     /// The manifest of those files.
     pub manifest: Arc<Manifest>,
     /// Artifacts in review state Approved.
@@ -47,7 +47,7 @@ impl LocalFiles {
         let options = LayoutOptions::default();
         let (contents, manifest) = contents_and_manifest(project, &options);
         LocalFiles {
-            contents: Arc::new(contents),
+            contents: Contents::from(contents),
             manifest: Arc::new(manifest),
             approved: Arc::new(project.approved_ids()),
             options,
@@ -71,6 +71,61 @@ impl LocalFiles {
             .iter()
             .map(|(path, file)| (path.to_owned(), file.clone()));
         files.collect()
+    }
+}
+
+/// How many files' contents a chunk of [`Contents`] holds.
+const CHUNK: usize = 1024;
+
+/// Files' contents by index, in chunks shared by copies: a copy with a few files changed copies the
+/// chunks that hold them, not every file's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contents {
+    chunks: Vec<Arc<Vec<FileContents>>>,
+    len: usize,
+}
+
+impl Contents {
+    /// The contents at `index`.
+    pub fn get(&self, index: usize) -> Option<&FileContents> {
+        self.chunks.get(index / CHUNK)?.get(index % CHUNK)
+    }
+
+    /// Sets the contents at `index`; `None` when there is none.
+    pub fn set(&mut self, index: usize, contents: FileContents) -> Option<()> {
+        let chunk = self.chunks.get_mut(index / CHUNK)?;
+        if index % CHUNK >= chunk.len() {
+            return None;
+        }
+        Arc::make_mut(chunk)[index % CHUNK] = contents;
+        Some(())
+    }
+
+    /// Every file's contents, by index.
+    pub fn iter(&self) -> impl Iterator<Item = &FileContents> {
+        self.chunks.iter().flat_map(|chunk| chunk.iter())
+    }
+
+    /// How many files.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl From<Vec<FileContents>> for Contents {
+    fn from(contents: Vec<FileContents>) -> Self {
+        let len = contents.len();
+        let mut chunks = Vec::with_capacity(len.div_ceil(CHUNK));
+        let mut rest = contents.into_iter();
+        while rest.len() > 0 {
+            chunks.push(Arc::new(rest.by_ref().take(CHUNK).collect()));
+        }
+        Contents { chunks, len }
     }
 }
 
@@ -154,5 +209,35 @@ pub(crate) fn empty_commit() -> CommitSummary {
         author: None,
         date: None,
         parents: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_with_a_file_changed_shares_the_other_chunks() {
+        let file = |n: usize| FileContents::from(n.to_string().into_bytes());
+        let contents = Contents::from((0..CHUNK * 2 + 3).map(file).collect::<Vec<_>>());
+        assert_eq!(contents.len(), CHUNK * 2 + 3);
+        assert_eq!(contents.get(CHUNK + 1), Some(&file(CHUNK + 1)));
+        assert_eq!(contents.get(CHUNK * 2 + 3), None);
+        let mut copy = contents.clone();
+        copy.set(CHUNK + 1, file(0)).unwrap();
+        assert!(copy.set(CHUNK * 2 + 3, file(0)).is_none());
+        assert_eq!(copy.get(CHUNK + 1), Some(&file(0)));
+        assert_eq!(
+            contents.get(CHUNK + 1),
+            Some(&file(CHUNK + 1)),
+            "the original keeps its own"
+        );
+        let shared = |i: usize| Arc::ptr_eq(&copy.chunks[i], &contents.chunks[i]);
+        assert_eq!([shared(0), shared(1), shared(2)], [true, false, true]);
+        assert!(copy.iter().eq((0..CHUNK * 2 + 3)
+            .map(|n| file(if n == CHUNK + 1 { 0 } else { n }))
+            .collect::<Vec<_>>()
+            .iter()));
+        assert!(Contents::default().is_empty());
     }
 }

@@ -34,7 +34,7 @@ pub use diff::{
 };
 pub use error::SyncError;
 pub use job::{unpack_here, Job, JobStep, Phase, Progress};
-pub use local::{LocalFiles, SyncBase};
+pub use local::{Contents, LocalFiles, SyncBase};
 pub use params::{ParameterError, ParameterProblem, ScmParameter, ScmParameters, Strategy};
 pub use parts::FolderPart;
 pub use pull::{

@@ -428,12 +428,12 @@ fn replaced_in(
     project: &Project,
     remote: &Manifest,
 ) -> Option<LocalFiles> {
-    let mut contents = Vec::clone(&local.contents);
+    let mut contents = local.contents.clone();
     // The new hash of each placed test case, by path.
     let mut patches: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
     for (path, case) in placed {
         let written = case.written();
-        *contents.get_mut(local.manifest.position(path)?)? = case.clone().into();
+        contents.set(local.manifest.position(path)?, case.clone().into())?;
         let entry = local.manifest.entry(path)?;
         if entry.id != case.id || entry.kind != ArtifactKind::TestCase {
             return None;
@@ -466,7 +466,7 @@ fn replaced_in(
         .iter()
         .all(|(_, case)| approved(case) == local.approved.contains(&case.id));
     Some(LocalFiles {
-        contents: Arc::new(contents),
+        contents,
         manifest: Arc::new(Manifest {
             files: entries,
             ..Manifest::clone(&local.manifest)
